@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { packedCallTreeSchema, profileSummarySchema } from '../callTree';
+
+/**
+ * Messages between the extension host and the flame graph webview: one union per direction, each validated
+ * on arrival (a webview is a browser page; the extension does not trust what it posts, and the webview does
+ * not assume the extension's messages are well formed either).
+ */
+
+export const viewSettingsSchema = z.object({
+  /** 'icicle' puts roots at the top, 'flame' at the bottom. */
+  orientation: z.enum(['icicle', 'flame']),
+  /** Frames narrower than this are not drawn. */
+  minFramePixels: z.number().min(0).max(10),
+});
+export type ViewSettings = z.infer<typeof viewSettingsSchema>;
+
+/** Extension → webview. */
+export const toWebviewMessageSchema = z.discriminatedUnion('type', [
+  /** A profile is being read; show its name and a progress state. */
+  z.object({ type: z.literal('loading'), title: z.string() }),
+  /** The profile to draw. */
+  z.object({
+    type: z.literal('profile'),
+    title: z.string(),
+    summary: profileSummarySchema,
+    tree: packedCallTreeSchema,
+    settings: viewSettingsSchema,
+  }),
+  /** The settings changed while the view is open. */
+  z.object({ type: z.literal('settings'), settings: viewSettingsSchema }),
+  /** The profile could not be shown; the message is for the user. */
+  z.object({ type: z.literal('error'), title: z.string(), message: z.string() }),
+]);
+export type ToWebviewMessage = z.infer<typeof toWebviewMessageSchema>;
+
+/** Webview → extension. */
+export const fromWebviewMessageSchema = z.discriminatedUnion('type', [
+  /** The page has loaded its script and listens for messages. */
+  z.object({ type: z.literal('ready'), protocolVersion: z.number().int() }),
+  /**
+   * The user asked to see a frame's source. Carries the frame's URL and position as the profile states them
+   * (1-based; 0 when unknown); the extension decides whether and how it can be opened.
+   */
+  z.object({
+    type: z.literal('openSource'),
+    url: z.string().max(8192),
+    line: z.number().int().min(0),
+    column: z.number().int().min(0),
+  }),
+]);
+export type FromWebviewMessage = z.infer<typeof fromWebviewMessageSchema>;

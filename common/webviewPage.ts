@@ -1,0 +1,59 @@
+/**
+ * The webview's HTML page, built in one place for the extension and for the browser tests, so both load the
+ * bundle exactly the same way under the same Content-Security-Policy.
+ *
+ * The policy allows only the bundle's own script and stylesheet (by nonce and by source), inline styles set by
+ * d3 through the CSSOM (which `style-src` governs for attributes only when 'unsafe-inline' is present; d3 sets
+ * styles through the DOM API, which CSP does not block), no network, and no frames.
+ */
+export interface WebviewPageOptions {
+  /** A fresh random nonce per page load. */
+  nonce: string;
+  /** The origin the webview may load its resources from (vscode's `webview.cspSource`). */
+  cspSource: string;
+  /** URL of webview/main.js. */
+  scriptUri: string;
+  /** URL of webview/main.css. */
+  styleUri: string;
+  /** Shown until the script has run; plain text. */
+  title: string;
+}
+
+export function renderWebviewPage(options: WebviewPageOptions): string {
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${options.nonce}'`,
+    `style-src ${options.cspSource}`,
+    `img-src ${options.cspSource} data:`,
+    `font-src ${options.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttribute(options.styleUri)}">
+<title>${escapeText(options.title)}</title>
+</head>
+<body>
+<div id="app" aria-live="polite"></div>
+<script nonce="${escapeAttribute(options.nonce)}" src="${escapeAttribute(options.scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+/** A nonce of 32 characters from a cryptographic source. */
+export function createNonce(): string {
+  const bytes = new Uint8Array(24);
+  globalThis.crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, '');
+}
+
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttribute(text: string): string {
+  return escapeText(text).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}

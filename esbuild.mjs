@@ -1,0 +1,59 @@
+// The one build script: one esbuild context per runtime, plus the test bundles that run inside the editor.
+//   node esbuild.mjs            production bundles (minified, no source maps)
+//   node esbuild.mjs --dev      development bundles with source maps, and the editor-test bundle
+//   node esbuild.mjs --watch    rebuild on change (implies nothing else; combine with --dev)
+import * as esbuild from 'esbuild';
+
+const dev = process.argv.includes('--dev');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: !dev,
+  sourcemap: dev ? 'linked' : false,
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { 'process.env.ICICLE_VERSION': JSON.stringify(process.env.npm_package_version ?? '0.0.0-dev') },
+};
+
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+
+const contexts = [
+  // The extension host: `vscode` is provided by the editor at run time.
+  { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out/extension', external: ['vscode'] },
+  // The agent process and the command line that embeds it.
+  { ...node, entryPoints: { main: 'agent/main.ts' }, outdir: 'out/agent' },
+  // The language server process.
+  { ...node, entryPoints: { server: 'language-server/server.ts' }, outdir: 'out/language-server' },
+  // The webview page: a browser bundle; its CSS (ours and d3-flame-graph's) lands beside it as main.css.
+  {
+    ...common,
+    platform: 'browser',
+    target: 'chrome114',
+    format: 'iife',
+    entryPoints: { main: 'webview/main.ts' },
+    outdir: 'out/webview',
+  },
+];
+
+if (dev) {
+  // The editor-test suite runs inside the extension host; mocha stays external and loads from node_modules.
+  contexts.push({
+    ...node,
+    entryPoints: { index: 'test/editor/suite/index.ts' },
+    outdir: 'out/test/editor',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+const started = Date.now();
+const built = await Promise.all(contexts.map(options => esbuild.context(options)));
+if (watch) {
+  await Promise.all(built.map(context => context.watch()));
+  console.log(`[esbuild] watching ${built.length} contexts`);
+} else {
+  await Promise.all(built.map(context => context.rebuild()));
+  await Promise.all(built.map(context => context.dispose()));
+  console.log(`[esbuild] built ${built.length} bundles (${dev ? 'development' : 'production'}) in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,56 @@
+// Lint: typescript-eslint's recommended rules, plus the layering rules that keep the processes apart.
+// The allowed direction is common ← storage ← agent, and common ← language-server, webview, extension;
+// `vscode` is imported only by extension/ and test/ (see ARCHITECTURE.md, "Invariants").
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** An import restriction for a folder: which other top-level folders and which packages it must not import. */
+function layer(folder, forbiddenFolders, forbiddenPackages = []) {
+  const patterns = forbiddenFolders.map(f => ({
+    group: [`**/${f}`, `**/${f}/**`, `../${f}`, `../${f}/**`, `../../${f}/**`],
+    message: `${folder}/ must not import ${f}/: the processes talk through typed protocols in common/.`,
+  }));
+  return {
+    files: [`${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: forbiddenPackages.map(name => ({
+            name,
+            message: `${folder}/ must not import '${name}' (only extension/ and test/ run inside the editor).`,
+          })),
+          patterns,
+        },
+      ],
+    },
+  };
+}
+
+const everythingBut = (...allowed) =>
+  ['common', 'storage', 'agent', 'language-server', 'webview', 'extension', 'test'].filter(f => !allowed.includes(f));
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', '**/*.mjs', '**/*.js', 'test/fixtures/**', 'demo/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-namespace': 'off', // Protocol messages are declared as namespaces, the vscode-languageserver way.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='innerHTML']", message: 'Never build HTML from data: use textContent.' },
+        { selector: "MemberExpression[property.name='outerHTML']", message: 'Never build HTML from data: use textContent.' },
+        { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Never build HTML from data.' },
+        { selector: "CallExpression[callee.property.name='html']", message: "d3's .html() inserts markup: use .text()." },
+      ],
+    },
+  },
+  layer('common', everythingBut('common'), ['vscode']),
+  layer('storage', everythingBut('common', 'storage'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
+  layer('agent', everythingBut('common', 'storage', 'agent'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
+  layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
+  layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
+  layer('extension', everythingBut('common', 'extension'), ['vscode-languageserver']),
+);

