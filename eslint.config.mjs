@@ -4,27 +4,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** An import restriction for a folder: which other top-level folders and which packages it must not import. */
+/**
+ * Import restrictions for a folder: which other top-level folders and which packages it must not import.
+ * Test files next to the code (`*.test.ts`) may also use the shared helpers in test/support/.
+ */
 function layer(folder, forbiddenFolders, forbiddenPackages = []) {
-  const patterns = forbiddenFolders.map(f => ({
-    group: [`**/${f}`, `**/${f}/**`, `../${f}`, `../${f}/**`, `../../${f}/**`],
-    message: `${folder}/ must not import ${f}/: the processes talk through typed protocols in common/.`,
-  }));
-  return {
-    files: [`${folder}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: forbiddenPackages.map(name => ({
-            name,
-            message: `${folder}/ must not import '${name}' (only extension/ and test/ run inside the editor).`,
-          })),
-          patterns,
-        },
-      ],
+  const rule = folders => [
+    'error',
+    {
+      paths: forbiddenPackages.map(name => ({
+        name,
+        message: `${folder}/ must not import '${name}' (only extension/ and test/ run inside the editor).`,
+      })),
+      patterns: folders.map(f => ({
+        group: [`**/${f}`, `**/${f}/**`],
+        message: `${folder}/ must not import ${f}/: the processes talk through typed protocols in common/.`,
+      })),
     },
-  };
+  ];
+  return [
+    { files: [`${folder}/**/*.ts`], rules: { 'no-restricted-imports': rule(forbiddenFolders) } },
+    {
+      files: [`${folder}/**/*.test.ts`],
+      rules: { 'no-restricted-imports': rule(forbiddenFolders.filter(f => f !== 'test')) },
+    },
+  ];
 }
 
 const everythingBut = (...allowed) =>
@@ -47,10 +51,10 @@ export default tseslint.config(
       ],
     },
   },
-  layer('common', everythingBut('common'), ['vscode']),
-  layer('storage', everythingBut('common', 'storage'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
-  layer('agent', everythingBut('common', 'storage', 'agent'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
-  layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
-  layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
-  layer('extension', everythingBut('common', 'extension'), ['vscode-languageserver']),
+  ...layer('common', everythingBut('common'), ['vscode']),
+  ...layer('storage', everythingBut('common', 'storage'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
+  ...layer('agent', everythingBut('common', 'storage', 'agent'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
+  ...layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
+  ...layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
+  ...layer('extension', everythingBut('common', 'extension'), ['vscode-languageserver']),
 );
