@@ -59,7 +59,10 @@ export namespace OpenProfileRequest {
   export const type = new RequestType<Params, Result, void>(method);
 }
 
-/** Asks the agent to finish its work, flush and exit; the client then sees the connection close. Client → agent. */
+/**
+ * Asks the agent to finish its work, flush and exit. The client should close its connection once it has the
+ * reply; the agent waits up to a second for that before it exits. Client → agent.
+ */
 export namespace ShutdownRequest {
   export const method = 'icicle/shutdown';
   export const type = new RequestType0<void, void>(method);

@@ -1,0 +1,128 @@
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ResponseError } from 'vscode-jsonrpc';
+import { connectToAgent, type AgentConnection } from '../common/agentConnection';
+import { IcicleErrorCode } from '../common/errors';
+import { HandshakeRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
+
+const root = join(__dirname, '..');
+const corpus = join(root, '..', 'shared', 'corpus', 'cpuprofile');
+
+/** Starts the agent from source, as a real process, and resolves once it prints its readiness line. */
+async function startAgent(dir: string): Promise<{ child: ChildProcess; socket: string }> {
+  const socket = join(dir, 'agent.sock');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'agent', 'main.ts'), '--socket', socket], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', chunk => (stderr += chunk));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', code => reject(new Error(`agent exited with ${code}: ${stderr}`)));
+  });
+  assert.equal(JSON.parse(line).ready, true);
+  return { child, socket };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise(resolve => child.once('exit', resolve));
+}
+
+describe('agent process', function () {
+  this.timeout(30000);
+  let dir: string;
+  let agent: { child: ChildProcess; socket: string };
+  let client: AgentConnection;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'icicle-agent-test-'));
+    agent = await startAgent(dir);
+    client = await connectToAgent(agent.socket, 'test', 'test');
+  });
+  after(async () => {
+    client?.dispose();
+    agent?.child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('listens on a socket only its user can reach', () => {
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(agent.socket).mode & 0o777, 0o600);
+  });
+
+  it('answers the versioned handshake', () => {
+    assert.equal(client.handshake.protocolVersion, 1);
+    assert.equal(client.handshake.pid, agent.child.pid);
+  });
+
+  it('refuses another protocol version with a message for the user', async () => {
+    const other = await connectToAgent(agent.socket, 'test', 'test');
+    try {
+      await assert.rejects(
+        other.connection.sendRequest(HandshakeRequest.type, { protocolVersion: 99, client: 'test', clientVersion: 'x' }),
+        (error: ResponseError<unknown>) => error.code === IcicleErrorCode.ProtocolMismatch && /reload the window/.test(error.message),
+      );
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('reads a real profile and returns its merged call tree', async () => {
+    const result = await client.connection.sendRequest(OpenProfileRequest.type, {
+      path: join(corpus, 'sucrase.cpuprofile'),
+      displayName: 'sucrase.cpuprofile',
+    });
+    assert.equal(result.summary.sampleCount, 17138);
+    assert.ok(result.tree.strings.includes('parseStatement'));
+  });
+
+  it('reports a missing file and bad parameters as errors meant for the user', async () => {
+    await assert.rejects(
+      client.connection.sendRequest(OpenProfileRequest.type, { path: join(dir, 'nope.cpuprofile'), displayName: 'nope.cpuprofile' }),
+      (error: ResponseError<unknown>) => error.code === IcicleErrorCode.FileUnreadable && error.message === 'Cannot open nope.cpuprofile: the file does not exist.',
+    );
+    await assert.rejects(
+      client.connection.sendRequest(OpenProfileRequest.method, { path: 42, displayName: 'x' }),
+      (error: ResponseError<unknown>) => error.code === IcicleErrorCode.InvalidParams && !/\n\s+at /.test(error.message),
+    );
+  });
+
+  it('serves nothing before the handshake', async () => {
+    const { createMessageConnection, SocketMessageReader, SocketMessageWriter } = await import('vscode-jsonrpc/node');
+    const socket = connect(agent.socket);
+    const raw = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    raw.listen();
+    try {
+      await assert.rejects(raw.sendRequest(PingRequest.type), (error: ResponseError<unknown>) => error.code === IcicleErrorCode.ProtocolMismatch);
+    } finally {
+      raw.dispose();
+      socket.destroy();
+    }
+  });
+
+  it('survives a client that sends garbage, and keeps serving the others', async () => {
+    const socket = connect(agent.socket);
+    await new Promise(resolve => socket.once('connect', resolve));
+    socket.on('error', () => undefined); // The agent may close before all of it is written.
+    socket.write('Content-Length: 5\r\n\r\n{{{{{not a header at all\r\n\r\n');
+    await new Promise(resolve => socket.once('close', resolve));
+    const ping = await client.connection.sendRequest(PingRequest.type);
+    assert.ok(ping.uptimeMillis >= 0);
+    assert.equal(agent.child.exitCode, null);
+  });
+
+  it('shuts down when asked, and when its parent goes away', async () => {
+    await client.connection.sendRequest(ShutdownRequest.type);
+    client.dispose();
+    assert.equal(await exited(agent.child), 0);
+    const second = await startAgent(dir);
+    second.child.stdin!.end();
+    assert.equal(await exited(second.child), 0);
+  });
+});

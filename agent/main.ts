@@ -1,0 +1,59 @@
+import { describeError } from '../common/errors';
+import { AgentServer } from './agentServer';
+import { log, setLogLevel, type LogLevel } from './log';
+
+/**
+ * The agent process: started by the extension (one per window) as
+ *   node out/agent/main.js --socket <path> [--log-level info]
+ * It prints one JSON line on stdout once it listens, logs to stderr, and exits when asked (icicle/shutdown),
+ * on SIGTERM/SIGINT, or when its parent goes away (its stdin closes), so it never outlives the editor.
+ */
+const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const socketPath = argument('--socket');
+  if (!socketPath) {
+    process.stderr.write('usage: main.js --socket <path> [--log-level error|warn|info|debug]\n');
+    process.exit(2);
+  }
+  const level = argument('--log-level');
+  if (level === 'error' || level === 'warn' || level === 'info' || level === 'debug') setLogLevel(level satisfies LogLevel);
+
+  let stopping = false;
+  const server: AgentServer = new AgentServer(socketPath, {
+    version: VERSION,
+    startedAt: Date.now(),
+    shutdown: () => void stop('shutdown requested'),
+  });
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `stopping: ${reason}`);
+    await server.close(reason === 'shutdown requested' ? 1000 : 0).catch(() => undefined);
+    process.exit(0);
+  };
+
+  await server.listen();
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.stdin.on('end', () => void stop('the parent process went away'));
+  process.stdin.on('error', () => void stop('the parent process went away'));
+  process.stdin.resume();
+  // An unexpected exception may leave state half-changed: log it and exit, and the extension starts a fresh agent.
+  process.on('uncaughtException', error => {
+    log('error', `uncaught: ${error.stack ?? describeError(error)}`);
+    process.exit(70);
+  });
+  process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid, version: VERSION, socket: socketPath })}\n`);
+  log('info', `agent ${VERSION} listening on ${socketPath} (pid ${process.pid})`);
+}
+
+main().catch(error => {
+  process.stderr.write(`[agent error] could not start: ${describeError(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import { open } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { IcicleErrorCode, UserFacingError } from '../common/errors';
+
+/**
+ * The largest profile the agent reads whole. V8 cannot hold a string longer than about 512 MiB, and a JSON
+ * profile that size would take gigabytes once parsed; refusing early with the size beats an out-of-memory crash.
+ */
+export const MAX_PROFILE_BYTES = 400 * 1024 * 1024;
+
+/** Reads a profile file as text, gunzipping it when it is gzip-compressed; errors are written for the user. */
+export async function readProfileFile(path: string, displayName: string): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot open ${displayName}: ${reasonOf(error)}.`);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_PROFILE_BYTES) throw tooLarge(displayName, size);
+    const bytes = await handle.readFile();
+    return decode(bytes, displayName);
+  } catch (error) {
+    if (error instanceof UserFacingError) throw error;
+    throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot read ${displayName}: ${reasonOf(error)}.`);
+  } finally {
+    await handle.close();
+  }
+}
+
+function decode(bytes: Buffer, displayName: string): string {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    let inflated: Buffer;
+    try {
+      inflated = gunzipSync(bytes, { maxOutputLength: MAX_PROFILE_BYTES });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(displayName, MAX_PROFILE_BYTES + 1, 'once decompressed');
+      throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} is gzip-compressed but damaged (${code ?? 'corrupt data'}).`);
+    }
+    return inflated.toString('utf8');
+  }
+  return bytes.toString('utf8');
+}
+
+function tooLarge(displayName: string, size: number, qualifier = ''): UserFacingError {
+  const mib = (n: number) => `${Math.round(n / 1024 / 1024)} MiB`;
+  const what = qualifier ? ` ${qualifier}` : ` (${mib(size)})`;
+  return new UserFacingError(
+    IcicleErrorCode.FileUnreadable,
+    `${displayName} is too large${what}: Icicle reads profiles up to ${mib(MAX_PROFILE_BYTES)}.`,
+  );
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'the file does not exist';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder';
+    default:
+      return code ?? 'unknown error';
+  }
+}

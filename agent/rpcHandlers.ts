@@ -1,0 +1,89 @@
+import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
+import type { z } from 'zod';
+import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
+import { HandshakeRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
+import { AGENT_PROTOCOL_VERSION } from '../common/version';
+import { parseCpuProfile } from './importers/cpuprofile';
+import { log } from './log';
+import { readProfileFile } from './readProfileFile';
+
+export interface AgentContext {
+  readonly version: string;
+  readonly startedAt: number;
+  /** Ends the agent after the current replies are sent. */
+  shutdown(): void;
+}
+
+/**
+ * Registers the agent's request handlers on one client connection. Every parameter is validated against
+ * its schema before use, and no other request is served before a successful handshake. Errors reach the
+ * client as JSON-RPC errors whose messages are meant for the user; unexpected ones are logged here with
+ * their stack and reach the client without it.
+ */
+export function registerHandlers(connection: MessageConnection, context: AgentContext, clientId: string): void {
+  let client: string | undefined;
+
+  const requireHandshake = () => {
+    if (client === undefined) throw new ResponseError(IcicleErrorCode.ProtocolMismatch, 'Send icicle/handshake first.');
+  };
+
+  connection.onRequest(HandshakeRequest.type, raw => {
+    const params = validate(HandshakeRequest.paramsSchema, raw, HandshakeRequest.method);
+    if (params.protocolVersion !== AGENT_PROTOCOL_VERSION) {
+      throw new ResponseError(
+        IcicleErrorCode.ProtocolMismatch,
+        `Icicle's agent speaks protocol ${AGENT_PROTOCOL_VERSION} but the ${params.client} speaks ${params.protocolVersion}; reload the window to restart both.`,
+      );
+    }
+    client = `${params.client} ${params.clientVersion}`;
+    log('info', `client ${clientId} is ${client}`);
+    return { protocolVersion: AGENT_PROTOCOL_VERSION, agentVersion: context.version, pid: process.pid };
+  });
+
+  connection.onRequest(PingRequest.type, () => {
+    requireHandshake();
+    return { uptimeMillis: Date.now() - context.startedAt };
+  });
+
+  connection.onRequest(OpenProfileRequest.type, async raw =>
+    guard(OpenProfileRequest.method, async () => {
+      requireHandshake();
+      const params = validate(OpenProfileRequest.paramsSchema, raw, OpenProfileRequest.method);
+      const started = performance.now();
+      const text = params.path !== undefined ? await readProfileFile(params.path, params.displayName) : params.content!;
+      const result = parseCpuProfile(text, params.displayName);
+      const ms = (performance.now() - started).toFixed(0);
+      log('info', `opened ${params.displayName}: ${result.summary.sampleCount} samples, ${result.summary.nodeCount} nodes in ${ms} ms`);
+      return result;
+    }),
+  );
+
+  connection.onRequest(ShutdownRequest.type, () => {
+    requireHandshake();
+    log('info', `shutdown requested by ${client}`);
+    // Reply first, then stop: the agent waits (briefly) for its clients to read the reply and disconnect.
+    setImmediate(() => context.shutdown());
+  });
+}
+
+function validate<T extends z.ZodTypeAny>(schema: T, raw: unknown, method: string): z.infer<T> {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new ResponseError(IcicleErrorCode.InvalidParams, `Invalid parameters for ${method}${where}: ${issue?.message ?? 'malformed'}.`);
+  }
+  return result.data;
+}
+
+/** Turns user-facing errors into JSON-RPC errors and logs anything unexpected, keeping stacks out of replies. */
+async function guard<T>(method: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ResponseError) throw error;
+    if (error instanceof UserFacingError) throw new ResponseError(error.code, error.message);
+    log('error', `${method} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    throw new ResponseError(IcicleErrorCode.ProfileInvalid, `Icicle's agent failed on ${method}: ${describeError(error)}.`);
+  }
+}
