@@ -35,7 +35,7 @@ const everythingBut = (...allowed) =>
   ['common', 'storage', 'agent', 'language-server', 'webview', 'extension', 'test'].filter(f => !allowed.includes(f));
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', '**/*.mjs', '**/*.js', 'test/fixtures/**', 'demo/**'] },
+  { ignores: ['out/**', 'node_modules/**', '**/*.mjs', '**/*.js', '**/*.cjs', 'test/fixtures/**', 'demo/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

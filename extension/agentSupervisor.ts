@@ -1,0 +1,169 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import * as vscode from 'vscode';
+import { connectToAgent, type AgentConnection } from '../common/agentConnection';
+import { describeError } from '../common/errors';
+import { ShutdownRequest } from '../common/protocol/agentProtocol';
+import type { Log } from './log';
+import { RestartPolicy } from './restartPolicy';
+import { showWarning } from './userMessages';
+
+const READY_TIMEOUT_MILLIS = 15_000;
+
+/**
+ * Starts the agent process, connects to it over its private socket, and keeps it alive: when it dies
+ * unexpectedly the supervisor restarts it with backoff, tells the user once, and callers waiting for a
+ * connection get the new one. The extension host never waits on the agent except through `connection()`.
+ */
+export class AgentSupervisor implements vscode.Disposable {
+  private child: ChildProcess | undefined;
+  private current: Promise<AgentConnection> | undefined;
+  private readonly policy = new RestartPolicy();
+  private restartTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private readonly socketDir = mkdtempSync(join(tmpdir(), 'icicle-')); // mode 0700: only this user enters.
+  private readonly onDidRestartEmitter = new vscode.EventEmitter<void>();
+  /** Fires after the agent has been restarted, so views can reload what they show. */
+  readonly onDidRestart = this.onDidRestartEmitter.event;
+
+  constructor(
+    private readonly agentModule: string,
+    private readonly version: string,
+    private readonly log: Log,
+  ) {}
+
+  /** The live connection, starting the agent if it is not running. */
+  connection(): Promise<AgentConnection> {
+    this.current ??= this.start();
+    return this.current;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Stops the agent (if running) and starts a fresh one, e.g. from the "Restart" command. */
+  async restart(): Promise<void> {
+    this.policy.reset();
+    await this.stop();
+    await this.connection();
+  }
+
+  private async start(): Promise<AgentConnection> {
+    const socketPath = process.platform === 'win32' ? `\\\\.\\pipe\\icicle-${process.pid}-${Date.now()}` : join(this.socketDir, 'agent.sock');
+    const level = vscode.workspace.getConfiguration('icicle').get<string>('agent.logLevel', 'info');
+    const child = spawn(process.execPath, [this.agentModule, '--socket', socketPath, '--log-level', level], {
+      // In desktop VS Code the extension host's executable is Electron; this makes it behave as Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    this.child = child;
+    const startedAt = Date.now();
+    createInterface({ input: child.stderr! }).on('line', line => this.log.info(line));
+    child.on('exit', (code, signal) => this.onExit(child, code, signal, Date.now() - startedAt));
+
+    try {
+      await this.waitForReady(child);
+      const agent = await connectToAgent(socketPath, 'extension', this.version);
+      this.log.info(`connected to agent ${agent.handshake.agentVersion} (pid ${agent.handshake.pid})`);
+      agent.connection.onClose(() => this.log.debug('agent connection closed'));
+      return agent;
+    } catch (error) {
+      this.log.error(`the agent did not start: ${describeError(error)}`);
+      child.kill();
+      this.current = undefined;
+      throw new Error(`Icicle's agent did not start (${describeError(error)}). See the Icicle output for details.`, { cause: error });
+    }
+  }
+
+  private waitForReady(child: ChildProcess): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MILLIS / 1000} s`)), READY_TIMEOUT_MILLIS);
+      createInterface({ input: child.stdout! }).once('line', line => {
+        clearTimeout(timer);
+        try {
+          if (JSON.parse(line).ready === true) return resolve();
+        } catch {
+          // Fall through to the rejection below.
+        }
+        reject(new Error(`unexpected first line from the agent: ${line.slice(0, 200)}`));
+      });
+      child.once('exit', code => {
+        clearTimeout(timer);
+        reject(new Error(`it exited with code ${code}`));
+      });
+      child.once('error', error => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, uptimeMillis: number): void {
+    if (child !== this.child) return; // An old process that was replaced on purpose.
+    this.child = undefined;
+    const previous = this.current;
+    this.current = undefined;
+    void previous?.then(agent => agent.dispose(), () => undefined);
+    if (this.disposed) return;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const decision = this.policy.onUnexpectedExit(uptimeMillis);
+    this.log.warn(`the agent ${how} after ${Math.round(uptimeMillis / 1000)} s`);
+    if (decision.delayMillis === undefined) {
+      this.log.error('the agent keeps failing; not restarting it again');
+      void showWarning("Icicle's agent keeps stopping, so Icicle has stopped restarting it. See the Icicle output for why.", 'Restart', 'Show Log').then(
+        choice => {
+          if (choice === 'Restart') void this.restart();
+          if (choice === 'Show Log') this.log.show();
+        },
+      );
+      return;
+    }
+    if (decision.tellUser) {
+      void showWarning(`Icicle's agent stopped unexpectedly (it ${how}); restarting it. Details are in the Icicle output.`);
+    }
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.disposed) return;
+      this.connection().then(
+        () => this.onDidRestartEmitter.fire(),
+        error => this.log.error(describeError(error)),
+      );
+    }, decision.delayMillis);
+  }
+
+  private async stop(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    const current = this.current;
+    // Forgetting the child first marks its exit as expected, so onExit does not restart it.
+    this.child = undefined;
+    this.current = undefined;
+    if (!child) return;
+    const exited = new Promise<void>(resolve => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+    try {
+      const agent = await current;
+      if (agent) {
+        await Promise.race([agent.connection.sendRequest(ShutdownRequest.type), new Promise(r => setTimeout(r, 2000))]);
+        agent.dispose();
+      }
+    } catch {
+      // The agent is already gone or unresponsive; it is killed below.
+    }
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.kill('SIGTERM');
+    await exited;
+    clearTimeout(killTimer);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.stop();
+    this.onDidRestartEmitter.dispose();
+    rmSync(this.socketDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { describeError } from '../common/errors';
+import { AgentSupervisor } from './agentSupervisor';
+import { LanguageServerSupervisor } from './languageServerSupervisor';
+import { createLog } from './log';
+import { openProfileCommand } from './openProfileCommand';
+import { ProfileEditorProvider } from './profileEditorProvider';
+import { ProfileView, type ProfileViewServices } from './profileView';
+import { showError } from './userMessages';
+
+/**
+ * What `activate` returns: a small surface for the editor tests (and for other extensions), so tests
+ * observe the extension through what it states rather than through its internals.
+ */
+export interface IcicleApi {
+  /** Resolves once the agent and the language server have both answered their handshakes. */
+  waitForReady(): Promise<void>;
+  /** The flame graphs that are open. */
+  panels(): { title: string; nodeCount: number; state: string }[];
+  /** Process ids of the helper processes, for fault-injection tests. */
+  processes(): { agent: number | undefined; languageServer: number | undefined };
+}
+
+const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
+let stopServices: (() => Promise<void>) | undefined;
+
+export function activate(context: vscode.ExtensionContext): IcicleApi {
+  const log = createLog();
+  context.subscriptions.push(log);
+  log.info(`Icicle ${VERSION} activating`);
+
+  const agent = new AgentSupervisor(vscode.Uri.joinPath(context.extensionUri, 'out', 'agent', 'main.js').fsPath, VERSION, log);
+  const languageServer = new LanguageServerSupervisor(
+    vscode.Uri.joinPath(context.extensionUri, 'out', 'language-server', 'server.js').fsPath,
+    VERSION,
+    log,
+  );
+  stopServices = async () => {
+    await Promise.all([agent.dispose(), languageServer.dispose()]);
+  };
+  const services: ProfileViewServices = { agent, log, extensionUri: context.extensionUri };
+
+  // Both processes start in the background; activation never waits for them.
+  const ready = Promise.all([agent.connection(), languageServer.start()]).then(() => undefined);
+  ready.catch(error => {
+    log.error(describeError(error));
+    void showError(`Icicle could not start: ${describeError(error)}`, 'Show Log').then(choice => choice && log.show());
+  });
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('icicle.openProfile', (uri?: vscode.Uri) => openProfileCommand(services, uri)),
+    vscode.commands.registerCommand('icicle.showLog', () => log.show()),
+    vscode.commands.registerCommand('icicle.restartServices', async () => {
+      await Promise.all([agent.restart(), languageServer.restart()]);
+      vscode.window.setStatusBarMessage('Icicle: agent and language server restarted', 3000);
+    }),
+    vscode.window.registerCustomEditorProvider(ProfileEditorProvider.viewType, new ProfileEditorProvider(services), {
+      supportsMultipleEditorsPerDocument: true,
+    }),
+  );
+
+  return {
+    waitForReady: () => ready,
+    panels: () => ProfileView.openViews().map(view => ({ title: view.title, nodeCount: view.nodeCount, state: view.loadState })),
+    processes: () => ({ agent: agent.pid, languageServer: languageServer.pid }),
+  };
+}
+
+/** Stops the agent (which flushes) and the language server; VS Code waits for the returned promise. */
+export async function deactivate(): Promise<void> {
+  await stopServices?.();
+}

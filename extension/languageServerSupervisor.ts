@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { describeError } from '../common/errors';
+import { LanguageServerHandshakeRequest } from '../common/protocol/languageServerProtocol';
+import { LANGUAGE_SERVER_PROTOCOL_VERSION } from '../common/version';
+import type { Log } from './log';
+import { RestartPolicy } from './restartPolicy';
+import { showWarning } from './userMessages';
+
+/**
+ * Starts Icicle's language server over Node IPC with vscode-languageclient and keeps it alive. The client
+ * library's own restart (immediate, then a generic error) is replaced by the same backoff policy and the
+ * same single, worded notification as the agent's.
+ */
+export class LanguageServerSupervisor implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private readonly policy = new RestartPolicy();
+  private startedAt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private serverPid: number | undefined;
+
+  constructor(
+    private readonly serverModule: string,
+    private readonly version: string,
+    private readonly log: Log,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.serverPid;
+  }
+
+  async start(): Promise<void> {
+    const serverOptions: ServerOptions = {
+      run: { module: this.serverModule, transport: TransportKind.ipc },
+      debug: { module: this.serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'javascript' },
+        { scheme: 'file', language: 'typescript' },
+      ],
+      outputChannel: this.log,
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue, handled: true }),
+        closed: () => {
+          this.onUnexpectedClose();
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+    };
+    const client = new LanguageClient('icicle', 'Icicle Language Server', serverOptions, clientOptions);
+    this.client = client;
+    this.startedAt = Date.now();
+    await client.start();
+    const handshake = await client.sendRequest(LanguageServerHandshakeRequest.type, {
+      protocolVersion: LANGUAGE_SERVER_PROTOCOL_VERSION,
+      clientVersion: this.version,
+    });
+    this.serverPid = handshake.pid;
+    this.log.info(`language server ${handshake.serverVersion} ready (pid ${handshake.pid})`);
+  }
+
+  async restart(): Promise<void> {
+    this.policy.reset();
+    clearTimeout(this.restartTimer);
+    const old = this.client;
+    this.client = undefined;
+    await old?.dispose().catch(() => undefined);
+    await this.start();
+  }
+
+  private onUnexpectedClose(): void {
+    if (this.disposed || !this.client) return;
+    const uptime = Date.now() - this.startedAt;
+    const decision = this.policy.onUnexpectedExit(uptime);
+    this.log.warn(`the language server stopped after ${Math.round(uptime / 1000)} s`);
+    const old = this.client;
+    this.client = undefined;
+    this.serverPid = undefined;
+    void old.dispose().catch(() => undefined);
+    if (decision.delayMillis === undefined) {
+      void showWarning("Icicle's language server keeps stopping, so Icicle has stopped restarting it.", 'Restart').then(choice => {
+        if (choice === 'Restart') void this.restart();
+      });
+      return;
+    }
+    if (decision.tellUser) {
+      void showWarning("Icicle's language server stopped unexpectedly; restarting it. Details are in the Icicle output.");
+    }
+    this.restartTimer = setTimeout(() => {
+      if (this.disposed) return;
+      this.start().catch(error => this.log.error(`the language server did not restart: ${describeError(error)}`));
+    }, decision.delayMillis);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.restartTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.dispose().catch(() => undefined);
+  }
+}

@@ -1,0 +1,28 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ProfileView, type ProfileViewServices } from './profileView';
+
+/**
+ * "Icicle: Open Profile…": asks for a file (or takes the one given, e.g. from the explorer's context or a
+ * test) and shows its flame graph in a new panel.
+ */
+export async function openProfileCommand(services: ProfileViewServices, uri?: vscode.Uri): Promise<ProfileView | undefined> {
+  const target = uri instanceof vscode.Uri ? uri : await pickProfile();
+  if (!target) return undefined;
+  const panel = vscode.window.createWebviewPanel('icicle.flameGraph', `Flame Graph: ${path.basename(target.path)}`, vscode.ViewColumn.Active, {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(services.extensionUri, 'out', 'webview')],
+  });
+  panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icicle.svg');
+  return new ProfileView(panel, target, services);
+}
+
+async function pickProfile(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Open Profile',
+    title: 'Open a CPU profile',
+    filters: { 'CPU profiles': ['cpuprofile', 'gz'], 'All files': ['*'] },
+  });
+  return picked?.[0];
+}

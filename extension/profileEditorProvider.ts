@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import { ProfileView, type ProfileViewServices } from './profileView';
+
+/**
+ * The custom editor for `*.cpuprofile`: opening such a file shows its flame graph. It is read-only, so the
+ * document is only a URI; the agent reads the file.
+ */
+export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  static readonly viewType = 'icicle.profileEditor';
+
+  constructor(private readonly services: ProfileViewServices) {}
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    new ProfileView(panel, document.uri, this.services);
+  }
+}
