@@ -12,14 +12,16 @@ function layer(folder, forbiddenFolders, forbiddenPackages = []) {
   const rule = folders => [
     'error',
     {
-      paths: forbiddenPackages.map(name => ({
-        name,
-        message: `${folder}/ must not import '${name}' (only extension/ and test/ run inside the editor).`,
-      })),
-      patterns: folders.map(f => ({
-        group: [`**/${f}`, `**/${f}/**`],
-        message: `${folder}/ must not import ${f}/: the processes talk through typed protocols in common/.`,
-      })),
+      patterns: [
+        ...forbiddenPackages.map(name => ({
+          group: [name, `${name}/**`],
+          message: `${folder}/ must not import '${name}' (only extension/ and test/ run inside the editor).`,
+        })),
+        ...folders.map(f => ({
+          group: [`**/${f}`, `**/${f}/**`],
+          message: `${folder}/ must not import ${f}/: the processes talk through typed protocols in common/.`,
+        })),
+      ],
     },
   ];
   return [

@@ -55,5 +55,6 @@ function escapeText(text: string): string {
 }
 
 function escapeAttribute(text: string): string {
-  return escapeText(text).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  // Attributes are always double-quoted here, so escaping `"` is enough (and keeps the CSP's quotes literal).
+  return escapeText(text).replace(/"/g, '&quot;');
 }
