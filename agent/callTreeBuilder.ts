@@ -36,7 +36,7 @@ export class CallTreeBuilder {
   private readonly nodeFrame: number[] = [-1];
   private readonly nodeSelfSamples: number[] = [0];
   private readonly nodeSelfMicros: number[] = [0];
-  private readonly childByKey = new Map<string, number>();
+  private readonly childByKey = new Map<number, number>();
 
   /** The root node, to which importers attach top-level frames. */
   readonly root = ROOT;
@@ -44,7 +44,8 @@ export class CallTreeBuilder {
   /** The node for `frame` under `parent`, created on first use. */
   child(parent: number, frame: Frame): number {
     const frameId = this.internFrame(frame);
-    const key = `${parent}:${frameId}`;
+    // A numeric key avoids building a string per node: parent and frame ids both stay far below 2^26.
+    const key = parent * 67_108_864 + frameId;
     let node = this.childByKey.get(key);
     if (node === undefined) {
       node = this.nodeParent.length;
@@ -128,12 +129,15 @@ export class CallTreeBuilder {
   }
 
   private internFrame(frame: Frame): number {
-    const key = `${frame.name}\u0000${frame.url}\u0000${frame.line}\u0000${frame.column}\u0000${frame.kind}`;
+    // Interning the strings first makes the frame key short (four numbers) however long the names are.
+    const name = this.internString(frame.name);
+    const url = this.internString(frame.url);
+    const key = `${name},${url},${frame.line},${frame.column},${frame.kind}`;
     let id = this.frameIds.get(key);
     if (id === undefined) {
       id = this.frameName.length;
-      this.frameName.push(this.internString(frame.name));
-      this.frameUrl.push(this.internString(frame.url));
+      this.frameName.push(name);
+      this.frameUrl.push(url);
       this.frameLine.push(frame.line);
       this.frameColumn.push(frame.column);
       this.frameKind.push(FRAME_KINDS.indexOf(frame.kind));

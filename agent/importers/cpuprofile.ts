@@ -1,6 +1,6 @@
-import type { PackedCallTree, ProfileSummary } from '../../common/callTree';
+import type { FrameKind, PackedCallTree, ProfileSummary } from '../../common/callTree';
 import { IcicleErrorCode, UserFacingError } from '../../common/errors';
-import { CallTreeBuilder } from '../callTreeBuilder';
+import { CallTreeBuilder, type Frame } from '../callTreeBuilder';
 import { classifyJavaScriptFrame } from '../frameKind';
 
 /**
@@ -176,6 +176,7 @@ function buildTree(profile: V8Profile, displayName: string): ParsedProfile {
     else childrenOf[p]!.push(i);
   }
   const queue: number[] = [];
+  const toFrame = frameConverter();
   for (const r of roots) {
     const frame = nodes[r]!.callFrame;
     // V8's own "(root)" node becomes the tree's root; any other parentless node hangs below it.
@@ -198,13 +199,28 @@ function buildTree(profile: V8Profile, displayName: string): ParsedProfile {
   return { summary: { format: 'cpuprofile', sampleCount, durationMicros, nodeCount: tree.parent.length }, tree };
 }
 
-function toFrame(frame: V8CallFrame) {
-  return {
-    name: frame.functionName === '' ? '(anonymous)' : frame.functionName,
-    url: frame.url,
-    line: frame.lineNumber >= 0 ? frame.lineNumber + 1 : 0,
-    column: frame.columnNumber >= 0 ? frame.columnNumber + 1 : 0,
-    kind: classifyJavaScriptFrame(frame.functionName, frame.url, frame.lineNumber),
+/** Converts V8 call frames to builder frames, classifying each distinct script URL once rather than per node. */
+function frameConverter(): (frame: V8CallFrame) => Frame {
+  const kindByUrl = new Map<string, FrameKind>();
+  return frame => {
+    let kind: FrameKind | undefined;
+    // The kind depends on the name only for V8's pseudo-frames and script-less frames, which have no URL.
+    if (frame.url !== '') {
+      kind = kindByUrl.get(frame.url);
+      if (kind === undefined) {
+        kind = classifyJavaScriptFrame(frame.functionName, frame.url, frame.lineNumber);
+        kindByUrl.set(frame.url, kind);
+      }
+    } else {
+      kind = classifyJavaScriptFrame(frame.functionName, frame.url, frame.lineNumber);
+    }
+    return {
+      name: frame.functionName === '' ? '(anonymous)' : frame.functionName,
+      url: frame.url,
+      line: frame.lineNumber >= 0 ? frame.lineNumber + 1 : 0,
+      column: frame.columnNumber >= 0 ? frame.columnNumber + 1 : 0,
+      kind,
+    };
   };
 }
 
