@@ -43,11 +43,11 @@ export function renderWebviewPage(options: WebviewPageOptions): string {
 </html>`;
 }
 
-/** A nonce of 32 characters from a cryptographic source. */
+/** A nonce of 128 random bits from a cryptographic source, as 32 hexadecimal digits. */
 export function createNonce(): string {
-  const bytes = new Uint8Array(24);
+  const bytes = new Uint8Array(16);
   globalThis.crypto.getRandomValues(bytes);
-  return btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, '');
+  return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
 }
 
 function escapeText(text: string): string {
