@@ -1,0 +1,50 @@
+/**
+ * The file handshake between the suite (inside the extension host) and the driver (outside, holding the page).
+ *
+ * The suite cannot see the workbench's DOM: webviews live in iframes of the browser page. So it writes
+ * `<dir>/request-<id>.json`, the driver notices it, runs a check in the real page with Playwright and writes
+ * `<dir>/response-<id>.json`, which the suite is polling for. Both sides write to a temporary name and rename,
+ * so a reader never sees half a file. The folder comes from ICICLE_E2E_DIR, set by the driver.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const e2eDirVariable = 'ICICLE_E2E_DIR';
+
+export type BridgeRequest =
+  /** Waits until the visible webviews' flame graphs show every label in `include` (or the time is up), and returns the labels. */
+  | { action: 'frameLabels'; include: string[]; timeoutMs: number }
+  /** Clicks, with the mouse, the first visible flame-graph frame whose label names the function `label`. */
+  | { action: 'clickFrame'; label: string; timeoutMs: number }
+  /** Waits for a drawn flame graph, then screenshots the whole workbench into test-results/editor/<name>.png. */
+  | { action: 'screenshot'; name: string; timeoutMs: number };
+
+export interface BridgeResults {
+  frameLabels: { labels: string[] };
+  clickFrame: { label: string; x: number; y: number };
+  screenshot: { path: string; bytes: number };
+}
+
+export type BridgeResponse<A extends BridgeRequest['action'] = BridgeRequest['action']> =
+  | { ok: true; result: BridgeResults[A] }
+  | { ok: false; error: string };
+
+export const requestFile = (dir: string, id: string) => join(dir, `request-${id}.json`);
+export const responseFile = (dir: string, id: string) => join(dir, `response-${id}.json`);
+/** Written by the suite when run() starts, so that the driver can tell "never started" from "slow". */
+export const startedFile = (dir: string) => join(dir, 'suite-started');
+
+/** Writes JSON so that a poller sees either nothing or the whole file. */
+export function writeJsonAtomically(path: string, value: unknown): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(value));
+  renameSync(temporary, path);
+}
+
+/**
+ * Whether a frame label names the function `name`: the label may add detail after the name ("parse file.js:12"),
+ * but "parse" must not match "parseExpression".
+ */
+export function labelNames(label: string, name: string): boolean {
+  return label.startsWith(name) && (label.length === name.length || !/[\w$]/.test(label.charAt(name.length)));
+}

@@ -1,0 +1,66 @@
+/**
+ * Shared helpers for the editor tests: where things are, and the extension under test with its test API.
+ */
+import * as assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { pollUntil } from '../poll';
+
+export const extensionId = 'icicle-dev.icicle';
+
+/** The repository root: the bundle runs from out/test/editor. */
+export const repoRoot = resolve(__dirname, '..', '..', '..');
+
+/** The shared corpus of real profiles, beside the repository. */
+export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
+
+export const fixtureWorkspace = join(repoRoot, 'test', 'fixtures', 'workspace');
+
+/**
+ * What the extension's activate() returns, for tests to observe its state (extension/extension.ts, IcicleApi;
+ * restated here rather than imported, since the suite sees the extension only from outside).
+ */
+export interface IcicleTestApi {
+  /** Resolves once the agent and the language server have both answered their handshakes. */
+  waitForReady(): Promise<void>;
+  /** The open flame graphs: the profile's file name, its call-tree size, and 'loading' | 'loaded' | 'failed'. */
+  panels(): { title: string; nodeCount: number; state: string }[];
+  /** Process ids of the agent and the language server. */
+  processes(): { agent: number | undefined; languageServer: number | undefined };
+}
+
+/** The activated extension's API (activation starts the agent and the language server; waits for both). */
+export async function icicleApi(): Promise<IcicleTestApi> {
+  const extension = vscode.extensions.getExtension<IcicleTestApi>(extensionId);
+  assert.ok(extension, `extension ${extensionId} is not installed in this editor`);
+  const api = await extension.activate();
+  assert.ok(api && typeof api.panels === 'function', `${extensionId}'s activate() did not return the test API`);
+  await api.waitForReady();
+  return api;
+}
+
+/** Polls until `check` stops throwing; rethrows its last error at the deadline, which names what went wrong. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
+  let lastError: unknown;
+  let result: T | undefined;
+  await pollUntil(
+    async () => {
+      try {
+        result = await check();
+        return true;
+      } catch (error) {
+        lastError = error;
+        return false;
+      }
+    },
+    { timeoutMs, what: 'a condition' },
+  ).catch(() => {
+    throw lastError;
+  });
+  return result as T;
+}
+
+/** Closes every editor, so that each test starts with one visible webview at most. */
+export async function closeAllEditors(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}

@@ -1,0 +1,34 @@
+/**
+ * The editor-test suite's entry point: the editor's test runner loads this bundle (out/test/editor/index.js)
+ * into the extension host and calls run(), which settles with the suite's result.
+ *
+ * The test modules are imported statically so that esbuild bundles them; each registers its suites in a
+ * register() function, called after mocha has defined its globals (`suite`, `test`, …), which a plain top-level
+ * `suite(...)` would run before.
+ */
+import { join } from 'node:path';
+import Mocha from 'mocha';
+import { announceStart } from './e2eBridge';
+import { repoRoot } from './icicle';
+import * as activationTests from './activation.test';
+import * as flameGraphTests from './flameGraph.test';
+import * as sourceNavigationTests from './sourceNavigation.test';
+import * as workspaceTests from './workspace.test';
+
+/** In the order they run: the harness first, so that a broken setup is reported before anything else. */
+const testModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests];
+
+export async function run(): Promise<void> {
+  announceStart();
+  const mocha = new Mocha({
+    ui: 'tdd',
+    // The same reporter as the other tiers: spec output, plus the counts written to ICICLE_RESULTS_FILE.
+    reporter: join(repoRoot, 'test', 'support', 'tallyReporter.cjs'),
+    timeout: 60_000,
+    color: false,
+  });
+  mocha.suite.emit('pre-require', globalThis, 'editor-suite', mocha);
+  for (const module of testModules) module.register();
+  const failures = await new Promise<number>(resolve => mocha.run(resolve));
+  if (failures > 0) throw new Error(`${failures} editor test(s) failed`);
+}

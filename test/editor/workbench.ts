@@ -1,0 +1,232 @@
+/**
+ * The browser half of the editor tier: headless Chromium showing the code-server workbench with the extension
+ * under development and the test suite, plus the responder that answers the suite's requests in the real page.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { format } from 'node:util';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import {
+  labelNames,
+  responseFile,
+  writeJsonAtomically,
+  type BridgeRequest,
+  type BridgeResponse,
+  type BridgeResults,
+} from './handshake';
+import { pollUntil } from './poll';
+
+const chromiumPath = process.env.ICICLE_CHROMIUM ?? '/usr/bin/chromium';
+
+// The flags measured to work on these machines: no sandbox as root, no GPU, and nothing that reaches the network.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface WorkbenchOptions {
+  /** `http://127.0.0.1:PORT`. */
+  origin: string;
+  /** `127.0.0.1:PORT`. */
+  authority: string;
+  /** Absolute path of the folder to open. */
+  workspace: string;
+  /** Absolute path of the extension development folder (holding package.json). */
+  extensionPath: string;
+  /** Absolute path of the bundled suite module whose run() the extension host calls. */
+  suitePath: string;
+  /** Called with each line logged in the page (the extension host's console is relayed there). */
+  onConsole: (text: string) => void;
+}
+
+export interface Workbench {
+  page: Page;
+  /** Resolves with the code the workbench passes to codeAutomationExit when the suite's run() settles. */
+  exitCode: Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is not at ${chromiumPath}: run \`bash scripts/setup.sh\` (or set ICICLE_CHROMIUM).`);
+  }
+  const browser: Browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // Console arguments are formatted here, as a terminal would, because the workbench logs with printf-style
+    // patterns ("%c INFO", css, "%s%s", …); a chain keeps the lines in order although formatting is asynchronous.
+    let relay = Promise.resolve();
+    page.on('console', message => {
+      const values = Promise.all(message.args().map(arg => arg.jsonValue().catch(() => String(arg))));
+      relay = relay.then(async () => options.onConsole(formatConsole(await values, message.text())));
+    });
+    page.on('pageerror', error => options.onConsole(`[page error] ${error.message}`));
+    let settle: (code: number) => void = () => {};
+    const exitCode = new Promise<number>(resolve => (settle = resolve));
+    page.on('crash', () => {
+      options.onConsole('[driver] the workbench page crashed');
+      settle(-1);
+    });
+    // With enable-smoke-test-driver, the workbench reports the end of the extension tests through this function.
+    await page.exposeFunction('codeAutomationExit', (code: unknown) => settle(typeof code === 'number' ? code : 1));
+    const remote = (path: string) => `vscode-remote://${options.authority}${path}`;
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', remote(options.extensionPath)],
+      ['extensionTestsPath', remote(options.suitePath)],
+      ['skipWelcome', 'true'],
+    ]);
+    const url = `${options.origin}/?folder=${encodeURIComponent(options.workspace)}&payload=${encodeURIComponent(payload)}`;
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    return { page, exitCode, close: () => browser.close().catch(() => {}) };
+  } catch (error) {
+    await browser.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Formats console arguments, dropping the workbench's log-level prefix ("%c INFO", "color: …"). */
+function formatConsole(values: unknown[], fallback: string): string {
+  if (values.length === 0) return fallback;
+  let rest = values;
+  if (typeof rest[0] === 'string' && /^%c\s*(TRACE|DEBUG|INFO|WARN|ERR)\b/.test(rest[0]) && typeof rest[1] === 'string') {
+    const level = rest[0].replace(/^%c\s*/, '').trim();
+    rest = rest.slice(2);
+    return (level === 'INFO' ? '' : `${level} `) + format(...rest);
+  }
+  return format(...rest);
+}
+
+/** The content frames of the webviews currently shown (hidden editors keep their iframes, but not visible). */
+async function visibleWebviews(page: Page): Promise<FrameLocator[]> {
+  const iframes = page.locator('iframe.webview');
+  const shown: FrameLocator[] = [];
+  for (let i = 0, n = await iframes.count(); i < n; i++) {
+    const iframe = iframes.nth(i);
+    if (await iframe.isVisible()) shown.push(iframe.contentFrame().locator('#active-frame').contentFrame());
+  }
+  return shown;
+}
+
+/** Flame-graph frames (`g.frame`) in the shown webviews, with their label text. */
+async function frames(page: Page): Promise<{ frame: Locator; label: string; width: number }[]> {
+  const found: { frame: Locator; label: string; width: number }[] = [];
+  for (const webview of await visibleWebviews(page)) {
+    const all = webview.locator('g.frame');
+    // One round trip per webview: the label text and drawn width of every frame, in document order.
+    const described = await all
+      .evaluateAll(elements =>
+        elements.map(element => ({
+          label: element.querySelector('div.d3-flame-graph-label')?.textContent?.trim() ?? '',
+          width: element.getBoundingClientRect().width,
+        })),
+      )
+      .catch(() => [] as { label: string; width: number }[]);
+    described.forEach((d, i) => found.push({ frame: all.nth(i), ...d }));
+  }
+  return found;
+}
+
+/** What a request handler acts on. */
+interface HandlerContext {
+  page: Page;
+  /** Where screenshots go (test-results/editor, git-ignored). */
+  resultsDir: string;
+}
+
+type Handler<A extends BridgeRequest['action']> = (
+  context: HandlerContext,
+  request: Extract<BridgeRequest, { action: A }>,
+) => Promise<BridgeResults[A]>;
+
+const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
+  async frameLabels({ page }, request) {
+    let labels: string[] = [];
+    await pollUntil(
+      async () => {
+        labels = (await frames(page)).map(f => f.label).filter(Boolean);
+        return request.include.every(name => labels.some(label => labelNames(label, name)));
+      },
+      { timeoutMs: request.timeoutMs, what: 'frame labels' },
+    ).catch(() => {
+      // The suite asserts on what was seen; returning the labels gives it a precise failure message.
+    });
+    return { labels: [...new Set(labels)] };
+  },
+
+  async clickFrame({ page }, request) {
+    const target = await pollUntil(
+      async () => {
+        const candidates = (await frames(page)).filter(f => labelNames(f.label, request.label) && f.width > 4);
+        return candidates.sort((a, b) => b.width - a.width)[0];
+      },
+      { timeoutMs: request.timeoutMs, what: `a visible flame-graph frame labelled "${request.label}…"` },
+    );
+    const box = await target.frame.boundingBox();
+    if (!box) throw new Error(`the frame "${target.label}" has no bounding box (not rendered)`);
+    // A real mouse click in the page at the frame's centre-left (labels sit at the left edge of wide frames).
+    const x = box.x + Math.min(box.width / 2, 40);
+    const y = box.y + box.height / 2;
+    await page.mouse.click(x, y);
+    return { label: target.label, x, y };
+  },
+
+  async screenshot({ page, resultsDir }, request) {
+    await pollUntil(async () => (await frames(page)).some(f => f.label && f.width > 50), {
+      timeoutMs: request.timeoutMs,
+      what: 'a drawn flame graph before the screenshot',
+    });
+    const path = join(resultsDir, `${request.name.replace(/[^\w.-]/g, '_')}.png`);
+    mkdirSync(dirname(path), { recursive: true });
+    await page.screenshot({ path, fullPage: false });
+    return { path, bytes: statSync(path).size };
+  },
+};
+
+/**
+ * Answers the suite's requests until `stop` is called: polls the handshake folder for request files, handles
+ * each once (in arrival order, one at a time, since they act on the one page) and writes the response.
+ */
+export function serveRequests(
+  context: HandlerContext,
+  dir: string,
+  log: (text: string) => void,
+): { stop(): Promise<void> } {
+  let running = true;
+  const handled = new Set<string>();
+  const loop = (async () => {
+    while (running) {
+      const pending = readdirSync(dir)
+        .filter(name => /^request-.+\.json$/.test(name) && !handled.has(name))
+        .sort();
+      for (const name of pending) {
+        handled.add(name);
+        const id = name.slice('request-'.length, -'.json'.length);
+        let response: BridgeResponse;
+        try {
+          const request = JSON.parse(readFileSync(join(dir, name), 'utf8')) as BridgeRequest;
+          log(`[driver] ${request.action} ${JSON.stringify(request)}`);
+          const handler = handlers[request.action] as Handler<typeof request.action>;
+          if (!handler) throw new Error(`unknown request action "${request.action}"`);
+          response = { ok: true, result: await handler(context, request as never) };
+        } catch (error) {
+          response = { ok: false, error: error instanceof Error ? error.message : String(error) };
+        }
+        log(`[driver] ${id} -> ${JSON.stringify(response).slice(0, 300)}`);
+        writeJsonAtomically(responseFile(dir, id), response);
+        rmSync(join(dir, name), { force: true });
+      }
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
