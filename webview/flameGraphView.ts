@@ -1,0 +1,187 @@
+import flamegraph, { type FlameGraph, type FlameGraphNode } from 'd3-flame-graph';
+import { select } from 'd3-selection';
+import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
+import { buildCallTreeHierarchy, chooseValueUnit, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
+import { describeFrame } from './frameDetails';
+import { FramePalette, type FrameColour } from './frameColours';
+import { FrameTooltip } from './frameTooltip';
+import type { Orientation } from './viewState';
+
+/** Row height in pixels: d3-flame-graph's default, which fits one line of the editor's UI font. */
+const CELL_HEIGHT = 18;
+/** Short enough that labels appear at once (the 750 ms default delays them visibly), long enough to follow a zoom. */
+const TRANSITION_MILLIS = 150;
+/** The extension refuses longer URLs (see the protocol); posting one would only produce an error there. */
+const MAX_URL_LENGTH = 8192;
+
+export interface FlameGraphEvents {
+  /** The user clicked a frame that names its source. */
+  openSource(url: string, line: number, column: number): void;
+  /** The zoomed frame changed; undefined when the whole profile is shown again. */
+  zoomChanged(nodeIndex: number | undefined): void;
+}
+
+export interface FlameGraphContent {
+  /** Names the profile for screen readers. */
+  title: string;
+  tree: PackedCallTree;
+  orientation: Orientation;
+  minFramePixels: number;
+  /** A frame to zoom to at once (restored from saved state); ignored when the tree has no such frame. */
+  zoomNodeIndex?: number | undefined;
+}
+
+type Node = FlameGraphNode<FrameDatum>;
+
+/**
+ * The flame graph: d3-flame-graph drawing a PackedCallTree with theme colours, our own tooltip, clicks that
+ * open source, and the width of its container. Everything per frame (colours, tooltip text, source) is read
+ * from the packed tree through the frame's index, so the hierarchy handed to d3 stays small.
+ */
+export class FlameGraphView {
+  private chart: FlameGraph<FrameDatum> | undefined;
+  private tree: PackedCallTree | undefined;
+  private unit: ValueUnit = 'micros';
+  private palette = FramePalette.fromDocument();
+  private width = 0;
+  private resizeScheduled = false;
+  /** True while the view zooms by itself (restoring state), which must not open any source. */
+  private zoomingProgrammatically = false;
+  private readonly tooltip: FrameTooltip;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly events: FlameGraphEvents,
+  ) {
+    this.tooltip = new FrameTooltip(index => describeFrame(this.tree!, index, this.unit));
+    document.body.appendChild(this.tooltip.element);
+    container.addEventListener('mousemove', event => this.tooltip.moveTo(event));
+    container.addEventListener('mouseleave', () => this.tooltip.hide());
+    new ResizeObserver(() => this.scheduleResize()).observe(container);
+    // VS Code switches themes by rewriting the variables on <html> and the theme class on <body>.
+    const themeObserver = new MutationObserver(() => this.themeChanged());
+    themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+  }
+
+  show(content: FlameGraphContent): void {
+    this.clear();
+    // Read the theme afresh: VS Code may have set its variables after this script started.
+    this.palette = FramePalette.fromDocument();
+    this.tree = content.tree;
+    this.unit = chooseValueUnit(content.tree);
+    this.width = this.container.clientWidth;
+    const chart = flamegraph<FrameDatum>()
+      .width(Math.max(this.width, 1))
+      .cellHeight(CELL_HEIGHT)
+      .transitionDuration(TRANSITION_MILLIS)
+      .minFrameSize(content.minFramePixels)
+      .inverted(content.orientation === 'icicle')
+      .selfValue(false)
+      .sort(false)
+      .tooltip(this.tooltip.forFlameGraph())
+      .setColorMapper(node => this.colourOf(node).fill)
+      // d3-flame-graph's own matcher compiles the term as an unescaped RegExp; nothing searches yet, and
+      // this keeps an accidental call harmless until search arrives with its own matcher.
+      .setSearchMatch(() => false)
+      .onClick(node => this.clicked(node));
+    this.chart = chart;
+    select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit)).call(chart);
+
+    const svg = this.container.querySelector('svg');
+    svg?.setAttribute('role', 'img');
+    svg?.setAttribute('aria-label', `Flame graph of ${content.title}`);
+
+    if (content.zoomNodeIndex !== undefined && content.zoomNodeIndex > 0) this.zoomToIndex(content.zoomNodeIndex);
+    this.colourLabels();
+  }
+
+  setOrientation(orientation: Orientation): void {
+    this.chart?.inverted(orientation === 'icicle').update();
+    this.colourLabels();
+  }
+
+  setMinFramePixels(pixels: number): void {
+    this.chart?.minFrameSize(pixels).update();
+    this.colourLabels();
+  }
+
+  resetZoom(): void {
+    this.zoomingProgrammatically = true;
+    try {
+      this.chart?.resetZoom();
+    } finally {
+      this.zoomingProgrammatically = false;
+    }
+  }
+
+  private clear(): void {
+    this.tooltip.hide();
+    this.chart?.destroy();
+    this.chart = undefined;
+    this.container.replaceChildren();
+  }
+
+  private zoomToIndex(index: number): void {
+    const root = select(this.container).datum() as unknown as Node;
+    const target = root.descendants().find(node => node.data.index === index);
+    if (!target || !this.chart) return;
+    this.zoomingProgrammatically = true;
+    try {
+      this.chart.zoomTo(target);
+    } finally {
+      this.zoomingProgrammatically = false;
+    }
+  }
+
+  /** d3-flame-graph has zoomed to the clicked frame (the root: zoomed out) before it calls this. */
+  private clicked(node: Node): void {
+    const index = node.data.index;
+    const isRoot = node.parent === null;
+    this.events.zoomChanged(isRoot ? undefined : index);
+    this.colourLabels();
+    if (isRoot || this.zoomingProgrammatically || !this.tree) return;
+    const url = this.tree.strings[this.tree.url[index] ?? 0] ?? '';
+    if (url === '' || url.length > MAX_URL_LENGTH) return;
+    this.events.openSource(url, this.tree.line[index] ?? 0, this.tree.column[index] ?? 0);
+  }
+
+  private colourOf(node: Node): FrameColour {
+    const kind = FRAME_KINDS[this.tree?.kind[node.data.index] ?? 1] ?? 'user';
+    return this.palette.colourFor(kind, node.data.name);
+  }
+
+  /**
+   * d3-flame-graph gives every label one colour from its stylesheet, which is unreadable on some theme
+   * colours; after each redraw, give each label the text colour chosen for its own frame's fill.
+   */
+  private colourLabels(): void {
+    const svg = this.container.querySelector('svg');
+    if (!svg) return;
+    select(svg)
+      .selectAll<SVGGElement, Node>('g')
+      .select<HTMLDivElement>('div')
+      .style('color', node => this.colourOf(node).text);
+  }
+
+  /** Coalesces resize bursts (dragging a sash) into one redraw per frame. */
+  private scheduleResize(): void {
+    if (this.resizeScheduled) return;
+    this.resizeScheduled = true;
+    requestAnimationFrame(() => {
+      this.resizeScheduled = false;
+      const width = this.container.clientWidth;
+      // A hidden webview measures 0 wide; keep the last drawing until it is visible again.
+      if (!this.chart || width === 0 || width === this.width) return;
+      this.width = width;
+      this.chart.width(width).update();
+      this.colourLabels();
+    });
+  }
+
+  private themeChanged(): void {
+    this.palette = FramePalette.fromDocument();
+    this.chart?.update();
+    this.colourLabels();
+  }
+}

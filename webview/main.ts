@@ -1,0 +1,129 @@
+// The flame graph webview's entry point: receives messages from the extension, validates each one, and
+// drives the page. It never throws on bad input; it shows what went wrong as text in the page instead.
+import type { ProfileSummary, PackedCallTree } from '../common/callTree';
+import { toWebviewMessageSchema, type ToWebviewMessage, type ViewSettings } from '../common/protocol/webviewProtocol';
+import { WEBVIEW_PROTOCOL_VERSION } from '../common/version';
+import { FlameGraphView } from './flameGraphView';
+import { describeInvalidMessage } from './invalidMessage';
+import { PageLayout } from './pageLayout';
+import { effectiveOrientation, readViewState, type Orientation, type ViewState } from './viewState';
+import { hostConnection } from './vscodeApi';
+// d3-flame-graph's ES build imports its own stylesheet (its package does not export the file by path); esbuild
+// puts that and ours, which overrides it, into out/webview/main.css in import order, so ours is imported last.
+import './styles.css';
+
+interface ShownProfile {
+  /** Identifies the profile in saved state, so a saved zoom is applied only to the profile it belongs to. */
+  key: string;
+  settings: ViewSettings;
+  orientation: Orientation;
+}
+
+const host = hostConnection();
+let state: ViewState = readViewState(host.getState());
+let shown: ShownProfile | undefined;
+
+const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
+const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation });
+const view = new FlameGraphView(layout.chart, {
+  openSource: (url, line, column) => host.post({ type: 'openSource', url, line, column }),
+  zoomChanged: nodeIndex => {
+    layout.toolbar.setZoomed(nodeIndex !== undefined);
+    if (!shown) return;
+    saveState({ ...state, zoom: nodeIndex === undefined ? undefined : { profileKey: shown.key, nodeIndex } });
+  },
+});
+
+window.addEventListener('message', event => receive(event.data));
+host.post({ type: 'ready', protocolVersion: WEBVIEW_PROTOCOL_VERSION });
+
+function receive(data: unknown): void {
+  // Marks for the browser tests and the developer tools: how long a message takes from arrival to drawing.
+  // Only the latest is kept, so a long session does not accumulate entries.
+  performance.clearMarks('icicle:message-received');
+  performance.mark('icicle:message-received');
+  const parsed = toWebviewMessageSchema.safeParse(data);
+  if (!parsed.success) {
+    console.warn('Icicle: refused a message from the extension', parsed.error.issues);
+    layout.showError('Icicle could not read a message from the extension', describeInvalidMessage(data, parsed.error));
+    return;
+  }
+  try {
+    handle(parsed.data);
+  } catch (error) {
+    // A bug of ours must not leave a blank page: say so, and keep the stack for the developer tools.
+    console.error(error);
+    layout.showError('Icicle could not show this profile', error instanceof Error ? error.message : String(error));
+  }
+}
+
+function handle(message: ToWebviewMessage): void {
+  switch (message.type) {
+    case 'loading':
+      layout.clearError();
+      layout.showTitle(message.title);
+      layout.showStatus(`Loading ${message.title}…`);
+      return;
+    case 'profile':
+      showProfile(message.title, message.summary, message.tree, message.settings);
+      return;
+    case 'settings':
+      applySettings(message.settings);
+      return;
+    case 'error':
+      layout.showStatus(undefined);
+      layout.showError(message.title, message.message);
+      return;
+    default: {
+      // The schema admits only the cases above; this makes the compiler say so when one is added.
+      const unexpected: never = message;
+      throw new Error(`unhandled message ${JSON.stringify(unexpected)}`);
+    }
+  }
+}
+
+function showProfile(title: string, summary: ProfileSummary, tree: PackedCallTree, settings: ViewSettings): void {
+  const key = `${title}\u0000${summary.nodeCount}\u0000${tree.totalSamples[0] ?? 0}`;
+  const orientation = effectiveOrientation(settings.orientation, state);
+  const savedZoom = state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined;
+  shown = { key, settings, orientation };
+  layout.clearError();
+  layout.showStatus(undefined);
+  layout.showSummary(title, summary);
+  layout.toolbar.setEnabled(true);
+  layout.toolbar.setZoomed(false);
+  layout.toolbar.showOrientation(orientation);
+  view.show({ title, tree, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
+  performance.clearMeasures('icicle:render');
+  performance.measure('icicle:render', 'icicle:message-received');
+}
+
+function applySettings(settings: ViewSettings): void {
+  if (!shown) return;
+  // A changed orientation setting is a fresh decision by the user and overrides an earlier toolbar pick.
+  if (settings.orientation !== shown.settings.orientation && state.orientationChoice) {
+    saveState({ ...state, orientationChoice: undefined });
+  }
+  shown.settings = settings;
+  setOrientation(effectiveOrientation(settings.orientation, state));
+  view.setMinFramePixels(settings.minFramePixels);
+}
+
+function toggleOrientation(): void {
+  if (!shown) return;
+  const next: Orientation = shown.orientation === 'icicle' ? 'flame' : 'icicle';
+  saveState({ ...state, orientationChoice: { orientation: next, overSetting: shown.settings.orientation } });
+  setOrientation(next);
+}
+
+function setOrientation(orientation: Orientation): void {
+  if (!shown || shown.orientation === orientation) return;
+  shown.orientation = orientation;
+  layout.toolbar.showOrientation(orientation);
+  view.setOrientation(orientation);
+}
+
+function saveState(next: ViewState): void {
+  state = next;
+  host.setState(state);
+}

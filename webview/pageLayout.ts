@@ -1,0 +1,79 @@
+import type { ProfileSummary } from '../common/callTree';
+import { formatCount, formatMicros, formatSamples } from './format';
+import { Toolbar } from './toolbar';
+
+/**
+ * The page's fixed skeleton: a header line (title, figures, toolbar), a message line for loading and errors,
+ * and the chart container. Built with DOM calls and textContent only: titles and messages come from profiles
+ * and files, and are never parsed as HTML.
+ */
+export class PageLayout {
+  readonly chart: HTMLElement;
+  readonly toolbar: Toolbar;
+  private readonly title: HTMLElement;
+  private readonly stats: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly error: HTMLElement;
+  private readonly errorTitle: HTMLElement;
+  private readonly errorText: HTMLElement;
+
+  constructor(app: HTMLElement, toolbarHandlers: ConstructorParameters<typeof Toolbar>[0]) {
+    const header = append(app, 'header', 'icicle-header');
+    this.title = append(header, 'h1', 'icicle-title');
+    this.stats = append(header, 'span', 'icicle-stats');
+    this.toolbar = new Toolbar(toolbarHandlers);
+    header.appendChild(this.toolbar.element);
+
+    this.status = append(app, 'div', 'icicle-status');
+    this.status.hidden = true;
+    this.error = append(app, 'div', 'icicle-error');
+    this.error.setAttribute('role', 'alert');
+    this.error.hidden = true;
+    this.errorTitle = append(this.error, 'strong', 'icicle-error-title');
+    this.errorText = append(this.error, 'span', 'icicle-error-text');
+
+    this.chart = append(app, 'div', 'icicle-chart');
+  }
+
+  showTitle(title: string): void {
+    this.title.textContent = title;
+    this.stats.textContent = '';
+  }
+
+  showSummary(title: string, summary: ProfileSummary): void {
+    this.title.textContent = title;
+    this.stats.textContent = [
+      formatSamples(summary.sampleCount),
+      formatMicros(summary.durationMicros),
+      `${formatCount(summary.nodeCount)} ${summary.nodeCount === 1 ? 'node' : 'nodes'}`,
+    ].join(' · ');
+  }
+
+  /** A transient state ("Loading …"); undefined clears it. */
+  showStatus(text: string | undefined): void {
+    this.status.textContent = text ?? '';
+    this.status.hidden = text === undefined;
+  }
+
+  showError(title: string, message: string): void {
+    this.errorTitle.textContent = title;
+    this.errorText.textContent = message;
+    this.error.hidden = false;
+  }
+
+  clearError(): void {
+    this.error.hidden = true;
+    this.errorTitle.textContent = '';
+    this.errorText.textContent = '';
+  }
+}
+
+function append<K extends keyof HTMLElementTagNameMap>(
+  parent: HTMLElement,
+  tag: K,
+  className: string,
+): HTMLElementTagNameMap[K] {
+  const created = document.createElement(tag);
+  created.className = className;
+  return parent.appendChild(created);
+}
