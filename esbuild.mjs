@@ -2,6 +2,7 @@
 //   node esbuild.mjs            production bundles (minified, no source maps)
 //   node esbuild.mjs --dev      development bundles with source maps, and the editor-test bundle
 //   node esbuild.mjs --watch    rebuild on change (implies nothing else; combine with --dev)
+import { rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const dev = process.argv.includes('--dev');
@@ -46,6 +47,9 @@ if (dev) {
     external: ['vscode', 'mocha'],
   });
 }
+
+// A full build starts from an empty out/, so no stale bundle or source map from another mode is left behind.
+if (!watch) rmSync('out', { recursive: true, force: true });
 
 const started = Date.now();
 const built = await Promise.all(contexts.map(options => esbuild.context(options)));
