@@ -2,9 +2,9 @@
  * The webview's HTML page, built in one place for the extension and for the browser tests, so both load the
  * bundle exactly the same way under the same Content-Security-Policy.
  *
- * The policy allows only the bundle's own script and stylesheet (by nonce and by source), inline styles set by
- * d3 through the CSSOM (which `style-src` governs for attributes only when 'unsafe-inline' is present; d3 sets
- * styles through the DOM API, which CSP does not block), no network, and no frames.
+ * The policy allows only the bundle's own script (by nonce) and stylesheet (from the webview's resource origin),
+ * no network, no frames and no inline markup styles. d3 sets styles through the CSSOM (`element.style`), which
+ * CSP does not restrict, so no 'unsafe-inline' is needed.
  */
 export interface WebviewPageOptions {
   /** A fresh random nonce per page load. */
