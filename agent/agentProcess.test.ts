@@ -9,9 +9,10 @@ import { ResponseError } from 'vscode-jsonrpc';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
 import { IcicleErrorCode } from '../common/errors';
 import { HandshakeRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
+import { corpusDir } from '../test/support/corpus';
 
 const root = join(__dirname, '..');
-const corpus = join(root, '..', 'shared', 'corpus', 'cpuprofile');
+const corpus = join(corpusDir(), 'cpuprofile');
 
 /** Starts the agent from source, as a real process, and resolves once it prints its readiness line. */
 async function startAgent(dir: string): Promise<{ child: ChildProcess; socket: string }> {

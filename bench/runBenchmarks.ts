@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseCpuProfile } from '../agent/importers/cpuprofile';
+import { corpusDir } from '../test/support/corpus';
 
 /**
  * Benchmarks, run by `npm run bench` (never as timed tests). Each prints its figure and the ratio to a
  * reference measured in the same run on the same input, because these machines are too noisy for absolute
  * figures to mean much on their own.
  */
-const corpus = join(__dirname, '..', '..', 'shared', 'corpus');
+const corpus = corpusDir();
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

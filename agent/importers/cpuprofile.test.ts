@@ -6,9 +6,10 @@ import { UserFacingError } from '../../common/errors';
 import { assertGolden } from '../../test/support/golden';
 import { renderCallTree } from '../../test/support/renderCallTree';
 import { parseCpuProfile } from './cpuprofile';
+import { corpusDir } from '../../test/support/corpus';
 
 const testdata = join(__dirname, 'testdata', 'cpuprofile');
-const corpus = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'cpuprofile');
+const corpus = join(corpusDir(), 'cpuprofile');
 
 /** The golden text for one input: the summary and the tree, or the error the user would read. */
 function describe_(path: string): string {

@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { parseCpuProfile } from '../../agent/importers/cpuprofile';
 import { frameLabel, frameRect, tooltip } from './frames';
 import { launchChromium, waitFor, WebviewHarness } from './webviewHarness';
+import { corpusDir } from '../support/corpus';
 
 /** The page-side APIs the timing reads (this project compiles tests without the DOM library). */
 interface TimingWindow {
@@ -16,7 +17,7 @@ interface TimingWindow {
   };
 }
 
-const corpus = join(new URL('../..', import.meta.url).pathname, '../shared/corpus');
+const corpus = corpusDir();
 
 describe('flame graph webview with a real profile', function () {
   let browser: Browser;

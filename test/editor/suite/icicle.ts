@@ -5,14 +5,15 @@ import * as assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { pollUntil } from '../poll';
+import { corpusDir as findCorpus } from '../../support/corpus';
 
 export const extensionId = 'icicle-dev.icicle';
 
 /** The repository root: the bundle runs from out/test/editor. */
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 
-/** The shared corpus of real profiles, beside the repository. */
-export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
+/** The shared corpus of real profiles (see test/support/corpus.ts for where it is looked for). */
+export const corpusDir = findCorpus();
 
 export const fixtureWorkspace = join(repoRoot, 'test', 'fixtures', 'workspace');
 
