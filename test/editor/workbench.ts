@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { format } from 'node:util';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import {
   labelNames,
@@ -16,18 +17,7 @@ import {
 } from './handshake';
 import { pollUntil } from './poll';
 
-const chromiumPath = process.env.ICICLE_CHROMIUM ?? '/usr/bin/chromium';
 
-// The flags measured to work on these machines: no sandbox as root, no GPU, and nothing that reaches the network.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface WorkbenchOptions {
   /** `http://127.0.0.1:PORT`. */
@@ -52,10 +42,10 @@ export interface Workbench {
 }
 
 export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium is not at ${chromiumPath}: run \`bash scripts/setup.sh\` (or set ICICLE_CHROMIUM).`);
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not at ${CHROMIUM_PATH}: run \`bash scripts/setup.sh\` (or set ICICLE_CHROMIUM).`);
   }
-  const browser: Browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     // Console arguments are formatted here, as a terminal would, because the workbench logs with printf-style

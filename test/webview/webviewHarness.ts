@@ -3,7 +3,7 @@
 // and a theme class on <body>, and messages delivered with window.postMessage.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createNonce, renderWebviewPage } from '../../common/webviewPage';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -12,21 +12,7 @@ const bundleDirectory = join(root, 'out/webview');
 /** The origin the page is served from; it plays the part of VS Code's webview.cspSource. */
 export const ORIGIN = 'https://icicle.test';
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env['ICICLE_CHROMIUM'] ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+export { launchChromium } from '../support/chromium';
 
 /** A few of the variables VS Code's Dark Modern theme sets on <html>, enough for everything the page reads. */
 export const DARK_THEME: Record<string, string> = {
