@@ -1,6 +1,6 @@
 // Runs every test tier and ends with one line, "N passed, N failed", summed over the tiers.
 //   node test/runAllTiers.mjs                 all tiers (expects `node esbuild.mjs --dev` to have run)
-//   node test/runAllTiers.mjs --tier unit     one tier: lint, unit, webview or editor
+//   node test/runAllTiers.mjs --tier unit     one tier: lint, unit, webview, editor or package
 // Exit status: 0 when nothing failed, 1 otherwise.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync, readdirSync } from 'node:fs';
@@ -78,6 +78,15 @@ const tiers = {
   /** The extension inside a real VS Code (code-server) in headless Chromium. */
   async editor() {
     return runTallied('editor', process.execPath, ['--import', 'tsx', join(root, 'test/editor/runEditorTests.ts')]);
+  },
+  /**
+   * The .vsix: `npm run package` must produce it, within the size budget and with only bundles and assets
+   * (scripts/printPackageSize.mjs checks both). Last, because it replaces out/ with the production build.
+   */
+  async package() {
+    const code = await run('npm', ['run', '--silent', 'package']);
+    console.log(`  ${code === 0 ? '✔' : '✘'} npm run package`);
+    return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
   },
 };
 
