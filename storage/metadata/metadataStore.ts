@@ -1,0 +1,113 @@
+/**
+ * The store's metadata: frames and stacks, interned so that a sample row carries one stack id however deep
+ * its stack is, and a frame seen in a million samples is stored once (Parca's model).
+ *
+ * A frame is (function, file, line, column, module, address); a stack is a list of frame ids, leaf first.
+ * Ids are dense and start at 1 (0 means "none"), so columns of ids fit Uint32 arrays and Arrow dictionaries.
+ * `changesSince` gives what was added after a point, in a compact form the write-ahead log can carry, and
+ * `apply` replays it, so metadata is exactly as durable as the samples that refer to it.
+ */
+export interface StoredFrame {
+  functionName: string;
+  file: string;
+  /** 1-based; 0 when unknown. */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  column: number;
+  /** Binary or package the code belongs to; '' when unknown. */
+  module: string;
+  /** Instruction address for native frames; 0 when unknown. */
+  address: number;
+}
+
+export interface MetadataChanges {
+  /** Frames added, as their fields in order; ids continue from `firstFrameId`. */
+  firstFrameId: number;
+  frames: StoredFrame[];
+  firstStackId: number;
+  /** Each added stack as its frame ids, leaf first. */
+  stacks: number[][];
+}
+
+export class MetadataStore {
+  private readonly frames: StoredFrame[] = [];
+  private readonly frameIds = new Map<string, number>();
+  private readonly stacks: Uint32Array[] = [];
+  private readonly stackIds = new Map<string, number>();
+
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  get stackCount(): number {
+    return this.stacks.length;
+  }
+
+  internFrame(frame: StoredFrame): number {
+    const key = frameKey(frame);
+    let id = this.frameIds.get(key);
+    if (id === undefined) {
+      this.frames.push({ ...frame });
+      id = this.frames.length;
+      this.frameIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Interns a stack of frame ids (leaf first); every id must name an interned frame. */
+  internStack(frameIds: ArrayLike<number>): number {
+    const key = Array.prototype.join.call(frameIds, ',');
+    let id = this.stackIds.get(key);
+    if (id === undefined) {
+      for (let i = 0; i < frameIds.length; i++) {
+        const f = frameIds[i]!;
+        if (!Number.isInteger(f) || f < 1 || f > this.frames.length) throw new RangeError(`stack refers to unknown frame ${f}`);
+      }
+      this.stacks.push(Uint32Array.from(frameIds));
+      id = this.stacks.length;
+      this.stackIds.set(key, id);
+    }
+    return id;
+  }
+
+  frame(id: number): StoredFrame {
+    const frame = this.frames[id - 1];
+    if (!frame) throw new RangeError(`no frame ${id}`);
+    return frame;
+  }
+
+  /** The frame ids of a stack, leaf first. */
+  stack(id: number): Uint32Array {
+    const stack = this.stacks[id - 1];
+    if (!stack) throw new RangeError(`no stack ${id}`);
+    return stack;
+  }
+
+  /** Everything added after the given counts (e.g. the counts at the last write-ahead-log record). */
+  changesSince(frameCount: number, stackCount: number): MetadataChanges {
+    return {
+      firstFrameId: frameCount + 1,
+      frames: this.frames.slice(frameCount),
+      firstStackId: stackCount + 1,
+      stacks: this.stacks.slice(stackCount).map(s => Array.from(s)),
+    };
+  }
+
+  /** Replays changes in order; changes already applied (ids below the current counts) are skipped. */
+  apply(changes: MetadataChanges): void {
+    if (changes.firstFrameId > this.frames.length + 1 || changes.firstStackId > this.stacks.length + 1) {
+      throw new Error(`metadata changes start at frame ${changes.firstFrameId}, stack ${changes.firstStackId}, after a gap`);
+    }
+    changes.frames.forEach((frame, i) => {
+      if (changes.firstFrameId + i > this.frames.length) this.internFrame(frame);
+    });
+    changes.stacks.forEach((stack, i) => {
+      if (changes.firstStackId + i > this.stacks.length) this.internStack(stack);
+    });
+  }
+}
+
+function frameKey(f: StoredFrame): string {
+  // The separator cannot occur in the numbers; in strings it is escaped by JSON quoting.
+  return JSON.stringify([f.functionName, f.file, f.line, f.column, f.module, f.address]);
+}
