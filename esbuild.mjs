@@ -2,10 +2,11 @@
 //   node esbuild.mjs            production bundles (minified, no source maps)
 //   node esbuild.mjs --dev      development bundles with source maps, and the editor-test bundle
 //   node esbuild.mjs --watch    rebuild on change (implies nothing else; combine with --dev)
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const dev = process.argv.includes('--dev');
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
 
 const common = {
@@ -15,7 +16,7 @@ const common = {
   sourcesContent: false,
   logLevel: 'warning',
   legalComments: 'none',
-  define: { 'process.env.ICICLE_VERSION': JSON.stringify(process.env.npm_package_version ?? '0.0.0-dev') },
+  define: { 'process.env.ICICLE_VERSION': JSON.stringify(version) },
 };
 
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };

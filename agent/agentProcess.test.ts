@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,16 @@ describe('agent process', function () {
   it('listens on a socket only its user can reach', () => {
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     assert.equal(statSync(agent.socket).mode & 0o777, 0o600);
+  });
+
+  it('refuses to listen in a directory that other users can enter', async () => {
+    const open = mkdtempSync(join(tmpdir(), 'icicle-agent-open-'));
+    chmodSync(open, 0o755);
+    try {
+      await assert.rejects(startAgent(open), /must belong to the user and have mode 0700/);
+    } finally {
+      rmSync(open, { recursive: true, force: true });
+    }
   });
 
   it('answers the versioned handshake', () => {

@@ -37,7 +37,7 @@ export function renderWebviewPage(options: WebviewPageOptions): string {
 <title>${escapeText(options.title)}</title>
 </head>
 <body>
-<div id="app" aria-live="polite"></div>
+<div id="app"></div>
 <script nonce="${escapeAttribute(options.nonce)}" src="${escapeAttribute(options.scriptUri)}"></script>
 </body>
 </html>`;

@@ -1,6 +1,6 @@
 import { RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
-import { packedCallTreeSchema, profileSummarySchema } from '../callTree';
+import type { PackedCallTree, ProfileSummary } from '../callTree';
 
 /**
  * The JSON-RPC protocol between the agent (server) and its clients: the extension, the language server and
@@ -54,8 +54,11 @@ export namespace OpenProfileRequest {
     })
     .refine(p => (p.path === undefined) !== (p.content === undefined), { message: 'give exactly one of path and content' });
   export type Params = z.infer<typeof paramsSchema>;
-  export const resultSchema = z.object({ summary: profileSummarySchema, tree: packedCallTreeSchema });
-  export type Result = z.infer<typeof resultSchema>;
+  /** The extension forwards this to the webview unchanged, and the webview validates it before drawing. */
+  export interface Result {
+    summary: ProfileSummary;
+    tree: PackedCallTree;
+  }
   export const type = new RequestType<Params, Result, void>(method);
 }
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pollUntil } from './poll';
+import { pollUntil } from '../support/poll';
 
 export const codeServerVersion = '4.139.1';
 

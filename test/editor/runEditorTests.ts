@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findCodeServer, startCodeServer, type RunningCodeServer } from './codeServer';
 import { e2eDirVariable, startedFile } from './handshake';
-import { pollUntil } from './poll';
+import { pollUntil } from '../support/poll';
 import { openWorkbench, serveRequests, type Workbench } from './workbench';
 
 const repoRoot = resolve(__dirname, '..', '..');

@@ -15,7 +15,7 @@ import {
   type BridgeResponse,
   type BridgeResults,
 } from './handshake';
-import { pollUntil } from './poll';
+import { pollUntil } from '../support/poll';
 
 
 

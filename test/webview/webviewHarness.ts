@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createNonce, renderWebviewPage } from '../../common/webviewPage';
+import { pollUntil } from '../support/poll';
 
 const root = new URL('../..', import.meta.url).pathname;
 const bundleDirectory = join(root, 'out/webview');
@@ -266,19 +267,23 @@ export async function waitFor<T>(
   description: string,
   timeoutMillis = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMillis;
   let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== null && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMillis} ms waiting for ${description}${cause}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 25));
-  }
+  // A probe that throws (e.g. an element not there yet) counts as "not yet"; its last error is reported.
+  const value = await pollUntil(
+    async () => {
+      try {
+        return await probe();
+      } catch (error) {
+        lastError = error;
+        return undefined;
+      }
+    },
+    {
+      timeoutMs: timeoutMillis,
+      what: description,
+      intervalMs: 25,
+      details: () => (lastError instanceof Error ? `last error: ${lastError.message}` : ''),
+    },
+  );
+  return value as T;
 }

@@ -3,7 +3,7 @@
  * the workbench page, so checks of the real DOM are asked of the driver, which holds the page in Playwright.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { pollUntil } from '../poll';
+import { pollUntil } from '../../support/poll';
 import {
   e2eDirVariable,
   requestFile,

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { pollUntil } from '../poll';
+import { pollUntil } from '../../support/poll';
 import { corpusDir as findCorpus } from '../../support/corpus';
 
 export const extensionId = 'icicle-dev.icicle';

@@ -1,6 +1,6 @@
 /**
- * Polling with a deadline: the editor tier waits for conditions, never for a fixed time, and says what it was
- * waiting for when the deadline passes.
+ * Polling with a deadline, for every test tier: tests wait for conditions, never for a fixed time, and say what
+ * they were waiting for when the deadline passes.
  */
 export interface PollOptions {
   timeoutMs: number;
