@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HEADER_BYTES, decodeRecord, encodeRecord } from './walRecord';
-import { WalCorruptionError, WriteAheadLog } from './writeAheadLog';
+import { WalCorruptionError, WriteAheadLog, segmentName } from './writeAheadLog';
 
 const text = (b: Buffer) => b.toString('utf8');
 
@@ -54,7 +54,7 @@ describe('write-ahead log', function () {
     const { wal } = await WriteAheadLog.open(dir);
     await wal.append(Buffer.from('kept'));
     await wal.close();
-    const file = join(dir, 'wal.log');
+    const file = join(dir, segmentName(1));
     const intact = statSync(file).size;
     appendFileSync(file, encodeRecord(2, Buffer.from('lost in the crash')).subarray(0, 25));
     const reopened = await WriteAheadLog.open(dir);
@@ -70,7 +70,7 @@ describe('write-ahead log', function () {
     const { wal } = await WriteAheadLog.open(dir);
     await wal.append(Buffer.from('kept'));
     await wal.close();
-    appendFileSync(join(dir, 'wal.log'), Buffer.alloc(4096));
+    appendFileSync(join(dir, segmentName(1)), Buffer.alloc(4096));
     const reopened = await WriteAheadLog.open(dir);
     assert.equal(reopened.records.length, 1);
     assert.equal(reopened.truncatedTailBytes, 4096);
@@ -81,7 +81,7 @@ describe('write-ahead log', function () {
     const { wal } = await WriteAheadLog.open(dir);
     for (const s of ['one', 'two', 'three']) await wal.append(Buffer.from(s));
     await wal.close();
-    const file = join(dir, 'wal.log');
+    const file = join(dir, segmentName(1));
     const bytes = readFileSync(file);
     const secondOffset = HEADER_BYTES + 3;
     bytes[secondOffset + HEADER_BYTES]! ^= 0xff; // Damage the payload of record 2.
@@ -94,6 +94,28 @@ describe('write-ahead log', function () {
     await assert.rejects(reopened.wal.append(Buffer.from('x')), WalCorruptionError);
     assert.equal(statSync(file).size, bytes.length, 'a damaged log must not be truncated or appended to');
     await reopened.wal.close();
+  });
+
+  it('rotates to a new segment, replays across segments, and removes segments a checkpoint covers', async () => {
+    const { wal } = await WriteAheadLog.open(dir);
+    await wal.append(Buffer.from('one'));
+    await wal.append(Buffer.from('two'));
+    await wal.rotate();
+    await wal.append(Buffer.from('three'));
+    assert.equal(wal.segmentCount, 2);
+    await wal.close();
+    const reopened = await WriteAheadLog.open(dir);
+    assert.deepEqual(reopened.records.map(r => `${r.txId}:${r.payload.toString()}`), ['1:one', '2:two', '3:three']);
+    assert.equal(await reopened.wal.removeSegmentsThrough(1), 0, 'segment 1 still holds tx 2');
+    assert.equal(await reopened.wal.removeSegmentsThrough(2), 1);
+    await reopened.wal.rotate();
+    assert.equal(await reopened.wal.removeSegmentsThrough(3), 1);
+    await reopened.wal.close();
+    // With every record removed, tx ids continue after the newest segment's first id rather than restarting at 1.
+    const last = await WriteAheadLog.open(dir);
+    assert.deepEqual(last.records, []);
+    assert.equal(await last.wal.append(Buffer.from('four')), 4);
+    await last.wal.close();
   });
 
   it('keeps every acknowledged write across kill -9 at random moments', async () => {

@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDirectory } from '../durableFiles';
 import { decodeRecord, encodeRecord } from './walRecord';
 
 export interface WalRecord {
@@ -36,27 +37,44 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+const SEGMENT_PATTERN = /^wal-(\d{16})\.log$/;
+
+/** Segment files are named by the first tx id they hold, zero-padded so that names sort in tx order. */
+export function segmentName(firstTxId: number): string {
+  return `wal-${String(firstTxId).padStart(16, '0')}.log`;
+}
+
+interface Segment {
+  firstTxId: number;
+  file: string;
+}
+
 /**
- * The store's write-ahead log: one append-only file of checksummed records (walRecord.ts).
+ * The store's write-ahead log: segment files of checksummed records (walRecord.ts), appended to the newest.
  *
  * Group commit: appends that arrive while a write is in flight are queued and written together with one
  * write and one fdatasync, so a burst of small appends costs one sync. `append` resolves only after its
  * record is on stable storage (fdatasync), so an acknowledged write survives kill -9 and power loss.
  * A failed write is rolled back by truncating the file to where it was, so it never becomes half-visible.
  *
- * Recovery (`open`): intact records are returned in order; an unfinished last record (a torn tail) is cut
- * off; a damaged record followed by more data is corruption, reported with the file and offset, and the log
- * then refuses writes rather than append after damage.
+ * Checkpoints: `rotate` starts a new segment; once the store has made everything up to a tx durable elsewhere
+ * (a block), `removeSegmentsThrough` deletes the segments holding only older records, which bounds replay.
+ *
+ * Recovery (`open`): intact records of every segment are returned in order; an unfinished last record of the
+ * newest segment (a torn tail) is cut off; a damaged record anywhere else is corruption, reported with the
+ * file and offset, and the log then refuses writes rather than append after damage.
  */
 export class WriteAheadLog {
   private queue: Pending[] = [];
+  private rotations: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
   private failure: Error | undefined;
 
   private constructor(
-    private readonly handle: FileHandle,
-    readonly file: string,
+    private readonly directory: string,
+    private handle: FileHandle,
+    private segments: Segment[],
     private size: number,
     private nextTxId: number,
     corruption: WalCorruptionError | undefined,
@@ -65,37 +83,65 @@ export class WriteAheadLog {
     this.failure = corruption;
   }
 
-  static async open(directory: string, options: { sync?: boolean } = {}): Promise<WalOpenResult> {
+  /** The file being appended to. */
+  get file(): string {
+    return this.segments[this.segments.length - 1]!.file;
+  }
+
+  /**
+   * Opens (or creates) the log in `directory`. `firstTxId` is where tx ids continue when the log holds no
+   * record (every older segment was removed after a checkpoint).
+   */
+  static async open(directory: string, options: { sync?: boolean; firstTxId?: number } = {}): Promise<WalOpenResult> {
     await mkdir(directory, { recursive: true });
-    const file = join(directory, 'wal.log');
-    const handle = await open(file, 'a+');
+    const segments = (await readdir(directory))
+      .map(name => SEGMENT_PATTERN.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map(m => ({ firstTxId: Number(m[1]), file: join(directory, m[0]) }))
+      .sort((a, b) => a.firstTxId - b.firstTxId);
+    if (segments.length === 0) {
+      const firstTxId = options.firstTxId ?? 1;
+      segments.push({ firstTxId, file: join(directory, segmentName(firstTxId)) });
+    }
+    const records: WalRecord[] = [];
+    let corruption: WalCorruptionError | undefined;
+    let truncatedTailBytes = 0;
+    let size = 0;
+    const last = segments[segments.length - 1]!;
+    const handle = await open(last.file, 'a+', 0o600);
     try {
-      const bytes = await readFile(file);
-      const records: WalRecord[] = [];
-      let offset = 0;
-      let corruption: WalCorruptionError | undefined;
-      let truncatedTailBytes = 0;
-      while (offset < bytes.length) {
-        const decoded = decodeRecord(bytes, offset);
-        if (decoded.kind === 'record') {
-          records.push({ txId: decoded.txId, payload: decoded.payload });
-          offset = decoded.end;
-          continue;
+      for (const segment of segments) {
+        const isLast = segment === last;
+        const bytes = await readFile(segment.file);
+        let offset = 0;
+        while (offset < bytes.length) {
+          const decoded = decodeRecord(bytes, offset);
+          if (decoded.kind === 'record') {
+            records.push({ txId: decoded.txId, payload: decoded.payload });
+            offset = decoded.end;
+            continue;
+          }
+          const tornTail =
+            isLast &&
+            (decoded.kind === 'incomplete' ||
+              (decoded.end !== undefined ? decoded.end >= bytes.length : bytes.subarray(offset).every(b => b === 0)));
+          if (tornTail) {
+            truncatedTailBytes = bytes.length - offset;
+            await handle.truncate(offset);
+            await handle.datasync();
+          } else {
+            const reason = decoded.kind === 'damaged' ? decoded.reason : 'a record is cut short';
+            corruption = new WalCorruptionError(segment.file, offset, reason);
+          }
+          break;
         }
-        const tornTail =
-          decoded.kind === 'incomplete' ||
-          (decoded.end !== undefined ? decoded.end >= bytes.length : bytes.subarray(offset).every(b => b === 0));
-        if (tornTail) {
-          truncatedTailBytes = bytes.length - offset;
-          await handle.truncate(offset);
-          await handle.datasync();
-        } else {
-          corruption = new WalCorruptionError(file, offset, decoded.kind === 'damaged' ? decoded.reason : 'damaged');
-        }
-        break;
+        if (corruption) break;
+        if (isLast) size = offset;
       }
+      if (corruption) size = Number.MAX_SAFE_INTEGER;
       const lastTxId = records.length > 0 ? records[records.length - 1]!.txId : 0;
-      const wal = new WriteAheadLog(handle, file, corruption ? bytes.length : offset, lastTxId + 1, corruption, options.sync ?? true);
+      const nextTxId = Math.max(lastTxId + 1, last.firstTxId, options.firstTxId ?? 1);
+      const wal = new WriteAheadLog(directory, handle, segments, size, nextTxId, corruption, options.sync ?? true);
       return { wal, records, corruption, truncatedTailBytes };
     } catch (error) {
       await handle.close();
@@ -114,8 +160,48 @@ export class WriteAheadLog {
     });
   }
 
+  /** Starts a new segment after every record already queued; resolves once the new segment exists durably. */
+  rotate(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the write-ahead log is closed'));
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<void>((resolve, reject) => {
+      this.rotations.push({ resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  /** Deletes every segment whose records all have tx ids up to `txId` (never the segment being appended to). */
+  async removeSegmentsThrough(txId: number): Promise<number> {
+    let removed = 0;
+    while (this.segments.length > 1 && this.segments[1]!.firstTxId - 1 <= txId) {
+      const [segment] = this.segments.splice(0, 1);
+      await unlink(segment!.file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      removed++;
+    }
+    if (removed > 0) await syncDirectory(this.directory);
+    return removed;
+  }
+
+  /** Bytes in all segments that recovery would replay (for deciding when to checkpoint). */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 || this.rotations.length > 0) {
+      if (this.queue.length === 0) {
+        const rotations = this.rotations;
+        this.rotations = [];
+        try {
+          await this.switchSegment();
+          rotations.forEach(r => r.resolve());
+        } catch (error) {
+          rotations.forEach(r => r.reject(error instanceof Error ? error : new Error(String(error))));
+        }
+        continue;
+      }
       const batch = this.queue;
       this.queue = [];
       const bytes = Buffer.concat(batch.map(p => p.record));
@@ -136,6 +222,18 @@ export class WriteAheadLog {
       }
     }
     this.flushing = undefined;
+  }
+
+  private async switchSegment(): Promise<void> {
+    const firstTxId = this.nextTxId;
+    if (this.segments[this.segments.length - 1]!.firstTxId === firstTxId) return;
+    const file = join(this.directory, segmentName(firstTxId));
+    const handle = await open(file, 'a+', 0o600);
+    await syncDirectory(this.directory);
+    await this.handle.close();
+    this.handle = handle;
+    this.segments.push({ firstTxId, file });
+    this.size = 0;
   }
 
   /** Cuts a failed write off the end of the file; if even that fails, the log stops accepting writes. */

@@ -1,0 +1,83 @@
+import { DataType, type RecordBatch } from 'apache-arrow';
+import { DISTINCT_LIMIT, type BlockStats, type ColumnStats } from '../schema';
+
+/** Min/max statistics of every column of an in-memory batch (numbers from the typed arrays, strings from the used dictionary entries). */
+export function statsOfBatch(batch: RecordBatch): BlockStats {
+  const columns: Record<string, ColumnStats> = {};
+  for (const field of batch.schema.fields) {
+    const data = batch.getChild(field.name)!.data[0]!;
+    columns[field.name] = DataType.isDictionary(field.type) ? stringStats(data) : numberStats(data.values as Float64Array | Uint32Array, data.length);
+  }
+  return { rows: batch.numRows, columns };
+}
+
+function numberStats(values: Float64Array | Uint32Array, length: number): ColumnStats {
+  if (length === 0) return { nullCount: 0 };
+  let min = values[0]!;
+  let max = min;
+  for (let i = 1; i < length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  return { min, max, nullCount: 0 };
+}
+
+function stringStats(data: RecordBatch['data']['children'][number]): ColumnStats {
+  const codes = data.values as Int32Array;
+  const dictionary = data.dictionary!;
+  const used = new Uint8Array(dictionary.length);
+  const validity = data.nullCount > 0 ? data.nullBitmap : undefined;
+  let nullCount = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (validity && !(validity[(data.offset + i) >> 3]! & (1 << ((data.offset + i) & 7)))) {
+      nullCount++;
+      continue;
+    }
+    used[codes[i]!] = 1;
+  }
+  const values: string[] = [];
+  for (let code = 0; code < used.length; code++) if (used[code]) values.push(dictionary.get(code) as string);
+  if (values.length === 0) return { nullCount };
+  values.sort(compareStrings);
+  const stats: ColumnStats = { min: values[0]!, max: values[values.length - 1]!, nullCount };
+  if (values.length <= DISTINCT_LIMIT) stats.distinct = values;
+  return stats;
+}
+
+/** Code-unit order, the order in which min/max are compared everywhere in the store. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Combines the statistics of batches that become one block. */
+export function mergeStats(parts: BlockStats[]): BlockStats {
+  const rows = parts.reduce((sum, part) => sum + part.rows, 0);
+  const names = new Set(parts.flatMap(part => Object.keys(part.columns)));
+  const columns: Record<string, ColumnStats> = {};
+  for (const name of names) {
+    let merged: ColumnStats = { nullCount: 0 };
+    let distinct: Set<string> | undefined = new Set();
+    for (const part of parts) {
+      const stats = part.columns[name];
+      if (!stats) {
+        merged.nullCount += part.rows;
+        continue;
+      }
+      merged.nullCount += stats.nullCount;
+      if (stats.min !== undefined) {
+        if (merged.min === undefined || stats.min < merged.min) merged.min = stats.min;
+        if (merged.max === undefined || stats.max! > merged.max) merged.max = stats.max;
+      }
+      if (typeof stats.min === 'string') {
+        if (stats.distinct && distinct) stats.distinct.forEach(v => distinct!.add(v));
+        else distinct = undefined;
+      }
+    }
+    if (typeof merged.min === 'string' && distinct && distinct.size <= DISTINCT_LIMIT) {
+      merged = { ...merged, distinct: [...distinct].sort(compareStrings) };
+    }
+    columns[name] = merged;
+  }
+  return { rows, columns };
+}

@@ -1,0 +1,92 @@
+import { tableFromIPC, tableToIPC, Table, type RecordBatch } from 'apache-arrow';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BlockStats } from '../schema';
+import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorkerProtocol';
+
+/** A block file that cannot be decoded: the store reports it by name and keeps serving the other blocks. */
+export class BlockCorruptionError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(message);
+    this.name = 'BlockCorruptionError';
+  }
+}
+
+type Pending = { resolve: (reply: BlockWorkerReply) => void; reject: (error: Error) => void; path: string };
+type RequestBody = BlockWorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/**
+ * The store's side of the block worker: one worker thread, requests matched to replies by id. If the worker
+ * dies, its pending requests fail and the next request starts a new one.
+ */
+export class BlockWorkerClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  async writeBlock(path: string, batches: RecordBatch[], rowGroupRows: number): Promise<{ bytes: number; stats: BlockStats }> {
+    const ipc = tableToIPC(new Table(batches), 'stream');
+    const reply = await this.request({ kind: 'write', path, ipc, rowGroupRows }, path, [ipc.buffer as ArrayBuffer]);
+    if (reply.kind !== 'written') throw new Error(`unexpected block worker reply ${reply.kind}`);
+    return { bytes: reply.bytes, stats: reply.stats };
+  }
+
+  async compact(inputs: string[], path: string, rowGroupRows: number): Promise<{ bytes: number; stats: BlockStats }> {
+    const reply = await this.request({ kind: 'compact', inputs, path, rowGroupRows }, path, []);
+    if (reply.kind !== 'written') throw new Error(`unexpected block worker reply ${reply.kind}`);
+    return { bytes: reply.bytes, stats: reply.stats };
+  }
+
+  async readBlock(path: string, columns: string[] | undefined): Promise<RecordBatch[]> {
+    const reply = await this.request({ kind: 'read', path, columns }, path, []);
+    if (reply.kind !== 'read') throw new Error(`unexpected block worker reply ${reply.kind}`);
+    return tableFromIPC(reply.ipc).batches;
+  }
+
+  private request(body: RequestBody, path: string, transfer: ArrayBuffer[]): Promise<BlockWorkerReply> {
+    const id = this.nextId++;
+    const worker = this.ensureWorker();
+    return new Promise<BlockWorkerReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, path });
+      // The worker keeps the process alive only while it has work, so an idle store never holds the agent open.
+      worker.ref();
+      worker.postMessage({ ...body, id } as BlockWorkerRequest, transfer);
+    }).then(reply => {
+      if (reply.kind === 'failed') throw reply.corrupt ? new BlockCorruptionError(path, reply.message) : new Error(reply.message);
+      return reply;
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(workerScript());
+    worker.on('message', (reply: BlockWorkerReply) => {
+      const pending = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
+      pending?.resolve(reply);
+    });
+    const fail = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const pending of this.pending.values()) pending.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', code => fail(new Error(`the block worker stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}
+
+/** The bundled worker beside the bundle (out/blockWorker.js), or the TypeScript source when run through tsx. */
+function workerScript(): string {
+  const bundled = join(__dirname, 'blockWorker.js');
+  return existsSync(bundled) ? bundled : join(__dirname, 'blockWorker.ts');
+}

@@ -1,0 +1,149 @@
+import type { RecordBatch } from 'apache-arrow';
+import { COLUMN, labelColumn, type BlockStats } from '../schema';
+import { statsOfBatch } from '../block/blockStats';
+import type { EncodedWrite } from '../write/sampleWrite';
+import { NumberColumn, StringColumn, float64Data, recordBatch, uint32Data } from './columnBuilders';
+
+/** Rows per in-memory batch: large enough for tight vectorised loops, small enough to grow cheaply. */
+const MAX_BATCH_ROWS = 1 << 17;
+const INITIAL_ROWS = 1024;
+/** Bytes per row of the static columns: timestamp, value, duration, period (f64), stack id (u32), profile type (i32). */
+const STATIC_ROW_BYTES = 8 * 4 + 4 + 4;
+
+/**
+ * The rows of one in-memory batch: writes with the same set of label keys append to the same builder, so a
+ * batch holds only the label columns its rows use and memory grows with rows × labels per row, never with
+ * rows × all keys ever seen (1,000 keys spread over writes cost nothing for the rows that lack them).
+ */
+class BatchBuilder {
+  rows = 0;
+  readonly timestamps = new NumberColumn(new Float64Array(INITIAL_ROWS));
+  readonly values = new NumberColumn(new Float64Array(INITIAL_ROWS));
+  readonly durations = new NumberColumn(new Float64Array(INITIAL_ROWS));
+  readonly periods = new NumberColumn(new Float64Array(INITIAL_ROWS));
+  readonly stackIds = new NumberColumn(new Uint32Array(INITIAL_ROWS));
+  readonly profileTypes = new StringColumn(INITIAL_ROWS, 0);
+  readonly labels = new Map<string, StringColumn>();
+  private cached: { rows: number; batch: RecordBatch; stats: BlockStats } | undefined;
+
+  constructor(readonly keySet: string) {
+    for (const key of keySet === '' ? [] : keySet.split(',')) this.labels.set(key, new StringColumn(INITIAL_ROWS, 0));
+  }
+
+  get capacity(): number {
+    return this.timestamps.values.length;
+  }
+
+  append(write: EncodedWrite, from: number, to: number): void {
+    const count = to - from;
+    const end = this.rows + count;
+    if (end > this.capacity) {
+      const capacity = Math.min(MAX_BATCH_ROWS, Math.max(end, this.capacity * 2));
+      for (const column of [this.timestamps, this.values, this.durations, this.periods, this.stackIds]) column.ensure(capacity);
+      this.profileTypes.ensure(capacity);
+      for (const column of this.labels.values()) column.ensure(capacity);
+    }
+    const start = this.rows;
+    this.timestamps.values.set(write.timestamps.subarray(from, to), start);
+    this.values.values.set(write.values.subarray(from, to), start);
+    this.durations.values.fill(write.durationNs, start, end);
+    this.periods.values.fill(write.periodNs, start, end);
+    this.stackIds.values.set(write.stackIds.subarray(from, to), start);
+    this.profileTypes.codes.fill(this.profileTypes.code(write.profileType), start, end);
+    for (const [key, value] of Object.entries(write.labels)) {
+      const column = this.labels.get(key)!;
+      column.codes.fill(column.code(value), start, end);
+    }
+    for (const [key, encoded] of Object.entries(write.rowLabels)) {
+      const column = this.labels.get(key)!;
+      // Translate the write's dictionary to the batch's once per distinct value, then map codes row by row.
+      const translate = Int32Array.from(encoded.dictionary, value => column.code(value));
+      const codes = column.codes;
+      const source = encoded.codes;
+      for (let i = from; i < to; i++) {
+        const code = source[i]!;
+        const row = start + i - from;
+        if (code < 0) {
+          codes[row] = 0;
+          column.markNull(row, row + 1);
+        } else {
+          codes[row] = translate[code]!;
+        }
+      }
+    }
+    this.rows = end;
+  }
+
+  bytes(): number {
+    let bytes = this.capacity * (STATIC_ROW_BYTES + 4 * this.labels.size) + this.profileTypes.dictionaryBytes;
+    for (const column of this.labels.values()) bytes += column.dictionaryBytes;
+    return bytes;
+  }
+
+  /** The committed rows as an Arrow batch with its statistics; cached until more rows arrive. */
+  snapshot(): { batch: RecordBatch; stats: BlockStats } {
+    if (this.cached?.rows === this.rows) return this.cached;
+    const n = this.rows;
+    const batch = recordBatch(
+      [
+        [COLUMN.profileType, this.profileTypes.toData(n)],
+        [COLUMN.timestamp, float64Data(this.timestamps.values, n)],
+        [COLUMN.duration, float64Data(this.durations.values, n)],
+        [COLUMN.period, float64Data(this.periods.values, n)],
+        [COLUMN.value, float64Data(this.values.values, n)],
+        [COLUMN.stackId, uint32Data(this.stackIds.values, n)],
+        ...[...this.labels].map(([key, column]) => [labelColumn(key), column.toData(n)] as [string, ReturnType<StringColumn['toData']>]),
+      ],
+      n,
+    );
+    this.cached = { rows: n, batch, stats: statsOfBatch(batch) };
+    return this.cached;
+  }
+}
+
+/**
+ * The active part: every committed write not yet flushed to a block, in memory as Arrow-ready columns.
+ * Appends happen only after the write-ahead log acknowledged the write, in tx order, synchronously, so a reader
+ * taking a snapshot between two event-loop turns sees every write up to the watermark and nothing partial.
+ */
+export class ActivePart {
+  private readonly builders: BatchBuilder[] = [];
+  /** The builder still taking rows for each label key set. */
+  private readonly open = new Map<string, BatchBuilder>();
+  rows = 0;
+  /** Highest tx id applied to this part; the part covers tx ids up to it. */
+  lastTxId = 0;
+  minTimestamp = Infinity;
+
+  append(write: EncodedWrite, txId: number): void {
+    const keySet = [...Object.keys(write.labels), ...Object.keys(write.rowLabels)].sort().join(',');
+    const n = write.timestamps.length;
+    let from = 0;
+    while (from < n) {
+      let builder = this.open.get(keySet);
+      if (!builder || builder.rows >= MAX_BATCH_ROWS) {
+        builder = new BatchBuilder(keySet);
+        this.builders.push(builder);
+        this.open.set(keySet, builder);
+      }
+      const to = Math.min(n, from + MAX_BATCH_ROWS - builder.rows);
+      builder.append(write, from, to);
+      from = to;
+    }
+    for (let i = 0; i < n; i++) if (write.timestamps[i]! < this.minTimestamp) this.minTimestamp = write.timestamps[i]!;
+    this.rows += n;
+    this.lastTxId = txId;
+  }
+
+  /** Memory held by the part, for the flush threshold. */
+  bytes(): number {
+    let bytes = 0;
+    for (const builder of this.builders) bytes += builder.bytes();
+    return bytes;
+  }
+
+  /** The committed rows as record batches with statistics (zero-copy views of the builders' arrays). */
+  snapshot(): { batch: RecordBatch; stats: BlockStats }[] {
+    return this.builders.filter(b => b.rows > 0).map(b => b.snapshot());
+  }
+}

@@ -1,0 +1,98 @@
+import { Dictionary, Float64, Int32, RecordBatch, Schema, Field, Struct, Uint32, Utf8, makeData, vectorFromArray, type Data, type Vector } from 'apache-arrow';
+
+/** A growable Float64 or Uint32 column. Views handed out stay valid: growing copies into a new buffer. */
+export class NumberColumn<T extends Float64Array | Uint32Array> {
+  constructor(public values: T) {}
+
+  ensure(capacity: number): void {
+    if (capacity <= this.values.length) return;
+    const grown = new (this.values.constructor as new (n: number) => T)(Math.max(capacity, this.values.length * 2));
+    grown.set(this.values);
+    this.values = grown;
+  }
+}
+
+/**
+ * A growable dictionary-encoded string column: codes per row, a dictionary shared by the rows, and a validity
+ * bitmap allocated only once a row lacks the value (most columns never need one).
+ */
+export class StringColumn {
+  codes: Int32Array;
+  validity: Uint8Array | undefined;
+  readonly dictionary: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private dictionaryVector: Vector<Utf8> | undefined;
+  private dictionaryVectorSize = -1;
+  dictionaryBytes = 0;
+
+  constructor(capacity: number, nullsBefore: number) {
+    this.codes = new Int32Array(capacity);
+    // A column added to a batch that already has rows is null for those rows.
+    if (nullsBefore > 0) this.markNull(0, nullsBefore);
+  }
+
+  code(value: string): number {
+    let code = this.ids.get(value);
+    if (code === undefined) {
+      code = this.dictionary.length;
+      this.dictionary.push(value);
+      this.ids.set(value, code);
+      this.dictionaryBytes += 48 + value.length * 2;
+    }
+    return code;
+  }
+
+  ensure(capacity: number): void {
+    if (capacity > this.codes.length) {
+      const grown = new Int32Array(Math.max(capacity, this.codes.length * 2));
+      grown.set(this.codes);
+      this.codes = grown;
+    }
+    if (this.validity && this.validity.length * 8 < capacity) {
+      const grown = new Uint8Array(Math.ceil(this.codes.length / 8)).fill(0xff);
+      grown.set(this.validity);
+      this.validity = grown;
+    }
+  }
+
+  markNull(from: number, to: number): void {
+    if (!this.validity) this.validity = new Uint8Array(Math.ceil(Math.max(this.codes.length, to) / 8)).fill(0xff);
+    for (let i = from; i < to; i++) this.validity[i >> 3]! &= ~(1 << (i & 7));
+  }
+
+  /** The column's first `length` rows as Arrow data (zero-copy for the codes). */
+  toData(length: number): Data<Dictionary<Utf8, Int32>> {
+    if (this.dictionaryVectorSize !== this.dictionary.length) {
+      this.dictionaryVector = vectorFromArray(this.dictionary, new Utf8());
+      this.dictionaryVectorSize = this.dictionary.length;
+    }
+    let nullCount = 0;
+    if (this.validity) {
+      for (let i = 0; i < length; i++) if (!(this.validity[i >> 3]! & (1 << (i & 7)))) nullCount++;
+    }
+    return makeData({
+      type: new Dictionary(new Utf8(), new Int32()),
+      length,
+      nullCount,
+      nullBitmap: nullCount > 0 ? this.validity!.subarray(0, Math.ceil(length / 8)) : null,
+      data: this.codes.subarray(0, length),
+      dictionary: this.dictionaryVector!,
+    });
+  }
+}
+
+/** Assembles named Arrow data columns of equal length into a record batch. */
+export function recordBatch(columns: [string, Data][], length: number): RecordBatch {
+  const fields = columns.map(([name, data]) => new Field(name, data.type, true));
+  const schema = new Schema(fields);
+  const struct = makeData({ type: new Struct(fields), length, nullCount: 0, children: columns.map(([, data]) => data) });
+  return new RecordBatch(schema, struct);
+}
+
+export function float64Data(values: Float64Array, length: number): Data<Float64> {
+  return makeData({ type: new Float64(), length, nullCount: 0, data: values.subarray(0, length) });
+}
+
+export function uint32Data(values: Uint32Array, length: number): Data<Uint32> {
+  return makeData({ type: new Uint32(), length, nullCount: 0, data: values.subarray(0, length) });
+}
