@@ -1,4 +1,4 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -29,5 +29,3 @@ export async function syncDirectory(directory: string): Promise<void> {
     await handle.close();
   }
 }
-
-export { readFile };

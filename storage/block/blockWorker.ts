@@ -1,8 +1,9 @@
 import { Table, tableFromIPC, tableToIPC, type RecordBatch } from 'apache-arrow';
-import { stat } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
 import { decodeBlock, encodeBlock } from './blockCodec';
-import { readFile, writeFileDurably } from '../durableFiles';
+import { readFile } from 'node:fs/promises';
+import { writeFileDurably } from '../durableFiles';
 import { mergeStats, statsOfBatch } from './blockStats';
 import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorkerProtocol';
 
@@ -24,17 +25,17 @@ port.on('message', (request: BlockWorkerRequest) => {
 async function handle(request: BlockWorkerRequest): Promise<BlockWorkerReply> {
   switch (request.kind) {
     case 'write': {
-      const batches = tableFromIPC(request.ipc).batches;
+      const batches = request.ipc.flatMap(ipc => tableFromIPC(ipc).batches);
       return writeBlock(batches, request.path, request.rowGroupRows, request.id);
     }
     case 'read': {
-      const batches = await readBlock(request.path, request.columns);
+      const batches = await readBlock(request.path, request.crc32, request.columns);
       const ipc = tableToIPC(new Table(batches), 'stream');
       return { kind: 'read', id: request.id, ipc };
     }
     case 'compact': {
       const batches: RecordBatch[] = [];
-      for (const input of request.inputs) batches.push(...(await readBlock(input, undefined)));
+      for (const input of request.inputs) batches.push(...(await readBlock(input.path, input.crc32, undefined)));
       return writeBlock(batches, request.path, request.rowGroupRows, request.id);
     }
   }
@@ -42,14 +43,18 @@ async function handle(request: BlockWorkerRequest): Promise<BlockWorkerReply> {
 
 async function writeBlock(batches: RecordBatch[], path: string, rowGroupRows: number, id: number): Promise<BlockWorkerReply> {
   const stats = mergeStats(batches.map(statsOfBatch));
-  await writeFileDurably(path, encodeBlock(batches, rowGroupRows));
-  return { kind: 'written', id, bytes: (await stat(path)).size, stats };
+  const bytes = encodeBlock(batches, rowGroupRows);
+  await writeFileDurably(path, bytes);
+  return { kind: 'written', id, bytes: bytes.length, crc32: crc32(bytes), stats };
 }
 
 class CorruptBlockError extends Error {}
 
-async function readBlock(path: string, columns: string[] | undefined): Promise<RecordBatch[]> {
-  const bytes = await readFile(path);
+async function readBlock(path: string, expectedCrc: number, columns: string[] | undefined): Promise<RecordBatch[]> {
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    throw new CorruptBlockError(`the block ${path} cannot be read (${error.code ?? error.message})`);
+  });
+  if (crc32(bytes) !== expectedCrc) throw new CorruptBlockError(`the block ${path} is damaged (checksum mismatch)`);
   try {
     return await decodeBlock(bytes, columns);
   } catch (error) {

@@ -13,6 +13,12 @@ export class BlockCorruptionError extends Error {
   }
 }
 
+export interface WrittenBlock {
+  bytes: number;
+  crc32: number;
+  stats: BlockStats;
+}
+
 type Pending = { resolve: (reply: BlockWorkerReply) => void; reject: (error: Error) => void; path: string };
 type RequestBody = BlockWorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -25,21 +31,21 @@ export class BlockWorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  async writeBlock(path: string, batches: RecordBatch[], rowGroupRows: number): Promise<{ bytes: number; stats: BlockStats }> {
-    const ipc = tableToIPC(new Table(batches), 'stream');
-    const reply = await this.request({ kind: 'write', path, ipc, rowGroupRows }, path, [ipc.buffer as ArrayBuffer]);
+  async writeBlock(path: string, batches: RecordBatch[], rowGroupRows: number): Promise<WrittenBlock> {
+    const ipc = batches.map(batch => tableToIPC(new Table([batch]), 'stream'));
+    const reply = await this.request({ kind: 'write', path, ipc, rowGroupRows }, path, ipc.map(bytes => bytes.buffer as ArrayBuffer));
     if (reply.kind !== 'written') throw new Error(`unexpected block worker reply ${reply.kind}`);
-    return { bytes: reply.bytes, stats: reply.stats };
+    return { bytes: reply.bytes, crc32: reply.crc32, stats: reply.stats };
   }
 
-  async compact(inputs: string[], path: string, rowGroupRows: number): Promise<{ bytes: number; stats: BlockStats }> {
+  async compact(inputs: { path: string; crc32: number }[], path: string, rowGroupRows: number): Promise<WrittenBlock> {
     const reply = await this.request({ kind: 'compact', inputs, path, rowGroupRows }, path, []);
     if (reply.kind !== 'written') throw new Error(`unexpected block worker reply ${reply.kind}`);
-    return { bytes: reply.bytes, stats: reply.stats };
+    return { bytes: reply.bytes, crc32: reply.crc32, stats: reply.stats };
   }
 
-  async readBlock(path: string, columns: string[] | undefined): Promise<RecordBatch[]> {
-    const reply = await this.request({ kind: 'read', path, columns }, path, []);
+  async readBlock(path: string, crc32: number, columns: string[] | undefined): Promise<RecordBatch[]> {
+    const reply = await this.request({ kind: 'read', path, crc32, columns }, path, []);
     if (reply.kind !== 'read') throw new Error(`unexpected block worker reply ${reply.kind}`);
     return tableFromIPC(reply.ipc).batches;
   }
@@ -60,7 +66,7 @@ export class BlockWorkerClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerScript());
+    const worker = startWorker();
     worker.on('message', (reply: BlockWorkerReply) => {
       const pending = this.pending.get(reply.id);
       this.pending.delete(reply.id);
@@ -85,8 +91,13 @@ export class BlockWorkerClient {
   }
 }
 
-/** The bundled worker beside the bundle (out/blockWorker.js), or the TypeScript source when run through tsx. */
-function workerScript(): string {
+/**
+ * The bundled worker beside the bundle (out/blockWorker.js), or, when the sources run through tsx (tests,
+ * benchmarks), the TypeScript source loaded through tsx's require hook, which workers do not inherit.
+ */
+function startWorker(): Worker {
   const bundled = join(__dirname, 'blockWorker.js');
-  return existsSync(bundled) ? bundled : join(__dirname, 'blockWorker.ts');
+  if (existsSync(bundled)) return new Worker(bundled);
+  const source = join(__dirname, 'blockWorker.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
 }

@@ -6,7 +6,6 @@ import { NumberColumn, StringColumn, float64Data, recordBatch, uint32Data } from
 
 /** Rows per in-memory batch: large enough for tight vectorised loops, small enough to grow cheaply. */
 const MAX_BATCH_ROWS = 1 << 17;
-const INITIAL_ROWS = 1024;
 /** Bytes per row of the static columns: timestamp, value, duration, period (f64), stack id (u32), profile type (i32). */
 const STATIC_ROW_BYTES = 8 * 4 + 4 + 4;
 
@@ -17,17 +16,24 @@ const STATIC_ROW_BYTES = 8 * 4 + 4 + 4;
  */
 class BatchBuilder {
   rows = 0;
-  readonly timestamps = new NumberColumn(new Float64Array(INITIAL_ROWS));
-  readonly values = new NumberColumn(new Float64Array(INITIAL_ROWS));
-  readonly durations = new NumberColumn(new Float64Array(INITIAL_ROWS));
-  readonly periods = new NumberColumn(new Float64Array(INITIAL_ROWS));
-  readonly stackIds = new NumberColumn(new Uint32Array(INITIAL_ROWS));
-  readonly profileTypes = new StringColumn(INITIAL_ROWS, 0);
+  readonly timestamps: NumberColumn<Float64Array>;
+  readonly values: NumberColumn<Float64Array>;
+  readonly durations: NumberColumn<Float64Array>;
+  readonly periods: NumberColumn<Float64Array>;
+  readonly stackIds: NumberColumn<Uint32Array>;
+  readonly profileTypes: StringColumn;
   readonly labels = new Map<string, StringColumn>();
   private cached: { rows: number; batch: RecordBatch; stats: BlockStats } | undefined;
 
-  constructor(readonly keySet: string) {
-    for (const key of keySet === '' ? [] : keySet.split(',')) this.labels.set(key, new StringColumn(INITIAL_ROWS, 0));
+  /** The first allocation fits the first write exactly: many small batches (sparse label keys) waste nothing. */
+  constructor(readonly keySet: string, capacity: number) {
+    this.timestamps = new NumberColumn(new Float64Array(capacity));
+    this.values = new NumberColumn(new Float64Array(capacity));
+    this.durations = new NumberColumn(new Float64Array(capacity));
+    this.periods = new NumberColumn(new Float64Array(capacity));
+    this.stackIds = new NumberColumn(new Uint32Array(capacity));
+    this.profileTypes = new StringColumn(capacity, 0);
+    for (const key of keySet === '' ? [] : keySet.split(',')) this.labels.set(key, new StringColumn(capacity, 0));
   }
 
   get capacity(): number {
@@ -111,7 +117,8 @@ export class ActivePart {
   /** The builder still taking rows for each label key set. */
   private readonly open = new Map<string, BatchBuilder>();
   rows = 0;
-  /** Highest tx id applied to this part; the part covers tx ids up to it. */
+  /** Tx ids whose rows the part holds. */
+  firstTxId = 0;
   lastTxId = 0;
   minTimestamp = Infinity;
 
@@ -122,7 +129,7 @@ export class ActivePart {
     while (from < n) {
       let builder = this.open.get(keySet);
       if (!builder || builder.rows >= MAX_BATCH_ROWS) {
-        builder = new BatchBuilder(keySet);
+        builder = new BatchBuilder(keySet, Math.min(MAX_BATCH_ROWS, n - from));
         this.builders.push(builder);
         this.open.set(keySet, builder);
       }
@@ -132,6 +139,7 @@ export class ActivePart {
     }
     for (let i = 0; i < n; i++) if (write.timestamps[i]! < this.minTimestamp) this.minTimestamp = write.timestamps[i]!;
     this.rows += n;
+    if (this.firstTxId === 0) this.firstTxId = txId;
     this.lastTxId = txId;
   }
 

@@ -191,7 +191,8 @@ export class WriteAheadLog {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0 || this.rotations.length > 0) {
-      if (this.queue.length === 0) {
+      // A rotation goes first: under a steady stream of writes the queue may never be empty.
+      if (this.rotations.length > 0) {
         const rotations = this.rotations;
         this.rotations = [];
         try {

@@ -1,0 +1,209 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from './store';
+import { StoreLockedError } from './storeLock';
+import { readRows, simpleWrite, stackOf, totalValue } from './testing/sampleData';
+
+describe('store', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'icicle-store-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('makes a write visible, whole, by the time it is acknowledged, and advances the watermark', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main;work');
+    const tx = await store.write(simpleWrite(stack, 3, { branch: 'main' }));
+    assert.equal(store.watermark, tx);
+    const snapshot = store.snapshot();
+    assert.equal(snapshot.watermark, tx);
+    const rows = await readRows(snapshot, ['stack_id', 'value', 'labels.branch']);
+    assert.deepEqual(rows, Array(3).fill({ stack_id: stack, value: 10, 'labels.branch': 'main' }));
+    snapshot.release();
+    await store.close();
+  });
+
+  it('rejects an invalid write with a clear error and makes none of it visible', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main');
+    const bad = { ...simpleWrite(stack, 3, { branch: 'main' }), stackIds: [stack, 999, stack] };
+    await assert.rejects(store.write(bad), /row 1 refers to unknown stack 999/);
+    await assert.rejects(store.write(simpleWrite(stack, 1, { 'bad key': 'x' })), /label key "bad key" must match/);
+    assert.equal(store.snapshot().rows, 0);
+    assert.equal(store.watermark, 0);
+    await store.close();
+  });
+
+  it('a snapshot does not see writes acknowledged after it was taken', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main');
+    await store.write(simpleWrite(stack, 2, {}));
+    const before = store.snapshot();
+    await store.write(simpleWrite(stack, 5, {}));
+    assert.equal(before.rows, 2);
+    assert.equal(store.snapshot().rows, 7);
+    await store.close();
+  });
+
+  it('waitForTx resolves once the tx is visible', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main');
+    let seen = -1;
+    const waiting = store.waitForTx(2).then(() => (seen = store.snapshot().rows));
+    await store.write(simpleWrite(stack, 1, {}));
+    await store.write(simpleWrite(stack, 1, {}));
+    await waiting;
+    assert.equal(seen, 2);
+    await store.close();
+  });
+
+  it('replays unflushed writes from the log after a close without flushing', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main;hot');
+    await store.write(simpleWrite(stack, 4, { branch: 'main' }));
+    await store.close({ flush: false });
+    const reopened = await Store.open(dir);
+    assert.equal(reopened.openReport.replayedTxs, 1);
+    const rows = await readRows(reopened.snapshot(), ['stack_id', 'labels.branch']);
+    assert.equal(rows.length, 4);
+    // Metadata travels in the log with the samples: the stack still names its frames.
+    const frames = [...reopened.metadata.stack(rows[0]!['stack_id'] as number)].map(id => reopened.metadata.frame(id).functionName);
+    assert.deepEqual(frames, ['hot', 'main']);
+    await reopened.close();
+  });
+
+  it('flushes to a Parquet block, checkpoints the log, and reads the block after reopening', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main');
+    await store.write(simpleWrite(stack, 100, { branch: 'main' }));
+    await store.flush();
+    assert.equal(store.stats().blocks, 1);
+    assert.equal(store.stats().activeRows, 0);
+    assert.deepEqual(readdirSync(join(dir, 'blocks')), ['0000000001.parquet']);
+    await store.write(simpleWrite(stack, 5, { branch: 'dev' }));
+    await store.close({ flush: false });
+    const reopened = await Store.open(dir);
+    assert.equal(reopened.openReport.replayedTxs, 1, 'only the write after the checkpoint is replayed');
+    const rows = await readRows(reopened.snapshot(), ['labels.branch', 'value']);
+    assert.equal(rows.filter(r => r['labels.branch'] === 'main').length, 100);
+    assert.equal(rows.filter(r => r['labels.branch'] === 'dev').length, 5);
+    await reopened.close();
+  });
+
+  it('gives every label key its own column, null where a write lacks it', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main');
+    await store.write(simpleWrite(stack, 1, { branch: 'main' }));
+    await store.write({ ...simpleWrite(stack, 2, { runtime: 'node' }), rowLabels: { pid: ['1', null] } });
+    const check = async (): Promise<void> => {
+      const snapshot = store.snapshot();
+      assert.deepEqual(snapshot.columnNames().filter(c => c.startsWith('labels.')), ['labels.branch', 'labels.pid', 'labels.runtime']);
+      const rows = await readRows(snapshot, ['labels.branch', 'labels.runtime', 'labels.pid']);
+      assert.deepEqual(rows, [
+        { 'labels.branch': 'main', 'labels.runtime': null, 'labels.pid': null },
+        { 'labels.branch': null, 'labels.runtime': 'node', 'labels.pid': '1' },
+        { 'labels.branch': null, 'labels.runtime': 'node', 'labels.pid': null },
+      ]);
+      snapshot.release();
+    };
+    await check();
+    await store.flush();
+    await check();
+    await store.close();
+  });
+
+  it('refuses a second writer and names the holder', async () => {
+    const store = await Store.open(dir, { owner: 'agent for workspace demo' });
+    await assert.rejects(Store.open(dir), (error: unknown) => error instanceof StoreLockedError && /agent for workspace demo/.test(error.message));
+    await store.close();
+  });
+
+  it('skips blocks whose statistics rule a filter out', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main');
+    await store.write(simpleWrite(stack, 10, { branch: 'main' }, 1000));
+    await store.flush();
+    await store.write(simpleWrite(stack, 10, { branch: 'dev' }, 5000));
+    await store.flush();
+    const snapshot = store.snapshot();
+    const mayMatch = (stats: { columns: Record<string, { distinct?: string[] }> }): boolean =>
+      stats.columns['labels.branch']?.distinct?.includes('dev') ?? false;
+    let rows = 0;
+    for await (const batch of snapshot.scan({ columns: ['value'], mayMatch })) rows += batch.numRows;
+    assert.equal(rows, 10);
+    assert.equal(snapshot.blocksSkipped, 1);
+    await store.close();
+  });
+
+  it('compacts small blocks into one without changing what queries see, and keeps files a snapshot still reads', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main');
+    for (let i = 0; i < 4; i++) {
+      await store.write(simpleWrite(stack, 50, { branch: `b${i}` }, 1000 * i, i + 1));
+      await store.flush();
+    }
+    assert.equal(store.stats().blocks, 4);
+    const before = store.snapshot();
+    assert.equal(await store.compact(), 3);
+    assert.equal(store.stats().blocks, 1);
+    assert.equal(await totalValue(before), 50 * (1 + 2 + 3 + 4), 'the old snapshot still reads the compacted-away blocks');
+    assert.equal(readdirSync(join(dir, 'blocks')).length, 5);
+    before.release();
+    await waitFor(() => readdirSync(join(dir, 'blocks')).length === 1);
+    assert.equal(await totalValue(store.snapshot()), 500);
+    await store.close();
+    const reopened = await Store.open(dir);
+    assert.equal(await totalValue(reopened.snapshot()), 500);
+    await reopened.close();
+  });
+
+  it('drops blocks by age and by total size', async () => {
+    const store = await Store.open(dir, { retentionMaxAgeMs: 60_000 });
+    const stack = stackOf(store, 'main');
+    const now = 10_000_000;
+    await store.write(simpleWrite(stack, 10, {}, now - 120_000));
+    await store.flush();
+    await store.write(simpleWrite(stack, 10, {}, now - 1_000));
+    await store.flush();
+    assert.equal(await store.applyRetention(now), 1);
+    assert.equal(store.snapshot().rows, 10);
+    await store.close();
+    const sized = await Store.open(dir, { retentionMaxBytes: 1 });
+    assert.equal(await sized.applyRetention(now), 1, 'the only block exceeds one byte');
+    assert.equal(sized.snapshot().rows, 0);
+    await sized.close();
+  });
+
+  it('holds 1,000 label keys and 100,000 label values with memory that grows with rows, not keys × rows', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main');
+    for (let k = 0; k < 1000; k++) {
+      const values = Array.from({ length: 100 }, (_, i) => `v${k * 100 + i}`);
+      await store.write({ ...simpleWrite(stack, 100, {}), rowLabels: { [`key${k}`]: values } });
+    }
+    const { activeBytes, activeRows } = store.stats();
+    assert.equal(activeRows, 100_000);
+    // Dense columns for every key would need 1,000 × 100,000 × 4 bytes = 400 MB (4,000 bytes a row); what remains
+    // is the static columns and one dictionary entry per distinct value.
+    assert.ok(activeBytes < 200 * activeRows, `active part holds ${activeBytes} bytes for ${activeRows} rows`);
+    const snapshot = store.snapshot();
+    assert.equal(snapshot.columnNames().filter(c => c.startsWith('labels.')).length, 1000);
+    await store.flush();
+    assert.ok(store.stats().blocks >= 1000 / 64, 'sparse keys are split across blocks of at most 64 label columns');
+    const rows = await readRows(store.snapshot(), ['labels.key999']);
+    assert.equal(rows.filter(r => r['labels.key999'] === 'v99950').length, 1);
+    await store.close();
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in 5 s');
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+  void existsSync;
+}

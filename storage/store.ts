@@ -1,0 +1,403 @@
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BlockCache } from './blockCache';
+import { BlockWorkerClient } from './block/blockWorkerClient';
+import { EMPTY_MANIFEST, readManifest, writeManifest, type BlockEntry, type Manifest } from './manifest';
+import { readMetadataFile, writeMetadataFile } from './metadata/metadataFile';
+import { MetadataStore, type StoredFrame } from './metadata/metadataStore';
+import { ActivePart } from './part/activePart';
+import { isLabelColumn } from './schema';
+import { StoreLock } from './storeLock';
+import { DEFAULT_STORE_OPTIONS, type StoreOptions } from './storeOptions';
+import { StoreSnapshot, type MemoryBatch } from './storeSnapshot';
+import { WalCorruptionError, WriteAheadLog } from './wal/writeAheadLog';
+import { decodeWalPayload, encodeWalPayload } from './write/walPayload';
+import { encodeWrite, type SampleWrite } from './write/sampleWrite';
+
+const MANIFEST_FILE = 'manifest.json';
+const METADATA_FILE = 'metadata.json';
+const BLOCKS_DIR = 'blocks';
+const WAL_DIR = 'wal';
+
+/** What the store found wrong when it opened; it still serves everything it could read. */
+export interface OpenReport {
+  replayedTxs: number;
+  truncatedTailBytes: number;
+  walCorruption: WalCorruptionError | undefined;
+  removedOrphanFiles: number;
+}
+
+/**
+ * The embedded columnar store: one directory, one writer (the lock), every sample Icicle records.
+ *
+ * Writes go to the write-ahead log first and become visible (applied to the active part, in tx order,
+ * synchronously) only once durable; the watermark is the last applied tx. The active part is flushed to an
+ * immutable Parquet block when it passes `activePartBytes`; the manifest then records the block and the
+ * checkpoint tx, and log segments before it are deleted. Small blocks are compacted, old ones dropped by
+ * retention. See docs/design/store.md.
+ */
+export class Store {
+  readonly metadata: MetadataStore;
+  private active = new ActivePart();
+  /** Parts being written to blocks: still visible to readers until their block is in the manifest. */
+  private frozen: ActivePart[] = [];
+  private manifest: Manifest;
+  private readonly references = new Map<number, number>();
+  private readonly cache: BlockCache;
+  private readonly worker = new BlockWorkerClient();
+  private maintenance: Promise<unknown> = Promise.resolve();
+  private flushScheduled: Promise<void> | undefined;
+  private watermarkValue: number;
+  private waiters: { txId: number; resolve: () => void }[] = [];
+  /** Metadata counts already carried by a write-ahead-log record. */
+  private walFrames: number;
+  private walStacks: number;
+  private closed = false;
+  /** The last background flush or maintenance failure, cleared by the next success. */
+  lastMaintenanceError: Error | undefined;
+
+  private constructor(
+    readonly directory: string,
+    private readonly options: StoreOptions,
+    private readonly lock: StoreLock,
+    private readonly wal: WriteAheadLog,
+    metadata: MetadataStore,
+    manifest: Manifest,
+    readonly openReport: OpenReport,
+  ) {
+    this.metadata = metadata;
+    this.manifest = manifest;
+    this.walFrames = metadata.frameCount;
+    this.walStacks = metadata.stackCount;
+    this.watermarkValue = manifest.checkpointTxId;
+    this.cache = new BlockCache(this.worker, entry => this.blockPath(entry), options.blockCacheBytes);
+  }
+
+  static async open(directory: string, options: Partial<StoreOptions> = {}): Promise<Store> {
+    const settings = { ...DEFAULT_STORE_OPTIONS, ...options };
+    await mkdir(join(directory, BLOCKS_DIR), { recursive: true, mode: 0o700 });
+    const lock = await StoreLock.acquire(directory, settings.owner);
+    try {
+      const manifest = (await readManifest(join(directory, MANIFEST_FILE))) ?? structuredClone(EMPTY_MANIFEST);
+      const removedOrphanFiles = await removeOrphanBlocks(join(directory, BLOCKS_DIR), manifest);
+      const metadata = await readMetadataFile(join(directory, METADATA_FILE));
+      const opened = await WriteAheadLog.open(join(directory, WAL_DIR), { sync: settings.sync, firstTxId: manifest.checkpointTxId + 1 });
+      const report: OpenReport = {
+        replayedTxs: 0,
+        truncatedTailBytes: opened.truncatedTailBytes,
+        walCorruption: opened.corruption,
+        removedOrphanFiles,
+      };
+      const store = new Store(directory, settings, lock, opened.wal, metadata, manifest, report);
+      for (const record of opened.records) {
+        const entry = decodeWalPayload(record.payload);
+        metadata.apply(entry.metadata);
+        if (record.txId <= manifest.checkpointTxId) continue;
+        store.active.append(entry.write, record.txId);
+        store.watermarkValue = record.txId;
+        report.replayedTxs++;
+      }
+      store.walFrames = metadata.frameCount;
+      store.walStacks = metadata.stackCount;
+      return store;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** The highest tx whose write is visible to readers; every write up to it is visible whole. */
+  get watermark(): number {
+    return this.watermarkValue;
+  }
+
+  internFrame(frame: StoredFrame): number {
+    return this.metadata.internFrame(frame);
+  }
+
+  internStack(frameIds: ArrayLike<number>): number {
+    return this.metadata.internStack(frameIds);
+  }
+
+  /**
+   * Writes samples. Resolves with the write's tx id once it is durable and visible (so the writer reads its
+   * own write); rejects, with nothing visible, if it is invalid or could not be made durable.
+   */
+  async write(write: SampleWrite): Promise<number> {
+    if (this.closed) throw new Error('the store is closed');
+    const encoded = encodeWrite(write, this.metadata.stackCount);
+    // Bounded memory: when flushing falls behind, writers wait for it instead of growing the active part.
+    while (this.frozenBytes() + this.active.bytes() > 2 * this.options.activePartBytes && this.frozen.length > 0) {
+      await this.flushScheduled;
+      if (this.lastMaintenanceError) throw this.lastMaintenanceError;
+    }
+    const frames = this.walFrames;
+    const stacks = this.walStacks;
+    const payload = encodeWalPayload({ metadata: this.metadata.changesSince(frames, stacks), write: encoded });
+    this.walFrames = this.metadata.frameCount;
+    this.walStacks = this.metadata.stackCount;
+    let txId: number;
+    try {
+      txId = await this.wal.append(payload);
+    } catch (error) {
+      // The metadata this record carried must travel with the next one.
+      this.walFrames = Math.min(this.walFrames, frames);
+      this.walStacks = Math.min(this.walStacks, stacks);
+      throw error;
+    }
+    this.active.append(encoded, txId);
+    this.advanceWatermark(txId);
+    if (this.active.bytes() >= this.options.activePartBytes) void this.scheduleFlush();
+    return txId;
+  }
+
+  /** Resolves once every write up to `txId` is visible (read-after-write for a writer in another process). */
+  waitForTx(txId: number): Promise<void> {
+    if (txId <= this.watermarkValue) return Promise.resolve();
+    return new Promise(resolve => this.waiters.push({ txId, resolve }));
+  }
+
+  private advanceWatermark(txId: number): void {
+    this.watermarkValue = txId;
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter(w => w.txId <= txId);
+    this.waiters = this.waiters.filter(w => w.txId > txId);
+    ready.forEach(w => w.resolve());
+  }
+
+  /** A consistent view for queries; release it when done so that compacted blocks can be deleted. */
+  snapshot(): StoreSnapshot {
+    const blocks = [...this.manifest.blocks];
+    for (const block of blocks) this.references.set(block.id, (this.references.get(block.id) ?? 0) + 1);
+    const memory: MemoryBatch[] = [...this.frozen, this.active].flatMap(part => part.snapshot());
+    return new StoreSnapshot(this.watermarkValue, this.metadata, blocks, memory, this.cache, () => {
+      for (const block of blocks) {
+        const count = (this.references.get(block.id) ?? 1) - 1;
+        if (count > 0) this.references.set(block.id, count);
+        else this.references.delete(block.id);
+      }
+      void this.deleteUnreferencedBlocks();
+    });
+  }
+
+  /** Flushes the active part to a block now (the store also does so by itself when the part is full). */
+  async flush(): Promise<void> {
+    if (this.active.rows > 0) this.freeze();
+    await this.enqueue(() => this.flushFrozen());
+  }
+
+  private scheduleFlush(): Promise<void> {
+    if (this.active.rows > 0) this.freeze();
+    this.flushScheduled = this.enqueue(() => this.flushFrozen()).then(
+      () => {
+        this.lastMaintenanceError = undefined;
+      },
+      (error: unknown) => {
+        this.lastMaintenanceError = error instanceof Error ? error : new Error(String(error));
+      },
+    );
+    return this.flushScheduled;
+  }
+
+  private freeze(): void {
+    this.frozen.push(this.active);
+    this.active = new ActivePart();
+  }
+
+  private frozenBytes(): number {
+    return this.frozen.reduce((sum, part) => sum + part.bytes(), 0);
+  }
+
+  /** Maintenance (flush, compaction, retention) runs one operation at a time, as each rewrites the manifest. */
+  private enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.maintenance.then(operation, operation);
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushFrozen(): Promise<void> {
+    while (this.frozen.length > 0) {
+      const part = this.frozen[0]!;
+      await this.wal.rotate();
+      const entries: BlockEntry[] = [];
+      for (const group of groupByLabelColumns(part.snapshot(), this.options.maxBlockLabelColumns)) {
+        const id = this.manifest.nextBlockId + entries.length;
+        const file = blockFileName(id);
+        const written = await this.worker.writeBlock(join(this.directory, BLOCKS_DIR, file), group.map(m => m.batch), this.options.rowGroupRows);
+        entries.push({ id, file, ...written, minTxId: part.firstTxId, maxTxId: part.lastTxId, createdAtMs: Date.now() });
+      }
+      await writeMetadataFile(join(this.directory, METADATA_FILE), this.metadata);
+      const manifest: Manifest = {
+        ...this.manifest,
+        checkpointTxId: part.lastTxId,
+        nextBlockId: this.manifest.nextBlockId + entries.length,
+        blocks: [...this.manifest.blocks, ...entries],
+      };
+      await writeManifest(join(this.directory, MANIFEST_FILE), manifest);
+      // The swap is synchronous: readers see either the frozen part or its blocks, never both or neither.
+      this.manifest = manifest;
+      this.frozen.shift();
+      await this.wal.removeSegmentsThrough(part.lastTxId);
+    }
+  }
+
+  /**
+   * Merges small blocks into larger ones (fewer files, better compression, fewer batches per scan). Returns the
+   * number of blocks merged away.
+   */
+  compact(): Promise<number> {
+    return this.enqueue(async () => {
+      const small = this.manifest.blocks.filter(b => b.stats.rows < this.options.compactBelowRows);
+      let merged = 0;
+      for (const group of planCompaction(small, this.options)) {
+        const id = this.manifest.nextBlockId;
+        const file = blockFileName(id);
+        const inputs = group.map(b => ({ path: this.blockPath(b), crc32: b.crc32 }));
+        const written = await this.worker.compact(inputs, join(this.directory, BLOCKS_DIR, file), this.options.rowGroupRows);
+        const entry: BlockEntry = {
+          id, file, ...written,
+          minTxId: Math.min(...group.map(b => b.minTxId)),
+          maxTxId: Math.max(...group.map(b => b.maxTxId)),
+          createdAtMs: Date.now(),
+        };
+        const removed = new Set(group.map(b => b.id));
+        // The merged block takes the place of the first of its inputs, keeping blocks in tx order.
+        const blocks = this.manifest.blocks.flatMap(b => (b.id === group[0]!.id ? [entry] : removed.has(b.id) ? [] : [b]));
+        await this.replaceManifest({ ...this.manifest, nextBlockId: id + 1, blocks }, group);
+        merged += group.length - 1;
+      }
+      return merged;
+    });
+  }
+
+  /** Deletes blocks older than the age limit, then the oldest blocks while the total exceeds the size limit. */
+  applyRetention(nowMs = Date.now()): Promise<number> {
+    return this.enqueue(async () => {
+      const { retentionMaxAgeMs: maxAge, retentionMaxBytes: maxBytes } = this.options;
+      const doomed = new Set<BlockEntry>();
+      if (maxAge > 0) {
+        for (const b of this.manifest.blocks) if ((b.stats.columns['timestamp']?.max as number) < nowMs - maxAge) doomed.add(b);
+      }
+      if (maxBytes > 0) {
+        const byAge = [...this.manifest.blocks].sort((a, b) => (a.stats.columns['timestamp']?.max as number) - (b.stats.columns['timestamp']?.max as number));
+        let total = byAge.reduce((sum, b) => sum + (doomed.has(b) ? 0 : b.bytes), 0);
+        for (const b of byAge) {
+          if (total <= maxBytes) break;
+          if (!doomed.has(b)) {
+            doomed.add(b);
+            total -= b.bytes;
+          }
+        }
+      }
+      if (doomed.size === 0) return 0;
+      await this.replaceManifest({ ...this.manifest, blocks: this.manifest.blocks.filter(b => !doomed.has(b)) }, [...doomed]);
+      return doomed.size;
+    });
+  }
+
+  private async replaceManifest(manifest: Manifest, removed: BlockEntry[]): Promise<void> {
+    await writeManifest(join(this.directory, MANIFEST_FILE), manifest);
+    this.manifest = manifest;
+    for (const block of removed) {
+      this.cache.drop(block.id);
+    }
+    this.pendingDeletes.push(...removed);
+    await this.deleteUnreferencedBlocks();
+  }
+
+  private pendingDeletes: BlockEntry[] = [];
+
+  /** Deletes files of blocks no longer in the manifest once no snapshot refers to them. */
+  private async deleteUnreferencedBlocks(): Promise<void> {
+    const ready = this.pendingDeletes.filter(b => !this.references.has(b.id));
+    this.pendingDeletes = this.pendingDeletes.filter(b => this.references.has(b.id));
+    for (const block of ready) {
+      await unlink(this.blockPath(block)).catch(() => undefined);
+    }
+  }
+
+  /** Totals for status displays and benchmarks. */
+  stats(): { blocks: number; blockBytes: number; blockRows: number; activeRows: number; activeBytes: number; cacheBytes: number } {
+    return {
+      blocks: this.manifest.blocks.length,
+      blockBytes: this.manifest.blocks.reduce((sum, b) => sum + b.bytes, 0),
+      blockRows: this.manifest.blocks.reduce((sum, b) => sum + b.stats.rows, 0),
+      activeRows: this.active.rows + this.frozen.reduce((sum, p) => sum + p.rows, 0),
+      activeBytes: this.active.bytes() + this.frozenBytes(),
+      cacheBytes: this.cache.size,
+    };
+  }
+
+  /** Flushes what is in memory (so the next open replays nothing), then releases the lock. */
+  async close(options: { flush?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (options.flush ?? true) await this.flush().catch(() => undefined);
+      await this.maintenance;
+    } finally {
+      this.closed = true;
+      await this.wal.close();
+      await this.worker.close();
+      await this.lock.release();
+    }
+  }
+
+  private blockPath(entry: BlockEntry): string {
+    return join(this.directory, BLOCKS_DIR, entry.file);
+  }
+}
+
+function blockFileName(id: number): string {
+  return `${String(id).padStart(10, '0')}.parquet`;
+}
+
+/** Splits a part's batches into groups whose union of label columns stays within the limit. */
+function groupByLabelColumns(batches: MemoryBatch[], limit: number): MemoryBatch[][] {
+  const groups: { batches: MemoryBatch[]; labels: Set<string> }[] = [];
+  for (const m of batches) {
+    const labels = m.batch.schema.fields.map(f => f.name).filter(isLabelColumn);
+    const fits = groups.find(g => new Set([...g.labels, ...labels]).size <= limit);
+    if (fits) {
+      fits.batches.push(m);
+      labels.forEach(l => fits.labels.add(l));
+    } else {
+      groups.push({ batches: [m], labels: new Set(labels) });
+    }
+  }
+  return groups.map(g => g.batches);
+}
+
+/** Groups of small blocks to merge: neighbours in tx order, within the row and label-column limits. */
+function planCompaction(small: BlockEntry[], options: StoreOptions): BlockEntry[][] {
+  const groups: BlockEntry[][] = [];
+  let current: BlockEntry[] = [];
+  let rows = 0;
+  let labels = new Set<string>();
+  for (const block of small) {
+    const blockLabels = Object.keys(block.stats.columns).filter(isLabelColumn);
+    const union = new Set([...labels, ...blockLabels]);
+    if (current.length > 0 && (rows + block.stats.rows > options.compactTargetRows || union.size > options.maxBlockLabelColumns)) {
+      groups.push(current);
+      current = [];
+      rows = 0;
+      labels = new Set();
+    }
+    current.push(block);
+    rows += block.stats.rows;
+    blockLabels.forEach(l => labels.add(l));
+  }
+  groups.push(current);
+  return groups.filter(g => g.length > 1);
+}
+
+/** Deletes block files the manifest does not list (left by a crash between writing a block and the manifest). */
+async function removeOrphanBlocks(directory: string, manifest: Manifest): Promise<number> {
+  const listed = new Set(manifest.blocks.map(b => b.file));
+  let removed = 0;
+  for (const name of await readdir(directory)) {
+    if (listed.has(name)) continue;
+    await unlink(join(directory, name));
+    removed++;
+  }
+  return removed;
+}

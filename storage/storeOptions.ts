@@ -1,0 +1,36 @@
+/** How a store behaves; every field has a default suited to one developer's machine. */
+export interface StoreOptions {
+  /** Memory the active (unflushed) part may hold before it is flushed to a block. */
+  activePartBytes: number;
+  /** Memory for decoded block columns kept between queries. */
+  blockCacheBytes: number;
+  /** Rows per Parquet row group inside a block. */
+  rowGroupRows: number;
+  /** Blocks with fewer rows are merged by compaction... */
+  compactBelowRows: number;
+  /** ...into blocks of at most this many rows. */
+  compactTargetRows: number;
+  /** A block holds at most this many label columns, so sparse label keys never make a block wide. */
+  maxBlockLabelColumns: number;
+  /** Blocks whose newest sample is older than this are deleted (0 keeps everything). */
+  retentionMaxAgeMs: number;
+  /** The oldest blocks are deleted while the blocks exceed this many bytes (0: no limit). */
+  retentionMaxBytes: number;
+  /** fdatasync every acknowledged write (turn off only in benchmarks that measure without durability). */
+  sync: boolean;
+  /** Who opens the store, recorded in its lock file and named to a second opener. */
+  owner: string;
+}
+
+export const DEFAULT_STORE_OPTIONS: StoreOptions = {
+  activePartBytes: 64 * 1024 * 1024,
+  blockCacheBytes: 512 * 1024 * 1024,
+  rowGroupRows: 1 << 20,
+  compactBelowRows: 256 * 1024,
+  compactTargetRows: 4 * 1024 * 1024,
+  maxBlockLabelColumns: 64,
+  retentionMaxAgeMs: 0,
+  retentionMaxBytes: 0,
+  sync: true,
+  owner: 'icicle',
+};
