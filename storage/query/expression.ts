@@ -107,12 +107,18 @@ function logical(kind: 'and' | 'or', operands: Predicate[]): Predicate {
 
 /** Every column a predicate reads, without duplicates, in first-use order. */
 export function predicateColumns(predicate: Predicate, into: Set<string> = new Set()): Set<string> {
-  if (predicate.kind === 'and' || predicate.kind === 'or') {
+  if (isLogical(predicate)) {
     for (const p of predicate.operands) predicateColumns(p, into);
   } else {
     into.add(predicate.column.name);
   }
   return into;
+}
+
+export type LeafPredicate = ComparePredicate | RegexPredicate | InPredicate;
+
+export function isLogical(predicate: Predicate): predicate is LogicalPredicate {
+  return predicate.kind === 'and' || predicate.kind === 'or';
 }
 
 /**
