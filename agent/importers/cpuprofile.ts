@@ -43,6 +43,17 @@ interface LegacyNode {
 export interface ParsedProfile {
   summary: ProfileSummary;
   tree: PackedCallTree;
+  /** Every sample as a row for the store: its merged node (see `nodes`), when it was taken and the time it stands for. */
+  samples: SampleRows;
+  /** The merged nodes, for turning a sample's node into its stack of frames. */
+  nodes: CallTreeBuilder;
+}
+
+export interface SampleRows {
+  node: number[];
+  /** Microseconds since the profile started. */
+  offsetMicros: number[];
+  micros: number[];
 }
 
 /**
@@ -193,10 +204,11 @@ function buildTree(profile: V8Profile, displayName: string): ParsedProfile {
   }
   if (queue.length !== nodes.length) throw invalid(displayName, 'its nodes form a cycle.');
 
-  const sampleCount = attributeSamples(profile, indexById, merged, builder, displayName);
+  const samples: SampleRows = { node: [], offsetMicros: [], micros: [] };
+  const sampleCount = attributeSamples(profile, indexById, merged, builder, samples, displayName);
   const durationMicros = Math.max(0, profile.endTime - profile.startTime);
   const tree = builder.build();
-  return { summary: { format: 'cpuprofile', sampleCount, durationMicros, nodeCount: tree.parent.length }, tree };
+  return { summary: { format: 'cpuprofile', sampleCount, durationMicros, nodeCount: tree.parent.length }, tree, samples, nodes: builder };
 }
 
 /** Converts V8 call frames to builder frames, classifying each distinct script URL once rather than per node. */
@@ -234,8 +246,15 @@ function attributeSamples(
   indexById: Map<number, number>,
   merged: Int32Array,
   builder: CallTreeBuilder,
+  rows: SampleRows,
   displayName: string,
 ): number {
+  const addSample = (node: number, offsetMicros: number, micros: number): void => {
+    builder.addSelf(node, 1, micros);
+    rows.node.push(node);
+    rows.offsetMicros.push(offsetMicros);
+    rows.micros.push(micros);
+  };
   const { samples, timeDeltas } = profile;
   if (samples && samples.length > 0) {
     const deltas = timeDeltas && timeDeltas.length === samples.length ? timeDeltas : undefined;
@@ -250,7 +269,7 @@ function attributeSamples(
         elapsed += Math.max(0, deltas[s]!);
         micros = s + 1 < samples.length ? Math.max(0, deltas[s + 1]!) : Math.max(0, duration - elapsed);
       }
-      builder.addSelf(merged[index]!, 1, micros);
+      addSample(merged[index]!, deltas ? elapsed : s * evenShare, micros);
     }
     return samples.length;
   }
@@ -259,7 +278,8 @@ function attributeSamples(
   const perHit = total > 0 ? Math.max(0, profile.endTime - profile.startTime) / total : 0;
   profile.nodes.forEach((node, i) => {
     const hits = node.hitCount ?? 0;
-    if (hits > 0) builder.addSelf(merged[i]!, hits, hits * perHit);
+    // Without samples there are no times: each hit becomes a row at the profile's start.
+    for (let h = 0; h < hits; h++) addSample(merged[i]!, 0, perHit);
   });
   return total;
 }

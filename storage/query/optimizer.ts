@@ -85,9 +85,9 @@ function inputNeedsAll(input: LogicalPlan, filterColumns: Set<string>): Set<stri
 function pushPredicates(plan: LogicalPlan, above: Predicate[]): LogicalPlan {
   switch (plan.kind) {
     case 'scan': {
+      // The prune predicate is derived only from the filters above, so optimising twice changes nothing.
       if (above.length === 0) return plan;
-      const prune = plan.prune === undefined ? and(...above) : and(plan.prune, ...above);
-      return Object.freeze({ ...plan, prune });
+      return Object.freeze({ ...plan, prune: and(...above) });
     }
     case 'filter':
       return Object.freeze({ ...plan, input: pushPredicates(plan.input, [...above, plan.predicate]) });

@@ -13,8 +13,9 @@ export interface SampleWrite {
   labels?: Readonly<Record<string, string>>;
   /** Per-row label values; null or undefined means the row lacks the label. */
   rowLabels?: Readonly<Record<string, ArrayLike<string | null | undefined>>>;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch; stored rounded to whole milliseconds. */
   timestamps: ArrayLike<number>;
+  /** Whole numbers (nanoseconds, bytes, counts), as in pprof; negative values are allowed (delta profiles). */
   values: ArrayLike<number>;
   stackIds: ArrayLike<number>;
 }
@@ -55,8 +56,10 @@ export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrit
   const values = Float64Array.from(write.values);
   const stackIds = Uint32Array.from(write.stackIds);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(timestamps[i]!) || !Number.isFinite(values[i]!)) {
-      throw new InvalidWriteError(`row ${i} has a timestamp or value that is not a finite number`);
+    // Rounding here, not at flush, keeps a row identical in memory and on disk (blocks store whole milliseconds).
+    timestamps[i] = Math.round(timestamps[i]!);
+    if (!Number.isSafeInteger(timestamps[i]!) || !Number.isSafeInteger(values[i]!)) {
+      throw new InvalidWriteError(`row ${i} has a timestamp or value that is not a whole number below 2^53`);
     }
     const s = stackIds[i]!;
     if (s < 1 || s > stackCount || s !== write.stackIds[i]) throw new InvalidWriteError(`row ${i} refers to unknown stack ${String(write.stackIds[i])}`);
@@ -91,7 +94,7 @@ function checkLabelKey(key: string): void {
 }
 
 function checkNumber(value: number, name: string): number {
-  if (!Number.isFinite(value)) throw new InvalidWriteError(`${name} must be a finite number`);
+  if (!Number.isSafeInteger(value)) throw new InvalidWriteError(`${name} must be a whole number below 2^53`);
   return value;
 }
 

@@ -1,0 +1,24 @@
+import { BatchSource } from './testing/batchSource';
+import { scan, sum, count } from './logicalPlan';
+import { eq, gte, and } from './expression';
+import { executePlan } from './execute';
+import { explain } from './explain';
+import { mergeStacks } from './mergeStacks';
+import { labelValues, labelKeys } from './labelQueries';
+(async () => {
+  const src = new BatchSource();
+  const f = (n: string) => src.metadata.internFrame({ functionName: n, file: '/a.js', line: 1, column: 1, module: '', address: 0 });
+  const s1 = src.metadata.internStack([f('leaf'), f('main')]);
+  const s2 = src.metadata.internStack([f('other'), f('main')]);
+  src.appendRows([{ timestamp: 1000, value: 10, stackId: s1, labels: { branch: 'main' } }, { timestamp: 1001, value: 5, stackId: s2, labels: { branch: 'dev' } }]);
+  src.appendRows([{ timestamp: 2000, value: 7, stackId: s1, labels: { runtime: 'node' } }]);
+  const plan = scan().filter(and(eq('labels.branch', 'main'), gte('timestamp', 1000))).aggregate(['stack_id'], [sum('value'), count('samples')]).limit(10).build();
+  console.log(explain(plan));
+  const r = await executePlan(plan, src);
+  console.log(r.table.toArray().map(x => x.toJSON()));
+  console.log(explain(r.plan, { analyze: r.stats }));
+  console.log(await mergeStacks(src, { matchers: [{ key: 'branch', op: '!=', value: 'dev' }] }));
+  console.log(await labelValues(src, 'branch'), await labelKeys(src), await labelKeys(src, { matchers: [{ key: 'branch', op: '=', value: 'main' }] }));
+  const r2 = await executePlan(scan(['value', 'labels.runtime']).filter(eq('labels.branch', '')).build(), src);
+  console.log(r2.table.toArray().map(x => x.toJSON()), explain(r2.plan));
+})();

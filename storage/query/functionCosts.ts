@@ -1,0 +1,171 @@
+import type { MetadataStore } from '../metadata/metadataStore';
+import { mergeStacks, type MergedStacks } from './mergeStacks';
+import type { ScanSource } from './scanSource';
+import type { Selection } from './selection';
+
+/** Cost of one function, identified by name and file (all its lines and call sites together). */
+export interface FunctionCost {
+  functionName: string;
+  file: string;
+  /** Summed value of samples whose leaf frame is this function. */
+  self: number;
+  /** Summed value of samples whose stack contains the function at least once (recursion counted once). */
+  total: number;
+  selfSamples: number;
+  totalSamples: number;
+}
+
+/** Cost of one line of a file, from the frames whose (file, line) it is. */
+export interface LineCost {
+  line: number;
+  self: number;
+  total: number;
+  selfSamples: number;
+  totalSamples: number;
+}
+
+/**
+ * Per-function self and total cost of the selected samples, most expensive (total, then self) first, ties by
+ * name then file. Works on merged stacks, so the per-sample cost is one aggregate and the per-stack walk runs
+ * once per distinct stack.
+ */
+export async function functionCosts(source: ScanSource, selection: Selection): Promise<FunctionCost[]> {
+  return functionCostsOf(source.metadata, await mergeStacks(source, selection));
+}
+
+export function functionCostsOf(metadata: MetadataStore, merged: MergedStacks): FunctionCost[] {
+  const functionOf = new Int32Array(metadata.frameCount + 1).fill(-1);
+  const ids = new Map<string, number>();
+  const costs: FunctionCost[] = [];
+  const fn = (frameId: number): number => {
+    let f = functionOf[frameId]!;
+    if (f >= 0) return f;
+    const frame = metadata.frame(frameId);
+    // JSON quoting keeps (name, file) pairs apart whatever characters they contain.
+    const key = JSON.stringify([frame.functionName, frame.file]);
+    f = ids.get(key) ?? -1;
+    if (f < 0) {
+      f = costs.length;
+      costs.push({ functionName: frame.functionName, file: frame.file, self: 0, total: 0, selfSamples: 0, totalSamples: 0 });
+      ids.set(key, f);
+    }
+    functionOf[frameId] = f;
+    return f;
+  };
+  // The stamp of the last stack that counted a function, so recursion adds to total once per stack.
+  let stamps = new Int32Array(1024).fill(-1);
+  for (let s = 0; s < merged.stackIds.length; s++) {
+    if (merged.stackIds[s] === 0) continue;
+    const frames = metadata.stack(merged.stackIds[s]!);
+    const value = merged.values[s]!;
+    const samples = merged.samples[s]!;
+    for (let k = 0; k < frames.length; k++) {
+      const f = fn(frames[k]!);
+      if (f >= stamps.length) {
+        const grown = new Int32Array(stamps.length * 2).fill(-1);
+        grown.set(stamps);
+        stamps = grown;
+      }
+      const cost = costs[f]!;
+      if (k === 0) {
+        cost.self += value;
+        cost.selfSamples += samples;
+      }
+      if (stamps[f] !== s) {
+        stamps[f] = s;
+        cost.total += value;
+        cost.totalSamples += samples;
+      }
+    }
+  }
+  return costs
+    .filter(c => c.total > 0 || c.totalSamples > 0)
+    .sort((a, b) => b.total - a.total || b.self - a.self || compare(a.functionName, b.functionName) || compare(a.file, b.file));
+}
+
+/**
+ * Self and total cost per line of one file, by line. A line's total counts each sample once however many of
+ * its frames are on that line; frames with an unknown line (0) are left out.
+ */
+export async function lineCosts(source: ScanSource, selection: Selection, file: string): Promise<LineCost[]> {
+  return lineCostsOf(source.metadata, await mergeStacks(source, selection), file);
+}
+
+export function lineCostsOf(metadata: MetadataStore, merged: MergedStacks, file: string): LineCost[] {
+  const lineOf = new Int32Array(metadata.frameCount + 1).fill(-1); // -1 unknown yet, 0 not in the file
+  const costs = new Map<number, LineCost & { stamp: number }>();
+  for (let s = 0; s < merged.stackIds.length; s++) {
+    if (merged.stackIds[s] === 0) continue;
+    const frames = metadata.stack(merged.stackIds[s]!);
+    const value = merged.values[s]!;
+    const samples = merged.samples[s]!;
+    for (let k = 0; k < frames.length; k++) {
+      const frameId = frames[k]!;
+      let line = lineOf[frameId]!;
+      if (line < 0) {
+        const frame = metadata.frame(frameId);
+        lineOf[frameId] = line = frame.file === file && frame.line > 0 ? frame.line : 0;
+      }
+      if (line === 0) continue;
+      let cost = costs.get(line);
+      if (cost === undefined) {
+        cost = { line, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
+        costs.set(line, cost);
+      }
+      if (k === 0) {
+        cost.self += value;
+        cost.selfSamples += samples;
+      }
+      if (cost.stamp !== s) {
+        cost.stamp = s;
+        cost.total += value;
+        cost.totalSamples += samples;
+      }
+    }
+  }
+  return [...costs.values()]
+    .sort((a, b) => a.line - b.line)
+    .map(({ line, self, total, selfSamples, totalSamples }) => ({ line, self, total, selfSamples, totalSamples }));
+}
+
+export interface FunctionDiff {
+  functionName: string;
+  file: string;
+  a: { self: number; total: number };
+  b: { self: number; total: number };
+  /** b − a. */
+  delta: { self: number; total: number };
+}
+
+/**
+ * Per function, its cost in selection A and in B and the change (B − A): the branch comparison view. Functions
+ * present in only one side appear with zeros on the other. Largest absolute change in total first.
+ */
+export async function diffSelections(source: ScanSource, a: Selection, b: Selection): Promise<FunctionDiff[]> {
+  const [costsA, costsB] = [await functionCosts(source, a), await functionCosts(source, b)];
+  const byKey = new Map<string, FunctionDiff>();
+  const entry = (c: FunctionCost): FunctionDiff => {
+    const key = JSON.stringify([c.functionName, c.file]);
+    let d = byKey.get(key);
+    if (d === undefined) {
+      d = { functionName: c.functionName, file: c.file, a: { self: 0, total: 0 }, b: { self: 0, total: 0 }, delta: { self: 0, total: 0 } };
+      byKey.set(key, d);
+    }
+    return d;
+  };
+  for (const c of costsA) entry(c).a = { self: c.self, total: c.total };
+  for (const c of costsB) entry(c).b = { self: c.self, total: c.total };
+  const diffs = [...byKey.values()];
+  for (const d of diffs) d.delta = { self: d.b.self - d.a.self, total: d.b.total - d.a.total };
+  return diffs.sort(
+    (x, y) =>
+      Math.abs(y.delta.total) - Math.abs(x.delta.total) ||
+      Math.abs(y.delta.self) - Math.abs(x.delta.self) ||
+      compare(x.functionName, y.functionName) ||
+      compare(x.file, y.file),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
