@@ -2,7 +2,7 @@
 //   node esbuild.mjs            production bundles (minified, no source maps)
 //   node esbuild.mjs --dev      development bundles with source maps, and the editor-test bundle
 //   node esbuild.mjs --watch    rebuild on change (implies nothing else; combine with --dev)
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const dev = process.argv.includes('--dev');
@@ -24,8 +24,9 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const contexts = [
   // The extension host: `vscode` is provided by the editor at run time.
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out/extension', external: ['vscode'] },
-  // The agent process and the command line that embeds it.
-  { ...node, entryPoints: { main: 'agent/main.ts' }, outdir: 'out/agent' },
+  // The agent process and the command line that embeds it, and the store's block worker thread (Parquet through
+  // parquet-wasm, whose node build loads parquet_wasm_bg.wasm from beside the bundle: copied below).
+  { ...node, entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts' }, outdir: 'out/agent' },
   // The language server process.
   { ...node, entryPoints: { server: 'language-server/server.ts' }, outdir: 'out/language-server' },
   // The webview page: a browser bundle; its CSS (ours and d3-flame-graph's) lands beside it as main.css.
@@ -53,6 +54,8 @@ if (dev) {
 if (!watch) rmSync('out', { recursive: true, force: true });
 
 const started = Date.now();
+mkdirSync('out/agent', { recursive: true });
+copyFileSync('node_modules/parquet-wasm/node/parquet_wasm_bg.wasm', 'out/agent/parquet_wasm_bg.wasm');
 const built = await Promise.all(contexts.map(options => esbuild.context(options)));
 if (watch) {
   await Promise.all(built.map(context => context.watch()));

@@ -1,10 +1,12 @@
 import { describeError } from '../common/errors';
+import { rm } from 'node:fs/promises';
 import { AgentServer } from './agentServer';
+import { openAgentStore } from './agentStore';
 import { log, setLogLevel, type LogLevel } from './log';
 
 /**
  * The agent process: started by the extension (one per window) as
- *   node out/agent/main.js --socket <path> [--log-level info]
+ *   node out/agent/main.js --socket <path> [--store <directory>] [--log-level info]
  * It prints one JSON line on stdout once it listens, logs to stderr, and exits when asked (icicle/shutdown),
  * on SIGTERM/SIGINT, or when its parent goes away (its stdin closes), so it never outlives the editor.
  */
@@ -18,16 +20,19 @@ function argument(name: string): string | undefined {
 async function main(): Promise<void> {
   const socketPath = argument('--socket');
   if (!socketPath) {
-    process.stderr.write('usage: main.js --socket <path> [--log-level error|warn|info|debug]\n');
+    process.stderr.write('usage: main.js --socket <path> [--store <directory>] [--log-level error|warn|info|debug]\n');
     process.exit(2);
   }
   const level = argument('--log-level');
   if (level === 'error' || level === 'warn' || level === 'info' || level === 'debug') setLogLevel(level satisfies LogLevel);
 
+  const opened = await openAgentStore(argument('--store'));
   let stopping = false;
   const server: AgentServer = new AgentServer(socketPath, {
     version: VERSION,
     startedAt: Date.now(),
+    store: opened.store,
+    storeProblem: opened.problem,
     shutdown: () => void stop('shutdown requested'),
   });
   const stop = async (reason: string) => {
@@ -35,6 +40,9 @@ async function main(): Promise<void> {
     stopping = true;
     log('info', `stopping: ${reason}`);
     await server.close(reason === 'shutdown requested' ? 1000 : 0).catch(() => undefined);
+    // Closing flushes the store's memory to a block, so the next start replays nothing.
+    await opened.store.close().catch(error => log('error', `the store did not close cleanly: ${describeError(error)}`));
+    if (!opened.persistent) await rm(opened.store.directory, { recursive: true, force: true });
     process.exit(0);
   };
 

@@ -4,12 +4,17 @@ import { IcicleErrorCode, UserFacingError, describeError } from '../common/error
 import { HandshakeRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import { parseCpuProfile } from './importers/cpuprofile';
+import type { Store } from '../storage/store';
 import { log } from './log';
 import { readProfileFile } from './readProfileFile';
 
 export interface AgentContext {
   readonly version: string;
   readonly startedAt: number;
+  /** Where every profile the agent imports or records is kept, and queried from. */
+  readonly store: Store;
+  /** Why the configured store is not in use, if it is not. */
+  readonly storeProblem: string | undefined;
   /** Ends the agent after the current replies are sent. */
   shutdown(): void;
 }

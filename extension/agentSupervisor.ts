@@ -33,6 +33,8 @@ export class AgentSupervisor implements vscode.Disposable {
     private readonly agentModule: string,
     private readonly version: string,
     private readonly log: Log,
+    /** The store directory VS Code gives this workspace, used unless the icicle.storeDirectory setting names another. */
+    private readonly defaultStoreDirectory: string,
   ) {}
 
   /** The live connection, starting the agent if it is not running. */
@@ -55,7 +57,9 @@ export class AgentSupervisor implements vscode.Disposable {
   private async start(): Promise<AgentConnection> {
     const socketPath = process.platform === 'win32' ? `\\\\.\\pipe\\icicle-${process.pid}-${Date.now()}` : join(this.socketDir, 'agent.sock');
     const level = vscode.workspace.getConfiguration('icicle').get<string>('agent.logLevel', 'info');
-    const child = spawn(process.execPath, [this.agentModule, '--socket', socketPath, '--log-level', level], {
+    const storeDirectory = vscode.workspace.getConfiguration('icicle').get<string>('storeDirectory', '') || this.defaultStoreDirectory;
+    const args = [this.agentModule, '--socket', socketPath, '--store', storeDirectory, '--log-level', level];
+    const child = spawn(process.execPath, args, {
       // In desktop VS Code the extension host's executable is Electron; this makes it behave as Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -29,7 +29,9 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   context.subscriptions.push(log);
   log.info(`Icicle ${VERSION} activating`);
 
-  const agent = new AgentSupervisor(vscode.Uri.joinPath(context.extensionUri, 'out', 'agent', 'main.js').fsPath, VERSION, log);
+  // Without a folder open VS Code gives no workspace storage; profiles then go to the extension's global storage.
+  const storeDirectory = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'store').fsPath;
+  const agent = new AgentSupervisor(vscode.Uri.joinPath(context.extensionUri, 'out', 'agent', 'main.js').fsPath, VERSION, log, storeDirectory);
   const languageServer = new LanguageServerSupervisor(
     vscode.Uri.joinPath(context.extensionUri, 'out', 'language-server', 'server.js').fsPath,
     VERSION,
