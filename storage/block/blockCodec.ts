@@ -11,8 +11,11 @@ const INT64_COLUMNS = new Set<string>([COLUMN.timestamp, COLUMN.duration, COLUMN
 
 /**
  * Encodes in-memory batches (possibly with different label columns) as one Parquet block: every label column of
- * any batch becomes a column of the block, null where a batch lacked it. ZSTD with dictionaries everywhere except
- * the timestamp, which is delta-encoded (7.2 bytes per sample on realistic data, library-facts.md).
+ * any batch becomes a column of the block, null where a batch lacked it. ZSTD, with dictionaries for the strings
+ * and the value; the timestamp is delta-encoded and stack ids are left plain, which on the benchmark's data is
+ * both smaller (4.3 against 5.3 bytes a row) and faster (475 against 510 ms per million rows) than a dictionary
+ * of 20,000 ids. Statistics per column chunk only: the store keeps its own in the manifest, and page-level ones
+ * cost a fifth of the write time.
  */
 export function encodeBlock(batches: RecordBatch[], rowGroupRows: number): Uint8Array {
   const table = toDiskTable(batches);
@@ -21,6 +24,8 @@ export function encodeBlock(batches: RecordBatch[], rowGroupRows: number): Uint8
     .setDictionaryEnabled(true)
     .setColumnDictionaryEnabled(COLUMN.timestamp, false)
     .setColumnEncoding(COLUMN.timestamp, parquet.Encoding.DELTA_BINARY_PACKED)
+    .setColumnDictionaryEnabled(COLUMN.stackId, false)
+    .setStatisticsEnabled(parquet.EnabledStatistics.Chunk)
     .setMaxRowGroupSize(rowGroupRows)
     .setCreatedBy('icicle')
     .build();

@@ -88,13 +88,23 @@ export class HashAggregate {
         keys = column.values;
       }
     }
+    if (!(keys instanceof Uint32Array)) throw new Error(`column ${COLUMN.stackId} must be Uint32 (storage/schema.ts)`);
+    // The common case (sum(value), count()) runs as one fused loop: one pass over the selected rows instead of
+    // one per aggregate, which matters because a selective filter makes every pass a gather.
+    const sums = this.aggregates.filter(a => a.fn === 'sum');
+    const fused = this.aggregates.every(a => a.fn === 'sum' || (a.fn === 'count' && a.column === undefined)) && sums.length <= 1;
+    const sumIndex = this.aggregates.findIndex(a => a.fn === 'sum');
+    const sumColumn = sumIndex < 0 ? undefined : columnData(batch, this.aggregates[sumIndex]!.column!);
+    if (fused && (sumColumn === undefined || (sumColumn.kind === 'number' && sumColumn.validity === null))) {
+      this.denseFused(keys, sumColumn?.kind === 'number' ? sumColumn.values : undefined, sumIndex, rows, count);
+      return;
+    }
     // Stack ids above metadata's count would be silently dropped by typed-array writes: grow first.
     let maxKey = 0;
     for (let j = 0; j < count; j++) {
       const key = keys[rows === null ? j : rows[j]!]!;
       if (key > maxKey) maxKey = key;
     }
-    if (!Number.isInteger(maxKey) || maxKey > 0xffffffff) throw new Error(`stack id ${maxKey} is not a valid id`);
     if (maxKey >= this.capacity) this.grow(maxKey + 1);
     const rowCount = this.rowCount;
     if (rows === null) for (let i = 0; i < count; i++) rowCount[keys[i]!]! += 1;
@@ -103,6 +113,38 @@ export class HashAggregate {
       const column = a.column === undefined ? undefined : columnData(batch, a.column);
       accumulate(a, column, this.acc[k]!, this.seen[k], rows, count, null, keys);
     });
+  }
+
+  /** Row count (and at most one sum over a column without nulls) per stack id, in one pass. */
+  private denseFused(keys: Uint32Array, values: ArrayLike<number> | undefined, sumIndex: number, rows: RowSelection, count: number): void {
+    let capacity = this.capacity;
+    let rowCount = this.rowCount;
+    if (values === undefined) {
+      for (let j = 0; j < count; j++) {
+        const key = keys[rows === null ? j : rows[j]!]!;
+        if (key >= capacity) {
+          // Typed-array writes past the end are silently dropped: grow before counting an unexpected id.
+          this.grow(Math.max(key + 1, capacity * 2));
+          capacity = this.capacity;
+          rowCount = this.rowCount;
+        }
+        rowCount[key]! += 1;
+      }
+      return;
+    }
+    let acc = this.acc[sumIndex]!;
+    for (let j = 0; j < count; j++) {
+      const i = rows === null ? j : rows[j]!;
+      const key = keys[i]!;
+      if (key >= capacity) {
+        this.grow(Math.max(key + 1, capacity * 2));
+        capacity = this.capacity;
+        rowCount = this.rowCount;
+        acc = this.acc[sumIndex]!;
+      }
+      rowCount[key]! += 1;
+      acc[key]! += values[i]!;
+    }
   }
 
   private groupsOf(batch: RecordBatch, rows: RowSelection, count: number): Int32Array {

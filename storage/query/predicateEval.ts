@@ -94,6 +94,8 @@ interface CachedMask {
   /** Whether every entry is 1 / 0, so that a batch can be kept or dropped whole. */
   all: boolean;
   none: boolean;
+  /** The only matching index when exactly one value matches (`label = "x"`), else -1: compared directly. */
+  single: number;
 }
 
 type Leaf = ComparePredicate | RegexPredicate | InPredicate;
@@ -122,11 +124,25 @@ class LeafPredicate implements CompiledPredicate {
         const nullResult = this.nullResult ? 1 : 0;
         if (cached.all && (validity === null || nullResult === 1)) return candidates;
         if (cached.none && (validity === null || nullResult === 0)) return EMPTY;
-        return selectByMask(cached.mask, indices, validity, offset, nullResult, batch.numRows, candidates);
+        if (cached.single >= 0 && validity === null && candidates === null) {
+          return selectIndex(cached.single, indices, batch.numRows, this.scratch(batch.numRows));
+        }
+        return selectByMask(cached.mask, indices, validity, offset, nullResult, batch.numRows, candidates, this.scratch(batch.numRows));
       }
       case 'number':
-        return selectNumbers(this.predicate, column, batch.numRows, candidates);
+        return selectNumbers(this.predicate, column, batch.numRows, candidates, this.scratch(batch.numRows));
     }
+  }
+
+  /**
+   * A buffer for the matching rows, reused across batches: the result is copied out at its exact length, so a
+   * selective filter allocates a small array per batch instead of a zeroed one as long as the batch.
+   */
+  private scratchRows = new Uint32Array(0);
+
+  private scratch(n: number): Uint32Array {
+    if (this.scratchRows.length < n) this.scratchRows = new Uint32Array(n);
+    return this.scratchRows;
   }
 
   private maskFor(dictionary: Vector): CachedMask {
@@ -150,7 +166,7 @@ class LeafPredicate implements CompiledPredicate {
           ones++;
         }
       }
-      cached = { mask, length, all: ones === length, none: ones === 0 };
+      cached = { mask, length, all: ones === length, none: ones === 0, single: ones === 1 ? mask.indexOf(1) : -1 };
       this.masks.set(key, cached);
     }
     return cached;
@@ -165,8 +181,8 @@ function selectByMask(
   nullResult: number,
   n: number,
   candidates: RowSelection,
+  out: Uint32Array,
 ): Uint32Array {
-  const out = new Uint32Array(selectionLength(candidates, n));
   let k = 0;
   if (validity === null) {
     if (candidates === null) {
@@ -191,19 +207,25 @@ function selectByMask(
       if ((valid === 1 ? mask[indices[i]!]! : nullResult) === 1) out[k++] = i;
     }
   }
-  return out.subarray(0, k);
+  return out.slice(0, k);
+}
+
+/** `label = "x"` when x is one dictionary entry: comparing the index beats a mask lookup (no dependent load). */
+function selectIndex(target: number, indices: Int32Array, n: number, out: Uint32Array): Uint32Array {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (indices[i] === target) out[k++] = i;
+  return out.slice(0, k);
 }
 
 /**
  * Numeric tests, one loop per operator so that the comparison is inlined rather than called per row.
  * A null number fails every test (numeric columns are never labels, so the Prometheus rule does not apply).
  */
-function selectNumbers(predicate: Leaf, column: NumberColumn, n: number, candidates: RowSelection): Uint32Array {
+function selectNumbers(predicate: Leaf, column: NumberColumn, n: number, candidates: RowSelection, out: Uint32Array): Uint32Array {
   if (predicate.kind === 'regex') {
     throw new Error(`cannot match a regular expression against number column ${predicate.column.name}`);
   }
   const { values, validity, offset } = column;
-  const out = new Uint32Array(selectionLength(candidates, n));
   let k = 0;
   const count = candidates === null ? n : candidates.length;
   const row = (j: number): number => (candidates === null ? j : candidates[j]!);
@@ -218,7 +240,7 @@ function selectNumbers(predicate: Leaf, column: NumberColumn, n: number, candida
       const i = row(j);
       if (set.has(values[i]!) && valid(i)) out[k++] = i;
     }
-    return out.subarray(0, k);
+    return out.slice(0, k);
   }
   const x = numberLiteral(predicate.column.name, predicate.value);
   if (candidates === null && validity === null) {
@@ -243,7 +265,7 @@ function selectNumbers(predicate: Leaf, column: NumberColumn, n: number, candida
         for (let i = 0; i < n; i++) if (values[i]! >= x) out[k++] = i;
         break;
     }
-    return out.subarray(0, k);
+    return out.slice(0, k);
   }
   switch (predicate.op) {
     case '=':
@@ -283,5 +305,5 @@ function selectNumbers(predicate: Leaf, column: NumberColumn, n: number, candida
       }
       break;
   }
-  return out.subarray(0, k);
+  return out.slice(0, k);
 }

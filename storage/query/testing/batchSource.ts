@@ -146,14 +146,19 @@ export function computeStats(batch: RecordBatch): BlockStats {
       }
       columns[field.name] = nullCount === n ? { nullCount } : { min, max, nullCount };
     } else if (column.kind === 'dictionary') {
-      const used = new Set<string>();
+      // Mark the dictionary entries in use, then decode only those.
+      const usedIndex = new Uint8Array(column.dictionary.length);
       for (let i = 0; i < n; i++) {
         if (!valid(i)) {
           nullCount++;
           continue;
         }
-        used.add(column.dictionary.get(column.indices[i]!) as string);
+        usedIndex[column.indices[i]!] = 1;
       }
+      const used = new Set<string>();
+      usedIndex.forEach((u, j) => {
+        if (u === 1) used.add(column.dictionary.get(j) as string);
+      });
       const sorted = [...used].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const stats: ColumnStats = { nullCount };
       if (sorted.length > 0) {
