@@ -1,4 +1,4 @@
-import { Dictionary, Float64, Int32, RecordBatch, Schema, Field, Struct, Uint32, Utf8, makeData, vectorFromArray, type Data, type Vector } from 'apache-arrow';
+import { DataType, Dictionary, Float64, Int32, RecordBatch, Schema, Field, Struct, Uint32, Utf8, makeData, vectorFromArray, type Data, type Vector } from 'apache-arrow';
 
 /** A growable Float64 or Uint32 column. Views handed out stay valid: growing copies into a new buffer. */
 export class NumberColumn<T extends Float64Array | Uint32Array> {
@@ -81,8 +81,23 @@ export class StringColumn {
   }
 }
 
-/** Assembles named Arrow data columns of equal length into a record batch. */
+/**
+ * Assembles named Arrow data columns of equal length into a record batch. Dictionary columns read by separate
+ * Parquet reads all carry dictionary id 0 and a schema needs them distinct, so colliding ones get fresh ids.
+ */
 export function recordBatch(columns: [string, Data][], length: number): RecordBatch {
+  const ids = new Set<number>();
+  columns = columns.map(([name, data]) => {
+    if (!DataType.isDictionary(data.type)) return [name, data];
+    const type = data.type as Dictionary;
+    if (!ids.has(type.id)) {
+      ids.add(type.id);
+      return [name, data];
+    }
+    const renamed = new Dictionary(type.dictionary, type.indices, null, type.isOrdered);
+    ids.add(renamed.id);
+    return [name, data.clone(renamed)];
+  });
   const fields = columns.map(([name, data]) => new Field(name, data.type, true));
   const schema = new Schema(fields);
   const struct = makeData({ type: new Struct(fields), length, nullCount: 0, children: columns.map(([, data]) => data) });

@@ -1,5 +1,5 @@
 import type { Data, RecordBatch, Table } from 'apache-arrow';
-import type { BlockStats } from '../schema';
+import { COLUMN, type BlockStats } from '../schema';
 import { gather, makeBatch, unifiedTable } from './arrowBuild';
 import type { NodeStats } from './explain';
 import { groupKey, type LogicalPlan, type ScanNode } from './logicalPlan';
@@ -61,7 +61,11 @@ async function* scanOperator(plan: ScanNode, source: ScanSource, stats: NodeStat
   stats.batchesRead = 0;
   stats.batchesPruned = 0;
   const prune = plan.prune;
-  const columns = plan.columns === '*' ? source.columnNames() : plan.columns;
+  const available = source.columnNames();
+  // Ask only for columns that exist somewhere (a label nobody wrote reads as null without the store's help),
+  // and for at least one, so that batches still carry their row counts.
+  const present = plan.columns === '*' ? available : plan.columns.filter(c => available.includes(c));
+  const columns = present.length > 0 ? present : [COLUMN.timestamp];
   const request = {
     columns,
     ...(prune === undefined

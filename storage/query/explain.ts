@@ -46,7 +46,8 @@ export function describeNode(node: LogicalPlan): string {
       return `Project [${node.columns.join(', ')}]`;
     case 'aggregate': {
       const aggregates = node.aggregates.map(formatAggregate).join(', ');
-      return `Aggregate by [${node.groupBy.map(formatGroupKey).join(', ')}]${aggregates ? ` ${aggregates}` : ''}`;
+      const keys = node.groupBy.length > 0 ? ` by [${node.groupBy.map(formatGroupKey).join(', ')}]` : '';
+      return `Aggregate${keys}${aggregates ? ` ${aggregates}` : ''}`;
     }
     case 'distinct':
       return `Distinct [${node.columns.join(', ')}]`;

@@ -215,7 +215,7 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
   switch (name) {
     case 'merge-stacks': {
       const merged = await mergeStacks(source, selections(args)[0]!);
-      return Array.from(merged.stackIds, (id, k) => `${stackText(id)} ${merged.values[k]} ${merged.samples[k]}`).sort();
+      return Array.from(merged.stackIds, (id, k) => `${plainOrQuoted(stackText(id))} ${merged.values[k]} ${merged.samples[k]}`).sort();
     }
     case 'call-tree':
       return renderTree(await callTreeForSelection(source, selections(args)[0]!, classifyForTests));
@@ -317,6 +317,11 @@ function value(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'string') return quote(v);
   return String(v);
+}
+
+/** Stacks print bare when they are plain text, JSON-quoted when a frame name has quotes, spaces or control characters. */
+function plainOrQuoted(s: string): string {
+  return /^[\w;.()@/:<>$-]*$/.test(s) ? s : quote(s);
 }
 
 function quote(s: string): string {

@@ -90,7 +90,7 @@ describe('write-ahead log', function () {
     assert.deepEqual(reopened.records.map(r => text(r.payload)), ['one']);
     assert.ok(reopened.corruption instanceof WalCorruptionError);
     assert.equal(reopened.corruption.offset, secondOffset);
-    assert.match(reopened.corruption.message, new RegExp(`wal\\.log is damaged at byte ${secondOffset} \\(checksum mismatch\\)`));
+    assert.match(reopened.corruption.message, new RegExp(`wal-0+1\\.log is damaged at byte ${secondOffset} \\(checksum mismatch\\)`));
     await assert.rejects(reopened.wal.append(Buffer.from('x')), WalCorruptionError);
     assert.equal(statSync(file).size, bytes.length, 'a damaged log must not be truncated or appended to');
     await reopened.wal.close();

@@ -103,7 +103,7 @@ async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
   return median(times);
 }
 
-async function duckdb(): Promise<{ withRows: number; inside: number } | string> {
+async function duckdb(): Promise<{ withRows: number; inside: number; oneThread: number } | string> {
   let api: typeof import('@duckdb/node-api');
   try {
     api = await import('@duckdb/node-api');
@@ -124,8 +124,11 @@ async function duckdb(): Promise<{ withRows: number; inside: number } | string> 
   // Timed twice: with the result converted to JS rows (what a caller needs) and left inside DuckDB.
   const withRows = await time(async () => (await connection.runAndReadAll(query)).getRows());
   const inside = await time(async () => connection.run(query));
+  // The engine runs on one thread; DuckDB on one thread is the per-core comparison.
+  await connection.run('SET threads TO 1');
+  const oneThread = await time(async () => (await connection.runAndReadAll(query)).getRows());
   connection.closeSync();
-  return { withRows, inside };
+  return { withRows, inside, oneThread };
 }
 
 async function main(): Promise<void> {
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
   if (typeof duck !== 'string') {
     console.log(`duckdb same query, rows read into JS: ${duck.withRows.toFixed(1)} ms (engine is ${(duck.withRows / engine).toFixed(2)}x faster)`);
     console.log(`duckdb same query, result left in DuckDB: ${duck.inside.toFixed(1)} ms (engine is ${(duck.inside / engine).toFixed(2)}x faster)`);
+    console.log(`duckdb same query, one thread, rows read into JS: ${duck.oneThread.toFixed(1)} ms (engine is ${(duck.oneThread / engine).toFixed(2)}x faster)`);
   }
   else console.log(`duckdb: ${duck}`);
 }

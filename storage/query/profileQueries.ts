@@ -1,0 +1,20 @@
+/**
+ * The product's queries over a snapshot, one module each; this file gathers them so that the agent imports
+ * one place. Every query takes a Selection (profile type, label matchers, time range) and runs through the
+ * engine (logical plan → optimizer → vectorised operators), then shapes the small result for its view.
+ */
+export { mergeStacks, type MergedStacks } from './mergeStacks';
+export { buildCallTree, callTreeForSelection, type FrameClassifier } from './callTreeQuery';
+export {
+  diffSelections,
+  functionCosts,
+  functionCostsOf,
+  lineCosts,
+  lineCostsOf,
+  type FunctionCost,
+  type FunctionDiff,
+  type LineCost,
+} from './functionCosts';
+export { labelKeys, labelValues } from './labelQueries';
+export { timeSeries, type TimeSeries } from './timeSeries';
+export { everything, selectionPredicate, type Selection } from './selection';
