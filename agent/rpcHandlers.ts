@@ -3,9 +3,9 @@ import type { z } from 'zod';
 import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
 import { HandshakeRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
-import { parseCpuProfile } from './importers/cpuprofile';
 import type { Store } from '../storage/store';
 import { log } from './log';
+import { openProfileThroughStore } from './profileLibrary';
 import { readProfileFile } from './readProfileFile';
 
 export interface AgentContext {
@@ -56,10 +56,11 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       const params = validate(OpenProfileRequest.paramsSchema, raw, OpenProfileRequest.method);
       const started = performance.now();
       const text = params.path !== undefined ? await readProfileFile(params.path, params.displayName) : params.content!;
-      const result = parseCpuProfile(text, params.displayName);
+      const { summary, tree, imported } = await openProfileThroughStore(context.store, text, params.displayName);
       const ms = (performance.now() - started).toFixed(0);
-      log('info', `opened ${params.displayName}: ${result.summary.sampleCount} samples, ${result.summary.nodeCount} nodes in ${ms} ms`);
-      return result;
+      const how = imported ? 'imported into the store' : 'already in the store';
+      log('info', `opened ${params.displayName} (${how}): ${summary.sampleCount} samples, ${summary.nodeCount} nodes in ${ms} ms`);
+      return { summary, tree };
     }),
   );
 

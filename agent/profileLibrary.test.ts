@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
+import { Store } from '../storage/store';
+import { corpusDir } from '../test/support/corpus';
+import { parseCpuProfile } from './importers/cpuprofile';
+import { openProfileThroughStore } from './profileLibrary';
+
+const corpus = join(corpusDir(), 'cpuprofile');
+
+/**
+ * The vertical slice through the store: a profile opened by the agent is imported into the store and its tree
+ * queried back. Whatever the route, the user must see the tree the file holds, so for every real profile the
+ * store's tree must equal the importer's own (children compared in name order, times to the nanosecond).
+ */
+describe('profiles opened through the store', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'icicle-library-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const name of readdirSync(corpus).filter(f => f.endsWith('.cpuprofile'))) {
+    it(`shows the same tree as the importer for ${name}`, async () => {
+      const text = readFileSync(join(corpus, name), 'utf8');
+      const direct = parseCpuProfile(text, name);
+      const store = await Store.open(dir);
+      const opened = await openProfileThroughStore(store, text, name);
+      assert.equal(opened.imported, true);
+      assert.deepEqual(opened.summary.sampleCount, direct.summary.sampleCount);
+      assert.ok(Math.abs(opened.summary.durationMicros - direct.summary.durationMicros) < 1);
+      assert.equal(canonical(opened.tree), canonical(direct.tree));
+      await store.close();
+    });
+  }
+
+  it('imports a file once and finds it again after a restart, flushed or not', async () => {
+    const text = readFileSync(join(corpus, 'sucrase.cpuprofile'), 'utf8');
+    let store = await Store.open(dir);
+    const first = await openProfileThroughStore(store, text, 'sucrase.cpuprofile');
+    const again = await openProfileThroughStore(store, text, 'sucrase.cpuprofile');
+    assert.equal(again.imported, false);
+    assert.equal(canonical(again.tree), canonical(first.tree));
+    await store.close({ flush: false });
+    store = await Store.open(dir);
+    const afterRestart = await openProfileThroughStore(store, text, 'renamed.cpuprofile');
+    assert.equal(afterRestart.imported, false, 'the content is the same, so it is the same profile');
+    assert.equal(canonical(afterRestart.tree), canonical(first.tree));
+    await store.close();
+    store = await Store.open(dir);
+    assert.equal(canonical((await openProfileThroughStore(store, text, 'x')).tree), canonical(first.tree));
+    assert.equal(store.stats().blocks, 1);
+    await store.close();
+  });
+
+  it('refuses a file that is not a profile without writing anything', async () => {
+    const store = await Store.open(dir);
+    await assert.rejects(openProfileThroughStore(store, '{"nodes": 3}', 'bad.cpuprofile'), /bad\.cpuprofile is not a readable V8 CPU profile/);
+    assert.equal(store.watermark, 0);
+    await store.close();
+  });
+});
+
+/** The tree as text with children in name order and times rounded to nanoseconds: equal trees give equal text. */
+function canonical(tree: PackedCallTree): string {
+  const n = tree.parent.length;
+  const children: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 1; i < n; i++) children[tree.parent[i]!]!.push(i);
+  const label = (i: number): string =>
+    `${tree.strings[tree.name[i]!]} ${FRAME_KINDS[tree.kind[i]!]} ${tree.strings[tree.url[i]!]}:${tree.line[i]}:${tree.column[i]} ` +
+    `${tree.selfSamples[i]}/${tree.totalSamples[i]} ${tree.selfMicros[i]!.toFixed(3)}/${tree.totalMicros[i]!.toFixed(3)}`;
+  const lines: string[] = [];
+  const visit = (i: number, depth: number): void => {
+    lines.push('  '.repeat(depth) + label(i));
+    for (const c of [...children[i]!].sort((a, b) => (label(a) < label(b) ? -1 : 1))) visit(c, depth + 1);
+  };
+  visit(0, 0);
+  return lines.join('\n');
+}
