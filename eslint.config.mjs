@@ -8,8 +8,8 @@ import tseslint from 'typescript-eslint';
  * Import restrictions for a folder: which other top-level folders and which packages it must not import.
  * Test files next to the code (`*.test.ts`) may also use the shared helpers in test/support/.
  */
-function layer(folder, forbiddenFolders, forbiddenPackages = []) {
-  const rule = folders => [
+function layer(folder, forbiddenFolders, forbiddenPackages = [], extraPatterns = []) {
+  const rule = (folders, extras = extraPatterns) => [
     'error',
     {
       patterns: [
@@ -21,6 +21,7 @@ function layer(folder, forbiddenFolders, forbiddenPackages = []) {
           group: [`**/${f}`, `**/${f}/**`],
           message: `${folder}/ must not import ${f}/: the processes talk through typed protocols in common/.`,
         })),
+        ...extras,
       ],
     },
   ];
@@ -28,7 +29,8 @@ function layer(folder, forbiddenFolders, forbiddenPackages = []) {
     { files: [`${folder}/**/*.ts`], rules: { 'no-restricted-imports': rule(forbiddenFolders) } },
     {
       files: [`${folder}/**/*.test.ts`],
-      rules: { 'no-restricted-imports': rule(forbiddenFolders.filter(f => f !== 'test')) },
+      // Tests may read their testdata files and build real stores to query.
+      rules: { 'no-restricted-imports': rule(forbiddenFolders.filter(f => f !== 'test'), []) },
     },
   ];
 }
@@ -55,6 +57,13 @@ export default tseslint.config(
   },
   ...layer('common', everythingBut('common'), ['vscode']),
   ...layer('storage', everythingBut('common', 'storage'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
+  // The query engine reads only through a ScanSource snapshot: never the store's files, log, parts or blocks.
+  ...layer('storage/query', everythingBut('common', 'storage'), ['vscode', 'vscode-languageserver', 'vscode-languageclient'], [
+    {
+      group: ['**/wal/**', '**/block/**', '**/part/**', '**/write/**', '../store', '../storeSnapshot', '../blockCache', '../manifest', '../durableFiles', 'node:fs', 'node:fs/*', 'fs', 'parquet-wasm'],
+      message: 'storage/query/ reads only through ScanSource (a snapshot): it must not touch files, the log, parts or blocks.',
+    },
+  ]),
   ...layer('agent', everythingBut('common', 'storage', 'agent'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
   ...layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
   ...layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),

@@ -26,6 +26,9 @@ describe('layering rules', function () {
     ['language-server/x.ts', "import { readProfileFile } from '../agent/readProfileFile';"],
     ['storage/x.ts', "import { registerHandlers } from '../agent/rpcHandlers';"],
     ['agent/x.ts', "import { LanguageClient } from 'vscode-languageclient/node';"],
+    ['storage/query/x.ts', "import { BlockCache } from '../blockCache';"],
+    ['storage/query/x.ts', "import { readFile } from 'node:fs/promises';"],
+    ['storage/query/x.ts', "import { Store } from '../store';"],
   ];
   for (const [file, source] of forbidden) {
     it(`refuses in ${file}: ${source}`, async () => {
@@ -39,6 +42,8 @@ describe('layering rules', function () {
     ['agent/importers/x.ts', "import { Table } from '../../storage/table';"],
     ['webview/x.ts', "import { findCallTreeProblem } from '../common/callTree';"],
     ['agent/x.test.ts', "import { assertGolden } from '../test/support/golden';"],
+    ['storage/query/x.ts', "import type { MetadataStore } from '../metadata/metadataStore';"],
+    ['storage/x.ts', "import { readFile } from 'node:fs/promises';"],
   ];
   for (const [file, source] of allowed) {
     it(`allows in ${file}: ${source}`, async () => {
