@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../common/errors';
 import { Store } from '../storage/store';
+import type { StoreOptions } from '../storage/storeOptions';
 import { log } from './log';
 
 export interface AgentStore {
@@ -18,21 +19,23 @@ export interface AgentStore {
  * is damaged, the disk refuses), the agent still serves profiles from a temporary store and says why, rather
  * than not starting at all.
  */
-export async function openAgentStore(directory: string | undefined): Promise<AgentStore> {
+export async function openAgentStore(directory: string | undefined, limits: Pick<StoreOptions, 'retentionMaxAgeMs' | 'retentionMaxBytes'>): Promise<AgentStore> {
   const owner = `Icicle agent (pid ${process.pid})`;
+  const options = { owner, ...limits };
   if (directory) {
     try {
-      const store = await Store.open(directory, { owner });
+      const store = await Store.open(directory, options);
       reportRecovery(store);
+      void store.applyRetention().catch(error => log('warn', `retention failed: ${describeError(error)}`));
       return { store, persistent: true, problem: undefined };
     } catch (error) {
       const problem = `The profile store in ${directory} could not be opened (${describeError(error)}); profiles opened now are kept only until the agent stops.`;
       log('warn', problem);
-      const store = await Store.open(temporaryDirectory(), { owner });
+      const store = await Store.open(temporaryDirectory(), options);
       return { store, persistent: false, problem };
     }
   }
-  return { store: await Store.open(temporaryDirectory(), { owner }), persistent: false, problem: undefined };
+  return { store: await Store.open(temporaryDirectory(), options), persistent: false, problem: undefined };
 }
 
 function temporaryDirectory(): string {

@@ -6,7 +6,7 @@ import { log, setLogLevel, type LogLevel } from './log';
 
 /**
  * The agent process: started by the extension (one per window) as
- *   node out/agent/main.js --socket <path> [--store <directory>] [--log-level info]
+ *   node out/agent/main.js --socket <path> [--store <directory>] [--retention-days N] [--max-store-mb N] [--log-level info]
  * It prints one JSON line on stdout once it listens, logs to stderr, and exits when asked (icicle/shutdown),
  * on SIGTERM/SIGINT, or when its parent goes away (its stdin closes), so it never outlives the editor.
  */
@@ -17,16 +17,25 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
+/** A numeric option: absent or malformed counts as 0 (no limit), never as an error that stops the agent. */
+function nonNegative(value: string | undefined): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
 async function main(): Promise<void> {
   const socketPath = argument('--socket');
   if (!socketPath) {
-    process.stderr.write('usage: main.js --socket <path> [--store <directory>] [--log-level error|warn|info|debug]\n');
+    process.stderr.write('usage: main.js --socket <path> [--store <directory>] [--retention-days N] [--max-store-mb N] [--log-level error|warn|info|debug]\n');
     process.exit(2);
   }
   const level = argument('--log-level');
   if (level === 'error' || level === 'warn' || level === 'info' || level === 'debug') setLogLevel(level satisfies LogLevel);
 
-  const opened = await openAgentStore(argument('--store'));
+  const opened = await openAgentStore(argument('--store'), {
+    retentionMaxAgeMs: nonNegative(argument('--retention-days')) * 86_400_000,
+    retentionMaxBytes: nonNegative(argument('--max-store-mb')) * 1024 * 1024,
+  });
   let stopping = false;
   const server: AgentServer = new AgentServer(socketPath, {
     version: VERSION,

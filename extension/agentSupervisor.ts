@@ -33,7 +33,7 @@ export class AgentSupervisor implements vscode.Disposable {
     private readonly agentModule: string,
     private readonly version: string,
     private readonly log: Log,
-    /** The store directory VS Code gives this workspace, used unless the icicle.storeDirectory setting names another. */
+    /** The store directory VS Code gives this workspace, used unless the icicle.store.directory setting names another. */
     private readonly defaultStoreDirectory: string,
   ) {}
 
@@ -57,8 +57,11 @@ export class AgentSupervisor implements vscode.Disposable {
   private async start(): Promise<AgentConnection> {
     const socketPath = process.platform === 'win32' ? `\\\\.\\pipe\\icicle-${process.pid}-${Date.now()}` : join(this.socketDir, 'agent.sock');
     const level = vscode.workspace.getConfiguration('icicle').get<string>('agent.logLevel', 'info');
-    const storeDirectory = vscode.workspace.getConfiguration('icicle').get<string>('storeDirectory', '') || this.defaultStoreDirectory;
+    const settings = vscode.workspace.getConfiguration('icicle');
+    const storeDirectory = settings.get<string>('store.directory', '') || this.defaultStoreDirectory;
     const args = [this.agentModule, '--socket', socketPath, '--store', storeDirectory, '--log-level', level];
+    args.push('--retention-days', String(settings.get<number>('store.retentionDays', 30)));
+    args.push('--max-store-mb', String(settings.get<number>('store.maxSizeMegabytes', 2048)));
     const child = spawn(process.execPath, args, {
       // In desktop VS Code the extension host's executable is Electron; this makes it behave as Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

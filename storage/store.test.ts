@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pollUntil } from '../test/support/poll';
 import { Store } from './store';
 import { StoreLockedError } from './storeLock';
 import { readRows, simpleWrite, stackOf, totalValue } from './testing/sampleData';
@@ -152,12 +153,21 @@ describe('store', () => {
     assert.equal(await totalValue(before), 50 * (1 + 2 + 3 + 4), 'the old snapshot still reads the compacted-away blocks');
     assert.equal(readdirSync(join(dir, 'blocks')).length, 5);
     before.release();
-    await waitFor(() => readdirSync(join(dir, 'blocks')).length === 1);
+    await pollUntil(() => readdirSync(join(dir, 'blocks')).length === 1, { timeoutMs: 5000, what: 'the compacted-away files to be deleted' });
     assert.equal(await totalValue(store.snapshot()), 500);
     await store.close();
     const reopened = await Store.open(dir);
     assert.equal(await totalValue(reopened.snapshot()), 500);
     await reopened.close();
+  });
+
+  it('flushes by itself when the active part is full, and compacts once small blocks pile up', async () => {
+    const store = await Store.open(dir, { activePartBytes: 16 * 1024, autoCompactBlocks: 4 });
+    const stack = stackOf(store, 'main');
+    for (let i = 0; i < 24; i++) await store.write(simpleWrite(stack, 400, { i: String(i) }, i * 1000));
+    await pollUntil(() => store.stats().activeRows < 400 && store.stats().blocks < 4, { timeoutMs: 20_000, what: 'automatic flushes and compactions' });
+    assert.equal(await totalValue(store.snapshot()), 24 * 400 * 10);
+    await store.close();
   });
 
   it('drops blocks by age and by total size', async () => {
@@ -198,12 +208,3 @@ describe('store', () => {
     await store.close();
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in 5 s');
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-  void existsSync;
-}

@@ -188,7 +188,9 @@ export class Store {
 
   private scheduleFlush(): Promise<void> {
     if (this.active.rows > 0) this.freeze();
-    this.flushScheduled = this.enqueue(() => this.flushFrozen()).then(
+    this.flushScheduled = this.enqueue(() => this.flushFrozen())
+      .then(() => this.maintainAfterFlush())
+      .then(
       () => {
         this.lastMaintenanceError = undefined;
       },
@@ -239,6 +241,14 @@ export class Store {
       this.frozen.shift();
       await this.wal.removeSegmentsThrough(part.lastTxId);
     }
+  }
+
+  /** Background upkeep after a flush the store started by itself: compaction when small blocks pile up, retention. */
+  private async maintainAfterFlush(): Promise<void> {
+    const { autoCompactBlocks, compactBelowRows, retentionMaxAgeMs, retentionMaxBytes } = this.options;
+    const small = this.manifest.blocks.filter(b => b.stats.rows < compactBelowRows).length;
+    if (autoCompactBlocks > 0 && small >= autoCompactBlocks) await this.compact();
+    if (retentionMaxAgeMs > 0 || retentionMaxBytes > 0) await this.applyRetention();
   }
 
   /**

@@ -12,6 +12,8 @@ export interface StoreOptions {
   compactTargetRows: number;
   /** A block holds at most this many label columns, so sparse label keys never make a block wide. */
   maxBlockLabelColumns: number;
+  /** After a flush, compact once this many blocks are below `compactBelowRows` (0: only when asked). */
+  autoCompactBlocks: number;
   /** Blocks whose newest sample is older than this are deleted (0 keeps everything). */
   retentionMaxAgeMs: number;
   /** The oldest blocks are deleted while the blocks exceed this many bytes (0: no limit). */
@@ -29,6 +31,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   compactBelowRows: 256 * 1024,
   compactTargetRows: 4 * 1024 * 1024,
   maxBlockLabelColumns: 64,
+  autoCompactBlocks: 8,
   retentionMaxAgeMs: 0,
   retentionMaxBytes: 0,
   sync: true,
