@@ -1,47 +1,36 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parseCpuProfile } from '../agent/importers/cpuprofile';
-import { corpusDir } from '../test/support/corpus';
+import { runCpuprofileBenchmark } from './cpuprofileBenchmark';
+import { runStorageBenchmark } from './storage/storageBenchmark';
 
 /**
- * Benchmarks, run by `npm run bench` (never as timed tests). Each prints its figure and the ratio to a
- * reference measured in the same run on the same input, because these machines are too noisy for absolute
- * figures to mean much on their own.
+ * Benchmarks, run by `npm run bench [-- <name>...] [--json]` (never as timed tests). Each prints its figures
+ * and the ratio to a reference measured in the same run on the same input, because these machines are too noisy
+ * for absolute figures to mean much on their own. Names select benchmarks (none: all of them); `--json` adds
+ * one JSON object with every figure as the last line of stdout, for scripts and CI to compare runs.
  */
-const corpus = corpusDir();
+const benchmarks: Record<string, () => Promise<Record<string, number | string>> | Record<string, number | string>> = {
+  cpuprofile: runCpuprofileBenchmark,
+  storage: runStorageBenchmark,
+};
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function time(runs: number, work: () => unknown): number {
-  work(); // Warm-up: the first run pays for JIT compilation.
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    work();
-    samples.push(performance.now() - started);
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const names = args.filter(a => a !== '--json');
+  const unknown = names.filter(n => !(n in benchmarks));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benchmarks).join(', ')}`);
+    process.exitCode = 2;
+    return;
   }
-  return median(samples);
+  const fields: Record<string, number | string> = {};
+  for (const name of names.length > 0 ? names : Object.keys(benchmarks)) {
+    Object.assign(fields, await benchmarks[name]!());
+    console.log();
+  }
+  if (json) console.log(JSON.stringify(fields));
 }
 
-function report(name: string, ms: number, peerName: string, peerMs: number): void {
-  console.log(`${name.padEnd(48)} ${ms.toFixed(1).padStart(8)} ms   ${peerName}: ${peerMs.toFixed(1)} ms   ratio ${(ms / peerMs).toFixed(2)}×`);
-}
-
-const inputs = [
-  { name: 'sucrase.cpuprofile (1.0 MB, 3,493 nodes)', text: readFileSync(join(corpus, 'cpuprofile', 'sucrase.cpuprofile'), 'utf8') },
-  {
-    name: 'tsc-small.cpuprofile (11.8 MB, 52,799 nodes)',
-    text: gunzipSync(readFileSync(join(corpus, 'generated', 'tsc-small.cpuprofile.gz'))).toString('utf8'),
-  },
-];
-
-console.log('V8 cpuprofile → merged call tree (median of 7), against JSON.parse of the same text (the floor)');
-for (const input of inputs) {
-  const ours = time(7, () => parseCpuProfile(input.text, 'bench'));
-  const floor = time(7, () => JSON.parse(input.text));
-  report(input.name, ours, 'JSON.parse', floor);
-}
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
