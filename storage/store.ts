@@ -46,7 +46,8 @@ export class Store {
   private readonly cache: BlockCache;
   private readonly worker = new BlockWorkerClient();
   private maintenance: Promise<unknown> = Promise.resolve();
-  private flushScheduled: Promise<void> | undefined;
+  /** Writers waiting for memory: woken each time one frozen part reaches its blocks (or a flush fails). */
+  private memoryWaiters: (() => void)[] = [];
   private watermarkValue: number;
   private waiters: { txId: number; resolve: () => void }[] = [];
   /** Metadata counts already carried by a write-ahead-log record. */
@@ -126,10 +127,17 @@ export class Store {
   async write(write: SampleWrite): Promise<number> {
     if (this.closed) throw new Error('the store is closed');
     const encoded = encodeWrite(write, this.metadata.stackCount);
-    // Bounded memory: when flushing falls behind, writers wait for it instead of growing the active part.
-    while (this.frozenBytes() + this.active.bytes() > 2 * this.options.activePartBytes && this.frozen.length > 0) {
-      await this.flushScheduled;
-      if (this.lastMaintenanceError) throw this.lastMaintenanceError;
+    // Bounded memory: when flushing falls behind, writers wait for the next part to be flushed rather than grow
+    // the active part. They wait for one part, not for every queued one, so filling and flushing overlap.
+    while (this.frozen.length > 0 && this.frozenBytes() + this.active.bytes() > 2 * this.options.activePartBytes) {
+      const failure = this.lastMaintenanceError;
+      if (failure) {
+        // Refuse this write with the reason (e.g. a full disk) and try flushing again for the next one.
+        this.lastMaintenanceError = undefined;
+        void this.scheduleFlush();
+        throw failure;
+      }
+      await new Promise<void>(resolve => this.memoryWaiters.push(resolve));
     }
     const frames = this.walFrames;
     const stacks = this.walStacks;
@@ -188,17 +196,23 @@ export class Store {
 
   private scheduleFlush(): Promise<void> {
     if (this.active.rows > 0) this.freeze();
-    this.flushScheduled = this.enqueue(() => this.flushFrozen())
+    return this.enqueue(() => this.flushFrozen())
       .then(() => this.maintainAfterFlush())
       .then(
-      () => {
-        this.lastMaintenanceError = undefined;
-      },
-      (error: unknown) => {
-        this.lastMaintenanceError = error instanceof Error ? error : new Error(String(error));
-      },
-    );
-    return this.flushScheduled;
+        () => {
+          this.lastMaintenanceError = undefined;
+        },
+        (error: unknown) => {
+          this.lastMaintenanceError = error instanceof Error ? error : new Error(String(error));
+          this.wakeMemoryWaiters();
+        },
+      );
+  }
+
+  private wakeMemoryWaiters(): void {
+    const waiters = this.memoryWaiters;
+    this.memoryWaiters = [];
+    waiters.forEach(wake => wake());
   }
 
   private freeze(): void {
@@ -239,6 +253,7 @@ export class Store {
       // The swap is synchronous: readers see either the frozen part or its blocks, never both or neither.
       this.manifest = manifest;
       this.frozen.shift();
+      this.wakeMemoryWaiters();
       await this.wal.removeSegmentsThrough(part.lastTxId);
     }
   }

@@ -86,7 +86,10 @@ class BatchBuilder {
     return bytes;
   }
 
-  /** The committed rows as an Arrow batch with its statistics; cached until more rows arrive. */
+  /**
+   * The committed rows as an Arrow batch with its statistics, both cached until more rows arrive. Statistics are
+   * computed on first use: a flush does not need them (the block worker computes the block's own).
+   */
   snapshot(): { batch: RecordBatch; stats: BlockStats } {
     if (this.cached?.rows === this.rows) return this.cached;
     const n = this.rows;
@@ -102,7 +105,14 @@ class BatchBuilder {
       ],
       n,
     );
-    this.cached = { rows: n, batch, stats: statsOfBatch(batch) };
+    let stats: BlockStats | undefined;
+    this.cached = {
+      rows: n,
+      batch,
+      get stats(): BlockStats {
+        return (stats ??= statsOfBatch(batch));
+      },
+    };
     return this.cached;
   }
 }
