@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { BlockCache } from './blockCache';
 import { BlockWorkerClient } from './block/blockWorkerClient';
 import { EMPTY_MANIFEST, readManifest, writeManifest, type BlockEntry, type Manifest } from './manifest';
-import { readMetadataFile, writeMetadataFile } from './metadata/metadataFile';
+import { MetadataLog } from './metadata/metadataLog';
 import { MetadataStore, type StoredFrame } from './metadata/metadataStore';
 import { ActivePart } from './part/activePart';
 import { isLabelColumn } from './schema';
@@ -15,7 +15,7 @@ import { decodeWalPayload, encodeWalPayload } from './write/walPayload';
 import { encodeWrite, type SampleWrite } from './write/sampleWrite';
 
 const MANIFEST_FILE = 'manifest.json';
-const METADATA_FILE = 'metadata.json';
+const METADATA_FILE = 'metadata.log';
 const BLOCKS_DIR = 'blocks';
 const WAL_DIR = 'wal';
 
@@ -62,6 +62,7 @@ export class Store {
     private readonly options: StoreOptions,
     private readonly lock: StoreLock,
     private readonly wal: WriteAheadLog,
+    private readonly metadataLog: MetadataLog,
     metadata: MetadataStore,
     manifest: Manifest,
     readonly openReport: OpenReport,
@@ -81,15 +82,20 @@ export class Store {
     try {
       const manifest = (await readManifest(join(directory, MANIFEST_FILE))) ?? structuredClone(EMPTY_MANIFEST);
       const removedOrphanFiles = await removeOrphanBlocks(join(directory, BLOCKS_DIR), manifest);
-      const metadata = await readMetadataFile(join(directory, METADATA_FILE));
-      const opened = await WriteAheadLog.open(join(directory, WAL_DIR), { sync: settings.sync, firstTxId: manifest.checkpointTxId + 1 });
+      const { log: metadataLog, metadata } = await MetadataLog.open(join(directory, METADATA_FILE));
+      const opened = await WriteAheadLog.open(join(directory, WAL_DIR), { sync: settings.sync, firstTxId: manifest.checkpointTxId + 1 }).catch(
+        async (error: unknown) => {
+          await metadataLog.close();
+          throw error;
+        },
+      );
       const report: OpenReport = {
         replayedTxs: 0,
         truncatedTailBytes: opened.truncatedTailBytes,
         walCorruption: opened.corruption,
         removedOrphanFiles,
       };
-      const store = new Store(directory, settings, lock, opened.wal, metadata, manifest, report);
+      const store = new Store(directory, settings, lock, opened.wal, metadataLog, metadata, manifest, report);
       for (const record of opened.records) {
         const entry = decodeWalPayload(record.payload);
         metadata.apply(entry.metadata);
@@ -242,7 +248,7 @@ export class Store {
         const written = await this.worker.writeBlock(join(this.directory, BLOCKS_DIR, file), group.map(m => m.batch), this.options.rowGroupRows);
         entries.push({ id, file, ...written, minTxId: part.firstTxId, maxTxId: part.lastTxId, createdAtMs: Date.now() });
       }
-      await writeMetadataFile(join(this.directory, METADATA_FILE), this.metadata);
+      await this.metadataLog.persist(this.metadata);
       const manifest: Manifest = {
         ...this.manifest,
         checkpointTxId: part.lastTxId,
@@ -362,6 +368,7 @@ export class Store {
     } finally {
       this.closed = true;
       await this.wal.close();
+      await this.metadataLog.close();
       await this.worker.close();
       await this.lock.release();
     }

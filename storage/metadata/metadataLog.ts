@@ -1,0 +1,82 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { decodeRecord, encodeRecord } from '../wal/walRecord';
+import { MetadataStore, type MetadataChanges } from './metadataStore';
+
+export class MetadataCorruptionError extends Error {
+  constructor(readonly file: string, readonly offset: number, reason: string) {
+    super(`The store's metadata ${file} is damaged at byte ${offset} (${reason}).`);
+    this.name = 'MetadataCorruptionError';
+  }
+}
+
+/**
+ * The metadata every block relies on (frames and stacks), persisted at each checkpoint by appending only what
+ * was interned since the previous one, as checksummed records in the write-ahead log's format. Rewriting all of
+ * it at every flush cost 30–50 ms with 20,000 stacks and grew with the store; appending costs what is new.
+ *
+ * Frames and stacks interned after the checkpoint travel in the write-ahead log with the writes that use them, so
+ * this file only needs to be complete up to the checkpoint the manifest names.
+ */
+export class MetadataLog {
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly file: string,
+    private size: number,
+    private sequence: number,
+    private frames: number,
+    private stacks: number,
+  ) {}
+
+  static async open(file: string): Promise<{ log: MetadataLog; metadata: MetadataStore }> {
+    const handle = await open(file, 'a+', 0o600);
+    try {
+      const bytes = await handle.readFile();
+      const metadata = new MetadataStore();
+      let offset = 0;
+      let sequence = 0;
+      while (offset < bytes.length) {
+        const decoded = decodeRecord(bytes, offset);
+        if (decoded.kind === 'incomplete') {
+          // A checkpoint interrupted while appending: the manifest never named it, so the tail is not needed.
+          await handle.truncate(offset);
+          break;
+        }
+        if (decoded.kind === 'damaged') throw new MetadataCorruptionError(file, offset, decoded.reason);
+        try {
+          metadata.apply(JSON.parse(decoded.payload.toString('utf8')) as MetadataChanges);
+        } catch (error) {
+          throw new MetadataCorruptionError(file, offset, error instanceof Error ? error.message : String(error));
+        }
+        sequence = decoded.txId;
+        offset = decoded.end;
+      }
+      return { log: new MetadataLog(handle, file, offset, sequence, metadata.frameCount, metadata.stackCount), metadata };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** Appends whatever `metadata` interned since the last append, durably (fdatasync before returning). */
+  async persist(metadata: MetadataStore): Promise<void> {
+    const frames = metadata.frameCount;
+    const stacks = metadata.stackCount;
+    if (frames === this.frames && stacks === this.stacks) return;
+    const record = encodeRecord(this.sequence + 1, Buffer.from(JSON.stringify(metadata.changesSince(this.frames, this.stacks)), 'utf8'));
+    try {
+      await this.handle.write(record, 0, record.length, this.size);
+      await this.handle.datasync();
+    } catch (error) {
+      await this.handle.truncate(this.size).catch(() => undefined);
+      throw error;
+    }
+    this.size += record.length;
+    this.sequence++;
+    this.frames = frames;
+    this.stacks = stacks;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
