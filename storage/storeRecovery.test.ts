@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ManifestCorruptionError } from './manifest';
+import { MetadataCorruptionError } from './metadata/metadataLog';
 import { decodeRecord } from './wal/walRecord';
 import { Store } from './store';
 import { readRows, simpleWrite, stackOf, totalValue } from './testing/sampleData';
@@ -132,6 +133,26 @@ describe('store recovery', () => {
     const reopened = await Store.open(dir);
     assert.equal(reopened.snapshot().rows, 10);
     await reopened.close();
+  });
+
+  it('refuses to open with damaged metadata, naming the file and offset, and cuts off an unfinished last record', async () => {
+    const store = await Store.open(dir);
+    await store.write(simpleWrite(stackOf(store, 'main'), 10, {}));
+    await store.flush();
+    await store.write(simpleWrite(stackOf(store, 'main;second'), 10, {}));
+    await store.close();
+    const file = join(dir, 'metadata.log');
+    const bytes = readFileSync(file);
+    const first = decodeRecord(bytes, 0);
+    assert.ok(first.kind === 'record');
+    // An unfinished record after the last one (a checkpoint interrupted mid-append) is harmless.
+    writeFileSync(file, Buffer.concat([bytes, bytes.subarray(0, 30)]));
+    const reopened = await Store.open(dir);
+    assert.equal(reopened.snapshot().rows, 20);
+    await reopened.close({ flush: false });
+    flipByte(file, first.end + 25);
+    await assert.rejects(Store.open(dir), (error: unknown) =>
+      error instanceof MetadataCorruptionError && error.file === file && error.offset === first.end && /checksum mismatch/.test(error.message));
   });
 
   it('deletes block files left by a crash between writing a block and the manifest', async () => {
