@@ -28,6 +28,12 @@ export function isLabelColumn(name: string): boolean {
   return name.startsWith(LABEL_PREFIX);
 }
 
+/** Canonical column order of a block or batch: static columns, then label columns sorted by name. */
+export function columnOrder(names: Iterable<string>): string[] {
+  const labels = [...new Set([...names].filter(isLabelColumn))].sort();
+  return [...STATIC_COLUMNS, ...labels];
+}
+
 /** A label key is what Prometheus and Parca allow, so that selectors and SQL column names stay unambiguous. */
 export const LABEL_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -22,6 +22,8 @@ export class StoreSnapshot implements ScanSource {
   readonly damagedBlocks: BlockCorruptionError[] = [];
   blocksScanned = 0;
   blocksSkipped = 0;
+  /** Slices of read blocks skipped by their own statistics. */
+  slicesSkipped = 0;
   private released = false;
 
   constructor(
@@ -51,7 +53,7 @@ export class StoreSnapshot implements ScanSource {
         this.blocksSkipped++;
         continue;
       }
-      let batches: RecordBatch[];
+      let batches: MemoryBatch[];
       try {
         batches = await this.cache.batches(block, request.columns);
       } catch (error) {
@@ -60,7 +62,10 @@ export class StoreSnapshot implements ScanSource {
         continue;
       }
       this.blocksScanned++;
-      yield* batches;
+      for (const { batch, stats } of batches) {
+        if (request.mayMatch && !request.mayMatch(stats)) this.slicesSkipped++;
+        else yield batch;
+      }
     }
     for (const { batch, stats } of this.memory) {
       if (request.mayMatch && !request.mayMatch(stats)) {

@@ -3,8 +3,14 @@ import {
   makeData, tableFromIPC, tableToIPC, vectorFromArray, type Data,
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { COLUMN, STATIC_COLUMNS, isLabelColumn } from '../schema';
+import { COLUMN, STATIC_COLUMNS, columnOrder } from '../schema';
 import { float64ToInt64, int64ToFloat64 } from './int64Columns';
+
+/**
+ * Rows per batch when a block is read: the unit the scan skips by statistics. Blocks are sorted by their
+ * low-cardinality labels (blockRows.ts), so a slice this size usually holds one or two values of such a label.
+ */
+export const READ_SLICE_ROWS = 65_536;
 
 /** Columns stored as Int64 on disk and Float64 in memory. */
 const INT64_COLUMNS = new Set<string>([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.value]);
@@ -51,7 +57,7 @@ export async function decodeBlock(bytes: Uint8Array, columns: readonly string[] 
     const available = new Set(tableFromIPC(file.schema().intoIPCStream()).schema.fields.map(f => f.name));
     const wanted = columns?.filter(name => available.has(name));
     if (wanted?.length === 0) return [emptyBatch(Number(file.metadata().fileMetadata().numRows()))];
-    const wasmTable = await file.read({ batchSize: 1 << 22, ...(wanted ? { columns: wanted } : {}) });
+    const wasmTable = await file.read({ batchSize: READ_SLICE_ROWS, ...(wanted ? { columns: wanted } : {}) });
     return tableFromIPC(wasmTable.intoIPCStream()).batches.map(toMemoryBatch);
   } finally {
     file.free();
@@ -63,14 +69,8 @@ function emptyBatch(rows: number): RecordBatch {
   return new RecordBatch(new Schema([]), makeData({ type: new Struct([]), length: rows, nullCount: 0, children: [] }));
 }
 
-/** Canonical column order: static columns, then label columns sorted by name. */
-export function blockColumnOrder(names: Iterable<string>): string[] {
-  const labels = [...new Set([...names].filter(isLabelColumn))].sort();
-  return [...STATIC_COLUMNS, ...labels];
-}
-
 function toDiskTable(batches: RecordBatch[]): Table {
-  const names = blockColumnOrder(batches.flatMap(b => b.schema.fields.map(f => f.name)));
+  const names = columnOrder(batches.flatMap(b => b.schema.fields.map(f => f.name)));
   const fields = names.map(name => new Field(name, diskType(name), !STATIC_COLUMNS.includes(name)));
   const schema = new Schema(fields);
   const diskBatches = batches.map(batch => {

@@ -1,14 +1,19 @@
-import { DataType, type RecordBatch } from 'apache-arrow';
+import { DataType, type Data, type RecordBatch } from 'apache-arrow';
 import { DISTINCT_LIMIT, type BlockStats, type ColumnStats } from '../schema';
 
 /** Min/max statistics of every column of an in-memory batch (numbers from the typed arrays, strings from the used dictionary entries). */
 export function statsOfBatch(batch: RecordBatch): BlockStats {
   const columns: Record<string, ColumnStats> = {};
-  for (const field of batch.schema.fields) {
-    const data = batch.getChild(field.name)!.data[0]!;
-    columns[field.name] = DataType.isDictionary(field.type) ? stringStats(data) : numberStats(data.values as Float64Array | Uint32Array, data.length);
-  }
+  for (const field of batch.schema.fields) columns[field.name] = statsOfColumn(batch.getChild(field.name)!.data[0]!);
   return { rows: batch.numRows, columns };
+}
+
+/**
+ * Statistics of one column's data (one chunk of a batch). Arrow slices its value buffers but not its validity
+ * bitmaps: values are indexed from 0, validity bits from `data.offset`.
+ */
+export function statsOfColumn(data: Data): ColumnStats {
+  return DataType.isDictionary(data.type) ? stringStats(data) : numberStats(data.values as Float64Array | Uint32Array, data.length);
 }
 
 function numberStats(values: Float64Array | Uint32Array, length: number): ColumnStats {
@@ -23,7 +28,7 @@ function numberStats(values: Float64Array | Uint32Array, length: number): Column
   return { min, max, nullCount: 0 };
 }
 
-function stringStats(data: RecordBatch['data']['children'][number]): ColumnStats {
+function stringStats(data: Data): ColumnStats {
   const codes = data.values as Int32Array;
   const dictionary = data.dictionary!;
   const used = new Uint8Array(dictionary.length);

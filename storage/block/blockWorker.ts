@@ -4,7 +4,8 @@ import { parentPort } from 'node:worker_threads';
 import { decodeBlock, encodeBlock } from './blockCodec';
 import { readFile } from 'node:fs/promises';
 import { writeFileDurably } from '../durableFiles';
-import { mergeStats, statsOfBatch } from './blockStats';
+import { mergeAndSortRows } from './blockRows';
+import { statsOfBatch } from './blockStats';
 import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorkerProtocol';
 
 /**
@@ -42,8 +43,9 @@ async function handle(request: BlockWorkerRequest): Promise<BlockWorkerReply> {
 }
 
 async function writeBlock(batches: RecordBatch[], path: string, rowGroupRows: number, id: number): Promise<BlockWorkerReply> {
-  const stats = mergeStats(batches.map(statsOfBatch));
-  const bytes = encodeBlock(batches, rowGroupRows);
+  const rows = mergeAndSortRows(batches);
+  const stats = statsOfBatch(rows);
+  const bytes = encodeBlock([rows], rowGroupRows);
   await writeFileDurably(path, bytes);
   return { kind: 'written', id, bytes: bytes.length, crc32: crc32(bytes), stats };
 }

@@ -12,7 +12,8 @@ export interface ScanSource {
   /**
    * The snapshot's rows as Arrow record batches with (at least) the requested columns, in the in-memory types
    * of schema.ts. A batch may lack a label column: every row of that batch is then null for it.
-   * `mayMatch` is asked once per block with its statistics; a block for which it returns false is skipped.
+   * `mayMatch` is asked once per block with its statistics, and again for each slice of a block that is read
+   * (with the slice's own statistics); a block or slice for which it returns false is skipped.
    */
   scan(request: ScanRequest): AsyncIterable<RecordBatch>;
   /** Frames and stacks referred to by `stack_id`. */
