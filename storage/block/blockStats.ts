@@ -54,35 +54,3 @@ function stringStats(data: Data): ColumnStats {
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-/** Combines the statistics of batches that become one block. */
-export function mergeStats(parts: BlockStats[]): BlockStats {
-  const rows = parts.reduce((sum, part) => sum + part.rows, 0);
-  const names = new Set(parts.flatMap(part => Object.keys(part.columns)));
-  const columns: Record<string, ColumnStats> = {};
-  for (const name of names) {
-    let merged: ColumnStats = { nullCount: 0 };
-    let distinct: Set<string> | undefined = new Set();
-    for (const part of parts) {
-      const stats = part.columns[name];
-      if (!stats) {
-        merged.nullCount += part.rows;
-        continue;
-      }
-      merged.nullCount += stats.nullCount;
-      if (stats.min !== undefined) {
-        if (merged.min === undefined || stats.min < merged.min) merged.min = stats.min;
-        if (merged.max === undefined || stats.max! > merged.max) merged.max = stats.max;
-      }
-      if (typeof stats.min === 'string') {
-        if (stats.distinct && distinct) stats.distinct.forEach(v => distinct!.add(v));
-        else distinct = undefined;
-      }
-    }
-    if (typeof merged.min === 'string' && distinct && distinct.size <= DISTINCT_LIMIT) {
-      merged = { ...merged, distinct: [...distinct].sort(compareStrings) };
-    }
-    columns[name] = merged;
-  }
-  return { rows, columns };
-}
