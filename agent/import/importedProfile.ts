@@ -1,0 +1,179 @@
+import type { FrameKind } from '../../common/callTree';
+import { IcicleErrorCode, UserFacingError } from '../../common/errors';
+
+/** Every format Icicle reads. */
+export const PROFILE_FORMATS = ['cpuprofile', 'pprof', 'chrome-trace', 'perf-script', 'collapsed', 'speedscope'] as const;
+export type ProfileFormat = (typeof PROFILE_FORMATS)[number];
+
+/** A frame as an importer found it; frames that compare equal on every field are one frame. */
+export interface ImportedFrame {
+  name: string;
+  /** Source file, script URL or '' when unknown. */
+  file: string;
+  /** 1-based; 0 when unknown. */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  column: number;
+  /** Binary, shared object or package; '' when unknown. */
+  module: string;
+  /** Instruction address for native frames; 0 when unknown. */
+  address: number;
+}
+
+/**
+ * What one value column of a profile measures. Each becomes one profile type in the store, named the way Parca
+ * names them: `<name>:<sample type>:<sample unit>:<period type>:<period unit>`, e.g.
+ * `process_cpu:cpu:nanoseconds:cpu:nanoseconds`.
+ */
+export interface ValueType {
+  profileType: string;
+  /** The unit values are in: 'nanoseconds', 'count', 'bytes', or what the file says. */
+  unit: string;
+}
+
+/**
+ * The common form every importer produces and the store writer consumes (importToStore.ts): interned frames and
+ * stacks, and samples as parallel arrays. Several value columns share the samples (pprof's sample types).
+ */
+export interface ImportedProfile {
+  format: ProfileFormat;
+  valueTypes: ValueType[];
+  frames: ImportedFrame[];
+  /** Frame ids (indices into `frames`), leaf first. */
+  stacks: number[][];
+  /** Per sample: its stack (index into `stacks`). */
+  sampleStacks: number[];
+  /** Per value type, per sample. */
+  sampleValues: number[][];
+  /** Per sample, milliseconds since the epoch; absent when the format has no sample times (then `startMs`). */
+  sampleTimes: number[] | undefined;
+  /** Per-sample labels (pprof sample labels, perf's pid and tid, a trace's thread); null when a sample lacks one. */
+  sampleLabels: Record<string, (string | null)[]>;
+  /** Labels of the whole profile found in the file. */
+  labels: Record<string, string>;
+  /** When the profile started, milliseconds since the epoch (0 if the file does not say). */
+  startMs: number;
+  durationNs: number;
+  periodNs: number;
+  /** How the frames' kinds should be decided when the tree is drawn. */
+  frameKinds?: (frame: ImportedFrame) => FrameKind;
+}
+
+/** A file that is not (or no longer) a readable profile: the message says what it is and what to do. */
+export class ProfileImportError extends UserFacingError {
+  constructor(
+    readonly displayName: string,
+    readonly format: ProfileFormat | 'unknown',
+    reason: string,
+  ) {
+    super(IcicleErrorCode.ProfileInvalid, `${displayName} ${format === 'unknown' ? 'is not a profile Icicle reads' : `is not a readable ${formatName(format)}`}: ${reason}`);
+    this.name = 'ProfileImportError';
+  }
+}
+
+export function formatName(format: ProfileFormat): string {
+  switch (format) {
+    case 'cpuprofile':
+      return 'V8 CPU profile';
+    case 'pprof':
+      return 'pprof profile';
+    case 'chrome-trace':
+      return 'Chrome trace';
+    case 'perf-script':
+      return '`perf script` output';
+    case 'collapsed':
+      return 'collapsed stacks file';
+    case 'speedscope':
+      return 'speedscope profile';
+  }
+}
+
+/**
+ * Builds an ImportedProfile: frames and stacks are interned as they are added, so importers can add samples in
+ * any order without building per-sample objects.
+ */
+export class ProfileBuilder {
+  private readonly frames: ImportedFrame[] = [];
+  private readonly frameIds = new Map<string, number>();
+  private readonly stacks: number[][] = [];
+  private readonly stackIds = new Map<string, number>();
+  private readonly sampleStacks: number[] = [];
+  private readonly sampleValues: number[][];
+  private readonly sampleTimes: number[] = [];
+  private readonly sampleLabels: Record<string, (string | null)[]> = {};
+  private hasTimes = false;
+
+  constructor(
+    private readonly format: ProfileFormat,
+    private readonly valueTypes: ValueType[],
+  ) {
+    this.sampleValues = valueTypes.map(() => []);
+  }
+
+  get sampleCount(): number {
+    return this.sampleStacks.length;
+  }
+
+  frame(frame: ImportedFrame): number {
+    const key = `${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}\u0000${frame.module}\u0000${frame.address}`;
+    let id = this.frameIds.get(key);
+    if (id === undefined) {
+      id = this.frames.length;
+      this.frames.push(frame);
+      this.frameIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** A stack of frame ids, leaf first. */
+  stack(frameIds: readonly number[]): number {
+    const key = frameIds.join(',');
+    let id = this.stackIds.get(key);
+    if (id === undefined) {
+      id = this.stacks.length;
+      this.stacks.push([...frameIds]);
+      this.stackIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Adds a sample: one value per value type; labels absent from a sample read as null. */
+  sample(stack: number, values: readonly number[], timeMs?: number, labels?: Record<string, string>): void {
+    const index = this.sampleStacks.length;
+    this.sampleStacks.push(stack);
+    for (let t = 0; t < this.sampleValues.length; t++) this.sampleValues[t]!.push(values[t] ?? 0);
+    if (timeMs !== undefined) this.hasTimes = true;
+    this.sampleTimes.push(timeMs ?? 0);
+    if (labels) {
+      for (const [key, value] of Object.entries(labels)) {
+        const column = (this.sampleLabels[key] ??= new Array<string | null>(index).fill(null));
+        column.push(value);
+      }
+    }
+    for (const column of Object.values(this.sampleLabels)) if (column.length === index) column.push(null);
+  }
+
+  build(profile: { labels?: Record<string, string>; startMs?: number; durationNs?: number; periodNs?: number; frameKinds?: ImportedProfile['frameKinds'] }): ImportedProfile {
+    return {
+      format: this.format,
+      valueTypes: this.valueTypes,
+      frames: this.frames,
+      stacks: this.stacks,
+      sampleStacks: this.sampleStacks,
+      sampleValues: this.sampleValues,
+      sampleTimes: this.hasTimes ? this.sampleTimes : undefined,
+      sampleLabels: this.sampleLabels,
+      labels: profile.labels ?? {},
+      startMs: profile.startMs ?? 0,
+      durationNs: profile.durationNs ?? 0,
+      periodNs: profile.periodNs ?? 0,
+      frameKinds: profile.frameKinds,
+    };
+  }
+}
+
+/** Label keys in the store match [A-Za-z_][A-Za-z0-9_]*; keys from files ("thread id", "span-id") are made to fit. */
+export function labelKey(raw: string): string {
+  const key = raw.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z_]/.test(key) ? key : `_${key}`;
+}
