@@ -30,3 +30,26 @@ export function classifyJavaScriptFrame(name: string, url: string, line: number)
 function isBareNodeInternal(url: string): boolean {
   return !url.includes('/') && !url.includes('\\') && !url.includes(':') && url.endsWith('.js');
 }
+
+/** The parts of a stored frame the classification looks at (storage/metadata's StoredFrame has them all). */
+interface FrameFields {
+  functionName: string;
+  file: string;
+  line: number;
+  module: string;
+}
+
+/**
+ * Classifies a frame from the store, whatever format it came from, for colouring the flame graph: V8 pseudo-frames
+ * and JavaScript by name and script URL (as classifyJavaScriptFrame), Go's runtime and module cache, and frames
+ * without source (kernel, shared objects, unsymbolised addresses) as native.
+ */
+export function classifyStoredFrame(frame: FrameFields): FrameKind {
+  const { functionName: name, file, module } = frame;
+  if (module === '[kernel.kallsyms]' || module.startsWith('[kernel')) return 'native';
+  if (name.startsWith('runtime.') || file.includes('/src/runtime/')) return 'runtime';
+  if (file.includes('/pkg/mod/') || file.includes('/vendor/')) return 'dependency';
+  if (file === '' && module !== '' && !module.includes(':')) return 'native';
+  // Stored lines are 1-based with 0 for unknown; V8's classification takes 0-based lines with -1 for unknown.
+  return classifyJavaScriptFrame(name, file, frame.line - 1);
+}

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { PackedCallTree, ProfileSummary } from '../common/callTree';
-import type { StoredFrame } from '../storage/metadata/metadataStore';
 import { callTreeForSelection, executePlan, max, scan, selectionPredicate, type Selection } from '../storage/query';
 import type { Store } from '../storage/store';
-import { classifyJavaScriptFrame } from './frameKind';
+import { classifyStoredFrame } from './frameKind';
 import { parseCpuProfile } from './importers/cpuprofile';
 import { CPU_TIME_PROFILE_TYPE, writeProfileToStore } from './storeProfileWriter';
 
@@ -47,7 +46,3 @@ async function query(store: Store, selection: Selection): Promise<{ summary: Pro
   }
 }
 
-/** Stored lines are 1-based with 0 for unknown; the classifier takes V8's 0-based line with -1 for unknown. */
-function classifyStoredFrame(frame: StoredFrame): ReturnType<typeof classifyJavaScriptFrame> {
-  return classifyJavaScriptFrame(frame.functionName, frame.file, frame.line - 1);
-}

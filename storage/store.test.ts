@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pollUntil } from '../test/support/poll';
 import { Store } from './store';
+import { StoreReader } from './storeReader';
 import { StoreLockedError } from './storeLock';
 import { readRows, simpleWrite, stackOf, totalValue } from './testing/sampleData';
 
@@ -115,6 +116,23 @@ describe('store', () => {
     await store.flush();
     await check();
     await store.close();
+  });
+
+  it('lets a reader beside the writer see every acknowledged write without taking the lock or changing a file', async () => {
+    const store = await Store.open(dir);
+    const stack = stackOf(store, 'main;hot');
+    await store.write(simpleWrite(stack, 100, { branch: 'main' }));
+    await store.flush();
+    await store.write(simpleWrite(stack, 5, { branch: 'dev' }));
+    const reader = await StoreReader.open(dir);
+    const rows = await readRows(reader.snapshot(), ['labels.branch', 'stack_id']);
+    assert.equal(rows.length, 105);
+    assert.deepEqual([...reader.snapshot().metadata.stack(rows[0]!['stack_id'] as number)].map(f => reader.snapshot().metadata.frame(f).functionName), ['hot', 'main']);
+    await reader.close();
+    // The writer still holds the store and goes on writing.
+    await store.write(simpleWrite(stack, 1, {}));
+    await store.close();
+    await assert.rejects(StoreReader.open(join(dir, 'blocks')), /is not an Icicle store/);
   });
 
   it('refuses a second writer and names the holder', async () => {

@@ -14,10 +14,10 @@ import { WalCorruptionError, WriteAheadLog } from './wal/writeAheadLog';
 import { decodeWalPayload, encodeWalPayload } from './write/walPayload';
 import { encodeWrite, type SampleWrite } from './write/sampleWrite';
 
-const MANIFEST_FILE = 'manifest.json';
-const METADATA_FILE = 'metadata.log';
-const BLOCKS_DIR = 'blocks';
-const WAL_DIR = 'wal';
+export const MANIFEST_FILE = 'manifest.json';
+export const METADATA_FILE = 'metadata.log';
+export const BLOCKS_DIR = 'blocks';
+export const WAL_DIR = 'wal';
 
 /** What the store found wrong when it opened; it still serves everything it could read. */
 export interface OpenReport {

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { decodeRecord, encodeRecord } from '../wal/walRecord';
 import { MetadataStore, type MetadataChanges } from './metadataStore';
 
@@ -7,6 +7,25 @@ export class MetadataCorruptionError extends Error {
     super(`The store's metadata ${file} is damaged at byte ${offset} (${reason}).`);
     this.name = 'MetadataCorruptionError';
   }
+}
+
+function replay(bytes: Buffer, file: string): { metadata: MetadataStore; end: number; sequence: number } {
+  const metadata = new MetadataStore();
+  let offset = 0;
+  let sequence = 0;
+  while (offset < bytes.length) {
+    const decoded = decodeRecord(bytes, offset);
+    if (decoded.kind === 'incomplete') break;
+    if (decoded.kind === 'damaged') throw new MetadataCorruptionError(file, offset, decoded.reason);
+    try {
+      metadata.apply(JSON.parse(decoded.payload.toString('utf8')) as MetadataChanges);
+    } catch (error) {
+      throw new MetadataCorruptionError(file, offset, error instanceof Error ? error.message : String(error));
+    }
+    sequence = decoded.txId;
+    offset = decoded.end;
+  }
+  return { metadata, end: offset, sequence };
 }
 
 /**
@@ -31,30 +50,23 @@ export class MetadataLog {
     const handle = await open(file, 'a+', 0o600);
     try {
       const bytes = await handle.readFile();
-      const metadata = new MetadataStore();
-      let offset = 0;
-      let sequence = 0;
-      while (offset < bytes.length) {
-        const decoded = decodeRecord(bytes, offset);
-        if (decoded.kind === 'incomplete') {
-          // A checkpoint interrupted while appending: the manifest never named it, so the tail is not needed.
-          await handle.truncate(offset);
-          break;
-        }
-        if (decoded.kind === 'damaged') throw new MetadataCorruptionError(file, offset, decoded.reason);
-        try {
-          metadata.apply(JSON.parse(decoded.payload.toString('utf8')) as MetadataChanges);
-        } catch (error) {
-          throw new MetadataCorruptionError(file, offset, error instanceof Error ? error.message : String(error));
-        }
-        sequence = decoded.txId;
-        offset = decoded.end;
-      }
-      return { log: new MetadataLog(handle, file, offset, sequence, metadata.frameCount, metadata.stackCount), metadata };
+      const { metadata, end, sequence } = replay(bytes, file);
+      // An unfinished last record is a checkpoint interrupted while appending: no manifest named it.
+      if (end < bytes.length) await handle.truncate(end);
+      return { log: new MetadataLog(handle, file, end, sequence, metadata.frameCount, metadata.stackCount), metadata };
     } catch (error) {
       await handle.close();
       throw error;
     }
+  }
+
+  /** The metadata, read without changing the file (for a reader beside the writer). */
+  static async readOnly(file: string): Promise<MetadataStore> {
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return Buffer.alloc(0);
+      throw error;
+    });
+    return replay(bytes, file).metadata;
   }
 
   /** Appends whatever `metadata` interned since the last append, durably (fdatasync before returning). */

@@ -49,6 +49,59 @@ interface Segment {
   file: string;
 }
 
+async function listSegments(directory: string): Promise<Segment[]> {
+  return (await readdir(directory))
+    .map(name => SEGMENT_PATTERN.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map(m => ({ firstTxId: Number(m[1]), file: join(directory, m[0]) }))
+    .sort((a, b) => a.firstTxId - b.firstTxId);
+}
+
+/**
+ * Reads every segment's intact records in order. An unfinished record at the end of the newest segment is a torn
+ * tail (cut off through `truncateTail` when given); damage anywhere else is corruption, and reading stops there.
+ */
+async function readSegments(
+  segments: Segment[],
+  truncateTail: ((offset: number) => Promise<void>) | undefined,
+): Promise<{ records: WalRecord[]; corruption: WalCorruptionError | undefined; truncatedTailBytes: number; lastSegmentSize: number }> {
+  const records: WalRecord[] = [];
+  let corruption: WalCorruptionError | undefined;
+  let truncatedTailBytes = 0;
+  let lastSegmentSize = 0;
+  const last = segments[segments.length - 1];
+  for (const segment of segments) {
+    const isLast = segment === last;
+    const bytes = await readFile(segment.file).catch((error: NodeJS.ErrnoException) => {
+      // A segment may not exist yet (a new log) or be gone already (a reader racing a checkpoint).
+      if (error.code === 'ENOENT') return Buffer.alloc(0);
+      throw error;
+    });
+    let offset = 0;
+    while (offset < bytes.length) {
+      const decoded = decodeRecord(bytes, offset);
+      if (decoded.kind === 'record') {
+        records.push({ txId: decoded.txId, payload: decoded.payload });
+        offset = decoded.end;
+        continue;
+      }
+      const tornTail =
+        isLast &&
+        (decoded.kind === 'incomplete' || (decoded.end !== undefined ? decoded.end >= bytes.length : bytes.subarray(offset).every(b => b === 0)));
+      if (tornTail) {
+        truncatedTailBytes = bytes.length - offset;
+        if (truncateTail) await truncateTail(offset);
+      } else {
+        corruption = new WalCorruptionError(segment.file, offset, decoded.kind === 'damaged' ? decoded.reason : 'a record is cut short');
+      }
+      break;
+    }
+    if (corruption) break;
+    if (isLast) lastSegmentSize = offset;
+  }
+  return { records, corruption, truncatedTailBytes, lastSegmentSize };
+}
+
 /**
  * The store's write-ahead log: segment files of checksummed records (walRecord.ts), appended to the newest.
  *
@@ -94,59 +147,40 @@ export class WriteAheadLog {
    */
   static async open(directory: string, options: { sync?: boolean; firstTxId?: number } = {}): Promise<WalOpenResult> {
     await mkdir(directory, { recursive: true });
-    const segments = (await readdir(directory))
-      .map(name => SEGMENT_PATTERN.exec(name))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map(m => ({ firstTxId: Number(m[1]), file: join(directory, m[0]) }))
-      .sort((a, b) => a.firstTxId - b.firstTxId);
+    const segments = await listSegments(directory);
     if (segments.length === 0) {
       const firstTxId = options.firstTxId ?? 1;
       segments.push({ firstTxId, file: join(directory, segmentName(firstTxId)) });
     }
-    const records: WalRecord[] = [];
-    let corruption: WalCorruptionError | undefined;
-    let truncatedTailBytes = 0;
-    let size = 0;
     const last = segments[segments.length - 1]!;
     const handle = await open(last.file, 'a+', 0o600);
     try {
-      for (const segment of segments) {
-        const isLast = segment === last;
-        const bytes = await readFile(segment.file);
-        let offset = 0;
-        while (offset < bytes.length) {
-          const decoded = decodeRecord(bytes, offset);
-          if (decoded.kind === 'record') {
-            records.push({ txId: decoded.txId, payload: decoded.payload });
-            offset = decoded.end;
-            continue;
-          }
-          const tornTail =
-            isLast &&
-            (decoded.kind === 'incomplete' ||
-              (decoded.end !== undefined ? decoded.end >= bytes.length : bytes.subarray(offset).every(b => b === 0)));
-          if (tornTail) {
-            truncatedTailBytes = bytes.length - offset;
-            await handle.truncate(offset);
-            await handle.datasync();
-          } else {
-            const reason = decoded.kind === 'damaged' ? decoded.reason : 'a record is cut short';
-            corruption = new WalCorruptionError(segment.file, offset, reason);
-          }
-          break;
-        }
-        if (corruption) break;
-        if (isLast) size = offset;
-      }
-      if (corruption) size = Number.MAX_SAFE_INTEGER;
-      const lastTxId = records.length > 0 ? records[records.length - 1]!.txId : 0;
+      const read = await readSegments(segments, async offset => {
+        await handle.truncate(offset);
+        await handle.datasync();
+      });
+      const size = read.corruption ? Number.MAX_SAFE_INTEGER : read.lastSegmentSize;
+      const lastTxId = read.records.length > 0 ? read.records[read.records.length - 1]!.txId : 0;
       const nextTxId = Math.max(lastTxId + 1, last.firstTxId, options.firstTxId ?? 1);
-      const wal = new WriteAheadLog(directory, handle, segments, size, nextTxId, corruption, options.sync ?? true);
-      return { wal, records, corruption, truncatedTailBytes };
+      const wal = new WriteAheadLog(directory, handle, segments, size, nextTxId, read.corruption, options.sync ?? true);
+      return { wal, records: read.records, corruption: read.corruption, truncatedTailBytes: read.truncatedTailBytes };
     } catch (error) {
       await handle.close();
       throw error;
     }
+  }
+
+  /**
+   * Reads the log without changing it, for a reader beside the writer (the command line while the agent runs):
+   * an unfinished last record is skipped, not cut off, since the writer may be finishing it.
+   */
+  static async readOnly(directory: string): Promise<Omit<WalOpenResult, 'wal'>> {
+    const segments = await listSegments(directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const read = await readSegments(segments, undefined);
+    return { records: read.records, corruption: read.corruption, truncatedTailBytes: read.truncatedTailBytes };
   }
 
   /** Appends a record; resolves with its tx id once it is durable, rejects if it could not be written. */

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BlockCache } from './blockCache';
+import { BlockWorkerClient } from './block/blockWorkerClient';
+import { readManifest } from './manifest';
+import { MetadataLog } from './metadata/metadataLog';
+import { ActivePart } from './part/activePart';
+import { BLOCKS_DIR, MANIFEST_FILE, METADATA_FILE, WAL_DIR } from './store';
+import { DEFAULT_STORE_OPTIONS } from './storeOptions';
+import { StoreSnapshot } from './storeSnapshot';
+import type { WalCorruptionError } from './wal/writeAheadLog';
+import { WriteAheadLog } from './wal/writeAheadLog';
+import { decodeWalPayload } from './write/walPayload';
+
+/**
+ * A read-only view of a store that another process may be writing (the command line beside the agent): it takes
+ * no lock and changes no file. It reads the manifest's blocks and replays the log's acknowledged writes into memory;
+ * an unfinished last record is skipped (the writer may be finishing it). A block the writer compacts away while
+ * this view reads it is reported as unreadable by the snapshot, like a damaged one.
+ */
+export class StoreReader {
+  private constructor(
+    readonly directory: string,
+    private readonly snapshotValue: StoreSnapshot,
+    private readonly worker: BlockWorkerClient,
+    readonly walCorruption: WalCorruptionError | undefined,
+  ) {}
+
+  static async open(directory: string): Promise<StoreReader> {
+    if (!existsSync(join(directory, MANIFEST_FILE)) && !existsSync(join(directory, WAL_DIR))) {
+      throw new Error(`${directory} is not an Icicle store (it has no manifest.json and no wal/)`);
+    }
+    const manifest = (await readManifest(join(directory, MANIFEST_FILE))) ?? { version: 1 as const, checkpointTxId: 0, nextBlockId: 1, blocks: [] };
+    const metadata = await MetadataLog.readOnly(join(directory, METADATA_FILE));
+    const log = await WriteAheadLog.readOnly(join(directory, WAL_DIR));
+    const active = new ActivePart();
+    let watermark = manifest.checkpointTxId;
+    for (const record of log.records) {
+      const entry = decodeWalPayload(record.payload);
+      metadata.apply(entry.metadata);
+      if (record.txId <= manifest.checkpointTxId) continue;
+      active.append(entry.write, record.txId);
+      watermark = record.txId;
+    }
+    const worker = new BlockWorkerClient();
+    const cache = new BlockCache(worker, entry => join(directory, BLOCKS_DIR, entry.file), DEFAULT_STORE_OPTIONS.blockCacheBytes);
+    const snapshot = new StoreSnapshot(watermark, metadata, manifest.blocks, active.snapshot(), cache, () => undefined);
+    return new StoreReader(directory, snapshot, worker, log.corruption);
+  }
+
+  /** The view as of opening; it does not follow later writes. */
+  snapshot(): StoreSnapshot {
+    return this.snapshotValue;
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+  }
+}
