@@ -3,8 +3,8 @@ import type { PackedCallTree, ProfileSummary } from '../common/callTree';
 import { callTreeForSelection, executePlan, max, scan, selectionPredicate, type Selection } from '../storage/query';
 import type { Store } from '../storage/store';
 import { classifyStoredFrame } from './frameKind';
-import { parseCpuProfile } from './importers/cpuprofile';
-import { CPU_TIME_PROFILE_TYPE, writeProfileToStore } from './storeProfileWriter';
+import { cpuProfileToImported, CPU_TIME_PROFILE_TYPE } from './import/formats/cpuprofileImport';
+import { importToStore } from './import/importToStore';
 
 export interface OpenedProfile {
   summary: ProfileSummary;
@@ -22,16 +22,16 @@ export async function openProfileThroughStore(store: Store, text: string, displa
   const profileId = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const selection: Selection = { profileType: CPU_TIME_PROFILE_TYPE, matchers: [{ key: 'profile_id', op: '=', value: profileId }] };
   let result = await query(store, selection);
-  let imported = false;
+  let wasImported = false;
   if (result.summary.sampleCount === 0) {
     // Parsing first means a file that is not a profile is refused before anything is written.
-    const parsed = parseCpuProfile(text, displayName);
-    if (parsed.summary.sampleCount === 0) return { summary: parsed.summary, tree: parsed.tree, imported: false };
-    await writeProfileToStore(store, parsed, { profile_id: profileId, source: displayName, format: 'cpuprofile' }, Date.now());
+    const imported = cpuProfileToImported(text, displayName, Date.now());
+    if (imported.sampleStacks.length === 0) return { ...emptyProfile(), imported: false };
+    await importToStore(store, imported, { profile_id: profileId, source: displayName, format: 'cpuprofile' });
     result = await query(store, selection);
-    imported = true;
+    wasImported = true;
   }
-  return { ...result, imported };
+  return { ...result, imported: wasImported };
 }
 
 async function query(store: Store, selection: Selection): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {
@@ -46,3 +46,12 @@ async function query(store: Store, selection: Selection): Promise<{ summary: Pro
   }
 }
 
+
+/** What a profile without samples shows: the root alone. */
+function emptyProfile(): { summary: ProfileSummary; tree: PackedCallTree } {
+  const tree: PackedCallTree = {
+    strings: ['', '(root)'], parent: [-1], name: [1], url: [0], line: [0], column: [0], kind: [0],
+    selfSamples: [0], totalSamples: [0], selfMicros: [0], totalMicros: [0],
+  };
+  return { summary: { format: 'cpuprofile', sampleCount: 0, durationMicros: 0, nodeCount: 1 }, tree };
+}

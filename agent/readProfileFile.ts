@@ -10,6 +10,11 @@ export const MAX_PROFILE_BYTES = 400 * 1024 * 1024;
 
 /** Reads a profile file as text, gunzipping it when it is gzip-compressed; errors are written for the user. */
 export async function readProfileFile(path: string, displayName: string): Promise<string> {
+  return (await readProfileBytes(path, displayName)).toString('utf8');
+}
+
+/** Reads a profile file's bytes, gunzipped when it is gzip-compressed; errors are written for the user. */
+export async function readProfileBytes(path: string, displayName: string): Promise<Buffer> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -20,7 +25,7 @@ export async function readProfileFile(path: string, displayName: string): Promis
     const { size } = await handle.stat();
     if (size > MAX_PROFILE_BYTES) throw tooLarge(displayName, size);
     const bytes = await handle.readFile();
-    return decode(bytes, displayName);
+    return gunzipIfCompressed(bytes, displayName);
   } catch (error) {
     if (error instanceof UserFacingError) throw error;
     throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot read ${displayName}: ${reasonOf(error)}.`);
@@ -29,7 +34,8 @@ export async function readProfileFile(path: string, displayName: string): Promis
   }
 }
 
-function decode(bytes: Buffer, displayName: string): string {
+/** The bytes themselves, or their gunzipped content when they start with the gzip magic number. */
+export function gunzipIfCompressed(bytes: Buffer, displayName: string): Buffer {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     let inflated: Buffer;
     try {
@@ -39,9 +45,9 @@ function decode(bytes: Buffer, displayName: string): string {
       if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(displayName, MAX_PROFILE_BYTES + 1, 'once decompressed');
       throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} is gzip-compressed but damaged (${code ?? 'corrupt data'}).`);
     }
-    return inflated.toString('utf8');
+    return inflated;
   }
-  return bytes.toString('utf8');
+  return bytes;
 }
 
 function tooLarge(displayName: string, size: number, qualifier = ''): UserFacingError {

@@ -13,8 +13,9 @@ export interface ImportResult {
 
 /**
  * Writes an imported profile into the store: frames and stacks are interned in the store's metadata, and each
- * value type becomes rows of its own profile type. Samples whose value is zero for a type are left out of that
- * type (a pprof sample with allocations but no in-use bytes, say).
+ * value type becomes rows of its own profile type. When a profile has several value types, samples whose value
+ * is zero for a type are left out of that type (a pprof sample with allocations but no in-use bytes, say); a
+ * single-type profile keeps every sample, since a sample that took no measurable time is still a sample.
  */
 export async function importToStore(store: Store, profile: ImportedProfile, labels: Record<string, string>): Promise<ImportResult> {
   const frameIds = profile.frames.map(f =>
@@ -29,7 +30,8 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
   for (let t = 0; t < profile.valueTypes.length; t++) {
     const values = profile.sampleValues[t]!;
     const kept: number[] = [];
-    for (let i = 0; i < n; i++) if (values[i] !== 0) kept.push(i);
+    const skipZeros = profile.valueTypes.length > 1;
+    for (let i = 0; i < n; i++) if (!skipZeros || values[i] !== 0) kept.push(i);
     for (let from = 0; from < kept.length; from += ROWS_PER_WRITE) {
       const slice = kept.slice(from, from + ROWS_PER_WRITE);
       const rowLabels: Record<string, (string | null)[]> = {};

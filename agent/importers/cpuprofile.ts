@@ -8,20 +8,20 @@ import { classifyJavaScriptFrame } from '../frameKind';
  * `Profiler.stop`. Positions are 0-based; -1 means unknown. `timeDeltas[i]` is the time between sample i-1
  * and sample i, in microseconds.
  */
-interface V8CallFrame {
+export interface V8CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
   columnNumber: number;
 }
-interface V8Node {
+export interface V8Node {
   id: number;
   callFrame: V8CallFrame;
   hitCount?: number;
   children?: number[];
   parent?: number;
 }
-interface V8Profile {
+export interface V8Profile {
   nodes: V8Node[];
   startTime: number;
   endTime: number;
@@ -61,6 +61,11 @@ export interface SampleRows {
  * Throws UserFacingError, naming the file, when the text is not such a profile.
  */
 export function parseCpuProfile(text: string, displayName: string): ParsedProfile {
+  return buildTree(readCpuProfileJson(text, displayName), displayName);
+}
+
+/** Parses and checks the JSON of a V8 CPU profile (either format), throwing a UserFacingError naming the file. */
+export function readCpuProfileJson(text: string, displayName: string): V8Profile {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -72,11 +77,10 @@ export function parseCpuProfile(text: string, displayName: string): ParsedProfil
     const truncated = /^\s*[{[]/.test(text) && !/[}\]]\s*$/.test(text) ? ' The file looks truncated.' : '';
     throw invalid(displayName, `it is not valid JSON${where}.${truncated}`);
   }
-  const profile = normalise(json, displayName);
-  return buildTree(profile, displayName);
+  return normalise(json, displayName);
 }
 
-function invalid(displayName: string, reason: string): UserFacingError {
+export function invalid(displayName: string, reason: string): UserFacingError {
   return new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} is not a readable V8 CPU profile: ${reason}`);
 }
 
@@ -205,7 +209,12 @@ function buildTree(profile: V8Profile, displayName: string): ParsedProfile {
   if (queue.length !== nodes.length) throw invalid(displayName, 'its nodes form a cycle.');
 
   const samples: SampleRows = { node: [], offsetMicros: [], micros: [] };
-  const sampleCount = attributeSamples(profile, indexById, merged, builder, samples, displayName);
+  const sampleCount = attributeSamples(profile, indexById, displayName, (index, offsetMicros, micros) => {
+    builder.addSelf(merged[index]!, 1, micros);
+    samples.node.push(merged[index]!);
+    samples.offsetMicros.push(offsetMicros);
+    samples.micros.push(micros);
+  });
   const durationMicros = Math.max(0, profile.endTime - profile.startTime);
   const tree = builder.build();
   return { summary: { format: 'cpuprofile', sampleCount, durationMicros, nodeCount: tree.parent.length }, tree, samples, nodes: builder };
@@ -240,21 +249,14 @@ function frameConverter(): (frame: V8CallFrame) => Frame {
  * Gives each sample the time until the next sample (as DevTools does), the last one the time until the
  * profile's end. Negative deltas, which Chrome writes when samples arrive out of order, count as zero rather
  * than subtracting time. Profiles without samples fall back to hit counts spread evenly over the duration.
+ * Calls `add` once per sample with the index (in `profile.nodes`) of its node; returns the sample count.
  */
-function attributeSamples(
+export function attributeSamples(
   profile: V8Profile,
   indexById: Map<number, number>,
-  merged: Int32Array,
-  builder: CallTreeBuilder,
-  rows: SampleRows,
   displayName: string,
+  add: (nodeIndex: number, offsetMicros: number, micros: number) => void,
 ): number {
-  const addSample = (node: number, offsetMicros: number, micros: number): void => {
-    builder.addSelf(node, 1, micros);
-    rows.node.push(node);
-    rows.offsetMicros.push(offsetMicros);
-    rows.micros.push(micros);
-  };
   const { samples, timeDeltas } = profile;
   if (samples && samples.length > 0) {
     const deltas = timeDeltas && timeDeltas.length === samples.length ? timeDeltas : undefined;
@@ -269,7 +271,7 @@ function attributeSamples(
         elapsed += Math.max(0, deltas[s]!);
         micros = s + 1 < samples.length ? Math.max(0, deltas[s + 1]!) : Math.max(0, duration - elapsed);
       }
-      addSample(merged[index]!, deltas ? elapsed : s * evenShare, micros);
+      add(index, deltas ? elapsed : s * evenShare, micros);
     }
     return samples.length;
   }
@@ -279,7 +281,7 @@ function attributeSamples(
   profile.nodes.forEach((node, i) => {
     const hits = node.hitCount ?? 0;
     // Without samples there are no times: each hit becomes a row at the profile's start.
-    for (let h = 0; h < hits; h++) addSample(merged[i]!, 0, perHit);
+    for (let h = 0; h < hits; h++) add(i, 0, perHit);
   });
   return total;
 }

@@ -1,54 +1,95 @@
-import { classifyJavaScriptFrame } from '../../frameKind';
-import { parseCpuProfile } from '../../importers/cpuprofile';
-import { ProfileBuilder, type ImportedFrame, type ImportedProfile } from '../importedProfile';
+import { attributeSamples, invalid, readCpuProfileJson, type V8CallFrame } from '../../importers/cpuprofile';
+import { ProfileBuilder, type ImportedProfile } from '../importedProfile';
 
 /** CPU time whose value is nanoseconds, Parca's name; a row stands for one sample. */
 export const CPU_TIME_PROFILE_TYPE = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
 
-/** The JSON signature of a V8 CPU profile: a `nodes` array, or the legacy `head` tree. */
+/** The JSON signature of a V8 CPU profile: a `nodes` array, or the legacy format's `head` tree of call frames. */
 export function looksLikeCpuProfile(json: unknown): boolean {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return false;
   const record = json as Record<string, unknown>;
-  return Array.isArray(record['nodes']) || (typeof record['head'] === 'object' && record['head'] !== null && 'callFrame' in (record['head'] as object) === false && 'functionName' in (record['head'] as object));
+  if (Array.isArray(record['nodes'])) return true;
+  const head = record['head'];
+  // A heap profile also has a `head`, whose nodes carry `callFrame` and `selfSize` instead.
+  return typeof head === 'object' && head !== null && 'functionName' in head && !('selfSize' in head);
 }
 
 /**
- * A V8 `.cpuprofile` in the common imported form. The parser (agent/importers/cpuprofile.ts) merges V8's nodes and
- * attributes each sample its time; each merged node becomes a stack (leaf first) and each sample a row whose value
- * is its time in nanoseconds, at `startMs` plus its offset.
+ * A V8 `.cpuprofile` in the common imported form, read straight from V8's nodes: only the sampled nodes and their
+ * ancestors are visited, each node's frame and stack are computed once, and no merged tree is built (the store
+ * merges when it is queried). Each sample becomes a row whose value is its time in nanoseconds (attributed as
+ * DevTools does, agent/importers/cpuprofile.ts), at `startMs` plus its offset.
  */
 export function cpuProfileToImported(text: string, displayName: string, startMs: number): ImportedProfile {
-  const parsed = parseCpuProfile(text, displayName);
-  const builder = new ProfileBuilder('cpuprofile', [{ profileType: CPU_TIME_PROFILE_TYPE, unit: 'nanoseconds' }]);
-  const frameOfBuilderFrame = new Map<number, number>();
-  const stackOfNode = new Map<number, number>();
-  const { nodes, samples } = parsed;
-  const stackOf = (node: number): number => {
-    let id = stackOfNode.get(node);
-    if (id !== undefined) return id;
-    const frames: number[] = [];
-    for (let n = node; n >= 0; n = nodes.parentOf(n)) {
-      const builderFrame = nodes.frameIdOf(n);
-      if (builderFrame < 0) continue;
-      let frame = frameOfBuilderFrame.get(builderFrame);
-      if (frame === undefined) {
-        const f = nodes.frameOf(n)!;
-        const imported: ImportedFrame = { name: f.name, file: f.url, line: f.line, column: f.column, module: '', address: 0 };
-        frame = builder.frame(imported);
-        frameOfBuilderFrame.set(builderFrame, frame);
+  const profile = readCpuProfileJson(text, displayName);
+  const { nodes } = profile;
+  const n = nodes.length;
+  const indexById = new Map<number, number>();
+  for (let i = 0; i < n; i++) indexById.set(nodes[i]!.id, i);
+  const parent = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    const children = node.children;
+    if (children) {
+      for (let c = 0; c < children.length; c++) {
+        const child = indexById.get(children[c]!);
+        if (child === undefined) throw invalid(displayName, `node ${node.id} names a child ${children[c]} that does not exist.`);
+        parent[child] = i;
       }
-      frames.push(frame);
     }
-    id = builder.stack(frames);
-    stackOfNode.set(node, id);
+    if (typeof node.parent === 'number') {
+      const p = indexById.get(node.parent);
+      if (p !== undefined) parent[i] = p;
+    }
+  }
+
+  const builder = new ProfileBuilder('cpuprofile', [{ profileType: CPU_TIME_PROFILE_TYPE, unit: 'nanoseconds' }]);
+  // Per node: its frame (-2 not yet computed, -1 none: V8's own root) and its stack (-1 not yet computed).
+  const frameOf = new Int32Array(n).fill(-2);
+  const stackOf = new Int32Array(n).fill(-1);
+  const frameIds = new Map<string, number>();
+  const frame = (i: number): number => {
+    let id = frameOf[i]!;
+    if (id !== -2) return id;
+    const call: V8CallFrame = nodes[i]!.callFrame;
+    if (parent[i]! < 0 && call.functionName === '(root)' && call.url === '') {
+      id = -1;
+    } else {
+      const key = `${call.functionName}\u0000${call.url}\u0000${call.lineNumber}\u0000${call.columnNumber}`;
+      const known = frameIds.get(key);
+      if (known !== undefined) {
+        id = known;
+      } else {
+        id = builder.frame({
+          name: call.functionName === '' ? '(anonymous)' : call.functionName,
+          file: call.url,
+          line: call.lineNumber >= 0 ? call.lineNumber + 1 : 0,
+          column: call.columnNumber >= 0 ? call.columnNumber + 1 : 0,
+          module: '',
+          address: 0,
+        });
+        frameIds.set(key, id);
+      }
+    }
+    frameOf[i] = id;
     return id;
   };
-  for (let i = 0; i < samples.node.length; i++) {
-    builder.sample(stackOf(samples.node[i]!), [Math.round(samples.micros[i]! * 1000)], startMs + samples.offsetMicros[i]! / 1000);
-  }
-  return builder.build({
-    startMs,
-    durationNs: Math.round(parsed.summary.durationMicros * 1000),
-    frameKinds: frame => classifyJavaScriptFrame(frame.name, frame.file, frame.line - 1),
+  const path: number[] = [];
+  const stack = (i: number): number => {
+    const known = stackOf[i]!;
+    if (known >= 0) return known;
+    path.length = 0;
+    for (let at = i, steps = 0; at >= 0; at = parent[at]!, steps++) {
+      if (steps > n) throw invalid(displayName, 'its nodes form a cycle.');
+      const f = frame(at);
+      if (f >= 0) path.push(f);
+    }
+    const id = builder.stack(path);
+    stackOf[i] = id;
+    return id;
+  };
+  attributeSamples(profile, indexById, displayName, (index, offsetMicros, micros) => {
+    builder.sample(stack(index), [Math.round(micros * 1000)], startMs + offsetMicros / 1000);
   });
+  return builder.build({ startMs, durationNs: Math.round(Math.max(0, profile.endTime - profile.startTime) * 1000) });
 }

@@ -1,0 +1,34 @@
+/** A mistake in how the command was called: reported with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string, readonly command?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Parses `k=v` (the short form of a selector matcher) or passes a selector through unchanged. */
+export function whereToSelector(where: readonly string[]): string {
+  const parts = where.map(w => {
+    const trimmed = w.trim();
+    if (trimmed.startsWith('{')) return trimmed.slice(1, trimmed.lastIndexOf('}'));
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(.*)$/s.exec(trimmed);
+    if (!match) throw new UsageError(`--where ${JSON.stringify(w)} is neither k=v nor a selector like {k="v"}`);
+    const value = match[3]!;
+    const quoted = value.startsWith('"') ? value : JSON.stringify(value);
+    return `${match[1]}${match[2]}${quoted}`;
+  });
+  return `{${parts.filter(p => p.trim() !== '').join(', ')}}`;
+}
+
+/** `k=v` labels given to import. */
+export function parseLabels(labels: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const label of labels) {
+    const at = label.indexOf('=');
+    if (at <= 0) throw new UsageError(`--label ${JSON.stringify(label)} must be key=value`);
+    const key = label.slice(0, at);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`label key ${JSON.stringify(key)} must match [A-Za-z_][A-Za-z0-9_]*`);
+    out[key] = label.slice(at + 1);
+  }
+  return out;
+}

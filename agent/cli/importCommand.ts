@@ -1,0 +1,34 @@
+import { basename } from 'node:path';
+import { describeError } from '../../common/errors';
+import { Store } from '../../storage/store';
+import { importProfileFile } from '../import/importFile';
+
+export interface ImportOptions {
+  store: string;
+  files: string[];
+  labels: Record<string, string>;
+}
+
+/**
+ * `icicle import FILE…`: each file is detected, parsed and written to the store with the labels `source` (its
+ * name), `format` and `profile_id` (a hash of its content, so importing a file twice keeps one copy), plus the
+ * user's. A file that cannot be read is reported and the others still go in; the exit code says whether all did.
+ */
+export async function importCommand(options: ImportOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const store = await Store.open(options.store, { owner: `icicle import (pid ${process.pid})` });
+  let failed = 0;
+  try {
+    for (const file of options.files) {
+      try {
+        const result = await importProfileFile(store, file, basename(file), options.labels);
+        out(result.alreadyStored ? `${file}: already in the store (profile ${result.profileId})` : `${file}: ${result.format}, ${result.rows} rows (profile ${result.profileId})`);
+      } catch (error) {
+        failed++;
+        err(`${file}: ${describeError(error)}`);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  return failed === 0 ? 0 : 1;
+}

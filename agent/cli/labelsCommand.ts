@@ -1,0 +1,17 @@
+import { labelKeys, labelValues } from '../../storage/query';
+import { StoreReader } from '../../storage/storeReader';
+import { safe } from './topCommand';
+
+/** `icicle labels [KEY]`: the label keys in the store, or the values of one key. */
+export async function labelsCommand(options: { store: string; key: string | undefined; json: boolean }, out: (line: string) => void): Promise<number> {
+  const reader = await StoreReader.open(options.store);
+  try {
+    const source = reader.snapshot();
+    const values = options.key === undefined ? await labelKeys(source) : await labelValues(source, options.key);
+    if (options.json) out(JSON.stringify(values));
+    else for (const value of values) out(safe(value));
+    return 0;
+  } finally {
+    await reader.close();
+  }
+}

@@ -1,0 +1,133 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { describeError } from '../../common/errors';
+import { parseLabels, UsageError } from './cliErrors';
+import { defaultStoreDirectory } from './defaultStoreDirectory';
+import { exportCommand } from './exportCommand';
+import { importCommand } from './importCommand';
+import { labelsCommand } from './labelsCommand';
+import { topCommand } from './topCommand';
+
+/**
+ * The `icicle` command line: the agent's importers, exporters and queries over a store opened in this process.
+ * Exit codes: 0 success, 1 a command failed (a file could not be imported, the store could not be read),
+ * 2 usage errors. Errors go to stderr as sentences; stack traces only with ICICLE_DEBUG=1.
+ */
+const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
+
+const HELP: Record<string, string> = {
+  main: `usage: icicle <command> [options]
+
+Commands:
+  import FILE...   read profiles into the store
+  top              the functions with the most self cost
+  export           write a selection as pprof or collapsed stacks
+  labels [KEY]     the label keys in the store, or the values of KEY
+
+Every command takes --store DIR (default: ${defaultStoreDirectory()}, or $ICICLE_STORE)
+and --help. icicle --version prints the version.`,
+  import: `usage: icicle import FILE... [--store DIR] [--label key=value]...
+
+Reads each FILE (V8 .cpuprofile, pprof, Chrome trace, perf script, collapsed stacks, speedscope; gzipped or not)
+into the store, labelled source=<file name>, format=<format>, profile_id=<content hash> and every --label.
+A file already in the store is not imported again.`,
+  top: `usage: icicle top [--store DIR] [--where k=v]... [--type PROFILE_TYPE] [--limit N] [--json]
+
+Lists the functions with the most self cost among the selected samples, with self and total value and percent,
+file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{branch="main", pid!="3"}'.`,
+  export: `usage: icicle export --format pprof|collapsed --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
+
+Writes the selected samples as a gzipped pprof profile (readable by go tool pprof) or as collapsed stacks.`,
+  labels: `usage: icicle labels [KEY] [--store DIR] [--json]
+
+Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
+};
+
+const COMMON = {
+  store: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+async function run(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    out(HELP[rest[0] ?? 'main'] ?? HELP['main']!);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version') {
+    out(VERSION);
+    return 0;
+  }
+  if (!(command in HELP) || command === 'main') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  const parse = <O extends ParseArgsConfig['options']>(options: O) => {
+    try {
+      return parseArgs({ args: rest, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError(describeError(error), command);
+    }
+  };
+  switch (command) {
+    case 'import': {
+      const { values, positionals } = parse({ label: { type: 'string', multiple: true } });
+      if (values.help) return help(command, out);
+      if (positionals.length === 0) throw new UsageError('import needs at least one FILE', command);
+      return importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? []) }, out, err);
+    }
+    case 'top': {
+      const { values, positionals } = parse({
+        where: { type: 'string', multiple: true },
+        type: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      if (values.help) return help(command, out);
+      noPositionals(command, positionals);
+      const limit = values.limit === undefined ? 20 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
+      return topCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, limit, json: values.json ?? false }, out);
+    }
+    case 'export': {
+      const { values, positionals } = parse({ where: { type: 'string', multiple: true }, type: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } });
+      if (values.help) return help(command, out);
+      noPositionals(command, positionals);
+      if (!values.format || !values.out) throw new UsageError('export needs --format and --out', command);
+      return exportCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, format: values.format, out: values.out }, err);
+    }
+    case 'labels': {
+      const { values, positionals } = parse({ json: { type: 'boolean' } });
+      if (values.help) return help(command, out);
+      if (positionals.length > 1) throw new UsageError('labels takes at most one KEY', command);
+      return labelsCommand({ store: values.store ?? defaultStoreDirectory(), key: positionals[0], json: values.json ?? false }, out);
+    }
+  }
+  throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+}
+
+function help(command: string, out: (line: string) => void): number {
+  out(HELP[command]!);
+  return 0;
+}
+
+function noPositionals(command: string, positionals: string[]): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  try {
+    return await run(argv, out, err);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`icicle: ${error.message}`);
+      err(error.command ? `Run icicle ${error.command} --help for its usage.` : 'Run icicle --help for the commands.');
+      return 2;
+    }
+    err(`icicle: ${describeError(error)}`);
+    if (process.env['ICICLE_DEBUG'] === '1' && error instanceof Error) err(error.stack ?? '');
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then(code => {
+  process.exitCode = code;
+});

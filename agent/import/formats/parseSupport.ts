@@ -1,0 +1,101 @@
+import { ProfileImportError, type ProfileFormat } from '../importedProfile';
+
+/**
+ * Helpers the text and JSON importers in this folder share: decoding bytes whatever their encoding, parsing JSON
+ * without letting the parser's message quote the file, and quoting a short excerpt of untrusted text.
+ */
+
+/**
+ * Sentences an importer adds about what it left out (skipped lines, samples naming unknown nodes). Importers take it
+ * as an optional last argument so callers that do not care need not pass it; the golden tests print it.
+ */
+export type ImportNotes = string[];
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A short, quoted excerpt of untrusted text for an error message: at most `max` characters, control and
+ * bidirectional-override characters escaped by JSON quoting and \u escapes, so that a hostile file can neither
+ * flood the message nor reorder what the user reads.
+ */
+export function quoteExcerpt(text: string, max = 40): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(cut).replace(/[\u0080-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The 1-based line and column of a character offset, for error messages that point into a text file. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+/**
+ * Parses JSON, turning any failure into a ProfileImportError that gives the position (line and column) but never
+ * the parser's own message, since V8's message quotes the text around the error and the text is untrusted.
+ */
+export function parseJsonText(text: string, displayName: string, format: ProfileFormat): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw jsonError(text, error, displayName, format);
+  }
+}
+
+export function jsonError(text: string, error: unknown, displayName: string, format: ProfileFormat): ProfileImportError {
+  if (!(error instanceof SyntaxError)) {
+    // JSON.parse throws a RangeError, not a SyntaxError, when nesting exhausts the stack.
+    return new ProfileImportError(displayName, format, 'its JSON could not be read (it nests too deeply or is too large).');
+  }
+  const match = /at position (\d+)/.exec(error.message);
+  // A file that opens like JSON but does not close is most often one whose writer was killed.
+  const truncated = /^\s*[{[]/.test(text) && !/[}\]]\s*$/.test(text) ? ' The file looks truncated.' : '';
+  if (match === null) return new ProfileImportError(displayName, format, `it is not valid JSON.${truncated}`);
+  const { line, column } = lineAndColumn(text, Number(match[1]));
+  return new ProfileImportError(displayName, format, `it is not valid JSON (the error is at line ${line}, column ${column}).${truncated}`);
+}
+
+/**
+ * Decodes a file's bytes: UTF-8 with or without a byte order mark, UTF-16 little- or big-endian with one, and
+ * UTF-16 without one when the first character's high byte is zero (text tools on Windows write such files).
+ */
+export function decodeText(input: Uint8Array): string {
+  const b0 = input[0];
+  const b1 = input[1];
+  if (b0 === 0xef && b1 === 0xbb && input[2] === 0xbf) return Buffer.from(input.buffer, input.byteOffset + 3, input.byteLength - 3).toString('utf8');
+  if (b0 === 0xff && b1 === 0xfe) return utf16le(input.subarray(2));
+  if (b0 === 0xfe && b1 === 0xff) return utf16be(input.subarray(2));
+  if (input.length >= 2 && b0 !== 0 && b1 === 0) return utf16le(input);
+  if (input.length >= 2 && b0 === 0 && b1 !== 0) return utf16be(input);
+  return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+}
+
+function utf16le(bytes: Uint8Array): string {
+  // An odd trailing byte cannot be half of a character we could show; it is dropped rather than guessed at.
+  const even = bytes.length - (bytes.length % 2);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, even).toString('utf16le');
+}
+
+function utf16be(bytes: Uint8Array): string {
+  const even = bytes.length - (bytes.length % 2);
+  const swapped = Buffer.alloc(even);
+  for (let i = 0; i < even; i += 2) {
+    swapped[i] = bytes[i + 1]!;
+    swapped[i + 1] = bytes[i]!;
+  }
+  return swapped.toString('utf16le');
+}
+
+/** A number from a JSON field that some writers emit as a string ("ts": "11550183666"); NaN when neither. */
+export function numberField(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') return Number(value);
+  return Number.NaN;
+}
