@@ -2,7 +2,7 @@
 //   node esbuild.mjs            production bundles (minified, no source maps)
 //   node esbuild.mjs --dev      development bundles with source maps, and the editor-test bundle
 //   node esbuild.mjs --watch    rebuild on change (implies nothing else; combine with --dev)
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const dev = process.argv.includes('--dev');
@@ -26,7 +26,13 @@ const contexts = [
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out/extension', external: ['vscode'] },
   // The agent process and the command line that embeds it, and the store's block worker thread (Parquet through
   // parquet-wasm, whose node build loads parquet_wasm_bg.wasm from beside the bundle: copied below).
-  { ...node, entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts' }, outdir: 'out/agent' },
+  // The shebang makes out/agent/icicle.js the package's `icicle` bin; Node ignores it in the other two.
+  {
+    ...node,
+    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', icicle: 'agent/cli/main.ts' },
+    outdir: 'out/agent',
+    banner: { js: '#!/usr/bin/env node' },
+  },
   // The language server process.
   { ...node, entryPoints: { server: 'language-server/server.ts' }, outdir: 'out/language-server' },
   // The webview page: a browser bundle; its CSS (ours and d3-flame-graph's) lands beside it as main.css.
@@ -63,5 +69,6 @@ if (watch) {
 } else {
   await Promise.all(built.map(context => context.rebuild()));
   await Promise.all(built.map(context => context.dispose()));
+  chmodSync('out/agent/icicle.js', 0o755);
   console.log(`[esbuild] built ${built.length} bundles (${dev ? 'development' : 'production'}) in ${Date.now() - started} ms`);
 }

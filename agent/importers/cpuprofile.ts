@@ -89,7 +89,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks the shape once, up front, so the tree walk below can trust every field it reads. */
-function normalise(json: unknown, displayName: string): V8Profile {
+export function normalise(json: unknown, displayName: string): V8Profile {
   if (!isObject(json)) throw invalid(displayName, 'the top level is not an object.');
   if (isObject(json['head'])) return fromLegacy(json, displayName);
   const nodes = json['nodes'];

@@ -195,7 +195,8 @@ export class SourceMapResolver {
     }
     if (segment === null || segment.length < 4) return undefined;
     const file = sources[segment[1]!];
-    if (file === undefined || file === null) return undefined;
+    // Out-of-range indices and negative positions come only from corrupt mappings: no guess is made from them.
+    if (file === undefined || file === null || !(segment[2]! >= 0 && segment[3]! >= 0)) return undefined;
     const nameIndex = segment[4];
     const name = nameIndex === undefined ? undefined : loaded.map.names[nameIndex];
     return { file, line: segment[2]! + 1, column: segment[3]! + 1, name: typeof name === 'string' ? name : undefined };
@@ -206,7 +207,8 @@ export class SourceMapResolver {
     if (result === undefined) {
       result = this.loadForScript(script).catch((error: unknown): ScriptResult => ({ ok: false, local: true, reason: `unexpected error: ${describe(error)}` }));
       result.then(r => {
-        if (!r.ok && r.local) this.log('info', `Source maps: no map for ${script}: ${r.reason}.`);
+        // Most scripts (node_modules, plain JavaScript) have no map: that is worth a debug line, not more.
+        if (!r.ok && r.local) this.log('debug', `Source maps: no map for ${script}: ${r.reason}.`);
       });
       this.scripts.set(script, result);
     }
@@ -442,6 +444,8 @@ function checkShape(map: unknown): string | undefined {
     return undefined;
   }
   if (typeof map['mappings'] !== 'string') return '"mappings" is not a string';
+  // trace-mapping decodes any character as some digit, so a corrupt string would map to wrong places: refuse it.
+  if (!/^[A-Za-z0-9+/,;]*$/.test(map['mappings'])) return '"mappings" holds characters that are not base64 VLQ';
   const sources = map['sources'];
   if (!Array.isArray(sources) || !sources.every(s => s === null || typeof s === 'string')) return '"sources" is not an array of strings';
   const names = map['names'];

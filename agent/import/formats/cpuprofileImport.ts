@@ -1,4 +1,4 @@
-import { attributeSamples, invalid, readCpuProfileJson, type V8CallFrame } from '../../importers/cpuprofile';
+import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame } from '../../importers/cpuprofile';
 import { ProfileBuilder, type ImportedProfile } from '../importedProfile';
 
 /** CPU time whose value is nanoseconds, Parca's name; a row stands for one sample. */
@@ -20,8 +20,9 @@ export function looksLikeCpuProfile(json: unknown): boolean {
  * merges when it is queried). Each sample becomes a row whose value is its time in nanoseconds (attributed as
  * DevTools does, agent/importers/cpuprofile.ts), at `startMs` plus its offset.
  */
-export function cpuProfileToImported(text: string, displayName: string, startMs: number): ImportedProfile {
-  const profile = readCpuProfileJson(text, displayName);
+export function cpuProfileToImported(input: string | { json: unknown }, displayName: string, startMs: number): ImportedProfile {
+  // Callers that already parsed the JSON (to detect the format) pass it, so a big file is parsed once.
+  const profile = typeof input === 'string' ? readCpuProfileJson(input, displayName) : normalise(input.json, displayName);
   const { nodes } = profile;
   const n = nodes.length;
   const indexById = new Map<number, number>();

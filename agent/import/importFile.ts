@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../../storage/store';
+import { gunzipIfCompressed, readProfileBytes } from '../readProfileFile';
+import { applySourceMaps } from '../sourceMaps/applySourceMaps';
+import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
+import { parseProfileBytes } from './detectFormat';
+import type { ProfileFormat } from './importedProfile';
+import { importToStore } from './importToStore';
+
+export interface FileImportResult {
+  format: ProfileFormat;
+  /** Rows written (0 when the file was already in the store). */
+  rows: number;
+  /** The `profile_id` label: a hash of the file's content. */
+  profileId: string;
+  alreadyStored: boolean;
+  /** JavaScript frames moved to their original source by a source map, and those left where they ran. */
+  sourceMapped: number;
+  unmapped: number;
+}
+
+/** The `profile_id` of a profile: the first 16 hex digits of the SHA-256 of its (decompressed) bytes. */
+export function profileIdOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+/** Reads, detects, parses and stores one profile file (see importProfileBytes). */
+export async function importProfileFile(store: Store, path: string, displayName: string, labels: Record<string, string>): Promise<FileImportResult> {
+  const bytes = await readProfileBytes(path, displayName);
+  return importProfileBytes(store, bytes, displayName, labels);
+}
+
+/**
+ * Imports a profile's bytes (gzip or not) into the store, unless a profile with the same content is there already:
+ * detect the format, parse, map JavaScript frames through their source maps, write every profile in the file with
+ * the labels `source`, `format` and `profile_id` plus the caller's. Throws ProfileImportError (a UserFacingError)
+ * for a file that is not a readable profile; nothing is written then.
+ */
+export async function importProfileBytes(
+  store: Store,
+  raw: Buffer,
+  displayName: string,
+  labels: Record<string, string>,
+  options: { sourceMaps?: boolean; startMs?: number } = {},
+): Promise<FileImportResult> {
+  const bytes = gunzipIfCompressed(raw, displayName);
+  const profileId = profileIdOf(bytes);
+  const { format, profiles } = parseProfileBytes(bytes, displayName, options.startMs ?? Date.now());
+  if (await storeHasProfile(store, profileId)) {
+    return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
+  }
+  let sourceMapped = 0;
+  let unmapped = 0;
+  const resolver = options.sourceMaps === false ? undefined : new SourceMapResolver();
+  let rows = 0;
+  for (let p = 0; p < profiles.length; p++) {
+    let profile = profiles[p]!;
+    if (resolver && hasJavaScriptFrames(profile.frames)) {
+      const mapped = await applySourceMaps(profile, resolver);
+      sourceMapped += mapped.sourceMaps.mapped;
+      unmapped += mapped.sourceMaps.unmapped;
+      profile = mapped;
+    }
+    const written = await importToStore(store, profile, { ...labels, source: displayName, format, profile_id: profileId });
+    rows += written.rows;
+  }
+  return { format, rows, profileId, alreadyStored: false, sourceMapped, unmapped };
+}
+
+function hasJavaScriptFrames(frames: readonly { file: string }[]): boolean {
+  return frames.some(f => /\.(c|m)?js$/.test(f.file) || f.file.startsWith('file://'));
+}
+
+async function storeHasProfile(store: Store, profileId: string): Promise<boolean> {
+  const { labelValues } = await import('../../storage/query');
+  const snapshot = store.snapshot();
+  try {
+    if (!snapshot.columnNames().includes('labels.profile_id')) return false;
+    const values = await labelValues(snapshot, 'profile_id', { matchers: [{ key: 'profile_id', op: '=', value: profileId }] });
+    return values.length > 0;
+  } finally {
+    snapshot.release();
+  }
+}
