@@ -1,4 +1,5 @@
 import { runCpuprofileBenchmark } from './cpuprofileBenchmark';
+import { runImportBenchmark } from './importBenchmark';
 import { runStorageBenchmark } from './storage/storageBenchmark';
 
 /**
@@ -9,6 +10,7 @@ import { runStorageBenchmark } from './storage/storageBenchmark';
  */
 const benchmarks: Record<string, () => Promise<Record<string, number | string>> | Record<string, number | string>> = {
   cpuprofile: runCpuprofileBenchmark,
+  import: runImportBenchmark,
   storage: runStorageBenchmark,
 };
 

@@ -96,7 +96,8 @@ export class ProfileBuilder {
   private readonly frames: ImportedFrame[] = [];
   private readonly frameIds = new Map<string, number>();
   private readonly stacks: number[][] = [];
-  private readonly stackIds = new Map<string, number>();
+  /** Stack ids by a hash of their frame ids; collisions are resolved by comparing the arrays. */
+  private readonly stackIds = new Map<number, number | number[]>();
   private readonly sampleStacks: number[] = [];
   private readonly sampleValues: number[][];
   private readonly sampleTimes: number[] = [];
@@ -127,13 +128,21 @@ export class ProfileBuilder {
 
   /** A stack of frame ids, leaf first. */
   stack(frameIds: readonly number[]): number {
-    const key = frameIds.join(',');
-    let id = this.stackIds.get(key);
-    if (id === undefined) {
-      id = this.stacks.length;
-      this.stacks.push([...frameIds]);
-      this.stackIds.set(key, id);
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < frameIds.length; i++) hash = Math.imul(hash ^ frameIds[i]!, 0x01000193);
+    hash = (hash ^ frameIds.length) >>> 0;
+    const bucket = this.stackIds.get(hash);
+    if (bucket !== undefined) {
+      for (const candidate of typeof bucket === 'number' ? [bucket] : bucket) {
+        const stored = this.stacks[candidate]!;
+        if (stored.length === frameIds.length && stored.every((f, i) => f === frameIds[i])) return candidate;
+      }
     }
+    const id = this.stacks.length;
+    this.stacks.push([...frameIds]);
+    if (bucket === undefined) this.stackIds.set(hash, id);
+    else if (typeof bucket === 'number') this.stackIds.set(hash, [bucket, id]);
+    else bucket.push(id);
     return id;
   }
 

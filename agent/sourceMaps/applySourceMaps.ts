@@ -22,6 +22,9 @@ export interface SourceMapReport {
  */
 export async function applySourceMaps(profile: ImportedProfile, resolver: SourceMapResolver): Promise<ImportedProfile & { sourceMaps: SourceMapReport }> {
   const resolved = await resolver.resolveFrames(profile.frames);
+  const report = { mapped: resolved.mapped, unmapped: resolved.unmapped, missingMaps: resolved.missingMaps, framesBefore: profile.frames.length };
+  // Nothing moved (no script had a map): the profile is already what it would become, so skip re-interning.
+  if (resolved.mapped === 0) return { ...profile, sourceMaps: { ...report, framesAfter: profile.frames.length } };
 
   const frames: ImportedFrame[] = [];
   const frameIds = new Map<string, number>();
