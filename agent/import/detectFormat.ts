@@ -1,6 +1,11 @@
+import { looksLikeChromeTrace, parseChromeTrace } from './formats/chromeTrace';
+import { looksLikeCollapsed, parseCollapsed } from './formats/collapsed';
 import { cpuProfileToImported, looksLikeCpuProfile } from './formats/cpuprofileImport';
-import { decodeText, isRecord } from './formats/parseSupport';
+import { looksLikePerfScript, parsePerfScript } from './formats/perfScript';
+import { decodeText } from './formats/parseSupport';
 import { describeLegacyPprof, isPprof, parsePprof } from './formats/pprof';
+import { looksLikeSpeedscope, parseSpeedscope } from './formats/speedscope';
+import { unsupportedFormatError } from './formats/unsupportedFormats';
 import { ProfileImportError, type ImportedProfile, type ProfileFormat } from './importedProfile';
 
 export interface ParsedFile {
@@ -8,34 +13,43 @@ export interface ParsedFile {
   profiles: ImportedProfile[];
 }
 
+const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces, `perf script` output, collapsed stacks and speedscope files.';
+
 /**
- * Recognises a profile from its (decompressed) bytes, never from its name alone, and parses it: protobuf pprof;
- * legacy pprof (refused with what to do); JSON (V8 CPU profile, Chrome trace, speedscope; Firefox and heap
- * profiles refused with a reason); text (perf script, collapsed stacks). A file that is none of these is refused
- * with a ProfileImportError saying what Icicle reads.
+ * Recognises a profile from its (decompressed) bytes, never from its name, and parses it: protobuf pprof; legacy
+ * pprof (refused with what to do); JSON (V8 CPU profile, Chrome trace, speedscope; Firefox and heap profiles
+ * refused with a reason); text (perf script, collapsed stacks). JSON is parsed once, here, and handed on. A file
+ * that is none of these is refused with a ProfileImportError saying what Icicle reads.
  */
 export function parseProfileBytes(bytes: Buffer, displayName: string, startMs: number): ParsedFile {
-  if (bytes.length === 0) throw new ProfileImportError(displayName, 'unknown', 'the file is empty.');
+  if (bytes.length === 0) throw new ProfileImportError(displayName, 'unknown', `the file is empty. ${READS}`);
   const legacy = describeLegacyPprof(bytes);
   if (legacy !== undefined) throw new ProfileImportError(displayName, 'pprof', legacy);
   if (isPprof(bytes)) return { format: 'pprof', profiles: parsePprof(bytes, displayName) };
+  // Collapsed stacks may be UTF-16; the sniffer reads the raw bytes.
+  if (looksLikeCollapsed(bytes.subarray(0, 4096))) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName, { startMs }) };
   const text = decodeText(bytes);
   const first = text.trimStart()[0];
-  if (first === '{' || first === '[') {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // A JSON-looking file that does not parse: let the importer its name suggests explain where it breaks.
-      if (/\.cpuprofile$/i.test(displayName) || first === '{') return { format: 'cpuprofile', profiles: [cpuProfileToImported(text, displayName, startMs)] };
-      throw new ProfileImportError(displayName, 'unknown', 'it starts like JSON but is not valid JSON.');
+  if (first === '{' || first === '[') return parseJsonProfile(text, displayName, startMs);
+  if (looksLikePerfScript(text.slice(0, 64 * 1024))) return { format: 'perf-script', profiles: parsePerfScript(text, displayName, { startMs }) };
+  throw new ProfileImportError(displayName, 'unknown', `it is not in a format Icicle recognises. ${READS}`);
+}
+
+function parseJsonProfile(text: string, displayName: string, startMs: number): ParsedFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Not valid JSON: let the importer that most likely wrote it explain where it breaks and whether it looks cut off.
+    if (text.trimStart().startsWith('[') || /"traceEvents"/.test(text.slice(0, 4096))) {
+      return { format: 'chrome-trace', profiles: parseChromeTrace(text, displayName, { startMs }) };
     }
-    if (looksLikeCpuProfile(json)) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
-    void isRecord;
+    return { format: 'cpuprofile', profiles: [cpuProfileToImported(text, displayName, startMs)] };
   }
-  throw new ProfileImportError(
-    displayName,
-    'unknown',
-    'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces, `perf script` output, collapsed stacks and speedscope files.',
-  );
+  const unsupported = unsupportedFormatError(json, displayName);
+  if (unsupported) throw unsupported;
+  if (looksLikeCpuProfile(json)) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
+  if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName, { startMs }) };
+  if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName, { startMs }) };
+  throw new ProfileImportError(displayName, 'unknown', `it is JSON, but not a profile Icicle recognises. ${READS}`);
 }

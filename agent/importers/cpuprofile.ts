@@ -1,5 +1,5 @@
 import type { FrameKind, PackedCallTree, ProfileSummary } from '../../common/callTree';
-import { IcicleErrorCode, UserFacingError } from '../../common/errors';
+import { ProfileImportError } from '../import/importedProfile';
 import { CallTreeBuilder, type Frame } from '../callTreeBuilder';
 import { classifyJavaScriptFrame } from '../frameKind';
 
@@ -80,8 +80,8 @@ export function readCpuProfileJson(text: string, displayName: string): V8Profile
   return normalise(json, displayName);
 }
 
-export function invalid(displayName: string, reason: string): UserFacingError {
-  return new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} is not a readable V8 CPU profile: ${reason}`);
+export function invalid(displayName: string, reason: string): ProfileImportError {
+  return new ProfileImportError(displayName, 'cpuprofile', reason);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { ProfileImportError, type ProfileFormat } from '../importedProfile';
+import { ProfileImportError, type ImportedProfile, type ProfileFormat } from '../importedProfile';
 
 /**
  * Helpers the text and JSON importers in this folder share: decoding bytes whatever their encoding, parsing JSON
@@ -6,10 +6,30 @@ import { ProfileImportError, type ProfileFormat } from '../importedProfile';
  */
 
 /**
- * Sentences an importer adds about what it left out (skipped lines, samples naming unknown nodes). Importers take it
- * as an optional last argument so callers that do not care need not pass it; the golden tests print it.
+ * Sentences an importer adds about what it left out (skipped lines, samples naming unknown nodes), for callers that
+ * show or log them; the golden tests print them.
  */
 export type ImportNotes = string[];
+
+/** What the importers in this folder take besides the file. */
+export interface ImportOptions {
+  /**
+   * When the profile started, milliseconds since the epoch. Traces, perf and speedscope files give times on clocks
+   * unrelated to the epoch (boot time, an arbitrary origin), so importers keep sample times relative to the
+   * profile's first moment and add this; without it they start at 0 and the caller offsets them.
+   */
+  startMs?: number;
+  /** Receives sentences about what the importer left out. */
+  notes?: ImportNotes;
+}
+
+/** Moves a profile whose sample times are relative (ms from 0) to start at `startMs`. */
+export function placeInTime(profile: ImportedProfile, startMs: number | undefined): ImportedProfile {
+  if (startMs === undefined || startMs === 0) return profile;
+  const times = profile.sampleTimes;
+  if (times !== undefined) for (let i = 0; i < times.length; i++) times[i] = times[i]! + startMs;
+  return { ...profile, startMs: profile.startMs + startMs };
+}
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -41,7 +41,7 @@ export function parsePprof(bytes: Uint8Array, displayName: string): ImportedProf
     );
   }
   if (data.length === 0) throw new ProfileImportError(displayName, 'pprof', 'the file is empty');
-  const problem = checkProtobuf(data);
+  const problem = quickCheckProtobuf(data);
   if (problem !== undefined) {
     const text = asciiHead(data, 512) !== undefined;
     throw new ProfileImportError(displayName, 'pprof', text ? 'it is text, not protobuf pprof data (nor a legacy pprof format Icicle recognises)' : problem);
@@ -52,7 +52,7 @@ export function parsePprof(bytes: Uint8Array, displayName: string): ImportedProf
   } catch (error) {
     throw new ProfileImportError(displayName, 'pprof', `its protobuf data could not be decoded (${error instanceof Error ? error.message : String(error)})`);
   }
-  return [convert(profile, displayName)];
+  return [pprofToImported(profile, displayName)];
 }
 
 /**
@@ -155,21 +155,22 @@ export function profileTypeName(
 
 const TIME_UNITS_NS: Record<string, number> = { nanoseconds: 1, nanosecond: 1, ns: 1, microseconds: 1e3, us: 1e3, milliseconds: 1e6, ms: 1e6, seconds: 1e9, s: 1e9 };
 
-function convert(p: Profile, displayName: string): ImportedProfile {
+/** A profile pprof-format has decoded, in the common imported form (parsePprof's second half). */
+export function pprofToImported(p: Profile, displayName: string): ImportedProfile {
   const strings = p.stringTable.strings;
   const fail = (reason: string): never => {
     throw new ProfileImportError(displayName, 'pprof', reason);
   };
-  const str = (index: number | bigint, what: string): string => {
-    const i = typeof index === 'number' ? index : Number(index);
-    if (i === 0) return '';
-    const s = strings[i];
-    if (s === undefined) fail(`${what} refers to string ${i}, but the string table has ${strings.length}`);
-    return s!;
+  /** The string at an index; `what` and `id` name the referrer when the index is out of range. */
+  const str = (index: number | bigint, what: string, id: number | string = ''): string => {
+    const s = strings[typeof index === 'number' ? index : Number(index)];
+    if (s !== undefined) return s;
+    if (index === 0 || index === 0n) return '';
+    return fail(`${what}${id === '' ? '' : ` ${id}`} refers to string ${String(index)}, but the string table has ${strings.length}`);
   };
   if (strings.length > 0 && strings[0] !== '') fail('its string table does not start with the empty string, as pprof requires');
 
-  const sampleTypes = p.sampleType.map((t, i) => ({ type: str(t.type, `sample type ${i}`), unit: str(t.unit, `sample type ${i}`) }));
+  const sampleTypes = p.sampleType.map((t, i) => ({ type: str(t.type, 'sample type', i), unit: str(t.unit, 'sample type', i) }));
   const periodType = p.periodType ? { type: str(p.periodType.type, 'the period type'), unit: str(p.periodType.unit, 'the period type') } : undefined;
   const { types } = profileTypeName(sampleTypes, periodType, displayName);
   const valueTypes: ValueType[] = types.map((profileType, i) => ({ profileType, unit: sampleTypes[i]!.unit || 'count' }));
@@ -177,69 +178,90 @@ function convert(p: Profile, displayName: string): ImportedProfile {
 
   // Mappings → module names.
   const moduleOf = new Map<number, string>();
-  for (const m of p.mapping) moduleOf.set(toNumber(m.id), str(m.filename, `mapping ${toNumber(m.id)}`));
+  for (const m of p.mapping) moduleOf.set(toNumber(m.id), str(m.filename, 'mapping', toNumber(m.id)));
 
   // Functions by id.
   const functionIndex = new Map<number, number>();
   for (let i = 0; i < p.function.length; i++) functionIndex.set(toNumber(p.function[i]!.id), i);
 
-  // Locations → their frames, leaf first, computed once per location.
-  const framesOf = new Map<number, number[]>();
-  for (const location of p.location) framesOf.set(toNumber(location.id), locationFrames(location));
+  // Locations → their frames, leaf first, computed once per location: frames[first[i]] .. frames[first[i + 1]).
+  // Samples find them by id through a dense array when ids are small (they are 1..n in practice), else a map.
+  const locationCount = p.location.length;
+  const locationFrameStart = new Int32Array(locationCount + 1);
+  const locationFrameIds: number[] = [];
+  let maxId = 0;
+  for (let i = 0; i < locationCount; i++) {
+    locationFrameStart[i] = locationFrameIds.length;
+    const location = p.location[i]!;
+    addLocationFrames(location);
+    maxId = Math.max(maxId, toNumber(location.id));
+  }
+  locationFrameStart[locationCount] = locationFrameIds.length;
+  const dense = maxId <= 4 * locationCount + 1024;
+  const denseIndex = dense ? new Int32Array(maxId + 1).fill(-1) : undefined;
+  const sparseIndex = dense ? undefined : new Map<number, number>();
+  for (let i = 0; i < locationCount; i++) {
+    const id = toNumber(p.location[i]!.id);
+    if (denseIndex) denseIndex[id] = i;
+    else sparseIndex!.set(id, i);
+  }
 
-  function locationFrames(location: Location): number[] {
-    const id = toNumber(location.id);
+  function addLocationFrames(location: Location): void {
     const mappingId = toNumber(location.mappingId);
     let module = '';
     if (mappingId !== 0) {
       const m = moduleOf.get(mappingId);
-      if (m === undefined) fail(`location ${id} refers to mapping ${mappingId}, which the file does not define`);
-      module = m!;
+      module = m ?? fail(`location ${toNumber(location.id)} refers to mapping ${mappingId}, which the file does not define`);
     }
     const rawAddress = location.address;
     const address = typeof rawAddress === 'number' ? rawAddress : Number(BigInt.asUintN(64, rawAddress));
-    const addressName = (): string => `0x${(typeof rawAddress === 'number' ? rawAddress : BigInt.asUintN(64, rawAddress)).toString(16)}`;
-    if (location.line.length === 0) return [builder.frame({ name: addressName(), file: '', line: 0, column: 0, module, address })];
-    const frames: number[] = [];
+    const lines = location.line;
+    if (lines.length === 0) {
+      locationFrameIds.push(builder.frame({ name: addressName(rawAddress), file: '', line: 0, column: 0, module, address }));
+      return;
+    }
     // line[0] is the innermost (the code that was running), the last line the outermost caller: leaf first.
-    for (const line of location.line) {
+    for (let k = 0; k < lines.length; k++) {
+      const line = lines[k]!;
       const functionId = toNumber(line.functionId);
       let name: string;
       let file = '';
       let startLine = 0;
       if (functionId === 0) {
-        name = addressName();
+        name = addressName(rawAddress);
       } else {
         const f = functionIndex.get(functionId);
-        if (f === undefined) fail(`location ${id} refers to function ${functionId}, which the file does not define`);
-        const fn = p.function[f!]!;
-        name = str(fn.name, `function ${functionId}`) || str(fn.systemName, `function ${functionId}`) || addressName();
-        file = str(fn.filename, `function ${functionId}`);
+        const fn = f === undefined ? fail(`location ${toNumber(location.id)} refers to function ${functionId}, which the file does not define`) : p.function[f]!;
+        name = str(fn.name, 'function', functionId) || str(fn.systemName, 'function', functionId) || addressName(rawAddress);
+        file = str(fn.filename, 'function', functionId);
         startLine = nonNegative(fn.startLine);
       }
       const lineNumber = nonNegative(line.line) || startLine;
       const column = nonNegative(line.column);
-      frames.push(builder.frame({ name, file, line: lineNumber, column, module, address }));
+      locationFrameIds.push(builder.frame({ name, file, line: lineNumber, column, module, address }));
     }
-    return frames;
   }
 
   const typeCount = sampleTypes.length;
   const values = new Array<number>(typeCount).fill(0);
   const stack: number[] = [];
-  for (let s = 0; s < p.sample.length; s++) {
-    const sample = p.sample[s]!;
-    if (sample.value.length !== typeCount) fail(`sample ${s} has ${sample.value.length} values but the file declares ${typeCount} sample types`);
+  const samples = p.sample;
+  for (let s = 0; s < samples.length; s++) {
+    const sample = samples[s]!;
+    const sampleValues = sample.value;
+    if (sampleValues.length !== typeCount) fail(`sample ${s} has ${sampleValues.length} values but the file declares ${typeCount} sample types`);
     stack.length = 0;
     const locationIds = sample.locationId;
     for (let k = 0; k < locationIds.length; k++) {
       const raw = locationIds[k]!;
-      const frames = framesOf.get(typeof raw === 'number' ? raw : Number(raw));
-      if (frames === undefined) fail(`sample ${s} refers to location ${String(raw)}, which the file does not define`);
-      for (let f = 0; f < frames!.length; f++) stack.push(frames![f]!);
+      const id = typeof raw === 'number' ? raw : Number(raw);
+      const index = denseIndex ? (id <= maxId ? denseIndex[id]! : -1) : (sparseIndex!.get(id) ?? -1);
+      if (index < 0) fail(`sample ${s} refers to location ${String(raw)}, which the file does not define`);
+      const end = locationFrameStart[index + 1]!;
+      for (let f = locationFrameStart[index]!; f < end; f++) stack.push(locationFrameIds[f]!);
     }
     for (let t = 0; t < typeCount; t++) {
-      const v = sample.value[t]!;
+      const v = sampleValues[t]!;
       values[t] = typeof v === 'number' ? v : Number(BigInt.asIntN(64, v));
     }
     const labels = sample.label.length === 0 ? undefined : sampleLabels(sample.label, str, s);
@@ -256,15 +278,20 @@ function convert(p: Profile, displayName: string): ImportedProfile {
   });
 }
 
-function sampleLabels(labels: readonly Label[], str: (i: number | bigint, what: string) => string, sampleIndex: number): Record<string, string> | undefined {
+/** The name of a frame without a function: its address in hex, exact for any uint64. */
+function addressName(address: number | bigint): string {
+  return `0x${(typeof address === 'number' ? address : BigInt.asUintN(64, address)).toString(16)}`;
+}
+
+function sampleLabels(labels: readonly Label[], str: (i: number | bigint, what: string, id: number) => string, sampleIndex: number): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
+  const what = 'a label of sample';
   for (const label of labels) {
-    const what = `a label of sample ${sampleIndex}`;
-    const key = str(label.key, what);
+    const key = str(label.key, what, sampleIndex);
     let value: string;
-    if (!isZero(label.str)) value = str(label.str, what);
+    if (!isZero(label.str)) value = str(label.str, what, sampleIndex);
     else if (!isZero(label.num) || !isZero(label.numUnit)) {
-      const unit = str(label.numUnit, what);
+      const unit = str(label.numUnit, what, sampleIndex);
       const num = typeof label.num === 'number' ? String(label.num) : BigInt.asIntN(64, label.num).toString();
       value = unit === '' ? num : `${num} ${unit}`;
     } else continue; // pprof drops a label with neither a string nor a number
@@ -415,10 +442,29 @@ class Reader {
 /** Checks the bytes against pprof's schema; returns what is wrong, as a phrase for the user, or undefined. */
 export function checkProtobuf(bytes: Uint8Array): string | undefined {
   const reader = new Reader(bytes);
-  return checkMessage(reader, Kind.Profile, bytes.length);
+  return checkMessage(reader, Kind.Profile, bytes.length, true);
 }
 
-function checkMessage(reader: Reader, kind: number, end: number): string | undefined {
+/**
+ * What parsePprof checks before pprof-format decodes, at a tenth of checkProtobuf's cost: the top-level fields
+ * (tags, wire types, lengths within the file: truncation), and no run of more than 9 bytes with the continuation
+ * bit anywhere, which is the one thing that costs pprof-format more than linear time. Such a run can also be
+ * text inside a string (UTF-8 beyond ASCII), so when one is seen the full check decides. Inside the messages,
+ * pprof-format stays within each field's bounds whatever the bytes; references between messages are checked
+ * during the conversion.
+ */
+export function quickCheckProtobuf(bytes: Uint8Array): string | undefined {
+  const problem = checkMessage(new Reader(bytes), Kind.Profile, bytes.length, false);
+  if (problem !== undefined) return problem;
+  let run = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i]! < 0x80) run = 0;
+    else if (++run > 9) return checkProtobuf(bytes);
+  }
+  return undefined;
+}
+
+function checkMessage(reader: Reader, kind: number, end: number, deep: boolean): string | undefined {
   const wires = FIELD_WIRES[kind]!;
   const subs = SUBMESSAGE[kind]!;
   const where = (at: number): string => (kind === Kind.Profile ? `at byte ${at}` : `in a ${KIND_NAMES[kind]} at byte ${at}`);
@@ -451,7 +497,7 @@ function checkMessage(reader: Reader, kind: number, end: number): string | undef
     if (length < 0) return `${damaged}: an impossible length ${where(at)}`;
     const fieldEnd = reader.pos + length;
     if (fieldEnd > end) return `${damaged}: a field ${where(at)} runs past the end of ${kind === Kind.Profile ? 'the file (is the file truncated?)' : 'its message'}`;
-    const sub = allowed === undefined ? -2 : subs[field]!;
+    const sub = allowed === undefined || !deep ? -2 : subs[field]!;
     if (sub === -1) {
       // Packed varints: every one complete and at most 10 bytes long.
       while (reader.pos < fieldEnd) {
@@ -460,7 +506,7 @@ function checkMessage(reader: Reader, kind: number, end: number): string | undef
         if (v === -3) return `${damaged}: a number longer than 10 bytes ${where(at)}`;
       }
     } else if (sub > 0) {
-      const problem = checkMessage(reader, sub, fieldEnd);
+      const problem = checkMessage(reader, sub, fieldEnd, deep);
       if (problem !== undefined) return problem;
     }
     reader.pos = fieldEnd;

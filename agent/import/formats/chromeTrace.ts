@@ -1,0 +1,600 @@
+import { classifyJavaScriptFrame } from '../../frameKind';
+import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
+import { isRecord, jsonError, numberField, placeInTime, type ImportNotes, type ImportOptions } from './parseSupport';
+
+/**
+ * Chrome's Trace Event Format (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU),
+ * as DevTools' Performance panel, chrome://tracing, Perfetto's JSON export and Hermes write it. Three kinds of content
+ * are read, in this order of preference:
+ *
+ * 1. V8 CPU profiles: a `Profile` event (its `args.data.startTime`) and `ProfileChunk` events sharing its `id`, each
+ *    chunk carrying new nodes (with `parent` ids), samples and `timeDeltas`; or a whole profile in one `CpuProfile`
+ *    event's `args.data.cpuProfile` (older DevTools).
+ * 2. Hermes' sampled stacks: a top-level `samples` array whose entries name a frame in `stackFrames`.
+ * 3. When there are no samples at all: duration events (`B`/`E` pairs and `X` complete events), turned into an
+ *    evented profile where each event is one sample whose stack is the events enclosing it and whose value is its
+ *    self time (its duration minus its children's).
+ *
+ * Timestamps: trace `ts` values are microseconds on a monotonic clock whose zero is unrelated to the epoch, so they
+ * are kept relative: sample times are milliseconds since the earliest profile start (or event) in the file, plus
+ * `options.startMs` (the import's time, say) when the caller gives one, else from 0.
+ */
+
+/** Sampled CPU time, Parca's name: one row per sample, its value the time it stands for. */
+export const CHROME_CPU_TIME: ValueType = { profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', unit: 'nanoseconds' };
+/** Trace events measure elapsed (wall-clock) time, not CPU time: a thread blocked inside an event still counts. */
+export const CHROME_WALL_TIME: ValueType = { profileType: 'wall:wall:nanoseconds:wall:nanoseconds', unit: 'nanoseconds' };
+
+/** Deeper nesting than this is not a program's call structure but a generator's bug or an attack on our time. */
+const MAX_EVENT_NESTING = 2048;
+
+/**
+ * Whether the input looks like a Chrome trace. Takes either the start of the file's text (a few kilobytes are
+ * enough) or its parsed JSON; the text form also recognises truncated traces, which do not parse.
+ */
+export function looksLikeChromeTrace(input: unknown): boolean {
+  if (typeof input === 'string') {
+    const head = input.slice(0, 65536).replace(/^\ufeff/, '').trimStart();
+    if (head.startsWith('{')) return /^\{\s*"traceEvents"\s*:/.test(head) || /"traceEvents"\s*:\s*\[/.test(head);
+    // The array form: an array of objects that have a phase ("ph"), the one key every trace event has.
+    return /^\[\s*\{/.test(head) && /"ph"\s*:\s*"/.test(head);
+  }
+  if (Array.isArray(input)) return input.slice(0, 64).some(e => isRecord(e) && typeof e['ph'] === 'string');
+  return isRecord(input) && Array.isArray(input['traceEvents']);
+}
+
+interface ProfileRecord {
+  pid: string | undefined;
+  tid: string | undefined;
+  /** From the `Profile` event: the thread the profile is of (chunks are often written by the sampler thread). */
+  fromProfileEvent: boolean;
+  startTime: number;
+  endTime: number;
+  chunks: { ts: number; order: number; data: Record<string, unknown> }[];
+}
+
+interface V8Node {
+  callFrame: Record<string, unknown>;
+  parent: number | undefined;
+  frame: number;
+}
+
+interface Labels {
+  [key: string]: string;
+}
+
+/**
+ * Parses a Chrome trace, from its text or, for a caller that has parsed it already, its JSON. Returns one profile: sampled CPU time when the trace has samples (V8 or Hermes), else the
+ * duration events as wall time. Every sample carries `pid` and `tid` labels, and `thread` and `process` when the
+ * trace names them in `thread_name` and `process_name` metadata events. Throws ProfileImportError when the text is
+ * not a trace or holds nothing to draw.
+ */
+export function parseChromeTrace(input: string | { json: unknown }, displayName: string, options: ImportOptions = {}): ImportedProfile[] {
+  const notes = options.notes ?? [];
+  const json = typeof input === 'string' ? parseTraceJson(input, displayName) : input.json;
+  let events: unknown[];
+  let hermes: { samples: unknown[]; stackFrames: Record<string, unknown> } | undefined;
+  if (Array.isArray(json)) {
+    events = json;
+  } else if (isRecord(json) && Array.isArray(json['traceEvents'])) {
+    events = json['traceEvents'];
+    if (Array.isArray(json['samples']) && isRecord(json['stackFrames'])) hermes = { samples: json['samples'], stackFrames: json['stackFrames'] };
+  } else {
+    throw new ProfileImportError(displayName, 'chrome-trace', 'the top level is neither an array of trace events nor an object with a "traceEvents" array.');
+  }
+
+  const threadNames = new Map<string, string>();
+  const processNames = new Map<string, string>();
+  const profiles = new Map<string, ProfileRecord>();
+  const durationEvents: number[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (!isRecord(event)) continue;
+    const ph = event['ph'];
+    const name = event['name'];
+    const args = isRecord(event['args']) ? event['args'] : undefined;
+    const pid = idString(event['pid']);
+    const tid = idString(event['tid']);
+    if (ph === 'M') {
+      const value = args?.['name'];
+      if (typeof value !== 'string') continue;
+      if (name === 'thread_name') threadNames.set(threadKey(pid, tid), value);
+      else if (name === 'process_name' && pid !== undefined) processNames.set(pid, value);
+      continue;
+    }
+    if (ph === 'B' || ph === 'E' || ph === 'X') durationEvents.push(i);
+    const data = isRecord(args?.['data']) ? args['data'] : undefined;
+    if (name === 'Profile' || name === 'ProfileChunk') {
+      const key = `${pid ?? ''}\u0000${idString(event['id']) ?? ''}`;
+      let record = profiles.get(key);
+      if (record === undefined) {
+        record = { pid, tid, fromProfileEvent: false, startTime: Number.NaN, endTime: Number.NaN, chunks: [] };
+        profiles.set(key, record);
+      }
+      if (name === 'Profile') {
+        record.pid = pid;
+        record.tid = tid;
+        record.fromProfileEvent = true;
+        const start = numberField(data?.['startTime']);
+        record.startTime = Number.isFinite(start) ? start : numberField(event['ts']);
+      } else if (data !== undefined) {
+        record.chunks.push({ ts: numberField(event['ts']), order: i, data });
+      }
+    } else if (name === 'CpuProfile' && data !== undefined && isRecord(data['cpuProfile'])) {
+      // A whole profile in one event: its fields are those of a .cpuprofile, times in microseconds.
+      const cpuProfile = data['cpuProfile'];
+      profiles.set(`cpuprofile\u0000${i}`, {
+        pid,
+        tid,
+        fromProfileEvent: true,
+        startTime: numberField(cpuProfile['startTime']),
+        endTime: numberField(cpuProfile['endTime']),
+        chunks: [{ ts: numberField(event['ts']), order: i, data: { ...data, timeDeltas: data['timeDeltas'] ?? cpuProfile['timeDeltas'] } }],
+      });
+    }
+  }
+
+  const labelsOf = labelCache(threadNames, processNames);
+  const v8 = [...profiles.values()].filter(p => p.chunks.length > 0);
+  if (v8.length > 0 || hermes !== undefined) {
+    const builder = new ProfileBuilder('chrome-trace', [CHROME_CPU_TIME]);
+    const span = { origin: Number.NaN, end: Number.NaN };
+    for (const record of v8) addV8Profile(builder, record, labelsOf, span, displayName, notes);
+    if (hermes !== undefined) addHermesSamples(builder, hermes, labelsOf, span, displayName, notes);
+    if (builder.sampleCount > 0) {
+      if (durationEvents.length > 0) notes.push(`${durationEvents.length} duration events were left out: the trace's CPU samples measure the same threads better.`);
+      const profile = builder.build({ startMs: 0, durationNs: Number.isFinite(span.end - span.origin) ? Math.round((span.end - span.origin) * 1000) : 0, frameKinds: javaScriptKind });
+      shiftTimes(profile, span.origin);
+      return [placeInTime(profile, options.startMs)];
+    }
+  }
+  if (durationEvents.length > 0) {
+    const profile = durationProfile(events, durationEvents, labelsOf, displayName, notes);
+    if (profile !== undefined) return [placeInTime(profile, options.startMs)];
+  }
+  const profileEvents = profiles.size > 0 ? ` It has ${profiles.size} CPU profile${profiles.size === 1 ? '' : 's'} without samples.` : '';
+  throw new ProfileImportError(
+    displayName,
+    'chrome-trace',
+    `it holds neither CPU profile samples (Profile and ProfileChunk, or CpuProfile events) nor duration events that last (ph "B"/"E" or "X"), so there is nothing to draw.${profileEvents} Record with the "JavaScript samples" (disabled-by-default-v8.cpu_profiler) category enabled.`,
+  );
+}
+
+/**
+ * Parses the trace's JSON. The format lets the array form end without its closing bracket, so that a tracer killed
+ * mid-write still leaves a readable trace; such text is closed and read again before it is called invalid.
+ */
+function parseTraceJson(text: string, displayName: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const trimmed = text.trimEnd();
+    if (/^\ufeff?\s*\[/.test(trimmed) && !trimmed.endsWith(']')) {
+      try {
+        return JSON.parse(`${trimmed.endsWith(',') ? trimmed.slice(0, -1) : trimmed}]`) as unknown;
+      } catch {
+        // Not merely unterminated: the original error, with its position, is the useful one.
+      }
+    }
+    throw jsonError(text, error, displayName, 'chrome-trace');
+  }
+}
+
+/** Trace writers emit pid and tid as numbers or strings; both become strings for labels. */
+function idString(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value !== '') return value;
+  return undefined;
+}
+
+function threadKey(pid: string | undefined, tid: string | undefined): string {
+  return `${pid ?? ''}\u0000${tid ?? ''}`;
+}
+
+/** One labels object per thread, shared by its samples, so labelling a million samples allocates nothing per sample. */
+function labelCache(threadNames: Map<string, string>, processNames: Map<string, string>): (pid: string | undefined, tid: string | undefined) => Labels {
+  const cache = new Map<string, Labels>();
+  return (pid, tid) => {
+    const key = threadKey(pid, tid);
+    let labels = cache.get(key);
+    if (labels === undefined) {
+      labels = {};
+      if (pid !== undefined) labels['pid'] = pid;
+      if (tid !== undefined) labels['tid'] = tid;
+      const thread = threadNames.get(key);
+      if (thread !== undefined) labels['thread'] = thread;
+      const process = pid === undefined ? undefined : processNames.get(pid);
+      if (process !== undefined) labels['process'] = process;
+      cache.set(key, labels);
+    }
+    return labels;
+  };
+}
+
+function javaScriptKind(frame: ImportedFrame): ReturnType<typeof classifyJavaScriptFrame> {
+  // Imported lines are 1-based with 0 for unknown; the classifier takes V8's 0-based lines with -1 for unknown.
+  return classifyJavaScriptFrame(frame.name, frame.file, frame.line - 1);
+}
+
+/** Sample times were collected in trace microseconds; they become milliseconds since the earliest start. */
+function shiftTimes(profile: ImportedProfile, originMicros: number): void {
+  const times = profile.sampleTimes;
+  if (times === undefined) return;
+  const origin = Number.isFinite(originMicros) ? originMicros : 0;
+  for (let i = 0; i < times.length; i++) times[i] = (times[i]! - origin) / 1000;
+}
+
+function isNumberArray(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every(v => typeof v === 'number' && Number.isFinite(v));
+}
+
+/**
+ * Adds one V8 profile's samples. Each sample's value is the time until the next sample, as DevTools and
+ * agent/importers/cpuprofile.ts attribute it; negative deltas (samples arriving out of order) count as zero. The last
+ * sample gets the time until the profile's end when a chunk gives `endTime`, else the interval before it, the best
+ * estimate of the sampling interval left. Samples naming nodes the trace never defined (the chunk with the nodes was
+ * written before the recording started) are left out and counted in the notes.
+ */
+function addV8Profile(
+  builder: ProfileBuilder,
+  record: ProfileRecord,
+  labelsOf: (pid: string | undefined, tid: string | undefined) => Labels,
+  span: { origin: number; end: number },
+  displayName: string,
+  notes: ImportNotes,
+): void {
+  const chunks = [...record.chunks].sort((a, b) => (a.ts - b.ts) || (a.order - b.order));
+  const nodes = new Map<number, V8Node>();
+  const childParent = new Map<number, number>();
+  const samples: number[] = [];
+  const deltas: number[] = [];
+  let endTime = record.endTime;
+  const where = `the CPU profile of thread ${record.tid ?? '?'} in process ${record.pid ?? '?'}`;
+  for (const { data } of chunks) {
+    const cpuProfile = isRecord(data['cpuProfile']) ? data['cpuProfile'] : {};
+    const chunkNodes = cpuProfile['nodes'];
+    if (chunkNodes !== undefined && !Array.isArray(chunkNodes)) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, "nodes" is not an array.`);
+    for (const node of chunkNodes ?? []) {
+      if (!isRecord(node) || typeof node['id'] !== 'number' || !isRecord(node['callFrame'])) {
+        throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, a node lacks an id or a callFrame.`);
+      }
+      const parent = typeof node['parent'] === 'number' ? node['parent'] : undefined;
+      nodes.set(node['id'], { callFrame: node['callFrame'], parent, frame: -1 });
+      const children = node['children'];
+      if (children !== undefined) {
+        if (!isNumberArray(children)) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, node ${node['id']} has children that are not node ids.`);
+        for (const child of children) childParent.set(child, node['id']);
+      }
+    }
+    const chunkSamples = cpuProfile['samples'] ?? data['samples'];
+    if (chunkSamples === undefined) {
+      // An empty chunk, or the last one, which only says when the profile ended.
+    } else if (!isNumberArray(chunkSamples)) {
+      throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, "samples" is not an array of node ids.`);
+    } else {
+      const chunkDeltas = data['timeDeltas'] ?? cpuProfile['timeDeltas'];
+      if (chunkDeltas !== undefined && !isNumberArray(chunkDeltas)) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, "timeDeltas" is not an array of numbers.`);
+      for (let i = 0; i < chunkSamples.length; i++) {
+        samples.push(chunkSamples[i]!);
+        deltas.push(chunkDeltas?.[i] ?? 0);
+      }
+    }
+    const end = numberField(data['endTime']);
+    if (Number.isFinite(end)) endTime = end;
+  }
+  for (const [child, parent] of childParent) {
+    const node = nodes.get(child);
+    if (node !== undefined && node.parent === undefined) node.parent = parent;
+  }
+  if (samples.length === 0) return;
+
+  let startTime = record.startTime;
+  if (!Number.isFinite(startTime)) startTime = chunks.find(c => Number.isFinite(c.ts))?.ts ?? 0;
+  const labels = labelsOf(record.pid, record.tid);
+  const stackOfNode = new Map<number, number>();
+  const stackOf = (id: number): number | undefined => {
+    const known = stackOfNode.get(id);
+    if (known !== undefined) return known;
+    if (!nodes.has(id)) return undefined;
+    const frames: number[] = [];
+    let steps = 0;
+    for (let current: number | undefined = id; current !== undefined; ) {
+      const node = nodes.get(current);
+      if (node === undefined) break;
+      if (++steps > nodes.size) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, the nodes' parents form a cycle (through node ${current}).`);
+      if (node.frame === -1) node.frame = v8Frame(builder, node.callFrame);
+      if (node.frame >= 0) frames.push(node.frame);
+      current = node.parent;
+    }
+    const stack = builder.stack(frames);
+    stackOfNode.set(id, stack);
+    return stack;
+  };
+
+  let elapsed = 0;
+  let unknown = 0;
+  for (let s = 0; s < samples.length; s++) {
+    elapsed += Math.max(0, deltas[s]!);
+    const time = startTime + elapsed;
+    let micros: number;
+    if (s + 1 < samples.length) micros = Math.max(0, deltas[s + 1]!);
+    else if (Number.isFinite(endTime)) micros = Math.max(0, endTime - time);
+    else micros = Math.max(0, deltas[s]!);
+    const stack = stackOf(samples[s]!);
+    if (stack === undefined) {
+      unknown++;
+      continue;
+    }
+    builder.sample(stack, [Math.round(micros * 1000)], time, labels);
+  }
+  if (unknown > 0) notes.push(`${unknown} of the ${samples.length} samples of ${where} name nodes the trace does not define and were left out.`);
+  if (unknown < samples.length) {
+    span.origin = minOf(span.origin, startTime);
+    span.end = maxOf(span.end, Math.max(startTime + elapsed, Number.isFinite(endTime) ? endTime : 0));
+  }
+}
+
+function minOf(a: number, b: number): number {
+  return Number.isNaN(a) ? b : Math.min(a, b);
+}
+
+function maxOf(a: number, b: number): number {
+  return Number.isNaN(a) ? b : Math.max(a, b);
+}
+
+/** A V8 call frame as an imported frame (positions made 1-based), or -2 for V8's "(root)", which is no frame. */
+function v8Frame(builder: ProfileBuilder, callFrame: Record<string, unknown>): number {
+  const name = typeof callFrame['functionName'] === 'string' ? callFrame['functionName'] : '';
+  const url = typeof callFrame['url'] === 'string' ? callFrame['url'] : '';
+  if (name === '(root)' && url === '') return -2;
+  const line = numberField(callFrame['lineNumber']);
+  const column = numberField(callFrame['columnNumber']);
+  return builder.frame({
+    name: name === '' ? '(anonymous)' : name,
+    file: url,
+    line: Number.isInteger(line) && line >= 0 ? line + 1 : 0,
+    column: Number.isInteger(column) && column >= 0 ? column + 1 : 0,
+    module: '',
+    address: 0,
+  });
+}
+
+/**
+ * Adds Hermes' samples (`samples` entries naming `stackFrames` by `sf`). The file gives no sampling interval or end
+ * time, so each sample stands for the time until its thread's next sample, and a thread's last sample for the mean
+ * interval of that thread (zero, and so nothing in the store, when the thread has a single sample).
+ */
+function addHermesSamples(
+  builder: ProfileBuilder,
+  hermes: { samples: unknown[]; stackFrames: Record<string, unknown> },
+  labelsOf: (pid: string | undefined, tid: string | undefined) => Labels,
+  span: { origin: number; end: number },
+  displayName: string,
+  notes: ImportNotes,
+): void {
+  const byThread = new Map<string, { ts: number; sf: string; pid: string | undefined; tid: string | undefined; order: number }[]>();
+  let malformed = 0;
+  hermes.samples.forEach((sample, order) => {
+    const ts = isRecord(sample) ? numberField(sample['ts']) : Number.NaN;
+    const sf = isRecord(sample) ? idString(sample['sf']) : undefined;
+    if (!isRecord(sample) || !Number.isFinite(ts) || sf === undefined) {
+      malformed++;
+      return;
+    }
+    const pid = idString(sample['pid']);
+    const tid = idString(sample['tid']);
+    const key = threadKey(pid, tid);
+    let list = byThread.get(key);
+    if (list === undefined) byThread.set(key, (list = []));
+    list.push({ ts, sf, pid, tid, order });
+  });
+  if (malformed > 0) notes.push(`${malformed} samples without a time or a stack frame were left out.`);
+
+  const frameCount = Object.keys(hermes.stackFrames).length;
+  const stackOfFrame = new Map<string, number>();
+  const frameOf = new Map<string, number>();
+  const stackOf = (sf: string): number | undefined => {
+    const known = stackOfFrame.get(sf);
+    if (known !== undefined) return known;
+    if (!isRecord(hermes.stackFrames[sf])) return undefined;
+    const frames: number[] = [];
+    let steps = 0;
+    for (let current: string | undefined = sf; current !== undefined; ) {
+      const entry: unknown = Object.hasOwn(hermes.stackFrames, current) ? hermes.stackFrames[current] : undefined;
+      if (!isRecord(entry)) break;
+      if (++steps > frameCount) throw new ProfileImportError(displayName, 'chrome-trace', `its stack frames' parents form a cycle (through frame ${JSON.stringify(current.slice(0, 20))}).`);
+      let frame = frameOf.get(current);
+      if (frame === undefined) {
+        frame = entry['category'] === 'root' ? -1 : builder.frame(hermesFrame(entry['name']));
+        frameOf.set(current, frame);
+      }
+      if (frame >= 0) frames.push(frame);
+      current = idString(entry['parent']);
+    }
+    const stack = builder.stack(frames);
+    stackOfFrame.set(sf, stack);
+    return stack;
+  };
+
+  let unknown = 0;
+  for (const list of byThread.values()) {
+    list.sort((a, b) => a.ts - b.ts || a.order - b.order);
+    const first = list[0]!;
+    const last = list[list.length - 1]!;
+    const mean = list.length > 1 ? (last.ts - first.ts) / (list.length - 1) : 0;
+    const labels = labelsOf(first.pid, first.tid);
+    for (let i = 0; i < list.length; i++) {
+      const sample = list[i]!;
+      const micros = i + 1 < list.length ? list[i + 1]!.ts - sample.ts : mean;
+      const stack = stackOf(sample.sf);
+      if (stack === undefined) {
+        unknown++;
+        continue;
+      }
+      builder.sample(stack, [Math.round(micros * 1000)], sample.ts, labels);
+    }
+    span.origin = minOf(span.origin, first.ts);
+    span.end = maxOf(span.end, last.ts + mean);
+  }
+  if (unknown > 0) notes.push(`${unknown} samples name stack frames the trace does not define and were left out.`);
+}
+
+/**
+ * Hermes writes a JavaScript frame's position into its name, "name(url:line:column)", 1-based; frames without one
+ * ("[GC Young Gen]", "[root]") keep their name as it is.
+ */
+function hermesFrame(rawName: unknown): ImportedFrame {
+  const name = typeof rawName === 'string' ? rawName : '';
+  const open = name.indexOf('(');
+  if (open > 0 && name.endsWith(')')) {
+    const inner = name.slice(open + 1, -1);
+    const columnColon = inner.lastIndexOf(':');
+    const lineColon = columnColon > 0 ? inner.lastIndexOf(':', columnColon - 1) : -1;
+    const line = Number(inner.slice(lineColon + 1, columnColon));
+    const column = Number(inner.slice(columnColon + 1));
+    if (lineColon > 0 && Number.isInteger(line) && line > 0 && Number.isInteger(column) && column >= 0) {
+      return { name: name.slice(0, open), file: inner.slice(0, lineColon), line, column, module: '', address: 0 };
+    }
+  }
+  return { name: name === '' ? '(anonymous)' : name, file: '', line: 0, column: 0, module: '', address: 0 };
+}
+
+interface Span {
+  start: number;
+  end: number;
+  event: Record<string, unknown>;
+  order: number;
+  childTime: number;
+  stack: number;
+}
+
+/**
+ * The duration events of every thread as an evented profile. Per thread, events are put in time order (the file
+ * need not be), `B` events are matched with the `E` that closes them (by name when the `E` has one, else the
+ * innermost open one) and `X` events give their own duration (`dur`, else the thread-time `tdur`). Events still
+ * open at the end are closed at the thread's last timestamp. Events are then nested by containment; an event that
+ * overlaps its parent's end without being inside it is cut at that end, so the tree stays a tree.
+ */
+function durationProfile(
+  events: unknown[],
+  indices: number[],
+  labelsOf: (pid: string | undefined, tid: string | undefined) => Labels,
+  displayName: string,
+  notes: ImportNotes,
+): ImportedProfile | undefined {
+  const byThread = new Map<string, { event: Record<string, unknown>; ts: number; order: number }[]>();
+  let untimed = 0;
+  for (const i of indices) {
+    const event = events[i] as Record<string, unknown>;
+    const ts = numberField(event['ts']);
+    if (!Number.isFinite(ts)) {
+      untimed++;
+      continue;
+    }
+    const key = threadKey(idString(event['pid']), idString(event['tid']));
+    let list = byThread.get(key);
+    if (list === undefined) byThread.set(key, (list = []));
+    list.push({ event, ts, order: i });
+  }
+  if (untimed > 0) notes.push(`${untimed} duration events without a timestamp were left out.`);
+
+  const builder = new ProfileBuilder('chrome-trace', [CHROME_WALL_TIME]);
+  let origin = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  let unmatched = 0;
+  let unterminated = 0;
+  const threads: { spans: Span[]; labels: Labels }[] = [];
+  for (const list of byThread.values()) {
+    list.sort((a, b) => a.ts - b.ts || a.order - b.order);
+    const spans: Span[] = [];
+    const open: Span[] = [];
+    let last = Number.NEGATIVE_INFINITY;
+    for (const { event, ts, order } of list) {
+      last = Math.max(last, ts);
+      const ph = event['ph'];
+      if (ph === 'X') {
+        let duration = numberField(event['dur']);
+        if (!Number.isFinite(duration)) duration = numberField(event['tdur']);
+        duration = Number.isFinite(duration) && duration > 0 ? duration : 0;
+        spans.push({ start: ts, end: ts + duration, event, order, childTime: 0, stack: -1 });
+        last = Math.max(last, ts + duration);
+      } else if (ph === 'B') {
+        open.push({ start: ts, end: Number.NaN, event, order, childTime: 0, stack: -1 });
+      } else {
+        let k = open.length - 1;
+        const name = event['name'];
+        if (k >= 0 && typeof name === 'string' && name !== '' && open[k]!.event['name'] !== name) {
+          while (k >= 0 && open[k]!.event['name'] !== name) k--;
+        }
+        if (k < 0) {
+          unmatched++;
+          continue;
+        }
+        // Events opened inside the one this closes and never closed themselves end with it.
+        for (let j = open.length - 1; j >= k; j--) spans.push({ ...open[j]!, end: ts });
+        unterminated += open.length - 1 - k;
+        open.length = k;
+      }
+    }
+    for (const span of open) spans.push({ ...span, end: last });
+    unterminated += open.length;
+    if (spans.length === 0) continue;
+    const first = list[0]!.event;
+    threads.push({ spans, labels: labelsOf(idString(first['pid']), idString(first['tid'])) });
+    origin = Math.min(origin, list[0]!.ts);
+    end = Math.max(end, last);
+  }
+  if (unmatched > 0) notes.push(`${unmatched} end events ("E") matched no open begin event and were ignored.`);
+  if (unterminated > 0) notes.push(`${unterminated} begin events ("B") never ended; they were closed when their parent or their thread's last event ended.`);
+
+  for (const { spans, labels } of threads) {
+    spans.sort((a, b) => a.start - b.start || b.end - a.end || a.order - b.order);
+    const stack: Span[] = [];
+    const frames: number[] = [];
+    for (const span of spans) {
+      // A span ends before the next one starts, or at its start unless both take no time at that instant.
+      for (let top = stack[stack.length - 1]; top !== undefined && (top.end < span.start || (top.end === span.start && (top.end > top.start || span.end > span.start))); top = stack[stack.length - 1]) {
+        stack.pop();
+        frames.pop();
+      }
+      const parent = stack[stack.length - 1];
+      if (parent !== undefined) {
+        if (span.end > parent.end) span.end = parent.end;
+        parent.childTime += span.end - span.start;
+      }
+      if (stack.length >= MAX_EVENT_NESTING) {
+        throw new ProfileImportError(displayName, 'chrome-trace', `its duration events nest more than ${MAX_EVENT_NESTING} deep (at the event starting at ${span.start} µs).`);
+      }
+      stack.push(span);
+      frames.push(builder.frame(eventFrame(span.event)));
+      span.stack = builder.stack([...frames].reverse());
+    }
+    for (const span of spans) {
+      const self = span.end - span.start - span.childTime;
+      // Events wholly covered by their children have no time of their own; the store would drop a zero anyway.
+      if (self > 0) builder.sample(span.stack, [Math.round(self * 1000)], (span.start - origin) / 1000, labels);
+    }
+  }
+  if (builder.sampleCount === 0) return undefined;
+  return builder.build({ startMs: 0, durationNs: Math.round((end - origin) * 1000), frameKinds: javaScriptKind });
+}
+
+/**
+ * A trace event as a frame: its name, and the JavaScript position Hermes' profiler puts in `args` (url, 1-based
+ * line and column) when present.
+ */
+function eventFrame(event: Record<string, unknown>): ImportedFrame {
+  const name = typeof event['name'] === 'string' && event['name'] !== '' ? event['name'] : '(unnamed event)';
+  const args = isRecord(event['args']) ? event['args'] : undefined;
+  const url = typeof args?.['url'] === 'string' ? args['url'] : '';
+  const line = url === '' ? Number.NaN : numberField(args?.['line']);
+  const column = url === '' ? Number.NaN : numberField(args?.['column']);
+  return {
+    name,
+    file: url,
+    line: Number.isInteger(line) && line > 0 ? line : 0,
+    column: Number.isInteger(column) && column > 0 ? column : 0,
+    module: '',
+    address: 0,
+  };
+}

@@ -1,0 +1,118 @@
+import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../importedProfile';
+import { decodeText, quoteExcerpt, type ImportOptions } from './parseSupport';
+
+/**
+ * Brendan Gregg's folded (collapsed) stacks, as stackcollapse-*.pl, `perf script | stackcollapse-perf.pl`, py-spy
+ * `--format raw`, async-profiler's `collapsed` output and many others write them: one line per distinct stack,
+ * frames root first separated by `;`, then a space and how many samples had that stack:
+ *
+ *     main;parse;lex 12
+ *
+ * Files come from many tools and platforms, so the bytes are decoded whatever their encoding (UTF-8 with or without a
+ * byte order mark, UTF-16 either way round) and CRLF line ends are accepted. Lines that are not `stack count` (comments,
+ * headers, lines cut short) are skipped and counted in the notes; a file with no valid line is refused.
+ *
+ * The lines carry no times, no file names and no line numbers: frames are names only, and every sample is at the
+ * profile's start. The count need not be whole (some tools fold weighted samples); the store rounds it.
+ */
+
+export const COLLAPSED_SAMPLES: ValueType = { profileType: 'profile:samples:count:samples:count', unit: 'count' };
+
+/**
+ * Whether the start of a file (its first few kilobytes, as bytes) reads as folded stacks: its first line that is not
+ * a comment (`#`, `//`) is `stack count`, and so are at least two in three of the next few, which forgives the odd
+ * invalid line the importer skips without claiming other text formats.
+ */
+export function looksLikeCollapsed(head: Uint8Array): boolean {
+  const text = decodeText(head.subarray(0, 65536));
+  const lines = text.split('\n');
+  // The last line may be cut by the head's end, so it is left out unless it is the only one.
+  const complete = lines.length > 1 ? lines.slice(0, -1) : lines;
+  let valid = 0;
+  let invalid = 0;
+  for (const raw of complete) {
+    if (valid + invalid >= 20) break;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const trimmed = line.trimStart();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('//')) continue;
+    if (parseLine(line) !== undefined) valid++;
+    else if (valid === 0) return false;
+    else invalid++;
+  }
+  return valid > 0 && invalid * 2 <= valid;
+}
+
+/**
+ * Parses folded stacks into one profile of sample counts. Throws ProfileImportError when no line is valid, naming
+ * the first line it could not read.
+ */
+export function parseCollapsed(input: Uint8Array, displayName: string, options: ImportOptions = {}): ImportedProfile[] {
+  const notes = options.notes ?? [];
+  const text = decodeText(input);
+  const builder = new ProfileBuilder('collapsed', [COLLAPSED_SAMPLES]);
+  const frameOf = new Map<string, number>();
+  let skipped = 0;
+  let firstSkipped: { line: number; text: string } | undefined;
+  let lineNumber = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+    lineNumber++;
+    if (line.trim() === '') continue;
+    const parsed = parseLine(line);
+    if (parsed === undefined) {
+      skipped++;
+      firstSkipped ??= { line: lineNumber, text: line };
+      continue;
+    }
+    const names = parsed.stack.split(';');
+    const ids = new Array<number>(names.length);
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      let id = frameOf.get(name);
+      if (id === undefined) {
+        id = builder.frame({ name, file: '', line: 0, column: 0, module: '', address: 0 });
+        frameOf.set(name, id);
+      }
+      // Root first in the file, leaf first in the imported form.
+      ids[names.length - 1 - k] = id;
+    }
+    builder.sample(builder.stack(ids), [parsed.count]);
+  }
+  if (builder.sampleCount === 0) {
+    const reason = firstSkipped === undefined
+      ? 'it is empty.'
+      : `no line is a stack followed by a sample count, like "main;work 12" (line ${firstSkipped.line} reads ${quoteExcerpt(firstSkipped.text)}).`;
+    throw new ProfileImportError(displayName, 'collapsed', reason);
+  }
+  if (firstSkipped !== undefined) {
+    notes.push(`${skipped} line${skipped === 1 ? ' was' : 's were'} not a stack followed by a count and ${skipped === 1 ? 'was' : 'were'} skipped (the first is line ${firstSkipped.line}).`);
+  }
+  // Without times, every sample is at the profile's start.
+  return [builder.build({ startMs: options.startMs ?? 0 })];
+}
+
+/**
+ * `stack count`: the count is what follows the last space (or tab), a non-negative decimal number; the stack is
+ * everything before it and must not be empty. Checked by hand, not by a regular expression, so a long line costs
+ * one pass.
+ */
+function parseLine(line: string): { stack: string; count: number } | undefined {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
+  let space = end - 1;
+  while (space >= 0 && line.charCodeAt(space) !== 32 && line.charCodeAt(space) !== 9) space--;
+  if (space <= 0) return undefined;
+  let dots = 0;
+  for (let i = space + 1; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 46) dots++;
+    else if (c < 48 || c > 57) return undefined;
+  }
+  if (dots > 1 || end - space - 1 === dots) return undefined;
+  const stack = line.slice(0, space).trim();
+  if (stack === '') return undefined;
+  return { stack, count: Number(line.slice(space + 1, end)) };
+}

@@ -1,0 +1,64 @@
+import { ProfileImportError } from '../importedProfile';
+import { isRecord } from './parseSupport';
+
+/**
+ * Profile formats people open by mistake, or expect to work, that Icicle does not import: recognising them lets the
+ * user read what the file is and how to get a profile Icicle reads, instead of a JSON error or "not a profile".
+ * Each sniffer takes the parsed JSON or the start of the file's text (a few kilobytes).
+ */
+
+const READABLE = 'Icicle reads V8 CPU profiles (.cpuprofile), Chrome traces, pprof, speedscope files, `perf script` output and collapsed stacks';
+
+/**
+ * The Firefox Profiler's formats: the raw Gecko profile (`meta` with `interval`, `threads`), the processed profile
+ * profiler.firefox.com saves (`meta.preprocessedProfileVersion`), and the older DevTools "Recorded Performance Data"
+ * file whose `profile` field holds a Gecko profile.
+ */
+export function looksLikeFirefox(input: unknown): boolean {
+  if (typeof input === 'string') {
+    const head = input.slice(0, 65536);
+    if (!/^\ufeff?\s*\{/.test(head)) return false;
+    return /"preprocessedProfileVersion"\s*:/.test(head) || /"fileType"\s*:\s*"Recorded Performance Data"/.test(head) || (/"meta"\s*:\s*\{/.test(head) && /"(interval|processType|startTime)"\s*:/.test(head) && /"threads"\s*:\s*\[/.test(head)) || /^\s*\{\s*"label"\s*:[^{]*"duration"\s*:[^{]*"markers"\s*:/.test(head);
+  }
+  if (!isRecord(input)) return false;
+  if (input['fileType'] === 'Recorded Performance Data') return true;
+  const gecko = isRecord(input['profile']) && !Array.isArray(input['traceEvents']) ? input['profile'] : input;
+  return isRecord(gecko['meta']) && Array.isArray(gecko['threads']);
+}
+
+/**
+ * Chrome's and Node's sampling heap profile (`.heapprofile`: DevTools' "Allocation sampling", `node --heap-prof`): a
+ * `head` tree like the legacy CPU profile's, but whose nodes have a `callFrame` and a `selfSize` in bytes.
+ */
+export function looksLikeHeapProfile(input: unknown): boolean {
+  if (typeof input === 'string') {
+    const head = input.slice(0, 65536);
+    return /^\ufeff?\s*\{\s*"head"\s*:\s*\{/.test(head) && /"callFrame"\s*:/.test(head) && /"selfSize"\s*:/.test(head);
+  }
+  if (!isRecord(input) || !isRecord(input['head'])) return false;
+  const head = input['head'];
+  return isRecord(head['callFrame']) && typeof head['selfSize'] === 'number';
+}
+
+export function firefoxProfileError(displayName: string): ProfileImportError {
+  return new ProfileImportError(
+    displayName,
+    'unknown',
+    `it is a Firefox Profiler file. ${READABLE}: open it in speedscope (https://www.speedscope.app reads Firefox profiles), save it with its Export button and open the .speedscope.json file.`,
+  );
+}
+
+export function heapProfileError(displayName: string): ProfileImportError {
+  return new ProfileImportError(
+    displayName,
+    'unknown',
+    `it is a sampling heap profile (.heapprofile: allocations, not CPU time). ${READABLE}: to see its allocations, open it in speedscope (https://www.speedscope.app), save it with its Export button and open the .speedscope.json file; or record a CPU profile (\`node --cpu-prof\`, DevTools' Performance panel) instead.`,
+  );
+}
+
+/** The error for a file in a format Icicle recognises but does not import, or undefined when it is none of them. */
+export function unsupportedFormatError(input: unknown, displayName: string): ProfileImportError | undefined {
+  if (looksLikeHeapProfile(input)) return heapProfileError(displayName);
+  if (looksLikeFirefox(input)) return firefoxProfileError(displayName);
+  return undefined;
+}
