@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { PackedCallTree, ProfileSummary } from '../common/callTree';
 import { callTreeForSelection, executePlan, max, scan, selectionPredicate, type Selection } from '../storage/query';
 import type { Store } from '../storage/store';
 import { classifyStoredFrame } from './frameKind';
-import { cpuProfileToImported, CPU_TIME_PROFILE_TYPE } from './import/formats/cpuprofileImport';
-import { importToStore } from './import/importToStore';
+import { CPU_TIME_PROFILE_TYPE } from './import/formats/cpuprofileImport';
+import { ProfileImportError } from './import/importedProfile';
+import { importProfileBytes, profileIdOf } from './import/importFile';
+import { gunzipIfCompressed } from './readProfileFile';
 
 export interface OpenedProfile {
   summary: ProfileSummary;
@@ -18,20 +19,19 @@ export interface OpenedProfile {
  * `profile_id` label, with `source` and `format` labels) and its call tree is always queried from the store, so
  * what the user sees is what the store holds and a profile opened before survives editor restarts.
  */
-export async function openProfileThroughStore(store: Store, text: string, displayName: string): Promise<OpenedProfile> {
-  const profileId = createHash('sha256').update(text).digest('hex').slice(0, 16);
+export async function openProfileThroughStore(store: Store, content: Buffer | string, displayName: string): Promise<OpenedProfile> {
+  const bytes = gunzipIfCompressed(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, displayName);
+  const profileId = profileIdOf(bytes);
   const selection: Selection = { profileType: CPU_TIME_PROFILE_TYPE, matchers: [{ key: 'profile_id', op: '=', value: profileId }] };
   let result = await query(store, selection);
-  let wasImported = false;
-  if (result.summary.sampleCount === 0) {
-    // Parsing first means a file that is not a profile is refused before anything is written.
-    const imported = cpuProfileToImported(text, displayName, Date.now());
-    if (imported.sampleStacks.length === 0) return { ...emptyProfile(), imported: false };
-    await importToStore(store, imported, { profile_id: profileId, source: displayName, format: 'cpuprofile' });
-    result = await query(store, selection);
-    wasImported = true;
+  if (result.summary.sampleCount > 0) return { ...result, imported: false };
+  // The same import as the command line's (detection, source maps, labels), so both find each other's profiles.
+  const imported = await importProfileBytes(store, bytes, displayName, {});
+  if (imported.format !== 'cpuprofile') {
+    throw new ProfileImportError(displayName, imported.format, 'the flame graph view shows V8 CPU profiles for now; the profile was stored and `icicle top` reads it.');
   }
-  return { ...result, imported: wasImported };
+  result = await query(store, selection);
+  return { ...result, imported: !imported.alreadyStored && imported.rows > 0 };
 }
 
 async function query(store: Store, selection: Selection): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {
@@ -44,14 +44,4 @@ async function query(store: Store, selection: Selection): Promise<{ summary: Pro
   } finally {
     snapshot.release();
   }
-}
-
-
-/** What a profile without samples shows: the root alone. */
-function emptyProfile(): { summary: ProfileSummary; tree: PackedCallTree } {
-  const tree: PackedCallTree = {
-    strings: ['', '(root)'], parent: [-1], name: [1], url: [0], line: [0], column: [0], kind: [0],
-    selfSamples: [0], totalSamples: [0], selfMicros: [0], totalMicros: [0],
-  };
-  return { summary: { format: 'cpuprofile', sampleCount: 0, durationMicros: 0, nodeCount: 1 }, tree };
 }

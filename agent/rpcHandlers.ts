@@ -6,7 +6,7 @@ import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
 import { log } from './log';
 import { openProfileThroughStore } from './profileLibrary';
-import { readProfileFile } from './readProfileFile';
+import { readProfileBytes } from './readProfileFile';
 
 export interface AgentContext {
   readonly version: string;
@@ -55,8 +55,8 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       requireHandshake();
       const params = validate(OpenProfileRequest.paramsSchema, raw, OpenProfileRequest.method);
       const started = performance.now();
-      const text = params.path !== undefined ? await readProfileFile(params.path, params.displayName) : params.content!;
-      const { summary, tree, imported } = await openProfileThroughStore(context.store, text, params.displayName);
+      const content = params.path !== undefined ? await readProfileBytes(params.path, params.displayName) : params.content!;
+      const { summary, tree, imported } = await openProfileThroughStore(context.store, content, params.displayName);
       const ms = (performance.now() - started).toFixed(0);
       const how = imported ? 'imported into the store' : 'already in the store';
       log('info', `opened ${params.displayName} (${how}): ${summary.sampleCount} samples, ${summary.nodeCount} nodes in ${ms} ms`);

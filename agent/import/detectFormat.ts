@@ -51,5 +51,9 @@ function parseJsonProfile(text: string, displayName: string, startMs: number): P
   if (looksLikeCpuProfile(json)) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
   if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName, { startMs }) };
   if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName, { startMs }) };
+  // An object with V8's top-level keys but the wrong shape: the V8 importer says precisely what is wrong.
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && ('nodes' in json || 'head' in json)) {
+    return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
+  }
   throw new ProfileImportError(displayName, 'unknown', `it is JSON, but not a profile Icicle recognises. ${READS}`);
 }
