@@ -1,6 +1,6 @@
 import { classifyJavaScriptFrame } from '../../frameKind';
 import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
-import { isRecord, jsonError, numberField, placeInTime, type ImportNotes, type ImportOptions } from './parseSupport';
+import { isRecord, jsonError, numberField, placeInTime, StackInterner, type ImportNotes, type ImportOptions } from './parseSupport';
 
 /**
  * Chrome's Trace Event Format (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU),
@@ -25,8 +25,12 @@ export const CHROME_CPU_TIME: ValueType = { profileType: 'process_cpu:cpu:nanose
 /** Trace events measure elapsed (wall-clock) time, not CPU time: a thread blocked inside an event still counts. */
 export const CHROME_WALL_TIME: ValueType = { profileType: 'wall:wall:nanoseconds:wall:nanoseconds', unit: 'nanoseconds' };
 
-/** Deeper nesting than this is not a program's call structure but a generator's bug or an attack on our time. */
+/**
+ * Deeper nesting than this is not a program's call structure but a generator's bug or an attack on our time (V8
+ * itself records at most 255 frames a sample).
+ */
 const MAX_EVENT_NESTING = 2048;
+const MAX_STACK_DEPTH = 4096;
 
 /**
  * Whether the input looks like a Chrome trace. Takes either the start of the file's text (a few kilobytes are
@@ -291,24 +295,35 @@ function addV8Profile(
   let startTime = record.startTime;
   if (!Number.isFinite(startTime)) startTime = chunks.find(c => Number.isFinite(c.ts))?.ts ?? 0;
   const labels = labelsOf(record.pid, record.tid);
+  const interner = new StackInterner(builder);
   const stackOfNode = new Map<number, number>();
   const stackOf = (id: number): number | undefined => {
     const known = stackOfNode.get(id);
-    if (known !== undefined) return known;
+    if (known !== undefined) return interner.stack(known);
     if (!nodes.has(id)) return undefined;
-    const frames: number[] = [];
-    let steps = 0;
+    // Up to the nearest node whose stack is known (or the root), then down again, interning one frame a step.
+    const chain: number[] = [];
+    let stack = -1;
     for (let current: number | undefined = id; current !== undefined; ) {
+      const memo = stackOfNode.get(current);
+      if (memo !== undefined) {
+        stack = memo;
+        break;
+      }
       const node = nodes.get(current);
       if (node === undefined) break;
-      if (++steps > nodes.size) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, the nodes' parents form a cycle (through node ${current}).`);
-      if (node.frame === -1) node.frame = v8Frame(builder, node.callFrame);
-      if (node.frame >= 0) frames.push(node.frame);
+      if (chain.length >= nodes.size) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, the nodes' parents form a cycle (through node ${current}).`);
+      if (chain.length >= MAX_STACK_DEPTH) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, node ${id} is nested deeper than ${MAX_STACK_DEPTH} calls.`);
+      chain.push(current);
       current = node.parent;
     }
-    const stack = builder.stack(frames);
-    stackOfNode.set(id, stack);
-    return stack;
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const node = nodes.get(chain[k]!)!;
+      if (node.frame === -1) node.frame = v8Frame(builder, node.callFrame);
+      if (node.frame >= 0) stack = interner.child(stack, node.frame);
+      stackOfNode.set(chain[k]!, stack);
+    }
+    return interner.stack(stackOfNode.get(id)!);
   };
 
   let elapsed = 0;
@@ -391,29 +406,38 @@ function addHermesSamples(
   if (malformed > 0) notes.push(`${malformed} samples without a time or a stack frame were left out.`);
 
   const frameCount = Object.keys(hermes.stackFrames).length;
+  const entryOf = (sf: string): Record<string, unknown> | undefined => {
+    const entry: unknown = Object.hasOwn(hermes.stackFrames, sf) ? hermes.stackFrames[sf] : undefined;
+    return isRecord(entry) ? entry : undefined;
+  };
+  const interner = new StackInterner(builder);
   const stackOfFrame = new Map<string, number>();
-  const frameOf = new Map<string, number>();
   const stackOf = (sf: string): number | undefined => {
     const known = stackOfFrame.get(sf);
-    if (known !== undefined) return known;
-    if (!isRecord(hermes.stackFrames[sf])) return undefined;
-    const frames: number[] = [];
-    let steps = 0;
+    if (known !== undefined) return interner.stack(known);
+    if (entryOf(sf) === undefined) return undefined;
+    const chain: string[] = [];
+    let stack = -1;
     for (let current: string | undefined = sf; current !== undefined; ) {
-      const entry: unknown = Object.hasOwn(hermes.stackFrames, current) ? hermes.stackFrames[current] : undefined;
-      if (!isRecord(entry)) break;
-      if (++steps > frameCount) throw new ProfileImportError(displayName, 'chrome-trace', `its stack frames' parents form a cycle (through frame ${JSON.stringify(current.slice(0, 20))}).`);
-      let frame = frameOf.get(current);
-      if (frame === undefined) {
-        frame = entry['category'] === 'root' ? -1 : builder.frame(hermesFrame(entry['name']));
-        frameOf.set(current, frame);
+      const memo = stackOfFrame.get(current);
+      if (memo !== undefined) {
+        stack = memo;
+        break;
       }
-      if (frame >= 0) frames.push(frame);
+      const entry = entryOf(current);
+      if (entry === undefined) break;
+      if (chain.length >= frameCount) throw new ProfileImportError(displayName, 'chrome-trace', `its stack frames' parents form a cycle (through frame ${JSON.stringify(current.slice(0, 20))}).`);
+      if (chain.length >= MAX_STACK_DEPTH) throw new ProfileImportError(displayName, 'chrome-trace', `a stack frame is nested deeper than ${MAX_STACK_DEPTH} calls.`);
+      chain.push(current);
       current = idString(entry['parent']);
     }
-    const stack = builder.stack(frames);
-    stackOfFrame.set(sf, stack);
-    return stack;
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const entry = entryOf(chain[k]!)!;
+      // Hermes' "[root]" frames (category "root") stand for the thread, like V8's "(root)": no frame.
+      if (entry['category'] !== 'root') stack = interner.child(stack, builder.frame(hermesFrame(entry['name'])));
+      stackOfFrame.set(chain[k]!, stack);
+    }
+    return interner.stack(stackOfFrame.get(sf)!);
   };
 
   let unknown = 0;
@@ -499,6 +523,7 @@ function durationProfile(
   if (untimed > 0) notes.push(`${untimed} duration events without a timestamp were left out.`);
 
   const builder = new ProfileBuilder('chrome-trace', [CHROME_WALL_TIME]);
+  const interner = new StackInterner(builder);
   let origin = Number.POSITIVE_INFINITY;
   let end = Number.NEGATIVE_INFINITY;
   let unmatched = 0;
@@ -550,12 +575,10 @@ function durationProfile(
   for (const { spans, labels } of threads) {
     spans.sort((a, b) => a.start - b.start || b.end - a.end || a.order - b.order);
     const stack: Span[] = [];
-    const frames: number[] = [];
     for (const span of spans) {
       // A span ends before the next one starts, or at its start unless both take no time at that instant.
       for (let top = stack[stack.length - 1]; top !== undefined && (top.end < span.start || (top.end === span.start && (top.end > top.start || span.end > span.start))); top = stack[stack.length - 1]) {
         stack.pop();
-        frames.pop();
       }
       const parent = stack[stack.length - 1];
       if (parent !== undefined) {
@@ -565,14 +588,13 @@ function durationProfile(
       if (stack.length >= MAX_EVENT_NESTING) {
         throw new ProfileImportError(displayName, 'chrome-trace', `its duration events nest more than ${MAX_EVENT_NESTING} deep (at the event starting at ${span.start} µs).`);
       }
+      span.stack = interner.child(parent === undefined ? -1 : parent.stack, builder.frame(eventFrame(span.event)));
       stack.push(span);
-      frames.push(builder.frame(eventFrame(span.event)));
-      span.stack = builder.stack([...frames].reverse());
     }
     for (const span of spans) {
       const self = span.end - span.start - span.childTime;
       // Events wholly covered by their children have no time of their own; the store would drop a zero anyway.
-      if (self > 0) builder.sample(span.stack, [Math.round(self * 1000)], (span.start - origin) / 1000, labels);
+      if (self > 0) builder.sample(interner.stack(span.stack), [Math.round(self * 1000)], (span.start - origin) / 1000, labels);
     }
   }
   if (builder.sampleCount === 0) return undefined;

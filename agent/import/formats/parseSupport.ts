@@ -1,4 +1,4 @@
-import { ProfileImportError, type ImportedProfile, type ProfileFormat } from '../importedProfile';
+import { ProfileImportError, type ImportedProfile, type ProfileBuilder, type ProfileFormat } from '../importedProfile';
 
 /**
  * Helpers the text and JSON importers in this folder share: decoding bytes whatever their encoding, parsing JSON
@@ -118,4 +118,45 @@ export function numberField(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && value.trim() !== '') return Number(value);
   return Number.NaN;
+}
+
+/**
+ * Interns stacks grown one frame at a time (a call tree's nodes, nested events): a stack is its parent stack plus a
+ * frame, so each distinct stack is built once, in time proportional to its depth, and reaching a known one costs a
+ * map lookup. Walks of deep trees and long event streams therefore cost what their output costs, never depth times
+ * the number of samples or events. Ids here are the interner's own; `stack` gives the builder's stack id, so only
+ * stacks that samples use reach the profile (not every ancestor on the way).
+ */
+export class StackInterner {
+  private readonly ids = new Map<string, number>();
+  /** Per interner id: its frames, leaf first, and its builder stack id once a sample needed it (-1 before). */
+  private readonly frames: (readonly number[])[] = [];
+  private readonly builderIds: number[] = [];
+  private rootId = -1;
+
+  constructor(private readonly builder: ProfileBuilder) {}
+
+  /** The stack `parent` (an id from this interner, or -1 for the empty stack) with `frame` called from its leaf. */
+  child(parent: number, frame: number): number {
+    const key = `${parent},${frame}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.frames.length;
+      this.frames.push([frame, ...(parent < 0 ? [] : this.frames[parent]!)]);
+      this.builderIds.push(-1);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** The builder's stack id for an interner id (-1: the empty stack, for samples on the tree's root). */
+  stack(id: number): number {
+    if (id < 0) {
+      if (this.rootId < 0) this.rootId = this.builder.stack([]);
+      return this.rootId;
+    }
+    let stack = this.builderIds[id]!;
+    if (stack < 0) this.builderIds[id] = stack = this.builder.stack(this.frames[id]!);
+    return stack;
+  }
 }

@@ -1,5 +1,5 @@
 import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
-import { isRecord, parseJsonText, placeInTime, quoteExcerpt, type ImportNotes, type ImportOptions } from './parseSupport';
+import { isRecord, parseJsonText, placeInTime, quoteExcerpt, StackInterner, type ImportNotes, type ImportOptions } from './parseSupport';
 
 /**
  * speedscope's own file format (https://www.speedscope.app/file-format-schema.json, documented in speedscope's
@@ -158,33 +158,33 @@ function addEvents(
   });
   // speedscope requires events in order; a stable sort forgives files that are not, without reordering ties.
   list.sort((a, b) => a.at - b.at || a.index - b.index);
-  const openFrames: number[] = [];
+  const interner = new StackInterner(builder);
+  /** Per open frame: the stack with it as leaf, and the frame index the file gave, which its close must repeat. */
+  const openStacks: number[] = [];
   const openIndices: unknown[] = [];
-  let stack = -1;
   let last = startValue;
   const emit = (until: number): void => {
-    if (openFrames.length > 0 && until > last) builder.sample(stack, [Math.round((until - last) * factor)], timeMs(last), labels);
+    if (openStacks.length > 0 && until > last) builder.sample(interner.stack(openStacks[openStacks.length - 1]!), [Math.round((until - last) * factor)], timeMs(last), labels);
     if (until > last) last = until;
   };
   for (const event of list) {
     emit(event.at);
     const id = frameId(event.frame, () => `event ${event.index} of ${where}`);
     if (event.open) {
-      if (openFrames.length >= MAX_DEPTH) fail(`${where} nests frames deeper than ${MAX_DEPTH} (at event ${event.index}).`);
-      openFrames.push(id);
+      if (openStacks.length >= MAX_DEPTH) fail(`${where} nests frames deeper than ${MAX_DEPTH} (at event ${event.index}).`);
+      openStacks.push(interner.child(openStacks.length > 0 ? openStacks[openStacks.length - 1]! : -1, id));
       openIndices.push(event.frame);
     } else {
-      if (openFrames.length === 0) fail(`event ${event.index} of ${where} closes frame ${String(event.frame)}, but no frame is open.`);
+      if (openStacks.length === 0) fail(`event ${event.index} of ${where} closes frame ${String(event.frame)}, but no frame is open.`);
       if (openIndices[openIndices.length - 1] !== event.frame) {
         fail(`event ${event.index} of ${where} closes frame ${String(event.frame)}, but the innermost open frame is ${String(openIndices[openIndices.length - 1])}.`);
       }
-      openFrames.pop();
+      openStacks.pop();
       openIndices.pop();
     }
-    stack = openFrames.length > 0 ? builder.stack([...openFrames].reverse()) : -1;
   }
-  if (openFrames.length > 0) {
-    notes.push(`${openFrames.length} frames of ${where} were still open at its end and were closed at "endValue".`);
+  if (openStacks.length > 0) {
+    notes.push(`${openStacks.length} frames of ${where} were still open at its end and were closed at "endValue".`);
     emit(endValue);
   }
 }
