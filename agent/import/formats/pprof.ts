@@ -8,10 +8,12 @@ import { ProfileBuilder, ProfileImportError, labelKey, type ImportedFrame, type 
  * common imported form. One file becomes one ImportedProfile; each of its sample types is one value type, named
  * the way Parca names profile types (see `profileTypeName`).
  *
- * The file is checked in one pass over its bytes against pprof's schema before pprof-format decodes it
- * (`checkProtobuf`): pprof-format silently truncates fields that run past the end, misreads field numbers above
- * 15 and can spend quadratic time on a run of continuation bytes, so damaged or hostile input is refused with a
- * sentence rather than decoded into garbage, a stack trace or a hang.
+ * The bytes are checked before pprof-format decodes them (`quickCheckProtobuf`, falling back to the full
+ * `checkProtobuf`): pprof-format silently accepts fields that run past the end of the file, misreads field numbers
+ * above 15, throws bare errors on other wire types, and takes quadratic time on one long run of continuation bytes
+ * (minutes for 2 MB). References between messages (locations, functions, mappings, strings) are checked while
+ * converting. So damaged or hostile input is refused with a ProfileImportError whose message is a sentence, never
+ * decoded into garbage, thrown as a raw stack or left to hang.
  *
  * Choices, documented once here:
  * - A location with several lines (inlined calls) becomes one frame per line, line[0] (the innermost) first,
@@ -33,13 +35,7 @@ import { ProfileBuilder, ProfileImportError, labelKey, type ImportedFrame, type 
 export function parsePprof(bytes: Uint8Array, displayName: string): ImportedProfile[] {
   const data = isGzip(bytes) ? gunzip(bytes, displayName) : bytes;
   const legacy = describeLegacyPprof(data);
-  if (legacy !== undefined) {
-    throw new ProfileImportError(
-      displayName,
-      'pprof',
-      `it is ${legacy}, which Icicle does not read. Convert it to the protobuf format with \`go tool pprof -proto FILE > FILE.pb.gz\` and open the result`,
-    );
-  }
+  if (legacy !== undefined) throw new ProfileImportError(displayName, 'pprof', legacy);
   if (data.length === 0) throw new ProfileImportError(displayName, 'pprof', 'the file is empty');
   const problem = quickCheckProtobuf(data);
   if (problem !== undefined) {
@@ -80,9 +76,18 @@ export function isPprof(bytes: Uint8Array): boolean {
 /**
  * Recognises the formats pprof read before protobuf (google/pprof's profile/legacy_profile.go): the binary CPU
  * profile of gperftools and of Go before 1.9, and the text heap, growth, fragmentation, contention, thread and Java
- * profiles. Returns what the file is, as a phrase ("a legacy binary CPU profile (...)"), or undefined.
+ * profiles. Returns the reason to give the user — what the file is and what to do — ready for
+ * `new ProfileImportError(displayName, 'pprof', reason)` ("it is a legacy binary CPU profile (...), which Icicle
+ * does not read. Convert it ... with `go tool pprof -proto FILE > FILE.pb.gz` ..."), or undefined.
  */
 export function describeLegacyPprof(bytes: Uint8Array): string | undefined {
+  const what = legacyPprofKind(bytes);
+  if (what === undefined) return undefined;
+  if (what.startsWith('a goroutine dump')) return `it is ${what}. Save the goroutine profile without \`debug=2\` (protobuf) and open that`;
+  return `it is ${what}, which Icicle does not read. Convert it to the protobuf format with \`go tool pprof -proto FILE > FILE.pb.gz\` and open the result`;
+}
+
+function legacyPprofKind(bytes: Uint8Array): string | undefined {
   if (isLegacyBinaryCpu(bytes)) return 'a legacy binary CPU profile (the format of gperftools and of Go before 1.9, 2017)';
   // The text formats start with a recognisable first line; look at the first few hundred bytes only.
   const head = asciiHead(bytes, 512);
@@ -244,21 +249,33 @@ export function pprofToImported(p: Profile, displayName: string): ImportedProfil
 
   const typeCount = sampleTypes.length;
   const values = new Array<number>(typeCount).fill(0);
+  const locationIndex = new Int32Array(64);
   const stack: number[] = [];
   const samples = p.sample;
   for (let s = 0; s < samples.length; s++) {
     const sample = samples[s]!;
     const sampleValues = sample.value;
     if (sampleValues.length !== typeCount) fail(`sample ${s} has ${sampleValues.length} values but the file declares ${typeCount} sample types`);
-    stack.length = 0;
     const locationIds = sample.locationId;
-    for (let k = 0; k < locationIds.length; k++) {
+    const depth = locationIds.length;
+    // First the locations' indices and the stack's length, then the stack.
+    const indices = depth <= locationIndex.length ? locationIndex : new Int32Array(depth);
+    let frameCount = 0;
+    for (let k = 0; k < depth; k++) {
       const raw = locationIds[k]!;
       const id = typeof raw === 'number' ? raw : Number(raw);
       const index = denseIndex ? (id <= maxId ? denseIndex[id]! : -1) : (sparseIndex!.get(id) ?? -1);
       if (index < 0) fail(`sample ${s} refers to location ${String(raw)}, which the file does not define`);
+      indices[k] = index;
+      frameCount += locationFrameStart[index + 1]! - locationFrameStart[index]!;
+    }
+    // One array reused for every sample: the builder copies a stack only when it is new.
+    stack.length = frameCount;
+    let n = 0;
+    for (let k = 0; k < depth; k++) {
+      const index = indices[k]!;
       const end = locationFrameStart[index + 1]!;
-      for (let f = locationFrameStart[index]!; f < end; f++) stack.push(locationFrameIds[f]!);
+      for (let f = locationFrameStart[index]!; f < end; f++) stack[n++] = locationFrameIds[f]!;
     }
     for (let t = 0; t < typeCount; t++) {
       const v = sampleValues[t]!;
