@@ -33,20 +33,36 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
     const skipZeros = profile.valueTypes.length > 1;
     for (let i = 0; i < n; i++) if (!skipZeros || values[i] !== 0) kept.push(i);
     for (let from = 0; from < kept.length; from += ROWS_PER_WRITE) {
-      const slice = kept.slice(from, from + ROWS_PER_WRITE);
+      const count = Math.min(ROWS_PER_WRITE, kept.length - from);
+      // Typed arrays straight away: the store would copy plain arrays into them anyway.
+      const timestamps = new Float64Array(count);
+      const rowValues = new Float64Array(count);
+      const rowStacks = new Uint32Array(count);
+      const times = profile.sampleTimes;
+      for (let r = 0; r < count; r++) {
+        const i = kept[from + r]!;
+        timestamps[r] = times ? times[i]! : profile.startMs;
+        rowValues[r] = Math.round(values[i]!);
+        rowStacks[r] = stackIds[profile.sampleStacks[i]!]!;
+      }
       const rowLabels: Record<string, (string | null)[]> = {};
-      for (const key of labelKeys) rowLabels[key] = slice.map(i => profile.sampleLabels[key]![i]!);
+      for (const key of labelKeys) {
+        const column = profile.sampleLabels[key]!;
+        const out = new Array<string | null>(count);
+        for (let r = 0; r < count; r++) out[r] = column[kept[from + r]!]!;
+        rowLabels[key] = out;
+      }
       lastTxId = await store.write({
         profileType: profile.valueTypes[t]!.profileType,
         durationNs: Math.round(profile.durationNs),
         periodNs: Math.round(profile.periodNs),
         labels: allLabels,
         rowLabels,
-        timestamps: slice.map(i => profile.sampleTimes?.[i] ?? profile.startMs),
-        values: slice.map(i => Math.round(values[i]!)),
-        stackIds: slice.map(i => stackIds[profile.sampleStacks[i]!]!),
+        timestamps,
+        values: rowValues,
+        stackIds: rowStacks,
       });
-      rows += slice.length;
+      rows += count;
     }
   }
   return { rows, lastTxId };

@@ -52,6 +52,7 @@ export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrit
     throw new InvalidWriteError(`a write needs as many values and stack ids as timestamps (${n})`);
   }
   if (typeof write.profileType !== 'string' || write.profileType === '') throw new InvalidWriteError('a write needs a profile type');
+  // Always copies: the store keeps these arrays, and the caller may reuse its own.
   const timestamps = Float64Array.from(write.timestamps);
   const values = Float64Array.from(write.values);
   const stackIds = Uint32Array.from(write.stackIds);

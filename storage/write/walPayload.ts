@@ -6,19 +6,23 @@ import type { EncodedLabelColumn, EncodedWrite } from './sampleWrite';
  * columns. Layout (little-endian):
  *
  *   header length u32 | header JSON (utf-8) | zero padding to 8 bytes |
- *   timestamps f64×n | values f64×n | stack ids u32×n | per row label, in header order: codes i32×n
+ *   timestamps f64×n | values f64×n | stack ids u32×n | per row label, in header order: codes i32×n |
+ *   new stacks' lengths u32×s | new stacks' frame ids u32×(sum of lengths)
  *
- * The columns are raw typed arrays so that encoding and replay cost a copy, not a parse, per sample.
+ * The columns are raw typed arrays so that encoding and replay cost a copy, not a parse, per sample. New frames
+ * travel in the header column-wise (arrays of strings and numbers serialise several times faster than objects);
+ * new stacks, which can hold millions of frame ids when a big profile is imported, travel as raw arrays.
  */
 interface PayloadHeader {
-  v: 1;
+  v: 2;
   n: number;
   profileType: string;
   durationNs: number;
   periodNs: number;
   labels: Record<string, string>;
   rowLabels: [string, string[]][];
-  metadata: MetadataChanges;
+  frames: { first: number; name: string[]; file: string[]; line: number[]; column: number[]; module: string[]; address: number[] };
+  stacks: { first: number; count: number; frameIds: number };
 }
 
 export interface WalEntry {
@@ -30,19 +34,36 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
   const { write } = entry;
   const n = write.timestamps.length;
   const rowLabelEntries = Object.entries(write.rowLabels);
+  const { frames, stacks } = entry.metadata;
+  const stackLengths = Uint32Array.from(stacks, stack => stack.length);
+  const stackFrameIds = new Uint32Array(stackLengths.reduce((sum, length) => sum + length, 0));
+  let at = 0;
+  for (const stack of stacks) {
+    stackFrameIds.set(stack, at);
+    at += stack.length;
+  }
   const header: PayloadHeader = {
-    v: 1,
+    v: 2,
     n,
     profileType: write.profileType,
     durationNs: write.durationNs,
     periodNs: write.periodNs,
     labels: write.labels,
     rowLabels: rowLabelEntries.map(([key, column]) => [key, column.dictionary]),
-    metadata: entry.metadata,
+    frames: {
+      first: entry.metadata.firstFrameId,
+      name: frames.map(f => f.functionName),
+      file: frames.map(f => f.file),
+      line: frames.map(f => f.line),
+      column: frames.map(f => f.column),
+      module: frames.map(f => f.module),
+      address: frames.map(f => f.address),
+    },
+    stacks: { first: entry.metadata.firstStackId, count: stacks.length, frameIds: stackFrameIds.length },
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const columnsStart = align8(4 + headerBytes.length);
-  const total = columnsStart + n * (8 + 8 + 4 + 4 * rowLabelEntries.length);
+  const total = columnsStart + n * (8 + 8 + 4 + 4 * rowLabelEntries.length) + 4 * (stackLengths.length + stackFrameIds.length);
   const payload = Buffer.alloc(total);
   payload.writeUInt32LE(headerBytes.length, 0);
   headerBytes.copy(payload, 4);
@@ -55,16 +76,18 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
   put(write.values);
   put(write.stackIds);
   for (const [, column] of rowLabelEntries) put(column.codes);
+  put(stackLengths);
+  put(stackFrameIds);
   return payload;
 }
 
 export function decodeWalPayload(payload: Buffer): WalEntry {
   const headerLength = payload.readUInt32LE(0);
   const header = JSON.parse(payload.toString('utf8', 4, 4 + headerLength)) as PayloadHeader;
-  if (header.v !== 1) throw new Error(`unknown write-ahead-log payload version ${String(header.v)}`);
+  if (header.v !== 2) throw new Error(`unknown write-ahead-log payload version ${String(header.v)}`);
   const n = header.n;
   let offset = align8(4 + headerLength);
-  const expected = offset + n * (20 + 4 * header.rowLabels.length);
+  const expected = offset + n * (20 + 4 * header.rowLabels.length) + 4 * (header.stacks.count + header.stacks.frameIds);
   if (payload.length !== expected) throw new Error(`write-ahead-log payload holds ${payload.length} bytes, expected ${expected}`);
   // Copy into fresh, aligned buffers: the payload is a view into the log file's bytes.
   const take = <T>(bytes: number, make: (buffer: ArrayBuffer) => T): T => {
@@ -78,8 +101,23 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
   const stackIds = take(n * 4, b => new Uint32Array(b));
   const rowLabels: Record<string, EncodedLabelColumn> = {};
   for (const [key, dictionary] of header.rowLabels) rowLabels[key] = { dictionary, codes: take(n * 4, b => new Int32Array(b)) };
+  const stackLengths = take(header.stacks.count * 4, b => new Uint32Array(b));
+  const stackFrameIds = take(header.stacks.frameIds * 4, b => new Uint32Array(b));
+  const stacks: number[][] = [];
+  let at = 0;
+  for (let s = 0; s < stackLengths.length; s++) {
+    stacks.push(Array.from(stackFrameIds.subarray(at, at + stackLengths[s]!)));
+    at += stackLengths[s]!;
+  }
+  const f = header.frames;
+  const metadata: MetadataChanges = {
+    firstFrameId: f.first,
+    frames: f.name.map((functionName, i) => ({ functionName, file: f.file[i]!, line: f.line[i]!, column: f.column[i]!, module: f.module[i]!, address: f.address[i]! })),
+    firstStackId: header.stacks.first,
+    stacks,
+  };
   return {
-    metadata: header.metadata,
+    metadata,
     write: {
       profileType: header.profileType,
       durationNs: header.durationNs,
