@@ -15,6 +15,8 @@ export const COLUMN = {
   period: 'period_ns',
   value: 'value',
   stackId: 'stack_id',
+  /** The line the leaf frame was executing (V8's positionTicks, pprof's leaf line); 0 when unknown. */
+  line: 'line',
 } as const;
 
 export const STATIC_COLUMNS: readonly string[] = Object.values(COLUMN);
@@ -36,6 +38,9 @@ export function columnOrder(names: Iterable<string>): string[] {
 
 /** A label key is what Prometheus and Parca allow, so that selectors and SQL column names stay unambiguous. */
 export const LABEL_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Static columns held as Uint32 in memory and on disk (everything else numeric is Float64 / Int64). */
+export const UINT32_COLUMNS: ReadonlySet<string> = new Set([COLUMN.stackId, COLUMN.line]);
 
 /** Arrow types of the in-memory columns. String columns are dictionary-encoded with Int32 indices. */
 export const stringColumnType = (): Dictionary<Utf8, Int32> => new Dictionary(new Utf8(), new Int32());

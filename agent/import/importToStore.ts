@@ -38,12 +38,15 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
       const timestamps = new Float64Array(count);
       const rowValues = new Float64Array(count);
       const rowStacks = new Uint32Array(count);
+      const rowLines = new Uint32Array(count);
       const times = profile.sampleTimes;
+      const lines = profile.sampleLines;
       for (let r = 0; r < count; r++) {
         const i = kept[from + r]!;
         timestamps[r] = times ? times[i]! : profile.startMs;
         rowValues[r] = Math.round(values[i]!);
         rowStacks[r] = stackIds[profile.sampleStacks[i]!]!;
+        if (lines) rowLines[r] = lines[i]!;
       }
       const rowLabels: Record<string, (string | null)[]> = {};
       for (const key of labelKeys) {
@@ -61,6 +64,7 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
         timestamps,
         values: rowValues,
         stackIds: rowStacks,
+        lines: rowLines,
       });
       rows += count;
     }

@@ -47,6 +47,8 @@ export interface ImportedProfile {
   sampleValues: number[][];
   /** Per sample, milliseconds since the epoch; absent when the format has no sample times (then `startMs`). */
   sampleTimes: number[] | undefined;
+  /** Per sample, the line its leaf frame was executing (V8's positionTicks); absent or 0 when unknown. */
+  sampleLines?: number[];
   /** Per-sample labels (pprof sample labels, perf's pid and tid, a trace's thread); null when a sample lacks one. */
   sampleLabels: Record<string, (string | null)[]>;
   /** Labels of the whole profile found in the file. */

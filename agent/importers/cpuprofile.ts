@@ -18,6 +18,8 @@ export interface V8Node {
   id: number;
   callFrame: V8CallFrame;
   hitCount?: number;
+  /** Samples per source line (1-based) inside the node's function, when the profiler recorded them. */
+  positionTicks?: { line: number; ticks: number }[];
   children?: number[];
   parent?: number;
 }

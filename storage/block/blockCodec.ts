@@ -3,7 +3,7 @@ import {
   makeData, tableFromIPC, tableToIPC, vectorFromArray, type Data,
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { COLUMN, STATIC_COLUMNS, columnOrder } from '../schema';
+import { COLUMN, STATIC_COLUMNS, UINT32_COLUMNS, columnOrder } from '../schema';
 import { float64ToInt64, int64ToFloat64 } from './int64Columns';
 
 /**
@@ -95,7 +95,7 @@ function toDiskTable(batches: RecordBatch[]): Table {
 function diskType(name: string): DataType {
   if (name === COLUMN.timestamp) return new TimestampMillisecond();
   if (INT64_COLUMNS.has(name)) return new Int64();
-  if (name === COLUMN.stackId) return new Uint32();
+  if (UINT32_COLUMNS.has(name)) return new Uint32();
   return new Dictionary(new Utf8(), new Int32());
 }
 

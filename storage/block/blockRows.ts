@@ -1,6 +1,6 @@
 import { DataType, type Data, type RecordBatch } from 'apache-arrow';
 import { float64Data, recordBatch, StringColumn, uint32Data } from '../part/columnBuilders';
-import { COLUMN, STATIC_COLUMNS, columnOrder, isLabelColumn } from '../schema';
+import { COLUMN, STATIC_COLUMNS, UINT32_COLUMNS, columnOrder, isLabelColumn } from '../schema';
 
 /** Only columns with at most this many distinct values in a block take part in its sort order. */
 const SORT_CARDINALITY_LIMIT = 1024;
@@ -21,7 +21,7 @@ export function mergeAndSortRows(batches: RecordBatch[]): RecordBatch {
   const numbers = new Map<string, Float64Array | Uint32Array>();
   const strings = new Map<string, StringColumn>();
   for (const name of names) {
-    if (name === COLUMN.stackId) numbers.set(name, concatNumbers(batches, name, new Uint32Array(length)));
+    if (UINT32_COLUMNS.has(name)) numbers.set(name, concatNumbers(batches, name, new Uint32Array(length)));
     else if (STATIC_COLUMNS.includes(name) && name !== COLUMN.profileType) numbers.set(name, concatNumbers(batches, name, new Float64Array(length)));
     else strings.set(name, concatStrings(batches, name, length));
   }

@@ -6,8 +6,8 @@ import { NumberColumn, StringColumn, float64Data, recordBatch, uint32Data } from
 
 /** Rows per in-memory batch: large enough for tight vectorised loops, small enough to grow cheaply. */
 const MAX_BATCH_ROWS = 1 << 17;
-/** Bytes per row of the static columns: timestamp, value, duration, period (f64), stack id (u32), profile type (i32). */
-const STATIC_ROW_BYTES = 8 * 4 + 4 + 4;
+/** Bytes per row of the static columns: timestamp, value, duration, period (f64), stack id, line (u32), profile type (i32). */
+const STATIC_ROW_BYTES = 8 * 4 + 4 + 4 + 4;
 
 /**
  * The rows of one in-memory batch: writes with the same set of label keys append to the same builder, so a
@@ -21,6 +21,7 @@ class BatchBuilder {
   readonly durations: NumberColumn<Float64Array>;
   readonly periods: NumberColumn<Float64Array>;
   readonly stackIds: NumberColumn<Uint32Array>;
+  readonly lines: NumberColumn<Uint32Array>;
   readonly profileTypes: StringColumn;
   readonly labels = new Map<string, StringColumn>();
   private cached: { rows: number; batch: RecordBatch; stats: BlockStats } | undefined;
@@ -32,6 +33,7 @@ class BatchBuilder {
     this.durations = new NumberColumn(new Float64Array(capacity));
     this.periods = new NumberColumn(new Float64Array(capacity));
     this.stackIds = new NumberColumn(new Uint32Array(capacity));
+    this.lines = new NumberColumn(new Uint32Array(capacity));
     this.profileTypes = new StringColumn(capacity, 0);
     for (const key of keySet === '' ? [] : keySet.split(',')) this.labels.set(key, new StringColumn(capacity, 0));
   }
@@ -45,7 +47,7 @@ class BatchBuilder {
     const end = this.rows + count;
     if (end > this.capacity) {
       const capacity = Math.min(MAX_BATCH_ROWS, Math.max(end, this.capacity * 2));
-      for (const column of [this.timestamps, this.values, this.durations, this.periods, this.stackIds]) column.ensure(capacity);
+      for (const column of [this.timestamps, this.values, this.durations, this.periods, this.stackIds, this.lines]) column.ensure(capacity);
       this.profileTypes.ensure(capacity);
       for (const column of this.labels.values()) column.ensure(capacity);
     }
@@ -55,6 +57,7 @@ class BatchBuilder {
     this.durations.values.fill(write.durationNs, start, end);
     this.periods.values.fill(write.periodNs, start, end);
     this.stackIds.values.set(write.stackIds.subarray(from, to), start);
+    this.lines.values.set(write.lines.subarray(from, to), start);
     this.profileTypes.codes.fill(this.profileTypes.code(write.profileType), start, end);
     for (const [key, value] of Object.entries(write.labels)) {
       const column = this.labels.get(key)!;
@@ -101,6 +104,7 @@ class BatchBuilder {
         [COLUMN.period, float64Data(this.periods.values, n)],
         [COLUMN.value, float64Data(this.values.values, n)],
         [COLUMN.stackId, uint32Data(this.stackIds.values, n)],
+        [COLUMN.line, uint32Data(this.lines.values, n)],
         ...[...this.labels].map(([key, column]) => [labelColumn(key), column.toData(n)] as [string, ReturnType<StringColumn['toData']>]),
       ],
       n,

@@ -1,7 +1,11 @@
 import type { MetadataStore } from '../metadata/metadataStore';
+import { COLUMN } from '../schema';
+import { executePlan } from './execute';
+import { count, scan, sum } from './logicalPlan';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
+import { numbers } from './resultColumns';
 import type { ScanSource } from './scanSource';
-import type { Selection } from './selection';
+import { selectionPredicate, type Selection } from './selection';
 
 /** Cost of one function, identified by name and file (all its lines and call sites together). */
 export interface FunctionCost {
@@ -87,12 +91,30 @@ export function functionCostsOf(metadata: MetadataStore, merged: MergedStacks): 
  * Self and total cost per line of one file, by line. A line's total counts each sample once however many of
  * its frames are on that line; frames with an unknown line (0) are left out.
  */
+/**
+ * Self and total cost per line of one file. A sample's leaf frame counts at the line it was executing when the
+ * profile recorded it (the `line` column: V8's positionTicks, pprof's leaf line), else at the frame's own line;
+ * callers count at their frames' lines.
+ */
 export async function lineCosts(source: ScanSource, selection: Selection, file: string): Promise<LineCost[]> {
-  return lineCostsOf(source.metadata, await mergeStacks(source, selection), file);
+  if (!source.columnNames().includes(COLUMN.line)) return lineCostsOf(source.metadata, await mergeStacks(source, selection), file);
+  const plan = scan()
+    .where(selectionPredicate(selection))
+    .aggregate([COLUMN.stackId, COLUMN.line], [sum(COLUMN.value, 'value'), count('samples')])
+    .build();
+  const { table } = await executePlan(plan, source);
+  const stackIds = Uint32Array.from(numbers(table, COLUMN.stackId));
+  // A null line (a block written before the column existed) reads as NaN here: unknown, like 0.
+  const leafLines = Float64Array.from(numbers(table, COLUMN.line), line => (line > 0 ? line : 0));
+  return lineCostsOf(source.metadata, { stackIds, values: numbers(table, 'value'), samples: numbers(table, 'samples') }, file, leafLines);
 }
 
-export function lineCostsOf(metadata: MetadataStore, merged: MergedStacks, file: string): LineCost[] {
-  const lineOf = new Int32Array(metadata.frameCount + 1).fill(-1); // -1 unknown yet, 0 not in the file
+/** Per frame in lineCostsOf: its line in the file, 0 when in the file at an unknown line, or one of these. */
+const NOT_COMPUTED = -1;
+const NOT_IN_FILE = -2;
+
+export function lineCostsOf(metadata: MetadataStore, merged: MergedStacks, file: string, leafLines?: Float64Array): LineCost[] {
+  const lineOf = new Int32Array(metadata.frameCount + 1).fill(NOT_COMPUTED);
   const costs = new Map<number, LineCost & { stamp: number }>();
   for (let s = 0; s < merged.stackIds.length; s++) {
     if (merged.stackIds[s] === 0) continue;
@@ -102,10 +124,14 @@ export function lineCostsOf(metadata: MetadataStore, merged: MergedStacks, file:
     for (let k = 0; k < frames.length; k++) {
       const frameId = frames[k]!;
       let line = lineOf[frameId]!;
-      if (line < 0) {
+      if (line === NOT_COMPUTED) {
         const frame = metadata.frame(frameId);
-        lineOf[frameId] = line = frame.file === file && frame.line > 0 ? frame.line : 0;
+        lineOf[frameId] = line = frame.file !== file ? NOT_IN_FILE : frame.line > 0 ? frame.line : 0;
       }
+      if (line === NOT_IN_FILE) continue;
+      // The leaf's executing line, when known, replaces its frame's line (the function's first line in V8, which
+      // V8 does not always know).
+      if (k === 0 && leafLines && leafLines[s]! > 0) line = leafLines[s]!;
       if (line === 0) continue;
       let cost = costs.get(line);
       if (cost === undefined) {

@@ -18,6 +18,8 @@ export interface SampleWrite {
   /** Whole numbers (nanoseconds, bytes, counts), as in pprof; negative values are allowed (delta profiles). */
   values: ArrayLike<number>;
   stackIds: ArrayLike<number>;
+  /** The line each sample's leaf frame was executing, when the profile says (0 or absent: unknown). */
+  lines?: ArrayLike<number>;
 }
 
 /** A row label column in dictionary form: the distinct values and one code per row (-1 for absent). */
@@ -36,6 +38,7 @@ export interface EncodedWrite {
   timestamps: Float64Array;
   values: Float64Array;
   stackIds: Uint32Array;
+  lines: Uint32Array;
 }
 
 export class InvalidWriteError extends Error {
@@ -56,6 +59,8 @@ export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrit
   const timestamps = Float64Array.from(write.timestamps);
   const values = Float64Array.from(write.values);
   const stackIds = Uint32Array.from(write.stackIds);
+  if (write.lines !== undefined && write.lines.length !== n) throw new InvalidWriteError(`a write needs as many lines as timestamps (${n})`);
+  const lines = write.lines === undefined ? new Uint32Array(n) : Uint32Array.from(write.lines);
   for (let i = 0; i < n; i++) {
     // Rounding here, not at flush, keeps a row identical in memory and on disk (blocks store whole milliseconds).
     timestamps[i] = Math.round(timestamps[i]!);
@@ -87,6 +92,7 @@ export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrit
     timestamps,
     values,
     stackIds,
+    lines,
   };
 }
 

@@ -6,7 +6,7 @@ import type { EncodedLabelColumn, EncodedWrite } from './sampleWrite';
  * columns. Layout (little-endian):
  *
  *   header length u32 | header JSON (utf-8) | zero padding to 8 bytes |
- *   timestamps f64×n | values f64×n | stack ids u32×n | per row label, in header order: codes i32×n |
+ *   timestamps f64×n | values f64×n | stack ids u32×n | lines u32×n | per row label, in header order: codes i32×n |
  *   new stacks' lengths u32×s | new stacks' frame ids u32×(sum of lengths)
  *
  * The columns are raw typed arrays so that encoding and replay cost a copy, not a parse, per sample. New frames
@@ -14,7 +14,7 @@ import type { EncodedLabelColumn, EncodedWrite } from './sampleWrite';
  * new stacks, which can hold millions of frame ids when a big profile is imported, travel as raw arrays.
  */
 interface PayloadHeader {
-  v: 2;
+  v: 3;
   n: number;
   profileType: string;
   durationNs: number;
@@ -43,7 +43,7 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
     at += stack.length;
   }
   const header: PayloadHeader = {
-    v: 2,
+    v: 3,
     n,
     profileType: write.profileType,
     durationNs: write.durationNs,
@@ -63,7 +63,7 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const columnsStart = align8(4 + headerBytes.length);
-  const total = columnsStart + n * (8 + 8 + 4 + 4 * rowLabelEntries.length) + 4 * (stackLengths.length + stackFrameIds.length);
+  const total = columnsStart + n * (8 + 8 + 4 + 4 + 4 * rowLabelEntries.length) + 4 * (stackLengths.length + stackFrameIds.length);
   const payload = Buffer.alloc(total);
   payload.writeUInt32LE(headerBytes.length, 0);
   headerBytes.copy(payload, 4);
@@ -75,6 +75,7 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
   put(write.timestamps);
   put(write.values);
   put(write.stackIds);
+  put(write.lines);
   for (const [, column] of rowLabelEntries) put(column.codes);
   put(stackLengths);
   put(stackFrameIds);
@@ -84,10 +85,10 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
 export function decodeWalPayload(payload: Buffer): WalEntry {
   const headerLength = payload.readUInt32LE(0);
   const header = JSON.parse(payload.toString('utf8', 4, 4 + headerLength)) as PayloadHeader;
-  if (header.v !== 2) throw new Error(`unknown write-ahead-log payload version ${String(header.v)}`);
+  if (header.v !== 3) throw new Error(`unknown write-ahead-log payload version ${String(header.v)}`);
   const n = header.n;
   let offset = align8(4 + headerLength);
-  const expected = offset + n * (20 + 4 * header.rowLabels.length) + 4 * (header.stacks.count + header.stacks.frameIds);
+  const expected = offset + n * (24 + 4 * header.rowLabels.length) + 4 * (header.stacks.count + header.stacks.frameIds);
   if (payload.length !== expected) throw new Error(`write-ahead-log payload holds ${payload.length} bytes, expected ${expected}`);
   // Copy into fresh, aligned buffers: the payload is a view into the log file's bytes.
   const take = <T>(bytes: number, make: (buffer: ArrayBuffer) => T): T => {
@@ -99,6 +100,7 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
   const timestamps = take(n * 8, b => new Float64Array(b));
   const values = take(n * 8, b => new Float64Array(b));
   const stackIds = take(n * 4, b => new Uint32Array(b));
+  const lines = take(n * 4, b => new Uint32Array(b));
   const rowLabels: Record<string, EncodedLabelColumn> = {};
   for (const [key, dictionary] of header.rowLabels) rowLabels[key] = { dictionary, codes: take(n * 4, b => new Int32Array(b)) };
   const stackLengths = take(header.stacks.count * 4, b => new Uint32Array(b));
@@ -127,6 +129,7 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
       timestamps,
       values,
       stackIds,
+      lines,
     },
   };
 }

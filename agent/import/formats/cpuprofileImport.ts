@@ -1,4 +1,4 @@
-import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame } from '../../importers/cpuprofile';
+import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame, type V8Node } from '../../importers/cpuprofile';
 import { ProfileBuilder, type ImportedProfile } from '../importedProfile';
 
 /** CPU time whose value is nanoseconds, Parca's name; a row stands for one sample. */
@@ -89,8 +89,52 @@ export function cpuProfileToImported(input: string | { json: unknown }, displayN
     stackOf[i] = id;
     return id;
   };
+  const sampleNodes: number[] = [];
   attributeSamples(profile, indexById, displayName, (index, offsetMicros, micros) => {
     builder.sample(stack(index), [Math.round(micros * 1000)], startMs + offsetMicros / 1000);
+    sampleNodes.push(index);
   });
-  return builder.build({ startMs, durationNs: Math.round(Math.max(0, profile.endTime - profile.startTime) * 1000) });
+  const built = builder.build({ startMs, durationNs: Math.round(Math.max(0, profile.endTime - profile.startTime) * 1000) });
+  const sampleLines = linesFromPositionTicks(profile.nodes, sampleNodes);
+  return sampleLines ? { ...built, sampleLines } : built;
+}
+
+/**
+ * The line each sample was executing, from V8's `positionTicks` (per node, samples per line of its function).
+ * V8 records how many of a node's samples fell on each line but not which ones, so a node's samples, in time
+ * order, are given lines in proportion to the ticks (lowest line first): per-line totals are exact, the order within
+ * one node's samples is not. Undefined when the profile has no positionTicks.
+ */
+function linesFromPositionTicks(nodes: readonly V8Node[], sampleNodes: readonly number[]): number[] | undefined {
+  if (!nodes.some(node => Array.isArray(node.positionTicks) && node.positionTicks.length > 0)) return undefined;
+  const samplesOfNode = new Map<number, number>();
+  for (const node of sampleNodes) samplesOfNode.set(node, (samplesOfNode.get(node) ?? 0) + 1);
+  const seen = new Map<number, number>();
+  const lines = new Array<number>(sampleNodes.length).fill(0);
+  for (let s = 0; s < sampleNodes.length; s++) {
+    const node = sampleNodes[s]!;
+    const ticks = validTicks(nodes[node]!.positionTicks);
+    if (ticks.length === 0) continue;
+    const total = ticks.reduce((sum, t) => sum + t.ticks, 0);
+    const k = seen.get(node) ?? 0;
+    seen.set(node, k + 1);
+    // The k-th of the node's n samples stands at k/n of its ticks.
+    const position = ((k + 0.5) / samplesOfNode.get(node)!) * total;
+    let cumulative = 0;
+    for (const t of ticks) {
+      cumulative += t.ticks;
+      if (position < cumulative) {
+        lines[s] = t.line;
+        break;
+      }
+    }
+  }
+  return lines;
+}
+
+function validTicks(ticks: V8Node['positionTicks']): { line: number; ticks: number }[] {
+  if (!Array.isArray(ticks)) return [];
+  return ticks
+    .filter(t => typeof t === 'object' && t !== null && Number.isInteger(t.line) && t.line > 0 && Number.isFinite(t.ticks) && t.ticks > 0)
+    .sort((a, b) => a.line - b.line);
 }
