@@ -45,9 +45,11 @@ interface FrameFields {
  * without source (kernel, shared objects, unsymbolised addresses) as native.
  */
 export function classifyStoredFrame(frame: FrameFields): FrameKind {
-  const { functionName: name, file, module } = frame;
-  if (module === '[kernel.kallsyms]' || module.startsWith('[kernel')) return 'native';
-  if (name.startsWith('runtime.') || file.includes('/src/runtime/')) return 'runtime';
+  const { functionName: name, module } = frame;
+  // Profiles from Windows name files with backslashes; the patterns below are written with slashes.
+  const file = frame.file.includes('\\') ? frame.file.replace(/\\/g, '/') : frame.file;
+  if (module.startsWith('[kernel')) return 'native';
+  if (name.startsWith('runtime.') || file.includes('/src/runtime/') || file.startsWith('runtime/')) return 'runtime';
   if (file.includes('/pkg/mod/') || file.includes('/vendor/')) return 'dependency';
   if (file === '' && module !== '' && !module.includes(':')) return 'native';
   // Stored lines are 1-based with 0 for unknown; V8's classification takes 0-based lines with -1 for unknown.

@@ -1,4 +1,3 @@
-import type { FrameKind } from '../../common/callTree';
 import { IcicleErrorCode, UserFacingError } from '../../common/errors';
 
 /** Every format Icicle reads. */
@@ -57,8 +56,6 @@ export interface ImportedProfile {
   startMs: number;
   durationNs: number;
   periodNs: number;
-  /** How the frames' kinds should be decided when the tree is drawn. */
-  frameKinds?: (frame: ImportedFrame) => FrameKind;
 }
 
 /** A file that is not (or no longer) a readable profile: the message says what it is and what to do. */
@@ -164,7 +161,8 @@ export class ProfileBuilder {
     for (const column of Object.values(this.sampleLabels)) if (column.length === index) column.push(null);
   }
 
-  build(profile: { labels?: Record<string, string>; startMs?: number; durationNs?: number; periodNs?: number; frameKinds?: ImportedProfile['frameKinds'] }): ImportedProfile {
+  /** The profile. Frame kinds are not the importer's business: the store classifies stored frames (frameKind.ts). */
+  build(profile: { labels?: Record<string, string>; startMs?: number; durationNs?: number; periodNs?: number }): ImportedProfile {
     return {
       format: this.format,
       valueTypes: this.valueTypes,
@@ -178,7 +176,6 @@ export class ProfileBuilder {
       startMs: profile.startMs ?? 0,
       durationNs: profile.durationNs ?? 0,
       periodNs: profile.periodNs ?? 0,
-      frameKinds: profile.frameKinds,
     };
   }
 }

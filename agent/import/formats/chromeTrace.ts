@@ -1,4 +1,3 @@
-import { classifyJavaScriptFrame } from '../../frameKind';
 import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
 import { isRecord, jsonError, numberField, placeInTime, StackInterner, type ImportNotes, type ImportOptions } from './parseSupport';
 
@@ -147,7 +146,7 @@ export function parseChromeTrace(input: string | { json: unknown }, displayName:
     if (hermes !== undefined) addHermesSamples(builder, hermes, labelsOf, span, displayName, notes);
     if (builder.sampleCount > 0) {
       if (durationEvents.length > 0) notes.push(`${durationEvents.length} duration events were left out: the trace's CPU samples measure the same threads better.`);
-      const profile = builder.build({ startMs: 0, durationNs: Number.isFinite(span.end - span.origin) ? Math.round((span.end - span.origin) * 1000) : 0, frameKinds: javaScriptKind });
+      const profile = builder.build({ startMs: 0, durationNs: Number.isFinite(span.end - span.origin) ? Math.round((span.end - span.origin) * 1000) : 0 });
       shiftTimes(profile, span.origin);
       return [placeInTime(profile, options.startMs)];
     }
@@ -213,11 +212,6 @@ function labelCache(threadNames: Map<string, string>, processNames: Map<string, 
     }
     return labels;
   };
-}
-
-function javaScriptKind(frame: ImportedFrame): ReturnType<typeof classifyJavaScriptFrame> {
-  // Imported lines are 1-based with 0 for unknown; the classifier takes V8's 0-based lines with -1 for unknown.
-  return classifyJavaScriptFrame(frame.name, frame.file, frame.line - 1);
 }
 
 /** Sample times were collected in trace microseconds; they become milliseconds since the earliest start. */
@@ -598,7 +592,7 @@ function durationProfile(
     }
   }
   if (builder.sampleCount === 0) return undefined;
-  return builder.build({ startMs: 0, durationNs: Math.round((end - origin) * 1000), frameKinds: javaScriptKind });
+  return builder.build({ startMs: 0, durationNs: Math.round((end - origin) * 1000) });
 }
 
 /**

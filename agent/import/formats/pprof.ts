@@ -1,7 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { Profile, type Label, type Location } from 'pprof-format';
-import type { FrameKind } from '../../../common/callTree';
-import { ProfileBuilder, ProfileImportError, labelKey, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
+import { ProfileBuilder, ProfileImportError, labelKey, type ImportedProfile, type ValueType } from '../importedProfile';
 
 /**
  * pprof (protobuf, the format of Go's runtime/pprof, `go tool pprof -proto`, Parca, Pyroscope, Datadog...) in the
@@ -107,15 +106,6 @@ function legacyPprofKind(bytes: Uint8Array): string | undefined {
   if (/^(goroutine|threadcreate) profile: total \d+/.test(first)) return 'a text-format goroutine profile (runtime/pprof with debug=1)';
   if (/^goroutine \d+ \[[^\]]*\]:/.test(first)) return 'a goroutine dump (runtime/pprof with debug=2), which has no sample values';
   return undefined;
-}
-
-/** How pprof frames are classified when the tree is drawn (common/callTree.ts FRAME_KINDS). */
-export function classifyPprofFrame(frame: ImportedFrame): FrameKind {
-  const file = frame.file.includes('\\') ? frame.file.replace(/\\/g, '/') : frame.file;
-  if (frame.name.startsWith('runtime.') || file.includes('/src/runtime/') || file.startsWith('runtime/')) return 'runtime';
-  if (file === '' || frame.module.startsWith('[kernel')) return 'native';
-  if (file.includes('/pkg/mod/') || file.includes('/vendor/')) return 'dependency';
-  return 'user';
 }
 
 /**
@@ -291,7 +281,6 @@ export function pprofToImported(p: Profile, displayName: string): ImportedProfil
     startMs: toSigned(p.timeNanos) / 1e6,
     durationNs: toSigned(p.durationNanos),
     periodNs: period * (TIME_UNITS_NS[periodUnit] ?? 1),
-    frameKinds: classifyPprofFrame,
   });
 }
 
