@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import { Profile, type Label, type Location } from 'pprof-format';
 import { ProfileBuilder, ProfileImportError, labelKey, type ImportedProfile, type ValueType } from '../importedProfile';
+import { decodePprof, type DecodedLabel, type DecodedLocation, type DecodedProfile } from './pprofDecode';
 
 /**
  * pprof (protobuf, the format of Go's runtime/pprof, `go tool pprof -proto`, Parca, Pyroscope, Datadog...) in the
@@ -41,9 +41,9 @@ export function parsePprof(bytes: Uint8Array, displayName: string): ImportedProf
     const text = asciiHead(data, 512) !== undefined;
     throw new ProfileImportError(displayName, 'pprof', text ? 'it is text, not protobuf pprof data (nor a legacy pprof format Icicle recognises)' : problem);
   }
-  let profile: Profile;
+  let profile: DecodedProfile;
   try {
-    profile = Profile.decode(data);
+    profile = decodePprof(data);
   } catch (error) {
     throw new ProfileImportError(displayName, 'pprof', `its protobuf data could not be decoded (${error instanceof Error ? error.message : String(error)})`);
   }
@@ -150,8 +150,8 @@ export function profileTypeName(
 
 const TIME_UNITS_NS: Record<string, number> = { nanoseconds: 1, nanosecond: 1, ns: 1, microseconds: 1e3, us: 1e3, milliseconds: 1e6, ms: 1e6, seconds: 1e9, s: 1e9 };
 
-/** A profile pprof-format has decoded, in the common imported form (parsePprof's second half). */
-export function pprofToImported(p: Profile, displayName: string): ImportedProfile {
+/** A decoded profile (pprofDecode.ts) in the common imported form (parsePprof's second half). */
+export function pprofToImported(p: DecodedProfile, displayName: string): ImportedProfile {
   const strings = p.stringTable.strings;
   const fail = (reason: string): never => {
     throw new ProfileImportError(displayName, 'pprof', reason);
@@ -201,7 +201,7 @@ export function pprofToImported(p: Profile, displayName: string): ImportedProfil
     else sparseIndex!.set(id, i);
   }
 
-  function addLocationFrames(location: Location): void {
+  function addLocationFrames(location: DecodedLocation): void {
     const mappingId = toNumber(location.mappingId);
     let module = '';
     if (mappingId !== 0) {
@@ -289,7 +289,7 @@ function addressName(address: number | bigint): string {
   return `0x${(typeof address === 'number' ? address : BigInt.asUintN(64, address)).toString(16)}`;
 }
 
-function sampleLabels(labels: readonly Label[], str: (i: number | bigint, what: string, id: number) => string, sampleIndex: number): Record<string, string> | undefined {
+function sampleLabels(labels: readonly DecodedLabel[], str: (i: number | bigint, what: string, id: number) => string, sampleIndex: number): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
   const what = 'a label of sample';
   for (const label of labels) {
