@@ -74,7 +74,10 @@ export class MetadataLog {
     const frames = metadata.frameCount;
     const stacks = metadata.stackCount;
     if (frames === this.frames && stacks === this.stacks) return;
-    const record = encodeRecord(this.sequence + 1, Buffer.from(JSON.stringify(metadata.changesSince(this.frames, this.stacks)), 'utf8'));
+    const changes = metadata.changesSince(this.frames, this.stacks);
+    // JSON writes typed arrays as objects, so stacks go in as plain arrays.
+    const json = JSON.stringify({ ...changes, stacks: changes.stacks.map(stack => Array.from(stack)) });
+    const record = encodeRecord(this.sequence + 1, Buffer.from(json, 'utf8'));
     try {
       await this.handle.write(record, 0, record.length, this.size);
       await this.handle.datasync();

@@ -26,7 +26,7 @@ export interface MetadataChanges {
   frames: StoredFrame[];
   firstStackId: number;
   /** Each added stack as its frame ids, leaf first. */
-  stacks: number[][];
+  stacks: ArrayLike<number>[];
 }
 
 export class MetadataStore {
@@ -98,7 +98,8 @@ export class MetadataStore {
       firstFrameId: frameCount + 1,
       frames: this.frames.slice(frameCount),
       firstStackId: stackCount + 1,
-      stacks: this.stacks.slice(stackCount).map(s => Array.from(s)),
+      // The stored arrays themselves, not copies: they are never modified, and a big import has tens of thousands.
+      stacks: this.stacks.slice(stackCount),
     };
   }
 

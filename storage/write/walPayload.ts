@@ -39,7 +39,7 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
   const stackFrameIds = new Uint32Array(stackLengths.reduce((sum, length) => sum + length, 0));
   let at = 0;
   for (const stack of stacks) {
-    stackFrameIds.set(stack, at);
+    for (let i = 0; i < stack.length; i++) stackFrameIds[at + i] = stack[i]!;
     at += stack.length;
   }
   const header: PayloadHeader = {
@@ -105,10 +105,10 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
   for (const [key, dictionary] of header.rowLabels) rowLabels[key] = { dictionary, codes: take(n * 4, b => new Int32Array(b)) };
   const stackLengths = take(header.stacks.count * 4, b => new Uint32Array(b));
   const stackFrameIds = take(header.stacks.frameIds * 4, b => new Uint32Array(b));
-  const stacks: number[][] = [];
+  const stacks: Uint32Array[] = [];
   let at = 0;
   for (let s = 0; s < stackLengths.length; s++) {
-    stacks.push(Array.from(stackFrameIds.subarray(at, at + stackLengths[s]!)));
+    stacks.push(stackFrameIds.subarray(at, at + stackLengths[s]!));
     at += stackLengths[s]!;
   }
   const f = header.frames;
