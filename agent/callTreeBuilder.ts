@@ -68,29 +68,6 @@ export class CallTreeBuilder {
     return this.nodeParent.length;
   }
 
-  /** The parent of a node, -1 for the root: with `frameOf` it walks a node's stack for the store. */
-  parentOf(node: number): number {
-    return this.nodeParent[node]!;
-  }
-
-  /** The frame a node runs, undefined for the root. */
-  frameOf(node: number): Frame | undefined {
-    const f = this.nodeFrame[node]!;
-    if (f < 0) return undefined;
-    return {
-      name: this.strings[this.frameName[f]!]!,
-      url: this.strings[this.frameUrl[f]!]!,
-      line: this.frameLine[f]!,
-      column: this.frameColumn[f]!,
-      kind: FRAME_KINDS[this.frameKind[f]!]!,
-    };
-  }
-
-  /** The interned id of the frame a node runs (-1 for the root), for memoising per frame. */
-  frameIdOf(node: number): number {
-    return this.nodeFrame[node]!;
-  }
-
   build(): PackedCallTree {
     const n = this.nodeParent.length;
     const children = this.childLists();

@@ -45,22 +45,13 @@ interface LegacyNode {
 export interface ParsedProfile {
   summary: ProfileSummary;
   tree: PackedCallTree;
-  /** Every sample as a row for the store: its merged node (see `nodes`), when it was taken and the time it stands for. */
-  samples: SampleRows;
-  /** The merged nodes, for turning a sample's node into its stack of frames. */
-  nodes: CallTreeBuilder;
-}
-
-export interface SampleRows {
-  node: number[];
-  /** Microseconds since the profile started. */
-  offsetMicros: number[];
-  micros: number[];
 }
 
 /**
- * Parses a V8 CPU profile (current or legacy format) into a merged call tree.
- * Throws UserFacingError, naming the file, when the text is not such a profile.
+ * Parses a V8 CPU profile (current or legacy format) into a merged call tree, straight from the file. The product
+ * opens profiles through the store (import/formats/cpuprofileImport.ts, then a tree query); this direct reader is
+ * the reference the store's trees are checked against (profileLibrary.test.ts) and what the goldens describe.
+ * Throws ProfileImportError, naming the file, when the text is not such a profile.
  */
 export function parseCpuProfile(text: string, displayName: string): ParsedProfile {
   return buildTree(readCpuProfileJson(text, displayName), displayName);
@@ -210,16 +201,12 @@ function buildTree(profile: V8Profile, displayName: string): ParsedProfile {
   }
   if (queue.length !== nodes.length) throw invalid(displayName, 'its nodes form a cycle.');
 
-  const samples: SampleRows = { node: [], offsetMicros: [], micros: [] };
-  const sampleCount = attributeSamples(profile, indexById, displayName, (index, offsetMicros, micros) => {
+  const sampleCount = attributeSamples(profile, indexById, displayName, (index, _offsetMicros, micros) => {
     builder.addSelf(merged[index]!, 1, micros);
-    samples.node.push(merged[index]!);
-    samples.offsetMicros.push(offsetMicros);
-    samples.micros.push(micros);
   });
   const durationMicros = Math.max(0, profile.endTime - profile.startTime);
   const tree = builder.build();
-  return { summary: { format: 'cpuprofile', sampleCount, durationMicros, nodeCount: tree.parent.length }, tree, samples, nodes: builder };
+  return { summary: { format: 'cpuprofile', sampleCount, durationMicros, nodeCount: tree.parent.length }, tree };
 }
 
 /** Converts V8 call frames to builder frames, classifying each distinct script URL once rather than per node. */
