@@ -241,21 +241,20 @@ export function pprofToImported(p: DecodedProfile, displayName: string): Importe
   const values = new Array<number>(typeCount).fill(0);
   const locationIndex = new Int32Array(64);
   const stack: number[] = [];
-  const samples = p.sample;
-  for (let s = 0; s < samples.length; s++) {
-    const sample = samples[s]!;
-    const sampleValues = sample.value;
-    if (sampleValues.length !== typeCount) fail(`sample ${s} has ${sampleValues.length} values but the file declares ${typeCount} sample types`);
-    const locationIds = sample.locationId;
-    const depth = locationIds.length;
+  const { count, locationStart, locationIds, valueStart, values: sampleValues, labelStart, labels: allLabels } = p.samples;
+  for (let s = 0; s < count; s++) {
+    const firstValue = valueStart[s]!;
+    const valueCount = valueStart[s + 1]! - firstValue;
+    if (valueCount !== typeCount) fail(`sample ${s} has ${valueCount} values but the file declares ${typeCount} sample types`);
+    const firstLocation = locationStart[s]!;
+    const depth = locationStart[s + 1]! - firstLocation;
     // First the locations' indices and the stack's length, then the stack.
     const indices = depth <= locationIndex.length ? locationIndex : new Int32Array(depth);
     let frameCount = 0;
     for (let k = 0; k < depth; k++) {
-      const raw = locationIds[k]!;
-      const id = typeof raw === 'number' ? raw : Number(raw);
-      const index = denseIndex ? (id <= maxId ? denseIndex[id]! : -1) : (sparseIndex!.get(id) ?? -1);
-      if (index < 0) fail(`sample ${s} refers to location ${String(raw)}, which the file does not define`);
+      const id = locationIds[firstLocation + k]!;
+      const index = denseIndex ? (id >= 0 && id <= maxId ? denseIndex[id]! : -1) : (sparseIndex!.get(id) ?? -1);
+      if (index < 0) fail(`sample ${s} refers to location ${String(id)}, which the file does not define`);
       indices[k] = index;
       frameCount += locationFrameStart[index + 1]! - locationFrameStart[index]!;
     }
@@ -267,11 +266,10 @@ export function pprofToImported(p: DecodedProfile, displayName: string): Importe
       const end = locationFrameStart[index + 1]!;
       for (let f = locationFrameStart[index]!; f < end; f++) stack[n++] = locationFrameIds[f]!;
     }
-    for (let t = 0; t < typeCount; t++) {
-      const v = sampleValues[t]!;
-      values[t] = typeof v === 'number' ? v : Number(BigInt.asIntN(64, v));
-    }
-    const labels = sample.label.length === 0 ? undefined : sampleLabels(sample.label, str, s);
+    for (let t = 0; t < typeCount; t++) values[t] = sampleValues[firstValue + t]!;
+    const firstLabel = labelStart[s]!;
+    const labelEnd = labelStart[s + 1]!;
+    const labels = firstLabel === labelEnd ? undefined : sampleLabels(allLabels.slice(firstLabel, labelEnd), str, s);
     builder.sample(builder.stack(stack), values, undefined, labels);
   }
 

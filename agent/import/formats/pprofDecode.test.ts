@@ -17,17 +17,28 @@ function unsigned(v: number | bigint): number | bigint {
   return u <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(u) : u;
 }
 
+/** Where each of a list of runs starts in their concatenation, and where the last one ends. */
+function starts(lengths: number[]): number[] {
+  const out = [0];
+  for (const length of lengths) out.push(out[out.length - 1]! + length);
+  return out;
+}
+
 /** The fields the importer reads, from pprof-format's decoder, in our decoder's shape. */
 function reference(bytes: Uint8Array): unknown {
   const p = Profile.decode(bytes);
   const vt = (t: { type: number | bigint; unit: number | bigint }) => ({ type: signed(t.type), unit: signed(t.unit) });
   return {
     sampleType: p.sampleType.map(vt),
-    sample: p.sample.map(s => ({
-      locationId: s.locationId.map(signed),
-      value: s.value.map(signed),
-      label: s.label.map(l => ({ key: signed(l.key), str: signed(l.str), num: signed(l.num), numUnit: signed(l.numUnit) })),
-    })),
+    samples: {
+      count: p.sample.length,
+      locationStart: starts(p.sample.map(s => s.locationId.length)),
+      locationIds: p.sample.flatMap(s => s.locationId.map(signed)),
+      valueStart: starts(p.sample.map(s => s.value.length)),
+      values: p.sample.flatMap(s => s.value.map(signed)),
+      labelStart: starts(p.sample.map(s => s.label.length)),
+      labels: p.sample.flatMap(s => s.label.map(l => ({ key: signed(l.key), str: signed(l.str), num: signed(l.num), numUnit: signed(l.numUnit) }))),
+    },
     mapping: p.mapping.map(m => ({ id: signed(m.id), filename: signed(m.filename) })),
     location: p.location.map(l => ({
       id: signed(l.id),
@@ -79,7 +90,7 @@ describe('the pprof decoder', () => {
     const location = [...field(1, 0), ...varint(1n), ...field(3, 0), ...varint(2n ** 64n - 1n)];
     const bytes = Uint8Array.from([...field(2, 2), ...len(sample), ...field(4, 2), ...len(location), ...field(6, 2), ...len([])]);
     const decoded = decodePprof(bytes);
-    assert.deepEqual(decoded.sample, [{ locationId: [1, 2], value: [-5, 3], label: [] }]);
+    assert.deepEqual(decoded.samples, { count: 1, locationStart: [0, 2], locationIds: [1, 2], valueStart: [0, 2], values: [-5, 3], labelStart: [0, 0], labels: [] });
     assert.equal(decoded.location[0]!.address, 2n ** 64n - 1n);
     assert.deepEqual(decoded.stringTable.strings, ['']);
   });

@@ -19,10 +19,19 @@ export interface DecodedLabel {
   num: number;
   numUnit: number;
 }
-export interface DecodedSample {
-  locationId: number[];
-  value: number[];
-  label: DecodedLabel[];
+/**
+ * Every sample, column-wise: sample i's location ids are `locationIds[locationStart[i] .. locationStart[i + 1])`, and
+ * likewise its values and labels. A big profile has tens of thousands of samples; three arrays and an object each
+ * made garbage collection the largest cost of an import.
+ */
+export interface DecodedSamples {
+  count: number;
+  locationStart: number[];
+  locationIds: number[];
+  valueStart: number[];
+  values: number[];
+  labelStart: number[];
+  labels: DecodedLabel[];
 }
 export interface DecodedMapping {
   id: number;
@@ -48,7 +57,7 @@ export interface DecodedFunction {
 }
 export interface DecodedProfile {
   sampleType: DecodedValueType[];
-  sample: DecodedSample[];
+  samples: DecodedSamples;
   mapping: DecodedMapping[];
   location: DecodedLocation[];
   function: DecodedFunction[];
@@ -180,7 +189,7 @@ export function decodePprof(bytes: Uint8Array): DecodedProfile {
   const r = new Reader(bytes, 0, bytes.length);
   const profile: DecodedProfile = {
     sampleType: [],
-    sample: [],
+    samples: { count: 0, locationStart: [0], locationIds: [], valueStart: [0], values: [], labelStart: [0], labels: [] },
     mapping: [],
     location: [],
     function: [],
@@ -199,7 +208,7 @@ export function decodePprof(bytes: Uint8Array): DecodedProfile {
         profile.sampleType.push(valueType(r, r.delimited()));
         break;
       case 2:
-        profile.sample.push(sample(r, r.delimited()));
+        sample(r, r.delimited(), profile.samples);
         break;
       case 3:
         profile.mapping.push(mapping(r, r.delimited()));
@@ -253,20 +262,23 @@ function valueType(r: Reader, end: number): DecodedValueType {
   return out;
 }
 
-function sample(r: Reader, end: number): DecodedSample {
-  const out: DecodedSample = { locationId: [], value: [], label: [] };
+/** Appends one sample to the columns. Its fields may come in any order, so the columns are appended to in place. */
+function sample(r: Reader, end: number, out: DecodedSamples): void {
   const outer = r.enter(end);
   while (r.pos < end) {
     const tag = r.int64();
     const n = Math.floor(tag / 8);
     const w = tag & 7;
-    if (n === 1) r.integers(w, out.locationId);
-    else if (n === 2) r.integers(w, out.value);
-    else if (n === 3 && w === 2) out.label.push(label(r, r.delimited()));
+    if (n === 1) r.integers(w, out.locationIds);
+    else if (n === 2) r.integers(w, out.values);
+    else if (n === 3 && w === 2) out.labels.push(label(r, r.delimited()));
     else r.skip(w);
   }
   r.end = outer;
-  return out;
+  out.count++;
+  out.locationStart.push(out.locationIds.length);
+  out.valueStart.push(out.values.length);
+  out.labelStart.push(out.labels.length);
 }
 
 function label(r: Reader, end: number): DecodedLabel {
