@@ -21,7 +21,13 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
   const frameIds = profile.frames.map(f =>
     store.internFrame({ functionName: f.name, file: f.file, line: f.line, column: f.column, module: f.module, address: f.address }),
   );
-  const stackIds = profile.stacks.map(stack => store.internStack(stack.map(f => frameIds[f]!)));
+  // One scratch array for translating every stack: the store copies a stack only when it is new.
+  let scratch = new Uint32Array(256);
+  const stackIds = profile.stacks.map(stack => {
+    if (stack.length > scratch.length) scratch = new Uint32Array(stack.length * 2);
+    for (let i = 0; i < stack.length; i++) scratch[i] = frameIds[stack[i]!]!;
+    return store.internStack(scratch.subarray(0, stack.length));
+  });
   const n = profile.sampleStacks.length;
   const allLabels = { ...profile.labels, ...labels };
   const labelKeys = Object.keys(profile.sampleLabels).filter(key => !(key in allLabels));

@@ -13,6 +13,20 @@ export const HEADER_BYTES = 20;
 /** A single record above this is refused: it is not a profile chunk but a bug or damage. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 
+/**
+ * A record's header alone (the payload is written after it unchanged): saves copying a payload of megabytes, as
+ * importing a big profile writes, into a fresh record buffer.
+ */
+export function encodeRecordHeader(txId: number, payload: Uint8Array): Buffer {
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  header.writeUInt32LE(RECORD_MAGIC, 0);
+  header.writeUInt32LE(payload.length, 4);
+  header.writeBigUInt64LE(BigInt(txId), 12);
+  const crc = crc32(payload, crc32(header.subarray(12, HEADER_BYTES)));
+  header.writeUInt32LE(crc, 8);
+  return header;
+}
+
 export function encodeRecord(txId: number, payload: Uint8Array): Buffer {
   const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
   record.writeUInt32LE(RECORD_MAGIC, 0);

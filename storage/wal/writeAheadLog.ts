@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory } from '../durableFiles';
-import { decodeRecord, encodeRecord } from './walRecord';
+import { decodeRecord, encodeRecordHeader } from './walRecord';
 
 export interface WalRecord {
   txId: number;
@@ -31,7 +31,8 @@ export interface WalOpenResult {
 }
 
 interface Pending {
-  record: Buffer;
+  header: Buffer;
+  payload: Uint8Array;
   txId: number;
   resolve: (txId: number) => void;
   reject: (error: Error) => void;
@@ -100,6 +101,31 @@ async function readSegments(
     if (isLast) lastSegmentSize = offset;
   }
   return { records, corruption, truncatedTailBytes, lastSegmentSize };
+}
+
+/** Buffers per gathered write: below every platform's IOV_MAX, beyond which a write may stop short. */
+const BUFFERS_PER_WRITE = 512;
+
+/**
+ * Writes the buffers one after another at `position` with gathered writes (headers and payloads as they are, not
+ * concatenated into a copy first), finishing any write that stops short.
+ */
+async function writeAll(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+  let at = position;
+  for (let i = 0; i < buffers.length; i += BUFFERS_PER_WRITE) {
+    const chunk = buffers.slice(i, i + BUFFERS_PER_WRITE);
+    const expected = chunk.reduce((sum, b) => sum + b.length, 0);
+    const { bytesWritten } = await handle.writev(chunk, at);
+    if (bytesWritten < expected) {
+      const rest = Buffer.concat(chunk).subarray(bytesWritten);
+      for (let done = 0; done < rest.length; ) {
+        const { bytesWritten: n } = await handle.write(rest, done, rest.length - done, at + bytesWritten + done);
+        if (n === 0) throw new Error('the disk accepted no more bytes');
+        done += n;
+      }
+    }
+    at += expected;
+  }
 }
 
 /**
@@ -189,7 +215,7 @@ export class WriteAheadLog {
     if (this.failure) return Promise.reject(this.failure);
     const txId = this.nextTxId++;
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ record: encodeRecord(txId, payload), txId, resolve, reject });
+      this.queue.push({ header: encodeRecordHeader(txId, payload), payload, txId, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -239,12 +265,13 @@ export class WriteAheadLog {
       }
       const batch = this.queue;
       this.queue = [];
-      const bytes = Buffer.concat(batch.map(p => p.record));
+      const buffers = batch.flatMap(p => [p.header, p.payload]);
+      const length = buffers.reduce((sum, b) => sum + b.length, 0);
       const before = this.size;
       try {
-        await this.handle.write(bytes, 0, bytes.length, before);
+        await writeAll(this.handle, buffers, before);
         if (this.sync) await this.handle.datasync();
-        this.size = before + bytes.length;
+        this.size = before + length;
         batch.forEach(p => p.resolve(p.txId));
       } catch (error) {
         const cause = error instanceof Error ? error : new Error(String(error));
