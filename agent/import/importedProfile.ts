@@ -4,7 +4,7 @@ import { IcicleErrorCode, UserFacingError } from '../../common/errors';
 export const PROFILE_FORMATS = ['cpuprofile', 'pprof', 'chrome-trace', 'perf-script', 'collapsed', 'speedscope'] as const;
 export type ProfileFormat = (typeof PROFILE_FORMATS)[number];
 
-/** A frame as an importer found it; frames that compare equal on every field are one frame. */
+/** A frame as an importer found it. Equal frames are usually one frame here; the store merges any that are not. */
 export interface ImportedFrame {
   name: string;
   /** Source file, script URL or '' when unknown. */
@@ -114,8 +114,12 @@ export class ProfileBuilder {
     return this.sampleStacks.length;
   }
 
-  frame(frame: ImportedFrame): number {
-    const key = `${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}\u0000${frame.module}\u0000${frame.address}`;
+  /**
+   * Interns a frame. A caller that knows a shorter identity for its frames (pprof: function id, line, column,
+   * mapping, address) passes it as `key`; frames it keys apart that are equal field by field are merged later by
+   * the store, so the key only has to keep different frames apart.
+   */
+  frame(frame: ImportedFrame, key = `${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}\u0000${frame.module}\u0000${frame.address}`): number {
     let id = this.frameIds.get(key);
     if (id === undefined) {
       id = this.frames.length;

@@ -21,7 +21,8 @@ interface PayloadHeader {
   periodNs: number;
   labels: Record<string, string>;
   rowLabels: [string, string[]][];
-  frames: { first: number; name: string[]; file: string[]; line: number[]; column: number[]; module: string[]; address: number[] };
+  /** Files and modules repeat across frames: each is written once, frames refer to them by index. */
+  frames: { first: number; name: string[]; files: string[]; file: number[]; line: number[]; column: number[]; modules: string[]; module: number[]; address: number[] };
   stacks: { first: number; count: number; frameIds: number };
 }
 
@@ -53,10 +54,10 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
     frames: {
       first: entry.metadata.firstFrameId,
       name: frames.map(f => f.functionName),
-      file: frames.map(f => f.file),
+      ...dictionary(frames.map(f => f.file), 'files', 'file'),
       line: frames.map(f => f.line),
       column: frames.map(f => f.column),
-      module: frames.map(f => f.module),
+      ...dictionary(frames.map(f => f.module), 'modules', 'module'),
       address: frames.map(f => f.address),
     },
     stacks: { first: entry.metadata.firstStackId, count: stacks.length, frameIds: stackFrameIds.length },
@@ -114,7 +115,14 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
   const f = header.frames;
   const metadata: MetadataChanges = {
     firstFrameId: f.first,
-    frames: f.name.map((functionName, i) => ({ functionName, file: f.file[i]!, line: f.line[i]!, column: f.column[i]!, module: f.module[i]!, address: f.address[i]! })),
+    frames: f.name.map((functionName, i) => ({
+      functionName,
+      file: f.files[f.file[i]!]!,
+      line: f.line[i]!,
+      column: f.column[i]!,
+      module: f.modules[f.module[i]!]!,
+      address: f.address[i]!,
+    })),
     firstStackId: header.stacks.first,
     stacks,
   };
@@ -132,6 +140,22 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
       lines,
     },
   };
+}
+
+/** Distinct values and an index per value, under the given names. */
+function dictionary<V extends string, I extends string>(values: string[], valuesName: V, indexName: I): Record<V, string[]> & Record<I, number[]> {
+  const distinct: string[] = [];
+  const ids = new Map<string, number>();
+  const index = values.map(value => {
+    let id = ids.get(value);
+    if (id === undefined) {
+      id = distinct.length;
+      distinct.push(value);
+      ids.set(value, id);
+    }
+    return id;
+  });
+  return { [valuesName]: distinct, [indexName]: index } as Record<V, string[]> & Record<I, number[]>;
 }
 
 function align8(n: number): number {

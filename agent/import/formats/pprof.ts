@@ -233,7 +233,8 @@ export function pprofToImported(p: DecodedProfile, displayName: string): Importe
       }
       const lineNumber = nonNegative(line.line) || startLine;
       const column = nonNegative(line.column);
-      locationFrameIds.push(builder.frame({ name, file, line: lineNumber, column, module, address }));
+      // Numbers identify the frame as well as its strings do, and are far cheaper to key on.
+      locationFrameIds.push(builder.frame({ name, file, line: lineNumber, column, module, address }, `${functionId}:${lineNumber}:${column}:${mappingId}:${address}`));
     }
   }
 
