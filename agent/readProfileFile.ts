@@ -8,11 +8,6 @@ import { IcicleErrorCode, UserFacingError } from '../common/errors';
  */
 export const MAX_PROFILE_BYTES = 400 * 1024 * 1024;
 
-/** Reads a profile file as text, gunzipping it when it is gzip-compressed; errors are written for the user. */
-export async function readProfileFile(path: string, displayName: string): Promise<string> {
-  return (await readProfileBytes(path, displayName)).toString('utf8');
-}
-
 /** Reads a profile file's bytes, gunzipped when it is gzip-compressed; errors are written for the user. */
 export async function readProfileBytes(path: string, displayName: string): Promise<Buffer> {
   let handle;
