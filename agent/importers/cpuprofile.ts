@@ -1,6 +1,6 @@
 import type { FrameKind, PackedCallTree, ProfileSummary } from '../../common/callTree';
 import { ProfileImportError } from '../import/importedProfile';
-import { CallTreeBuilder, type Frame } from '../callTreeBuilder';
+import { CallTreeBuilder, type Frame } from '../../common/callTreeBuilder';
 import { classifyJavaScriptFrame } from '../frameKind';
 
 /**

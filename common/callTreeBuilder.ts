@@ -1,6 +1,6 @@
-import { FRAME_KINDS, type FrameKind, type PackedCallTree } from '../common/callTree';
+import { FRAME_KINDS, type FrameKind, type PackedCallTree } from './callTree';
 
-/** A stack frame as importers describe it; frames that compare equal merge into one call-tree node. */
+/** A stack frame as a call tree shows it; frames that compare equal merge into one call-tree node. */
 export interface Frame {
   name: string;
   /** Script URL or file path; '' when the frame has no source. */
@@ -16,8 +16,9 @@ const ROOT = 0;
 
 /**
  * Builds a merged call tree: children of a node that run the same frame become one node, whatever order or
- * duplication the input had. Importers add nodes parent-first and attribute self samples and time to them;
- * `build()` renumbers the nodes in depth-first pre-order and sums totals, giving the packed form.
+ * duplication the input had. Callers (the direct cpuprofile reader, the store's call-tree query) add nodes
+ * parent-first and attribute self samples and time to them; `build()` renumbers the nodes in depth-first pre-order
+ * and sums totals, giving the packed form.
  *
  * Everything lives in growable number arrays and one Map keyed by (parent, frame), so the cost is one map
  * lookup per input node; no per-node objects are allocated.
@@ -43,7 +44,11 @@ export class CallTreeBuilder {
 
   /** The node for `frame` under `parent`, created on first use. */
   child(parent: number, frame: Frame): number {
-    const frameId = this.internFrame(frame);
+    return this.childOf(parent, this.frame(frame));
+  }
+
+  /** The node for an interned frame (see `frame`) under `parent`: for callers that intern each frame once. */
+  childOf(parent: number, frameId: number): number {
     // A numeric key avoids building a string per node: parent and frame ids both stay far below 2^26.
     const key = parent * 67_108_864 + frameId;
     let node = this.childByKey.get(key);
@@ -128,7 +133,8 @@ export class CallTreeBuilder {
     return lists;
   }
 
-  private internFrame(frame: Frame): number {
+  /** Interns a frame, returning its id for `childOf`. */
+  frame(frame: Frame): number {
     // Interning the strings first makes the frame key short (four numbers) however long the names are.
     const name = this.internString(frame.name);
     const url = this.internString(frame.url);
