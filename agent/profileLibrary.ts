@@ -26,7 +26,7 @@ export async function openProfileThroughStore(store: Store, content: Buffer | st
   let result = await query(store, selection);
   if (result.summary.sampleCount > 0) return { ...result, imported: false };
   // The same import as the command line's (detection, source maps, labels), so both find each other's profiles.
-  const imported = await importProfileBytes(store, bytes, displayName, {});
+  const imported = await importProfileBytes(store, bytes, displayName, {}, { knownAbsent: true });
   if (imported.format !== 'cpuprofile') {
     throw new ProfileImportError(displayName, imported.format, 'the flame graph view shows V8 CPU profiles for now; the profile was stored and `icicle top` reads it.');
   }

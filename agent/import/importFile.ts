@@ -41,12 +41,13 @@ export async function importProfileBytes(
   raw: Buffer,
   displayName: string,
   labels: Record<string, string>,
-  options: { sourceMaps?: boolean; startMs?: number } = {},
+  /** `knownAbsent`: the caller has just found no profile with this content in the store, so it is not looked up again. */
+  options: { sourceMaps?: boolean; startMs?: number; knownAbsent?: boolean } = {},
 ): Promise<FileImportResult> {
   const bytes = gunzipIfCompressed(raw, displayName);
   const profileId = profileIdOf(bytes);
   const { format, profiles } = parseProfileBytes(bytes, displayName, options.startMs ?? Date.now());
-  if (await storeHasProfile(store, profileId)) {
+  if (!options.knownAbsent && (await storeHasProfile(store, profileId))) {
     return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
   }
   let sourceMapped = 0;
