@@ -6,6 +6,7 @@ import { decodeText } from './formats/parseSupport';
 import { describeLegacyPprof, isPprof, parsePprof } from './formats/pprof';
 import { looksLikeSpeedscope, parseSpeedscope } from './formats/speedscope';
 import { unsupportedFormatError } from './formats/unsupportedFormats';
+import { scanV8Profile } from './formats/v8ProfileScanner';
 import { ProfileImportError, type ImportedProfile, type ProfileFormat } from './importedProfile';
 
 export interface ParsedFile {
@@ -28,6 +29,11 @@ export function parseProfileBytes(bytes: Buffer, displayName: string, startMs: n
   if (isPprof(bytes)) return { format: 'pprof', profiles: parsePprof(bytes, displayName) };
   // Collapsed stacks may be UTF-16; the sniffer reads the raw bytes.
   if (looksLikeCollapsed(bytes.subarray(0, 4096))) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName, { startMs }) };
+  // A V8 profile as V8 writes it is read from its bytes; any other JSON, or an unusual V8 profile, is parsed below.
+  if (firstByteIsBrace(bytes)) {
+    const columns = scanV8Profile(bytes);
+    if (columns) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ columns }, displayName, startMs)] };
+  }
   const text = decodeText(bytes);
   const first = text.trimStart()[0];
   if (first === '{' || first === '[') return parseJsonProfile(text, displayName, startMs);
@@ -56,4 +62,10 @@ function parseJsonProfile(text: string, displayName: string, startMs: number): P
     return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
   }
   throw new ProfileImportError(displayName, 'unknown', `it is JSON, but not a profile Icicle recognises. ${READS}`);
+}
+
+function firstByteIsBrace(bytes: Buffer): boolean {
+  let p = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (bytes[p] === 0x20 || bytes[p] === 0x0a || bytes[p] === 0x0d || bytes[p] === 0x09) p++;
+  return bytes[p] === 0x7b;
 }

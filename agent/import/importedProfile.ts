@@ -130,19 +130,21 @@ export class ProfileBuilder {
   }
 
   /** A stack of frame ids, leaf first. */
-  stack(frameIds: readonly number[]): number {
+  stack(frameIds: ArrayLike<number>): number {
+    const length = frameIds.length;
     let hash = 0x811c9dc5;
-    for (let i = 0; i < frameIds.length; i++) hash = Math.imul(hash ^ frameIds[i]!, 0x01000193);
-    hash = (hash ^ frameIds.length) >>> 0;
+    for (let i = 0; i < length; i++) hash = Math.imul(hash ^ frameIds[i]!, 0x01000193);
+    hash = (hash ^ length) >>> 0;
     const bucket = this.stackIds.get(hash);
     if (bucket !== undefined) {
       for (const candidate of typeof bucket === 'number' ? [bucket] : bucket) {
-        const stored = this.stacks[candidate]!;
-        if (stored.length === frameIds.length && stored.every((f, i) => f === frameIds[i])) return candidate;
+        if (sameStack(this.stacks[candidate]!, frameIds)) return candidate;
       }
     }
     const id = this.stacks.length;
-    this.stacks.push([...frameIds]);
+    const copy = new Array<number>(length);
+    for (let i = 0; i < length; i++) copy[i] = frameIds[i]!;
+    this.stacks.push(copy);
     if (bucket === undefined) this.stackIds.set(hash, id);
     else if (typeof bucket === 'number') this.stackIds.set(hash, [bucket, id]);
     else bucket.push(id);
@@ -182,6 +184,12 @@ export class ProfileBuilder {
       periodNs: profile.periodNs ?? 0,
     };
   }
+}
+
+function sameStack(stored: readonly number[], frameIds: ArrayLike<number>): boolean {
+  if (stored.length !== frameIds.length) return false;
+  for (let i = 0; i < stored.length; i++) if (stored[i] !== frameIds[i]) return false;
+  return true;
 }
 
 /** Label keys in the store match [A-Za-z_][A-Za-z0-9_]*; keys from files ("thread id", "span-id") are made to fit. */

@@ -201,7 +201,8 @@ function buildTree(profile: V8Profile, displayName: string): ParsedProfile {
   }
   if (queue.length !== nodes.length) throw invalid(displayName, 'its nodes form a cycle.');
 
-  const sampleCount = attributeSamples(profile, indexById, displayName, (index, _offsetMicros, micros) => {
+  const hitCounts = nodes.map(node => (typeof node.hitCount === 'number' ? node.hitCount : 0));
+  const sampleCount = attributeSamples({ ...profile, hitCounts }, indexById, displayName, (index, _offsetMicros, micros) => {
     builder.addSelf(merged[index]!, 1, micros);
   });
   const durationMicros = Math.max(0, profile.endTime - profile.startTime);
@@ -241,8 +242,8 @@ function frameConverter(): (frame: V8CallFrame) => Frame {
  * Calls `add` once per sample with the index (in `profile.nodes`) of its node; returns the sample count.
  */
 export function attributeSamples(
-  profile: V8Profile,
-  indexById: Map<number, number>,
+  profile: SampleSource,
+  indexById: { get(id: number): number | undefined },
   displayName: string,
   add: (nodeIndex: number, offsetMicros: number, micros: number) => void,
 ): number {
@@ -264,13 +265,23 @@ export function attributeSamples(
     }
     return samples.length;
   }
+  const { hitCounts } = profile;
   let total = 0;
-  for (const node of profile.nodes) total += node.hitCount ?? 0;
+  for (let i = 0; i < hitCounts.length; i++) total += hitCounts[i]!;
   const perHit = total > 0 ? Math.max(0, profile.endTime - profile.startTime) / total : 0;
-  profile.nodes.forEach((node, i) => {
-    const hits = node.hitCount ?? 0;
+  for (let i = 0; i < hitCounts.length; i++) {
     // Without samples there are no times: each hit becomes a row at the profile's start.
-    for (let h = 0; h < hits; h++) add(i, 0, perHit);
-  });
+    for (let h = 0; h < hitCounts[i]!; h++) add(i, 0, perHit);
+  }
   return total;
+}
+
+/** What sample attribution reads of a profile: the samples and their deltas, or else each node's hit count. */
+export interface SampleSource {
+  startTime: number;
+  endTime: number;
+  samples?: ArrayLike<number>;
+  timeDeltas?: ArrayLike<number>;
+  /** Per node (0 when absent). */
+  hitCounts: ArrayLike<number>;
 }

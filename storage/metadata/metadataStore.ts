@@ -29,10 +29,19 @@ export interface MetadataChanges {
   stacks: ArrayLike<number>[];
 }
 
+/** Frame ids per slab: 256 KiB. */
+const SLAB_IDS = 65536;
+
 export class MetadataStore {
   private readonly frames: StoredFrame[] = [];
   private readonly frameIds = new Map<string, number>();
   private readonly stacks: Uint32Array[] = [];
+  /**
+   * Stacks are views into slabs of SLAB_IDS ids rather than arrays of their own: an import adds tens of thousands
+   * of stacks, and a typed array with its own buffer costs far more to make than a view.
+   */
+  private slab = new Uint32Array(SLAB_IDS);
+  private slabUsed = 0;
   /** Stack ids by a hash of their frame ids; collisions are resolved by comparing the arrays. */
   private readonly stackIds = new Map<number, number | number[]>();
 
@@ -67,11 +76,20 @@ export class MetadataStore {
         if (sameIds(this.stacks[candidate - 1]!, frameIds)) return candidate;
       }
     }
-    for (let i = 0; i < frameIds.length; i++) {
+    const length = frameIds.length;
+    const frameCount = this.frames.length;
+    for (let i = 0; i < length; i++) {
       const f = frameIds[i]!;
-      if (!Number.isInteger(f) || f < 1 || f > this.frames.length) throw new RangeError(`stack refers to unknown frame ${f}`);
+      if (!Number.isInteger(f) || f < 1 || f > frameCount) throw new RangeError(`stack refers to unknown frame ${f}`);
     }
-    this.stacks.push(Uint32Array.from(frameIds));
+    if (this.slabUsed + length > this.slab.length) {
+      this.slab = new Uint32Array(Math.max(SLAB_IDS, length));
+      this.slabUsed = 0;
+    }
+    const stored = this.slab.subarray(this.slabUsed, this.slabUsed + length);
+    for (let i = 0; i < length; i++) stored[i] = frameIds[i]!;
+    this.slabUsed += length;
+    this.stacks.push(stored);
     const id = this.stacks.length;
     if (bucket === undefined) this.stackIds.set(hash, id);
     else if (typeof bucket === 'number') this.stackIds.set(hash, [bucket, id]);

@@ -1,4 +1,5 @@
-import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame, type V8Node } from '../../importers/cpuprofile';
+import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame } from '../../importers/cpuprofile';
+import { columnsOfV8Profile, type V8ProfileColumns } from './v8ProfileColumns';
 import { ProfileBuilder, type ImportedProfile } from '../importedProfile';
 
 /** CPU time whose value is nanoseconds, Parca's name; a row stands for one sample. */
@@ -18,74 +19,77 @@ export function looksLikeCpuProfile(json: unknown): boolean {
  * A V8 `.cpuprofile` in the common imported form, read straight from V8's nodes: only the sampled nodes and their
  * ancestors are visited, each node's frame and stack are computed once, and no merged tree is built (the store
  * merges when it is queried). Each sample becomes a row whose value is its time in nanoseconds (attributed as
- * DevTools does, agent/importers/cpuprofile.ts), at `startMs` plus its offset.
+ * DevTools does, agent/importers/cpuprofile.ts), at `startMs` plus its offset. The input is the file's text, JSON
+ * already parsed (to detect the format, so a big file is parsed once), or columns from the byte scanner.
  */
-export function cpuProfileToImported(input: string | { json: unknown }, displayName: string, startMs: number): ImportedProfile {
-  // Callers that already parsed the JSON (to detect the format) pass it, so a big file is parsed once.
-  const profile = typeof input === 'string' ? readCpuProfileJson(input, displayName) : normalise(input.json, displayName);
-  const { nodes } = profile;
-  const n = nodes.length;
-  const indexById = new Map<number, number>();
-  for (let i = 0; i < n; i++) indexById.set(nodes[i]!.id, i);
+export function cpuProfileToImported(input: string | { json: unknown } | { columns: V8ProfileColumns }, displayName: string, startMs: number): ImportedProfile {
+  const profile =
+    typeof input === 'string'
+      ? columnsOfV8Profile(readCpuProfileJson(input, displayName))
+      : 'columns' in input
+        ? input.columns
+        : columnsOfV8Profile(normalise(input.json, displayName));
+  const { nodeCount: n, nodeIds, nodeFrame, frames, childStart, childIds, parentIds } = profile;
+  const indexById = nodeIndex(nodeIds, n);
   const parent = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    const node = nodes[i]!;
-    const children = node.children;
-    if (children) {
-      for (let c = 0; c < children.length; c++) {
-        const child = indexById.get(children[c]!);
-        if (child === undefined) throw invalid(displayName, `node ${node.id} names a child ${children[c]} that does not exist.`);
-        parent[child] = i;
-      }
+    for (let c = childStart[i]!; c < childStart[i + 1]!; c++) {
+      const child = indexById.get(childIds[c]!);
+      if (child === undefined) throw invalid(displayName, `node ${nodeIds[i]} names a child ${childIds[c]} that does not exist.`);
+      parent[child] = i;
     }
-    if (typeof node.parent === 'number') {
-      const p = indexById.get(node.parent);
+    const parentId = parentIds[i]!;
+    if (!Number.isNaN(parentId)) {
+      const p = indexById.get(parentId);
       if (p !== undefined) parent[i] = p;
     }
   }
 
   const builder = new ProfileBuilder('cpuprofile', [{ profileType: CPU_TIME_PROFILE_TYPE, unit: 'nanoseconds' }]);
-  // Per node: its frame (-2 not yet computed, -1 none: V8's own root) and its stack (-1 not yet computed).
-  const frameOf = new Int32Array(n).fill(-2);
+  // V8's own "(root)" node has no frame of its own: it is the tree's root.
+  const isRoot = (i: number): boolean => parent[i]! < 0 && frames[nodeFrame[i]!]!.functionName === '(root)' && frames[nodeFrame[i]!]!.url === '';
+  // Per call frame of the input, its frame id (-1 not yet made); per node, its stack (-1 not yet made).
+  const idOfCallFrame = new Int32Array(frames.length).fill(-1);
   const stackOf = new Int32Array(n).fill(-1);
   const frameIds = new Map<string, number>();
-  const frame = (i: number): number => {
-    let id = frameOf[i]!;
-    if (id !== -2) return id;
-    const call: V8CallFrame = nodes[i]!.callFrame;
-    if (parent[i]! < 0 && call.functionName === '(root)' && call.url === '') {
-      id = -1;
-    } else {
-      const key = `${call.functionName}\u0000${call.url}\u0000${call.lineNumber}\u0000${call.columnNumber}`;
-      const known = frameIds.get(key);
-      if (known !== undefined) {
-        id = known;
-      } else {
-        id = builder.frame({
-          name: call.functionName === '' ? '(anonymous)' : call.functionName,
-          file: call.url,
-          line: call.lineNumber >= 0 ? call.lineNumber + 1 : 0,
-          column: call.columnNumber >= 0 ? call.columnNumber + 1 : 0,
-          module: '',
-          address: 0,
-        });
-        frameIds.set(key, id);
-      }
+  const frameId = (callIndex: number): number => {
+    let id = idOfCallFrame[callIndex]!;
+    if (id >= 0) return id;
+    const call: V8CallFrame = frames[callIndex]!;
+    const key = `${call.functionName}\u0000${call.url}\u0000${call.lineNumber}\u0000${call.columnNumber}`;
+    id = frameIds.get(key) ?? -1;
+    if (id < 0) {
+      id = builder.frame({
+        name: call.functionName === '' ? '(anonymous)' : call.functionName,
+        file: call.url,
+        line: call.lineNumber >= 0 ? call.lineNumber + 1 : 0,
+        column: call.columnNumber >= 0 ? call.columnNumber + 1 : 0,
+        module: '',
+        address: 0,
+      });
+      frameIds.set(key, id);
     }
-    frameOf[i] = id;
+    idOfCallFrame[callIndex] = id;
     return id;
   };
-  const path: number[] = [];
+  let path = new Int32Array(256);
   const stack = (i: number): number => {
     const known = stackOf[i]!;
     if (known >= 0) return known;
-    path.length = 0;
+    // The walk collects call frames leaf first; the frames are looked up once the stack is known.
+    let depth = 0;
     for (let at = i, steps = 0; at >= 0; at = parent[at]!, steps++) {
       if (steps > n) throw invalid(displayName, 'its nodes form a cycle.');
-      const f = frame(at);
-      if (f >= 0) path.push(f);
+      if (parent[at]! < 0 && isRoot(at)) continue;
+      if (depth === path.length) {
+        const grown = new Int32Array(path.length * 2);
+        grown.set(path);
+        path = grown;
+      }
+      path[depth++] = nodeFrame[at]!;
     }
-    const id = builder.stack(path);
+    for (let d = 0; d < depth; d++) path[d] = frameId(path[d]!);
+    const id = builder.stack(path.subarray(0, depth));
     stackOf[i] = id;
     return id;
   };
@@ -95,8 +99,33 @@ export function cpuProfileToImported(input: string | { json: unknown }, displayN
     sampleNodes.push(index);
   });
   const built = builder.build({ startMs, durationNs: Math.round(Math.max(0, profile.endTime - profile.startTime) * 1000) });
-  const sampleLines = linesFromPositionTicks(profile.nodes, sampleNodes);
+  const sampleLines = linesFromPositionTicks(profile, sampleNodes);
   return sampleLines ? { ...built, sampleLines } : built;
+}
+
+/**
+ * Node indexes by id: an array when the ids are small non-negative integers (V8 numbers its nodes 1, 2, 3...), a
+ * map otherwise. A duplicate id names its last node, as a map built in order would.
+ */
+function nodeIndex(nodeIds: ArrayLike<number>, n: number): { get(id: number): number | undefined } {
+  let dense = true;
+  for (let i = 0; i < n && dense; i++) {
+    const id = nodeIds[i]!;
+    dense = Number.isInteger(id) && id >= 0 && id <= 4 * n + 16;
+  }
+  if (!dense) {
+    const map = new Map<number, number>();
+    for (let i = 0; i < n; i++) map.set(nodeIds[i]!, i);
+    return map;
+  }
+  const table = new Int32Array(4 * n + 17).fill(-1);
+  for (let i = 0; i < n; i++) table[nodeIds[i]!] = i;
+  return {
+    get(id: number): number | undefined {
+      const index = Number.isInteger(id) && id >= 0 && id < table.length ? table[id]! : -1;
+      return index >= 0 ? index : undefined;
+    },
+  };
 }
 
 /**
@@ -105,21 +134,26 @@ export function cpuProfileToImported(input: string | { json: unknown }, displayN
  * order, are given lines in proportion to the ticks (lowest line first): per-line totals are exact, the order within
  * one node's samples is not. Undefined when the profile has no positionTicks.
  */
-function linesFromPositionTicks(nodes: readonly V8Node[], sampleNodes: readonly number[]): number[] | undefined {
-  if (!nodes.some(node => Array.isArray(node.positionTicks) && node.positionTicks.length > 0)) return undefined;
-  const samplesOfNode = new Map<number, number>();
-  for (const node of sampleNodes) samplesOfNode.set(node, (samplesOfNode.get(node) ?? 0) + 1);
-  const seen = new Map<number, number>();
+function linesFromPositionTicks(profile: V8ProfileColumns, sampleNodes: readonly number[]): number[] | undefined {
+  if (profile.tickLines.length === 0) return undefined;
+  const samplesOfNode = new Int32Array(profile.nodeCount);
+  for (const node of sampleNodes) samplesOfNode[node]!++;
+  const seen = new Int32Array(profile.nodeCount);
+  const ticksOfNode = new Map<number, { line: number; ticks: number }[]>();
   const lines = new Array<number>(sampleNodes.length).fill(0);
   for (let s = 0; s < sampleNodes.length; s++) {
     const node = sampleNodes[s]!;
-    const ticks = validTicks(nodes[node]!.positionTicks);
+    let ticks = ticksOfNode.get(node);
+    if (ticks === undefined) {
+      ticks = validTicks(profile, node);
+      ticksOfNode.set(node, ticks);
+    }
     if (ticks.length === 0) continue;
-    const total = ticks.reduce((sum, t) => sum + t.ticks, 0);
-    const k = seen.get(node) ?? 0;
-    seen.set(node, k + 1);
+    let total = 0;
+    for (const t of ticks) total += t.ticks;
+    const k = seen[node]!++;
     // The k-th of the node's n samples stands at k/n of its ticks.
-    const position = ((k + 0.5) / samplesOfNode.get(node)!) * total;
+    const position = ((k + 0.5) / samplesOfNode[node]!) * total;
     let cumulative = 0;
     for (const t of ticks) {
       cumulative += t.ticks;
@@ -132,9 +166,12 @@ function linesFromPositionTicks(nodes: readonly V8Node[], sampleNodes: readonly 
   return lines;
 }
 
-function validTicks(ticks: V8Node['positionTicks']): { line: number; ticks: number }[] {
-  if (!Array.isArray(ticks)) return [];
-  return ticks
-    .filter(t => typeof t === 'object' && t !== null && Number.isInteger(t.line) && t.line > 0 && Number.isFinite(t.ticks) && t.ticks > 0)
-    .sort((a, b) => a.line - b.line);
+function validTicks(profile: V8ProfileColumns, node: number): { line: number; ticks: number }[] {
+  const ticks: { line: number; ticks: number }[] = [];
+  for (let t = profile.tickStart[node]!; t < profile.tickStart[node + 1]!; t++) {
+    const line = profile.tickLines[t]!;
+    const count = profile.tickCounts[t]!;
+    if (Number.isInteger(line) && line > 0 && Number.isFinite(count) && count > 0) ticks.push({ line, ticks: count });
+  }
+  return ticks.sort((a, b) => a.line - b.line);
 }
