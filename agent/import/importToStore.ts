@@ -18,16 +18,20 @@ export interface ImportResult {
  * single-type profile keeps every sample, since a sample that took no measurable time is still a sample.
  */
 export async function importToStore(store: Store, profile: ImportedProfile, labels: Record<string, string>): Promise<ImportResult> {
-  const frameIds = profile.frames.map(f =>
-    store.internFrame({ functionName: f.name, file: f.file, line: f.line, column: f.column, module: f.module, address: f.address }),
-  );
+  const frameIds = new Uint32Array(profile.frames.length);
+  profile.frames.forEach((f, i) => {
+    frameIds[i] = store.internFrame({ functionName: f.name, file: f.file, line: f.line, column: f.column, module: f.module, address: f.address });
+  });
   // One scratch array for translating every stack: the store copies a stack only when it is new.
   let scratch = new Uint32Array(256);
-  const stackIds = profile.stacks.map(stack => {
-    if (stack.length > scratch.length) scratch = new Uint32Array(stack.length * 2);
-    for (let i = 0; i < stack.length; i++) scratch[i] = frameIds[stack[i]!]!;
-    return store.internStack(scratch.subarray(0, stack.length));
-  });
+  const stackIds = new Uint32Array(profile.stacks.length);
+  for (let s = 0; s < profile.stacks.length; s++) {
+    const stack = profile.stacks[s]!;
+    const length = stack.length;
+    if (length > scratch.length) scratch = new Uint32Array(length * 2);
+    for (let i = 0; i < length; i++) scratch[i] = frameIds[stack[i]!]!;
+    stackIds[s] = store.internStack(scratch.subarray(0, length));
+  }
   const n = profile.sampleStacks.length;
   const allLabels = { ...profile.labels, ...labels };
   const labelKeys = Object.keys(profile.sampleLabels).filter(key => !(key in allLabels));
@@ -35,11 +39,12 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
   let lastTxId = 0;
   for (let t = 0; t < profile.valueTypes.length; t++) {
     const values = profile.sampleValues[t]!;
-    const kept: number[] = [];
     const skipZeros = profile.valueTypes.length > 1;
-    for (let i = 0; i < n; i++) if (!skipZeros || values[i] !== 0) kept.push(i);
-    for (let from = 0; from < kept.length; from += ROWS_PER_WRITE) {
-      const count = Math.min(ROWS_PER_WRITE, kept.length - from);
+    const kept = new Uint32Array(n);
+    let keptCount = 0;
+    for (let i = 0; i < n; i++) if (!skipZeros || values[i] !== 0) kept[keptCount++] = i;
+    for (let from = 0; from < keptCount; from += ROWS_PER_WRITE) {
+      const count = Math.min(ROWS_PER_WRITE, keptCount - from);
       // Typed arrays straight away: the store would copy plain arrays into them anyway.
       const timestamps = new Float64Array(count);
       const rowValues = new Float64Array(count);

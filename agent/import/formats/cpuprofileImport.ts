@@ -76,7 +76,6 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
   const stack = (i: number): number => {
     const known = stackOf[i]!;
     if (known >= 0) return known;
-    // The walk collects call frames leaf first; the frames are looked up once the stack is known.
     let depth = 0;
     for (let at = i, steps = 0; at >= 0; at = parent[at]!, steps++) {
       if (steps > n) throw invalid(displayName, 'its nodes form a cycle.');
@@ -86,9 +85,10 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
         grown.set(path);
         path = grown;
       }
-      path[depth++] = nodeFrame[at]!;
+      const callIndex = nodeFrame[at]!;
+      const known = idOfCallFrame[callIndex]!;
+      path[depth++] = known >= 0 ? known : frameId(callIndex);
     }
-    for (let d = 0; d < depth; d++) path[d] = frameId(path[d]!);
     const id = builder.stack(path.subarray(0, depth));
     stackOf[i] = id;
     return id;
