@@ -26,10 +26,11 @@ const contexts = [
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out/extension', external: ['vscode'] },
   // The agent process and the command line that embeds it, and the store's block worker thread (Parquet through
   // parquet-wasm, whose node build loads parquet_wasm_bg.wasm from beside the bundle: copied below).
-  // The shebang makes out/agent/icicle.js the package's `icicle` bin; Node ignores it in the other two.
+  // The shebang makes out/agent/icicle.js the package's `icicle` bin; Node ignores it in the others. nodeProbe.js is
+  // the probe that NODE_OPTIONS=--require loads into profiled programs (agent/probe/nodeProbe.ts).
   {
     ...node,
-    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', icicle: 'agent/cli/main.ts' },
+    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', icicle: 'agent/cli/main.ts', nodeProbe: 'agent/probe/nodeProbe.ts' },
     outdir: 'out/agent',
     banner: { js: '#!/usr/bin/env node' },
   },

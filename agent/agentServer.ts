@@ -56,7 +56,10 @@ export class AgentServer {
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
     registerHandlers(connection, this.context, id);
     connection.onError(([error]) => {
-      log('warn', `client ${id} sent a message that could not be read (${describeError(error)}); closing its connection`);
+      // A client that goes away mid-message (a profiled program exiting) is not news; garbage is.
+      const code = (error as NodeJS.ErrnoException).code;
+      const gone = code === 'ECONNRESET' || code === 'EPIPE';
+      log(gone ? 'debug' : 'warn', gone ? `client ${id} went away` : `client ${id} sent a message that could not be read (${describeError(error)}); closing its connection`);
       socket.destroy();
     });
     connection.onClose(() => {

@@ -3,10 +3,14 @@ import { rm } from 'node:fs/promises';
 import { AgentServer } from './agentServer';
 import { openAgentStore } from './agentStore';
 import { log, setLogLevel, type LogLevel } from './log';
+import { SpoolIngester } from './recording/spoolIngester';
+import { dirname, join } from 'node:path';
 
 /**
  * The agent process: started by the extension (one per window) as
- *   node out/agent/main.js --socket <path> [--store <directory>] [--retention-days N] [--max-store-mb N] [--log-level info]
+ *   node out/agent/main.js --socket <path> [--store <directory>] [--spool <directory>] [--retention-days N] [--max-store-mb N] [--log-level info]
+ * Probes send their chunks over the socket and spool what they cannot send to the spool directory (default: a
+ * `spool` directory beside the socket, which is private), which the agent imports.
  * It prints one JSON line on stdout once it listens, logs to stderr, and exits when asked (icicle/shutdown),
  * on SIGTERM/SIGINT, or when its parent goes away (its stdin closes), so it never outlives the editor.
  */
@@ -26,7 +30,7 @@ function nonNegative(value: string | undefined): number {
 async function main(): Promise<void> {
   const socketPath = argument('--socket');
   if (!socketPath) {
-    process.stderr.write('usage: main.js --socket <path> [--store <directory>] [--retention-days N] [--max-store-mb N] [--log-level error|warn|info|debug]\n');
+    process.stderr.write('usage: main.js --socket <path> [--store <directory>] [--spool <directory>] [--retention-days N] [--max-store-mb N] [--log-level error|warn|info|debug]\n');
     process.exit(2);
   }
   const level = argument('--log-level');
@@ -48,6 +52,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('info', `stopping: ${reason}`);
+    spool.stop();
     await server.close(reason === 'shutdown requested' ? 1000 : 0).catch(() => undefined);
     // Closing flushes the store's memory to a block, so the next start replays nothing.
     await opened.store.close().catch(error => log('error', `the store did not close cleanly: ${describeError(error)}`));
@@ -55,7 +60,9 @@ async function main(): Promise<void> {
     process.exit(0);
   };
 
+  const spool = new SpoolIngester(argument('--spool') ?? join(dirname(socketPath), 'spool'), opened.store);
   await server.listen();
+  await spool.start();
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.stdin.on('end', () => void stop('the parent process went away'));

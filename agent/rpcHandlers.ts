@@ -1,12 +1,13 @@
 import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
-import { HandshakeRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
+import { HandshakeRequest, IngestProfileRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
 import { log } from './log';
 import { openProfileThroughStore } from './profileLibrary';
 import { readProfileBytes } from './readProfileFile';
+import { ingestChunk } from './recording/ingestChunk';
 
 export interface AgentContext {
   readonly version: string;
@@ -61,6 +62,16 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       const how = imported ? 'imported into the store' : 'already in the store';
       log('info', `opened ${params.displayName} (${how}): ${summary.sampleCount} samples, ${summary.nodeCount} nodes in ${ms} ms`);
       return { summary, tree };
+    }),
+  );
+
+  connection.onRequest(IngestProfileRequest.type, async raw =>
+    guard(IngestProfileRequest.method, async () => {
+      requireHandshake();
+      const params = validate(IngestProfileRequest.paramsSchema, raw, IngestProfileRequest.method);
+      const result = await ingestChunk(context.store, params);
+      log('debug', `stored a chunk from ${client}: ${result.rows} samples${result.alreadyStored ? ' (already stored)' : ''}`);
+      return result;
     }),
   );
 

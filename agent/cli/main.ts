@@ -5,6 +5,7 @@ import { defaultStoreDirectory } from './defaultStoreDirectory';
 import { exportCommand } from './exportCommand';
 import { importCommand } from './importCommand';
 import { labelsCommand } from './labelsCommand';
+import { recordCommand } from './recordCommand';
 import { topCommand } from './topCommand';
 
 /**
@@ -22,6 +23,7 @@ Commands:
   top              the functions with the most self cost
   export           write a selection as pprof or collapsed stacks
   labels [KEY]     the label keys in the store, or the values of KEY
+  record -- CMD... run a command with profiling and store what it did
 
 Every command takes --store DIR (default: ${defaultStoreDirectory()}, or $ICICLE_STORE)
 and --help. icicle --version prints the version.`,
@@ -37,6 +39,12 @@ file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{
   export: `usage: icicle export --format pprof|collapsed --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
 
 Writes the selected samples as a gzipped pprof profile (readable by go tool pprof) or as collapsed stacks.`,
+  record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--limit N] -- COMMAND [ARG]...
+
+Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,
+so child processes are profiled too; one sample per --interval microseconds, default 1000), stores the samples
+labelled session_id, pid, runtime, command, the git branch, commit and dirty state, and every --label, then prints
+the top functions of the run. Exits with COMMAND's exit code.`,
   labels: `usage: icicle labels [KEY] [--store DIR] [--json]
 
 Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
@@ -91,6 +99,16 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       noPositionals(command, positionals);
       if (!values.format || !values.out) throw new UsageError('export needs --format and --out', command);
       return exportCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, format: values.format, out: values.out }, err);
+    }
+    case 'record': {
+      const { values, positionals } = parse({ label: { type: 'string', multiple: true }, interval: { type: 'string' }, limit: { type: 'string' } });
+      if (values.help) return help(command, out);
+      if (positionals.length === 0) throw new UsageError('record needs a command to run, after --', command);
+      const intervalMicros = values.interval === undefined ? 1000 : Number(values.interval);
+      if (!Number.isInteger(intervalMicros) || intervalMicros < 50) throw new UsageError('--interval must be a whole number of microseconds, at least 50', command);
+      const limit = values.limit === undefined ? 10 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
+      return recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? []), command: positionals, intervalMicros, limit }, out, err);
     }
     case 'labels': {
       const { values, positionals } = parse({ json: { type: 'boolean' } });

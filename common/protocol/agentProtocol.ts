@@ -1,6 +1,7 @@
 import { RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import type { PackedCallTree, ProfileSummary } from '../callTree';
+import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult } from './probeProtocol';
 
 /**
  * The JSON-RPC protocol between the agent (server) and its clients: the extension, the language server and
@@ -8,7 +9,7 @@ import type { PackedCallTree, ProfileSummary } from '../callTree';
  * it receives and every client gets the same types. The agent sends no requests of its own yet.
  */
 
-export const clientKindSchema = z.enum(['extension', 'language-server', 'cli', 'test']);
+export const clientKindSchema = z.enum(['extension', 'language-server', 'cli', 'probe', 'test']);
 
 /** Sent first by every client; the agent refuses other requests until it has answered. Client → agent. */
 export namespace HandshakeRequest {
@@ -69,4 +70,23 @@ export namespace OpenProfileRequest {
 export namespace ShutdownRequest {
   export const method = 'icicle/shutdown';
   export const type = new RequestType0<void, void>(method);
+}
+
+/**
+ * One chunk of a profile recorded by a probe (probeProtocol.ts), to be stored with its labels. The probe writes the
+ * same parameters to the spool directory when it cannot send them, and the agent checks both with this schema.
+ * Probe → agent.
+ */
+export namespace IngestProfileRequest {
+  export const method = INGEST_PROFILE_METHOD;
+  export const paramsSchema = z.object({
+    // A chunk of a few seconds is a few megabytes; a quarter of a gigabyte is far beyond any real one.
+    profile: z.string().min(2).max(256 * 1024 * 1024),
+    startMs: z.number().finite().nonnegative(),
+    labels: z.record(z.string().min(1).max(100), z.string().max(1000)).refine(labels => Object.keys(labels).length <= 64, { message: 'at most 64 labels' }),
+    droppedChunks: z.number().int().nonnegative(),
+  }) satisfies z.ZodType<IngestProfileParams>;
+  export type Params = IngestProfileParams;
+  export type Result = IngestProfileResult;
+  export const type = new RequestType<Params, Result, void>(method);
 }

@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gitLabels } from '../../common/gitLabels';
+import { PROBE_ENV } from '../../common/protocol/probeProtocol';
+import { Store } from '../../storage/store';
+import { AgentServer } from '../agentServer';
+import { setLogLevel } from '../log';
+import { SpoolIngester } from '../recording/spoolIngester';
+import { topCommand } from './topCommand';
+
+export interface RecordOptions {
+  store: string;
+  labels: Record<string, string>;
+  command: string[];
+  /** Sampling interval of the Node.js probe, in microseconds. */
+  intervalMicros: number;
+  limit: number;
+}
+
+/**
+ * `icicle record -- COMMAND...`: runs the command with the Node.js probe loaded into every Node process it starts
+ * (NODE_OPTIONS, so child processes too), serves the probes from an agent inside this process on a private socket,
+ * stores every chunk labelled with a new `session_id`, the git state and the caller's labels, and prints the top
+ * functions of the run. Exits with the command's exit code.
+ */
+export async function recordCommand(options: RecordOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  // The embedded agent speaks up only for problems; the command's own output is what the user is watching.
+  setLogLevel('warn');
+  const sessionId = randomUUID().slice(0, 8);
+  const directory = mkdtempSync(join(tmpdir(), 'icicle-record-')); // mode 0700: the socket's lock.
+  const store = await Store.open(options.store);
+  const server = new AgentServer(join(directory, 'agent.sock'), {
+    version: process.env.ICICLE_VERSION ?? '0.0.0-dev',
+    startedAt: Date.now(),
+    store,
+    storeProblem: undefined,
+    shutdown: () => undefined,
+  });
+  const spool = new SpoolIngester(join(directory, 'spool'), store);
+  let exitCode: number;
+  try {
+    await server.listen();
+    await spool.start();
+    const labels = { ...(await gitLabels(process.cwd())), ...options.labels, session_id: sessionId };
+    const probe = join(__dirname, 'nodeProbe.js');
+    const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', `--require ${JSON.stringify(probe)}`].filter(Boolean).join(' ');
+    const child = spawn(options.command[0]!, options.command.slice(1), {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        NODE_OPTIONS: nodeOptions,
+        [PROBE_ENV.socket]: join(directory, 'agent.sock'),
+        [PROBE_ENV.spool]: join(directory, 'spool'),
+        [PROBE_ENV.labels]: JSON.stringify(labels),
+        [PROBE_ENV.intervalMicros]: String(options.intervalMicros),
+      },
+    });
+    exitCode = await new Promise<number>(resolve => {
+      child.once('error', error => {
+        err(`icicle: could not run ${options.command[0]}: ${error.message}`);
+        resolve(127);
+      });
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
+    });
+    // The probes spool their last chunk as their process exits; take it in before closing.
+    await spool.scan();
+  } finally {
+    spool.stop();
+    await server.close(0);
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  err(`icicle: recorded session_id=${sessionId} into ${options.store}`);
+  await topCommand({ store: options.store, where: [`session_id=${sessionId}`], type: undefined, limit: options.limit, json: false }, out);
+  return exitCode;
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+  return numbers[signal] ?? 0;
+}

@@ -1,0 +1,191 @@
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PROBE_ENV, SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
+import { Store } from '../../storage/store';
+import { pollUntil } from '../../test/support/poll';
+import { SpoolIngester } from '../recording/spoolIngester';
+
+/**
+ * The Node.js probe in real programs: loaded by NODE_OPTIONS into a real Node process, talking to a real agent
+ * (the command line's embedded one, or the agent process), storing into a real store.
+ */
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'out', 'agent', 'icicle.js');
+const probe = join(root, 'out', 'agent', 'nodeProbe.js');
+const demo = join(root, 'demo', 'src', 'main.js');
+
+/**
+ * A program that keeps one function busy for the given milliseconds in slices of 20 ms, as a server or a build
+ * does (the probe's timer runs between slices), then prints "done".
+ */
+const BUSY = `
+function spin(until) { let x = 0; while (Date.now() < until) x += Math.sqrt(x + 1); return x; }
+const end = Date.now() + Number(process.argv[2] ?? 1500);
+(function slice() { spin(Math.min(end, Date.now() + 20)); if (Date.now() < end) setImmediate(slice); else console.log('done'); })();
+`;
+
+function icicle(args: string[], options: { cwd?: string } = {}): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd: options.cwd ?? root, encoding: 'utf8', timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function labelValues(store: string, key: string): string[] {
+  const run = icicle(['labels', key, '--store', store, '--json']);
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as string[];
+}
+
+interface TopJson {
+  totalValue: number;
+  functions: { function: string; self: number; file: string }[];
+}
+
+function top(store: string, where: string[] = []): TopJson {
+  const run = icicle(['top', '--store', store, '--json', '--limit', '5', ...where.flatMap(w => ['--where', w])]);
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as TopJson;
+}
+
+async function startAgent(dir: string, store: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', join(dir, 'agent.sock'), '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', chunk => (stderr += chunk));
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', () => resolve());
+    child.once('exit', code => reject(new Error(`agent exited with ${code}: ${stderr}`)));
+  });
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise(resolve => child.once('exit', code => resolve(code)));
+}
+
+describe('Node.js probe', function () {
+  this.timeout(90_000);
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'icicle-probe-test-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('icicle record profiles a Node program: its hot function on top, the run labelled', () => {
+    const store = join(dir, 'store');
+    const run = icicle(['record', '--store', store, '--label', 'purpose=test', '--', process.execPath, demo, '60000']);
+    assert.equal(run.status, 0, run.stderr);
+    // The program's own output is untouched, and the run's top functions follow it.
+    assert.match(run.stdout, /^6057 primes up to 60000$/m);
+    assert.match(run.stdout, /countPrimesNaive .*primes\.js:5/);
+    const result = top(store);
+    assert.equal(result.functions[0]!.function, 'countPrimesNaive');
+    assert.ok(result.functions[0]!.self > 0.5 * result.totalValue, 'the naive count takes most of the time');
+    assert.deepEqual(labelValues(store, 'runtime'), ['node']);
+    assert.deepEqual(labelValues(store, 'purpose'), ['test']);
+    assert.equal(labelValues(store, 'session_id').length, 1);
+    assert.match(labelValues(store, 'pid')[0]!, /^\d+$/);
+    assert.match(labelValues(store, 'command')[0]!, /main\.js 60000$/);
+    // The repository is a git work tree: the run carries its commit.
+    assert.match(labelValues(store, 'commit')[0]!, /^[0-9a-f]{40}$/);
+  });
+
+  it('profiles child processes too, each with its own pid, and passes the exit code through', () => {
+    const store = join(dir, 'store');
+    const parent = join(dir, 'parent.js');
+    writeFileSync(join(dir, 'busy.js'), BUSY);
+    writeFileSync(parent, `require('node:child_process').execFileSync(process.execPath, [${JSON.stringify(join(dir, 'busy.js'))}, '400'], { stdio: 'inherit' }); process.exitCode = 3;`);
+    const run = icicle(['record', '--store', store, '--', process.execPath, parent]);
+    assert.equal(run.status, 3, run.stderr);
+    assert.equal(labelValues(store, 'pid').length, 2, 'the parent and the child each sent their samples');
+    assert.ok(top(store).functions.some(f => f.function === 'spin'));
+  });
+
+  it('streams chunks while the program runs, and the agent stores them', async () => {
+    const store = join(dir, 'store');
+    const agent = await startAgent(dir, store);
+    try {
+      writeFileSync(join(dir, 'busy.js'), BUSY);
+      const program = spawn(process.execPath, [join(dir, 'busy.js'), '60000'], {
+        env: { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'agent.sock'), [PROBE_ENV.chunkMillis]: '300', [PROBE_ENV.labels]: '{"session_id":"stream"}' },
+        stdio: 'ignore',
+      });
+      try {
+        // Several chunks are stored while the program is still running.
+        await pollUntil(() => existsSync(store) && labelValues(store, 'profile_id').length >= 3, { timeoutMs: 30_000, what: 'three chunks in the store' });
+        assert.equal(program.exitCode, null, 'the program is still running');
+      } finally {
+        program.kill();
+      }
+    } finally {
+      agent.kill();
+      await exited(agent);
+    }
+  });
+
+  it('leaves the program unharmed when no agent listens, and spools its chunks for the agent', async () => {
+    writeFileSync(join(dir, 'busy.js'), BUSY);
+    const spool = join(dir, 'spool');
+    const run = spawnSync(process.execPath, [join(dir, 'busy.js'), '300'], {
+      env: { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0);
+    assert.equal(run.stdout, 'done\n');
+    assert.equal(run.stderr, '', 'the probe says nothing when it can keep the chunks');
+    assert.ok(readdirSync(spool).some(name => name.endsWith(SPOOL_SUFFIX)));
+    // An agent that starts later stores them and empties the spool.
+    const store = await Store.open(join(dir, 'store'));
+    const ingester = new SpoolIngester(spool, store);
+    try {
+      await ingester.start(60_000);
+      assert.deepEqual(readdirSync(spool), []);
+    } finally {
+      ingester.stop();
+      await store.close();
+    }
+    assert.equal(top(join(dir, 'store')).functions[0]!.function, 'spin');
+  });
+
+  it('keeps the program running and loses nothing when the agent is killed with SIGKILL mid-run', async () => {
+    const store = join(dir, 'store');
+    let agent = await startAgent(dir, store);
+    writeFileSync(join(dir, 'busy.js'), BUSY);
+    const programMs = 4000;
+    const program = spawn(process.execPath, [join(dir, 'busy.js'), String(programMs)], {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: `--require ${JSON.stringify(probe)}`,
+        [PROBE_ENV.socket]: join(dir, 'agent.sock'),
+        [PROBE_ENV.spool]: join(dir, 'spool'),
+        [PROBE_ENV.chunkMillis]: '250',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    program.stdout!.on('data', chunk => (output += chunk));
+    try {
+      await pollUntil(() => existsSync(store) && labelValues(store, 'profile_id').length >= 2, { timeoutMs: 30_000, what: 'the first chunks in the store' });
+      assert.equal(program.exitCode, null, 'the program is still running when the agent is killed');
+      agent.kill('SIGKILL');
+      await exited(agent);
+      assert.equal(await exited(program), 0, 'the program finished normally');
+      assert.equal(output, 'done\n');
+      // A new agent on the same store and spool takes in what the probe could not send.
+      agent = await startAgent(dir, store);
+      await pollUntil(() => readdirSync(join(dir, 'spool')).length === 0, { timeoutMs: 30_000, what: 'the spool to be taken in' });
+      // Every part of the run is stored: the samples cover (nearly) all of the busy time.
+      const spin = top(store).functions.find(f => f.function === 'spin');
+      assert.ok(spin, 'the busy function is stored');
+      assert.ok(spin.self > 0.8 * programMs * 1e6, `the stored samples cover ${(spin.self / 1e6).toFixed(0)} of ${programMs} ms`);
+    } finally {
+      program.kill();
+      agent.kill();
+      await exited(agent);
+    }
+  });
+});

@@ -1,0 +1,263 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { connect, type Socket } from 'node:net';
+import { basename, join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+import {
+  INGEST_PROFILE_METHOD,
+  PROBE_CLIENT,
+  PROBE_ENV,
+  SPOOL_SUFFIX,
+  type IngestProfileParams,
+} from '../../common/protocol/probeProtocol';
+import { AGENT_PROTOCOL_VERSION } from '../../common/version';
+
+/**
+ * The Node.js probe, loaded into a profiled program by `NODE_OPTIONS=--require <this file>`. It profiles the
+ * program in-process with the inspector, in chunks of a few seconds, and streams each chunk to the agent.
+ *
+ * It lives in someone else's process, so it must never harm it:
+ * - it uses only Node's built-ins (no dependency is loaded into the program, and its start costs little);
+ * - nothing it does keeps the program alive (timers and the socket are unref'd), and it never throws into it;
+ * - when the agent is away it keeps a bounded number of bytes and drops the oldest chunks, counting them;
+ * - at exit it writes what it could not send to the spool directory, synchronously, where the agent finds it.
+ * The JSON-RPC framing is written out here (a Content-Length header per message, what vscode-jsonrpc reads on the
+ * agent's side) rather than loading vscode-jsonrpc into the program.
+ */
+
+const env = process.env;
+const socketPath = env[PROBE_ENV.socket];
+const alreadyLoaded = (globalThis as { __icicleProbe?: boolean }).__icicleProbe === true;
+if (socketPath && isMainThread && !alreadyLoaded) {
+  (globalThis as { __icicleProbe?: boolean }).__icicleProbe = true;
+  try {
+    startProbe(socketPath);
+  } catch (error) {
+    note(`not profiling: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+interface Chunk {
+  params: IngestProfileParams;
+  bytes: number;
+}
+
+function startProbe(agentSocket: string): void {
+  const intervalMicros = positive(env[PROBE_ENV.intervalMicros], 1000);
+  const chunkMillis = positive(env[PROBE_ENV.chunkMillis], 5000);
+  const bufferBytes = positive(env[PROBE_ENV.bufferMegabytes], 64) * 1024 * 1024;
+  const spoolDir = env[PROBE_ENV.spool];
+  const labels = { ...launcherLabels(), ...processLabels() };
+
+  const session = new Session();
+  session.connect();
+  // In-process inspector sessions answer synchronously, which is what lets the exit handler take the last chunk.
+  post(session, 'Profiler.enable');
+  post(session, 'Profiler.setSamplingInterval', { interval: intervalMicros });
+  post(session, 'Profiler.start');
+  let chunkStartMs = Date.now();
+
+  /** Chunks waiting to be sent, and chunks sent but not yet acknowledged, by request id. */
+  const queue: Chunk[] = [];
+  const inFlight = new Map<number, Chunk>();
+  let queuedBytes = 0;
+  let dropped = 0;
+  let nextId = 1;
+  let socket: Socket | undefined;
+  let ready = false;
+  let connecting = false;
+  let received: Buffer = Buffer.alloc(0);
+
+  const takeChunk = (): Chunk | undefined => {
+    const result = post(session, 'Profiler.stop') as { profile?: { samples?: unknown[] } } | undefined;
+    const startMs = chunkStartMs;
+    chunkStartMs = Date.now();
+    post(session, 'Profiler.start');
+    const profile = result?.profile;
+    if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
+    const text = JSON.stringify(profile);
+    return { params: { profile: text, startMs, labels, droppedChunks: 0 }, bytes: text.length };
+  };
+
+  const enqueue = (chunk: Chunk): void => {
+    queue.push(chunk);
+    queuedBytes += chunk.bytes;
+    while (queuedBytes > bufferBytes && queue.length > 1) {
+      const oldest = queue.shift()!;
+      queuedBytes -= oldest.bytes;
+      dropped++;
+    }
+    flush();
+  };
+
+  const flush = (): void => {
+    if (!ready || !socket) {
+      connectToAgent();
+      return;
+    }
+    while (queue.length > 0) {
+      const chunk = queue.shift()!;
+      queuedBytes -= chunk.bytes;
+      chunk.params.droppedChunks = dropped;
+      dropped = 0;
+      const id = nextId++;
+      inFlight.set(id, chunk);
+      send({ jsonrpc: '2.0', id, method: INGEST_PROFILE_METHOD, params: chunk.params });
+    }
+  };
+
+  const send = (message: unknown): void => {
+    const body = Buffer.from(JSON.stringify(message), 'utf8');
+    socket!.write(`Content-Length: ${body.length}\r\n\r\n`);
+    socket!.write(body);
+  };
+
+  const onMessage = (message: { id?: number; result?: unknown; error?: { message?: string } }): void => {
+    if (message.id === 0) {
+      if (message.error) {
+        note(`the agent refused the probe: ${message.error.message ?? 'unknown reason'}`);
+        socket?.destroy();
+        return;
+      }
+      ready = true;
+      flush();
+      return;
+    }
+    if (typeof message.id === 'number') {
+      const chunk = inFlight.get(message.id);
+      inFlight.delete(message.id);
+      // A chunk the agent could not store is not retried: the agent has said why in its log.
+      if (chunk && message.error) note(`the agent could not store a chunk: ${message.error.message ?? 'unknown reason'}`);
+    }
+  };
+
+  const onData = (data: Buffer): void => {
+    received = received.length === 0 ? data : Buffer.concat([received, data]);
+    for (;;) {
+      const headerEnd = received.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const length = Number(/Content-Length: *(\d+)/i.exec(received.subarray(0, headerEnd).toString('latin1'))?.[1]);
+      if (!Number.isFinite(length) || received.length < headerEnd + 4 + length) return;
+      const body = received.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
+      received = received.subarray(headerEnd + 4 + length);
+      try {
+        onMessage(JSON.parse(body) as Parameters<typeof onMessage>[0]);
+      } catch {
+        // A reply the probe cannot read changes nothing for the program.
+      }
+    }
+  };
+
+  const connectToAgent = (): void => {
+    if (connecting || socket) return;
+    connecting = true;
+    const attempt = connect(agentSocket);
+    attempt.unref();
+    attempt.on('connect', () => {
+      connecting = false;
+      socket = attempt;
+      send({ jsonrpc: '2.0', id: 0, method: 'icicle/handshake', params: { protocolVersion: AGENT_PROTOCOL_VERSION, client: PROBE_CLIENT, clientVersion: String(process.env.ICICLE_VERSION ?? 'dev') } });
+    });
+    attempt.on('data', onData);
+    attempt.on('error', () => undefined);
+    attempt.on('close', () => {
+      connecting = false;
+      // Chunks the agent did not acknowledge go back to the queue: the agent stores a chunk once, by its content.
+      const unacknowledged = [...inFlight.values()];
+      inFlight.clear();
+      queue.unshift(...unacknowledged);
+      for (const chunk of unacknowledged) queuedBytes += chunk.bytes;
+      if (socket === attempt) socket = undefined;
+      ready = false;
+      received = Buffer.alloc(0);
+    });
+  };
+
+  const timer = setInterval(() => {
+    try {
+      const chunk = takeChunk();
+      if (chunk) enqueue(chunk);
+      else if (queue.length > 0) flush();
+    } catch (error) {
+      note(`a chunk was lost: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }, chunkMillis);
+  timer.unref();
+  connectToAgent();
+
+  process.on('exit', () => {
+    clearInterval(timer);
+    try {
+      const last = takeChunk();
+      if (last) queue.push(last);
+      post(session, 'Profiler.stop');
+      session.disconnect();
+    } catch {
+      // The program is ending either way.
+    }
+    const unsent = [...inFlight.values(), ...queue];
+    if (unsent.length === 0) return;
+    if (!spoolDir) {
+      note(`${unsent.length} chunk(s) could not reach the agent and were dropped`);
+      return;
+    }
+    try {
+      mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
+      unsent.forEach((chunk, i) => {
+        const name = `${process.pid}-${Date.now()}-${i}`;
+        const temporary = join(spoolDir, `${name}.tmp`);
+        writeFileSync(temporary, JSON.stringify({ ...chunk.params, droppedChunks: i === 0 ? dropped : 0 }), { mode: 0o600 });
+        renameSync(temporary, join(spoolDir, `${name}${SPOOL_SUFFIX}`));
+      });
+    } catch (error) {
+      note(`${unsent.length} chunk(s) could not be saved for the agent: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+}
+
+/** Sends an inspector command and returns its result; the session answers before `post` returns. */
+function post(session: Session, method: string, params?: object): unknown {
+  let result: unknown;
+  let failure: Error | null = null;
+  session.post(method, params ?? {}, (error, value) => {
+    failure = error;
+    result = value;
+  });
+  if (failure) throw failure;
+  return result;
+}
+
+/** The labels the launcher chose (session, launch configuration, branch...), as JSON in the environment. */
+function launcherLabels(): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(env[PROBE_ENV.labels] ?? '{}');
+    const labels: Record<string, string> = {};
+    if (typeof parsed === 'object' && parsed !== null) {
+      for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') labels[key] = value;
+    }
+    return labels;
+  } catch {
+    return {};
+  }
+}
+
+/** What the probe knows of its own process: a child process has its own pid and command. */
+function processLabels(): Record<string, string> {
+  const script = process.argv[1] ? basename(process.argv[1]) : '';
+  const command = [basename(process.argv0 || 'node'), script, ...process.argv.slice(2)].filter(Boolean).join(' ');
+  return { pid: String(process.pid), runtime: 'node', runtime_version: process.version, command: command.slice(0, 200) };
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** One line on stderr, which the user sees in their terminal or debug console; never a stack trace. */
+function note(message: string): void {
+  try {
+    process.stderr.write(`[icicle] ${message}\n`);
+  } catch {
+    // Nowhere to say it.
+  }
+}

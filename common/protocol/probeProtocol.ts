@@ -1,0 +1,45 @@
+/**
+ * What the Node.js probe (agent/probe/nodeProbe.ts) and the agent say to each other. The probe runs inside the
+ * user's program, so this module has no imports at all: the probe's bundle carries only these names and types,
+ * and agentProtocol.ts adds the schemas the agent validates them with.
+ */
+
+/** The client kind the probe gives in its handshake. */
+export const PROBE_CLIENT = 'probe';
+
+/** The method by which a probe hands over one chunk of a V8 CPU profile. Probe → agent, a request. */
+export const INGEST_PROFILE_METHOD = 'icicle/ingestProfile';
+
+export interface IngestProfileParams {
+  /** The chunk as V8 wrote it: `.cpuprofile` JSON text. */
+  profile: string;
+  /** Wall-clock time of the chunk's first sample, in milliseconds since the epoch. */
+  startMs: number;
+  /** Labels for every sample of the chunk: the launcher's (session, branch...) plus the probe's (pid, runtime). */
+  labels: Record<string, string>;
+  /** Chunks the probe dropped before this one because the agent was away and its buffer was full. */
+  droppedChunks: number;
+}
+
+export interface IngestProfileResult {
+  rows: number;
+  profileId: string;
+  /** The same chunk had been stored already (a retry, or a spooled copy). */
+  alreadyStored: boolean;
+}
+
+/**
+ * The environment a launcher (the extension's debug integration, `icicle record`) gives a profiled process.
+ * NODE_OPTIONS carries `--require <probe>`; the rest tells the probe where to send and how to sample.
+ */
+export const PROBE_ENV = {
+  socket: 'ICICLE_AGENT_SOCKET',
+  spool: 'ICICLE_SPOOL_DIR',
+  labels: 'ICICLE_LABELS',
+  intervalMicros: 'ICICLE_SAMPLING_INTERVAL_US',
+  chunkMillis: 'ICICLE_CHUNK_MS',
+  bufferMegabytes: 'ICICLE_PROBE_BUFFER_MB',
+} as const;
+
+/** A spooled chunk's file name ends so: the agent imports such files and deletes them once stored. */
+export const SPOOL_SUFFIX = '.icicle-chunk.json';
