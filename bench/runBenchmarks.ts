@@ -1,5 +1,6 @@
 import { runCpuprofileBenchmark } from './cpuprofileBenchmark';
 import { runImportBenchmark } from './importBenchmark';
+import { runOverheadBenchmark } from './overheadBenchmark';
 import { runStorageBenchmark } from './storage/storageBenchmark';
 
 /**
@@ -11,6 +12,7 @@ import { runStorageBenchmark } from './storage/storageBenchmark';
 const benchmarks: Record<string, () => Promise<Record<string, number | string>> | Record<string, number | string>> = {
   cpuprofile: runCpuprofileBenchmark,
   import: runImportBenchmark,
+  overhead: runOverheadBenchmark,
   storage: runStorageBenchmark,
 };
 
