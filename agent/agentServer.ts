@@ -54,7 +54,7 @@ export class AgentServer {
     const id = `#${this.nextClient++}`;
     this.sockets.add(socket);
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
-    registerHandlers(connection, this.context, id);
+    const closed = registerHandlers(connection, this.context, id);
     connection.onError(([error]) => {
       // A client that goes away mid-message (a profiled program exiting) is not news; garbage is.
       const code = (error as NodeJS.ErrnoException).code;
@@ -63,6 +63,7 @@ export class AgentServer {
       socket.destroy();
     });
     connection.onClose(() => {
+      closed();
       this.sockets.delete(socket);
       connection.dispose();
       log('debug', `client ${id} disconnected`);

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { AgentServer } from './agentServer';
 import { openAgentStore } from './agentStore';
 import { log, setLogLevel, type LogLevel } from './log';
+import { RecordingHub } from './recording/recordingHub';
 import { SpoolIngester } from './recording/spoolIngester';
 import { dirname, join } from 'node:path';
 
@@ -41,11 +42,15 @@ async function main(): Promise<void> {
     retentionMaxBytes: nonNegative(argument('--max-store-mb')) * 1024 * 1024,
   });
   let stopping = false;
+  const recordings = new RecordingHub(opened.store);
+  const spool = new SpoolIngester(argument('--spool') ?? join(dirname(socketPath), 'spool'), params => recordings.ingest(params));
   const server: AgentServer = new AgentServer(socketPath, {
     version: VERSION,
     startedAt: Date.now(),
     store: opened.store,
     storeProblem: opened.problem,
+    recordings,
+    spool,
     shutdown: () => void stop('shutdown requested'),
   });
   const stop = async (reason: string) => {
@@ -60,7 +65,6 @@ async function main(): Promise<void> {
     process.exit(0);
   };
 
-  const spool = new SpoolIngester(argument('--spool') ?? join(dirname(socketPath), 'spool'), opened.store);
   await server.listen();
   await spool.start();
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,4 +1,6 @@
 import type { PackedCallTree, ProfileSummary } from '../common/callTree';
+import { IcicleErrorCode, UserFacingError } from '../common/errors';
+import { parseSelector, SelectorSyntaxError, type LabelMatcher } from '../common/selector';
 import { callTreeForSelection, executePlan, max, scan, selectionPredicate, type Selection } from '../storage/query';
 import type { Store } from '../storage/store';
 import { classifyStoredFrame } from './frameKind';
@@ -32,6 +34,21 @@ export async function openProfileThroughStore(store: Store, content: Buffer | st
   }
   result = await query(store, selection);
   return { ...result, imported: !imported.alreadyStored && imported.rows > 0 };
+}
+
+/**
+ * The call tree of the samples a label selector picks (e.g. one recorded run), of the CPU time type. A selector
+ * that does not parse is refused with what is wrong with it; one that picks nothing gives an empty tree.
+ */
+export async function querySelection(store: Store, selector: string): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {
+  let matchers: LabelMatcher[];
+  try {
+    matchers = parseSelector(selector);
+  } catch (error) {
+    if (error instanceof SelectorSyntaxError) throw new UserFacingError(IcicleErrorCode.InvalidParams, `The selection ${JSON.stringify(selector.slice(0, 200))} is not a label selector: ${error.message}`);
+    throw error;
+  }
+  return query(store, { profileType: CPU_TIME_PROFILE_TYPE, matchers });
 }
 
 async function query(store: Store, selection: Selection): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {

@@ -1,13 +1,24 @@
 import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
-import { HandshakeRequest, IngestProfileRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
+import {
+  DrainSpoolRequest,
+  HandshakeRequest,
+  IngestProfileRequest,
+  OpenProfileRequest,
+  PingRequest,
+  QuerySelectionRequest,
+  SamplesStoredNotification,
+  ShutdownRequest,
+  StopSessionRequest,
+} from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
 import { log } from './log';
-import { openProfileThroughStore } from './profileLibrary';
+import { openProfileThroughStore, querySelection } from './profileLibrary';
 import { readProfileBytes } from './readProfileFile';
-import { ingestChunk } from './recording/ingestChunk';
+import type { RecordingHub } from './recording/recordingHub';
+import type { SpoolIngester } from './recording/spoolIngester';
 
 export interface AgentContext {
   readonly version: string;
@@ -16,6 +27,9 @@ export interface AgentContext {
   readonly store: Store;
   /** Why the configured store is not in use, if it is not. */
   readonly storeProblem: string | undefined;
+  /** Where probes' chunks are stored, from the socket and from the spool. */
+  readonly recordings: RecordingHub;
+  readonly spool: SpoolIngester;
   /** Ends the agent after the current replies are sent. */
   shutdown(): void;
 }
@@ -24,10 +38,11 @@ export interface AgentContext {
  * Registers the agent's request handlers on one client connection. Every parameter is validated against
  * its schema before use, and no other request is served before a successful handshake. Errors reach the
  * client as JSON-RPC errors whose messages are meant for the user; unexpected ones are logged here with
- * their stack and reach the client without it.
+ * their stack and reach the client without it. Returns what to call when the connection closes.
  */
-export function registerHandlers(connection: MessageConnection, context: AgentContext, clientId: string): void {
+export function registerHandlers(connection: MessageConnection, context: AgentContext, clientId: string): () => void {
   let client: string | undefined;
+  let unsubscribe = (): void => undefined;
 
   const requireHandshake = () => {
     if (client === undefined) throw new ResponseError(IcicleErrorCode.ProtocolMismatch, 'Send icicle/handshake first.');
@@ -42,7 +57,11 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       );
     }
     client = `${params.client} ${params.clientVersion}`;
-    log('info', `client ${clientId} is ${client}`);
+    log(params.client === 'probe' ? 'debug' : 'info', `client ${clientId} is ${client}`);
+    if (params.client === 'extension') {
+      unsubscribe();
+      unsubscribe = context.recordings.onStored((sessionId, rows) => void connection.sendNotification(SamplesStoredNotification.type, { sessionId, rows }).catch(() => undefined));
+    }
     return { protocolVersion: AGENT_PROTOCOL_VERSION, agentVersion: context.version, pid: process.pid };
   });
 
@@ -69,9 +88,31 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     guard(IngestProfileRequest.method, async () => {
       requireHandshake();
       const params = validate(IngestProfileRequest.paramsSchema, raw, IngestProfileRequest.method);
-      const result = await ingestChunk(context.store, params);
+      const result = await context.recordings.ingest(params);
       log('debug', `stored a chunk from ${client}: ${result.rows} samples${result.alreadyStored ? ' (already stored)' : ''}`);
       return result;
+    }),
+  );
+
+  connection.onRequest(QuerySelectionRequest.type, async raw =>
+    guard(QuerySelectionRequest.method, async () => {
+      requireHandshake();
+      const params = validate(QuerySelectionRequest.paramsSchema, raw, QuerySelectionRequest.method);
+      return querySelection(context.store, params.selector);
+    }),
+  );
+
+  connection.onRequest(StopSessionRequest.type, raw => {
+    requireHandshake();
+    const params = validate(StopSessionRequest.paramsSchema, raw, StopSessionRequest.method);
+    context.recordings.stop(params.sessionId);
+    log('info', `profiling of session ${params.sessionId} stopped by ${client}`);
+  });
+
+  connection.onRequest(DrainSpoolRequest.type, async () =>
+    guard(DrainSpoolRequest.method, async () => {
+      requireHandshake();
+      return { imported: await context.spool.scan() };
     }),
   );
 
@@ -81,6 +122,8 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     // Reply first, then stop: the agent waits (briefly) for its clients to read the reply and disconnect.
     setImmediate(() => context.shutdown());
   });
+
+  return () => unsubscribe();
 }
 
 function validate<T extends z.ZodTypeAny>(schema: T, raw: unknown, method: string): z.infer<T> {

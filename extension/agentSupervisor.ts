@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
 import { describeError } from '../common/errors';
-import { ShutdownRequest } from '../common/protocol/agentProtocol';
+import { SamplesStoredNotification, ShutdownRequest } from '../common/protocol/agentProtocol';
 import type { Log } from './log';
 import { RestartPolicy } from './restartPolicy';
 import { showWarning } from './userMessages';
@@ -28,6 +28,17 @@ export class AgentSupervisor implements vscode.Disposable {
   private readonly onDidRestartEmitter = new vscode.EventEmitter<void>();
   /** Fires after the agent has been restarted, so views can reload what they show. */
   readonly onDidRestart = this.onDidRestartEmitter.event;
+  private readonly onDidStoreSamplesEmitter = new vscode.EventEmitter<SamplesStoredNotification.Params>();
+  /** Fires when the agent has stored samples a probe recorded, whichever agent process it is. */
+  readonly onDidStoreSamples = this.onDidStoreSamplesEmitter.event;
+  /**
+   * Where profiled programs find the agent: the socket (the same path across restarts, so a program started
+   * before a restart reaches the new agent) and the spool directory beside it, which the agent imports.
+   */
+  readonly socketPath = process.platform === 'win32' ? `\\\\.\\pipe\\icicle-${process.pid}-${Date.now()}` : join(this.socketDir, 'agent.sock');
+  readonly spoolDirectory = join(this.socketDir, 'spool');
+  /** The store the current (or last) agent was started with. */
+  storeDirectory = '';
 
   constructor(
     private readonly agentModule: string,
@@ -55,11 +66,12 @@ export class AgentSupervisor implements vscode.Disposable {
   }
 
   private async start(): Promise<AgentConnection> {
-    const socketPath = process.platform === 'win32' ? `\\\\.\\pipe\\icicle-${process.pid}-${Date.now()}` : join(this.socketDir, 'agent.sock');
+    const socketPath = this.socketPath;
     const level = vscode.workspace.getConfiguration('icicle').get<string>('agent.logLevel', 'info');
     const settings = vscode.workspace.getConfiguration('icicle');
     const storeDirectory = settings.get<string>('store.directory', '') || this.defaultStoreDirectory;
-    const args = [this.agentModule, '--socket', socketPath, '--store', storeDirectory, '--log-level', level];
+    this.storeDirectory = storeDirectory;
+    const args = [this.agentModule, '--socket', socketPath, '--store', storeDirectory, '--spool', this.spoolDirectory, '--log-level', level];
     args.push('--retention-days', String(settings.get<number>('store.retentionDays', 30)));
     args.push('--max-store-mb', String(settings.get<number>('store.maxSizeMegabytes', 2048)));
     const child = spawn(process.execPath, args, {
@@ -78,6 +90,7 @@ export class AgentSupervisor implements vscode.Disposable {
       const agent = await connectToAgent(socketPath, 'extension', this.version);
       this.log.info(`connected to agent ${agent.handshake.agentVersion} (pid ${agent.handshake.pid})`);
       agent.connection.onClose(() => this.log.debug('agent connection closed'));
+      agent.connection.onNotification(SamplesStoredNotification.type, params => this.onDidStoreSamplesEmitter.fire(params));
       return agent;
     } catch (error) {
       this.log.error(`the agent did not start: ${describeError(error)}`);
@@ -171,6 +184,7 @@ export class AgentSupervisor implements vscode.Disposable {
     this.disposed = true;
     await this.stop();
     this.onDidRestartEmitter.dispose();
+    this.onDidStoreSamplesEmitter.dispose();
     rmSync(this.socketDir, { recursive: true, force: true });
   }
 }

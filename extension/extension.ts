@@ -4,6 +4,11 @@ import { AgentSupervisor } from './agentSupervisor';
 import { LanguageServerSupervisor } from './languageServerSupervisor';
 import { createLog } from './log';
 import { openProfileCommand } from './openProfileCommand';
+import { DebugProfiling } from './recording/debugProfiling';
+import { PROFILING_MENU_COMMAND, ProfilingStatusBar } from './recording/profilingStatusBar';
+import type { ProbeTarget } from './recording/probeEnvironment';
+import { RecordingSessions } from './recording/recordingSessions';
+import { TerminalProfiling } from './recording/terminalProfiling';
 import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
 import { showError } from './userMessages';
@@ -19,6 +24,15 @@ export interface IcicleApi {
   panels(): { title: string; nodeCount: number; state: string }[];
   /** Process ids of the helper processes, for fault-injection tests. */
   processes(): { agent: number | undefined; languageServer: number | undefined };
+  /** Runs being or having been profiled in this window, and the profiling status bar item's text. */
+  recordings(): { sessionId: string; name: string; samples: number; state: string }[];
+  profilingStatus(): string;
+  /** The session ids of runs whose flame graph was opened for them. */
+  runViews(): string[];
+  /** Whether new terminals get the probe. */
+  terminalProfiling(): boolean;
+  /** The store the agent was started with (the setting's directory or the workspace's). */
+  storeDirectory(): string;
 }
 
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
@@ -49,7 +63,22 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     void showError(`Icicle could not start: ${describeError(error)}`, 'Show Log').then(choice => choice && log.show());
   });
 
+  const sessions = new RecordingSessions();
+  const probeTarget = (): ProbeTarget => ({
+    probeModule: vscode.Uri.joinPath(context.extensionUri, 'out', 'agent', 'nodeProbe.js').fsPath,
+    socketPath: agent.socketPath,
+    spoolDirectory: agent.spoolDirectory,
+    intervalMicros: vscode.workspace.getConfiguration('icicle').get<number>('samplingIntervalMicroseconds', 1000),
+  });
+  const debugProfiling = new DebugProfiling(services, sessions, probeTarget);
+  const statusBar = new ProfilingStatusBar(sessions);
+  const terminalProfiling = new TerminalProfiling(context.environmentVariableCollection, probeTarget, sessions);
+  context.subscriptions.push(sessions, debugProfiling, statusBar, terminalProfiling);
+
   context.subscriptions.push(
+    vscode.commands.registerCommand('icicle.startDebuggingWithProfiling', () => debugProfiling.startDebuggingWithProfiling()),
+    vscode.commands.registerCommand('icicle.stopProfiling', () => debugProfiling.stopProfiling()),
+    vscode.commands.registerCommand(PROFILING_MENU_COMMAND, () => debugProfiling.profilingMenu()),
     vscode.commands.registerCommand('icicle.openProfile', (uri?: vscode.Uri) => openProfileCommand(services, uri)),
     vscode.commands.registerCommand('icicle.showLog', () => log.show()),
     vscode.commands.registerCommand('icicle.restartServices', async () => {
@@ -65,6 +94,11 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     waitForReady: () => ready,
     panels: () => ProfileView.openViews().map(view => ({ title: view.title, nodeCount: view.nodeCount, state: view.loadState })),
     processes: () => ({ agent: agent.pid, languageServer: languageServer.pid }),
+    recordings: () => sessions.all().map(r => ({ sessionId: r.sessionId, name: r.name, samples: r.samples, state: r.state })),
+    profilingStatus: () => statusBar.text,
+    runViews: () => [...debugProfiling.runViews.keys()],
+    terminalProfiling: () => terminalProfiling.enabled,
+    storeDirectory: () => agent.storeDirectory,
   };
 }
 

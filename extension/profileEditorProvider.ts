@@ -15,6 +15,6 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
-    new ProfileView(panel, document.uri, this.services);
+    new ProfileView(panel, { kind: 'file', uri: document.uri }, this.services);
   }
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { OpenProfileRequest } from '../common/protocol/agentProtocol';
+import { OpenProfileRequest, QuerySelectionRequest } from '../common/protocol/agentProtocol';
 import { fromWebviewMessageSchema, type FromWebviewMessage, type ToWebviewMessage } from '../common/protocol/webviewProtocol';
 import type { AgentSupervisor } from './agentSupervisor';
 import type { Log } from './log';
@@ -15,14 +15,17 @@ export interface ProfileViewServices {
   readonly extensionUri: vscode.Uri;
 }
 
+/** What a view shows: a profile file, or a selection of the store's samples (e.g. one recorded run). */
+export type ProfileSource = { kind: 'file'; uri: vscode.Uri } | { kind: 'selection'; selector: string; title: string };
+
 type LoadState =
   | { kind: 'loading' }
   | { kind: 'loaded'; result: OpenProfileRequest.Result }
   | { kind: 'failed'; message: string };
 
 /**
- * One flame graph of one profile file, in a webview panel (opened by command) or a custom editor. The agent
- * reads and parses the file; this class only routes: it asks the agent for the call tree, hands it to the
+ * One flame graph of one profile file or store selection, in a webview panel (opened by command, or after a
+ * profiled run) or a custom editor. The agent reads the file or queries the store; this class only routes: it asks the agent for the call tree, hands it to the
  * webview, and acts on what the webview asks for. The webview is not kept alive while hidden, so every
  * `ready` from a (re)loaded page is answered with the current state, from memory.
  */
@@ -39,10 +42,10 @@ export class ProfileView implements vscode.Disposable {
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
-    private readonly uri: vscode.Uri,
+    private readonly source: ProfileSource,
     private readonly services: ProfileViewServices,
   ) {
-    this.title = path.basename(uri.path);
+    this.title = source.kind === 'file' ? path.basename(source.uri.path) : source.title;
     ProfileView.all.add(this);
     setUpFlameGraphWebview(panel.webview, services.extensionUri, this.title);
     this.disposables.push(
@@ -53,6 +56,10 @@ export class ProfileView implements vscode.Disposable {
       }),
       services.agent.onDidRestart(() => {
         if (this.state.kind === 'failed') void this.load();
+      }),
+      // A view of a selection follows the samples that land in it (a run still recording, its last chunk).
+      services.agent.onDidStoreSamples(() => {
+        if (this.source.kind === 'selection' && this.state.kind !== 'loading') this.scheduleReload();
       }),
     );
     void this.load();
@@ -71,20 +78,49 @@ export class ProfileView implements vscode.Disposable {
     this.state = { kind: 'loading' };
     await this.post({ type: 'loading', title: this.title });
     try {
-      const params: OpenProfileRequest.Params =
-        this.uri.scheme === 'file'
-          ? { path: this.uri.fsPath, displayName: this.title }
-          : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(this.uri)), displayName: this.title };
       const agent = await this.services.agent.connection();
-      const result = await agent.connection.sendRequest(OpenProfileRequest.type, params);
+      let result: OpenProfileRequest.Result;
+      if (this.source.kind === 'selection') {
+        result = await agent.connection.sendRequest(QuerySelectionRequest.type, { selector: this.source.selector });
+      } else {
+        const { uri } = this.source;
+        const params: OpenProfileRequest.Params =
+          uri.scheme === 'file'
+            ? { path: uri.fsPath, displayName: this.title }
+            : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), displayName: this.title };
+        result = await agent.connection.sendRequest(OpenProfileRequest.type, params);
+      }
       this.state = { kind: 'loaded', result };
     } catch (error) {
       const message = errorText(error);
-      this.services.log.warn(`could not open ${this.uri.toString()}: ${message}`);
+      this.services.log.warn(`could not open ${this.source.kind === 'file' ? this.source.uri.toString() : this.source.selector}: ${message}`);
       this.state = { kind: 'failed', message };
       void showError(message);
     }
     await this.postState();
+  }
+
+  private reloadTimer: NodeJS.Timeout | undefined;
+
+  /** Reloads at most twice a second however fast samples arrive. */
+  private scheduleReload(): void {
+    this.reloadTimer ??= setTimeout(() => {
+      this.reloadTimer = undefined;
+      void this.reload();
+    }, 500);
+  }
+
+  /** Queries again and shows the new tree without the loading state in between. */
+  private async reload(): Promise<void> {
+    if (this.source.kind !== 'selection' || !ProfileView.all.has(this)) return;
+    try {
+      const agent = await this.services.agent.connection();
+      const result = await agent.connection.sendRequest(QuerySelectionRequest.type, { selector: this.source.selector });
+      this.state = { kind: 'loaded', result };
+      await this.postState();
+    } catch (error) {
+      this.services.log.warn(`could not refresh ${this.title}: ${errorText(error)}`);
+    }
   }
 
   private async postState(): Promise<void> {
@@ -134,6 +170,7 @@ export class ProfileView implements vscode.Disposable {
 
   dispose(): void {
     ProfileView.all.delete(this);
+    clearTimeout(this.reloadTimer);
     this.disposables.forEach(d => d.dispose());
     this.disposables.length = 0;
   }

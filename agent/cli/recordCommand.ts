@@ -8,6 +8,7 @@ import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { AgentServer } from '../agentServer';
 import { setLogLevel } from '../log';
+import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
 import { topCommand } from './topCommand';
 
@@ -32,14 +33,17 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
   const sessionId = randomUUID().slice(0, 8);
   const directory = mkdtempSync(join(tmpdir(), 'icicle-record-')); // mode 0700: the socket's lock.
   const store = await Store.open(options.store);
+  const recordings = new RecordingHub(store);
+  const spool = new SpoolIngester(join(directory, 'spool'), params => recordings.ingest(params));
   const server = new AgentServer(join(directory, 'agent.sock'), {
     version: process.env.ICICLE_VERSION ?? '0.0.0-dev',
     startedAt: Date.now(),
     store,
     storeProblem: undefined,
+    recordings,
+    spool,
     shutdown: () => undefined,
   });
-  const spool = new SpoolIngester(join(directory, 'spool'), store);
   let exitCode: number;
   try {
     await server.listen();

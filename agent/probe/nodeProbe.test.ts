@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { PROBE_ENV, SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { pollUntil } from '../../test/support/poll';
+import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
 
 /**
@@ -140,7 +141,8 @@ describe('Node.js probe', function () {
     assert.ok(readdirSync(spool).some(name => name.endsWith(SPOOL_SUFFIX)));
     // An agent that starts later stores them and empties the spool.
     const store = await Store.open(join(dir, 'store'));
-    const ingester = new SpoolIngester(spool, store);
+    const recordings = new RecordingHub(store);
+    const ingester = new SpoolIngester(spool, params => recordings.ingest(params));
     try {
       await ingester.start(60_000);
       assert.deepEqual(readdirSync(spool), []);

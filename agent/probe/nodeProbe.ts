@@ -128,6 +128,7 @@ function startProbe(agentSocket: string): void {
       inFlight.delete(message.id);
       // A chunk the agent could not store is not retried: the agent has said why in its log.
       if (chunk && message.error) note(`the agent could not store a chunk: ${message.error.message ?? 'unknown reason'}`);
+      if ((message.result as { stop?: unknown } | undefined)?.stop === true) stopProfiling();
     }
   };
 
@@ -173,6 +174,23 @@ function startProbe(agentSocket: string): void {
     });
   };
 
+  /** The user stopped profiling this session: the profiler stops and nothing more is recorded or sent. */
+  let stopped = false;
+  const stopProfiling = (): void => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    queue.length = 0;
+    queuedBytes = 0;
+    try {
+      post(session, 'Profiler.stop');
+      session.disconnect();
+    } catch {
+      // Already stopped.
+    }
+    socket?.end();
+  };
+
   const timer = setInterval(() => {
     try {
       const chunk = takeChunk();
@@ -186,6 +204,7 @@ function startProbe(agentSocket: string): void {
   connectToAgent();
 
   process.on('exit', () => {
+    if (stopped) return;
     clearInterval(timer);
     try {
       const last = takeChunk();

@@ -17,5 +17,5 @@ export async function ingestChunk(store: Store, params: IngestProfileParams): Pr
   }
   const name = `${labels['runtime'] ?? 'probe'} pid ${labels['pid'] ?? '?'}`;
   const imported = await importProfileBytes(store, Buffer.from(params.profile, 'utf8'), name, labels, { startMs: params.startMs });
-  return { rows: imported.rows, profileId: imported.profileId, alreadyStored: imported.alreadyStored };
+  return { rows: imported.rows, profileId: imported.profileId, alreadyStored: imported.alreadyStored, stop: false };
 }

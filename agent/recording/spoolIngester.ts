@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { describeError } from '../../common/errors';
 import { IngestProfileRequest } from '../../common/protocol/agentProtocol';
 import { SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
-import type { Store } from '../../storage/store';
+import type { IngestProfileParams } from '../../common/protocol/probeProtocol';
 import { ProfileImportError } from '../import/importedProfile';
 import { log } from '../log';
-import { ingestChunk } from './ingestChunk';
 
 /**
  * Imports the chunks probes wrote to the spool directory (at their program's exit, or when the agent was away),
@@ -23,7 +22,8 @@ export class SpoolIngester {
 
   constructor(
     private readonly directory: string,
-    private readonly store: Store,
+    /** Stores one chunk (RecordingHub.ingest). */
+    private readonly ingest: (params: IngestProfileParams) => Promise<unknown>,
   ) {}
 
   async start(pollMillis = 3000): Promise<void> {
@@ -83,7 +83,7 @@ export class SpoolIngester {
         continue;
       }
       try {
-        await ingestChunk(this.store, params);
+        await this.ingest(params);
         await unlink(path).catch(() => undefined);
         imported++;
       } catch (error) {

@@ -1,4 +1,4 @@
-import { RequestType, RequestType0 } from 'vscode-jsonrpc';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import type { PackedCallTree, ProfileSummary } from '../callTree';
 import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult } from './probeProtocol';
@@ -6,7 +6,8 @@ import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResu
 /**
  * The JSON-RPC protocol between the agent (server) and its clients: the extension, the language server and
  * the command line. Each request is declared once here with its parameter schema, so the agent validates what
- * it receives and every client gets the same types. The agent sends no requests of its own yet.
+ * it receives and every client gets the same types. The agent sends one notification of its own,
+ * SamplesStoredNotification, to the extension.
  */
 
 export const clientKindSchema = z.enum(['extension', 'language-server', 'cli', 'probe', 'test']);
@@ -89,4 +90,53 @@ export namespace IngestProfileRequest {
   export type Params = IngestProfileParams;
   export type Result = IngestProfileResult;
   export const type = new RequestType<Params, Result, void>(method);
+}
+
+/**
+ * The call tree of a selection of the store's samples, e.g. one recorded run (`{session_id="1a2b3c4d"}`), as the
+ * flame graph shows it. Client → agent.
+ */
+export namespace QuerySelectionRequest {
+  export const method = 'icicle/querySelection';
+  export const paramsSchema = z.object({
+    /** A label selector, `{key="value", ...}` or `key=value, ...`. */
+    selector: z.string().max(10_000),
+  });
+  export type Params = z.infer<typeof paramsSchema>;
+  export type Result = OpenProfileRequest.Result;
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/**
+ * Stops profiling a recording session: the agent answers the session's next chunk with `stop`, and its probes
+ * stop. Chunks already recorded are kept. Client → agent.
+ */
+export namespace StopSessionRequest {
+  export const method = 'icicle/stopSession';
+  export const paramsSchema = z.object({ sessionId: z.string().min(1).max(100) });
+  export type Params = z.infer<typeof paramsSchema>;
+  export const type = new RequestType<Params, void, void>(method);
+}
+
+/**
+ * Imports the spool directory now (a profiled program has just ended and spooled its last chunk), resolving once
+ * what was there is stored. Client → agent.
+ */
+export namespace DrainSpoolRequest {
+  export const method = 'icicle/drainSpool';
+  export interface Result {
+    imported: number;
+  }
+  export const type = new RequestType0<Result, void>(method);
+}
+
+/** Samples were stored for a recording session, so a status bar can count them. Agent → extension. */
+export namespace SamplesStoredNotification {
+  export const method = 'icicle/samplesStored';
+  export interface Params {
+    /** The `session_id` label of the chunk, when it has one. */
+    sessionId: string | undefined;
+    rows: number;
+  }
+  export const type = new NotificationType<Params>(method);
 }

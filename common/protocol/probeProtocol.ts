@@ -26,6 +26,8 @@ export interface IngestProfileResult {
   profileId: string;
   /** The same chunk had been stored already (a retry, or a spooled copy). */
   alreadyStored: boolean;
+  /** The user stopped profiling this session: the probe stops its profiler and sends nothing more. */
+  stop: boolean;
 }
 
 /**

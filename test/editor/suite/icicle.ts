@@ -28,6 +28,13 @@ export interface IcicleTestApi {
   panels(): { title: string; nodeCount: number; state: string }[];
   /** Process ids of the agent and the language server. */
   processes(): { agent: number | undefined; languageServer: number | undefined };
+  /** Runs profiled in this window, the profiling status bar text, and runs whose flame graph was opened. */
+  recordings(): { sessionId: string; name: string; samples: number; state: string }[];
+  profilingStatus(): string;
+  runViews(): string[];
+  terminalProfiling(): boolean;
+  /** The store the agent writes. */
+  storeDirectory(): string;
 }
 
 /** The activated extension's API (activation starts the agent and the language server; waits for both). */

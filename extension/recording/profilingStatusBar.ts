@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import type { RecordingSessions } from './recordingSessions';
+
+/** The command the status bar item runs: a menu to stop profiling or open the run's flame graph. */
+export const PROFILING_MENU_COMMAND = 'icicle.profilingMenu';
+
+/**
+ * A status bar item while a run is profiled: its state and sample count, e.g. "Icicle: 1,234 samples"; clicking
+ * it offers to stop profiling or open the flame graph. Hidden when nothing is profiled.
+ */
+export class ProfilingStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('icicle.profiling', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly sessions: RecordingSessions) {
+    this.item.name = 'Icicle Profiling';
+    this.item.command = PROFILING_MENU_COMMAND;
+    this.subscription = sessions.onDidChange(() => this.update());
+    this.update();
+  }
+
+  /** The item's text, for the editor tests. */
+  get text(): string {
+    return this.item.text;
+  }
+
+  private update(): void {
+    const active = this.sessions.active();
+    if (active.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const samples = active.reduce((sum, r) => sum + r.samples, 0);
+    const stopped = active.every(r => r.state === 'stopped');
+    const count = `${samples.toLocaleString('en-US')} sample${samples === 1 ? '' : 's'}`;
+    this.item.text = stopped ? `$(debug-pause) Icicle: stopped · ${count}` : `$(flame) Icicle: ${count}`;
+    this.item.tooltip = `Icicle is ${stopped ? 'no longer profiling' : 'profiling'} ${active.map(r => r.name).join(', ')}. Click to stop profiling or open the flame graph.`;
+    this.item.accessibilityInformation = { label: `Icicle ${stopped ? 'stopped' : 'profiling'}, ${count}` };
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

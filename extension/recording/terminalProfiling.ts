@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { gitLabels } from '../../common/gitLabels';
+import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
+import type { RecordingSessions } from './recordingSessions';
+
+/**
+ * With `icicle.profileTerminals` on (in a trusted workspace), every Node.js program started from a new
+ * integrated terminal is profiled: the probe's environment goes into the extension's environment variable
+ * collection, which VS Code applies to the terminals it creates (and offers to relaunch existing ones). Runs are
+ * labelled `launcher=terminal`, one `session_id` per window, the workspace folder and the git state at the time
+ * the setting took effect.
+ */
+export class TerminalProfiling implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly sessionId = `terminal-${Date.now().toString(36)}`;
+
+  constructor(
+    private readonly collection: vscode.GlobalEnvironmentVariableCollection,
+    private readonly target: () => ProbeTarget,
+    private readonly sessions: RecordingSessions,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration(event => {
+        if (event.affectsConfiguration('icicle.profileTerminals') || event.affectsConfiguration('icicle.samplingIntervalMicroseconds')) void this.apply();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.apply()),
+    );
+    void this.apply();
+  }
+
+  /** Whether new terminals are profiled, for the tests and the status of the setting. */
+  enabled = false;
+
+  private async apply(): Promise<void> {
+    const wanted = vscode.workspace.getConfiguration('icicle').get<boolean>('profileTerminals', false) && vscode.workspace.isTrusted;
+    this.collection.clear();
+    if (this.enabled) this.sessions.setState(this.sessionId, 'ended');
+    this.enabled = false;
+    if (!wanted) return;
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const labels: Record<string, string> = { ...(folder ? await gitLabels(folder.uri.fsPath) : {}), session_id: this.sessionId, launcher: 'terminal' };
+    if (folder) labels['workspace_folder'] = folder.name;
+    const env = probeEnvironment(this.target(), labels, undefined);
+    this.collection.description = 'Icicle profiles Node.js programs run in this terminal (icicle.profileTerminals).';
+    for (const [key, value] of Object.entries(env)) {
+      // NODE_OPTIONS keeps what the user's shell sets; the rest is Icicle's own.
+      if (key === 'NODE_OPTIONS') this.collection.append(key, ` ${value}`);
+      else this.collection.replace(key, value);
+    }
+    this.enabled = true;
+    // The status bar counts the samples of terminal runs while the setting is on.
+    this.sessions.start(this.sessionId, 'terminals');
+  }
+
+  dispose(): void {
+    this.disposables.forEach(d => d.dispose());
+  }
+}
