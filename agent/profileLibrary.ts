@@ -48,13 +48,17 @@ export async function querySelection(store: Store, selector: string): Promise<{ 
     if (error instanceof SelectorSyntaxError) throw new UserFacingError(IcicleErrorCode.InvalidParams, `The selection ${JSON.stringify(selector.slice(0, 200))} is not a label selector: ${error.message}`);
     throw error;
   }
-  return query(store, { profileType: CPU_TIME_PROFILE_TYPE, matchers });
+  // A selection spans many profiles (a run's chunks, several runs): its duration is the time its samples cover.
+  return query(store, { profileType: CPU_TIME_PROFILE_TYPE, matchers }, 'sampled');
 }
 
-async function query(store: Store, selection: Selection): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {
+async function query(store: Store, selection: Selection, duration: 'profile' | 'sampled' = 'profile'): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {
   const snapshot = store.snapshot();
   try {
     const tree = await callTreeForSelection(snapshot, selection, classifyStoredFrame);
+    if (duration === 'sampled') {
+      return { summary: { format: 'cpuprofile', sampleCount: tree.totalSamples[0]!, durationMicros: tree.totalMicros[0]!, nodeCount: tree.parent.length }, tree };
+    }
     const durations = await executePlan(scan(['duration_ns']).where(selectionPredicate(selection)).aggregate([], [max('duration_ns')]).build(), snapshot);
     const durationNs = (durations.table.getChild('duration_ns')?.get(0) as number | null) ?? 0;
     return { summary: { format: 'cpuprofile', sampleCount: tree.totalSamples[0]!, durationMicros: durationNs / 1000, nodeCount: tree.parent.length }, tree };

@@ -71,6 +71,8 @@ export function register(): void {
       if (bridgeAvailable()) {
         const { labels } = await ask({ action: 'frameLabels', include: ['spinSlice'], timeoutMs: 30_000 });
         assert.ok(labels.some(label => labelNames(label, 'spinSlice')), `spinSlice is not drawn; labels: ${JSON.stringify(labels.slice(0, 30))}`);
+        // For the README's "profile a debug run" (docs/images/debug-run.png is a reviewed copy).
+        await ask({ action: 'screenshot', name: 'debug-run', timeoutMs: 30_000 });
       }
     });
   });
