@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     stopping = true;
     log('info', `stopping: ${reason}`);
     spool.stop();
+    // Collectors keep the window they are in; then the store closes with everything in it.
+    await recordings.stopAll().catch(() => undefined);
     await server.close(reason === 'shutdown requested' ? 1000 : 0).catch(() => undefined);
     // Closing flushes the store's memory to a block, so the next start replays nothing.
     await opened.store.close().catch(error => log('error', `the store did not close cleanly: ${describeError(error)}`));

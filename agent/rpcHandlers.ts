@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
@@ -7,7 +8,9 @@ import {
   IngestProfileRequest,
   OpenProfileRequest,
   PingRequest,
+  ProfileProcessRequest,
   QuerySelectionRequest,
+  RecordingEndedNotification,
   SamplesStoredNotification,
   ShutdownRequest,
   StopSessionRequest,
@@ -17,6 +20,7 @@ import type { Store } from '../storage/store';
 import { log } from './log';
 import { openProfileThroughStore, querySelection } from './profileLibrary';
 import { readProfileBytes } from './readProfileFile';
+import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
 import type { RecordingHub } from './recording/recordingHub';
 import type { SpoolIngester } from './recording/spoolIngester';
 
@@ -60,7 +64,12 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     log(params.client === 'probe' ? 'debug' : 'info', `client ${clientId} is ${client}`);
     if (params.client === 'extension') {
       unsubscribe();
-      unsubscribe = context.recordings.onStored((sessionId, rows) => void connection.sendNotification(SamplesStoredNotification.type, { sessionId, rows }).catch(() => undefined));
+      const stored = context.recordings.onStored((sessionId, rows) => void connection.sendNotification(SamplesStoredNotification.type, { sessionId, rows }).catch(() => undefined));
+      const ended = context.recordings.onEnded(sessionId => void connection.sendNotification(RecordingEndedNotification.type, { sessionId }).catch(() => undefined));
+      unsubscribe = () => {
+        stored();
+        ended();
+      };
     }
     return { protocolVersion: AGENT_PROTOCOL_VERSION, agentVersion: context.version, pid: process.pid };
   });
@@ -108,6 +117,21 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     context.recordings.stop(params.sessionId);
     log('info', `profiling of session ${params.sessionId} stopped by ${client}`);
   });
+
+  connection.onRequest(ProfileProcessRequest.type, async raw =>
+    guard(ProfileProcessRequest.method, async () => {
+      requireHandshake();
+      const params = validate(ProfileProcessRequest.paramsSchema, raw, ProfileProcessRequest.method);
+      const sessionId = params.labels['session_id'] ?? randomUUID().slice(0, 8);
+      const labels = { ...params.labels, ...(await processLabels(params.pid)), session_id: sessionId };
+      const options = { ...DEFAULT_PERF_OPTIONS, ...(params.windowSeconds ? { windowSeconds: params.windowSeconds } : {}) };
+      const collector = new PerfCollector(params.pid, labels, chunk => context.recordings.ingest(chunk), options, message => log('warn', message));
+      await collector.start();
+      context.recordings.addCollector(sessionId, collector);
+      log('info', `profiling pid ${params.pid} with perf as session_id=${sessionId} (for ${client})`);
+      return { sessionId };
+    }),
+  );
 
   connection.onRequest(DrainSpoolRequest.type, async () =>
     guard(DrainSpoolRequest.method, async () => {

@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gitLabels } from '../../common/gitLabels';
 import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { AgentServer } from '../agentServer';
+import { checkPerfAvailable } from '../collectors/perfCollector';
 import { setLogLevel } from '../log';
 import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
@@ -22,9 +23,9 @@ export interface RecordOptions {
 }
 
 /**
- * `icicle record -- COMMAND...`: runs the command with the Node.js probe loaded into every Node process it starts
- * (NODE_OPTIONS, so child processes too), serves the probes from an agent inside this process on a private socket,
- * stores every chunk labelled with a new `session_id`, the git state and the caller's labels, and prints the top
+ * `icicle record -- COMMAND...`: runs a Node.js command (node, npm, npx...) with the probe loaded into every Node
+ * process it starts (NODE_OPTIONS, so child processes too), served by an agent inside this process on a private
+ * socket; runs any other command under `perf record -g`, which follows its child processes. Stores every chunk labelled with a new `session_id`, the git state and the caller's labels, and prints the top
  * functions of the run. Exits with the command's exit code.
  */
 export async function recordCommand(options: RecordOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
@@ -49,18 +50,29 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
     await server.listen();
     await spool.start();
     const labels = { ...(await gitLabels(process.cwd())), ...options.labels, session_id: sessionId };
+    const node = NODE_LAUNCHERS.test(basename(options.command[0]!));
+    let command = options.command;
+    const perfData = join(directory, 'perf.data');
+    if (!node) {
+      // A native command runs under perf, which follows the processes it starts.
+      await checkPerfAvailable();
+      command = ['perf', 'record', '-q', '-e', 'cpu-clock', '-F', String(Math.round(1e6 / options.intervalMicros)), '-g', '-o', perfData, '--', ...options.command];
+    }
     const probe = join(__dirname, 'nodeProbe.js');
     const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', `--require ${JSON.stringify(probe)}`].filter(Boolean).join(' ');
-    const child = spawn(options.command[0]!, options.command.slice(1), {
+    const startMs = Date.now();
+    const child = spawn(command[0]!, command.slice(1), {
       stdio: 'inherit',
-      env: {
-        ...process.env,
-        NODE_OPTIONS: nodeOptions,
-        [PROBE_ENV.socket]: join(directory, 'agent.sock'),
-        [PROBE_ENV.spool]: join(directory, 'spool'),
-        [PROBE_ENV.labels]: JSON.stringify(labels),
-        [PROBE_ENV.intervalMicros]: String(options.intervalMicros),
-      },
+      env: node
+        ? {
+            ...process.env,
+            NODE_OPTIONS: nodeOptions,
+            [PROBE_ENV.socket]: join(directory, 'agent.sock'),
+            [PROBE_ENV.spool]: join(directory, 'spool'),
+            [PROBE_ENV.labels]: JSON.stringify(labels),
+            [PROBE_ENV.intervalMicros]: String(options.intervalMicros),
+          }
+        : process.env,
     });
     exitCode = await new Promise<number>(resolve => {
       child.once('error', error => {
@@ -69,6 +81,10 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
       });
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
     });
+    if (!node) {
+      const text = await perfScript(perfData);
+      if (text.trim() !== '') await recordings.ingest({ profile: text, startMs, labels: { ...labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) }, droppedChunks: 0 });
+    }
     // The probes spool their last chunk as their process exits; take it in before closing.
     await spool.scan();
   } finally {
@@ -80,6 +96,15 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
   err(`icicle: recorded session_id=${sessionId} into ${options.store}`);
   await topCommand({ store: options.store, where: [`session_id=${sessionId}`], type: undefined, limit: options.limit, json: false }, out);
   return exitCode;
+}
+
+/** Commands that are Node.js programs (or run them): profiled by the probe; any other command is profiled by perf. */
+const NODE_LAUNCHERS = /^(node|nodejs|npm|npx|pnpm|yarn|tsx|ts-node|mocha|jest|vitest)(\.(c|m)?js|\.cmd|\.exe)?$/;
+
+function perfScript(data: string): Promise<string> {
+  return new Promise(resolve => {
+    execFile('perf', ['script', '-i', data], { maxBuffer: 1024 * 1024 * 1024 }, (error, stdout) => resolve(error ? '' : stdout));
+  });
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

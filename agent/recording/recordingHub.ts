@@ -3,6 +3,13 @@ import type { Store } from '../../storage/store';
 import { ingestChunk } from './ingestChunk';
 
 type StoredListener = (sessionId: string | undefined, rows: number) => void;
+type EndedListener = (sessionId: string) => void;
+
+/** A recording the agent runs itself (perf on a process), which stopping a session must stop. */
+export interface Collector {
+  stop(): Promise<void>;
+  done(): Promise<void>;
+}
 
 /** Sessions remembered as stopped; beyond this the oldest are forgotten (their programs have long ended). */
 const MAX_STOPPED_SESSIONS = 10_000;
@@ -15,6 +22,8 @@ const MAX_STOPPED_SESSIONS = 10_000;
 export class RecordingHub {
   private readonly stopped = new Set<string>();
   private readonly listeners = new Set<StoredListener>();
+  private readonly endedListeners = new Set<EndedListener>();
+  private readonly collectors = new Map<string, Collector>();
 
   constructor(private readonly store: Store) {}
 
@@ -28,6 +37,26 @@ export class RecordingHub {
   stop(sessionId: string): void {
     this.stopped.add(sessionId);
     if (this.stopped.size > MAX_STOPPED_SESSIONS) this.stopped.delete(this.stopped.values().next().value!);
+    void this.collectors.get(sessionId)?.stop();
+  }
+
+  /** Runs a collector for a session: stopping the session stops it, and listeners hear when it has ended. */
+  addCollector(sessionId: string, collector: Collector): void {
+    this.collectors.set(sessionId, collector);
+    void collector.done().then(() => {
+      this.collectors.delete(sessionId);
+      this.endedListeners.forEach(listener => listener(sessionId));
+    });
+  }
+
+  /** Stops every collector (the agent is shutting down), keeping what each recorded. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.collectors.values()].map(c => c.stop()));
+  }
+
+  onEnded(listener: EndedListener): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
   }
 
   /** Calls `listener` after each stored chunk; returns the function that unsubscribes it. */

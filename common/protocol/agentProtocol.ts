@@ -140,3 +140,33 @@ export namespace SamplesStoredNotification {
   }
   export const type = new NotificationType<Params>(method);
 }
+
+/**
+ * Profiles a running native process with perf (agent/collectors/perfCollector.ts) until it exits or its session is
+ * stopped; answers once recording runs, or with why it cannot (perf missing, not permitted, no such process).
+ * Client → agent.
+ */
+export namespace ProfileProcessRequest {
+  export const method = 'icicle/profileProcess';
+  export const paramsSchema = z.object({
+    pid: z.number().int().positive(),
+    /** Labels for every window (the session id, launch configuration...); the agent adds pid, runtime, command. */
+    labels: z.record(z.string().min(1).max(100), z.string().max(1000)),
+    windowSeconds: z.number().min(1).max(60).optional(),
+  });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    /** The `session_id` of the recording (the one given in the labels, or a new one). */
+    sessionId: string;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** A recording the agent ran (perf on a process) has ended: the process exited or it was stopped. Agent → extension. */
+export namespace RecordingEndedNotification {
+  export const method = 'icicle/recordingEnded';
+  export interface Params {
+    sessionId: string;
+  }
+  export const type = new NotificationType<Params>(method);
+}

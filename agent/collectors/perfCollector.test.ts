@@ -1,0 +1,127 @@
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { connectToAgent } from '../../common/agentConnection';
+import { ProfileProcessRequest, RecordingEndedNotification, SamplesStoredNotification, StopSessionRequest } from '../../common/protocol/agentProtocol';
+
+/**
+ * Native processes profiled with Linux perf, for real: a Go program (symbols and frame pointers, so its hot
+ * function has a name in perf's stacks) recorded by `icicle record` and by the agent attaching to its pid.
+ */
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'out', 'agent', 'icicle.js');
+
+function icicle(args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, env });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function topFunctions(store: string, where: string[] = []): { function: string; self: number }[] {
+  const run = icicle(['top', '--store', store, '--json', '--limit', '5', ...where.flatMap(w => ['--where', w])]);
+  assert.equal(run.status, 0, run.stderr);
+  return (JSON.parse(run.stdout) as { functions: { function: string; self: number }[] }).functions;
+}
+
+function labelValues(store: string, key: string): string[] {
+  const run = icicle(['labels', key, '--store', store, '--json']);
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as string[];
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise(resolve => child.once('exit', code => resolve(code)));
+}
+
+describe('perf collector', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let hot: string;
+
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'icicle-perf-test-'));
+    hot = join(dir, 'hot');
+    const build = spawnSync('go', ['build', '-o', hot, join(root, 'test', 'fixtures', 'native', 'hot.go')], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(build.status, 0, `go build failed: ${build.stderr}`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('icicle record runs a native command under perf: its hot function on top, labelled native', () => {
+    const store = join(dir, 'record-store');
+    const run = icicle(['record', '--store', store, '--', hot, '-ms', '1500']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^burned \d+$/m);
+    const top = topFunctions(store);
+    assert.equal(top[0]!.function, 'main.burn');
+    assert.ok(top[0]!.self > 1e9, `main.burn has ${top[0]!.self} ns of a 1.5 s burn`);
+    assert.deepEqual(labelValues(store, 'runtime'), ['native']);
+  });
+
+  it('says what to install when perf is missing', () => {
+    const run = icicle(['record', '--store', join(dir, 'no-perf-store'), '--', hot, '-ms', '10'], { ...process.env, PATH: dir });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /perf is not installed\. On Debian or Ubuntu: `sudo apt install linux-perf`/);
+  });
+
+  it('the agent attaches perf to a running process in windows, streams them, and ends with the process', async () => {
+    const store = join(dir, 'agent-store');
+    const socket = join(dir, 'agent.sock');
+    const agent = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', socket, '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
+    await new Promise<void>(resolve => createInterface({ input: agent.stdout! }).once('line', () => resolve()));
+    const program = spawn(hot, ['-ms', '3500'], { stdio: 'ignore' });
+    const client = await connectToAgent(socket, 'extension', 'test');
+    try {
+      const stored: number[] = [];
+      client.connection.onNotification(SamplesStoredNotification.type, params => stored.push(params.rows));
+      const ended = new Promise<string>(resolve => client.connection.onNotification(RecordingEndedNotification.type, params => resolve(params.sessionId)));
+      const { sessionId } = await client.connection.sendRequest(ProfileProcessRequest.type, { pid: program.pid!, labels: { launch_config: 'hot' }, windowSeconds: 1 });
+      assert.equal(await ended, sessionId, 'the recording ends when the process exits');
+      assert.equal(await exited(program), 0);
+      assert.ok(stored.length >= 2, `the windows were stored as they ended (${stored.length} notifications)`);
+      assert.equal(topFunctions(store, [`session_id=${sessionId}`])[0]!.function, 'main.burn');
+      assert.deepEqual(labelValues(store, 'pid'), [String(program.pid)]);
+      assert.deepEqual(labelValues(store, 'launch_config'), ['hot']);
+      // A pid that is not there is refused with a sentence.
+      await assert.rejects(client.connection.sendRequest(ProfileProcessRequest.type, { pid: 999_999_99, labels: {} }), /There is no process 99999999 to profile/);
+    } finally {
+      client.dispose();
+      program.kill();
+      agent.kill();
+      await exited(agent);
+    }
+  });
+
+  it('stopping the session stops perf and keeps what it recorded', async () => {
+    const store = join(dir, 'stop-store');
+    const socket = join(dir, 'stop.sock');
+    const agent = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', socket, '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
+    await new Promise<void>(resolve => createInterface({ input: agent.stdout! }).once('line', () => resolve()));
+    const program = spawn(hot, ['-ms', '60000'], { stdio: 'ignore' });
+    const client = await connectToAgent(socket, 'extension', 'test');
+    try {
+      const ended = new Promise<string>(resolve => client.connection.onNotification(RecordingEndedNotification.type, params => resolve(params.sessionId)));
+      let samples = 0;
+      const firstWindow = new Promise<void>(resolve =>
+        client.connection.onNotification(SamplesStoredNotification.type, params => {
+          samples += params.rows;
+          resolve();
+        }),
+      );
+      const { sessionId } = await client.connection.sendRequest(ProfileProcessRequest.type, { pid: program.pid!, labels: {}, windowSeconds: 1 });
+      await firstWindow;
+      await client.connection.sendRequest(StopSessionRequest.type, { sessionId });
+      assert.equal(await ended, sessionId);
+      assert.equal(program.exitCode, null, 'the program keeps running');
+      assert.ok(samples > 0);
+      assert.equal(topFunctions(store)[0]!.function, 'main.burn');
+    } finally {
+      client.dispose();
+      program.kill();
+      agent.kill();
+      await exited(agent);
+    }
+  });
+});
