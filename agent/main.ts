@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { AgentServer } from './agentServer';
 import { openAgentStore } from './agentStore';
 import { log, setLogLevel, type LogLevel } from './log';
+import { ScrapeManager } from './collectors/scrapeManager';
 import { RecordingHub } from './recording/recordingHub';
 import { SpoolIngester } from './recording/spoolIngester';
 import { dirname, join } from 'node:path';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const recordings = new RecordingHub(opened.store);
   const spool = new SpoolIngester(argument('--spool') ?? join(dirname(socketPath), 'spool'), params => recordings.ingest(params));
+  const scrapers = new ScrapeManager(recorded => recordings.ingestRecorded(recorded), message => log('warn', message));
   const server: AgentServer = new AgentServer(socketPath, {
     version: VERSION,
     startedAt: Date.now(),
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     storeProblem: opened.problem,
     recordings,
     spool,
+    scrapers,
     shutdown: () => void stop('shutdown requested'),
   });
   const stop = async (reason: string) => {
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
     log('info', `stopping: ${reason}`);
     spool.stop();
     // Collectors keep the window they are in; then the store closes with everything in it.
-    await recordings.stopAll().catch(() => undefined);
+    await Promise.all([recordings.stopAll(), scrapers.stopAll()]).catch(() => undefined);
     await server.close(reason === 'shutdown requested' ? 1000 : 0).catch(() => undefined);
     // Closing flushes the store's memory to a block, so the next start replays nothing.
     await opened.store.close().catch(error => log('error', `the store did not close cleanly: ${describeError(error)}`));

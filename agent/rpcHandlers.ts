@@ -11,6 +11,7 @@ import {
   ProfileProcessRequest,
   QuerySelectionRequest,
   RecordingEndedNotification,
+  SetScrapeTargetsRequest,
   SamplesStoredNotification,
   ShutdownRequest,
   StopSessionRequest,
@@ -21,6 +22,7 @@ import { log } from './log';
 import { openProfileThroughStore, querySelection } from './profileLibrary';
 import { readProfileBytes } from './readProfileFile';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
+import type { ScrapeManager } from './collectors/scrapeManager';
 import type { RecordingHub } from './recording/recordingHub';
 import type { SpoolIngester } from './recording/spoolIngester';
 
@@ -34,6 +36,8 @@ export interface AgentContext {
   /** Where probes' chunks are stored, from the socket and from the spool. */
   readonly recordings: RecordingHub;
   readonly spool: SpoolIngester;
+  /** The pprof endpoints being scraped. */
+  readonly scrapers: ScrapeManager;
   /** Ends the agent after the current replies are sent. */
   shutdown(): void;
 }
@@ -130,6 +134,16 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       context.recordings.addCollector(sessionId, collector);
       log('info', `profiling pid ${params.pid} with perf as session_id=${sessionId} (for ${client})`);
       return { sessionId };
+    }),
+  );
+
+  connection.onRequest(SetScrapeTargetsRequest.type, async raw =>
+    guard(SetScrapeTargetsRequest.method, async () => {
+      requireHandshake();
+      const params = validate(SetScrapeTargetsRequest.paramsSchema, raw, SetScrapeTargetsRequest.method);
+      const problems = await context.scrapers.set(params.targets);
+      log('info', `scraping ${context.scrapers.targets().length} pprof endpoint(s)${problems.length ? `; left out: ${problems.join('; ')}` : ''}`);
+      return { problems };
     }),
   );
 

@@ -8,6 +8,7 @@ import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { AgentServer } from '../agentServer';
 import { checkPerfAvailable } from '../collectors/perfCollector';
+import { ScrapeManager } from '../collectors/scrapeManager';
 import { setLogLevel } from '../log';
 import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
@@ -43,6 +44,7 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
     storeProblem: undefined,
     recordings,
     spool,
+    scrapers: new ScrapeManager(recorded => recordings.ingestRecorded(recorded), message => err(`icicle: ${message}`)),
     shutdown: () => undefined,
   });
   let exitCode: number;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connectToAgent } from '../../common/agentConnection';
+import { buildHotGoProgram } from '../../test/support/nativeFixture';
 import { ProfileProcessRequest, RecordingEndedNotification, SamplesStoredNotification, StopSessionRequest } from '../../common/protocol/agentProtocol';
 
 /**
@@ -43,9 +44,7 @@ describe('perf collector', function () {
 
   before(function () {
     dir = mkdtempSync(join(tmpdir(), 'icicle-perf-test-'));
-    hot = join(dir, 'hot');
-    const build = spawnSync('go', ['build', '-o', hot, join(root, 'test', 'fixtures', 'native', 'hot.go')], { encoding: 'utf8', timeout: 120_000 });
-    assert.equal(build.status, 0, `go build failed: ${build.stderr}`);
+    hot = buildHotGoProgram(dir);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,6 @@
 import type { IngestProfileParams, IngestProfileResult } from '../../common/protocol/probeProtocol';
 import type { Store } from '../../storage/store';
-import { ingestChunk } from './ingestChunk';
+import { ingestChunk, recordedChunk, type RecordedProfile } from './ingestChunk';
 
 type StoredListener = (sessionId: string | undefined, rows: number) => void;
 type EndedListener = (sessionId: string) => void;
@@ -27,9 +27,15 @@ export class RecordingHub {
 
   constructor(private readonly store: Store) {}
 
-  async ingest(params: IngestProfileParams): Promise<IngestProfileResult> {
-    const result = await ingestChunk(this.store, params);
-    const sessionId = params.labels['session_id'];
+  /** Stores a probe's chunk; the answer tells the probe whether to stop. */
+  ingest(params: IngestProfileParams): Promise<IngestProfileResult> {
+    return this.ingestRecorded(recordedChunk(params));
+  }
+
+  /** Stores a recorded profile in any format (a perf window, a scraped pprof profile). */
+  async ingestRecorded(recorded: RecordedProfile): Promise<IngestProfileResult> {
+    const result = await ingestChunk(this.store, recorded);
+    const sessionId = recorded.labels['session_id'];
     if (!result.alreadyStored && result.rows > 0) this.listeners.forEach(listener => listener(sessionId, result.rows));
     return { ...result, stop: sessionId !== undefined && this.stopped.has(sessionId) };
   }

@@ -170,3 +170,19 @@ export namespace RecordingEndedNotification {
   }
   export const type = new NotificationType<Params>(method);
 }
+
+/**
+ * The pprof endpoints to scrape (the `icicle.scrapeTargets` setting): replaces the previous list. Answers with why
+ * any target cannot be scraped; the others run. Client → agent.
+ */
+export namespace SetScrapeTargetsRequest {
+  export const method = 'icicle/setScrapeTargets';
+  export const paramsSchema = z.object({
+    targets: z.array(z.object({ url: z.string().max(2000), intervalSeconds: z.number() })).max(100),
+  });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    problems: string[];
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
