@@ -92,9 +92,9 @@ export class PprofScraper {
       return bytes.length > 0 ? bytes : undefined;
     } catch (error) {
       if (this.stopped) return undefined;
-      if (error instanceof Error && error.name === 'AbortError') throw new Error('it did not answer in time');
+      if (error instanceof Error && error.name === 'AbortError') throw new Error('it did not answer in time', { cause: error });
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      throw error instanceof Error ? new Error(`${error.message}${cause}`) : error;
+      throw error instanceof Error ? new Error(`${error.message}${cause}`, { cause: error }) : error;
     } finally {
       clearTimeout(timeout);
     }
