@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
 import { describeError } from '../common/errors';
-import { SamplesStoredNotification, ShutdownRequest } from '../common/protocol/agentProtocol';
+import { RecordingEndedNotification, SamplesStoredNotification, ShutdownRequest } from '../common/protocol/agentProtocol';
 import type { Log } from './log';
 import { RestartPolicy } from './restartPolicy';
 import { showWarning } from './userMessages';
@@ -31,6 +31,9 @@ export class AgentSupervisor implements vscode.Disposable {
   private readonly onDidStoreSamplesEmitter = new vscode.EventEmitter<SamplesStoredNotification.Params>();
   /** Fires when the agent has stored samples a probe recorded, whichever agent process it is. */
   readonly onDidStoreSamples = this.onDidStoreSamplesEmitter.event;
+  private readonly onDidEndRecordingEmitter = new vscode.EventEmitter<RecordingEndedNotification.Params>();
+  /** Fires when a recording the agent ran itself (perf on a process) has ended. */
+  readonly onDidEndRecording = this.onDidEndRecordingEmitter.event;
   /**
    * Where profiled programs find the agent: the socket (the same path across restarts, so a program started
    * before a restart reaches the new agent) and the spool directory beside it, which the agent imports.
@@ -91,6 +94,7 @@ export class AgentSupervisor implements vscode.Disposable {
       this.log.info(`connected to agent ${agent.handshake.agentVersion} (pid ${agent.handshake.pid})`);
       agent.connection.onClose(() => this.log.debug('agent connection closed'));
       agent.connection.onNotification(SamplesStoredNotification.type, params => this.onDidStoreSamplesEmitter.fire(params));
+      agent.connection.onNotification(RecordingEndedNotification.type, params => this.onDidEndRecordingEmitter.fire(params));
       return agent;
     } catch (error) {
       this.log.error(`the agent did not start: ${describeError(error)}`);
@@ -185,6 +189,7 @@ export class AgentSupervisor implements vscode.Disposable {
     await this.stop();
     this.onDidRestartEmitter.dispose();
     this.onDidStoreSamplesEmitter.dispose();
+    this.onDidEndRecordingEmitter.dispose();
     rmSync(this.socketDir, { recursive: true, force: true });
   }
 }

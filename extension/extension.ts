@@ -8,6 +8,8 @@ import { DebugProfiling } from './recording/debugProfiling';
 import { PROFILING_MENU_COMMAND, ProfilingStatusBar } from './recording/profilingStatusBar';
 import type { ProbeTarget } from './recording/probeEnvironment';
 import { RecordingSessions } from './recording/recordingSessions';
+import { ProcessProfiling } from './recording/processProfiling';
+import { ScrapeTargets } from './recording/scrapeTargets';
 import { TerminalProfiling } from './recording/terminalProfiling';
 import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
@@ -73,11 +75,15 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   const debugProfiling = new DebugProfiling(services, sessions, probeTarget);
   const statusBar = new ProfilingStatusBar(sessions);
   const terminalProfiling = new TerminalProfiling(context.environmentVariableCollection, probeTarget, sessions);
-  context.subscriptions.push(sessions, debugProfiling, statusBar, terminalProfiling);
+  const processProfiling = new ProcessProfiling(services, sessions, sessionId => debugProfiling.openRun(sessionId));
+  const scrapeTargets = new ScrapeTargets(agent, log);
+  void agent.connection().then(() => scrapeTargets.send(), () => undefined);
+  context.subscriptions.push(sessions, debugProfiling, statusBar, terminalProfiling, processProfiling, scrapeTargets);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('icicle.startDebuggingWithProfiling', () => debugProfiling.startDebuggingWithProfiling()),
     vscode.commands.registerCommand('icicle.stopProfiling', () => debugProfiling.stopProfiling()),
+    vscode.commands.registerCommand('icicle.profileProcess', (pid?: number) => processProfiling.profileProcessCommand(typeof pid === 'number' ? pid : undefined)),
     vscode.commands.registerCommand(PROFILING_MENU_COMMAND, () => debugProfiling.profilingMenu()),
     vscode.commands.registerCommand('icicle.openProfile', (uri?: vscode.Uri) => openProfileCommand(services, uri)),
     vscode.commands.registerCommand('icicle.showLog', () => log.show()),

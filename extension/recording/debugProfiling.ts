@@ -20,7 +20,7 @@ interface ProfiledConfiguration extends vscode.DebugConfiguration {
   icicleSessionId?: string;
 }
 
-const UNTRUSTED = 'Icicle does not profile in an untrusted workspace: a profiler runs code from the workspace. Trust the workspace to profile it.';
+export const UNTRUSTED_WORKSPACE = 'Icicle does not profile in an untrusted workspace: a profiler runs code from the workspace. Trust the workspace to profile it.';
 
 /**
  * Profiles Node.js debug sessions (F5): for a launch configuration that asks for it ("Icicle: Start Debugging with
@@ -57,7 +57,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     // js-debug resolves child sessions (workers, child processes) too; they inherit the probe through NODE_OPTIONS.
     if (!(config.icicleProfile === true || always) || config.icicleSessionId !== undefined || config['__parentId'] !== undefined) return config;
     if (!vscode.workspace.isTrusted) {
-      if (config.icicleProfile === true) void showWarning(UNTRUSTED);
+      if (config.icicleProfile === true) void showWarning(UNTRUSTED_WORKSPACE);
       return config;
     }
     const sessionId = randomUUID().slice(0, 8);
@@ -116,7 +116,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
   /** "Icicle: Start Debugging with Profiling": picks a launch configuration and starts it profiled. */
   async startDebuggingWithProfiling(): Promise<boolean> {
     if (!vscode.workspace.isTrusted) {
-      void showWarning(UNTRUSTED);
+      void showWarning(UNTRUSTED_WORKSPACE);
       return false;
     }
     const picked = await this.pickConfiguration();
@@ -156,7 +156,8 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const configurations = vscode.workspace.getConfiguration('launch', folder.uri).get<vscode.DebugConfiguration[]>('configurations', []);
       for (const configuration of configurations) {
-        if ((NODE_DEBUG_TYPES as readonly string[]).includes(configuration.type) && configuration.request === 'launch') candidates.push({ folder, configuration });
+        // Node.js configurations get the probe; any other (C, C++, Rust, Go) is profiled with perf once it starts.
+        if (configuration.request === 'launch') candidates.push({ folder, configuration });
       }
     }
     // Without a Node launch configuration, the JavaScript file in the editor is run.
@@ -166,7 +167,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
       candidates.push({ folder, configuration: { type: 'node', request: 'launch', name: `Run ${path.basename(editor.fileName)}`, program: editor.fileName } });
     }
     if (candidates.length === 0) {
-      void showWarning('There is no Node.js launch configuration to profile. Add one to .vscode/launch.json, or open the JavaScript file to run.');
+      void showWarning('There is no launch configuration to profile. Add one to .vscode/launch.json, or open the JavaScript file to run.');
       return undefined;
     }
     if (candidates.length === 1) return candidates[0];

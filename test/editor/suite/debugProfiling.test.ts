@@ -4,7 +4,9 @@
  * session ends the run's flame graph opens with the program's hot function in it.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { labelNames } from '../handshake';
@@ -16,6 +18,14 @@ function storeLabelValues(store: string, key: string): string[] {
   const run = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), 'labels', key, '--store', store, '--json'], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout) as string[];
+}
+
+/** Builds the native test program (test/fixtures/native/hot.go) with the machine's Go. */
+function buildHotGoProgram(directory: string): string {
+  const binary = join(directory, 'hot');
+  const build = spawnSync('go', ['build', '-o', binary, join(repoRoot, 'test', 'fixtures', 'native', 'hot.go')], { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(build.status, 0, `go build failed: ${build.stderr}`);
+  return binary;
 }
 
 export function register(): void {
@@ -74,6 +84,53 @@ export function register(): void {
         // For the README's "profile a debug run" (docs/images/debug-run.png is a reviewed copy).
         await ask({ action: 'screenshot', name: 'debug-run', timeoutMs: 30_000 });
       }
+    });
+
+    test('Icicle: Profile Process… profiles a native process with perf until it exits, then shows it', async function () {
+      this.timeout(240_000);
+      const api = await icicleApi();
+      await closeAllEditors();
+      const directory = mkdtempSync(join(tmpdir(), 'icicle-editor-native-'));
+      try {
+        const program = spawn(buildHotGoProgram(directory), ['-ms', '4000'], { stdio: 'ignore' });
+        const sessionId = await vscode.commands.executeCommand<string | undefined>('icicle.profileProcess', program.pid);
+        assert.ok(sessionId, 'profiling did not start (is perf installed and permitted?)');
+        await eventually(() => assert.ok(api.recordings().find(r => r.sessionId === sessionId)!.samples > 0, 'no samples yet'), 60_000);
+        await eventually(() => assert.ok(api.runViews().includes(sessionId), 'the run did not end with the process'), 60_000);
+        await eventually(() => {
+          const panel = api.panels().find(p => p.title.startsWith(`pid ${program.pid}`));
+          assert.ok(panel, `no panel for the process among ${JSON.stringify(api.panels())}`);
+          assert.equal(panel.state, 'loaded');
+        }, 30_000);
+        if (bridgeAvailable()) {
+          const { labels } = await ask({ action: 'frameLabels', include: ['main.burn'], timeoutMs: 30_000 });
+          assert.ok(labels.some(label => labelNames(label, 'main.burn')), `main.burn is not drawn; labels: ${JSON.stringify(labels.slice(0, 30))}`);
+        }
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    });
+
+    test('with icicle.profileTerminals on, a Node.js program run in a new terminal is profiled', async function () {
+      this.timeout(180_000);
+      const api = await icicleApi();
+      const settings = vscode.workspace.getConfiguration('icicle');
+      await settings.update('profileTerminals', true, vscode.ConfigurationTarget.Global);
+      const terminal = await eventually(() => {
+        assert.ok(api.terminalProfiling(), 'terminal profiling is not on yet');
+        return vscode.window.createTerminal({ name: 'icicle-test', cwd: fixtureWorkspace });
+      });
+      try {
+        const recording = () => api.recordings().find(r => r.name === 'terminals' && r.state !== 'ended');
+        const before = recording()?.samples ?? 0;
+        terminal.sendText(`${JSON.stringify(process.execPath)} busy.js 3000`);
+        await eventually(() => assert.ok((recording()?.samples ?? 0) > before, 'no samples from the terminal yet'), 90_000);
+        assert.match(api.profilingStatus(), /Icicle: [\d,]+ samples?/);
+      } finally {
+        terminal.dispose();
+        await settings.update('profileTerminals', undefined, vscode.ConfigurationTarget.Global);
+      }
+      await eventually(() => assert.equal(api.terminalProfiling(), false));
     });
   });
 }
