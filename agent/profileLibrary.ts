@@ -1,7 +1,11 @@
 import type { PackedCallTree, ProfileSummary } from '../common/callTree';
 import { IcicleErrorCode, UserFacingError } from '../common/errors';
 import { parseSelector, SelectorSyntaxError, type LabelMatcher } from '../common/selector';
-import { callTreeForSelection, executePlan, max, scan, selectionPredicate, type Selection } from '../storage/query';
+import { writeFile } from 'node:fs/promises';
+import type { RunSummary } from '../common/protocol/agentProtocol';
+import { callTreeForSelection, executePlan, max, recordedRuns, scan, selectionPredicate, type Selection } from '../storage/query';
+import { exportCollapsed } from './export/collapsedExport';
+import { exportPprof } from './export/pprofExport';
 import type { Store } from '../storage/store';
 import { classifyStoredFrame } from './frameKind';
 import { CPU_TIME_PROFILE_TYPE } from './import/formats/cpuprofileImport';
@@ -36,18 +40,44 @@ export async function openProfileThroughStore(store: Store, content: Buffer | st
   return { ...result, imported: !imported.alreadyStored && imported.rows > 0 };
 }
 
+/** The recorded runs in the store (CPU time), newest first. */
+export async function listRuns(store: Store, limit?: number): Promise<RunSummary[]> {
+  const snapshot = store.snapshot();
+  try {
+    return (await recordedRuns(snapshot, CPU_TIME_PROFILE_TYPE, limit)).map(r => ({ sessionId: r.sessionId, startMs: r.startMs, endMs: r.endMs, samples: r.samples, valueNs: r.value, labels: r.labels }));
+  } finally {
+    snapshot.release();
+  }
+}
+
+/** A selection of the store's CPU time samples as a pprof or collapsed-stacks file; resolves with its size. */
+export async function exportSelection(store: Store, selector: string, format: 'pprof' | 'collapsed', path: string): Promise<number> {
+  const selection: Selection = { profileType: CPU_TIME_PROFILE_TYPE, matchers: parseMatchers(selector) };
+  const snapshot = store.snapshot();
+  try {
+    const bytes = format === 'pprof' ? await exportPprof(snapshot, selection) : Buffer.from(await exportCollapsed(snapshot, selection), 'utf8');
+    await writeFile(path, bytes);
+    return bytes.length;
+  } finally {
+    snapshot.release();
+  }
+}
+
+function parseMatchers(selector: string): LabelMatcher[] {
+  try {
+    return parseSelector(selector);
+  } catch (error) {
+    if (error instanceof SelectorSyntaxError) throw new UserFacingError(IcicleErrorCode.InvalidParams, `The selection ${JSON.stringify(selector.slice(0, 200))} is not a label selector: ${error.message}`);
+    throw error;
+  }
+}
+
 /**
  * The call tree of the samples a label selector picks (e.g. one recorded run), of the CPU time type. A selector
  * that does not parse is refused with what is wrong with it; one that picks nothing gives an empty tree.
  */
 export async function querySelection(store: Store, selector: string): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {
-  let matchers: LabelMatcher[];
-  try {
-    matchers = parseSelector(selector);
-  } catch (error) {
-    if (error instanceof SelectorSyntaxError) throw new UserFacingError(IcicleErrorCode.InvalidParams, `The selection ${JSON.stringify(selector.slice(0, 200))} is not a label selector: ${error.message}`);
-    throw error;
-  }
+  const matchers = parseMatchers(selector);
   // A selection spans many profiles (a run's chunks, several runs): its duration is the time its samples cover.
   return query(store, { profileType: CPU_TIME_PROFILE_TYPE, matchers }, 'sampled');
 }

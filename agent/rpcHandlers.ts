@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
 import {
   DrainSpoolRequest,
+  ExportSelectionRequest,
+  ListRunsRequest,
   HandshakeRequest,
   IngestProfileRequest,
   OpenProfileRequest,
@@ -19,7 +21,7 @@ import {
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
 import { log } from './log';
-import { openProfileThroughStore, querySelection } from './profileLibrary';
+import { exportSelection, listRuns, openProfileThroughStore, querySelection } from './profileLibrary';
 import { readProfileBytes } from './readProfileFile';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
 import type { ScrapeManager } from './collectors/scrapeManager';
@@ -112,6 +114,24 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       requireHandshake();
       const params = validate(QuerySelectionRequest.paramsSchema, raw, QuerySelectionRequest.method);
       return querySelection(context.store, params.selector);
+    }),
+  );
+
+  connection.onRequest(ListRunsRequest.type, async raw =>
+    guard(ListRunsRequest.method, async () => {
+      requireHandshake();
+      const params = validate(ListRunsRequest.paramsSchema, raw ?? {}, ListRunsRequest.method);
+      return { runs: await listRuns(context.store, params.limit) };
+    }),
+  );
+
+  connection.onRequest(ExportSelectionRequest.type, async raw =>
+    guard(ExportSelectionRequest.method, async () => {
+      requireHandshake();
+      const params = validate(ExportSelectionRequest.paramsSchema, raw, ExportSelectionRequest.method);
+      const bytes = await exportSelection(context.store, params.selector, params.format, params.path);
+      log('info', `exported ${params.selector} as ${params.format} to ${params.path} (${bytes} bytes)`);
+      return { bytes };
     }),
   );
 

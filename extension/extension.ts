@@ -13,6 +13,7 @@ import { ScrapeTargets } from './recording/scrapeTargets';
 import { TerminalProfiling } from './recording/terminalProfiling';
 import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
+import { ProfilesView } from './profilesView';
 import { showError } from './userMessages';
 
 /**
@@ -35,6 +36,8 @@ export interface IcicleApi {
   terminalProfiling(): boolean;
   /** The store the agent was started with (the setting's directory or the workspace's). */
   storeDirectory(): string;
+  /** The session ids the Profiles view listed last, newest first. */
+  listedRuns(): string[];
 }
 
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
@@ -77,8 +80,9 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   const terminalProfiling = new TerminalProfiling(context.environmentVariableCollection, probeTarget, sessions);
   const processProfiling = new ProcessProfiling(services, sessions, sessionId => debugProfiling.openRun(sessionId));
   const scrapeTargets = new ScrapeTargets(agent, log);
+  const profilesView = new ProfilesView(services);
   void agent.connection().then(() => scrapeTargets.send(), () => undefined);
-  context.subscriptions.push(sessions, debugProfiling, statusBar, terminalProfiling, processProfiling, scrapeTargets);
+  context.subscriptions.push(sessions, debugProfiling, statusBar, terminalProfiling, processProfiling, scrapeTargets, profilesView);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('icicle.startDebuggingWithProfiling', () => debugProfiling.startDebuggingWithProfiling()),
@@ -105,6 +109,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     runViews: () => [...debugProfiling.runViews.keys()],
     terminalProfiling: () => terminalProfiling.enabled,
     storeDirectory: () => agent.storeDirectory,
+    listedRuns: () => profilesView.runs.map(r => r.sessionId),
   };
 }
 

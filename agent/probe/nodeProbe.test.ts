@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { connectToAgent } from '../../common/agentConnection';
+import { ExportSelectionRequest, ListRunsRequest } from '../../common/protocol/agentProtocol';
 import { PROBE_ENV, SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { pollUntil } from '../../test/support/poll';
@@ -119,6 +121,20 @@ describe('Node.js probe', function () {
         // Several chunks are stored while the program is still running.
         await pollUntil(() => existsSync(store) && labelValues(store, 'profile_id').length >= 3, { timeoutMs: 30_000, what: 'three chunks in the store' });
         assert.equal(program.exitCode, null, 'the program is still running');
+        // The agent lists the run and exports it.
+        const client = await connectToAgent(join(dir, 'agent.sock'), 'test', 'test');
+        try {
+          const { runs } = await client.connection.sendRequest(ListRunsRequest.type, {});
+          assert.deepEqual(runs.map(r => r.sessionId), ['stream']);
+          assert.equal(runs[0]!.labels['runtime'], 'node');
+          assert.ok(runs[0]!.samples > 0 && runs[0]!.endMs >= runs[0]!.startMs);
+          const out = join(dir, 'run.folded');
+          const { bytes } = await client.connection.sendRequest(ExportSelectionRequest.type, { selector: '{session_id="stream"}', format: 'collapsed', path: out });
+          assert.ok(bytes > 0);
+          assert.match(readFileSync(out, 'utf8'), /;spin \d+$/m);
+        } finally {
+          client.dispose();
+        }
       } finally {
         program.kill();
       }

@@ -186,3 +186,43 @@ export namespace SetScrapeTargetsRequest {
   }
   export const type = new RequestType<Params, Result, void>(method);
 }
+
+/** A recorded run as the Profiles view lists it (storage/query/recordedRuns.ts). */
+export interface RunSummary {
+  sessionId: string;
+  startMs: number;
+  endMs: number;
+  samples: number;
+  /** CPU time of the run's samples, in nanoseconds. */
+  valueNs: number;
+  labels: Record<string, string>;
+}
+
+/** The recorded runs in the store (CPU time), newest first. Client → agent. */
+export namespace ListRunsRequest {
+  export const method = 'icicle/listRuns';
+  export const paramsSchema = z.object({ limit: z.number().int().min(1).max(10_000).optional() });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    runs: RunSummary[];
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/**
+ * Writes a selection of the store to a file, as gzipped pprof (for `go tool pprof` and other tools) or collapsed
+ * stacks (for FlameGraph and speedscope). The path is one the user chose in a save dialog. Client → agent.
+ */
+export namespace ExportSelectionRequest {
+  export const method = 'icicle/exportSelection';
+  export const paramsSchema = z.object({
+    selector: z.string().max(10_000),
+    format: z.enum(['pprof', 'collapsed']),
+    path: z.string().min(1).max(4096),
+  });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    bytes: number;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}

@@ -55,6 +55,7 @@ import {
   labelValues,
   lineCosts,
   mergeStacks,
+  recordedRuns,
   timeSeries,
   type Selection,
 } from './profileQueries';
@@ -239,6 +240,12 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
       const width = Number(word());
       const series = await timeSeries(source, selections(args)[0]!, width);
       return Array.from(series.bucketStartMs, (b, k) => `${b} ${series.values[k]} ${series.samples[k]}`);
+    }
+    case 'recorded-runs': {
+      const profileType = word();
+      return (await recordedRuns(source, profileType)).map(
+        r => `${quote(r.sessionId)} ${r.startMs}..${r.endMs} ${r.samples} ${r.value} ${Object.entries(r.labels).map(([k, v]) => `${k}=${quote(v)}`).join(' ')}`.trimEnd(),
+      );
     }
     case 'diff': {
       const [a, b] = selections(args);

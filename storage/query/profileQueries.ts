@@ -16,5 +16,6 @@ export {
   type LineCost,
 } from './functionCosts';
 export { labelKeys, labelValues } from './labelQueries';
+export { recordedRuns, RUN_LABELS, type RecordedRun } from './recordedRuns';
 export { timeSeries, type TimeSeries } from './timeSeries';
 export { everything, selectionPredicate, type Selection } from './selection';

@@ -84,6 +84,10 @@ export function register(): void {
         // For the README's "profile a debug run" (docs/images/debug-run.png is a reviewed copy).
         await ask({ action: 'screenshot', name: 'debug-run', timeoutMs: 30_000 });
       }
+
+      // The Profiles view lists the run, newest first.
+      await vscode.commands.executeCommand('icicle.profiles.focus');
+      await eventually(() => assert.equal(api.listedRuns()[0], recording.sessionId, `the Profiles view lists ${JSON.stringify(api.listedRuns())}`), 30_000);
     });
 
     test('Icicle: Profile Process… profiles a native process with perf until it exits, then shows it', async function () {

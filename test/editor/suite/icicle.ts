@@ -35,6 +35,8 @@ export interface IcicleTestApi {
   terminalProfiling(): boolean;
   /** The store the agent writes. */
   storeDirectory(): string;
+  /** The session ids the Profiles view listed last, newest first. */
+  listedRuns(): string[];
 }
 
 /** The activated extension's API (activation starts the agent and the language server; waits for both). */

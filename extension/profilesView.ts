@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import { ExportSelectionRequest, ListRunsRequest, type RunSummary } from '../common/protocol/agentProtocol';
+import { quoteLabelValue } from '../common/selector';
+import { openFlameGraphPanel } from './openProfileCommand';
+import type { ProfileViewServices } from './profileView';
+import { errorText, showError } from './userMessages';
+
+/** The selector of one recorded run's samples. */
+export function runSelector(sessionId: string): string {
+  return `{session_id=${quoteLabelValue(sessionId)}}`;
+}
+
+/** How a run is named in lists: its launch configuration, else its command, else its session id. */
+export function runName(run: RunSummary): string {
+  return run.labels['launch_config'] || run.labels['command'] || `session ${run.sessionId}`;
+}
+
+/**
+ * The "Profiles" view in Icicle's side bar: the recorded runs in the store, newest first, each with its branch,
+ * time, length and samples. Clicking a run opens its flame graph; its context menu exports it. The list follows
+ * the store: it refreshes when samples land, a recording ends, or the agent restarts.
+ */
+export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode.Disposable {
+  static readonly viewId = 'icicle.profiles';
+  private readonly onDidChangeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.onDidChangeEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** The runs last listed, for the tests. */
+  runs: RunSummary[] = [];
+
+  constructor(private readonly services: ProfileViewServices) {
+    this.disposables.push(
+      vscode.window.registerTreeDataProvider(ProfilesView.viewId, this),
+      vscode.commands.registerCommand('icicle.profiles.refresh', () => this.refresh()),
+      vscode.commands.registerCommand('icicle.profiles.open', (run: RunSummary) => this.open(run)),
+      vscode.commands.registerCommand('icicle.profiles.export', (run: RunSummary) => this.exportRun(run)),
+      services.agent.onDidStoreSamples(() => this.scheduleRefresh()),
+      services.agent.onDidEndRecording(() => this.scheduleRefresh()),
+      services.agent.onDidRestart(() => this.refresh()),
+    );
+  }
+
+  refresh(): void {
+    this.onDidChangeEmitter.fire();
+  }
+
+  /** At most one refresh a second however fast samples land. */
+  private scheduleRefresh(): void {
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refresh();
+    }, 1000);
+  }
+
+  async getChildren(element?: RunSummary): Promise<RunSummary[]> {
+    if (element) return [];
+    try {
+      const agent = await this.services.agent.connection();
+      this.runs = (await agent.connection.sendRequest(ListRunsRequest.type, { limit: 500 })).runs;
+    } catch (error) {
+      this.services.log.warn(`could not list the recorded runs: ${errorText(error)}`);
+      this.runs = [];
+    }
+    return this.runs;
+  }
+
+  getTreeItem(run: RunSummary): vscode.TreeItem {
+    const item = new vscode.TreeItem(runName(run), vscode.TreeItemCollapsibleState.None);
+    const when = new Date(run.startMs);
+    const seconds = (run.valueNs / 1e9).toFixed(run.valueNs < 1e10 ? 1 : 0);
+    const branch = run.labels['branch'] ? `${run.labels['branch']}${run.labels['dirty'] === 'true' ? '*' : ''} · ` : '';
+    item.description = `${branch}${when.toLocaleString()} · ${seconds} s`;
+    // Plain text only: labels come from profiled programs and git, so nothing here is rendered as markup.
+    item.tooltip = [
+      runName(run),
+      `${when.toLocaleString()}, ${run.samples.toLocaleString('en-US')} samples, ${seconds} s of CPU time`,
+      ...Object.entries(run.labels).map(([key, value]) => `${key}: ${value}`),
+      `session_id: ${run.sessionId}`,
+    ].join('\n');
+    item.iconPath = new vscode.ThemeIcon(run.labels['runtime'] === 'native' ? 'chip' : 'flame');
+    item.contextValue = 'icicleRun';
+    item.id = run.sessionId;
+    item.command = { command: 'icicle.profiles.open', title: 'Open Flame Graph', arguments: [run] };
+    item.accessibilityInformation = { label: `${runName(run)}, ${item.description}` };
+    return item;
+  }
+
+  private open(run: RunSummary): void {
+    const title = `${runName(run)} (${new Date(run.startMs).toLocaleTimeString()})`;
+    openFlameGraphPanel(this.services, { kind: 'selection', selector: runSelector(run.sessionId), title }, title);
+  }
+
+  private async exportRun(run: RunSummary): Promise<void> {
+    const format = await vscode.window.showQuickPick(
+      [
+        { label: 'pprof', description: 'gzipped protobuf: go tool pprof, Pyroscope, Parca', format: 'pprof' as const, extension: 'pb.gz' },
+        { label: 'Collapsed stacks', description: 'FlameGraph, speedscope', format: 'collapsed' as const, extension: 'folded' },
+      ],
+      { title: `Export ${runName(run)}` },
+    );
+    if (!format) return;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `${runName(run).replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}-${run.sessionId}.${format.extension}`;
+    const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, title: `Export ${runName(run)} as ${format.label}` });
+    if (!target) return;
+    try {
+      const agent = await this.services.agent.connection();
+      const { bytes } = await agent.connection.sendRequest(ExportSelectionRequest.type, { selector: runSelector(run.sessionId), format: format.format, path: target.fsPath });
+      vscode.window.setStatusBarMessage(`Icicle: exported ${bytes.toLocaleString('en-US')} bytes`, 5000);
+    } catch (error) {
+      void showError(`Icicle could not export the run: ${errorText(error)}`);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    this.disposables.forEach(d => d.dispose());
+    this.onDidChangeEmitter.dispose();
+  }
+}
