@@ -3,6 +3,7 @@ import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
 import {
+  DeleteRunRequest,
   DrainSpoolRequest,
   ExportSelectionRequest,
   ListRunsRequest,
@@ -132,6 +133,18 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       const bytes = await exportSelection(context.store, params.selector, params.format, params.path);
       log('info', `exported ${params.selector} as ${params.format} to ${params.path} (${bytes} bytes)`);
       return { bytes };
+    }),
+  );
+
+  connection.onRequest(DeleteRunRequest.type, async raw =>
+    guard(DeleteRunRequest.method, async () => {
+      requireHandshake();
+      const params = validate(DeleteRunRequest.paramsSchema, raw, DeleteRunRequest.method);
+      // A run still recording would keep adding samples: stop it first.
+      context.recordings.stop(params.sessionId);
+      const deletedSamples = await context.store.deleteWhere({ matchers: [{ key: 'session_id', op: '=', value: params.sessionId }] });
+      log('info', `deleted run ${params.sessionId} (${deletedSamples} samples) for ${client}`);
+      return { deletedSamples };
     }),
   );
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { ExportSelectionRequest, ListRunsRequest, type RunSummary } from '../common/protocol/agentProtocol';
+import { DeleteRunRequest, ExportSelectionRequest, ListRunsRequest, type RunSummary } from '../common/protocol/agentProtocol';
 import { quoteLabelValue } from '../common/selector';
 import { openFlameGraphPanel } from './openProfileCommand';
 import type { ProfileViewServices } from './profileView';
-import { errorText, showError } from './userMessages';
+import { errorText, plainNotificationText, showError } from './userMessages';
 
 /** The selector of one recorded run's samples. */
 export function runSelector(sessionId: string): string {
@@ -17,7 +17,7 @@ export function runName(run: RunSummary): string {
 
 /**
  * The "Profiles" view in Icicle's side bar: the recorded runs in the store, newest first, each with its branch,
- * time, length and samples. Clicking a run opens its flame graph; its context menu exports it. The list follows
+ * time, length and samples. Clicking a run opens its flame graph; its context menu exports or deletes it. The list follows
  * the store: it refreshes when samples land, a recording ends, or the agent restarts.
  */
 export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode.Disposable {
@@ -35,6 +35,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
       vscode.commands.registerCommand('icicle.profiles.refresh', () => this.refresh()),
       vscode.commands.registerCommand('icicle.profiles.open', (run: RunSummary) => this.open(run)),
       vscode.commands.registerCommand('icicle.profiles.export', (run: RunSummary) => this.exportRun(run)),
+      vscode.commands.registerCommand('icicle.profiles.delete', (run: RunSummary, confirmed?: boolean) => this.deleteRun(run, confirmed === true)),
       services.agent.onDidStoreSamples(() => this.scheduleRefresh()),
       services.agent.onDidEndRecording(() => this.scheduleRefresh()),
       services.agent.onDidRestart(() => this.refresh()),
@@ -110,6 +111,29 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
       vscode.window.setStatusBarMessage(`Icicle: exported ${bytes.toLocaleString('en-US')} bytes`, 5000);
     } catch (error) {
       void showError(`Icicle could not export the run: ${errorText(error)}`);
+    }
+  }
+
+  /** Deletes a run from the store after the user confirms (tests pass `confirmed`). */
+  private async deleteRun(run: RunSummary, confirmed: boolean): Promise<boolean> {
+    if (!confirmed) {
+      const when = new Date(run.startMs).toLocaleString();
+      const choice = await vscode.window.showWarningMessage(
+        plainNotificationText(`Delete the run "${runName(run)}" of ${when} (${run.samples.toLocaleString('en-US')} samples) from Icicle's store?`),
+        { modal: true, detail: 'Its samples are deleted from disk; this cannot be undone.' },
+        'Delete',
+      );
+      if (choice !== 'Delete') return false;
+    }
+    try {
+      const agent = await this.services.agent.connection();
+      const { deletedSamples } = await agent.connection.sendRequest(DeleteRunRequest.type, { sessionId: run.sessionId });
+      vscode.window.setStatusBarMessage(`Icicle: deleted ${deletedSamples.toLocaleString('en-US')} samples`, 5000);
+      this.refresh();
+      return true;
+    } catch (error) {
+      void showError(`Icicle could not delete the run: ${errorText(error)}`);
+      return false;
     }
   }
 

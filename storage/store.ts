@@ -6,6 +6,8 @@ import { EMPTY_MANIFEST, readManifest, writeManifest, type BlockEntry, type Mani
 import { MetadataLog } from './metadata/metadataLog';
 import { MetadataStore, type StoredFrame } from './metadata/metadataStore';
 import { ActivePart } from './part/activePart';
+import { mayMatch } from './query/pruning';
+import { selectionPredicate, type Selection } from './query/selection';
 import { isLabelColumn } from './schema';
 import { StoreLock } from './storeLock';
 import { DEFAULT_STORE_OPTIONS, type StoreOptions } from './storeOptions';
@@ -298,6 +300,36 @@ export class Store {
         merged += group.length - 1;
       }
       return merged;
+    });
+  }
+
+  /**
+   * Deletes the stored samples a selection picks (a recorded run, an imported profile): the active part is flushed
+   * first, then every block that may hold such rows is rewritten without them (or dropped when nothing is left),
+   * each replacement committed by a manifest write, so a crash leaves either the old block or the new one. Samples
+   * written after the call are not affected. Resolves with the number of rows deleted.
+   */
+  deleteWhere(selection: Selection): Promise<number> {
+    const predicate = selectionPredicate(selection);
+    if (predicate === undefined) return Promise.reject(new Error('deleteWhere needs a selection; an empty one would delete everything'));
+    if (this.active.rows > 0) this.freeze();
+    return this.enqueue(async () => {
+      await this.flushFrozen();
+      let deleted = 0;
+      for (const block of [...this.manifest.blocks]) {
+        if (!mayMatch(predicate, block.stats)) continue;
+        const id = this.manifest.nextBlockId;
+        const file = blockFileName(id);
+        const result = await this.worker.rewrite({ path: this.blockPath(block), crc32: block.crc32 }, predicate, join(this.directory, BLOCKS_DIR, file), this.options.rowGroupRows);
+        if (result.removed === 0) continue;
+        const replacement: BlockEntry[] = result.written
+          ? [{ id, file, ...result.written, minTxId: block.minTxId, maxTxId: block.maxTxId, createdAtMs: block.createdAtMs }]
+          : [];
+        const blocks = this.manifest.blocks.flatMap(b => (b.id === block.id ? replacement : [b]));
+        await this.replaceManifest({ ...this.manifest, nextBlockId: id + 1, blocks }, [block]);
+        deleted += result.removed;
+      }
+      return deleted;
     });
   }
 

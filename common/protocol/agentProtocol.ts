@@ -226,3 +226,14 @@ export namespace ExportSelectionRequest {
   }
   export const type = new RequestType<Params, Result, void>(method);
 }
+
+/** Deletes a recorded run's samples from the store, for good. Client → agent. */
+export namespace DeleteRunRequest {
+  export const method = 'icicle/deleteRun';
+  export const paramsSchema = z.object({ sessionId: z.string().min(1).max(100) });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    deletedSamples: number;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}

@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { writeFileDurably } from '../durableFiles';
 import { mergeAndSortRows } from './blockRows';
 import { statsOfBatch } from './blockStats';
+import { gather, makeBatch } from '../query/arrowBuild';
+import { compilePredicate, selectionLength } from '../query/predicateEval';
 import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorkerProtocol';
 
 /**
@@ -39,7 +41,41 @@ async function handle(request: BlockWorkerRequest): Promise<BlockWorkerReply> {
       for (const input of request.inputs) batches.push(...(await readBlock(input.path, input.crc32, undefined)));
       return writeBlock(batches, request.path, request.rowGroupRows, request.id);
     }
+    case 'rewrite': {
+      const remove = compilePredicate(request.remove);
+      const kept: RecordBatch[] = [];
+      let removed = 0;
+      let keptRows = 0;
+      for (const batch of await readBlock(request.input.path, request.input.crc32, undefined)) {
+        const selected = remove.select(batch, null);
+        const count = selectionLength(selected, batch.numRows);
+        removed += count;
+        if (count === 0) {
+          kept.push(batch);
+        } else if (count < batch.numRows) {
+          const keep = complement(selected!, batch.numRows);
+          kept.push(makeBatch(batch.schema.fields.map(f => f.name), batch.data.children.map(column => gather(column, keep)), keep.length));
+        }
+      }
+      for (const batch of kept) keptRows += batch.numRows;
+      if (removed === 0 || keptRows === 0) return { kind: 'rewritten', id: request.id, removed, kept: keptRows, written: undefined };
+      const written = await writeBlock(kept, request.path, request.rowGroupRows, request.id);
+      if (written.kind !== 'written') return written;
+      return { kind: 'rewritten', id: request.id, removed, kept: keptRows, written: { bytes: written.bytes, crc32: written.crc32, stats: written.stats } };
+    }
   }
+}
+
+/** The rows of a batch of `numRows` rows that are not in `selected` (ascending). */
+function complement(selected: Uint32Array, numRows: number): Uint32Array {
+  const keep = new Uint32Array(numRows - selected.length);
+  let k = 0;
+  let s = 0;
+  for (let row = 0; row < numRows; row++) {
+    if (s < selected.length && selected[s] === row) s++;
+    else keep[k++] = row;
+  }
+  return keep;
 }
 
 async function writeBlock(batches: RecordBatch[], path: string, rowGroupRows: number, id: number): Promise<BlockWorkerReply> {

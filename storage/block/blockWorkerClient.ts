@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BlockStats } from '../schema';
+import type { Predicate } from '../query/expression';
 import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorkerProtocol';
 
 /** A block file that cannot be decoded: the store reports it by name and keeps serving the other blocks. */
@@ -42,6 +43,13 @@ export class BlockWorkerClient {
     const reply = await this.request({ kind: 'compact', inputs, path, rowGroupRows }, path, []);
     if (reply.kind !== 'written') throw new Error(`unexpected block worker reply ${reply.kind}`);
     return { bytes: reply.bytes, crc32: reply.crc32, stats: reply.stats };
+  }
+
+  /** The block at `input` without the rows `remove` selects; `written` is undefined when nothing was written. */
+  async rewrite(input: { path: string; crc32: number }, remove: Predicate, path: string, rowGroupRows: number): Promise<{ removed: number; kept: number; written: WrittenBlock | undefined }> {
+    const reply = await this.request({ kind: 'rewrite', input, remove, path, rowGroupRows }, input.path, []);
+    if (reply.kind !== 'rewritten') throw new Error(`unexpected block worker reply ${reply.kind}`);
+    return { removed: reply.removed, kept: reply.kept, written: reply.written };
   }
 
   async readBlock(path: string, crc32: number, columns: string[] | undefined): Promise<RecordBatch[]> {

@@ -1,3 +1,4 @@
+import type { Predicate } from '../query/expression';
 import type { BlockStats } from '../schema';
 
 /** Requests from the store to its block worker; each names its kind and carries an id echoed in the reply. */
@@ -7,9 +8,16 @@ export type BlockWorkerRequest =
   /** Read the named columns of the block at `path` (all columns when omitted) as an Arrow IPC stream, after checking its CRC-32. */
   | { kind: 'read'; id: number; path: string; crc32: number; columns: string[] | undefined }
   /** Merge the blocks at `inputs` into one block written durably to `path`. */
-  | { kind: 'compact'; id: number; inputs: { path: string; crc32: number }[]; path: string; rowGroupRows: number };
+  | { kind: 'compact'; id: number; inputs: { path: string; crc32: number }[]; path: string; rowGroupRows: number }
+  /**
+   * Rewrite the block at `input` without the rows `remove` selects, durably to `path` (nothing is written when no
+   * row is left, or none is removed).
+   */
+  | { kind: 'rewrite'; id: number; input: { path: string; crc32: number }; remove: Predicate; path: string; rowGroupRows: number };
 
 export type BlockWorkerReply =
   | { kind: 'written'; id: number; bytes: number; crc32: number; stats: BlockStats }
   | { kind: 'read'; id: number; ipc: Uint8Array }
+  /** A rewrite: how many rows it removed and kept, and the new block when rows were removed and some kept. */
+  | { kind: 'rewritten'; id: number; removed: number; kept: number; written: { bytes: number; crc32: number; stats: BlockStats } | undefined }
   | { kind: 'failed'; id: number; message: string; corrupt: boolean };

@@ -88,6 +88,12 @@ export function register(): void {
       // The Profiles view lists the run, newest first.
       await vscode.commands.executeCommand('icicle.profiles.focus');
       await eventually(() => assert.equal(api.listedRuns()[0], recording.sessionId, `the Profiles view lists ${JSON.stringify(api.listedRuns())}`), 30_000);
+
+      // Deleting it from the view deletes its samples from the store.
+      const run = { sessionId: recording.sessionId, startMs: 0, endMs: 0, samples: 0, valueNs: 0, labels: {} };
+      assert.equal(await vscode.commands.executeCommand('icicle.profiles.delete', run, true), true);
+      await eventually(() => assert.ok(!api.listedRuns().includes(recording.sessionId), 'the deleted run is still listed'), 30_000);
+      assert.ok(!storeLabelValues(store, 'session_id').includes(recording.sessionId), 'the run is still in the store');
     });
 
     test('Icicle: Profile Process… profiles a native process with perf until it exits, then shows it', async function () {
