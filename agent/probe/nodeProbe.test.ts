@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connectToAgent } from '../../common/agentConnection';
-import { ExportSelectionRequest, ListRunsRequest } from '../../common/protocol/agentProtocol';
+import { ExportSelectionRequest, ListRunsRequest, StopSessionRequest } from '../../common/protocol/agentProtocol';
 import { PROBE_ENV, SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { pollUntil } from '../../test/support/poll';
@@ -201,6 +201,40 @@ describe('Node.js probe', function () {
       assert.ok(spin, 'the busy function is stored');
       assert.ok(spin.self > 0.8 * programMs * 1e6, `the stored samples cover ${(spin.self / 1e6).toFixed(0)} of ${programMs} ms`);
     } finally {
+      program.kill();
+      agent.kill();
+      await exited(agent);
+    }
+  });
+
+  it('stops profiling when the session is stopped: no more chunks, nothing spooled at exit', async () => {
+    const store = join(dir, 'store');
+    const agent = await startAgent(dir, store);
+    writeFileSync(join(dir, 'busy.js'), BUSY);
+    const program = spawn(process.execPath, [join(dir, 'busy.js'), '3000'], {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: `--require ${JSON.stringify(probe)}`,
+        [PROBE_ENV.socket]: join(dir, 'agent.sock'),
+        // A spool folder the agent does not watch, so that anything spooled stays there to be seen.
+        [PROBE_ENV.spool]: join(dir, 'probe-spool'),
+        [PROBE_ENV.chunkMillis]: '200',
+        [PROBE_ENV.labels]: '{"session_id":"stopme"}',
+      },
+      stdio: 'ignore',
+    });
+    const client = await connectToAgent(join(dir, 'agent.sock'), 'test', 'test');
+    try {
+      await pollUntil(() => existsSync(store) && labelValues(store, 'profile_id').length >= 1, { timeoutMs: 30_000, what: 'the first chunk' });
+      await client.connection.sendRequest(StopSessionRequest.type, { sessionId: 'stopme' });
+      const atStop = labelValues(store, 'profile_id').length;
+      assert.equal(program.exitCode, null, 'the program is still running when profiling stops');
+      assert.equal(await exited(program), 0);
+      // The chunk answered with "stop" may be the one after the request; after it, nothing more arrives.
+      assert.ok(labelValues(store, 'profile_id').length <= atStop + 1, 'chunks kept arriving after the stop');
+      assert.ok(!existsSync(join(dir, 'probe-spool')), 'a stopped probe spools nothing');
+    } finally {
+      client.dispose();
       program.kill();
       agent.kill();
       await exited(agent);

@@ -96,6 +96,42 @@ export function register(): void {
       assert.ok(!storeLabelValues(store, 'session_id').includes(recording.sessionId), 'the run is still in the store');
     });
 
+    test('killing the agent with SIGKILL mid-run leaves the run unharmed and complete', async function () {
+      this.timeout(180_000);
+      const api = await icicleApi();
+      await closeAllEditors();
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const before = new Set(api.recordings().map(r => r.sessionId));
+      const runMs = 6000;
+      assert.ok(
+        await vscode.debug.startDebugging(folder, {
+          type: 'node',
+          request: 'launch',
+          name: 'Profile busy.js (agent killed)',
+          program: join(fixtureWorkspace, 'busy.js'),
+          args: [String(runMs)],
+          env: { ICICLE_CHUNK_MS: '300' },
+          icicleProfile: true,
+        }),
+      );
+      const recording = await eventually(() => {
+        const found = api.recordings().find(r => !before.has(r.sessionId) && r.samples > 0);
+        assert.ok(found, 'no samples from the run yet');
+        return found;
+      }, 60_000);
+      const agentPid = api.processes().agent!;
+      process.kill(agentPid, 'SIGKILL');
+      // The supervisor starts a new agent; the run goes on and ends normally.
+      await eventually(() => assert.ok(api.processes().agent !== undefined && api.processes().agent !== agentPid, 'no new agent'), 60_000);
+      await eventually(() => assert.ok(api.runViews().includes(recording.sessionId), 'the run did not end'), 90_000);
+      // Everything is in the store: what was acknowledged before the kill, resent chunks and the spooled end.
+      const top = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), 'top', '--store', api.storeDirectory(), '--json', '--where', `session_id=${recording.sessionId}`], { encoding: 'utf8' });
+      assert.equal(top.status, 0, top.stderr);
+      const spin = (JSON.parse(top.stdout) as { functions: { function: string; self: number }[] }).functions.find(f => f.function === 'spinSlice');
+      assert.ok(spin, 'spinSlice is not in the stored run');
+      assert.ok(spin.self > 0.7 * runMs * 1e6, `the stored run covers ${(spin.self / 1e6).toFixed(0)} ms of spinSlice's ${runMs} ms`);
+    });
+
     test('Icicle: Profile Process… profiles a native process with perf until it exits, then shows it', async function () {
       this.timeout(240_000);
       const api = await icicleApi();
