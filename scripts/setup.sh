@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Icicle's build, tests and demo need on a fresh Debian machine, idempotently:
-# Debian packages (Chromium for the browser tiers, the headers code-server's native modules compile against),
+# Debian packages (Chromium for the browser tiers, the headers code-server's native modules compile against, Go and
+# perf for the native-profiling tests),
 # the project's npm dependencies, and a pinned code-server running on its own Node 24.
 # Each step checks before it acts, so a second run takes a few seconds.
 set -euo pipefail
