@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { connectToAgent } from '../../common/agentConnection';
+import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { buildHotGoProgram } from '../../test/support/nativeFixture';
 import { ProfileProcessRequest, RecordingEndedNotification, SamplesStoredNotification, StopSessionRequest } from '../../common/protocol/agentProtocol';
 
@@ -31,10 +31,6 @@ function labelValues(store: string, key: string): string[] {
   const run = icicle(['labels', key, '--store', store, '--json']);
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout) as string[];
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise(resolve => child.once('exit', code => resolve(code)));
 }
 
 describe('perf collector', function () {
@@ -68,8 +64,7 @@ describe('perf collector', function () {
   it('the agent attaches perf to a running process in windows, streams them, and ends with the process', async () => {
     const store = join(dir, 'agent-store');
     const socket = join(dir, 'agent.sock');
-    const agent = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', socket, '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
-    await new Promise<void>(resolve => createInterface({ input: agent.stdout! }).once('line', () => resolve()));
+    const { child: agent } = await startBuiltAgent(socket, store);
     const program = spawn(hot, ['-ms', '3500'], { stdio: 'ignore' });
     const client = await connectToAgent(socket, 'extension', 'test');
     try {
@@ -96,8 +91,7 @@ describe('perf collector', function () {
   it('stopping the session stops perf and keeps what it recorded', async () => {
     const store = join(dir, 'stop-store');
     const socket = join(dir, 'stop.sock');
-    const agent = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', socket, '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
-    await new Promise<void>(resolve => createInterface({ input: agent.stdout! }).once('line', () => resolve()));
+    const { child: agent } = await startBuiltAgent(socket, store);
     const program = spawn(hot, ['-ms', '60000'], { stdio: 'ignore' });
     const client = await connectToAgent(socket, 'extension', 'test');
     try {

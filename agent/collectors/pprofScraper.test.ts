@@ -1,21 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connectToAgent } from '../../common/agentConnection';
 import { SamplesStoredNotification, SetScrapeTargetsRequest } from '../../common/protocol/agentProtocol';
+import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { buildHotGoProgram } from '../../test/support/nativeFixture';
 import { pollUntil } from '../../test/support/poll';
 
 /** Scraping a real Go program's net/http/pprof endpoint, through a real agent into a real store. */
 
 const root = join(__dirname, '..', '..');
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise(resolve => child.once('exit', code => resolve(code)));
-}
 
 describe('pprof scraping', function () {
   this.timeout(180_000);
@@ -32,10 +29,7 @@ describe('pprof scraping', function () {
     const address = await new Promise<string>(resolve => createInterface({ input: program.stdout! }).once('line', resolve));
     const store = join(dir, 'store');
     const socket = join(dir, 'agent.sock');
-    const agent = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', socket, '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let agentLog = '';
-    agent.stderr!.on('data', chunk => (agentLog += chunk));
-    await new Promise<void>(resolve => createInterface({ input: agent.stdout! }).once('line', () => resolve()));
+    const { child: agent, log } = await startBuiltAgent(socket, store);
     const client = await connectToAgent(socket, 'extension', 'test');
     try {
       let profiles = 0;
@@ -48,9 +42,9 @@ describe('pprof scraping', function () {
         ],
       });
       assert.deepEqual(problems, ['file:///etc/passwd is not an http or https URL']);
-      await pollUntil(() => profiles >= 2, { timeoutMs: 60_000, what: 'two scraped profiles', details: () => agentLog });
+      await pollUntil(() => profiles >= 2, { timeoutMs: 60_000, what: 'two scraped profiles', details: log });
       // A target that refuses connections is reported in the agent's log, not thrown at anyone.
-      await pollUntil(() => /could not scrape http:\/\/127\.0\.0\.1:9\/debug\/pprof\/profile/.test(agentLog), { timeoutMs: 30_000, what: 'the refused target in the log' });
+      await pollUntil(() => /could not scrape http:\/\/127\.0\.0\.1:9\/debug\/pprof\/profile/.test(log()), { timeoutMs: 30_000, what: 'the refused target in the log' });
       await client.connection.sendRequest(SetScrapeTargetsRequest.type, { targets: [] });
       const top = spawnSync(process.execPath, [join(root, 'out', 'agent', 'icicle.js'), 'top', '--store', store, '--json', '--where', `job=${address}`, '--type', 'process_cpu:cpu:nanoseconds:cpu:nanoseconds'], { encoding: 'utf8' });
       assert.equal(top.status, 0, top.stderr);

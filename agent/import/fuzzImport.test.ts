@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { corpusDir } from '../../test/support/corpus';
+import { random } from '../../test/support/random';
 import { parseProfileBytes } from './detectFormat';
 import { ProfileImportError } from './importedProfile';
 
@@ -10,18 +11,6 @@ import { ProfileImportError } from './importedProfile';
 const INPUTS = Number(process.env['ICICLE_FUZZ_INPUTS'] ?? 5000);
 const PER_INPUT_MS = 2000;
 const MAX_SEED_BYTES = 256 * 1024;
-
-/** A small deterministic generator (mulberry32), so a failure names the seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One mutation of a real file: flipped bytes, a truncation, a spliced copy of a region, or interesting bytes. */
 function mutate(bytes: Buffer, next: () => number): Buffer {

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { connectToAgent } from '../../common/agentConnection';
 import { ExportSelectionRequest, ListRunsRequest, StopSessionRequest } from '../../common/protocol/agentProtocol';
 import { PROBE_ENV, SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
+import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { pollUntil } from '../../test/support/poll';
 import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
@@ -54,21 +54,6 @@ function top(store: string, where: string[] = []): TopJson {
   return JSON.parse(run.stdout) as TopJson;
 }
 
-async function startAgent(dir: string, store: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', join(dir, 'agent.sock'), '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', chunk => (stderr += chunk));
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', () => resolve());
-    child.once('exit', code => reject(new Error(`agent exited with ${code}: ${stderr}`)));
-  });
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise(resolve => child.once('exit', code => resolve(code)));
-}
-
 describe('Node.js probe', function () {
   this.timeout(90_000);
   let dir: string;
@@ -110,7 +95,7 @@ describe('Node.js probe', function () {
 
   it('streams chunks while the program runs, and the agent stores them', async () => {
     const store = join(dir, 'store');
-    const agent = await startAgent(dir, store);
+    const { child: agent } = await startBuiltAgent(join(dir, 'agent.sock'), store);
     try {
       writeFileSync(join(dir, 'busy.js'), BUSY);
       const program = spawn(process.execPath, [join(dir, 'busy.js'), '60000'], {
@@ -171,7 +156,7 @@ describe('Node.js probe', function () {
 
   it('keeps the program running and loses nothing when the agent is killed with SIGKILL mid-run', async () => {
     const store = join(dir, 'store');
-    let agent = await startAgent(dir, store);
+    let agent = (await startBuiltAgent(join(dir, 'agent.sock'), store)).child;
     writeFileSync(join(dir, 'busy.js'), BUSY);
     const programMs = 4000;
     const program = spawn(process.execPath, [join(dir, 'busy.js'), String(programMs)], {
@@ -194,7 +179,7 @@ describe('Node.js probe', function () {
       assert.equal(await exited(program), 0, 'the program finished normally');
       assert.equal(output, 'done\n');
       // A new agent on the same store and spool takes in what the probe could not send.
-      agent = await startAgent(dir, store);
+      agent = (await startBuiltAgent(join(dir, 'agent.sock'), store)).child;
       await pollUntil(() => readdirSync(join(dir, 'spool')).length === 0, { timeoutMs: 30_000, what: 'the spool to be taken in' });
       // Every part of the run is stored: the samples cover (nearly) all of the busy time.
       const spin = top(store).functions.find(f => f.function === 'spin');
@@ -209,7 +194,7 @@ describe('Node.js probe', function () {
 
   it('stops profiling when the session is stopped: no more chunks, nothing spooled at exit', async () => {
     const store = join(dir, 'store');
-    const agent = await startAgent(dir, store);
+    const { child: agent } = await startBuiltAgent(join(dir, 'agent.sock'), store);
     writeFileSync(join(dir, 'busy.js'), BUSY);
     const program = spawn(process.execPath, [join(dir, 'busy.js'), '3000'], {
       env: {

@@ -1,4 +1,5 @@
 import type { StoredFrame } from '../../storage/metadata/metadataStore';
+import { random } from '../../test/support/random';
 
 /**
  * Deterministic synthetic profile data for the storage benchmark. Every peer (the store, DuckDB, the typed-array
@@ -58,17 +59,6 @@ export interface GeneratedSamples {
   labelB: Int32Array;
 }
 
-/** mulberry32: tiny, fast, and good enough for benchmark data; a fixed seed makes every run identical. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function generateCatalog(config: GeneratorConfig = DEFAULT_GENERATOR): GeneratedCatalog {
   const next = random(config.seed);

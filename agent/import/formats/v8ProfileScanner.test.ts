@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { corpusDir } from '../../../test/support/corpus';
+import { random } from '../../../test/support/random';
 import { cpuProfileToImported } from './cpuprofileImport';
 import { decodeText } from './parseSupport';
 import { scanV8Profile } from './v8ProfileScanner';
@@ -56,17 +57,6 @@ function assertAgrees(bytes: Buffer, what: string): boolean {
   }
   assert.deepEqual(actual, expected, `${what}: the scanner's import differs from JSON.parse's`);
   return true;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const small = {
