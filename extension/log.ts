@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 
 /**
@@ -6,6 +7,27 @@ import * as vscode from 'vscode';
  */
 export type Log = vscode.LogOutputChannel;
 
+/**
+ * The output channel. With ICICLE_LOG_FILE set (the editor tests set it), every line is also appended to that file,
+ * so a failed run can be read after the editor has gone.
+ */
 export function createLog(): Log {
-  return vscode.window.createOutputChannel('Icicle', { log: true });
+  const channel = vscode.window.createOutputChannel('Icicle', { log: true });
+  const file = process.env['ICICLE_LOG_FILE'];
+  if (!file) return channel;
+  const mirror = (level: string, message: string): void => {
+    try {
+      appendFileSync(file, `${new Date().toISOString()} ${level} ${message}\n`);
+    } catch {
+      // A diagnostics copy must never break the extension.
+    }
+  };
+  for (const level of ['trace', 'debug', 'info', 'warn', 'error'] as const) {
+    const original = channel[level].bind(channel) as (message: string | Error, ...args: unknown[]) => void;
+    (channel as unknown as Record<string, unknown>)[level] = (message: string | Error, ...args: unknown[]) => {
+      mirror(level, message instanceof Error ? message.message : message);
+      original(message, ...args);
+    };
+  }
+  return channel;
 }

@@ -154,6 +154,38 @@ describe('Node.js probe', function () {
     assert.equal(top(join(dir, 'store')).functions[0]!.function, 'spin');
   });
 
+  it('keeps inlined functions in every chunk: a hot event-loop callback is never charged to processImmediate', () => {
+    // Restarting V8's profiler between chunks lost the inline frames of code optimized earlier; the probe's
+    // overlapping chunks must not. The callback below is inlined into processImmediate once it is hot.
+    const program = join(dir, 'callback.js');
+    writeFileSync(
+      program,
+      `const end = Date.now() + 2000; let total = 0;
+function spinSlice() { const d = Math.min(end, Date.now() + 20); while (Date.now() < d) for (let i = 1; i < 10000; i++) total += Math.sqrt(i) % 7; if (Date.now() < end) setImmediate(spinSlice); }
+setImmediate(spinSlice);`,
+    );
+    const spool = join(dir, 'spool');
+    for (let run = 0; run < 3; run++) {
+      const result = spawnSync(process.execPath, [program], {
+        env: { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool, [PROBE_ENV.chunkMillis]: '250' },
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+    }
+    const chunks = readdirSync(spool).filter(name => name.endsWith(SPOOL_SUFFIX));
+    assert.ok(chunks.length >= 15, `only ${chunks.length} chunks`);
+    for (const name of chunks) {
+      const profile = JSON.parse((JSON.parse(readFileSync(join(spool, name), 'utf8')) as { profile: string }).profile) as {
+        nodes: { id: number; callFrame: { functionName: string } }[];
+        samples: number[];
+      };
+      const nameOf = new Map(profile.nodes.map(node => [node.id, node.callFrame.functionName]));
+      const spin = profile.samples.filter(id => nameOf.get(id) === 'spinSlice').length;
+      const immediate = profile.samples.filter(id => nameOf.get(id) === 'processImmediate').length;
+      assert.ok(spin > 10 * Math.max(1, immediate), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
+    }
+  });
+
   it('keeps the program running and loses nothing when the agent is killed with SIGKILL mid-run', async () => {
     const store = join(dir, 'store');
     let agent = (await startBuiltAgent(join(dir, 'agent.sock'), store)).child;

@@ -11,10 +11,12 @@ import {
   type IngestProfileParams,
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
+import { ChunkedProfiler } from './chunkedProfiler';
 
 /**
  * The Node.js probe, loaded into a profiled program by `NODE_OPTIONS=--require <this file>`. It profiles the
- * program in-process with the inspector, in chunks of a few seconds, and streams each chunk to the agent.
+ * program in-process with the inspector, in chunks of a few seconds (chunkedProfiler.ts), and streams each chunk
+ * to the agent.
  *
  * It lives in someone else's process, so it must never harm it:
  * - it uses only Node's built-ins (no dependency is loaded into the program, and its start costs little);
@@ -51,10 +53,7 @@ function startProbe(agentSocket: string): void {
 
   const session = new Session();
   session.connect();
-  // In-process inspector sessions answer synchronously, which is what lets the exit handler take the last chunk.
-  post(session, 'Profiler.enable');
-  post(session, 'Profiler.setSamplingInterval', { interval: intervalMicros });
-  post(session, 'Profiler.start');
+  const profiler = new ChunkedProfiler(session, intervalMicros);
   let chunkStartMs = Date.now();
 
   /** Chunks waiting to be sent, and chunks sent but not yet acknowledged, by request id. */
@@ -68,12 +67,10 @@ function startProbe(agentSocket: string): void {
   let connecting = false;
   let received: Buffer = Buffer.alloc(0);
 
-  const takeChunk = (): Chunk | undefined => {
-    const result = post(session, 'Profiler.stop') as { profile?: { samples?: unknown[] } } | undefined;
+  const takeChunk = (last = false): Chunk | undefined => {
     const startMs = chunkStartMs;
     chunkStartMs = Date.now();
-    post(session, 'Profiler.start');
-    const profile = result?.profile;
+    const profile = profiler.take(last);
     if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
     const text = JSON.stringify(profile);
     return { params: { profile: text, startMs, labels, droppedChunks: 0 }, bytes: text.length };
@@ -183,7 +180,7 @@ function startProbe(agentSocket: string): void {
     queue.length = 0;
     queuedBytes = 0;
     try {
-      post(session, 'Profiler.stop');
+      profiler.stop();
       session.disconnect();
     } catch {
       // Already stopped.
@@ -207,9 +204,8 @@ function startProbe(agentSocket: string): void {
     if (stopped) return;
     clearInterval(timer);
     try {
-      const last = takeChunk();
+      const last = takeChunk(true);
       if (last) queue.push(last);
-      post(session, 'Profiler.stop');
       session.disconnect();
     } catch {
       // The program is ending either way.
@@ -232,18 +228,6 @@ function startProbe(agentSocket: string): void {
       note(`${unsent.length} chunk(s) could not be saved for the agent: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
-}
-
-/** Sends an inspector command and returns its result; the session answers before `post` returns. */
-function post(session: Session, method: string, params?: object): unknown {
-  let result: unknown;
-  let failure: Error | null = null;
-  session.post(method, params ?? {}, (error, value) => {
-    failure = error;
-    result = value;
-  });
-  if (failure) throw failure;
-  return result;
 }
 
 /** The labels the launcher chose (session, launch configuration, branch...), as JSON in the environment. */

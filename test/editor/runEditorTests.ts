@@ -8,7 +8,7 @@
  * The suite writes its pass and fail counts to ICICLE_RESULTS_FILE (test/runAllTiers.mjs sets it); the driver
  * passes that variable through code-server's environment to the extension host, and prints the counts.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findCodeServer, startCodeServer, type RunningCodeServer } from './codeServer';
@@ -81,12 +81,16 @@ async function main(): Promise<number> {
   // The tally reporter in the extension host writes here; runAllTiers.mjs chooses the file, a direct run makes one.
   const resultsFile = process.env.ICICLE_RESULTS_FILE ?? join(e2eDir, 'results.json');
   rmSync(resultsFile, { force: true });
+  mkdirSync(join(repoRoot, 'test-results', 'editor'), { recursive: true });
+  rmSync(join(repoRoot, 'test-results', 'editor', 'icicle.log'), { force: true });
   const deadline = Date.now() + runTimeoutMs;
 
   const started = Date.now();
   server = await startCodeServer({
     args: ['--vscode-option', 'enable-smoke-test-driver'],
-    env: { ICICLE_RESULTS_FILE: resultsFile, [e2eDirVariable]: e2eDir },
+    // The extension mirrors the Icicle output channel (its own and its helpers' logs) into this file, which a failed
+    // run leaves in test-results/editor/ to be read.
+    env: { ICICLE_RESULTS_FILE: resultsFile, [e2eDirVariable]: e2eDir, ICICLE_LOG_FILE: join(repoRoot, 'test-results', 'editor', 'icicle.log') },
     userSettings: workbenchSettings,
     onOutput: text => verbose && process.stdout.write(`  [code-server] ${text}`),
   });
