@@ -12,7 +12,7 @@ import { median } from './storage/benchTiming';
  * the probe, alternating runs so drift hits both sides alike. The probe streams to a real agent process on a real
  * store. Also: the agent's RSS and CPU time while it ingests a 1 ms profile for the length of the runs.
  */
-const RUNS = 5;
+const RUNS = 9;
 /**
  * About six seconds of work: long enough that the probe's start (about 10 ms) is not what is measured, and that a
  * chunk is taken and streamed at the default period (5 s) while it runs.
