@@ -21,6 +21,8 @@ const SAMPLES = [
   '',
   'node  4321/4321 [000] 100.002500:    1001001 cpu-clock: ',
   '\t    3a1b2c3d LazyCompile:~render /app/render.js:10 (/tmp/perf-4321.map)',
+  '\t    3a1b2e00 JS:*main /app/index.js:3:19 (/tmp/perf-4321.map)',
+  '\t    3a1b2f00 JS:^ /app/index.js:1:1 (/tmp/perf-4321.map)',
   '\t    3a1b0000 Builtin:JSEntry ([JIT] tid 4321)',
   '\tffffffffad14d115 [unknown] ([unknown])',
   '\t894812ebc0312874 [unknown] ([kernel.kallsyms])',
@@ -38,7 +40,10 @@ describe('perf script importer', () => {
       '0x7f00deadbeef',
     ]);
     assert.deepEqual(stack(profile, 1), [
-      'LazyCompile:~render /app/render.js:10 [/tmp/perf-4321.map]',
+      // V8's perf map names JavaScript functions with their source position, read as such.
+      'render [/tmp/perf-4321.map]',
+      'main [/tmp/perf-4321.map]',
+      '(anonymous) [/tmp/perf-4321.map]',
       'Builtin:JSEntry [[JIT] tid 4321]',
       // Kernel by address although perf did not know the dso; by dso although the address is not kernel space.
       '0xffffffffad14d115 [[kernel.kallsyms]]',
@@ -48,6 +53,9 @@ describe('perf script importer', () => {
     assert.equal(unknown.address, 0x7f00deadbeef, 'an unsymbolised frame keeps its address');
     assert.equal(profile.frames.find(f => f.name === '0xffffffffad14d115')!.address, 0, 'beyond 2^53 the name keeps the address');
     assert.equal(profile.frames.find(f => f.name.startsWith('entry_SYSCALL'))!.address, 0, 'symbolised frames merge across addresses');
+    const main = profile.frames.find(f => f.name === 'main')!;
+    assert.deepEqual([main.file, main.line, main.column], ['/app/index.js', 3, 19]);
+    assert.deepEqual([profile.frames.find(f => f.name === 'render')!.file, profile.frames.find(f => f.name === 'render')!.line], ['/app/render.js', 10]);
     assert.deepEqual(profile.sampleLabels['comm'], ['web server', 'node']);
     assert.deepEqual(profile.sampleLabels['pid'], ['1234', '4321']);
     assert.deepEqual(profile.sampleLabels['tid'], ['1240', '4321']);

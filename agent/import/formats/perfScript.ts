@@ -317,6 +317,17 @@ function parseFrameLine(line: string, from: number): FrameLine | undefined {
 }
 
 /** Kernel space on x86-64 and arm64 starts at 0xffff800000000000. */
+/**
+ * A JavaScript function in V8's perf map: `JS:*name file:line:column` (Node 18+; `*` optimized, `~` interpreted,
+ * `^` baseline, `+` Maglev) or the older `LazyCompile:~name file:line`. Every tier of a function is one function.
+ * Undefined for anything else (builtins, stubs, regular expressions), which keep their symbol as it is.
+ */
+function v8JitFunction(symbol: string): { name: string; file: string; line: number; column: number } | undefined {
+  const match = /^(?:JS|LazyCompile|Function|InterpretedFunction|Script|Eval):[*~^+]?(.*?) ?(\S+?):(\d+)(?::(\d+))?$/.exec(symbol);
+  if (!match) return undefined;
+  return { name: match[1] || '(anonymous)', file: match[2]!, line: Number(match[3]), column: match[4] === undefined ? 0 : Number(match[4]) };
+}
+
 function isKernelAddress(address: string): boolean {
   let start = 0;
   while (start < address.length - 1 && address.charCodeAt(start) === 48) start++;
@@ -327,7 +338,9 @@ function isKernelAddress(address: string): boolean {
  * A frame line as an imported frame. Symbolised frames are one frame per (symbol, dso) whatever the address, so a
  * function's samples merge and the store interns it once; unsymbolised ones (`[unknown]`) are named by their address
  * and keep it. Kernel frames get the module `[kernel.kallsyms]`; JIT frames (`/tmp/perf-PID.map`, `[JIT] tid N`)
- * keep their dso as module and the name perf found in the map.
+ * keep their dso as module and the name perf found in the map; for V8's JavaScript functions
+ * (`node --perf-basic-prof`) that name is read as function, file, line and column, so they line up with the same
+ * functions in V8 profiles and reach their source.
  */
 function frameId(builder: ProfileBuilder, cache: Map<string, number>, frame: FrameLine): number {
   const unknown = frame.symbol === '' || frame.symbol === '[unknown]';
@@ -336,11 +349,12 @@ function frameId(builder: ProfileBuilder, cache: Map<string, number>, frame: Fra
   let id = cache.get(key);
   if (id === undefined) {
     const numeric = parseInt(frame.address, 16);
+    const javaScript = unknown || kernel ? undefined : v8JitFunction(frame.symbol);
     id = builder.frame({
-      name: unknown ? `0x${frame.address}` : frame.symbol,
-      file: '',
-      line: 0,
-      column: 0,
+      name: javaScript?.name ?? (unknown ? `0x${frame.address}` : frame.symbol),
+      file: javaScript?.file ?? '',
+      line: javaScript?.line ?? 0,
+      column: javaScript?.column ?? 0,
       module: kernel ? KERNEL_MODULE : frame.dso === '[unknown]' ? '' : frame.dso,
       // Addresses past 2^53 (kernel space) do not fit a number exactly; the name keeps them exactly instead.
       address: unknown && Number.isSafeInteger(numeric) ? numeric : 0,
