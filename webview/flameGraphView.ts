@@ -48,6 +48,8 @@ export class FlameGraphView {
   /** True while the view zooms by itself (restoring state), which must not open any source. */
   private zoomingProgrammatically = false;
   private readonly tooltip: FrameTooltip;
+  /** Frames a search or a selected function matches; the others are faded. Undefined: nothing is searched. */
+  private highlighted: Set<number> | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -66,6 +68,7 @@ export class FlameGraphView {
 
   show(content: FlameGraphContent): void {
     this.clear();
+    this.highlighted = undefined;
     // Read the theme afresh: VS Code may have set its variables after this script started.
     this.palette = FramePalette.fromDocument();
     this.tree = content.tree;
@@ -81,8 +84,8 @@ export class FlameGraphView {
       .sort(false)
       .tooltip(this.tooltip.forFlameGraph())
       .setColorMapper(node => this.colourOf(node).fill)
-      // d3-flame-graph's own matcher compiles the term as an unescaped RegExp; nothing searches yet, and
-      // this keeps an accidental call harmless until search arrives with its own matcher.
+      // d3-flame-graph's own search compiles the term as an unescaped RegExp; search is ours (functionRows.ts,
+      // plain text) and only fades frames through the colour mapper, so its matcher never matches.
       .setSearchMatch(() => false)
       .onClick(node => this.clicked(node));
     this.chart = chart;
@@ -146,8 +149,16 @@ export class FlameGraphView {
     this.events.openSource(url, this.tree.line[index] ?? 0, this.tree.column[index] ?? 0);
   }
 
+  /** Fades every frame but `frames` (undefined: none is faded), keeping the zoom. */
+  highlight(frames: Set<number> | undefined): void {
+    this.highlighted = frames;
+    this.chart?.update();
+    this.colourLabels();
+  }
+
   private colourOf(node: Node): FrameColour {
     const kind = FRAME_KINDS[this.tree?.kind[node.data.index] ?? 1] ?? 'user';
+    if (this.highlighted && !this.highlighted.has(node.data.index)) return this.palette.dimmedFor(kind, node.data.name);
     return this.palette.colourFor(kind, node.data.name);
   }
 

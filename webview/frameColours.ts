@@ -51,11 +51,14 @@ const FALLBACK_BACKGROUNDS: Record<ThemeKind, string> = {
 export class FramePalette {
   private readonly base = new Map<FrameKind, Rgba>();
   private readonly memo = new Map<string, FrameColour>();
+  private readonly dimmedMemo = new Map<string, FrameColour>();
+  private readonly background: Rgba;
 
   constructor(readVariable: (name: string) => string, themeKind: ThemeKind) {
     const background =
       parseCssColour(readVariable('--vscode-editor-background')) ?? parseCssColour(FALLBACK_BACKGROUNDS[themeKind])!;
     const opaqueBackground = flatten(background, parseCssColour(FALLBACK_BACKGROUNDS[themeKind])!);
+    this.background = opaqueBackground;
     for (const [kind, { variable, fallback }] of Object.entries(KIND_COLOURS) as [FrameKind, { variable: string; fallback: string }][]) {
       const colour = parseCssColour(readVariable(variable)) ?? parseCssColour(fallback)!;
       // Some theme colours are translucent (disabledForeground is, in the default themes): flatten them onto
@@ -79,6 +82,19 @@ export class FramePalette {
       const fill = shiftLightness(this.base.get(kind)!, shade);
       colour = { fill: toHex(fill), text: toHex(readableTextColour(fill)) };
       this.memo.set(key, colour);
+    }
+    return colour;
+  }
+
+  /** The colour of a frame a search did not match: its own colour faded most of the way into the background. */
+  dimmedFor(kind: FrameKind, name: string): FrameColour {
+    const key = `${kind}\u0000${name}`;
+    let colour = this.dimmedMemo.get(key);
+    if (!colour) {
+      const own = parseCssColour(this.colourFor(kind, name).fill)!;
+      const fill = flatten({ ...own, a: 0.3 }, this.background);
+      colour = { fill: toHex(fill), text: toHex(readableTextColour(fill)) };
+      this.dimmedMemo.set(key, colour);
     }
     return colour;
   }

@@ -3,9 +3,13 @@
 import type { ProfileSummary, PackedCallTree } from '../common/callTree';
 import { toWebviewMessageSchema, type ToWebviewMessage, type ViewSettings } from '../common/protocol/webviewProtocol';
 import { WEBVIEW_PROTOCOL_VERSION } from '../common/version';
+import { chooseValueUnit, type ValueUnit } from './callTreeHierarchy';
 import { FlameGraphView } from './flameGraphView';
+import { functionKey, searchTree, type FunctionRow } from './functionRows';
+import { FunctionTable } from './functionTable';
 import { describeInvalidMessage } from './invalidMessage';
 import { PageLayout } from './pageLayout';
+import type { Tab } from './toolbar';
 import { effectiveOrientation, readViewState, type Orientation, type ViewState } from './viewState';
 import { hostConnection } from './vscodeApi';
 // d3-flame-graph's ES build imports its own stylesheet (its package does not export the file by path); esbuild
@@ -17,6 +21,8 @@ interface ShownProfile {
   key: string;
   settings: ViewSettings;
   orientation: Orientation;
+  tree: PackedCallTree;
+  unit: ValueUnit;
 }
 
 const host = hostConnection();
@@ -24,7 +30,14 @@ let state: ViewState = readViewState(host.getState());
 let shown: ShownProfile | undefined;
 
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
-const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation });
+const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation, search, showTab });
+const table = new FunctionTable({
+  select: row => showFunction(row),
+  openSource: row => {
+    if (row.url !== '') host.post({ type: 'openSource', url: row.url, line: row.line, column: row.column });
+  },
+});
+layout.tableHost.appendChild(table.element);
 const view = new FlameGraphView(layout.chart, {
   openSource: (url, line, column) => host.post({ type: 'openSource', url, line, column }),
   zoomChanged: nodeIndex => {
@@ -86,7 +99,7 @@ function showProfile(title: string, summary: ProfileSummary, tree: PackedCallTre
   const key = `${title}\u0000${summary.nodeCount}\u0000${tree.totalSamples[0] ?? 0}`;
   const orientation = effectiveOrientation(settings.orientation, state);
   const savedZoom = state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined;
-  shown = { key, settings, orientation };
+  shown = { key, settings, orientation, tree, unit: chooseValueUnit(tree) };
   layout.clearError();
   layout.showStatus(undefined);
   layout.showSummary(title, summary);
@@ -94,6 +107,10 @@ function showProfile(title: string, summary: ProfileSummary, tree: PackedCallTre
   layout.toolbar.setZoomed(false);
   layout.toolbar.showOrientation(orientation);
   view.show({ title, tree, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
+  table.show(tree, shown.unit);
+  layout.toolbar.setSearchText(state.search ?? '');
+  search(state.search ?? '');
+  showTab(state.tab ?? 'graph');
   performance.clearMeasures('icicle:render');
   performance.measure('icicle:render', 'icicle:message-received');
 }
@@ -121,6 +138,40 @@ function setOrientation(orientation: Orientation): void {
   shown.orientation = orientation;
   layout.toolbar.showOrientation(orientation);
   view.setOrientation(orientation);
+}
+
+/** Fades the frames the search does not match and says what it matched. Plain text, never a pattern. */
+function search(term: string): void {
+  if (state.search !== term) saveState({ ...state, search: term === '' ? undefined : term });
+  if (!shown) return;
+  if (term === '') {
+    view.highlight(undefined);
+    layout.toolbar.showSearchSummary('');
+    return;
+  }
+  const result = searchTree(shown.tree, shown.unit, term);
+  view.highlight(result.matches);
+  layout.toolbar.showSearchSummary(
+    result.matches.size === 0 ? 'No match' : `${result.functions} function${result.functions === 1 ? '' : 's'} · ${(100 * result.share).toFixed(1)}% of the total`,
+  );
+}
+
+/** A function chosen in the table: the graph is shown with that function's frames standing out. */
+function showFunction(row: FunctionRow): void {
+  if (!shown) return;
+  const frames = new Set<number>();
+  for (let index = 1; index < shown.tree.parent.length; index++) if (functionKey(shown.tree, index) === row.key) frames.add(index);
+  layout.toolbar.setSearchText('');
+  saveState({ ...state, search: undefined });
+  view.highlight(frames);
+  const whole = (shown.unit === 'micros' ? shown.tree.totalMicros[0] : shown.tree.totalSamples[0]) ?? 0;
+  layout.toolbar.showSearchSummary(`${row.name} · ${whole > 0 ? ((100 * row.total) / whole).toFixed(1) : '0'}% of the total`);
+  showTab('graph');
+}
+
+function showTab(tab: Tab): void {
+  layout.showTab(tab);
+  if ((state.tab ?? 'graph') !== tab) saveState({ ...state, tab });
 }
 
 function saveState(next: ViewState): void {

@@ -1,6 +1,6 @@
 import type { ProfileSummary } from '../common/callTree';
 import { formatCount, formatMicros, formatSamples } from './format';
-import { Toolbar } from './toolbar';
+import { Toolbar, type Tab } from './toolbar';
 
 /**
  * The page's fixed skeleton: a header line (title, figures, toolbar), a message line for loading and errors,
@@ -9,6 +9,8 @@ import { Toolbar } from './toolbar';
  */
 export class PageLayout {
   readonly chart: HTMLElement;
+  /** Where the function table goes; hidden while the graph is shown. */
+  readonly tableHost: HTMLElement;
   readonly toolbar: Toolbar;
   private readonly title: HTMLElement;
   private readonly stats: HTMLElement;
@@ -33,6 +35,16 @@ export class PageLayout {
     this.errorText = append(this.error, 'span', 'icicle-error-text');
 
     this.chart = append(app, 'div', 'icicle-chart');
+    this.chart.setAttribute('role', 'tabpanel');
+    this.tableHost = append(app, 'div', 'icicle-table-host');
+    this.tableHost.setAttribute('role', 'tabpanel');
+    this.tableHost.hidden = true;
+  }
+
+  showTab(tab: Tab): void {
+    this.chart.hidden = tab !== 'graph';
+    this.tableHost.hidden = tab !== 'table';
+    this.toolbar.showTab(tab);
   }
 
   showTitle(title: string): void {

@@ -4,16 +4,64 @@ import type { Orientation } from './viewState';
  * The buttons above the graph. Their labels say what a press does, so the orientation button names the
  * orientation it switches to; screen readers get the same words plus the effect.
  */
+export type Tab = 'graph' | 'table';
+
+export interface ToolbarHandlers {
+  resetZoom(): void;
+  toggleOrientation(): void;
+  /** The search text changed ('' when cleared). */
+  search(term: string): void;
+  showTab(tab: Tab): void;
+}
+
 export class Toolbar {
   readonly element: HTMLElement;
   private readonly resetButton: HTMLButtonElement;
   private readonly orientationButton: HTMLButtonElement;
+  private readonly searchInput: HTMLInputElement;
+  private readonly searchSummary: HTMLElement;
+  private readonly tabs = new Map<Tab, HTMLButtonElement>();
 
-  constructor(handlers: { resetZoom(): void; toggleOrientation(): void }) {
+  constructor(handlers: ToolbarHandlers) {
     this.element = document.createElement('div');
     this.element.className = 'icicle-toolbar';
     this.element.setAttribute('role', 'toolbar');
     this.element.setAttribute('aria-label', 'Flame graph');
+    const tabList = document.createElement('div');
+    tabList.className = 'icicle-tabs';
+    tabList.setAttribute('role', 'tablist');
+    tabList.setAttribute('aria-label', 'View');
+    for (const [tab, label] of [['graph', 'Graph'], ['table', 'Table']] as [Tab, string][]) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'icicle-tab';
+      button.setAttribute('role', 'tab');
+      button.dataset['tab'] = tab;
+      button.textContent = label;
+      button.addEventListener('click', () => handlers.showTab(tab));
+      tabList.appendChild(button);
+      this.tabs.set(tab, button);
+    }
+    this.element.appendChild(tabList);
+    this.searchInput = document.createElement('input');
+    this.searchInput.type = 'search';
+    this.searchInput.className = 'icicle-search';
+    this.searchInput.placeholder = 'Search';
+    this.searchInput.setAttribute('aria-label', 'Search functions by name');
+    this.searchInput.addEventListener('input', () => handlers.search(this.searchInput.value));
+    this.searchInput.addEventListener('keydown', event => {
+      if (event.key === 'Escape' && this.searchInput.value !== '') {
+        this.searchInput.value = '';
+        handlers.search('');
+        event.stopPropagation();
+      }
+    });
+    this.element.appendChild(this.searchInput);
+    this.searchSummary = document.createElement('span');
+    this.searchSummary.className = 'icicle-search-summary';
+    this.searchSummary.setAttribute('aria-live', 'polite');
+    this.element.appendChild(this.searchSummary);
+    this.showTab('graph');
     this.resetButton = this.addButton('Reset zoom', handlers.resetZoom);
     this.resetButton.classList.add('icicle-reset-zoom');
     this.orientationButton = this.addButton('', handlers.toggleOrientation);
@@ -25,7 +73,24 @@ export class Toolbar {
   /** Buttons stay disabled until there is a graph for them to act on. */
   setEnabled(enabled: boolean): void {
     this.orientationButton.disabled = !enabled;
+    this.searchInput.disabled = !enabled;
     if (!enabled) this.resetButton.disabled = true;
+  }
+
+  showTab(current: Tab): void {
+    for (const [tab, button] of this.tabs) {
+      button.setAttribute('aria-selected', String(tab === current));
+      button.tabIndex = tab === current ? 0 : -1;
+    }
+  }
+
+  /** What the search or the selected function matches, e.g. "3 functions · 42.1% of the total"; '' hides it. */
+  showSearchSummary(text: string): void {
+    this.searchSummary.textContent = text;
+  }
+
+  setSearchText(text: string): void {
+    this.searchInput.value = text;
   }
 
   setZoomed(zoomed: boolean): void {

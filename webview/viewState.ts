@@ -13,6 +13,10 @@ const viewStateSchema = z.object({
    * until the setting itself changes, so a later change of the setting is not ignored forever.
    */
   orientationChoice: z.object({ orientation: orientationSchema, overSetting: orientationSchema }).optional(),
+  /** The view shown: the flame graph or the table of functions. */
+  tab: z.enum(['graph', 'table']).optional(),
+  /** The search text. */
+  search: z.string().max(1000).optional(),
   /** The zoomed frame, valid only for the profile it was chosen in. */
   zoom: z.object({ profileKey: z.string(), nodeIndex: z.number().int().nonnegative() }).optional(),
 });

@@ -1,0 +1,104 @@
+// Search and the function table, through the built bundle in headless Chromium: what a user types and clicks,
+// what the page shows, and the messages it posts.
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { pollUntil } from '../support/poll';
+import { frameRect } from './frames';
+import { packFrames, profileMessage, SMALL_PROGRAM } from './testProfiles';
+import { launchChromium, WebviewHarness } from './webviewHarness';
+
+const TITLE = 'small.cpuprofile';
+
+describe('flame graph search and function table', function () {
+  let browser: Browser;
+  let harness: WebviewHarness;
+
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    harness = await WebviewHarness.open(browser);
+    await harness.postToWebview(profileMessage(TITLE, packFrames(SMALL_PROGRAM)));
+    await frameRect(harness.page, 'readToken').waitFor();
+  });
+  afterEach(async () => {
+    await harness?.expectNoProblems();
+    await harness?.close();
+  });
+
+  const fill = (name: string) => frameRect(harness.page, name).getAttribute('fill');
+  const summary = () => harness.page.locator('.icicle-search-summary').textContent();
+  const search = async (text: string): Promise<void> => {
+    await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).fill(text);
+  };
+  const tableNames = async (): Promise<(string | null)[]> => Promise.all((await harness.page.locator('.icicle-table-row').all()).map(row => row.getAttribute('data-name')));
+  /** Polls until the search summary reads `text`. */
+  const summaryBecomes = (text: string) => pollUntil(async () => (await summary()) === text, { timeoutMs: 10_000, what: `the search summary to read ${JSON.stringify(text)}` });
+
+  it('search fades the frames it does not match and says what share of the total matched', async () => {
+    const before = { parse: await fill('parseInput'), token: await fill('readToken') };
+    await search('PARSE');
+    await summaryBecomes('1 function · 50.0% of the total');
+    assert.equal(await fill('parseInput'), before.parse, 'a match keeps its colour');
+    assert.notEqual(await fill('readToken'), before.token, 'a frame that does not match is faded');
+    // Regular-expression syntax is plain text: no error, no match, nothing hangs.
+    await search('foo(');
+    await summaryBecomes('No match');
+    await search('.*');
+    await summaryBecomes('No match');
+    // Escape clears the search and every frame gets its colour back.
+    await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).press('Escape');
+    await summaryBecomes('');
+    assert.equal(await fill('readToken'), before.token);
+  });
+
+  it('the table lists functions by self cost, sorts by any column, and filters by name or file', async () => {
+    await harness.page.getByRole('tab', { name: 'Table' }).click();
+    await harness.page.locator('.icicle-table-row').first().waitFor();
+    assert.deepEqual(await tableNames(), ['parseInput', 'renderReport', 'readToken', '(idle)', '(garbage collector)', 'main']);
+    assert.equal(await harness.page.locator('th[aria-sort]').textContent(), 'Self');
+    await harness.page.getByRole('button', { name: 'Total' }).click();
+    assert.deepEqual((await tableNames()).slice(0, 2), ['main', 'parseInput']);
+    assert.equal(await harness.page.locator('th[aria-sort="descending"]').textContent(), 'Total');
+    await harness.page.getByRole('button', { name: 'Total' }).click();
+    assert.equal(await harness.page.locator('th[aria-sort="ascending"]').textContent(), 'Total');
+    // The filter matches files too: acorn is readToken's package.
+    await harness.page.getByRole('searchbox', { name: 'Filter functions by name or file' }).fill('acorn');
+    assert.deepEqual(await tableNames(), ['readToken']);
+    const row = harness.page.locator('.icicle-table-row');
+    assert.match((await row.getAttribute('aria-label')) ?? '', /^readToken, self 20\.0%, total 20\.0%, file:\/\/\/work\/app\/node_modules\/acorn\/dist\/acorn\.js:1200$/);
+  });
+
+  it('choosing a row shows the function in the graph; the keyboard reaches every row and opens its source', async () => {
+    const before = await fill('main');
+    await harness.page.getByRole('tab', { name: 'Table' }).click();
+    await harness.page.locator('.icicle-table-row[data-name="renderReport"]').click();
+    await harness.page.locator('.icicle-chart').waitFor({ state: 'visible' });
+    assert.equal(await harness.page.getByRole('tab', { name: 'Graph' }).getAttribute('aria-selected'), 'true');
+    assert.equal(await summary(), 'renderReport · 25.0% of the total');
+    assert.notEqual(await fill('main'), before, 'the other functions are faded');
+
+    await harness.page.getByRole('tab', { name: 'Table' }).click();
+    const first = harness.page.locator('.icicle-table-row').first();
+    await first.focus();
+    await harness.page.keyboard.press('ArrowDown');
+    assert.equal(await harness.page.locator('.icicle-table-row:focus').getAttribute('data-name'), 'renderReport');
+    await harness.page.keyboard.press('Control+Enter');
+    const open = await harness.waitForPosted(m => m.type === 'openSource', 'openSource');
+    assert.deepEqual(open, { type: 'openSource', url: 'file:///work/app/src/render.ts', line: 7, column: 1 });
+  });
+
+  it('keeps the tab and the search across a reload of the page', async () => {
+    await search('token');
+    await harness.page.getByRole('tab', { name: 'Table' }).click();
+    await harness.reload();
+    await harness.postToWebview(profileMessage(TITLE, packFrames(SMALL_PROGRAM)));
+    await harness.page.locator('.icicle-table-row').first().waitFor();
+    assert.equal(await harness.page.getByRole('tab', { name: 'Table' }).getAttribute('aria-selected'), 'true');
+    assert.equal(await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).inputValue(), 'token');
+    assert.equal(await summary(), '1 function · 20.0% of the total');
+  });
+});
