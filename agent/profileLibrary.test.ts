@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
+import { findCallTreeProblem, FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { Store } from '../storage/store';
 import { corpusDir } from '../test/support/corpus';
 import { parseCpuProfile } from './importers/cpuprofile';
@@ -35,6 +35,28 @@ describe('profiles opened through the store', () => {
       await store.close();
     });
   }
+
+  it('prunes the tree it sends below the share asked for, keeping the totals', async () => {
+    const text = readFileSync(join(corpus, 'sucrase.cpuprofile'), 'utf8');
+    const store = await Store.open(dir);
+    const whole = await openProfileThroughStore(store, text, 'sucrase.cpuprofile');
+    const pruned = await openProfileThroughStore(store, text, 'sucrase.cpuprofile', 0.002);
+    assert.ok(pruned.tree.parent.length < whole.tree.parent.length / 3, `${pruned.tree.parent.length} of ${whole.tree.parent.length} nodes sent`);
+    assert.ok(pruned.tree.name.some(n => pruned.tree.strings[n] === '…'), 'pruned frames are merged into … nodes');
+    assert.equal(pruned.tree.totalMicros[0], whole.tree.totalMicros[0]);
+    assert.equal(pruned.summary.nodeCount, whole.summary.nodeCount, 'the summary still counts the whole tree');
+    assert.equal(findCallTreeProblem(pruned.tree), undefined);
+    // Every node's children (its … included) add up to its total minus its self, as in the whole tree.
+    const childTotals = new Float64Array(pruned.tree.parent.length);
+    pruned.tree.parent.forEach((parent, i) => {
+      if (parent >= 0) childTotals[parent]! += pruned.tree.totalMicros[i]!;
+    });
+    pruned.tree.parent.forEach((_, i) => {
+      const gap = pruned.tree.totalMicros[i]! - pruned.tree.selfMicros[i]! - childTotals[i]!;
+      assert.ok(Math.abs(gap) < 1e-6 * pruned.tree.totalMicros[0]!, `node ${i} does not add up (${gap})`);
+    });
+    await store.close();
+  });
 
   it('imports a file once and finds it again after a restart, flushed or not', async () => {
     const text = readFileSync(join(corpus, 'sucrase.cpuprofile'), 'utf8');

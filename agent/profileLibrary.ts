@@ -1,5 +1,6 @@
 import type { PackedCallTree, ProfileSummary } from '../common/callTree';
 import { IcicleErrorCode, UserFacingError } from '../common/errors';
+import { pruneCallTree } from '../common/pruneCallTree';
 import { parseSelector, SelectorSyntaxError, type LabelMatcher } from '../common/selector';
 import { writeFile } from 'node:fs/promises';
 import type { RunSummary } from '../common/protocol/agentProtocol';
@@ -25,19 +26,19 @@ export interface OpenedProfile {
  * `profile_id` label, with `source` and `format` labels) and its call tree is always queried from the store, so
  * what the user sees is what the store holds and a profile opened before survives editor restarts.
  */
-export async function openProfileThroughStore(store: Store, content: Buffer | string, displayName: string): Promise<OpenedProfile> {
+export async function openProfileThroughStore(store: Store, content: Buffer | string, displayName: string, minShare = 0): Promise<OpenedProfile> {
   const bytes = gunzipIfCompressed(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, displayName);
   const profileId = profileIdOf(bytes);
   const selection: Selection = { profileType: CPU_TIME_PROFILE_TYPE, matchers: [{ key: 'profile_id', op: '=', value: profileId }] };
   let result = await query(store, selection);
-  if (result.summary.sampleCount > 0) return { ...result, imported: false };
+  if (result.summary.sampleCount > 0) return { ...result, tree: pruneCallTree(result.tree, minShare), imported: false };
   // The same import as the command line's (detection, source maps, labels), so both find each other's profiles.
   const imported = await importProfileBytes(store, bytes, displayName, {}, { knownAbsent: true });
   if (imported.format !== 'cpuprofile') {
     throw new ProfileImportError(displayName, imported.format, 'the flame graph view shows V8 CPU profiles for now; the profile was stored and `icicle top` reads it.');
   }
   result = await query(store, selection);
-  return { ...result, imported: !imported.alreadyStored && imported.rows > 0 };
+  return { ...result, tree: pruneCallTree(result.tree, minShare), imported: !imported.alreadyStored && imported.rows > 0 };
 }
 
 /** The recorded runs in the store (CPU time), newest first. */
@@ -76,10 +77,11 @@ function parseMatchers(selector: string): LabelMatcher[] {
  * The call tree of the samples a label selector picks (e.g. one recorded run), of the CPU time type. A selector
  * that does not parse is refused with what is wrong with it; one that picks nothing gives an empty tree.
  */
-export async function querySelection(store: Store, selector: string): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {
+export async function querySelection(store: Store, selector: string, minShare = 0): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {
   const matchers = parseMatchers(selector);
   // A selection spans many profiles (a run's chunks, several runs): its duration is the time its samples cover.
-  return query(store, { profileType: CPU_TIME_PROFILE_TYPE, matchers }, 'sampled');
+  const result = await query(store, { profileType: CPU_TIME_PROFILE_TYPE, matchers }, 'sampled');
+  return { ...result, tree: pruneCallTree(result.tree, minShare) };
 }
 
 async function query(store: Store, selection: Selection, duration: 'profile' | 'sampled' = 'profile'): Promise<{ summary: ProfileSummary; tree: PackedCallTree }> {

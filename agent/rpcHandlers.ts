@@ -92,7 +92,7 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       const params = validate(OpenProfileRequest.paramsSchema, raw, OpenProfileRequest.method);
       const started = performance.now();
       const content = params.path !== undefined ? await readProfileBytes(params.path, params.displayName) : params.content!;
-      const { summary, tree, imported } = await openProfileThroughStore(context.store, content, params.displayName);
+      const { summary, tree, imported } = await openProfileThroughStore(context.store, content, params.displayName, params.minShare);
       const ms = (performance.now() - started).toFixed(0);
       const how = imported ? 'imported into the store' : 'already in the store';
       log('info', `opened ${params.displayName} (${how}): ${summary.sampleCount} samples, ${summary.nodeCount} nodes in ${ms} ms`);
@@ -114,7 +114,7 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     guard(QuerySelectionRequest.method, async () => {
       requireHandshake();
       const params = validate(QuerySelectionRequest.paramsSchema, raw, QuerySelectionRequest.method);
-      return querySelection(context.store, params.selector);
+      return querySelection(context.store, params.selector, params.minShare);
     }),
   );
 

@@ -1,6 +1,7 @@
 import { runCpuprofileBenchmark } from './cpuprofileBenchmark';
 import { runImportBenchmark } from './importBenchmark';
 import { runOverheadBenchmark } from './overheadBenchmark';
+import { runRenderBenchmark } from './renderBenchmark';
 import { runStorageBenchmark } from './storage/storageBenchmark';
 
 /**
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => Promise<Record<string, number | string>> 
   cpuprofile: runCpuprofileBenchmark,
   import: runImportBenchmark,
   overhead: runOverheadBenchmark,
+  render: runRenderBenchmark,
   storage: runStorageBenchmark,
 };
 

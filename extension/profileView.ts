@@ -6,7 +6,7 @@ import type { AgentSupervisor } from './agentSupervisor';
 import type { Log } from './log';
 import { openFrameSource } from './sourceOpener';
 import { errorText, showError } from './userMessages';
-import { readViewSettings } from './viewSettings';
+import { readMinShare, readViewSettings } from './viewSettings';
 import { setUpFlameGraphWebview } from './webviewContent';
 
 export interface ProfileViewServices {
@@ -52,7 +52,8 @@ export class ProfileView implements vscode.Disposable {
       panel.webview.onDidReceiveMessage(message => this.onMessage(message)),
       panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration(event => {
-        if (event.affectsConfiguration('icicle.flameGraph')) void this.post({ type: 'settings', settings: readViewSettings() });
+        if (event.affectsConfiguration('icicle.flameGraph.pruneBelowPercent')) void this.load();
+        else if (event.affectsConfiguration('icicle.flameGraph')) void this.post({ type: 'settings', settings: readViewSettings() });
       }),
       services.agent.onDidRestart(() => {
         if (this.state.kind === 'failed') void this.load();
@@ -81,13 +82,13 @@ export class ProfileView implements vscode.Disposable {
       const agent = await this.services.agent.connection();
       let result: OpenProfileRequest.Result;
       if (this.source.kind === 'selection') {
-        result = await agent.connection.sendRequest(QuerySelectionRequest.type, { selector: this.source.selector });
+        result = await agent.connection.sendRequest(QuerySelectionRequest.type, { selector: this.source.selector, minShare: readMinShare() });
       } else {
         const { uri } = this.source;
         const params: OpenProfileRequest.Params =
           uri.scheme === 'file'
-            ? { path: uri.fsPath, displayName: this.title }
-            : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), displayName: this.title };
+            ? { path: uri.fsPath, displayName: this.title, minShare: readMinShare() }
+            : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), displayName: this.title, minShare: readMinShare() };
         result = await agent.connection.sendRequest(OpenProfileRequest.type, params);
       }
       this.state = { kind: 'loaded', result };
@@ -115,7 +116,7 @@ export class ProfileView implements vscode.Disposable {
     if (this.source.kind !== 'selection' || !ProfileView.all.has(this)) return;
     try {
       const agent = await this.services.agent.connection();
-      const result = await agent.connection.sendRequest(QuerySelectionRequest.type, { selector: this.source.selector });
+      const result = await agent.connection.sendRequest(QuerySelectionRequest.type, { selector: this.source.selector, minShare: readMinShare() });
       this.state = { kind: 'loaded', result };
       await this.postState();
     } catch (error) {

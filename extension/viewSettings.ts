@@ -8,3 +8,12 @@ export function readViewSettings(): ViewSettings {
   const minFramePixels = Math.min(10, Math.max(0, Number(config.get('minFramePixels', 1)) || 0));
   return { orientation, minFramePixels };
 }
+
+/**
+ * The share of the total below which the agent merges frames into `…` nodes (`icicle.flameGraph.pruneBelowPercent`,
+ * in percent): frames narrower than a pixel cannot be seen, and every one drawn costs layout time.
+ */
+export function readMinShare(): number {
+  const percent = Number(vscode.workspace.getConfiguration('icicle.flameGraph').get('pruneBelowPercent', 0.2));
+  return Number.isFinite(percent) ? Math.min(50, Math.max(0, percent)) / 100 : 0.002;
+}

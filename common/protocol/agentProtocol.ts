@@ -53,6 +53,8 @@ export namespace OpenProfileRequest {
       content: z.string().optional(),
       /** A display name for messages, usually the file's base name. */
       displayName: z.string().min(1).max(1024),
+      /** Nodes below this share of the total are merged into `…` nodes (common/pruneCallTree.ts); 0 keeps all. */
+      minShare: z.number().min(0).max(0.5).optional(),
     })
     .refine(p => (p.path === undefined) !== (p.content === undefined), { message: 'give exactly one of path and content' });
   export type Params = z.infer<typeof paramsSchema>;
@@ -101,6 +103,8 @@ export namespace QuerySelectionRequest {
   export const paramsSchema = z.object({
     /** A label selector, `{key="value", ...}` or `key=value, ...`. */
     selector: z.string().max(10_000),
+    /** As in OpenProfileRequest. */
+    minShare: z.number().min(0).max(0.5).optional(),
   });
   export type Params = z.infer<typeof paramsSchema>;
   export type Result = OpenProfileRequest.Result;

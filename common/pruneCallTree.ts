@@ -1,0 +1,75 @@
+import { FRAME_KINDS, type PackedCallTree } from './callTree';
+
+/** The name of the node that stands for a parent's children too narrow to draw. */
+export const PRUNED_NAME = '…';
+
+/**
+ * The tree without the nodes whose total is below `minShare` of the root's: each parent's pruned children (with
+ * everything below them) become one `…` child holding their combined cost, so every parent's total still adds up
+ * and the pruned time stays visible as such. The kept nodes stay in pre-order, with their columns unchanged.
+ *
+ * Why: a flame graph cannot show a frame narrower than a pixel, and d3-flame-graph lays out every node it is given
+ * on every update (185,000 nodes: seconds per zoom, gigabytes of memory). Measured by time when the tree has
+ * times, else by samples. `minShare` 0 returns the tree as it is.
+ */
+export function pruneCallTree(tree: PackedCallTree, minShare: number): PackedCallTree {
+  const count = tree.parent.length;
+  if (!(minShare > 0) || count <= 1) return tree;
+  const byTime = tree.totalMicros.some(v => v > 0);
+  const totals = byTime ? tree.totalMicros : tree.totalSamples;
+  const threshold = (totals[0] ?? 0) * minShare;
+  // Which nodes stay: the root, and any node at or above the threshold whose parent stays.
+  const keep = new Uint8Array(count);
+  keep[0] = 1;
+  let pruned = 0;
+  for (let i = 1; i < count; i++) {
+    if (keep[tree.parent[i]!] === 1 && totals[i]! >= threshold) keep[i] = 1;
+    else pruned++;
+  }
+  if (pruned === 0) return tree;
+
+  const out: PackedCallTree = {
+    strings: [...tree.strings],
+    parent: [], name: [], url: [], line: [], column: [], kind: [],
+    selfSamples: [], totalSamples: [], selfMicros: [], totalMicros: [],
+  };
+  let prunedName = out.strings.indexOf(PRUNED_NAME);
+  if (prunedName < 0) prunedName = out.strings.push(PRUNED_NAME) - 1;
+  const newIndex = new Int32Array(count).fill(-1);
+  // Per kept parent (by old index): its `…` child's new index, made when its first pruned child is met.
+  const ellipsisOf = new Map<number, number>();
+  const push = (parent: number, name: number, url: number, line: number, column: number, kind: number, selfSamples: number, totalSamples: number, selfMicros: number, totalMicros: number): number => {
+    out.parent.push(parent);
+    out.name.push(name);
+    out.url.push(url);
+    out.line.push(line);
+    out.column.push(column);
+    out.kind.push(kind);
+    out.selfSamples.push(selfSamples);
+    out.totalSamples.push(totalSamples);
+    out.selfMicros.push(selfMicros);
+    out.totalMicros.push(totalMicros);
+    return out.parent.length - 1;
+  };
+  const programKind = FRAME_KINDS.indexOf('program');
+  for (let i = 0; i < count; i++) {
+    const parent = tree.parent[i]!;
+    if (keep[i] === 1) {
+      newIndex[i] = push(parent < 0 ? -1 : newIndex[parent]!, tree.name[i]!, tree.url[i]!, tree.line[i]!, tree.column[i]!, tree.kind[i]!, tree.selfSamples[i]!, tree.totalSamples[i]!, tree.selfMicros[i]!, tree.totalMicros[i]!);
+      continue;
+    }
+    // Only the top of a pruned subtree counts; its descendants are inside its total already.
+    if (keep[parent] !== 1) continue;
+    let ellipsis = ellipsisOf.get(parent);
+    if (ellipsis === undefined) {
+      ellipsis = push(newIndex[parent]!, prunedName, 0, 0, 0, programKind, 0, 0, 0, 0);
+      ellipsisOf.set(parent, ellipsis);
+    }
+    // The `…` node's own cost is all of its subtrees': it has no children to hand any of it to.
+    out.selfSamples[ellipsis]! += tree.totalSamples[i]!;
+    out.totalSamples[ellipsis]! += tree.totalSamples[i]!;
+    out.selfMicros[ellipsis]! += tree.totalMicros[i]!;
+    out.totalMicros[ellipsis]! += tree.totalMicros[i]!;
+  }
+  return out;
+}
