@@ -19,6 +19,8 @@ export interface FlameGraphEvents {
   openSource(url: string, line: number, column: number): void;
   /** The zoomed frame changed; undefined when the whole profile is shown again. */
   zoomChanged(nodeIndex: number | undefined): void;
+  /** The user clicked a frame (not the root): the function the sandwich view shows. */
+  frameSelected?(nodeIndex: number): void;
 }
 
 export interface FlameGraphContent {
@@ -144,6 +146,7 @@ export class FlameGraphView {
     this.events.zoomChanged(isRoot ? undefined : index);
     this.colourLabels();
     if (isRoot || this.zoomingProgrammatically || !this.tree) return;
+    this.events.frameSelected?.(index);
     const url = this.tree.strings[this.tree.url[index] ?? 0] ?? '';
     if (url === '' || url.length > MAX_URL_LENGTH) return;
     this.events.openSource(url, this.tree.line[index] ?? 0, this.tree.column[index] ?? 0);

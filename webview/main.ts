@@ -3,10 +3,11 @@
 import type { ProfileSummary, PackedCallTree } from '../common/callTree';
 import { toWebviewMessageSchema, type ToWebviewMessage, type ViewSettings } from '../common/protocol/webviewProtocol';
 import { WEBVIEW_PROTOCOL_VERSION } from '../common/version';
-import { chooseValueUnit, type ValueUnit } from './callTreeHierarchy';
+import { chooseValueUnit, frameName, type ValueUnit } from './callTreeHierarchy';
 import { FlameGraphView } from './flameGraphView';
 import { functionKey, searchTree, type FunctionRow } from './functionRows';
 import { FunctionTable } from './functionTable';
+import { sandwichTrees } from './sandwich';
 import { describeInvalidMessage } from './invalidMessage';
 import { PageLayout } from './pageLayout';
 import type { Tab } from './toolbar';
@@ -31,8 +32,19 @@ let shown: ShownProfile | undefined;
 
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation, search, showTab });
+/** The function the sandwich view shows: the last one chosen in the table or clicked in the graph. */
+let chosen: { key: string; name: string } | undefined;
+const sandwichEvents = {
+  openSource: (url: string, line: number, column: number) => host.post({ type: 'openSource', url, line, column }),
+  zoomChanged: () => undefined,
+};
+const callersView = new FlameGraphView(layout.callersChart, sandwichEvents);
+const calleesView = new FlameGraphView(layout.calleesChart, sandwichEvents);
 const table = new FunctionTable({
-  select: row => showFunction(row),
+  select: row => {
+    chosen = { key: row.key, name: row.name };
+    showFunction(row);
+  },
   openSource: row => {
     if (row.url !== '') host.post({ type: 'openSource', url: row.url, line: row.line, column: row.column });
   },
@@ -40,6 +52,9 @@ const table = new FunctionTable({
 layout.tableHost.appendChild(table.element);
 const view = new FlameGraphView(layout.chart, {
   openSource: (url, line, column) => host.post({ type: 'openSource', url, line, column }),
+  frameSelected: index => {
+    if (shown) chosen = { key: functionKey(shown.tree, index), name: frameName(shown.tree, index) };
+  },
   zoomChanged: nodeIndex => {
     layout.toolbar.setZoomed(nodeIndex !== undefined);
     if (!shown) return;
@@ -100,6 +115,7 @@ function showProfile(title: string, summary: ProfileSummary, tree: PackedCallTre
   const orientation = effectiveOrientation(settings.orientation, state);
   const savedZoom = state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined;
   shown = { key, settings, orientation, tree, unit: chooseValueUnit(tree) };
+  chosen = undefined;
   layout.clearError();
   layout.showStatus(undefined);
   layout.showSummary(title, summary);
@@ -171,7 +187,32 @@ function showFunction(row: FunctionRow): void {
 
 function showTab(tab: Tab): void {
   layout.showTab(tab);
+  if (tab === 'sandwich') showSandwich();
   if ((state.tab ?? 'graph') !== tab) saveState({ ...state, tab });
+}
+
+/** Draws the sandwich of the chosen function: its callers (roots at the bottom) above its callees. */
+function showSandwich(): void {
+  if (!shown) return;
+  if (!chosen) {
+    layout.sandwichCaption.textContent = 'Choose a function in the table, or click a frame in the graph, to see its callers and callees.';
+    callersView.show({ title: 'no function', tree: emptyTree(shown.tree), orientation: 'flame', minFramePixels: shown.settings.minFramePixels });
+    calleesView.show({ title: 'no function', tree: emptyTree(shown.tree), orientation: 'icicle', minFramePixels: shown.settings.minFramePixels });
+    return;
+  }
+  const { callers, callees } = sandwichTrees(shown.tree, chosen.key);
+  layout.sandwichCaption.textContent = `${chosen.name}: who calls it (above) and what it calls (below), over every call.`;
+  callersView.show({ title: `callers of ${chosen.name}`, tree: callers, orientation: 'flame', minFramePixels: shown.settings.minFramePixels });
+  calleesView.show({ title: `callees of ${chosen.name}`, tree: callees, orientation: 'icicle', minFramePixels: shown.settings.minFramePixels });
+}
+
+/** A tree of only the root, for an empty half. */
+function emptyTree(like: PackedCallTree): PackedCallTree {
+  return {
+    strings: like.strings,
+    parent: [-1], name: [0], url: [0], line: [0], column: [0], kind: [0],
+    selfSamples: [0], totalSamples: [0], selfMicros: [0], totalMicros: [0],
+  };
 }
 
 function saveState(next: ViewState): void {

@@ -11,6 +11,11 @@ export class PageLayout {
   readonly chart: HTMLElement;
   /** Where the function table goes; hidden while the graph is shown. */
   readonly tableHost: HTMLElement;
+  /** The sandwich view: a caption and two charts, the callers above the callees. */
+  readonly sandwichHost: HTMLElement;
+  readonly sandwichCaption: HTMLElement;
+  readonly callersChart: HTMLElement;
+  readonly calleesChart: HTMLElement;
   readonly toolbar: Toolbar;
   private readonly title: HTMLElement;
   private readonly stats: HTMLElement;
@@ -39,11 +44,22 @@ export class PageLayout {
     this.tableHost = append(app, 'div', 'icicle-table-host');
     this.tableHost.setAttribute('role', 'tabpanel');
     this.tableHost.hidden = true;
+    this.sandwichHost = append(app, 'div', 'icicle-sandwich');
+    this.sandwichHost.setAttribute('role', 'tabpanel');
+    this.sandwichHost.hidden = true;
+    this.sandwichCaption = append(this.sandwichHost, 'div', 'icicle-sandwich-caption');
+    const callersLabel = append(this.sandwichHost, 'div', 'icicle-sandwich-label');
+    callersLabel.textContent = 'Callers';
+    this.callersChart = append(this.sandwichHost, 'div', 'icicle-sandwich-chart icicle-callers');
+    const calleesLabel = append(this.sandwichHost, 'div', 'icicle-sandwich-label');
+    calleesLabel.textContent = 'Callees';
+    this.calleesChart = append(this.sandwichHost, 'div', 'icicle-sandwich-chart icicle-callees');
   }
 
   showTab(tab: Tab): void {
     this.chart.hidden = tab !== 'graph';
     this.tableHost.hidden = tab !== 'table';
+    this.sandwichHost.hidden = tab !== 'sandwich';
     this.toolbar.showTab(tab);
   }
 

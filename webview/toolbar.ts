@@ -4,7 +4,7 @@ import type { Orientation } from './viewState';
  * The buttons above the graph. Their labels say what a press does, so the orientation button names the
  * orientation it switches to; screen readers get the same words plus the effect.
  */
-export type Tab = 'graph' | 'table';
+export type Tab = 'graph' | 'table' | 'sandwich';
 
 export interface ToolbarHandlers {
   resetZoom(): void;
@@ -31,7 +31,7 @@ export class Toolbar {
     tabList.className = 'icicle-tabs';
     tabList.setAttribute('role', 'tablist');
     tabList.setAttribute('aria-label', 'View');
-    for (const [tab, label] of [['graph', 'Graph'], ['table', 'Table']] as [Tab, string][]) {
+    for (const [tab, label] of [['graph', 'Graph'], ['table', 'Table'], ['sandwich', 'Sandwich']] as [Tab, string][]) {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'icicle-tab';

@@ -14,7 +14,7 @@ const viewStateSchema = z.object({
    */
   orientationChoice: z.object({ orientation: orientationSchema, overSetting: orientationSchema }).optional(),
   /** The view shown: the flame graph or the table of functions. */
-  tab: z.enum(['graph', 'table']).optional(),
+  tab: z.enum(['graph', 'table', 'sandwich']).optional(),
   /** The search text. */
   search: z.string().max(1000).optional(),
   /** The zoomed frame, valid only for the profile it was chosen in. */

@@ -101,4 +101,24 @@ describe('flame graph search and function table', function () {
     assert.equal(await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).inputValue(), 'token');
     assert.equal(await summary(), '1 function · 20.0% of the total');
   });
+
+  it('the sandwich shows the chosen function’s callers above and its callees below', async () => {
+    await harness.page.getByRole('tab', { name: 'Sandwich' }).click();
+    assert.match((await harness.page.locator('.icicle-sandwich-caption').textContent()) ?? '', /^Choose a function/);
+    // Choose parseInput in the table, then open the sandwich.
+    await harness.page.getByRole('tab', { name: 'Table' }).click();
+    await harness.page.locator('.icicle-table-row[data-name="parseInput"]').click();
+    await harness.page.getByRole('tab', { name: 'Sandwich' }).click();
+    assert.equal(await harness.page.locator('.icicle-sandwich-caption').textContent(), 'parseInput: who calls it (above) and what it calls (below), over every call.');
+    const labels = async (selector: string) => Promise.all((await harness.page.locator(`${selector} svg g`).all()).map(g => g.getAttribute('name')));
+    await harness.page.locator('.icicle-callers svg g[name="main"]').waitFor();
+    assert.deepEqual((await labels('.icicle-callers')).sort(), ['main', 'parseInput']);
+    assert.deepEqual((await labels('.icicle-callees')).sort(), ['parseInput', 'readToken']);
+    // Clicking a frame in the graph chooses its function for the sandwich.
+    await harness.page.getByRole('tab', { name: 'Graph' }).click();
+    await frameRect(harness.page, 'renderReport').click();
+    await harness.page.getByRole('tab', { name: 'Sandwich' }).click();
+    await harness.page.locator('.icicle-callers svg g[name="renderReport"]').waitFor();
+    assert.deepEqual((await labels('.icicle-callees')).sort(), ['renderReport']);
+  });
 });
