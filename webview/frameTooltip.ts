@@ -13,6 +13,9 @@ const EDGE_MARGIN = 6;
  * it to d3-flame-graph as its tooltip also keeps d3-flame-graph from adding `<title>` elements, so exactly one
  * tooltip appears.
  */
+/** Tooltips made so far: each view has its own, with an id of its own. */
+let tooltips = 0;
+
 export class FrameTooltip {
   readonly element: HTMLElement;
   private readonly name: HTMLElement;
@@ -24,7 +27,7 @@ export class FrameTooltip {
   constructor(private readonly describe: (index: number) => FrameDetails) {
     this.element = element('div', 'icicle-tooltip');
     this.element.setAttribute('role', 'tooltip');
-    this.element.id = 'icicle-tooltip';
+    this.element.id = `icicle-tooltip-${++tooltips}`;
     this.element.hidden = true;
     this.name = this.element.appendChild(element('div', 'icicle-tooltip-name'));
     this.location = this.element.appendChild(element('div', 'icicle-tooltip-location'));

@@ -38,8 +38,8 @@ const sandwichEvents = {
   openSource: (url: string, line: number, column: number) => host.post({ type: 'openSource', url, line, column }),
   zoomChanged: () => undefined,
 };
-const callersView = new FlameGraphView(layout.callersChart, sandwichEvents);
-const calleesView = new FlameGraphView(layout.calleesChart, sandwichEvents);
+/** The sandwich's two graphs, made when the sandwich is first shown. */
+let sandwichViews: { callers: FlameGraphView; callees: FlameGraphView } | undefined;
 const table = new FunctionTable({
   select: row => {
     chosen = { key: row.key, name: row.name };
@@ -194,6 +194,8 @@ function showTab(tab: Tab): void {
 /** Draws the sandwich of the chosen function: its callers (roots at the bottom) above its callees. */
 function showSandwich(): void {
   if (!shown) return;
+  sandwichViews ??= { callers: new FlameGraphView(layout.callersChart, sandwichEvents), callees: new FlameGraphView(layout.calleesChart, sandwichEvents) };
+  const { callers: callersView, callees: calleesView } = sandwichViews;
   if (!chosen) {
     layout.sandwichCaption.textContent = 'Choose a function in the table, or click a frame in the graph, to see its callers and callees.';
     callersView.show({ title: 'no function', tree: emptyTree(shown.tree), orientation: 'flame', minFramePixels: shown.settings.minFramePixels });

@@ -89,6 +89,35 @@ describe('flame graph webview with untrusted input', function () {
     await harness.expectNoProblems();
   });
 
+  it('keeps hostile names as text in the table, the search and the sandwich too', async () => {
+    const tree = packFrames([
+      { name: 'main', url: 'file:///app/main.js', line: 1, selfSamples: 10, children: [
+        { name: HOSTILE_NAME, url: HOSTILE_URL, line: 3, column: 9, selfSamples: 60 },
+      ] },
+    ]);
+    await harness.postToWebview(profileMessage(HOSTILE_TITLE, tree));
+    await frameLabel(harness.page, HOSTILE_NAME).waitFor();
+    // A search term that is HTML and a hostile regular expression at once: plain text, matched literally.
+    await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).fill('<img src=x onerror=');
+    await waitFor(async () => ((await harness.page.locator('.icicle-search-summary').textContent()) === '1 function · 85.7% of the total' ? true : undefined), 'the search summary');
+    await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).fill('(a+)+$');
+    await waitFor(async () => ((await harness.page.locator('.icicle-search-summary').textContent()) === 'No match' ? true : undefined), 'no match');
+    await harness.page.getByRole('tab', { name: 'Table' }).click();
+    const row = harness.page.locator('.icicle-table-row').first();
+    assert.equal(await row.getAttribute('data-name'), HOSTILE_NAME);
+    assert.equal(await row.locator('.icicle-function-file').textContent(), `${HOSTILE_URL}:3`);
+    await row.click();
+    await harness.page.getByRole('tab', { name: 'Sandwich' }).click();
+    await harness.page.locator('.icicle-callers svg g').first().waitFor();
+    assert.equal(await harness.page.locator('.icicle-sandwich-caption').textContent(), `${HOSTILE_NAME}: who calls it (above) and what it calls (below), over every call.`);
+    const counts = await harness.page.evaluate(() => {
+      const page = globalThis as unknown as PwnedWindow;
+      return { pwned: page.__pwned ?? null, images: page.document.querySelectorAll('img').length };
+    });
+    assert.deepEqual(counts, { pwned: null, images: 0 });
+    await harness.expectNoProblems();
+  });
+
   it('refuses malformed messages with a readable error, and keeps working', async () => {
     const good = profileMessage('good.cpuprofile', packFrames(SMALL_PROGRAM));
     const broken = { ...good, title: 'broken.cpuprofile', tree: { ...good.tree, kind: [0] } };
