@@ -127,7 +127,8 @@ export class FlameGraphView {
     this.container.replaceChildren();
   }
 
-  private zoomToIndex(index: number): void {
+  /** Zooms to a frame by its index in the packed tree (the root: zooms out). */
+  zoomToIndex(index: number): void {
     const root = select(this.container).datum() as unknown as Node;
     const target = root.descendants().find(node => node.data.index === index);
     if (!target || !this.chart) return;

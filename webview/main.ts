@@ -57,6 +57,7 @@ const view = new FlameGraphView(layout.chart, {
   },
   zoomChanged: nodeIndex => {
     layout.toolbar.setZoomed(nodeIndex !== undefined);
+    showBreadcrumbs(nodeIndex);
     if (!shown) return;
     saveState({ ...state, zoom: nodeIndex === undefined ? undefined : { profileKey: shown.key, nodeIndex } });
   },
@@ -122,6 +123,7 @@ function showProfile(title: string, summary: ProfileSummary, tree: PackedCallTre
   layout.toolbar.setEnabled(true);
   layout.toolbar.setZoomed(false);
   layout.toolbar.showOrientation(orientation);
+  showBreadcrumbs(undefined);
   view.show({ title, tree, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
   table.show(tree, shown.unit);
   layout.toolbar.setSearchText(state.search ?? '');
@@ -154,6 +156,21 @@ function setOrientation(orientation: Orientation): void {
   shown.orientation = orientation;
   layout.toolbar.showOrientation(orientation);
   view.setOrientation(orientation);
+}
+
+/** The path from the root to the zoomed frame above the graph; each step zooms back to it. */
+function showBreadcrumbs(nodeIndex: number | undefined): void {
+  if (!shown || nodeIndex === undefined || nodeIndex <= 0) {
+    layout.showBreadcrumbs([], () => undefined);
+    return;
+  }
+  const path: number[] = [];
+  for (let at = nodeIndex; at >= 0; at = shown.tree.parent[at] ?? -1) path.unshift(at);
+  const tree = shown.tree;
+  layout.showBreadcrumbs(
+    path.map(index => frameName(tree, index)),
+    step => (path[step] === 0 ? view.resetZoom() : view.zoomToIndex(path[step]!)),
+  );
 }
 
 /** Fades the frames the search does not match and says what it matched. Plain text, never a pattern. */

@@ -9,6 +9,8 @@ import { Toolbar, type Tab } from './toolbar';
  */
 export class PageLayout {
   readonly chart: HTMLElement;
+  /** The path from the root to the zoomed frame, each step a button that zooms there. */
+  readonly breadcrumbs: HTMLElement;
   /** Where the function table goes; hidden while the graph is shown. */
   readonly tableHost: HTMLElement;
   /** The sandwich view: a caption and two charts, the callers above the callees. */
@@ -39,6 +41,9 @@ export class PageLayout {
     this.errorTitle = append(this.error, 'strong', 'icicle-error-title');
     this.errorText = append(this.error, 'span', 'icicle-error-text');
 
+    this.breadcrumbs = append(app, 'nav', 'icicle-breadcrumbs');
+    this.breadcrumbs.setAttribute('aria-label', 'Zoomed to');
+    this.breadcrumbs.hidden = true;
     this.chart = append(app, 'div', 'icicle-chart');
     this.chart.setAttribute('role', 'tabpanel');
     this.tableHost = append(app, 'div', 'icicle-table-host');
@@ -58,9 +63,30 @@ export class PageLayout {
 
   showTab(tab: Tab): void {
     this.chart.hidden = tab !== 'graph';
+    if (tab !== 'graph') this.breadcrumbs.hidden = true;
+    else this.breadcrumbs.hidden = this.breadcrumbs.childElementCount === 0;
     this.tableHost.hidden = tab !== 'table';
     this.sandwichHost.hidden = tab !== 'sandwich';
     this.toolbar.showTab(tab);
+  }
+
+  /** Shows the zoom path (names from the root to the zoomed frame, `go(i)` zooming to step i); empty hides it. */
+  showBreadcrumbs(names: string[], go: (step: number) => void): void {
+    this.breadcrumbs.replaceChildren();
+    names.forEach((name, step) => {
+      if (step > 0) append(this.breadcrumbs, 'span', 'icicle-crumb-separator').textContent = '›';
+      if (step === names.length - 1) {
+        const current = append(this.breadcrumbs, 'span', 'icicle-crumb icicle-crumb-current');
+        current.textContent = name;
+        current.setAttribute('aria-current', 'location');
+        return;
+      }
+      const button = append(this.breadcrumbs, 'button', 'icicle-crumb');
+      button.type = 'button';
+      button.textContent = name;
+      button.addEventListener('click', () => go(step));
+    });
+    this.breadcrumbs.hidden = names.length === 0 || this.chart.hidden;
   }
 
   showTitle(title: string): void {

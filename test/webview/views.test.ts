@@ -121,4 +121,18 @@ describe('flame graph search and function table', function () {
     await harness.page.locator('.icicle-callers svg g[name="renderReport"]').waitFor();
     assert.deepEqual((await labels('.icicle-callees')).sort(), ['renderReport']);
   });
+
+  it('shows the zoom path as breadcrumbs that zoom back to any step', async () => {
+    const crumbs = harness.page.getByRole('navigation', { name: 'Zoomed to' });
+    assert.equal(await crumbs.isHidden(), true);
+    await frameRect(harness.page, 'readToken').click();
+    await crumbs.waitFor({ state: 'visible' });
+    const steps = async () => (await crumbs.locator('.icicle-crumb').allTextContents());
+    assert.deepEqual(await steps(), ['(all)', 'main', 'parseInput', 'readToken']);
+    assert.equal(await crumbs.locator('[aria-current="location"]').textContent(), 'readToken');
+    await crumbs.getByRole('button', { name: 'main' }).click();
+    await pollUntil(async () => (await steps()).join('/') === '(all)/main', { timeoutMs: 10_000, what: 'the path to main' });
+    await crumbs.getByRole('button', { name: '(all)' }).click();
+    await crumbs.waitFor({ state: 'hidden' });
+  });
 });
