@@ -3,6 +3,7 @@ import { describeError } from '../common/errors';
 import { AgentSupervisor } from './agentSupervisor';
 import { LanguageServerSupervisor } from './languageServerSupervisor';
 import { createLog } from './log';
+import { registerFrameCommands } from './frameCommands';
 import { openProfileCommand } from './openProfileCommand';
 import { DebugProfiling } from './recording/debugProfiling';
 import { PROFILING_MENU_COMMAND, ProfilingStatusBar } from './recording/profilingStatusBar';
@@ -82,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   const scrapeTargets = new ScrapeTargets(agent, log);
   const profilesView = new ProfilesView(services);
   void agent.connection().then(() => scrapeTargets.send(), () => undefined);
+  context.subscriptions.push(registerFrameCommands());
   context.subscriptions.push(sessions, debugProfiling, statusBar, terminalProfiling, processProfiling, scrapeTargets, profilesView);
 
   context.subscriptions.push(

@@ -7,6 +7,7 @@ declare module 'd3-selection' {
     select<Child extends Element>(selector: string): Selection<Child, Datum>;
     selectAll<Child extends Element, ChildDatum>(selector: string): Selection<Child, ChildDatum>;
     style(name: string, value: string | ((datum: Datum) => string)): this;
+    attr(name: string, value: string | ((datum: Datum) => string)): this;
     node(): GElement | null;
   }
 

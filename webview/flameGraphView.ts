@@ -1,7 +1,7 @@
 import flamegraph, { type FlameGraph, type FlameGraphNode } from 'd3-flame-graph';
 import { select } from 'd3-selection';
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
-import { buildCallTreeHierarchy, chooseValueUnit, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
+import { buildCallTreeHierarchy, chooseValueUnit, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
 import { describeFrame } from './frameDetails';
 import { FramePalette, type FrameColour } from './frameColours';
 import { FrameTooltip } from './frameTooltip';
@@ -13,6 +13,13 @@ const CELL_HEIGHT = 18;
 const TRANSITION_MILLIS = 150;
 /** The extension refuses longer URLs (see the protocol); posting one would only produce an error there. */
 const MAX_URL_LENGTH = 8192;
+
+/** The context VS Code passes to the webview menu's commands for a frame (see extension/frameCommands.ts). */
+export function frameContext(tree: PackedCallTree | undefined, index: number): string {
+  const name = tree ? frameName(tree, index) : '';
+  const url = tree ? (tree.strings[tree.url[index] ?? 0] ?? '') : '';
+  return JSON.stringify({ webviewSection: 'frame', icicleFunction: name.slice(0, 10_000), icicleFile: url.slice(0, 8192), preventDefaultContextMenuItems: true });
+}
 
 export interface FlameGraphEvents {
   /** The user clicked a frame that names its source. */
@@ -173,10 +180,11 @@ export class FlameGraphView {
   private colourLabels(): void {
     const svg = this.container.querySelector('svg');
     if (!svg) return;
-    select(svg)
-      .selectAll<SVGGElement, Node>('g')
-      .select<HTMLDivElement>('div')
-      .style('color', node => this.colourOf(node).text);
+    const frames = select(svg).selectAll<SVGGElement, Node>('g');
+    frames.select<HTMLDivElement>('div').style('color', node => this.colourOf(node).text);
+    // VS Code's webview context menu reads this (package.json, webview/context): "Copy Function Name" and the like
+    // get the frame's name and file. Set as an attribute value, never parsed as markup.
+    frames.attr('data-vscode-context', node => frameContext(this.tree, node.data.index));
   }
 
   /** Coalesces resize bursts (dragging a sash) into one redraw per frame. */

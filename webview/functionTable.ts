@@ -113,6 +113,7 @@ export class FunctionTable {
     tr.tabIndex = -1;
     tr.dataset['name'] = row.name;
     tr.dataset['kind'] = FRAME_KINDS[row.kind] ?? 'user';
+    tr.dataset['vscodeContext'] = JSON.stringify({ webviewSection: 'frame', icicleFunction: row.name.slice(0, 10_000), icicleFile: row.url.slice(0, 8192), preventDefaultContextMenuItems: true });
     const where = row.url ? `${row.url}${row.line ? `:${row.line}` : ''}` : '';
     tr.setAttribute('aria-label', `${row.name}, self ${this.share(row.self)}, total ${this.share(row.total)}${where ? `, ${where}` : ''}`);
     this.cell(tr, `${this.value(row.self)} · ${this.share(row.self)}`, 'icicle-number');

@@ -135,4 +135,13 @@ describe('flame graph search and function table', function () {
     await crumbs.getByRole('button', { name: '(all)' }).click();
     await crumbs.waitFor({ state: 'hidden' });
   });
+
+  it('gives each frame and row the context VS Code’s menu passes to “Copy Function Name”', async () => {
+    const context = JSON.parse((await harness.page.locator('.icicle-chart svg g[name="readToken"]').getAttribute('data-vscode-context')) ?? '{}');
+    assert.deepEqual(context, { webviewSection: 'frame', icicleFunction: 'readToken', icicleFile: 'file:///work/app/node_modules/acorn/dist/acorn.js', preventDefaultContextMenuItems: true });
+    await harness.page.getByRole('tab', { name: 'Table' }).click();
+    const row = JSON.parse((await harness.page.locator('.icicle-table-row[data-name="main"]').getAttribute('data-vscode-context')) ?? '{}');
+    assert.equal(row.icicleFunction, 'main');
+  });
 });
+

@@ -22,6 +22,16 @@ export function register(): void {
       }
     });
 
+    test('the flame graph menu’s commands copy what the frame names, and ignore anything else', async () => {
+      await icicleApi();
+      assert.equal(await vscode.commands.executeCommand('icicle.copyFunctionName', { icicleFunction: '<img src=x> parse', icicleFile: '/app/a.js' }), true);
+      assert.equal(await vscode.env.clipboard.readText(), '<img src=x> parse');
+      assert.equal(await vscode.commands.executeCommand('icicle.copyFilePath', { icicleFunction: 'parse', icicleFile: '/app/a.js' }), true);
+      assert.equal(await vscode.env.clipboard.readText(), '/app/a.js');
+      assert.equal(await vscode.commands.executeCommand('icicle.copyFunctionName', { icicleFunction: 42 }), false);
+      assert.equal(await vscode.env.clipboard.readText(), '/app/a.js');
+    });
+
     test('its commands are registered', async () => {
       await icicleApi();
       const commands = await vscode.commands.getCommands(true);
