@@ -1,4 +1,4 @@
-import { console as inspectorConsole, type Session } from 'node:inspector';
+import { console as inspectorConsole, url as inspectorUrl, type Session } from 'node:inspector';
 
 /** A V8 CPU profile as the inspector returns it; the agent reads the rest. */
 export interface V8ProfileChunk {
@@ -17,14 +17,24 @@ export interface V8ProfileChunk {
  *
  * In-process inspector sessions deliver `Profiler.consoleProfileFinished` synchronously, so `take` returns the
  * chunk it ended, at a program's exit too.
+ *
+ * Under a debugger the console profiles cannot be used: every session with the Profiler domain enabled sees them,
+ * and VS Code's JavaScript debugger saves each one as a file in the workspace. So when a debugger is attached (or
+ * about to be: js-debug's environment, --inspect), chunks stop and restart the profiler instead, and V8 may then
+ * charge a hot function inlined before a restart to its caller (README, Limits).
  */
 export class ChunkedProfiler {
   private readonly prefix = `icicle-${process.pid}-`;
   private readonly finished: V8ProfileChunk[] = [];
   private sequence = 0;
   private current: string | undefined;
+  /** Whether chunks restart the profiler (a debugger is attached) rather than overlap console profiles. */
+  private restarting: boolean;
 
-  constructor(session: Session, intervalMicros: number) {
+  constructor(
+    private readonly session: Session,
+    intervalMicros: number,
+  ) {
     session.on('Profiler.consoleProfileFinished', message => {
       const params = message.params as { title?: string; profile?: V8ProfileChunk };
       // The program's own console.profile() calls reach this session too; they are not Icicle's.
@@ -32,11 +42,30 @@ export class ChunkedProfiler {
     });
     post(session, 'Profiler.enable');
     post(session, 'Profiler.setSamplingInterval', { interval: intervalMicros });
-    this.current = this.begin();
+    this.restarting = debuggerAttached();
+    if (this.restarting) post(session, 'Profiler.start');
+    else this.current = this.begin();
+  }
+
+  /** Whether the profiler is restarted for each chunk, because a debugger is attached. */
+  get restartsForChunks(): boolean {
+    return this.restarting;
   }
 
   /** Ends the current chunk and returns its profile; unless `last`, the next chunk has already begun. */
   take(last = false): V8ProfileChunk | undefined {
+    if (this.restarting) {
+      const result = post(this.session, 'Profiler.stop') as { profile?: V8ProfileChunk } | undefined;
+      if (!last) post(this.session, 'Profiler.start');
+      return result?.profile;
+    }
+    // A debugger attached since the last chunk: this console profile is the last one it sees.
+    if (!last && debuggerAttached()) {
+      this.restarting = true;
+      post(this.session, 'Profiler.start');
+      const profile = this.endCurrent();
+      return profile;
+    }
     const ending = this.current;
     if (ending === undefined) return undefined;
     this.current = last ? undefined : this.begin();
@@ -45,8 +74,21 @@ export class ChunkedProfiler {
     return this.finished.shift();
   }
 
+  private endCurrent(): V8ProfileChunk | undefined {
+    const ending = this.current;
+    this.current = undefined;
+    if (ending === undefined) return undefined;
+    this.finished.length = 0;
+    profileEnd(ending);
+    return this.finished.shift();
+  }
+
   /** Ends profiling without keeping the current chunk. */
   stop(): void {
+    if (this.restarting) {
+      post(this.session, 'Profiler.stop');
+      return;
+    }
     const ending = this.current;
     this.current = undefined;
     if (ending !== undefined) profileEnd(ending);
@@ -58,6 +100,14 @@ export class ChunkedProfiler {
     (inspectorConsole as unknown as { profile(title: string): void }).profile(title);
     return title;
   }
+}
+
+/**
+ * Whether a debugger is attached or about to attach: the inspector listens (--inspect, or js-debug's bootloader
+ * opened it), or VS Code's JavaScript debugger launched the process (its bootloader's environment variable).
+ */
+function debuggerAttached(): boolean {
+  return inspectorUrl() !== undefined || process.env['VSCODE_INSPECTOR_OPTIONS'] !== undefined || process.env['NODE_INSPECTOR_IPC'] !== undefined || process.execArgv.some(arg => arg.startsWith('--inspect'));
 }
 
 function profileEnd(title: string): void {

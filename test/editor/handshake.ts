@@ -16,12 +16,18 @@ export type BridgeRequest =
   | { action: 'frameLabels'; include: string[]; timeoutMs: number }
   /** Clicks, with the mouse, the first visible flame-graph frame whose label names the function `label`. */
   | { action: 'clickFrame'; label: string; timeoutMs: number }
-  /** Waits for a drawn flame graph, then screenshots the whole workbench into test-results/editor/<name>.png. */
-  | { action: 'screenshot'; name: string; timeoutMs: number };
+  /** Clicks, with the mouse, the first visible element of that ARIA role and name in the shown webviews. */
+  | { action: 'clickRole'; role: 'tab' | 'row' | 'button'; name: string; timeoutMs: number }
+  /**
+   * Waits for a drawn flame graph (or, with `selector`, for a visible element matching it in a shown webview), then
+   * screenshots the whole workbench into test-results/editor/<name>.png.
+   */
+  | { action: 'screenshot'; name: string; timeoutMs: number; selector?: string };
 
 export interface BridgeResults {
   frameLabels: { labels: string[] };
   clickFrame: { label: string; x: number; y: number };
+  clickRole: { clicked: string };
   screenshot: { path: string; bytes: number };
 }
 

@@ -165,11 +165,31 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
     return { label: target.label, x, y };
   },
 
+  async clickRole({ page }, request) {
+    const target = await pollUntil(
+      async () => {
+        for (const webview of await visibleWebviews(page)) {
+          const found = webview.getByRole(request.role, { name: request.name }).first();
+          if (await found.isVisible().catch(() => false)) return found;
+        }
+        return undefined;
+      },
+      { timeoutMs: request.timeoutMs, what: `a visible ${request.role} named "${request.name}"` },
+    );
+    await target.click();
+    return { clicked: `${request.role} ${request.name}` };
+  },
+
   async screenshot({ page, resultsDir }, request) {
-    await pollUntil(async () => (await frames(page)).some(f => f.label && f.width > 50), {
-      timeoutMs: request.timeoutMs,
-      what: 'a drawn flame graph before the screenshot',
-    });
+    const selector = request.selector;
+    await pollUntil(
+      async () => {
+        if (selector === undefined) return (await frames(page)).some(f => f.label && f.width > 50);
+        for (const webview of await visibleWebviews(page)) if (await webview.locator(selector).first().isVisible().catch(() => false)) return true;
+        return false;
+      },
+      { timeoutMs: request.timeoutMs, what: selector === undefined ? 'a drawn flame graph before the screenshot' : `${selector} before the screenshot` },
+    );
     const path = join(resultsDir, `${request.name.replace(/[^\w.-]/g, '_')}.png`);
     mkdirSync(dirname(path), { recursive: true });
     await page.screenshot({ path, fullPage: false });
