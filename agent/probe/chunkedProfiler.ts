@@ -19,17 +19,18 @@ export interface V8ProfileChunk {
  * chunk it ended, at a program's exit too.
  *
  * Under a debugger the console profiles cannot be used: every session with the Profiler domain enabled sees them,
- * and VS Code's JavaScript debugger saves each one as a file in the workspace. So when a debugger is attached (or
- * about to be: js-debug's environment, --inspect), chunks stop and restart the profiler instead, and V8 may then
- * charge a hot function inlined before a restart to its caller (README, Limits).
+ * and VS Code's JavaScript debugger saves each one as a file in the workspace. Restarting the profiler instead
+ * gives wrong profiles (above). So when a debugger is attached (or about to be: js-debug's environment,
+ * --inspect), the profiler runs from start to exit and the whole run is one chunk, taken at exit: correct, but
+ * not streamed while the program runs (README, Limits).
  */
 export class ChunkedProfiler {
   private readonly prefix = `icicle-${process.pid}-`;
   private readonly finished: V8ProfileChunk[] = [];
   private sequence = 0;
   private current: string | undefined;
-  /** Whether chunks restart the profiler (a debugger is attached) rather than overlap console profiles. */
-  private restarting: boolean;
+  /** Whether the whole run is one profile (a debugger is attached) rather than overlapping console profiles. */
+  private whole: boolean;
 
   constructor(
     private readonly session: Session,
@@ -42,29 +43,21 @@ export class ChunkedProfiler {
     });
     post(session, 'Profiler.enable');
     post(session, 'Profiler.setSamplingInterval', { interval: intervalMicros });
-    this.restarting = debuggerAttached();
-    if (this.restarting) post(session, 'Profiler.start');
+    this.whole = debuggerAttached();
+    if (this.whole) post(session, 'Profiler.start');
     else this.current = this.begin();
   }
 
-  /** Whether the profiler is restarted for each chunk, because a debugger is attached. */
-  get restartsForChunks(): boolean {
-    return this.restarting;
+  /** Whether the whole run is one profile, given at the last take (a debugger is attached). */
+  get keepsWholeRun(): boolean {
+    return this.whole;
   }
 
   /** Ends the current chunk and returns its profile; unless `last`, the next chunk has already begun. */
   take(last = false): V8ProfileChunk | undefined {
-    if (this.restarting) {
-      const result = post(this.session, 'Profiler.stop') as { profile?: V8ProfileChunk } | undefined;
-      if (!last) post(this.session, 'Profiler.start');
-      return result?.profile;
-    }
-    // A debugger attached since the last chunk: this console profile is the last one it sees.
-    if (!last && debuggerAttached()) {
-      this.restarting = true;
-      post(this.session, 'Profiler.start');
-      const profile = this.endCurrent();
-      return profile;
+    if (this.whole) {
+      if (!last) return undefined;
+      return (post(this.session, 'Profiler.stop') as { profile?: V8ProfileChunk } | undefined)?.profile;
     }
     const ending = this.current;
     if (ending === undefined) return undefined;
@@ -74,18 +67,9 @@ export class ChunkedProfiler {
     return this.finished.shift();
   }
 
-  private endCurrent(): V8ProfileChunk | undefined {
-    const ending = this.current;
-    this.current = undefined;
-    if (ending === undefined) return undefined;
-    this.finished.length = 0;
-    profileEnd(ending);
-    return this.finished.shift();
-  }
-
   /** Ends profiling without keeping the current chunk. */
   stop(): void {
-    if (this.restarting) {
+    if (this.whole) {
       post(this.session, 'Profiler.stop');
       return;
     }

@@ -68,9 +68,11 @@ function startProbe(agentSocket: string): void {
   let received: Buffer = Buffer.alloc(0);
 
   const takeChunk = (last = false): Chunk | undefined => {
-    const startMs = chunkStartMs;
-    chunkStartMs = Date.now();
     const profile = profiler.take(last);
+    const startMs = chunkStartMs;
+    // A profiler that keeps the whole run (under a debugger) gives nothing until the last take.
+    if (profile === undefined && !last && profiler.keepsWholeRun) return undefined;
+    chunkStartMs = Date.now();
     if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
     const text = JSON.stringify(profile);
     return { params: { profile: text, startMs, labels, droppedChunks: 0 }, bytes: text.length };

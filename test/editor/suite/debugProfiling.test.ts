@@ -55,20 +55,23 @@ export function register(): void {
       });
       const current = () => api.recordings().find(r => r.sessionId === recording.sessionId)!;
 
-      // While the program runs, samples arrive and the status bar counts them, and the count grows.
-      const firstCount = await eventually(() => {
-        assert.equal(current().state, 'recording');
-        assert.ok(current().samples > 0, 'no samples yet');
-        return current().samples;
-      }, 60_000);
-      assert.match(api.profilingStatus(), /Icicle: [\d,]+ samples?/);
-      await eventually(() => assert.ok(current().samples > firstCount, `the count stayed at ${firstCount}`), 60_000);
+      // While it runs under the debugger the status bar says it is profiling; the whole run arrives when it ends
+      // (the probe keeps one profile under a debugger, agent/probe/chunkedProfiler.ts).
+      assert.equal(current().state, 'recording');
+      assert.match(api.profilingStatus(), /Icicle: (profiling|[\d,]+ samples?)/);
+      await eventually(() => assert.ok(current().samples > 0, 'no samples stored for the run'), 90_000);
+      assert.match(api.profilingStatus(), /Icicle: [\d,]+ samples?|^$/);
 
       // The samples carry the run's labels.
       const store = api.storeDirectory();
       assert.ok(storeLabelValues(store, 'session_id').includes(recording.sessionId));
       assert.ok(storeLabelValues(store, 'launch_config').includes('Profile busy.js'));
       assert.ok(storeLabelValues(store, 'runtime').includes('node'));
+      // The hot function gets its time (V8's profiler ran the whole run without a restart).
+      const top = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), 'top', '--store', store, '--json', '--where', `session_id=${recording.sessionId}`], { encoding: 'utf8' });
+      const result = JSON.parse(top.stdout) as { totalValue: number; functions: { function: string; self: number }[] };
+      assert.equal(result.functions[0]!.function, 'spinSlice');
+      assert.ok(result.functions[0]!.self > 0.7 * result.totalValue, 'spinSlice has most of the time');
 
       // When the session ends, the run's flame graph opens, showing the hot function.
       await eventually(() => assert.ok(api.runViews().includes(recording.sessionId), 'no flame graph opened for the run'), 90_000);
@@ -92,7 +95,7 @@ export function register(): void {
         await ask({ action: 'screenshot', name: 'table-view', selector: '.icicle-table-row', timeoutMs: 30_000 });
         await ask({ action: 'clickRole', role: 'row', name: 'spinSlice', timeoutMs: 30_000 });
         await ask({ action: 'clickRole', role: 'tab', name: 'Sandwich', timeoutMs: 30_000 });
-        await ask({ action: 'screenshot', name: 'sandwich-view', selector: '.icicle-callers g.frame', timeoutMs: 30_000 });
+        await ask({ action: 'screenshot', name: 'sandwich-view', selector: '.icicle-callees .d3-flame-graph-label', timeoutMs: 30_000 });
       }
 
       // The Profiles view lists the run, newest first.
@@ -125,8 +128,8 @@ export function register(): void {
         }),
       );
       const recording = await eventually(() => {
-        const found = api.recordings().find(r => !before.has(r.sessionId) && r.samples > 0);
-        assert.ok(found, 'no samples from the run yet');
+        const found = api.recordings().find(r => !before.has(r.sessionId) && r.state === 'recording');
+        assert.ok(found, 'the run has not started');
         return found;
       }, 60_000);
       const agentPid = api.processes().agent!;
@@ -137,10 +140,9 @@ export function register(): void {
       // Everything is in the store: what was acknowledged before the kill, resent chunks and the spooled end.
       const top = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), 'top', '--store', api.storeDirectory(), '--json', '--where', `session_id=${recording.sessionId}`], { encoding: 'utf8' });
       assert.equal(top.status, 0, top.stderr);
-      // Under a debugger V8 may charge the hot function to its caller after a chunk (chunkedProfiler.ts), so the
-      // check is on the time the stored samples cover, not on one function.
-      const stored = (JSON.parse(top.stdout) as { totalValue: number }).totalValue;
-      assert.ok(stored > 0.7 * runMs * 1e6, `the stored run covers ${(stored / 1e6).toFixed(0)} of its ${runMs} ms`);
+      const stored = JSON.parse(top.stdout) as { totalValue: number; functions: { function: string; self: number }[] };
+      assert.ok(stored.totalValue > 0.7 * runMs * 1e6, `the stored run covers ${(stored.totalValue / 1e6).toFixed(0)} of its ${runMs} ms`);
+      assert.equal(stored.functions[0]!.function, 'spinSlice');
     });
 
     test('Icicle: Profile Process… profiles a native process with perf until it exits, then shows it', async function () {
