@@ -1,29 +1,8 @@
 /// <reference types="mocha" />
-import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
+import type { PackedCallTree } from '../common/callTree';
 import { sandwichTrees } from './sandwich';
 import { assertEqual } from './testAssertions';
-
-/**
- * (root) ─┬─ main ─┬─ walk ── walk ── leaf     (walk is recursive)
- *         │        └─ leaf
- *         └─ (idle)
- */
-function recursiveTree(): PackedCallTree {
-  const user = FRAME_KINDS.indexOf('user');
-  return {
-    strings: ['', 'main', 'walk', 'leaf', '(idle)', '/app/main.js'],
-    parent: [-1, 0, 1, 2, 3, 1, 0],
-    name: [0, 1, 2, 2, 3, 3, 4],
-    url: [0, 5, 5, 5, 5, 5, 0],
-    line: [0, 1, 10, 10, 20, 20, 0],
-    column: [0, 1, 1, 1, 1, 1, 0],
-    kind: [0, user, user, user, user, user, FRAME_KINDS.indexOf('idle')],
-    selfSamples: [0, 1, 2, 3, 4, 5, 6],
-    totalSamples: [21, 15, 9, 7, 4, 5, 6],
-    selfMicros: [0, 100, 200, 300, 400, 500, 600],
-    totalMicros: [2100, 1500, 900, 700, 400, 500, 600],
-  };
-}
+import { recursiveTree } from './testTrees';
 
 /** Lines of "depth name self total" in µs, children after their parent. */
 function outline(tree: PackedCallTree): string[] {
