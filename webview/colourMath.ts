@@ -101,7 +101,8 @@ function toHsl({ r, g, b }: Rgba): { h: number; s: number; l: number } {
   return { h: h / 6, s, l };
 }
 
-function fromHsl(h: number, s: number, l: number): Rgba {
+/** An opaque colour from hue, saturation and lightness, each 0…1. */
+export function fromHsl(h: number, s: number, l: number): Rgba {
   if (s === 0) return { r: l * 255, g: l * 255, b: l * 255, a: 1 };
   const q = l < 0.5 ? l * (1 + s) : l + s - l * s;
   const p = 2 * l - q;

@@ -3,7 +3,7 @@ import { select } from 'd3-selection';
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { buildCallTreeHierarchy, chooseValueUnit, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
 import { describeFrame } from './frameDetails';
-import { FramePalette, type FrameColour } from './frameColours';
+import { FramePalette, sourceGroup, type FrameColour } from './frameColours';
 import { FrameTooltip } from './frameTooltip';
 import type { Orientation } from './viewState';
 
@@ -20,6 +20,9 @@ export function frameContext(tree: PackedCallTree | undefined, index: number): s
   const url = tree ? (tree.strings[tree.url[index] ?? 0] ?? '') : '';
   return JSON.stringify({ webviewSection: 'frame', icicleFunction: name.slice(0, 10_000), icicleFile: url.slice(0, 8192), preventDefaultContextMenuItems: true });
 }
+
+/** What decides a frame's colour. */
+export type ColourBy = 'kind' | 'source';
 
 export interface FlameGraphEvents {
   /** The user clicked a frame that names its source. */
@@ -57,6 +60,8 @@ export class FlameGraphView {
   /** True while the view zooms by itself (restoring state), which must not open any source. */
   private zoomingProgrammatically = false;
   private readonly tooltip: FrameTooltip;
+  /** Whether frames are coloured by kind of code or by where the code lives (package or file). */
+  private colourBy: ColourBy = 'kind';
   /** Frames a search or a selected function matches; the others are faded. Undefined: nothing is searched. */
   private highlighted: Set<number> | undefined;
 
@@ -160,6 +165,13 @@ export class FlameGraphView {
     this.events.openSource(url, this.tree.line[index] ?? 0, this.tree.column[index] ?? 0);
   }
 
+  setColourBy(colourBy: ColourBy): void {
+    if (this.colourBy === colourBy) return;
+    this.colourBy = colourBy;
+    this.chart?.update();
+    this.colourLabels();
+  }
+
   /** Fades every frame but `frames` (undefined: none is faded), keeping the zoom. */
   highlight(frames: Set<number> | undefined): void {
     this.highlighted = frames;
@@ -168,9 +180,14 @@ export class FlameGraphView {
   }
 
   private colourOf(node: Node): FrameColour {
-    const kind = FRAME_KINDS[this.tree?.kind[node.data.index] ?? 1] ?? 'user';
-    if (this.highlighted && !this.highlighted.has(node.data.index)) return this.palette.dimmedFor(kind, node.data.name);
-    return this.palette.colourFor(kind, node.data.name);
+    const index = node.data.index;
+    const kind = FRAME_KINDS[this.tree?.kind[index] ?? 1] ?? 'user';
+    const own =
+      this.colourBy === 'source' && index > 0 && this.tree
+        ? this.palette.colourForSource(sourceGroup(this.tree.strings[this.tree.url[index] ?? 0] ?? '', kind))
+        : this.palette.colourFor(kind, node.data.name);
+    if (this.highlighted && !this.highlighted.has(index)) return this.palette.dimmedFor(kind, node.data.name, own);
+    return own;
   }
 
   /**

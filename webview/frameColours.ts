@@ -1,5 +1,5 @@
 import type { FrameKind } from '../common/callTree';
-import { flatten, parseCssColour, readableTextColour, shiftLightness, toHex, type Rgba } from './colourMath';
+import { flatten, fromHsl, parseCssColour, readableTextColour, relativeLuminance, shiftLightness, toHex, type Rgba } from './colourMath';
 
 /** A frame's fill and the label colour that reads on it, both as #rrggbb. */
 export interface FrameColour {
@@ -52,6 +52,7 @@ export class FramePalette {
   private readonly base = new Map<FrameKind, Rgba>();
   private readonly memo = new Map<string, FrameColour>();
   private readonly dimmedMemo = new Map<string, FrameColour>();
+  private readonly sourceMemo = new Map<string, FrameColour>();
   private readonly background: Rgba;
 
   constructor(readVariable: (name: string) => string, themeKind: ThemeKind) {
@@ -86,18 +87,48 @@ export class FramePalette {
     return colour;
   }
 
+  /**
+   * A colour per package or file (`sourceGroup`): the same group always gets the same hue, and the lightness suits
+   * the theme's background so labels stay readable. Used when frames are coloured by where their code lives.
+   */
+  colourForSource(group: string): FrameColour {
+    let colour = this.sourceMemo.get(group);
+    if (!colour) {
+      const dark = relativeLuminance(this.background) < 0.4;
+      const fill = fromHsl((nameHash(group) % 360) / 360, 0.55, dark ? 0.42 : 0.62);
+      colour = { fill: toHex(fill), text: toHex(readableTextColour(fill)) };
+      this.sourceMemo.set(group, colour);
+    }
+    return colour;
+  }
+
   /** The colour of a frame a search did not match: its own colour faded most of the way into the background. */
-  dimmedFor(kind: FrameKind, name: string): FrameColour {
-    const key = `${kind}\u0000${name}`;
+  dimmedFor(kind: FrameKind, name: string, own: FrameColour = this.colourFor(kind, name)): FrameColour {
+    const key = `${own.fill}`;
     let colour = this.dimmedMemo.get(key);
     if (!colour) {
-      const own = parseCssColour(this.colourFor(kind, name).fill)!;
-      const fill = flatten({ ...own, a: 0.3 }, this.background);
+      const fillOwn = parseCssColour(own.fill)!;
+      const fill = flatten({ ...fillOwn, a: 0.3 }, this.background);
       colour = { fill: toHex(fill), text: toHex(readableTextColour(fill)) };
       this.dimmedMemo.set(key, colour);
     }
     return colour;
   }
+}
+
+/**
+ * Where a frame's code lives, for colouring by source: the npm package for code under node_modules (scoped names
+ * kept whole), Node's built-ins as one group, otherwise the file; frames without a file group by their kind.
+ */
+export function sourceGroup(url: string, kind: FrameKind): string {
+  if (url === '') return `(${kind})`;
+  const modules = url.lastIndexOf('node_modules/');
+  if (modules >= 0) {
+    const parts = url.slice(modules + 'node_modules/'.length).split('/');
+    return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1] ?? ''}` : (parts[0] ?? url);
+  }
+  if (url.startsWith('node:')) return 'node:';
+  return url;
 }
 
 /** FNV-1a: cheap, and spreads similar names (parseA, parseB) apart. */

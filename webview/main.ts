@@ -31,7 +31,7 @@ let state: ViewState = readViewState(host.getState());
 let shown: ShownProfile | undefined;
 
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
-const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation, search, showTab });
+const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation, search, showTab, toggleColourBy });
 /** The function the sandwich view shows: the last one chosen in the table or clicked in the graph. */
 let chosen: { key: string; name: string } | undefined;
 const sandwichEvents = {
@@ -124,6 +124,8 @@ function showProfile(title: string, summary: ProfileSummary, tree: PackedCallTre
   layout.toolbar.setZoomed(false);
   layout.toolbar.showOrientation(orientation);
   showBreadcrumbs(undefined);
+  view.setColourBy(state.colourBy ?? 'kind');
+  layout.toolbar.showColourBySource(state.colourBy === 'source');
   view.show({ title, tree, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
   table.show(tree, shown.unit);
   layout.toolbar.setSearchText(state.search ?? '');
@@ -200,6 +202,13 @@ function showFunction(row: FunctionRow): void {
   const whole = (shown.unit === 'micros' ? shown.tree.totalMicros[0] : shown.tree.totalSamples[0]) ?? 0;
   layout.toolbar.showSearchSummary(`${row.name} · ${whole > 0 ? ((100 * row.total) / whole).toFixed(1) : '0'}% of the total`);
   showTab('graph');
+}
+
+function toggleColourBy(): void {
+  const next = (state.colourBy ?? 'kind') === 'kind' ? 'source' : 'kind';
+  saveState({ ...state, colourBy: next });
+  layout.toolbar.showColourBySource(next === 'source');
+  view.setColourBy(next);
 }
 
 function showTab(tab: Tab): void {

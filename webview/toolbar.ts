@@ -12,12 +12,14 @@ export interface ToolbarHandlers {
   /** The search text changed ('' when cleared). */
   search(term: string): void;
   showTab(tab: Tab): void;
+  toggleColourBy(): void;
 }
 
 export class Toolbar {
   readonly element: HTMLElement;
   private readonly resetButton: HTMLButtonElement;
   private readonly orientationButton: HTMLButtonElement;
+  private readonly colourButton: HTMLButtonElement;
   private readonly searchInput: HTMLInputElement;
   private readonly searchSummary: HTMLElement;
   private readonly tabs = new Map<Tab, HTMLButtonElement>();
@@ -64,6 +66,10 @@ export class Toolbar {
     this.showTab('graph');
     this.resetButton = this.addButton('Reset zoom', handlers.resetZoom);
     this.resetButton.classList.add('icicle-reset-zoom');
+    this.colourButton = this.addButton('Colour by source', handlers.toggleColourBy);
+    this.colourButton.classList.add('icicle-colour-by');
+    this.colourButton.title = 'Colour frames by package or file instead of by kind of code';
+    this.colourButton.setAttribute('aria-pressed', 'false');
     this.orientationButton = this.addButton('', handlers.toggleOrientation);
     this.orientationButton.classList.add('icicle-orientation');
     this.showOrientation('icicle');
@@ -73,6 +79,7 @@ export class Toolbar {
   /** Buttons stay disabled until there is a graph for them to act on. */
   setEnabled(enabled: boolean): void {
     this.orientationButton.disabled = !enabled;
+    this.colourButton.disabled = !enabled;
     this.searchInput.disabled = !enabled;
     if (!enabled) this.resetButton.disabled = true;
   }
@@ -95,6 +102,11 @@ export class Toolbar {
 
   setZoomed(zoomed: boolean): void {
     this.resetButton.disabled = !zoomed;
+  }
+
+  /** Whether frames are coloured by their package or file (pressed) rather than by kind of code. */
+  showColourBySource(bySource: boolean): void {
+    this.colourButton.setAttribute('aria-pressed', String(bySource));
   }
 
   showOrientation(current: Orientation): void {

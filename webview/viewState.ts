@@ -15,6 +15,8 @@ const viewStateSchema = z.object({
   orientationChoice: z.object({ orientation: orientationSchema, overSetting: orientationSchema }).optional(),
   /** The view shown: the flame graph or the table of functions. */
   tab: z.enum(['graph', 'table', 'sandwich']).optional(),
+  /** How frames are coloured. */
+  colourBy: z.enum(['kind', 'source']).optional(),
   /** The search text. */
   search: z.string().max(1000).optional(),
   /** The zoomed frame, valid only for the profile it was chosen in. */

@@ -143,5 +143,29 @@ describe('flame graph search and function table', function () {
     const row = JSON.parse((await harness.page.locator('.icicle-table-row[data-name="main"]').getAttribute('data-vscode-context')) ?? '{}');
     assert.equal(row.icicleFunction, 'main');
   });
+
+  it('colours frames by package or file on request, and keeps the choice across a reload', async () => {
+    const tree = packFrames([
+      { name: 'a', url: 'file:///app/x.js', line: 1, selfSamples: 30, children: [{ name: 'b', url: 'file:///app/x.js', line: 9, selfSamples: 30 }] },
+      { name: 'c', url: 'file:///app/y.js', line: 1, selfSamples: 20 },
+      { name: 'lexer', url: 'file:///app/node_modules/@scope/pkg/lib/lex.js', line: 1, selfSamples: 10, kind: 'dependency' },
+      { name: 'parser', url: 'file:///app/node_modules/@scope/pkg/lib/parse.js', line: 1, selfSamples: 10, kind: 'dependency' },
+    ]);
+    await harness.postToWebview(profileMessage('source.cpuprofile', tree));
+    await frameRect(harness.page, 'lexer').waitFor();
+    const byKind = { a: await fill('a'), b: await fill('b') };
+    assert.notEqual(byKind.a, byKind.b, 'by kind, every function has its own shade');
+    const button = harness.page.getByRole('button', { name: 'Colour by source' });
+    await button.click();
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    await pollUntil(async () => (await fill('a')) === (await fill('b')), { timeoutMs: 10_000, what: 'one colour for one file' });
+    assert.notEqual(await fill('a'), await fill('c'), 'another file, another colour');
+    assert.equal(await fill('lexer'), await fill('parser'), 'one colour for one package, across its files');
+    await harness.reload();
+    await harness.postToWebview(profileMessage('source.cpuprofile', tree));
+    await frameRect(harness.page, 'lexer').waitFor();
+    assert.equal(await harness.page.getByRole('button', { name: 'Colour by source' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await fill('a'), await fill('b'));
+  });
 });
 
