@@ -58,6 +58,18 @@ describe('profiles opened through the store', () => {
     await store.close();
   });
 
+  it('opens any format with CPU time (Go pprof here), and says what a profile without CPU time holds', async () => {
+    const store = await Store.open(dir);
+    const pprof = readFileSync(join(corpusDir(), 'pprof', 'fib.pb.gz'));
+    const opened = await openProfileThroughStore(store, pprof, 'fib.pb.gz');
+    assert.ok(opened.summary.sampleCount > 0);
+    const names = new Set(opened.tree.name.map(n => opened.tree.strings[n]));
+    assert.ok(names.has('math/big.addVV'), 'the Go profile’s hot function is in the tree');
+    const heap = readFileSync(join(corpusDir(), 'pprof', 'alloc_objects.pb.gz'));
+    await assert.rejects(openProfileThroughStore(store, heap, 'alloc_objects.pb.gz'), /alloc_objects\.pb\.gz .*holds no CPU time samples/);
+    await store.close();
+  });
+
   it('imports a file once and finds it again after a restart, flushed or not', async () => {
     const text = readFileSync(join(corpus, 'sucrase.cpuprofile'), 'utf8');
     let store = await Store.open(dir);

@@ -10,7 +10,6 @@ import { exportPprof } from './export/pprofExport';
 import type { Store } from '../storage/store';
 import { classifyStoredFrame } from './frameKind';
 import { CPU_TIME_PROFILE_TYPE } from './import/formats/cpuprofileImport';
-import { ProfileImportError } from './import/importedProfile';
 import { importProfileBytes, profileIdOf } from './import/importFile';
 import { gunzipIfCompressed } from './readProfileFile';
 
@@ -34,10 +33,14 @@ export async function openProfileThroughStore(store: Store, content: Buffer | st
   if (result.summary.sampleCount > 0) return { ...result, tree: pruneCallTree(result.tree, minShare), imported: false };
   // The same import as the command line's (detection, source maps, labels), so both find each other's profiles.
   const imported = await importProfileBytes(store, bytes, displayName, {}, { knownAbsent: true });
-  if (imported.format !== 'cpuprofile') {
-    throw new ProfileImportError(displayName, imported.format, 'the flame graph view shows V8 CPU profiles for now; the profile was stored and `icicle top` reads it.');
-  }
   result = await query(store, selection);
+  if (result.summary.sampleCount === 0) {
+    // Stored, but with no CPU time to draw (a heap or allocation profile): say what it holds instead.
+    throw new UserFacingError(
+      IcicleErrorCode.ProfileInvalid,
+      `${displayName} (${imported.format}) holds no CPU time samples, so the flame graph has nothing to show for it yet. It was stored: \`icicle top --where profile_id=${profileId}\` lists it by its own profile types.`,
+    );
+  }
   return { ...result, tree: pruneCallTree(result.tree, minShare), imported: !imported.alreadyStored && imported.rows > 0 };
 }
 

@@ -26,8 +26,8 @@ async function pickProfile(): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: 'Open Profile',
-    title: 'Open a CPU profile',
-    filters: { 'CPU profiles': ['cpuprofile', 'gz'], 'All files': ['*'] },
+    title: 'Open a profile',
+    filters: { Profiles: ['cpuprofile', 'gz', 'pprof', 'prof', 'pb', 'json', 'folded', 'collapsed', 'txt', 'perf'], 'All files': ['*'] },
   });
   return picked?.[0];
 }
