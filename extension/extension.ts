@@ -76,6 +76,8 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     spoolDirectory: agent.spoolDirectory,
     intervalMicros: vscode.workspace.getConfiguration('icicle').get<number>('samplingIntervalMicroseconds', 1000),
   });
+  // Every recording the agent stores samples for (debug runs, processes, terminals) is counted in one place.
+  context.subscriptions.push(agent.onDidStoreSamples(({ sessionId, rows }) => sessions.addSamples(sessionId, rows)));
   const debugProfiling = new DebugProfiling(services, sessions, probeTarget);
   const statusBar = new ProfilingStatusBar(sessions);
   const terminalProfiling = new TerminalProfiling(context.environmentVariableCollection, probeTarget, sessions);

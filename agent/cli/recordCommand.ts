@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { gitLabels } from '../../common/gitLabels';
 import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { AgentServer } from '../agentServer';
-import { checkPerfAvailable } from '../collectors/perfCollector';
+import { checkPerfAvailable, perfScriptText } from '../collectors/perfCollector';
 import { ScrapeManager } from '../collectors/scrapeManager';
 import { setLogLevel } from '../log';
 import { RecordingHub } from '../recording/recordingHub';
@@ -84,7 +84,7 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
     });
     if (!node) {
-      const text = await perfScript(perfData);
+      const text = await perfScriptText(perfData, message => err(`icicle: ${message}`));
       if (text.trim() !== '') await recordings.ingest({ profile: text, startMs, labels: { ...labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) }, droppedChunks: 0 });
     }
     // The probes spool their last chunk as their process exits; take it in before closing.
@@ -102,12 +102,6 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
 
 /** Commands that are Node.js programs (or run them): profiled by the probe; any other command is profiled by perf. */
 const NODE_LAUNCHERS = /^(node|nodejs|npm|npx|pnpm|yarn|tsx|ts-node|mocha|jest|vitest)(\.(c|m)?js|\.cmd|\.exe)?$/;
-
-function perfScript(data: string): Promise<string> {
-  return new Promise(resolve => {
-    execFile('perf', ['script', '-i', data], { maxBuffer: 1024 * 1024 * 1024 }, (error, stdout) => resolve(error ? '' : stdout));
-  });
-}
 
 function signalNumber(signal: NodeJS.Signals): number {
   const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };

@@ -106,17 +106,25 @@ export class PerfCollector {
     });
   }
 
-  private async script(data: string): Promise<string> {
-    const size = await stat(data).then(s => s.size, () => 0);
-    if (size === 0) return '';
-    return new Promise(resolve => {
-      // perf script's output for a few seconds at 99 Hz is small; the buffer bounds a pathological one.
-      execFile('perf', ['script', '-i', data], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error) this.onWindowError(`perf script failed: ${String(stderr).trim().split('\n').pop() ?? error.message}`);
-        resolve(error ? '' : stdout);
-      });
-    });
+  private script(data: string): Promise<string> {
+    return perfScriptText(data, this.onWindowError);
   }
+}
+
+/**
+ * `perf script` of a recording as text ('' for an empty or missing recording, or when perf script fails, which
+ * `onError` hears about). Shared by the collector's windows and `icicle record`.
+ */
+export async function perfScriptText(data: string, onError: (message: string) => void = () => undefined): Promise<string> {
+  const size = await stat(data).then(s => s.size, () => 0);
+  if (size === 0) return '';
+  return new Promise(resolve => {
+    // The buffer bounds a pathological recording; a few seconds at 99 Hz is well under a megabyte.
+    execFile('perf', ['script', '-i', data], { maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) onError(`perf script failed: ${String(stderr).trim().split('\n').pop() ?? error.message}`);
+      resolve(error ? '' : stdout);
+    });
+  });
 }
 
 /** The labels of a native process: its pid, command line and runtime. */

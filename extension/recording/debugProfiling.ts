@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../common/errors';
-import { gitLabels } from '../../common/gitLabels';
 import { DrainSpoolRequest, StopSessionRequest } from '../../common/protocol/agentProtocol';
-import { quoteLabelValue } from '../../common/selector';
 import { openFlameGraphPanel } from '../openProfileCommand';
 import type { ProfileView, ProfileViewServices } from '../profileView';
+import { runSelector } from '../profilesView';
 import { plainNotificationText, showError, showWarning } from '../userMessages';
 import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
 import type { RecordingSessions } from './recordingSessions';
+import { runLabels } from './runLabels';
 
 /** Debug types of VS Code's JavaScript debugger (js-debug) that launch or attach to Node.js. */
 export const NODE_DEBUG_TYPES = ['pwa-node', 'node', 'node-terminal'] as const;
@@ -44,7 +44,6 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     this.disposables.push(
       vscode.debug.onDidStartDebugSession(session => this.onStart(session)),
       vscode.debug.onDidTerminateDebugSession(session => void this.onEnd(session)),
-      services.agent.onDidStoreSamples(({ sessionId, rows }) => sessions.addSamples(sessionId, rows)),
     );
   }
 
@@ -61,13 +60,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
       return config;
     }
     const sessionId = randomUUID().slice(0, 8);
-    const labels: Record<string, string> = {
-      ...(folder ? await gitLabels(folder.uri.fsPath) : {}),
-      session_id: sessionId,
-      launcher: 'debug',
-      launch_config: String(config.name ?? '').slice(0, 200),
-    };
-    if (folder) labels['workspace_folder'] = folder.name;
+    const labels = await runLabels(folder, { session_id: sessionId, launcher: 'debug', launch_config: String(config.name ?? '').slice(0, 200) });
     const env = (config.env ?? {}) as Record<string, string | null>;
     config.env = { ...env, ...probeEnvironment(this.target(), labels, env['NODE_OPTIONS'] ?? undefined) };
     config.icicleSessionId = sessionId;
@@ -108,7 +101,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
   openRun(sessionId: string): ProfileView {
     const recording = this.sessions.get(sessionId);
     const title = `${recording?.name ?? 'run'} (${(recording?.startedAt ?? new Date()).toLocaleTimeString()})`;
-    const view = openFlameGraphPanel(this.services, { kind: 'selection', selector: `{session_id=${quoteLabelValue(sessionId)}}`, title }, title);
+    const view = openFlameGraphPanel(this.services, { kind: 'selection', selector: runSelector(sessionId), title }, title);
     this.runViews.set(sessionId, view);
     return view;
   }

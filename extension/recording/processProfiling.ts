@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { gitLabels } from '../../common/gitLabels';
 import { ProfileProcessRequest } from '../../common/protocol/agentProtocol';
 import type { ProfileViewServices } from '../profileView';
 import { errorText, plainNotificationText, showError, showWarning } from '../userMessages';
 import { NODE_DEBUG_TYPES, UNTRUSTED_WORKSPACE } from './debugProfiling';
 import type { RecordingSessions } from './recordingSessions';
+import { runLabels } from './runLabels';
 
 /**
  * Native processes profiled with perf by the agent: "Icicle: Profile Process…" (a process picker), and debug
@@ -42,10 +42,8 @@ export class ProcessProfiling implements vscode.Disposable {
   }
 
   private async profile(pid: number, name: string, extraLabels: Record<string, string>): Promise<string | undefined> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
     const sessionId = randomUUID().slice(0, 8);
-    const labels: Record<string, string> = { ...(folder ? await gitLabels(folder.uri.fsPath) : {}), ...extraLabels, session_id: sessionId };
-    if (folder) labels['workspace_folder'] = folder.name;
+    const labels = await runLabels(vscode.workspace.workspaceFolders?.[0], { ...extraLabels, session_id: sessionId });
     try {
       const agent = await this.services.agent.connection();
       await agent.connection.sendRequest(ProfileProcessRequest.type, { pid, labels });

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { gitLabels } from '../../common/gitLabels';
 import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
 import type { RecordingSessions } from './recordingSessions';
+import { runLabels } from './runLabels';
 
 /**
  * With `icicle.profileTerminals` on (in a trusted workspace), every Node.js program started from a new
@@ -37,9 +37,7 @@ export class TerminalProfiling implements vscode.Disposable {
     if (this.enabled) this.sessions.setState(this.sessionId, 'ended');
     this.enabled = false;
     if (!wanted) return;
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    const labels: Record<string, string> = { ...(folder ? await gitLabels(folder.uri.fsPath) : {}), session_id: this.sessionId, launcher: 'terminal' };
-    if (folder) labels['workspace_folder'] = folder.name;
+    const labels = await runLabels(vscode.workspace.workspaceFolders?.[0], { session_id: this.sessionId, launcher: 'terminal' });
     const env = probeEnvironment(this.target(), labels, undefined);
     this.collection.description = 'Icicle profiles Node.js programs run in this terminal (icicle.profileTerminals).';
     for (const [key, value] of Object.entries(env)) {

@@ -60,7 +60,6 @@ export function register(): void {
       assert.equal(current().state, 'recording');
       assert.match(api.profilingStatus(), /Icicle: (profiling|[\d,]+ samples?)/);
       await eventually(() => assert.ok(current().samples > 0, 'no samples stored for the run'), 90_000);
-      assert.match(api.profilingStatus(), /Icicle: [\d,]+ samples?|^$/);
 
       // The samples carry the run's labels.
       const store = api.storeDirectory();
