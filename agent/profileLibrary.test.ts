@@ -43,17 +43,17 @@ describe('profiles opened through the store', () => {
     const pruned = await openProfileThroughStore(store, text, 'sucrase.cpuprofile', 0.002);
     assert.ok(pruned.tree.parent.length < whole.tree.parent.length / 3, `${pruned.tree.parent.length} of ${whole.tree.parent.length} nodes sent`);
     assert.ok(pruned.tree.name.some(n => pruned.tree.strings[n] === '…'), 'pruned frames are merged into … nodes');
-    assert.equal(pruned.tree.totalMicros[0], whole.tree.totalMicros[0]);
+    assert.equal(pruned.tree.totalValue[0], whole.tree.totalValue[0]);
     assert.equal(pruned.summary.nodeCount, whole.summary.nodeCount, 'the summary still counts the whole tree');
     assert.equal(findCallTreeProblem(pruned.tree), undefined);
     // Every node's children (its … included) add up to its total minus its self, as in the whole tree.
     const childTotals = new Float64Array(pruned.tree.parent.length);
     pruned.tree.parent.forEach((parent, i) => {
-      if (parent >= 0) childTotals[parent]! += pruned.tree.totalMicros[i]!;
+      if (parent >= 0) childTotals[parent]! += pruned.tree.totalValue[i]!;
     });
     pruned.tree.parent.forEach((_, i) => {
-      const gap = pruned.tree.totalMicros[i]! - pruned.tree.selfMicros[i]! - childTotals[i]!;
-      assert.ok(Math.abs(gap) < 1e-6 * pruned.tree.totalMicros[0]!, `node ${i} does not add up (${gap})`);
+      const gap = pruned.tree.totalValue[i]! - pruned.tree.selfValue[i]! - childTotals[i]!;
+      assert.ok(Math.abs(gap) < 1e-6 * pruned.tree.totalValue[0]!, `node ${i} does not add up (${gap})`);
     });
     await store.close();
   });
@@ -104,7 +104,7 @@ function canonical(tree: PackedCallTree): string {
   for (let i = 1; i < n; i++) children[tree.parent[i]!]!.push(i);
   const label = (i: number): string =>
     `${tree.strings[tree.name[i]!]} ${FRAME_KINDS[tree.kind[i]!]} ${tree.strings[tree.url[i]!]}:${tree.line[i]}:${tree.column[i]} ` +
-    `${tree.selfSamples[i]}/${tree.totalSamples[i]} ${tree.selfMicros[i]!.toFixed(3)}/${tree.totalMicros[i]!.toFixed(3)}`;
+    `${tree.selfSamples[i]}/${tree.totalSamples[i]} ${tree.selfValue[i]!.toFixed(3)}/${tree.totalValue[i]!.toFixed(3)}`;
   const lines: string[] = [];
   const visit = (i: number, depth: number): void => {
     lines.push('  '.repeat(depth) + label(i));

@@ -9,6 +9,8 @@ import {
   ListRunsRequest,
   HandshakeRequest,
   IngestProfileRequest,
+  LabelNamesRequest,
+  LabelValuesRequest,
   OpenProfileRequest,
   PingRequest,
   ProfileProcessRequest,
@@ -22,7 +24,8 @@ import {
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
 import { log } from './log';
-import { exportSelection, listRuns, openProfileThroughStore, querySelection } from './profileLibrary';
+import { exportSelection, listRuns, openProfileThroughStore } from './profileLibrary';
+import { queryLabelNames, queryLabelValues, queryView } from './viewQueries';
 import { readProfileBytes } from './readProfileFile';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
 import type { ScrapeManager } from './collectors/scrapeManager';
@@ -92,11 +95,14 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       const params = validate(OpenProfileRequest.paramsSchema, raw, OpenProfileRequest.method);
       const started = performance.now();
       const content = params.path !== undefined ? await readProfileBytes(params.path, params.displayName) : params.content!;
-      const { summary, tree, imported } = await openProfileThroughStore(context.store, content, params.displayName, params.minShare);
+      const { imported, format: _format, ...view } = await openProfileThroughStore(context.store, content, params.displayName, params.minShare, {
+        ...(params.profileType !== undefined ? { profileType: params.profileType } : {}),
+        ...(params.timeRange !== undefined ? { timeRange: params.timeRange } : {}),
+      });
       const ms = (performance.now() - started).toFixed(0);
       const how = imported ? 'imported into the store' : 'already in the store';
-      log('info', `opened ${params.displayName} (${how}): ${summary.sampleCount} samples, ${summary.nodeCount} nodes in ${ms} ms`);
-      return { summary, tree };
+      log('info', `opened ${params.displayName} (${how}): ${view.summary.sampleCount} samples, ${view.summary.nodeCount} nodes in ${ms} ms`);
+      return view;
     }),
   );
 
@@ -114,7 +120,24 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     guard(QuerySelectionRequest.method, async () => {
       requireHandshake();
       const params = validate(QuerySelectionRequest.paramsSchema, raw, QuerySelectionRequest.method);
-      return querySelection(context.store, params.selector, params.minShare);
+      const { minShare, ...query } = params;
+      return queryView(context.store, query, minShare);
+    }),
+  );
+
+  connection.onRequest(LabelNamesRequest.type, async raw =>
+    guard(LabelNamesRequest.method, async () => {
+      requireHandshake();
+      const params = validate(LabelNamesRequest.paramsSchema, raw, LabelNamesRequest.method);
+      return { names: await queryLabelNames(context.store, params.selector) };
+    }),
+  );
+
+  connection.onRequest(LabelValuesRequest.type, async raw =>
+    guard(LabelValuesRequest.method, async () => {
+      requireHandshake();
+      const params = validate(LabelValuesRequest.paramsSchema, raw, LabelValuesRequest.method);
+      return queryLabelValues(context.store, params.key, params.selector, params.limit);
     }),
   );
 

@@ -28,9 +28,9 @@ export interface PackedCallTree {
   /** Samples whose stack passes through this node (its own plus its descendants'). */
   totalSamples: number[];
   /** Time attributed to this node alone, in microseconds. */
-  selfMicros: number[];
+  selfValue: number[];
   /** Time attributed to this node and its descendants, in microseconds. */
-  totalMicros: number[];
+  totalValue: number[];
 }
 
 /** What kind of code a frame runs; the webview colours frames by it. */
@@ -38,7 +38,7 @@ export const FRAME_KINDS = ['root', 'user', 'dependency', 'runtime', 'native', '
 export type FrameKind = (typeof FRAME_KINDS)[number];
 
 const NUMBER_COLUMNS = [
-  'parent', 'name', 'url', 'line', 'column', 'kind', 'selfSamples', 'totalSamples', 'selfMicros', 'totalMicros',
+  'parent', 'name', 'url', 'line', 'column', 'kind', 'selfSamples', 'totalSamples', 'selfValue', 'totalValue',
 ] as const;
 
 /**

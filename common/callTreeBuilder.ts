@@ -36,7 +36,7 @@ export class CallTreeBuilder {
   private readonly nodeParent: number[] = [-1];
   private readonly nodeFrame: number[] = [-1];
   private readonly nodeSelfSamples: number[] = [0];
-  private readonly nodeSelfMicros: number[] = [0];
+  private readonly nodeSelfValue: number[] = [0];
   private readonly childByKey = new Map<number, number>();
 
   /** The root node, to which importers attach top-level frames. */
@@ -57,16 +57,16 @@ export class CallTreeBuilder {
       this.nodeParent.push(parent);
       this.nodeFrame.push(frameId);
       this.nodeSelfSamples.push(0);
-      this.nodeSelfMicros.push(0);
+      this.nodeSelfValue.push(0);
       this.childByKey.set(key, node);
     }
     return node;
   }
 
-  /** Attributes samples and their time to `node` as its own (leaf) cost. */
-  addSelf(node: number, samples: number, micros: number): void {
+  /** Attributes samples and their value (time, bytes...) to `node` as its own (leaf) cost. */
+  addSelf(node: number, samples: number, value: number): void {
     this.nodeSelfSamples[node]! += samples;
-    this.nodeSelfMicros[node]! += micros;
+    this.nodeSelfValue[node]! += value;
   }
 
   get nodeCount(): number {
@@ -86,8 +86,8 @@ export class CallTreeBuilder {
       kind: new Array<number>(n),
       selfSamples: new Array<number>(n),
       totalSamples: new Array<number>(n),
-      selfMicros: new Array<number>(n),
-      totalMicros: new Array<number>(n),
+      selfValue: new Array<number>(n),
+      totalValue: new Array<number>(n),
     };
     const order = new Int32Array(n); // order[newIndex] = old node
     const newIndexOf = new Int32Array(n);
@@ -113,13 +113,13 @@ export class CallTreeBuilder {
       tree.column[i] = frame < 0 ? 0 : this.frameColumn[frame]!;
       tree.kind[i] = frame < 0 ? rootKind : this.frameKind[frame]!;
       tree.selfSamples[i] = tree.totalSamples[i] = this.nodeSelfSamples[old]!;
-      tree.selfMicros[i] = tree.totalMicros[i] = this.nodeSelfMicros[old]!;
+      tree.selfValue[i] = tree.totalValue[i] = this.nodeSelfValue[old]!;
     }
     // In pre-order every child follows its parent, so one backward pass sums totals bottom-up.
     for (let i = n - 1; i > 0; i--) {
       const p = tree.parent[i]!;
       tree.totalSamples[p]! += tree.totalSamples[i]!;
-      tree.totalMicros[p]! += tree.totalMicros[i]!;
+      tree.totalValue[p]! += tree.totalValue[i]!;
     }
     return tree;
   }

@@ -9,21 +9,30 @@ export const PRUNED_NAME = '…';
  * and the pruned time stays visible as such. The kept nodes stay in pre-order, with their columns unchanged.
  *
  * Why: a flame graph cannot show a frame narrower than a pixel, and d3-flame-graph lays out every node it is given
- * on every update (185,000 nodes: seconds per zoom, gigabytes of memory). Measured by time when the tree has
- * times, else by samples. `minShare` 0 returns the tree as it is.
+ * on every update (185,000 nodes: seconds per zoom, gigabytes of memory). Measured by value when the tree has
+ * values, else by samples. `minShare` 0 returns the tree as it is.
+ *
+ * With a `focus` node (the frame a user zoomed into), that node's subtree is pruned against the node's own total
+ * instead, so the zoomed view is as detailed as an overview of the whole tree; the rest stays pruned as usual.
  */
-export function pruneCallTree(tree: PackedCallTree, minShare: number): PackedCallTree {
+export function pruneCallTree(tree: PackedCallTree, minShare: number, focus?: number): PackedCallTree {
   const count = tree.parent.length;
   if (!(minShare > 0) || count <= 1) return tree;
-  const byTime = tree.totalMicros.some(v => v > 0);
-  const totals = byTime ? tree.totalMicros : tree.totalSamples;
+  const byValue = tree.totalValue.some(v => v > 0);
+  const totals = byValue ? tree.totalValue : tree.totalSamples;
   const threshold = (totals[0] ?? 0) * minShare;
-  // Which nodes stay: the root, and any node at or above the threshold whose parent stays.
+  const focusThreshold = focus !== undefined && focus > 0 && focus < count ? (totals[focus] ?? 0) * minShare : threshold;
+  // Which nodes stay: the root, and any node at or above its threshold whose parent stays. A node is inside the
+  // focused subtree when its parent is the focus or inside it (pre-order: parents are decided first).
+  const inFocus = new Uint8Array(count);
+  if (focusThreshold !== threshold) inFocus[focus!] = 1;
   const keep = new Uint8Array(count);
   keep[0] = 1;
   let pruned = 0;
   for (let i = 1; i < count; i++) {
-    if (keep[tree.parent[i]!] === 1 && totals[i]! >= threshold) keep[i] = 1;
+    const parent = tree.parent[i]!;
+    if (parent >= 0 && inFocus[parent] === 1) inFocus[i] = 1;
+    if (keep[parent] === 1 && totals[i]! >= (inFocus[i] === 1 ? Math.min(threshold, focusThreshold) : threshold)) keep[i] = 1;
     else pruned++;
   }
   if (pruned === 0) return tree;
@@ -31,14 +40,14 @@ export function pruneCallTree(tree: PackedCallTree, minShare: number): PackedCal
   const out: PackedCallTree = {
     strings: [...tree.strings],
     parent: [], name: [], url: [], line: [], column: [], kind: [],
-    selfSamples: [], totalSamples: [], selfMicros: [], totalMicros: [],
+    selfSamples: [], totalSamples: [], selfValue: [], totalValue: [],
   };
   let prunedName = out.strings.indexOf(PRUNED_NAME);
   if (prunedName < 0) prunedName = out.strings.push(PRUNED_NAME) - 1;
   const newIndex = new Int32Array(count).fill(-1);
   // Per kept parent (by old index): its `…` child's new index, made when its first pruned child is met.
   const ellipsisOf = new Map<number, number>();
-  const push = (parent: number, name: number, url: number, line: number, column: number, kind: number, selfSamples: number, totalSamples: number, selfMicros: number, totalMicros: number): number => {
+  const push = (parent: number, name: number, url: number, line: number, column: number, kind: number, selfSamples: number, totalSamples: number, selfValue: number, totalValue: number): number => {
     out.parent.push(parent);
     out.name.push(name);
     out.url.push(url);
@@ -47,15 +56,15 @@ export function pruneCallTree(tree: PackedCallTree, minShare: number): PackedCal
     out.kind.push(kind);
     out.selfSamples.push(selfSamples);
     out.totalSamples.push(totalSamples);
-    out.selfMicros.push(selfMicros);
-    out.totalMicros.push(totalMicros);
+    out.selfValue.push(selfValue);
+    out.totalValue.push(totalValue);
     return out.parent.length - 1;
   };
   const programKind = FRAME_KINDS.indexOf('program');
   for (let i = 0; i < count; i++) {
     const parent = tree.parent[i]!;
     if (keep[i] === 1) {
-      newIndex[i] = push(parent < 0 ? -1 : newIndex[parent]!, tree.name[i]!, tree.url[i]!, tree.line[i]!, tree.column[i]!, tree.kind[i]!, tree.selfSamples[i]!, tree.totalSamples[i]!, tree.selfMicros[i]!, tree.totalMicros[i]!);
+      newIndex[i] = push(parent < 0 ? -1 : newIndex[parent]!, tree.name[i]!, tree.url[i]!, tree.line[i]!, tree.column[i]!, tree.kind[i]!, tree.selfSamples[i]!, tree.totalSamples[i]!, tree.selfValue[i]!, tree.totalValue[i]!);
       continue;
     }
     // Only the top of a pruned subtree counts; its descendants are inside its total already.
@@ -68,8 +77,8 @@ export function pruneCallTree(tree: PackedCallTree, minShare: number): PackedCal
     // The `…` node's own cost is all of its subtrees': it has no children to hand any of it to.
     out.selfSamples[ellipsis]! += tree.totalSamples[i]!;
     out.totalSamples[ellipsis]! += tree.totalSamples[i]!;
-    out.selfMicros[ellipsis]! += tree.totalMicros[i]!;
-    out.totalMicros[ellipsis]! += tree.totalMicros[i]!;
+    out.selfValue[ellipsis]! += tree.totalValue[i]!;
+    out.totalValue[ellipsis]! += tree.totalValue[i]!;
   }
   return out;
 }

@@ -21,8 +21,8 @@ function sampleTree(): PackedCallTree {
     kind: [kind('root'), kind('user'), kind('user'), kind('user'), kind('user'), kind('idle')],
     selfSamples: [0, 1, 2, 3, 4, 5],
     totalSamples: [15, 10, 5, 3, 4, 5],
-    selfMicros: [0, 100, 200, 300, 400, 500],
-    totalMicros: [1500, 1000, 500, 300, 400, 500],
+    selfValue: [0, 100, 200, 300, 400, 500],
+    totalValue: [1500, 1000, 500, 300, 400, 500],
   };
 }
 
@@ -50,8 +50,8 @@ describe('buildCallTreeHierarchy', () => {
 
   it('values frames by samples when the profile has no times', () => {
     const tree = sampleTree();
-    tree.selfMicros.fill(0);
-    tree.totalMicros.fill(0);
+    tree.selfValue.fill(0);
+    tree.totalValue.fill(0);
     assertEqual(chooseValueUnit(tree), 'samples', 'unit');
     const root = buildCallTreeHierarchy(tree);
     assertEqual(root.value, 15, 'root value');
@@ -70,8 +70,8 @@ describe('buildCallTreeHierarchy', () => {
       kind: new Array<number>(depth).fill(1),
       selfSamples: Array.from({ length: depth }, (_, i) => (i === depth - 1 ? 1 : 0)),
       totalSamples: new Array<number>(depth).fill(1),
-      selfMicros: Array.from({ length: depth }, (_, i) => (i === depth - 1 ? 7 : 0)),
-      totalMicros: new Array<number>(depth).fill(7),
+      selfValue: Array.from({ length: depth }, (_, i) => (i === depth - 1 ? 7 : 0)),
+      totalValue: new Array<number>(depth).fill(7),
     };
     let frame: FrameDatum | undefined = buildCallTreeHierarchy(tree);
     let levels = 0;

@@ -22,7 +22,7 @@ export type ValueUnit = 'micros' | 'samples';
  * formats (collapsed stacks, for one) carry only counts, so all times are 0 and samples are the only measure.
  */
 export function chooseValueUnit(tree: PackedCallTree): ValueUnit {
-  return tree.totalMicros.some(micros => micros > 0) ? 'micros' : 'samples';
+  return tree.totalValue.some(micros => micros > 0) ? 'micros' : 'samples';
 }
 
 /** The label of a frame; anonymous functions get a name a reader recognises rather than an empty frame. */
@@ -39,7 +39,7 @@ export function frameName(tree: PackedCallTree, index: number): string {
  * The tree must be sound (see findCallTreeProblem); the message schema checks that before this runs.
  */
 export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = chooseValueUnit(tree)): FrameDatum {
-  const values = unit === 'micros' ? tree.totalMicros : tree.totalSamples;
+  const values = unit === 'micros' ? tree.totalValue : tree.totalSamples;
   const count = tree.parent.length;
   const frames = new Array<FrameDatum>(count);
   for (let index = 0; index < count; index++) {

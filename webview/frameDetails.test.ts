@@ -15,8 +15,8 @@ function tree(): PackedCallTree {
     kind: [0, FRAME_KINDS.indexOf('user'), FRAME_KINDS.indexOf('native')],
     selfSamples: [0, 3, 1],
     totalSamples: [4, 4, 1],
-    selfMicros: [0, 30_000, 2_000_000],
-    totalMicros: [2_030_000, 2_030_000, 2_000_000],
+    selfValue: [0, 30_000, 2_000_000],
+    totalValue: [2_030_000, 2_030_000, 2_000_000],
   };
 }
 

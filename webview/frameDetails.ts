@@ -19,11 +19,11 @@ export function describeFrame(tree: PackedCallTree, index: number, unit: ValueUn
   let total: string;
   // Shares are of the whole profile (the root), not of the zoomed frame, so they do not change under zoom.
   if (unit === 'micros') {
-    const whole = tree.totalMicros[0] ?? 0;
-    const selfMicros = tree.selfMicros[index] ?? 0;
-    const totalMicros = tree.totalMicros[index] ?? 0;
-    self = `${formatMicros(selfMicros)} (${formatShare(selfMicros, whole)})`;
-    total = `${formatMicros(totalMicros)} (${formatShare(totalMicros, whole)})`;
+    const whole = tree.totalValue[0] ?? 0;
+    const selfValue = tree.selfValue[index] ?? 0;
+    const totalValue = tree.totalValue[index] ?? 0;
+    self = `${formatMicros(selfValue)} (${formatShare(selfValue, whole)})`;
+    total = `${formatMicros(totalValue)} (${formatShare(totalValue, whole)})`;
   } else {
     const whole = tree.totalSamples[0] ?? 0;
     self = `${formatSamples(selfSamples)} (${formatShare(selfSamples, whole)})`;

@@ -71,7 +71,7 @@ export class FunctionTable {
   show(tree: PackedCallTree, unit: ValueUnit): void {
     this.unit = unit;
     this.rows = functionRows(tree, unit);
-    this.whole = (unit === 'micros' ? tree.totalMicros[0] : tree.totalSamples[0]) ?? 0;
+    this.whole = (unit === 'micros' ? tree.totalValue[0] : tree.totalSamples[0]) ?? 0;
     this.render();
   }
 

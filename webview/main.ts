@@ -199,7 +199,7 @@ function showFunction(row: FunctionRow): void {
   layout.toolbar.setSearchText('');
   saveState({ ...state, search: undefined });
   view.highlight(frames);
-  const whole = (shown.unit === 'micros' ? shown.tree.totalMicros[0] : shown.tree.totalSamples[0]) ?? 0;
+  const whole = (shown.unit === 'micros' ? shown.tree.totalValue[0] : shown.tree.totalSamples[0]) ?? 0;
   layout.toolbar.showSearchSummary(`${row.name} · ${whole > 0 ? ((100 * row.total) / whole).toFixed(1) : '0'}% of the total`);
   showTab('graph');
 }
@@ -239,7 +239,7 @@ function emptyTree(like: PackedCallTree): PackedCallTree {
   return {
     strings: like.strings,
     parent: [-1], name: [0], url: [0], line: [0], column: [0], kind: [0],
-    selfSamples: [0], totalSamples: [0], selfMicros: [0], totalMicros: [0],
+    selfSamples: [0], totalSamples: [0], selfValue: [0], totalValue: [0],
   };
 }
 

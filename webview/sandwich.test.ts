@@ -9,7 +9,7 @@ function outline(tree: PackedCallTree): string[] {
   const depth = (i: number): number => (tree.parent[i]! < 0 ? 0 : depth(tree.parent[i]!) + 1);
   const lines: string[] = [];
   const visit = (i: number): void => {
-    lines.push(`${'  '.repeat(depth(i))}${tree.strings[tree.name[i]!]} ${tree.selfMicros[i]} ${tree.totalMicros[i]}`);
+    lines.push(`${'  '.repeat(depth(i))}${tree.strings[tree.name[i]!]} ${tree.selfValue[i]} ${tree.totalValue[i]}`);
     tree.parent.forEach((p, j) => p === i && visit(j));
   };
   visit(0);

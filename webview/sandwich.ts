@@ -28,14 +28,14 @@ export function sandwichTrees(tree: PackedCallTree, key: string): { callers: Pac
   for (let i = 1; i < count; i++) {
     if (isTarget[i] === 1 && insideTarget[i] === 0) {
       calleeIndex[i] = 0;
-      callees.accumulate(0, tree.selfSamples[i]!, tree.totalSamples[i]!, tree.selfMicros[i]!, tree.totalMicros[i]!);
+      callees.accumulate(0, tree.selfSamples[i]!, tree.totalSamples[i]!, tree.selfValue[i]!, tree.totalValue[i]!);
       continue;
     }
     const parentIndex = calleeIndex[tree.parent[i]!] ?? -1;
     if (parentIndex < 0) continue;
     const merged = callees.child(parentIndex, i);
     calleeIndex[i] = merged;
-    callees.accumulate(merged, tree.selfSamples[i]!, tree.totalSamples[i]!, tree.selfMicros[i]!, tree.totalMicros[i]!);
+    callees.accumulate(merged, tree.selfSamples[i]!, tree.totalSamples[i]!, tree.selfValue[i]!, tree.totalValue[i]!);
   }
 
   // Callers: for each outermost call, its chain of callers up to the profile's root, carrying the call's total.
@@ -43,7 +43,7 @@ export function sandwichTrees(tree: PackedCallTree, key: string): { callers: Pac
   callers.add(-1, first);
   for (const call of topmost) {
     const samples = tree.totalSamples[call]!;
-    const micros = tree.totalMicros[call]!;
+    const micros = tree.totalValue[call]!;
     callers.accumulate(0, 0, samples, 0, micros);
     let at = 0;
     for (let caller = tree.parent[call]!; caller > 0; caller = tree.parent[caller]!) {
@@ -67,7 +67,7 @@ class TreeWriter {
     this.tree = {
       strings: source.strings,
       parent: [], name: [], url: [], line: [], column: [], kind: [],
-      selfSamples: [], totalSamples: [], selfMicros: [], totalMicros: [],
+      selfSamples: [], totalSamples: [], selfValue: [], totalValue: [],
     };
   }
 
@@ -83,8 +83,8 @@ class TreeWriter {
     t.kind.push(s.kind[sourceIndex] ?? 1);
     t.selfSamples.push(0);
     t.totalSamples.push(0);
-    t.selfMicros.push(0);
-    t.totalMicros.push(0);
+    t.selfValue.push(0);
+    t.totalValue.push(0);
     return t.parent.length - 1;
   }
 
@@ -99,11 +99,11 @@ class TreeWriter {
     return index;
   }
 
-  accumulate(index: number, selfSamples: number, totalSamples: number, selfMicros: number, totalMicros: number): void {
+  accumulate(index: number, selfSamples: number, totalSamples: number, selfValue: number, totalValue: number): void {
     const t = this.tree;
     t.selfSamples[index] = t.selfSamples[index]! + selfSamples;
     t.totalSamples[index] = t.totalSamples[index]! + totalSamples;
-    t.selfMicros[index] = t.selfMicros[index]! + selfMicros;
-    t.totalMicros[index] = t.totalMicros[index]! + totalMicros;
+    t.selfValue[index] = t.selfValue[index]! + selfValue;
+    t.totalValue[index] = t.totalValue[index]! + totalValue;
   }
 }

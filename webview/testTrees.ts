@@ -20,7 +20,7 @@ export function recursiveTree(): PackedCallTree {
     kind: [0, user, user, user, user, user, FRAME_KINDS.indexOf('idle')],
     selfSamples: [0, 1, 2, 3, 4, 5, 6],
     totalSamples: [21, 15, 9, 7, 4, 5, 6],
-    selfMicros: [0, 100, 200, 300, 400, 500, 600],
-    totalMicros: [2100, 1500, 900, 700, 400, 500, 600],
+    selfValue: [0, 100, 200, 300, 400, 500, 600],
+    totalValue: [2100, 1500, 900, 700, 400, 500, 600],
   };
 }

@@ -1,5 +1,6 @@
 import { parseSelector } from '../../common/selector';
-import { executePlan, scan, type Selection } from '../../storage/query';
+import { preferredProfileType } from '../../common/profileTypes';
+import { profileTypes, type Selection } from '../../storage/query';
 import type { ScanSource } from '../../storage/query/scanSource';
 import { StoreReader } from '../../storage/storeReader';
 import { UsageError, whereToSelector } from './cliErrors';
@@ -12,8 +13,6 @@ export interface QueryContext {
   /** The profile type chosen (the one asked for, or the store's CPU time, or its only one). */
   profileType: string | undefined;
 }
-
-const PREFERRED_TYPES = ['process_cpu:cpu:nanoseconds:cpu:nanoseconds', 'process_cpu:samples:count:cpu:nanoseconds'];
 
 /**
  * Opens the store read-only (so the command works while the agent writes it) and resolves `--where` and `--type`.
@@ -34,25 +33,8 @@ export async function openForQuery(storeDirectory: string, where: readonly strin
     await reader.close();
     throw new UsageError(`no samples of profile type ${type} match; the store has: ${types.join(', ') || 'nothing'}`);
   }
-  const profileType = type ?? PREFERRED_TYPES.find(t => types.includes(t)) ?? types[0];
+  const profileType = type ?? preferredProfileType(types);
   return { reader, source, selection: { matchers, ...(profileType ? { profileType } : {}) }, profileType };
-}
-
-/** The distinct profile types among the selected samples. */
-export async function profileTypes(source: ScanSource, selection: Selection): Promise<string[]> {
-  if (!source.columnNames().includes('profile_type')) return [];
-  const { selectionPredicate } = await import('../../storage/query');
-  const plan = scan(['profile_type']).where(selectionPredicate(selection)).distinct('profile_type').build();
-  const { table } = await executePlan(plan, source);
-  const column = table.getChild('profile_type');
-  const out: string[] = [];
-  for (let i = 0; i < table.numRows; i++) out.push(String(column?.get(i)));
-  return out.sort();
-}
-
-/** The unit of a Parca profile type's values: its third field. */
-export function unitOf(profileType: string | undefined): string {
-  return profileType?.split(':')[2] ?? 'count';
 }
 
 export function formatValue(value: number, unit: string): string {

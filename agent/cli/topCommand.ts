@@ -1,5 +1,6 @@
 import { functionCosts } from '../../storage/query';
-import { formatValue, openForQuery, unitOf } from './queryContext';
+import { unitOf } from '../../common/profileTypes';
+import { formatValue, openForQuery } from './queryContext';
 
 export interface TopOptions {
   store: string;

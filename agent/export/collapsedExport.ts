@@ -1,5 +1,6 @@
 import { mergeStacks, type ScanSource, type Selection } from '../../storage/query';
-import { ExportError, profileTypesIn } from './pprofExport';
+import { profileTypes as profileTypesIn } from '../../storage/query';
+import { ExportError } from './pprofExport';
 
 export interface CollapsedExportOptions {
   /** The profile type whose values to write, when the selection names none. */

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { COLUMN } from '../../storage/schema';
-import { executePlan, max, mergeStacks, min, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
+import { parseProfileType, type ParsedProfileType } from '../../common/profileTypes';
+import { executePlan, max, mergeStacks, min, profileTypes as profileTypesIn, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
 import type { StoredFrame } from '../../storage/metadata/metadataStore';
 
 export interface PprofExportOptions {
@@ -170,21 +171,6 @@ export async function exportPprof(source: ScanSource, selection: Selection, opti
   return options.gzip === false ? encoded : new Uint8Array(gzipSync(encoded));
 }
 
-interface ParsedProfileType {
-  name: string;
-  type: string;
-  unit: string;
-  periodType: string;
-  periodUnit: string;
-}
-
-/** `<name>:<type>:<unit>:<periodType>:<periodUnit>`; a type of another shape is its own sample type, in 'count'. */
-export function parseProfileType(profileType: string): ParsedProfileType {
-  const parts = profileType.split(':');
-  if (parts.length === 5) return { name: parts[0]!, type: parts[1]!, unit: parts[2]!, periodType: parts[3]!, periodUnit: parts[4]! };
-  return { name: profileType, type: profileType, unit: 'count', periodType: '', periodUnit: '' };
-}
-
 function sampleTypeOrder(a: ParsedProfileType, b: ParsedProfileType): number {
   const rank = (p: ParsedProfileType): number => (p.type === 'samples' ? 0 : 1);
   return rank(a) - rank(b) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0);
@@ -208,20 +194,6 @@ async function resolveProfileTypes(source: ScanSource, selection: Selection, ask
     throw new ExportError(`the selection holds profile types that cannot share one pprof file (${types.join(', ')}): choose one profile type`);
   }
   return types;
-}
-
-/** The distinct profile types among the selected samples, sorted. */
-export async function profileTypesIn(source: ScanSource, selection: Selection): Promise<string[]> {
-  if (!source.columnNames().includes(COLUMN.profileType)) return [];
-  const plan = scan([COLUMN.profileType]).where(selectionPredicate(selection)).distinct(COLUMN.profileType).build();
-  const { table } = await executePlan(plan, source);
-  const column = table.getChild(COLUMN.profileType);
-  const out: string[] = [];
-  for (let i = 0; i < table.numRows; i++) {
-    const value = column?.get(i) as string | null | undefined;
-    if (value !== null && value !== undefined) out.push(value);
-  }
-  return out.sort();
 }
 
 async function timeRange(source: ScanSource, selection: Selection, profileTypes: readonly string[]): Promise<{ startMs: number; durationNs: number; periodNs: number }> {

@@ -72,7 +72,7 @@ function hasJavaScriptFrames(frames: readonly { file: string }[]): boolean {
   return frames.some(f => /\.(c|m)?js$/.test(f.file) || f.file.startsWith('file://'));
 }
 
-async function storeHasProfile(store: Store, profileId: string): Promise<boolean> {
+export async function storeHasProfile(store: Store, profileId: string): Promise<boolean> {
   const { labelValues } = await import('../../storage/query');
   const snapshot = store.snapshot();
   try {

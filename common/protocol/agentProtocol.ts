@@ -1,6 +1,6 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
-import type { PackedCallTree, ProfileSummary } from '../callTree';
+import { viewQuerySchema, type ViewResult } from '../viewQuery';
 import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult } from './probeProtocol';
 
 /**
@@ -55,14 +55,18 @@ export namespace OpenProfileRequest {
       displayName: z.string().min(1).max(1024),
       /** Nodes below this share of the total are merged into `…` nodes (common/pruneCallTree.ts); 0 keeps all. */
       minShare: z.number().min(0).max(0.5).optional(),
+      /** The view's type and time range, when it was open before (a reload keeps them). */
+      profileType: viewQuerySchema.shape.profileType,
+      timeRange: viewQuerySchema.shape.timeRange,
     })
     .refine(p => (p.path === undefined) !== (p.content === undefined), { message: 'give exactly one of path and content' });
   export type Params = z.infer<typeof paramsSchema>;
-  /** The extension forwards this to the webview unchanged, and the webview validates it before drawing. */
-  export interface Result {
-    summary: ProfileSummary;
-    tree: PackedCallTree;
-  }
+  /**
+   * The file's view, as QuerySelectionRequest answers for `{profile_id="…"}` (the file's samples in the store):
+   * later queries of the view (another type, a time range, a filter) go through QuerySelectionRequest. The extension
+   * forwards it to the webview, which validates it before drawing.
+   */
+  export type Result = ViewResult;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -95,19 +99,45 @@ export namespace IngestProfileRequest {
 }
 
 /**
- * The call tree of a selection of the store's samples, e.g. one recorded run (`{session_id="1a2b3c4d"}`), as the
- * flame graph shows it. Client → agent.
+ * A view of a selection of the store's samples, e.g. one recorded run (`{session_id="1a2b3c4d"}`), of one profile
+ * type, in a time range: its call tree, the types it offers and its timeline (common/viewQuery.ts). Client → agent.
  */
 export namespace QuerySelectionRequest {
   export const method = 'icicle/querySelection';
-  export const paramsSchema = z.object({
-    /** A label selector, `{key="value", ...}` or `key=value, ...`. */
-    selector: z.string().max(10_000),
+  export const paramsSchema = viewQuerySchema.extend({
     /** As in OpenProfileRequest. */
     minShare: z.number().min(0).max(0.5).optional(),
   });
   export type Params = z.infer<typeof paramsSchema>;
-  export type Result = OpenProfileRequest.Result;
+  export type Result = ViewResult;
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** The label keys among a selection's samples, for completing a selector. Client → agent. */
+export namespace LabelNamesRequest {
+  export const method = 'icicle/labelNames';
+  export const paramsSchema = z.object({ selector: z.string().max(10_000) });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    names: string[];
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** The values one label takes among a selection's samples, sorted, at most `limit`. Client → agent. */
+export namespace LabelValuesRequest {
+  export const method = 'icicle/labelValues';
+  export const paramsSchema = z.object({
+    key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(100),
+    selector: z.string().max(10_000),
+    limit: z.number().int().min(1).max(10_000),
+  });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    values: string[];
+    /** Whether there were more than `limit`. */
+    truncated: boolean;
+  }
   export const type = new RequestType<Params, Result, void>(method);
 }
 

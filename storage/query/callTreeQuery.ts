@@ -1,5 +1,6 @@
 import { FRAME_KINDS, type FrameKind, type PackedCallTree } from '../../common/callTree';
 import { CallTreeBuilder } from '../../common/callTreeBuilder';
+import { displayScale } from '../../common/profileTypes';
 import type { MetadataStore, StoredFrame } from '../metadata/metadataStore';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
 import type { ScanSource } from './scanSource';
@@ -14,13 +15,15 @@ export type FrameClassifier = (frame: StoredFrame) => FrameKind;
  * Stacks are merged once per distinct stack id (mergeStacks), not per sample, then walked root first (the
  * metadata stores them leaf first) into common/callTreeBuilder.ts, the builder the direct cpuprofile reader uses. Frames that look the same in a flame graph — same function, file, line,
  * column and kind — merge under the same parent even when the store holds them as different frames (another
- * module or address). Values are nanoseconds of CPU time, so micros are value / 1000; sample counts are rows.
+ * module or address). Values are in the profile type's display unit (times in microseconds, bytes, counts);
+ * sample counts are rows.
  */
 export async function callTreeForSelection(source: ScanSource, selection: Selection, classify: FrameClassifier): Promise<PackedCallTree> {
-  return buildCallTree(source.metadata, await mergeStacks(source, selection), classify);
+  return buildCallTree(source.metadata, await mergeStacks(source, selection), classify, displayScale(selection.profileType));
 }
 
-export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, classify: FrameClassifier): PackedCallTree {
+/** `scale` turns a stored value into the tree's unit (common/profileTypes.ts): 0.001 for nanoseconds to microseconds. */
+export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, classify: FrameClassifier, scale = 1e-3): PackedCallTree {
   const builder = new CallTreeBuilder();
   // Each stored frame is classified and interned once; frames that look the same in a flame graph (same function,
   // file, line, column and kind) share one id even when the store holds them apart (another module or address).
@@ -43,8 +46,7 @@ export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, cla
       const frames = metadata.stack(stackId);
       for (let k = frames.length - 1; k >= 0; k--) node = builder.childOf(node, frameId(frames[k]!));
     }
-    // Values are nanoseconds of CPU time; the tree counts microseconds.
-    builder.addSelf(node, merged.samples[s]!, merged.values[s]! / 1000);
+    builder.addSelf(node, merged.samples[s]!, merged.values[s]! * scale);
   }
   return builder.build();
 }

@@ -306,7 +306,7 @@ function renderTree(tree: PackedCallTree): string[] {
     depth[i] = p < 0 ? 0 : depth[p]! + 1;
     return (
       `${'  '.repeat(depth[i]!)}${quote(tree.strings[tree.name[i]!]!)} ${FRAME_KINDS[tree.kind[i]!]} ` +
-      `self=${tree.selfMicros[i]} total=${tree.totalMicros[i]} samples=${tree.selfSamples[i]}/${tree.totalSamples[i]}`
+      `self=${tree.selfValue[i]} total=${tree.totalValue[i]} samples=${tree.selfSamples[i]}/${tree.totalSamples[i]}`
     );
   });
 }

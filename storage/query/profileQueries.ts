@@ -18,4 +18,5 @@ export {
 export { labelKeys, labelValues } from './labelQueries';
 export { recordedRuns, RUN_LABELS, type RecordedRun } from './recordedRuns';
 export { timeSeries, type TimeSeries } from './timeSeries';
+export { profileTypes, timeSpan } from './profileTypes';
 export { everything, selectionPredicate, type Selection } from './selection';

@@ -17,7 +17,7 @@ export function renderCallTree(tree: PackedCallTree, minShare = 0): string {
     const where = url ? ` ${url}:${tree.line[node]}:${tree.column[node]}` : '';
     lines.push(
       `${'  '.repeat(depth)}${tree.strings[tree.name[node]!]} [${FRAME_KINDS[tree.kind[node]!]}]${where}` +
-        ` self=${tree.selfSamples[node]} (${ms(tree.selfMicros[node]!)} ms) total=${tree.totalSamples[node]} (${ms(tree.totalMicros[node]!)} ms)`,
+        ` self=${tree.selfSamples[node]} (${ms(tree.selfValue[node]!)} ms) total=${tree.totalSamples[node]} (${ms(tree.totalValue[node]!)} ms)`,
     );
     let folded = 0;
     let foldedSamples = 0;

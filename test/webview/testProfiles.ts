@@ -20,7 +20,7 @@ export function packFrames(rootChildren: FrameSpec[], root: Partial<FrameSpec> =
   const tree: PackedCallTree = {
     strings: [''],
     parent: [], name: [], url: [], line: [], column: [], kind: [],
-    selfSamples: [], totalSamples: [], selfMicros: [], totalMicros: [],
+    selfSamples: [], totalSamples: [], selfValue: [], totalValue: [],
   };
   const intern = (text: string) => {
     const found = tree.strings.indexOf(text);
@@ -36,12 +36,12 @@ export function packFrames(rootChildren: FrameSpec[], root: Partial<FrameSpec> =
     tree.kind.push(FRAME_KINDS.indexOf(frame.kind ?? 'user'));
     tree.selfSamples.push(frame.selfSamples);
     tree.totalSamples.push(0);
-    tree.selfMicros.push(frame.selfSamples * MICROS_PER_SAMPLE);
-    tree.totalMicros.push(0);
+    tree.selfValue.push(frame.selfSamples * MICROS_PER_SAMPLE);
+    tree.totalValue.push(0);
     let total = frame.selfSamples;
     for (const child of frame.children ?? []) total += tree.totalSamples[add(child, index)]!;
     tree.totalSamples[index] = total;
-    tree.totalMicros[index] = total * MICROS_PER_SAMPLE;
+    tree.totalValue[index] = total * MICROS_PER_SAMPLE;
     return index;
   };
   add({ name: '', kind: 'root', selfSamples: 0, ...root, children: rootChildren }, -1);
@@ -52,7 +52,7 @@ export function summaryOf(tree: PackedCallTree): ProfileSummary {
   return {
     format: 'cpuprofile',
     sampleCount: tree.totalSamples[0]!,
-    durationMicros: tree.totalMicros[0]!,
+    durationMicros: tree.totalValue[0]!,
     nodeCount: tree.parent.length,
   };
 }

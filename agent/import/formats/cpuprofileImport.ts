@@ -2,8 +2,7 @@ import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFr
 import { columnsOfV8Profile, type V8ProfileColumns } from './v8ProfileColumns';
 import { ProfileBuilder, type ImportedProfile } from '../importedProfile';
 
-/** CPU time whose value is nanoseconds, Parca's name; a row stands for one sample. */
-export const CPU_TIME_PROFILE_TYPE = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
+import { CPU_TIME_PROFILE_TYPE } from '../../../common/profileTypes';
 
 /** The JSON signature of a V8 CPU profile: a `nodes` array, or the legacy format's `head` tree of call frames. */
 export function looksLikeCpuProfile(json: unknown): boolean {

@@ -1,0 +1,98 @@
+import { findFramePath } from '../common/framePath';
+import { IcicleErrorCode, UserFacingError } from '../common/errors';
+import { describeProfileType, displayScale, displayUnitOf, preferredProfileType } from '../common/profileTypes';
+import { pruneCallTree } from '../common/pruneCallTree';
+import { formatSelector, parseSelector, type LabelMatcher } from '../common/selector';
+import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../common/viewQuery';
+import { callTreeForSelection, executePlan, labelKeys, labelValues, max, profileTypes, scan, selectionPredicate, timeSeries, timeSpan, type Selection } from '../storage/query';
+import type { ScanSource } from '../storage/query/scanSource';
+import type { Store } from '../storage/store';
+import { classifyStoredFrame } from './frameKind';
+
+/**
+ * The queries behind a profile view: one call answers everything the view draws for a selection (its call tree,
+ * the profile types it offers, its timeline), read from one snapshot so the parts agree with each other.
+ */
+export async function queryView(store: Store, query: ViewQuery, minShare = 0): Promise<ViewResult> {
+  const matchers = parseMatchers(query.selector);
+  const snapshot = store.snapshot();
+  try {
+    const types = await profileTypes(snapshot, { matchers });
+    // A type the selection no longer holds (the selector changed under it) falls back to the preferred one.
+    const profileType = query.profileType !== undefined && types.includes(query.profileType) ? query.profileType : preferredProfileType(types);
+    const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
+    const span = profileType === undefined ? undefined : await timeSpan(snapshot, base);
+    const selection: Selection = { ...base, ...(query.timeRange ? { timeRange: query.timeRange } : {}) };
+    const whole = await callTreeForSelection(snapshot, selection, classifyStoredFrame);
+    const focus = query.focus && query.focus.length > 0 ? findFramePath(whole, query.focus) : undefined;
+    const durationMicros = await selectionDurationMicros(snapshot, selection, span);
+    return {
+      summary: { format: 'cpuprofile', sampleCount: whole.totalSamples[0] ?? 0, durationMicros, nodeCount: whole.parent.length },
+      tree: pruneCallTree(whole, minShare, focus),
+      query: { selector: formatSelector(matchers), profileType, timeRange: query.timeRange, focus: focus === undefined ? undefined : query.focus },
+      unit: displayUnitOf(profileType),
+      profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
+      timeline: span === undefined ? undefined : await timeline(snapshot, base, span),
+    };
+  } finally {
+    snapshot.release();
+  }
+}
+
+/** The label keys among the selected samples (all of the store's when the selector is empty). */
+export async function queryLabelNames(store: Store, selector: string): Promise<string[]> {
+  const matchers = parseMatchers(selector);
+  const snapshot = store.snapshot();
+  try {
+    return await labelKeys(snapshot, matchers.length === 0 ? undefined : { matchers });
+  } finally {
+    snapshot.release();
+  }
+}
+
+/** The values of one label among the selected samples, at most `limit` of them, sorted. */
+export async function queryLabelValues(store: Store, key: string, selector: string, limit: number): Promise<{ values: string[]; truncated: boolean }> {
+  const matchers = parseMatchers(selector);
+  const snapshot = store.snapshot();
+  try {
+    if (!snapshot.columnNames().includes(`labels.${key}`)) return { values: [], truncated: false };
+    const values = await labelValues(snapshot, key, matchers.length === 0 ? undefined : { matchers });
+    return { values: values.slice(0, limit), truncated: values.length > limit };
+  } finally {
+    snapshot.release();
+  }
+}
+
+export function parseMatchers(selector: string): LabelMatcher[] {
+  try {
+    return parseSelector(selector);
+  } catch (error) {
+    // A syntax error names its position; an invalid regular expression says what is wrong with it.
+    if (error instanceof Error) {
+      throw new UserFacingError(IcicleErrorCode.InvalidParams, `The selection ${JSON.stringify(selector.slice(0, 200))} is not a label selector: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** The selection's value per bucket over its whole span, in the display unit. */
+async function timeline(source: ScanSource, selection: Selection, span: { startMs: number; endMs: number }): Promise<Timeline> {
+  const bucketMs = timelineBucketMs(span.endMs - span.startMs);
+  const series = await timeSeries(source, selection, bucketMs);
+  const scale = displayScale(selection.profileType);
+  return { bucketMs, bucketStartMs: Array.from(series.bucketStartMs), values: Array.from(series.values, v => v * scale), span };
+}
+
+/**
+ * The wall-clock time the selection covers: the longest profile in it (one file's own duration) or the span of its
+ * samples (a run's chunks, several runs), whichever is longer, cut to the time range when there is one.
+ */
+async function selectionDurationMicros(source: ScanSource, selection: Selection, span: { startMs: number; endMs: number } | undefined): Promise<number> {
+  const plan = scan(['duration_ns']).where(selectionPredicate(selection)).aggregate([], [max('duration_ns')]).build();
+  const { table } = await executePlan(plan, source);
+  const longest = ((table.getChild('duration_ns')?.get(0) as number | null) ?? 0) / 1000;
+  const sampled = span === undefined ? 0 : (span.endMs - span.startMs) * 1000;
+  const whole = Math.max(longest, sampled);
+  const range = selection.timeRange;
+  return range === undefined ? whole : Math.min(whole, (range.endMs - range.startMs) * 1000);
+}

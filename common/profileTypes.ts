@@ -1,0 +1,64 @@
+/**
+ * Profile types as the store names them, Parca's `<name>:<sampleType>:<sampleUnit>:<periodType>:<periodUnit>`
+ * (e.g. `process_cpu:cpu:nanoseconds:cpu:nanoseconds`, `memory:alloc_space:bytes:space:bytes`), and what a reader
+ * of a view needs from one: a label for a picker and the unit its values are shown in.
+ */
+
+export interface ParsedProfileType {
+  name: string;
+  type: string;
+  unit: string;
+  periodType: string;
+  periodUnit: string;
+}
+
+/** `<name>:<type>:<unit>:<periodType>:<periodUnit>`; a type of another shape is its own sample type, in 'count'. */
+export function parseProfileType(profileType: string): ParsedProfileType {
+  const parts = profileType.split(':');
+  if (parts.length === 5) return { name: parts[0]!, type: parts[1]!, unit: parts[2]!, periodType: parts[3]!, periodUnit: parts[4]! };
+  return { name: profileType, type: profileType, unit: 'count', periodType: '', periodUnit: '' };
+}
+
+/** The unit of a Parca profile type's values: its third field. */
+export function unitOf(profileType: string | undefined): string {
+  return profileType === undefined ? 'count' : parseProfileType(profileType).unit;
+}
+
+/**
+ * The unit values reach views in. Times become microseconds (the call tree's and the webview's time unit, the
+ * resolution of V8's profiles), bytes stay bytes, and every other unit (count, objects, samples, goroutines...)
+ * is a plain number.
+ */
+export type DisplayUnit = 'micros' | 'bytes' | 'count';
+
+const MICROS_PER: Readonly<Record<string, number>> = { nanoseconds: 1e-3, microseconds: 1, milliseconds: 1e3, seconds: 1e6 };
+
+export function displayUnitOf(profileType: string | undefined): DisplayUnit {
+  const unit = unitOf(profileType);
+  if (unit in MICROS_PER) return 'micros';
+  return unit === 'bytes' ? 'bytes' : 'count';
+}
+
+/** What one stored value is worth in the display unit (nanoseconds → 0.001 µs). */
+export function displayScale(profileType: string | undefined): number {
+  return MICROS_PER[unitOf(profileType)] ?? 1;
+}
+
+/** The CPU time type every recorder and the V8 importer write. */
+export const CPU_TIME_PROFILE_TYPE = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
+
+/** Which type a view opens on when nobody chose: CPU time, then CPU samples, then the first in sort order. */
+const PREFERRED_TYPES = [CPU_TIME_PROFILE_TYPE, 'process_cpu:samples:count:cpu:nanoseconds'];
+
+export function preferredProfileType(types: readonly string[]): string | undefined {
+  return PREFERRED_TYPES.find(t => types.includes(t)) ?? [...types].sort()[0];
+}
+
+/** A short name for a picker: "CPU time", "CPU samples", "alloc_space (bytes)", "goroutine (count)". */
+export function describeProfileType(profileType: string): string {
+  const p = parseProfileType(profileType);
+  if (p.name === 'process_cpu' && p.type === 'cpu') return 'CPU time';
+  if (p.name === 'process_cpu' && p.type === 'samples') return 'CPU samples';
+  if (p.type === 'wall') return 'Wall time';
+  return `${p.type} (${p.unit})`;
+}
