@@ -58,15 +58,27 @@ describe('profiles opened through the store', () => {
     await store.close();
   });
 
-  it('opens any format with CPU time (Go pprof here), and says what a profile without CPU time holds', async () => {
+  it('opens any format: CPU time from Go pprof, and a heap profile in each of its types and units', async () => {
     const store = await Store.open(dir);
     const pprof = readFileSync(join(corpusDir(), 'pprof', 'fib.pb.gz'));
     const opened = await openProfileThroughStore(store, pprof, 'fib.pb.gz');
     assert.ok(opened.summary.sampleCount > 0);
     const names = new Set(opened.tree.name.map(n => opened.tree.strings[n]));
     assert.ok(names.has('math/big.addVV'), 'the Go profile’s hot function is in the tree');
+    assert.equal(opened.unit, 'micros');
+    // A heap profile has no CPU time: it opens on its first type, in its own unit, and offers the others.
     const heap = readFileSync(join(corpusDir(), 'pprof', 'alloc_objects.pb.gz'));
-    await assert.rejects(openProfileThroughStore(store, heap, 'alloc_objects.pb.gz'), /alloc_objects\.pb\.gz .*holds no CPU time samples/);
+    const allocations = await openProfileThroughStore(store, heap, 'alloc_objects.pb.gz');
+    assert.deepEqual(
+      allocations.profileTypes.map(t => `${t.label}: ${t.unit}`),
+      ['alloc_objects (count): count', 'alloc_space (bytes): bytes', 'inuse_objects (count): count', 'inuse_space (bytes): bytes'],
+    );
+    assert.equal(allocations.query.profileType, allocations.profileTypes[0]!.id);
+    assert.equal(allocations.unit, 'count');
+    assert.ok(allocations.tree.totalValue[0]! > 0, 'the allocation counts are the tree’s values');
+    const bytes = await openProfileThroughStore(store, heap, 'alloc_objects.pb.gz', 0, { profileType: allocations.profileTypes[1]!.id });
+    assert.equal(bytes.unit, 'bytes');
+    assert.notEqual(bytes.tree.totalValue[0], allocations.tree.totalValue[0]);
     await store.close();
   });
 

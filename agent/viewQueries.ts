@@ -1,6 +1,6 @@
 import { findFramePath } from '../common/framePath';
 import { IcicleErrorCode, UserFacingError } from '../common/errors';
-import { describeProfileType, displayScale, displayUnitOf, preferredProfileType } from '../common/profileTypes';
+import { describeProfileType, displayUnitOf, toDisplayUnit, preferredProfileType } from '../common/profileTypes';
 import { pruneCallTree } from '../common/pruneCallTree';
 import { formatSelector, parseSelector, type LabelMatcher } from '../common/selector';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../common/viewQuery';
@@ -79,8 +79,8 @@ export function parseMatchers(selector: string): LabelMatcher[] {
 async function timeline(source: ScanSource, selection: Selection, span: { startMs: number; endMs: number }): Promise<Timeline> {
   const bucketMs = timelineBucketMs(span.endMs - span.startMs);
   const series = await timeSeries(source, selection, bucketMs);
-  const scale = displayScale(selection.profileType);
-  return { bucketMs, bucketStartMs: Array.from(series.bucketStartMs), values: Array.from(series.values, v => v * scale), span };
+  const toDisplay = toDisplayUnit(selection.profileType);
+  return { bucketMs, bucketStartMs: Array.from(series.bucketStartMs), values: Array.from(series.values, toDisplay), span };
 }
 
 /**
@@ -92,7 +92,9 @@ async function selectionDurationMicros(source: ScanSource, selection: Selection,
   const { table } = await executePlan(plan, source);
   const longest = ((table.getChild('duration_ns')?.get(0) as number | null) ?? 0) / 1000;
   const sampled = span === undefined ? 0 : (span.endMs - span.startMs) * 1000;
-  const whole = Math.max(longest, sampled);
+  // Timestamps are whole milliseconds, so one profile's samples can span up to a millisecond more than its own
+  // duration; that is the same profile, and its own duration is the exact one.
+  const whole = sampled <= longest + 1000 ? longest : sampled;
   const range = selection.timeRange;
   return range === undefined ? whole : Math.min(whole, (range.endMs - range.startMs) * 1000);
 }

@@ -5,6 +5,7 @@ import { parseCpuProfile } from '../agent/importers/cpuprofile';
 import type { PackedCallTree, ProfileSummary } from '../common/callTree';
 import { pruneCallTree } from '../common/pruneCallTree';
 import { corpusDir } from '../test/support/corpus';
+import { viewMeta } from '../test/webview/testProfiles';
 import { launchChromium, WebviewHarness } from '../test/webview/webviewHarness';
 import { median } from './storage/benchTiming';
 
@@ -41,7 +42,7 @@ async function measure(tree: PackedCallTree, summary: ProfileSummary, title: str
   const browser = await launchChromium();
   const paints: number[] = [];
   const zooms: number[] = [];
-  const message = { type: 'profile', title, summary, tree, settings: { orientation: 'icicle', minFramePixels: 1 } };
+  const message = { type: 'profile', title, summary, tree, settings: { orientation: 'icicle', minFramePixels: 1 }, ...viewMeta() };
   try {
     for (let run = 0; run < RUNS; run++) {
       const harness = await WebviewHarness.open(browser, { viewport: { width: 1400, height: 900 } });

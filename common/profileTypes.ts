@@ -31,17 +31,29 @@ export function unitOf(profileType: string | undefined): string {
  */
 export type DisplayUnit = 'micros' | 'bytes' | 'count';
 
-const MICROS_PER: Readonly<Record<string, number>> = { nanoseconds: 1e-3, microseconds: 1, milliseconds: 1e3, seconds: 1e6 };
+/** Stored values per microsecond (above 1) or microseconds per stored value (below): kept as exact integers. */
+const TO_MICROS: Readonly<Record<string, { divide: number } | { multiply: number }>> = {
+  nanoseconds: { divide: 1000 },
+  microseconds: { multiply: 1 },
+  milliseconds: { multiply: 1000 },
+  seconds: { multiply: 1_000_000 },
+};
 
 export function displayUnitOf(profileType: string | undefined): DisplayUnit {
   const unit = unitOf(profileType);
-  if (unit in MICROS_PER) return 'micros';
+  if (unit in TO_MICROS) return 'micros';
   return unit === 'bytes' ? 'bytes' : 'count';
 }
 
-/** What one stored value is worth in the display unit (nanoseconds → 0.001 µs). */
-export function displayScale(profileType: string | undefined): number {
-  return MICROS_PER[unitOf(profileType)] ?? 1;
+/**
+ * Turns a stored value into the display unit (nanoseconds → µs). Divides by an integer rather than multiplying by a
+ * fraction, so 700 ns is 0.7 µs and not 0.7000000000000001.
+ */
+export function toDisplayUnit(profileType: string | undefined): (value: number) => number {
+  const conversion = TO_MICROS[unitOf(profileType)];
+  if (conversion === undefined) return value => value;
+  if ('divide' in conversion) return value => value / conversion.divide;
+  return value => value * conversion.multiply;
 }
 
 /** The CPU time type every recorder and the V8 importer write. */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { OpenProfileRequest, QuerySelectionRequest } from '../common/protocol/agentProtocol';
+import { LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, QuerySelectionRequest } from '../common/protocol/agentProtocol';
+import type { ViewQuery, ViewResult } from '../common/viewQuery';
 import { fromWebviewMessageSchema, type FromWebviewMessage, type ToWebviewMessage } from '../common/protocol/webviewProtocol';
 import type { AgentSupervisor } from './agentSupervisor';
 import type { Log } from './log';
@@ -20,7 +21,7 @@ export type ProfileSource = { kind: 'file'; uri: vscode.Uri } | { kind: 'selecti
 
 type LoadState =
   | { kind: 'loading' }
-  | { kind: 'loaded'; result: OpenProfileRequest.Result }
+  | { kind: 'loaded'; result: ViewResult }
   | { kind: 'failed'; message: string };
 
 /**
@@ -32,6 +33,13 @@ type LoadState =
 export class ProfileView implements vscode.Disposable {
   private static readonly all = new Set<ProfileView>();
   private state: LoadState = { kind: 'loading' };
+  /**
+   * What the view shows, once known: a selection's from the start, a file's after the agent has opened it (its
+   * samples in the store, `{profile_id="…"}`). The webview changes it (selector, type, time range, zoomed frame).
+   */
+  private query: ViewQuery | undefined;
+  /** Answers to queries that were overtaken by a newer one are dropped. */
+  private generation = 0;
   private readonly disposables: vscode.Disposable[] = [];
   readonly title: string;
 
@@ -47,6 +55,7 @@ export class ProfileView implements vscode.Disposable {
   ) {
     this.title = source.kind === 'file' ? path.basename(source.uri.path) : source.title;
     ProfileView.all.add(this);
+    if (source.kind === 'selection') this.query = { selector: source.selector };
     setUpFlameGraphWebview(panel.webview, services.extensionUri, this.title);
     this.disposables.push(
       panel.webview.onDidReceiveMessage(message => this.onMessage(message)),
@@ -76,23 +85,15 @@ export class ProfileView implements vscode.Disposable {
 
   /** Asks the agent for the profile's call tree and shows it, or shows why it cannot be shown. */
   async load(): Promise<void> {
+    const generation = ++this.generation;
     this.state = { kind: 'loading' };
     await this.post({ type: 'loading', title: this.title });
     try {
-      const agent = await this.services.agent.connection();
-      let result: OpenProfileRequest.Result;
-      if (this.source.kind === 'selection') {
-        result = await agent.connection.sendRequest(QuerySelectionRequest.type, { selector: this.source.selector, minShare: readMinShare() });
-      } else {
-        const { uri } = this.source;
-        const params: OpenProfileRequest.Params =
-          uri.scheme === 'file'
-            ? { path: uri.fsPath, displayName: this.title, minShare: readMinShare() }
-            : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), displayName: this.title, minShare: readMinShare() };
-        result = await agent.connection.sendRequest(OpenProfileRequest.type, params);
-      }
+      const result = await this.ask();
+      if (generation !== this.generation) return;
       this.state = { kind: 'loaded', result };
     } catch (error) {
+      if (generation !== this.generation) return;
       const message = errorText(error);
       this.services.log.warn(`could not open ${this.source.kind === 'file' ? this.source.uri.toString() : this.source.selector}: ${message}`);
       this.state = { kind: 'failed', message };
@@ -102,6 +103,58 @@ export class ProfileView implements vscode.Disposable {
   }
 
   private reloadTimer: NodeJS.Timeout | undefined;
+
+  /** The view's query answered by the agent: the file opened (imported when new) the first time, then the store queried. */
+  private async ask(): Promise<ViewResult> {
+    const agent = await this.services.agent.connection();
+    if (this.query) return agent.connection.sendRequest(QuerySelectionRequest.type, { ...this.query, minShare: readMinShare() });
+    if (this.source.kind !== 'file') throw new Error('a selection view always has a query');
+    const { uri } = this.source;
+    const params: OpenProfileRequest.Params =
+      uri.scheme === 'file'
+        ? { path: uri.fsPath, displayName: this.title, minShare: readMinShare() }
+        : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), displayName: this.title, minShare: readMinShare() };
+    const result = await agent.connection.sendRequest(OpenProfileRequest.type, params);
+    this.query ??= { selector: result.query.selector };
+    return result;
+  }
+
+  /**
+   * Shows another selection, type, time range or zoomed frame, as the webview asked. The old view stays until the
+   * answer arrives; a selector the agent refuses is reported and the view keeps showing the last good one.
+   */
+  private async requery(query: ViewQuery): Promise<void> {
+    const generation = ++this.generation;
+    const previous = this.query;
+    this.query = query;
+    try {
+      const result = await this.ask();
+      if (generation !== this.generation) return;
+      this.state = { kind: 'loaded', result };
+      await this.postState();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.query = previous;
+      const message = errorText(error);
+      this.services.log.warn(`could not query ${query.selector} for ${this.title}: ${message}`);
+      // The webview keeps drawing the last good answer; the error (which also ends its "querying" state) says why.
+      await this.post({ type: 'error', title: 'Icicle could not show that selection', message });
+    }
+  }
+
+  /** The label names, or one label's values, in the whole store, for the webview's selector completion. */
+  private async complete(requestId: number, key: string | undefined): Promise<void> {
+    let items: string[] = [];
+    let truncated = false;
+    try {
+      const agent = await this.services.agent.connection();
+      if (key === undefined) items = (await agent.connection.sendRequest(LabelNamesRequest.type, { selector: '' })).names;
+      else ({ values: items, truncated } = await agent.connection.sendRequest(LabelValuesRequest.type, { key, selector: '', limit: 1000 }));
+    } catch (error) {
+      this.services.log.warn(`could not complete label ${key ?? 'names'}: ${errorText(error)}`);
+    }
+    await this.post({ type: 'completions', requestId, items, truncated });
+  }
 
   /** Reloads at most twice a second however fast samples arrive. */
   private scheduleReload(): void {
@@ -113,10 +166,11 @@ export class ProfileView implements vscode.Disposable {
 
   /** Queries again and shows the new tree without the loading state in between. */
   private async reload(): Promise<void> {
-    if (this.source.kind !== 'selection' || !ProfileView.all.has(this)) return;
+    if (!this.query || !ProfileView.all.has(this)) return;
+    const generation = ++this.generation;
     try {
-      const agent = await this.services.agent.connection();
-      const result = await agent.connection.sendRequest(QuerySelectionRequest.type, { selector: this.source.selector, minShare: readMinShare() });
+      const result = await this.ask();
+      if (generation !== this.generation) return;
       this.state = { kind: 'loaded', result };
       await this.postState();
     } catch (error) {
@@ -130,8 +184,7 @@ export class ProfileView implements vscode.Disposable {
         await this.post({ type: 'loading', title: this.title });
         return;
       case 'loaded': {
-        const { summary, tree } = this.state.result;
-        await this.post({ type: 'profile', title: this.title, summary, tree, settings: readViewSettings() });
+        await this.post({ type: 'profile', title: this.title, ...this.state.result, settings: readViewSettings() });
         return;
       }
       case 'failed':
@@ -150,6 +203,16 @@ export class ProfileView implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         await this.postState();
+        return;
+      case 'query':
+        await this.requery(message.query);
+        return;
+      case 'complete':
+        await this.complete(message.requestId, message.key);
+        return;
+      case 'copyText':
+        await vscode.env.clipboard.writeText(message.text);
+        void vscode.window.setStatusBarMessage('Icicle: selection copied', 3000);
         return;
       case 'openSource':
         await openFrameSource(message.url, message.line, message.column, this.services.log).catch(error =>

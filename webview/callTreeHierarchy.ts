@@ -1,4 +1,5 @@
 import type { PackedCallTree } from '../common/callTree';
+import type { DisplayUnit } from '../common/profileTypes';
 
 /**
  * One frame in the nested form d3-flame-graph draws. It carries only what d3-flame-graph reads (name, value,
@@ -14,15 +15,23 @@ export interface FrameDatum {
   children?: FrameDatum[];
 }
 
-/** What the frame widths measure. */
-export type ValueUnit = 'micros' | 'samples';
+/**
+ * What the frame widths measure: the profile type's values (time in microseconds, bytes, a count) or samples.
+ * 'samples' reads the sample columns; the others read the value columns.
+ */
+export type ValueUnit = DisplayUnit | 'samples';
 
 /**
- * Widths follow time when the profile has any, because samples of unequal intervals misstate cost. Some
- * formats (collapsed stacks, for one) carry only counts, so all times are 0 and samples are the only measure.
+ * Widths follow the type's values when the profile has any, because samples of unequal intervals misstate cost.
+ * Some formats (collapsed stacks, for one) carry only counts, so all values are 0 and samples are the only measure.
  */
-export function chooseValueUnit(tree: PackedCallTree): ValueUnit {
-  return tree.totalValue.some(micros => micros > 0) ? 'micros' : 'samples';
+export function chooseValueUnit(tree: PackedCallTree, unit: DisplayUnit = 'micros'): ValueUnit {
+  return tree.totalValue.some(value => value > 0) ? unit : 'samples';
+}
+
+/** The self and total columns a unit reads. */
+export function valueColumns(tree: PackedCallTree, unit: ValueUnit): { self: number[]; total: number[] } {
+  return unit === 'samples' ? { self: tree.selfSamples, total: tree.totalSamples } : { self: tree.selfValue, total: tree.totalValue };
 }
 
 /** The label of a frame; anonymous functions get a name a reader recognises rather than an empty frame. */
@@ -39,7 +48,7 @@ export function frameName(tree: PackedCallTree, index: number): string {
  * The tree must be sound (see findCallTreeProblem); the message schema checks that before this runs.
  */
 export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = chooseValueUnit(tree)): FrameDatum {
-  const values = unit === 'micros' ? tree.totalValue : tree.totalSamples;
+  const values = valueColumns(tree, unit).total;
   const count = tree.parent.length;
   const frames = new Array<FrameDatum>(count);
   for (let index = 0; index < count; index++) {

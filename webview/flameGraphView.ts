@@ -1,7 +1,7 @@
 import flamegraph, { type FlameGraph, type FlameGraphNode } from 'd3-flame-graph';
 import { select } from 'd3-selection';
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
-import { buildCallTreeHierarchy, chooseValueUnit, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
+import { buildCallTreeHierarchy, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
 import { describeFrame } from './frameDetails';
 import { FramePalette, sourceGroup, type FrameColour } from './frameColours';
 import { FrameTooltip } from './frameTooltip';
@@ -39,6 +39,8 @@ export interface FlameGraphContent {
   tree: PackedCallTree;
   orientation: Orientation;
   minFramePixels: number;
+  /** What the tree's values measure (the profile type's display unit). */
+  unit: ValueUnit;
   /** A frame to zoom to at once (restored from saved state); ignored when the tree has no such frame. */
   zoomNodeIndex?: number | undefined;
 }
@@ -86,7 +88,7 @@ export class FlameGraphView {
     // Read the theme afresh: VS Code may have set its variables after this script started.
     this.palette = FramePalette.fromDocument();
     this.tree = content.tree;
-    this.unit = chooseValueUnit(content.tree);
+    this.unit = content.unit;
     this.width = this.container.clientWidth;
     const chart = flamegraph<FrameDatum>()
       .width(Math.max(this.width, 1))

@@ -27,6 +27,33 @@ export function formatShare(part: number, whole: number): string {
   return percent.format(share);
 }
 
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** Bytes in binary units: 512 B, 1.5 KiB, 23.4 MiB. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? integer.format(value) : threeDigits.format(value)} ${BYTE_UNITS[unit]}`;
+}
+
+/** A value in the unit a view measures: time, bytes, a count or samples. */
+export function formatValue(value: number, unit: 'micros' | 'bytes' | 'count' | 'samples'): string {
+  switch (unit) {
+    case 'micros':
+      return formatMicros(value);
+    case 'bytes':
+      return formatBytes(value);
+    case 'count':
+      return formatCount(value);
+    case 'samples':
+      return formatSamples(value);
+  }
+}
+
 /** "1 sample", "2 samples". */
 export function formatSamples(count: number): string {
   return `${formatCount(count)} ${count === 1 ? 'sample' : 'samples'}`;

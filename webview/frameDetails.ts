@@ -1,6 +1,6 @@
 import type { PackedCallTree } from '../common/callTree';
-import { frameName, type ValueUnit } from './callTreeHierarchy';
-import { formatMicros, formatSamples, formatShare } from './format';
+import { frameName, valueColumns, type ValueUnit } from './callTreeHierarchy';
+import { formatSamples, formatShare, formatValue } from './format';
 
 /** What the tooltip says about one frame, as plain strings (they are only ever set as text). */
 export interface FrameDetails {
@@ -15,20 +15,13 @@ export interface FrameDetails {
 export function describeFrame(tree: PackedCallTree, index: number, unit: ValueUnit): FrameDetails {
   const selfSamples = tree.selfSamples[index] ?? 0;
   const totalSamples = tree.totalSamples[index] ?? 0;
-  let self: string;
-  let total: string;
   // Shares are of the whole profile (the root), not of the zoomed frame, so they do not change under zoom.
-  if (unit === 'micros') {
-    const whole = tree.totalValue[0] ?? 0;
-    const selfValue = tree.selfValue[index] ?? 0;
-    const totalValue = tree.totalValue[index] ?? 0;
-    self = `${formatMicros(selfValue)} (${formatShare(selfValue, whole)})`;
-    total = `${formatMicros(totalValue)} (${formatShare(totalValue, whole)})`;
-  } else {
-    const whole = tree.totalSamples[0] ?? 0;
-    self = `${formatSamples(selfSamples)} (${formatShare(selfSamples, whole)})`;
-    total = `${formatSamples(totalSamples)} (${formatShare(totalSamples, whole)})`;
-  }
+  const columns = valueColumns(tree, unit);
+  const whole = columns.total[0] ?? 0;
+  const selfValue = columns.self[index] ?? 0;
+  const totalValue = columns.total[index] ?? 0;
+  const self = `${formatValue(selfValue, unit)} (${formatShare(selfValue, whole)})`;
+  const total = `${formatValue(totalValue, unit)} (${formatShare(totalValue, whole)})`;
   return {
     name: frameName(tree, index),
     location: frameLocation(tree, index),

@@ -1,5 +1,5 @@
 import type { PackedCallTree } from '../common/callTree';
-import { frameName, type ValueUnit } from './callTreeHierarchy';
+import { frameName, valueColumns, type ValueUnit } from './callTreeHierarchy';
 
 /** One function of a profile, over all the places it was called from. */
 export interface FunctionRow {
@@ -31,8 +31,7 @@ export function functionKey(tree: PackedCallTree, index: number): string {
  * per level. The synthetic root is not a function.
  */
 export function functionRows(tree: PackedCallTree, unit: ValueUnit): FunctionRow[] {
-  const self = unit === 'micros' ? tree.selfValue : tree.selfSamples;
-  const total = unit === 'micros' ? tree.totalValue : tree.totalSamples;
+  const { self, total } = valueColumns(tree, unit);
   const rows = new Map<string, FunctionRow>();
   const keys = new Array<string>(tree.parent.length);
   // The path from the root to the current node, and how many times each function is on it.
@@ -82,7 +81,7 @@ export function functionRows(tree: PackedCallTree, unit: ValueUnit): FunctionRow
  */
 export function searchTree(tree: PackedCallTree, unit: ValueUnit, term: string): { matches: Set<number>; functions: number; share: number } {
   const needle = term.toLowerCase();
-  const total = unit === 'micros' ? tree.totalValue : tree.totalSamples;
+  const total = valueColumns(tree, unit).total;
   const matches = new Set<number>();
   const functions = new Set<string>();
   if (needle === '') return { matches, functions: 0, share: 0 };

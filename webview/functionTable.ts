@@ -1,6 +1,6 @@
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
-import type { ValueUnit } from './callTreeHierarchy';
-import { formatMicros } from './format';
+import { valueColumns, type ValueUnit } from './callTreeHierarchy';
+import { formatValue } from './format';
 import { functionRows, type FunctionRow } from './functionRows';
 
 /** Rows drawn at once; a filter narrows the rest. Thousands of DOM rows would slow every keystroke. */
@@ -71,7 +71,7 @@ export class FunctionTable {
   show(tree: PackedCallTree, unit: ValueUnit): void {
     this.unit = unit;
     this.rows = functionRows(tree, unit);
-    this.whole = (unit === 'micros' ? tree.totalValue[0] : tree.totalSamples[0]) ?? 0;
+    this.whole = valueColumns(tree, unit).total[0] ?? 0;
     this.render();
   }
 
@@ -160,7 +160,7 @@ export class FunctionTable {
   }
 
   private value(v: number): string {
-    return this.unit === 'micros' ? formatMicros(v) : `${v.toLocaleString('en-US')} samples`;
+    return formatValue(v, this.unit);
   }
 
   private share(v: number): string {

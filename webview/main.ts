@@ -1,9 +1,14 @@
 // The flame graph webview's entry point: receives messages from the extension, validates each one, and
 // drives the page. It never throws on bad input; it shows what went wrong as text in the page instead.
-import type { ProfileSummary, PackedCallTree } from '../common/callTree';
+import type { PackedCallTree } from '../common/callTree';
+import { findFramePath, framePathOf } from '../common/framePath';
+import { PRUNED_NAME } from '../common/pruneCallTree';
+import type { FramePathStep } from '../common/viewQuery';
 import { toWebviewMessageSchema, type ToWebviewMessage, type ViewSettings } from '../common/protocol/webviewProtocol';
 import { WEBVIEW_PROTOCOL_VERSION } from '../common/version';
-import { chooseValueUnit, frameName, type ValueUnit } from './callTreeHierarchy';
+import { chooseValueUnit, frameName, valueColumns, type ValueUnit } from './callTreeHierarchy';
+import { formatValue } from './format';
+import { QueryControls } from './queryControls';
 import { FlameGraphView } from './flameGraphView';
 import { functionKey, searchTree, type FunctionRow } from './functionRows';
 import { FunctionTable } from './functionTable';
@@ -17,6 +22,8 @@ import { hostConnection } from './vscodeApi';
 // puts that and ours, which overrides it, into out/webview/main.css in import order, so ours is imported last.
 import './styles.css';
 
+type ProfileMessage = Extract<ToWebviewMessage, { type: 'profile' }>;
+
 interface ShownProfile {
   /** Identifies the profile in saved state, so a saved zoom is applied only to the profile it belongs to. */
   key: string;
@@ -24,11 +31,15 @@ interface ShownProfile {
   orientation: Orientation;
   tree: PackedCallTree;
   unit: ValueUnit;
+  /** The zoomed frame the agent kept in detail for this tree (see ViewQuery.focus), as a path. */
+  focus: FramePathStep[] | undefined;
 }
 
 const host = hostConnection();
 let state: ViewState = readViewState(host.getState());
 let shown: ShownProfile | undefined;
+/** The zoomed frame's index in the shown tree, if the graph is zoomed. */
+let zoomed: number | undefined;
 
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation, search, showTab, toggleColourBy });
@@ -50,16 +61,25 @@ const table = new FunctionTable({
   },
 });
 layout.tableHost.appendChild(table.element);
+const controls = new QueryControls(
+  layout.selectionHost,
+  layout.timelineHost,
+  message => host.post(message),
+  () => layout.showStatus('Querying the store…'),
+  () => (shown && zoomed !== undefined && zoomed > 0 ? framePathOf(shown.tree, zoomed) : undefined),
+);
 const view = new FlameGraphView(layout.chart, {
   openSource: (url, line, column) => host.post({ type: 'openSource', url, line, column }),
   frameSelected: index => {
     if (shown) chosen = { key: functionKey(shown.tree, index), name: frameName(shown.tree, index) };
   },
   zoomChanged: nodeIndex => {
+    zoomed = nodeIndex;
     layout.toolbar.setZoomed(nodeIndex !== undefined);
     showBreadcrumbs(nodeIndex);
     if (!shown) return;
     saveState({ ...state, zoom: nodeIndex === undefined ? undefined : { profileKey: shown.key, nodeIndex } });
+    if (nodeIndex !== undefined && needsDetail(shown, nodeIndex)) controls.send({});
   },
 });
 
@@ -94,7 +114,10 @@ function handle(message: ToWebviewMessage): void {
       layout.showStatus(`Loading ${message.title}…`);
       return;
     case 'profile':
-      showProfile(message.title, message.summary, message.tree, message.settings);
+      showProfile(message);
+      return;
+    case 'completions':
+      controls.completed(message.requestId, message.items, message.truncated);
       return;
     case 'settings':
       applySettings(message.settings);
@@ -111,22 +134,35 @@ function handle(message: ToWebviewMessage): void {
   }
 }
 
-function showProfile(title: string, summary: ProfileSummary, tree: PackedCallTree, settings: ViewSettings): void {
+function showProfile(message: ProfileMessage): void {
+  const { title, summary, tree, settings } = message;
   const key = `${title}\u0000${summary.nodeCount}\u0000${tree.totalSamples[0] ?? 0}`;
   const orientation = effectiveOrientation(settings.orientation, state);
-  const savedZoom = state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined;
-  shown = { key, settings, orientation, tree, unit: chooseValueUnit(tree) };
+  // A tree answered for a zoomed frame is zoomed to it again; otherwise a zoom saved for this same profile is restored.
+  const focused = message.query.focus ? findFramePath(tree, message.query.focus) : undefined;
+  const savedZoom = focused ?? (state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined);
+  const unit = chooseValueUnit(tree, message.unit);
+  shown = { key, settings, orientation, tree, unit, focus: focused === undefined ? undefined : message.query.focus };
+  zoomed = undefined;
   chosen = undefined;
   layout.clearError();
   layout.showStatus(undefined);
-  layout.showSummary(title, summary);
+  const typeLabel = message.profileTypes.find(type => type.id === message.query.profileType)?.label ?? 'samples';
+  layout.showSummary(title, summary, `${formatValue(valueColumns(tree, unit).total[0] ?? 0, unit)} ${unit === 'samples' ? '' : typeLabel}`.trim());
+  controls.show({
+    selector: message.query.selector,
+    profileType: message.query.profileType,
+    timeRange: message.query.timeRange,
+    profileTypes: message.profileTypes,
+    timeline: message.timeline,
+  });
   layout.toolbar.setEnabled(true);
   layout.toolbar.setZoomed(false);
   layout.toolbar.showOrientation(orientation);
   showBreadcrumbs(undefined);
   view.setColourBy(state.colourBy ?? 'kind');
   layout.toolbar.showColourBySource(state.colourBy === 'source');
-  view.show({ title, tree, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
+  view.show({ title, tree, unit, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
   table.show(tree, shown.unit);
   layout.toolbar.setSearchText(state.search ?? '');
   search(state.search ?? '');
@@ -199,7 +235,7 @@ function showFunction(row: FunctionRow): void {
   layout.toolbar.setSearchText('');
   saveState({ ...state, search: undefined });
   view.highlight(frames);
-  const whole = (shown.unit === 'micros' ? shown.tree.totalValue[0] : shown.tree.totalSamples[0]) ?? 0;
+  const whole = valueColumns(shown.tree, shown.unit).total[0] ?? 0;
   layout.toolbar.showSearchSummary(`${row.name} · ${whole > 0 ? ((100 * row.total) / whole).toFixed(1) : '0'}% of the total`);
   showTab('graph');
 }
@@ -224,14 +260,33 @@ function showSandwich(): void {
   const { callers: callersView, callees: calleesView } = sandwichViews;
   if (!chosen) {
     layout.sandwichCaption.textContent = 'Choose a function in the table, or click a frame in the graph, to see its callers and callees.';
-    callersView.show({ title: 'no function', tree: emptyTree(shown.tree), orientation: 'flame', minFramePixels: shown.settings.minFramePixels });
-    calleesView.show({ title: 'no function', tree: emptyTree(shown.tree), orientation: 'icicle', minFramePixels: shown.settings.minFramePixels });
+    callersView.show({ title: 'no function', tree: emptyTree(shown.tree), orientation: 'flame', minFramePixels: shown.settings.minFramePixels, unit: shown.unit });
+    calleesView.show({ title: 'no function', tree: emptyTree(shown.tree), orientation: 'icicle', minFramePixels: shown.settings.minFramePixels, unit: shown.unit });
     return;
   }
   const { callers, callees } = sandwichTrees(shown.tree, chosen.key);
   layout.sandwichCaption.textContent = `${chosen.name}: who calls it (above) and what it calls (below), over every call.`;
-  callersView.show({ title: `callers of ${chosen.name}`, tree: callers, orientation: 'flame', minFramePixels: shown.settings.minFramePixels });
-  calleesView.show({ title: `callees of ${chosen.name}`, tree: callees, orientation: 'icicle', minFramePixels: shown.settings.minFramePixels });
+  callersView.show({ title: `callers of ${chosen.name}`, tree: callers, orientation: 'flame', minFramePixels: shown.settings.minFramePixels, unit: shown.unit });
+  calleesView.show({ title: `callees of ${chosen.name}`, tree: callees, orientation: 'icicle', minFramePixels: shown.settings.minFramePixels, unit: shown.unit });
+}
+
+/**
+ * Whether a zoomed frame hides detail the agent pruned (a `…` below it) that a query focused on it would show. A
+ * tree already answered for this frame is as detailed as it gets, which also ends the exchange.
+ */
+function needsDetail(profile: ShownProfile, index: number): boolean {
+  const { parent, name, strings } = profile.tree;
+  const inside = new Uint8Array(parent.length);
+  inside[index] = 1;
+  let pruned = false;
+  // The subtree is the run of nodes after `index` whose parent is inside it (pre-order).
+  for (let i = index + 1; i < parent.length && inside[parent[i]!] === 1; i++) {
+    inside[i] = 1;
+    if (strings[name[i]!] === PRUNED_NAME) pruned = true;
+  }
+  if (!pruned) return false;
+  const path = framePathOf(profile.tree, index);
+  return JSON.stringify(path) !== JSON.stringify(profile.focus);
 }
 
 /** A tree of only the root, for an empty half. */

@@ -19,6 +19,9 @@ export class PageLayout {
   readonly callersChart: HTMLElement;
   readonly calleesChart: HTMLElement;
   readonly toolbar: Toolbar;
+  /** The selection bar (selector, profile type) and the timeline, between the header and the views. */
+  readonly selectionHost: HTMLElement;
+  readonly timelineHost: HTMLElement;
   private readonly title: HTMLElement;
   private readonly stats: HTMLElement;
   private readonly status: HTMLElement;
@@ -33,6 +36,8 @@ export class PageLayout {
     this.toolbar = new Toolbar(toolbarHandlers);
     header.appendChild(this.toolbar.element);
 
+    this.selectionHost = append(app, 'div', 'icicle-selection-host');
+    this.timelineHost = append(app, 'div', 'icicle-timeline-host');
     this.status = append(app, 'div', 'icicle-status');
     this.status.hidden = true;
     this.error = append(app, 'div', 'icicle-error');
@@ -94,11 +99,12 @@ export class PageLayout {
     this.stats.textContent = '';
   }
 
-  showSummary(title: string, summary: ProfileSummary): void {
+  showSummary(title: string, summary: ProfileSummary, total: string): void {
     this.title.textContent = title;
     this.stats.textContent = [
+      total,
       formatSamples(summary.sampleCount),
-      formatMicros(summary.durationMicros),
+      `over ${formatMicros(summary.durationMicros)}`,
       `${formatCount(summary.nodeCount)} ${summary.nodeCount === 1 ? 'node' : 'nodes'}`,
     ].join(' · ');
   }

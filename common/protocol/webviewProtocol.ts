@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { packedCallTreeSchema, profileSummarySchema } from '../callTree';
+import { viewQuerySchema, viewResultMetaSchema } from '../viewQuery';
 
 /**
  * Messages between the extension host and the flame graph webview: one union per direction, each validated
@@ -19,13 +20,22 @@ export type ViewSettings = z.infer<typeof viewSettingsSchema>;
 export const toWebviewMessageSchema = z.discriminatedUnion('type', [
   /** A profile is being read; show its name and a progress state. */
   z.object({ type: z.literal('loading'), title: z.string() }),
-  /** The profile to draw. */
+  /** The profile to draw, with the selection it shows and what the view's controls offer (common/viewQuery.ts). */
+  z
+    .object({
+      type: z.literal('profile'),
+      title: z.string(),
+      summary: profileSummarySchema,
+      tree: packedCallTreeSchema,
+      settings: viewSettingsSchema,
+    })
+    .merge(viewResultMetaSchema),
+  /** The answer to a `complete` request. */
   z.object({
-    type: z.literal('profile'),
-    title: z.string(),
-    summary: profileSummarySchema,
-    tree: packedCallTreeSchema,
-    settings: viewSettingsSchema,
+    type: z.literal('completions'),
+    requestId: z.number().int(),
+    items: z.array(z.string().max(10_000)).max(10_000),
+    truncated: z.boolean(),
   }),
   /** The settings changed while the view is open. */
   z.object({ type: z.literal('settings'), settings: viewSettingsSchema }),
@@ -48,5 +58,16 @@ export const fromWebviewMessageSchema = z.discriminatedUnion('type', [
     line: z.number().int().min(0),
     column: z.number().int().min(0),
   }),
+  /** Show another selection, profile type, time range or zoomed frame: the extension asks the agent and answers with `profile`. */
+  z.object({ type: z.literal('query'), query: viewQuerySchema }),
+  /** The label keys, or one key's values, to complete a selector with; answered by `completions`. */
+  z.object({
+    type: z.literal('complete'),
+    requestId: z.number().int(),
+    /** Absent: the label keys; present: that key's values. */
+    key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(100).optional(),
+  }),
+  /** Put text (the selection as a selector) on the clipboard. */
+  z.object({ type: z.literal('copyText'), text: z.string().max(10_000) }),
 ]);
 export type FromWebviewMessage = z.infer<typeof fromWebviewMessageSchema>;

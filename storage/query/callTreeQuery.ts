@@ -1,6 +1,6 @@
 import { FRAME_KINDS, type FrameKind, type PackedCallTree } from '../../common/callTree';
 import { CallTreeBuilder } from '../../common/callTreeBuilder';
-import { displayScale } from '../../common/profileTypes';
+import { toDisplayUnit } from '../../common/profileTypes';
 import type { MetadataStore, StoredFrame } from '../metadata/metadataStore';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
 import type { ScanSource } from './scanSource';
@@ -19,11 +19,11 @@ export type FrameClassifier = (frame: StoredFrame) => FrameKind;
  * sample counts are rows.
  */
 export async function callTreeForSelection(source: ScanSource, selection: Selection, classify: FrameClassifier): Promise<PackedCallTree> {
-  return buildCallTree(source.metadata, await mergeStacks(source, selection), classify, displayScale(selection.profileType));
+  return buildCallTree(source.metadata, await mergeStacks(source, selection), classify, toDisplayUnit(selection.profileType));
 }
 
-/** `scale` turns a stored value into the tree's unit (common/profileTypes.ts): 0.001 for nanoseconds to microseconds. */
-export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, classify: FrameClassifier, scale = 1e-3): PackedCallTree {
+/** `toDisplay` turns a stored value into the tree's unit (common/profileTypes.ts), e.g. nanoseconds into microseconds. */
+export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, classify: FrameClassifier, toDisplay: (value: number) => number): PackedCallTree {
   const builder = new CallTreeBuilder();
   // Each stored frame is classified and interned once; frames that look the same in a flame graph (same function,
   // file, line, column and kind) share one id even when the store holds them apart (another module or address).
@@ -46,7 +46,7 @@ export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, cla
       const frames = metadata.stack(stackId);
       for (let k = frames.length - 1; k >= 0; k--) node = builder.childOf(node, frameId(frames[k]!));
     }
-    builder.addSelf(node, merged.samples[s]!, merged.values[s]! * scale);
+    builder.addSelf(node, merged.samples[s]!, toDisplay(merged.values[s]!));
   }
   return builder.build();
 }

@@ -37,6 +37,7 @@
  * by a person first (test/support/golden.ts's convention). ICICLE_UPDATE_GOLDENS=1 rewrites every expected
  * section with the actual output; review the diff before committing.
  */
+import { CPU_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -138,6 +139,11 @@ async function runScript(path: string): Promise<void> {
   }
 }
 
+/** `cpu` in a script is CPU time in nanoseconds, so call trees show microseconds as the product does; other names are types of their own. */
+function profileTypeNamed(name: string): string {
+  return name === 'cpu' ? CPU_TIME_PROFILE_TYPE : name;
+}
+
 function insert(source: BatchSource, header: string, rows: string[], path: string, line: number): void {
   const rest = header.slice('insert'.length).trim();
   const profile = /^profile=(\S+)\s*/.exec(rest);
@@ -167,7 +173,7 @@ function insert(source: BatchSource, header: string, rows: string[], path: strin
       return source.metadata.internFrame(frame);
     });
     const stackId = source.metadata.internStack(frames.reverse()); // The store keeps stacks leaf first.
-    return { timestamp: Number(match[1]), value: Number(match[2]), stackId, labels, profileType: profile?.[1] ?? 'cpu' };
+    return { timestamp: Number(match[1]), value: Number(match[2]), stackId, labels, profileType: profileTypeNamed(profile?.[1] ?? 'cpu') };
   });
   source.appendRows(samples);
 }
@@ -242,7 +248,7 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
       return Array.from(series.bucketStartMs, (b, k) => `${b} ${series.values[k]} ${series.samples[k]}`);
     }
     case 'recorded-runs': {
-      const profileType = word();
+      const profileType = profileTypeNamed(word());
       return (await recordedRuns(source, profileType)).map(
         r => `${quote(r.sessionId)} ${r.startMs}..${r.endMs} ${r.samples} ${r.value} ${Object.entries(r.labels).map(([k, v]) => `${k}=${quote(v)}`).join(' ')}`.trimEnd(),
       );
@@ -279,7 +285,7 @@ function selections(text: string): Selection[] {
       const option = /^(profile|time)=(\S+)\s*/.exec(rest);
       if (!option) break;
       rest = rest.slice(option[0].length);
-      if (option[1] === 'profile') selection.profileType = option[2]!;
+      if (option[1] === 'profile') selection.profileType = profileTypeNamed(option[2]!);
       else {
         const range = /^(-?\d+)\.\.(-?\d+)$/.exec(option[2]!);
         if (!range) throw new Error(`bad time range ${option[2]}`);

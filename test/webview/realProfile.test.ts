@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { parseCpuProfile } from '../../agent/importers/cpuprofile';
 import { frameLabel, frameRect, tooltip } from './frames';
+import { viewMeta } from './testProfiles';
 import { launchChromium, waitFor, WebviewHarness } from './webviewHarness';
 import { corpusDir } from '../support/corpus';
 
@@ -59,6 +60,7 @@ describe('flame graph webview with a real profile', function () {
       summary,
       tree,
       settings: { orientation: 'icicle', minFramePixels: 1 },
+      ...viewMeta(),
     });
     const inPage = Number(await (await labelPainted).jsonValue());
     const fromTest = performance.now() - started;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { errorBanner, frameLabel, frameRect, tooltip } from './frames';
-import { packFrames, profileMessage, SMALL_PROGRAM, summaryOf } from './testProfiles';
+import { packFrames, profileMessage, SMALL_PROGRAM, summaryOf, viewMeta } from './testProfiles';
 import { launchChromium, waitFor, WebviewHarness } from './webviewHarness';
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
@@ -131,7 +131,7 @@ describe('flame graph webview with untrusted input', function () {
     await waitFor(async () => /type/.test(await banner.innerText()), 'the error to name the bad type');
     await harness.postToWebview(null);
     await harness.postToWebview('profile');
-    await harness.postToWebview({ type: 'profile', title: 'x', summary: summaryOf(good.tree), tree: good.tree, settings: { orientation: 'sideways', minFramePixels: 1 } });
+    await harness.postToWebview({ type: 'profile', title: 'x', summary: summaryOf(good.tree), tree: good.tree, settings: { orientation: 'sideways', minFramePixels: 1 }, ...viewMeta() });
     await waitFor(async () => /settings\.orientation/.test(await banner.innerText()), 'the error to name settings.orientation');
 
     // A sound profile afterwards is drawn and clears the error.

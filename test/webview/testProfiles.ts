@@ -1,6 +1,8 @@
 // Small hand-built call trees for the browser tests, written as nested frames and packed the way the agent
 // packs them (pre-order, interned strings, totals summed from the leaves up).
 import { FRAME_KINDS, type FrameKind, type PackedCallTree, type ProfileSummary } from '../../common/callTree';
+import { CPU_TIME_PROFILE_TYPE } from '../../common/profileTypes';
+import type { ViewResult } from '../../common/viewQuery';
 
 export interface FrameSpec {
   name: string;
@@ -57,13 +59,25 @@ export function summaryOf(tree: PackedCallTree): ProfileSummary {
   };
 }
 
+/** What the extension sends with every tree besides it: the selection, its types and timeline (common/viewQuery.ts). */
+export function viewMeta(overrides: Partial<Omit<ViewResult, 'summary' | 'tree'>> = {}): Omit<ViewResult, 'summary' | 'tree'> {
+  return {
+    query: { selector: '{profile_id="test"}', profileType: CPU_TIME_PROFILE_TYPE, timeRange: undefined, focus: undefined },
+    unit: 'micros',
+    profileTypes: [{ id: CPU_TIME_PROFILE_TYPE, label: 'CPU time', unit: 'micros' }],
+    timeline: undefined,
+    ...overrides,
+  };
+}
+
 /** A profile message as the extension sends it. */
 export function profileMessage(
   title: string,
   tree: PackedCallTree,
   settings: { orientation: 'icicle' | 'flame'; minFramePixels: number } = { orientation: 'icicle', minFramePixels: 1 },
+  meta: Partial<Omit<ViewResult, 'summary' | 'tree'>> = {},
 ) {
-  return { type: 'profile' as const, title, summary: summaryOf(tree), tree, settings };
+  return { type: 'profile' as const, title, summary: summaryOf(tree), tree, settings, ...viewMeta(meta) };
 }
 
 /**

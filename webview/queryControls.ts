@@ -1,0 +1,83 @@
+import type { FromWebviewMessage } from '../common/protocol/webviewProtocol';
+import type { FramePathStep, ProfileTypeChoice, TimeRange, Timeline as TimelineData, ViewQuery } from '../common/viewQuery';
+import { SelectionBar } from './selectionBar';
+import { Timeline } from './timeline';
+
+/** What the extension last said the views show. */
+export interface ShownQuery {
+  selector: string;
+  profileType: string | undefined;
+  timeRange: TimeRange | undefined;
+  profileTypes: ProfileTypeChoice[];
+  timeline: TimelineData | undefined;
+}
+
+/**
+ * The controls that change what the views show — the selection bar (selector, type, copy) and the timeline — and
+ * the messages they send: every change is one `query` to the extension, which answers with a new `profile`.
+ */
+export class QueryControls {
+  private readonly bar: SelectionBar;
+  private readonly timeline: Timeline;
+  private current: ShownQuery | undefined;
+  private nextRequest = 1;
+  private readonly pending = new Map<number, (answer: { items: string[]; truncated: boolean }) => void>();
+
+  constructor(
+    barHost: HTMLElement,
+    timelineHost: HTMLElement,
+    private readonly post: (message: FromWebviewMessage) => void,
+    private readonly querying: () => void,
+    /** The path to the zoomed frame, if the graph is zoomed. */
+    private readonly zoomPath: () => FramePathStep[] | undefined,
+  ) {
+    this.bar = new SelectionBar({
+      apply: selector => this.send({ selector }),
+      chooseType: profileType => this.send({ profileType }),
+      copy: selector => this.post({ type: 'copyText', text: selector }),
+      complete: key => this.complete(key),
+    });
+    barHost.appendChild(this.bar.element);
+    this.timeline = new Timeline(timelineHost, { rangeChosen: timeRange => this.send({ timeRange }) });
+  }
+
+  show(query: ShownQuery): void {
+    if (this.current && this.current.selector !== query.selector) this.bar.forgetCompletions();
+    this.current = query;
+    this.bar.show(query.selector, query.profileType, query.profileTypes);
+    this.timeline.show(query.timeline, query.timeRange);
+  }
+
+  /**
+   * Asks for the current selection again with some parts changed. A new selector starts with the whole time span;
+   * the zoomed frame is always sent, so the answer keeps it in detail (and zoomed) when it still exists.
+   */
+  send(change: { selector?: string; profileType?: string | undefined; timeRange?: TimeRange | undefined }): void {
+    const base = this.current;
+    const profileType = 'profileType' in change ? change.profileType : base?.profileType;
+    const timeRange = 'timeRange' in change ? change.timeRange : change.selector === undefined ? base?.timeRange : undefined;
+    const focus = this.zoomPath();
+    const query: ViewQuery = {
+      selector: change.selector ?? base?.selector ?? '',
+      ...(profileType !== undefined ? { profileType } : {}),
+      ...(timeRange !== undefined ? { timeRange } : {}),
+      ...(focus !== undefined ? { focus } : {}),
+    };
+    this.querying();
+    this.post({ type: 'query', query });
+  }
+
+  /** The answer to a `complete` request. */
+  completed(requestId: number, items: string[], truncated: boolean): void {
+    this.pending.get(requestId)?.({ items, truncated });
+    this.pending.delete(requestId);
+  }
+
+  private complete(key: string | undefined): Promise<{ items: string[]; truncated: boolean }> {
+    const requestId = this.nextRequest++;
+    return new Promise(resolve => {
+      this.pending.set(requestId, resolve);
+      this.post({ type: 'complete', requestId, ...(key !== undefined ? { key } : {}) });
+    });
+  }
+}
