@@ -3,6 +3,7 @@ import { select } from 'd3-selection';
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { buildCallTreeHierarchy, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
 import { describeFrame } from './frameDetails';
+import { FrameNavigation } from './frameNavigation';
 import { FramePalette, sourceGroup, type FrameColour } from './frameColours';
 import { FrameTooltip } from './frameTooltip';
 import type { Orientation } from './viewState';
@@ -66,6 +67,12 @@ export class FlameGraphView {
   private colourBy: ColourBy = 'kind';
   /** Frames a search or a selected function matches; the others are faded. Undefined: nothing is searched. */
   private highlighted: Set<number> | undefined;
+  /** The frame the keyboard is on (outlined), and how keys move it. */
+  private cursor = 0;
+  private navigation: FrameNavigation | undefined;
+  private orientation: Orientation = 'icicle';
+  /** Says which frame the keyboard is on, for screen readers. */
+  private readonly announcer: HTMLElement;
 
   constructor(
     private readonly container: HTMLElement,
@@ -76,6 +83,14 @@ export class FlameGraphView {
     container.addEventListener('mousemove', event => this.tooltip.moveTo(event));
     container.addEventListener('mouseleave', () => this.tooltip.hide());
     new ResizeObserver(() => this.scheduleResize()).observe(container);
+    // The keyboard's way through the graph (frameNavigation.ts); the mouse's is d3-flame-graph's clicks.
+    container.tabIndex = 0;
+    container.setAttribute('role', 'application');
+    container.setAttribute('aria-roledescription', 'flame graph');
+    container.addEventListener('keydown', event => this.onKey(event));
+    this.announcer = container.parentElement!.appendChild(document.createElement('div'));
+    this.announcer.className = 'icicle-visually-hidden';
+    this.announcer.setAttribute('aria-live', 'polite');
     // VS Code switches themes by rewriting the variables on <html> and the theme class on <body>.
     const themeObserver = new MutationObserver(() => this.themeChanged());
     themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -89,6 +104,13 @@ export class FlameGraphView {
     this.palette = FramePalette.fromDocument();
     this.tree = content.tree;
     this.unit = content.unit;
+    this.navigation = new FrameNavigation(content.tree);
+    this.cursor = 0;
+    this.orientation = content.orientation;
+    this.container.setAttribute(
+      'aria-label',
+      `${content.title}: arrow keys move between frames, Enter zooms into one, O opens its source, Escape zooms out`,
+    );
     this.width = this.container.clientWidth;
     const chart = flamegraph<FrameDatum>()
       .width(Math.max(this.width, 1))
@@ -116,6 +138,7 @@ export class FlameGraphView {
   }
 
   setOrientation(orientation: Orientation): void {
+    this.orientation = orientation;
     this.chart?.inverted(orientation === 'icicle').update();
     this.colourLabels();
   }
@@ -204,6 +227,39 @@ export class FlameGraphView {
     // VS Code's webview context menu reads this (package.json, webview/context): "Copy Function Name" and the like
     // get the frame's name and file. Set as an attribute value, never parsed as markup.
     frames.attr('data-vscode-context', node => frameContext(this.tree, node.data.index));
+    frames.classed('icicle-frame-cursor', node => node.data.index === this.cursor && this.cursor > 0);
+  }
+
+  /** Keys on the focused graph: move between frames, zoom, open the source, zoom out. */
+  private onKey(event: KeyboardEvent): void {
+    if (!this.tree || !this.navigation || event.altKey || event.ctrlKey || event.metaKey) return;
+    const moved = this.navigation.move(this.cursor, event.key, this.orientation);
+    if (moved !== undefined) {
+      this.cursor = moved;
+      this.colourLabels();
+      this.announce();
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      // d3-flame-graph reports the zoom through its click handler, as for a click (zoomChanged).
+      if (this.cursor === 0) this.resetZoom();
+      else this.zoomToIndex(this.cursor);
+      if (this.cursor > 0) this.events.frameSelected?.(this.cursor);
+    } else if (event.key === 'o' || event.key === 'O') {
+      const url = this.tree.strings[this.tree.url[this.cursor] ?? 0] ?? '';
+      if (url !== '' && url.length <= MAX_URL_LENGTH) this.events.openSource(url, this.tree.line[this.cursor] ?? 0, this.tree.column[this.cursor] ?? 0);
+    } else if (event.key === 'Escape') {
+      this.resetZoom();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  /** Puts the keyboard's frame into words: its name, cost and source. */
+  private announce(): void {
+    if (!this.tree) return;
+    const details = describeFrame(this.tree, this.cursor, this.unit);
+    this.announcer.textContent = `${details.name}: total ${details.total}, self ${details.self}${details.location ? `, ${details.location}` : ''}`;
   }
 
   /** Coalesces resize bursts (dragging a sash) into one redraw per frame. */

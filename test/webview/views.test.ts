@@ -167,5 +167,21 @@ describe('flame graph search and function table', function () {
     assert.equal(await harness.page.getByRole('button', { name: 'Colour by source' }).getAttribute('aria-pressed'), 'true');
     assert.equal(await fill('a'), await fill('b'));
   });
-});
 
+  it('the keyboard moves between frames, zooms, opens the source and zooms out, and says where it is', async () => {
+    const chart = harness.page.getByRole('application', { name: /arrow keys move between frames/ });
+    await chart.focus();
+    // Icicle orientation: ↓ goes from the root to main, then to parseInput; → to renderReport, ← back.
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowLeft']) await harness.page.keyboard.press(key);
+    const announcer = harness.page.locator('.icicle-visually-hidden').first();
+    await pollUntil(async () => (await announcer.textContent())?.startsWith('parseInput: total 50 ms (50%), self 30 ms (30%), /work/app/src/parser.ts:42'), { timeoutMs: 10_000, what: 'the announcement of parseInput' });
+    assert.equal(await harness.page.locator('.icicle-frame-cursor').getAttribute('name'), 'parseInput', 'the frame is outlined');
+    await harness.page.keyboard.press('Enter');
+    await pollUntil(async () => (await harness.page.locator('.icicle-crumb-current').textContent()) === 'parseInput', { timeoutMs: 10_000, what: 'the zoom to parseInput' });
+    await harness.page.keyboard.press('o');
+    const opened = await harness.waitForPosted(m => m.type === 'openSource', 'openSource');
+    assert.deepEqual(opened, { type: 'openSource', url: 'file:///work/app/src/parser.ts', line: 42, column: 3 });
+    await harness.page.keyboard.press('Escape');
+    await pollUntil(async () => await harness.page.locator('.icicle-breadcrumbs').isHidden(), { timeoutMs: 10_000, what: 'the zoom to be reset' });
+  });
+});
