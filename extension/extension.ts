@@ -25,7 +25,7 @@ export interface IcicleApi {
   /** Resolves once the agent and the language server have both answered their handshakes. */
   waitForReady(): Promise<void>;
   /** The flame graphs that are open. */
-  panels(): { title: string; nodeCount: number; state: string }[];
+  panels(): { title: string; nodeCount: number; state: string; selector: string | undefined }[];
   /** Process ids of the helper processes, for fault-injection tests. */
   processes(): { agent: number | undefined; languageServer: number | undefined };
   /** Runs being or having been profiled in this window, and the profiling status bar item's text. */
@@ -106,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
 
   return {
     waitForReady: () => ready,
-    panels: () => ProfileView.openViews().map(view => ({ title: view.title, nodeCount: view.nodeCount, state: view.loadState })),
+    panels: () => ProfileView.openViews().map(view => ({ title: view.title, nodeCount: view.nodeCount, state: view.loadState, selector: view.selector })),
     processes: () => ({ agent: agent.pid, languageServer: languageServer.pid }),
     recordings: () => sessions.all().map(r => ({ sessionId: r.sessionId, name: r.name, samples: r.samples, state: r.state })),
     profilingStatus: () => statusBar.text,

@@ -38,6 +38,8 @@ export class ProfileView implements vscode.Disposable {
    * samples in the store, `{profile_id="…"}`). The webview changes it (selector, type, time range, zoomed frame).
    */
   private query: ViewQuery | undefined;
+  /** The selector of the first answer: what the view was opened for. */
+  private openedSelector: string | undefined;
   /** Answers to queries that were overtaken by a newer one are dropped. */
   private generation = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -77,6 +79,11 @@ export class ProfileView implements vscode.Disposable {
 
   get nodeCount(): number {
     return this.state.kind === 'loaded' ? this.state.result.summary.nodeCount : 0;
+  }
+
+  /** The selector of the selection shown, once known. */
+  get selector(): string | undefined {
+    return this.state.kind === 'loaded' ? this.state.result.query.selector : undefined;
   }
 
   get loadState(): LoadState['kind'] {
@@ -178,13 +185,22 @@ export class ProfileView implements vscode.Disposable {
     }
   }
 
+  /**
+   * The view's name while it shows what it was opened for; once the user has typed another selector, the selector
+   * itself, so the header never names a file whose samples are not the ones shown.
+   */
+  private shownTitle(result: ViewResult): string {
+    this.openedSelector ??= result.query.selector;
+    return result.query.selector === this.openedSelector ? this.title : result.query.selector;
+  }
+
   private async postState(): Promise<void> {
     switch (this.state.kind) {
       case 'loading':
         await this.post({ type: 'loading', title: this.title });
         return;
       case 'loaded': {
-        await this.post({ type: 'profile', title: this.title, ...this.state.result, settings: readViewSettings() });
+        await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings() });
         return;
       }
       case 'failed':

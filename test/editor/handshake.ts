@@ -18,6 +18,8 @@ export type BridgeRequest =
   | { action: 'clickFrame'; label: string; timeoutMs: number }
   /** Clicks, with the mouse, the first visible element of that ARIA role and name in the shown webviews. */
   | { action: 'clickRole'; role: 'tab' | 'row' | 'button'; name: string; timeoutMs: number }
+  /** Types `text` into the first visible element of that ARIA role and name in the shown webviews, then presses `press`. */
+  | { action: 'typeInto'; role: 'combobox' | 'searchbox'; name: string; text: string; press: 'Enter' | 'Escape'; timeoutMs: number }
   /**
    * Waits for a drawn flame graph (or, with `selector`, for a visible element matching it in a shown webview), then
    * screenshots the whole workbench into test-results/editor/<name>.png.
@@ -28,6 +30,7 @@ export interface BridgeResults {
   frameLabels: { labels: string[] };
   clickFrame: { label: string; x: number; y: number };
   clickRole: { clicked: string };
+  typeInto: { typed: string };
   screenshot: { path: string; bytes: number };
 }
 

@@ -166,18 +166,17 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
   },
 
   async clickRole({ page }, request) {
-    const target = await pollUntil(
-      async () => {
-        for (const webview of await visibleWebviews(page)) {
-          const found = webview.getByRole(request.role, { name: request.name }).first();
-          if (await found.isVisible().catch(() => false)) return found;
-        }
-        return undefined;
-      },
-      { timeoutMs: request.timeoutMs, what: `a visible ${request.role} named "${request.name}"` },
-    );
+    const target = await visibleByRole(page, request.role, request.name, request.timeoutMs);
     await target.click();
     return { clicked: `${request.role} ${request.name}` };
+  },
+
+  async typeInto({ page }, request) {
+    const target = await visibleByRole(page, request.role, request.name, request.timeoutMs);
+    await target.click();
+    await target.fill(request.text);
+    await target.press(request.press);
+    return { typed: request.text };
   },
 
   async screenshot({ page, resultsDir }, request) {
@@ -196,6 +195,20 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
     return { path, bytes: statSync(path).size };
   },
 };
+
+/** The first visible element of that ARIA role and name in the shown webviews, polled for until `timeoutMs`. */
+async function visibleByRole(page: Page, role: 'tab' | 'row' | 'button' | 'combobox' | 'searchbox', name: string, timeoutMs: number): Promise<Locator> {
+  return pollUntil(
+    async () => {
+      for (const webview of await visibleWebviews(page)) {
+        const found = webview.getByRole(role, { name }).first();
+        if (await found.isVisible().catch(() => false)) return found;
+      }
+      return undefined;
+    },
+    { timeoutMs, what: `a visible ${role} named "${name}"` },
+  );
+}
 
 /**
  * Answers the suite's requests until `stop` is called: polls the handshake folder for request files, handles

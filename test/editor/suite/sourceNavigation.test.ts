@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { ask, bridgeAvailable } from './e2eBridge';
-import { closeAllEditors, eventually, fixtureWorkspace, icicleApi } from './icicle';
+import { closeAllEditors, corpusDir, eventually, fixtureWorkspace, icicleApi } from './icicle';
 
 const hotJs = join(fixtureWorkspace, 'hot.js');
 
@@ -69,6 +69,32 @@ export function register(): void {
         assert.equal(editor.selection.active.line, hotLine, `hot.js shows line ${editor.selection.active.line + 1}, not ${hotLine + 1}`);
         const [visible] = editor.visibleRanges;
         assert.ok(visible?.contains(new vscode.Position(hotLine, 0)), "hotLoop's line is not scrolled into view");
+      });
+    });
+
+    test('a view filtered by a label shows that selection, and its frames still open their source', async function () {
+      if (!bridgeAvailable()) this.skip();
+      const api = await icicleApi();
+      // Both profiles go into the store, each labelled with its file name (`source`).
+      await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(profile));
+      await ask({ action: 'frameLabels', include: ['hotLoop'], timeoutMs: 30_000 });
+      await closeAllEditors();
+      await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(join(corpusDir, 'cpuprofile', 'sucrase.cpuprofile')));
+      await ask({ action: 'frameLabels', include: ['getSucraseTokens'], timeoutMs: 30_000 });
+      await eventually(() => assert.match(api.panels()[0]?.selector ?? '', /^\{profile_id="[0-9a-f]+"\}$/));
+
+      // The user types a label selector into the sucrase view: it now shows hot.cpuprofile's samples.
+      await ask({ action: 'typeInto', role: 'combobox', name: 'Selection', text: '{source="hot.cpuprofile"}', press: 'Enter', timeoutMs: 30_000 });
+      await eventually(() => assert.equal(api.panels()[0]?.selector, '{source="hot.cpuprofile"}'));
+      const { labels } = await ask({ action: 'frameLabels', include: ['hotLoop'], timeoutMs: 30_000 });
+      assert.ok(!labels.some(label => label.startsWith('getSucraseTokens')), `sucrase's frames are still drawn: ${JSON.stringify(labels.slice(0, 20))}`);
+      await ask({ action: 'screenshot', name: 'label-filter', timeoutMs: 30_000 });
+
+      await ask({ action: 'clickFrame', label: 'hotLoop', timeoutMs: 30_000 });
+      await eventually(() => {
+        const editor = vscode.window.visibleTextEditors.find(e => e.document.uri.fsPath === hotJs);
+        assert.ok(editor, 'hot.js is not shown after a click in the filtered view');
+        assert.equal(editor.selection.active.line, hotLine);
       });
     });
   });
