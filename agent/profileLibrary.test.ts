@@ -82,6 +82,17 @@ describe('profiles opened through the store', () => {
     await store.close();
   });
 
+  it('opens collapsed stacks and speedscope files too, on the type they hold', async () => {
+    const store = await Store.open(dir);
+    for (const [folder, name, hot] of [['collapsed', 'simple.txt', 'b'], ['speedscope', 'simple.speedscope.json', 'b']] as const) {
+      const opened = await openProfileThroughStore(store, readFileSync(join(corpusDir(), folder, name)), name);
+      assert.ok(opened.summary.sampleCount > 0, `${name} has samples`);
+      assert.ok(opened.profileTypes.length > 0 && opened.query.profileType !== undefined, `${name} names its type`);
+      assert.ok(opened.tree.name.some(n => opened.tree.strings[n] === hot), `${name}'s frame ${hot} is in the tree`);
+    }
+    await store.close();
+  });
+
   it('imports a file once and finds it again after a restart, flushed or not', async () => {
     const text = readFileSync(join(corpus, 'sucrase.cpuprofile'), 'utf8');
     let store = await Store.open(dir);

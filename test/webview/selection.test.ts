@@ -87,6 +87,7 @@ describe('selection, profile type, timeline and zoom detail', function () {
     await harness.postToWebview(profileMessage(TITLE, packFrames(SMALL_PROGRAM), undefined, { ...meta, query: { ...meta.query, timeRange: query.timeRange } }));
     await pollUntil(async () => (await harness.page.locator('.icicle-timeline-caption').textContent())?.includes('showing 3'), { timeoutMs: 10_000, what: 'the caption to show the range' });
     assert.ok(await harness.page.locator('.icicle-timeline-brush .selection').isVisible(), 'the brush shows the range');
+    await frameLabel(harness.page, 'readToken').waitFor();
     await harness.page.screenshot({ path: join(artifacts, 'timeline.png') });
 
     // From the keyboard: Escape on the timeline asks for the whole span again; → picks the first tenth, then moves
