@@ -32,6 +32,20 @@ export const viewQuerySchema = z.object({
 });
 export type ViewQuery = z.infer<typeof viewQuerySchema>;
 
+/**
+ * What a flame graph panel needs to be opened again after a window reload: what it was opened for and what it
+ * showed. The webview keeps it in its saved state (VS Code hands that state to the extension's panel serializer);
+ * the extension validates it there like any message, since it comes back from the page.
+ */
+export const restoreSchema = z.object({
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('file'), uri: z.string().max(8192) }),
+    z.object({ kind: z.literal('selection'), selector: z.string().max(10_000), title: z.string().max(1000) }),
+  ]),
+  query: viewQuerySchema.optional(),
+});
+export type Restore = z.infer<typeof restoreSchema>;
+
 /** A profile type the selection holds, as a picker lists it. */
 export interface ProfileTypeChoice {
   id: string;

@@ -4,7 +4,7 @@ import { AgentSupervisor } from './agentSupervisor';
 import { LanguageServerSupervisor } from './languageServerSupervisor';
 import { createLog } from './log';
 import { registerFrameCommands } from './frameCommands';
-import { openProfileCommand } from './openProfileCommand';
+import { openProfileCommand, registerFlameGraphPanelSerializer } from './openProfileCommand';
 import { DebugProfiling } from './recording/debugProfiling';
 import { PROFILING_MENU_COMMAND, ProfilingStatusBar } from './recording/profilingStatusBar';
 import type { ProbeTarget } from './recording/probeEnvironment';
@@ -94,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     vscode.commands.registerCommand('icicle.profileProcess', (pid?: number) => processProfiling.profileProcessCommand(typeof pid === 'number' ? pid : undefined)),
     vscode.commands.registerCommand(PROFILING_MENU_COMMAND, () => debugProfiling.profilingMenu()),
     vscode.commands.registerCommand('icicle.openProfile', (uri?: vscode.Uri) => openProfileCommand(services, uri)),
+    registerFlameGraphPanelSerializer(services),
     vscode.commands.registerCommand('icicle.showLog', () => log.show()),
     vscode.commands.registerCommand('icicle.restartServices', async () => {
       await Promise.all([agent.restart(), languageServer.restart()]);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { restoreSchema } from '../common/viewQuery';
 import { ProfileView, type ProfileSource, type ProfileViewServices } from './profileView';
 
 /**
@@ -12,14 +13,38 @@ export async function openProfileCommand(services: ProfileViewServices, uri?: vs
   return openFlameGraphPanel(services, { kind: 'file', uri: target }, path.basename(target.path));
 }
 
+const PANEL_VIEW_TYPE = 'icicle.flameGraph';
+
 /** A flame graph in a new editor panel, of a file or of a store selection (a recorded run). */
 export function openFlameGraphPanel(services: ProfileViewServices, source: ProfileSource, title: string): ProfileView {
-  const panel = vscode.window.createWebviewPanel('icicle.flameGraph', `Flame Graph: ${title}`, vscode.ViewColumn.Active, {
+  const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Flame Graph: ${title}`, vscode.ViewColumn.Active, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(services.extensionUri, 'out', 'webview')],
   });
   panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icicle.svg');
   return new ProfileView(panel, source, services);
+}
+
+/**
+ * Reopens the flame graph panels that were open when the window reloaded, from what each webview saved
+ * (`restore`, see common/viewQuery.ts). A state that does not read as one (an older version's, or damaged) closes
+ * the panel rather than leave an empty page.
+ */
+export function registerFlameGraphPanelSerializer(services: ProfileViewServices): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel, state: unknown) {
+      const parsed = restoreSchema.safeParse((state as { restore?: unknown } | undefined)?.restore);
+      if (!parsed.success) {
+        services.log.info('closed a flame graph panel from before the reload: it saved nothing to reopen it with');
+        panel.dispose();
+        return;
+      }
+      const { source, query } = parsed.data;
+      panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icicle.svg');
+      if (source.kind === 'file') new ProfileView(panel, { kind: 'file', uri: vscode.Uri.parse(source.uri, true) }, services, query);
+      else new ProfileView(panel, source, services, query);
+    },
+  });
 }
 
 async function pickProfile(): Promise<vscode.Uri | undefined> {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, QuerySelectionRequest } from '../common/protocol/agentProtocol';
-import type { ViewQuery, ViewResult } from '../common/viewQuery';
+import type { Restore, ViewQuery, ViewResult } from '../common/viewQuery';
 import { fromWebviewMessageSchema, type FromWebviewMessage, type ToWebviewMessage } from '../common/protocol/webviewProtocol';
 import type { AgentSupervisor } from './agentSupervisor';
 import type { Log } from './log';
@@ -38,6 +38,8 @@ export class ProfileView implements vscode.Disposable {
    * samples in the store, `{profile_id="…"}`). The webview changes it (selector, type, time range, zoomed frame).
    */
   private query: ViewQuery | undefined;
+  /** The type and time range a restored file view showed, applied when it is opened. */
+  private reopenWith: Pick<ViewQuery, 'profileType' | 'timeRange'> | undefined;
   /** The selector of the first answer: what the view was opened for. */
   private openedSelector: string | undefined;
   /** Answers to queries that were overtaken by a newer one are dropped. */
@@ -54,10 +56,14 @@ export class ProfileView implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     private readonly source: ProfileSource,
     private readonly services: ProfileViewServices,
+    /** What the panel showed before a window reload, if it is being restored. */
+    restored?: ViewQuery,
   ) {
     this.title = source.kind === 'file' ? path.basename(source.uri.path) : source.title;
     ProfileView.all.add(this);
-    if (source.kind === 'selection') this.query = { selector: source.selector };
+    if (source.kind === 'selection') this.query = restored ?? { selector: source.selector };
+    // A file is opened again (and imported again if the store lost it), in the type and time range it showed.
+    else if (restored) this.reopenWith = { profileType: restored.profileType, timeRange: restored.timeRange };
     setUpFlameGraphWebview(panel.webview, services.extensionUri, this.title);
     this.disposables.push(
       panel.webview.onDidReceiveMessage(message => this.onMessage(message)),
@@ -117,10 +123,9 @@ export class ProfileView implements vscode.Disposable {
     if (this.query) return agent.connection.sendRequest(QuerySelectionRequest.type, { ...this.query, minShare: readMinShare() });
     if (this.source.kind !== 'file') throw new Error('a selection view always has a query');
     const { uri } = this.source;
+    const common = { displayName: this.title, minShare: readMinShare(), ...this.reopenWith };
     const params: OpenProfileRequest.Params =
-      uri.scheme === 'file'
-        ? { path: uri.fsPath, displayName: this.title, minShare: readMinShare() }
-        : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), displayName: this.title, minShare: readMinShare() };
+      uri.scheme === 'file' ? { path: uri.fsPath, ...common } : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), ...common };
     const result = await agent.connection.sendRequest(OpenProfileRequest.type, params);
     this.query ??= { selector: result.query.selector };
     return result;
@@ -194,13 +199,22 @@ export class ProfileView implements vscode.Disposable {
     return result.query.selector === this.openedSelector ? this.title : result.query.selector;
   }
 
+  /** What reopens this view after a window reload: its source, and the query it shows (without the zoomed frame). */
+  private restore(): Restore {
+    const source: Restore['source'] =
+      this.source.kind === 'file' ? { kind: 'file', uri: this.source.uri.toString() } : { kind: 'selection', selector: this.source.selector, title: this.source.title };
+    if (!this.query) return { source };
+    const { focus: _focus, ...query } = this.query;
+    return { source, query };
+  }
+
   private async postState(): Promise<void> {
     switch (this.state.kind) {
       case 'loading':
         await this.post({ type: 'loading', title: this.title });
         return;
       case 'loaded': {
-        await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings() });
+        await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings(), restore: this.restore() });
         return;
       }
       case 'failed':
@@ -255,3 +269,4 @@ export class ProfileView implements vscode.Disposable {
     this.disposables.length = 0;
   }
 }
+

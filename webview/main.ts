@@ -143,6 +143,7 @@ function showProfile(message: ProfileMessage): void {
   const savedZoom = focused ?? (state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined);
   const unit = chooseValueUnit(tree, message.unit);
   shown = { key, settings, orientation, tree, unit, focus: focused === undefined ? undefined : message.query.focus };
+  if (message.restore && JSON.stringify(message.restore) !== JSON.stringify(state.restore)) saveState({ ...state, restore: message.restore });
   zoomed = undefined;
   chosen = undefined;
   layout.clearError();

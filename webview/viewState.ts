@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { restoreSchema } from '../common/viewQuery';
 
 /**
  * What the webview remembers across reloads of its page (VS Code drops a hidden webview's page and restores
@@ -19,6 +20,8 @@ const viewStateSchema = z.object({
   colourBy: z.enum(['kind', 'source']).optional(),
   /** The search text. */
   search: z.string().max(1000).optional(),
+  /** What the extension needs to reopen this panel after a window reload (common/viewQuery.ts). */
+  restore: restoreSchema.optional(),
   /** The zoomed frame, valid only for the profile it was chosen in. */
   zoom: z.object({ profileKey: z.string(), nodeIndex: z.number().int().nonnegative() }).optional(),
 });

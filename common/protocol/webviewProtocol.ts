@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { packedCallTreeSchema, profileSummarySchema } from '../callTree';
-import { viewQuerySchema, viewResultMetaSchema } from '../viewQuery';
+import { restoreSchema, viewQuerySchema, viewResultMetaSchema } from '../viewQuery';
 
 /**
  * Messages between the extension host and the flame graph webview: one union per direction, each validated
@@ -28,6 +28,8 @@ export const toWebviewMessageSchema = z.discriminatedUnion('type', [
       summary: profileSummarySchema,
       tree: packedCallTreeSchema,
       settings: viewSettingsSchema,
+      /** Kept in the webview's state, for reopening the panel after a window reload. */
+      restore: restoreSchema.optional(),
     })
     .merge(viewResultMetaSchema),
   /** The answer to a `complete` request. */

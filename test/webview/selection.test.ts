@@ -180,4 +180,12 @@ describe('selection, profile type, timeline and zoom detail', function () {
     // Zoomed to where the answer was focused: no further query.
     assert.equal((await queries()).length, 1, 'one query, not a loop');
   });
+
+  it('keeps what reopens the panel after a window reload in its saved state', async () => {
+    const restore = { source: { kind: 'selection', selector: SELECTOR, title: TITLE }, query: { selector: '{branch="main"}', profileType: ALLOC } };
+    await harness.postToWebview({ ...profileMessage(TITLE, packFrames(SMALL_PROGRAM), undefined, meta), restore });
+    await pollUntil(async () => JSON.stringify((await harness.savedState() as { restore?: unknown } | undefined)?.restore) === JSON.stringify(restore), { timeoutMs: 10_000, what: 'the restore state to be saved' });
+    await harness.reload();
+    assert.deepEqual((await harness.savedState() as { restore?: unknown }).restore, restore, 'it survives a reload of the page');
+  });
 });
