@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { ResponseError } from 'vscode-jsonrpc';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
 import { IcicleErrorCode } from '../common/errors';
-import { HandshakeRequest, OpenProfileRequest, PingRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
+import { HandshakeRequest, LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, PingRequest, QuerySelectionRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
+import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import { corpusDir } from '../test/support/corpus';
 
 const root = join(__dirname, '..');
@@ -68,7 +69,7 @@ describe('agent process', function () {
   });
 
   it('answers the versioned handshake', () => {
-    assert.equal(client.handshake.protocolVersion, 1);
+    assert.equal(client.handshake.protocolVersion, AGENT_PROTOCOL_VERSION);
     assert.equal(client.handshake.pid, agent.child.pid);
   });
 
@@ -91,6 +92,21 @@ describe('agent process', function () {
     });
     assert.equal(result.summary.sampleCount, 17138);
     assert.ok(result.tree.strings.includes('parseStatement'));
+    // The view's later queries: its labels for completion, and a time range of its own selection.
+    const { values } = await client.connection.sendRequest(LabelValuesRequest.type, { key: 'source', selector: '', limit: 100 });
+    assert.ok(values.includes('sucrase.cpuprofile'), `source values: ${values.join(', ')}`);
+    const { names } = await client.connection.sendRequest(LabelNamesRequest.type, { selector: result.query.selector });
+    assert.deepEqual(names, ['format', 'profile_id', 'source']);
+    const span = result.timeline!.span;
+    const firstHalf = await client.connection.sendRequest(QuerySelectionRequest.type, {
+      selector: result.query.selector,
+      timeRange: { startMs: span.startMs, endMs: (span.startMs + span.endMs) / 2 },
+    });
+    assert.ok(firstHalf.summary.sampleCount > 0 && firstHalf.summary.sampleCount < 17138, `${firstHalf.summary.sampleCount} samples in the first half`);
+    await assert.rejects(
+      client.connection.sendRequest(QuerySelectionRequest.type, { selector: '{source=' }),
+      (error: ResponseError<unknown>) => error.code === IcicleErrorCode.InvalidParams && /is not a label selector/.test(error.message),
+    );
   });
 
   it('reports a missing file and bad parameters as errors meant for the user', async () => {

@@ -132,20 +132,33 @@ export class ProfileView implements vscode.Disposable {
   }
 
   /**
+   * Asks and shows the answer, unless a newer query overtook this one while it ran (then its answer, or its error,
+   * is dropped). Throws what went wrong when this is still the latest query.
+   */
+  private async askAndShow(): Promise<void> {
+    const generation = ++this.generation;
+    let result: ViewResult;
+    try {
+      result = await this.ask();
+    } catch (error) {
+      if (generation === this.generation) throw error;
+      return;
+    }
+    if (generation !== this.generation) return;
+    this.state = { kind: 'loaded', result };
+    await this.postState();
+  }
+
+  /**
    * Shows another selection, type, time range or zoomed frame, as the webview asked. The old view stays until the
    * answer arrives; a selector the agent refuses is reported and the view keeps showing the last good one.
    */
   private async requery(query: ViewQuery): Promise<void> {
-    const generation = ++this.generation;
     const previous = this.query;
     this.query = query;
     try {
-      const result = await this.ask();
-      if (generation !== this.generation) return;
-      this.state = { kind: 'loaded', result };
-      await this.postState();
+      await this.askAndShow();
     } catch (error) {
-      if (generation !== this.generation) return;
       this.query = previous;
       const message = errorText(error);
       this.services.log.warn(`could not query ${query.selector} for ${this.title}: ${message}`);
@@ -179,12 +192,8 @@ export class ProfileView implements vscode.Disposable {
   /** Queries again and shows the new tree without the loading state in between. */
   private async reload(): Promise<void> {
     if (!this.query || !ProfileView.all.has(this)) return;
-    const generation = ++this.generation;
     try {
-      const result = await this.ask();
-      if (generation !== this.generation) return;
-      this.state = { kind: 'loaded', result };
-      await this.postState();
+      await this.askAndShow();
     } catch (error) {
       this.services.log.warn(`could not refresh ${this.title}: ${errorText(error)}`);
     }
