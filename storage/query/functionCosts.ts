@@ -88,10 +88,6 @@ export function functionCostsOf(metadata: MetadataStore, merged: MergedStacks): 
 }
 
 /**
- * Self and total cost per line of one file, by line. A line's total counts each sample once however many of
- * its frames are on that line; frames with an unknown line (0) are left out.
- */
-/**
  * Self and total cost per line of one file. A sample's leaf frame counts at the line it was executing when the
  * profile recorded it (the `line` column: V8's positionTicks, pprof's leaf line), else at the frame's own line;
  * callers count at their frames' lines.

@@ -28,6 +28,7 @@
  *   call-tree SEL              the packed call tree, indented, with kind, self/total micros and samples
  *   function-costs SEL         NAME FILE SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
  *   line-costs FILE SEL        LINE SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
+ *   source-costs SEL           `total` VALUE SAMPLES, then per file its functions (NAME, first line, costs) and lines
  *   label-keys [SEL]           one key per line
  *   label-values KEY [SEL]     one value per line
  *   time-series WIDTH SEL      BUCKET VALUE SAMPLES
@@ -57,6 +58,7 @@ import {
   lineCosts,
   mergeStacks,
   recordedRuns,
+  sourceCosts,
   timeSeries,
   type Selection,
 } from './profileQueries';
@@ -235,6 +237,17 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
       return (await lineCosts(source, selections(args)[0]!, file)).map(
         c => `${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`,
       );
+    }
+    case 'source-costs': {
+      const costs = await sourceCosts(source, selections(args)[0]!);
+      return [
+        `total ${costs.total} ${costs.totalSamples}`,
+        ...costs.files.flatMap(f => [
+          `file ${quote(f.file)}`,
+          ...f.functions.map(c => `  function ${quote(c.name)} line ${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`),
+          ...f.lines.map(c => `  line ${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`),
+        ]),
+      ];
     }
     case 'label-keys':
       return (await labelKeys(source, args === '' ? undefined : selections(args)[0])).map(quote);

@@ -1,0 +1,155 @@
+import type { MetadataStore } from '../metadata/metadataStore';
+import { COLUMN } from '../schema';
+import { executePlan } from './execute';
+import { count, scan, sum } from './logicalPlan';
+import { mergeStacks, type MergedStacks } from './mergeStacks';
+import { numbers } from './resultColumns';
+import type { ScanSource } from './scanSource';
+import { selectionPredicate, type Selection } from './selection';
+
+/** A function's cost as the source shows it: identified by name and file, placed at its first known line. */
+export interface SourceFunctionCost {
+  name: string;
+  /** The smallest line any of its frames names (V8: the declaration; pprof: the first sampled line); 0: unknown. */
+  line: number;
+  self: number;
+  /** Recursion counted once per sample. */
+  total: number;
+  selfSamples: number;
+  totalSamples: number;
+}
+
+export interface SourceLineCost {
+  line: number;
+  self: number;
+  total: number;
+  selfSamples: number;
+  totalSamples: number;
+}
+
+/** Everything one source file costs in a selection. */
+export interface FileCosts {
+  /** The file as the profile names it (a path, a file:// or webpack:// URL...). */
+  file: string;
+  functions: SourceFunctionCost[];
+  lines: SourceLineCost[];
+}
+
+export interface SourceCosts {
+  files: FileCosts[];
+  /** The selection's whole value and samples: what shares are of. */
+  total: number;
+  totalSamples: number;
+}
+
+/**
+ * Per-function and per-line cost of every source file in the selection, in one pass over its distinct stacks: what
+ * the language server keeps in memory to answer hovers, code lenses and line heat without a query each. A sample's
+ * leaf counts at the line it was executing (the `line` column) when known, else at its frame's line; callers count
+ * at their frames' lines. Frames without a file are left out (their cost is still in the totals).
+ */
+export async function sourceCosts(source: ScanSource, selection: Selection): Promise<SourceCosts> {
+  if (!source.columnNames().includes(COLUMN.line)) return sourceCostsOf(source.metadata, await mergeStacks(source, selection));
+  const plan = scan()
+    .where(selectionPredicate(selection))
+    .aggregate([COLUMN.stackId, COLUMN.line], [sum(COLUMN.value, 'value'), count('samples')])
+    .build();
+  const { table } = await executePlan(plan, source);
+  const stackIds = Uint32Array.from(numbers(table, COLUMN.stackId));
+  // A null line (a block written before the column existed) reads as NaN here: unknown, like 0.
+  const leafLines = Float64Array.from(numbers(table, COLUMN.line), line => (line > 0 ? line : 0));
+  return sourceCostsOf(source.metadata, { stackIds, values: numbers(table, 'value'), samples: numbers(table, 'samples') }, leafLines);
+}
+
+const NOT_SEEN = -1;
+const NO_FILE = -2;
+
+interface Accumulator {
+  self: number;
+  total: number;
+  selfSamples: number;
+  totalSamples: number;
+  /** The last merged row that added to `total`, so a row adds once however many of its frames land here. */
+  stamp: number;
+}
+
+export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, leafLines?: Float64Array): SourceCosts {
+  const fileIds = new Map<string, number>();
+  const files: { file: string; functions: Map<string, SourceFunctionCost & Accumulator>; lines: Map<number, SourceLineCost & Accumulator> }[] = [];
+  // Per stored frame: its file's index (or NO_FILE) and its function's accumulator, computed once.
+  const fileOf = new Int32Array(metadata.frameCount + 1).fill(NOT_SEEN);
+  const functionOf: (SourceFunctionCost & Accumulator)[] = [];
+  const lineOf = new Int32Array(metadata.frameCount + 1);
+  let total = 0;
+  let totalSamples = 0;
+  const add = (cost: Accumulator, row: number, leaf: boolean, value: number, samples: number): void => {
+    if (leaf) {
+      cost.self += value;
+      cost.selfSamples += samples;
+    }
+    if (cost.stamp !== row) {
+      cost.stamp = row;
+      cost.total += value;
+      cost.totalSamples += samples;
+    }
+  };
+  for (let row = 0; row < merged.stackIds.length; row++) {
+    const value = merged.values[row]!;
+    const samples = merged.samples[row]!;
+    total += value;
+    totalSamples += samples;
+    if (merged.stackIds[row] === 0) continue;
+    const frames = metadata.stack(merged.stackIds[row]!);
+    for (let k = 0; k < frames.length; k++) {
+      const frameId = frames[k]!;
+      let fileIndex = fileOf[frameId]!;
+      if (fileIndex === NOT_SEEN) {
+        const frame = metadata.frame(frameId);
+        if (frame.file === '') fileIndex = NO_FILE;
+        else {
+          fileIndex = fileIds.get(frame.file) ?? -1;
+          if (fileIndex < 0) {
+            fileIndex = files.push({ file: frame.file, functions: new Map(), lines: new Map() }) - 1;
+            fileIds.set(frame.file, fileIndex);
+          }
+          const functions = files[fileIndex]!.functions;
+          let fn = functions.get(frame.functionName);
+          if (fn === undefined) {
+            fn = { name: frame.functionName, line: 0, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
+            functions.set(frame.functionName, fn);
+          }
+          if (frame.line > 0 && (fn.line === 0 || frame.line < fn.line)) fn.line = frame.line;
+          functionOf[frameId] = fn;
+          lineOf[frameId] = frame.line;
+        }
+        fileOf[frameId] = fileIndex;
+      }
+      if (fileIndex === NO_FILE) continue;
+      add(functionOf[frameId]!, row, k === 0, value, samples);
+      const line = k === 0 && leafLines && leafLines[row]! > 0 ? leafLines[row]! : lineOf[frameId]!;
+      if (line <= 0) continue;
+      const lines = files[fileIndex]!.lines;
+      let cost = lines.get(line);
+      if (cost === undefined) {
+        cost = { line, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
+        lines.set(line, cost);
+      }
+      add(cost, row, k === 0, value, samples);
+    }
+  }
+  return {
+    total,
+    totalSamples,
+    files: files
+      .map(({ file, functions, lines }) => ({
+        file,
+        functions: [...functions.values()].map(({ stamp: _stamp, ...cost }) => cost).sort((a, b) => a.line - b.line || compare(a.name, b.name)),
+        lines: [...lines.values()].map(({ stamp: _stamp, ...cost }) => cost).sort((a, b) => a.line - b.line),
+      }))
+      .sort((a, b) => compare(a.file, b.file)),
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
