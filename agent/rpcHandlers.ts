@@ -19,6 +19,7 @@ import {
   SetScrapeTargetsRequest,
   SamplesStoredNotification,
   ShutdownRequest,
+  SourceCostsRequest,
   StopSessionRequest,
 } from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
@@ -26,6 +27,7 @@ import type { Store } from '../storage/store';
 import { log } from './log';
 import { exportSelection, listRuns, openProfileThroughStore } from './profileLibrary';
 import { queryLabelNames, queryLabelValues, queryView } from './viewQueries';
+import { querySourceCosts } from './sourceCostQueries';
 import { readProfileBytes } from './readProfileFile';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
 import type { ScrapeManager } from './collectors/scrapeManager';
@@ -72,7 +74,8 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     }
     client = `${params.client} ${params.clientVersion}`;
     log(params.client === 'probe' ? 'debug' : 'info', `client ${clientId} is ${client}`);
-    if (params.client === 'extension') {
+    // The extension counts samples and follows runs; the language server refreshes the costs it shows.
+    if (params.client === 'extension' || params.client === 'language-server') {
       unsubscribe();
       const stored = context.recordings.onStored((sessionId, rows) => void connection.sendNotification(SamplesStoredNotification.type, { sessionId, rows }).catch(() => undefined));
       const ended = context.recordings.onEnded(sessionId => void connection.sendNotification(RecordingEndedNotification.type, { sessionId }).catch(() => undefined));
@@ -122,6 +125,17 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       const params = validate(QuerySelectionRequest.paramsSchema, raw, QuerySelectionRequest.method);
       const { minShare, ...query } = params;
       return queryView(context.store, query, minShare);
+    }),
+  );
+
+  connection.onRequest(SourceCostsRequest.type, async raw =>
+    guard(SourceCostsRequest.method, async () => {
+      requireHandshake();
+      const params = validate(SourceCostsRequest.paramsSchema, raw, SourceCostsRequest.method);
+      const started = performance.now();
+      const result = await querySourceCosts(context.store, params);
+      log('debug', `source costs of ${result.selector}: ${result.files.length} files in ${(performance.now() - started).toFixed(0)} ms`);
+      return result;
     }),
   );
 

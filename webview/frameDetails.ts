@@ -1,6 +1,6 @@
 import type { PackedCallTree } from '../common/callTree';
 import { frameName, valueColumns, type ValueUnit } from './callTreeHierarchy';
-import { formatSamples, formatShare, formatValue } from './format';
+import { formatSamples, formatShare, formatValue } from '../common/valueFormat';
 
 /** What the tooltip says about one frame, as plain strings (they are only ever set as text). */
 export interface FrameDetails {

@@ -1,6 +1,6 @@
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { valueColumns, type ValueUnit } from './callTreeHierarchy';
-import { formatValue } from './format';
+import { formatValue } from '../common/valueFormat';
 import { functionRows, type FunctionRow } from './functionRows';
 
 /** Rows drawn at once; a filter narrows the rest. Thousands of DOM rows would slow every keystroke. */

@@ -7,7 +7,7 @@ import type { FramePathStep } from '../common/viewQuery';
 import { toWebviewMessageSchema, type ToWebviewMessage, type ViewSettings } from '../common/protocol/webviewProtocol';
 import { WEBVIEW_PROTOCOL_VERSION } from '../common/version';
 import { chooseValueUnit, frameName, valueColumns, type ValueUnit } from './callTreeHierarchy';
-import { formatValue } from './format';
+import { formatValue } from '../common/valueFormat';
 import { QueryControls } from './queryControls';
 import { FlameGraphView } from './flameGraphView';
 import { functionKey, searchTree, type FunctionRow } from './functionRows';

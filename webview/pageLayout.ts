@@ -1,5 +1,5 @@
 import type { ProfileSummary } from '../common/callTree';
-import { formatCount, formatMicros, formatSamples } from './format';
+import { formatCount, formatMicros, formatSamples } from '../common/valueFormat';
 import { Toolbar, type Tab } from './toolbar';
 
 /**

@@ -2,7 +2,7 @@ import { brushX, type BrushBehavior, type D3BrushEvent } from 'd3-brush';
 import { scaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
 import type { TimeRange, Timeline as TimelineData } from '../common/viewQuery';
-import { formatMicros } from './format';
+import { formatMicros } from '../common/valueFormat';
 
 const HEIGHT = 56;
 

@@ -1,5 +1,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
+import type { DisplayUnit } from '../profileTypes';
+import { sourceSelectionSchema } from '../sourceSelection';
 import { viewQuerySchema, type ViewResult } from '../viewQuery';
 import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult } from './probeProtocol';
 
@@ -268,6 +270,42 @@ export namespace DeleteRunRequest {
   export type Params = z.infer<typeof paramsSchema>;
   export interface Result {
     deletedSamples: number;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/**
+ * One source file's costs in the packed form that crosses to the language server: per function its name, and in
+ * `functions` (stride 5) its first line, self, total, self samples, total samples; in `lines` (stride 5) line, self,
+ * total, self samples, total samples. Values are in the answer's display unit.
+ */
+export interface PackedFileCosts {
+  file: string;
+  functionNames: string[];
+  functions: number[];
+  lines: number[];
+}
+
+/**
+ * Everything the source costs of a selection (common/sourceSelection.ts): per-function and per-line cost of every
+ * source file, for the language server to keep in memory. Client → agent.
+ */
+export namespace SourceCostsRequest {
+  export const method = 'icicle/sourceCosts';
+  export const paramsSchema = z.object({ selection: sourceSelectionSchema, profileType: z.string().min(1).max(500).optional() });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    /** The selection in words, for hovers: `branch="main", latest run (1a2b3c4d, 2026-11-24 12:03)`. */
+    description: string;
+    /** The selector the costs were read with, once resolved (the latest run's own `session_id`, say). */
+    selector: string;
+    profileType: string | undefined;
+    unit: DisplayUnit;
+    /** How many runs (sessions, or profile files) the samples came from. */
+    runs: number;
+    total: number;
+    totalSamples: number;
+    files: PackedFileCosts[];
   }
   export const type = new RequestType<Params, Result, void>(method);
 }

@@ -1,5 +1,6 @@
-import { RequestType } from 'vscode-jsonrpc';
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import { z } from 'zod';
+import { sourceSelectionSchema } from '../sourceSelection';
 
 /**
  * Icicle's custom requests on the LSP connection between the extension (client) and the language server,
@@ -16,5 +17,105 @@ export namespace LanguageServerHandshakeRequest {
     serverVersion: string;
     pid: number;
   }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** How the server maps profile paths to workspace files: `from` prefixes of a profile's paths become `to`. */
+export const pathMappingSchema = z.object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096) });
+export type PathMapping = z.infer<typeof pathMappingSchema>;
+
+/** The settings the server follows (`icicle.*`), sent at start and on every change. */
+export const languageServerSettingsSchema = z.object({
+  /** Code lenses go above functions whose total is at least this percent of the selection. */
+  codeLensMinPercent: z.number().min(0).max(100),
+  /** Whether line costs are also shown as inlay hints at line ends. */
+  inlayHints: z.boolean(),
+  pathMappings: z.array(pathMappingSchema).max(100),
+});
+export type LanguageServerSettings = z.infer<typeof languageServerSettingsSchema>;
+
+/** The LSP initializationOptions the extension starts the server with. */
+export const initializationOptionsSchema = z.object({
+  /** The agent's socket; the server connects to it for costs, and reconnects after the agent restarts. */
+  agentSocket: z.string().min(1).max(4096),
+  selection: sourceSelectionSchema,
+  settings: languageServerSettingsSchema,
+});
+export type InitializationOptions = z.infer<typeof initializationOptionsSchema>;
+
+/** Which samples the costs come from, chosen in the status bar picker. Client → server. */
+export namespace SetSelectionNotification {
+  export const method = 'icicle/setSelection';
+  export const paramsSchema = z.object({ selection: sourceSelectionSchema });
+  export type Params = z.infer<typeof paramsSchema>;
+  export const type = new NotificationType<Params>(method);
+}
+
+/** The settings changed. Client → server. */
+export namespace SetSettingsNotification {
+  export const method = 'icicle/setSettings';
+  export const paramsSchema = z.object({ settings: languageServerSettingsSchema });
+  export type Params = z.infer<typeof paramsSchema>;
+  export const type = new NotificationType<Params>(method);
+}
+
+/** One line's cost for the heat in the gutter: 0-based line in the document as it is now. */
+export interface LineHeat {
+  line: number;
+  self: number;
+  total: number;
+  /** total / the selection's total, 0..1. */
+  share: number;
+  /** The line was edited since it was profiled. */
+  stale: boolean;
+}
+
+/** The line costs of one open document, for the gutter and line heat. Client → server. */
+export namespace LineCostsRequest {
+  export const method = 'icicle/lineCosts';
+  export const paramsSchema = z.object({ uri: z.string().max(8192) });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    lines: LineHeat[];
+    /** The hottest line's share, so heat can be scaled to the file. */
+    maxShare: number;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** What the costs shown now come from; sent whenever they change (new samples, another selection). Server → client. */
+export namespace CostsChangedNotification {
+  export const method = 'icicle/costsChanged';
+  export interface Params {
+    /** `branch="main", latest run (…)`, or why there are no costs (no agent, no samples). */
+    description: string;
+    runs: number;
+    files: number;
+  }
+  export const type = new NotificationType<Params>(method);
+}
+
+/** A function-like symbol of a document, flattened, with 0-based lines. */
+export const documentFunctionSchema = z.object({
+  name: z.string().max(10_000),
+  /** The whole function. */
+  startLine: z.number().int().nonnegative(),
+  endLine: z.number().int().nonnegative(),
+  /** Where its name is: the code lens goes on this line. */
+  nameLine: z.number().int().nonnegative(),
+});
+export type DocumentFunction = z.infer<typeof documentFunctionSchema>;
+
+/**
+ * The functions (and methods, constructors...) the editor's language support finds in a document, for function
+ * ranges the profile does not give. The server asks once per document version. Server → client.
+ */
+export namespace DocumentFunctionsRequest {
+  export const method = 'icicle/documentFunctions';
+  export interface Params {
+    uri: string;
+  }
+  export const resultSchema = z.object({ functions: z.array(documentFunctionSchema).max(100_000) });
+  export type Result = z.infer<typeof resultSchema>;
   export const type = new RequestType<Params, Result, void>(method);
 }

@@ -19,5 +19,6 @@ export { labelKeys, labelValues } from './labelQueries';
 export { recordedRuns, RUN_LABELS, type RecordedRun } from './recordedRuns';
 export { timeSeries, type TimeSeries } from './timeSeries';
 export { profileTypes, timeSpan } from './profileTypes';
+export { labelValuesByRecency } from './latestGroup';
 export { sourceCosts, sourceCostsOf, type FileCosts, type SourceCosts, type SourceFunctionCost, type SourceLineCost } from './sourceCosts';
 export { everything, selectionPredicate, type Selection } from './selection';

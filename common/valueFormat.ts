@@ -1,4 +1,4 @@
-/** Number and time formatting for the header and the tooltip, in the reader's locale. */
+/** Number, time, byte and share formatting for the webview and the language server, in the reader's locale. */
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const threeDigits = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 });

@@ -1,0 +1,86 @@
+import type { PackedFileCosts, SourceCostsRequest } from '../common/protocol/agentProtocol';
+import { CPU_TIME_PROFILE_TYPE, describeProfileType, displayUnitOf, preferredProfileType, toDisplayUnit } from '../common/profileTypes';
+import { formatSelector, type LabelMatcher } from '../common/selector';
+import type { SourceSelection } from '../common/sourceSelection';
+import { labelValuesByRecency, profileTypes, sourceCosts, type Selection } from '../storage/query';
+import type { ScanSource } from '../storage/query/scanSource';
+import type { Store } from '../storage/store';
+import { parseMatchers } from './viewQueries';
+
+/** What a run is, in the order it is looked for: a recorded session, else an opened profile file. */
+const RUN_KEYS = ['session_id', 'profile_id'] as const;
+
+/**
+ * The source costs of a selection as the language server keeps them: the selection resolved against the store
+ * (the latest run found, a recent window computed from now), then every file's per-function and per-line cost.
+ */
+export async function querySourceCosts(store: Store, params: SourceCostsRequest.Params, now = Date.now()): Promise<SourceCostsRequest.Result> {
+  const matchers = parseMatchers(params.selection.selector);
+  const snapshot = store.snapshot();
+  try {
+    const types = await profileTypes(snapshot, { matchers });
+    const profileType = params.profileType !== undefined && types.includes(params.profileType) ? params.profileType : preferredProfileType(types);
+    const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
+    const { selection, description } = await resolve(snapshot, params.selection, base, now);
+    const runs = await countRuns(snapshot, selection);
+    const costs = await sourceCosts(snapshot, selection);
+    const toDisplay = toDisplayUnit(profileType);
+    const files: PackedFileCosts[] = costs.files.map(f => ({
+      file: f.file,
+      functionNames: f.functions.map(fn => fn.name),
+      functions: f.functions.flatMap(fn => [fn.line, toDisplay(fn.self), toDisplay(fn.total), fn.selfSamples, fn.totalSamples]),
+      lines: f.lines.flatMap(l => [l.line, toDisplay(l.self), toDisplay(l.total), l.selfSamples, l.totalSamples]),
+    }));
+    return {
+      description: profileType === undefined || profileType === CPU_TIME_PROFILE_TYPE ? description : `${description}, ${describeProfileType(profileType)}`,
+      selector: formatSelector(selection.matchers),
+      profileType,
+      unit: displayUnitOf(profileType),
+      runs,
+      total: toDisplay(costs.total),
+      totalSamples: costs.totalSamples,
+      files,
+    };
+  } finally {
+    snapshot.release();
+  }
+}
+
+async function resolve(source: ScanSource, wanted: SourceSelection, base: Selection, now: number): Promise<{ selection: Selection; description: string }> {
+  const what = base.matchers.length === 0 ? 'all samples' : formatSelector(base.matchers).slice(1, -1);
+  switch (wanted.kind) {
+    case 'allRuns':
+      return { selection: base, description: `${what}, all runs` };
+    case 'recent': {
+      const timeRange = { startMs: now - wanted.minutes * 60_000, endMs: now + 1 };
+      return { selection: { ...base, timeRange }, description: `${what}, last ${describeMinutes(wanted.minutes)}` };
+    }
+    case 'latestRun': {
+      for (const key of RUN_KEYS) {
+        const [latest] = await labelValuesByRecency(source, base, key);
+        if (latest === undefined) continue;
+        const matcher: LabelMatcher = { key, op: '=', value: latest.value };
+        const when = new Date(latest.lastMs).toISOString().slice(0, 16).replace('T', ' ');
+        return { selection: { ...base, matchers: [...base.matchers, matcher] }, description: `${what}, latest run (${latest.value.slice(0, 12)}, ${when} UTC)` };
+      }
+      return { selection: base, description: `${what}, no runs yet` };
+    }
+    default: {
+      const unreachable: never = wanted;
+      throw new Error(`unknown selection ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** Distinct runs among the samples: sessions, plus profile files that belong to no session. */
+async function countRuns(source: ScanSource, selection: Selection): Promise<number> {
+  const sessions = await labelValuesByRecency(source, selection, 'session_id');
+  const files = await labelValuesByRecency(source, { ...selection, matchers: [...selection.matchers, { key: 'session_id', op: '=', value: '' }] }, 'profile_id');
+  return sessions.length + files.length;
+}
+
+function describeMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return minutes === 1440 ? 'day' : `${minutes / 1440} days`;
+  if (minutes % 60 === 0) return minutes === 60 ? 'hour' : `${minutes / 60} hours`;
+  return `${minutes} minutes`;
+}

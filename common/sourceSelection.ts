@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/**
+ * Which samples the costs in the source come from (the language server's hovers, code lenses and line heat). The
+ * status bar picker sets it; the agent resolves it against the store at each refresh, so "latest run" follows new
+ * runs as they land.
+ */
+export const sourceSelectionSchema = z.discriminatedUnion('kind', [
+  /** The newest run (a recorded session, else an opened profile file) among the selector's samples. */
+  z.object({ kind: z.literal('latestRun'), selector: z.string().max(10_000) }),
+  /** Every sample the selector picks. */
+  z.object({ kind: z.literal('allRuns'), selector: z.string().max(10_000) }),
+  /** The selector's samples of the last N minutes, counted back from each refresh. */
+  z.object({ kind: z.literal('recent'), selector: z.string().max(10_000), minutes: z.number().positive().max(525_600) }),
+]);
+export type SourceSelection = z.infer<typeof sourceSelectionSchema>;
+
+/** The default: the latest run of the current branch (or of anything, outside a git repository). */
+export function defaultSourceSelection(branch: string | undefined): SourceSelection {
+  return { kind: 'latestRun', selector: branch === undefined ? '{}' : `{branch=${JSON.stringify(branch)}}` };
+}
