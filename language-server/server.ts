@@ -1,20 +1,74 @@
-import { ResponseError, createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import { IcicleErrorCode } from '../common/errors';
-import { LanguageServerHandshakeRequest } from '../common/protocol/languageServerProtocol';
+import {
+  createConnection,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  type InitializeParams,
+} from 'vscode-languageserver/node';
+import { IcicleErrorCode, describeError } from '../common/errors';
+import { SourceCostsRequest } from '../common/protocol/agentProtocol';
+import {
+  CostsChangedNotification,
+  DocumentFunctionsRequest,
+  initializationOptionsSchema,
+  LanguageServerHandshakeRequest,
+  LineCostsRequest,
+  SetSelectionNotification,
+  SetSettingsNotification,
+  type LanguageServerSettings,
+} from '../common/protocol/languageServerProtocol';
+import type { SourceSelection } from '../common/sourceSelection';
 import { LANGUAGE_SERVER_PROTOCOL_VERSION } from '../common/version';
+import { AgentLink } from './agentLink';
+import { CostCache } from './costCache';
+import { codeLenses, hoverAt, inlayHints } from './languageFeatures';
+import { OpenDocuments } from './openDocuments';
 
 /**
- * The language server process, started by the extension over Node IPC. This file is the wiring: it creates
- * the connection and answers the handshake. Cost annotations (hover, code lenses, line heat) arrive with the
- * store; until then the server advertises no language features, so it costs the editor nothing.
+ * The language server process, started by the extension over Node IPC (tests use stdio). It connects to the agent,
+ * keeps the source costs of the chosen selection in memory (refreshed when the agent says samples landed), and
+ * answers hovers, code lenses, inlay hints and the line heat request from that memory and the open documents.
  */
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
 const connection = createConnection(ProposedFeatures.all);
+const costs = new CostCache();
+const documents = new OpenDocuments(costs);
 
-connection.onInitialize(() => ({
-  capabilities: { textDocumentSync: TextDocumentSyncKind.None },
-  serverInfo: { name: 'icicle-language-server', version: VERSION },
-}));
+let agent: AgentLink | undefined;
+let selection: SourceSelection = { kind: 'latestRun', selector: '{}' };
+let settings: LanguageServerSettings = { codeLensMinPercent: 1, inlayHints: false, pathMappings: [] };
+let clientRefreshes = { codeLens: false, inlayHint: false };
+let clientAnswersFunctions = true;
+
+connection.onInitialize((params: InitializeParams) => {
+  const options = initializationOptionsSchema.safeParse(params.initializationOptions);
+  if (options.success) {
+    selection = options.data.selection;
+    settings = options.data.settings;
+    agent = new AgentLink(options.data.agentSocket, VERSION, {
+      samplesStored: () => scheduleRefresh(1000),
+      reconnected: () => scheduleRefresh(0),
+      log: message => connection.console.info(message),
+    });
+  } else if (params.initializationOptions !== undefined) {
+    connection.console.warn(`ignored initialization options that do not read as Icicle's: ${options.error.issues[0]?.message}`);
+  }
+  clientRefreshes = {
+    codeLens: params.capabilities.workspace?.codeLens?.refreshSupport === true,
+    inlayHint: params.capabilities.workspace?.inlayHint?.refreshSupport === true,
+  };
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      hoverProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      inlayHintProvider: true,
+    },
+    serverInfo: { name: 'icicle-language-server', version: VERSION },
+  };
+});
+
+connection.onInitialized(() => scheduleRefresh(0));
 
 connection.onRequest(LanguageServerHandshakeRequest.type, raw => {
   const parsed = LanguageServerHandshakeRequest.paramsSchema.safeParse(raw);
@@ -29,4 +83,122 @@ connection.onRequest(LanguageServerHandshakeRequest.type, raw => {
   return { protocolVersion: LANGUAGE_SERVER_PROTOCOL_VERSION, serverVersion: VERSION, pid: process.pid };
 });
 
+connection.onNotification(SetSelectionNotification.type, raw => {
+  const parsed = SetSelectionNotification.paramsSchema.safeParse(raw);
+  if (!parsed.success) return connection.console.warn('ignored a selection that does not read as one');
+  selection = parsed.data.selection;
+  scheduleRefresh(0);
+});
+
+connection.onNotification(SetSettingsNotification.type, raw => {
+  const parsed = SetSettingsNotification.paramsSchema.safeParse(raw);
+  if (!parsed.success) return connection.console.warn('ignored settings that do not read as Icicle’s');
+  const remap = JSON.stringify(parsed.data.settings.pathMappings) !== JSON.stringify(settings.pathMappings);
+  settings = parsed.data.settings;
+  if (remap) costs.remap(settings.pathMappings);
+  refreshClient();
+});
+
+connection.onDidOpenTextDocument(({ textDocument }) => {
+  documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+  scheduleFunctions(textDocument.uri, 0);
+});
+connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+  documents.change(textDocument.uri, textDocument.version, contentChanges);
+  scheduleFunctions(textDocument.uri, 400);
+});
+connection.onDidCloseTextDocument(({ textDocument }) => documents.close(textDocument.uri));
+
+connection.onHover(({ textDocument, position }) =>
+  hoverAt(position.line, documents.annotations(textDocument.uri), documents.functions(textDocument.uri), costs.context),
+);
+
+connection.onCodeLens(({ textDocument }) => codeLenses(documents.annotations(textDocument.uri), settings.codeLensMinPercent));
+
+connection.languages.inlayHint.on(({ textDocument }) => {
+  if (!settings.inlayHints) return [];
+  const document = documents.get(textDocument.uri);
+  if (!document) return [];
+  return inlayHints(documents.annotations(textDocument.uri), line => document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '').length);
+});
+
+connection.onRequest(LineCostsRequest.type, raw => {
+  const parsed = LineCostsRequest.paramsSchema.safeParse(raw);
+  if (!parsed.success) throw new ResponseError(IcicleErrorCode.InvalidParams, 'Invalid parameters for icicle/lineCosts.');
+  const placed = documents.annotations(parsed.data.uri);
+  const lines = placed?.annotations.lines ?? [];
+  return { lines, maxShare: lines.reduce((max, l) => Math.max(max, l.share), 0) };
+});
+
+/** The editor's functions of a document, asked for a little after the typing stops. */
+const functionTimers = new Map<string, NodeJS.Timeout>();
+function scheduleFunctions(uri: string, delayMillis: number): void {
+  if (!clientAnswersFunctions) return;
+  clearTimeout(functionTimers.get(uri));
+  functionTimers.set(
+    uri,
+    setTimeout(() => {
+      functionTimers.delete(uri);
+      const version = documents.get(uri)?.version;
+      if (version === undefined) return;
+      connection.sendRequest(DocumentFunctionsRequest.type, { uri }).then(
+        raw => {
+          const parsed = DocumentFunctionsRequest.resultSchema.safeParse(raw);
+          if (parsed.success && documents.setFunctions(uri, version, parsed.data.functions)) refreshClient();
+        },
+        error => {
+          // A client without the request (a plain LSP client) is not asked again.
+          if ((error as { code?: number }).code === -32601) clientAnswersFunctions = false;
+        },
+      );
+    }, delayMillis),
+  );
+}
+
+/** Fetches the costs again, at most once per `delayMillis` however many times samples land meanwhile. */
+let refreshTimer: NodeJS.Timeout | undefined;
+let refreshing = false;
+let refreshAgain = false;
+function scheduleRefresh(delayMillis: number): void {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = undefined;
+    void refresh();
+  }, delayMillis);
+}
+
+async function refresh(): Promise<void> {
+  if (!agent) return;
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
+  refreshing = true;
+  try {
+    const link = await agent.connection();
+    const started = performance.now();
+    const answer = await link.connection.sendRequest(SourceCostsRequest.type, { selection });
+    costs.set(answer, settings.pathMappings);
+    connection.console.info(`source costs of ${answer.description}: ${answer.files.length} files in ${(performance.now() - started).toFixed(0)} ms`);
+    void connection.sendNotification(CostsChangedNotification.type, { description: answer.description, runs: answer.runs, files: answer.files.length });
+  } catch (error) {
+    connection.console.warn(`could not read source costs: ${describeError(error)}`);
+    void connection.sendNotification(CostsChangedNotification.type, { description: `no costs: ${describeError(error)}`, runs: 0, files: 0 });
+  } finally {
+    refreshing = false;
+  }
+  refreshClient();
+  if (refreshAgain) {
+    refreshAgain = false;
+    scheduleRefresh(0);
+  }
+}
+
+/** Asks the editor to ask again for lenses and hints (hovers are always asked fresh). */
+function refreshClient(): void {
+  if (clientRefreshes.codeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  if (clientRefreshes.inlayHint) void connection.sendRequest('workspace/inlayHint/refresh').catch(() => undefined);
+}
+
+connection.onShutdown(() => agent?.dispose());
 connection.listen();

@@ -1,0 +1,138 @@
+import type { PackedFileCosts } from '../common/protocol/agentProtocol';
+import type { DocumentFunction, LineHeat } from '../common/protocol/languageServerProtocol';
+import type { LineTracker } from './lineTracker';
+
+/** One function's cost, placed in the document as it is now. */
+export interface FunctionAnnotation {
+  name: string;
+  /** 0-based lines in the current document: where the lens goes, and the span a hover covers. */
+  nameLine: number;
+  startLine: number;
+  endLine: number;
+  self: number;
+  total: number;
+  selfSamples: number;
+  totalSamples: number;
+  /** Edited since it was profiled: the figures describe the old code. */
+  stale: boolean;
+}
+
+export interface FileAnnotations {
+  functions: FunctionAnnotation[];
+  lines: LineHeat[];
+}
+
+/** The costs of the profile files one document stands for, unpacked and merged (one file may have several names). */
+export interface FileCostTable {
+  functions: { name: string; line: number; self: number; total: number; selfSamples: number; totalSamples: number }[];
+  lines: { line: number; self: number; total: number; selfSamples: number; totalSamples: number }[];
+}
+
+export function unpackFileCosts(packed: readonly PackedFileCosts[]): FileCostTable {
+  const functions = new Map<string, FileCostTable['functions'][number]>();
+  const lines = new Map<number, FileCostTable['lines'][number]>();
+  for (const file of packed) {
+    file.functionNames.forEach((name, i) => {
+      const [line, self, total, selfSamples, totalSamples] = file.functions.slice(i * 5, i * 5 + 5) as [number, number, number, number, number];
+      const key = `${name}\u0000${line}`;
+      const known = functions.get(key);
+      if (known) Object.assign(known, { self: known.self + self, total: known.total + total, selfSamples: known.selfSamples + selfSamples, totalSamples: known.totalSamples + totalSamples });
+      else functions.set(key, { name, line, self, total, selfSamples, totalSamples });
+    });
+    for (let i = 0; i + 4 < file.lines.length; i += 5) {
+      const [line, self, total, selfSamples, totalSamples] = file.lines.slice(i, i + 5) as [number, number, number, number, number];
+      const known = lines.get(line);
+      if (known) Object.assign(known, { self: known.self + self, total: known.total + total, selfSamples: known.selfSamples + selfSamples, totalSamples: known.totalSamples + totalSamples });
+      else lines.set(line, { line, self, total, selfSamples, totalSamples });
+    }
+  }
+  return { functions: [...functions.values()].sort((a, b) => a.line - b.line), lines: [...lines.values()].sort((a, b) => a.line - b.line) };
+}
+
+/**
+ * Places a file's costs in its document as it is now. A profiled function (at its first known line, 1-based, in the
+ * text as profiled) is moved through the tracker; its span is the editor's symbol for it when one contains that line
+ * (the innermost, preferring one of the same name), else up to the next profiled function. A function none of whose
+ * lines survive is dropped; one with an edited line is stale.
+ */
+export function annotate(costs: FileCostTable, tracker: LineTracker, symbols: readonly DocumentFunction[], lineCount: number, total: number): FileAnnotations {
+  const placed: FunctionAnnotation[] = [];
+  const known = costs.functions.filter(f => f.line > 0);
+  known.forEach((fn, i) => {
+    const original = fn.line - 1;
+    const nextOriginal = (known.slice(i + 1).find(next => next.line > fn.line)?.line ?? tracker.lineCount + 1) - 2;
+    const current = tracker.current(original);
+    if (current === undefined) return;
+    const symbol = innermostSymbol(symbols, current, fn.name);
+    let startLine: number;
+    let endLine: number;
+    let nameLine: number;
+    let stale: boolean;
+    if (symbol) {
+      ({ startLine, endLine, nameLine } = symbol);
+      stale = tracker.hasChanges && symbolEdited(tracker, symbol);
+    } else {
+      startLine = nameLine = current;
+      // The fallback span ends before the next profiled function, wherever the edits moved it.
+      let end = current;
+      for (let line = nextOriginal; line > original; line--) {
+        const moved = tracker.current(line);
+        if (moved !== undefined) {
+          end = moved;
+          break;
+        }
+      }
+      endLine = Math.min(Math.max(end, current), lineCount - 1);
+      stale = tracker.editedBetween(original, Math.max(original, nextOriginal));
+    }
+    placed.push({ name: fn.name, nameLine, startLine, endLine, self: fn.self, total: fn.total, selfSamples: fn.selfSamples, totalSamples: fn.totalSamples, stale });
+  });
+  const lines: LineHeat[] = [];
+  for (const cost of costs.lines) {
+    const current = tracker.current(cost.line - 1);
+    if (current === undefined || current >= lineCount) continue;
+    lines.push({ line: current, self: cost.self, total: cost.total, share: total > 0 ? cost.total / total : 0, stale: tracker.edited(cost.line - 1) });
+  }
+  return { functions: placed, lines };
+}
+
+/** The smallest symbol containing `line`, preferring one named `name` (a method may be `Class.name` or `name`). */
+function innermostSymbol(symbols: readonly DocumentFunction[], line: number, name: string): DocumentFunction | undefined {
+  let best: DocumentFunction | undefined;
+  let bestNamed = false;
+  for (const symbol of symbols) {
+    if (symbol.startLine > line || symbol.endLine < line) continue;
+    const named = name !== '' && (symbol.name === name || symbol.name.endsWith(`.${name}`) || name.endsWith(`.${symbol.name}`));
+    const smaller = !best || symbol.endLine - symbol.startLine < best.endLine - best.startLine;
+    if ((named && !bestNamed) || (named === bestNamed && smaller)) {
+      best = symbol;
+      bestNamed = named;
+    }
+  }
+  return best;
+}
+
+/** Whether any line of the symbol's current span was edited: its lines are mapped back to the profiled text. */
+function symbolEdited(tracker: LineTracker, symbol: DocumentFunction): boolean {
+  const seen = new Set<number>();
+  for (let original = 0; original < tracker.lineCount; original++) {
+    const current = tracker.current(original);
+    if (current === undefined) continue;
+    if (current >= symbol.startLine && current <= symbol.endLine) {
+      seen.add(current);
+      if (tracker.edited(original)) return true;
+    }
+  }
+  // A current line no original line maps to was typed in since.
+  return seen.size < symbol.endLine - symbol.startLine + 1;
+}
+
+/** The annotation a hover at `line` is about: the innermost profiled function whose span contains it. */
+export function functionAt(annotations: FileAnnotations, line: number): FunctionAnnotation | undefined {
+  let best: FunctionAnnotation | undefined;
+  for (const fn of annotations.functions) {
+    if (fn.startLine > line || fn.endLine < line) continue;
+    if (!best || fn.endLine - fn.startLine < best.endLine - best.startLine) best = fn;
+  }
+  return best;
+}

@@ -1,0 +1,58 @@
+import type { PackedFileCosts, SourceCostsRequest } from '../common/protocol/agentProtocol';
+import type { PathMapping } from '../common/protocol/languageServerProtocol';
+import { unpackFileCosts, type FileCostTable } from './annotations';
+import type { CostContext } from './costText';
+import { PathIndex } from './pathMapping';
+
+/** The costs for one document: what it costs and which of the profile's files it is. */
+export interface DocumentCosts {
+  table: FileCostTable;
+  /** The profile's name for the file (the first, when it has several spellings), for "Show in flame graph". */
+  file: string;
+  context: CostContext;
+}
+
+/**
+ * The latest source costs from the agent, held in memory so that hovers and lenses never wait for a query: the
+ * answer, an index of its files by path, and each document's unpacked table, made the first time it is asked for.
+ */
+export class CostCache {
+  private answer: SourceCostsRequest.Result | undefined;
+  private byFile = new Map<string, PackedFileCosts>();
+  private index = new PathIndex([], []);
+  private tables = new Map<string, DocumentCosts | null>();
+  /** Bumped at every new answer or mapping, so annotations made from older costs are recognised as such. */
+  generation = 0;
+
+  set(answer: SourceCostsRequest.Result | undefined, mappings: readonly PathMapping[]): void {
+    this.answer = answer;
+    this.byFile = new Map((answer?.files ?? []).map(f => [f.file, f]));
+    this.remap(mappings);
+  }
+
+  remap(mappings: readonly PathMapping[]): void {
+    this.index = new PathIndex(this.byFile.keys(), mappings);
+    this.tables.clear();
+    this.generation++;
+  }
+
+  get context(): CostContext | undefined {
+    const a = this.answer;
+    return a && { total: a.total, unit: a.unit, description: a.description, runs: a.runs, selector: a.selector };
+  }
+
+  get fileCount(): number {
+    return this.byFile.size;
+  }
+
+  /** The costs of the document at this path, or undefined when the profile has no file that is it. */
+  forDocument(path: string): DocumentCosts | undefined {
+    const cached = this.tables.get(path);
+    if (cached !== undefined) return cached ?? undefined;
+    const context = this.context;
+    const match = context && this.index.resolve(path);
+    const found = match && context ? { table: unpackFileCosts(match.files.map(f => this.byFile.get(f)!)), file: match.files[0]!, context } : undefined;
+    this.tables.set(path, found ?? null);
+    return found;
+  }
+}

@@ -1,0 +1,63 @@
+import type { DisplayUnit } from '../common/profileTypes';
+import { formatBytes, formatCount, formatMicros, formatSamples } from '../common/valueFormat';
+import type { FunctionAnnotation } from './annotations';
+
+/** What every annotation says about where its numbers come from. */
+export interface CostContext {
+  total: number;
+  unit: DisplayUnit;
+  /** `branch="main", latest run (…)`. */
+  description: string;
+  runs: number;
+  /** The resolved selector, for "Show in flame graph". */
+  selector: string;
+}
+
+export const SHOW_FUNCTION_COMMAND = 'icicle.showFunction';
+
+export function formatCost(value: number, unit: DisplayUnit): string {
+  return unit === 'micros' ? formatMicros(value) : unit === 'bytes' ? formatBytes(value) : formatCount(value);
+}
+
+function percent(part: number, whole: number): string {
+  const share = whole > 0 ? (100 * part) / whole : 0;
+  return share > 0 && share < 0.1 ? '<0.1%' : `${share.toFixed(1)}%`;
+}
+
+/** A code lens title: `12.3% total · 4.1% self (37 ms)`. */
+export function lensTitle(fn: FunctionAnnotation, context: CostContext): string {
+  const title = `${percent(fn.total, context.total)} total · ${percent(fn.self, context.total)} self (${formatCost(fn.self, context.unit)})`;
+  return fn.stale ? `${title} · edited since profiled` : title;
+}
+
+/** Markdown punctuation in untrusted text (function names, labels) shown literally. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, ch => `\\${ch}`).replace(/[\r\n]+/g, ' ');
+}
+
+/** The arguments "Show in flame graph" passes to the extension's command, in a command: link. */
+export function showFunctionLink(fn: FunctionAnnotation, file: string, context: CostContext): string {
+  const args = encodeURIComponent(JSON.stringify([{ name: fn.name, file, selector: context.selector }]));
+  return `command:${SHOW_FUNCTION_COMMAND}?${args}`;
+}
+
+/** The hover of a profiled function: its cost, where it comes from, and a link to its frames. */
+export function hoverMarkdown(fn: FunctionAnnotation, file: string, context: CostContext): string {
+  const name = fn.name === '' ? '(anonymous)' : fn.name;
+  const lines = [
+    `**${escapeMarkdown(name)}** — Icicle`,
+    '',
+    `Total **${percent(fn.total, context.total)}** (${formatCost(fn.total, context.unit)}, ${formatSamples(fn.totalSamples)}) · ` +
+      `self **${percent(fn.self, context.total)}** (${formatCost(fn.self, context.unit)}, ${formatSamples(fn.selfSamples)})`,
+    '',
+    `From ${escapeMarkdown(context.description)} · ${context.runs} ${context.runs === 1 ? 'run' : 'runs'}`,
+  ];
+  if (fn.stale) lines.push('', '_Edited since it was profiled: these figures are for the code as it ran._');
+  lines.push('', `[Show in flame graph](${showFunctionLink(fn, file, context)})`);
+  return lines.join('\n');
+}
+
+/** The one line a function without samples gets. */
+export function noSamplesMarkdown(name: string, context: CostContext): string {
+  return `**${escapeMarkdown(name)}**: no samples in ${escapeMarkdown(context.description)} — Icicle`;
+}

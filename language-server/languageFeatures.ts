@@ -1,0 +1,61 @@
+import type { CodeLens, Hover, InlayHint } from 'vscode-languageserver/node';
+import type { LineHeat } from '../common/protocol/languageServerProtocol';
+import { functionAt, type FileAnnotations } from './annotations';
+import type { DocumentCosts } from './costCache';
+import type { CostContext } from './costText';
+import { formatCost, hoverMarkdown, lensTitle, noSamplesMarkdown, SHOW_FUNCTION_COMMAND } from './costText';
+import type { DocumentFunction } from '../common/protocol/languageServerProtocol';
+
+/**
+ * What a hover at `line` says. On a profiled function's name line, or on any line of its body that has samples:
+ * its cost. On the name line of a function the editor knows but the profile does not: one short line saying so.
+ * Anywhere else nothing, so the language's own hover is not buried under ours.
+ */
+export function hoverAt(
+  line: number,
+  placed: { annotations: FileAnnotations; costs: DocumentCosts } | undefined,
+  functions: readonly DocumentFunction[],
+  context: CostContext | undefined,
+): Hover | null {
+  if (placed) {
+    const fn = functionAt(placed.annotations, line);
+    const heat = placed.annotations.lines.find(l => l.line === line);
+    if (fn && (line === fn.nameLine || heat)) {
+      let text = hoverMarkdown(fn, placed.costs.file, placed.costs.context);
+      if (heat && line !== fn.nameLine) text += `\n\nThis line: ${lineShare(heat)} (${formatCost(heat.total, placed.costs.context.unit)})`;
+      return { contents: { kind: 'markdown', value: text } };
+    }
+  }
+  const unprofiled = context && functions.find(f => f.nameLine === line);
+  if (unprofiled && context) return { contents: { kind: 'markdown', value: noSamplesMarkdown(unprofiled.name, context) } };
+  return null;
+}
+
+function lineShare(heat: LineHeat): string {
+  const percent = 100 * heat.share;
+  return percent > 0 && percent < 0.1 ? '<0.1%' : `${percent.toFixed(1)}%`;
+}
+
+/** A lens above each profiled function at or above `minPercent` of the selection's total. */
+export function codeLenses(placed: { annotations: FileAnnotations; costs: DocumentCosts } | undefined, minPercent: number): CodeLens[] {
+  if (!placed) return [];
+  const { context, file } = placed.costs;
+  return placed.annotations.functions
+    .filter(fn => context.total > 0 && (100 * fn.total) / context.total >= minPercent)
+    .map(fn => ({
+      range: { start: { line: fn.nameLine, character: 0 }, end: { line: fn.nameLine, character: 0 } },
+      command: { title: lensTitle(fn, context), command: SHOW_FUNCTION_COMMAND, arguments: [{ name: fn.name, file, selector: context.selector }] },
+    }));
+}
+
+/** A hint at the end of each line with cost (at least 0.1% of the total), when the user asked for them. */
+export function inlayHints(placed: { annotations: FileAnnotations; costs: DocumentCosts } | undefined, lineLength: (line: number) => number): InlayHint[] {
+  if (!placed) return [];
+  return placed.annotations.lines
+    .filter(heat => heat.share >= 0.001)
+    .map(heat => ({
+      position: { line: heat.line, character: lineLength(heat.line) },
+      label: `${lineShare(heat)} · ${formatCost(heat.total, placed.costs.context.unit)}${heat.stale ? ' (edited)' : ''}`,
+      paddingLeft: true,
+    }));
+}
