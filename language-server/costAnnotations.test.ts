@@ -1,0 +1,187 @@
+import * as assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CodeLens, Hover } from 'vscode-languageserver/node';
+import { connectToAgent, type AgentConnection } from '../common/agentConnection';
+import { IngestProfileRequest, OpenProfileRequest } from '../common/protocol/agentProtocol';
+import { LineCostsRequest, SetSelectionNotification } from '../common/protocol/languageServerProtocol';
+import { startBuiltAgent } from '../test/support/agentProcess';
+import { corpusDir } from '../test/support/corpus';
+import { assertGolden } from '../test/support/golden';
+import { pollUntil } from '../test/support/poll';
+import { LspClient } from './testing/lspClient';
+
+const testdata = join(__dirname, 'testdata');
+
+/** A workspace file the profile names (by the tail of its path), with enough lines for every profiled line. */
+function workspaceFile(workspace: string, relative: string, lines: number, text: (line: number) => string = line => `// line ${line + 1}`): { path: string; uri: string; text: string } {
+  const path = join(workspace, relative);
+  mkdirSync(dirname(path), { recursive: true });
+  const content = Array.from({ length: lines }, (_, line) => text(line)).join('\n');
+  writeFileSync(path, content);
+  return { path, uri: pathToFileURL(path).href, text: content };
+}
+
+/** Lenses as text lines: `line N: title → command(args)`. */
+function lensText(lenses: CodeLens[]): string {
+  return lenses.map(l => `line ${l.range.start.line + 1}: ${l.command?.title} → ${l.command?.command} ${JSON.stringify(l.command?.arguments)}`).join('\n') + '\n';
+}
+
+/** Opens a document and waits until the server has the editor's functions for it (it asks for a lens refresh then). */
+async function openAndWaitForFunctions(lsp: LspClient, uri: string, text: string, languageId?: string): Promise<void> {
+  const refreshes = lsp.codeLensRefreshes.length;
+  await lsp.open(uri, text, languageId);
+  await pollUntil(() => lsp.codeLensRefreshes.length > refreshes, { timeoutMs: 30_000, what: `the functions of ${uri}` });
+}
+
+function hoverText(hover: Hover | null): string {
+  if (!hover) return '(no hover)\n';
+  const contents = hover.contents as { value: string };
+  // The command link's arguments are URL-encoded JSON; decoded, the golden shows what the command gets.
+  return contents.value.replace(/\(command:([\w.]+)\?([^)]*)\)/g, (_m, command: string, args: string) => `(command:${command} ${decodeURIComponent(args)})`) + '\n';
+}
+
+/**
+ * The language server against a real agent and store, through a real LSP client over stdio: corpus profiles are
+ * opened through the agent, their files laid out in a workspace as another machine had them, and what the server
+ * answers (lenses, hovers, line costs) is compared with reviewed golden files.
+ */
+describe('cost annotations through the language server', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let agentProcess: ChildProcess;
+  let agent: AgentConnection;
+  let client: LspClient | undefined;
+  let socket: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'icicle-lsp-'));
+    socket = join(dir, 'agent.sock');
+    agentProcess = (await startBuiltAgent(socket, join(dir, 'store'))).child;
+    agent = await connectToAgent(socket, 'test', 'test');
+    for (const [folder, name] of [['cpuprofile', 'sucrase.cpuprofile'], ['pprof', 'fib.pb.gz']]) {
+      await agent.connection.sendRequest(OpenProfileRequest.type, { path: join(corpusDir(), folder!, name!), displayName: name! });
+    }
+  });
+  after(async () => {
+    await client?.stop();
+    agent?.dispose();
+    agentProcess?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const startClient = async (selector: string): Promise<LspClient> => {
+    await client?.stop();
+    client = await LspClient.start({
+      agentSocket: socket,
+      selection: { kind: 'allRuns', selector },
+      settings: { codeLensMinPercent: 1, inlayHints: true, pathMappings: [] },
+    });
+    await pollUntil(() => client!.costsChanged.length > 0, { timeoutMs: 60_000, what: 'the first costs' });
+    return client;
+  };
+
+  it('a V8 profile with line ticks: lenses over hot functions, hovers with their cost, line costs (sucrase, golden)', async () => {
+    const lsp = await startClient('{source="sucrase.cpuprofile"}');
+    assert.match(lsp.costsChanged[0]!.description, /source="sucrase\.cpuprofile", all runs/);
+    // The profile ran /Users/alanpierce/code/sucrase/build/...; the workspace has it elsewhere, as a checkout would.
+    const file = workspaceFile(join(dir, 'workspace'), 'sucrase/build/sucrase-babylon/tokenizer/index.js', 900);
+    await openAndWaitForFunctions(lsp, file.uri, file.text);
+    const lenses = await pollUntil(async () => {
+      const answer = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: file.uri } });
+      return answer.length > 0 ? answer : undefined;
+    }, { timeoutMs: 30_000, what: 'code lenses for tokenizer/index.js' });
+    assertGolden(join(testdata, 'sucrase-tokenizer.lenses.txt'), lensText(lenses));
+
+    // The hottest function's hover, on its name line and on a line of its body with samples.
+    const hottest = lenses[0]!;
+    const onName = await lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: file.uri }, position: hottest.range.start });
+    const heat = await lsp.connection.sendRequest(LineCostsRequest.type, { uri: file.uri });
+    // The hottest line inside a function's body (not a line a lens is on).
+    const lensLines = new Set(lenses.map(l => l.range.start.line));
+    const hotLine = [...heat.lines].filter(l => !lensLines.has(l.line)).sort((a, b) => b.total - a.total)[0]!;
+    const onBody = await lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: file.uri }, position: { line: hotLine.line, character: 2 } });
+    const nothing = await lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: file.uri }, position: { line: 899, character: 0 } });
+    assertGolden(
+      join(testdata, 'sucrase-tokenizer.hovers.txt'),
+      `on ${hottest.range.start.line + 1}:\n${hoverText(onName)}\non ${hotLine.line + 1}:\n${hoverText(onBody)}\non 900:\n${hoverText(nothing)}`,
+    );
+    assertGolden(
+      join(testdata, 'sucrase-tokenizer.lines.txt'),
+      heat.lines.map(l => `${l.line + 1} ${l.total.toFixed(1)} ${(100 * l.share).toFixed(2)}%${l.stale ? ' stale' : ''}`).join('\n') + `\nmax ${(100 * heat.maxShare).toFixed(2)}%\n`,
+    );
+
+    // Two lines typed above: every lens moves down two lines, none is stale. Then an edit inside the hottest function.
+    await lsp.edit(file.uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '// a\n// b\n');
+    const moved = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: file.uri } });
+    assert.deepEqual(moved.map(l => l.range.start.line), lenses.map(l => l.range.start.line + 2));
+    assert.ok(moved.every(l => !l.command!.title.includes('edited')));
+    await lsp.edit(file.uri, { start: { line: hottest.range.start.line + 2, character: 0 }, end: { line: hottest.range.start.line + 2, character: 5 } }, 'const');
+    const edited = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: file.uri } });
+    assert.match(edited[0]!.command!.title, /edited since profiled$/);
+    assert.ok(edited.slice(1).some(l => !l.command!.title.includes('edited')), 'other functions are not stale');
+  });
+
+  it('a Go pprof profile with lines maps to the workspace by path tail, and follows the editor’s functions (golden)', async () => {
+    const lsp = await startClient('{source="fib.pb.gz"}');
+    const fib = workspaceFile(join(dir, 'go'), 'pprof-example-app-go/fib/fib.go', 40);
+    // The editor says where fib.go's functions are; the hover and the lens use its span and name line.
+    lsp.documentFunctions.set(fib.uri, [{ name: 'Fibonacci', startLine: 2, endLine: 20, nameLine: 2 }, { name: 'unused', startLine: 22, endLine: 30, nameLine: 22 }]);
+    await openAndWaitForFunctions(lsp, fib.uri, fib.text, 'go');
+    const lenses = await pollUntil(async () => {
+      const answer = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: fib.uri } });
+      return answer.length > 0 ? answer : undefined;
+    }, { timeoutMs: 30_000, what: 'code lenses for fib.go' });
+    const hover = await lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: fib.uri }, position: lenses[0]!.range.start });
+    const unused = await lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: fib.uri }, position: { line: 22, character: 5 } });
+    assertGolden(join(testdata, 'fib-go.txt'), `${lensText(lenses)}\n${hoverText(hover)}\n${hoverText(unused)}`);
+  });
+
+  it('refreshes when new samples land and when the selection changes', async () => {
+    const lsp = await startClient('{session_id="fresh1"}');
+    const file = workspaceFile(join(dir, 'fresh'), 'app/fresh.js', 20);
+    await lsp.open(file.uri, file.text);
+    const lenses = () => lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: file.uri } });
+    assert.deepEqual(await lenses(), [], 'nothing is known of fresh.js yet');
+    // A probe's chunk lands: a V8 profile of fresh.js, with `work` at line 5 taking all the time.
+    const before = lsp.costsChanged.length;
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [2] },
+        { id: 2, callFrame: { functionName: 'work', scriptId: '1', url: file.uri, lineNumber: 4, columnNumber: 0 } },
+      ],
+      startTime: 0,
+      endTime: 100_000,
+      samples: Array(100).fill(2),
+      timeDeltas: Array(100).fill(1000),
+    };
+    await agent.connection.sendRequest(IngestProfileRequest.type, { profile: JSON.stringify(profile), startMs: Date.now(), labels: { session_id: 'fresh1' }, droppedChunks: 0 });
+    await pollUntil(() => lsp.costsChanged.length > before, { timeoutMs: 30_000, what: 'new costs after new samples' });
+    const after = await lenses();
+    assert.equal(after.length, 1);
+    assert.equal(after[0]!.range.start.line, 4);
+    assert.match(after[0]!.command!.title, /^100\.0% total · 100\.0% self \(\d+ ms\)$/);
+    // Another selection: fresh.js is not in it, so its lens goes.
+    const changes = lsp.costsChanged.length;
+    await lsp.connection.sendNotification(SetSelectionNotification.type, { selection: { kind: 'allRuns', selector: '{source="sucrase.cpuprofile"}' } });
+    await pollUntil(() => lsp.costsChanged.length > changes, { timeoutMs: 30_000, what: 'costs of the new selection' });
+    assert.deepEqual(await lenses(), []);
+  });
+
+  it('keeps serving, and says so, when the agent is not there', async () => {
+    await client?.stop();
+    client = await LspClient.start({
+      agentSocket: join(dir, 'nobody.sock'),
+      selection: { kind: 'latestRun', selector: '{}' },
+      settings: { codeLensMinPercent: 1, inlayHints: false, pathMappings: [] },
+    });
+    await pollUntil(() => client!.costsChanged.length > 0, { timeoutMs: 30_000, what: 'the costs-changed notice' });
+    assert.match(client.costsChanged[0]!.description, /^no costs: /);
+    const file = workspaceFile(join(dir, 'none'), 'x.js', 3);
+    await client.open(file.uri, file.text);
+    assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: file.uri }, position: { line: 0, character: 0 } }), null);
+  });
+});
