@@ -63,6 +63,10 @@ async function resolve(source: ScanSource, wanted: SourceSelection, base: Select
         const when = new Date(latest.lastMs).toISOString().slice(0, 16).replace('T', ' ');
         return { selection: { ...base, matchers: [...base.matchers, matcher] }, description: `${what}, latest run (${latest.value.slice(0, 12)}, ${when} UTC)` };
       }
+      if (wanted.fallbackToAny && base.matchers.length > 0) {
+        const any = await resolve(source, { kind: 'latestRun', selector: '{}' }, { ...base, matchers: [] }, now);
+        if (any.selection.matchers.length > 0) return { selection: any.selection, description: `${any.description}; ${what} has none yet` };
+      }
       return { selection: base, description: `${what}, no runs yet` };
     }
     default: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quoteLabelValue } from './selector';
 
 /**
  * Which samples the costs in the source come from (the language server's hovers, code lenses and line heat). The
@@ -6,8 +7,11 @@ import { z } from 'zod';
  * runs as they land.
  */
 export const sourceSelectionSchema = z.discriminatedUnion('kind', [
-  /** The newest run (a recorded session, else an opened profile file) among the selector's samples. */
-  z.object({ kind: z.literal('latestRun'), selector: z.string().max(10_000) }),
+  /**
+   * The newest run (a recorded session, else an opened profile file) among the selector's samples; with
+   * `fallbackToAny`, the newest of all when the selector has none (a branch not profiled yet).
+   */
+  z.object({ kind: z.literal('latestRun'), selector: z.string().max(10_000), fallbackToAny: z.boolean().optional() }),
   /** Every sample the selector picks. */
   z.object({ kind: z.literal('allRuns'), selector: z.string().max(10_000) }),
   /** The selector's samples of the last N minutes, counted back from each refresh. */
@@ -17,5 +21,6 @@ export type SourceSelection = z.infer<typeof sourceSelectionSchema>;
 
 /** The default: the latest run of the current branch (or of anything, outside a git repository). */
 export function defaultSourceSelection(branch: string | undefined): SourceSelection {
-  return { kind: 'latestRun', selector: branch === undefined ? '{}' : `{branch=${JSON.stringify(branch)}}` };
+  return branch === undefined ? { kind: 'latestRun', selector: '{}' } : { kind: 'latestRun', selector: `{branch=${quoteLabelValue(branch)}}`, fallbackToAny: true };
 }
+

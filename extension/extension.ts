@@ -16,6 +16,11 @@ import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
 import { ProfilesView } from './profilesView';
 import { showError } from './userMessages';
+import { affectsCostSettings, readCostSettings } from './sourceCosts/costSettings';
+import { CHOOSE_COST_SELECTION_COMMAND, CostSelection } from './sourceCosts/costSelection';
+import { documentFunctions } from './sourceCosts/documentFunctions';
+import { LineHeat, TOGGLE_LINE_HEAT_COMMAND } from './sourceCosts/lineHeat';
+import { SHOW_FUNCTION_COMMAND, showFunction } from './sourceCosts/showFunction';
 
 /**
  * What `activate` returns: a small surface for the editor tests (and for other extensions), so tests
@@ -39,6 +44,13 @@ export interface IcicleApi {
   storeDirectory(): string;
   /** The session ids the Profiles view listed last, newest first. */
   listedRuns(): string[];
+  /** Chooses which samples the source's costs come from, as the status bar picker does. */
+  setCostSelection(selection: { kind: 'latestRun' | 'allRuns'; selector: string }): void;
+  /** The source-costs status bar item's text. */
+  costStatus(): string;
+  /** Turns line heat on or off; and the lines it last drew in a document, by heat level (0 coolest). */
+  setLineHeat(on: boolean): void;
+  lineHeat(uri: string): number[][] | undefined;
 }
 
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
@@ -52,10 +64,30 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   // Without a folder open VS Code gives no workspace storage; profiles then go to the extension's global storage.
   const storeDirectory = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'store').fsPath;
   const agent = new AgentSupervisor(vscode.Uri.joinPath(context.extensionUri, 'out', 'agent', 'main.js').fsPath, VERSION, log, storeDirectory);
+  // The language server's costs: which samples (a status bar picker), its settings, and the line heat it feeds.
+  const costSelection = new CostSelection(context.workspaceState, selection => languageServer.setSelection(selection));
+  const lineHeat = new LineHeat(uri => languageServer.lineCosts(uri));
   const languageServer = new LanguageServerSupervisor(
     vscode.Uri.joinPath(context.extensionUri, 'out', 'language-server', 'server.js').fsPath,
     VERSION,
     log,
+    {
+      initializationOptions: async () => ({ agentSocket: agent.socketPath, selection: await costSelection.initial(), settings: readCostSettings() }),
+      documentFunctions,
+      costsChanged: params => {
+        costSelection.showCosts(params);
+        lineHeat.costsChanged();
+      },
+    },
+  );
+  context.subscriptions.push(
+    costSelection,
+    lineHeat,
+    vscode.commands.registerCommand(CHOOSE_COST_SELECTION_COMMAND, () => costSelection.pick()),
+    vscode.commands.registerCommand(TOGGLE_LINE_HEAT_COMMAND, () => lineHeat.toggle()),
+    vscode.workspace.onDidChangeConfiguration(event => {
+      if (affectsCostSettings(event)) languageServer.setSettings(readCostSettings());
+    }),
   );
   stopServices = async () => {
     await Promise.all([agent.dispose(), languageServer.dispose()]);
@@ -94,6 +126,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     vscode.commands.registerCommand('icicle.profileProcess', (pid?: number) => processProfiling.profileProcessCommand(typeof pid === 'number' ? pid : undefined)),
     vscode.commands.registerCommand(PROFILING_MENU_COMMAND, () => debugProfiling.profilingMenu()),
     vscode.commands.registerCommand('icicle.openProfile', (uri?: vscode.Uri) => openProfileCommand(services, uri)),
+    vscode.commands.registerCommand(SHOW_FUNCTION_COMMAND, (args: unknown) => showFunction(services, args)),
     registerFlameGraphPanelSerializer(services),
     vscode.commands.registerCommand('icicle.showLog', () => log.show()),
     vscode.commands.registerCommand('icicle.restartServices', async () => {
@@ -115,6 +148,12 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     terminalProfiling: () => terminalProfiling.enabled,
     storeDirectory: () => agent.storeDirectory,
     listedRuns: () => profilesView.runs.map(r => r.sessionId),
+    setCostSelection: selection => costSelection.choose(selection),
+    costStatus: () => costSelection.text,
+    setLineHeat: on => {
+      if (lineHeat.isEnabled !== on) lineHeat.toggle();
+    },
+    lineHeat: uri => lineHeat.drawn.get(uri),
   };
 }
 

@@ -8,11 +8,30 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { describeError } from '../common/errors';
-import { LanguageServerHandshakeRequest } from '../common/protocol/languageServerProtocol';
+import {
+  CostsChangedNotification,
+  DocumentFunctionsRequest,
+  LanguageServerHandshakeRequest,
+  LineCostsRequest,
+  SetSelectionNotification,
+  SetSettingsNotification,
+  type DocumentFunction,
+  type InitializationOptions,
+  type LanguageServerSettings,
+} from '../common/protocol/languageServerProtocol';
+import type { SourceSelection } from '../common/sourceSelection';
 import { LANGUAGE_SERVER_PROTOCOL_VERSION } from '../common/version';
 import type { Log } from './log';
 import { RestartPolicy } from './restartPolicy';
 import { showWarning } from './userMessages';
+
+/** What the supervisor needs from the rest of the extension. */
+export interface LanguageServerHooks {
+  /** Read at every (re)start, so a restarted server gets the current selection and settings. */
+  initializationOptions(): Promise<InitializationOptions>;
+  documentFunctions(uri: string): Promise<DocumentFunction[]>;
+  costsChanged(params: CostsChangedNotification.Params): void;
+}
 
 /**
  * Starts Icicle's language server over Node IPC with vscode-languageclient and keeps it alive. The client
@@ -31,6 +50,7 @@ export class LanguageServerSupervisor implements vscode.Disposable {
     private readonly serverModule: string,
     private readonly version: string,
     private readonly log: Log,
+    private readonly hooks: LanguageServerHooks,
   ) {}
 
   get pid(): number | undefined {
@@ -43,10 +63,11 @@ export class LanguageServerSupervisor implements vscode.Disposable {
       debug: { module: this.serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: 'javascript' },
-        { scheme: 'file', language: 'typescript' },
-      ],
+      // Every file: costs are for any language whose profiles name files and lines.
+      documentSelector: [{ scheme: 'file' }],
+      initializationOptions: await this.hooks.initializationOptions(),
+      // The hover's "Show in flame graph" link runs this one command, and no other.
+      markdown: { isTrusted: { enabledCommands: ['icicle.showFunction'] } },
       outputChannel: this.log,
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
@@ -58,6 +79,8 @@ export class LanguageServerSupervisor implements vscode.Disposable {
     };
     const client = new LanguageClient('icicle', 'Icicle Language Server', serverOptions, clientOptions);
     this.client = client;
+    client.onRequest(DocumentFunctionsRequest.type, async ({ uri }) => ({ functions: await this.hooks.documentFunctions(uri).catch(() => []) }));
+    client.onNotification(CostsChangedNotification.type, params => this.hooks.costsChanged(params));
     this.startedAt = Date.now();
     await client.start();
     const handshake = await client.sendRequest(LanguageServerHandshakeRequest.type, {
@@ -66,6 +89,20 @@ export class LanguageServerSupervisor implements vscode.Disposable {
     });
     this.serverPid = handshake.pid;
     this.log.info(`language server ${handshake.serverVersion} ready (pid ${handshake.pid})`);
+  }
+
+  /** Which samples the source shows; the server fetches them and refreshes what it shows. */
+  setSelection(selection: SourceSelection): void {
+    void this.client?.sendNotification(SetSelectionNotification.type, { selection }).catch(() => undefined);
+  }
+
+  setSettings(settings: LanguageServerSettings): void {
+    void this.client?.sendNotification(SetSettingsNotification.type, { settings }).catch(() => undefined);
+  }
+
+  /** The line costs of an open document, or undefined while the server is not running. */
+  async lineCosts(uri: string): Promise<LineCostsRequest.Result | undefined> {
+    return this.client?.isRunning() ? this.client.sendRequest(LineCostsRequest.type, { uri }) : undefined;
   }
 
   async restart(): Promise<void> {

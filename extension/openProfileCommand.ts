@@ -16,13 +16,13 @@ export async function openProfileCommand(services: ProfileViewServices, uri?: vs
 const PANEL_VIEW_TYPE = 'icicle.flameGraph';
 
 /** A flame graph in a new editor panel, of a file or of a store selection (a recorded run). */
-export function openFlameGraphPanel(services: ProfileViewServices, source: ProfileSource, title: string): ProfileView {
+export function openFlameGraphPanel(services: ProfileViewServices, source: ProfileSource, title: string, search?: string): ProfileView {
   const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Flame Graph: ${title}`, vscode.ViewColumn.Active, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(services.extensionUri, 'out', 'webview')],
   });
   panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icicle.svg');
-  return new ProfileView(panel, source, services);
+  return new ProfileView(panel, source, services, undefined, search);
 }
 
 /**

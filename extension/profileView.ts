@@ -40,6 +40,8 @@ export class ProfileView implements vscode.Disposable {
   private query: ViewQuery | undefined;
   /** The type and time range a restored file view showed, applied when it is opened. */
   private reopenWith: Pick<ViewQuery, 'profileType' | 'timeRange'> | undefined;
+  /** Whether the page has said it listens (its first `ready`). */
+  private pageReady = false;
   /** The selector of the first answer: what the view was opened for. */
   private openedSelector: string | undefined;
   /** Answers to queries that were overtaken by a newer one are dropped. */
@@ -58,6 +60,8 @@ export class ProfileView implements vscode.Disposable {
     private readonly services: ProfileViewServices,
     /** What the panel showed before a window reload, if it is being restored. */
     restored?: ViewQuery,
+    /** A function to search for when the profile is first shown ("Show in flame graph" from the source). */
+    private pendingSearch?: string,
   ) {
     this.title = source.kind === 'file' ? path.basename(source.uri.path) : source.title;
     ProfileView.all.add(this);
@@ -223,7 +227,10 @@ export class ProfileView implements vscode.Disposable {
         await this.post({ type: 'loading', title: this.title });
         return;
       case 'loaded': {
-        await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings(), restore: this.restore() });
+        // Kept until a page that listens has been sent it: one posted before the page loaded would be lost.
+        const search = this.pendingSearch;
+        if (this.pageReady) this.pendingSearch = undefined;
+        await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings(), restore: this.restore(), ...(search !== undefined ? { search } : {}) });
         return;
       }
       case 'failed':
@@ -241,6 +248,7 @@ export class ProfileView implements vscode.Disposable {
     const message: FromWebviewMessage = parsed.data;
     switch (message.type) {
       case 'ready':
+        this.pageReady = true;
         await this.postState();
         return;
       case 'query':

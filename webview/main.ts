@@ -165,6 +165,10 @@ function showProfile(message: ProfileMessage): void {
   layout.toolbar.showColourBySource(state.colourBy === 'source');
   view.show({ title, tree, unit, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
   table.show(tree, shown.unit);
+  // A function asked for from the source replaces the saved search; otherwise the saved search is kept.
+  if (message.search !== undefined) {
+    saveState({ ...state, search: message.search, tab: 'graph' });
+  }
   layout.toolbar.setSearchText(state.search ?? '');
   search(state.search ?? '');
   showTab(state.tab ?? 'graph');

@@ -30,6 +30,8 @@ export const toWebviewMessageSchema = z.discriminatedUnion('type', [
       settings: viewSettingsSchema,
       /** Kept in the webview's state, for reopening the panel after a window reload. */
       restore: restoreSchema.optional(),
+      /** A function to find at once ("Show in flame graph" from the source): it is searched for and stands out. */
+      search: z.string().max(10_000).optional(),
     })
     .merge(viewResultMetaSchema),
   /** The answer to a `complete` request. */

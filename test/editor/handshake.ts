@@ -18,19 +18,26 @@ export type BridgeRequest =
   | { action: 'clickFrame'; label: string; timeoutMs: number }
   /** Clicks, with the mouse, the first visible element of that ARIA role and name in the shown webviews. */
   | { action: 'clickRole'; role: 'tab' | 'row' | 'button'; name: string; timeoutMs: number }
+  /**
+   * Moves the mouse over `word` on the first visible editor line containing `lineText`, waits for the editor's hover
+   * to show text matching `expect` (a regular expression's source), and returns everything the hover shows.
+   */
+  | { action: 'editorHover'; lineText: string; word: string; expect: string; timeoutMs: number }
   /** Types `text` into the first visible element of that ARIA role and name in the shown webviews, then presses `press`. */
   | { action: 'typeInto'; role: 'combobox' | 'searchbox'; name: string; text: string; press: 'Enter' | 'Escape'; timeoutMs: number }
   /**
-   * Waits for a drawn flame graph (or, with `selector`, for a visible element matching it in a shown webview), then
+   * Waits for a drawn flame graph (or, with `selector`, for a visible element matching it in a shown webview; with
+   * `pageSelector`, in the workbench itself), then
    * screenshots the whole workbench into test-results/editor/<name>.png.
    */
-  | { action: 'screenshot'; name: string; timeoutMs: number; selector?: string };
+  | { action: 'screenshot'; name: string; timeoutMs: number; selector?: string; pageSelector?: string };
 
 export interface BridgeResults {
   frameLabels: { labels: string[] };
   clickFrame: { label: string; x: number; y: number };
   clickRole: { clicked: string };
   typeInto: { typed: string };
+  editorHover: { text: string };
   screenshot: { path: string; bytes: number };
 }
 

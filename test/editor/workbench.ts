@@ -179,10 +179,32 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
     return { typed: request.text };
   },
 
+  async editorHover({ page }, request) {
+    const expected = new RegExp(request.expect);
+    return pollUntil(
+      async () => {
+        const line = page.locator('.monaco-editor .view-line', { hasText: request.lineText }).first();
+        if (!(await line.isVisible().catch(() => false))) return undefined;
+        const word = line.locator('span', { hasText: request.word }).last();
+        const box = await word.boundingBox();
+        if (!box) return undefined;
+        // Off the word and back, so the editor starts a new hover each attempt; a real pointer, not a synthetic event.
+        await page.mouse.move(box.x + box.width / 2, box.y - 40);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 3 });
+        const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
+        await hover.waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+        const text = (await hover.innerText().catch(() => '')) ?? '';
+        return expected.test(text) ? { text } : undefined;
+      },
+      { timeoutMs: request.timeoutMs, what: `a hover matching /${request.expect}/ over "${request.word}" on the line with "${request.lineText}"` },
+    );
+  },
+
   async screenshot({ page, resultsDir }, request) {
     const selector = request.selector;
     await pollUntil(
       async () => {
+        if (request.pageSelector !== undefined) return page.locator(request.pageSelector).first().isVisible().catch(() => false);
         if (selector === undefined) return (await frames(page)).some(f => f.label && f.width > 50);
         for (const webview of await visibleWebviews(page)) if (await webview.locator(selector).first().isVisible().catch(() => false)) return true;
         return false;

@@ -37,6 +37,13 @@ export interface IcicleTestApi {
   storeDirectory(): string;
   /** The session ids the Profiles view listed last, newest first. */
   listedRuns(): string[];
+  /** Chooses which samples the source's costs come from, as the status bar picker does. */
+  setCostSelection(selection: { kind: 'latestRun' | 'allRuns'; selector: string }): void;
+  /** The source-costs status bar item's text. */
+  costStatus(): string;
+  /** Turns line heat on or off; and the lines it last drew in a document, by heat level (0 coolest). */
+  setLineHeat(on: boolean): void;
+  lineHeat(uri: string): number[][] | undefined;
 }
 
 /** The activated extension's API (activation starts the agent and the language server; waits for both). */

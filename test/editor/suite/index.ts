@@ -14,11 +14,12 @@ import * as activationTests from './activation.test';
 import * as debugProfilingTests from './debugProfiling.test';
 import * as flameGraphTests from './flameGraph.test';
 import * as recoveryTests from './recovery.test';
+import * as sourceCostsTests from './sourceCosts.test';
 import * as sourceNavigationTests from './sourceNavigation.test';
 import * as workspaceTests from './workspace.test';
 
 /** In the order they run: the harness first, so that a broken setup is reported before anything else. */
-const testModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, debugProfilingTests, recoveryTests];
+const testModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, sourceCostsTests, debugProfilingTests, recoveryTests];
 
 export async function run(): Promise<void> {
   announceStart();

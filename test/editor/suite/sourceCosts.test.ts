@@ -1,0 +1,121 @@
+/**
+ * Costs in the source: after the fixture programs are profiled, the language server's hovers, code lenses and line
+ * heat appear in the real editor, follow an edit, and reach a TypeScript source through its source map.
+ */
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import { ask, bridgeAvailable } from './e2eBridge';
+import { closeAllEditors, eventually, fixtureWorkspace, icicleApi, repoRoot, type IcicleTestApi } from './icicle';
+
+const run = promisify(execFile);
+/** The extension host's own Node (Electron's under desktop VS Code, which ELECTRON_RUN_AS_NODE turns into Node). */
+const node = (args: string[], cwd: string) => run(process.execPath, args, { cwd, timeout: 60_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+
+const hotJs = join(fixtureWorkspace, 'hot.js');
+const workTs = join(fixtureWorkspace, 'ts', 'work.ts');
+
+/** The 0-based line of the first line of `file` starting with `start`. */
+function lineOf(file: string, start: string): number {
+  const line = readFileSync(file, 'utf8').split('\n').findIndex(text => text.startsWith(start));
+  assert.ok(line >= 0, `${file} has no line starting with ${start}`);
+  return line;
+}
+
+async function lenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+}
+
+export function register(): void {
+  suite('costs in the source', () => {
+    let api: IcicleTestApi;
+    let dir: string;
+
+    suiteSetup(async function () {
+      this.timeout(180_000);
+      api = await icicleApi();
+      dir = mkdtempSync(join(tmpdir(), 'icicle-costs-'));
+      // hot.js profiled as it is; work.ts compiled by esbuild with a source map into the temporary folder, then profiled.
+      await node(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', 'hot.cpuprofile', hotJs, '600'], fixtureWorkspace);
+      await node([join(repoRoot, 'node_modules', 'esbuild', 'bin', 'esbuild'), workTs, '--platform=node', '--format=cjs', '--sourcemap', `--outfile=${join(dir, 'work.js')}`], fixtureWorkspace);
+      await node(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', 'work.cpuprofile', join(dir, 'work.js'), '600'], dir);
+      for (const name of ['hot.cpuprofile', 'work.cpuprofile']) {
+        await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(join(dir, name)));
+        await eventually(() => assert.ok(api.panels().some(p => p.title === name && p.state === 'loaded'), `${name} is not open`), 60_000);
+      }
+      await closeAllEditors();
+      api.setCostSelection({ kind: 'allRuns', selector: '{source=~"hot.cpuprofile|work.cpuprofile"}' });
+      await eventually(() => assert.match(api.costStatus(), /all runs/), 60_000);
+    });
+    suiteTeardown(async () => {
+      api?.setLineHeat(false);
+      await closeAllEditors();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test("hotLoop's hover and code lens show its cost, and the lens moves with an edit above it", async function () {
+      this.timeout(120_000);
+      const uri = vscode.Uri.file(hotJs);
+      const editor = await vscode.window.showTextDocument(uri);
+      const hotLine = lineOf(hotJs, 'function hotLoop(');
+      const lens = await eventually(async () => {
+        const found = (await lenses(uri)).find(l => l.range.start.line === hotLine);
+        assert.ok(found?.command, `no lens on hotLoop's line ${hotLine + 1}; lenses: ${JSON.stringify((await lenses(uri)).map(l => [l.range.start.line, l.command?.title]))}`);
+        return found;
+      }, 60_000);
+      assert.match(lens.command!.title, /^\d+\.\d% total · \d+\.\d% self \(\d/);
+      assert.equal(lens.command!.command, 'icicle.showFunction');
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(hotLine, 10));
+      const text = hoverText(hovers);
+      assert.match(text, /\*\*hotLoop\*\* — Icicle/);
+      assert.match(text, /Total \*\*\d+\.\d%\*\*/);
+      assert.match(text, /source=~"hot\.cpuprofile\|work\.cpuprofile", all runs · 2 runs/);
+      // A function the profile did not see says so in one line.
+      const coldLine = lineOf(hotJs, 'function coldSetup(');
+      const cold = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(coldLine, 10)));
+      if (!/Total/.test(cold)) assert.match(cold, /\*\*coldSetup\*\*: no samples in/);
+
+      if (bridgeAvailable()) {
+        api.setLineHeat(true);
+        await eventually(() => assert.ok((api.lineHeat(uri.toString()) ?? []).some(level => level.length > 0), 'no line heat drawn'), 30_000);
+        const shown = await ask({ action: 'editorHover', lineText: 'function hotLoop(', word: 'hotLoop', expect: 'Total \\d', timeoutMs: 30_000 });
+        assert.match(shown.text, /hotLoop — Icicle/);
+        assert.match(shown.text, /Show in flame graph/);
+        await ask({ action: 'screenshot', name: 'source-costs', timeoutMs: 30_000, pageSelector: '.monaco-hover:not(.hidden)' });
+      }
+
+      // Two lines typed above: the lens follows hotLoop down, not stale.
+      await editor.edit(edit => edit.insert(new vscode.Position(0, 0), '// one\n// two\n'));
+      await eventually(async () => {
+        const moved = (await lenses(uri)).find(l => l.range.start.line === hotLine + 2);
+        assert.ok(moved?.command && !moved.command.title.includes('edited'), 'the lens did not move with hotLoop');
+      }, 30_000);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    test('a TypeScript source gets the cost of its compiled JavaScript through the source map', async function () {
+      this.timeout(60_000);
+      const uri = vscode.Uri.file(workTs);
+      await vscode.window.showTextDocument(uri);
+      const crunchLine = lineOf(workTs, 'export function crunch(');
+      const lens = await eventually(async () => {
+        const all = await lenses(uri);
+        const found = all.find(l => l.command?.title.includes('% total'));
+        assert.ok(found, `no cost lens in work.ts; lenses: ${JSON.stringify(all.map(l => [l.range.start.line, l.command?.title]))}`);
+        return found;
+      }, 60_000);
+      // The TypeScript language service knows crunch's symbol: the lens sits on its name line.
+      assert.equal(lens.range.start.line, crunchLine);
+      const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(crunchLine, 18)));
+      assert.match(text, /\*\*crunch\*\* — Icicle/);
+    });
+  });
+}
