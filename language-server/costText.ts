@@ -32,8 +32,9 @@ export function lensTitle(fn: FunctionAnnotation, context: CostContext): string 
 
 /** Markdown punctuation in untrusted text (function names, labels) shown literally. */
 export function escapeMarkdown(text: string): string {
-  // Only what can start markup inside a line; our text never starts a line, so list and heading marks stay as they are.
-  return text.replace(/[\\`*_{}[\]()#!|<>~]/g, ch => `\\${ch}`).replace(/[\r\n]+/g, ' ');
+  // Only what makes markup inside a line (emphasis, code, links, HTML); our text never starts a line, so list,
+  // heading and table marks stay as they are, and a link cannot open without a `[`.
+  return text.replace(/[\\`*_[\]<>]/g, ch => `\\${ch}`).replace(/[\r\n]+/g, ' ');
 }
 
 /** The arguments "Show in flame graph" passes to the extension's command, in a command: link. */

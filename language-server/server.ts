@@ -130,9 +130,12 @@ connection.onRequest(LineCostsRequest.type, raw => {
   return { lines, maxShare: lines.reduce((max, l) => Math.max(max, l.share), 0) };
 });
 
-/** The editor's functions of a document, asked for a little after the typing stops. */
+/**
+ * The editor's functions of a document, asked for a little after the typing stops. A language service that is still
+ * starting answers with none, so an empty answer is asked again a few times, further apart each time.
+ */
 const functionTimers = new Map<string, NodeJS.Timeout>();
-function scheduleFunctions(uri: string, delayMillis: number): void {
+function scheduleFunctions(uri: string, delayMillis: number, attempt = 0): void {
   if (!clientAnswersFunctions) return;
   clearTimeout(functionTimers.get(uri));
   functionTimers.set(
@@ -145,6 +148,7 @@ function scheduleFunctions(uri: string, delayMillis: number): void {
         raw => {
           const parsed = DocumentFunctionsRequest.resultSchema.safeParse(raw);
           if (parsed.success && documents.setFunctions(uri, version, parsed.data.functions)) refreshClient();
+          if (parsed.success && parsed.data.functions.length === 0 && attempt < 4) scheduleFunctions(uri, 1000 * 2 ** attempt, attempt + 1);
         },
         error => {
           // A client without the request (a plain LSP client) is not asked again.

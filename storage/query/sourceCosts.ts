@@ -45,8 +45,11 @@ export interface SourceCosts {
 /**
  * Per-function and per-line cost of every source file in the selection, in one pass over its distinct stacks: what
  * the language server keeps in memory to answer hovers, code lenses and line heat without a query each. A sample's
- * leaf counts at the line it was executing (the `line` column) when known, else at its frame's line; callers count
- * at their frames' lines. Frames without a file are left out (their cost is still in the totals).
+ * leaf counts at the line it was executing (the `line` column) when known, else at its frame's line; a caller counts
+ * at its frame's line when that is a call site, not when it is the function's first line: V8 names only where a
+ * calling function starts, and charging every caller's time to its first line would light up declarations and
+ * the module's first line instead of the lines that call. Frames without a file are left out (their cost is still
+ * in the totals).
  */
 export async function sourceCosts(source: ScanSource, selection: Selection): Promise<SourceCosts> {
   if (!source.columnNames().includes(COLUMN.line)) return sourceCostsOf(source.metadata, await mergeStacks(source, selection));
@@ -93,6 +96,35 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
       cost.totalSamples += samples;
     }
   };
+  // First the frames: each function's first line must be known before any caller is charged to a line.
+  for (let row = 0; row < merged.stackIds.length; row++) {
+    if (merged.stackIds[row] === 0) continue;
+    const frames = metadata.stack(merged.stackIds[row]!);
+    for (let k = 0; k < frames.length; k++) {
+      const frameId = frames[k]!;
+      if (fileOf[frameId] !== NOT_SEEN) continue;
+      const frame = metadata.frame(frameId);
+      if (frame.file === '') {
+        fileOf[frameId] = NO_FILE;
+        continue;
+      }
+      let fileIndex = fileIds.get(frame.file) ?? -1;
+      if (fileIndex < 0) {
+        fileIndex = files.push({ file: frame.file, functions: new Map(), lines: new Map() }) - 1;
+        fileIds.set(frame.file, fileIndex);
+      }
+      const functions = files[fileIndex]!.functions;
+      let fn = functions.get(frame.functionName);
+      if (fn === undefined) {
+        fn = { name: frame.functionName, line: 0, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
+        functions.set(frame.functionName, fn);
+      }
+      if (frame.line > 0 && (fn.line === 0 || frame.line < fn.line)) fn.line = frame.line;
+      functionOf[frameId] = fn;
+      lineOf[frameId] = frame.line;
+      fileOf[frameId] = fileIndex;
+    }
+  }
   for (let row = 0; row < merged.stackIds.length; row++) {
     const value = merged.values[row]!;
     const samples = merged.samples[row]!;
@@ -102,32 +134,12 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
     const frames = metadata.stack(merged.stackIds[row]!);
     for (let k = 0; k < frames.length; k++) {
       const frameId = frames[k]!;
-      let fileIndex = fileOf[frameId]!;
-      if (fileIndex === NOT_SEEN) {
-        const frame = metadata.frame(frameId);
-        if (frame.file === '') fileIndex = NO_FILE;
-        else {
-          fileIndex = fileIds.get(frame.file) ?? -1;
-          if (fileIndex < 0) {
-            fileIndex = files.push({ file: frame.file, functions: new Map(), lines: new Map() }) - 1;
-            fileIds.set(frame.file, fileIndex);
-          }
-          const functions = files[fileIndex]!.functions;
-          let fn = functions.get(frame.functionName);
-          if (fn === undefined) {
-            fn = { name: frame.functionName, line: 0, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
-            functions.set(frame.functionName, fn);
-          }
-          if (frame.line > 0 && (fn.line === 0 || frame.line < fn.line)) fn.line = frame.line;
-          functionOf[frameId] = fn;
-          lineOf[frameId] = frame.line;
-        }
-        fileOf[frameId] = fileIndex;
-      }
+      const fileIndex = fileOf[frameId]!;
       if (fileIndex === NO_FILE) continue;
-      add(functionOf[frameId]!, row, k === 0, value, samples);
+      const fn = functionOf[frameId]!;
+      add(fn, row, k === 0, value, samples);
       const line = k === 0 && leafLines && leafLines[row]! > 0 ? leafLines[row]! : lineOf[frameId]!;
-      if (line <= 0) continue;
+      if (line <= 0 || (k > 0 && line === fn.line)) continue;
       const lines = files[fileIndex]!.lines;
       let cost = lines.get(line);
       if (cost === undefined) {
