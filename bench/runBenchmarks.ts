@@ -1,5 +1,6 @@
 import { runCpuprofileBenchmark } from './cpuprofileBenchmark';
 import { runImportBenchmark } from './importBenchmark';
+import { runLspBenchmark } from './lspBenchmark';
 import { runOverheadBenchmark } from './overheadBenchmark';
 import { runRenderBenchmark } from './renderBenchmark';
 import { runStorageBenchmark } from './storage/storageBenchmark';
@@ -13,6 +14,7 @@ import { runStorageBenchmark } from './storage/storageBenchmark';
 const benchmarks: Record<string, () => Promise<Record<string, number | string>> | Record<string, number | string>> = {
   cpuprofile: runCpuprofileBenchmark,
   import: runImportBenchmark,
+  lsp: runLspBenchmark,
   overhead: runOverheadBenchmark,
   render: runRenderBenchmark,
   storage: runStorageBenchmark,

@@ -46,7 +46,9 @@ connection.onInitialize((params: InitializeParams) => {
     selection = options.data.selection;
     settings = options.data.settings;
     agent = new AgentLink(options.data.agentSocket, VERSION, {
-      samplesStored: () => scheduleRefresh(1000),
+      // New samples: refreshed after a pause at least twice as long as the last query took, so that a big
+      // selection over a store that keeps growing costs the agent at most a third of its time.
+      samplesStored: () => scheduleRefresh(Math.max(1000, 2 * lastQueryMillis)),
       reconnected: () => scheduleRefresh(0),
       log: message => connection.console.info(message),
     });
@@ -161,6 +163,7 @@ function scheduleFunctions(uri: string, delayMillis: number, attempt = 0): void 
 
 /** Fetches the costs again, at most once per `delayMillis` however many times samples land meanwhile. */
 let refreshTimer: NodeJS.Timeout | undefined;
+let lastQueryMillis = 0;
 let refreshing = false;
 let refreshAgain = false;
 function scheduleRefresh(delayMillis: number): void {
@@ -182,8 +185,9 @@ async function refresh(): Promise<void> {
     const link = await agent.connection();
     const started = performance.now();
     const answer = await link.connection.sendRequest(SourceCostsRequest.type, { selection });
+    lastQueryMillis = performance.now() - started;
     costs.set(answer, settings.pathMappings);
-    connection.console.info(`source costs of ${answer.description}: ${answer.files.length} files in ${(performance.now() - started).toFixed(0)} ms`);
+    connection.console.info(`source costs of ${answer.description}: ${answer.files.length} files in ${lastQueryMillis.toFixed(0)} ms`);
     void connection.sendNotification(CostsChangedNotification.type, { description: answer.description, runs: answer.runs, files: answer.files.length });
   } catch (error) {
     connection.console.warn(`could not read source costs: ${describeError(error)}`);

@@ -20,8 +20,10 @@ export class LspClient {
     readonly connection: MessageConnection,
   ) {}
 
-  static async start(options: InitializationOptions | undefined, rootUri: string | null = null): Promise<LspClient> {
-    const server = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'server.ts'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  /** `builtServer`: the bundled server (out/language-server/server.js) instead of the sources through tsx. */
+  static async start(options: InitializationOptions | undefined, rootUri: string | null = null, builtServer?: string): Promise<LspClient> {
+    const args = builtServer ? [builtServer, '--stdio'] : ['--import', 'tsx', join(__dirname, '..', 'server.ts'), '--stdio'];
+    const server = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
     const client = new LspClient(server, connection);
     connection.onNotification(CostsChangedNotification.type, params => client.costsChanged.push(params));
