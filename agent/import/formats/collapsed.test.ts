@@ -58,4 +58,11 @@ describe('collapsed stacks importer', () => {
     assert.ok(!looksLikeCollapsed(Buffer.from('{"traceEvents": []}\n')));
     assert.ok(!looksLikeCollapsed(Buffer.from('')));
   });
+
+  it('keeps the file and line of frames written `name (file:line)`, as py-spy writes Python frames', () => {
+    const text = '<module> (app.py:1);main (app.py:30);work (lib/util.py:12) 7\n<module> (app.py:1);main (app.py:30) 3\nplain;frame(int) 1\n';
+    const [profile] = parseCollapsed(Buffer.from(text), 'py.txt');
+    const frames = profile!.frames.map(f => `${f.name}@${f.file}:${f.line}`);
+    assert.deepEqual(frames, ['<module>@app.py:1', 'main@app.py:30', 'work@lib/util.py:12', 'plain@:0', 'frame(int)@:0']);
+  });
 });

@@ -12,9 +12,13 @@ import { decodeText, quoteExcerpt, type ImportOptions } from './parseSupport';
  * byte order mark, UTF-16 either way round) and CRLF line ends are accepted. Lines that are not `stack count` (comments,
  * headers, lines cut short) are skipped and counted in the notes; a file with no valid line is refused.
  *
- * The lines carry no times, no file names and no line numbers: frames are names only, and every sample is at the
- * profile's start. The count need not be whole (some tools fold weighted samples); the store rounds it.
+ * The lines carry no times, and usually no file names or line numbers: frames are names, and every sample is at the
+ * profile's start. A frame written `name (file:line)`, as py-spy writes Python frames, keeps its file and line, so
+ * Python profiles get costs in the source. The count need not be whole (some tools fold weighted samples); the store rounds it.
  */
+
+/** py-spy's frame: `function (path/to/file.py:12)`. */
+const LOCATED_FRAME = /^(.+?) \(([^()]+):(\d+)\)$/;
 
 export const COLLAPSED_SAMPLES: ValueType = { profileType: 'profile:samples:count:samples:count', unit: 'count' };
 
@@ -73,7 +77,10 @@ export function parseCollapsed(input: Uint8Array, displayName: string, options: 
       const name = names[k]!;
       let id = frameOf.get(name);
       if (id === undefined) {
-        id = builder.frame({ name, file: '', line: 0, column: 0, module: '', address: 0 });
+        const located = LOCATED_FRAME.exec(name);
+        id = located
+          ? builder.frame({ name: located[1]!, file: located[2]!, line: Number(located[3]), column: 0, module: '', address: 0 })
+          : builder.frame({ name, file: '', line: 0, column: 0, module: '', address: 0 });
         frameOf.set(name, id);
       }
       // Root first in the file, leaf first in the imported form.
