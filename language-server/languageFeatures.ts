@@ -36,12 +36,15 @@ function lineShare(heat: LineHeat): string {
   return percent > 0 && percent < 0.1 ? '<0.1%' : `${percent.toFixed(1)}%`;
 }
 
-/** A lens above each profiled function at or above `minPercent` of the selection's total. */
+/**
+ * A lens above each named profiled function at or above `minPercent` of the selection's total. Unnamed ones (V8's
+ * module wrapper at line 1, callbacks) get none: a lens over a file's first comment says nothing a reader can use.
+ */
 export function codeLenses(placed: { annotations: FileAnnotations; costs: DocumentCosts } | undefined, minPercent: number): CodeLens[] {
   if (!placed) return [];
   const { context, file } = placed.costs;
   return placed.annotations.functions
-    .filter(fn => context.total > 0 && (100 * fn.total) / context.total >= minPercent)
+    .filter(fn => fn.name !== '' && context.total > 0 && (100 * fn.total) / context.total >= minPercent)
     .map(fn => ({
       range: { start: { line: fn.nameLine, character: 0 }, end: { line: fn.nameLine, character: 0 } },
       command: { title: lensTitle(fn, context), command: SHOW_FUNCTION_COMMAND, arguments: [{ name: fn.name, file, selector: context.selector }] },

@@ -19,10 +19,10 @@ export type BridgeRequest =
   /** Clicks, with the mouse, the first visible element of that ARIA role and name in the shown webviews. */
   | { action: 'clickRole'; role: 'tab' | 'row' | 'button'; name: string; timeoutMs: number }
   /**
-   * Moves the mouse over `word` on the first visible editor line containing `lineText`, waits for the editor's hover
-   * to show text matching `expect` (a regular expression's source), and returns everything the hover shows.
+   * Waits for the editor's hover widget (shown by the suite with `editor.action.showHover`) to show text matching
+   * `expect` (a regular expression's source), and returns everything it shows.
    */
-  | { action: 'editorHover'; lineText: string; word: string; expect: string; timeoutMs: number }
+  | { action: 'editorHover'; expect: string; timeoutMs: number }
   /** Types `text` into the first visible element of that ARIA role and name in the shown webviews, then presses `press`. */
   | { action: 'typeInto'; role: 'combobox' | 'searchbox'; name: string; text: string; press: 'Enter' | 'Escape'; timeoutMs: number }
   /**

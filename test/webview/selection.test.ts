@@ -188,4 +188,11 @@ describe('selection, profile type, timeline and zoom detail', function () {
     await harness.reload();
     assert.deepEqual((await harness.savedState() as { restore?: unknown }).restore, restore, 'it survives a reload of the page');
   });
+
+  it('a function asked for from the source is searched for when the profile arrives', async () => {
+    await harness.postToWebview({ ...profileMessage(TITLE, packFrames(SMALL_PROGRAM), undefined, meta), search: 'parseInput' });
+    await pollUntil(async () => (await harness.page.locator('.icicle-search-summary').textContent()) === '1 function · 50.0% of the total', { timeoutMs: 10_000, what: 'the search for parseInput' });
+    assert.equal(await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).inputValue(), 'parseInput');
+    assert.equal(await harness.page.getByRole('tab', { name: 'Graph' }).getAttribute('aria-selected'), 'true');
+  });
 });

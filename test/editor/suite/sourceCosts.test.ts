@@ -87,14 +87,30 @@ export function register(): void {
       if (bridgeAvailable()) {
         api.setLineHeat(true);
         await eventually(() => assert.ok((api.lineHeat(uri.toString()) ?? []).some(level => level.length > 0), 'no line heat drawn'), 30_000);
-        const shown = await ask({ action: 'editorHover', lineText: 'function hotLoop(', word: 'hotLoop', expect: 'Total \\d', timeoutMs: 30_000 });
+        // The hover as the editor draws it, opened from the keyboard (Ctrl+K Ctrl+I) on hotLoop's name.
+        const shown = await eventually(async () => {
+          editor.selection = new vscode.Selection(hotLine, 11, hotLine, 11);
+          await vscode.commands.executeCommand('editor.action.showHover');
+          return ask({ action: 'editorHover', expect: 'Total \\d', timeoutMs: 10_000 });
+        }, 40_000);
         assert.match(shown.text, /hotLoop — Icicle/);
         assert.match(shown.text, /Show in flame graph/);
         await ask({ action: 'screenshot', name: 'source-costs', timeoutMs: 30_000, pageSelector: '.monaco-hover:not(.hidden)' });
       }
 
+      // The lens's command opens the selection's flame graph with hotLoop searched for.
+      await vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
+      await eventually(() => {
+        const panel = api.panels().find(p => p.title.startsWith('hotLoop'));
+        assert.ok(panel, `no flame graph for hotLoop; panels: ${JSON.stringify(api.panels())}`);
+        assert.equal(panel.selector, '{source=~"hot.cpuprofile|work.cpuprofile"}');
+        assert.equal(panel.state, 'loaded');
+      }, 30_000);
+      if (bridgeAvailable()) await ask({ action: 'frameLabels', include: ['hotLoop'], timeoutMs: 30_000 });
+      const again = await vscode.window.showTextDocument(editor.document);
+
       // Two lines typed above: the lens follows hotLoop down, not stale.
-      await editor.edit(edit => edit.insert(new vscode.Position(0, 0), '// one\n// two\n'));
+      await again.edit(edit => edit.insert(new vscode.Position(0, 0), '// one\n// two\n'));
       await eventually(async () => {
         const moved = (await lenses(uri)).find(l => l.range.start.line === hotLine + 2);
         assert.ok(moved?.command && !moved.command.title.includes('edited'), 'the lens did not move with hotLoop');
