@@ -13,7 +13,7 @@ TOOLS_DIR="${ICICLE_TOOLS_DIR:-$HOME/.cache/icicle/editor-$CODE_SERVER_VERSION}"
 
 log() { printf '[setup] %s\n' "$*"; }
 
-apt_packages=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config unzip golang-go linux-perf)
+apt_packages=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config unzip golang-go linux-perf binutils)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent } from '../../common/agentConnection';
 import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { buildHotGoProgram } from '../../test/support/nativeFixture';
+import { sourceCosts } from '../../storage/query';
+import { StoreReader } from '../../storage/storeReader';
 import { ProfileProcessRequest, RecordingEndedNotification, SamplesStoredNotification, StopSessionRequest } from '../../common/protocol/agentProtocol';
 
 /**
@@ -44,7 +46,7 @@ describe('perf collector', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('icicle record runs a native command under perf: its hot function on top, labelled native', () => {
+  it('icicle record runs a native command under perf: its hot function on top, labelled native, with its source lines', async () => {
     const store = join(dir, 'record-store');
     const run = icicle(['record', '--store', store, '--', hot, '-ms', '1500']);
     assert.equal(run.status, 0, run.stderr);
@@ -53,6 +55,22 @@ describe('perf collector', function () {
     assert.equal(top[0]!.function, 'main.burn');
     assert.ok(top[0]!.self > 1e9, `main.burn has ${top[0]!.self} ns of a 1.5 s burn`);
     assert.deepEqual(labelValues(store, 'runtime'), ['native']);
+    // The binary's debug information gives main.burn its file and the lines its samples were executing.
+    const reader = await StoreReader.open(store);
+    try {
+      const costs = await sourceCosts(reader.snapshot(), { matchers: [] });
+      const file = costs.files.find(f => f.file.endsWith('test/fixtures/native/hot.go'));
+      assert.ok(file, `no costs for hot.go; files: ${costs.files.map(f => f.file).join(', ')}`);
+      const burn = file.functions.find(f => f.name === 'main.burn');
+      const source = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'native', 'hot.go'), 'utf8').split('\n');
+      const declared = source.findIndex(line => line.startsWith('func burn(')) + 1;
+      const end = source.findIndex((line, i) => i >= declared && line === '}') + 1;
+      assert.ok(burn && burn.line >= declared && burn.line <= end, `main.burn at line ${burn?.line}, declared at ${declared}`);
+      const hottest = [...file.lines].sort((a, b) => b.self - a.self)[0]!;
+      assert.ok(hottest.line > declared && hottest.line < end, `the hottest line ${hottest.line} is in burn's body (${declared}–${end})`);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('says what to install when perf is missing', () => {

@@ -1,3 +1,4 @@
+import { attachNativeSourceLines } from '../sourceLines/nativeSourceLines';
 import { createHash } from 'node:crypto';
 import type { Store } from '../../storage/store';
 import { gunzipIfCompressed, readProfileBytes } from '../readProfileFile';
@@ -56,6 +57,8 @@ export async function importProfileBytes(
   let rows = 0;
   for (let p = 0; p < profiles.length; p++) {
     let profile = profiles[p]!;
+    // Native frames get their source lines from the binaries' debug information, when the binaries are here.
+    if (profile.nativeAddresses) profile = await attachNativeSourceLines(profile);
     if (resolver && hasJavaScriptFrames(profile.frames)) {
       const mapped = await applySourceMaps(profile, resolver);
       sourceMapped += mapped.sourceMaps.mapped;

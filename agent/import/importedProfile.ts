@@ -48,6 +48,11 @@ export interface ImportedProfile {
   sampleTimes: number[] | undefined;
   /** Per sample, the line its leaf frame was executing (V8's positionTicks); absent or 0 when unknown. */
   sampleLines?: number[];
+  /**
+   * Native code's addresses, for finding source lines on this machine (agent/sourceLines/): per frame, the offsets
+   * into its module (hex, as perf prints them) its samples were at; per sample, its leaf's offset (null: none).
+   */
+  nativeAddresses?: { frameOffsets: (string[] | undefined)[]; leafOffsets: (string | null)[] };
   /** Per-sample labels (pprof sample labels, perf's pid and tid, a trace's thread); null when a sample lacks one. */
   sampleLabels: Record<string, (string | null)[]>;
   /** Labels of the whole profile found in the file. */

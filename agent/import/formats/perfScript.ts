@@ -107,15 +107,25 @@ export function parsePerfScript(text: string, displayName: string, options: Impo
       untimed.push(builder.sampleCount);
     }
     builder.sample(builder.stack(frames), [1, hasPeriod ? h.period : 0], hasTime ? h.seconds * 1000 : undefined, labels);
+    leafOffsets.push(frames.length > 0 ? leafOffset : null);
+    leafOffset = null;
     events.push(h.event);
     eventNames.add(h.event);
     header = undefined;
     frames = [];
   };
+  // Offsets of user-space frames in modules with a path, so their source lines can be looked up on this machine.
+  const frameOffsets: Set<string>[] = [];
+  const leafOffsets: (string | null)[] = [];
+  let leafOffset: string | null = null;
   const addFrame = (line: string, from: number): boolean => {
     const parsed = parseFrameLine(line, from);
     if (parsed === undefined) return false;
-    frames.push(frameId(builder, frameOf, parsed));
+    const id = frameId(builder, frameOf, parsed);
+    const native = parsed.dso.startsWith('/') && !isKernelAddress(parsed.address) && parsed.symbol !== '' && !parsed.symbol.includes(':');
+    if (native) (frameOffsets[id] ??= new Set()).add(parsed.address);
+    if (frames.length === 0) leafOffset = native ? parsed.address : null;
+    frames.push(id);
     return true;
   };
 
@@ -159,6 +169,7 @@ export function parsePerfScript(text: string, displayName: string, options: Impo
     startMs: 0,
     durationNs: Number.isFinite(maxSeconds) ? Math.round((maxSeconds - minSeconds) * 1e9) : 0,
   });
+  if (frameOffsets.length > 0) profile.nativeAddresses = { frameOffsets: Array.from(frameOffsets, offsets => offsets && [...offsets]), leafOffsets };
   if (profile.sampleTimes !== undefined) {
     const origin = minSeconds * 1000;
     for (let i = 0; i < profile.sampleTimes.length; i++) profile.sampleTimes[i] = profile.sampleTimes[i]! - origin;
