@@ -85,6 +85,13 @@ export class CostSelection implements vscode.Disposable {
     this.apply(selection);
   }
 
+  /** Forgets the choice: the default again (the latest run of the current branch). */
+  async reset(): Promise<void> {
+    this.chosen = undefined;
+    await this.memento.update(STATE_KEY, undefined);
+    this.apply(await this.initial());
+  }
+
   get text(): string {
     return this.item.text;
   }

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -96,6 +96,17 @@ export function register(): void {
         await ask({ action: 'clickRole', role: 'tab', name: 'Sandwich', timeoutMs: 30_000 });
         await ask({ action: 'screenshot', name: 'sandwich-view', selector: '.icicle-callees .d3-flame-graph-label', timeoutMs: 30_000 });
       }
+
+      // With the default selection (the latest run of this branch), busy.js shows the run's cost in its source.
+      const busy = vscode.Uri.file(join(fixtureWorkspace, 'busy.js'));
+      const spinLine = readFileSync(busy.fsPath, 'utf8').split('\n').findIndex(line => line.startsWith('function spinSlice('));
+      await vscode.window.showTextDocument(busy);
+      await eventually(async () => {
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', busy, new vscode.Position(spinLine, 10));
+        const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : c.value))).join('\n');
+        assert.match(text, /\*\*spinSlice\*\* — Icicle/);
+        assert.match(text, new RegExp(`latest run \\(${recording.sessionId}`));
+      }, 60_000);
 
       // The Profiles view lists the run, newest first.
       await vscode.commands.executeCommand('icicle.profiles.focus');

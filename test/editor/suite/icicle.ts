@@ -37,8 +37,8 @@ export interface IcicleTestApi {
   storeDirectory(): string;
   /** The session ids the Profiles view listed last, newest first. */
   listedRuns(): string[];
-  /** Chooses which samples the source's costs come from, as the status bar picker does. */
-  setCostSelection(selection: { kind: 'latestRun' | 'allRuns'; selector: string }): void;
+  /** Chooses which samples the source's costs come from, as the status bar picker does (undefined: the default). */
+  setCostSelection(selection: { kind: 'latestRun' | 'allRuns'; selector: string } | undefined): void;
   /** The source-costs status bar item's text. */
   costStatus(): string;
   /** Turns line heat on or off; and the lines it last drew in a document, by heat level (0 coolest). */

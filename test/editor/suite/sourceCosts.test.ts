@@ -57,6 +57,8 @@ export function register(): void {
       await eventually(() => assert.match(api.costStatus(), /all runs/), 60_000);
     });
     suiteTeardown(async () => {
+      // Back to the default selection (the latest run of this branch), which the suites after this one rely on.
+      api?.setCostSelection(undefined);
       api?.setLineHeat(false);
       await closeAllEditors();
       rmSync(dir, { recursive: true, force: true });
