@@ -93,7 +93,16 @@ export function functionCostsOf(metadata: MetadataStore, merged: MergedStacks): 
  * callers count at their frames' lines.
  */
 export async function lineCosts(source: ScanSource, selection: Selection, file: string): Promise<LineCost[]> {
-  if (!source.columnNames().includes(COLUMN.line)) return lineCostsOf(source.metadata, await mergeStacks(source, selection), file);
+  const { merged, leafLines } = await mergeStacksWithLeafLines(source, selection);
+  return lineCostsOf(source.metadata, merged, file, leafLines);
+}
+
+/**
+ * The selection's stacks merged per (stack, leaf line): the value and samples of each, with the line the leaf was
+ * executing (0: unknown). Without a line column (an older store), merged per stack with no leaf lines.
+ */
+export async function mergeStacksWithLeafLines(source: ScanSource, selection: Selection): Promise<{ merged: MergedStacks; leafLines: Float64Array | undefined }> {
+  if (!source.columnNames().includes(COLUMN.line)) return { merged: await mergeStacks(source, selection), leafLines: undefined };
   const plan = scan()
     .where(selectionPredicate(selection))
     .aggregate([COLUMN.stackId, COLUMN.line], [sum(COLUMN.value, 'value'), count('samples')])
@@ -102,7 +111,7 @@ export async function lineCosts(source: ScanSource, selection: Selection, file: 
   const stackIds = Uint32Array.from(numbers(table, COLUMN.stackId));
   // A null line (a block written before the column existed) reads as NaN here: unknown, like 0.
   const leafLines = Float64Array.from(numbers(table, COLUMN.line), line => (line > 0 ? line : 0));
-  return lineCostsOf(source.metadata, { stackIds, values: numbers(table, 'value'), samples: numbers(table, 'samples') }, file, leafLines);
+  return { merged: { stackIds, values: numbers(table, 'value'), samples: numbers(table, 'samples') }, leafLines };
 }
 
 /** Per frame in lineCostsOf: its line in the file, 0 when in the file at an unknown line, or one of these. */

@@ -1,11 +1,8 @@
 import type { MetadataStore } from '../metadata/metadataStore';
-import { COLUMN } from '../schema';
-import { executePlan } from './execute';
-import { count, scan, sum } from './logicalPlan';
-import { mergeStacks, type MergedStacks } from './mergeStacks';
-import { numbers } from './resultColumns';
+import { mergeStacksWithLeafLines } from './functionCosts';
+import type { MergedStacks } from './mergeStacks';
 import type { ScanSource } from './scanSource';
-import { selectionPredicate, type Selection } from './selection';
+import type { Selection } from './selection';
 
 /** A function's cost as the source shows it: identified by name and file, placed at its first known line. */
 export interface SourceFunctionCost {
@@ -52,16 +49,8 @@ export interface SourceCosts {
  * in the totals).
  */
 export async function sourceCosts(source: ScanSource, selection: Selection): Promise<SourceCosts> {
-  if (!source.columnNames().includes(COLUMN.line)) return sourceCostsOf(source.metadata, await mergeStacks(source, selection));
-  const plan = scan()
-    .where(selectionPredicate(selection))
-    .aggregate([COLUMN.stackId, COLUMN.line], [sum(COLUMN.value, 'value'), count('samples')])
-    .build();
-  const { table } = await executePlan(plan, source);
-  const stackIds = Uint32Array.from(numbers(table, COLUMN.stackId));
-  // A null line (a block written before the column existed) reads as NaN here: unknown, like 0.
-  const leafLines = Float64Array.from(numbers(table, COLUMN.line), line => (line > 0 ? line : 0));
-  return sourceCostsOf(source.metadata, { stackIds, values: numbers(table, 'value'), samples: numbers(table, 'samples') }, leafLines);
+  const { merged, leafLines } = await mergeStacksWithLeafLines(source, selection);
+  return sourceCostsOf(source.metadata, merged, leafLines);
 }
 
 const NOT_SEEN = -1;
