@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
 import { parseLabels, UsageError } from './cliErrors';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
+import { diffCommand } from './diffCommand';
 import { exportCommand } from './exportCommand';
 import { importCommand } from './importCommand';
 import { labelsCommand } from './labelsCommand';
@@ -23,6 +24,7 @@ Commands:
   top              the functions with the most self cost
   export           write a selection as pprof or collapsed stacks
   labels [KEY]     the label keys in the store, or the values of KEY
+  diff             compare two selections (branches) function by function; exit 1 on a regression
   record -- CMD... run a command with profiling and store what it did
 
 Every command takes --store DIR (default: ${defaultStoreDirectory()}, or $ICICLE_STORE)
@@ -45,6 +47,13 @@ Runs COMMAND with every Node.js process it starts profiled in-process (the probe
 so child processes are profiled too; one sample per --interval microseconds, default 1000), stores the samples
 labelled session_id, pid, runtime, command, the git branch, commit and dirty state, and every --label, then prints
 the top functions of the run. Exits with COMMAND's exit code.`,
+  diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
+
+Compares each function's self cost per run (where the time went) between the base and the head selections (e.g. --base branch=main
+--head branch=feature), and marks a change significant only when it stands out from the run-to-run variation
+(Welch's t-test, Benjamini–Hochberg across functions, at least 1% of a run's total). A run is a recorded session,
+else an imported profile file. Exits 1 when a significant regression is larger than --threshold (default 5%),
+0 otherwise, 2 on usage errors. --format markdown writes a table for a pull request comment.`,
   labels: `usage: icicle labels [KEY] [--store DIR] [--json]
 
 Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
@@ -109,6 +118,25 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       const limit = values.limit === undefined ? 10 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
       return recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? []), command: positionals, intervalMicros, limit }, out, err);
+    }
+    case 'diff': {
+      const { values, positionals } = parse({
+        base: { type: 'string', multiple: true },
+        head: { type: 'string', multiple: true },
+        threshold: { type: 'string' },
+        format: { type: 'string' },
+        type: { type: 'string' },
+        limit: { type: 'string' },
+      });
+      if (values.help) return help(command, out);
+      noPositionals(command, positionals);
+      const threshold = values.threshold === undefined ? 5 : Number(values.threshold.replace(/%$/, ''));
+      if (!Number.isFinite(threshold) || threshold < 0) throw new UsageError('--threshold must be a percentage like 5%', command);
+      const format = values.format ?? 'text';
+      if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError('--format must be text, markdown or json', command);
+      const limit = values.limit === undefined ? 20 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
+      return diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit }, out);
     }
     case 'labels': {
       const { values, positionals } = parse({ json: { type: 'boolean' } });

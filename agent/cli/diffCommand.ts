@@ -1,0 +1,128 @@
+import { parseSelector } from '../../common/selector';
+import { preferredProfileType, unitOf } from '../../common/profileTypes';
+import { profileTypes, runFunctionCosts, type RunCosts, type Selection } from '../../storage/query';
+import type { ScanSource } from '../../storage/query/scanSource';
+import { StoreReader } from '../../storage/storeReader';
+import { compareRuns, type Comparison, type FunctionChange } from '../compare/compareRuns';
+import { UsageError, whereToSelector } from './cliErrors';
+import { formatValue } from './queryContext';
+import { safe } from './topCommand';
+
+export interface DiffOptions {
+  store: string;
+  base: string[];
+  head: string[];
+  /** Percent: a significant regression above it fails the command. */
+  threshold: number;
+  format: 'text' | 'markdown' | 'json';
+  type: string | undefined;
+  limit: number;
+}
+
+/** What a run is: a recorded session when the samples have them, else an imported profile file. */
+const RUN_KEYS = ['session_id', 'profile_id'];
+
+/**
+ * `icicle diff`: compares the base selection with the head, function by function over their runs, and exits 1 when a
+ * significant regression is larger than the threshold — so that CI can fail a branch that made things slower, and
+ * not one whose runs were merely noisy. 0 otherwise; usage errors (and a side without samples) exit 2.
+ */
+export async function diffCommand(options: DiffOptions, out: (line: string) => void): Promise<number> {
+  const base = selectionOf('--base', options.base);
+  const head = selectionOf('--head', options.head);
+  const reader = await StoreReader.open(options.store);
+  try {
+    const source = reader.snapshot();
+    const types = [...new Set([...(await profileTypes(source, base)), ...(await profileTypes(source, head))])];
+    const profileType = options.type ?? preferredProfileType(types);
+    if (profileType === undefined || (options.type !== undefined && !types.includes(options.type))) {
+      throw new UsageError(`no samples${options.type ? ` of type ${options.type}` : ''} match --base or --head; the store has: ${types.join(', ') || 'nothing'}`, 'diff');
+    }
+    const a = await runsOf(source, { ...base, profileType }, '--base');
+    const b = await runsOf(source, { ...head, profileType }, '--head');
+    const comparison = compareRuns(a, b);
+    const failing = comparison.changes.filter(c => c.verdict === 'regression' && c.deltaPercent > options.threshold);
+    const report = { base: describe(base), head: describe(head), unit: unitOf(profileType) };
+    if (options.format === 'json') {
+      out(JSON.stringify({ ...report, profileType, threshold: options.threshold, method: comparison.method, a: comparison.a, b: comparison.b, changes: comparison.changes, failing: failing.map(c => c.name) }, null, 2));
+    } else {
+      (options.format === 'markdown' ? markdown : text)(comparison, failing, options, report, out);
+    }
+    return failing.length > 0 ? 1 : 0;
+  } finally {
+    await reader.close();
+  }
+}
+
+function selectionOf(flag: string, where: readonly string[]): Selection {
+  if (where.length === 0) throw new UsageError(`diff needs ${flag} k=v (one or more), the samples of that side`, 'diff');
+  try {
+    return { matchers: parseSelector(whereToSelector(where)) };
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`, 'diff');
+  }
+}
+
+async function runsOf(source: ScanSource, selection: Selection, flag: string): Promise<RunCosts[]> {
+  for (const key of RUN_KEYS) {
+    const runs = await runFunctionCosts(source, selection, key);
+    if (runs.length > 0) return runs;
+  }
+  throw new UsageError(`no runs match ${flag} ${describe(selection)}`, 'diff');
+}
+
+function describe(selection: Selection): string {
+  return `{${selection.matchers.map(m => `${m.key}${m.op}${JSON.stringify(m.value)}`).join(', ')}}`;
+}
+
+function signed(value: number, unit: string): string {
+  return `${value >= 0 ? '+' : '−'}${formatValue(Math.abs(value), unit)}`;
+}
+
+function percent(change: FunctionChange): string {
+  if (!Number.isFinite(change.deltaPercent)) return 'new';
+  return `${change.deltaPercent >= 0 ? '+' : '−'}${Math.abs(change.deltaPercent).toFixed(1)}%`;
+}
+
+function side(figures: { mean: number; sd: number; runs: number }, unit: string): string {
+  return figures.runs > 1 ? `${formatValue(figures.mean, unit)} ± ${formatValue(figures.sd, unit)}` : formatValue(figures.mean, unit);
+}
+
+type Report = { base: string; head: string; unit: string };
+
+function summary(comparison: Comparison, failing: FunctionChange[], threshold: number): string {
+  if (comparison.a.runs < 2 || comparison.b.runs < 2) {
+    return `Significance unknown: ${comparison.a.runs} base and ${comparison.b.runs} head run(s); at least two on each side tell a change from noise.`;
+  }
+  if (failing.length === 0) return `No significant regression above ${threshold}%.`;
+  return `${failing.length} significant regression${failing.length === 1 ? '' : 's'} above ${threshold}%: ${failing.slice(0, 5).map(c => `${safe(c.name)} ${percent(c)}`).join(', ')}.`;
+}
+
+function text(comparison: Comparison, failing: FunctionChange[], options: DiffOptions, report: Report, out: (line: string) => void): void {
+  const { unit } = report;
+  out(`base ${report.base}: ${comparison.a.runs} run(s), ${side(comparison.a, unit)} per run`);
+  out(`head ${report.head}: ${comparison.b.runs} run(s), ${side(comparison.b, unit)} per run`);
+  out(`${'verdict'.padEnd(12)} ${'change'.padStart(8)} ${'delta'.padStart(12)}  ${'base'.padEnd(22)} ${'head'.padEnd(22)} function`);
+  for (const c of comparison.changes.slice(0, options.limit)) {
+    out(`${c.verdict.padEnd(12)} ${percent(c).padStart(8)} ${signed(c.delta, unit).padStart(12)}  ${side(c.a, unit).padEnd(22)} ${side(c.b, unit).padEnd(22)} ${safe(c.name)}${c.file ? ` ${safe(c.file)}` : ''}`);
+  }
+  out(summary(comparison, failing, options.threshold));
+  out(`(${comparison.method})`);
+}
+
+function markdown(comparison: Comparison, failing: FunctionChange[], options: DiffOptions, report: Report, out: (line: string) => void): void {
+  const { unit } = report;
+  const cell = (value: string) => value.replace(/\|/g, '\\|').replace(/[`*_<>[\]]/g, ch => `\\${ch}`);
+  out(`**${cell(summary(comparison, failing, options.threshold))}**`);
+  out('');
+  out(`Base ${cell(report.base)}: ${comparison.a.runs} run(s) · head ${cell(report.head)}: ${comparison.b.runs} run(s).`);
+  out('');
+  out('| | function | change | base | head |');
+  out('|---|---|---:|---:|---:|');
+  for (const c of comparison.changes.slice(0, options.limit)) {
+    const mark = c.verdict === 'regression' ? '🔺' : c.verdict === 'improvement' ? '🔻' : '';
+    out(`| ${mark} ${c.verdict} | ${cell(safe(c.name))} | ${percent(c)} (${signed(c.delta, unit)}) | ${side(c.a, unit)} | ${side(c.b, unit)} |`);
+  }
+  out('');
+  out(`_${comparison.method}._`);
+}

@@ -1,0 +1,120 @@
+import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import type { RunCosts } from '../../storage/query';
+
+/** How a function changed from side A (the base) to side B (the head). */
+export type ChangeVerdict = 'regression' | 'improvement' | 'unchanged' | 'unknown';
+
+export interface SideFigures {
+  /** The function's cost per run (self, or total), averaged; and the runs' standard deviation (0 with one run). */
+  mean: number;
+  sd: number;
+  runs: number;
+}
+
+export interface FunctionChange {
+  name: string;
+  file: string;
+  a: SideFigures;
+  b: SideFigures;
+  /** b.mean − a.mean. */
+  delta: number;
+  /** delta / a.mean × 100; Infinity for a function new in B, −100 for one gone. */
+  deltaPercent: number;
+  /** Welch's t-test, two-sided; undefined with fewer than two runs on a side. */
+  p: number | undefined;
+  verdict: ChangeVerdict;
+}
+
+export interface Comparison {
+  a: SideFigures;
+  b: SideFigures;
+  changes: FunctionChange[];
+  /** The test in words, for reports. */
+  method: string;
+}
+
+export interface CompareOptions {
+  /** The false discovery rate across all functions (Benjamini–Hochberg). */
+  alpha?: number;
+  /** A change smaller than this share of the larger side's mean total is never significant, however steady. */
+  minShareOfTotal?: number;
+  /**
+   * What is compared: a function's self cost (the default: where the time went, so one slower function is one
+   * change) or its total (which every caller of a slower function shares, so its whole call path changes).
+   */
+  measure?: 'self' | 'total';
+}
+
+const method = (measure: 'self' | 'total'): string =>
+  `Welch’s t-test per function on its ${measure} cost per run, Benjamini–Hochberg at a 5% false discovery rate across functions, and at least 1% of the run’s total`;
+
+/**
+ * Compares the per-run function costs of two sides. Each function (matched by name and file, so code that moved
+ * still lines up) gets its mean and spread per side and a verdict: a regression or improvement only when the
+ * difference stands out from the run-to-run variation — Welch's t-test (unequal variances), corrected for testing
+ * every function at once with Benjamini–Hochberg, and larger than a minimum share of the total so that a tiny but
+ * steady function does not make noise. With fewer than two runs on a side the verdict is 'unknown'.
+ */
+export function compareRuns(a: readonly RunCosts[], b: readonly RunCosts[], options: CompareOptions = {}): Comparison {
+  const alpha = options.alpha ?? 0.05;
+  const minShare = options.minShareOfTotal ?? 0.01;
+  const measure = options.measure ?? 'self';
+  const keys = new Map<string, { name: string; file: string }>();
+  const valuesOf = (side: readonly RunCosts[]): Map<string, number[]> => {
+    const byKey = new Map<string, number[]>();
+    side.forEach((run, r) => {
+      for (const fn of run.functions) {
+        const key = JSON.stringify([fn.functionName, fn.file]);
+        keys.set(key, { name: fn.functionName, file: fn.file });
+        let values = byKey.get(key);
+        if (!values) byKey.set(key, (values = new Array<number>(side.length).fill(0)));
+        values[r]! += measure === 'self' ? fn.self : fn.total;
+      }
+    });
+    return byKey;
+  };
+  const inA = valuesOf(a);
+  const inB = valuesOf(b);
+  const totalsA = figures(a.map(run => run.total));
+  const totalsB = figures(b.map(run => run.total));
+  const floor = minShare * Math.max(totalsA.mean, totalsB.mean);
+  const changes: FunctionChange[] = [...keys].map(([key, { name, file }]) => {
+    const sideA = figures(inA.get(key) ?? new Array<number>(a.length).fill(0));
+    const sideB = figures(inB.get(key) ?? new Array<number>(b.length).fill(0));
+    const delta = sideB.mean - sideA.mean;
+    const deltaPercent = sideA.mean > 0 ? (100 * delta) / sideA.mean : sideB.mean > 0 ? Infinity : 0;
+    return { name, file, a: sideA, b: sideB, delta, deltaPercent, p: welchP(sideA, sideB), verdict: 'unknown' as ChangeVerdict };
+  });
+  // Benjamini–Hochberg: the largest rank k whose p-value is at most k/m × alpha; every smaller p passes.
+  const tested = changes.filter(c => c.p !== undefined).sort((x, y) => x.p! - y.p!);
+  let passing = 0;
+  tested.forEach((c, i) => {
+    if (c.p! <= ((i + 1) / tested.length) * alpha) passing = i + 1;
+  });
+  tested.forEach((c, i) => {
+    const significant = i < passing && Math.abs(c.delta) >= floor && c.delta !== 0;
+    c.verdict = significant ? (c.delta > 0 ? 'regression' : 'improvement') : 'unchanged';
+  });
+  const rank = (c: FunctionChange): number => (c.verdict === 'regression' ? 0 : c.verdict === 'improvement' ? 1 : 2);
+  changes.sort((x, y) => rank(x) - rank(y) || Math.abs(y.delta) - Math.abs(x.delta) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return { a: totalsA, b: totalsB, changes, method: method(measure) };
+}
+
+function figures(values: readonly number[]): SideFigures {
+  const n = values.length;
+  const mean = n === 0 ? 0 : values.reduce((s, v) => s + v, 0) / n;
+  const variance = n < 2 ? 0 : values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
+  return { mean, sd: Math.sqrt(variance), runs: n };
+}
+
+/** The two-sided p-value of Welch's t-test, or undefined with fewer than two runs on a side. */
+export function welchP(a: SideFigures, b: SideFigures): number | undefined {
+  if (a.runs < 2 || b.runs < 2) return undefined;
+  const va = (a.sd * a.sd) / a.runs;
+  const vb = (b.sd * b.sd) / b.runs;
+  // No spread at all: the means either are the same or differ for sure.
+  if (va + vb === 0) return a.mean === b.mean ? 1 : 0;
+  const t = (b.mean - a.mean) / Math.sqrt(va + vb);
+  const df = (va + vb) ** 2 / ((va * va) / (a.runs - 1) + (vb * vb) / (b.runs - 1));
+  return Math.min(1, 2 * (1 - tCdf(Math.abs(t), df)));
+}
