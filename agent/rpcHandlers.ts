@@ -3,6 +3,7 @@ import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
 import {
+  CompareSelectionsRequest,
   DeleteRunRequest,
   DrainSpoolRequest,
   ExportSelectionRequest,
@@ -28,6 +29,7 @@ import { log } from './log';
 import { exportSelection, listRuns, openProfileThroughStore } from './profileLibrary';
 import { queryLabelNames, queryLabelValues, queryView } from './viewQueries';
 import { querySourceCosts } from './sourceCostQueries';
+import { compareSelections } from './compare/compareSelections';
 import { readProfileBytes } from './readProfileFile';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
 import type { ScrapeManager } from './collectors/scrapeManager';
@@ -136,6 +138,14 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       const result = await querySourceCosts(context.store, params);
       log('debug', `source costs of ${result.selector}: ${result.files.length} files in ${(performance.now() - started).toFixed(0)} ms`);
       return result;
+    }),
+  );
+
+  connection.onRequest(CompareSelectionsRequest.type, async raw =>
+    guard(CompareSelectionsRequest.method, async () => {
+      requireHandshake();
+      const params = validate(CompareSelectionsRequest.paramsSchema, raw, CompareSelectionsRequest.method);
+      return compareSelections(context.store, params.base, params.head, params.profileType);
     }),
   );
 

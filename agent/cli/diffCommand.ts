@@ -1,6 +1,7 @@
 import { parseSelector } from '../../common/selector';
 import { preferredProfileType, unitOf } from '../../common/profileTypes';
-import { profileTypes, runFunctionCosts, type RunCosts, type Selection } from '../../storage/query';
+import { profileTypes, type RunCosts, type Selection } from '../../storage/query';
+import { runsOf } from '../compare/compareSelections';
 import type { ScanSource } from '../../storage/query/scanSource';
 import { StoreReader } from '../../storage/storeReader';
 import { compareRuns, type Comparison, type FunctionChange } from '../compare/compareRuns';
@@ -19,9 +20,6 @@ export interface DiffOptions {
   limit: number;
 }
 
-/** What a run is: a recorded session when the samples have them, else an imported profile file. */
-const RUN_KEYS = ['session_id', 'profile_id'];
-
 /**
  * `icicle diff`: compares the base selection with the head, function by function over their runs, and exits 1 when a
  * significant regression is larger than the threshold — so that CI can fail a branch that made things slower, and
@@ -38,8 +36,8 @@ export async function diffCommand(options: DiffOptions, out: (line: string) => v
     if (profileType === undefined || (options.type !== undefined && !types.includes(options.type))) {
       throw new UsageError(`no samples${options.type ? ` of type ${options.type}` : ''} match --base or --head; the store has: ${types.join(', ') || 'nothing'}`, 'diff');
     }
-    const a = await runsOf(source, { ...base, profileType }, '--base');
-    const b = await runsOf(source, { ...head, profileType }, '--head');
+    const a = await sideRuns(source, { ...base, profileType }, '--base');
+    const b = await sideRuns(source, { ...head, profileType }, '--head');
     const comparison = compareRuns(a, b);
     const failing = comparison.changes.filter(c => c.verdict === 'regression' && c.deltaPercent > options.threshold);
     const report = { base: describe(base), head: describe(head), unit: unitOf(profileType) };
@@ -63,12 +61,10 @@ function selectionOf(flag: string, where: readonly string[]): Selection {
   }
 }
 
-async function runsOf(source: ScanSource, selection: Selection, flag: string): Promise<RunCosts[]> {
-  for (const key of RUN_KEYS) {
-    const runs = await runFunctionCosts(source, selection, key);
-    if (runs.length > 0) return runs;
-  }
-  throw new UsageError(`no runs match ${flag} ${describe(selection)}`, 'diff');
+async function sideRuns(source: ScanSource, selection: Selection, flag: string): Promise<RunCosts[]> {
+  const runs = await runsOf(source, selection);
+  if (runs.length === 0) throw new UsageError(`no runs match ${flag} ${describe(selection)}`, 'diff');
+  return runs;
 }
 
 function describe(selection: Selection): string {

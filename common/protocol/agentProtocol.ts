@@ -309,3 +309,39 @@ export namespace SourceCostsRequest {
   }
   export const type = new RequestType<Params, Result, void>(method);
 }
+
+/** A function's change between two selections, as the compare panel and `icicle diff` show it. */
+export interface FunctionChangeRow {
+  name: string;
+  file: string;
+  a: { mean: number; sd: number; runs: number };
+  b: { mean: number; sd: number; runs: number };
+  delta: number;
+  /** delta / a.mean × 100; null for a function that is new in B (JSON has no Infinity). */
+  deltaPercent: number | null;
+  p: number | undefined;
+  verdict: 'regression' | 'improvement' | 'unchanged' | 'unknown';
+}
+
+/** Compares the runs of two selections (a base and a head branch) function by function. Client → agent. */
+export namespace CompareSelectionsRequest {
+  export const method = 'icicle/compareSelections';
+  export const paramsSchema = z.object({
+    base: z.string().max(10_000),
+    head: z.string().max(10_000),
+    profileType: z.string().min(1).max(500).optional(),
+  });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface Result {
+    base: string;
+    head: string;
+    profileType: string | undefined;
+    unit: DisplayUnit;
+    a: { mean: number; sd: number; runs: number };
+    b: { mean: number; sd: number; runs: number };
+    changes: FunctionChangeRow[];
+    /** The statistical test, in words. */
+    method: string;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
