@@ -42,7 +42,7 @@ const contexts = [
     platform: 'browser',
     target: 'chrome114',
     format: 'iife',
-    entryPoints: { main: 'webview/main.ts' },
+    entryPoints: { main: 'webview/main.ts', compare: 'webview/compare/compareMain.ts' },
     outdir: 'out/webview',
   },
 ];

@@ -16,6 +16,8 @@ import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
 import { ProfilesView } from './profilesView';
 import { showError } from './userMessages';
+import { compareBranches, compareBranchesCommand } from './compare/compareBranchesCommand';
+import { ComparePanel } from './compare/comparePanel';
 import { affectsCostSettings, readCostSettings } from './sourceCosts/costSettings';
 import { CHOOSE_COST_SELECTION_COMMAND, CostSelection } from './sourceCosts/costSelection';
 import { documentFunctions } from './sourceCosts/documentFunctions';
@@ -51,6 +53,9 @@ export interface IcicleApi {
   /** Turns line heat on or off; and the lines it last drew in a document, by heat level (0 coolest). */
   setLineHeat(on: boolean): void;
   lineHeat(uri: string): number[][] | undefined;
+  /** Runs a branch comparison without the pickers, and what the compare panel shows now. */
+  compareBranches(request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number }): Promise<void>;
+  comparison(): { type: string; changes?: { name: string; verdict: string; deltaPercent: number | null }[] };
 }
 
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
@@ -116,6 +121,12 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   const processProfiling = new ProcessProfiling(services, sessions, sessionId => debugProfiling.openRun(sessionId));
   const scrapeTargets = new ScrapeTargets(agent, log);
   const profilesView = new ProfilesView(services);
+  const comparePanel = new ComparePanel(context.extensionUri, log, () => void vscode.commands.executeCommand('icicle.compareBranches'));
+  const compareServices = { agent, log, panel: comparePanel, probeTarget };
+  context.subscriptions.push(
+    comparePanel,
+    vscode.commands.registerCommand('icicle.compareBranches', () => compareBranchesCommand(compareServices)),
+  );
   void agent.connection().then(() => scrapeTargets.send(), () => undefined);
   context.subscriptions.push(registerFrameCommands());
   context.subscriptions.push(sessions, debugProfiling, statusBar, terminalProfiling, processProfiling, scrapeTargets, profilesView);
@@ -154,6 +165,8 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
       if (lineHeat.isEnabled !== on) lineHeat.toggle();
     },
     lineHeat: uri => lineHeat.drawn.get(uri),
+    compareBranches: request => compareBranches(compareServices, request),
+    comparison: () => comparePanel.shown,
   };
 }
 

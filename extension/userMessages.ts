@@ -14,6 +14,10 @@ export async function showError(message: string, ...actions: string[]): Promise<
   return vscode.window.showErrorMessage(plainNotificationText(message), ...actions);
 }
 
+export async function showInformation(message: string, ...actions: string[]): Promise<string | undefined> {
+  return vscode.window.showInformationMessage(plainNotificationText(message), ...actions);
+}
+
 export async function showWarning(message: string, ...actions: string[]): Promise<string | undefined> {
   return vscode.window.showWarningMessage(plainNotificationText(message), ...actions);
 }

@@ -10,17 +10,20 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 /** The webview's only way to talk to the extension host: typed messages out, and a state that survives reloads. */
-export interface HostConnection {
-  post(message: FromWebviewMessage): void;
+export interface HostConnection<Message = FromWebviewMessage> {
+  post(message: Message): void;
   /** The state saved by an earlier page of this webview, or undefined; untrusted shape, validate before use. */
   getState(): unknown;
   setState(state: unknown): void;
 }
 
-let connection: HostConnection | undefined;
+let connection: HostConnection<unknown> | undefined;
 
-/** Acquires the VS Code API on first use; later calls share it, because a second acquire throws. */
-export function hostConnection(): HostConnection {
+/**
+ * Acquires the VS Code API on first use; later calls share it, because a second acquire throws. `Message` is the
+ * page's protocol: the flame graph's by default, the compare panel's there.
+ */
+export function hostConnection<Message = FromWebviewMessage>(): HostConnection<Message> {
   if (!connection) {
     const api = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : standIn();
     connection = {
@@ -29,7 +32,7 @@ export function hostConnection(): HostConnection {
       setState: state => api.setState(state),
     };
   }
-  return connection;
+  return connection as HostConnection<Message>;
 }
 
 /**

@@ -44,6 +44,9 @@ export interface IcicleTestApi {
   /** Turns line heat on or off; and the lines it last drew in a document, by heat level (0 coolest). */
   setLineHeat(on: boolean): void;
   lineHeat(uri: string): number[][] | undefined;
+  /** Runs a branch comparison without the pickers, and what the compare panel shows now. */
+  compareBranches(request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number }): Promise<void>;
+  comparison(): { type: string; changes?: { name: string; verdict: string; deltaPercent: number | null }[] };
 }
 
 /** The activated extension's API (activation starts the agent and the language server; waits for both). */

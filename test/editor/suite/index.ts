@@ -11,6 +11,7 @@ import Mocha from 'mocha';
 import { announceStart } from './e2eBridge';
 import { repoRoot } from './icicle';
 import * as activationTests from './activation.test';
+import * as compareTests from './compare.test';
 import * as debugProfilingTests from './debugProfiling.test';
 import * as flameGraphTests from './flameGraph.test';
 import * as recoveryTests from './recovery.test';
@@ -19,7 +20,7 @@ import * as sourceNavigationTests from './sourceNavigation.test';
 import * as workspaceTests from './workspace.test';
 
 /** In the order they run: the harness first, so that a broken setup is reported before anything else. */
-const testModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, sourceCostsTests, debugProfilingTests, recoveryTests];
+const testModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, sourceCostsTests, debugProfilingTests, compareTests, recoveryTests];
 
 export async function run(): Promise<void> {
   announceStart();

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * Messages between the extension and the compare panel's webview (webview/compare/): one union per direction,
+ * validated on arrival like the flame graph's.
+ */
+
+const sideSchema = z.object({ mean: z.number(), sd: z.number(), runs: z.number().int() });
+export const changeRowSchema = z.object({
+  name: z.string().max(100_000),
+  file: z.string().max(100_000),
+  a: sideSchema,
+  b: sideSchema,
+  delta: z.number(),
+  deltaPercent: z.number().nullable(),
+  p: z.number().optional(),
+  verdict: z.enum(['regression', 'improvement', 'unchanged', 'unknown']),
+});
+
+/** Extension → compare webview. */
+export const toCompareViewSchema = z.discriminatedUnion('type', [
+  /** Nothing compared yet: the page offers to start. */
+  z.object({ type: z.literal('empty') }),
+  /** A comparison is running: what it is doing. */
+  z.object({ type: z.literal('progress'), message: z.string().max(1000), done: z.number().int(), total: z.number().int() }),
+  z.object({
+    type: z.literal('comparison'),
+    base: z.string().max(10_000),
+    head: z.string().max(10_000),
+    unit: z.enum(['micros', 'bytes', 'count']),
+    a: sideSchema,
+    b: sideSchema,
+    method: z.string().max(1000),
+    changes: z.array(changeRowSchema).max(100_000),
+  }),
+  z.object({ type: z.literal('error'), message: z.string().max(10_000) }),
+]);
+export type ToCompareView = z.infer<typeof toCompareViewSchema>;
+
+/** Compare webview → extension. */
+export const fromCompareViewSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** Run "Compare Branches…". */
+  z.object({ type: z.literal('compareBranches') }),
+  /** Open a function's source on the current branch. */
+  z.object({ type: z.literal('openFunction'), name: z.string().max(100_000), file: z.string().max(8192) }),
+]);
+export type FromCompareView = z.infer<typeof fromCompareViewSchema>;

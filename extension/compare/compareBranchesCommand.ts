@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import { gitLabels } from '../../common/gitLabels';
+import { CompareSelectionsRequest, DrainSpoolRequest } from '../../common/protocol/agentProtocol';
+import { quoteLabelValue } from '../../common/selector';
+import type { AgentSupervisor } from '../agentSupervisor';
+import type { Log } from '../log';
+import type { ProbeTarget } from '../recording/probeEnvironment';
+import { errorText, showError, showInformation } from '../userMessages';
+import { runBranches } from './branchRuns';
+import type { ComparePanel } from './comparePanel';
+
+const run = promisify(execFile);
+
+export interface CompareServices {
+  agent: AgentSupervisor;
+  log: Log;
+  panel: ComparePanel;
+  probeTarget(): ProbeTarget;
+}
+
+type CommandChoice = vscode.QuickPickItem & { command: { executable: string; args: string[] } };
+
+/**
+ * "Icicle: Compare Branches…": asks for two branches, what to run (a Node.js launch configuration or an npm script)
+ * and how many times, runs both branches in temporary worktrees with profiling (branchRuns.ts), then shows the
+ * comparison in the compare panel. Progress and cancel in a notification; nothing runs in an untrusted workspace.
+ */
+export async function compareBranchesCommand(services: CompareServices): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void showInformation('Icicle runs and profiles programs only in a trusted workspace; trust this folder to compare branches.');
+    return;
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void showInformation('Open a folder in a git repository to compare branches.');
+    return;
+  }
+  const branches = await localBranches(folder.uri.fsPath).catch((): string[] => []);
+  if (branches.length < 2) {
+    void showInformation(`Comparing needs a git repository with two branches; ${folder.name} has ${branches.length === 0 ? 'none' : 'one'}.`);
+    return;
+  }
+  const current = (await gitLabels(folder.uri.fsPath).catch(() => ({}) as Record<string, string>))['branch'];
+  const configured = vscode.workspace.getConfiguration('icicle').get<string>('compare.baseBranch', '');
+  const defaultBase = [configured, 'main', 'master'].find(b => b !== '' && b !== current && branches.includes(b)) ?? branches.find(b => b !== current)!;
+  const head = await pickBranch(branches, current ?? branches[0]!, 'The branch to measure (head)');
+  if (!head) return;
+  const base = await pickBranch(branches.filter(b => b !== head), defaultBase === head ? branches.find(b => b !== head)! : defaultBase, `Compare ${head} against (base)`);
+  if (!base) return;
+  const choice = await vscode.window.showQuickPick(await commandChoices(folder), { title: 'What should run on each branch?', placeHolder: 'A Node.js launch configuration or an npm script' });
+  if (!choice) return;
+  const repeat = await vscode.window.showInputBox({
+    title: 'How many runs per branch?',
+    value: '3',
+    prompt: 'Three or more tell a real change from run-to-run noise.',
+    validateInput: text => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 50 ? undefined : 'A whole number from 1 to 50'),
+  });
+  if (!repeat) return;
+  await compareBranches(services, { folder: folder.uri.fsPath, base, head, command: choice.command, repeat: Number(repeat) });
+}
+
+/** Runs and shows a comparison; also what the editor tests call, without the pickers. */
+export async function compareBranches(
+  services: CompareServices,
+  request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number },
+): Promise<void> {
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Icicle: comparing ${request.head} with ${request.base}`, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      try {
+        const agent = await services.agent.connection();
+        let last = 0;
+        const result = await runBranches({
+          folder: request.folder,
+          branches: [request.base, request.head],
+          command: request.command,
+          repeat: request.repeat,
+          probe: services.probeTarget(),
+          signal: controller.signal,
+          drainSpool: async () => void (await agent.connection.sendRequest(DrainSpoolRequest.type)),
+          progress: (message, done, total) => {
+            progress.report({ message, increment: total > 0 ? ((done - last) * 100) / total : 0 });
+            last = done;
+            void services.panel.show({ type: 'progress', message, done, total });
+          },
+        });
+        const failed = result.runs.filter(r => r.exitCode !== 0);
+        if (failed.length > 0) services.log.warn(`${failed.length} comparison run(s) exited with an error: ${failed.map(r => `${r.branch} ${r.exitCode}`).join(', ')}`);
+        const side = (branch: string) => `{compare_id=${quoteLabelValue(result.compareId)}, branch=${quoteLabelValue(branch)}}`;
+        const comparison = await agent.connection.sendRequest(CompareSelectionsRequest.type, { base: side(request.base), head: side(request.head) });
+        await services.panel.show({ type: 'comparison', ...comparison, base: request.base, head: request.head });
+      } catch (error) {
+        const message = errorText(error);
+        services.log.warn(`comparing ${request.head} with ${request.base} failed: ${message}`);
+        await services.panel.show({ type: 'error', message: `Comparing ${request.head} with ${request.base} stopped: ${message}` });
+        if (!controller.signal.aborted) void showError(`Icicle could not compare the branches: ${message}`);
+      }
+    },
+  );
+}
+
+async function localBranches(folder: string): Promise<string[]> {
+  const { stdout } = await run('git', ['branch', '--format=%(refname:short)'], { cwd: folder, timeout: 30_000 });
+  return stdout.split('\n').map(b => b.trim()).filter(b => b !== '' && !b.startsWith('('));
+}
+
+async function pickBranch(branches: string[], preferred: string, title: string): Promise<string | undefined> {
+  const items = [preferred, ...branches.filter(b => b !== preferred)].map(label => ({ label }));
+  return (await vscode.window.showQuickPick(items, { title }))?.label;
+}
+
+/** Node.js launch configurations with a program, and the folder's npm scripts, as commands run from the folder. */
+async function commandChoices(folder: vscode.WorkspaceFolder): Promise<CommandChoice[]> {
+  const choices: CommandChoice[] = [];
+  const launches = vscode.workspace.getConfiguration('launch', folder.uri).get<Record<string, unknown>[]>('configurations') ?? [];
+  for (const config of launches) {
+    const type = String(config['type'] ?? '');
+    const program = config['program'];
+    if (!['node', 'pwa-node'].includes(type) || typeof program !== 'string') continue;
+    const relative = program.replace(/^\$\{workspaceFolder\}[\\/]?/, '');
+    const args = Array.isArray(config['args']) ? config['args'].map(String) : [];
+    const runtime = typeof config['runtimeExecutable'] === 'string' ? config['runtimeExecutable'] : 'node';
+    choices.push({ label: String(config['name'] ?? relative), description: `${runtime} ${relative} ${args.join(' ')}`.trim(), command: { executable: runtime, args: [relative, ...args] } });
+  }
+  try {
+    const pkg = JSON.parse(await readFile(join(folder.uri.fsPath, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    for (const [name, script] of Object.entries(pkg.scripts ?? {})) choices.push({ label: `npm run ${name}`, description: script, command: { executable: 'npm', args: ['run', name] } });
+  } catch {
+    // No package.json, or not JSON: no scripts to offer.
+  }
+  return choices;
+}

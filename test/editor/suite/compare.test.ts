@@ -1,0 +1,57 @@
+/**
+ * Branch comparison in the editor: a git repository made by the test, where the feature branch makes `slow` twice as
+ * slow, is run three times per branch through "Compare Branches" (worktrees, the probe, the agent), and the compare
+ * panel shows `slow` first as significantly slower.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ask, bridgeAvailable } from './e2eBridge';
+import { icicleApi } from './icicle';
+
+function program(slowMs: number): string {
+  const busy = (ms: number) => `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(i); return x;`;
+  return `'use strict';\nfunction parse() { ${busy(150)} }\nfunction render() { ${busy(150)} }\nfunction slow() { ${busy(slowMs)} }\nconsole.log(parse() + render() + slow());\n`;
+}
+
+export function register(): void {
+  suite('branch comparison', () => {
+    let dir: string;
+    suiteSetup(() => {
+      dir = mkdtempSync(join(tmpdir(), 'icicle-compare-e2e-'));
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+      git('init', '-q', '-b', 'main');
+      git('config', 'user.email', 'test@example.com');
+      git('config', 'user.name', 'Test');
+      writeFileSync(join(dir, 'app.js'), program(150));
+      git('add', 'app.js');
+      git('commit', '-q', '-m', 'base');
+      git('checkout', '-q', '-b', 'feature');
+      writeFileSync(join(dir, 'app.js'), program(300));
+      git('commit', '-q', '-am', 'slow is twice as slow');
+      git('checkout', '-q', 'main');
+    });
+    suiteTeardown(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('three runs per branch put the slowed function first in the compare panel, significantly slower', async function () {
+      this.timeout(180_000);
+      const api = await icicleApi();
+      // The extension host's Node (ELECTRON_RUN_AS_NODE makes desktop VS Code's Electron one behave as Node).
+      process.env['ELECTRON_RUN_AS_NODE'] = '1';
+      await api.compareBranches({ folder: dir, base: 'main', head: 'feature', command: { executable: process.execPath, args: ['app.js'] }, repeat: 3 });
+      const shown = api.comparison();
+      assert.equal(shown.type, 'comparison', `the panel shows ${JSON.stringify(shown).slice(0, 300)}`);
+      const first = shown.changes![0]!;
+      assert.equal(first.name, 'slow');
+      assert.equal(first.verdict, 'regression');
+      for (const name of ['parse', 'render']) assert.equal(shown.changes!.find(c => c.name === name)?.verdict, 'unchanged');
+      if (bridgeAvailable()) {
+        await ask({ action: 'screenshot', name: 'compare-panel', selector: '.icicle-regression', timeoutMs: 30_000 });
+        const clicked = await ask({ action: 'clickRole', role: 'row', name: 'slow: slower', timeoutMs: 30_000 });
+        assert.match(clicked.clicked, /slow/);
+      }
+    });
+  });
+}
