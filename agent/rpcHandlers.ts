@@ -145,7 +145,7 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     guard(CompareSelectionsRequest.method, async () => {
       requireHandshake();
       const params = validate(CompareSelectionsRequest.paramsSchema, raw, CompareSelectionsRequest.method);
-      return compareSelections(context.store, params.base, params.head, params.profileType);
+      return compareSelections(context.store, params.base, params.head, params.profileType, params.tree);
     }),
   );
 

@@ -37,6 +37,8 @@ declare module 'd3-flame-graph' {
     minFrameSize(pixels: number): this;
     selfValue(selfValue: boolean): this;
     sort(sort: boolean): this;
+    /** Differential mode: each node's `delta` becomes its own plus its children's. */
+    computeDelta(compute: boolean): this;
     tooltip(tooltip: FlameGraphTooltip<Datum>): this;
     setColorMapper(mapper: (node: FlameGraphNode<Datum>, originalColor: string) => string): this;
     setSearchMatch(match: (node: FlameGraphNode<Datum>, term: string, ignoreCase?: boolean) => boolean): this;
@@ -48,4 +50,9 @@ declare module 'd3-flame-graph' {
   }
 
   export default function flamegraph<Datum>(): FlameGraph<Datum>;
+
+  /** d3-flame-graph's colour mappers; the differential one colours by `delta`: red more, blue less. */
+  export const colorMapper: {
+    differentialColorMapper(node: FlameGraphNode<unknown>, originalColor: string): string;
+  };
 }

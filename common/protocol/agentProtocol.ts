@@ -1,5 +1,6 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
+import type { PackedCallTree } from '../callTree';
 import type { DisplayUnit } from '../profileTypes';
 import { sourceSelectionSchema } from '../sourceSelection';
 import { viewQuerySchema, type ViewResult } from '../viewQuery';
@@ -330,6 +331,8 @@ export namespace CompareSelectionsRequest {
     base: z.string().max(10_000),
     head: z.string().max(10_000),
     profileType: z.string().min(1).max(500).optional(),
+    /** Also the differential call tree, pruned below this share (as OpenProfileRequest's minShare). */
+    tree: z.object({ minShare: z.number().min(0).max(0.5) }).optional(),
   });
   export type Params = z.infer<typeof paramsSchema>;
   export interface Result {
@@ -342,6 +345,11 @@ export namespace CompareSelectionsRequest {
     changes: FunctionChangeRow[];
     /** The statistical test, in words. */
     method: string;
+    /**
+     * When asked for: the head's call tree with values as means per run, and per node the base's mean self per run
+     * on the same call path (common/diffCallTree.ts); files are relative to each run's checkout.
+     */
+    diff?: { tree: PackedCallTree; baseSelf: number[] };
   }
   export const type = new RequestType<Params, Result, void>(method);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { packedCallTreeSchema } from '../callTree';
 
 /**
  * Messages between the extension and the compare panel's webview (webview/compare/): one union per direction,
@@ -32,6 +33,11 @@ export const toCompareViewSchema = z.discriminatedUnion('type', [
     b: sideSchema,
     method: z.string().max(1000),
     changes: z.array(changeRowSchema).max(100_000),
+    /** The differential call tree: the head's tree (means per run) and the base's self per node on the same paths. */
+    diff: z
+      .object({ tree: packedCallTreeSchema, baseSelf: z.array(z.number().finite()) })
+      .refine(d => d.baseSelf.length === d.tree.parent.length, { message: 'one base value per node' })
+      .optional(),
   }),
   z.object({ type: z.literal('error'), message: z.string().max(10_000) }),
 ]);

@@ -84,6 +84,19 @@ describe('running two branches for a comparison', function () {
     const percent = first.deltaPercent ?? Infinity;
     assert.ok(percent > 60 && percent < 140, `slow changed by ${percent.toFixed(0)}%`);
     for (const name of ['parse', 'render']) assert.equal(comparison.changes.find(c => c.name === name)?.verdict, 'unchanged');
+    // The differential tree: the head's slow frame, per run, about twice the base's on the same call path (the
+    // checkouts' paths differ, so the frames match only because files are named relative to their checkout).
+    const withTree = await client.connection.sendRequest(CompareSelectionsRequest.type, {
+      base: `{compare_id="${result.compareId}", branch="main"}`,
+      head: `{compare_id="${result.compareId}", branch="feature"}`,
+      tree: { minShare: 0.002 },
+    });
+    const { tree, baseSelf } = withTree.diff!;
+    const slowNode = tree.name.findIndex(n => tree.strings[n] === 'slow');
+    assert.ok(slowNode > 0);
+    assert.equal(tree.strings[tree.url[slowNode]!], 'app.js');
+    const ratio = tree.selfValue[slowNode]! / baseSelf[slowNode]!;
+    assert.ok(ratio > 1.6 && ratio < 2.4, `slow's head/base ratio per run is ${ratio.toFixed(2)}`);
     // The user's tree: same branch, same uncommitted file, no worktree left behind.
     assert.equal(git('branch', '--show-current').trim(), 'main');
     assert.equal(git('status', '--porcelain').trim(), '?? notes.txt');

@@ -12,6 +12,7 @@ import type { ProbeTarget } from '../recording/probeEnvironment';
 import { errorText, showError, showInformation } from '../userMessages';
 import { runBranches } from './branchRuns';
 import type { ComparePanel } from './comparePanel';
+import { readMinShare } from '../viewSettings';
 
 const run = promisify(execFile);
 
@@ -93,7 +94,7 @@ export async function compareBranches(
         const failed = result.runs.filter(r => r.exitCode !== 0);
         if (failed.length > 0) services.log.warn(`${failed.length} comparison run(s) exited with an error: ${failed.map(r => `${r.branch} ${r.exitCode}`).join(', ')}`);
         const side = (branch: string) => `{compare_id=${quoteLabelValue(result.compareId)}, branch=${quoteLabelValue(branch)}}`;
-        const comparison = await agent.connection.sendRequest(CompareSelectionsRequest.type, { base: side(request.base), head: side(request.head) });
+        const comparison = await agent.connection.sendRequest(CompareSelectionsRequest.type, { base: side(request.base), head: side(request.head), tree: { minShare: readMinShare() } });
         await services.panel.show({ type: 'comparison', ...comparison, base: request.base, head: request.head });
       } catch (error) {
         const message = errorText(error);

@@ -80,6 +80,8 @@ export interface HarnessOptions {
   bodyClass?: string;
   cssVariables?: Record<string, string>;
   viewport?: { width: number; height: number };
+  /** Which page: the flame graph (main, the default) or the compare panel. */
+  bundle?: 'main' | 'compare';
 }
 
 export interface PostedMessage {
@@ -178,7 +180,7 @@ export class WebviewHarness {
         await route.abort();
         return;
       }
-      await harness.serve(url.pathname, route);
+      await harness.serve(url.pathname, route, options.bundle ?? 'main');
     });
     await page.goto(`${ORIGIN}/index.html`);
     return harness;
@@ -187,13 +189,14 @@ export class WebviewHarness {
   private async serve(
     pathname: string,
     route: { fulfill(response: { status: number; contentType?: string; body?: string | Buffer }): Promise<void> },
+    bundle: 'main' | 'compare',
   ): Promise<void> {
     if (pathname === '/index.html') {
       const body = renderWebviewPage({
         nonce: createNonce(),
         cspSource: ORIGIN,
-        scriptUri: `${ORIGIN}/out/webview/main.js`,
-        styleUri: `${ORIGIN}/out/webview/main.css`,
+        scriptUri: `${ORIGIN}/out/webview/${bundle}.js`,
+        styleUri: `${ORIGIN}/out/webview/${bundle}.css`,
         title: 'Icicle test page',
       });
       await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body });
@@ -204,6 +207,10 @@ export class WebviewHarness {
       '/out/webview/main.css': 'text/css; charset=utf-8',
       '/out/webview/main.js.map': 'application/json',
       '/out/webview/main.css.map': 'application/json',
+      '/out/webview/compare.js': 'text/javascript; charset=utf-8',
+      '/out/webview/compare.css': 'text/css; charset=utf-8',
+      '/out/webview/compare.js.map': 'application/json',
+      '/out/webview/compare.css.map': 'application/json',
     };
     const contentType = types[pathname];
     if (contentType) {

@@ -3,6 +3,9 @@
 import { toCompareViewSchema, type FromCompareView, type ToCompareView } from '../../common/protocol/compareViewProtocol';
 import { formatBytes, formatCount, formatMicros } from '../../common/valueFormat';
 import { hostConnection } from '../vscodeApi';
+import { DiffFlameGraph } from './diffFlameGraph';
+// The flame graph page's styles (tooltip, buttons, d3-flame-graph's), then the panel's own on top.
+import '../styles.css';
 import './compare.css';
 
 type Comparison = Extract<ToCompareView, { type: 'comparison' }>;
@@ -137,5 +140,36 @@ function showComparison(c: Comparison): void {
       event.preventDefault();
     });
   }
-  show(header, table);
+  if (!c.diff) {
+    show(header, table);
+    return;
+  }
+  const diff = c.diff;
+  const toggle = document.createElement('div');
+  toggle.className = 'icicle-diff-toggle';
+  toggle.setAttribute('role', 'radiogroup');
+  toggle.setAttribute('aria-label', 'Compare');
+  const graphHost = document.createElement('div');
+  show(header, toggle, graphHost, table);
+  const graph = new DiffFlameGraph(graphHost);
+  const draw = (normalise: boolean) => {
+    for (const button of toggle.querySelectorAll('button')) button.setAttribute('aria-checked', String((button.dataset['mode'] === 'normalised') === normalise));
+    host.setState({ normalise });
+    graph.show(diff.tree, diff.baseSelf, c.unit, normalise);
+  };
+  for (const [mode, label, title] of [
+    ['normalised', 'Normalised by total', 'The base scaled to the head’s total: only changes in where the time goes are coloured'],
+    ['absolute', 'Absolute', 'Time per run as measured: a branch slower everywhere is red everywhere'],
+  ] as const) {
+    const button = toggle.appendChild(document.createElement('button'));
+    button.type = 'button';
+    button.className = 'icicle-toggle';
+    button.setAttribute('role', 'radio');
+    button.dataset['mode'] = mode;
+    button.textContent = label;
+    button.title = title;
+    button.addEventListener('click', () => draw(mode === 'normalised'));
+  }
+  const saved = host.getState() as { normalise?: unknown } | undefined;
+  draw(saved?.normalise !== false);
 }

@@ -48,6 +48,8 @@ export function register(): void {
       assert.equal(first.verdict, 'regression');
       for (const name of ['parse', 'render']) assert.equal(shown.changes!.find(c => c.name === name)?.verdict, 'unchanged');
       if (bridgeAvailable()) {
+        // The differential flame graph draws the head's frames, slow among them.
+        await ask({ action: 'frameLabels', include: ['slow'], timeoutMs: 30_000 });
         await ask({ action: 'screenshot', name: 'compare-panel', selector: '.icicle-regression', timeoutMs: 30_000 });
         const clicked = await ask({ action: 'clickRole', role: 'row', name: 'slow: slower', timeoutMs: 30_000 });
         assert.match(clicked.clicked, /slow/);
