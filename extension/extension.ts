@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     VERSION,
     log,
     {
-      initializationOptions: async () => ({ agentSocket: agent.socketPath, selection: await costSelection.initial(), settings: readCostSettings() }),
+      initializationOptions: async () => ({ agentSocket: agent.socketPath, selection: await costSelection.initial(), settings: await readCostSettings() }),
       documentFunctions,
       costsChanged: params => {
         costSelection.showCosts(params);
@@ -91,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     vscode.commands.registerCommand(CHOOSE_COST_SELECTION_COMMAND, () => costSelection.pick()),
     vscode.commands.registerCommand(TOGGLE_LINE_HEAT_COMMAND, () => lineHeat.toggle()),
     vscode.workspace.onDidChangeConfiguration(event => {
-      if (affectsCostSettings(event)) languageServer.setSettings(readCostSettings());
+      if (affectsCostSettings(event)) void readCostSettings().then(settings => languageServer.setSettings(settings));
     }),
   );
   stopServices = async () => {

@@ -171,6 +171,40 @@ describe('cost annotations through the language server', function () {
     assert.deepEqual(await lenses(), []);
   });
 
+  it('shows the change per run against a baseline in lenses and hovers', async () => {
+    const file = workspaceFile(join(dir, 'delta'), 'app/delta.js', 20);
+    const chunk = (session: string, samples: number) => ({
+      profile: JSON.stringify({
+        nodes: [
+          { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [2] },
+          { id: 2, callFrame: { functionName: 'work', scriptId: '1', url: file.uri, lineNumber: 4, columnNumber: 0 } },
+        ],
+        startTime: 0,
+        endTime: samples * 1000,
+        samples: Array(samples).fill(2),
+        timeDeltas: Array(samples).fill(1000),
+      }),
+      startMs: Date.now(),
+      labels: { session_id: session },
+      droppedChunks: 0,
+    });
+    await agent.connection.sendRequest(IngestProfileRequest.type, chunk('delta-base', 100));
+    await agent.connection.sendRequest(IngestProfileRequest.type, chunk('delta-head', 151));
+    await client?.stop();
+    client = await LspClient.start({
+      agentSocket: socket,
+      selection: { kind: 'allRuns', selector: '{session_id="delta-head"}' },
+      settings: { codeLensMinPercent: 1, inlayHints: false, pathMappings: [], baseline: { selection: { kind: 'allRuns', selector: '{session_id="delta-base"}' }, label: 'main' } },
+    });
+    await pollUntil(() => client!.costsChanged.length > 0, { timeoutMs: 30_000, what: 'the first costs' });
+    await openAndWaitForFunctions(client, file.uri, file.text);
+    const [lens] = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: file.uri } });
+    // 151 samples against 100 (V8 charges a profile's first sample to its start): about +50 ms, +50%.
+    assert.match(lens!.command!.title, /^100\.0% total · 100\.0% self \(15\d ms\) · \+5\d ms \(\+5\d%\) vs main$/);
+    const hover = await client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: file.uri }, position: { line: 4, character: 0 } });
+    assert.match(hoverText(hover), /Per run: \*\*\+5\d ms \(\+5\d%\) vs main\*\*/);
+  });
+
   it('keeps serving, and says so, when the agent is not there', async () => {
     await client?.stop();
     client = await LspClient.start({

@@ -24,9 +24,10 @@ function percent(part: number, whole: number): string {
   return share > 0 && share < 0.1 ? '<0.1%' : `${share.toFixed(1)}%`;
 }
 
-/** A code lens title: `12.3% total · 4.1% self (37 ms)`. */
-export function lensTitle(fn: FunctionAnnotation, context: CostContext): string {
-  const title = `${percent(fn.total, context.total)} total · ${percent(fn.self, context.total)} self (${formatCost(fn.self, context.unit)})`;
+/** A code lens title: `12.3% total · 4.1% self (37 ms)`, with the change against a baseline when there is one. */
+export function lensTitle(fn: FunctionAnnotation, context: CostContext, delta?: BaselineDelta): string {
+  let title = `${percent(fn.total, context.total)} total · ${percent(fn.self, context.total)} self (${formatCost(fn.self, context.unit)})`;
+  if (delta) title += ` · ${deltaText(delta)}`;
   return fn.stale ? `${title} · edited since profiled` : title;
 }
 
@@ -44,7 +45,7 @@ export function showFunctionLink(fn: FunctionAnnotation, file: string, context: 
 }
 
 /** The hover of a profiled function: its cost, where it comes from, and a link to its frames. */
-export function hoverMarkdown(fn: FunctionAnnotation, file: string, context: CostContext): string {
+export function hoverMarkdown(fn: FunctionAnnotation, file: string, context: CostContext, delta?: BaselineDelta): string {
   const name = fn.name === '' ? '(anonymous)' : fn.name;
   const lines = [
     `**${escapeMarkdown(name)}** — Icicle`,
@@ -54,9 +55,26 @@ export function hoverMarkdown(fn: FunctionAnnotation, file: string, context: Cos
     '',
     `From ${escapeMarkdown(context.description)} · ${context.runs} ${context.runs === 1 ? 'run' : 'runs'}`,
   ];
+  if (delta) lines.push('', `Per run: **${escapeMarkdown(deltaText(delta))}**`);
   if (fn.stale) lines.push('', '_Edited since it was profiled: these figures are for the code as it ran._');
   lines.push('', `[Show in flame graph](${showFunctionLink(fn, file, context)})`);
   return lines.join('\n');
+}
+
+/** A function's cost per run against the baseline's: `+12 ms (+8%) vs main`, or `new since main`. */
+export interface BaselineDelta {
+  perRun: number;
+  basePerRun: number | undefined;
+  label: string;
+  unit: DisplayUnit;
+}
+
+export function deltaText(delta: BaselineDelta): string {
+  if (delta.basePerRun === undefined || delta.basePerRun === 0) return `new since ${delta.label}`;
+  const change = delta.perRun - delta.basePerRun;
+  const percent = (100 * change) / delta.basePerRun;
+  const sign = change >= 0 ? '+' : '−';
+  return `${sign}${formatCost(Math.abs(change), delta.unit)} (${sign}${Math.abs(percent).toFixed(0)}%) vs ${delta.label}`;
 }
 
 /** The one line a function without samples gets. */

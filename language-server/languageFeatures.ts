@@ -1,9 +1,9 @@
 import type { CodeLens, Hover, InlayHint } from 'vscode-languageserver/node';
 import type { LineHeat } from '../common/protocol/languageServerProtocol';
-import { functionAt, type FileAnnotations } from './annotations';
+import { functionAt, type FileAnnotations, type FunctionAnnotation } from './annotations';
 import type { DocumentCosts } from './costCache';
 import type { CostContext } from './costText';
-import { formatCost, hoverMarkdown, lensTitle, noSamplesMarkdown, SHOW_FUNCTION_COMMAND } from './costText';
+import { formatCost, hoverMarkdown, lensTitle, noSamplesMarkdown, SHOW_FUNCTION_COMMAND, type BaselineDelta } from './costText';
 import type { DocumentFunction } from '../common/protocol/languageServerProtocol';
 
 /**
@@ -16,12 +16,13 @@ export function hoverAt(
   placed: { annotations: FileAnnotations; costs: DocumentCosts } | undefined,
   functions: readonly DocumentFunction[],
   context: CostContext | undefined,
+  deltaOf: (fn: FunctionAnnotation) => BaselineDelta | undefined = () => undefined,
 ): Hover | null {
   if (placed) {
     const fn = functionAt(placed.annotations, line);
     const heat = placed.annotations.lines.find(l => l.line === line);
     if (fn && (line === fn.nameLine || heat)) {
-      let text = hoverMarkdown(fn, placed.costs.file, placed.costs.context);
+      let text = hoverMarkdown(fn, placed.costs.file, placed.costs.context, deltaOf(fn));
       if (heat && line !== fn.nameLine) text += `\n\nThis line: ${lineShare(heat)} (${formatCost(heat.total, placed.costs.context.unit)})`;
       return { contents: { kind: 'markdown', value: text } };
     }
@@ -40,14 +41,18 @@ function lineShare(heat: LineHeat): string {
  * A lens above each named profiled function at or above `minPercent` of the selection's total. Unnamed ones (V8's
  * module wrapper at line 1, callbacks) get none: a lens over a file's first comment says nothing a reader can use.
  */
-export function codeLenses(placed: { annotations: FileAnnotations; costs: DocumentCosts } | undefined, minPercent: number): CodeLens[] {
+export function codeLenses(
+  placed: { annotations: FileAnnotations; costs: DocumentCosts } | undefined,
+  minPercent: number,
+  deltaOf: (fn: FunctionAnnotation) => BaselineDelta | undefined = () => undefined,
+): CodeLens[] {
   if (!placed) return [];
   const { context, file } = placed.costs;
   return placed.annotations.functions
     .filter(fn => fn.name !== '' && context.total > 0 && (100 * fn.total) / context.total >= minPercent)
     .map(fn => ({
       range: { start: { line: fn.nameLine, character: 0 }, end: { line: fn.nameLine, character: 0 } },
-      command: { title: lensTitle(fn, context), command: SHOW_FUNCTION_COMMAND, arguments: [{ name: fn.name, file, selector: context.selector }] },
+      command: { title: lensTitle(fn, context, deltaOf(fn)), command: SHOW_FUNCTION_COMMAND, arguments: [{ name: fn.name, file, selector: context.selector }] },
     }));
 }
 

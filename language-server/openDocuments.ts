@@ -50,6 +50,11 @@ export class OpenDocuments {
     return this.documents.get(uri)?.document;
   }
 
+  /** The document's file path, when it is a file. */
+  path(uri: string): string | undefined {
+    return this.documents.get(uri)?.path;
+  }
+
   uris(): string[] {
     return [...this.documents.keys()];
   }

@@ -21,6 +21,8 @@ import type { SourceSelection } from '../common/sourceSelection';
 import { LANGUAGE_SERVER_PROTOCOL_VERSION } from '../common/version';
 import { AgentLink } from './agentLink';
 import { CostCache } from './costCache';
+import type { FunctionAnnotation } from './annotations';
+import type { BaselineDelta } from './costText';
 import { codeLenses, hoverAt, inlayHints } from './languageFeatures';
 import { OpenDocuments } from './openDocuments';
 
@@ -32,6 +34,8 @@ import { OpenDocuments } from './openDocuments';
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
 const connection = createConnection(ProposedFeatures.all);
 const costs = new CostCache();
+/** The baseline's costs (the base branch's runs), for `+12 ms (+8%) vs main` in hovers and lenses. */
+const baselineCosts = new CostCache();
 const documents = new OpenDocuments(costs);
 
 let agent: AgentLink | undefined;
@@ -96,9 +100,14 @@ connection.onNotification(SetSettingsNotification.type, raw => {
   const parsed = SetSettingsNotification.paramsSchema.safeParse(raw);
   if (!parsed.success) return connection.console.warn('ignored settings that do not read as Icicle’s');
   const remap = JSON.stringify(parsed.data.settings.pathMappings) !== JSON.stringify(settings.pathMappings);
+  const rebase = JSON.stringify(parsed.data.settings.baseline) !== JSON.stringify(settings.baseline);
   settings = parsed.data.settings;
-  if (remap) costs.remap(settings.pathMappings);
-  refreshClient();
+  if (remap) {
+    costs.remap(settings.pathMappings);
+    baselineCosts.remap(settings.pathMappings);
+  }
+  if (rebase) scheduleRefresh(0);
+  else refreshClient();
 });
 
 connection.onDidOpenTextDocument(({ textDocument }) => {
@@ -112,10 +121,25 @@ connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
 connection.onDidCloseTextDocument(({ textDocument }) => documents.close(textDocument.uri));
 
 connection.onHover(({ textDocument, position }) =>
-  hoverAt(position.line, documents.annotations(textDocument.uri), documents.functions(textDocument.uri), costs.context),
+  hoverAt(position.line, documents.annotations(textDocument.uri), documents.functions(textDocument.uri), costs.context, deltaFor(textDocument.uri)),
 );
 
-connection.onCodeLens(({ textDocument }) => codeLenses(documents.annotations(textDocument.uri), settings.codeLensMinPercent));
+connection.onCodeLens(({ textDocument }) => codeLenses(documents.annotations(textDocument.uri), settings.codeLensMinPercent, deltaFor(textDocument.uri)));
+
+/** A function's cost per run against the baseline's, in one document; nothing without a baseline. */
+function deltaFor(uri: string): (fn: FunctionAnnotation) => BaselineDelta | undefined {
+  const label = settings.baseline?.label;
+  const context = costs.context;
+  const baseContext = baselineCosts.context;
+  const path = documents.path(uri);
+  if (!label || !context || !baseContext || !path || context.runs === 0 || baseContext.runs === 0) return () => undefined;
+  const base = baselineCosts.forDocument(path);
+  return fn => {
+    const match = base?.table.functions.filter(f => f.name === fn.name);
+    const baseTotal = match && match.length > 0 ? match.reduce((sum, f) => sum + f.total, 0) : undefined;
+    return { perRun: fn.total / context.runs, basePerRun: baseTotal === undefined ? undefined : baseTotal / baseContext.runs, label, unit: context.unit };
+  };
+}
 
 connection.languages.inlayHint.on(({ textDocument }) => {
   if (!settings.inlayHints) return [];
@@ -185,8 +209,10 @@ async function refresh(): Promise<void> {
     const link = await agent.connection();
     const started = performance.now();
     const answer = await link.connection.sendRequest(SourceCostsRequest.type, { selection });
+    const baseline = settings.baseline ? await link.connection.sendRequest(SourceCostsRequest.type, { selection: settings.baseline.selection }) : undefined;
     lastQueryMillis = performance.now() - started;
     costs.set(answer, settings.pathMappings);
+    baselineCosts.set(baseline, settings.pathMappings);
     connection.console.info(`source costs of ${answer.description}: ${answer.files.length} files in ${lastQueryMillis.toFixed(0)} ms`);
     void connection.sendNotification(CostsChangedNotification.type, { description: answer.description, runs: answer.runs, files: answer.files.length });
   } catch (error) {

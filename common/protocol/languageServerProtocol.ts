@@ -31,6 +31,11 @@ export const languageServerSettingsSchema = z.object({
   /** Whether line costs are also shown as inlay hints at line ends. */
   inlayHints: z.boolean(),
   pathMappings: z.array(pathMappingSchema).max(100),
+  /**
+   * What hovers and lenses compare with (`+12 ms (+8%) vs main`): the base branch's runs, when the current branch is
+   * another one and `icicle.compare.deltaInSource` is on.
+   */
+  baseline: z.object({ selection: sourceSelectionSchema, label: z.string().max(200) }).optional(),
 });
 export type LanguageServerSettings = z.infer<typeof languageServerSettingsSchema>;
 

@@ -1,8 +1,37 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
+import { gitLabels } from '../../common/gitLabels';
+import { quoteLabelValue } from '../../common/selector';
 import { languageServerSettingsSchema, type LanguageServerSettings } from '../../common/protocol/languageServerProtocol';
 
-/** The language server's settings from `icicle.codeLens.minPercent`, `icicle.inlayHints.enabled` and `icicle.pathMappings`. */
-export function readCostSettings(): LanguageServerSettings {
+const run = promisify(execFile);
+
+/**
+ * The language server's settings from `icicle.codeLens.minPercent`, `icicle.inlayHints.enabled`, `icicle.pathMappings`
+ * and, for deltas in hovers and lenses, `icicle.compare.deltaInSource` with the base branch: the base's runs are the
+ * baseline when the current branch is another one.
+ */
+export async function readCostSettings(): Promise<LanguageServerSettings> {
+  const settings = readStaticSettings();
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder || !vscode.workspace.getConfiguration('icicle').get<boolean>('compare.deltaInSource', true)) return settings;
+  const current = (await gitLabels(folder).catch(() => ({}) as Record<string, string>))['branch'];
+  const base = await baseBranch(folder, current);
+  if (!base || base === current) return settings;
+  return { ...settings, baseline: { selection: { kind: 'allRuns', selector: `{branch=${quoteLabelValue(base)}}` }, label: base } };
+}
+
+/** The base branch: `icicle.compare.baseBranch`, else `main` or `master` when the repository has it. */
+export async function baseBranch(folder: string, current: string | undefined): Promise<string | undefined> {
+  const configured = vscode.workspace.getConfiguration('icicle').get<string>('compare.baseBranch', '');
+  if (configured !== '') return configured;
+  const { stdout } = await run('git', ['branch', '--format=%(refname:short)'], { cwd: folder, timeout: 30_000 }).catch(() => ({ stdout: '' }));
+  const branches = stdout.split('\n').map(b => b.trim());
+  return ['main', 'master'].find(b => b !== current && branches.includes(b));
+}
+
+function readStaticSettings(): LanguageServerSettings {
   const config = vscode.workspace.getConfiguration('icicle');
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   const mappings = (config.get<unknown[]>('pathMappings') ?? [])
@@ -18,5 +47,5 @@ export function readCostSettings(): LanguageServerSettings {
 }
 
 export function affectsCostSettings(event: vscode.ConfigurationChangeEvent): boolean {
-  return ['icicle.codeLens', 'icicle.inlayHints', 'icicle.pathMappings'].some(section => event.affectsConfiguration(section));
+  return ['icicle.codeLens', 'icicle.inlayHints', 'icicle.pathMappings', 'icicle.compare'].some(section => event.affectsConfiguration(section));
 }
