@@ -150,7 +150,8 @@ function showComparison(c: Comparison): void {
   toggle.setAttribute('role', 'radiogroup');
   toggle.setAttribute('aria-label', 'Compare');
   const graphHost = document.createElement('div');
-  show(header, toggle, graphHost, table);
+  // The table first: it is what a reader scans; the graph below shows where in the call tree the changes are.
+  show(header, table, toggle, graphHost);
   const graph = new DiffFlameGraph(graphHost);
   const draw = (normalise: boolean) => {
     for (const button of toggle.querySelectorAll('button')) button.setAttribute('aria-checked', String((button.dataset['mode'] === 'normalised') === normalise));

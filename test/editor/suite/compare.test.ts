@@ -5,11 +5,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ask, bridgeAvailable } from './e2eBridge';
-import { icicleApi } from './icicle';
+import { eventually, icicleApi } from './icicle';
 
 function program(slowMs: number): string {
   const busy = (ms: number) => `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(i); return x;`;
@@ -53,6 +54,29 @@ export function register(): void {
         await ask({ action: 'screenshot', name: 'compare-panel', selector: '.icicle-regression', timeoutMs: 30_000 });
         const clicked = await ask({ action: 'clickRole', role: 'row', name: 'slow: slower', timeoutMs: 30_000 });
         assert.match(clicked.clicked, /slow/);
+      }
+    });
+
+    test('with a baseline, the hover on the changed function shows its change per run', async function () {
+      this.timeout(120_000);
+      const api = await icicleApi();
+      // The workspace is on main; with feature as the base, main's runs are compared against feature's.
+      const config = vscode.workspace.getConfiguration('icicle');
+      await config.update('compare.baseBranch', 'feature', vscode.ConfigurationTarget.Workspace);
+      api.setCostSelection({ kind: 'allRuns', selector: '{branch="main", launcher="compare"}' });
+      try {
+        const uri = vscode.Uri.file(join(dir, 'app.js'));
+        await vscode.window.showTextDocument(uri);
+        const slowLine = readFileSync(uri.fsPath, 'utf8').split('\n').findIndex(line => line.startsWith('function slow('));
+        await eventually(async () => {
+          const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(slowLine, 10));
+          const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : c.value))).join('\n');
+          // main's slow takes half of feature's: about −150 ms, −50%.
+          assert.match(text, /Per run: \*\*−1\d\d ms \(−[45]\d%\) vs feature\*\*/);
+        }, 60_000);
+      } finally {
+        await config.update('compare.baseBranch', undefined, vscode.ConfigurationTarget.Workspace);
+        api.setCostSelection(undefined);
       }
     });
   });
