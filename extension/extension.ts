@@ -16,7 +16,7 @@ import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
 import { ProfilesView } from './profilesView';
 import { showError } from './userMessages';
-import { compareBranches, compareBranchesCommand } from './compare/compareBranchesCommand';
+import { compareBranches, compareBranchesCommand, compareSelectionsCommand } from './compare/compareBranchesCommand';
 import { ComparePanel } from './compare/comparePanel';
 import { affectsCostSettings, readCostSettings } from './sourceCosts/costSettings';
 import { CHOOSE_COST_SELECTION_COMMAND, CostSelection } from './sourceCosts/costSelection';
@@ -121,11 +121,17 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   const processProfiling = new ProcessProfiling(services, sessions, sessionId => debugProfiling.openRun(sessionId));
   const scrapeTargets = new ScrapeTargets(agent, log);
   const profilesView = new ProfilesView(services);
-  const comparePanel = new ComparePanel(context.extensionUri, log, () => void vscode.commands.executeCommand('icicle.compareBranches'));
+  const comparePanel = new ComparePanel(
+    context.extensionUri,
+    log,
+    () => void vscode.commands.executeCommand('icicle.compareBranches'),
+    () => void vscode.commands.executeCommand('icicle.compareSelections'),
+  );
   const compareServices = { agent, log, panel: comparePanel, probeTarget };
   context.subscriptions.push(
     comparePanel,
     vscode.commands.registerCommand('icicle.compareBranches', () => compareBranchesCommand(compareServices)),
+    vscode.commands.registerCommand('icicle.compareSelections', () => compareSelectionsCommand(compareServices)),
   );
   void agent.connection().then(() => scrapeTargets.send(), () => undefined);
   context.subscriptions.push(registerFrameCommands());

@@ -48,6 +48,8 @@ export const fromCompareViewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   /** Run "Compare Branches…". */
   z.object({ type: z.literal('compareBranches') }),
+  /** Run "Compare Selections…": two label selectors typed by the user. */
+  z.object({ type: z.literal('compareSelections') }),
   /** Open a function's source on the current branch. */
   z.object({ type: z.literal('openFunction'), name: z.string().max(100_000), file: z.string().max(8192) }),
 ]);

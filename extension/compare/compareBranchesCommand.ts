@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { gitLabels } from '../../common/gitLabels';
 import { CompareSelectionsRequest, DrainSpoolRequest } from '../../common/protocol/agentProtocol';
-import { quoteLabelValue } from '../../common/selector';
+import { parseSelector, quoteLabelValue } from '../../common/selector';
+import { baseBranch } from '../sourceCosts/costSettings';
 import type { AgentSupervisor } from '../agentSupervisor';
 import type { Log } from '../log';
 import type { ProbeTarget } from '../recording/probeEnvironment';
@@ -104,6 +105,35 @@ export async function compareBranches(
       }
     },
   );
+}
+
+/**
+ * "Icicle: Compare Selections…": two label selectors (by default this branch's runs against the base branch's), compared
+ * from the samples already stored, in the compare panel.
+ */
+export async function compareSelectionsCommand(services: CompareServices): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const current = folder ? (await gitLabels(folder).catch(() => ({}) as Record<string, string>))['branch'] : undefined;
+  const base = folder ? await baseBranch(folder, current) : undefined;
+  const validate = (text: string) => {
+    try {
+      parseSelector(text);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const head = await vscode.window.showInputBox({ title: 'Compare: the samples to measure (head)', value: current ? `{branch=${quoteLabelValue(current)}}` : '{}', validateInput: validate });
+  if (head === undefined) return;
+  const baseSelector = await vscode.window.showInputBox({ title: `Compare ${head} against (base)`, value: base ? `{branch=${quoteLabelValue(base)}}` : '{}', validateInput: validate });
+  if (baseSelector === undefined) return;
+  try {
+    const agent = await services.agent.connection();
+    const comparison = await agent.connection.sendRequest(CompareSelectionsRequest.type, { base: baseSelector, head, tree: { minShare: readMinShare() } });
+    await services.panel.show({ type: 'comparison', ...comparison });
+  } catch (error) {
+    await services.panel.show({ type: 'error', message: `Comparing ${head} with ${baseSelector} failed: ${errorText(error)}` });
+  }
 }
 
 async function localBranches(folder: string): Promise<string[]> {

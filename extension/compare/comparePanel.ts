@@ -22,6 +22,7 @@ export class ComparePanel implements vscode.WebviewViewProvider, vscode.Disposab
     private readonly extensionUri: vscode.Uri,
     private readonly log: Log,
     private readonly compareBranches: () => void,
+    private readonly compareSelections: () => void,
   ) {
     this.registration = vscode.window.registerWebviewViewProvider(COMPARE_VIEW_ID, this);
   }
@@ -55,6 +56,9 @@ export class ComparePanel implements vscode.WebviewViewProvider, vscode.Disposab
         return;
       case 'compareBranches':
         this.compareBranches();
+        return;
+      case 'compareSelections':
+        this.compareSelections();
         return;
       case 'openFunction':
         await openFunction(message.name, message.file, this.log).catch(error => this.log.warn(`could not open ${message.file}: ${errorText(error)}`));

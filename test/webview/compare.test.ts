@@ -81,14 +81,19 @@ describe('compare panel', function () {
     await pollUntil(async () => (await harness.savedState() as { normalise?: boolean } | undefined)?.normalise === false, { timeoutMs: 10_000, what: 'the absolute mode saved' });
     assert.equal(await harness.page.getByRole('radio', { name: 'Absolute' }).getAttribute('aria-checked'), 'true');
     assert.equal(await harness.page.locator('img').count(), 0, 'a hostile name is text');
-    await rows.first().press('Enter');
-    assert.deepEqual(await harness.waitForPosted(m => m.type === 'openFunction', 'openFunction'), { type: 'openFunction', name: 'slow', file: 'app.js' });
+    await rows.nth(1).press('Enter');
+    assert.deepEqual(await harness.waitForPosted(m => m.type === 'openFunction', 'openFunction'), { type: 'openFunction', name: 'parse', file: 'app.js' });
+    // A frame of the differential graph opens its function too.
+    await frame('slow').click();
+    await harness.waitForPosted(m => m.type === 'openFunction' && m['name'] === 'slow', 'openFunction for slow');
   });
 
   it('offers to compare when there is nothing yet, and says when significance is unknown', async () => {
     await harness.postToWebview({ type: 'empty' });
     await harness.page.getByRole('button', { name: 'Compare Branches…' }).click();
     await harness.waitForPosted(m => m.type === 'compareBranches', 'compareBranches');
+    await harness.page.getByRole('button', { name: 'Compare Selections…' }).click();
+    await harness.waitForPosted(m => m.type === 'compareSelections', 'compareSelections');
     const one = { ...comparison(), a: { mean: 1, sd: 0, runs: 1 }, diff: undefined };
     await harness.postToWebview(one);
     await pollUntil(async () => (await harness.page.locator('.icicle-compare-note').first().textContent())?.startsWith('Significance unknown: 1 base and 3 head run(s)'), { timeoutMs: 10_000, what: 'the unknown-significance note' });

@@ -57,13 +57,18 @@ function paragraph(text: string, className = 'icicle-compare-note'): HTMLElement
   return p;
 }
 
+/** The two ways to start a comparison: run two branches, or compare samples already stored. */
 function startButton(label: string): HTMLElement {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'icicle-button';
-  button.textContent = label;
-  button.addEventListener('click', () => post({ type: 'compareBranches' }));
-  return button;
+  const row = document.createElement('div');
+  row.className = 'icicle-compare-actions';
+  for (const [text, type] of [[label, 'compareBranches'], ['Compare Selections…', 'compareSelections']] as const) {
+    const button = row.appendChild(document.createElement('button'));
+    button.type = 'button';
+    button.className = 'icicle-button';
+    button.textContent = text;
+    button.addEventListener('click', () => post({ type }));
+  }
+  return row;
 }
 
 function value(v: number, unit: Comparison['unit']): string {
@@ -152,7 +157,7 @@ function showComparison(c: Comparison): void {
   const graphHost = document.createElement('div');
   // The table first: it is what a reader scans; the graph below shows where in the call tree the changes are.
   show(header, table, toggle, graphHost);
-  const graph = new DiffFlameGraph(graphHost);
+  const graph = new DiffFlameGraph(graphHost, (name, file) => post({ type: 'openFunction', name, file }));
   const draw = (normalise: boolean) => {
     for (const button of toggle.querySelectorAll('button')) button.setAttribute('aria-checked', String((button.dataset['mode'] === 'normalised') === normalise));
     host.setState({ normalise });

@@ -29,7 +29,11 @@ export class DiffFlameGraph {
   private readonly tooltip: FrameTooltip;
   private shown: { tree: PackedCallTree; baseSelf: number[]; unit: DisplayUnit; scale: number } | undefined;
 
-  constructor(parent: HTMLElement) {
+  constructor(
+    parent: HTMLElement,
+    /** A frame was clicked: its function, to open on the current branch. */
+    private readonly openFunction: (name: string, file: string) => void,
+  ) {
     this.element = parent.appendChild(document.createElement('div'));
     this.element.className = 'icicle-diff-chart';
     this.tooltip = new FrameTooltip(index => this.describe(index));
@@ -59,7 +63,11 @@ export class DiffFlameGraph {
       .computeDelta(true)
       .setColorMapper(colorMapper.differentialColorMapper)
       .setSearchMatch(() => false)
-      .tooltip(this.tooltip.forFlameGraph() as never);
+      .tooltip(this.tooltip.forFlameGraph() as never)
+      .onClick(node => {
+        const file = tree.strings[tree.url[node.data.index] ?? 0] ?? '';
+        if (node.data.index > 0 && file !== '') this.openFunction(tree.strings[tree.name[node.data.index] ?? 0] ?? '', file);
+      });
     this.chart = chart;
     select(this.element).datum(frames[0]!).call(chart);
     this.element.querySelector('svg')?.setAttribute('aria-label', 'Differential flame graph: red frames take longer on the head branch, blue ones less');
