@@ -6,15 +6,10 @@ import { join } from 'node:path';
 import { connectToAgent, type AgentConnection } from '../../common/agentConnection';
 import { CompareSelectionsRequest, DrainSpoolRequest } from '../../common/protocol/agentProtocol';
 import { startBuiltAgent } from '../../test/support/agentProcess';
+import { createTwoBranchRepository } from '../../test/support/demoRepository';
 import { runBranches } from './branchRuns';
 
 const root = join(__dirname, '..', '..');
-
-/** The program of the demo repository: `slow` costs the given milliseconds of its own time. */
-function program(slowMs: number): string {
-  const busy = (ms: number) => `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(i); return x;`;
-  return `'use strict';\nfunction parse() { ${busy(150)} }\nfunction render() { ${busy(150)} }\nfunction slow() { ${busy(slowMs)} }\nconsole.log(parse() + render() + slow());\n`;
-}
 
 /**
  * "Compare Branches…" without the editor: a git repository made by the test, where the feature branch makes `slow`
@@ -33,16 +28,8 @@ describe('running two branches for a comparison', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'icicle-branches-'));
     repo = join(dir, 'repo');
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    git('config', 'user.email', 'test@example.com');
-    git('config', 'user.name', 'Test');
-    writeFileSync(join(repo, 'app.js'), program(150));
-    git('add', 'app.js');
-    git('commit', '-q', '-m', 'base');
-    git('checkout', '-q', '-b', 'feature');
-    writeFileSync(join(repo, 'app.js'), program(300));
-    git('commit', '-q', '-am', 'slow is twice as slow');
-    git('checkout', '-q', 'main');
+    mkdirSync(repo);
+    createTwoBranchRepository(repo);
     writeFileSync(join(repo, 'notes.txt'), 'uncommitted work in the user’s tree\n');
     // The agent wants its socket in a private folder.
     mkdirSync(join(dir, 'agent'), { mode: 0o700 });

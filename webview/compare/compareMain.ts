@@ -169,7 +169,7 @@ function showComparison(c: Comparison): void {
   ] as const) {
     const button = toggle.appendChild(document.createElement('button'));
     button.type = 'button';
-    button.className = 'icicle-toggle';
+    button.className = 'icicle-button icicle-toggle';
     button.setAttribute('role', 'radio');
     button.dataset['mode'] = mode;
     button.textContent = label;

@@ -4,35 +4,20 @@
  * panel shows `slow` first as significantly slower.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTwoBranchRepository } from '../../support/demoRepository';
 import { ask, bridgeAvailable } from './e2eBridge';
 import { eventually, icicleApi } from './icicle';
-
-function program(slowMs: number): string {
-  const busy = (ms: number) => `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(i); return x;`;
-  return `'use strict';\nfunction parse() { ${busy(150)} }\nfunction render() { ${busy(150)} }\nfunction slow() { ${busy(slowMs)} }\nconsole.log(parse() + render() + slow());\n`;
-}
 
 export function register(): void {
   suite('branch comparison', () => {
     let dir: string;
     suiteSetup(() => {
       dir = mkdtempSync(join(tmpdir(), 'icicle-compare-e2e-'));
-      const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
-      git('init', '-q', '-b', 'main');
-      git('config', 'user.email', 'test@example.com');
-      git('config', 'user.name', 'Test');
-      writeFileSync(join(dir, 'app.js'), program(150));
-      git('add', 'app.js');
-      git('commit', '-q', '-m', 'base');
-      git('checkout', '-q', '-b', 'feature');
-      writeFileSync(join(dir, 'app.js'), program(300));
-      git('commit', '-q', '-am', 'slow is twice as slow');
-      git('checkout', '-q', 'main');
+      createTwoBranchRepository(dir);
     });
     suiteTeardown(() => rmSync(dir, { recursive: true, force: true }));
 
