@@ -1,6 +1,6 @@
 // Runs every test tier and ends with one line, "N passed, N failed", summed over the tiers.
 //   node test/runAllTiers.mjs                 all tiers (expects `node esbuild.mjs --dev` to have run)
-//   node test/runAllTiers.mjs --tier unit     one tier: lint, unit, webview, editor or package
+//   node test/runAllTiers.mjs --tier unit     one tier: lint, unit, reliability, webview, editor or package
 // Exit status: 0 when nothing failed, 1 otherwise.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync, readdirSync } from 'node:fs';
@@ -45,7 +45,7 @@ function testFiles(folders) {
     .sort();
 }
 
-const mochaArgs = files => ['--import', 'tsx', mocha, '--reporter', reporter, '--timeout', '60000', ...files];
+const mochaArgs = (files, timeoutMs = 60_000) => ['--import', 'tsx', mocha, '--reporter', reporter, '--timeout', String(timeoutMs), ...files];
 
 const tiers = {
   /** Static checks, one test each: eslint (with the layering rules) and the two TypeScript projects. */
@@ -71,6 +71,12 @@ const tiers = {
     return runTallied('unit', process.execPath, mochaArgs(files));
   },
   /** The built webview bundle in headless Chromium. */
+  /** Faults and hostile conditions made for real (a full disk on a tmpfs, as root): the bounded form of RELIABILITY.md. */
+  async reliability() {
+    const files = testFiles(['test/reliability']);
+    return runTallied('reliability', process.execPath, mochaArgs(files, 300_000));
+  },
+
   async webview() {
     const files = testFiles(['test/webview']);
     return runTallied('webview', process.execPath, mochaArgs(files));
