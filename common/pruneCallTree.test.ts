@@ -41,4 +41,22 @@ describe('pruneCallTree', () => {
     assert.equal(findFramePath(pruned, framePathOf(tree, 4)), undefined, 'd is not in the overview');
     assert.deepEqual(framePathOf(tree, 4).map(step => step.name), ['a', 'c', 'd']);
   });
+
+  it('ends stacks deeper than the limit in one … holding the rest, counted from the zoomed frame when there is one', () => {
+    // A chain root → l0 → l1 → … → l9, all the time at the bottom.
+    const n = 11;
+    const chain: PackedCallTree = {
+      strings: ['', ...Array.from({ length: 10 }, (_, i) => `l${i}`)],
+      parent: Array.from({ length: n }, (_, i) => i - 1),
+      name: Array.from({ length: n }, (_, i) => i),
+      url: Array(n).fill(0), line: Array(n).fill(0), column: Array(n).fill(0), kind: [0, ...Array(10).fill(1)],
+      selfSamples: Array.from({ length: n }, (_, i) => (i === 10 ? 5 : 0)), totalSamples: Array(n).fill(5),
+      selfValue: Array.from({ length: n }, (_, i) => (i === 10 ? 50 : 0)), totalValue: Array(n).fill(50),
+    };
+    const limited = pruneCallTree(chain, 0, undefined, 4);
+    assert.deepEqual(outline(limited).map(l => l.trim()), ['(root) 50 0', 'l0 50 0', 'l1 50 0', 'l2 50 0', 'l3 50 0', `${PRUNED_NAME} 50 50`]);
+    // Zoomed into l3 (node 4), its subtree gets four levels of its own.
+    const zoomed = pruneCallTree(chain, 0, 4, 4);
+    assert.deepEqual(outline(zoomed).map(l => l.trim().split(' ')[0]), ['(root)', 'l0', 'l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', PRUNED_NAME]);
+  });
 });

@@ -1,7 +1,14 @@
 import { FRAME_KINDS, type PackedCallTree } from './callTree';
 
-/** The name of the node that stands for a parent's children too narrow to draw. */
+/** The name of the node that stands for a parent's children too narrow (or too deep) to draw. */
 export const PRUNED_NAME = '…';
+
+/**
+ * The deepest level sent to a flame graph, from the root (or from the zoomed frame). Deeper stacks end in one `…`
+ * holding the rest: d3-flame-graph walks its tree recursively when zooming, which overflows the browser's stack
+ * somewhere near 10,000 levels, and a thousand rows of 18 px is already more than anyone scrolls through.
+ */
+export const MAX_DRAWN_DEPTH = 1_000;
 
 /**
  * The tree without the nodes whose total is below `minShare` of the root's: each parent's pruned children (with
@@ -10,29 +17,37 @@ export const PRUNED_NAME = '…';
  *
  * Why: a flame graph cannot show a frame narrower than a pixel, and d3-flame-graph lays out every node it is given
  * on every update (185,000 nodes: seconds per zoom, gigabytes of memory). Measured by value when the tree has
- * values, else by samples. `minShare` 0 returns the tree as it is.
+ * values, else by samples. `minShare` 0 prunes nothing by value.
  *
  * With a `focus` node (the frame a user zoomed into), that node's subtree is pruned against the node's own total
  * instead, so the zoomed view is as detailed as an overview of the whole tree; the rest stays pruned as usual.
+ * Levels deeper than `maxDepth` are merged the same way, whatever `minShare` is.
  */
-export function pruneCallTree(tree: PackedCallTree, minShare: number, focus?: number): PackedCallTree {
+export function pruneCallTree(tree: PackedCallTree, minShare: number, focus?: number, maxDepth = MAX_DRAWN_DEPTH): PackedCallTree {
   const count = tree.parent.length;
-  if (!(minShare > 0) || count <= 1) return tree;
+  if (count <= 1) return tree;
+  const share = minShare > 0 ? minShare : 0;
   const byValue = tree.totalValue.some(v => v > 0);
   const totals = byValue ? tree.totalValue : tree.totalSamples;
-  const threshold = (totals[0] ?? 0) * minShare;
-  const focusThreshold = focus !== undefined && focus > 0 && focus < count ? (totals[focus] ?? 0) * minShare : threshold;
+  const threshold = (totals[0] ?? 0) * share;
+  const focused = focus !== undefined && focus > 0 && focus < count;
+  const focusThreshold = focused ? (totals[focus] ?? 0) * share : threshold;
+  // Depth from the root, or from the focus inside its subtree: a zoomed frame gets its own full depth below it.
+  const depth = new Int32Array(count);
+  for (let i = 1; i < count; i++) depth[i] = depth[tree.parent[i]!]! + 1;
+  const focusDepth = focused ? depth[focus!]! : 0;
   // Which nodes stay: the root, and any node at or above its threshold whose parent stays. A node is inside the
   // focused subtree when its parent is the focus or inside it (pre-order: parents are decided first).
   const inFocus = new Uint8Array(count);
-  if (focusThreshold !== threshold) inFocus[focus!] = 1;
+  if (focused) inFocus[focus!] = 1;
   const keep = new Uint8Array(count);
   keep[0] = 1;
   let pruned = 0;
   for (let i = 1; i < count; i++) {
     const parent = tree.parent[i]!;
     if (parent >= 0 && inFocus[parent] === 1) inFocus[i] = 1;
-    if (keep[parent] === 1 && totals[i]! >= (inFocus[i] === 1 ? Math.min(threshold, focusThreshold) : threshold)) keep[i] = 1;
+    const deep = inFocus[i] === 1 ? depth[i]! - focusDepth : depth[i]!;
+    if (keep[parent] === 1 && deep <= maxDepth && totals[i]! >= (inFocus[i] === 1 ? Math.min(threshold, focusThreshold) : threshold)) keep[i] = 1;
     else pruned++;
   }
   if (pruned === 0) return tree;

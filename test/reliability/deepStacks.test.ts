@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProfileThroughStore } from '../../agent/profileLibrary';
+import { MAX_DRAWN_DEPTH, PRUNED_NAME } from '../../common/pruneCallTree';
 import { querySourceCosts } from '../../agent/sourceCostQueries';
 import { Store } from '../../storage/store';
 
@@ -39,7 +40,9 @@ describe('stacks 10,000 frames deep', function () {
       const opened = await openProfileThroughStore(store, deepProfile(), 'deep.cpuprofile', 0.002);
       const openMs = performance.now() - started;
       assert.equal(opened.summary.nodeCount, DEPTH + 2, 'the root, 10,000 levels and the sibling');
-      assert.equal(opened.tree.parent.length, DEPTH + 2, 'nothing is pruned: every level carries 75% of the time');
+      // Every level carries 75% of the time, so nothing is pruned by value; below 1,000 levels one … holds the rest.
+      assert.equal(opened.tree.parent.length, 1 + MAX_DRAWN_DEPTH + 1 + 1);
+      assert.equal(opened.tree.strings[opened.tree.name[MAX_DRAWN_DEPTH + 1]!], PRUNED_NAME);
       assert.ok(openMs < 10_000, `opened in ${openMs.toFixed(0)} ms`);
       started = performance.now();
       const costs = await querySourceCosts(store, { selection: { kind: 'allRuns', selector: '{}' } });
