@@ -58,9 +58,17 @@ export function unpackFileCosts(packed: readonly PackedFileCosts[]): FileCostTab
 export function annotate(costs: FileCostTable, tracker: LineTracker, symbols: readonly DocumentFunction[], lineCount: number, total: number): FileAnnotations {
   const placed: FunctionAnnotation[] = [];
   const known = costs.functions.filter(f => f.line > 0);
+  // The first line of the next profiled function after each one (they are sorted by line), in one backward pass:
+  // files of tens of thousands of functions exist (generated code), so nothing here may be quadratic.
+  const nextLine = new Array<number>(known.length);
+  for (let i = known.length - 1, following = tracker.lineCount + 1; i >= 0; i--) {
+    nextLine[i] = following;
+    if (i > 0 && known[i - 1]!.line < known[i]!.line) following = known[i]!.line;
+  }
+  const changed = tracker.hasChanges ? changedLineCounts(tracker, lineCount) : undefined;
   known.forEach((fn, i) => {
     const original = fn.line - 1;
-    const nextOriginal = (known.slice(i + 1).find(next => next.line > fn.line)?.line ?? tracker.lineCount + 1) - 2;
+    const nextOriginal = nextLine[i]! - 2;
     const current = tracker.current(original);
     if (current === undefined) return;
     const symbol = innermostSymbol(symbols, current, fn.name);
@@ -70,7 +78,8 @@ export function annotate(costs: FileCostTable, tracker: LineTracker, symbols: re
     let stale: boolean;
     if (symbol) {
       ({ startLine, endLine, nameLine } = symbol);
-      stale = tracker.hasChanges && symbolEdited(tracker, symbol);
+      // Any line of the symbol's span typed in or edited since: counted from a prefix sum, not line by line.
+      stale = changed !== undefined && changed[Math.min(symbol.endLine + 1, lineCount)]! - changed[Math.min(symbol.startLine, lineCount)]! > 0;
     } else {
       startLine = nameLine = current;
       // The fallback span ends before the next profiled function, wherever the edits moved it.
@@ -112,19 +121,19 @@ function innermostSymbol(symbols: readonly DocumentFunction[], line: number, nam
   return best;
 }
 
-/** Whether any line of the symbol's current span was edited: its lines are mapped back to the profiled text. */
-function symbolEdited(tracker: LineTracker, symbol: DocumentFunction): boolean {
-  const seen = new Set<number>();
+/**
+ * Prefix sums over the current lines of "typed in or edited since the text was first seen": entry k counts such lines
+ * among lines 0..k−1, so any span's count is one subtraction.
+ */
+function changedLineCounts(tracker: LineTracker, lineCount: number): Int32Array {
+  const changed = new Uint8Array(lineCount).fill(1);
   for (let original = 0; original < tracker.lineCount; original++) {
     const current = tracker.current(original);
-    if (current === undefined) continue;
-    if (current >= symbol.startLine && current <= symbol.endLine) {
-      seen.add(current);
-      if (tracker.edited(original)) return true;
-    }
+    if (current !== undefined && current < lineCount) changed[current] = tracker.edited(original) ? 1 : 0;
   }
-  // A current line no original line maps to was typed in since.
-  return seen.size < symbol.endLine - symbol.startLine + 1;
+  const sums = new Int32Array(lineCount + 1);
+  for (let line = 0; line < lineCount; line++) sums[line + 1] = sums[line]! + changed[line]!;
+  return sums;
 }
 
 /** The annotation a hover at `line` is about: the innermost profiled function whose span contains it. */

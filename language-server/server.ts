@@ -133,10 +133,11 @@ function deltaFor(uri: string): (fn: FunctionAnnotation) => BaselineDelta | unde
   const baseContext = baselineCosts.context;
   const path = documents.path(uri);
   if (!label || !context || !baseContext || !path || context.runs === 0 || baseContext.runs === 0) return () => undefined;
-  const base = baselineCosts.forDocument(path);
+  // Each function's baseline total, by name, made once per request (a file can hold thousands of functions).
+  const baseTotals = new Map<string, number>();
+  for (const f of baselineCosts.forDocument(path)?.table.functions ?? []) baseTotals.set(f.name, (baseTotals.get(f.name) ?? 0) + f.total);
   return fn => {
-    const match = base?.table.functions.filter(f => f.name === fn.name);
-    const baseTotal = match && match.length > 0 ? match.reduce((sum, f) => sum + f.total, 0) : undefined;
+    const baseTotal = baseTotals.get(fn.name);
     return { perRun: fn.total / context.runs, basePerRun: baseTotal === undefined ? undefined : baseTotal / baseContext.runs, label, unit: context.unit };
   };
 }
