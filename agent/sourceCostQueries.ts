@@ -5,10 +5,9 @@ import type { SourceSelection } from '../common/sourceSelection';
 import { labelValuesByRecency, profileTypes, sourceCosts, type Selection } from '../storage/query';
 import type { ScanSource } from '../storage/query/scanSource';
 import type { Store } from '../storage/store';
+import { RUN_KEYS } from './compare/compareSelections';
 import { parseMatchers } from './viewQueries';
 
-/** What a run is, in the order it is looked for: a recorded session, else an opened profile file. */
-const RUN_KEYS = ['session_id', 'profile_id'] as const;
 
 /**
  * The source costs of a selection as the language server keeps them: the selection resolved against the store

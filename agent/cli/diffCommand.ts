@@ -1,4 +1,4 @@
-import { parseSelector } from '../../common/selector';
+import { formatSelector, parseSelector } from '../../common/selector';
 import { preferredProfileType, unitOf } from '../../common/profileTypes';
 import { profileTypes, type RunCosts, type Selection } from '../../storage/query';
 import { runsOf } from '../compare/compareSelections';
@@ -68,7 +68,7 @@ async function sideRuns(source: ScanSource, selection: Selection, flag: string):
 }
 
 function describe(selection: Selection): string {
-  return `{${selection.matchers.map(m => `${m.key}${m.op}${JSON.stringify(m.value)}`).join(', ')}}`;
+  return formatSelector(selection.matchers);
 }
 
 function signed(value: number, unit: string): string {

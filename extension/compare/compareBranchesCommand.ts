@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { gitLabels } from '../../common/gitLabels';
 import { CompareSelectionsRequest, DrainSpoolRequest } from '../../common/protocol/agentProtocol';
 import { parseSelector, quoteLabelValue } from '../../common/selector';
-import { baseBranch } from '../sourceCosts/costSettings';
+import { baseBranch, localBranches } from '../gitBranches';
 import type { AgentSupervisor } from '../agentSupervisor';
 import type { Log } from '../log';
 import type { ProbeTarget } from '../recording/probeEnvironment';
@@ -14,8 +12,6 @@ import { errorText, showError, showInformation } from '../userMessages';
 import { runBranches } from './branchRuns';
 import type { ComparePanel } from './comparePanel';
 import { readMinShare } from '../viewSettings';
-
-const run = promisify(execFile);
 
 export interface CompareServices {
   agent: AgentSupervisor;
@@ -41,14 +37,14 @@ export async function compareBranchesCommand(services: CompareServices): Promise
     void showInformation('Open a folder in a git repository to compare branches.');
     return;
   }
-  const branches = await localBranches(folder.uri.fsPath).catch((): string[] => []);
+  const branches = await localBranches(folder.uri.fsPath);
   if (branches.length < 2) {
     void showInformation(`Comparing needs a git repository with two branches; ${folder.name} has ${branches.length === 0 ? 'none' : 'one'}.`);
     return;
   }
   const current = (await gitLabels(folder.uri.fsPath).catch(() => ({}) as Record<string, string>))['branch'];
-  const configured = vscode.workspace.getConfiguration('icicle').get<string>('compare.baseBranch', '');
-  const defaultBase = [configured, 'main', 'master'].find(b => b !== '' && b !== current && branches.includes(b)) ?? branches.find(b => b !== current)!;
+  const configured = await baseBranch(folder.uri.fsPath, current, branches);
+  const defaultBase = configured && configured !== current && branches.includes(configured) ? configured : branches.find(b => b !== current)!;
   const head = await pickBranch(branches, current ?? branches[0]!, 'The branch to measure (head)');
   if (!head) return;
   const base = await pickBranch(branches.filter(b => b !== head), defaultBase === head ? branches.find(b => b !== head)! : defaultBase, `Compare ${head} against (base)`);
@@ -134,11 +130,6 @@ export async function compareSelectionsCommand(services: CompareServices): Promi
   } catch (error) {
     await services.panel.show({ type: 'error', message: `Comparing ${head} with ${baseSelector} failed: ${errorText(error)}` });
   }
-}
-
-async function localBranches(folder: string): Promise<string[]> {
-  const { stdout } = await run('git', ['branch', '--format=%(refname:short)'], { cwd: folder, timeout: 30_000 });
-  return stdout.split('\n').map(b => b.trim()).filter(b => b !== '' && !b.startsWith('('));
 }
 
 async function pickBranch(branches: string[], preferred: string, title: string): Promise<string | undefined> {

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { gitLabels } from '../../common/gitLabels';
 import { quoteLabelValue } from '../../common/selector';
+import { baseBranch } from '../gitBranches';
 import { languageServerSettingsSchema, type LanguageServerSettings } from '../../common/protocol/languageServerProtocol';
-
-const run = promisify(execFile);
 
 /**
  * The language server's settings from `icicle.codeLens.minPercent`, `icicle.inlayHints.enabled`, `icicle.pathMappings`
@@ -20,15 +17,6 @@ export async function readCostSettings(): Promise<LanguageServerSettings> {
   const base = await baseBranch(folder, current);
   if (!base || base === current) return settings;
   return { ...settings, baseline: { selection: { kind: 'allRuns', selector: `{branch=${quoteLabelValue(base)}}` }, label: base } };
-}
-
-/** The base branch: `icicle.compare.baseBranch`, else `main` or `master` when the repository has it. */
-export async function baseBranch(folder: string, current: string | undefined): Promise<string | undefined> {
-  const configured = vscode.workspace.getConfiguration('icicle').get<string>('compare.baseBranch', '');
-  if (configured !== '') return configured;
-  const { stdout } = await run('git', ['branch', '--format=%(refname:short)'], { cwd: folder, timeout: 30_000 }).catch(() => ({ stdout: '' }));
-  const branches = stdout.split('\n').map(b => b.trim());
-  return ['main', 'master'].find(b => b !== current && branches.includes(b));
 }
 
 function readStaticSettings(): LanguageServerSettings {
