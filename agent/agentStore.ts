@@ -19,7 +19,7 @@ export interface AgentStore {
  * is damaged, the disk refuses), the agent still serves profiles from a temporary store and says why, rather
  * than not starting at all.
  */
-export async function openAgentStore(directory: string | undefined, limits: Pick<StoreOptions, 'retentionMaxAgeMs' | 'retentionMaxBytes'>): Promise<AgentStore> {
+export async function openAgentStore(directory: string | undefined, limits: Pick<StoreOptions, 'retentionMaxAgeMs' | 'retentionMaxBytes' | 'activePartMaxAgeMs'>): Promise<AgentStore> {
   const owner = `Icicle agent (pid ${process.pid})`;
   const options = { owner, ...limits };
   if (directory) {

@@ -10,13 +10,20 @@ import { dirname, join } from 'node:path';
 
 /**
  * The agent process: started by the extension (one per window) as
- *   node out/agent/main.js --socket <path> [--store <directory>] [--spool <directory>] [--retention-days N] [--max-store-mb N] [--log-level info]
+ *   node out/agent/main.js --socket <path> [--store <directory>] [--spool <directory>] [--retention-days N] [--max-store-mb N] [--flush-after-s N] [--log-level info]
  * Probes send their chunks over the socket and spool what they cannot send to the spool directory (default: a
  * `spool` directory beside the socket, which is private), which the agent imports.
  * It prints one JSON line on stdout once it listens, logs to stderr, and exits when asked (icicle/shutdown),
  * on SIGTERM/SIGINT, or when its parent goes away (its stdin closes), so it never outlives the editor.
  */
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
+
+/**
+ * Samples reach a compressed block, and so retention, at most this long after they arrive. One program profiled
+ * every millisecond fills the active part in about ten minutes, and the store's files would grow with an
+ * uncompressed log until then.
+ */
+const DEFAULT_FLUSH_AFTER_SECONDS = 120;
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -32,15 +39,17 @@ function nonNegative(value: string | undefined): number {
 async function main(): Promise<void> {
   const socketPath = argument('--socket');
   if (!socketPath) {
-    process.stderr.write('usage: main.js --socket <path> [--store <directory>] [--spool <directory>] [--retention-days N] [--max-store-mb N] [--log-level error|warn|info|debug]\n');
+    process.stderr.write('usage: main.js --socket <path> [--store <directory>] [--spool <directory>] [--retention-days N] [--max-store-mb N] [--flush-after-s N] [--log-level error|warn|info|debug]\n');
     process.exit(2);
   }
   const level = argument('--log-level');
   if (level === 'error' || level === 'warn' || level === 'info' || level === 'debug') setLogLevel(level satisfies LogLevel);
 
+  const flushAfterSeconds = argument('--flush-after-s');
   const opened = await openAgentStore(argument('--store'), {
     retentionMaxAgeMs: nonNegative(argument('--retention-days')) * 86_400_000,
     retentionMaxBytes: nonNegative(argument('--max-store-mb')) * 1024 * 1024,
+    activePartMaxAgeMs: (flushAfterSeconds === undefined ? DEFAULT_FLUSH_AFTER_SECONDS : nonNegative(flushAfterSeconds)) * 1000,
   });
   let stopping = false;
   const recordings = new RecordingHub(opened.store);

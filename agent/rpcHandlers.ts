@@ -22,6 +22,7 @@ import {
   ShutdownRequest,
   SourceCostsRequest,
   StopSessionRequest,
+  StoreStatusRequest,
 } from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
@@ -92,6 +93,18 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
   connection.onRequest(PingRequest.type, () => {
     requireHandshake();
     return { uptimeMillis: Date.now() - context.startedAt };
+  });
+
+  connection.onRequest(StoreStatusRequest.type, () => {
+    requireHandshake();
+    const memory = process.memoryUsage();
+    return {
+      ...context.store.stats(),
+      watermark: context.store.watermark,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      maintenanceError: context.store.lastMaintenanceError?.message,
+    };
   });
 
   connection.onRequest(OpenProfileRequest.type, async raw =>

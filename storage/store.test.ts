@@ -210,6 +210,21 @@ describe('store', () => {
     await store.close();
   });
 
+  it('flushes a part that is not full once its first row is older than the age limit', async () => {
+    const store = await Store.open(dir, { activePartMaxAgeMs: 200 });
+    const stack = stackOf(store, 'main');
+    const first = Date.now();
+    await store.write(simpleWrite(stack, 5, {}));
+    // Writes within the age limit stay in memory; the first one after it sends the part to a block.
+    await store.write(simpleWrite(stack, 5, {}));
+    if (Date.now() - first < 150) assert.equal(store.stats().blocks, 0, 'a young part stays in memory');
+    await pollUntil(() => Date.now() - first > 250, { timeoutMs: 5_000, what: 'the age limit to pass' });
+    await store.write(simpleWrite(stack, 5, {}));
+    await pollUntil(() => store.stats().blocks === 1 && store.stats().activeRows === 0, { timeoutMs: 10_000, what: 'the part flushed by age' });
+    assert.equal(await totalValue(store.snapshot()), 15 * 10);
+    await store.close();
+  });
+
   it('drops blocks by age and by total size', async () => {
     const store = await Store.open(dir, { retentionMaxAgeMs: 60_000 });
     const stack = stackOf(store, 'main');

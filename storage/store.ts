@@ -41,6 +41,8 @@ export interface OpenReport {
 export class Store {
   readonly metadata: MetadataStore;
   private active = new ActivePart();
+  /** When the active part took its first row (0 while it is empty), for the age limit. */
+  private activeSinceMs = 0;
   /** Parts being written to blocks: still visible to readers until their block is in the manifest. */
   private frozen: ActivePart[] = [];
   private manifest: Manifest;
@@ -108,6 +110,7 @@ export class Store {
       }
       store.walFrames = metadata.frameCount;
       store.walStacks = metadata.stackCount;
+      if (store.active.rows > 0) store.activeSinceMs = Date.now();
       return store;
     } catch (error) {
       await lock.release();
@@ -161,9 +164,10 @@ export class Store {
       this.walStacks = Math.min(this.walStacks, stacks);
       throw error;
     }
+    if (this.active.rows === 0) this.activeSinceMs = Date.now();
     this.active.append(encoded, txId);
     this.advanceWatermark(txId);
-    if (this.active.bytes() >= this.options.activePartBytes) void this.scheduleFlush();
+    if (this.active.bytes() >= this.options.activePartBytes || this.activePartTooOld()) void this.scheduleFlush();
     return txId;
   }
 
@@ -221,6 +225,11 @@ export class Store {
     const waiters = this.memoryWaiters;
     this.memoryWaiters = [];
     waiters.forEach(wake => wake());
+  }
+
+  private activePartTooOld(): boolean {
+    const maxAge = this.options.activePartMaxAgeMs;
+    return maxAge > 0 && this.active.rows > 0 && Date.now() - this.activeSinceMs >= maxAge;
   }
 
   private freeze(): void {

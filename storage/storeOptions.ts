@@ -2,6 +2,12 @@
 export interface StoreOptions {
   /** Memory the active (unflushed) part may hold before it is flushed to a block. */
   activePartBytes: number;
+  /**
+   * The active part is also flushed once its oldest sample has waited this long (0: only when full), so that a
+   * slow steady stream (one profiled program) reaches compressed blocks, and so retention, within minutes rather
+   * than when the part finally fills.
+   */
+  activePartMaxAgeMs: number;
   /** Memory for decoded block columns kept between queries. */
   blockCacheBytes: number;
   /** Rows per Parquet row group inside a block. */
@@ -26,6 +32,7 @@ export interface StoreOptions {
 
 export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   activePartBytes: 64 * 1024 * 1024,
+  activePartMaxAgeMs: 0,
   blockCacheBytes: 512 * 1024 * 1024,
   rowGroupRows: 1 << 20,
   compactBelowRows: 256 * 1024,

@@ -42,6 +42,33 @@ export namespace PingRequest {
 }
 
 /**
+ * The store's size and the agent's memory, for status displays, soak tests and bug reports; answers from memory
+ * without touching the disk. Client → agent.
+ */
+export namespace StoreStatusRequest {
+  export const method = 'icicle/storeStatus';
+  export interface Result {
+    /** Immutable blocks on disk, their bytes and rows. */
+    blocks: number;
+    blockBytes: number;
+    blockRows: number;
+    /** Rows and bytes still in memory (and in the write-ahead log), not yet in a block. */
+    activeRows: number;
+    activeBytes: number;
+    /** Decoded block columns kept between queries. */
+    cacheBytes: number;
+    /** The highest write visible to queries. */
+    watermark: number;
+    /** The agent process's resident memory and JavaScript heap. */
+    rssBytes: number;
+    heapUsedBytes: number;
+    /** Why the last background flush, compaction or retention failed, until one succeeds. */
+    maintenanceError: string | undefined;
+  }
+  export const type = new RequestType0<Result, void>(method);
+}
+
+/**
  * Reads a profile file and answers with its merged call tree. The agent reads the file itself when given a
  * path (the common case, no copy through the extension host); `content` carries the text for documents that
  * are not on the agent's disk. Client → agent.

@@ -7,9 +7,10 @@ const root = join(__dirname, '..', '..');
 /**
  * Starts the built agent (out/agent/main.js) as a real process on `socket` with `store`, and resolves once it
  * prints its readiness line; its log is collected in `log()`. Its spool folder is `spool` beside the socket.
+ * `extraArgs` are further agent options (`--max-store-mb`, `--flush-after-s`, ...).
  */
-export async function startBuiltAgent(socket: string, store: string): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', socket, '--store', store], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startBuiltAgent(socket: string, store: string, extraArgs: string[] = []): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, [join(root, 'out', 'agent', 'main.js'), '--socket', socket, '--store', store, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
   let log = '';
   child.stderr!.on('data', chunk => (log += chunk));
   await new Promise<void>((resolve, reject) => {
