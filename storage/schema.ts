@@ -36,6 +36,14 @@ export function columnOrder(names: Iterable<string>): string[] {
   return [...STATIC_COLUMNS, ...labels];
 }
 
+/**
+ * Label keys starting with two underscores are the store's own bookkeeping (as in Prometheus): they filter like any
+ * label but are not listed to users.
+ */
+export function isInternalLabel(key: string): boolean {
+  return key.startsWith('__');
+}
+
 /** A label key is what Prometheus and Parca allow, so that selectors and SQL column names stay unambiguous. */
 export const LABEL_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

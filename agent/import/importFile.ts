@@ -6,7 +6,9 @@ import { applySourceMaps } from '../sourceMaps/applySourceMaps';
 import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
 import { parseProfileBytes } from './detectFormat';
 import type { ProfileFormat } from './importedProfile';
-import { importToStore } from './importToStore';
+import { importToStore, plannedWrites } from './importToStore';
+import { log } from '../log';
+import { PROFILE_ROWS_LABEL, storedProfileState } from './storedProfile';
 
 export interface FileImportResult {
   format: ProfileFormat;
@@ -48,9 +50,13 @@ export async function importProfileBytes(
   const bytes = gunzipIfCompressed(raw, displayName);
   const profileId = profileIdOf(bytes);
   const { format, profiles } = parseProfileBytes(bytes, displayName, options.startMs ?? Date.now());
-  if (!options.knownAbsent && (await storeHasProfile(store, profileId))) {
-    return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
+  if (!options.knownAbsent) {
+    const state = await storedProfileState(store, profileId);
+    if (state === 'whole') return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
+    if (state === 'partial') await removePartialProfile(store, profileId, displayName);
   }
+  const planned = profiles.map(plannedWrites).reduce((a, b) => ({ writes: a.writes + b.writes, rows: a.rows + b.rows }), { writes: 0, rows: 0 });
+  const marker: Record<string, string> = planned.writes > 1 ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
   let sourceMapped = 0;
   let unmapped = 0;
   const resolver = options.sourceMaps === false ? undefined : new SourceMapResolver();
@@ -65,7 +71,7 @@ export async function importProfileBytes(
       unmapped += mapped.sourceMaps.unmapped;
       profile = mapped;
     }
-    const written = await importToStore(store, profile, { ...labels, source: displayName, format, profile_id: profileId });
+    const written = await importToStore(store, profile, { ...labels, source: displayName, format, profile_id: profileId, ...marker });
     rows += written.rows;
   }
   return { format, rows, profileId, alreadyStored: false, sourceMapped, unmapped };
@@ -75,14 +81,8 @@ function hasJavaScriptFrames(frames: readonly { file: string }[]): boolean {
   return frames.some(f => /\.(c|m)?js$/.test(f.file) || f.file.startsWith('file://'));
 }
 
-export async function storeHasProfile(store: Store, profileId: string): Promise<boolean> {
-  const { labelValues } = await import('../../storage/query');
-  const snapshot = store.snapshot();
-  try {
-    if (!snapshot.columnNames().includes('labels.profile_id')) return false;
-    const values = await labelValues(snapshot, 'profile_id', { matchers: [{ key: 'profile_id', op: '=', value: profileId }] });
-    return values.length > 0;
-  } finally {
-    snapshot.release();
-  }
+/** Deletes what an import cut short (the agent killed between its writes) left of a profile, so it is imported whole. */
+export async function removePartialProfile(store: Store, profileId: string, displayName: string): Promise<void> {
+  const removed = await store.deleteWhere({ matchers: [{ key: 'profile_id', op: '=', value: profileId }] });
+  log('warn', `${displayName} had been stored only in part (an import was cut short); its ${removed} rows were removed and it is imported again`);
 }

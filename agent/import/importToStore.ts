@@ -39,10 +39,7 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
   let lastTxId = 0;
   for (let t = 0; t < profile.valueTypes.length; t++) {
     const values = profile.sampleValues[t]!;
-    const skipZeros = profile.valueTypes.length > 1;
-    const kept = new Uint32Array(n);
-    let keptCount = 0;
-    for (let i = 0; i < n; i++) if (!skipZeros || values[i] !== 0) kept[keptCount++] = i;
+    const { kept, keptCount } = keptSamples(profile, t);
     for (let from = 0; from < keptCount; from += ROWS_PER_WRITE) {
       const count = Math.min(ROWS_PER_WRITE, keptCount - from);
       // Typed arrays straight away: the store would copy plain arrays into them anyway.
@@ -81,4 +78,27 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
     }
   }
   return { rows, lastTxId };
+}
+
+/** The samples written for value type `t`: all of them, or the non-zero ones when the profile has several types. */
+function keptSamples(profile: ImportedProfile, t: number): { kept: Uint32Array; keptCount: number } {
+  const n = profile.sampleStacks.length;
+  const values = profile.sampleValues[t]!;
+  const skipZeros = profile.valueTypes.length > 1;
+  const kept = new Uint32Array(n);
+  let keptCount = 0;
+  for (let i = 0; i < n; i++) if (!skipZeros || values[i] !== 0) kept[keptCount++] = i;
+  return { kept, keptCount };
+}
+
+/** The store writes importToStore makes for a profile, and the rows they hold in all. */
+export function plannedWrites(profile: ImportedProfile): { writes: number; rows: number } {
+  let writes = 0;
+  let rows = 0;
+  for (let t = 0; t < profile.valueTypes.length; t++) {
+    const { keptCount } = keptSamples(profile, t);
+    writes += Math.ceil(keptCount / ROWS_PER_WRITE);
+    rows += keptCount;
+  }
+  return { writes, rows };
 }

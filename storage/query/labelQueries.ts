@@ -1,4 +1,4 @@
-import { LABEL_KEY_PATTERN, LABEL_PREFIX, isLabelColumn, labelColumn } from '../schema';
+import { LABEL_KEY_PATTERN, LABEL_PREFIX, isInternalLabel, isLabelColumn, labelColumn } from '../schema';
 import { executePlan } from './execute';
 import { count, scan } from './logicalPlan';
 import { numbers, strings } from './resultColumns';
@@ -6,12 +6,12 @@ import type { ScanSource } from './scanSource';
 import { selectionPredicate, type Selection } from './selection';
 
 /**
- * The label keys of the snapshot, sorted. Without a selection this is the store's column list (a label column
- * exists only once some row had the label). With one, a key is listed only if some selected row has it: one
+ * The label keys of the snapshot, sorted, internal ones left out. Without a selection this is the store's column
+ * list (a label column exists only once some row had the label). With one, a key is listed only if some selected row has it: one
  * scan computing count(labels.k) (non-null values) per key.
  */
 export async function labelKeys(source: ScanSource, selection?: Selection): Promise<string[]> {
-  const columns = source.columnNames().filter(isLabelColumn).sort();
+  const columns = source.columnNames().filter(c => isLabelColumn(c) && !isInternalLabel(c.slice(LABEL_PREFIX.length))).sort();
   if (selection === undefined || columns.length === 0) return columns.map(c => c.slice(LABEL_PREFIX.length));
   const plan = scan()
     .where(selectionPredicate(selection))
