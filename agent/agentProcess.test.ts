@@ -95,6 +95,9 @@ describe('agent process', function () {
     // The view's later queries: its labels for completion, and a time range of its own selection.
     const { values } = await client.connection.sendRequest(LabelValuesRequest.type, { key: 'source', selector: '', limit: 100 });
     assert.ok(values.includes('sucrase.cpuprofile'), `source values: ${values.join(', ')}`);
+    // What completion asks once something is typed: only the values starting with it.
+    const typed = await client.connection.sendRequest(LabelValuesRequest.type, { key: 'source', selector: '', limit: 100, prefix: 'sucr' });
+    assert.deepEqual(typed, { values: ['sucrase.cpuprofile'], truncated: false });
     const { names } = await client.connection.sendRequest(LabelNamesRequest.type, { selector: result.query.selector });
     assert.deepEqual(names, ['format', 'profile_id', 'source']);
     const span = result.timeline!.span;

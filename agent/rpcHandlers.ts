@@ -174,7 +174,7 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
     guard(LabelValuesRequest.method, async () => {
       requireHandshake();
       const params = validate(LabelValuesRequest.paramsSchema, raw, LabelValuesRequest.method);
-      return queryLabelValues(context.store, params.key, params.selector, params.limit);
+      return queryLabelValues(context.store, params.key, params.selector, params.limit, params.prefix);
     }),
   );
 

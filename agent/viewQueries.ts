@@ -4,7 +4,7 @@ import { describeProfileType, displayUnitOf, toDisplayUnit, preferredProfileType
 import { pruneCallTree } from '../common/pruneCallTree';
 import { formatSelector, parseSelector, type LabelMatcher } from '../common/selector';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../common/viewQuery';
-import { callTreeForSelection, executePlan, labelKeys, labelValues, max, profileTypes, scan, selectionPredicate, timeSeries, timeSpan, type Selection } from '../storage/query';
+import { callTreeForSelection, executePlan, firstLabelValues, labelKeys, max, profileTypes, scan, selectionPredicate, timeSeries, timeSpan, type LabelValuePage, type Selection } from '../storage/query';
 import type { ScanSource } from '../storage/query/scanSource';
 import type { Store } from '../storage/store';
 import { classifyStoredFrame } from './frameKind';
@@ -50,14 +50,15 @@ export async function queryLabelNames(store: Store, selector: string): Promise<s
   }
 }
 
-/** The values of one label among the selected samples, at most `limit` of them, sorted. */
-export async function queryLabelValues(store: Store, key: string, selector: string, limit: number): Promise<{ values: string[]; truncated: boolean }> {
+/**
+ * The values of one label among the selected samples (those starting with `prefix` when one is given), at most
+ * `limit` of them, sorted, and whether there were more.
+ */
+export async function queryLabelValues(store: Store, key: string, selector: string, limit: number, prefix = ''): Promise<LabelValuePage> {
   const matchers = parseMatchers(selector);
   const snapshot = store.snapshot();
   try {
-    if (!snapshot.columnNames().includes(`labels.${key}`)) return { values: [], truncated: false };
-    const values = await labelValues(snapshot, key, matchers.length === 0 ? undefined : { matchers });
-    return { values: values.slice(0, limit), truncated: values.length > limit };
+    return await firstLabelValues(snapshot, key, { ...(matchers.length === 0 ? {} : { selection: { matchers } }), prefix, limit });
   } finally {
     snapshot.release();
   }

@@ -171,14 +171,14 @@ export class ProfileView implements vscode.Disposable {
     }
   }
 
-  /** The label names, or one label's values, in the whole store, for the webview's selector completion. */
-  private async complete(requestId: number, key: string | undefined): Promise<void> {
+  /** The label names, or one label's values (those starting with `prefix`, when given), in the whole store, for the webview's selector completion. */
+  private async complete(requestId: number, key: string | undefined, prefix: string | undefined): Promise<void> {
     let items: string[] = [];
     let truncated = false;
     try {
       const agent = await this.services.agent.connection();
       if (key === undefined) items = (await agent.connection.sendRequest(LabelNamesRequest.type, { selector: '' })).names;
-      else ({ values: items, truncated } = await agent.connection.sendRequest(LabelValuesRequest.type, { key, selector: '', limit: 1000 }));
+      else ({ values: items, truncated } = await agent.connection.sendRequest(LabelValuesRequest.type, { key, selector: '', limit: 1000, ...(prefix ? { prefix } : {}) }));
     } catch (error) {
       this.services.log.warn(`could not complete label ${key ?? 'names'}: ${errorText(error)}`);
     }
@@ -255,7 +255,7 @@ export class ProfileView implements vscode.Disposable {
         await this.requery(message.query);
         return;
       case 'complete':
-        await this.complete(message.requestId, message.key);
+        await this.complete(message.requestId, message.key, message.prefix);
         return;
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);

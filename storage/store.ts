@@ -6,12 +6,13 @@ import { EMPTY_MANIFEST, readManifest, writeManifest, type BlockEntry, type Mani
 import { MetadataLog } from './metadata/metadataLog';
 import { MetadataStore, type StoredFrame } from './metadata/metadataStore';
 import { ActivePart } from './part/activePart';
+import { PartResultCache } from './query/partResultCache';
 import { mayMatch } from './query/pruning';
 import { selectionPredicate, type Selection } from './query/selection';
 import { isLabelColumn } from './schema';
 import { StoreLock } from './storeLock';
 import { DEFAULT_STORE_OPTIONS, type StoreOptions } from './storeOptions';
-import { StoreSnapshot, type MemoryBatch } from './storeSnapshot';
+import { StoreSnapshot, blockPartKey, type MemoryBatch } from './storeSnapshot';
 import { WalCorruptionError, WriteAheadLog } from './wal/writeAheadLog';
 import { decodeWalPayload, encodeWalPayload } from './write/walPayload';
 import { encodeWrite, type SampleWrite } from './write/sampleWrite';
@@ -20,6 +21,8 @@ export const MANIFEST_FILE = 'manifest.json';
 export const METADATA_FILE = 'metadata.log';
 export const BLOCKS_DIR = 'blocks';
 export const WAL_DIR = 'wal';
+/** Results kept per block at most, besides their bytes, so that dropping a block's results (a walk over them) stays cheap. */
+const PART_RESULT_CACHE_ENTRIES = 4096;
 
 /** What the store found wrong when it opened; it still serves everything it could read. */
 export interface OpenReport {
@@ -48,6 +51,8 @@ export class Store {
   private manifest: Manifest;
   private readonly references = new Map<number, number>();
   private readonly cache: BlockCache;
+  /** Small results computed per block (label values for completion), kept between snapshots. */
+  private readonly partResults: PartResultCache;
   private readonly worker = new BlockWorkerClient();
   private maintenance: Promise<unknown> = Promise.resolve();
   /** Writers waiting for memory: woken each time one frozen part reaches its blocks (or a flush fails). */
@@ -77,6 +82,7 @@ export class Store {
     this.walStacks = metadata.stackCount;
     this.watermarkValue = manifest.checkpointTxId;
     this.cache = new BlockCache(this.worker, entry => this.blockPath(entry), options.blockCacheBytes);
+    this.partResults = new PartResultCache(options.partResultCacheBytes, PART_RESULT_CACHE_ENTRIES);
   }
 
   static async open(directory: string, options: Partial<StoreOptions> = {}): Promise<Store> {
@@ -197,7 +203,7 @@ export class Store {
         else this.references.delete(block.id);
       }
       void this.deleteUnreferencedBlocks();
-    });
+    }, this.partResults);
   }
 
   /** Flushes the active part to a block now (the store also does so by itself when the part is full). */
@@ -372,6 +378,7 @@ export class Store {
     this.manifest = manifest;
     for (const block of removed) {
       this.cache.drop(block.id);
+      this.partResults.dropPart(blockPartKey(block));
     }
     this.pendingDeletes.push(...removed);
     await this.deleteUnreferencedBlocks();

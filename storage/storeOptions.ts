@@ -10,6 +10,8 @@ export interface StoreOptions {
   activePartMaxAgeMs: number;
   /** Memory for decoded block columns kept between queries. */
   blockCacheBytes: number;
+  /** Memory for small results computed per block and kept between queries (label values for completion). */
+  partResultCacheBytes: number;
   /** Rows per Parquet row group inside a block. */
   rowGroupRows: number;
   /** Blocks with fewer rows are merged by compaction... */
@@ -34,6 +36,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   activePartBytes: 64 * 1024 * 1024,
   activePartMaxAgeMs: 0,
   blockCacheBytes: 512 * 1024 * 1024,
+  partResultCacheBytes: 16 * 1024 * 1024,
   rowGroupRows: 1 << 20,
   compactBelowRows: 256 * 1024,
   compactTargetRows: 4 * 1024 * 1024,

@@ -4,12 +4,18 @@ import { BlockCorruptionError } from './block/blockWorkerClient';
 import type { BlockEntry } from './manifest';
 import type { MetadataStore } from './metadata/metadataStore';
 import { recordBatch } from './part/columnBuilders';
-import type { ScanRequest, ScanSource } from './query/scanSource';
+import type { PartResultCache } from './query/partResultCache';
+import type { ScanPart, ScanRequest, ScanSource } from './query/scanSource';
 import type { BlockStats } from './schema';
 
 export interface MemoryBatch {
   batch: RecordBatch;
   stats: BlockStats;
+}
+
+/** What names a block's rows for caches of results per part: its id, never reused for another block. */
+export function blockPartKey(block: BlockEntry): string {
+  return `block ${block.id}`;
 }
 
 /**
@@ -25,6 +31,7 @@ export class StoreSnapshot implements ScanSource {
   /** Slices of read blocks skipped by their own statistics. */
   slicesSkipped = 0;
   private released = false;
+  private readonly unreadableBlocks = new Set<number>();
 
   constructor(
     readonly watermark: number,
@@ -33,6 +40,7 @@ export class StoreSnapshot implements ScanSource {
     private readonly memory: readonly MemoryBatch[],
     private readonly cache: BlockCache,
     private readonly onRelease: () => void,
+    readonly partResults?: PartResultCache,
   ) {}
 
   get rows(): number {
@@ -48,37 +56,62 @@ export class StoreSnapshot implements ScanSource {
 
   async *scan(request: ScanRequest): AsyncIterable<RecordBatch> {
     if (this.released) throw new Error('the snapshot was released');
-    for (const block of this.blocks) {
-      if (request.mayMatch && !request.mayMatch(block.stats)) {
-        this.blocksSkipped++;
-        continue;
-      }
-      let batches: MemoryBatch[];
-      try {
-        batches = await this.cache.batches(block, request.columns);
-      } catch (error) {
-        if (!(error instanceof BlockCorruptionError)) throw error;
-        if (!this.damagedBlocks.some(d => d.file === error.file)) this.damagedBlocks.push(error);
-        continue;
-      }
-      this.blocksScanned++;
-      for (const { batch, stats } of batches) {
-        if (request.mayMatch && !request.mayMatch(stats)) this.slicesSkipped++;
-        else yield batch;
-      }
+    for (const block of this.blocks) yield* this.scanBlock(block, request);
+    for (const part of this.memory) yield* this.scanMemory(part, request);
+  }
+
+  /** Each block (keyed by its id: blocks never change once written), then each batch of in-memory rows. */
+  parts(): ScanPart[] {
+    const blockParts = this.blocks.map((block): ScanPart => {
+      const unreadable = this.unreadableBlocks;
+      return {
+        key: blockPartKey(block),
+        scan: request => this.scanBlock(block, request),
+        get unreadable() {
+          return unreadable.has(block.id);
+        },
+      };
+    });
+    const memoryParts = this.memory.map((part): ScanPart => ({ key: undefined, scan: request => this.scanMemory(part, request), unreadable: false }));
+    return [...blockParts, ...memoryParts];
+  }
+
+  private async *scanBlock(block: BlockEntry, request: ScanRequest): AsyncIterable<RecordBatch> {
+    if (this.released) throw new Error('the snapshot was released');
+    if (request.mayMatch && !request.mayMatch(block.stats)) {
+      this.blocksSkipped++;
+      return;
     }
-    for (const { batch, stats } of this.memory) {
-      if (request.mayMatch && !request.mayMatch(stats)) {
-        this.blocksSkipped++;
-        continue;
-      }
-      this.blocksScanned++;
-      const children = request.columns.flatMap(name => {
-        const child = batch.getChild(name);
-        return child ? [[name, child.data[0]!] as [string, RecordBatch['data']]] : [];
-      });
-      yield recordBatch(children, batch.numRows);
+    let batches: MemoryBatch[];
+    try {
+      batches = await this.cache.batches(block, request.columns);
+    } catch (error) {
+      if (!(error instanceof BlockCorruptionError)) throw error;
+      this.unreadableBlocks.add(block.id);
+      if (!this.damagedBlocks.some(d => d.file === error.file)) this.damagedBlocks.push(error);
+      return;
     }
+    this.blocksScanned++;
+    for (const { batch, stats } of batches) {
+      if (request.mayMatch && !request.mayMatch(stats)) this.slicesSkipped++;
+      else yield batch;
+    }
+  }
+
+  private async *scanMemory(part: MemoryBatch, request: ScanRequest): AsyncIterable<RecordBatch> {
+    if (this.released) throw new Error('the snapshot was released');
+    // The statistics of in-memory rows are computed when first read, so a scan that prunes nothing leaves them be.
+    if (request.mayMatch && !request.mayMatch(part.stats)) {
+      this.blocksSkipped++;
+      return;
+    }
+    this.blocksScanned++;
+    const batch = part.batch;
+    const children = request.columns.flatMap(name => {
+      const child = batch.getChild(name);
+      return child ? [[name, child.data[0]!] as [string, RecordBatch['data']]] : [];
+    });
+    yield recordBatch(children, batch.numRows);
   }
 
   release(): void {

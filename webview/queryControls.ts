@@ -35,7 +35,7 @@ export class QueryControls {
       apply: selector => this.send({ selector }),
       chooseType: profileType => this.send({ profileType }),
       copy: selector => this.post({ type: 'copyText', text: selector }),
-      complete: key => this.complete(key),
+      complete: (key, prefix) => this.complete(key, prefix),
     });
     barHost.appendChild(this.bar.element);
     this.timeline = new Timeline(timelineHost, { rangeChosen: timeRange => this.send({ timeRange }) });
@@ -73,11 +73,11 @@ export class QueryControls {
     this.pending.delete(requestId);
   }
 
-  private complete(key: string | undefined): Promise<{ items: string[]; truncated: boolean }> {
+  private complete(key: string | undefined, prefix: string | undefined): Promise<{ items: string[]; truncated: boolean }> {
     const requestId = this.nextRequest++;
     return new Promise(resolve => {
       this.pending.set(requestId, resolve);
-      this.post({ type: 'complete', requestId, ...(key !== undefined ? { key } : {}) });
+      this.post({ type: 'complete', requestId, ...(key !== undefined ? { key } : {}), ...(key !== undefined && prefix ? { prefix } : {}) });
     });
   }
 }

@@ -6,11 +6,14 @@ export interface SelectionBarHandlers {
   apply(selector: string): void;
   chooseType(profileType: string): void;
   copy(selector: string): void;
-  /** The label keys (no key) or one key's values, for completion. */
-  complete(key: string | undefined): Promise<{ items: string[]; truncated: boolean }>;
+  /** The label keys (no key) or one key's values (only those starting with `prefix`, when given), for completion. */
+  complete(key: string | undefined, prefix?: string): Promise<{ items: string[]; truncated: boolean }>;
 }
 
 let nextId = 0;
+
+/** Answers for values kept per view: typing asks once per character while a key has more values than one answer. */
+const CACHED_VALUE_ANSWERS = 64;
 
 /**
  * The line above the views that says what they show and lets the user change it: a label selector with completion
@@ -28,6 +31,7 @@ export class SelectionBar {
   private active = -1;
   private context: CompletionContext = { kind: 'none' };
   private names: Promise<{ items: string[]; truncated: boolean }> | undefined;
+  /** Per key and typed prefix ('' for the key's first values). */
   private readonly values = new Map<string, Promise<{ items: string[]; truncated: boolean }>>();
   /** Completion answers can arrive out of order; only the latest request's are shown. */
   private generation = 0;
@@ -112,11 +116,7 @@ export class SelectionBar {
     let answer: { items: string[]; truncated: boolean };
     try {
       if (context.kind === 'key') answer = await (this.names ??= this.handlers.complete(undefined));
-      else {
-        let values = this.values.get(context.key);
-        if (!values) this.values.set(context.key, (values = this.handlers.complete(context.key)));
-        answer = await values;
-      }
+      else answer = await this.valuesFor(context.key, context.prefix);
     } catch {
       this.close();
       return;
@@ -124,6 +124,29 @@ export class SelectionBar {
     if (generation !== this.generation || document.activeElement !== this.input) return;
     this.context = context;
     this.open(filterCompletions(answer.items, context.prefix));
+  }
+
+  /**
+   * A key's values to complete `prefix` from. The first answer holds the key's first 1,000 values; when it has more
+   * (a request id per sample) and something is typed, the values starting with it are asked for as well, because
+   * the first 1,000 rarely hold them. Both are kept, so matches of another case or in the middle still show.
+   */
+  private async valuesFor(key: string, prefix: string): Promise<{ items: string[]; truncated: boolean }> {
+    const first = await this.cachedValues(key, '');
+    if (!first.truncated || prefix === '') return first;
+    const typed = await this.cachedValues(key, prefix);
+    return { items: [...new Set([...typed.items, ...first.items])], truncated: typed.truncated };
+  }
+
+  private cachedValues(key: string, prefix: string): Promise<{ items: string[]; truncated: boolean }> {
+    const name = `${key}\u0000${prefix}`;
+    let answer = this.values.get(name);
+    if (!answer) {
+      answer = this.handlers.complete(key, prefix === '' ? undefined : prefix);
+      this.values.set(name, answer);
+      if (this.values.size > CACHED_VALUE_ANSWERS) this.values.delete(this.values.keys().next().value!);
+    }
+    return answer;
   }
 
   private open(items: string[]): void {

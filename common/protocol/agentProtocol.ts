@@ -154,13 +154,18 @@ export namespace LabelNamesRequest {
   export const type = new RequestType<Params, Result, void>(method);
 }
 
-/** The values one label takes among a selection's samples, sorted, at most `limit`. Client → agent. */
+/**
+ * The values one label takes among a selection's samples, sorted, at most `limit`: the first ones, or the first
+ * starting with `prefix` (case-sensitive; what a user typed into completion, so a label with a million values still
+ * completes). Client → agent.
+ */
 export namespace LabelValuesRequest {
   export const method = 'icicle/labelValues';
   export const paramsSchema = z.object({
     key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(100),
     selector: z.string().max(10_000),
     limit: z.number().int().min(1).max(10_000),
+    prefix: z.string().max(10_000).optional(),
   });
   export type Params = z.infer<typeof paramsSchema>;
   export interface Result {

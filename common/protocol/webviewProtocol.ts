@@ -70,6 +70,8 @@ export const fromWebviewMessageSchema = z.discriminatedUnion('type', [
     requestId: z.number().int(),
     /** Absent: the label keys; present: that key's values. */
     key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(100).optional(),
+    /** With a key: only the values starting with this (what was typed, when the key has too many to list). */
+    prefix: z.string().max(10_000).optional(),
   }),
   /** Put text (the selection as a selector) on the clipboard. */
   z.object({ type: z.literal('copyText'), text: z.string().max(10_000) }),

@@ -86,6 +86,9 @@ export class StringColumn {
  * Parquet reads all carry dictionary id 0 and a schema needs them distinct, so colliding ones get fresh ids.
  */
 export function recordBatch(columns: [string, Data][], length: number): RecordBatch {
+  // A fresh id comes from Arrow's process-wide counter, which starts at 0 like the ids of Parquet reads: it must
+  // also differ from every id the other columns keep.
+  const taken = new Set(columns.flatMap(([, data]) => (DataType.isDictionary(data.type) ? [(data.type as Dictionary).id] : [])));
   const ids = new Set<number>();
   columns = columns.map(([name, data]) => {
     if (!DataType.isDictionary(data.type)) return [name, data];
@@ -94,7 +97,9 @@ export function recordBatch(columns: [string, Data][], length: number): RecordBa
       ids.add(type.id);
       return [name, data];
     }
-    const renamed = new Dictionary(type.dictionary, type.indices, null, type.isOrdered);
+    let renamed = new Dictionary(type.dictionary, type.indices, null, type.isOrdered);
+    while (taken.has(renamed.id)) renamed = new Dictionary(type.dictionary, type.indices, null, type.isOrdered);
+    taken.add(renamed.id);
     ids.add(renamed.id);
     return [name, data.clone(renamed)];
   });

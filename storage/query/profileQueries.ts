@@ -16,6 +16,7 @@ export {
   type LineCost,
 } from './functionCosts';
 export { labelKeys, labelValues } from './labelQueries';
+export { firstLabelValues, type LabelValuePage, type LabelValuesOptions } from './firstLabelValues';
 export { recordedRuns, RUN_LABELS, type RecordedRun } from './recordedRuns';
 export { timeSeries, type TimeSeries } from './timeSeries';
 export { profileTypes, timeSpan } from './profileTypes';

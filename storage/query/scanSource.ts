@@ -1,6 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { MetadataStore } from '../metadata/metadataStore';
 import type { BlockStats } from '../schema';
+import type { PartResultCache } from './partResultCache';
 
 /**
  * What the query engine reads: a consistent snapshot of the store (every write up to the watermark, nothing
@@ -18,6 +19,26 @@ export interface ScanSource {
   scan(request: ScanRequest): AsyncIterable<RecordBatch>;
   /** Frames and stacks referred to by `stack_id`. */
   readonly metadata: MetadataStore;
+  /**
+   * The snapshot as its parts, whose scans together are `scan`, for queries that keep a result per immutable
+   * block in `partResults`. Optional: a source without it is scanned whole and nothing is kept.
+   */
+  parts?(): ScanPart[];
+  /** Where results computed from one part with a key are kept between snapshots (bounded). */
+  readonly partResults?: PartResultCache;
+}
+
+/** One part of a snapshot: an immutable block or rows still in memory. */
+export interface ScanPart {
+  /**
+   * Names the part's rows for good, so a result computed from them may be kept: set for blocks (never changed
+   * once written), undefined for rows in memory, which grow.
+   */
+  readonly key: string | undefined;
+  /** The part's rows, as `ScanSource.scan` gives them (`mayMatch` asked for the part, then for each slice). */
+  scan(request: ScanRequest): AsyncIterable<RecordBatch>;
+  /** True once a scan found the part unreadable: its rows were missing from that scan, so keep nothing from it. */
+  readonly unreadable: boolean;
 }
 
 export interface ScanRequest {

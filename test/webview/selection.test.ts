@@ -159,6 +159,30 @@ describe('selection, profile type, timeline and zoom detail', function () {
     assert.equal(copied['text'], SELECTOR);
   });
 
+  it('asks for the values starting with what is typed when a label has more values than one answer holds', async () => {
+    await selector().click();
+    await selector().fill('{request_id="');
+    const first = await harness.waitForPosted(m => m.type === 'complete' && m['key'] === 'request_id', 'a request for the values of request_id');
+    assert.equal(first['prefix'], undefined, 'nothing typed yet');
+    await harness.postToWebview({ type: 'completions', requestId: first['requestId'], items: ['req-0', 'req-1', 'req-10'], truncated: true });
+    const options = harness.page.getByRole('listbox', { name: 'Completions' }).getByRole('option');
+    await pollUntil(async () => (await options.allTextContents()).length === 3, { timeoutMs: 10_000, what: 'the first values' });
+
+    // The first answer was cut short, so a typed prefix is asked for: the values starting with it come first.
+    await selector().fill('{request_id="req-5');
+    const typed = await harness.waitForPosted(m => m.type === 'complete' && m['prefix'] === 'req-5', 'a request for the values starting with req-5');
+    assert.equal(typed['key'], 'request_id');
+    await harness.postToWebview({ type: 'completions', requestId: typed['requestId'], items: ['req-5', 'req-50', 'req-5a'], truncated: false });
+    await pollUntil(async () => (await options.allTextContents()).join(',') === 'req-5,req-50,req-5a', { timeoutMs: 10_000, what: 'the values starting with req-5' });
+
+    // Asked again, the answer is the one kept: no second request for the same prefix.
+    await selector().fill('{request_id="');
+    await selector().fill('{request_id="req-5');
+    await pollUntil(async () => (await options.allTextContents()).join(',') === 'req-5,req-50,req-5a', { timeoutMs: 10_000, what: 'the kept values' });
+    const asked = (await harness.posted()).filter(m => m.type === 'complete' && m['key'] === 'request_id');
+    assert.deepEqual(asked.map(m => m['prefix'] ?? ''), ['', 'req-5']);
+  });
+
   it('zooming into a frame with pruned detail asks for it, and the answer is shown zoomed there', async () => {
     // parseInput's children include a `…` the agent merged: zooming there should bring them back.
     const withPruned: FrameSpec[] = structuredClone(SMALL_PROGRAM);
