@@ -24,6 +24,9 @@ export async function connectToAgent(
     socket.once('error', reject);
   });
   const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+  // vscode-jsonrpc leaves requests pending when the other side goes away, until the connection is disposed; an
+  // agent killed mid-request must fail them at once, so that the caller retries or reports instead of waiting.
+  socket.once('close', () => connection.dispose());
   connection.listen();
   try {
     const handshake = await connection.sendRequest(HandshakeRequest.type, {

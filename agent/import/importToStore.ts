@@ -32,7 +32,6 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
     for (let i = 0; i < length; i++) scratch[i] = frameIds[stack[i]!]!;
     stackIds[s] = store.internStack(scratch.subarray(0, length));
   }
-  const n = profile.sampleStacks.length;
   const allLabels = { ...profile.labels, ...labels };
   const labelKeys = Object.keys(profile.sampleLabels).filter(key => !(key in allLabels));
   let rows = 0;

@@ -1,5 +1,6 @@
 // A busy Node program for the soak: a loop of "requests" of several kinds, each with its own call path and depth,
-// so the profile holds many distinct stacks, as a real server's does. It runs until it is killed.
+// so the profile holds many distinct stacks, as a real server's does. It runs until it is killed, or for the
+// milliseconds given as its argument and then prints "done".
 'use strict';
 
 const kinds = [
@@ -17,13 +18,15 @@ function route(depth, kind, n) {
 function middlewareA(depth, kind, n) { return route(depth, kind, n); }
 function middlewareB(depth, kind, n) { return route(depth, kind, n); }
 
+const endAt = process.argv[2] === undefined ? Infinity : Date.now() + Number(process.argv[2]);
 let request = 0;
 function serveSlice() {
-  const until = Date.now() + 20;
+  const until = Math.min(endAt, Date.now() + 20);
   while (Date.now() < until) {
     request++;
     route(request % 8, kinds[request % kinds.length], 50 + (request % 100));
   }
-  setImmediate(serveSlice);
+  if (Date.now() < endAt) setImmediate(serveSlice);
+  else console.log('done');
 }
 serveSlice();
