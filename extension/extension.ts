@@ -15,7 +15,7 @@ import { TerminalProfiling } from './recording/terminalProfiling';
 import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
 import { ProfilesView } from './profilesView';
-import { showError } from './userMessages';
+import { showError, shownMessages } from './userMessages';
 import { compareBranches, compareBranchesCommand, compareSelectionsCommand } from './compare/compareBranchesCommand';
 import { ComparePanel } from './compare/comparePanel';
 import { affectsCostSettings, readCostSettings } from './sourceCosts/costSettings';
@@ -32,7 +32,9 @@ export interface IcicleApi {
   /** Resolves once the agent and the language server have both answered their handshakes. */
   waitForReady(): Promise<void>;
   /** The flame graphs that are open. */
-  panels(): { title: string; nodeCount: number; state: string; selector: string | undefined }[];
+  panels(): { title: string; nodeCount: number; samples: number; state: string; selector: string | undefined }[];
+  /** The notifications shown in this window, oldest first (extension/userMessages.ts). */
+  messages(): readonly { severity: string; text: string }[];
   /** Process ids of the helper processes, for fault-injection tests. */
   processes(): { agent: number | undefined; languageServer: number | undefined };
   /** Runs being or having been profiled in this window, and the profiling status bar item's text. */
@@ -157,7 +159,8 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
 
   return {
     waitForReady: () => ready,
-    panels: () => ProfileView.openViews().map(view => ({ title: view.title, nodeCount: view.nodeCount, state: view.loadState, selector: view.selector })),
+    panels: () => ProfileView.openViews().map(view => ({ title: view.title, nodeCount: view.nodeCount, samples: view.sampleCount, state: view.loadState, selector: view.selector })),
+    messages: () => shownMessages(),
     processes: () => ({ agent: agent.pid, languageServer: languageServer.pid }),
     recordings: () => sessions.all().map(r => ({ sessionId: r.sessionId, name: r.name, samples: r.samples, state: r.state })),
     profilingStatus: () => statusBar.text,

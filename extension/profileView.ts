@@ -91,6 +91,11 @@ export class ProfileView implements vscode.Disposable {
     return this.state.kind === 'loaded' ? this.state.result.summary.nodeCount : 0;
   }
 
+  /** The samples the view shows now (0 until it has loaded). */
+  get sampleCount(): number {
+    return this.state.kind === 'loaded' ? this.state.result.summary.sampleCount : 0;
+  }
+
   /** The selector of the selection shown, once known. */
   get selector(): string | undefined {
     return this.state.kind === 'loaded' ? this.state.result.query.selector : undefined;

@@ -10,16 +10,37 @@ export function plainNotificationText(text: string): string {
   return text.replace(/\]\s*\(/g, '] (').slice(0, 2000);
 }
 
+export type MessageSeverity = 'error' | 'warning' | 'information';
+
+/**
+ * The notifications shown in this window, oldest first, at most 100: every notification Icicle shows goes through
+ * this module, so this is what the user was told (the test API reads it to check that a fault gives one message).
+ */
+const shown: { severity: MessageSeverity; text: string }[] = [];
+
+export function shownMessages(): readonly { severity: MessageSeverity; text: string }[] {
+  return shown;
+}
+
+function notify(severity: MessageSeverity, message: string, actions: string[]): Thenable<string | undefined> {
+  const text = plainNotificationText(message);
+  shown.push({ severity, text });
+  if (shown.length > 100) shown.shift();
+  if (severity === 'error') return vscode.window.showErrorMessage(text, ...actions);
+  if (severity === 'warning') return vscode.window.showWarningMessage(text, ...actions);
+  return vscode.window.showInformationMessage(text, ...actions);
+}
+
 export async function showError(message: string, ...actions: string[]): Promise<string | undefined> {
-  return vscode.window.showErrorMessage(plainNotificationText(message), ...actions);
+  return notify('error', message, actions);
 }
 
 export async function showInformation(message: string, ...actions: string[]): Promise<string | undefined> {
-  return vscode.window.showInformationMessage(plainNotificationText(message), ...actions);
+  return notify('information', message, actions);
 }
 
 export async function showWarning(message: string, ...actions: string[]): Promise<string | undefined> {
-  return vscode.window.showWarningMessage(plainNotificationText(message), ...actions);
+  return notify('warning', message, actions);
 }
 
 /** The message of an error from another process or from a failed operation, fit for a notification. */

@@ -6,7 +6,7 @@ import { DrainSpoolRequest, StopSessionRequest } from '../../common/protocol/age
 import { openFlameGraphPanel } from '../openProfileCommand';
 import type { ProfileView, ProfileViewServices } from '../profileView';
 import { runSelector } from '../profilesView';
-import { plainNotificationText, showError, showWarning } from '../userMessages';
+import { showError, showInformation, showWarning } from '../userMessages';
 import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
 import type { RecordingSessions } from './recordingSessions';
 import { runLabels } from './runLabels';
@@ -91,7 +91,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     this.sessions.setState(sessionId, 'ended');
     if (!recording) return;
     if (recording.samples === 0) {
-      void vscode.window.showInformationMessage(plainNotificationText(`Icicle recorded no samples of "${session.name}". Only Node.js programs are profiled in debug sessions.`));
+      void showInformation(`Icicle recorded no samples of "${session.name}". Only Node.js programs are profiled in debug sessions.`);
       return;
     }
     if (vscode.workspace.getConfiguration('icicle').get<boolean>('openFlameGraphAfterRun', true)) this.openRun(sessionId);
@@ -123,7 +123,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
   async stopProfiling(): Promise<void> {
     const active = this.sessions.active().filter(r => r.state === 'recording');
     if (active.length === 0) {
-      void vscode.window.showInformationMessage('Icicle is not profiling anything.');
+      void showInformation('Icicle is not profiling anything.');
       return;
     }
     const agent = await this.services.agent.connection();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ProfileProcessRequest } from '../../common/protocol/agentProtocol';
 import type { ProfileViewServices } from '../profileView';
-import { errorText, plainNotificationText, showError, showWarning } from '../userMessages';
+import { errorText, showError, showInformation, showWarning } from '../userMessages';
 import { NODE_DEBUG_TYPES, UNTRUSTED_WORKSPACE } from './debugProfiling';
 import type { RecordingSessions } from './recordingSessions';
 import { runLabels } from './runLabels';
@@ -80,7 +80,7 @@ export class ProcessProfiling implements vscode.Disposable {
     if (!recording || recording.state === 'ended') return;
     this.sessions.setState(sessionId, 'ended');
     if (recording.samples === 0) {
-      void vscode.window.showInformationMessage(plainNotificationText(`Icicle recorded no samples of ${recording.name}.`));
+      void showInformation(`Icicle recorded no samples of ${recording.name}.`);
       return;
     }
     if (vscode.workspace.getConfiguration('icicle').get<boolean>('openFlameGraphAfterRun', true)) this.openRun(sessionId);

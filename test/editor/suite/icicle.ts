@@ -25,7 +25,9 @@ export interface IcicleTestApi {
   /** Resolves once the agent and the language server have both answered their handshakes. */
   waitForReady(): Promise<void>;
   /** The open flame graphs: the profile's file name, its call-tree size, and 'loading' | 'loaded' | 'failed'. */
-  panels(): { title: string; nodeCount: number; state: string; selector: string | undefined }[];
+  panels(): { title: string; nodeCount: number; samples: number; state: string; selector: string | undefined }[];
+  /** The notifications shown in this window, oldest first. */
+  messages(): readonly { severity: string; text: string }[];
   /** Process ids of the agent and the language server. */
   processes(): { agent: number | undefined; languageServer: number | undefined };
   /** Runs profiled in this window, the profiling status bar text, and runs whose flame graph was opened. */
