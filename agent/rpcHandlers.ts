@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
 import type { z } from 'zod';
-import { IcicleErrorCode, UserFacingError, describeError } from '../common/errors';
+import { IcicleErrorCode, UserFacingError, describeError, storageProblem } from '../common/errors';
 import {
   CompareSelectionsRequest,
   DeleteRunRequest,
@@ -268,12 +268,34 @@ function validate<T extends z.ZodTypeAny>(schema: T, raw: unknown, method: strin
 }
 
 /** Turns user-facing errors into JSON-RPC errors and logs anything unexpected, keeping stacks out of replies. */
+/**
+ * A full disk refuses every chunk of every probe until space returns, each sent again a moment later: the log says
+ * so once, then at most every ten seconds with the count, rather than once per refusal.
+ */
+const storageRefusals = {
+  lastLoggedMs: 0,
+  since: 0,
+  note(text: string): void {
+    this.since++;
+    const now = Date.now();
+    if (now - this.lastLoggedMs < 10_000) return;
+    log('error', this.since > 1 ? `${text}; ${this.since} writes refused since the last report` : text);
+    this.lastLoggedMs = now;
+    this.since = 0;
+  },
+};
+
 async function guard<T>(method: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof ResponseError) throw error;
     if (error instanceof UserFacingError) throw new ResponseError(error.code, error.message);
+    const problem = storageProblem(error);
+    if (problem) {
+      storageRefusals.note(`${method}: ${problem} (${describeError(error)})`);
+      throw new ResponseError(IcicleErrorCode.StoreUnavailable, problem);
+    }
     log('error', `${method} failed: ${error instanceof Error ? error.stack : String(error)}`);
     throw new ResponseError(IcicleErrorCode.ProfileInvalid, `Icicle's agent failed on ${method}: ${describeError(error)}.`);
   }

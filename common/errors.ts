@@ -12,6 +12,8 @@ export const IcicleErrorCode = {
   FileUnreadable: -32011,
   /** The file was read but is not a profile Icicle understands, or is corrupt. */
   ProfileInvalid: -32012,
+  /** The store cannot take writes now (a full disk, a read-only or failing filesystem); trying later may work. */
+  StoreUnavailable: -32013,
 } as const;
 export type IcicleErrorCode = (typeof IcicleErrorCode)[keyof typeof IcicleErrorCode];
 
@@ -30,4 +32,26 @@ export class UserFacingError extends Error {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** File system errors after which a write may succeed later, once the user frees space or fixes the disk. */
+const STORAGE_ERROR_CODES: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EIO: 'the disk reported an input/output error',
+};
+
+/**
+ * Says in words why the store could not write, when `error` is a file system error of that kind (else undefined),
+ * for the user and for a probe deciding whether to send a chunk again.
+ */
+export function storageProblem(error: unknown): string | undefined {
+  // The store may wrap the file system's error; its cause chain is followed a few steps.
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason = code === undefined ? undefined : STORAGE_ERROR_CODES[code];
+    if (reason !== undefined) return `Icicle's profile store cannot be written now: ${reason} (${code}).`;
+  }
+  return undefined;
 }

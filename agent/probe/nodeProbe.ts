@@ -8,6 +8,7 @@ import {
   PROBE_CLIENT,
   PROBE_ENV,
   SPOOL_SUFFIX,
+  STORE_UNAVAILABLE_CODE,
   type IngestProfileParams,
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
@@ -111,7 +112,9 @@ function startProbe(agentSocket: string): void {
     socket!.write(body);
   };
 
-  const onMessage = (message: { id?: number; result?: unknown; error?: { message?: string } }): void => {
+  /** The agent's store refused the last chunk for now; chunks wait in the queue for the next tick. */
+  let storeUnavailable = false;
+  const onMessage = (message: { id?: number; result?: unknown; error?: { code?: number; message?: string } }): void => {
     if (message.id === 0) {
       if (message.error) {
         note(`the agent refused the probe: ${message.error.message ?? 'unknown reason'}`);
@@ -125,8 +128,19 @@ function startProbe(agentSocket: string): void {
     if (typeof message.id === 'number') {
       const chunk = inFlight.get(message.id);
       inFlight.delete(message.id);
-      // A chunk the agent could not store is not retried: the agent has said why in its log.
-      if (chunk && message.error) note(`the agent could not store a chunk: ${message.error.message ?? 'unknown reason'}`);
+      // A chunk the store cannot take now (a full disk) is kept and sent again with the next chunk; one the agent
+      // refused for what it is would be refused again, so it is dropped, and the agent has said why in its log.
+      if (chunk && message.error?.code === STORE_UNAVAILABLE_CODE) {
+        if (!storeUnavailable) note(`the agent cannot store chunks now, keeping them: ${message.error.message ?? 'unknown reason'}`);
+        storeUnavailable = true;
+        dropped += chunk.params.droppedChunks;
+        queue.unshift(chunk);
+        queuedBytes += chunk.bytes;
+      } else if (chunk && message.error) {
+        note(`the agent could not store a chunk: ${message.error.message ?? 'unknown reason'}`);
+      } else if (chunk) {
+        storeUnavailable = false;
+      }
       if ((message.result as { stop?: unknown } | undefined)?.stop === true) stopProfiling();
     }
   };

@@ -31,6 +31,12 @@ export interface IngestProfileResult {
 }
 
 /**
+ * The JSON-RPC error code with which the agent refuses a chunk it could not store for now (the disk is full, the
+ * store cannot be written): the probe keeps such a chunk and sends it again later, within its buffer.
+ */
+export const STORE_UNAVAILABLE_CODE = -32013;
+
+/**
  * The environment a launcher (the extension's debug integration, `icicle record`) gives a profiled process.
  * NODE_OPTIONS carries `--require <probe>`; the rest tells the probe where to send and how to sample.
  */

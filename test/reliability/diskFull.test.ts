@@ -1,9 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectToAgent } from '../../common/agentConnection';
+import { ListRunsRequest, StoreStatusRequest } from '../../common/protocol/agentProtocol';
+import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
+import { exited, startBuiltAgent } from '../support/agentProcess';
+import { pollUntil } from '../support/poll';
 import { simpleWrite, stackOf, totalValue } from '../../storage/testing/sampleData';
 
 const FILESYSTEM_MB = 24;
@@ -62,5 +67,61 @@ describe('the store on a full disk', function () {
     store = await Store.open(dir);
     assert.equal((await totalValue(store.snapshot())) / 10, acknowledged);
     await store.close();
+  });
+
+  it('through the agent: a profiled program keeps its chunks while the disk is full, and they are stored when space returns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icicle-full-agent-'));
+    const store = join(mountPoint, 'agent-store');
+    const socket = join(dir, 'agent.sock');
+    const agent = await startBuiltAgent(socket, store, ['--spool', join(dir, 'spool')]);
+    const client = await connectToAgent(socket, 'test', 'test');
+    const programMs = 9000;
+    const program = spawn(process.execPath, [join(__dirname, 'programs', 'busyServer.js'), String(programMs)], {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: `--require ${JSON.stringify(join(__dirname, '..', '..', 'out', 'agent', 'nodeProbe.js'))}`,
+        [PROBE_ENV.socket]: socket,
+        [PROBE_ENV.spool]: join(dir, 'spool'),
+        [PROBE_ENV.chunkMillis]: '300',
+        [PROBE_ENV.labels]: '{"session_id":"full"}',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let probeNotes = '';
+    program.stderr!.on('data', chunk => (probeNotes += chunk));
+    const ballast = join(mountPoint, 'agent-ballast');
+    const storedSamples = async () => (await client.connection.sendRequest(ListRunsRequest.type, {})).runs.find(r => r.sessionId === 'full')?.samples ?? 0;
+    try {
+      await pollUntil(async () => (await storedSamples()) > 0, { timeoutMs: 30_000, what: 'the first chunks', details: agent.log });
+      // The disk fills up: the agent refuses chunks with the reason, and the probe keeps them.
+      const free = statfsSync(mountPoint).bavail * statfsSync(mountPoint).bsize;
+      writeFileSync(ballast, Buffer.alloc(Math.max(0, free - 64 * 1024)));
+      await pollUntil(() => /disk is full \(ENOSPC\)/.test(agent.log()), { timeoutMs: 30_000, what: 'a refused chunk', details: agent.log });
+      const whileFull = await storedSamples();
+      assert.match(probeNotes, /cannot store chunks now, keeping them: .*disk is full/);
+      // The fault lasts a few chunks (five at 300 ms): its length is what is being tested, not a wait for a result.
+      const fullSince = Date.now();
+      await pollUntil(() => Date.now() - fullSince > 1500, { timeoutMs: 5_000, what: 'time to pass' });
+      assert.equal(program.exitCode, null, 'the program still runs');
+      // Space returns while the program still runs: the kept chunks and the new ones are stored.
+      rmSync(ballast);
+      assert.equal(await exited(program), 0, 'the program ran to its end');
+      await pollUntil(async () => (await storedSamples()) > whileFull, { timeoutMs: 30_000, what: 'storing to resume' });
+      const status = await client.connection.sendRequest(StoreStatusRequest.type);
+      assert.equal(status.maintenanceError, undefined);
+      // The run is whole: what was refused while the disk was full was sent again (1 ms samples over the run).
+      const { runs } = await client.connection.sendRequest(ListRunsRequest.type, {});
+      const run = runs.find(r => r.sessionId === 'full')!;
+      const coveredMs = run.valueNs / 1e6;
+      console.log(`      the disk was full for part of a ${programMs} ms run; the stored samples cover ${coveredMs.toFixed(0)} ms of it`);
+      assert.ok(coveredMs > 0.8 * programMs, `the stored samples cover ${coveredMs.toFixed(0)} of ${programMs} ms`);
+    } finally {
+      program.kill();
+      client.dispose();
+      agent.child.kill();
+      await exited(agent.child);
+      rmSync(ballast, { force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
