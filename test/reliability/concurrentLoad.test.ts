@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { queryLabelValues } from '../../agent/viewQueries';
 import { mergeStacks, sourceCosts } from '../../storage/query';
 import { Store } from '../../storage/store';
 import { simpleWrite, stackOf } from '../../storage/testing/sampleData';
@@ -17,8 +18,8 @@ function median(values: number[]): number {
 
 /**
  * Queries while the store is busy: one writer ingesting without pause (100,000-sample writes, as a burst of probes
- * would) with flushes and compactions happening, and readers running the flame graph's and the language server's
- * queries. Every query sees a consistent snapshot (its sample count is a whole number of writes), and the median
+ * would) with flushes and compactions happening, and readers running the flame graph's, the language server's and
+ * the selection bar's queries. Every query sees a consistent snapshot (its sample count is a whole number of writes), and the median
  * latency stays within 3× of the same query on an idle store.
  */
 describe('queries under continuous ingest and compaction', function () {
@@ -48,6 +49,9 @@ describe('queries under continuous ingest and compaction', function () {
           const started = performance.now();
           const merged = await mergeStacks(snapshot, { matchers: [], timeRange });
           await sourceCosts(snapshot, { matchers: [{ key: 'service', op: '=', value: 's1' }], timeRange });
+          // The selection bar's completion, as typed: the values of a label among the selection.
+          const values = await queryLabelValues(store, 'service', '{service=~"s.*"}', 100);
+          assert.equal(values.values.length, 5);
           return { ms: performance.now() - started, samples: merged.samples.reduce((a, b) => a + b, 0) };
         } finally {
           snapshot.release();
