@@ -48,6 +48,7 @@ class ChunkWriter {
   readonly acknowledged = new Map<string, number>();
   private stopped = false;
   private connection: AgentConnection | undefined;
+  private connectedAt = 0;
   reconnects = 0;
   /** Milliseconds from each kill to the next acknowledgement. */
   readonly recoveries: number[] = [];
@@ -72,13 +73,17 @@ class ChunkWriter {
       const profile = syntheticChunk(i);
       for (;;) {
         try {
-          this.connection ??= await connectToAgent(this.socket, 'probe', 'test');
+          if (!this.connection) {
+            this.connection = await connectToAgent(this.socket, 'probe', 'test');
+            this.connectedAt = Date.now();
+          }
           const result = await this.connection.connection.sendRequest(IngestProfileRequest.type, {
             profile, startMs: Date.now(), labels: { session_id: 'writer' }, droppedChunks: 0,
           });
           // A chunk the killed agent stored but could not acknowledge is found again: stored once, acknowledged now.
           this.acknowledged.set(result.profileId, SAMPLES_PER_CHUNK);
-          if (this.killedAt !== undefined) {
+          // Recovered once a connection made after the kill acknowledges (an answer already on its way does not count).
+          if (this.killedAt !== undefined && this.connectedAt >= this.killedAt) {
             this.recoveries.push(Date.now() - this.killedAt);
             this.killedAt = undefined;
           }
