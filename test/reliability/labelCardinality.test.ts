@@ -77,4 +77,49 @@ describe('a million distinct label values', function () {
       await store.close();
     }
   });
+
+  it('1,000 label keys holding 1,000,000 distinct values between them are stored, listed and selected within bounds', async () => {
+    const store = await Store.open(join(dir, 'keys'));
+    try {
+      const stack = stackOf(store, 'main;handle');
+      const KEYS = 1000;
+      const PER_KEY = 1000;
+      const rssBefore = process.memoryUsage().rss;
+      let started = performance.now();
+      // Each write is one key's 1,000 samples, each with its own value of that key (a sparse label set, as many
+      // services with their own tags would write).
+      for (let k = 0; k < KEYS; k++) {
+        const ids = Array.from({ length: PER_KEY }, (_, i) => `v${k}-${i}`);
+        await store.write({ ...simpleWrite(stack, PER_KEY, {}, 1_700_000_000_000 + k * PER_KEY), rowLabels: { [`key_${k}`]: ids } });
+      }
+      await store.flush();
+      const writeMs = performance.now() - started;
+      const rssGrowth = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
+
+      started = performance.now();
+      const names = await queryLabelNames(store, '');
+      const namesMs = performance.now() - started;
+      assert.equal(names.length, KEYS);
+
+      started = performance.now();
+      const values = await queryLabelValues(store, 'key_500', '', 100);
+      const valuesMs = performance.now() - started;
+      assert.equal(values.values.length, 100);
+      assert.equal(values.truncated, true);
+
+      started = performance.now();
+      const one = await queryView(store, { selector: '{key_777="v777-5"}' });
+      const filterMs = performance.now() - started;
+      assert.equal(one.summary.sampleCount, 1);
+      const all = await queryView(store, { selector: '' });
+      assert.equal(all.summary.sampleCount, KEYS * PER_KEY);
+
+      console.log(`      1,000 keys × 1,000 values: written and flushed in ${(writeMs / 1000).toFixed(1)} s (RSS +${rssGrowth.toFixed(0)} MB, ` +
+        `${store.stats().blocks} blocks), names in ${namesMs.toFixed(0)} ms, a key's first 100 values in ${valuesMs.toFixed(0)} ms, one value selected in ${filterMs.toFixed(0)} ms`);
+      assert.ok(rssGrowth < 1024, `memory grew by ${rssGrowth.toFixed(0)} MB`);
+      assert.ok(namesMs < 5_000 && valuesMs < 5_000 && filterMs < 10_000);
+    } finally {
+      await store.close();
+    }
+  });
 });
