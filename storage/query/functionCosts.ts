@@ -159,44 +159,6 @@ export function lineCostsOf(metadata: MetadataStore, merged: MergedStacks, file:
     .map(({ line, self, total, selfSamples, totalSamples }) => ({ line, self, total, selfSamples, totalSamples }));
 }
 
-export interface FunctionDiff {
-  functionName: string;
-  file: string;
-  a: { self: number; total: number };
-  b: { self: number; total: number };
-  /** b − a. */
-  delta: { self: number; total: number };
-}
-
-/**
- * Per function, its cost in selection A and in B and the change (B − A): the branch comparison view. Functions
- * present in only one side appear with zeros on the other. Largest absolute change in total first.
- */
-export async function diffSelections(source: ScanSource, a: Selection, b: Selection): Promise<FunctionDiff[]> {
-  const [costsA, costsB] = [await functionCosts(source, a), await functionCosts(source, b)];
-  const byKey = new Map<string, FunctionDiff>();
-  const entry = (c: FunctionCost): FunctionDiff => {
-    const key = JSON.stringify([c.functionName, c.file]);
-    let d = byKey.get(key);
-    if (d === undefined) {
-      d = { functionName: c.functionName, file: c.file, a: { self: 0, total: 0 }, b: { self: 0, total: 0 }, delta: { self: 0, total: 0 } };
-      byKey.set(key, d);
-    }
-    return d;
-  };
-  for (const c of costsA) entry(c).a = { self: c.self, total: c.total };
-  for (const c of costsB) entry(c).b = { self: c.self, total: c.total };
-  const diffs = [...byKey.values()];
-  for (const d of diffs) d.delta = { self: d.b.self - d.a.self, total: d.b.total - d.a.total };
-  return diffs.sort(
-    (x, y) =>
-      Math.abs(y.delta.total) - Math.abs(x.delta.total) ||
-      Math.abs(y.delta.self) - Math.abs(x.delta.self) ||
-      compare(x.functionName, y.functionName) ||
-      compare(x.file, y.file),
-  );
-}
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -51,7 +51,6 @@ import { explain } from './explain';
 import { parsePlan } from './planText';
 import {
   callTreeForSelection,
-  diffSelections,
   functionCosts,
   labelKeys,
   labelValues,
@@ -264,13 +263,6 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
       const profileType = profileTypeNamed(word());
       return (await recordedRuns(source, profileType)).map(
         r => `${quote(r.sessionId)} ${r.startMs}..${r.endMs} ${r.samples} ${r.value} ${Object.entries(r.labels).map(([k, v]) => `${k}=${quote(v)}`).join(' ')}`.trimEnd(),
-      );
-    }
-    case 'diff': {
-      const [a, b] = selections(args);
-      if (!a || !b) throw new Error('diff needs two selections');
-      return (await diffSelections(source, a, b)).map(
-        d => `${quote(d.functionName)} ${quote(d.file)} ${d.a.total} ${d.b.total} ${d.delta.total} ${d.delta.self}`,
       );
     }
     default:

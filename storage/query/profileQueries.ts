@@ -6,13 +6,11 @@
 export { mergeStacks, type MergedStacks } from './mergeStacks';
 export { buildCallTree, callTreeForSelection, type FrameClassifier } from './callTreeQuery';
 export {
-  diffSelections,
   functionCosts,
   functionCostsOf,
   lineCosts,
   lineCostsOf,
   type FunctionCost,
-  type FunctionDiff,
   type LineCost,
 } from './functionCosts';
 export { labelKeys, labelValues } from './labelQueries';
