@@ -1,11 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent, type AgentConnection } from '../../common/agentConnection';
 import { IngestProfileRequest, OpenProfileRequest } from '../../common/protocol/agentProtocol';
-import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { storedProfileState } from '../../agent/import/storedProfile';
 import { profileIdOf } from '../../agent/import/importFile';
 import { gunzipIfCompressed } from '../../agent/readProfileFile';
@@ -15,6 +13,7 @@ import { Store } from '../../storage/store';
 import { corpusDir } from '../support/corpus';
 import { exited, startBuiltAgent } from '../support/agentProcess';
 import { pollUntil } from '../support/poll';
+import { busyServer, spawnProfiledProgram } from '../support/profiledProgram';
 import { random } from '../support/random';
 
 /**
@@ -25,9 +24,6 @@ import { random } from '../support/random';
  * chunk is stored exactly once and whole, every opened file is whole, and the program's run is covered.
  */
 
-const root = join(__dirname, '..', '..');
-const probe = join(root, 'out', 'agent', 'nodeProbe.js');
-const busyServer = join(__dirname, 'programs', 'busyServer.js');
 const KILLS = Number(process.env.ICICLE_KILLS ?? 8);
 const SAMPLES_PER_CHUNK = 1000;
 
@@ -147,17 +143,8 @@ describe(`crash safety: ${KILLS} SIGKILLs of the agent under load`, function () 
     let agent = await startBuiltAgent(socket, store, agentArgs);
     const writer = new ChunkWriter(socket);
     const programMs = 8000 + KILLS * 1500;
-    const program = spawn(process.execPath, [busyServer, String(programMs)], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: `--require ${JSON.stringify(probe)}`,
-        [PROBE_ENV.socket]: socket,
-        [PROBE_ENV.spool]: spool,
-        [PROBE_ENV.chunkMillis]: '500',
-        [PROBE_ENV.labels]: '{"session_id":"program"}',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const program = spawnProfiledProgram(busyServer, [String(programMs)], { socket, spool, chunkMillis: 500, labels: { session_id: 'program' } });
+    program.stderr!.pipe(process.stderr);
     let programOutput = '';
     program.stdout!.on('data', chunk => (programOutput += chunk));
     const programStarted = Date.now();

@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent } from '../../common/agentConnection';
 import { ListRunsRequest, StoreStatusRequest } from '../../common/protocol/agentProtocol';
-import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { exited, startBuiltAgent } from '../support/agentProcess';
 import { pollUntil } from '../support/poll';
+import { busyServer, spawnProfiledProgram } from '../support/profiledProgram';
 import { simpleWrite, stackOf, totalValue } from '../../storage/testing/sampleData';
 
 const FILESYSTEM_MB = 24;
@@ -76,17 +76,7 @@ describe('the store on a full disk', function () {
     const agent = await startBuiltAgent(socket, store, ['--spool', join(dir, 'spool')]);
     const client = await connectToAgent(socket, 'test', 'test');
     const programMs = 9000;
-    const program = spawn(process.execPath, [join(__dirname, 'programs', 'busyServer.js'), String(programMs)], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: `--require ${JSON.stringify(join(__dirname, '..', '..', 'out', 'agent', 'nodeProbe.js'))}`,
-        [PROBE_ENV.socket]: socket,
-        [PROBE_ENV.spool]: join(dir, 'spool'),
-        [PROBE_ENV.chunkMillis]: '300',
-        [PROBE_ENV.labels]: '{"session_id":"full"}',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const program = spawnProfiledProgram(busyServer, [String(programMs)], { socket, spool: join(dir, 'spool'), chunkMillis: 300, labels: { session_id: 'full' } });
     let probeNotes = '';
     program.stderr!.on('data', chunk => (probeNotes += chunk));
     const ballast = join(mountPoint, 'agent-ballast');

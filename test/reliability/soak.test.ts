@@ -1,13 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent } from '../../common/agentConnection';
 import { ListRunsRequest, QuerySelectionRequest, SamplesStoredNotification, StoreStatusRequest } from '../../common/protocol/agentProtocol';
-import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { exited, startBuiltAgent } from '../support/agentProcess';
 import { pollUntil } from '../support/poll';
+import { busyServer, spawnProfiledProgram } from '../support/profiledProgram';
 
 /**
  * The soak: a busy Node program profiled every millisecond, continuously, by the real probe into the real agent,
@@ -20,8 +19,6 @@ import { pollUntil } from '../support/poll';
  */
 
 const root = join(__dirname, '..', '..');
-const probe = join(root, 'out', 'agent', 'nodeProbe.js');
-const busyServer = join(__dirname, 'programs', 'busyServer.js');
 
 const MINUTES = Number(process.env.ICICLE_SOAK_MINUTES ?? 2);
 /** The retention limit on blocks, small enough that the bounded form reaches it within its first minute. */
@@ -77,17 +74,7 @@ describe(`soak: ${MINUTES} minutes of 1 ms profiling with a store limit`, functi
     const client = await connectToAgent(socket, 'extension', 'soak');
     let samplesIngested = 0;
     client.connection.onNotification(SamplesStoredNotification.type, ({ rows }) => (samplesIngested += rows));
-    const program = spawn(process.execPath, [busyServer], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: `--require ${JSON.stringify(probe)}`,
-        [PROBE_ENV.socket]: socket,
-        [PROBE_ENV.spool]: join(dir, 'spool'),
-        [PROBE_ENV.intervalMicros]: '1000',
-        [PROBE_ENV.labels]: '{"session_id":"soak"}',
-      },
-      stdio: 'ignore',
-    });
+    const program = spawnProfiledProgram(busyServer, [], { socket, spool: join(dir, 'spool'), intervalMicros: 1000, labels: { session_id: 'soak' } });
     const ticks: Tick[] = [];
     const started = Date.now();
     try {
