@@ -22,6 +22,7 @@ import {
   ShutdownRequest,
   SourceCostsRequest,
   StopSessionRequest,
+  StoreProblemNotification,
   StoreStatusRequest,
 } from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
@@ -82,9 +83,14 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       unsubscribe();
       const stored = context.recordings.onStored((sessionId, rows) => void connection.sendNotification(SamplesStoredNotification.type, { sessionId, rows }).catch(() => undefined));
       const ended = context.recordings.onEnded(sessionId => void connection.sendNotification(RecordingEndedNotification.type, { sessionId }).catch(() => undefined));
+      const problem =
+        params.client === 'extension'
+          ? context.recordings.onStoreProblem(text => void connection.sendNotification(StoreProblemNotification.type, { problem: text }).catch(() => undefined))
+          : () => undefined;
       unsubscribe = () => {
         stored();
         ended();
+        problem();
       };
     }
     return { protocolVersion: AGENT_PROTOCOL_VERSION, agentVersion: context.version, pid: process.pid };

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
 import { describeError } from '../common/errors';
-import { RecordingEndedNotification, SamplesStoredNotification, ShutdownRequest } from '../common/protocol/agentProtocol';
+import { RecordingEndedNotification, SamplesStoredNotification, ShutdownRequest, StoreProblemNotification } from '../common/protocol/agentProtocol';
 import type { Log } from './log';
 import { RestartPolicy } from './restartPolicy';
 import { showWarning } from './userMessages';
@@ -34,6 +34,9 @@ export class AgentSupervisor implements vscode.Disposable {
   private readonly onDidEndRecordingEmitter = new vscode.EventEmitter<RecordingEndedNotification.Params>();
   /** Fires when a recording the agent ran itself (perf on a process) has ended. */
   readonly onDidEndRecording = this.onDidEndRecordingEmitter.event;
+  private readonly onDidChangeStoreProblemEmitter = new vscode.EventEmitter<string | undefined>();
+  /** The store started refusing writes (the reason in words) or writes again (undefined). */
+  readonly onDidChangeStoreProblem = this.onDidChangeStoreProblemEmitter.event;
   /**
    * Where profiled programs find the agent: the socket (the same path across restarts, so a program started
    * before a restart reaches the new agent) and the spool directory beside it, which the agent imports.
@@ -95,6 +98,7 @@ export class AgentSupervisor implements vscode.Disposable {
       agent.connection.onClose(() => this.log.debug('agent connection closed'));
       agent.connection.onNotification(SamplesStoredNotification.type, params => this.onDidStoreSamplesEmitter.fire(params));
       agent.connection.onNotification(RecordingEndedNotification.type, params => this.onDidEndRecordingEmitter.fire(params));
+      agent.connection.onNotification(StoreProblemNotification.type, params => this.onDidChangeStoreProblemEmitter.fire(params.problem));
       return agent;
     } catch (error) {
       this.log.error(`the agent did not start: ${describeError(error)}`);
@@ -190,6 +194,7 @@ export class AgentSupervisor implements vscode.Disposable {
     this.onDidRestartEmitter.dispose();
     this.onDidStoreSamplesEmitter.dispose();
     this.onDidEndRecordingEmitter.dispose();
+    this.onDidChangeStoreProblemEmitter.dispose();
     rmSync(this.socketDir, { recursive: true, force: true });
   }
 }

@@ -15,7 +15,7 @@ import { TerminalProfiling } from './recording/terminalProfiling';
 import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
 import { ProfilesView } from './profilesView';
-import { showError, shownMessages } from './userMessages';
+import { showError, showWarning, shownMessages } from './userMessages';
 import { compareBranches, compareBranchesCommand, compareSelectionsCommand } from './compare/compareBranchesCommand';
 import { ComparePanel } from './compare/comparePanel';
 import { affectsCostSettings, readCostSettings } from './sourceCosts/costSettings';
@@ -117,6 +117,19 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   });
   // Every recording the agent stores samples for (debug runs, processes, terminals) is counted in one place.
   context.subscriptions.push(agent.onDidStoreSamples(({ sessionId, rows }) => sessions.addSamples(sessionId, rows)));
+  // A store that cannot write (a full disk) is said once per episode; that it writes again, in the status bar.
+  let storeProblemShown = false;
+  context.subscriptions.push(
+    agent.onDidChangeStoreProblem(problem => {
+      if (problem !== undefined && !storeProblemShown) {
+        storeProblemShown = true;
+        void showWarning(`${problem} Profiled programs keep their samples meanwhile (up to 64 MB each), and Icicle stores them once it can write again.`);
+      } else if (problem === undefined && storeProblemShown) {
+        storeProblemShown = false;
+        vscode.window.setStatusBarMessage('Icicle: the profile store writes again', 5000);
+      }
+    }),
+  );
   const debugProfiling = new DebugProfiling(services, sessions, probeTarget);
   const statusBar = new ProfilingStatusBar(sessions);
   const terminalProfiling = new TerminalProfiling(context.environmentVariableCollection, probeTarget, sessions);

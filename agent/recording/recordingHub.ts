@@ -1,9 +1,11 @@
+import { storageProblem } from '../../common/errors';
 import type { IngestProfileParams, IngestProfileResult } from '../../common/protocol/probeProtocol';
 import type { Store } from '../../storage/store';
 import { ingestChunk, recordedChunk, type RecordedProfile } from './ingestChunk';
 
 type StoredListener = (sessionId: string | undefined, rows: number) => void;
 type EndedListener = (sessionId: string) => void;
+type ProblemListener = (problem: string | undefined) => void;
 
 /** A recording the agent runs itself (perf on a process), which stopping a session must stop. */
 export interface Collector {
@@ -24,6 +26,9 @@ export class RecordingHub {
   private readonly listeners = new Set<StoredListener>();
   private readonly endedListeners = new Set<EndedListener>();
   private readonly collectors = new Map<string, Collector>();
+  private readonly problemListeners = new Set<ProblemListener>();
+  /** Why the store refuses recorded profiles now (a full disk), until one is stored again. */
+  private storeProblem: string | undefined;
 
   constructor(private readonly store: Store) {}
 
@@ -34,7 +39,15 @@ export class RecordingHub {
 
   /** Stores a recorded profile in any format (a perf window, a scraped pprof profile). */
   async ingestRecorded(recorded: RecordedProfile): Promise<IngestProfileResult> {
-    const result = await ingestChunk(this.store, recorded);
+    let result: Awaited<ReturnType<typeof ingestChunk>>;
+    try {
+      result = await ingestChunk(this.store, recorded);
+    } catch (error) {
+      const problem = storageProblem(error);
+      if (problem !== undefined) this.setStoreProblem(problem);
+      throw error;
+    }
+    this.setStoreProblem(undefined);
     const sessionId = recorded.labels['session_id'];
     if (!result.alreadyStored && result.rows > 0) this.listeners.forEach(listener => listener(sessionId, result.rows));
     return { ...result, stop: sessionId !== undefined && this.stopped.has(sessionId) };
@@ -63,6 +76,22 @@ export class RecordingHub {
   onEnded(listener: EndedListener): () => void {
     this.endedListeners.add(listener);
     return () => this.endedListeners.delete(listener);
+  }
+
+  private setStoreProblem(problem: string | undefined): void {
+    if (problem === this.storeProblem) return;
+    this.storeProblem = problem;
+    this.problemListeners.forEach(listener => listener(problem));
+  }
+
+  /** Calls `listener` with the store's problem now (if any) and on each change; returns the unsubscriber. */
+  onStoreProblem(listener: ProblemListener): () => void {
+    this.problemListeners.add(listener);
+    // After the current turn, so that a client subscribed during its handshake has the handshake's answer first.
+    setImmediate(() => {
+      if (this.problemListeners.has(listener) && this.storeProblem !== undefined) listener(this.storeProblem);
+    });
+    return () => this.problemListeners.delete(listener);
   }
 
   /** Calls `listener` after each stored chunk; returns the function that unsubscribes it. */

@@ -241,6 +241,19 @@ export namespace RecordingEndedNotification {
 }
 
 /**
+ * The store has started or stopped refusing writes for a reason the user can fix (a full disk, a read-only file
+ * system): `problem` says which in words, or is undefined once writes work again. Sent on each change, and at once
+ * to an extension that connects while the problem lasts. Agent → extension.
+ */
+export namespace StoreProblemNotification {
+  export const method = 'icicle/storeProblem';
+  export interface Params {
+    problem: string | undefined;
+  }
+  export const type = new NotificationType<Params>(method);
+}
+
+/**
  * The pprof endpoints to scrape (the `icicle.scrapeTargets` setting): replaces the previous list. Answers with why
  * any target cannot be scraped; the others run. Client → agent.
  */

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent } from '../../common/agentConnection';
-import { ListRunsRequest, StoreStatusRequest } from '../../common/protocol/agentProtocol';
+import { ListRunsRequest, StoreProblemNotification, StoreStatusRequest } from '../../common/protocol/agentProtocol';
 import { Store } from '../../storage/store';
 import { exited, startBuiltAgent } from '../support/agentProcess';
 import { pollUntil } from '../support/poll';
@@ -74,7 +74,10 @@ describe('the store on a full disk', function () {
     const store = join(mountPoint, 'agent-store');
     const socket = join(dir, 'agent.sock');
     const agent = await startBuiltAgent(socket, store, ['--spool', join(dir, 'spool')]);
-    const client = await connectToAgent(socket, 'test', 'test');
+    // Connected as the extension is, to hear the store's problem as the extension does.
+    const client = await connectToAgent(socket, 'extension', 'test');
+    const problems: (string | undefined)[] = [];
+    client.connection.onNotification(StoreProblemNotification.type, ({ problem }) => problems.push(problem));
     const programMs = 9000;
     const program = spawnProfiledProgram(busyServer, [String(programMs)], { socket, spool: join(dir, 'spool'), chunkMillis: 300, labels: { session_id: 'full' } });
     let probeNotes = '';
@@ -88,6 +91,8 @@ describe('the store on a full disk', function () {
       writeFileSync(ballast, Buffer.alloc(Math.max(0, free - 64 * 1024)));
       await pollUntil(() => /disk is full \(ENOSPC\)/.test(agent.log()), { timeoutMs: 30_000, what: 'a refused chunk', details: agent.log });
       const whileFull = await storedSamples();
+      // The extension is told once, in words, however many chunks are refused.
+      await pollUntil(() => problems.length > 0, { timeoutMs: 10_000, what: 'the store problem notification' });
       assert.match(probeNotes, /cannot store chunks now, keeping them: .*disk is full/);
       // The fault lasts a few chunks (five at 300 ms): its length is what is being tested, not a wait for a result.
       const fullSince = Date.now();
@@ -97,6 +102,8 @@ describe('the store on a full disk', function () {
       rmSync(ballast);
       assert.equal(await exited(program), 0, 'the program ran to its end');
       await pollUntil(async () => (await storedSamples()) > whileFull, { timeoutMs: 30_000, what: 'storing to resume' });
+      await pollUntil(() => problems.length === 2, { timeoutMs: 10_000, what: 'the notification that the store writes again' });
+      assert.deepEqual(problems, ["Icicle's profile store cannot be written now: the disk is full (ENOSPC).", undefined]);
       const status = await client.connection.sendRequest(StoreStatusRequest.type);
       assert.equal(status.maintenanceError, undefined);
       // The run is whole: what was refused while the disk was full was sent again (1 ms samples over the run).
