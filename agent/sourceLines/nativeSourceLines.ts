@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
 import type { ImportedProfile } from '../import/importedProfile';
+import { openLocalFile } from '../localFiles';
 import { addr2line, type SourceLocation } from './addr2line';
 import { loadSegments, offsetToAddress, type LoadSegment } from './elfSegments';
 
@@ -54,15 +54,20 @@ export async function attachNativeSourceLines(profile: ImportedProfile): Promise
 }
 
 async function locate(module: string, offsets: string[]): Promise<Map<string, SourceLocation | null> | undefined> {
+  // The binary named by the profile is read under agent/localFiles.ts's rules: an executable or a shared library, a
+  // regular file outside /proc, /sys and /dev (so never a FIFO, a device or a process's memory), opened without
+  // blocking; only its ELF headers are read here, and addr2line is run only on an ELF file.
+  const opened = await openLocalFile(module, { what: 'binary', binary: true });
+  if (!('handle' in opened)) return undefined;
   let key: string;
   let segments: LoadSegment[] | undefined;
   try {
-    const info = await stat(module);
-    if (!info.isFile()) return undefined;
-    key = `${module}\u0000${info.mtimeMs}`;
-    segments = await loadSegments(module);
+    key = `${module}\u0000${(await opened.handle.stat()).mtimeMs}`;
+    segments = await loadSegments(opened.handle);
   } catch {
     return undefined;
+  } finally {
+    await opened.handle.close();
   }
   if (!segments || segments.length === 0) return undefined;
   let cache = known.get(key);

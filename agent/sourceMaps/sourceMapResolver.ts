@@ -29,9 +29,11 @@
  * `http(s):`, evaluated code and empty URLs never are, and nothing is ever fetched. A script's map is named by its
  * last `//# sourceMappingURL=` (or legacy `//@`, or `/*# ... *\/`) comment, which may be a path relative to the script,
  * an absolute path or `file://` URL, or an inline `data:application/json` URL; any other target (`http(s):` …)
- * is not followed. Without a usable comment target, `<script>.map` beside the script is tried. Every file is
- * checked to be a regular local file no larger than `maxFileBytes` before it is read, asynchronously. Results
- * are cached per script, failures included, each with a reason (`reasonFor`); a malformed map is "no map".
+ * is not followed. Without a usable comment target, `<script>.map` beside the script is tried. Every file is read
+ * under agent/localFiles.ts's rules, asynchronously: a script must be a `.js`, `.mjs` or `.cjs` file and a map a
+ * `.map` file (also once links are followed), a regular file outside /proc, /sys and /dev, no larger than
+ * `maxFileBytes`; anything else a profile names is never opened. Results are cached per script, failures included,
+ * each with a reason (`reasonFor`); a malformed map is "no map".
  *
  * ## Original sources
  *
@@ -41,13 +43,15 @@
  * `?loaders` query; the rest is resolved relative to the map's directory and, when no such file exists there, to
  * the nearest of its ancestor directories (up to `WEBPACK_SEARCH_DEPTH` levels) where the file exists, since
  * webpack writes paths relative to its context, usually the project root above the output directory. Sources
- * that are remote URLs (`http(s):`, `data:`) map no frame.
+ * that are remote URLs (`http(s):`, `data:`) map no frame. Sources are only names given to frames: they are never
+ * opened (a webpack-style one is only looked for, by `stat`), so a map cannot make the agent read `../../etc/passwd`.
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FlattenMap, TraceMap, traceSegment, type SourceMapInput } from '@jridgewell/trace-mapping';
 import type { ImportedFrame } from '../import/importedProfile';
+import { JAVASCRIPT_EXTENSIONS, readLocalText, SOURCE_MAP_EXTENSIONS } from '../localFiles';
 import { log as agentLog, type LogLevel } from '../log';
 
 /** Scripts and maps larger than this are skipped (with a logged reason). */
@@ -321,39 +325,15 @@ export class SourceMapResolver {
     return known;
   }
 
-  /** Reads a regular local file no larger than the limit, or says why not. */
+  /**
+   * Reads a script or a map under agent/localFiles.ts's rules (a JavaScript or `.map` file, regular, not in /proc,
+   * /sys or /dev, no larger than the limit), or says why not.
+   */
   private async readLocal(file: string, what: 'script' | 'map'): Promise<string | { reason: string }> {
-    let handle;
-    try {
-      handle = await open(file, 'r');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return { reason: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? describe(error)})` };
-    }
-    try {
-      const info = await handle.stat();
-      if (!info.isFile()) return { reason: 'is not a regular file' };
-      if (info.size > this.maxFileBytes) {
-        const reason = `is ${megabytes(info.size)}, above the ${megabytes(this.maxFileBytes)} limit for a ${what}`;
-        this.log('warn', `Source maps: ${file} ${reason}; not read.`);
-        return { reason };
-      }
-      // Read at most one byte past the limit, in case the file grew since it was measured.
-      const buffer = Buffer.allocUnsafe(Math.min(info.size, this.maxFileBytes) + 1);
-      let length = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-        if (length === buffer.length) break;
-      }
-      if (length > this.maxFileBytes) return { reason: `grew above the ${megabytes(this.maxFileBytes)} limit for a ${what} while it was read` };
-      return buffer.toString('utf8', 0, length);
-    } catch (error) {
-      return { reason: `cannot be read (${describe(error)})` };
-    } finally {
-      await handle.close();
-    }
+    const extensions = what === 'script' ? JAVASCRIPT_EXTENSIONS : SOURCE_MAP_EXTENSIONS;
+    const text = await readLocalText(file, { what, extensions, maxBytes: this.maxFileBytes });
+    if (typeof text !== 'string' && text.tooLarge) this.log('warn', `Source maps: ${file} ${text.reason}; not read.`);
+    return text;
   }
 }
 
@@ -461,10 +441,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function hasScheme(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(source) && !path.win32.isAbsolute(source);
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function describe(error: unknown): string {

@@ -3,6 +3,7 @@ import { SetScrapeTargetsRequest } from '../../common/protocol/agentProtocol';
 import type { AgentSupervisor } from '../agentSupervisor';
 import type { Log } from '../log';
 import { errorText, showWarning } from '../userMessages';
+import { UNTRUSTED_WORKSPACE } from './debugProfiling';
 
 interface ScrapeTargetSetting {
   url?: unknown;
@@ -12,11 +13,13 @@ interface ScrapeTargetSetting {
 /**
  * Keeps the agent scraping the pprof endpoints of the `icicle.scrapeTargets` setting: sent when the agent starts
  * or restarts and whenever the setting changes; none in an untrusted workspace (workspace settings could name any
- * address). Targets the agent cannot scrape are named once in a warning.
+ * address), which the user is told once. Targets the agent cannot scrape are named once in a warning.
  */
 export class ScrapeTargets implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private lastProblems = '';
+  /** Whether the user was told that the configured targets are not scraped here, once per window. */
+  private toldUntrusted = false;
 
   constructor(
     private readonly agent: AgentSupervisor,
@@ -37,6 +40,10 @@ export class ScrapeTargets implements vscode.Disposable {
       ? configured.map(t => ({ url: String(t?.url ?? ''), intervalSeconds: typeof t?.intervalSeconds === 'number' ? t.intervalSeconds : 10 }))
       : [];
     if (targets.length === 0 && configured.length === 0) return;
+    if (!vscode.workspace.isTrusted && !this.toldUntrusted) {
+      this.toldUntrusted = true;
+      void showWarning(UNTRUSTED_WORKSPACE);
+    }
     try {
       const agent = await this.agent.connection();
       const { problems } = await agent.connection.sendRequest(SetScrapeTargetsRequest.type, { targets });

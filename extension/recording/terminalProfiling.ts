@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { showWarning } from '../userMessages';
+import { UNTRUSTED_WORKSPACE } from './debugProfiling';
 import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
 import type { RecordingSessions } from './recordingSessions';
 import { runLabels } from './runLabels';
@@ -19,9 +21,14 @@ export class TerminalProfiling implements vscode.Disposable {
     private readonly target: () => ProbeTarget,
     private readonly sessions: RecordingSessions,
   ) {
+    // A persisted collection would be applied by the editor to the terminals it restores at start-up, before this
+    // extension activates and checks the workspace's trust (which may have been withdrawn since): never persist it.
+    collection.persistent = false;
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration(event => {
-        if (event.affectsConfiguration('icicle.profileTerminals') || event.affectsConfiguration('icicle.samplingIntervalMicroseconds')) void this.apply();
+        if (event.affectsConfiguration('icicle.profileTerminals') || event.affectsConfiguration('icicle.samplingIntervalMicroseconds')) {
+          void this.apply(event.affectsConfiguration('icicle.profileTerminals'));
+        }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.apply()),
     );
@@ -31,12 +38,18 @@ export class TerminalProfiling implements vscode.Disposable {
   /** Whether new terminals are profiled, for the tests and the status of the setting. */
   enabled = false;
 
-  private async apply(): Promise<void> {
-    const wanted = vscode.workspace.getConfiguration('icicle').get<boolean>('profileTerminals', false) && vscode.workspace.isTrusted;
+  private async apply(settingChanged = false): Promise<void> {
+    const setting = vscode.workspace.getConfiguration('icicle').get<boolean>('profileTerminals', false);
+    const wanted = setting && vscode.workspace.isTrusted;
     this.collection.clear();
     if (this.enabled) this.sessions.setState(this.sessionId, 'ended');
     this.enabled = false;
-    if (!wanted) return;
+    if (!wanted) {
+      // Whoever just turned the setting on in an untrusted workspace is told why nothing happens. A setting that was
+      // already on when the window opened stays quiet: it may be on for every folder, trusted or not.
+      if (setting && settingChanged) void showWarning(UNTRUSTED_WORKSPACE);
+      return;
+    }
     const labels = await runLabels(vscode.workspace.workspaceFolders?.[0], { session_id: this.sessionId, launcher: 'terminal' });
     const env = probeEnvironment(this.target(), labels, undefined);
     this.collection.description = 'Icicle profiles Node.js programs run in this terminal (icicle.profileTerminals).';

@@ -56,6 +56,11 @@ export interface CodeServerOptions {
   startTimeoutMs?: number;
   /** User settings (settings.json) for the workbench. */
   userSettings?: Record<string, unknown>;
+  /**
+   * Whether the editor enforces workspace trust. Off by default (`--disable-workspace-trust`), so that the suite's
+   * folder is trusted without a prompt; on, the trust settings in `userSettings` decide what the folder is.
+   */
+  workspaceTrust?: boolean;
   /** Called with each chunk code-server writes to stdout or stderr. */
   onOutput?: (text: string) => void;
 }
@@ -101,7 +106,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     '--bind-addr', authority,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--extensions-dir', dirs.extensions,
     '--user-data-dir', dirs.userData,
     ...(options.args ?? []),

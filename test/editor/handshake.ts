@@ -11,6 +11,13 @@ import { join } from 'node:path';
 
 export const e2eDirVariable = 'ICICLE_E2E_DIR';
 
+/**
+ * Which suite the extension host runs, set by the driver like ICICLE_RESULTS_FILE: the whole suite in a trusted
+ * folder, or the short one in a folder the editor does not trust (suite/index.ts reads it).
+ */
+export const suiteVariable = 'ICICLE_EDITOR_SUITE';
+export type EditorSuite = 'trusted' | 'untrusted';
+
 export type BridgeRequest =
   /** Waits until the visible webviews' flame graphs show every label in `include` (or the time is up), and returns the labels. */
   | { action: 'frameLabels'; include: string[]; timeoutMs: number }
@@ -30,7 +37,18 @@ export type BridgeRequest =
    * `pageSelector`, in the workbench itself), then
    * screenshots the whole workbench into test-results/editor/<name>.png.
    */
-  | { action: 'screenshot'; name: string; timeoutMs: number; selector?: string; pageSelector?: string };
+  | { action: 'screenshot'; name: string; timeoutMs: number; selector?: string; pageSelector?: string }
+  /**
+   * Waits until one of the workbench's notifications shows text matching `expect` (a regular expression's source),
+   * and returns the text of every notification shown then: what the user reads, from the page itself.
+   */
+  | { action: 'notifications'; expect: string; timeoutMs: number }
+  /**
+   * Waits until the page has logged at least `count` lines matching `expect` (a regular expression's source) and
+   * returns every such line (`count: 0` answers at once). The workbench logs there what it does not show in tests: it
+   * refuses to open modal dialogs while extension tests run, and logs each one's text instead.
+   */
+  | { action: 'pageConsole'; expect: string; count: number; timeoutMs: number };
 
 export interface BridgeResults {
   frameLabels: { labels: string[] };
@@ -39,6 +57,8 @@ export interface BridgeResults {
   typeInto: { typed: string };
   editorHover: { text: string };
   screenshot: { path: string; bytes: number };
+  notifications: { texts: string[] };
+  pageConsole: { lines: string[] };
 }
 
 export type BridgeResponse<A extends BridgeRequest['action'] = BridgeRequest['action']> =

@@ -5,26 +5,30 @@
  *
  *   node --import tsx test/editor/runEditorTests.ts
  *
- * The suite writes its pass and fail counts to ICICLE_RESULTS_FILE (test/runAllTiers.mjs sets it); the driver
- * passes that variable through code-server's environment to the extension host, and prints the counts.
+ * It runs the editor twice: the whole suite on the fixture workspace with workspace trust switched off (so the folder
+ * is trusted), then the short untrusted suite (suite/untrusted.test.ts) in a fresh code-server that enforces workspace
+ * trust, on a temporary copy of the fixture workspace that the editor does not trust. `--run trusted` or
+ * `--run untrusted` runs one of them. Each run's suite writes its pass and fail counts to its own file (the driver
+ * passes the path through code-server's environment to the extension host); the driver writes their sum to
+ * ICICLE_RESULTS_FILE (test/runAllTiers.mjs sets it) and prints it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findCodeServer, startCodeServer, type RunningCodeServer } from './codeServer';
-import { e2eDirVariable, startedFile } from './handshake';
+import { e2eDirVariable, startedFile, suiteVariable, type EditorSuite } from './handshake';
 import { pollUntil } from '../support/poll';
 import { openWorkbench, serveRequests, type Workbench } from './workbench';
 
 const repoRoot = resolve(__dirname, '..', '..');
-const workspace = join(repoRoot, 'test', 'fixtures', 'workspace');
+const fixtureWorkspace = join(repoRoot, 'test', 'fixtures', 'workspace');
 const suitePath = join(repoRoot, 'out', 'test', 'editor', 'index.js');
 const extensionMain = join(repoRoot, 'out', 'extension', 'extension.js');
 const resultsDir = join(repoRoot, 'test-results', 'editor');
 
-// The whole run must end within five minutes; the suite's start gets a shorter limit so that a suite that never
-// loads (a missing bundle, an extension host that cannot start) is reported as that, not as a generic timeout.
-const runTimeoutMs = 290_000;
+// Each run must end within its limit (the whole suite within five minutes, the untrusted one within a minute and a
+// half); the suite's start gets a shorter limit so that a suite that never loads (a missing bundle, an extension host
+// that cannot start) is reported as that, not as a generic timeout.
 const suiteStartTimeoutMs = 120_000;
 
 const verbose = process.env.ICICLE_E2E_VERBOSE === '1';
@@ -56,16 +60,140 @@ const workbenchSettings = {
   'extensions.ignoreRecommendations': true,
 };
 
-let server: RunningCodeServer | undefined;
-let workbench: Workbench | undefined;
-let responder: { stop(): Promise<void> } | undefined;
-let e2eDir: string | undefined;
+// What makes the untrusted run's folder untrusted without a dialog that would block the suite: trust is enforced,
+// the editor never asks at start-up (so the folder opens in Restricted Mode), and files outside it open without a
+// prompt (the corpus profile the suite opens is outside the workspace).
+const untrustedSettings = {
+  ...workbenchSettings,
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+  'security.workspace.trust.emptyWindow': false,
+};
 
-async function tearDown(): Promise<void> {
-  await responder?.stop().catch(() => {});
-  await workbench?.close();
-  await server?.stop();
-  if (e2eDir) rmSync(e2eDir, { recursive: true, force: true });
+interface EditorRun {
+  suite: EditorSuite;
+  /** Whether the editor enforces workspace trust (the untrusted run) or has it switched off. */
+  workspaceTrust: boolean;
+  timeoutMs: number;
+}
+
+const runs: EditorRun[] = [
+  { suite: 'trusted', workspaceTrust: false, timeoutMs: 290_000 },
+  { suite: 'untrusted', workspaceTrust: true, timeoutMs: 90_000 },
+];
+
+interface Tally {
+  passed: number;
+  failed: number;
+}
+
+/** What one run started, for tearing it down however the run ends (also on Ctrl+C). */
+interface Started {
+  server?: RunningCodeServer;
+  workbench?: Workbench;
+  responder?: { stop(): Promise<void> };
+  /** Temporary folders removed at the end: the handshake folder, the untrusted run's copy of the workspace. */
+  folders: string[];
+}
+
+let current: Started | undefined;
+
+/** Where the extension mirrors its log during a run (test-results/editor/icicle.log, icicle-untrusted.log). */
+const logFile = (run: EditorRun) => join(resultsDir, run.suite === 'trusted' ? 'icicle.log' : `icicle-${run.suite}.log`);
+
+async function tearDown(started: Started | undefined): Promise<void> {
+  if (!started) return;
+  await started.responder?.stop().catch(() => {});
+  await started.workbench?.close();
+  await started.server?.stop();
+  for (const folder of started.folders) rmSync(folder, { recursive: true, force: true });
+}
+
+/** Runs one suite in a fresh code-server and browser; returns its counts and whether the suite's run() succeeded. */
+async function runEditor(run: EditorRun): Promise<{ tally: Tally; ok: boolean }> {
+  const started: Started = { folders: [] };
+  current = started;
+  try {
+    return await runEditorIn(run, started);
+  } finally {
+    await tearDown(started);
+    current = undefined;
+  }
+}
+
+async function runEditorIn(run: EditorRun, started: Started): Promise<{ tally: Tally; ok: boolean }> {
+  const e2eDir = mkdtempSync(join(tmpdir(), 'icicle-e2e-'));
+  started.folders.push(e2eDir);
+  let workspace = fixtureWorkspace;
+  if (run.suite === 'untrusted') {
+    // A copy in a new temporary folder: the editor has never seen it, so nothing trusts it, and no trust decision
+    // (nor anything the suite writes) can leak into the fixture or into the next run.
+    const copyRoot = mkdtempSync(join(tmpdir(), 'icicle-untrusted-'));
+    started.folders.push(copyRoot);
+    workspace = join(copyRoot, 'workspace');
+    cpSync(fixtureWorkspace, workspace, { recursive: true });
+  }
+  // The tally reporter in the extension host writes here; the driver sums the runs into ICICLE_RESULTS_FILE.
+  const resultsFile = join(e2eDir, 'results.json');
+  const deadline = Date.now() + run.timeoutMs;
+
+  const startedAt = Date.now();
+  console.log(`[driver] ${run.suite} run: ${workspace}${run.workspaceTrust ? ' (workspace trust enforced)' : ''}`);
+  started.server = await startCodeServer({
+    args: ['--vscode-option', 'enable-smoke-test-driver'],
+    // The extension mirrors the Icicle output channel (its own and its helpers' logs) into this file, which a failed
+    // run leaves in test-results/editor/ to be read.
+    env: {
+      ICICLE_RESULTS_FILE: resultsFile,
+      [e2eDirVariable]: e2eDir,
+      [suiteVariable]: run.suite,
+      ICICLE_LOG_FILE: logFile(run),
+    },
+    userSettings: run.workspaceTrust ? untrustedSettings : workbenchSettings,
+    workspaceTrust: run.workspaceTrust,
+    onOutput: text => verbose && process.stdout.write(`  [code-server] ${text}`),
+  });
+  const server = started.server;
+  console.log(`[driver] code-server answers on ${server.origin} (${Date.now() - startedAt} ms)`);
+
+  // What the page logs is kept (the latest lines) for the suite's pageConsole requests, and relayed.
+  const consoleLines: string[] = [];
+  started.workbench = await openWorkbench({
+    origin: server.origin,
+    authority: server.authority,
+    workspace,
+    extensionPath: repoRoot,
+    suitePath,
+    onConsole: text => {
+      consoleLines.push(text);
+      if (consoleLines.length > 5000) consoleLines.shift();
+      relayConsole(text);
+    },
+  });
+  console.log(`[driver] workbench opened; waiting for the suite`);
+  started.responder = serveRequests({ page: started.workbench.page, resultsDir, consoleLines: () => consoleLines }, e2eDir, text => verbose && console.log(text));
+
+  let exitCode: number | undefined;
+  void started.workbench.exitCode.then(code => (exitCode = code));
+  await pollUntil(() => exitCode !== undefined || existsSync(startedFile(e2eDir)), {
+    timeoutMs: Math.min(suiteStartTimeoutMs, run.timeoutMs),
+    what: `the suite ${suitePath} to start in the extension host (it writes ${startedFile(e2eDir)} first)`,
+    details: () => `code-server output:\n${server.output().slice(-4000)}`,
+  });
+  await pollUntil(() => exitCode !== undefined, {
+    timeoutMs: Math.max(0, deadline - Date.now()),
+    what: `the ${run.suite} suite to finish (the workbench calls codeAutomationExit when run() settles)`,
+  });
+  console.log(`[driver] the ${run.suite} suite finished with code ${exitCode} after ${Math.round((Date.now() - startedAt) / 1000)} s`);
+
+  if (!existsSync(resultsFile)) {
+    // Without the tally the runner cannot count the tests: record the run as one failure, with the reason.
+    console.error(`[driver] the ${run.suite} suite did not write its results to ${resultsFile} (ICICLE_RESULTS_FILE)`);
+    return { tally: { passed: 0, failed: 1 }, ok: false };
+  }
+  const tally = JSON.parse(readFileSync(resultsFile, 'utf8')) as Tally;
+  return { tally, ok: exitCode === 0 && tally.failed === 0 };
 }
 
 async function main(): Promise<number> {
@@ -77,77 +205,46 @@ async function main(): Promise<number> {
     // The suite still runs and its activation test fails with the editor's own error; this says why up front.
     console.warn(`[driver] warning: ${extensionMain} does not exist, so the extension cannot activate`);
   }
-  e2eDir = mkdtempSync(join(tmpdir(), 'icicle-e2e-'));
-  // The tally reporter in the extension host writes here; runAllTiers.mjs chooses the file, a direct run makes one.
-  const resultsFile = process.env.ICICLE_RESULTS_FILE ?? join(e2eDir, 'results.json');
-  rmSync(resultsFile, { force: true });
-  mkdirSync(join(repoRoot, 'test-results', 'editor'), { recursive: true });
-  rmSync(join(repoRoot, 'test-results', 'editor', 'icicle.log'), { force: true });
-  const deadline = Date.now() + runTimeoutMs;
+  const only = process.argv.includes('--run') ? process.argv[process.argv.indexOf('--run') + 1] : undefined;
+  const selected = runs.filter(run => only === undefined || run.suite === only);
+  if (selected.length === 0) throw new Error(`unknown run "${only}"; the runs are ${runs.map(r => r.suite).join(', ')}`);
+  const resultsFile = process.env.ICICLE_RESULTS_FILE;
+  if (resultsFile) rmSync(resultsFile, { force: true });
+  mkdirSync(resultsDir, { recursive: true });
 
-  const started = Date.now();
-  server = await startCodeServer({
-    args: ['--vscode-option', 'enable-smoke-test-driver'],
-    // The extension mirrors the Icicle output channel (its own and its helpers' logs) into this file, which a failed
-    // run leaves in test-results/editor/ to be read.
-    env: { ICICLE_RESULTS_FILE: resultsFile, [e2eDirVariable]: e2eDir, ICICLE_LOG_FILE: join(repoRoot, 'test-results', 'editor', 'icicle.log') },
-    userSettings: workbenchSettings,
-    onOutput: text => verbose && process.stdout.write(`  [code-server] ${text}`),
-  });
-  console.log(`[driver] code-server answers on ${server.origin} (${Date.now() - started} ms)`);
-
-  workbench = await openWorkbench({
-    origin: server.origin,
-    authority: server.authority,
-    workspace,
-    extensionPath: repoRoot,
-    suitePath,
-    onConsole: relayConsole,
-  });
-  console.log(`[driver] workbench opened; waiting for the suite`);
-  responder = serveRequests({ page: workbench.page, resultsDir }, e2eDir, text => verbose && console.log(text));
-
-  let exitCode: number | undefined;
-  void workbench.exitCode.then(code => (exitCode = code));
-  const dir = e2eDir;
-  await pollUntil(() => exitCode !== undefined || existsSync(startedFile(dir)), {
-    timeoutMs: suiteStartTimeoutMs,
-    what: `the suite ${suitePath} to start in the extension host (it writes ${startedFile(dir)} first)`,
-    details: () => `code-server output:\n${server?.output().slice(-4000)}`,
-  });
-  await pollUntil(() => exitCode !== undefined, {
-    timeoutMs: Math.max(0, deadline - Date.now()),
-    what: 'the suite to finish (the workbench calls codeAutomationExit when run() settles)',
-  });
-  console.log(`[driver] the suite finished with code ${exitCode} after ${Math.round((Date.now() - started) / 1000)} s`);
-
-  if (!existsSync(resultsFile)) {
-    // Without the tally the runner cannot count the tests: record the run as one failure, with the reason.
-    console.error(`[driver] the suite did not write its results to ${resultsFile} (ICICLE_RESULTS_FILE)`);
-    writeFileSync(resultsFile, JSON.stringify({ passed: 0, failed: 1 }));
-    return 1;
+  const total: Tally = { passed: 0, failed: 0 };
+  let ok = true;
+  for (const run of selected) {
+    rmSync(logFile(run), { force: true });
+    // A run that cannot start or finish counts as one failure, and the next run still happens.
+    const result = await runEditor(run).catch((error: unknown) => {
+      console.error(`[driver] the ${run.suite} run failed: ${error instanceof Error ? error.message : String(error)}`);
+      return { tally: { passed: 0, failed: 1 }, ok: false };
+    });
+    console.log(`[driver] ${run.suite}: ${result.tally.passed} passed, ${result.tally.failed} failed`);
+    total.passed += result.tally.passed;
+    total.failed += result.tally.failed;
+    ok &&= result.ok;
   }
-  const tally = JSON.parse(readFileSync(resultsFile, 'utf8')) as { passed: number; failed: number };
-  if (!process.env.ICICLE_RESULTS_FILE) console.log(`[driver] ${tally.passed} passed, ${tally.failed} failed`);
-  return exitCode === 0 && tally.failed === 0 ? 0 : 1;
+  // runAllTiers.mjs reads the sum of every run; a direct run prints it.
+  if (resultsFile) writeFileSync(resultsFile, JSON.stringify(total));
+  else console.log(`[driver] ${total.passed} passed, ${total.failed} failed`);
+  return ok ? 0 : 1;
 }
 
 // Ctrl+C or a kill from the runner: tear down what was started, then exit with the conventional status.
 for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
   process.once(signal, () => {
     console.error(`[driver] ${signal}: tearing down`);
-    void tearDown().finally(() => process.exit(128 + number));
+    void tearDown(current).finally(() => process.exit(128 + number));
   });
 }
 // Whatever happens, never leave code-server's process group behind.
-process.once('exit', () => server?.killNow());
+process.once('exit', () => current?.server?.killNow());
 
 main()
   .catch((error: unknown) => {
     console.error(`[driver] ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   })
-  .then(async code => {
-    await tearDown();
-    process.exit(code);
-  });
+  .then(code => process.exit(code));

@@ -16,6 +16,7 @@ import {
   type BridgeResults,
 } from './handshake';
 import { pollUntil } from '../support/poll';
+import { notifications, pageConsole } from './workbenchMessages';
 
 
 
@@ -126,6 +127,8 @@ interface HandlerContext {
   page: Page;
   /** Where screenshots go (test-results/editor, git-ignored). */
   resultsDir: string;
+  /** The lines the page logged so far (the workbench's own log included), oldest first. */
+  consoleLines: () => readonly string[];
 }
 
 type Handler<A extends BridgeRequest['action']> = (
@@ -208,6 +211,9 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
     await page.screenshot({ path, fullPage: false });
     return { path, bytes: statSync(path).size };
   },
+
+  notifications: ({ page }, request) => notifications(page, request),
+  pageConsole: ({ consoleLines }, request) => pageConsole(consoleLines, request),
 };
 
 /** The first visible element of that ARIA role and name in the shown webviews, polled for until `timeoutMs`. */

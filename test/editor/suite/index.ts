@@ -8,19 +8,28 @@
  */
 import { join } from 'node:path';
 import Mocha from 'mocha';
+import { suiteVariable } from '../handshake';
 import { announceStart } from './e2eBridge';
 import { repoRoot } from './icicle';
 import * as activationTests from './activation.test';
 import * as compareTests from './compare.test';
 import * as debugProfilingTests from './debugProfiling.test';
+import * as escapingPathsTests from './escapingPaths.test';
 import * as flameGraphTests from './flameGraph.test';
 import * as recoveryTests from './recovery.test';
 import * as sourceCostsTests from './sourceCosts.test';
 import * as sourceNavigationTests from './sourceNavigation.test';
+import * as untrustedTests from './untrusted.test';
 import * as workspaceTests from './workspace.test';
 
 /** In the order they run: the harness first, so that a broken setup is reported before anything else. */
-const testModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, sourceCostsTests, debugProfilingTests, compareTests, recoveryTests];
+const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, compareTests, recoveryTests];
+
+/**
+ * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
+ * only the untrusted suite then (the others need a trusted folder, and it needs an untrusted one).
+ */
+const testModules = process.env[suiteVariable] === 'untrusted' ? [untrustedTests] : trustedModules;
 
 export async function run(): Promise<void> {
   announceStart();
