@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { labelNames } from '../handshake';
 import { ask, bridgeAvailable } from './e2eBridge';
-import { closeAllEditors, eventually, fixtureWorkspace, icicleApi, repoRoot } from './icicle';
+import { closeAllEditors, eventually, fixtureWorkspace, icicleApi, repoRoot, withProfiledTerminal } from './icicle';
 
 /** The values of a label in the extension's store, read by the command line beside the running agent. */
 function storeLabelValues(store: string, key: string): string[] {
@@ -183,23 +183,13 @@ export function register(): void {
     test('with icicle.profileTerminals on, a Node.js program run in a new terminal is profiled', async function () {
       this.timeout(180_000);
       const api = await icicleApi();
-      const settings = vscode.workspace.getConfiguration('icicle');
-      await settings.update('profileTerminals', true, vscode.ConfigurationTarget.Global);
-      const terminal = await eventually(() => {
-        assert.ok(api.terminalProfiling(), 'terminal profiling is not on yet');
-        return vscode.window.createTerminal({ name: 'icicle-test', cwd: fixtureWorkspace });
-      });
-      try {
+      await withProfiledTerminal(api, { name: 'icicle-test' }, async terminal => {
         const recording = () => api.recordings().find(r => r.name === 'terminals' && r.state !== 'ended');
         const before = recording()?.samples ?? 0;
         terminal.sendText(`${JSON.stringify(process.execPath)} busy.js 3000`);
         await eventually(() => assert.ok((recording()?.samples ?? 0) > before, 'no samples from the terminal yet'), 90_000);
         assert.match(api.profilingStatus(), /Icicle: [\d,]+ samples?/);
-      } finally {
-        terminal.dispose();
-        await settings.update('profileTerminals', undefined, vscode.ConfigurationTarget.Global);
-      }
-      await eventually(() => assert.equal(api.terminalProfiling(), false));
+      });
     });
   });
 }

@@ -86,3 +86,26 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/**
+ * Runs `body` with `icicle.profileTerminals` on and a new terminal in the fixture workspace (which gets the probe),
+ * then closes the terminal and turns the setting back off.
+ */
+export async function withProfiledTerminal(api: IcicleTestApi, options: { name: string; env?: Record<string, string> }, body: (terminal: vscode.Terminal) => Promise<void>): Promise<void> {
+  const settings = vscode.workspace.getConfiguration('icicle');
+  await settings.update('profileTerminals', true, vscode.ConfigurationTarget.Global);
+  try {
+    const terminal = await eventually(() => {
+      assert.ok(api.terminalProfiling(), 'terminal profiling is not on yet');
+      return vscode.window.createTerminal({ name: options.name, cwd: fixtureWorkspace, env: options.env });
+    });
+    try {
+      await body(terminal);
+    } finally {
+      terminal.dispose();
+    }
+  } finally {
+    await settings.update('profileTerminals', undefined, vscode.ConfigurationTarget.Global);
+  }
+  await eventually(() => assert.equal(api.terminalProfiling(), false));
+}

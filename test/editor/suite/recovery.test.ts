@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { corpusDir, eventually, fixtureWorkspace, icicleApi } from './icicle';
+import { corpusDir, eventually, fixtureWorkspace, icicleApi, withProfiledTerminal } from './icicle';
 
 /** Resolves with the new pid once the supervisor has replaced the killed process with a live one. */
 async function restarted(current: () => number | undefined, killed: number, what: string): Promise<number> {
@@ -22,14 +22,8 @@ export function register(): void {
     test('a live flame graph of a profiled program follows it through SIGKILLs of the agent and the language server, with one message', async function () {
       this.timeout(180_000);
       const api = await icicleApi();
-      const settings = vscode.workspace.getConfiguration('icicle');
-      await settings.update('profileTerminals', true, vscode.ConfigurationTarget.Global);
-      const terminal = await eventually(() => {
-        assert.ok(api.terminalProfiling(), 'terminal profiling is not on yet');
-        return vscode.window.createTerminal({ name: 'icicle-crash-test', cwd: fixtureWorkspace, env: { ICICLE_CHUNK_MS: '500' } });
-      });
       const messagesBefore = api.messages().length;
-      try {
+      await withProfiledTerminal(api, { name: 'icicle-crash-test', env: { ICICLE_CHUNK_MS: '500' } }, async terminal => {
         terminal.sendText(`${JSON.stringify(process.execPath)} busy.js 90000`);
         const run = await eventually(() => {
           const found = api.recordings().find(r => r.name === 'terminals' && r.state !== 'ended' && r.samples > 0);
@@ -68,11 +62,8 @@ export function register(): void {
           const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : c.value))).join('\n');
           assert.match(text, /spinSlice/, 'no hover from the restarted language server');
         }, 60_000);
-      } finally {
-        terminal.dispose();
-        await settings.update('profileTerminals', undefined, vscode.ConfigurationTarget.Global);
-        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      }
+      });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       // What the user saw: no error, and at most the one message per helper that says it is being restarted
       // (an earlier test may already have shown it: it is shown once per window).
       const during = api.messages().slice(messagesBefore);
