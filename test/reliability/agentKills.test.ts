@@ -15,6 +15,7 @@ import { exited, startBuiltAgent } from '../support/agentProcess';
 import { pollUntil } from '../support/poll';
 import { busyServer, spawnProfiledProgram } from '../support/profiledProgram';
 import { random } from '../support/random';
+import { syntheticChunk } from '../support/syntheticChunk';
 
 /**
  * Crash safety end to end: the agent process is killed with SIGKILL again and again while it takes in a stream of
@@ -26,18 +27,6 @@ import { random } from '../support/random';
 
 const KILLS = Number(process.env.ICICLE_KILLS ?? 8);
 const SAMPLES_PER_CHUNK = 1000;
-
-/** A V8 CPU profile chunk of 1,000 samples, distinct for each `i` (its start time and its mix of functions). */
-function syntheticChunk(i: number): string {
-  const frame = (id: number, functionName: string, children: number[]) => ({
-    id, callFrame: { functionName, scriptId: '1', url: 'file:///app/worker.js', lineNumber: id * 10, columnNumber: 0 }, hitCount: 0, children,
-  });
-  const leaves = [3, 4, 5, 6, 7];
-  const nodes = [frame(1, '(root)', [2]), frame(2, 'main', leaves), ...leaves.map(id => frame(id, `work${id}`, []))];
-  const samples = Array.from({ length: SAMPLES_PER_CHUNK }, (_, k) => leaves[(i + k * (1 + (i % 3))) % leaves.length]!);
-  const startTime = 1_000_000 * i;
-  return JSON.stringify({ nodes, startTime, endTime: startTime + SAMPLES_PER_CHUNK * 1000, samples, timeDeltas: samples.map(() => 1000) });
-}
 
 /** Sends chunks one after another, resending each until some agent acknowledges it, as the probe does. */
 class ChunkWriter {
@@ -66,7 +55,7 @@ class ChunkWriter {
 
   private async run(): Promise<void> {
     for (let i = 0; !this.stopped; i++) {
-      const profile = syntheticChunk(i);
+      const profile = syntheticChunk(i, SAMPLES_PER_CHUNK);
       for (;;) {
         try {
           if (!this.connection) {
