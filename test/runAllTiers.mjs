@@ -74,7 +74,9 @@ const tiers = {
   /** Faults and hostile conditions made for real (a full disk on a tmpfs, as root): the bounded form of RELIABILITY.md. */
   async reliability() {
     const files = testFiles(['test/reliability']);
-    return runTallied('reliability', process.execPath, mochaArgs(files, 300_000));
+    // Real processes and sockets: what a test leaves open is named at the end, and cannot keep the tier from exiting.
+    const hooks = ['--require', join(root, 'test/support/reportOpenHandles.cjs'), '--exit'];
+    return runTallied('reliability', process.execPath, [...mochaArgs(files, 300_000), ...hooks]);
   },
 
   async webview() {

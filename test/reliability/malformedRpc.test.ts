@@ -23,7 +23,7 @@ const NOT_FUZZED = new Set(['icicle/shutdown', 'icicle/profileProcess', 'icicle/
 const methods = (Object.values(protocol) as unknown[])
   .filter((value): value is { method: string } => typeof value === 'object' && value !== null && typeof (value as { method?: unknown }).method === 'string')
   .map(value => value.method)
-  .filter(method => !NOT_FUZZED.has(method) && method !== 'icicle/samplesStored' && method !== 'icicle/recordingEnded');
+  .filter(method => !NOT_FUZZED.has(method) && !['icicle/samplesStored', 'icicle/recordingEnded', 'icicle/storeProblem'].includes(method));
 
 /** Parameter names the requests really take, so that the fuzzer often gets past the first key to the values. */
 const KEYS = ['selector', 'path', 'content', 'displayName', 'minShare', 'profileType', 'timeRange', 'key', 'limit', 'prefix', 'profile', 'startMs', 'labels', 'droppedChunks', 'sessionId', 'focus', 'files', 'base', 'head', 'x'];
