@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { IcicleErrorCode, UserFacingError } from '../common/errors';
 
@@ -12,12 +13,17 @@ export const MAX_PROFILE_BYTES = 400 * 1024 * 1024;
 export async function readProfileBytes(path: string, displayName: string): Promise<Buffer> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    // A pipe or a device is refused before it is opened: opening a FIFO waits for a writer, which would hold one of
+    // the agent's few file threads for good, and a device has no end. Non-blocking, in case it was swapped since.
+    if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot open ${displayName}: ${reasonOf(error)}.`);
   }
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot open ${displayName}: ${reasonOf({ code: 'ENOTFILE' })}.`);
+    const { size } = info;
     if (size > MAX_PROFILE_BYTES) throw tooLarge(displayName, size);
     const bytes = await handle.readFile();
     return gunzipIfCompressed(bytes, displayName);
@@ -64,6 +70,8 @@ function reasonOf(error: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'it is a folder';
+    case 'ENOTFILE':
+      return 'it is not a regular file (a pipe, a device or a socket)';
     default:
       return code ?? 'unknown error';
   }

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,5 +34,15 @@ describe('a profile too large to read', function () {
     const bomb = gzipSync(Buffer.alloc(600 * 1024 * 1024));
     assert.ok(bomb.length < 2 * 1024 * 1024);
     assert.throws(() => gunzipIfCompressed(bomb, 'bomb.cpuprofile.gz'), /bomb\.cpuprofile\.gz/);
+  });
+
+  it('refuses a pipe or a device chosen as a profile at once, with what it is', async () => {
+    const fifo = join(dir, 'pipe.cpuprofile');
+    execFileSync('mkfifo', [fifo]);
+    const started = performance.now();
+    // Opening a FIFO would wait for a writer for ever; it is refused before it is opened.
+    await assert.rejects(readProfileBytes(fifo, 'pipe.cpuprofile'), /Cannot open pipe\.cpuprofile: it is not a regular file/);
+    await assert.rejects(readProfileBytes('/dev/zero', 'zero'), /Cannot open zero: it is not a regular file/);
+    assert.ok(performance.now() - started < 1000, 'refused at once');
   });
 });
