@@ -8,8 +8,8 @@ import { exportCollapsed } from './export/collapsedExport';
 import { exportPprof } from './export/pprofExport';
 import type { Store } from '../storage/store';
 import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
-import { importProfileBytes, profileIdOf, removePartialProfile, type FileImportResult } from './import/importFile';
-import { storedProfileState } from './import/storedProfile';
+import { importProfileBytes, profileIdOf, type FileImportResult } from './import/importFile';
+import { storedWhole } from './import/storedProfile';
 import { parseMatchers, queryView } from './viewQueries';
 import { gunzipIfCompressed } from './readProfileFile';
 
@@ -30,9 +30,7 @@ export async function openProfileThroughStore(store: Store, content: Buffer | st
   const profileId = profileIdOf(bytes);
   let imported: FileImportResult | undefined;
   // The same import as the command line's (detection, source maps, labels), so both find each other's profiles.
-  const state = await storedProfileState(store, profileId);
-  if (state === 'partial') await removePartialProfile(store, profileId, displayName);
-  if (state !== 'whole') imported = await importProfileBytes(store, bytes, displayName, {}, { knownAbsent: true });
+  if (!(await storedWhole(store, profileId, displayName))) imported = await importProfileBytes(store, bytes, displayName, {}, { knownAbsent: true });
   const view = await queryView(store, { ...query, selector: formatSelector([{ key: 'profile_id', op: '=', value: profileId }]) }, minShare);
   if (view.summary.sampleCount === 0 && view.profileTypes.length === 0) {
     throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} holds no samples, so there is nothing to draw.`);

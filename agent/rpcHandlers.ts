@@ -273,7 +273,6 @@ function validate<T extends z.ZodTypeAny>(schema: T, raw: unknown, method: strin
   return result.data;
 }
 
-/** Turns user-facing errors into JSON-RPC errors and logs anything unexpected, keeping stacks out of replies. */
 /**
  * A full disk refuses every chunk of every probe until space returns, each sent again a moment later: the log says
  * so once, then at most every ten seconds with the count, rather than once per refusal.
@@ -291,6 +290,10 @@ const storageRefusals = {
   },
 };
 
+/**
+ * Turns user-facing errors into JSON-RPC errors, a store that cannot write into StoreUnavailable (which probes retry),
+ * and logs anything unexpected, keeping stacks out of replies.
+ */
 async function guard<T>(method: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();

@@ -7,8 +7,7 @@ import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
 import { parseProfileBytes } from './detectFormat';
 import type { ProfileFormat } from './importedProfile';
 import { importToStore, plannedWrites } from './importToStore';
-import { log } from '../log';
-import { PROFILE_ROWS_LABEL, storedProfileState } from './storedProfile';
+import { PROFILE_ROWS_LABEL, storedWhole } from './storedProfile';
 
 export interface FileImportResult {
   format: ProfileFormat;
@@ -44,16 +43,14 @@ export async function importProfileBytes(
   raw: Buffer,
   displayName: string,
   labels: Record<string, string>,
-  /** `knownAbsent`: the caller has just found no profile with this content in the store, so it is not looked up again. */
+  /** `knownAbsent`: the caller has just found the profile not stored whole (storedWhole), so it is not looked up again. */
   options: { sourceMaps?: boolean; startMs?: number; knownAbsent?: boolean } = {},
 ): Promise<FileImportResult> {
   const bytes = gunzipIfCompressed(raw, displayName);
   const profileId = profileIdOf(bytes);
   const { format, profiles } = parseProfileBytes(bytes, displayName, options.startMs ?? Date.now());
-  if (!options.knownAbsent) {
-    const state = await storedProfileState(store, profileId);
-    if (state === 'whole') return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
-    if (state === 'partial') await removePartialProfile(store, profileId, displayName);
+  if (!options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
+    return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
   }
   const planned = profiles.map(plannedWrites).reduce((a, b) => ({ writes: a.writes + b.writes, rows: a.rows + b.rows }), { writes: 0, rows: 0 });
   const marker: Record<string, string> = planned.writes > 1 ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
@@ -79,10 +76,4 @@ export async function importProfileBytes(
 
 function hasJavaScriptFrames(frames: readonly { file: string }[]): boolean {
   return frames.some(f => /\.(c|m)?js$/.test(f.file) || f.file.startsWith('file://'));
-}
-
-/** Deletes what an import cut short (the agent killed between its writes) left of a profile, so it is imported whole. */
-export async function removePartialProfile(store: Store, profileId: string, displayName: string): Promise<void> {
-  const removed = await store.deleteWhere({ matchers: [{ key: 'profile_id', op: '=', value: profileId }] });
-  log('warn', `${displayName} had been stored only in part (an import was cut short); its ${removed} rows were removed and it is imported again`);
 }

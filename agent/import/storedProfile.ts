@@ -1,4 +1,5 @@
 import type { Store } from '../../storage/store';
+import { log } from '../log';
 
 /**
  * Whether the store holds a profile (by its `profile_id`), and whether whole.
@@ -38,4 +39,17 @@ export async function storedProfileState(store: Store, profileId: string): Promi
   } finally {
     snapshot.release();
   }
+}
+
+/**
+ * Whether the store holds the profile whole, so that importing it again would add nothing. What an import cut short
+ * left of it is deleted first (the caller then imports it whole).
+ */
+export async function storedWhole(store: Store, profileId: string, displayName: string): Promise<boolean> {
+  const state = await storedProfileState(store, profileId);
+  if (state === 'partial') {
+    const removed = await store.deleteWhere({ matchers: [{ key: 'profile_id', op: '=', value: profileId }] });
+    log('warn', `${displayName} had been stored only in part (an import was cut short); its ${removed} rows were removed and it is imported again`);
+  }
+  return state === 'whole';
 }
