@@ -8,7 +8,17 @@ import { createInterface } from 'node:readline';
 import { ResponseError } from 'vscode-jsonrpc';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
 import { IcicleErrorCode } from '../common/errors';
-import { HandshakeRequest, LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, PingRequest, QuerySelectionRequest, ShutdownRequest } from '../common/protocol/agentProtocol';
+import {
+  HandshakeRequest,
+  LabelNamesRequest,
+  LabelValuesRequest,
+  OpenProfileRequest,
+  PingRequest,
+  QuerySelectionRequest,
+  SamplesStoredNotification,
+  ShutdownRequest,
+  SourceCostsRequest,
+} from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import { corpusDir } from '../test/support/corpus';
 
@@ -110,6 +120,25 @@ describe('agent process', function () {
       client.connection.sendRequest(QuerySelectionRequest.type, { selector: '{source=' }),
       (error: ResponseError<unknown>) => error.code === IcicleErrorCode.InvalidParams && /is not a label selector/.test(error.message),
     );
+  });
+
+  it('tells the language server when an opened profile lands, and gives that profile\'s source costs under its name', async () => {
+    const server = await connectToAgent(agent.socket, 'language-server', 'test');
+    try {
+      const stored = new Promise<SamplesStoredNotification.Params>(resolve => server.connection.onNotification(SamplesStoredNotification.type, resolve));
+      const opened = await client.connection.sendRequest(OpenProfileRequest.type, { path: join(root, 'demo', 'profiles', 'demo.cpuprofile'), displayName: 'demo.cpuprofile' });
+      const notified = await stored;
+      assert.equal(notified.sessionId, undefined, 'an opened profile belongs to no recording session');
+      assert.equal(notified.rows, opened.summary.sampleCount);
+      const costs = await server.connection.sendRequest(SourceCostsRequest.type, { selection: { kind: 'profile', selector: opened.query.selector, name: 'demo.cpuprofile' } });
+      assert.equal(costs.description, 'demo.cpuprofile');
+      assert.equal(costs.selector, opened.query.selector);
+      assert.equal(costs.runs, 1);
+      assert.ok(costs.files.some(f => f.file === 'src/primes.js' && f.functionNames.includes('countPrimesNaive')), `files: ${costs.files.map(f => f.file).join(', ')}`);
+      assert.equal(costs.totalSamples, opened.summary.sampleCount);
+    } finally {
+      server.dispose();
+    }
   });
 
   it('reports a missing file and bad parameters as errors meant for the user', async () => {

@@ -124,6 +124,7 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
         ...(params.timeRange !== undefined ? { timeRange: params.timeRange } : {}),
       });
       const ms = (performance.now() - started).toFixed(0);
+      if (imported) context.recordings.announceStored(undefined, view.summary.sampleCount);
       const how = imported ? 'imported into the store' : 'already in the store';
       log('info', `opened ${params.displayName} (${how}): ${view.summary.sampleCount} samples, ${view.summary.nodeCount} nodes in ${ms} ms`);
       return view;

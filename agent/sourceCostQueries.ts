@@ -50,6 +50,8 @@ async function resolve(source: ScanSource, wanted: SourceSelection, base: Select
   switch (wanted.kind) {
     case 'allRuns':
       return { selection: base, description: `${what}, all runs` };
+    case 'profile':
+      return { selection: base, description: wanted.name };
     case 'recent': {
       const timeRange = { startMs: now - wanted.minutes * 60_000, endMs: now + 1 };
       return { selection: { ...base, timeRange }, description: `${what}, last ${describeMinutes(wanted.minutes)}` };

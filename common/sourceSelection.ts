@@ -16,6 +16,11 @@ export const sourceSelectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('allRuns'), selector: z.string().max(10_000) }),
   /** The selector's samples of the last N minutes, counted back from each refresh. */
   z.object({ kind: z.literal('recent'), selector: z.string().max(10_000), minutes: z.number().positive().max(525_600) }),
+  /**
+   * The samples of the profile the user is looking at (an opened file's `{profile_id="…"}`, a recorded run's
+   * `{session_id="…"}`), named as its flame graph names it.
+   */
+  z.object({ kind: z.literal('profile'), selector: z.string().max(10_000), name: z.string().max(500) }),
 ]);
 export type SourceSelection = z.infer<typeof sourceSelectionSchema>;
 

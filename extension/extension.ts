@@ -14,15 +14,16 @@ import { ScrapeTargets } from './recording/scrapeTargets';
 import { TerminalProfiling } from './recording/terminalProfiling';
 import { ProfileEditorProvider } from './profileEditorProvider';
 import { ProfileView, type ProfileViewServices } from './profileView';
-import { ProfilesView } from './profilesView';
+import { ProfilesView, runSelector, runTitle } from './profilesView';
 import { showError, showWarning, shownMessages } from './userMessages';
 import { compareBranches, compareBranchesCommand, compareSelectionsCommand } from './compare/compareBranchesCommand';
 import { ComparePanel } from './compare/comparePanel';
 import { affectsCostSettings, readCostSettings } from './sourceCosts/costSettings';
-import { CHOOSE_COST_SELECTION_COMMAND, CostSelection } from './sourceCosts/costSelection';
+import { CostSelection } from './sourceCosts/costSelection';
 import { documentFunctions } from './sourceCosts/documentFunctions';
 import { LineHeat, TOGGLE_LINE_HEAT_COMMAND } from './sourceCosts/lineHeat';
-import { SHOW_FUNCTION_COMMAND, showFunction } from './sourceCosts/showFunction';
+import { showFunction } from './sourceCosts/showFunction';
+import { CHOOSE_COST_SELECTION_COMMAND, SHOW_FUNCTION_COMMAND } from '../common/protocol/languageServerProtocol';
 
 /**
  * What `activate` returns: a small surface for the editor tests (and for other extensions), so tests
@@ -79,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     VERSION,
     log,
     {
-      initializationOptions: async () => ({ agentSocket: agent.socketPath, selection: await costSelection.initial(), settings: await readCostSettings() }),
+      initializationOptions: async () => ({ agentSocket: agent.socketPath, selection: await costSelection.current(), settings: await readCostSettings() }),
       documentFunctions,
       costsChanged: params => {
         costSelection.showCosts(params);
@@ -90,6 +91,8 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   context.subscriptions.push(
     costSelection,
     lineHeat,
+    // The source shows the costs of the flame graph in front (unless the user pinned a selection).
+    ProfileView.onDidComeToFront(profile => costSelection.follow(profile)),
     vscode.commands.registerCommand(CHOOSE_COST_SELECTION_COMMAND, () => costSelection.pick()),
     vscode.commands.registerCommand(TOGGLE_LINE_HEAT_COMMAND, () => lineHeat.toggle()),
     vscode.workspace.onDidChangeConfiguration(event => {
@@ -116,7 +119,15 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     intervalMicros: vscode.workspace.getConfiguration('icicle').get<number>('samplingIntervalMicroseconds', 1000),
   });
   // Every recording the agent stores samples for (debug runs, processes, terminals) is counted in one place.
-  context.subscriptions.push(agent.onDidStoreSamples(({ sessionId, rows }) => sessions.addSamples(sessionId, rows)));
+  // A run of this window that starts storing samples becomes the source's costs, which then grow as it runs.
+  context.subscriptions.push(
+    agent.onDidStoreSamples(({ sessionId, rows }) => {
+      const recording = sessionId === undefined ? undefined : sessions.get(sessionId);
+      const first = recording !== undefined && recording.samples === 0;
+      sessions.addSamples(sessionId, rows);
+      if (first) costSelection.follow({ selector: runSelector(recording.sessionId), name: runTitle(recording.name, recording.startedAt) });
+    }),
+  );
   // A store that cannot write (a full disk) is said once per episode; that it writes again, in the status bar.
   let storeProblemShown = false;
   context.subscriptions.push(

@@ -9,12 +9,14 @@ import {
 } from 'vscode-languageclient/node';
 import { describeError } from '../common/errors';
 import {
+  CHOOSE_COST_SELECTION_COMMAND,
   CostsChangedNotification,
   DocumentFunctionsRequest,
   LanguageServerHandshakeRequest,
   LineCostsRequest,
   SetSelectionNotification,
   SetSettingsNotification,
+  SHOW_FUNCTION_COMMAND,
   type DocumentFunction,
   type InitializationOptions,
   type LanguageServerSettings,
@@ -45,6 +47,8 @@ export class LanguageServerSupervisor implements vscode.Disposable {
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private serverPid: number | undefined;
+  /** The selection set last, which a (re)started server begins with. */
+  private selection: SourceSelection | undefined;
 
   constructor(
     private readonly serverModule: string,
@@ -65,9 +69,9 @@ export class LanguageServerSupervisor implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       // Every file: costs are for any language whose profiles name files and lines.
       documentSelector: [{ scheme: 'file' }],
-      initializationOptions: await this.hooks.initializationOptions(),
-      // The hover's "Show in flame graph" link runs this one command, and no other.
-      markdown: { isTrusted: { enabledCommands: ['icicle.showFunction'] } },
+      initializationOptions: await this.initializationOptions(),
+      // Hovers link to "Show in flame graph" and to the picker of samples, and to no other command.
+      markdown: { isTrusted: { enabledCommands: [SHOW_FUNCTION_COMMAND, CHOOSE_COST_SELECTION_COMMAND] } },
       outputChannel: this.log,
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
@@ -93,7 +97,14 @@ export class LanguageServerSupervisor implements vscode.Disposable {
 
   /** Which samples the source shows; the server fetches them and refreshes what it shows. */
   setSelection(selection: SourceSelection): void {
+    this.selection = selection;
     void this.client?.sendNotification(SetSelectionNotification.type, { selection }).catch(() => undefined);
+  }
+
+  /** The hooks' options, with a selection set while they were read (before the client exists to be told). */
+  private async initializationOptions(): Promise<InitializationOptions> {
+    const options = await this.hooks.initializationOptions();
+    return this.selection ? { ...options, selection: this.selection } : options;
   }
 
   setSettings(settings: LanguageServerSettings): void {

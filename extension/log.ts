@@ -29,5 +29,13 @@ export function createLog(): Log {
       original(message, ...args);
     };
   }
+  // The language client writes the server's console (its refreshes, its warnings) as plain lines.
+  for (const method of ['append', 'appendLine'] as const) {
+    const original = channel[method].bind(channel);
+    channel[method] = (value: string) => {
+      mirror('server', value.replace(/\n$/, ''));
+      original(value);
+    };
+  }
   return channel;
 }

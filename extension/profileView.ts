@@ -32,6 +32,12 @@ type LoadState =
  */
 export class ProfileView implements vscode.Disposable {
   private static readonly all = new Set<ProfileView>();
+  private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string }>();
+  /**
+   * A view's samples are in front of the user: its panel became the active one, or the active view loaded another
+   * selection. The source's costs follow this (extension/sourceCosts/costSelection.ts).
+   */
+  static readonly onDidComeToFront = ProfileView.inFrontEmitter.event;
   private state: LoadState = { kind: 'loading' };
   /**
    * What the view shows, once known: a selection's from the start, a file's after the agent has opened it (its
@@ -72,6 +78,9 @@ export class ProfileView implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage(message => this.onMessage(message)),
       panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        if (webviewPanel.active) this.announceInFront();
+      }),
       vscode.workspace.onDidChangeConfiguration(event => {
         if (event.affectsConfiguration('icicle.flameGraph.pruneBelowPercent')) void this.load();
         else if (event.affectsConfiguration('icicle.flameGraph')) void this.post({ type: 'settings', settings: readViewSettings() });
@@ -226,6 +235,12 @@ export class ProfileView implements vscode.Disposable {
     return { source, query };
   }
 
+  /** Tells the listeners which samples this view shows, when it is the active one and has shown something. */
+  private announceInFront(): void {
+    if (this.state.kind !== 'loaded' || !this.panel.active) return;
+    ProfileView.inFrontEmitter.fire({ selector: this.state.result.query.selector, name: this.shownTitle(this.state.result) });
+  }
+
   private async postState(): Promise<void> {
     switch (this.state.kind) {
       case 'loading':
@@ -236,6 +251,7 @@ export class ProfileView implements vscode.Disposable {
         const search = this.pendingSearch;
         if (this.pageReady) this.pendingSearch = undefined;
         await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings(), restore: this.restore(), ...(search !== undefined ? { search } : {}) });
+        this.announceInFront();
         return;
       }
       case 'failed':

@@ -10,6 +10,11 @@ export function runSelector(sessionId: string): string {
   return `{session_id=${quoteLabelValue(sessionId)}}`;
 }
 
+/** A run's flame graph title: its name and the time it started. */
+export function runTitle(name: string, startedAt: Date): string {
+  return `${name} (${startedAt.toLocaleTimeString()})`;
+}
+
 /** How a run is named in lists: its launch configuration, else its command, else its session id. */
 export function runName(run: RunSummary): string {
   return run.labels['launch_config'] || run.labels['command'] || `session ${run.sessionId}`;
@@ -88,7 +93,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
   }
 
   private open(run: RunSummary): void {
-    const title = `${runName(run)} (${new Date(run.startMs).toLocaleTimeString()})`;
+    const title = runTitle(runName(run), new Date(run.startMs));
     openFlameGraphPanel(this.services, { kind: 'selection', selector: runSelector(run.sessionId), title }, title);
   }
 

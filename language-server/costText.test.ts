@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { escapeMarkdown, hoverMarkdown } from './costText';
+import { hoverAt } from './languageFeatures';
 
 describe('hover text', () => {
   it('keeps hostile function names and labels as text: no emphasis, code, link or HTML survives', () => {
@@ -15,5 +16,29 @@ describe('hover text', () => {
     assert.deepEqual(text.match(/(?<!\\)\]\(/g)?.length, 1);
     assert.match(text, /\[Show in flame graph\]\(command:icicle\.showFunction\?/);
     assert.ok(!text.includes('branch="a\nb"'), 'a newline in a label cannot break the hover into new blocks');
+  });
+});
+
+describe('the hover of a function without samples', () => {
+  const fn = { name: 'countPrimesSieve', startLine: 4, endLine: 9, nameLine: 4 };
+  const context = (total: number) => ({ total, unit: 'micros' as const, description: 'demo.cpuprofile', runs: total > 0 ? 1 : 0, selector: '{profile_id="p"}' });
+  const hover = (total: number, placed: boolean) => {
+    const annotations = { functions: [], lines: [] };
+    const costs = { table: { functions: [], lines: [] }, file: 'src/primes.js', context: context(total) };
+    const shown = hoverAt(4, placed ? ({ annotations, costs } as never) : undefined, [fn], context(total));
+    return (shown?.contents as { value: string } | undefined)?.value ?? '';
+  };
+
+  it('says why in words and links to the picker of samples', () => {
+    assert.match(hover(0, false), /\*\*countPrimesSieve\*\*: no samples in demo\.cpuprofile: there are none yet\. Open a profile/);
+    assert.match(hover(1000, false), /no code of this file ran while they were recorded .*icicle\.pathMappings/);
+    assert.match(hover(1000, true), /it did not run while they were recorded, or ran for less than one sampling interval/);
+    for (const text of [hover(0, false), hover(1000, false), hover(1000, true)]) {
+      assert.match(text, /\[Choose which samples the source shows…\]\(command:icicle\.chooseCostSelection\)$/);
+    }
+  });
+
+  it('says nothing on a line that is not a function name', () => {
+    assert.equal(hoverAt(5, undefined, [fn], context(1000)), null);
   });
 });

@@ -1,4 +1,5 @@
 import type { DisplayUnit } from '../common/profileTypes';
+import { CHOOSE_COST_SELECTION_COMMAND, SHOW_FUNCTION_COMMAND } from '../common/protocol/languageServerProtocol';
 import { formatBytes, formatCount, formatMicros, formatSamples } from '../common/valueFormat';
 import type { FunctionAnnotation } from './annotations';
 
@@ -13,7 +14,6 @@ export interface CostContext {
   selector: string;
 }
 
-export const SHOW_FUNCTION_COMMAND = 'icicle.showFunction';
 
 export function formatCost(value: number, unit: DisplayUnit): string {
   return unit === 'micros' ? formatMicros(value) : unit === 'bytes' ? formatBytes(value) : formatCount(value);
@@ -77,7 +77,20 @@ export function deltaText(delta: BaselineDelta): string {
   return `${sign}${formatCost(Math.abs(change), delta.unit)} (${sign}${Math.abs(percent).toFixed(0)}%) vs ${delta.label}`;
 }
 
-/** The one line a function without samples gets. */
-export function noSamplesMarkdown(name: string, context: CostContext): string {
-  return `**${escapeMarkdown(name)}**: no samples in ${escapeMarkdown(context.description)} — Icicle`;
+/**
+ * Why a function has no cost to show: the selection holds no samples at all, none of them ran code of this file, or
+ * they did but never this function.
+ */
+export type NoSamplesReason = 'emptySelection' | 'fileNotProfiled' | 'functionNotSampled';
+
+/** What a function without samples gets: why, in words, and the picker of other samples. */
+export function noSamplesMarkdown(name: string, context: CostContext, reason: NoSamplesReason): string {
+  const source = escapeMarkdown(context.description);
+  const why =
+    reason === 'emptySelection'
+      ? 'there are none yet. Open a profile (the flame graph in front sets the costs shown here) or profile a run.'
+      : reason === 'fileNotProfiled'
+        ? 'no code of this file ran while they were recorded (or the profile names the file by a path Icicle could not match; see `icicle.pathMappings`).'
+        : 'it did not run while they were recorded, or ran for less than one sampling interval.';
+  return `**${escapeMarkdown(name)}**: no samples in ${source}: ${why} — Icicle\n\n[Choose which samples the source shows…](command:${CHOOSE_COST_SELECTION_COMMAND})`;
 }

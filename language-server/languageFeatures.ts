@@ -3,8 +3,8 @@ import type { LineHeat } from '../common/protocol/languageServerProtocol';
 import { functionAt, type FileAnnotations, type FunctionAnnotation } from './annotations';
 import type { DocumentCosts } from './costCache';
 import type { CostContext } from './costText';
-import { formatCost, hoverMarkdown, lensTitle, noSamplesMarkdown, SHOW_FUNCTION_COMMAND, type BaselineDelta } from './costText';
-import type { DocumentFunction } from '../common/protocol/languageServerProtocol';
+import { formatCost, hoverMarkdown, lensTitle, noSamplesMarkdown, type BaselineDelta } from './costText';
+import { SHOW_FUNCTION_COMMAND, type DocumentFunction } from '../common/protocol/languageServerProtocol';
 
 /**
  * What a hover at `line` says. On a profiled function's name line, or on any line of its body that has samples:
@@ -28,7 +28,10 @@ export function hoverAt(
     }
   }
   const unprofiled = context && functions.find(f => f.nameLine === line);
-  if (unprofiled && context) return { contents: { kind: 'markdown', value: noSamplesMarkdown(unprofiled.name, context) } };
+  if (unprofiled && context) {
+    const reason = context.total === 0 ? 'emptySelection' : placed ? 'functionNotSampled' : 'fileNotProfiled';
+    return { contents: { kind: 'markdown', value: noSamplesMarkdown(unprofiled.name, context, reason) } };
+  }
   return null;
 }
 

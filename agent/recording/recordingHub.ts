@@ -49,7 +49,7 @@ export class RecordingHub {
     }
     this.setStoreProblem(undefined);
     const sessionId = recorded.labels['session_id'];
-    if (!result.alreadyStored && result.rows > 0) this.listeners.forEach(listener => listener(sessionId, result.rows));
+    if (!result.alreadyStored && result.rows > 0) this.announceStored(sessionId, result.rows);
     return { ...result, stop: sessionId !== undefined && this.stopped.has(sessionId) };
   }
 
@@ -94,7 +94,15 @@ export class RecordingHub {
     return () => this.problemListeners.delete(listener);
   }
 
-  /** Calls `listener` after each stored chunk; returns the function that unsubscribes it. */
+  /**
+   * Tells the listeners that samples landed: a recorded chunk (from `ingestRecorded`), or a profile file the editor
+   * opened, which the language server's costs may be following.
+   */
+  announceStored(sessionId: string | undefined, rows: number): void {
+    this.listeners.forEach(listener => listener(sessionId, rows));
+  }
+
+  /** Calls `listener` after each stored chunk or opened profile; returns the function that unsubscribes it. */
   onStored(listener: StoredListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

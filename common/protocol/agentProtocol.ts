@@ -199,7 +199,10 @@ export namespace DrainSpoolRequest {
   export const type = new RequestType0<Result, void>(method);
 }
 
-/** Samples were stored for a recording session, so a status bar can count them. Agent → extension. */
+/**
+ * Samples were stored: a recording session's chunk (so a status bar can count them), or a profile file opened in the
+ * editor (`sessionId` undefined), so that views and source costs refresh. Agent → extension and language server.
+ */
 export namespace SamplesStoredNotification {
   export const method = 'icicle/samplesStored';
   export interface Params {

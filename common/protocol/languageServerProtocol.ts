@@ -7,6 +7,13 @@ import { sourceSelectionSchema } from '../sourceSelection';
  * beyond the standard LSP methods.
  */
 
+/**
+ * The extension's commands that the server's hovers and lenses link to; the client trusts command links to these
+ * and no others.
+ */
+export const SHOW_FUNCTION_COMMAND = 'icicle.showFunction';
+export const CHOOSE_COST_SELECTION_COMMAND = 'icicle.chooseCostSelection';
+
 /** Sent by the extension right after LSP initialisation to check that both speak the same version. Client → server. */
 export namespace LanguageServerHandshakeRequest {
   export const method = 'icicle/languageServerHandshake';

@@ -5,7 +5,7 @@ import { describeError } from '../../common/errors';
 import { DrainSpoolRequest, StopSessionRequest } from '../../common/protocol/agentProtocol';
 import { openFlameGraphPanel } from '../openProfileCommand';
 import type { ProfileView, ProfileViewServices } from '../profileView';
-import { runSelector } from '../profilesView';
+import { runSelector, runTitle } from '../profilesView';
 import { showError, showInformation, showWarning } from '../userMessages';
 import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
 import type { RecordingSessions } from './recordingSessions';
@@ -100,7 +100,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
   /** Opens (or reveals) the flame graph of a recorded run. */
   openRun(sessionId: string): ProfileView {
     const recording = this.sessions.get(sessionId);
-    const title = `${recording?.name ?? 'run'} (${(recording?.startedAt ?? new Date()).toLocaleTimeString()})`;
+    const title = runTitle(recording?.name ?? 'run', recording?.startedAt ?? new Date());
     const view = openFlameGraphPanel(this.services, { kind: 'selection', selector: runSelector(sessionId), title }, title);
     this.runViews.set(sessionId, view);
     return view;

@@ -1,20 +1,31 @@
 import * as vscode from 'vscode';
 import { gitLabels } from '../../common/gitLabels';
-import type { CostsChangedNotification } from '../../common/protocol/languageServerProtocol';
+import { CHOOSE_COST_SELECTION_COMMAND, type CostsChangedNotification } from '../../common/protocol/languageServerProtocol';
 import { parseSelector, quoteLabelValue } from '../../common/selector';
 import { defaultSourceSelection, sourceSelectionSchema, type SourceSelection } from '../../common/sourceSelection';
 
-const STATE_KEY = 'icicle.costSelection';
-export const CHOOSE_COST_SELECTION_COMMAND = 'icicle.chooseCostSelection';
+/** The selection the user pinned in the picker (the key predates following, so a choice made before still holds). */
+const PINNED_KEY = 'icicle.costSelection';
+/** The profile the costs followed last, so that a reopened window shows what the user looked at before. */
+const FOLLOWED_KEY = 'icicle.costSelection.followed';
+
+/** A profile the source's costs can follow: the samples a flame graph shows, and what it is called there. */
+export interface FollowedProfile {
+  selector: string;
+  name: string;
+}
 
 /**
- * Which samples the source's costs come from: a status bar item that says it, and a picker that changes it (latest
- * run of this branch, all its runs, the last hour or day, a label selector). The choice is kept per workspace; until
- * one is made, it is the latest run of the current branch (or of anything, when the branch has none).
+ * Which samples the source's costs come from. Unless the user pinned a selection in the picker, the costs follow what
+ * the user is looking at: the flame graph that was last in front (an opened file, a recorded run, a typed selector)
+ * or the run that last started storing samples in this window, whichever came last. Before either, the latest run
+ * of the current branch. Both the pinned choice and the followed profile are kept per workspace, so a reopened
+ * window shows the same costs. A status bar item names the source; clicking it opens the picker.
  */
 export class CostSelection implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('icicle.costSelection', vscode.StatusBarAlignment.Right, 99);
-  private chosen: SourceSelection | undefined;
+  private pinned: SourceSelection | undefined;
+  private followed: FollowedProfile | undefined;
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -25,29 +36,54 @@ export class CostSelection implements vscode.Disposable {
     this.item.text = '$(flame) costs';
     this.item.tooltip = 'Icicle: which samples the costs in the source come from. Click to choose.';
     this.item.show();
-    const saved = sourceSelectionSchema.safeParse(memento.get(STATE_KEY));
-    if (saved.success) this.chosen = saved.data;
+    const pinned = sourceSelectionSchema.safeParse(memento.get(PINNED_KEY));
+    if (pinned.success) this.pinned = pinned.data;
+    const followed = sourceSelectionSchema.safeParse({ kind: 'profile', ...(memento.get(FOLLOWED_KEY) as object | undefined) });
+    if (followed.success && followed.data.kind === 'profile') this.followed = { selector: followed.data.selector, name: followed.data.name };
   }
 
-  /** The selection to start the language server with. */
-  async initial(): Promise<SourceSelection> {
-    return this.chosen ?? defaultSourceSelection(await currentBranch());
+  /** The selection the source shows now: the pinned one, else the followed profile, else the branch's latest run. */
+  async current(): Promise<SourceSelection> {
+    if (this.pinned) return this.pinned;
+    if (this.followed) return { kind: 'profile', ...this.followed };
+    return defaultSourceSelection(await currentBranch());
+  }
+
+  /** Whether the user pinned a selection, which opening a profile does not change. */
+  get isPinned(): boolean {
+    return this.pinned !== undefined;
+  }
+
+  /** Makes `profile` the source of the costs, unless a selection is pinned or it is the source already. */
+  follow(profile: FollowedProfile): void {
+    if (this.pinned || (this.followed?.selector === profile.selector && this.followed.name === profile.name)) return;
+    this.followed = profile;
+    void this.memento.update(FOLLOWED_KEY, profile);
+    this.apply({ kind: 'profile', ...profile });
   }
 
   /** What the language server says the costs come from now. */
   showCosts(params: CostsChangedNotification.Params): void {
     const none = params.files === 0;
-    this.item.text = none ? '$(flame) no costs' : `$(flame) ${shortDescription(params.description)}`;
+    const pin = this.pinned ? ' It is pinned: opening a profile does not change it.' : ' It follows the flame graph you look at.';
+    this.item.text = none ? '$(flame) no costs' : `$(${this.pinned ? 'pinned' : 'flame'}) ${shortDescription(params.description)}`;
     this.item.tooltip = none
-      ? `Icicle: no costs to show in the source (${params.description}). Profile a run, open a profile, or click to choose other samples.`
-      : `Icicle: the source shows costs from ${params.description} (${params.runs} ${params.runs === 1 ? 'run' : 'runs'}, ${params.files} files). Click to choose other samples.`;
+      ? `Icicle: no costs to show in the source (${params.description}). Open a profile, profile a run, or click to choose other samples.`
+      : `Icicle: the source shows costs from ${params.description} (${params.runs} ${params.runs === 1 ? 'run' : 'runs'}, ${params.files} files).${pin} Click to choose other samples.`;
   }
 
   async pick(): Promise<void> {
     const branch = await currentBranch();
     const onBranch = branch === undefined ? '{}' : `{branch=${quoteLabelValue(branch)}}`;
     const where = branch === undefined ? 'this workspace' : `branch ${branch}`;
-    const items: (vscode.QuickPickItem & { selection?: SourceSelection; ask?: true })[] = [
+    type Item = vscode.QuickPickItem & { selection?: SourceSelection; ask?: true; follow?: true };
+    const items: Item[] = [
+      {
+        label: 'Follow the flame graph in front',
+        description: this.followed ? `now: ${this.followed.name}` : `now: latest run of ${where}`,
+        detail: 'Opening a profile or a run shows its costs in the source (the default).',
+        follow: true,
+      },
       { label: `Latest run of ${where}`, selection: defaultSourceSelection(branch) },
       { label: `All runs of ${where}`, selection: { kind: 'allRuns', selector: onBranch } },
       { label: `Last hour of ${where}`, selection: { kind: 'recent', selector: onBranch, minutes: 60 } },
@@ -57,6 +93,7 @@ export class CostSelection implements vscode.Disposable {
     ];
     const picked = await vscode.window.showQuickPick(items, { title: 'Icicle: which samples should the source show?' });
     if (!picked) return;
+    if (picked.follow) return this.reset();
     let selection = picked.selection;
     if (picked.ask) {
       const selector = await vscode.window.showInputBox({
@@ -78,18 +115,18 @@ export class CostSelection implements vscode.Disposable {
     if (selection) this.choose(selection);
   }
 
-  /** Shows costs from `selection` from now on, in this workspace. */
+  /** Pins `selection`: the source shows it, in this workspace, until the user chooses again. */
   choose(selection: SourceSelection): void {
-    this.chosen = selection;
-    void this.memento.update(STATE_KEY, selection);
+    this.pinned = selection;
+    void this.memento.update(PINNED_KEY, selection);
     this.apply(selection);
   }
 
-  /** Forgets the choice: the default again (the latest run of the current branch). */
+  /** Unpins: the costs follow the flame graph in front again, starting with the one followed last. */
   async reset(): Promise<void> {
-    this.chosen = undefined;
-    await this.memento.update(STATE_KEY, undefined);
-    this.apply(await this.initial());
+    this.pinned = undefined;
+    await this.memento.update(PINNED_KEY, undefined);
+    this.apply(await this.current());
   }
 
   get text(): string {
@@ -107,9 +144,13 @@ async function currentBranch(): Promise<string | undefined> {
   return (await gitLabels(folder).catch(() => ({}) as Record<string, string>))['branch'];
 }
 
-/** The status bar's short form: `latest run · main` of `branch="main", latest run (…)`. */
+/**
+ * The status bar's short form: `latest run · main` of `branch="main", latest run (…)`; a followed profile's name
+ * (the whole description) as it is, shortened when long.
+ */
 function shortDescription(description: string): string {
+  const what = /^(?:.*, )?(latest run|all runs|last [\w ]+)/.exec(description)?.[1];
+  if (what === undefined) return description.length > 40 ? `${description.slice(0, 39)}…` : description;
   const branch = /branch="([^"]*)"/.exec(description)?.[1];
-  const what = /latest run|all runs|last [\w ]+/.exec(description)?.[0] ?? 'selection';
   return branch ? `${what} · ${branch}` : what;
 }

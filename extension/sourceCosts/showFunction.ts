@@ -3,8 +3,6 @@ import { z } from 'zod';
 import { openFlameGraphPanel } from '../openProfileCommand';
 import type { ProfileViewServices } from '../profileView';
 
-export const SHOW_FUNCTION_COMMAND = 'icicle.showFunction';
-
 /** What the language server's lenses and hover links pass; validated, as it comes from another process. */
 const argumentSchema = z.object({ name: z.string().max(10_000), file: z.string().max(8192), selector: z.string().max(10_000) });
 

@@ -97,7 +97,7 @@ export function register(): void {
         await ask({ action: 'screenshot', name: 'sandwich-view', selector: '.icicle-callees .d3-flame-graph-label', timeoutMs: 30_000 });
       }
 
-      // With the default selection (the latest run of this branch), busy.js shows the run's cost in its source.
+      // The run's flame graph came to the front when it ended, so the source shows its costs: busy.js names the run.
       const busy = vscode.Uri.file(join(fixtureWorkspace, 'busy.js'));
       const spinLine = readFileSync(busy.fsPath, 'utf8').split('\n').findIndex(line => line.startsWith('function spinSlice('));
       await vscode.window.showTextDocument(busy);
@@ -105,7 +105,8 @@ export function register(): void {
         const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', busy, new vscode.Position(spinLine, 10));
         const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : c.value))).join('\n');
         assert.match(text, /\*\*spinSlice\*\* — Icicle/);
-        assert.match(text, new RegExp(`latest run \\(${recording.sessionId}`));
+        assert.match(text, new RegExp(`From ${recording.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`));
+        assert.ok(text.includes(encodeURIComponent(`{session_id=\\"${recording.sessionId}\\"}`)), `the hover's costs are not the run's: ${text}`);
       }, 60_000);
 
       // The Profiles view lists the run, newest first.

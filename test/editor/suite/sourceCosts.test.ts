@@ -84,7 +84,7 @@ export function register(): void {
       // A function the profile did not see says so in one line.
       const coldLine = lineOf(hotJs, 'function coldSetup(');
       const cold = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(coldLine, 10)));
-      if (!/Total/.test(cold)) assert.match(cold, /\*\*coldSetup\*\*: no samples in/);
+      if (!/Total/.test(cold)) assert.match(cold, /\*\*coldSetup\*\*: no samples in .*: it did not run while they were recorded/);
 
       if (bridgeAvailable()) {
         api.setLineHeat(true);
@@ -118,6 +118,35 @@ export function register(): void {
         assert.ok(moved?.command && !moved.command.title.includes('edited'), 'the lens did not move with hotLoop');
       }, 30_000);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    test('the costs follow the flame graph in front, unless a selection is pinned', async function () {
+      this.timeout(120_000);
+      const uri = vscode.Uri.file(hotJs);
+      // hotLoop's line in the document as the editor has it (it may hold an edit an earlier test has not undone).
+      const hover = async () => {
+        const document = await vscode.workspace.openTextDocument(uri);
+        const hotLine = document.getText().split('\n').findIndex(text => text.startsWith('function hotLoop('));
+        return hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(hotLine, 10)));
+      };
+      // Unpinned, opening a profile makes it the source: the status bar names it and the hover says where it comes from.
+      api.setCostSelection(undefined);
+      await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(join(dir, 'hot.cpuprofile')));
+      await eventually(() => assert.match(api.costStatus(), /\$\(flame\) hot\.cpuprofile$/), 60_000);
+      await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside });
+      await eventually(async () => assert.match(await hover(), /From hot\.cpuprofile · 1 run/), 30_000);
+      // Another profile in front: hot.js has no samples in it, and its hover says why.
+      await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(join(dir, 'work.cpuprofile')));
+      await eventually(() => assert.match(api.costStatus(), /work\.cpuprofile/), 60_000);
+      await eventually(async () => assert.match(await hover(), /no samples in work\.cpuprofile: no code of this file ran/), 30_000);
+      // Pinned in the picker: a profile opened afterwards does not change what the source shows.
+      api.setCostSelection({ kind: 'allRuns', selector: '{source=~"hot.cpuprofile|work.cpuprofile"}' });
+      await eventually(() => assert.match(api.costStatus(), /\$\(pinned\) all runs/), 30_000);
+      await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(join(dir, 'hot.cpuprofile')));
+      await eventually(() => assert.ok(api.panels().filter(p => p.title === 'hot.cpuprofile' && p.state === 'loaded').length >= 2), 60_000);
+      assert.match(api.costStatus(), /all runs/);
+      assert.match(await hover(), /source=~"hot\.cpuprofile\|work\.cpuprofile", all runs · 2 runs/);
+      await closeAllEditors();
     });
 
     test('a TypeScript source gets the cost of its compiled JavaScript through the source map', async function () {
