@@ -215,10 +215,10 @@ async function refresh(): Promise<void> {
     costs.set(answer, settings.pathMappings);
     baselineCosts.set(baseline, settings.pathMappings);
     connection.console.info(`source costs of ${answer.description}: ${answer.files.length} files in ${lastQueryMillis.toFixed(0)} ms`);
-    void connection.sendNotification(CostsChangedNotification.type, { description: answer.description, runs: answer.runs, files: answer.files.length });
+    void connection.sendNotification(CostsChangedNotification.type, { description: answer.description, selector: answer.selector, runs: answer.runs, files: answer.files.length });
   } catch (error) {
     connection.console.warn(`could not read source costs: ${describeError(error)}`);
-    void connection.sendNotification(CostsChangedNotification.type, { description: `no costs: ${describeError(error)}`, runs: 0, files: 0 });
+    void connection.sendNotification(CostsChangedNotification.type, { description: `no costs: ${describeError(error)}`, selector: '', runs: 0, files: 0 });
   } finally {
     refreshing = false;
   }

@@ -101,6 +101,8 @@ export namespace CostsChangedNotification {
   export interface Params {
     /** `branch="main", latest run (…)`, or why there are no costs (no agent, no samples). */
     description: string;
+    /** The selector the costs were read with, once resolved (a run's own `session_id`, say); empty without costs. */
+    selector: string;
     runs: number;
     files: number;
   }

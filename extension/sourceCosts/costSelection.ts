@@ -26,6 +26,8 @@ export class CostSelection implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('icicle.costSelection', vscode.StatusBarAlignment.Right, 99);
   private pinned: SourceSelection | undefined;
   private followed: FollowedProfile | undefined;
+  /** The selector of the costs shown now, as the language server resolved it. */
+  private shownSelector = '';
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -54,9 +56,12 @@ export class CostSelection implements vscode.Disposable {
     return this.pinned !== undefined;
   }
 
-  /** Makes `profile` the source of the costs, unless a selection is pinned or it is the source already. */
+  /**
+   * Makes `profile` the source of the costs, unless a selection is pinned or its samples are shown already (a view
+   * opened from the source itself, by "Show in flame graph", shows the costs' own samples under a function's name).
+   */
   follow(profile: FollowedProfile): void {
-    if (this.pinned || (this.followed?.selector === profile.selector && this.followed.name === profile.name)) return;
+    if (this.pinned || profile.selector === this.shownSelector || this.followed?.selector === profile.selector) return;
     this.followed = profile;
     void this.memento.update(FOLLOWED_KEY, profile);
     this.apply({ kind: 'profile', ...profile });
@@ -64,6 +69,7 @@ export class CostSelection implements vscode.Disposable {
 
   /** What the language server says the costs come from now. */
   showCosts(params: CostsChangedNotification.Params): void {
+    this.shownSelector = params.selector;
     const none = params.files === 0;
     const pin = this.pinned ? ' It is pinned: opening a profile does not change it.' : ' It follows the flame graph you look at.';
     this.item.text = none ? '$(flame) no costs' : `$(${this.pinned ? 'pinned' : 'flame'}) ${shortDescription(params.description)}`;
