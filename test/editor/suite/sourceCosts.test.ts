@@ -119,8 +119,10 @@ export function register(): void {
       }, 30_000);
       // The two lines are taken out again by an edit of this very document (not by reverting whichever editor is
       // active, which a flame graph coming to the front could be), so hot.js is never left changed on disk.
-      await again.edit(edit => edit.delete(new vscode.Range(0, 0, 2, 0)));
-      await again.document.save();
+      const undo = new vscode.WorkspaceEdit();
+      undo.delete(uri, new vscode.Range(0, 0, 2, 0));
+      assert.ok(await vscode.workspace.applyEdit(undo), 'the two lines could not be taken out');
+      assert.ok(await again.document.save(), 'hot.js could not be saved as it was');
       assert.equal(again.document.getText(), readFileSync(hotJs, 'utf8'));
     });
 
