@@ -20,8 +20,8 @@ const ROOT = 0;
  * parent-first and attribute self samples and time to them; `build()` renumbers the nodes in depth-first pre-order
  * and sums totals, giving the packed form.
  *
- * Everything lives in growable number arrays and one Map keyed by (parent, frame), so the cost is one map
- * lookup per input node; no per-node objects are allocated.
+ * Everything lives in growable number arrays and one hash table of node ids keyed by (parent, frame), so the cost
+ * is one probe per input node; no per-node objects are allocated.
  */
 export class CallTreeBuilder {
   private readonly strings: string[] = [''];
@@ -37,7 +37,12 @@ export class CallTreeBuilder {
   private readonly nodeFrame: number[] = [-1];
   private readonly nodeSelfSamples: number[] = [0];
   private readonly nodeSelfValue: number[] = [0];
-  private readonly childByKey = new Map<number, number>();
+  /**
+   * Children by (parent, frame): an open-addressing hash table in typed arrays. A Map keyed by one number made of
+   * both ids needs keys beyond the small-integer range, each a heap number: for a 265,000-node tree that was most
+   * of the build's time and garbage. A slot holds a node id, or -1 when empty; the node's parent and frame are the key.
+   */
+  private slots = new Int32Array(1024).fill(-1);
 
   /** The root node, to which importers attach top-level frames. */
   readonly root = ROOT;
@@ -49,18 +54,34 @@ export class CallTreeBuilder {
 
   /** The node for an interned frame (see `frame`) under `parent`: for callers that intern each frame once. */
   childOf(parent: number, frameId: number): number {
-    // A numeric key avoids building a string per node: parent and frame ids both stay far below 2^26.
-    const key = parent * 67_108_864 + frameId;
-    let node = this.childByKey.get(key);
-    if (node === undefined) {
-      node = this.nodeParent.length;
-      this.nodeParent.push(parent);
-      this.nodeFrame.push(frameId);
-      this.nodeSelfSamples.push(0);
-      this.nodeSelfValue.push(0);
-      this.childByKey.set(key, node);
+    const mask = this.slots.length - 1;
+    let slot = slotOf(parent, frameId) & mask;
+    for (;;) {
+      const found = this.slots[slot]!;
+      if (found < 0) break;
+      if (this.nodeParent[found] === parent && this.nodeFrame[found] === frameId) return found;
+      slot = (slot + 1) & mask;
     }
+    const node = this.nodeParent.length;
+    this.nodeParent.push(parent);
+    this.nodeFrame.push(frameId);
+    this.nodeSelfSamples.push(0);
+    this.nodeSelfValue.push(0);
+    this.slots[slot] = node;
+    // At most half full, so that probes stay short.
+    if (2 * (node + 1) > this.slots.length) this.grow();
     return node;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let node = 1; node < this.nodeParent.length; node++) {
+      let slot = slotOf(this.nodeParent[node]!, this.nodeFrame[node]!) & mask;
+      while (slots[slot]! >= 0) slot = (slot + 1) & mask;
+      slots[slot] = node;
+    }
+    this.slots = slots;
   }
 
   /** Attributes samples and their value (time, bytes...) to `node` as its own (leaf) cost. */
@@ -92,14 +113,15 @@ export class CallTreeBuilder {
     const order = new Int32Array(n); // order[newIndex] = old node
     const newIndexOf = new Int32Array(n);
     // Iterative pre-order walk: children are pushed in reverse so they come out in insertion order.
-    const stack = [ROOT];
+    const stack = new Int32Array(n);
+    let top = 0;
+    stack[top++] = ROOT;
     let next = 0;
-    while (stack.length > 0) {
-      const node = stack.pop()!;
+    while (top > 0) {
+      const node = stack[--top]!;
       newIndexOf[node] = next;
       order[next++] = node;
-      const kids = children[node];
-      if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      for (let i = children.start[node + 1]! - 1; i >= children.start[node]!; i--) stack[top++] = children.nodes[i]!;
     }
     const rootKind = FRAME_KINDS.indexOf('root');
     for (let i = 0; i < n; i++) {
@@ -124,13 +146,19 @@ export class CallTreeBuilder {
     return tree;
   }
 
-  private childLists(): (number[] | undefined)[] {
-    const lists: (number[] | undefined)[] = new Array(this.nodeParent.length);
-    for (let node = 1; node < this.nodeParent.length; node++) {
-      const p = this.nodeParent[node]!;
-      (lists[p] ??= []).push(node);
-    }
-    return lists;
+  /**
+   * Every node's children in insertion order, as one array: node p's are `nodes[start[p]]` up to `nodes[start[p + 1]]`.
+   * One array per parent would be a hundred thousand small allocations for a big profile's tree.
+   */
+  private childLists(): { start: Int32Array; nodes: Int32Array } {
+    const n = this.nodeParent.length;
+    const start = new Int32Array(n + 1);
+    for (let node = 1; node < n; node++) start[this.nodeParent[node]! + 1]!++;
+    for (let p = 0; p < n; p++) start[p + 1]! += start[p]!;
+    const fill = start.slice(0, n);
+    const nodes = new Int32Array(Math.max(0, n - 1));
+    for (let node = 1; node < n; node++) nodes[fill[this.nodeParent[node]!]!++] = node;
+    return { start, nodes };
   }
 
   /** Interns a frame, returning its id for `childOf`. */
@@ -161,4 +189,12 @@ export class CallTreeBuilder {
     }
     return id;
   }
+}
+
+/** A well-mixed 32-bit hash of a (parent, frame) pair; the table masks it to its size. */
+function slotOf(parent: number, frameId: number): number {
+  let h = Math.imul(parent, 0x9e3779b1) ^ Math.imul(frameId + 0x7f4a7c15, 0x85ebca77);
+  // The products carry their inputs' low bits only upwards; folding the high half down spreads them over the mask.
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -38,13 +38,28 @@ export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, cla
     }
     return id;
   };
+  // Stacks interned one after another mostly share a long path from the root (a profile's consecutive samples), and
+  // stacks are 90 frames deep on average in a compiler's profile: so the nodes of the previous stack's path are kept,
+  // and a stack starts below the part of its path it shares with the previous one. Comparing frame ids costs far
+  // less than a lookup in the builder per frame, which dominated this query (3.5M lookups for 39,000 stacks).
+  let previous: Uint32Array | undefined;
+  const path: number[] = []; // path[d]: the node at depth d + 1 on the previous stack's path.
   for (let s = 0; s < merged.stackIds.length; s++) {
     const stackId = merged.stackIds[s]!;
     let node = builder.root;
     // Stack 0 means "no stack": its samples stay on the root.
     if (stackId !== 0) {
       const frames = metadata.stack(stackId);
-      for (let k = frames.length - 1; k >= 0; k--) node = builder.childOf(node, frameId(frames[k]!));
+      const depth = frames.length;
+      let shared = 0;
+      if (previous) {
+        const limit = Math.min(depth, previous.length);
+        const last = previous.length - 1;
+        while (shared < limit && frames[depth - 1 - shared] === previous[last - shared]) shared++;
+      }
+      if (shared > 0) node = path[shared - 1]!;
+      for (let d = shared; d < depth; d++) path[d] = node = builder.childOf(node, frameId(frames[depth - 1 - d]!));
+      previous = frames;
     }
     builder.addSelf(node, merged.samples[s]!, toDisplay(merged.values[s]!));
   }
