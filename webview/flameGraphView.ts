@@ -115,7 +115,9 @@ export class FlameGraphView {
     const chart = flamegraph<FrameDatum>()
       .width(Math.max(this.width, 1))
       .cellHeight(CELL_HEIGHT)
-      .transitionDuration(TRANSITION_MILLIS)
+      // d3-flame-graph writes the labels only once its transition is over: a new profile is drawn without one, so
+      // its first paint has its labels; zooms afterwards animate (see below).
+      .transitionDuration(0)
       .minFrameSize(content.minFramePixels)
       .inverted(content.orientation === 'icicle')
       .selfValue(false)
@@ -128,6 +130,7 @@ export class FlameGraphView {
       .onClick(node => this.clicked(node));
     this.chart = chart;
     select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit)).call(chart);
+    chart.transitionDuration(TRANSITION_MILLIS);
 
     const svg = this.container.querySelector('svg');
     svg?.setAttribute('role', 'img');
@@ -199,6 +202,8 @@ export class FlameGraphView {
 
   /** Fades every frame but `frames` (undefined: none is faded), keeping the zoom. */
   highlight(frames: Set<number> | undefined): void {
+    // Nothing faded before or after: a redraw would only repeat the last one (every new profile clears the search).
+    if (frames === undefined && this.highlighted === undefined) return;
     this.highlighted = frames;
     this.chart?.update();
     this.colourLabels();
