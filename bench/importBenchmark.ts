@@ -1,12 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { importProfileBytes } from '../agent/import/importFile';
 import { Store } from '../storage/store';
 import { corpusDir } from '../test/support/corpus';
+import { BIG_PROFILE_MIN_BYTES, bigCpuProfile } from './bigProfile';
 import { median } from './storage/benchTiming';
 
 /**
@@ -15,7 +15,6 @@ import { median } from './storage/benchTiming';
  * (pprof-format) for pprof. Each run imports into a fresh store, so nothing is skipped as already stored.
  */
 const RUNS = 5;
-const BIG_PROFILE_MIN_BYTES = 40 * 1024 * 1024;
 
 async function timeImport(bytes: Buffer, name: string): Promise<{ ms: number; rows: number }> {
   const samples: number[] = [];
@@ -46,26 +45,6 @@ function timeSync(work: () => unknown): number {
   return median(samples);
 }
 
-/**
- * A V8 profile of at least 40 MB: `tsc` type-checking this repository, sampled every 50 µs. Generated once and
- * kept in ~/.cache/icicle/bench, since producing it takes about 15 s.
- */
-function bigCpuProfile(): string {
-  const cache = join(homedir(), '.cache', 'icicle', 'bench');
-  const file = join(cache, 'tsc-big.cpuprofile');
-  if (existsSync(file)) return file;
-  mkdirSync(cache, { recursive: true });
-  const out = mkdtempSync(join(tmpdir(), 'icicle-bench-prof-'));
-  process.stderr.write('[import] generating a 40+ MB profile of tsc (once, about 15 s)\n');
-  const tsc = join(__dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc');
-  const run = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '50', `--cpu-prof-dir=${out}`, tsc, '--noEmit', '-p', join(__dirname, '..', 'tsconfig.json')], { stdio: 'ignore' });
-  const made = readdirSync(out).find(f => f.endsWith('.cpuprofile'));
-  if (run.status === null || !made) throw new Error('could not generate the big profile');
-  renameSync(join(out, made), file);
-  rmSync(out, { recursive: true, force: true });
-  return file;
-}
-
 function line(name: string, ms: number, peerName: string, peerMs: number, target: string, pass: boolean): void {
   console.log(`${name.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms   ${peerName}: ${peerMs.toFixed(1).padStart(7)} ms   ratio ${(ms / peerMs).toFixed(2)}×   ${target.padEnd(10)} ${pass ? 'PASS' : 'MISS'}`);
 }
@@ -88,7 +67,7 @@ export async function runImportBenchmark(): Promise<Record<string, number>> {
   });
   line('pprof large.cpu', pprof.ms, 'gunzip + decode', pprofDecode, '≤ 1.5×', pprof.ms <= 1.5 * pprofDecode);
 
-  const bigFile = bigCpuProfile();
+  const bigFile = bigCpuProfile('import');
   const big = readFileSync(bigFile);
   if (big.length < BIG_PROFILE_MIN_BYTES) process.stderr.write(`[import] the generated profile is only ${big.length} bytes\n`);
   const bigText = big.toString('utf8');

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCpuProfile } from '../agent/importers/cpuprofile';
 import type { PackedCallTree, ProfileSummary } from '../common/callTree';
@@ -7,6 +6,7 @@ import { pruneCallTree } from '../common/pruneCallTree';
 import { corpusDir } from '../test/support/corpus';
 import { viewMeta } from '../test/webview/testProfiles';
 import { launchChromium, WebviewHarness } from '../test/webview/webviewHarness';
+import { bigCpuProfile } from './bigProfile';
 import { median } from './storage/benchTiming';
 
 /**
@@ -95,8 +95,7 @@ function line(name: string, ours: Measured, peer: Measured): void {
 }
 
 export async function runRenderBenchmark(): Promise<Record<string, number>> {
-  const big = join(homedir(), '.cache', 'icicle', 'bench', 'tsc-big.cpuprofile');
-  if (!existsSync(big)) throw new Error(`run \`npm run bench -- import\` first: it generates ${big}`);
+  const big = bigCpuProfile('render');
   console.log(`Flame graph rendering in headless Chromium (median of ${RUNS}; the whole tree is the peer)`);
   const fields: Record<string, number> = {};
   for (const [name, file, key] of [
