@@ -1,24 +1,28 @@
-// Opens the demo workspace (demo/) in code-server with Icicle loaded from this repository, and keeps serving
-// until Ctrl+C. Run it through `npm run demo`, which first installs code-server (scripts/setup.sh) and builds
-// the development bundles (node esbuild.mjs --dev).
+// Opens a fresh copy of the demo workspace in code-server with Icicle loaded from this repository, and keeps serving
+// until Ctrl+C. Run it through `npm run demo`, which first installs code-server (scripts/setup.sh) and builds the
+// development bundles (node esbuild.mjs --dev).
 //   PORT=8080 node scripts/demo.mjs
+//   ICICLE_DEMO_CHECK=1 node scripts/demo.mjs    # for CI: start, check that the workbench answers, stop; exit 0 or 1
+//
+// The workspace is built by scripts/demoWorkspace.mjs in a temporary folder removed at exit: a copy of demo/ made a
+// git repository with `main` and the `slower-report` branch, so that the README's walk (Compare Branches included)
+// works without touching this clone. The editor tier's demo run builds it with the same module.
 //
 // The extension is loaded by placing a symbolic link to this repository in a temporary extensions folder, so the
 // workbench URL is plain (no development payload) and the editor behaves as it would for an installed extension.
-// The profile demo/profiles/demo.cpuprofile is a real `node --cpu-prof` recording whose script URLs were made
-// relative to the demo workspace, so it works in any clone; if it is missing, or names files that are not in this
-// clone (say, after re-recording it by hand), it is recorded again here, which takes a second.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDemoWorkspace, demoUserSettings } from './demoWorkspace.mjs';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const demoDir = join(repoRoot, 'demo');
-const profile = join(demoDir, 'profiles', 'demo.cpuprofile');
-const port = Number(process.env.PORT ?? 8080);
 const host = '127.0.0.1';
+// In check mode the demo only proves that it starts, so it takes any free port unless one is asked for: a CI machine
+// may already serve something on 8080.
+const check = process.env.ICICLE_DEMO_CHECK === '1';
 
 const codeServerVersion = '4.139.1';
 const toolsDir = process.env.ICICLE_TOOLS_DIR ?? join(homedir(), '.cache', 'icicle', `editor-${codeServerVersion}`);
@@ -38,73 +42,35 @@ if (!existsSync(join(repoRoot, manifest.main))) {
   fail(`the extension bundle ${manifest.main} is missing: run \`node esbuild.mjs --dev\` first.`);
 }
 
-/** Script URLs in the profile other than Node's own (node:…) and V8's pseudo-frames (""). */
-function scriptUrls(file) {
-  const { nodes } = JSON.parse(readFileSync(file, 'utf8'));
-  return nodes.map(node => node.callFrame.url).filter(url => url !== '' && !url.startsWith('node:'));
-}
-
-/** Whether every script URL in the profile names a file of this clone's demo folder, relatively or absolutely. */
-function profileFitsThisClone() {
-  if (!existsSync(profile)) return false;
-  try {
-    const urls = scriptUrls(profile);
-    return (
-      urls.length > 0 &&
-      urls.every(url => existsSync(url.startsWith('file:') ? fileURLToPath(url) : join(demoDir, url))) &&
-      urls.every(url => !url.startsWith('file:') || fileURLToPath(url).startsWith(demoDir + sep))
-    );
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Records a real profile of src/main.js, then rewrites its file:// URLs under demo/ to paths relative to the demo
- * workspace (Icicle resolves those inside the workspace folders), so that the file works in every clone.
- */
-function recordProfile() {
-  const scratch = mkdtempSync(join(tmpdir(), 'icicle-demo-profile-'));
-  try {
-    execFileSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', scratch, '--cpu-prof-name', 'demo.cpuprofile', 'src/main.js'], {
-      cwd: demoDir,
-      stdio: 'inherit',
+/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
     });
-    const recorded = JSON.parse(readFileSync(join(scratch, 'demo.cpuprofile'), 'utf8'));
-    const prefix = pathToFileURL(demoDir).href + '/';
-    for (const node of recorded.nodes) {
-      if (node.callFrame.url.startsWith(prefix)) node.callFrame.url = decodeURIComponent(node.callFrame.url.slice(prefix.length));
-    }
-    mkdirSync(dirname(profile), { recursive: true });
-    writeFileSync(profile, JSON.stringify(recorded));
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  });
 }
+const port = process.env.PORT ? Number(process.env.PORT) : check ? await freePort() : 8080;
 
-if (!profileFitsThisClone()) {
-  console.log('[demo] recording demo/profiles/demo.cpuprofile (its source URLs do not fit this clone)');
-  recordProfile();
-}
-
-// Everything code-server writes (settings, state, logs) goes to a temporary folder removed at exit.
+// Everything the demo writes (the workspace, code-server's settings, state and logs) goes to a temporary folder
+// removed at exit. The workspace is named for what it is, since the explorer shows its name.
 const state = mkdtempSync(join(tmpdir(), 'icicle-demo-'));
+const workspace = join(state, 'icicle-demo');
+try {
+  createDemoWorkspace(workspace, { log: text => console.log(`[demo] ${text}`) });
+} catch (error) {
+  rmSync(state, { recursive: true, force: true });
+  fail(`could not build the demo workspace: ${error instanceof Error ? error.message : String(error)}`);
+}
 const extensionsDir = join(state, 'extensions');
 const userDataDir = join(state, 'user-data');
 const home = join(state, 'home');
 for (const dir of [extensionsDir, join(userDataDir, 'User'), home]) mkdirSync(dir, { recursive: true });
 symlinkSync(repoRoot, join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`), 'dir');
-// The editor ships Microsoft's CPU-profile table viewer, which also claims *.cpuprofile; the association makes a
-// double-click open Icicle's flame graph instead of asking. The rest keeps the first view on the demo itself.
-const settings = {
-  'workbench.editorAssociations': { '*.cpuprofile': 'icicle.profileEditor' },
-  'workbench.startupEditor': 'none',
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'chat.disableAIFeatures': true,
-  'git.openRepositoryInParentFolders': 'never',
-  'security.workspace.trust.enabled': false,
-};
-writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(demoUserSettings, null, 2));
 const config = join(state, 'config.yaml');
 writeFileSync(config, `bind-addr: ${host}:${port}\nauth: none\ncert: false\n`);
 
@@ -120,7 +86,7 @@ const server = spawn(
     '--disable-workspace-trust',
     '--extensions-dir', extensionsDir,
     '--user-data-dir', userDataDir,
-    demoDir,
+    workspace,
   ],
   {
     // Its own process group, so that its helpers (extension host, agent, language server) end with it.
@@ -169,6 +135,12 @@ function finish(status) {
   rmSync(state, { recursive: true, force: true });
   process.exit(status);
 }
+/** Stops everything with a failure and the reason; never returns (stop() exits the process). */
+async function failRunning(message) {
+  console.error(`[demo] ${message}`);
+  stop(1);
+  await new Promise(() => {});
+}
 process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 server.once('exit', code => {
@@ -185,12 +157,31 @@ for (;;) {
   } catch {
     // Not listening yet.
   }
-  if (Date.now() > deadline) {
-    console.error(`[demo] code-server did not answer on ${origin}/healthz within 60 s:\n${output}`);
-    stop(1);
-    await new Promise(() => {}); // stop() exits the process.
-  }
+  if (Date.now() > deadline) await failRunning(`code-server did not answer on ${origin}/healthz within 60 s:\n${output}`);
   await new Promise(resolve => setTimeout(resolve, 100));
 }
-console.log(`[demo] Icicle demo running: open ${origin}/?folder=${encodeURIComponent(demoDir)}`);
-console.log('[demo] open profiles/demo.cpuprofile, or run "Icicle: Open Profile…"; press Ctrl+C to stop.');
+const url = `${origin}/?folder=${encodeURIComponent(workspace)}`;
+
+if (check) {
+  // The page a user opens must be the workbench itself (not an error or a login page), served by this demo's
+  // code-server (not something else on the port): its configuration names this demo's user-data folder.
+  let page = '';
+  try {
+    const response = await fetch(url);
+    page = await response.text();
+    if (!response.ok) await failRunning(`the workbench page ${url} answered ${response.status}:\n${page.slice(0, 2000)}`);
+  } catch (error) {
+    await failRunning(`the workbench page ${url} did not answer: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!page.includes('id="vscode-workbench-web-configuration"') || !page.includes(userDataDir)) {
+    await failRunning(`${url} is not this demo's workbench:\n${page.slice(0, 2000)}`);
+  }
+}
+
+console.log(`[demo] Icicle demo running: open ${url}`);
+if (check) {
+  console.log('[demo] check passed: /healthz and the workbench page answer; stopping (ICICLE_DEMO_CHECK=1)');
+  stop(0);
+} else {
+  console.log('[demo] follow README.md in the workspace (it opens first); press Ctrl+C to stop and delete the copy.');
+}

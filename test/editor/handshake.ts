@@ -13,10 +13,11 @@ export const e2eDirVariable = 'ICICLE_E2E_DIR';
 
 /**
  * Which suite the extension host runs, set by the driver like ICICLE_RESULTS_FILE: the whole suite in a trusted
- * folder, or the short one in a folder the editor does not trust (suite/index.ts reads it).
+ * folder, the short one in a folder the editor does not trust, or the demo README's walk in a fresh demo workspace
+ * (suite/index.ts reads it).
  */
 export const suiteVariable = 'ICICLE_EDITOR_SUITE';
-export type EditorSuite = 'trusted' | 'untrusted';
+export type EditorSuite = 'trusted' | 'untrusted' | 'demo';
 
 export type BridgeRequest =
   /** Waits until the visible webviews' flame graphs show every label in `include` (or the time is up), and returns the labels. */
@@ -48,7 +49,40 @@ export type BridgeRequest =
    * returns every such line (`count: 0` answers at once). The workbench logs there what it does not show in tests: it
    * refuses to open modal dialogs while extension tests run, and logs each one's text instead.
    */
-  | { action: 'pageConsole'; expect: string; count: number; timeoutMs: number };
+  | { action: 'pageConsole'; expect: string; count: number; timeoutMs: number }
+  /**
+   * Quick open as a person does it: Ctrl+P, types `text`, waits for a result row naming it (the first rows shown are
+   * the recently opened files, before the search answers), presses Enter.
+   */
+  | { action: 'quickOpen'; text: string; timeoutMs: number }
+  /** Runs a command from the Command Palette: F1, types its `title` ("Icicle: Toggle Line Heat"), waits for its row, Enter. */
+  | { action: 'runCommand'; title: string; timeoutMs: number }
+  /**
+   * Answers the quick pick whose title contains `title` (waits for it): types `choose`, waits for the row naming it,
+   * presses Enter. Returns the rows the pick offered before typing.
+   */
+  | { action: 'quickPick'; title: string; choose: string; timeoutMs: number }
+  /** Answers the input box whose title contains `title`: replaces its text with `text` and presses Enter. */
+  | { action: 'inputBox'; title: string; text: string; timeoutMs: number }
+  /**
+   * Hovers, with the mouse, the word `word` on the line containing `line` in the text editor showing that line, until
+   * the editor's hover widget shows text matching `expect` (a regular expression's source); returns the hover's text.
+   */
+  | { action: 'hoverWord'; line: string; word: string; expect: string; timeoutMs: number }
+  /**
+   * Waits until the text editor showing the line containing `line` draws a code lens right above it whose text
+   * matches `expect`, and returns the texts of the lenses above that line.
+   */
+  | { action: 'codeLens'; line: string; expect: string; timeoutMs: number }
+  /**
+   * Waits until the text editor showing the line containing `line` draws line heat (gutter bars) on that line, and
+   * returns the numbers (1-based, as the editor shows them) of every line with a gutter bar.
+   */
+  | { action: 'lineHeat'; line: string; timeoutMs: number }
+  /** Clicks, with the mouse, the editor tab whose label is `label`. */
+  | { action: 'clickTab'; label: string; timeoutMs: number }
+  /** Clicks, with the mouse, into the text of the line containing `line` (to focus that editor), then presses `key`. */
+  | { action: 'pressKeyInEditor'; line: string; key: string; timeoutMs: number };
 
 export interface BridgeResults {
   frameLabels: { labels: string[] };
@@ -59,6 +93,15 @@ export interface BridgeResults {
   screenshot: { path: string; bytes: number };
   notifications: { texts: string[] };
   pageConsole: { lines: string[] };
+  quickOpen: { row: string };
+  runCommand: { row: string };
+  quickPick: { offered: string[]; chosen: string };
+  inputBox: { typed: string };
+  hoverWord: { text: string };
+  codeLens: { texts: string[] };
+  lineHeat: { lines: number[] };
+  clickTab: { clicked: string };
+  pressKeyInEditor: { pressed: string };
 }
 
 export type BridgeResponse<A extends BridgeRequest['action'] = BridgeRequest['action']> =

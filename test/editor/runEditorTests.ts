@@ -5,10 +5,11 @@
  *
  *   node --import tsx test/editor/runEditorTests.ts
  *
- * It runs the editor twice: the whole suite on the fixture workspace with workspace trust switched off (so the folder
- * is trusted), then the short untrusted suite (suite/untrusted.test.ts) in a fresh code-server that enforces workspace
- * trust, on a temporary copy of the fixture workspace that the editor does not trust. `--run trusted` or
- * `--run untrusted` runs one of them. Each run's suite writes its pass and fail counts to its own file (the driver
+ * It runs the editor three times: the whole suite on the fixture workspace with workspace trust switched off (so the
+ * folder is trusted); the short untrusted suite (suite/untrusted.test.ts) in a fresh code-server that enforces
+ * workspace trust, on a temporary copy of the fixture workspace that the editor does not trust; and the demo README's
+ * walk (suite/demoWalk.test.ts) on a fresh demo workspace built by scripts/demoWorkspace.mjs, the module `npm run demo`
+ * uses, with the demo's user settings. `--run trusted`, `--run untrusted` or `--run demo` runs one of them. Each run's suite writes its pass and fail counts to its own file (the driver
  * passes the path through code-server's environment to the extension host); the driver writes their sum to
  * ICICLE_RESULTS_FILE (test/runAllTiers.mjs sets it) and prints it.
  */
@@ -19,6 +20,7 @@ import { findCodeServer, startCodeServer, type RunningCodeServer } from './codeS
 import { e2eDirVariable, startedFile, suiteVariable, type EditorSuite } from './handshake';
 import { pollUntil } from '../support/poll';
 import { openWorkbench, serveRequests, type Workbench } from './workbench';
+import { createDemoWorkspace, demoUserSettings } from '../../scripts/demoWorkspace.mjs';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const fixtureWorkspace = join(repoRoot, 'test', 'fixtures', 'workspace');
@@ -27,7 +29,7 @@ const extensionMain = join(repoRoot, 'out', 'extension', 'extension.js');
 const resultsDir = join(repoRoot, 'test-results', 'editor');
 
 // Each run must end within its limit (the whole suite within five minutes, the untrusted one within a minute and a
-// half); the suite's start gets a shorter limit so that a suite that never loads (a missing bundle, an extension host
+// half, the demo walk within two and a half); the suite's start gets a shorter limit so that a suite that never loads (a missing bundle, an extension host
 // that cannot start) is reported as that, not as a generic timeout.
 const suiteStartTimeoutMs = 120_000;
 
@@ -81,7 +83,14 @@ interface EditorRun {
 const runs: EditorRun[] = [
   { suite: 'trusted', workspaceTrust: false, timeoutMs: 290_000 },
   { suite: 'untrusted', workspaceTrust: true, timeoutMs: 90_000 },
+  { suite: 'demo', workspaceTrust: false, timeoutMs: 150_000 },
 ];
+
+/** The user settings each run's editor starts with: the demo run uses exactly those of `npm run demo`. */
+function userSettingsOf(run: EditorRun): Record<string, unknown> {
+  if (run.suite === 'demo') return demoUserSettings;
+  return run.workspaceTrust ? untrustedSettings : workbenchSettings;
+}
 
 interface Tally {
   passed: number;
@@ -93,7 +102,7 @@ interface Started {
   server?: RunningCodeServer;
   workbench?: Workbench;
   responder?: { stop(): Promise<void> };
-  /** Temporary folders removed at the end: the handshake folder, the untrusted run's copy of the workspace. */
+  /** Temporary folders removed at the end: the handshake folder, the untrusted run's copy, the demo workspace. */
   folders: string[];
 }
 
@@ -133,6 +142,11 @@ async function runEditorIn(run: EditorRun, started: Started): Promise<{ tally: T
     started.folders.push(copyRoot);
     workspace = join(copyRoot, 'workspace');
     cpSync(fixtureWorkspace, workspace, { recursive: true });
+  } else if (run.suite === 'demo') {
+    // A fresh demo workspace, as `npm run demo` builds it: a copy of demo/ made a git repository with two branches.
+    const demoRoot = mkdtempSync(join(tmpdir(), 'icicle-editor-demo-'));
+    started.folders.push(demoRoot);
+    workspace = createDemoWorkspace(join(demoRoot, 'icicle-demo'), { log: text => console.log(`[driver] demo workspace: ${text}`) });
   }
   // The tally reporter in the extension host writes here; the driver sums the runs into ICICLE_RESULTS_FILE.
   const resultsFile = join(e2eDir, 'results.json');
@@ -150,7 +164,7 @@ async function runEditorIn(run: EditorRun, started: Started): Promise<{ tally: T
       [suiteVariable]: run.suite,
       ICICLE_LOG_FILE: logFile(run),
     },
-    userSettings: run.workspaceTrust ? untrustedSettings : workbenchSettings,
+    userSettings: userSettingsOf(run),
     workspaceTrust: run.workspaceTrust,
     onOutput: text => verbose && process.stdout.write(`  [code-server] ${text}`),
   });

@@ -16,6 +16,7 @@ import {
   type BridgeResults,
 } from './handshake';
 import { pollUntil } from '../support/poll';
+import { workbenchActions } from './workbenchActions';
 import { notifications, pageConsole } from './workbenchMessages';
 
 
@@ -214,6 +215,15 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
 
   notifications: ({ page }, request) => notifications(page, request),
   pageConsole: ({ consoleLines }, request) => pageConsole(consoleLines, request),
+  quickOpen: ({ page }, request) => workbenchActions.quickOpen(page, request),
+  runCommand: ({ page }, request) => workbenchActions.runCommand(page, request),
+  quickPick: ({ page }, request) => workbenchActions.quickPick(page, request),
+  inputBox: ({ page }, request) => workbenchActions.inputBox(page, request),
+  hoverWord: ({ page }, request) => workbenchActions.hoverWord(page, request),
+  codeLens: ({ page }, request) => workbenchActions.codeLens(page, request),
+  lineHeat: ({ page }, request) => workbenchActions.lineHeat(page, request),
+  clickTab: ({ page }, request) => workbenchActions.clickTab(page, request),
+  pressKeyInEditor: ({ page }, request) => workbenchActions.pressKeyInEditor(page, request),
 };
 
 /** The first visible element of that ARIA role and name in the shown webviews, polled for until `timeoutMs`. */
@@ -257,7 +267,10 @@ export function serveRequests(
           if (!handler) throw new Error(`unknown request action "${request.action}"`);
           response = { ok: true, result: await handler(context, request as never) };
         } catch (error) {
-          response = { ok: false, error: error instanceof Error ? error.message : String(error) };
+          // What the page showed when the action failed, for the reader of the failure (test-results/editor/).
+          const shot = join(context.resultsDir, `failed-${id}.png`);
+          const saved = await context.page.screenshot({ path: shot }).then(() => true, () => false);
+          response = { ok: false, error: `${error instanceof Error ? error.message : String(error)}${saved ? `\n(the page then: ${shot})` : ''}` };
         }
         log(`[driver] ${id} -> ${JSON.stringify(response).slice(0, 300)}`);
         writeJsonAtomically(responseFile(dir, id), response);

@@ -13,6 +13,7 @@ import { announceStart } from './e2eBridge';
 import { repoRoot } from './icicle';
 import * as activationTests from './activation.test';
 import * as compareTests from './compare.test';
+import * as demoWalkTests from './demoWalk.test';
 import * as debugProfilingTests from './debugProfiling.test';
 import * as escapingPathsTests from './escapingPaths.test';
 import * as flameGraphTests from './flameGraph.test';
@@ -27,9 +28,11 @@ const trustedModules = [workspaceTests, activationTests, flameGraphTests, source
 
 /**
  * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
- * only the untrusted suite then (the others need a trusted folder, and it needs an untrusted one).
+ * only the untrusted suite then (the others need a trusted folder, and it needs an untrusted one); and a third time
+ * on a fresh demo workspace with ICICLE_EDITOR_SUITE=demo, for the demo README's walk alone.
  */
-const testModules = process.env[suiteVariable] === 'untrusted' ? [untrustedTests] : trustedModules;
+const bySuite: Record<string, { register(): void }[]> = { untrusted: [untrustedTests], demo: [demoWalkTests] };
+const testModules = bySuite[process.env[suiteVariable] ?? ''] ?? trustedModules;
 
 export async function run(): Promise<void> {
   announceStart();
