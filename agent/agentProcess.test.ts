@@ -19,6 +19,7 @@ import {
   ShutdownRequest,
   SourceCostsRequest,
 } from '../common/protocol/agentProtocol';
+import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import { corpusDir } from '../test/support/corpus';
 
@@ -136,6 +137,13 @@ describe('agent process', function () {
       assert.equal(costs.runs, 1);
       assert.ok(costs.files.some(f => f.file === 'src/primes.js' && f.functionNames.includes('countPrimesNaive')), `files: ${costs.files.map(f => f.file).join(', ')}`);
       assert.equal(costs.totalSamples, opened.summary.sampleCount);
+      // The default before anything is opened: a branch without runs falls back to the latest of anything, in its
+      // own profile type and unit (not every type's values summed as plain numbers).
+      const fallback = await server.connection.sendRequest(SourceCostsRequest.type, { selection: { kind: 'latestRun', selector: '{branch="main"}', fallbackToAny: true } });
+      assert.match(fallback.description, /; branch="main" has none yet$/);
+      assert.equal(fallback.profileType, CPU_TIME_PROFILE_TYPE);
+      assert.equal(fallback.unit, 'micros');
+      assert.ok(fallback.total > 0 && fallback.files.length > 0);
     } finally {
       server.dispose();
     }

@@ -17,10 +17,12 @@ export async function querySourceCosts(store: Store, params: SourceCostsRequest.
   const matchers = parseMatchers(params.selection.selector);
   const snapshot = store.snapshot();
   try {
-    const types = await profileTypes(snapshot, { matchers });
+    // The run first, then its profile type: a branch without runs falls back to another run, whose types are the ones
+    // to choose from (choosing among the branch's none would sum every type's values, nanoseconds and bytes alike).
+    const { selection: resolved, description } = await resolve(snapshot, params.selection, { matchers }, now);
+    const types = await profileTypes(snapshot, resolved);
     const profileType = params.profileType !== undefined && types.includes(params.profileType) ? params.profileType : preferredProfileType(types);
-    const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
-    const { selection, description } = await resolve(snapshot, params.selection, base, now);
+    const selection: Selection = { ...resolved, ...(profileType !== undefined ? { profileType } : {}) };
     const runs = await countRuns(snapshot, selection);
     const costs = await sourceCosts(snapshot, selection);
     const toDisplay = toDisplayUnit(profileType);
