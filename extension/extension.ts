@@ -72,6 +72,8 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   // Without a folder open VS Code gives no workspace storage; profiles then go to the extension's global storage.
   const storeDirectory = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'store').fsPath;
   const agent = new AgentSupervisor(vscode.Uri.joinPath(context.extensionUri, 'out', 'agent', 'main.js').fsPath, VERSION, log, storeDirectory);
+  // The agent starts first thing: a profile opened from the editor (which activates Icicle) waits for it.
+  const agentReady = agent.connection();
   // The language server's costs: which samples (a status bar picker), its settings, and the line heat it feeds.
   const costSelection = new CostSelection(context.workspaceState, selection => languageServer.setSelection(selection));
   const lineHeat = new LineHeat(uri => languageServer.lineCosts(uri));
@@ -104,8 +106,13 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   };
   const services: ProfileViewServices = { agent, log, extensionUri: context.extensionUri };
 
-  // Both processes start in the background; activation never waits for them.
-  const ready = Promise.all([agent.connection(), languageServer.start()]).then(() => undefined);
+  // Both processes start in the background; activation never waits for them. The language server starts once the
+  // agent answers (or has failed to) and the profiles being opened have been shown: it reads its costs from the
+  // agent, and on two cores its start would take half the machine from the agent and the flame graph while a
+  // profile that activated Icicle is waiting to be drawn.
+  const startLanguageServer = () => whenProfilesShown().then(() => languageServer.start());
+  const languageServerReady = agentReady.then(startLanguageServer, startLanguageServer);
+  const ready = Promise.all([agentReady, languageServerReady]).then(() => undefined);
   ready.catch(error => {
     log.error(describeError(error));
     void showError(`Icicle could not start: ${describeError(error)}`, 'Show Log').then(choice => choice && log.show());
@@ -201,6 +208,30 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     compareBranches: request => compareBranches(compareServices, request),
     comparison: () => comparePanel.shown,
   };
+}
+
+/**
+ * Resolves once the profiles being opened in the window are shown (or have failed to load). VS Code makes a custom
+ * editor's view only after activation, so a visible tab of Icicle's editor without a view yet counts as loading.
+ */
+function whenProfilesShown(): Promise<void> {
+  const pending = () => {
+    const views = ProfileView.openViews();
+    const visibleEditors = vscode.window.tabGroups.all.filter(group => {
+      const input = group.activeTab?.input;
+      return input instanceof vscode.TabInputCustom && input.viewType === ProfileEditorProvider.viewType;
+    }).length;
+    return views.length < visibleEditors || views.some(view => view.loadState === 'loading');
+  };
+  return new Promise(resolve => {
+    if (!pending()) return resolve();
+    const check = () => {
+      if (pending()) return;
+      listeners.forEach(listener => listener.dispose());
+      resolve();
+    };
+    const listeners = [ProfileView.onDidFinishLoading(check), vscode.window.tabGroups.onDidChangeTabs(check)];
+  });
 }
 
 /** Stops the agent (which flushes) and the language server; VS Code waits for the returned promise. */

@@ -60,6 +60,10 @@ export class ProfileView implements vscode.Disposable {
     return [...ProfileView.all];
   }
 
+  private static readonly loadedEmitter = new vscode.EventEmitter<void>();
+  /** A view has shown what it loaded, or why it could not, or was closed: what waits for the first views listens. */
+  static readonly onDidFinishLoading = ProfileView.loadedEmitter.event;
+
   constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly source: ProfileSource,
@@ -118,7 +122,10 @@ export class ProfileView implements vscode.Disposable {
   async load(): Promise<void> {
     const generation = ++this.generation;
     this.state = { kind: 'loading' };
-    await this.post({ type: 'loading', title: this.title });
+    // The agent is asked at once, not after the page has been told: a post waits for the workbench, which is busy
+    // while an editor opens. Messages reach the page in the order they are posted; a panel closed meanwhile is told
+    // nothing (post refuses it), which is not this view's error.
+    const told = this.post({ type: 'loading', title: this.title }).catch(() => undefined);
     try {
       const result = await this.ask();
       if (generation !== this.generation) return;
@@ -130,6 +137,7 @@ export class ProfileView implements vscode.Disposable {
       this.state = { kind: 'failed', message };
       void showError(message);
     }
+    await told;
     await this.postState();
   }
 
@@ -252,10 +260,13 @@ export class ProfileView implements vscode.Disposable {
         if (this.pageReady) this.pendingSearch = undefined;
         await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings(), restore: this.restore(), ...(search !== undefined ? { search } : {}) });
         this.announceInFront();
+        // Whatever ended a load (this one, or a query that overtook it) ends it here, once the page has the answer.
+        ProfileView.loadedEmitter.fire();
         return;
       }
       case 'failed':
         await this.post({ type: 'error', title: this.title, message: this.state.message });
+        ProfileView.loadedEmitter.fire();
         return;
     }
   }
@@ -302,6 +313,8 @@ export class ProfileView implements vscode.Disposable {
 
   dispose(): void {
     ProfileView.all.delete(this);
+    // A view closed while loading no longer holds up what waits for the views to load.
+    ProfileView.loadedEmitter.fire();
     clearTimeout(this.reloadTimer);
     this.disposables.forEach(d => d.dispose());
     this.disposables.length = 0;
