@@ -6,7 +6,7 @@ import { codeServerVersion, startCodeServer } from '../test/editor/codeServer';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/chromium';
 import { corpusDir } from '../test/support/corpus';
 import { bigCpuProfile } from './bigProfile';
-import { chooseInQuickOpen, type DrawnCheck, epochNow, flameGraphDrawn, openQuickOpen, PageCrashedError, profileTableDrawn, serviceWorkerWait, waitForWebviewDrawn, watchCrash, webviewTimeline } from './editorPage';
+import { blockCodeServerWorker, chooseInQuickOpen, type DrawnCheck, epochNow, flameGraphDrawn, openQuickOpen, PageCrashedError, profileTableDrawn, serviceWorkerWait, waitForWebviewDrawn, watchCrash, webviewTimeline } from './editorPage';
 import { median } from './storage/benchTiming';
 
 /**
@@ -22,8 +22,11 @@ import { median } from './storage/benchTiming';
  * `*.cpuprofile`. The peer's runs have no Icicle installed and associate `*.cpuprofile` with the table instead.
  *
  * Each figure comes with the part of it the editor's webview spent waiting for its service worker: in a fresh
- * browser the first webview registers VS Code's webview service worker, which takes seconds while the workbench is
- * still starting (about 0.1 s once it has settled), and no page of either viewer can load before it is ready.
+ * browser that takes seconds while the workbench is still starting (about 0.1 s once it has settled), and no page of
+ * either viewer can load before it is ready. That wait is code-server's: its own service worker (scope `/`) controls VS Code's webview host frame, which then
+ * forces an update check of the webview worker it has just installed. ICICLE_EDITOR_OPEN_WITHOUT_CODE_SERVER_WORKER=1
+ * keeps code-server's worker from registering (bench/editorPage.ts, blockCodeServerWorker), for both viewers, to see
+ * the figures without it, as desktop VS Code has them.
  *
  * ICICLE_EDITOR_OPEN_RUNS sets the runs per figure (default 3). The peer on the 42 MB file runs once, since it
  * crashes the page after about a minute (ICICLE_EDITOR_OPEN_PEER_BIG_RUNS sets how often; 0 skips it).
@@ -32,6 +35,7 @@ import { median } from './storage/benchTiming';
 const RUNS = positive(process.env['ICICLE_EDITOR_OPEN_RUNS'], 3);
 const PEER_BIG_RUNS = count(process.env['ICICLE_EDITOR_OPEN_PEER_BIG_RUNS'], 1);
 const TRACE = process.env['ICICLE_EDITOR_OPEN_TRACE'] === '1';
+const WITHOUT_CODE_SERVER_WORKER = process.env['ICICLE_EDITOR_OPEN_WITHOUT_CODE_SERVER_WORKER'] === '1';
 const TARGETS = { '1mb': 1500, '42mb': 3000 } as const;
 /** How long Icicle may take before the run fails, and how long the peer gets before it is reported as timed out. */
 const ICICLE_TIMEOUT_MS = 60_000;
@@ -97,6 +101,7 @@ async function measureOnce(viewer: Viewer, input: Input, workspace: string): Pro
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const crashed = watchCrash(page);
+    if (WITHOUT_CODE_SERVER_WORKER) await blockCodeServerWorker(page);
     await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: WORKBENCH_TIMEOUT_MS });
     await openQuickOpen(page, WORKBENCH_TIMEOUT_MS);
     await chooseInQuickOpen(page, input.fileName, WORKBENCH_TIMEOUT_MS);
@@ -191,7 +196,8 @@ export async function runEditorOpenBenchmark(): Promise<Record<string, number | 
     }
     for (let round = 0; round < PEER_BIG_RUNS; round++) await run('peer', inputs[1]!, round);
 
-    console.log(`Opening a profile in the editor: from Enter in a fresh window to the first view drawn (code-server ${codeServerVersion}, headless Chromium; median of ${RUNS}, min–max)`);
+    const variant = WITHOUT_CODE_SERVER_WORKER ? ", code-server's own service worker left out" : '';
+    console.log(`Opening a profile in the editor: from Enter in a fresh window to the first view drawn (code-server ${codeServerVersion}, headless Chromium${variant}; median of ${RUNS}, min–max)`);
     const fields: Record<string, number | string | null> = {};
     for (const input of inputs) {
       const ours = figure(outcomes.get(`icicle_${input.key}`) ?? []);
