@@ -83,6 +83,8 @@ export class ProfileView implements vscode.Disposable {
       panel.webview.onDidReceiveMessage(message => this.onMessage(message)),
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState(({ webviewPanel }) => {
+        // A hidden page is unloaded (its context is not retained); it says `ready` again when shown.
+        if (!webviewPanel.visible) this.pageReady = false;
         if (webviewPanel.active) this.announceInFront();
       }),
       vscode.workspace.onDidChangeConfiguration(event => {
@@ -306,8 +308,10 @@ export class ProfileView implements vscode.Disposable {
   }
 
   private async post(message: ToWebviewMessage): Promise<void> {
-    // A disposed panel throws on postMessage; a hidden one returns false, and its next `ready` gets the state.
-    if (!ProfileView.all.has(this)) return;
+    // A disposed panel throws on postMessage. A page that has not said `ready` is not posted to: the webview would
+    // queue the message and the page's `ready` would bring the state again, so a big tree was drawn twice; its
+    // `ready` gets the state instead, and so does a hidden page's, once it is shown and loads again.
+    if (!ProfileView.all.has(this) || !this.pageReady) return;
     await this.panel.webview.postMessage(message);
   }
 
