@@ -96,8 +96,12 @@ export function register(): void {
 
     test('a killed language server is restarted', async () => {
       const api = await icicleApi();
-      const killed = api.processes().languageServer;
-      assert.ok(killed, 'no language server process to kill');
+      // The suite before this one killed it too: wait until it runs again (its pid is known once it has answered).
+      const killed = await eventually(() => {
+        const pid = api.processes().languageServer;
+        assert.ok(pid, 'no language server process to kill');
+        return pid;
+      }, 30_000);
       process.kill(killed, 'SIGKILL');
       await eventually(() => {
         const pid = api.processes().languageServer;
