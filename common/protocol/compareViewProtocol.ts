@@ -17,6 +17,7 @@ export const changeRowSchema = z.object({
   p: z.number().optional(),
   verdict: z.enum(['regression', 'improvement', 'unchanged', 'unknown']),
 });
+export type ChangeRow = z.infer<typeof changeRowSchema>;
 
 /** Extension → compare webview. */
 export const toCompareViewSchema = z.discriminatedUnion('type', [

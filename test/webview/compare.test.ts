@@ -45,6 +45,30 @@ function comparison() {
   };
 }
 
+/**
+ * A comparison as a real program's reads (the issue's ~99 rows): three significant changes, listed by the compare
+ * statistics regressions first; twelve within noise; eighty-four unchanged, among them the probe's own functions.
+ * The head's tree is twelve levels deep, so the graph takes room.
+ */
+function bigComparison() {
+  const side = (mean: number) => ({ mean, sd: mean * 0.02, runs: 3 });
+  const row = (name: string, a: number, b: number, verdict: 'regression' | 'improvement' | 'unchanged', p = 0.5) => ({
+    name, file: 'app.js', a: side(a), b: side(b), delta: b - a, deltaPercent: a > 0 ? (100 * (b - a)) / a : null, p, verdict,
+  });
+  const changes = [
+    row('smallRegression', 20_000, 30_000, 'regression', 0.001),
+    row('bigRegression', 150_000, 300_000, 'regression', 0.0001),
+    row('improved', 200_000, 40_000, 'improvement', 0.0001),
+    ...Array.from({ length: 12 }, (_, i) => row(`noisy${i}`, 10_000, 10_000 + (i + 1) * 100, 'unchanged')),
+    ...Array.from({ length: 84 }, (_, i) => row(i < 4 ? `probe${i}` : `same${i}`, 5_000, 5_000, 'unchanged', 1)),
+  ];
+  let chain: Parameters<typeof packFrames>[0] = [{ name: 'bigRegression', url: 'app.js', line: 40, selfSamples: 300 }];
+  for (let depth = 11; depth > 0; depth--) chain = [{ name: `level${depth}`, url: 'app.js', line: depth, selfSamples: 5, children: chain }];
+  const tree = packFrames(chain);
+  const baseSelf = tree.selfValue.map((v, i) => (tree.strings[tree.name[i]!] === 'bigRegression' ? v / 2 : v));
+  return { type: 'comparison' as const, base: 'main', head: 'feature', unit: 'micros' as const, a: side(1_000_000), b: side(1_100_000), method: 'Welch’s t-test', changes, diff: { tree, baseSelf } };
+}
+
 describe('compare panel', function () {
   let browser: Browser;
   let harness: WebviewHarness;
@@ -67,7 +91,11 @@ describe('compare panel', function () {
     await harness.postToWebview(comparison());
     const rows = harness.page.locator('.icicle-compare-row');
     await rows.first().waitFor();
-    assert.deepEqual(await rows.evaluateAll(r => r.map(row => row.getAttribute('aria-label'))), ['slow: slower, +100.0%', 'parse: within noise, +0.0%', `${HOSTILE}: within noise, +0.0%`]);
+    // Only what changed is listed; the two zero rows are folded away until asked for.
+    const visibleLabels = () => harness.page.locator('tbody:not([hidden]) .icicle-compare-row').evaluateAll(r => r.map(row => row.getAttribute('aria-label')));
+    assert.deepEqual(await visibleLabels(), ['slow: slower, +100.0%']);
+    await harness.page.getByRole('button', { name: '▸ 2 unchanged (zero)' }).click();
+    assert.deepEqual(await visibleLabels(), ['slow: slower, +100.0%', 'parse: within noise, +0.0%', `${HOSTILE}: within noise, +0.0%`]);
     assert.match((await harness.page.locator('.icicle-compare-header h1').textContent()) ?? '', /^feature against main$/);
     // Normalised (the default), slow takes a larger share on the head: red; parse a smaller one: blue.
     const frame = (name: string) => harness.page.locator(`.icicle-diff-chart svg g[name=${JSON.stringify(name)}] rect`).first();
@@ -81,7 +109,10 @@ describe('compare panel', function () {
     await pollUntil(async () => (await harness.savedState() as { normalise?: boolean } | undefined)?.normalise === false, { timeoutMs: 10_000, what: 'the absolute mode saved' });
     assert.equal(await harness.page.getByRole('radio', { name: 'Absolute' }).getAttribute('aria-checked'), 'true');
     assert.equal(await harness.page.locator('img').count(), 0, 'a hostile name is text');
-    await rows.nth(1).press('Enter');
+    // Arrow keys move across groups, from the shown row into the opened zero group.
+    await rows.first().focus();
+    await rows.first().press('ArrowDown');
+    await harness.page.keyboard.press('Enter');
     assert.deepEqual(await harness.waitForPosted(m => m.type === 'openFunction', 'openFunction'), { type: 'openFunction', name: 'parse', file: 'app.js' });
     // A frame of the differential graph opens its function too.
     await frame('slow').click();
@@ -98,4 +129,60 @@ describe('compare panel', function () {
     await harness.postToWebview(one);
     await pollUntil(async () => (await harness.page.locator('.icicle-compare-note').first().textContent())?.startsWith('Significance unknown: 1 base and 3 head run(s)'), { timeoutMs: 10_000, what: 'the unknown-significance note' });
   });
+
+  it('leads with what changed: significant rows by effect, the rest folded in two groups that open and stay open', async () => {
+    await harness.postToWebview(bigComparison());
+    const visible = () => harness.page.locator('tbody:not([hidden]) .icicle-compare-row').evaluateAll(r => r.map(row => (row as HTMLElement).dataset['name']));
+    await harness.page.locator('.icicle-compare-row').first().waitFor();
+    // Largest effect first, whichever its direction: −160 ms, +150 ms, +10 ms.
+    assert.deepEqual(await visible(), ['improved', 'bigRegression', 'smallRegression']);
+    const noise = harness.page.getByRole('button', { name: '▸ 12 within noise' });
+    const zero = harness.page.getByRole('button', { name: '▸ 84 unchanged (zero)' });
+    assert.equal(await noise.getAttribute('aria-expanded'), 'false');
+    assert.equal(await zero.getAttribute('aria-expanded'), 'false');
+    assert.match((await harness.page.locator('.icicle-compare-method').first().textContent()) ?? '', /self time per run, mean of 3 runs on main and 3 runs on feature/);
+    await noise.click();
+    const shown = await visible();
+    assert.equal(shown.length, 15);
+    assert.deepEqual(shown.slice(3, 5), ['noisy11', 'noisy10'], 'the noisy rows by effect too');
+    assert.equal(await harness.page.getByRole('button', { name: '▾ 12 within noise' }).getAttribute('aria-expanded'), 'true');
+    assert.deepEqual((await harness.savedState() as { expanded?: string[] }).expanded, ['noise']);
+    // A reload (VS Code reloads a hidden webview) keeps the opened group open and the zero rows folded.
+    await harness.reload();
+    await harness.postToWebview(bigComparison());
+    await pollUntil(async () => (await visible()).length === 15, { timeoutMs: 10_000, what: 'the noise group open again after a reload' });
+    await harness.page.getByRole('button', { name: '▸ 84 unchanged (zero)' }).click();
+    assert.equal((await visible()).length, 99);
+  });
+
+  for (const [layout, viewport] of [
+    ['a wide, short bottom panel', { width: 1400, height: 320 }],
+    ['a narrow, tall panel', { width: 760, height: 640 }],
+  ] as const) {
+    it(`shows the differential flame graph without scrolling in ${layout}`, async () => {
+      await harness.close();
+      harness = await WebviewHarness.open(browser, { bundle: 'compare', viewport });
+      await harness.waitForPosted(m => m.type === 'ready', 'ready');
+      await harness.postToWebview(bigComparison());
+      const frame = harness.page.locator('.icicle-diff-chart svg g[name="bigRegression"] rect').first();
+      await frame.waitFor();
+      const scrolled = await harness.page.evaluate(() => document.scrollingElement!.scrollTop);
+      assert.equal(scrolled, 0);
+      // The graph's first rows, and the changed frame twelve levels down in the wide layout, are within the viewport.
+      const chart = await harness.page.locator('.icicle-diff-chart svg').boundingBox();
+      assert.ok(chart && chart.y >= 0 && chart.y + 60 <= viewport.height, `the graph starts at ${chart?.y} in a ${viewport.height} px panel`);
+      assert.ok(chart.width >= viewport.width * 0.4, `the graph is ${chart.width} px wide`);
+      const rows = await harness.page.locator('tbody:not([hidden]) .icicle-compare-row').count();
+      assert.equal(rows, 3, 'the three changes are listed');
+      if (viewport.width >= 900) {
+        // Side by side, the graph scrolls on its own: the changed frame deep down comes into view without the page moving.
+        const pane = await harness.page.locator('.icicle-compare-graph').boundingBox();
+        assert.ok(pane && pane.y + pane.height <= viewport.height + 1, `the graph's pane ends at ${pane && pane.y + pane.height}`);
+        await frame.scrollIntoViewIfNeeded();
+        const box = await frame.boundingBox();
+        assert.ok(box && box.y + box.height <= viewport.height, `the changed frame is at ${box?.y}, below a ${viewport.height} px panel`);
+        assert.equal(await harness.page.evaluate(() => document.scrollingElement!.scrollTop), 0, 'the page itself did not scroll');
+      }
+    });
+  }
 });

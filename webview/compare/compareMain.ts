@@ -3,6 +3,7 @@
 import { toCompareViewSchema, type FromCompareView, type ToCompareView } from '../../common/protocol/compareViewProtocol';
 import { formatBytes, formatCount, formatMicros } from '../../common/valueFormat';
 import { hostConnection } from '../vscodeApi';
+import { groupChanges } from './changeGroups';
 import { DiffFlameGraph } from './diffFlameGraph';
 // The flame graph page's styles (tooltip, buttons, d3-flame-graph's), then the panel's own on top.
 import '../styles.css';
@@ -91,11 +92,30 @@ const VERDICT_TEXT: Record<Row['verdict'], string> = {
   unknown: 'unknown',
 };
 
+/** What the page keeps across reloads: the flame graph's mode and which folded groups the user opened. */
+interface SavedState {
+  normalise?: unknown;
+  expanded?: unknown;
+}
+
+function savedState(): SavedState {
+  return (host.getState() as SavedState | undefined) ?? {};
+}
+
+function saveState(change: { normalise?: boolean; expanded?: string[] }): void {
+  host.setState({ ...savedState(), ...change });
+}
+
+const COLUMNS = 6;
+
 function showComparison(c: Comparison): void {
   const header = document.createElement('div');
   header.className = 'icicle-compare-header';
-  const title = header.appendChild(document.createElement('h1'));
+  const titleRow = header.appendChild(document.createElement('div'));
+  titleRow.className = 'icicle-compare-title';
+  const title = titleRow.appendChild(document.createElement('h1'));
   title.textContent = `${c.head} against ${c.base}`;
+  titleRow.appendChild(startButton('Compare again…'));
   const regressions = c.changes.filter(r => r.verdict === 'regression').length;
   const improvements = c.changes.filter(r => r.verdict === 'improvement').length;
   const summary =
@@ -103,64 +123,94 @@ function showComparison(c: Comparison): void {
       ? `Significance unknown: ${c.a.runs} base and ${c.b.runs} head run(s); two or more on each side tell a change from noise.`
       : `${regressions} significantly slower, ${improvements} significantly faster · per run: ${side(c.a, c.unit)} → ${side(c.b, c.unit)}`;
   header.appendChild(paragraph(summary));
-  header.appendChild(paragraph(`Significance: ${c.method}.`, 'icicle-compare-method'));
-  header.appendChild(startButton('Compare again…'));
+  // The one statistic every figure of the panel is, said once: the source's hovers say the same of theirs.
+  const cost = c.unit === 'micros' ? 'self time' : 'self cost';
+  const statistic = header.appendChild(paragraph(`Each row: the function's ${cost} per run, mean of ${runs(c.a.runs)} on ${c.base} and ${runs(c.b.runs)} on ${c.head}. `, 'icicle-compare-method'));
+  const method = statistic.appendChild(document.createElement('span'));
+  method.className = 'icicle-compare-significance';
+  method.textContent = `Significance: ${c.method}.`;
 
+  const groups = groupChanges(c.changes, Math.max(c.a.mean, c.b.mean));
   const table = document.createElement('table');
   table.className = 'icicle-compare-table';
   table.setAttribute('aria-label', 'Functions by change');
   const head = table.createTHead().insertRow();
-  for (const label of ['', 'Function', 'Change', 'Delta', `Base (${c.a.runs} runs)`, `Head (${c.b.runs} runs)`]) {
+  for (const label of ['', 'Function', 'Change', 'Delta', `Base (${runs(c.a.runs)})`, `Head (${runs(c.b.runs)})`]) {
     const th = document.createElement('th');
     th.textContent = label;
     head.appendChild(th);
   }
-  const body = table.createTBody();
-  for (const row of c.changes.slice(0, 500)) {
-    const tr = body.insertRow();
-    tr.className = `icicle-compare-row icicle-${row.verdict}`;
-    tr.tabIndex = 0;
-    tr.dataset['name'] = row.name;
-    const cell = (text: string, className = '') => {
-      const td = tr.insertCell();
-      td.textContent = text;
-      if (className) td.className = className;
-      return td;
-    };
-    cell(VERDICT_TEXT[row.verdict], 'icicle-verdict');
-    const fn = cell(row.name || '(anonymous)', 'icicle-function');
-    fn.title = row.file;
-    cell(percent(row), 'icicle-number');
-    cell(`${row.delta >= 0 ? '+' : '−'}${value(Math.abs(row.delta), c.unit)}`, 'icicle-number');
-    cell(side(row.a, c.unit), 'icicle-number');
-    cell(side(row.b, c.unit), 'icicle-number');
-    tr.setAttribute('aria-label', `${row.name || '(anonymous)'}: ${VERDICT_TEXT[row.verdict]}, ${percent(row)}`);
-    const open = () => post({ type: 'openFunction', name: row.name, file: row.file });
-    tr.addEventListener('click', open);
-    tr.addEventListener('keydown', event => {
-      if (event.key === 'Enter') open();
-      else if (event.key === 'ArrowDown') (tr.nextElementSibling as HTMLElement | null)?.focus();
-      else if (event.key === 'ArrowUp') (tr.previousElementSibling as HTMLElement | null)?.focus();
-      else return;
-      event.preventDefault();
-    });
+  const shown = table.appendChild(document.createElement('tbody'));
+  shown.className = 'icicle-compare-shown';
+  for (const row of groups.shown.slice(0, MAX_ROWS)) changeRow(shown, row, c.unit);
+  if (groups.shown.length === 0) {
+    const empty = shown.insertRow().insertCell();
+    empty.colSpan = COLUMNS;
+    empty.className = 'icicle-compare-none';
+    empty.textContent = c.changes.length === 0 ? 'No functions to compare.' : 'No function changed significantly.';
   }
+  const expanded = new Set(Array.isArray(savedState().expanded) ? (savedState().expanded as unknown[]).filter((g): g is string => typeof g === 'string') : []);
+  const folded = (group: string, label: string, rows: readonly Row[]) => {
+    if (rows.length === 0) return;
+    const toggleBody = table.appendChild(document.createElement('tbody'));
+    toggleBody.className = 'icicle-compare-fold';
+    const cell = toggleBody.insertRow().insertCell();
+    cell.colSpan = COLUMNS;
+    const button = cell.appendChild(document.createElement('button'));
+    button.type = 'button';
+    button.className = 'icicle-fold-toggle';
+    button.dataset['group'] = group;
+    const body = table.appendChild(document.createElement('tbody'));
+    body.className = `icicle-compare-folded icicle-group-${group}`;
+    let filled = false;
+    const set = (open: boolean) => {
+      // Rows are made the first time the group opens: most comparisons never open the unchanged ones.
+      if (open && !filled) {
+        for (const row of rows.slice(0, MAX_ROWS)) changeRow(body, row, c.unit);
+        filled = true;
+      }
+      body.hidden = !open;
+      button.setAttribute('aria-expanded', String(open));
+      button.textContent = `${open ? '▾' : '▸'} ${rows.length} ${label}`;
+      if (open) expanded.add(group);
+      else expanded.delete(group);
+    };
+    button.addEventListener('click', () => {
+      set(body.hidden !== false);
+      saveState({ expanded: [...expanded] });
+    });
+    set(expanded.has(group));
+  };
+  folded('noise', 'within noise', groups.withinNoise);
+  folded('zero', 'unchanged (zero)', groups.zero);
+
+  const changes = document.createElement('div');
+  changes.className = 'icicle-compare-changes';
+  changes.appendChild(table);
+  const content = document.createElement('div');
+  content.className = 'icicle-compare-content';
+  content.appendChild(changes);
   if (!c.diff) {
-    show(header, table);
+    show(header, content);
     return;
   }
   const diff = c.diff;
-  const toggle = document.createElement('div');
+  const graphPane = content.appendChild(document.createElement('div'));
+  graphPane.className = 'icicle-compare-graph';
+  const toggle = graphPane.appendChild(document.createElement('div'));
   toggle.className = 'icicle-diff-toggle';
   toggle.setAttribute('role', 'radiogroup');
   toggle.setAttribute('aria-label', 'Compare');
-  const graphHost = document.createElement('div');
-  // The table first: it is what a reader scans; the graph below shows where in the call tree the changes are.
-  show(header, table, toggle, graphHost);
+  const graphHost = graphPane.appendChild(document.createElement('div'));
+  // The changes and the graph side by side when the panel is wide (the usual bottom panel), one above the other when
+  // it is narrow, with the table's height bounded: either way the graph is in view without scrolling.
+  show(header, content);
   const graph = new DiffFlameGraph(graphHost, (name, file) => post({ type: 'openFunction', name, file }));
+  let normalised = true;
   const draw = (normalise: boolean) => {
+    normalised = normalise;
     for (const button of toggle.querySelectorAll('button')) button.setAttribute('aria-checked', String((button.dataset['mode'] === 'normalised') === normalise));
-    host.setState({ normalise });
+    saveState({ normalise });
     graph.show(diff.tree, diff.baseSelf, c.unit, normalise);
   };
   for (const [mode, label, title] of [
@@ -176,6 +226,57 @@ function showComparison(c: Comparison): void {
     button.title = title;
     button.addEventListener('click', () => draw(mode === 'normalised'));
   }
-  const saved = host.getState() as { normalise?: unknown } | undefined;
-  draw(saved?.normalise !== false);
+  draw(savedState().normalise !== false);
+  // The graph is drawn at its host's width: drawn again when the panel is resized (the layout may switch too).
+  let width = graphHost.clientWidth;
+  let pending = false;
+  new ResizeObserver(() => {
+    if (pending || !graphHost.isConnected) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (Math.abs(graphHost.clientWidth - width) < 2) return;
+      width = graphHost.clientWidth;
+      graph.show(diff.tree, diff.baseSelf, c.unit, normalised);
+    });
+  }).observe(graphHost);
+}
+
+/** At most this many rows per group: a comparison of a generated bundle can list tens of thousands. */
+const MAX_ROWS = 500;
+
+function runs(n: number): string {
+  return `${n} ${n === 1 ? 'run' : 'runs'}`;
+}
+
+function changeRow(body: HTMLTableSectionElement, row: Row, unit: Comparison['unit']): void {
+  const tr = body.insertRow();
+  tr.className = `icicle-compare-row icicle-${row.verdict}`;
+  tr.tabIndex = 0;
+  tr.dataset['name'] = row.name;
+  const cell = (text: string, className = '') => {
+    const td = tr.insertCell();
+    td.textContent = text;
+    if (className) td.className = className;
+    return td;
+  };
+  cell(VERDICT_TEXT[row.verdict], 'icicle-verdict');
+  const fn = cell(row.name || '(anonymous)', 'icicle-function');
+  fn.title = row.file;
+  cell(percent(row), 'icicle-number');
+  cell(`${row.delta >= 0 ? '+' : '−'}${value(Math.abs(row.delta), unit)}`, 'icicle-number');
+  cell(side(row.a, unit), 'icicle-number');
+  cell(side(row.b, unit), 'icicle-number');
+  tr.setAttribute('aria-label', `${row.name || '(anonymous)'}: ${VERDICT_TEXT[row.verdict]}, ${percent(row)}`);
+  const open = () => post({ type: 'openFunction', name: row.name, file: row.file });
+  tr.addEventListener('click', open);
+  tr.addEventListener('keydown', event => {
+    if (event.key === 'Enter') open();
+    else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      // The visible rows, across the shown group and the opened folded ones.
+      const rows = [...(tr.closest('table')?.querySelectorAll<HTMLElement>('tbody:not([hidden]) .icicle-compare-row') ?? [])];
+      rows[rows.indexOf(tr) + (event.key === 'ArrowDown' ? 1 : -1)]?.focus();
+    } else return;
+    event.preventDefault();
+  });
 }
