@@ -6,6 +6,7 @@ import { labelValuesByRecency, profileTypes, sourceCosts, type Selection } from 
 import type { ScanSource } from '../storage/query/scanSource';
 import type { Store } from '../storage/store';
 import { RUN_KEYS } from './compare/compareSelections';
+import { runsPerFile } from './fileRuns';
 import { parseMatchers } from './viewQueries';
 
 
@@ -25,12 +26,14 @@ export async function querySourceCosts(store: Store, params: SourceCostsRequest.
     const selection: Selection = { ...resolved, ...(profileType !== undefined ? { profileType } : {}) };
     const runs = await countRuns(snapshot, selection);
     const costs = await sourceCosts(snapshot, selection);
+    const fileRuns = params.runsPerFile ? await runsPerFile(snapshot, selection) : undefined;
     const toDisplay = toDisplayUnit(profileType);
     const files: PackedFileCosts[] = costs.files.map(f => ({
       file: f.file,
       functionNames: f.functions.map(fn => fn.name),
       functions: f.functions.flatMap(fn => [fn.line, toDisplay(fn.self), toDisplay(fn.total), fn.selfSamples, fn.totalSamples]),
       lines: f.lines.flatMap(l => [l.line, toDisplay(l.self), toDisplay(l.total), l.selfSamples, l.totalSamples]),
+      ...(fileRuns ? { runs: fileRuns.get(f.file) ?? 0 } : {}),
     }));
     return {
       description: profileType === undefined || profileType === CPU_TIME_PROFILE_TYPE ? description : `${description}, ${describeProfileType(profileType)}`,

@@ -171,38 +171,56 @@ describe('cost annotations through the language server', function () {
     assert.deepEqual(await lenses(), []);
   });
 
-  it('shows the change per run against a baseline in lenses and hovers', async () => {
+  it('shows the change of self per run against the base branch in lenses and hovers, over the runs that ran the file', async () => {
     const file = workspaceFile(join(dir, 'delta'), 'app/delta.js', 20);
-    const chunk = (session: string, samples: number) => ({
+    // V8's module wrapper (unnamed, at line 1: a comment here) calls `work` at line 5, which takes every sample.
+    const chunk = (session: string, branch: string, samples: number, url = file.uri) => ({
       profile: JSON.stringify({
         nodes: [
           { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [2] },
-          { id: 2, callFrame: { functionName: 'work', scriptId: '1', url: file.uri, lineNumber: 4, columnNumber: 0 } },
+          { id: 2, callFrame: { functionName: '', scriptId: '1', url, lineNumber: 0, columnNumber: 0 }, children: [3] },
+          { id: 3, callFrame: { functionName: 'work', scriptId: '1', url, lineNumber: 4, columnNumber: 0 } },
         ],
         startTime: 0,
         endTime: samples * 1000,
-        samples: Array(samples).fill(2),
+        samples: Array(samples).fill(3),
         timeDeltas: Array(samples).fill(1000),
       }),
       startMs: Date.now(),
-      labels: { session_id: session },
+      labels: { session_id: session, branch },
       droppedChunks: 0,
     });
-    await agent.connection.sendRequest(IngestProfileRequest.type, chunk('delta-base', 100));
-    await agent.connection.sendRequest(IngestProfileRequest.type, chunk('delta-head', 151));
+    // Two runs of delta.js per branch, and on the base branch a run of another program, which must not halve its mean.
+    // (Each profile differs by a sample: the agent stores a profile's content once, whatever its labels.)
+    for (const [session, branch, samples] of [['delta-base-1', 'delta-main', 100], ['delta-base-2', 'delta-main', 101], ['delta-head-1', 'delta-feature', 151], ['delta-head-2', 'delta-feature', 152]] as const) {
+      await agent.connection.sendRequest(IngestProfileRequest.type, chunk(session, branch, samples));
+    }
+    await agent.connection.sendRequest(IngestProfileRequest.type, chunk('delta-other', 'delta-main', 300, pathToFileURL(join(dir, 'elsewhere', 'other.js')).href));
     await client?.stop();
     client = await LspClient.start({
       agentSocket: socket,
-      selection: { kind: 'allRuns', selector: '{session_id="delta-head"}' },
-      settings: { codeLensMinPercent: 1, inlayHints: false, pathMappings: [], baseline: { selection: { kind: 'allRuns', selector: '{session_id="delta-base"}' }, label: 'main' } },
+      // The costs shown: one run of the current branch; the delta is over the branch's runs.
+      selection: { kind: 'allRuns', selector: '{session_id="delta-head-1"}' },
+      settings: {
+        codeLensMinPercent: 1,
+        inlayHints: false,
+        pathMappings: [],
+        baseline: {
+          selection: { kind: 'allRuns', selector: '{branch="delta-main"}' },
+          label: 'main',
+          head: { selection: { kind: 'allRuns', selector: '{branch="delta-feature"}' }, label: 'feature' },
+        },
+      },
     });
     await pollUntil(() => client!.costsChanged.length > 0, { timeoutMs: 30_000, what: 'the first costs' });
     await openAndWaitForFunctions(client, file.uri, file.text);
-    const [lens] = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: file.uri } });
+    const lenses = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: file.uri } });
+    // One lens, on work's line: none over the comment on line 1, where the module wrapper is.
+    assert.deepEqual(lenses.map(l => l.range.start.line), [4]);
     // 151 samples against 100 (V8 charges a profile's first sample to its start): about +50 ms, +50%.
-    assert.match(lens!.command!.title, /^100\.0% total · 100\.0% self \(15\d ms\) · \+5\d ms \(\+5\d%\) vs main$/);
+    assert.match(lenses[0]!.command!.title, /^100\.0% total · 100\.0% self \(15\d ms\) · self per run \+5\d ms \(\+5\d%\) vs main$/);
     const hover = await client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: file.uri }, position: { line: 4, character: 0 } });
-    assert.match(hoverText(hover), /Per run: \*\*\+5\d ms \(\+5\d%\) vs main\*\*/);
+    assert.match(hoverText(hover), /Self per run: \*\*\+5\d ms \(\+5\d%\) vs main\*\* \(mean of 2 runs on feature against mean of 2 runs on main\)/);
   });
 
   it('keeps serving, and says so, when the agent is not there', async () => {

@@ -10,6 +10,8 @@ export interface DocumentCosts {
   /** The profile's name for the file (the first, when it has several spellings), for "Show in flame graph". */
   file: string;
   context: CostContext;
+  /** How many of the selection's runs ran this file, when the costs were asked with `runsPerFile`. */
+  runs?: number;
 }
 
 /**
@@ -51,7 +53,11 @@ export class CostCache {
     if (cached !== undefined) return cached ?? undefined;
     const context = this.context;
     const match = context && this.index.resolve(path);
-    const found = match && context ? { table: unpackFileCosts(match.files.map(f => this.byFile.get(f)!)), file: match.files[0]!, context } : undefined;
+    const packed = match ? match.files.map(f => this.byFile.get(f)!) : [];
+    // One document may be several of the profile's files (spellings of one path, each run in its own checkout): the
+    // runs that ran it are theirs together, and never more than the selection's.
+    const runs = packed.every(f => f.runs !== undefined) ? Math.min(context?.runs ?? 0, packed.reduce((sum, f) => sum + f.runs!, 0)) : undefined;
+    const found = match && context ? { table: unpackFileCosts(packed), file: match.files[0]!, context, ...(runs !== undefined ? { runs } : {}) } : undefined;
     this.tables.set(path, found ?? null);
     return found;
   }

@@ -24,10 +24,22 @@ function percent(part: number, whole: number): string {
   return share > 0 && share < 0.1 ? '<0.1%' : `${share.toFixed(1)}%`;
 }
 
-/** A code lens title: `12.3% total · 4.1% self (37 ms)`, with the change against a baseline when there is one. */
+/**
+ * Frames that are no function a reader can find in the file by name: V8's unnamed functions, which the importers call
+ * `(anonymous)` (the module wrapper, whose line is the file's first, and callbacks), and its pseudo-frames such as
+ * `(program)`. A whole name in parentheses is one of these; `main.(*T).Run` is not.
+ */
+export function isPseudoFunction(name: string): boolean {
+  return name === '' || /^\([^()]*\)$/.test(name);
+}
+
+/**
+ * A code lens title: `12.3% total · 4.1% self (37 ms)`, with the change of its self cost per run against a baseline
+ * when there is one: `· self per run +12 ms (+8%) vs main` (the hover says over which runs).
+ */
 export function lensTitle(fn: FunctionAnnotation, context: CostContext, delta?: BaselineDelta): string {
   let title = `${percent(fn.total, context.total)} total · ${percent(fn.self, context.total)} self (${formatCost(fn.self, context.unit)})`;
-  if (delta) title += ` · ${deltaText(delta)}`;
+  if (delta) title += ` · ${isNew(delta) ? deltaText(delta) : `self per run ${deltaText(delta)}`}`;
   return fn.stale ? `${title} · edited since profiled` : title;
 }
 
@@ -55,26 +67,47 @@ export function hoverMarkdown(fn: FunctionAnnotation, file: string, context: Cos
     '',
     `From ${escapeMarkdown(context.description)} · ${context.runs} ${context.runs === 1 ? 'run' : 'runs'}`,
   ];
-  if (delta) lines.push('', `Per run: **${escapeMarkdown(deltaText(delta))}**`);
+  if (delta) lines.push('', `Self per run: **${escapeMarkdown(deltaText(delta))}** (${escapeMarkdown(deltaBasis(delta))})`);
   if (fn.stale) lines.push('', '_Edited since it was profiled: these figures are for the code as it ran._');
   lines.push('', `[Show in flame graph](${showFunctionLink(fn, file, context)})`);
   return lines.join('\n');
 }
 
-/** A function's cost per run against the baseline's: `+12 ms (+8%) vs main`, or `new since main`. */
+/**
+ * A function's self cost per run against the baseline's: `+12 ms (+8%) vs main`, or `new since main`. Each side is
+ * the function's mean over the runs that ran its file, as the compare panel's rows are means over runs; the head side
+ * is the current branch's runs (`headLabel`), or the samples shown when that branch has none of this file.
+ */
 export interface BaselineDelta {
   perRun: number;
   basePerRun: number | undefined;
+  /** The base branch. */
   label: string;
   unit: DisplayUnit;
+  /** The runs each side's mean is over. */
+  runs: number;
+  baseRuns: number;
+  /** The current branch, when its runs are the head side; undefined when the samples shown are. */
+  headLabel?: string;
+}
+
+function isNew(delta: BaselineDelta): boolean {
+  return delta.basePerRun === undefined || delta.basePerRun === 0;
 }
 
 export function deltaText(delta: BaselineDelta): string {
-  if (delta.basePerRun === undefined || delta.basePerRun === 0) return `new since ${delta.label}`;
-  const change = delta.perRun - delta.basePerRun;
-  const percent = (100 * change) / delta.basePerRun;
+  if (isNew(delta)) return `new since ${delta.label}`;
+  const base = delta.basePerRun!;
+  const change = delta.perRun - base;
+  const percent = (100 * change) / base;
   const sign = change >= 0 ? '+' : '−';
   return `${sign}${formatCost(Math.abs(change), delta.unit)} (${sign}${Math.abs(percent).toFixed(0)}%) vs ${delta.label}`;
+}
+
+/** Which runs the delta's two means are over: `mean of 3 runs on feature against mean of 5 runs on main`. */
+export function deltaBasis(delta: BaselineDelta): string {
+  const side = (runs: number, where: string) => (runs === 1 ? `1 run ${where}` : `mean of ${runs} runs ${where}`);
+  return `${side(delta.runs, delta.headLabel !== undefined ? `on ${delta.headLabel}` : 'shown')} against ${side(delta.baseRuns, `on ${delta.label}`)}`;
 }
 
 /**

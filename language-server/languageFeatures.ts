@@ -3,7 +3,7 @@ import type { LineHeat } from '../common/protocol/languageServerProtocol';
 import { functionAt, type FileAnnotations, type FunctionAnnotation } from './annotations';
 import type { DocumentCosts } from './costCache';
 import type { CostContext } from './costText';
-import { formatCost, hoverMarkdown, lensTitle, noSamplesMarkdown, type BaselineDelta } from './costText';
+import { formatCost, hoverMarkdown, isPseudoFunction, lensTitle, noSamplesMarkdown, type BaselineDelta } from './costText';
 import { SHOW_FUNCTION_COMMAND, type DocumentFunction } from '../common/protocol/languageServerProtocol';
 
 /**
@@ -41,8 +41,9 @@ function lineShare(heat: LineHeat): string {
 }
 
 /**
- * A lens above each named profiled function at or above `minPercent` of the selection's total. Unnamed ones (V8's
- * module wrapper at line 1, callbacks) get none: a lens over a file's first comment says nothing a reader can use.
+ * A lens above each named profiled function at or above `minPercent` of the selection's total, on its definition
+ * line. Unnamed ones (V8's module wrapper at line 1, callbacks) get none: a lens over a file's first comment says
+ * nothing a reader can use, and with a baseline its delta looked like the first function's.
  */
 export function codeLenses(
   placed: { annotations: FileAnnotations; costs: DocumentCosts } | undefined,
@@ -52,7 +53,7 @@ export function codeLenses(
   if (!placed) return [];
   const { context, file } = placed.costs;
   return placed.annotations.functions
-    .filter(fn => fn.name !== '' && context.total > 0 && (100 * fn.total) / context.total >= minPercent)
+    .filter(fn => !isPseudoFunction(fn.name) && context.total > 0 && (100 * fn.total) / context.total >= minPercent)
     .map(fn => ({
       range: { start: { line: fn.nameLine, character: 0 }, end: { line: fn.nameLine, character: 0 } },
       command: { title: lensTitle(fn, context, deltaOf(fn)), command: SHOW_FUNCTION_COMMAND, arguments: [{ name: fn.name, file, selector: context.selector }] },

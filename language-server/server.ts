@@ -22,6 +22,7 @@ import { LANGUAGE_SERVER_PROTOCOL_VERSION } from '../common/version';
 import { AgentLink } from './agentLink';
 import { CostCache } from './costCache';
 import type { FunctionAnnotation } from './annotations';
+import { baselineDeltas } from './baselineDelta';
 import type { BaselineDelta } from './costText';
 import { codeLenses, hoverAt, inlayHints } from './languageFeatures';
 import { OpenDocuments } from './openDocuments';
@@ -36,6 +37,8 @@ const connection = createConnection(ProposedFeatures.all);
 const costs = new CostCache();
 /** The baseline's costs (the base branch's runs), for `+12 ms (+8%) vs main` in hovers and lenses. */
 const baselineCosts = new CostCache();
+/** The current branch's runs, the other side of that delta (the costs shown may be one run, or another branch's). */
+const headCosts = new CostCache();
 const documents = new OpenDocuments(costs);
 
 let agent: AgentLink | undefined;
@@ -105,6 +108,7 @@ connection.onNotification(SetSettingsNotification.type, raw => {
   if (remap) {
     costs.remap(settings.pathMappings);
     baselineCosts.remap(settings.pathMappings);
+    headCosts.remap(settings.pathMappings);
   }
   if (rebase) scheduleRefresh(0);
   else refreshClient();
@@ -126,20 +130,16 @@ connection.onHover(({ textDocument, position }) =>
 
 connection.onCodeLens(({ textDocument }) => codeLenses(documents.annotations(textDocument.uri), settings.codeLensMinPercent, deltaFor(textDocument.uri)));
 
-/** A function's cost per run against the baseline's, in one document; nothing without a baseline. */
+/** A function's self cost per run against the baseline's, in one document; nothing without a baseline. */
 function deltaFor(uri: string): (fn: FunctionAnnotation) => BaselineDelta | undefined {
-  const label = settings.baseline?.label;
-  const context = costs.context;
-  const baseContext = baselineCosts.context;
+  const baseline = settings.baseline;
   const path = documents.path(uri);
-  if (!label || !context || !baseContext || !path || context.runs === 0 || baseContext.runs === 0) return () => undefined;
-  // Each function's baseline total, by name, made once per request (a file can hold thousands of functions).
-  const baseTotals = new Map<string, number>();
-  for (const f of baselineCosts.forDocument(path)?.table.functions ?? []) baseTotals.set(f.name, (baseTotals.get(f.name) ?? 0) + f.total);
-  return fn => {
-    const baseTotal = baseTotals.get(fn.name);
-    return { perRun: fn.total / context.runs, basePerRun: baseTotal === undefined ? undefined : baseTotal / baseContext.runs, label, unit: context.unit };
-  };
+  if (!baseline || !path) return () => undefined;
+  return baselineDeltas(
+    costs.context,
+    { costs: baselineCosts.forDocument(path), label: baseline.label },
+    baseline.head && { costs: headCosts.forDocument(path), label: baseline.head.label },
+  );
 }
 
 connection.languages.inlayHint.on(({ textDocument }) => {
@@ -210,10 +210,15 @@ async function refresh(): Promise<void> {
     const link = await agent.connection();
     const started = performance.now();
     const answer = await link.connection.sendRequest(SourceCostsRequest.type, { selection });
-    const baseline = settings.baseline ? await link.connection.sendRequest(SourceCostsRequest.type, { selection: settings.baseline.selection }) : undefined;
+    // The delta's two sides in the profile type shown, with the runs that ran each file: its means are over those.
+    const side = (wanted: SourceSelection | undefined) =>
+      wanted && link.connection.sendRequest(SourceCostsRequest.type, { selection: wanted, runsPerFile: true, ...(answer.profileType !== undefined ? { profileType: answer.profileType } : {}) });
+    const baseline = await side(settings.baseline?.selection);
+    const head = await side(settings.baseline?.head?.selection);
     lastQueryMillis = performance.now() - started;
     costs.set(answer, settings.pathMappings);
     baselineCosts.set(baseline, settings.pathMappings);
+    headCosts.set(head, settings.pathMappings);
     connection.console.info(`source costs of ${answer.description}: ${answer.files.length} files in ${lastQueryMillis.toFixed(0)} ms`);
     void connection.sendNotification(CostsChangedNotification.type, { description: answer.description, selector: answer.selector, runs: answer.runs, files: answer.files.length });
   } catch (error) {

@@ -333,6 +333,8 @@ export interface PackedFileCosts {
   functionNames: string[];
   functions: number[];
   lines: number[];
+  /** With `runsPerFile`: how many of the selection's runs ran code of this file, for a mean per run of its costs. */
+  runs?: number;
 }
 
 /**
@@ -341,7 +343,12 @@ export interface PackedFileCosts {
  */
 export namespace SourceCostsRequest {
   export const method = 'icicle/sourceCosts';
-  export const paramsSchema = z.object({ selection: sourceSelectionSchema, profileType: z.string().min(1).max(500).optional() });
+  export const paramsSchema = z.object({
+    selection: sourceSelectionSchema,
+    profileType: z.string().min(1).max(500).optional(),
+    /** Also count, per file, the runs that ran it (`PackedFileCosts.runs`): the deltas against a baseline want it. */
+    runsPerFile: z.boolean().optional(),
+  });
   export type Params = z.infer<typeof paramsSchema>;
   export interface Result {
     /** The selection in words, for hovers: `branch="main", latest run (1a2b3c4d, 2026-11-24 12:03)`. */

@@ -39,10 +39,18 @@ export const languageServerSettingsSchema = z.object({
   inlayHints: z.boolean(),
   pathMappings: z.array(pathMappingSchema).max(100),
   /**
-   * What hovers and lenses compare with (`+12 ms (+8%) vs main`): the base branch's runs, when the current branch is
-   * another one and `icicle.compare.deltaInSource` is on.
+   * What hovers and lenses compare (`self per run +12 ms (+8%) vs main`): the base branch's runs (`selection`, named
+   * `label`) against the current branch's (`head`), each a function's mean self cost over the runs that ran its file,
+   * as the compare panel does; when `icicle.compare.deltaInSource` is on and the current branch is another one.
+   * Without `head`, or when the current branch's runs never ran the file, the samples shown are the head side.
    */
-  baseline: z.object({ selection: sourceSelectionSchema, label: z.string().max(200) }).optional(),
+  baseline: z
+    .object({
+      selection: sourceSelectionSchema,
+      label: z.string().max(200),
+      head: z.object({ selection: sourceSelectionSchema, label: z.string().max(200) }).optional(),
+    })
+    .optional(),
 });
 export type LanguageServerSettings = z.infer<typeof languageServerSettingsSchema>;
 

@@ -7,7 +7,7 @@ import { languageServerSettingsSchema, type LanguageServerSettings } from '../..
 /**
  * The language server's settings from `icicle.codeLens.minPercent`, `icicle.inlayHints.enabled`, `icicle.pathMappings`
  * and, for deltas in hovers and lenses, `icicle.compare.deltaInSource` with the base branch: the base's runs are the
- * baseline when the current branch is another one.
+ * baseline, and the current branch's runs the other side, when the current branch is another one.
  */
 export async function readCostSettings(): Promise<LanguageServerSettings> {
   const settings = readStaticSettings();
@@ -16,7 +16,8 @@ export async function readCostSettings(): Promise<LanguageServerSettings> {
   const current = (await gitLabels(folder).catch(() => ({}) as Record<string, string>))['branch'];
   const base = await baseBranch(folder, current);
   if (!base || base === current) return settings;
-  return { ...settings, baseline: { selection: { kind: 'allRuns', selector: `{branch=${quoteLabelValue(base)}}` }, label: base } };
+  const head = current ? { head: { selection: { kind: 'allRuns' as const, selector: `{branch=${quoteLabelValue(current)}}` }, label: current } } : {};
+  return { ...settings, baseline: { selection: { kind: 'allRuns', selector: `{branch=${quoteLabelValue(base)}}` }, label: base, ...head } };
 }
 
 function readStaticSettings(): LanguageServerSettings {
