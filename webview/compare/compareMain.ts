@@ -191,6 +191,7 @@ function showComparison(c: Comparison): void {
   content.className = 'icicle-compare-content';
   content.appendChild(changes);
   if (!c.diff) {
+    content.classList.add('icicle-compare-no-graph');
     show(header, content);
     return;
   }
