@@ -15,10 +15,10 @@ export interface ChangeGroups {
 }
 
 /**
- * A delta smaller than this share of the larger side's mean total rounds to nothing in the table (a microsecond of a
- * second's run), so it counts as zero: floating-point means of equal runs rarely subtract to exactly 0.
+ * A delta smaller than this share of the larger side's mean total is floating-point error, and counts as zero: means
+ * of equal runs do not always subtract to exactly 0. Anything the table would show as a difference is larger.
  */
-const ZERO_SHARE = 1e-6;
+const ZERO_SHARE = 1e-9;
 
 export function groupChanges(changes: readonly ChangeRow[], runTotal: number): ChangeGroups {
   const groups: ChangeGroups = { shown: [], withinNoise: [], zero: [] };
