@@ -7,6 +7,7 @@ import { describeLegacyPprof, isPprof, parsePprof } from './formats/pprof';
 import { looksLikeSpeedscope, parseSpeedscope } from './formats/speedscope';
 import { unsupportedFormatError } from './formats/unsupportedFormats';
 import { scanV8Profile } from './formats/v8ProfileScanner';
+import { separateIdle } from './idleTime';
 import { ProfileImportError, type ImportedProfile, type ProfileFormat } from './importedProfile';
 
 export interface ParsedFile {
@@ -20,9 +21,16 @@ const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces,
  * Recognises a profile from its (decompressed) bytes, never from its name, and parses it: protobuf pprof; legacy
  * pprof (refused with what to do); JSON (V8 CPU profile, Chrome trace, speedscope; Firefox and heap profiles
  * refused with a reason); text (perf script, collapsed stacks). JSON is parsed once, here, and handed on. A file
- * that is none of these is refused with a ProfileImportError saying what Icicle reads.
+ * that is none of these is refused with a ProfileImportError saying what Icicle reads. V8's idle samples are split
+ * from CPU time (idleTime.ts).
  */
 export function parseProfileBytes(bytes: Buffer, displayName: string, startMs: number): ParsedFile {
+  const { format, profiles } = parseAnyFormat(bytes, displayName, startMs);
+  // V8's idle samples are waiting, not CPU time: they become a profile type of their own.
+  return { format, profiles: profiles.flatMap(separateIdle) };
+}
+
+function parseAnyFormat(bytes: Buffer, displayName: string, startMs: number): ParsedFile {
   if (bytes.length === 0) throw new ProfileImportError(displayName, 'unknown', `the file is empty. ${READS}`);
   const legacy = describeLegacyPprof(bytes);
   if (legacy !== undefined) throw new ProfileImportError(displayName, 'pprof', legacy);
