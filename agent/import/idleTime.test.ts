@@ -82,7 +82,7 @@ describe("V8's (idle) samples are Idle time, not CPU time", function () {
 
   it("a Chrome trace's V8 samples: the same split, each sample once (corpus simple.json)", () => {
     const bytes = readFileSync(join(corpusDir(), 'chrome-trace', 'simple.json'));
-    const { profiles } = parseProfileBytes(bytes, 'simple.json', 0);
+    const { profiles } = parseProfileBytes(bytes, 'simple.json', { startMs: 0 });
     const totals = profiles.map(p => [p.valueTypes[0]!.profileType, p.sampleValues[0]!.reduce((a, b) => a + b, 0), p.sampleStacks.length]);
     // The importer's own totals (testdata/chrome-trace/simple.json.golden): 276587000 ns in 2051 samples, 232841000 idle.
     assert.deepEqual(totals, [
