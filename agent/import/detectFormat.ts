@@ -22,8 +22,9 @@ const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces,
  * Recognises a profile from its (decompressed) bytes, never from its name, and parses it: protobuf pprof; legacy
  * pprof (refused with what to do); JSON (V8 CPU profile, Chrome trace, speedscope; Firefox and heap profiles
  * refused with a reason); text (perf script, collapsed stacks). JSON is parsed once, here, and handed on. A file
- * that is none of these is refused with a ProfileImportError saying what Icicle reads. V8's idle samples are split
- * from CPU time (idleTime.ts).
+ * that is none of these is refused with a ProfileImportError saying what Icicle reads. Profiles whose file does not
+ * say when they were taken are placed by `anchor` (timeAnchor.ts); V8's idle samples are split from CPU time
+ * (idleTime.ts).
  */
 export function parseProfileBytes(bytes: Buffer, displayName: string, anchor: TimeAnchor): ParsedFile {
   const { format, profiles } = parseAnyFormat(bytes, displayName);
