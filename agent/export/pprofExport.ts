@@ -30,8 +30,9 @@ export class ExportError extends Error {
  *
  * Sample types: the selection's profile type, or the options' list, or every profile type among the selected
  * samples; each Parca-style `<name>:<type>:<unit>:<periodType>:<periodUnit>` gives the sample type (type, unit)
- * and the period type. Order: `samples` first, then by type name (a Go CPU profile comes out samples, cpu as Go
- * writes it; `go tool pprof` shows the last by default, pass `-sample_index=<type>` to choose).
+ * and the period type. Order: `samples` first, then V8's `idle`, then by type name (a Go CPU profile comes out
+ * samples, cpu as Go writes it, and a V8 profile idle, cpu: `go tool pprof` shows the last by default, pass
+ * `-sample_index=<type>` to choose).
  *
  * Samples: one per stack (storage/query's mergeStacks per profile type, summed over the selection), with one
  * value per sample type (0 where a type has nothing on that stack). Per-sample labels and times are not exported:
@@ -172,7 +173,8 @@ export async function exportPprof(source: ScanSource, selection: Selection, opti
 }
 
 function sampleTypeOrder(a: ParsedProfileType, b: ParsedProfileType): number {
-  const rank = (p: ParsedProfileType): number => (p.type === 'samples' ? 0 : 1);
+  // Idle time is never the one to show by default (docs/design/time.md).
+  const rank = (p: ParsedProfileType): number => (p.type === 'samples' ? 0 : p.type === 'idle' ? 1 : 2);
   return rank(a) - rank(b) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0);
 }
 

@@ -4,10 +4,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CPU_TIME_PROFILE_TYPE, IDLE_TIME_PROFILE_TYPE } from '../../common/profileTypes';
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
 import { mergeStacks } from '../../storage/query';
 import { Store } from '../../storage/store';
 import { corpusDir } from '../../test/support/corpus';
 import { parseProfileBytes } from './detectFormat';
+import { exportPprof } from '../export/pprofExport';
 import { importProfileBytes } from './importFile';
 
 interface V8Json {
@@ -72,6 +75,12 @@ describe("V8's (idle) samples are Idle time, not CPU time", function () {
         assert.deepEqual([...idle.names], ['(idle)']);
         // (program) and (garbage collector) are CPU work: they stay in CPU time.
         for (const pseudo of ['(program)', '(garbage collector)']) if (reference.has(pseudo)) assert.ok(cpu.names.has(pseudo), pseudo);
+        // Exported with both types, CPU time comes last: the one `go tool pprof` shows by default.
+        const exported = Profile.decode(gunzipSync(await exportPprof(source, { matchers: [{ key: 'profile_id', op: '=', value: profileId }] })));
+        assert.deepEqual(
+          exported.sampleType.map(t => exported.stringTable.strings[Number(t.type)]),
+          ['idle', 'cpu'],
+        );
       } finally {
         source.release();
       }
