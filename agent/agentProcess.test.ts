@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +121,17 @@ describe('agent process', function () {
       client.connection.sendRequest(QuerySelectionRequest.type, { selector: '{source=' }),
       (error: ResponseError<unknown>) => error.code === IcicleErrorCode.InvalidParams && /is not a label selector/.test(error.message),
     );
+  });
+
+  it('places a file it opens by the file: its samples end when the file was written', async () => {
+    const file = join(dir, 'written.cpuprofile');
+    copyFileSync(join(corpus, 'simple.cpuprofile'), file);
+    const writtenMs = Date.UTC(2026, 0, 15, 9, 30);
+    utimesSync(file, writtenMs / 1000, writtenMs / 1000);
+    const result = await client.connection.sendRequest(OpenProfileRequest.type, { path: file, displayName: 'written.cpuprofile' });
+    const { endMs } = result.timeline!.span;
+    // The last sample is within the profile's last sampling interval of its end.
+    assert.ok(endMs <= writtenMs && endMs > writtenMs - 1000, `the last sample at ${new Date(endMs).toISOString()}, the file written at ${new Date(writtenMs).toISOString()}`);
   });
 
   it('tells the language server when an opened profile lands, and gives that profile\'s source costs under its name', async () => {

@@ -10,6 +10,7 @@ import type { Store } from '../storage/store';
 import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
 import { importProfileBytes, profileIdOf, type FileImportResult } from './import/importFile';
 import { storedWhole } from './import/storedProfile';
+import type { TimeAnchor } from './import/timeAnchor';
 import { parseMatchers, queryView } from './viewQueries';
 import { gunzipIfCompressed } from './readProfileFile';
 
@@ -25,12 +26,20 @@ export interface OpenedProfile extends ViewResult {
  * selection `{profile_id="…"}`, so what the user sees is what the store holds, a profile opened before survives
  * editor restarts, and the view's filters, type picker and timeline work on files as on recorded runs.
  */
-export async function openProfileThroughStore(store: Store, content: Buffer | string, displayName: string, minShare = 0, query: Omit<ViewQuery, 'selector'> = {}): Promise<OpenedProfile> {
+export async function openProfileThroughStore(
+  store: Store,
+  content: Buffer | string,
+  displayName: string,
+  minShare = 0,
+  query: Omit<ViewQuery, 'selector'> = {},
+  /** Where a profile whose file does not say when it was taken goes: fileAnchor for a file; default: it ended now. */
+  anchor?: TimeAnchor,
+): Promise<OpenedProfile> {
   const bytes = gunzipIfCompressed(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, displayName);
   const profileId = profileIdOf(bytes);
   let imported: FileImportResult | undefined;
   // The same import as the command line's (detection, source maps, labels), so both find each other's profiles.
-  if (!(await storedWhole(store, profileId, displayName))) imported = await importProfileBytes(store, bytes, displayName, {}, { knownAbsent: true });
+  if (!(await storedWhole(store, profileId, displayName))) imported = await importProfileBytes(store, bytes, displayName, {}, { knownAbsent: true, ...(anchor ? { anchor } : {}) });
   const view = await queryView(store, { ...query, selector: formatSelector([{ key: 'profile_id', op: '=', value: profileId }]) }, minShare);
   if (view.summary.sampleCount === 0 && view.profileTypes.length === 0) {
     throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} holds no samples, so there is nothing to draw.`);

@@ -11,6 +11,11 @@ export const MAX_PROFILE_BYTES = 400 * 1024 * 1024;
 
 /** Reads a profile file's bytes, gunzipped when it is gzip-compressed; errors are written for the user. */
 export async function readProfileBytes(path: string, displayName: string): Promise<Buffer> {
+  return (await readProfileFile(path, displayName)).bytes;
+}
+
+/** A profile file's bytes (see readProfileBytes) and when it was last written (ms since the epoch), from one open. */
+export async function readProfileFile(path: string, displayName: string): Promise<{ bytes: Buffer; modifiedMs: number }> {
   let handle;
   try {
     // A pipe or a device is refused before it is opened: opening a FIFO waits for a writer, which would hold one of
@@ -26,7 +31,7 @@ export async function readProfileBytes(path: string, displayName: string): Promi
     const { size } = info;
     if (size > MAX_PROFILE_BYTES) throw tooLarge(displayName, size);
     const bytes = await handle.readFile();
-    return gunzipIfCompressed(bytes, displayName);
+    return { bytes: gunzipIfCompressed(bytes, displayName), modifiedMs: info.mtimeMs };
   } catch (error) {
     if (error instanceof UserFacingError) throw error;
     throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot read ${displayName}: ${reasonOf(error)}.`);

@@ -32,7 +32,8 @@ import { exportSelection, listRuns, openProfileThroughStore } from './profileLib
 import { queryLabelNames, queryLabelValues, queryView } from './viewQueries';
 import { querySourceCosts } from './sourceCostQueries';
 import { compareSelections } from './compare/compareSelections';
-import { readProfileBytes } from './readProfileFile';
+import { readProfileFile } from './readProfileFile';
+import { fileAnchor } from './import/timeAnchor';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
 import type { ScrapeManager } from './collectors/scrapeManager';
 import type { RecordingHub } from './recording/recordingHub';
@@ -118,11 +119,20 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       requireHandshake();
       const params = validate(OpenProfileRequest.paramsSchema, raw, OpenProfileRequest.method);
       const started = performance.now();
-      const content = params.path !== undefined ? await readProfileBytes(params.path, params.displayName) : params.content!;
-      const { imported, format: _format, ...view } = await openProfileThroughStore(context.store, content, params.displayName, params.minShare, {
-        ...(params.profileType !== undefined ? { profileType: params.profileType } : {}),
-        ...(params.timeRange !== undefined ? { timeRange: params.timeRange } : {}),
-      });
+      // A file's profile ends when the file was last written; text the editor sends, now (timeAnchor.ts).
+      const file = params.path !== undefined ? await readProfileFile(params.path, params.displayName) : undefined;
+      const content = file ? file.bytes : params.content!;
+      const { imported, format: _format, ...view } = await openProfileThroughStore(
+        context.store,
+        content,
+        params.displayName,
+        params.minShare,
+        {
+          ...(params.profileType !== undefined ? { profileType: params.profileType } : {}),
+          ...(params.timeRange !== undefined ? { timeRange: params.timeRange } : {}),
+        },
+        file ? fileAnchor(file.modifiedMs) : undefined,
+      );
       const ms = (performance.now() - started).toFixed(0);
       if (imported) context.recordings.announceStored(undefined, view.summary.sampleCount);
       const how = imported ? 'imported into the store' : 'already in the store';

@@ -59,6 +59,12 @@ export function toDisplayUnit(profileType: string | undefined): (value: number) 
 /** The CPU time type every recorder and the V8 importer write. */
 export const CPU_TIME_PROFILE_TYPE = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
 
+/**
+ * The time V8's sampler found the thread idle (`(idle)` samples: waiting, not running), kept apart from CPU time
+ * (agent/import/idleTime.ts). It shares CPU time's name and period, since one sampler took both.
+ */
+export const IDLE_TIME_PROFILE_TYPE = 'process_cpu:idle:nanoseconds:cpu:nanoseconds';
+
 /** Which type a view opens on when nobody chose: CPU time, then CPU samples, then the first in sort order. */
 const PREFERRED_TYPES = [CPU_TIME_PROFILE_TYPE, 'process_cpu:samples:count:cpu:nanoseconds'];
 
@@ -66,11 +72,12 @@ export function preferredProfileType(types: readonly string[]): string | undefin
   return PREFERRED_TYPES.find(t => types.includes(t)) ?? [...types].sort()[0];
 }
 
-/** A short name for a picker: "CPU time", "CPU samples", "alloc_space (bytes)", "goroutine (count)". */
+/** A short name for a picker: "CPU time", "CPU samples", "Idle time", "alloc_space (bytes)", "goroutine (count)". */
 export function describeProfileType(profileType: string): string {
   const p = parseProfileType(profileType);
   if (p.name === 'process_cpu' && p.type === 'cpu') return 'CPU time';
   if (p.name === 'process_cpu' && p.type === 'samples') return 'CPU samples';
+  if (p.name === 'process_cpu' && p.type === 'idle') return 'Idle time';
   if (p.type === 'wall') return 'Wall time';
   return `${p.type} (${p.unit})`;
 }

@@ -10,7 +10,8 @@ import { assertGolden } from '../../test/support/golden';
 import { corpusDir } from '../../test/support/corpus';
 import { ProfileBuilder } from '../import/importedProfile';
 import { importToStore } from '../import/importToStore';
-import { goToolAvailable, goTop } from '../import/formats/goPprofTool.testSupport';
+import { goDurationSeconds, goToolAvailable, goTop } from '../import/formats/goPprofTool.testSupport';
+import { importProfileBytes } from '../import/importFile';
 import { parsePprof } from '../import/formats/pprof';
 import { collapsedFrameName, exportCollapsed } from './collapsedExport';
 import { ExportError, exportPprof } from './pprofExport';
@@ -116,6 +117,53 @@ describe('pprof and collapsed export', () => {
       assert.equal(total, 1_500_000_000);
       assert.equal(p.stringTable.strings[Number(p.periodType!.type)], 'cpu');
       assert.equal(Number(p.timeNanos), 1537130863469 * 1e6, 'the store keeps milliseconds');
+    } finally {
+      source.release();
+    }
+  });
+
+  describe('duration_nanos is the length of the profile, as go tool pprof reads it', () => {
+    const exportToFile = async (selection: Selection, name: string): Promise<string> => {
+      const source = store.snapshot();
+      try {
+        const path = join(dir, name);
+        writeFileSync(path, await exportPprof(source, selection));
+        return path;
+      } finally {
+        source.release();
+      }
+    };
+    it('a pprof profile (every sample at time_nanos): the file\'s own duration', async function () {
+      this.timeout(20_000);
+      const original = await goTop(join(corpus, 'pprof/simple.prof'), 'cpu', 'nanoseconds');
+      const exported = await goTop(await exportToFile(only('pprof/simple.prof', 'process_cpu:cpu:nanoseconds:cpu:nanoseconds'), 'duration-simple.pb.gz'), 'cpu', 'nanoseconds');
+      assert.equal(goDurationSeconds(exported), goDurationSeconds(original), `${original.text}\n${exported.text}`);
+    });
+    it('a V8 profile (samples at their own times): its endTime - startTime, not twice it', async function () {
+      this.timeout(20_000);
+      const bytes = readFileSync(join(corpus, 'cpuprofile/sucrase.cpuprofile'));
+      const { startTime, endTime } = JSON.parse(bytes.toString('utf8')) as { startTime: number; endTime: number };
+      const { profileId } = await importProfileBytes(store, bytes, 'sucrase.cpuprofile', {}, { sourceMaps: false });
+      const top = await goTop(await exportToFile({ profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', matchers: [{ key: 'profile_id', op: '=', value: profileId }] }, 'duration-v8.pb.gz'), 'cpu', 'nanoseconds');
+      const seconds = (endTime - startTime) / 1e6;
+      // go prints three significant digits.
+      assert.ok(Math.abs(goDurationSeconds(top) - seconds) <= seconds * 0.01, `go read ${goDurationSeconds(top)} s, the profile is ${seconds} s long\n${top.text}`);
+    });
+  });
+
+  it('spans a run of chunks from its first sample to the end of its last chunk', async () => {
+    // Two 5 s chunks of a recorded run, each sampled every second from its start.
+    for (const startMs of [1_000, 6_000]) {
+      const builder = new ProfileBuilder('cpuprofile', [{ profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', unit: 'nanoseconds' }]);
+      const stack = builder.stack([builder.frame({ name: 'work', file: '', line: 0, column: 0, module: '', address: 0 })]);
+      for (let s = 0; s < 5; s++) builder.sample(stack, [1e9], startMs + s * 1000);
+      await importToStore(store, builder.build({ startMs, durationNs: 5e9 }), { profile_id: `chunk-${startMs}`, session_id: 'chunks' });
+    }
+    const source = store.snapshot();
+    try {
+      const p = Profile.decode(gunzipSync(await exportPprof(source, { profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', matchers: [{ key: 'session_id', op: '=', value: 'chunks' }] })));
+      assert.equal(Number(p.timeNanos), 1_000 * 1e6);
+      assert.equal(Number(p.durationNanos), 10e9);
     } finally {
       source.release();
     }

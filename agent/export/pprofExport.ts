@@ -30,8 +30,9 @@ export class ExportError extends Error {
  *
  * Sample types: the selection's profile type, or the options' list, or every profile type among the selected
  * samples; each Parca-style `<name>:<type>:<unit>:<periodType>:<periodUnit>` gives the sample type (type, unit)
- * and the period type. Order: `samples` first, then by type name (a Go CPU profile comes out samples, cpu as Go
- * writes it; `go tool pprof` shows the last by default, pass `-sample_index=<type>` to choose).
+ * and the period type. Order: `samples` first, then V8's `idle`, then by type name (a Go CPU profile comes out
+ * samples, cpu as Go writes it, and a V8 profile idle, cpu: `go tool pprof` shows the last by default, pass
+ * `-sample_index=<type>` to choose).
  *
  * Samples: one per stack (storage/query's mergeStacks per profile type, summed over the selection), with one
  * value per sample type (0 where a type has nothing on that stack). Per-sample labels and times are not exported:
@@ -46,7 +47,7 @@ export class ExportError extends Error {
  * (name, file); mappings are the frames' modules (file name only: the store keeps no address ranges or build ids).
  *
  * time_nanos is the earliest selected sample's time (milliseconds in the store), duration_nanos spans the
- * selected samples up to the longest duration, period is the largest period_ns stored (nanoseconds for time
+ * selected profiles from that time to the end of the last (timeRange), period is the largest period_ns stored (nanoseconds for time
  * periods, the file's own unit otherwise, as the importer stored it).
  */
 export async function exportPprof(source: ScanSource, selection: Selection, options: PprofExportOptions = {}): Promise<Uint8Array> {
@@ -172,7 +173,8 @@ export async function exportPprof(source: ScanSource, selection: Selection, opti
 }
 
 function sampleTypeOrder(a: ParsedProfileType, b: ParsedProfileType): number {
-  const rank = (p: ParsedProfileType): number => (p.type === 'samples' ? 0 : 1);
+  // Idle time is never the one to show by default (docs/design/time.md).
+  const rank = (p: ParsedProfileType): number => (p.type === 'samples' ? 0 : p.type === 'idle' ? 1 : 2);
   return rank(a) - rank(b) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0);
 }
 
@@ -196,27 +198,36 @@ async function resolveProfileTypes(source: ScanSource, selection: Selection, ask
   return types;
 }
 
+/**
+ * When the selected samples start and how long they span. A stored row carries the duration of the profile it came
+ * from but not that profile's start, and its time is either its own (a V8 sample, a probe chunk's) or the profile's
+ * start (a pprof sample, which has none): so per imported profile (`profile_id`), its samples span from the first
+ * to the later of its last sample and its first plus its duration. Adding the duration to the samples' own span
+ * would count a profile whose samples cover it twice, as `go tool pprof` showed.
+ */
 async function timeRange(source: ScanSource, selection: Selection, profileTypes: readonly string[]): Promise<{ startMs: number; durationNs: number; periodNs: number }> {
   let startMs = Infinity;
   let endMs = -Infinity;
-  let durationNs = 0;
   let periodNs = 0;
+  const byProfile = source.columnNames().includes(PROFILE_ID_COLUMN) ? [PROFILE_ID_COLUMN] : [];
   for (const profileType of profileTypes) {
-    const plan = scan([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.profileType])
+    const plan = scan([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.profileType, ...byProfile])
       .where(selectionPredicate({ ...selection, profileType }))
-      .aggregate([], [min(COLUMN.timestamp, 'first'), max(COLUMN.timestamp, 'last'), max(COLUMN.duration, 'duration'), max(COLUMN.period, 'period')])
+      .aggregate(byProfile, [min(COLUMN.timestamp, 'first'), max(COLUMN.timestamp, 'last'), max(COLUMN.duration, 'duration'), max(COLUMN.period, 'period')])
       .build();
     const { table } = await executePlan(plan, source);
-    if (table.numRows === 0) continue;
-    const get = (name: string): number | null => (table.getChild(name)?.get(0) as number | null | undefined) ?? null;
-    const first = get('first');
-    const last = get('last');
-    if (first === null || last === null) continue;
-    startMs = Math.min(startMs, first);
-    endMs = Math.max(endMs, last);
-    durationNs = Math.max(durationNs, get('duration') ?? 0);
-    periodNs = Math.max(periodNs, get('period') ?? 0);
+    const get = (name: string, g: number): number | null => (table.getChild(name)?.get(g) as number | null | undefined) ?? null;
+    for (let g = 0; g < table.numRows; g++) {
+      const first = get('first', g);
+      const last = get('last', g);
+      if (first === null || last === null) continue;
+      startMs = Math.min(startMs, first);
+      endMs = Math.max(endMs, last, first + (get('duration', g) ?? 0) / 1e6);
+      periodNs = Math.max(periodNs, get('period', g) ?? 0);
+    }
   }
   if (startMs === Infinity) return { startMs: 0, durationNs: 0, periodNs: 0 };
-  return { startMs, durationNs: Math.round((endMs - startMs) * 1e6 + durationNs), periodNs };
+  return { startMs, durationNs: Math.round((endMs - startMs) * 1e6), periodNs };
 }
+
+const PROFILE_ID_COLUMN = 'labels.profile_id';

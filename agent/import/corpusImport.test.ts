@@ -63,7 +63,7 @@ describe('every corpus file, through detection and into the store', function () 
       const started = performance.now();
       let parsed;
       try {
-        parsed = parseProfileBytes(bytes, name, 1_700_000_000_000);
+        parsed = parseProfileBytes(bytes, name, { startMs: 1_700_000_000_000 });
       } catch (error) {
         assert.ok(error instanceof ProfileImportError, `a ${error instanceof Error ? error.name : typeof error} escaped: ${String(error)}`);
         assert.ok(error.message.startsWith(name), error.message);

@@ -7,6 +7,8 @@ import { describeLegacyPprof, isPprof, parsePprof } from './formats/pprof';
 import { looksLikeSpeedscope, parseSpeedscope } from './formats/speedscope';
 import { unsupportedFormatError } from './formats/unsupportedFormats';
 import { scanV8Profile } from './formats/v8ProfileScanner';
+import { separateIdle } from './idleTime';
+import { placeProfiles, type TimeAnchor } from './timeAnchor';
 import { ProfileImportError, type ImportedProfile, type ProfileFormat } from './importedProfile';
 
 export interface ParsedFile {
@@ -20,46 +22,54 @@ const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces,
  * Recognises a profile from its (decompressed) bytes, never from its name, and parses it: protobuf pprof; legacy
  * pprof (refused with what to do); JSON (V8 CPU profile, Chrome trace, speedscope; Firefox and heap profiles
  * refused with a reason); text (perf script, collapsed stacks). JSON is parsed once, here, and handed on. A file
- * that is none of these is refused with a ProfileImportError saying what Icicle reads.
+ * that is none of these is refused with a ProfileImportError saying what Icicle reads. Profiles whose file does not
+ * say when they were taken are placed by `anchor` (timeAnchor.ts); V8's idle samples are split from CPU time
+ * (idleTime.ts).
  */
-export function parseProfileBytes(bytes: Buffer, displayName: string, startMs: number): ParsedFile {
+export function parseProfileBytes(bytes: Buffer, displayName: string, anchor: TimeAnchor): ParsedFile {
+  const { format, profiles } = parseAnyFormat(bytes, displayName);
+  // V8's idle samples are waiting, not CPU time: they become a profile type of their own.
+  return { format, profiles: placeProfiles(profiles, anchor).flatMap(separateIdle) };
+}
+
+function parseAnyFormat(bytes: Buffer, displayName: string): ParsedFile {
   if (bytes.length === 0) throw new ProfileImportError(displayName, 'unknown', `the file is empty. ${READS}`);
   const legacy = describeLegacyPprof(bytes);
   if (legacy !== undefined) throw new ProfileImportError(displayName, 'pprof', legacy);
   if (isPprof(bytes)) return { format: 'pprof', profiles: parsePprof(bytes, displayName) };
   // Collapsed stacks may be UTF-16; the sniffer reads the raw bytes.
-  if (looksLikeCollapsed(bytes.subarray(0, 4096))) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName, { startMs }) };
+  if (looksLikeCollapsed(bytes.subarray(0, 4096))) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName) };
   // A V8 profile as V8 writes it is read from its bytes; any other JSON, or an unusual V8 profile, is parsed below.
   if (firstByteIsBrace(bytes)) {
     const columns = scanV8Profile(bytes);
-    if (columns) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ columns }, displayName, startMs)] };
+    if (columns) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ columns }, displayName)] };
   }
   const text = decodeText(bytes);
   const first = text.trimStart()[0];
-  if (first === '{' || first === '[') return parseJsonProfile(text, displayName, startMs);
-  if (looksLikePerfScript(text.slice(0, 64 * 1024))) return { format: 'perf-script', profiles: parsePerfScript(text, displayName, { startMs }) };
+  if (first === '{' || first === '[') return parseJsonProfile(text, displayName);
+  if (looksLikePerfScript(text.slice(0, 64 * 1024))) return { format: 'perf-script', profiles: parsePerfScript(text, displayName) };
   throw new ProfileImportError(displayName, 'unknown', `it is not in a format Icicle recognises. ${READS}`);
 }
 
-function parseJsonProfile(text: string, displayName: string, startMs: number): ParsedFile {
+function parseJsonProfile(text: string, displayName: string): ParsedFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     // Not valid JSON: let the importer that most likely wrote it explain where it breaks and whether it looks cut off.
     if (text.trimStart().startsWith('[') || /"traceEvents"/.test(text.slice(0, 4096))) {
-      return { format: 'chrome-trace', profiles: parseChromeTrace(text, displayName, { startMs }) };
+      return { format: 'chrome-trace', profiles: parseChromeTrace(text, displayName) };
     }
-    return { format: 'cpuprofile', profiles: [cpuProfileToImported(text, displayName, startMs)] };
+    return { format: 'cpuprofile', profiles: [cpuProfileToImported(text, displayName)] };
   }
   const unsupported = unsupportedFormatError(json, displayName);
   if (unsupported) throw unsupported;
-  if (looksLikeCpuProfile(json)) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
-  if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName, { startMs }) };
-  if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName, { startMs }) };
+  if (looksLikeCpuProfile(json)) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName)] };
+  if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName) };
+  if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName) };
   // An object with V8's top-level keys but the wrong shape: the V8 importer says precisely what is wrong.
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && ('nodes' in json || 'head' in json)) {
-    return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
+    return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName)] };
   }
   throw new ProfileImportError(displayName, 'unknown', `it is JSON, but not a profile Icicle recognises. ${READS}`);
 }

@@ -81,7 +81,7 @@ describe('importers under random damage', function () {
       if (next() < 0.3) input = mutate(input, next);
       const started = performance.now();
       try {
-        parseProfileBytes(input, `fuzz-${i}`, 0);
+        parseProfileBytes(input, `fuzz-${i}`, { startMs: 0 });
         parsed++;
       } catch (error) {
         if (!(error instanceof ProfileImportError)) {

@@ -1,13 +1,14 @@
 import { attachNativeSourceLines } from '../sourceLines/nativeSourceLines';
 import { createHash } from 'node:crypto';
 import type { Store } from '../../storage/store';
-import { gunzipIfCompressed, readProfileBytes } from '../readProfileFile';
+import { gunzipIfCompressed, readProfileFile } from '../readProfileFile';
 import { applySourceMaps } from '../sourceMaps/applySourceMaps';
 import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
 import { parseProfileBytes } from './detectFormat';
 import type { ProfileFormat } from './importedProfile';
 import { importToStore, plannedWrites } from './importToStore';
 import { PROFILE_ROWS_LABEL, storedWhole } from './storedProfile';
+import { fileAnchor, nowAnchor, type TimeAnchor } from './timeAnchor';
 
 export interface FileImportResult {
   format: ProfileFormat;
@@ -26,17 +27,21 @@ export function profileIdOf(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 }
 
-/** Reads, detects, parses and stores one profile file (see importProfileBytes). */
+/**
+ * Reads, detects, parses and stores one profile file (see importProfileBytes); a profile whose file does not say when
+ * it was taken ends when the file was last written (fileAnchor).
+ */
 export async function importProfileFile(store: Store, path: string, displayName: string, labels: Record<string, string>): Promise<FileImportResult> {
-  const bytes = await readProfileBytes(path, displayName);
-  return importProfileBytes(store, bytes, displayName, labels);
+  const { bytes, modifiedMs } = await readProfileFile(path, displayName);
+  return importProfileBytes(store, bytes, displayName, labels, { anchor: fileAnchor(modifiedMs) });
 }
 
 /**
  * Imports a profile's bytes (gzip or not) into the store, unless a profile with the same content is there already:
  * detect the format, parse, map JavaScript frames through their source maps, write every profile in the file with
- * the labels `source`, `format` and `profile_id` plus the caller's. Throws ProfileImportError (a UserFacingError)
- * for a file that is not a readable profile; nothing is written then.
+ * the labels `source`, `format` and `profile_id` plus the caller's. A profile whose file does not say when it was
+ * taken is placed by `anchor` (default: it ended now). Throws ProfileImportError (a UserFacingError) for a file that
+ * is not a readable profile; nothing is written then.
  */
 export async function importProfileBytes(
   store: Store,
@@ -44,11 +49,11 @@ export async function importProfileBytes(
   displayName: string,
   labels: Record<string, string>,
   /** `knownAbsent`: the caller has just found the profile not stored whole (storedWhole), so it is not looked up again. */
-  options: { sourceMaps?: boolean; startMs?: number; knownAbsent?: boolean } = {},
+  options: { sourceMaps?: boolean; anchor?: TimeAnchor; knownAbsent?: boolean } = {},
 ): Promise<FileImportResult> {
   const bytes = gunzipIfCompressed(raw, displayName);
   const profileId = profileIdOf(bytes);
-  const { format, profiles } = parseProfileBytes(bytes, displayName, options.startMs ?? Date.now());
+  const { format, profiles } = parseProfileBytes(bytes, displayName, options.anchor ?? nowAnchor());
   if (!options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
     return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
   }

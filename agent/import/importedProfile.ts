@@ -44,7 +44,10 @@ export interface ImportedProfile {
   sampleStacks: number[];
   /** Per value type, per sample. */
   sampleValues: number[][];
-  /** Per sample, milliseconds since the epoch; absent when the format has no sample times (then `startMs`). */
+  /**
+   * Per sample, milliseconds: since the epoch when `clock` is 'epoch', else since the profile's first moment; absent
+   * when the format has no sample times (then `startMs`).
+   */
   sampleTimes: number[] | undefined;
   /** Per sample, the line its leaf frame was executing (V8's positionTicks); absent or 0 when unknown. */
   sampleLines?: number[];
@@ -57,8 +60,14 @@ export interface ImportedProfile {
   sampleLabels: Record<string, (string | null)[]>;
   /** Labels of the whole profile found in the file. */
   labels: Record<string, string>;
-  /** When the profile started, milliseconds since the epoch (0 if the file does not say). */
+  /** When the profile started, milliseconds: since the epoch when `clock` is 'epoch', else 0. */
   startMs: number;
+  /**
+   * Whether the file said when the profile was taken ('epoch': pprof's time_nanos, a DevTools trace's start, perf's
+   * "captured on"), or its times are only relative (absent: a V8 profile's monotonic microseconds, a format without
+   * times). A relative profile is placed in time by the importer's caller (timeAnchor.ts).
+   */
+  clock?: 'epoch';
   durationNs: number;
   periodNs: number;
 }
@@ -173,8 +182,9 @@ export class ProfileBuilder {
   }
 
   /** The profile. Frame kinds are not the importer's business: the store classifies stored frames (frameKind.ts). */
-  build(profile: { labels?: Record<string, string>; startMs?: number; durationNs?: number; periodNs?: number }): ImportedProfile {
+  build(profile: { labels?: Record<string, string>; startMs?: number; durationNs?: number; periodNs?: number; clock?: 'epoch' }): ImportedProfile {
     return {
+      ...(profile.clock ? { clock: profile.clock } : {}),
       format: this.format,
       valueTypes: this.valueTypes,
       frames: this.frames,

@@ -41,7 +41,7 @@ describe('stored profiles, whole or cut short', () => {
   it('imports again a two-type pprof of which only the first write was stored', async () => {
     const bytes = gunzipIfCompressed(readFileSync(join(corpusDir(), 'pprof', 'fib.pb.gz')), 'fib.pb.gz');
     const profileId = profileIdOf(bytes);
-    const { format, profiles } = parseProfileBytes(bytes, 'fib.pb.gz', 0);
+    const { format, profiles } = parseProfileBytes(bytes, 'fib.pb.gz', { startMs: 0 });
     const whole = plannedWrites(profiles[0]!);
     assert.equal(whole.writes, 2, 'samples and CPU time: one write each');
     // What an agent killed after the first write leaves: the first value type only, marked with the whole count.

@@ -4,8 +4,9 @@ import { log } from '../log';
 /**
  * Whether the store holds a profile (by its `profile_id`), and whether whole.
  *
- * A profile is stored in one write when it can be (one value type, at most 100,000 samples: every probe chunk), and
- * a write is atomic. A larger one takes several writes, and an agent killed between them leaves part of it
+ * A profile is stored in one write when it can be (one value type, at most 100,000 samples: a probe chunk without
+ * idle samples), and a write is atomic. Any other takes several writes (a probe chunk with idle samples takes two:
+ * CPU time and Idle time, import/idleTime.ts), and an agent killed between them leaves part of it
  * stored. So every row of a profile stored in several writes carries the internal label `__profile_rows` with the
  * number of rows the whole profile has: fewer rows than that means the import was cut short, and it is imported
  * again rather than served, or skipped, as it is.

@@ -29,6 +29,6 @@ export async function ingestChunk(store: Store, recorded: RecordedProfile): Prom
     log('warn', `the probe in pid ${labels['pid'] ?? '?'} dropped ${recorded.droppedChunks} chunk(s) while the agent was away`);
   }
   const name = `${labels['runtime'] ?? 'probe'} pid ${labels['pid'] ?? '?'}`;
-  const imported = await importProfileBytes(store, recorded.bytes, name, labels, { startMs: recorded.startMs });
+  const imported = await importProfileBytes(store, recorded.bytes, name, labels, { anchor: { startMs: recorded.startMs } });
   return { rows: imported.rows, profileId: imported.profileId, alreadyStored: imported.alreadyStored };
 }

@@ -15,8 +15,10 @@ import { isRecord, jsonError, numberField, placeInTime, StackInterner, type Impo
  *    self time (its duration minus its children's).
  *
  * Timestamps: trace `ts` values are microseconds on a monotonic clock whose zero is unrelated to the epoch, so they
- * are kept relative: sample times are milliseconds since the earliest profile start (or event) in the file, plus
- * `options.startMs` (the import's time, say) when the caller gives one, else from 0.
+ * are kept relative: sample times are milliseconds since the earliest profile start (or event) in the file. A trace
+ * DevTools saved says when its recording started (`metadata.startTime`, an ISO date): that moment is taken as the
+ * earliest profile start, and the profile is on the epoch's clock. Otherwise the times start at `options.startMs`
+ * when the caller gives one, else at 0, and the caller places them (timeAnchor.ts).
  */
 
 /** Sampled CPU time, Parca's name: one row per sample, its value the time it stands for. */
@@ -30,6 +32,14 @@ export const CHROME_WALL_TIME: ValueType = { profileType: 'wall:wall:nanoseconds
  */
 const MAX_EVENT_NESTING = 2048;
 const MAX_STACK_DEPTH = 4096;
+
+/** A profile of the trace at the wall-clock start its DevTools metadata gives, else at `startMs` (see above). */
+function placeTrace(profile: ImportedProfile, json: unknown, startMs: number | undefined): ImportedProfile {
+  const metadata = isRecord(json) && isRecord(json['metadata']) ? json['metadata'] : undefined;
+  const recorded = typeof metadata?.['startTime'] === 'string' ? Date.parse(metadata['startTime']) : Number.NaN;
+  if (!Number.isFinite(recorded)) return placeInTime(profile, startMs);
+  return { ...placeInTime(profile, recorded), clock: 'epoch' };
+}
 
 /**
  * Whether the input looks like a Chrome trace. Takes either the start of the file's text (a few kilobytes are
@@ -148,12 +158,12 @@ export function parseChromeTrace(input: string | { json: unknown }, displayName:
       if (durationEvents.length > 0) notes.push(`${durationEvents.length} duration events were left out: the trace's CPU samples measure the same threads better.`);
       const profile = builder.build({ startMs: 0, durationNs: Number.isFinite(span.end - span.origin) ? Math.round((span.end - span.origin) * 1000) : 0 });
       shiftTimes(profile, span.origin);
-      return [placeInTime(profile, options.startMs)];
+      return [placeTrace(profile, json, options.startMs)];
     }
   }
   if (durationEvents.length > 0) {
     const profile = durationProfile(events, durationEvents, labelsOf, displayName, notes);
-    if (profile !== undefined) return [placeInTime(profile, options.startMs)];
+    if (profile !== undefined) return [placeTrace(profile, json, options.startMs)];
   }
   const profileEvents = profiles.size > 0 ? ` It has ${profiles.size} CPU profile${profiles.size === 1 ? '' : 's'} without samples.` : '';
   throw new ProfileImportError(

@@ -18,10 +18,11 @@ export function looksLikeCpuProfile(json: unknown): boolean {
  * A V8 `.cpuprofile` in the common imported form, read straight from V8's nodes: only the sampled nodes and their
  * ancestors are visited, each node's frame and stack are computed once, and no merged tree is built (the store
  * merges when it is queried). Each sample becomes a row whose value is its time in nanoseconds (attributed as
- * DevTools does, agent/importers/cpuprofile.ts), at `startMs` plus its offset. The input is the file's text, JSON
+ * DevTools does, agent/importers/cpuprofile.ts), at its offset from the profile's start: V8's startTime and endTime
+ * are microseconds of a monotonic clock, not the epoch, so the caller places the profile in time. The input is the file's text, JSON
  * already parsed (to detect the format, so a big file is parsed once), or columns from the byte scanner.
  */
-export function cpuProfileToImported(input: string | { json: unknown } | { columns: V8ProfileColumns }, displayName: string, startMs: number): ImportedProfile {
+export function cpuProfileToImported(input: string | { json: unknown } | { columns: V8ProfileColumns }, displayName: string): ImportedProfile {
   const profile =
     typeof input === 'string'
       ? columnsOfV8Profile(readCpuProfileJson(input, displayName))
@@ -94,10 +95,10 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
   };
   const sampleNodes: number[] = [];
   attributeSamples(profile, indexById, displayName, (index, offsetMicros, micros) => {
-    builder.sample(stack(index), [Math.round(micros * 1000)], startMs + offsetMicros / 1000);
+    builder.sample(stack(index), [Math.round(micros * 1000)], offsetMicros / 1000);
     sampleNodes.push(index);
   });
-  const built = builder.build({ startMs, durationNs: Math.round(Math.max(0, profile.endTime - profile.startTime) * 1000) });
+  const built = builder.build({ durationNs: Math.round(Math.max(0, profile.endTime - profile.startTime) * 1000) });
   const sampleLines = linesFromPositionTicks(profile, sampleNodes);
   return sampleLines ? { ...built, sampleLines } : built;
 }

@@ -28,8 +28,11 @@ import { looksLikeFirefox, looksLikeHeapProfile, unsupportedFormatError } from '
  *   worked through by hand: self times of the nested B/E/X events, Hermes time deltas (e.g. 11552129681 -
  *   11552125241 = 4440 µs). For the DevTools traces, the sample count was compared with the sum of the lengths of the
  *   ProfileChunk "samples" arrays (node -e over the JSON), and the top functions with the nodes the chunks define.
+ *   The two with DevTools metadata start at its startTime (Trace-20230603T221323: 2023-06-04T05:13:20.473Z =
+ *   1685855600473 ms; no-arg-data: 2025-10-20T21:55:40.761Z = 1760997340761 ms); the others start at 0.
  * - linux-perf/* and xz: sample count compared with `grep -c` of the header lines, the top functions with
- *   `awk` over the leaf (first) frame line of each sample.
+ *   `awk` over the leaf (first) frame line of each sample. simple-with-header's last sample is at its "captured on"
+ *   (Wed Aug 15 16:01:24 2018, local time, read in UTC here: 1534348884000 ms).
  */
 
 const GOLDENS = join(__dirname, 'testdata');
@@ -156,6 +159,16 @@ function round(x: number): string {
 }
 
 describe('format importers over the corpus (goldens)', () => {
+  // perf's "captured on" is local time: the goldens are read in UTC wherever the tests run.
+  let timeZone: string | undefined;
+  before(() => {
+    timeZone = process.env['TZ'];
+    process.env['TZ'] = 'UTC';
+  });
+  after(() => {
+    if (timeZone === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = timeZone;
+  });
   for (const file of corpusFiles()) {
     it(`${file.folder}/${file.name}`, function () {
       this.timeout(TIME_LIMIT_MS * 2);

@@ -142,3 +142,11 @@ export function assertTopMatches(go: GoTop, store: Awaited<ReturnType<typeof sto
   assert.deepEqual(go.rows.map(r => r.flat).sort(order), storeTopFlats, `${what}: the largest flat values\n${go.text}`);
 }
 
+
+/** The profile's duration in seconds as `go tool pprof -top` prints it in its header ("Duration: 1.91s, ..."). */
+export function goDurationSeconds(top: GoTop): number {
+  const m = /^Duration: ([\d.]+)(ns|us|µs|ms|s|mins|hrs), /m.exec(top.text);
+  if (!m) throw new Error(`no "Duration:" in go tool pprof's header:\n${top.text}`);
+  const scale: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, mins: 60, hrs: 3600 };
+  return Number(m[1]) * scale[m[2]!]!;
+}

@@ -16,7 +16,7 @@ export interface ImportOptions {
   /**
    * When the profile started, milliseconds since the epoch. Traces, perf and speedscope files give times on clocks
    * unrelated to the epoch (boot time, an arbitrary origin), so importers keep sample times relative to the
-   * profile's first moment and add this; without it they start at 0 and the caller offsets them.
+   * profile's first moment and add this; without it they start at 0 and the caller places them (timeAnchor.ts).
    */
   startMs?: number;
   /** Receives sentences about what the importer left out. */
@@ -26,9 +26,14 @@ export interface ImportOptions {
 /** Moves a profile whose sample times are relative (ms from 0) to start at `startMs`. */
 export function placeInTime(profile: ImportedProfile, startMs: number | undefined): ImportedProfile {
   if (startMs === undefined || startMs === 0) return profile;
+  return shiftInTime(profile, startMs);
+}
+
+/** A profile whose times, and start, are `offsetMs` later (in place: the sample times are the importer's own). */
+export function shiftInTime(profile: ImportedProfile, offsetMs: number): ImportedProfile {
   const times = profile.sampleTimes;
-  if (times !== undefined) for (let i = 0; i < times.length; i++) times[i] = times[i]! + startMs;
-  return { ...profile, startMs: profile.startMs + startMs };
+  if (times !== undefined) for (let i = 0; i < times.length; i++) times[i] = times[i]! + offsetMs;
+  return { ...profile, startMs: profile.startMs + offsetMs };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -20,7 +20,9 @@ import { placeInTime, type ImportOptions } from './parseSupport';
  * nanoseconds), else a count of that event (`cycles`, `instructions`: a sample stands for `period` events).
  *
  * Times: perf's times are seconds on the kernel's monotonic clock, unrelated to the epoch, so sample times are kept
- * relative, in milliseconds since the first sample, plus `options.startMs` when the caller gives one.
+ * relative, in milliseconds since the first sample. Output of `perf script --header` says when the recording ended
+ * ("# captured on"): the last sample is put then, on the epoch's clock. Otherwise times start at `options.startMs`
+ * when the caller gives one, else at 0, and the caller places them (timeAnchor.ts).
  *
  * Symbols are kept as perf printed them: C++ and Rust names are demangled only if perf demangled them (it does by
  * default; `--no-demangle` output keeps `_Z...` and `_R...` names), since a demangler of our own would be a large
@@ -129,6 +131,8 @@ export function parsePerfScript(text: string, displayName: string, options: Impo
     return true;
   };
 
+  /** When the recording ended, from `perf script --header`'s "# captured on" line (see capturedOn). */
+  let capturedMs: number | undefined;
   let lineNumber = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
@@ -141,7 +145,10 @@ export function parsePerfScript(text: string, displayName: string, options: Impo
       flush();
       continue;
     }
-    if (line.charCodeAt(0) === 35 /* # */) continue;
+    if (line.charCodeAt(0) === 35 /* # */) {
+      capturedMs ??= capturedOn(line);
+      continue;
+    }
     if (firstContent === 0) firstContent = lineNumber;
     let understood: boolean;
     if (first > 0) {
@@ -181,9 +188,27 @@ export function parsePerfScript(text: string, displayName: string, options: Impo
     const clock = CLOCK_EVENTS.has(event);
     const safe = event.replace(/[^A-Za-z0-9_.-]/g, '_');
     const periods: ValueType = clock ? PERF_CPU_TIME : { profileType: `perf_event:${safe}:count:${safe}:count`, unit: 'count' };
-    return [placeInTime({ ...profile, valueTypes: [PERF_SAMPLE_COUNT, periods], periodNs: clock ? Math.round(periodSum / profile.sampleStacks.length) : 0 }, options.startMs)];
+    return [place({ ...profile, valueTypes: [PERF_SAMPLE_COUNT, periods], periodNs: clock ? Math.round(periodSum / profile.sampleStacks.length) : 0 }, capturedMs, options.startMs)];
   }
-  return [placeInTime({ ...profile, valueTypes: [PERF_SAMPLE_COUNT], sampleValues: [profile.sampleValues[0]!] }, options.startMs)];
+  return [place({ ...profile, valueTypes: [PERF_SAMPLE_COUNT], sampleValues: [profile.sampleValues[0]!] }, capturedMs, options.startMs)];
+}
+
+/** A profile ending when perf says the recording was captured, on the epoch's clock; else from `startMs`. */
+function place(profile: ImportedProfile, capturedMs: number | undefined, startMs: number | undefined): ImportedProfile {
+  if (capturedMs === undefined) return placeInTime(profile, startMs);
+  return { ...placeInTime(profile, capturedMs - profile.durationNs / 1e6), clock: 'epoch' };
+}
+
+/**
+ * The time of perf's "# captured on: Wed Aug 15 16:01:24 2018" header line: when perf.data was last written, so
+ * when the recording ended, to the second, in the local time of the machine that ran `perf script` (ctime's form,
+ * which Date reads as local time). Undefined for any other line.
+ */
+function capturedOn(line: string): number | undefined {
+  const match = /^#\s*captured on\s*:\s*(\w{3} \w{3} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4})\s*$/.exec(line);
+  if (!match) return undefined;
+  const ms = new Date(match[1]!).getTime();
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function firstNonSpace(line: string): number {

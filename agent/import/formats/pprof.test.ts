@@ -269,6 +269,7 @@ describe('pprof import', () => {
         sampleLabels: { thread_id: ['worker 1', null, null], bytes: ['4096 bytes', null, null], offset: [null, '-5', null] },
         labels: {},
         startMs: Number(1_700_000_000_123_456_789n) / 1e6,
+        clock: 'epoch',
         durationNs: 2_000_000_000,
         periodNs: 10_000_000,
       };

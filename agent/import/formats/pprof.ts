@@ -29,7 +29,8 @@ import { decodePprof, type DecodedLabel, type DecodedLocation, type DecodedProfi
  *   milliseconds, seconds); otherwise (bytes for heap profiles, counts) it is the file's period as it stands.
  * - Values are signed 64-bit (delta profiles have negative ones); they must stay below 2^53 to be stored exactly.
  * - comments, drop_frames, keep_frames, doc_url and default_sample_type are ignored; pprof has no per-sample
- *   time, so every sample is at time_nanos (`startMs`).
+ *   time, so every sample is at time_nanos (`startMs`, on the epoch's clock), or where the caller places the
+ *   profile when time_nanos is 0.
  */
 export function parsePprof(bytes: Uint8Array, displayName: string): ImportedProfile[] {
   const data = isGzip(bytes) ? gunzip(bytes, displayName) : bytes;
@@ -276,8 +277,11 @@ export function pprofToImported(p: DecodedProfile, displayName: string): Importe
 
   const periodUnit = periodType?.unit.toLowerCase() ?? '';
   const period = toSigned(p.period);
+  const timeNanos = toSigned(p.timeNanos);
   return builder.build({
-    startMs: toSigned(p.timeNanos) / 1e6,
+    // A file without time_nanos does not say when it was taken: the caller places it (timeAnchor.ts).
+    ...(timeNanos !== 0 ? { clock: 'epoch' as const } : {}),
+    startMs: timeNanos / 1e6,
     durationNs: toSigned(p.durationNanos),
     periodNs: period * (TIME_UNITS_NS[periodUnit] ?? 1),
   });

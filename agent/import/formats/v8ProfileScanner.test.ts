@@ -37,7 +37,7 @@ function throughJsonParse(bytes: Buffer): unknown {
     return 'not JSON';
   }
   try {
-    return cpuProfileToImported({ json }, 'profile', 1000);
+    return cpuProfileToImported({ json }, 'profile');
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
@@ -51,7 +51,7 @@ function assertAgrees(bytes: Buffer, what: string): boolean {
   assert.notEqual(expected, 'not JSON', `${what}: the scanner accepted text that JSON.parse refuses`);
   let actual: unknown;
   try {
-    actual = cpuProfileToImported({ columns }, 'profile', 1000);
+    actual = cpuProfileToImported({ columns }, 'profile');
   } catch (error) {
     actual = error instanceof Error ? error.message : String(error);
   }
