@@ -228,7 +228,8 @@ describe('store', () => {
   it('drops blocks by age and by total size', async () => {
     const store = await Store.open(dir, { retentionMaxAgeMs: 60_000 });
     const stack = stackOf(store, 'main');
-    const now = 10_000_000;
+    // Ten minutes from now, so that the blocks written below are past the limit unless their samples are newer.
+    const now = Date.now() + 600_000;
     await store.write(simpleWrite(stack, 10, {}, now - 120_000));
     await store.flush();
     await store.write(simpleWrite(stack, 10, {}, now - 1_000));
@@ -240,6 +241,20 @@ describe('store', () => {
     assert.equal(await sized.applyRetention(now), 1, 'the only block exceeds one byte');
     assert.equal(sized.snapshot().rows, 0);
     await sized.close();
+  });
+
+  it('keeps a block of old samples written just now, and drops it once its writing is past the age limit too', async () => {
+    // An imported profile file keeps its own clock: samples from a year ago, stored today.
+    const store = await Store.open(dir, { retentionMaxAgeMs: 60_000 });
+    const stack = stackOf(store, 'main');
+    const yearAgo = Date.now() - 365 * 24 * 3_600_000;
+    await store.write(simpleWrite(stack, 10, {}, yearAgo));
+    await store.flush();
+    assert.equal(await store.applyRetention(), 0, 'a profile opened today stays');
+    await store.compact();
+    assert.equal(await store.applyRetention(Date.now() + 120_000), 1, 'two minutes later, past the limit');
+    assert.equal(store.snapshot().rows, 0);
+    await store.close();
   });
 
   it('holds 1,000 label keys and 100,000 label values with memory that grows with rows, not keys × rows', async () => {

@@ -306,7 +306,8 @@ export class Store {
           id, file, ...written,
           minTxId: Math.min(...group.map(b => b.minTxId)),
           maxTxId: Math.max(...group.map(b => b.maxTxId)),
-          createdAtMs: Date.now(),
+          // The newest input's time, so that compacting old blocks does not renew their retention.
+          createdAtMs: Math.max(...group.map(b => b.createdAtMs)),
         };
         const removed = new Set(group.map(b => b.id));
         // The merged block takes the place of the first of its inputs, keeping blocks in tx order.
@@ -348,16 +349,20 @@ export class Store {
     });
   }
 
-  /** Deletes blocks older than the age limit, then the oldest blocks while the total exceeds the size limit. */
+  /**
+   * Deletes blocks older than the age limit, then the oldest blocks while the total exceeds the size limit. A block's
+   * age runs from the later of its newest sample and its writing: a profile file imported today keeps its own clock
+   * (its samples may be months old) and must not vanish minutes after the user opened it.
+   */
   applyRetention(nowMs = Date.now()): Promise<number> {
     return this.enqueue(async () => {
       const { retentionMaxAgeMs: maxAge, retentionMaxBytes: maxBytes } = this.options;
       const doomed = new Set<BlockEntry>();
       if (maxAge > 0) {
-        for (const b of this.manifest.blocks) if ((b.stats.columns['timestamp']?.max as number) < nowMs - maxAge) doomed.add(b);
+        for (const b of this.manifest.blocks) if (lastTouchedMs(b) < nowMs - maxAge) doomed.add(b);
       }
       if (maxBytes > 0) {
-        const byAge = [...this.manifest.blocks].sort((a, b) => (a.stats.columns['timestamp']?.max as number) - (b.stats.columns['timestamp']?.max as number));
+        const byAge = [...this.manifest.blocks].sort((a, b) => lastTouchedMs(a) - lastTouchedMs(b));
         let total = byAge.reduce((sum, b) => sum + (doomed.has(b) ? 0 : b.bytes), 0);
         for (const b of byAge) {
           if (total <= maxBytes) break;
@@ -480,4 +485,9 @@ async function removeOrphanBlocks(directory: string, manifest: Manifest): Promis
     removed++;
   }
   return removed;
+}
+
+/** When a block was last new: its newest sample or its writing, whichever is later. */
+function lastTouchedMs(block: BlockEntry): number {
+  return Math.max(block.stats.columns['timestamp']?.max as number, block.createdAtMs);
 }

@@ -185,7 +185,8 @@ describe('firstLabelValues', () => {
       await store.close();
       store = await Store.open(dir, { retentionMaxAgeMs: 60_000 });
       const stack = stackOf(store, 'main');
-      const now = 10_000_000;
+      // Ten minutes from now, so that the blocks written below are past the limit unless their samples are newer.
+      const now = Date.now() + 600_000;
       await store.write({ ...simpleWrite(stack, 2, {}, now - 120_000), rowLabels: { request: ['old-1', 'old-2'] } });
       await store.flush();
       await store.write({ ...simpleWrite(stack, 2, {}, now - 1_000), rowLabels: { request: ['new-1', 'new-2'] } });
