@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { RunCosts } from '../../storage/query';
 import { random } from '../../test/support/random';
 import { compareRuns, welchP } from './compareRuns';
-import { MEASURED_NOISE, simulate, type NoiseModel } from './testing/simulatedRuns';
+import { MEASURED_NOISE, QUIET_NOISE, simulate } from './testing/simulatedRuns';
 
 /** Runs whose functions cost `base` each, times a noise factor, plus overrides per function. */
 function runs(count: number, seed: number, costs: Record<string, number>, noise = 0.04): RunCosts[] {
@@ -65,7 +65,7 @@ describe('comparing runs of two branches', () => {
  * noise of this project's shared machine is larger; README's power table gives what it allows.
  */
 describe('comparing runs, simulated', () => {
-  const quiet: NoiseModel = { runCv: 0.02, functionCv: 0.02, samplesPerRun: 20_000 };
+  const quiet = QUIET_NOISE;
 
   it('cries wolf on identical code in at most 5% of 400 comparisons, in quiet and in measured noise', function () {
     this.timeout(60_000);
