@@ -1,3 +1,4 @@
+import { random } from '../test/support/random';
 import { MEASURED_NOISE, QUIET_NOISE, simulate, type NoiseModel } from '../agent/compare/testing/simulatedRuns';
 
 const RUNS = [2, 3, 5, 8, 10, 15, 20];
@@ -17,13 +18,13 @@ export function runComparePowerBenchmark(): Record<string, number> {
     ['quiet', QUIET_NOISE],
   ];
   for (const [name, noise] of models) {
-    const alarms = simulate({ noise, runsPerSide: 5, share: 0.05, change: 0 }, 400, 1);
+    const alarms = simulate({ noise, runsPerSide: 5, share: 0.05, change: 0 }, 400, random(1));
     console.log(`${name} noise (${noiseText(noise)}): identical code flagged in ${percent(alarms.anyFlagged / alarms.comparisons)} of ${alarms.comparisons} comparisons (5 runs a side)`);
     console.log(`| runs a side | ${CHANGES.map(c => `+${c * 100}%`).join(' | ')} |`);
     console.log(`|---:|${CHANGES.map(() => '---:').join('|')}|`);
     for (const runs of RUNS) {
       const cells = CHANGES.map((change, i) => {
-        const result = simulate({ noise, runsPerSide: runs, share: 0.05, change }, COMPARISONS, 1000 * runs + i);
+        const result = simulate({ noise, runsPerSide: runs, share: 0.05, change }, COMPARISONS, random(1000 * runs + i));
         const power = result.targetFlagged / result.comparisons;
         fields[`comparePower_${name}_${runs}runs_${change * 100}pct`] = power;
         return percent(power);

@@ -70,14 +70,14 @@ describe('comparing runs, simulated', () => {
   it('cries wolf on identical code in at most 5% of 400 comparisons, in quiet and in measured noise', function () {
     this.timeout(60_000);
     for (const noise of [quiet, MEASURED_NOISE]) {
-      const result = simulate({ noise, runsPerSide: 5, share: 0.05, change: 0 }, 400, 17);
+      const result = simulate({ noise, runsPerSide: 5, share: 0.05, change: 0 }, 400, random(17));
       assert.ok(result.anyFlagged / result.comparisons <= 0.05, `${result.anyFlagged} of ${result.comparisons} comparisons flagged a change in ${JSON.stringify(noise)}`);
     }
   });
 
   it('flags +20% of a function of 5% of the run in at least 90% of 400 comparisons with 5 runs a side', function () {
     this.timeout(60_000);
-    const result = simulate({ noise: quiet, runsPerSide: 5, share: 0.05, change: 0.2 }, 400, 29);
+    const result = simulate({ noise: quiet, runsPerSide: 5, share: 0.05, change: 0.2 }, 400, random(29));
     assert.ok(result.targetFlagged / result.comparisons >= 0.9, `flagged in ${result.targetFlagged} of ${result.comparisons}`);
   });
 

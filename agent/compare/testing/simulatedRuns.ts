@@ -1,5 +1,4 @@
 import type { RunCosts } from '../../../storage/query';
-import { random } from '../../../test/support/random';
 import { compareRuns, type CompareOptions } from '../compareRuns';
 
 /**
@@ -76,9 +75,11 @@ export interface SimulationResult {
   targetFlagged: number;
 }
 
-/** Runs `comparisons` simulated comparisons of a scenario, each with fresh runs on both sides. */
-export function simulate(scenario: Scenario, comparisons: number, seed: number, options?: CompareOptions): SimulationResult {
-  const next = random(seed);
+/**
+ * Runs `comparisons` simulated comparisons of a scenario, each with fresh runs on both sides, drawing from `next` (a
+ * seeded generator such as test/support/random.ts, so that the figures are the same every time).
+ */
+export function simulate(scenario: Scenario, comparisons: number, next: () => number, options?: CompareOptions): SimulationResult {
   let anyFlagged = 0;
   let targetFlagged = 0;
   for (let i = 0; i < comparisons; i++) {
