@@ -48,6 +48,23 @@ describe('comparing runs of two branches', () => {
     assert.deepEqual([...new Set(compareRuns(same, same).changes.map(c => c.verdict))], ['unchanged']);
   });
 
+  it('flags a +30% regression among 88 functions, most of them slivers below the floor (the issue’s case)', () => {
+    // Six runs a side; `hot` goes from 102 to 132 ms per run, Welch's p ≈ 0.0006. Ten steady functions of 60 ms and
+    // 77 slivers of 3 ms make up the rest: correcting over all 88 asked hot for p ≤ 0.05/88 and called it unchanged.
+    const hotA = [100, 112, 95, 105, 90, 108];
+    const hotB = [128, 146, 117, 141, 121, 139];
+    const side = (hot: number[], seed: number) =>
+      runs(6, seed, { ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`steady${i}`, 60])), ...Object.fromEntries(Array.from({ length: 77 }, (_, i) => [`sliver${i}`, 3])) }, 0.1).map((run, r) => {
+        const functions = [...run.functions, { functionName: 'hot', file: '/app/hot.js', self: hot[r]!, total: hot[r]!, selfSamples: 1, totalSamples: 1 }];
+        return { ...run, total: run.total + hot[r]!, functions };
+      });
+    const result = compareRuns(side(hotA, 3), side(hotB, 4));
+    const hot = result.changes.find(c => c.name === 'hot')!;
+    assert.ok(hot.p! > 0.0005 && hot.p! < 0.0007, `p = ${hot.p}`);
+    assert.equal(hot.verdict, 'regression');
+    assert.deepEqual(result.changes.filter(c => c.verdict !== 'unchanged').map(c => c.name), ['hot'], 'nothing else is flagged');
+  });
+
   it('computes Welch’s p-value as the textbook does', () => {
     // scipy.stats.ttest_ind([1,2,3,4,5], [2,4,6,8,10], equal_var=False) → p ≈ 0.1075
     const p = welchP({ mean: 3, sd: Math.sqrt(2.5), runs: 5 }, { mean: 6, sd: Math.sqrt(10), runs: 5 })!;
