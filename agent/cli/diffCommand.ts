@@ -18,7 +18,7 @@ export interface DiffOptions {
   format: 'text' | 'markdown' | 'json';
   type: string | undefined;
   limit: number;
-  /** Fewer runs than this on a side cannot tell a change from noise: the command exits TOO_FEW_RUNS. */
+  /** Fewer runs than this on a side cannot tell a change from noise: the command exits `DIFF_EXIT.tooFewRuns`. */
   minRuns: number;
 }
 

@@ -54,9 +54,10 @@ const percent = (share: number): string => `${+(share * 100).toFixed(2)}%`;
  * Compares the per-run function costs of two sides. Each function (matched by name and file, so code that moved
  * still lines up) gets its mean and spread per side and a verdict: a regression or improvement only when the
  * difference stands out from the run-to-run variation — Welch's t-test (unequal variances), corrected for testing
- * the functions that could change by a minimum share of the total (Benjamini–Hochberg), and larger than that share
- * so that a tiny but steady function does not make noise. With fewer than two runs on a side the verdict is
- * 'unknown'. 'unchanged' means within noise: no change this test could tell from the run-to-run variation.
+ * the functions that could change by a minimum share of the total (Benjamini–Hochberg, weighted by each function's
+ * cost: see docs/design/comparison.md), and larger than that share so that a tiny but steady function does not make
+ * noise. With fewer than two runs on a side the verdict is 'unknown'. 'unchanged' means within noise: no change this
+ * test could tell from the run-to-run variation.
  */
 export function compareRuns(a: readonly RunCosts[], b: readonly RunCosts[], options: CompareOptions = {}): Comparison {
   const alpha = options.alpha ?? 0.05;
