@@ -68,7 +68,10 @@ describe('icicle diff in CI, two checkouts', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('finds the same code in two checkouts within noise and exits 0', () => {
-    const json = diff('base', 'same', '--format', 'json');
+    // At the default 5% false discovery rate identical code fails about 3 gates in 100 (the simulation in
+    // compareRuns.test.ts proves the rate); this test is about the checkouts lining up, so it asks for 1% and flakes
+    // less. Were the files named by checkout, every function would be new on one side at any rate.
+    const json = diff('base', 'same', '--format', 'json', '--fdr', '1%');
     assert.equal(json.status, 0, json.stdout);
     const report = JSON.parse(json.stdout) as Report;
     assert.equal(report.a.runs, RUNS);
@@ -80,10 +83,11 @@ describe('icicle diff in CI, two checkouts', function () {
     }
     const absolute = report.changes.filter(c => c.file.includes(dir));
     assert.deepEqual(absolute, [], 'no function is named by its checkout, where it would be new on one side and gone on the other');
-    const text = diff('base', 'same');
+    const text = diff('base', 'same', '--fdr', '1%');
     assert.equal(text.status, 0);
     assert.match(text.stdout, /^within noise +[+−]\d+\.\d% .* slow src\/program\.js$/m);
     assert.match(text.stdout, /No significant regression above 5%; the rest is within noise\./);
+    assert.match(diff('base', 'same', '--format', 'markdown', '--fdr', '1%').stdout, /^\| {2}within noise \| slow \| /m);
   });
 
   it('finds the function twice as slow on the head, exits 1 and names it', () => {
@@ -94,13 +98,17 @@ describe('icicle diff in CI, two checkouts', function () {
     const slow = report.changes[0]!;
     assert.equal(slow.name, 'slow');
     assert.ok(slow.deltaPercent! > 60 && slow.deltaPercent! < 140, `slow changed by ${slow.deltaPercent}%`);
-    for (const name of ['parse', 'render']) assert.equal(report.changes.find(c => c.name === name)?.verdict, 'unchanged', `${name} did not change`);
+    // Nothing else changed as much. (Beside a real change, a false discovery among the others is allowed at the 5% rate,
+    // so their verdicts are not asserted; their size is.)
+    for (const name of ['parse', 'render']) {
+      const change = report.changes.find(c => c.name === name)!;
+      assert.ok(Math.abs(change.deltaPercent!) < slow.deltaPercent! / 2, `${name} changed by ${change.deltaPercent}%`);
+    }
     const text = diff('base', 'slower', '--threshold', '20%');
     assert.match(text.stdout, /^regression +\+\d+\.\d% .* slow src\/program\.js$/m);
     assert.match(text.stdout, /1 significant regression above 20%: slow \+\d+\.\d%\./);
     const markdown = diff('base', 'slower', '--format', 'markdown');
     assert.match(markdown.stdout, /^\| 🔺 regression \| slow \| \+\d+\.\d% /m);
-    assert.match(markdown.stdout, /^\| {2}within noise \| parse \| /m);
     assert.equal(diff('base', 'slower', '--threshold', '500%').status, 0, 'a regression below the threshold passes');
   });
 
@@ -110,7 +118,7 @@ describe('icicle diff in CI, two checkouts', function () {
     assert.match(once.stdout, /Too few runs to tell: 1 base and 1 head run\(s\); record at least 3 on each side/);
     const json = JSON.parse(diff('once-base', 'once-head', '--format', 'json').stdout) as Report;
     assert.equal(json.tooFewRuns, true);
-    assert.equal(diff('base', 'same', '--min-runs', String(RUNS + 1)).status, 3);
+    assert.equal(diff('base', 'same', '--min-runs', String(RUNS + 1), '--fdr', '1%').status, 3);
     assert.equal(diff('base', 'same', '--min-runs', '1').status, 2);
   });
 
@@ -122,5 +130,6 @@ describe('icicle diff in CI, two checkouts', function () {
     assert.equal(nobody.status, 2);
     assert.match(nobody.stderr, /no runs match --head \{side="nobody"\}/);
     assert.equal(diff('base', 'slower', '--threshold', 'lots').status, 2);
+    assert.equal(diff('base', 'slower', '--fdr', '0').status, 2);
   });
 });

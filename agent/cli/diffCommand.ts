@@ -18,6 +18,8 @@ export interface DiffOptions {
   format: 'text' | 'markdown' | 'json';
   type: string | undefined;
   limit: number;
+  /** The false discovery rate of the correction across functions (0.05: 5%). */
+  fdr: number;
   /** Fewer runs than this on a side cannot tell a change from noise: the command exits `DIFF_EXIT.tooFewRuns`. */
   minRuns: number;
 }
@@ -50,7 +52,7 @@ export async function diffCommand(options: DiffOptions, out: (line: string) => v
     }
     const a = await sideRuns(source, { ...base, profileType }, '--base');
     const b = await sideRuns(source, { ...head, profileType }, '--head');
-    const comparison = compareRuns(a, b);
+    const comparison = compareRuns(a, b, { alpha: options.fdr });
     const failing = comparison.changes.filter(c => c.verdict === 'regression' && c.deltaPercent > options.threshold);
     const report = { base: describe(base), head: describe(head), unit: unitOf(profileType) };
     if (options.format === 'json') {
