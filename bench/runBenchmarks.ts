@@ -1,3 +1,4 @@
+import { runComparePowerBenchmark } from './comparePowerBenchmark';
 import { runCpuprofileBenchmark } from './cpuprofileBenchmark';
 import { runEditorOpenBenchmark } from './editorOpenBenchmark';
 import { runImportBenchmark } from './importBenchmark';
@@ -16,6 +17,7 @@ import { runStorageBenchmark } from './storage/storageBenchmark';
 type Fields = Record<string, number | string | null>;
 
 const benchmarks: Record<string, () => Promise<Fields> | Fields> = {
+  'compare-power': runComparePowerBenchmark,
   cpuprofile: runCpuprofileBenchmark,
   'editor-open': runEditorOpenBenchmark,
   import: runImportBenchmark,

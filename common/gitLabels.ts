@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
 
 /**
  * The git state of a directory as labels: `branch`, `commit` and `dirty` ("true"/"false"). Empty when the
@@ -15,6 +16,16 @@ export async function gitLabels(directory: string): Promise<Record<string, strin
   const labels: Record<string, string> = { commit: commit.trim(), dirty: String((status ?? '').trim() !== '') };
   if (branch !== undefined && branch.trim() !== 'HEAD') labels['branch'] = branch.trim();
   return labels;
+}
+
+/**
+ * The checkout a run's files belong to, labelled `source_root` so that comparisons name files relative to it: the
+ * git work tree's top level, else the directory itself (with links resolved, as the profiled runtime names files).
+ * Two checkouts of the same code then have the same functions.
+ */
+export async function sourceRoot(directory: string): Promise<string> {
+  const top = await git(directory, ['rev-parse', '--show-toplevel']);
+  return top?.trim() || (await realpath(directory).catch(() => directory));
 }
 
 function git(cwd: string, args: string[]): Promise<string | undefined> {

@@ -18,12 +18,26 @@ export interface DiffOptions {
   format: 'text' | 'markdown' | 'json';
   type: string | undefined;
   limit: number;
+  /** The false discovery rate of the correction across functions (0.05: 5%). */
+  fdr: number;
+  /** Fewer runs than this on a side cannot tell a change from noise: the command exits `DIFF_EXIT.tooFewRuns`. */
+  minRuns: number;
 }
+
+/** `icicle diff`'s exit codes, as README and `--help` give them. */
+export const DIFF_EXIT = { withinNoise: 0, regression: 1, usage: 2, tooFewRuns: 3 } as const;
+
+/** Below this many runs a side, the power table (README) shows the test misses even a doubled function. */
+export const DEFAULT_MIN_RUNS = 3;
+
+/** What each verdict says to people: 'unchanged' is a change the runs could not tell from noise. */
+const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'regression', improvement: 'improvement', unchanged: 'within noise', unknown: 'unknown' };
 
 /**
  * `icicle diff`: compares the base selection with the head, function by function over their runs, and exits 1 when a
  * significant regression is larger than the threshold — so that CI can fail a branch that made things slower, and
- * not one whose runs were merely noisy. 0 otherwise; usage errors (and a side without samples) exit 2.
+ * not one whose runs were merely noisy. 3 when a side has fewer than `minRuns` runs (a gate must not pass because it
+ * could not test), 0 otherwise; usage errors (and a side without samples) exit 2.
  */
 export async function diffCommand(options: DiffOptions, out: (line: string) => void): Promise<number> {
   const base = selectionOf('--base', options.base);
@@ -38,15 +52,16 @@ export async function diffCommand(options: DiffOptions, out: (line: string) => v
     }
     const a = await sideRuns(source, { ...base, profileType }, '--base');
     const b = await sideRuns(source, { ...head, profileType }, '--head');
-    const comparison = compareRuns(a, b);
+    const comparison = compareRuns(a, b, { alpha: options.fdr });
     const failing = comparison.changes.filter(c => c.verdict === 'regression' && c.deltaPercent > options.threshold);
     const report = { base: describe(base), head: describe(head), unit: unitOf(profileType) };
     if (options.format === 'json') {
-      out(JSON.stringify({ ...report, profileType, threshold: options.threshold, method: comparison.method, a: comparison.a, b: comparison.b, changes: comparison.changes, failing: failing.map(c => c.name) }, null, 2));
+      out(JSON.stringify({ ...report, profileType, threshold: options.threshold, minRuns: options.minRuns, tooFewRuns: tooFew(comparison, options.minRuns), method: comparison.method, a: comparison.a, b: comparison.b, changes: comparison.changes, failing: failing.map(c => c.name) }, null, 2));
     } else {
       (options.format === 'markdown' ? markdown : text)(comparison, failing, options, report, out);
     }
-    return failing.length > 0 ? 1 : 0;
+    if (failing.length > 0) return DIFF_EXIT.regression;
+    return tooFew(comparison, options.minRuns) ? DIFF_EXIT.tooFewRuns : DIFF_EXIT.withinNoise;
   } finally {
     await reader.close();
   }
@@ -86,11 +101,16 @@ function side(figures: { mean: number; sd: number; runs: number }, unit: string)
 
 type Report = { base: string; head: string; unit: string };
 
-function summary(comparison: Comparison, failing: FunctionChange[], threshold: number): string {
-  if (comparison.a.runs < 2 || comparison.b.runs < 2) {
-    return `Significance unknown: ${comparison.a.runs} base and ${comparison.b.runs} head run(s); at least two on each side tell a change from noise.`;
+function tooFew(comparison: Comparison, minRuns: number): boolean {
+  return comparison.a.runs < minRuns || comparison.b.runs < minRuns;
+}
+
+function summary(comparison: Comparison, failing: FunctionChange[], options: DiffOptions): string {
+  const { threshold, minRuns } = options;
+  if (failing.length === 0 && tooFew(comparison, minRuns)) {
+    return `Too few runs to tell: ${comparison.a.runs} base and ${comparison.b.runs} head run(s); record at least ${minRuns} on each side (README: how many runs).`;
   }
-  if (failing.length === 0) return `No significant regression above ${threshold}%.`;
+  if (failing.length === 0) return `No significant regression above ${threshold}%; the rest is within noise.`;
   return `${failing.length} significant regression${failing.length === 1 ? '' : 's'} above ${threshold}%: ${failing.slice(0, 5).map(c => `${safe(c.name)} ${percent(c)}`).join(', ')}.`;
 }
 
@@ -100,16 +120,16 @@ function text(comparison: Comparison, failing: FunctionChange[], options: DiffOp
   out(`head ${report.head}: ${comparison.b.runs} run(s), ${side(comparison.b, unit)} per run`);
   out(`${'verdict'.padEnd(12)} ${'change'.padStart(8)} ${'delta'.padStart(12)}  ${'base'.padEnd(22)} ${'head'.padEnd(22)} function`);
   for (const c of comparison.changes.slice(0, options.limit)) {
-    out(`${c.verdict.padEnd(12)} ${percent(c).padStart(8)} ${signed(c.delta, unit).padStart(12)}  ${side(c.a, unit).padEnd(22)} ${side(c.b, unit).padEnd(22)} ${safe(c.name)}${c.file ? ` ${safe(c.file)}` : ''}`);
+    out(`${VERDICT_TEXT[c.verdict].padEnd(12)} ${percent(c).padStart(8)} ${signed(c.delta, unit).padStart(12)}  ${side(c.a, unit).padEnd(22)} ${side(c.b, unit).padEnd(22)} ${safe(c.name)}${c.file ? ` ${safe(c.file)}` : ''}`);
   }
-  out(summary(comparison, failing, options.threshold));
+  out(summary(comparison, failing, options));
   out(`(${comparison.method})`);
 }
 
 function markdown(comparison: Comparison, failing: FunctionChange[], options: DiffOptions, report: Report, out: (line: string) => void): void {
   const { unit } = report;
   const cell = (value: string) => value.replace(/\|/g, '\\|').replace(/[`*_<>[\]]/g, ch => `\\${ch}`);
-  out(`**${cell(summary(comparison, failing, options.threshold))}**`);
+  out(`**${cell(summary(comparison, failing, options))}**`);
   out('');
   out(`Base ${cell(report.base)}: ${comparison.a.runs} run(s) · head ${cell(report.head)}: ${comparison.b.runs} run(s).`);
   out('');
@@ -117,7 +137,7 @@ function markdown(comparison: Comparison, failing: FunctionChange[], options: Di
   out('|---|---|---:|---:|---:|');
   for (const c of comparison.changes.slice(0, options.limit)) {
     const mark = c.verdict === 'regression' ? '🔺' : c.verdict === 'improvement' ? '🔻' : '';
-    out(`| ${mark} ${c.verdict} | ${cell(safe(c.name))} | ${percent(c)} (${signed(c.delta, unit)}) | ${side(c.a, unit)} | ${side(c.b, unit)} |`);
+    out(`| ${mark} ${VERDICT_TEXT[c.verdict]} | ${cell(safe(c.name))} | ${percent(c)} (${signed(c.delta, unit)}) | ${side(c.a, unit)} | ${side(c.b, unit)} |`);
   }
   out('');
   out(`_${comparison.method}._`);

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
 import { parseLabels, UsageError } from './cliErrors';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
-import { diffCommand } from './diffCommand';
+import { DEFAULT_MIN_RUNS, diffCommand } from './diffCommand';
 import { exportCommand } from './exportCommand';
 import { importCommand } from './importCommand';
 import { labelsCommand } from './labelsCommand';
@@ -47,13 +47,17 @@ Runs COMMAND with every Node.js process it starts profiled in-process (the probe
 so child processes are profiled too; one sample per --interval microseconds, default 1000), stores the samples
 labelled session_id, pid, runtime, command, the git branch, commit and dirty state, and every --label, then prints
 the top functions of the run. Exits with COMMAND's exit code.`,
-  diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
+  diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
 
 Compares each function's self cost per run (where the time went) between the base and the head selections (e.g. --base branch=main
 --head branch=feature), and marks a change significant only when it stands out from the run-to-run variation
-(Welch's t-test, Benjamini–Hochberg across functions, at least 1% of a run's total). A run is a recorded session,
-else an imported profile file. Exits 1 when a significant regression is larger than --threshold (default 5%),
-0 otherwise, 2 on usage errors. --format markdown writes a table for a pull request comment.`,
+(Welch's t-test; Benjamini–Hochberg, weighted by cost, across the functions big enough to change by 0.5% of a run;
+at least that change); everything else is within noise. A run is a recorded session, else an imported profile file;
+runs recorded in different checkouts name their files relative to each checkout. Exit codes: 1 a significant
+regression larger than --threshold (default 5%); 3 too few runs to tell, fewer than --min-runs (default ${DEFAULT_MIN_RUNS})
+on a side; 0 none (within noise); 2 usage errors. --fdr sets the false discovery rate (default 5%: identical code
+fails about 3 runs of the gate in 100; lower is stricter and finds less). --format markdown writes a table for a pull
+request comment.`,
   labels: `usage: icicle labels [KEY] [--store DIR] [--json]
 
 Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
@@ -127,16 +131,22 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
         format: { type: 'string' },
         type: { type: 'string' },
         limit: { type: 'string' },
+        'min-runs': { type: 'string' },
+        fdr: { type: 'string' },
       });
       if (values.help) return help(command, out);
       noPositionals(command, positionals);
+      const minRuns = values['min-runs'] === undefined ? DEFAULT_MIN_RUNS : Number(values['min-runs']);
+      if (!Number.isInteger(minRuns) || minRuns < 2) throw new UsageError('--min-runs must be a whole number, at least 2 (one run a side has no spread to test against)', command);
+      const fdr = values.fdr === undefined ? 5 : Number(values.fdr.replace(/%$/, ''));
+      if (!Number.isFinite(fdr) || fdr <= 0 || fdr >= 100) throw new UsageError('--fdr must be a percentage between 0 and 100, like 5%', command);
       const threshold = values.threshold === undefined ? 5 : Number(values.threshold.replace(/%$/, ''));
       if (!Number.isFinite(threshold) || threshold < 0) throw new UsageError('--threshold must be a percentage like 5%', command);
       const format = values.format ?? 'text';
       if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError('--format must be text, markdown or json', command);
       const limit = values.limit === undefined ? 20 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit }, out);
+      return diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit, minRuns, fdr: fdr / 100 }, out);
     }
     case 'labels': {
       const { values, positionals } = parse({ json: { type: 'boolean' } });

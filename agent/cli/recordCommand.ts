@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { gitLabels } from '../../common/gitLabels';
+import { gitLabels, sourceRoot } from '../../common/gitLabels';
 import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
 import { AgentServer } from '../agentServer';
@@ -51,7 +51,7 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
   try {
     await server.listen();
     await spool.start();
-    const labels = { ...(await gitLabels(process.cwd())), ...options.labels, session_id: sessionId };
+    const labels = { ...(await gitLabels(process.cwd())), source_root: await sourceRoot(process.cwd()), ...options.labels, session_id: sessionId };
     const node = NODE_LAUNCHERS.test(basename(options.command[0]!));
     let command = options.command;
     const perfData = join(directory, 'perf.data');

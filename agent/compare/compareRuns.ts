@@ -45,19 +45,23 @@ export interface CompareOptions {
   measure?: 'self' | 'total';
 }
 
-const method = (measure: 'self' | 'total'): string =>
-  `Welch’s t-test per function on its ${measure} cost per run, Benjamini–Hochberg at a 5% false discovery rate across functions, and at least 1% of the run’s total`;
+const method = (measure: 'self' | 'total', alpha: number, minShare: number): string =>
+  `Welch’s t-test per function on its ${measure} cost per run; Benjamini–Hochberg at a ${percent(alpha)} false discovery rate, weighted by cost, across the functions big enough to change by ${percent(minShare)} of a run; and at least that change`;
+
+const percent = (share: number): string => `${+(share * 100).toFixed(2)}%`;
 
 /**
  * Compares the per-run function costs of two sides. Each function (matched by name and file, so code that moved
  * still lines up) gets its mean and spread per side and a verdict: a regression or improvement only when the
  * difference stands out from the run-to-run variation — Welch's t-test (unequal variances), corrected for testing
- * every function at once with Benjamini–Hochberg, and larger than a minimum share of the total so that a tiny but
- * steady function does not make noise. With fewer than two runs on a side the verdict is 'unknown'.
+ * the functions that could change by a minimum share of the total (Benjamini–Hochberg, weighted by each function's
+ * cost: see docs/design/comparison.md), and larger than that share so that a tiny but steady function does not make
+ * noise. With fewer than two runs on a side the verdict is 'unknown'. 'unchanged' means within noise: no change this
+ * test could tell from the run-to-run variation.
  */
 export function compareRuns(a: readonly RunCosts[], b: readonly RunCosts[], options: CompareOptions = {}): Comparison {
   const alpha = options.alpha ?? 0.05;
-  const minShare = options.minShareOfTotal ?? 0.01;
+  const minShare = options.minShareOfTotal ?? 0.005;
   const measure = options.measure ?? 'self';
   const keys = new Map<string, { name: string; file: string }>();
   const valuesOf = (side: readonly RunCosts[]): Map<string, number[]> => {
@@ -85,19 +89,30 @@ export function compareRuns(a: readonly RunCosts[], b: readonly RunCosts[], opti
     const deltaPercent = sideA.mean > 0 ? (100 * delta) / sideA.mean : sideB.mean > 0 ? Infinity : 0;
     return { name, file, a: sideA, b: sideB, delta, deltaPercent, p: welchP(sideA, sideB), verdict: 'unknown' as ChangeVerdict };
   });
-  // Benjamini–Hochberg: the largest rank k whose p-value is at most k/m × alpha; every smaller p passes.
-  const tested = changes.filter(c => c.p !== undefined).sort((x, y) => x.p! - y.p!);
+  // The practical floor comes first: a function whose two means add up to less than the floor cannot change by the
+  // floor, so it is left out of the family that Benjamini–Hochberg corrects for. Filtering on the overall mean (not
+  // on the delta) keeps the correction valid — under no change, the mean says nothing about the t statistic — and
+  // 80 slivers of a profile no longer raise the bar for the few functions that could matter.
+  const tested = changes.filter(c => c.p !== undefined && c.a.mean + c.b.mean >= floor);
+  // Weighted Benjamini–Hochberg (Genovese, Roeder and Wasserman 2006): each function's weight is its share of the
+  // family's cost (weights average 1), so a function of 20% of the run is held to a less strict bar than one of 0.5%.
+  // The weights come from the two sides' means, not from their difference, so the false discovery rate stays
+  // controlled; and a change to a big function is what a regression gate is for.
+  const size = tested.reduce((s, c) => s + c.a.mean + c.b.mean, 0);
+  const weighted = tested.map(c => ({ c, q: c.p! / ((tested.length * (c.a.mean + c.b.mean)) / size) })).sort((x, y) => x.q - y.q);
+  // Benjamini–Hochberg: the largest rank k whose weighted p-value is at most k/m × alpha; every smaller one passes.
   let passing = 0;
-  tested.forEach((c, i) => {
-    if (c.p! <= ((i + 1) / tested.length) * alpha) passing = i + 1;
+  weighted.forEach(({ q }, i) => {
+    if (q <= ((i + 1) / weighted.length) * alpha) passing = i + 1;
   });
-  tested.forEach((c, i) => {
+  for (const c of changes) if (c.p !== undefined) c.verdict = 'unchanged';
+  weighted.forEach(({ c }, i) => {
     const significant = i < passing && Math.abs(c.delta) >= floor && c.delta !== 0;
-    c.verdict = significant ? (c.delta > 0 ? 'regression' : 'improvement') : 'unchanged';
+    if (significant) c.verdict = c.delta > 0 ? 'regression' : 'improvement';
   });
   const rank = (c: FunctionChange): number => (c.verdict === 'regression' ? 0 : c.verdict === 'improvement' ? 1 : 2);
   changes.sort((x, y) => rank(x) - rank(y) || Math.abs(y.delta) - Math.abs(x.delta) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-  return { a: totalsA, b: totalsB, changes, method: method(measure) };
+  return { a: totalsA, b: totalsB, changes, method: method(measure, alpha, minShare) };
 }
 
 function figures(values: readonly number[]): SideFigures {

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { connect, type Socket } from 'node:net';
 import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import {
   INGEST_PROFILE_METHOD,
@@ -13,6 +14,7 @@ import {
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
 import { ChunkedProfiler } from './chunkedProfiler';
+import { withoutOwnSamples } from './ownSamples';
 
 /**
  * The Node.js probe, loaded into a profiled program by `NODE_OPTIONS=--require <this file>`. It profiles the
@@ -69,7 +71,9 @@ function startProbe(agentSocket: string): void {
   let received: Buffer = Buffer.alloc(0);
 
   const takeChunk = (last = false): Chunk | undefined => {
-    const profile = profiler.take(last);
+    // The probe's own samples are its cost, not the program's (ownSamples.ts): this script, by path or URL.
+    const taken = profiler.take(last);
+    const profile = taken && withoutOwnSamples(taken, new Set([__filename, pathToFileURL(__filename).href]));
     const startMs = chunkStartMs;
     // A profiler that keeps the whole run (under a debugger) gives nothing until the last take.
     if (profile === undefined && !last && profiler.keepsWholeRun) return undefined;

@@ -70,7 +70,9 @@ describe('running two branches for a comparison', function () {
     assert.equal(first.verdict, 'regression');
     const percent = first.deltaPercent ?? Infinity;
     assert.ok(percent > 60 && percent < 140, `slow changed by ${percent.toFixed(0)}%`);
-    for (const name of ['parse', 'render']) assert.equal(comparison.changes.find(c => c.name === name)?.verdict, 'unchanged');
+    // Nothing else changed as much. Beside a real change a false discovery among the others is allowed (the 5% false
+    // discovery rate; compareRuns.test.ts simulates it), so their size is asserted, not their verdict.
+    for (const name of ['parse', 'render']) assert.ok(Math.abs(comparison.changes.find(c => c.name === name)!.deltaPercent!) < percent / 2, `${name} changed as much as slow`);
     // The differential tree: the head's slow frame, per run, about twice the base's on the same call path (the
     // checkouts' paths differ, so the frames match only because files are named relative to their checkout).
     const withTree = await client.connection.sendRequest(CompareSelectionsRequest.type, {

@@ -32,7 +32,8 @@ export function register(): void {
       const first = shown.changes![0]!;
       assert.equal(first.name, 'slow');
       assert.equal(first.verdict, 'regression');
-      for (const name of ['parse', 'render']) assert.equal(shown.changes!.find(c => c.name === name)?.verdict, 'unchanged');
+      // Nothing else changed as much (beside a real change, a false discovery is allowed at the 5% rate: sizes, not verdicts).
+      for (const name of ['parse', 'render']) assert.ok(Math.abs(shown.changes!.find(c => c.name === name)!.deltaPercent!) < first.deltaPercent! / 2, `${name} changed as much as slow`);
       if (bridgeAvailable()) {
         // The differential flame graph draws the head's frames, slow among them.
         await ask({ action: 'frameLabels', include: ['slow'], timeoutMs: 30_000 });
