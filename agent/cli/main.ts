@@ -7,6 +7,7 @@ import { exportCommand } from './exportCommand';
 import { importCommand } from './importCommand';
 import { labelsCommand } from './labelsCommand';
 import { recordCommand } from './recordCommand';
+import { terminalOutput } from './terminalOutput';
 import { topCommand } from './topCommand';
 
 /**
@@ -87,7 +88,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       const { values, positionals } = parse({ label: { type: 'string', multiple: true } });
       if (values.help) return help(command, out);
       if (positionals.length === 0) throw new UsageError('import needs at least one FILE', command);
-      return importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? []) }, out, err);
+      return importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? [], command) }, out, err);
     }
     case 'top': {
       const { values, positionals } = parse({
@@ -117,7 +118,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       if (!Number.isInteger(intervalMicros) || intervalMicros < 50) throw new UsageError('--interval must be a whole number of microseconds, at least 50', command);
       const limit = values.limit === undefined ? 10 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? []), command: positionals, intervalMicros, limit }, out, err);
+      return recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? [], command), command: positionals, intervalMicros, limit }, out, err);
     }
     case 'diff': {
       const { values, positionals } = parse({
@@ -158,8 +159,8 @@ function noPositionals(command: string, positionals: string[]): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  const out = terminalOutput(process.stdout);
+  const err = terminalOutput(process.stderr);
   try {
     return await run(argv, out, err);
   } catch (error) {

@@ -1,0 +1,141 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectToAgent } from '../../common/agentConnection';
+import { IngestProfileRequest, ProfileProcessRequest } from '../../common/protocol/agentProtocol';
+import { exited, startBuiltAgent } from '../../test/support/agentProcess';
+import { corpusDir } from '../../test/support/corpus';
+
+/**
+ * The command line's rough edges, each run as a user runs it: the built `out/agent/icicle.js` (after
+ * `node esbuild.mjs --dev`) in a separate process, on a fresh store.
+ */
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'out', 'agent', 'icicle.js');
+const hostile = join(root, 'test', 'fixtures', 'hostile', 'controlCharacters.cpuprofile');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => (stdout += String(chunk)));
+    child.stderr.on('data', chunk => (stderr += String(chunk)));
+    child.once('error', reject);
+    child.once('exit', code => resolve({ code, stdout, stderr }));
+  });
+}
+
+function icicle(...args: string[]): Promise<Run> {
+  return run(process.execPath, [cli, ...args]);
+}
+
+/** `icicle ARGS | head -1` in a shell, with pipefail so that the exit code is icicle's. */
+function icicleIntoHead(args: string[]): Promise<Run> {
+  const quoted = [process.execPath, cli, ...args].map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return run('bash', ['-c', `set -o pipefail; ${quoted} | head -1`]);
+}
+
+/** Characters a terminal obeys or hides: controls (but line ends), format characters, separators, lone surrogates. */
+const RAW_CONTROL = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+
+describe('the icicle command line, as users run it', function () {
+  this.timeout(120_000);
+  let dir: string;
+  const corpus = corpusDir();
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'icicle-cli-edges-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits quietly with its own exit code when the reader of its output goes away (| head -1)', async () => {
+    const store = join(dir, 'epipe-store');
+    const imported = await icicle('import', '--store', store, join(corpus, 'cpuprofile', 'sucrase.cpuprofile'));
+    assert.equal(imported.code, 0, imported.stderr);
+    // Thousands of lines, far more than a pipe holds, so icicle is still writing when head has gone.
+    for (const args of [['top', '--limit', '5000'], ['top', '--limit', '5000', '--json']]) {
+      const piped = await icicleIntoHead([...args, '--store', store]);
+      assert.equal(piped.stderr, '', `icicle ${args.join(' ')} | head -1 wrote to stderr`);
+      assert.equal(piped.code, 0);
+      assert.equal(piped.stdout.split('\n').length, 2, 'head printed one line');
+    }
+  });
+
+  it('refuses label keys starting with __ (the store\'s bookkeeping) from import, record and the agent protocol', async () => {
+    const store = join(dir, 'label-store');
+    for (const command of [['import', join(corpus, 'collapsed', 'simple.txt')], ['record', '--', 'true']]) {
+      const refused = await icicle(command[0]!, '--store', store, '--label', '__profile_rows=1', ...command.slice(1));
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /--label "__profile_rows=1": the label key "__profile_rows" starts with "__", which Icicle keeps for the store's own bookkeeping/);
+      assert.match(refused.stderr, new RegExp(`Run icicle ${command[0]} --help`));
+    }
+    const socket = join(dir, 'agent.sock');
+    const { child: agent } = await startBuiltAgent(socket, join(dir, 'agent-store'));
+    const client = await connectToAgent(socket, 'test', 'test');
+    try {
+      const profile = readFileSync(join(corpus, 'cpuprofile', 'simple.cpuprofile'), 'utf8');
+      await assert.rejects(
+        client.connection.sendRequest(IngestProfileRequest.type, { profile, startMs: 1, labels: { __profile_rows: '7' }, droppedChunks: 0 }),
+        /Invalid parameters for icicle\/ingestProfile at labels: the label key "__profile_rows" starts with "__"/,
+      );
+      await assert.rejects(client.connection.sendRequest(ProfileProcessRequest.type, { pid: process.pid, labels: { __x: '1' } }), /the label key "__x" starts with "__"/);
+      // An ordinary label still goes in.
+      const stored = await client.connection.sendRequest(IngestProfileRequest.type, { profile, startMs: 1, labels: { run: 'a' }, droppedChunks: 0 });
+      assert.ok(stored.rows > 0);
+    } finally {
+      client.dispose();
+      agent.kill();
+      await exited(agent);
+    }
+  });
+
+  it('shows control, bidirectional and zero-width characters of hostile profiles escaped, in top, labels and diff', async () => {
+    const store = join(dir, 'hostile-store');
+    // The file's own name carries an override too: it becomes the `source` label.
+    const named = join(dir, 'evil\u202Eeliforpupc.cpuprofile');
+    copyFileSync(hostile, named);
+    const second = join(dir, 'second.cpuprofile');
+    writeFileSync(second, readFileSync(hostile, 'utf8').replace('"endTime": 30000', '"endTime": 30001'));
+    for (const [file, side] of [[named, 'a'], [second, 'b']] as const) {
+      const imported = await icicle('import', '--store', store, '--label', `side=${side}`, '--label', 'note=left\u202Eright\u200B', file);
+      assert.equal(imported.code, 0, imported.stderr);
+      assert.doesNotMatch(imported.stdout, RAW_CONTROL);
+    }
+    const outputs = {
+      top: await icicle('top', '--store', store),
+      topJson: await icicle('top', '--store', store, '--json'),
+      labels: await icicle('labels', 'source', '--store', store),
+      labelsJson: await icicle('labels', 'note', '--store', store, '--json'),
+      diff: await icicle('diff', '--store', store, '--base', 'side=a', '--head', 'side=b'),
+      diffMarkdown: await icicle('diff', '--store', store, '--base', 'side=a', '--head', 'side=b', '--format', 'markdown'),
+      diffJson: await icicle('diff', '--store', store, '--base', 'side=a', '--head', 'side=b', '--format', 'json'),
+    };
+    for (const [name, output] of Object.entries(outputs)) {
+      assert.ok(output.code === 0 || (name.startsWith('diff') && output.code === 1), `${name}: ${output.stderr}`);
+      assert.doesNotMatch(output.stdout, RAW_CONTROL, `${name} printed a raw control or format character`);
+    }
+    assert.match(outputs.top.stdout, /txt\.exe\\u202Egnp app\/rtl\\u202Eoverride\.js:1/);
+    assert.match(outputs.top.stdout, /zero\\u200Bwidth\\u200Djoin\\u2060word/);
+    assert.match(outputs.top.stdout, /bell\\u0007escape\\u001B\[2Jclear\\u009B31mcsi/);
+    assert.match(outputs.top.stdout, /line\\u2028para\\u2029bom\\uFEFFtag\\uDB40\\uDC01soft\\u00ADhyphen/);
+    assert.match(outputs.labels.stdout, /evil\\u202Eeliforpupc\.cpuprofile/);
+    assert.match(outputs.diff.stdout, /txt\.exe\\u202Egnp/);
+    assert.match(outputs.diffMarkdown.stdout, /txt\.exe\\u202Egnp/);
+    // JSON output stays valid and means the same: its escapes are JSON's own.
+    const top = JSON.parse(outputs.topJson.stdout) as { functions: { function: string; file: string }[] };
+    assert.ok(top.functions.some(f => f.function === 'txt.exe\u202Egnp' && f.file === 'app/rtl\u202Eoverride.js'));
+    assert.ok(top.functions.some(f => f.function === 'line\u2028para\u2029bom\uFEFFtag\u{E0001}soft\u00ADhyphen'));
+    assert.deepEqual(JSON.parse(outputs.labelsJson.stdout), ['left\u202Eright\u200B']);
+    const diff = JSON.parse(outputs.diffJson.stdout) as { changes: { name: string }[] };
+    assert.ok(diff.changes.some(c => c.name === 'txt.exe\u202Egnp'));
+  });
+});
