@@ -138,4 +138,45 @@ describe('the icicle command line, as users run it', function () {
     const diff = JSON.parse(outputs.diffJson.stdout) as { changes: { name: string }[] };
     assert.ok(diff.changes.some(c => c.name === 'txt.exe\u202Egnp'));
   });
+
+  it('recognises collapsed stacks whose first line is longer than the start the sniffer used to read', async () => {
+    const store = join(dir, 'long-line-store');
+    const deep = Array.from({ length: 400 }, (_, i) => `com.example.deeply.nested.Module${i}.method${i}`).join(';');
+    assert.ok(deep.length > 16_000);
+    const file = join(dir, 'deep.folded');
+    writeFileSync(file, `${deep} 7\nmain;work 3\n`);
+    const imported = await icicle('import', '--store', store, file);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /deep\.folded: collapsed, 2 rows/);
+  });
+
+  it('skips and counts lines with an invalid count (NaN, negative, beyond 2^53), first line included, and says so', async () => {
+    const store = join(dir, 'invalid-count-store');
+    const file = join(dir, 'invalid.folded');
+    const valid = ['main;b 3', 'main;e 5', 'main;f 4', 'main;h 2', 'main;i 1', 'main;j 1'];
+    writeFileSync(file, ['main;a NaN', ...valid.slice(0, 3), 'main;c -2', 'main;d 99999999999999999999', ...valid.slice(3)].join('\n'));
+    const imported = await icicle('import', '--store', store, file);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /invalid\.folded: collapsed, 6 rows/);
+    assert.match(imported.stderr, /invalid\.folded: 3 lines were not a stack followed by a count and were skipped \(the first is line 1\)\./);
+    const top = JSON.parse((await icicle('top', '--store', store, '--json')).stdout) as { totalValue: number };
+    assert.equal(top.totalValue, 3 + 5 + 4 + 2 + 1 + 1);
+  });
+
+  it('skips and counts perf script samples with an invalid period, the first included, keeping the CPU time of the rest', async () => {
+    const store = join(dir, 'invalid-period-store');
+    const text = readFileSync(join(corpus, 'linux-perf', 'simple-with-header.linux-perf.txt'), 'utf8');
+    const samples = text.split('1001001 cpu-clock:').length - 1;
+    let n = 0;
+    // The first sample's period is not a number; the second's is beyond what the store holds exactly.
+    const damaged = text.replace(/1001001 cpu-clock:/g, match => (++n === 1 ? 'NaN cpu-clock:' : n === 2 ? '99999999999999999999 cpu-clock:' : match));
+    const file = join(dir, 'damaged.perf.txt');
+    writeFileSync(file, damaged);
+    const imported = await icicle('import', '--store', store, file);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /damaged\.perf\.txt: \d+ lines did not read as sample headers or frames and were skipped \(the first is line \d+\)\./);
+    const top = JSON.parse((await icicle('top', '--store', store, '--json')).stdout) as { profileType: string; totalValue: number };
+    assert.equal(top.profileType, 'process_cpu:cpu:nanoseconds:cpu:nanoseconds');
+    assert.equal(top.totalValue, (samples - 2) * 1001001);
+  });
 });

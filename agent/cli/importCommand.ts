@@ -22,6 +22,8 @@ export async function importCommand(options: ImportOptions, out: (line: string) 
       try {
         const result = await importProfileFile(store, file, basename(file), options.labels);
         out(result.alreadyStored ? `${file}: already in the store (profile ${result.profileId})` : `${file}: ${result.format}, ${result.rows} rows (profile ${result.profileId})`);
+        // What the importer skipped is said, so that a count the user checks against the tool that wrote it adds up.
+        if (!result.alreadyStored) for (const note of result.notes) err(`${file}: ${note}`);
       } catch (error) {
         failed++;
         err(`${file}: ${describeError(error)}`);

@@ -12,6 +12,8 @@ import { ProfileImportError, type ImportedProfile, type ProfileFormat } from './
 export interface ParsedFile {
   format: ProfileFormat;
   profiles: ImportedProfile[];
+  /** Sentences about what the importer left out (skipped lines, samples naming unknown nodes), for the user. */
+  notes: string[];
 }
 
 const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces, `perf script` output, collapsed stacks and speedscope files.';
@@ -23,12 +25,17 @@ const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces,
  * that is none of these is refused with a ProfileImportError saying what Icicle reads.
  */
 export function parseProfileBytes(bytes: Buffer, displayName: string, startMs: number): ParsedFile {
+  const notes: string[] = [];
+  return { ...parseWithNotes(bytes, displayName, startMs, notes), notes };
+}
+
+function parseWithNotes(bytes: Buffer, displayName: string, startMs: number, notes: string[]): Omit<ParsedFile, 'notes'> {
   if (bytes.length === 0) throw new ProfileImportError(displayName, 'unknown', `the file is empty. ${READS}`);
   const legacy = describeLegacyPprof(bytes);
   if (legacy !== undefined) throw new ProfileImportError(displayName, 'pprof', legacy);
   if (isPprof(bytes)) return { format: 'pprof', profiles: parsePprof(bytes, displayName) };
-  // Collapsed stacks may be UTF-16; the sniffer reads the raw bytes.
-  if (looksLikeCollapsed(bytes.subarray(0, 4096))) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName, { startMs }) };
+  // Collapsed stacks may be UTF-16; the sniffer reads the raw bytes, as far as its first lines go.
+  if (looksLikeCollapsed(bytes)) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName, { startMs, notes }) };
   // A V8 profile as V8 writes it is read from its bytes; any other JSON, or an unusual V8 profile, is parsed below.
   if (firstByteIsBrace(bytes)) {
     const columns = scanV8Profile(bytes);
@@ -36,27 +43,27 @@ export function parseProfileBytes(bytes: Buffer, displayName: string, startMs: n
   }
   const text = decodeText(bytes);
   const first = text.trimStart()[0];
-  if (first === '{' || first === '[') return parseJsonProfile(text, displayName, startMs);
-  if (looksLikePerfScript(text.slice(0, 64 * 1024))) return { format: 'perf-script', profiles: parsePerfScript(text, displayName, { startMs }) };
+  if (first === '{' || first === '[') return parseJsonProfile(text, displayName, startMs, notes);
+  if (looksLikePerfScript(text.slice(0, 64 * 1024))) return { format: 'perf-script', profiles: parsePerfScript(text, displayName, { startMs, notes }) };
   throw new ProfileImportError(displayName, 'unknown', `it is not in a format Icicle recognises. ${READS}`);
 }
 
-function parseJsonProfile(text: string, displayName: string, startMs: number): ParsedFile {
+function parseJsonProfile(text: string, displayName: string, startMs: number, notes: string[]): Omit<ParsedFile, 'notes'> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     // Not valid JSON: let the importer that most likely wrote it explain where it breaks and whether it looks cut off.
     if (text.trimStart().startsWith('[') || /"traceEvents"/.test(text.slice(0, 4096))) {
-      return { format: 'chrome-trace', profiles: parseChromeTrace(text, displayName, { startMs }) };
+      return { format: 'chrome-trace', profiles: parseChromeTrace(text, displayName, { startMs, notes }) };
     }
     return { format: 'cpuprofile', profiles: [cpuProfileToImported(text, displayName, startMs)] };
   }
   const unsupported = unsupportedFormatError(json, displayName);
   if (unsupported) throw unsupported;
   if (looksLikeCpuProfile(json)) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
-  if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName, { startMs }) };
-  if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName, { startMs }) };
+  if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName, { startMs, notes }) };
+  if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName, { startMs, notes }) };
   // An object with V8's top-level keys but the wrong shape: the V8 importer says precisely what is wrong.
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && ('nodes' in json || 'head' in json)) {
     return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName, startMs)] };
