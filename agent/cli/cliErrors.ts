@@ -1,4 +1,6 @@
+import { describeError, UserFacingError } from '../../common/errors';
 import { userLabelKeyProblem } from '../../common/labelKeys';
+import { describeFileError } from '../fileErrors';
 
 /** A mistake in how the command was called: reported with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -34,4 +36,21 @@ export function parseLabels(labels: readonly string[], command: string): Record<
     out[key] = label.slice(at + 1);
   }
   return out;
+}
+
+/** A command's failure whose message is the sentence to show as it stands; its cause is kept for ICICLE_DEBUG. */
+export class CommandError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CommandError';
+  }
+}
+
+/**
+ * An error as the command line reports it: a sentence, never errno text. A file system error says what is wrong with
+ * which path (or, for a write to an open file such as the store's log, with `store` when given).
+ */
+export function describeCliError(error: unknown, store?: string): string {
+  if (error instanceof UserFacingError || error instanceof CommandError) return error.message;
+  return describeFileError(error, store === undefined ? undefined : `the store in ${store}`) ?? describeError(error);
 }

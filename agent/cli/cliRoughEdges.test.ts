@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent } from '../../common/agentConnection';
 import { IngestProfileRequest, ProfileProcessRequest } from '../../common/protocol/agentProtocol';
 import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { corpusDir } from '../../test/support/corpus';
+import { pollUntil } from '../../test/support/poll';
 
 /**
  * The command line's rough edges, each run as a user runs it: the built `out/agent/icicle.js` (after
@@ -23,16 +24,22 @@ interface Run {
   stderr: string;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
+/** Runs a command; `stderr()` reads what it has written so far, while it runs. */
+function start(command: string, args: string[]): { result: Promise<Run>; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  const result = new Promise<Run>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', chunk => (stdout += String(chunk)));
     child.stderr.on('data', chunk => (stderr += String(chunk)));
     child.once('error', reject);
     child.once('exit', code => resolve({ code, stdout, stderr }));
   });
+  return { result, stderr: () => stderr };
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  return start(command, args).result;
 }
 
 function icicle(...args: string[]): Promise<Run> {
@@ -178,5 +185,78 @@ describe('the icicle command line, as users run it', function () {
     const top = JSON.parse((await icicle('top', '--store', store, '--json')).stdout) as { profileType: string; totalValue: number };
     assert.equal(top.profileType, 'process_cpu:cpu:nanoseconds:cpu:nanoseconds');
     assert.equal(top.totalValue, (samples - 2) * 1001001);
+  });
+
+  it('says what is wrong with which path: a folder, a symbolic link loop, a file in the path, a missing folder, a full disk', async function () {
+    const store = join(dir, 'path-store');
+    mkdirSync(join(dir, 'a-folder.cpuprofile'));
+    symlinkSync('loop.cpuprofile', join(dir, 'loop.cpuprofile'));
+    writeFileSync(join(dir, 'plain'), 'not a folder');
+    const imported = await icicle('import', '--store', store, join(dir, 'a-folder.cpuprofile'), join(dir, 'loop.cpuprofile'), join(dir, 'plain', 'x.cpuprofile'));
+    assert.equal(imported.code, 1);
+    assert.match(imported.stderr, /a-folder\.cpuprofile: Cannot open a-folder\.cpuprofile: it is a folder\./);
+    assert.match(imported.stderr, /loop\.cpuprofile: Cannot open loop\.cpuprofile: it is a symbolic link that leads round in a loop/);
+    assert.match(imported.stderr, new RegExp(`x\\.cpuprofile: Cannot open x\\.cpuprofile: ${join(dir, 'plain').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is a file, not a folder\\.`));
+    const storeInFile = await icicle('import', '--store', join(dir, 'plain', 'store'), join(corpus, 'cpuprofile', 'simple.cpuprofile'));
+    assert.match(storeInFile.stderr, /^icicle: Cannot create the folder .*plain\/store\/blocks: .*plain is a file, not a folder\.\n$/);
+    const exported = await icicle('export', '--store', store, '--format', 'pprof', '--out', join(dir, 'nowhere', 'out.pb.gz'));
+    assert.match(exported.stderr, /^icicle: Cannot write .*nowhere\/out\.pb\.gz: the folder .*nowhere does not exist\.\n$/);
+    for (const output of [imported, storeInFile, exported]) assert.doesNotMatch(output.stderr, /\bE[A-Z]{3,}\b|pipe, a device|\n\s+at /, 'no errno text, no stack');
+
+    // A full disk, for real: a small tmpfs (mounted as root), filled to the brim.
+    if (process.getuid?.() !== 0) return this.skip();
+    const mountPoint = join(dir, 'full');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', mountPoint]);
+    try {
+      const first = await icicle('import', '--store', join(mountPoint, 'store'), join(corpus, 'cpuprofile', 'simple.cpuprofile'));
+      assert.equal(first.code, 0, first.stderr);
+      const ballast = join(mountPoint, 'ballast');
+      try {
+        writeFileSync(ballast, Buffer.alloc(4 * 1024 * 1024));
+      } catch {
+        // Filled to the last byte: what was wanted.
+      }
+      const full = await icicle('import', '--store', join(mountPoint, 'store'), join(corpus, 'cpuprofile', 'sucrase.cpuprofile'));
+      assert.equal(full.code, 1);
+      assert.match(full.stderr, /Cannot write the store in .*full\/store: the disk is full\./);
+      const fullExport = await icicle('export', '--store', join(mountPoint, 'store'), '--format', 'collapsed', '--out', join(mountPoint, 'out.folded'));
+      assert.equal(fullExport.code, 1, fullExport.stdout);
+      assert.match(fullExport.stderr, /^icicle: Cannot write .*full\/out\.folded: the disk is full\.\n$/);
+      for (const output of [full, fullExport]) assert.doesNotMatch(output.stderr, /ENOSPC|\n\s+at /);
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  });
+
+  it('--wait waits for the store another process writes, saying for whom, and --wait-timeout gives up', async () => {
+    const store = join(dir, 'wait-store');
+    const socketDir = mkdtempSync(join(tmpdir(), 'icicle-wait-'));
+    const { child: agent } = await startBuiltAgent(join(socketDir, 'agent.sock'), store);
+    const file = join(corpus, 'cpuprofile', 'simple.cpuprofile');
+    try {
+      const refused = await icicle('import', '--store', store, file);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /is in use by Icicle agent .* To wait until it is free, run the command with --wait\./);
+      for (const command of [['import', file], ['record', '--', process.execPath, '-e', '0']]) {
+        const gaveUp = await icicle(command[0]!, '--store', store, '--wait', '--wait-timeout', '0.5', ...command.slice(1));
+        assert.equal(gaveUp.code, 1, gaveUp.stderr);
+        assert.match(gaveUp.stderr, /icicle: waiting for the store in .* \(at most 0\.5 s\): it is in use by Icicle agent/);
+        assert.match(gaveUp.stderr, /Gave up after waiting \d+\.\d s for the store in .*, still in use by Icicle agent/);
+      }
+      // A CI job's import queued behind the agent: it goes in once the agent lets go.
+      const waiting = start(process.execPath, [cli, 'import', '--store', store, '--wait', file]);
+      await pollUntil(() => waiting.stderr().includes('waiting for the store'), { timeoutMs: 60_000, what: 'the import to wait' });
+      assert.equal(agent.exitCode, null, 'the agent still holds the store');
+      agent.kill();
+      const done = await waiting.result;
+      assert.equal(done.code, 0, done.stderr);
+      assert.match(done.stderr, /^icicle: waiting for the store in .*: it is in use by Icicle agent/);
+      assert.match(done.stdout, /simple\.cpuprofile: cpuprofile, \d+ rows/);
+    } finally {
+      agent.kill();
+      await exited(agent);
+      rmSync(socketDir, { recursive: true, force: true });
+    }
   });
 });
