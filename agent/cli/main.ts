@@ -8,8 +8,8 @@ import { importCommand } from './importCommand';
 import { labelsCommand } from './labelsCommand';
 import { recordCommand } from './recordCommand';
 import { terminalOutput } from './terminalOutput';
-import { storeWaitOf, type StoreWait } from './writableStore';
 import { topCommand } from './topCommand';
+import { storeWaitOf, type StoreWait } from './writableStore';
 
 /**
  * The `icicle` command line: the agent's importers, exporters and queries over a store opened in this process.
