@@ -75,6 +75,10 @@ describe('the icicle command line, as users run it', function () {
       assert.equal(piped.code, 0);
       assert.equal(piped.stdout.split('\n').length, 2, 'head printed one line');
     }
+    // Output lost otherwise (a full disk) is a failure, said in words.
+    const full = await run('bash', ['-c', `'${process.execPath}' '${cli}' top --store '${store}' > /dev/full`]);
+    assert.equal(full.code, 1);
+    assert.equal(full.stderr, 'icicle: Cannot write the output: the disk is full.\n');
   });
 
   it('refuses label keys starting with __ (the store\'s bookkeeping) from import, record and the agent protocol', async () => {

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
+import { describeFileError } from '../fileErrors';
 import { describeCliError, parseLabels, UsageError } from './cliErrors';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
 import { diffCommand } from './diffCommand';
@@ -180,10 +181,17 @@ function noPositionals(command: string, positionals: string[]): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const out = terminalOutput(process.stdout);
-  const err = terminalOutput(process.stderr);
+  let lostOutput: NodeJS.ErrnoException | undefined;
+  const out = terminalOutput(process.stdout, error => (lostOutput ??= error));
+  // Nothing is left to tell when stderr itself fails.
+  const err = terminalOutput(process.stderr, () => undefined);
   try {
-    return await run(argv, out, err);
+    const code = await run(argv, out, err);
+    // Output that could not be written fails the command, once the write's error has arrived.
+    await new Promise(resolve => setImmediate(resolve));
+    if (lostOutput === undefined) return code;
+    err(`icicle: ${describeFileError(lostOutput, 'the output') ?? `Could not write the output: ${describeError(lostOutput)}.`}`);
+    return code === 0 ? 1 : code;
   } catch (error) {
     if (error instanceof UsageError) {
       err(`icicle: ${error.message}`);
