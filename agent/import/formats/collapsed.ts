@@ -34,7 +34,10 @@ const MAX_HEAD_BYTES = 16 * 1024 * 1024;
 export function looksLikeCollapsed(bytes: Uint8Array): boolean {
   for (let size = 64 * 1024; ; size *= 4) {
     const whole = size >= bytes.length;
-    const verdict = judgeFirstLines(decodeText(bytes.subarray(0, size)), whole);
+    const text = decodeText(bytes.subarray(0, size));
+    // JSON (a V8 profile, a trace, often one long line) is not read on for megabytes to find a line end.
+    if (size === 64 * 1024 && text.trimStart().startsWith('{')) return false;
+    const verdict = judgeFirstLines(text, whole);
     if (verdict !== undefined) return verdict;
     if (whole || size >= MAX_HEAD_BYTES) return false;
   }
