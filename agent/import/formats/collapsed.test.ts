@@ -58,7 +58,7 @@ describe('collapsed stacks importer', () => {
     assert.ok(!looksLikeCollapsed(Buffer.from('{"traceEvents": []}\n')));
     assert.ok(!looksLikeCollapsed(Buffer.from('')));
     // A first line far longer than the first read (a deep stack), and a first line whose count is invalid.
-    const deep = `${Array.from({ length: 20_000 }, (_, i) => `frame${i}`).join(';')} 3`;
+    const deep = `${Array.from({ length: 30_000 }, (_, i) => `frame${i}`).join(';')} 3`;
     assert.ok(deep.length > 4 * 64 * 1024);
     assert.ok(looksLikeCollapsed(Buffer.from(`${deep}\na;b 1\n`)));
     assert.ok(looksLikeCollapsed(Buffer.from(`${deep}`)));
