@@ -66,10 +66,10 @@ describe('the icicle command line, as users run it', function () {
 
   it('exits quietly with its own exit code when the reader of its output goes away (| head -1)', async () => {
     const store = join(dir, 'epipe-store');
-    const imported = await icicle('import', '--store', store, join(corpus, 'cpuprofile', 'sucrase.cpuprofile'));
+    const imported = await icicle('import', '--store', store, join(corpus, 'generated', 'tsc-small.cpuprofile.gz'), join(corpus, 'cpuprofile', 'sucrase.cpuprofile'));
     assert.equal(imported.code, 0, imported.stderr);
-    // Thousands of lines, far more than a pipe holds, so icicle is still writing when head has gone.
-    for (const args of [['top', '--limit', '5000'], ['top', '--limit', '5000', '--json']]) {
+    // Hundreds of kilobytes, far more than a pipe holds, so icicle is still writing when head has gone.
+    for (const args of [['top', '--limit', '100000'], ['top', '--limit', '100000', '--json']]) {
       const piped = await icicleIntoHead([...args, '--store', store]);
       assert.equal(piped.stderr, '', `icicle ${args.join(' ')} | head -1 wrote to stderr`);
       assert.equal(piped.code, 0);
