@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { IcicleErrorCode, UserFacingError } from '../common/errors';
+import { reasonForPath } from './fileErrors';
 
 /**
  * The largest profile the agent reads whole. V8 cannot hold a string longer than about 512 MiB, and a JSON
@@ -20,21 +21,23 @@ export async function readProfileFile(path: string, displayName: string): Promis
   try {
     // A pipe or a device is refused before it is opened: opening a FIFO waits for a writer, which would hold one of
     // the agent's few file threads for good, and a device has no end. Non-blocking, in case it was swapped since.
-    if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+    const info = await stat(path);
+    if (info.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
+    if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot open ${displayName}: ${reasonOf(error)}.`);
+    throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot open ${displayName}: ${reasonOf(error, path)}.`);
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot open ${displayName}: ${reasonOf({ code: 'ENOTFILE' })}.`);
+    if (!info.isFile()) throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot open ${displayName}: ${reasonOf({ code: info.isDirectory() ? 'EISDIR' : 'ENOTFILE' }, path)}.`);
     const { size } = info;
     if (size > MAX_PROFILE_BYTES) throw tooLarge(displayName, size);
     const bytes = await handle.readFile();
     return { bytes: gunzipIfCompressed(bytes, displayName), modifiedMs: info.mtimeMs };
   } catch (error) {
     if (error instanceof UserFacingError) throw error;
-    throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot read ${displayName}: ${reasonOf(error)}.`);
+    throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot read ${displayName}: ${reasonOf(error, path)}.`);
   } finally {
     await handle.close();
   }
@@ -65,19 +68,9 @@ function tooLarge(displayName: string, size: number, qualifier = ''): UserFacing
   );
 }
 
-function reasonOf(error: unknown): string {
+function reasonOf(error: unknown, path: string): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'the file does not exist';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a folder';
-    case 'ENOTFILE':
-      return 'it is not a regular file (a pipe, a device or a socket)';
-    default:
-      return code ?? 'unknown error';
-  }
+  if (code === 'ENOTFILE') return 'it is not a regular file (a pipe, a device or a socket)';
+  if (code === 'ENOENT') return 'the file does not exist';
+  return reasonForPath(code, path) ?? (code === undefined ? 'unknown error' : `the system says ${code}`);
 }

@@ -43,6 +43,34 @@ const STORAGE_ERROR_CODES: Record<string, string> = {
 };
 
 /**
+ * Why a file system call failed, in words, by its errno code (what Node's messages give only as `ELOOP: too many
+ * symbolic links encountered, open 'x'`). Each says what is wrong with the path the sentence names.
+ */
+const FILE_SYSTEM_REASONS: Record<string, string> = {
+  ...STORAGE_ERROR_CODES,
+  ENOENT: 'it does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of its path is a file, not a folder',
+  ELOOP: 'it is a symbolic link that leads round in a loop (or through too many links)',
+  ENAMETOOLONG: 'its name is too long',
+  EMFILE: 'too many files are open',
+  ENFILE: 'too many files are open on this system',
+  EBUSY: 'it is busy',
+  ETXTBSY: 'it is busy',
+  EEXIST: 'it exists already',
+  ENOTEMPTY: 'the folder is not empty',
+  EXDEV: 'it is on another file system',
+  ENXIO: 'it is a device or a socket with nothing behind it',
+};
+
+/** The reason for a file system error code in words, or undefined for a code without words here. */
+export function fileSystemReason(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : FILE_SYSTEM_REASONS[code];
+}
+
+/**
  * Says in words why the store could not write, when `error` is a file system error of that kind (else undefined),
  * for the user and for a probe deciding whether to send a chunk again.
  */

@@ -36,16 +36,8 @@ export function columnOrder(names: Iterable<string>): string[] {
   return [...STATIC_COLUMNS, ...labels];
 }
 
-/**
- * Label keys starting with two underscores are the store's own bookkeeping (as in Prometheus): they filter like any
- * label but are not listed to users.
- */
-export function isInternalLabel(key: string): boolean {
-  return key.startsWith('__');
-}
-
-/** A label key is what Prometheus and Parca allow, so that selectors and SQL column names stay unambiguous. */
-export const LABEL_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// The label key rules are common/'s, shared with the agent's protocol boundary and the command line.
+export { isInternalLabel, LABEL_KEY_PATTERN } from '../common/labelKeys';
 
 /** Static columns held as Uint32 in memory and on disk (everything else numeric is Float64 / Int64). */
 export const UINT32_COLUMNS: ReadonlySet<string> = new Set([COLUMN.stackId, COLUMN.line]);

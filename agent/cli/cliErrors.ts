@@ -1,3 +1,7 @@
+import { describeError, UserFacingError } from '../../common/errors';
+import { userLabelKeyProblem } from '../../common/labelKeys';
+import { describeFileError } from '../fileErrors';
+
 /** A mistake in how the command was called: reported with the command's usage, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string, readonly command?: string) {
@@ -20,15 +24,33 @@ export function whereToSelector(where: readonly string[]): string {
   return `{${parts.filter(p => p.trim() !== '').join(', ')}}`;
 }
 
-/** `k=v` labels given to import. */
-export function parseLabels(labels: readonly string[]): Record<string, string> {
+/** `k=v` labels given to import and record; keys the store keeps for itself (`__...`) are refused. */
+export function parseLabels(labels: readonly string[], command: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const label of labels) {
     const at = label.indexOf('=');
-    if (at <= 0) throw new UsageError(`--label ${JSON.stringify(label)} must be key=value`);
+    if (at <= 0) throw new UsageError(`--label ${JSON.stringify(label)} must be key=value`, command);
     const key = label.slice(0, at);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`label key ${JSON.stringify(key)} must match [A-Za-z_][A-Za-z0-9_]*`);
+    const problem = userLabelKeyProblem(key);
+    if (problem !== undefined) throw new UsageError(`--label ${JSON.stringify(label)}: ${problem}`, command);
     out[key] = label.slice(at + 1);
   }
   return out;
+}
+
+/** A command's failure whose message is the sentence to show as it stands; its cause is kept for ICICLE_DEBUG. */
+export class CommandError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CommandError';
+  }
+}
+
+/**
+ * An error as the command line reports it: a sentence, never errno text. A file system error says what is wrong with
+ * which path (or, for a write to an open file such as the store's log, with `store` when given).
+ */
+export function describeCliError(error: unknown, store?: string): string {
+  if (error instanceof UserFacingError || error instanceof CommandError) return error.message;
+  return describeFileError(error, store === undefined ? undefined : `the store in ${store}`) ?? describeError(error);
 }

@@ -7,7 +7,7 @@ import { StoreReader } from '../../storage/storeReader';
 import { compareRuns, type Comparison, type FunctionChange } from '../compare/compareRuns';
 import { UsageError, whereToSelector } from './cliErrors';
 import { formatValue } from './queryContext';
-import { safe } from './topCommand';
+import { safe } from './terminalText';
 
 export interface DiffOptions {
   store: string;

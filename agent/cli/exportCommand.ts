@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { exportCollapsed } from '../export/collapsedExport';
+import { describeFileError } from '../fileErrors';
 import { exportPprof } from '../export/pprofExport';
-import { UsageError } from './cliErrors';
+import { CommandError, UsageError } from './cliErrors';
 import { openForQuery } from './queryContext';
 
 export interface ExportOptions {
@@ -21,7 +23,12 @@ export async function exportCommand(options: ExportOptions, log: (line: string) 
       options.format === 'pprof'
         ? await exportPprof(context.source, context.selection)
         : Buffer.from(await exportCollapsed(context.source, context.selection), 'utf8');
-    await writeFile(options.out, bytes);
+    await writeFile(options.out, bytes).catch((error: NodeJS.ErrnoException) => {
+      // Node says ENOENT of the file itself, where what is missing is the folder it would go in; and a full disk is
+      // met by a write, which names no path.
+      if (error.code === 'ENOENT') throw new CommandError(`Cannot write ${options.out}: the folder ${dirname(options.out)} does not exist.`, { cause: error });
+      throw new CommandError(describeFileError(error, options.out) ?? error.message, { cause: error });
+    });
     log(`wrote ${options.out} (${options.format}, ${context.profileType ?? 'no samples'}, ${bytes.length} bytes)`);
     return 0;
   } finally {

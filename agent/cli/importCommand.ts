@@ -1,12 +1,13 @@
 import { basename } from 'node:path';
-import { describeError } from '../../common/errors';
-import { Store } from '../../storage/store';
 import { importProfileFile } from '../import/importFile';
+import { describeCliError } from './cliErrors';
+import { openWritableStore, type StoreWait } from './writableStore';
 
 export interface ImportOptions {
   store: string;
   files: string[];
   labels: Record<string, string>;
+  wait: StoreWait;
 }
 
 /**
@@ -15,16 +16,18 @@ export interface ImportOptions {
  * user's. A file that cannot be read is reported and the others still go in; the exit code says whether all did.
  */
 export async function importCommand(options: ImportOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  const store = await Store.open(options.store, { owner: `icicle import (pid ${process.pid})` });
+  const store = await openWritableStore(options.store, `icicle import (pid ${process.pid})`, options.wait, err);
   let failed = 0;
   try {
     for (const file of options.files) {
       try {
         const result = await importProfileFile(store, file, basename(file), options.labels);
         out(result.alreadyStored ? `${file}: already in the store (profile ${result.profileId})` : `${file}: ${result.format}, ${result.rows} rows (profile ${result.profileId})`);
+        // What the importer skipped is said, so that a count the user checks against the tool that wrote it adds up.
+        if (!result.alreadyStored) for (const note of result.notes) err(`${file}: ${note}`);
       } catch (error) {
         failed++;
-        err(`${file}: ${describeError(error)}`);
+        err(`${file}: ${describeCliError(error, options.store)}`);
       }
     }
   } finally {

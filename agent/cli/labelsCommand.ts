@@ -1,6 +1,6 @@
 import { labelKeys, labelValues } from '../../storage/query';
 import { StoreReader } from '../../storage/storeReader';
-import { safe } from './topCommand';
+import { safe } from './terminalText';
 
 /** `icicle labels [KEY]`: the label keys in the store, or the values of one key. */
 export async function labelsCommand(options: { store: string; key: string | undefined; json: boolean }, out: (line: string) => void): Promise<number> {

@@ -1,13 +1,16 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
-import { parseLabels, UsageError } from './cliErrors';
+import { describeFileError } from '../fileErrors';
+import { describeCliError, parseLabels, UsageError } from './cliErrors';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
 import { DEFAULT_MIN_RUNS, diffCommand } from './diffCommand';
 import { exportCommand } from './exportCommand';
 import { importCommand } from './importCommand';
 import { labelsCommand } from './labelsCommand';
 import { recordCommand } from './recordCommand';
+import { terminalOutput } from './terminalOutput';
 import { topCommand } from './topCommand';
+import { storeWaitOf, type StoreWait } from './writableStore';
 
 /**
  * The `icicle` command line: the agent's importers, exporters and queries over a store opened in this process.
@@ -15,6 +18,11 @@ import { topCommand } from './topCommand';
  * 2 usage errors. Errors go to stderr as sentences; stack traces only with ICICLE_DEBUG=1.
  */
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
+
+/** What --wait does, for the help of every command that writes the store. */
+const WAIT_HELP = `One process writes a store at a time (the editor's agent, another import):
+--wait waits until the store is free, saying for whom it waits, instead of failing at once; --wait-timeout SECONDS
+gives up after that long.`;
 
 const HELP: Record<string, string> = {
   main: `usage: icicle <command> [options]
@@ -29,11 +37,12 @@ Commands:
 
 Every command takes --store DIR (default: ${defaultStoreDirectory()}, or $ICICLE_STORE)
 and --help. icicle --version prints the version.`,
-  import: `usage: icicle import FILE... [--store DIR] [--label key=value]...
+  import: `usage: icicle import FILE... [--store DIR] [--label key=value]... [--wait [--wait-timeout SECONDS]]
 
 Reads each FILE (V8 .cpuprofile, pprof, Chrome trace, perf script, collapsed stacks, speedscope; gzipped or not)
 into the store, labelled source=<file name>, format=<format>, profile_id=<content hash> and every --label.
-A file already in the store is not imported again.`,
+A file already in the store is not imported again. Lines or samples the file holds but Icicle cannot read are
+skipped, and import says how many. ${WAIT_HELP}`,
   top: `usage: icicle top [--store DIR] [--where k=v]... [--type PROFILE_TYPE] [--limit N] [--json]
 
 Lists the functions with the most self cost among the selected samples, with self and total value and percent,
@@ -41,12 +50,12 @@ file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{
   export: `usage: icicle export --format pprof|collapsed --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
 
 Writes the selected samples as a gzipped pprof profile (readable by go tool pprof) or as collapsed stacks.`,
-  record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--limit N] -- COMMAND [ARG]...
+  record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--limit N] [--wait [--wait-timeout SECONDS]] -- COMMAND [ARG]...
 
 Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,
 so child processes are profiled too; one sample per --interval microseconds, default 1000), stores the samples
 labelled session_id, pid, runtime, command, the git branch, commit and dirty state, and every --label, then prints
-the top functions of the run. Exits with COMMAND's exit code.`,
+the top functions of the run. Exits with COMMAND's exit code. ${WAIT_HELP}`,
   diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
 
 Compares each function's self cost per run (where the time went) between the base and the head selections (e.g. --base branch=main
@@ -66,6 +75,12 @@ Without KEY, lists the label keys in the store; with KEY, the values of that lab
 const COMMON = {
   store: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The options of the commands that write the store. */
+const WAIT = {
+  wait: { type: 'boolean' },
+  'wait-timeout': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 async function run(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
@@ -88,10 +103,11 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
   };
   switch (command) {
     case 'import': {
-      const { values, positionals } = parse({ label: { type: 'string', multiple: true } });
+      const { values, positionals } = parse({ label: { type: 'string', multiple: true }, ...WAIT });
       if (values.help) return help(command, out);
       if (positionals.length === 0) throw new UsageError('import needs at least one FILE', command);
-      return importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? []) }, out, err);
+      const wait = waitOf(values, command);
+      return importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? [], command), wait }, out, err);
     }
     case 'top': {
       const { values, positionals } = parse({
@@ -114,14 +130,15 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       return exportCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, format: values.format, out: values.out }, err);
     }
     case 'record': {
-      const { values, positionals } = parse({ label: { type: 'string', multiple: true }, interval: { type: 'string' }, limit: { type: 'string' } });
+      const { values, positionals } = parse({ label: { type: 'string', multiple: true }, interval: { type: 'string' }, limit: { type: 'string' }, ...WAIT });
       if (values.help) return help(command, out);
       if (positionals.length === 0) throw new UsageError('record needs a command to run, after --', command);
       const intervalMicros = values.interval === undefined ? 1000 : Number(values.interval);
       if (!Number.isInteger(intervalMicros) || intervalMicros < 50) throw new UsageError('--interval must be a whole number of microseconds, at least 50', command);
       const limit = values.limit === undefined ? 10 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? []), command: positionals, intervalMicros, limit }, out, err);
+      const wait = waitOf(values, command);
+      return recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? [], command), command: positionals, intervalMicros, limit, wait }, out, err);
     }
     case 'diff': {
       const { values, positionals } = parse({
@@ -163,22 +180,35 @@ function help(command: string, out: (line: string) => void): number {
   return 0;
 }
 
+function waitOf(values: { wait?: boolean; 'wait-timeout'?: string }, command: string): StoreWait {
+  const wait = storeWaitOf(values);
+  if ('problem' in wait) throw new UsageError(wait.problem, command);
+  return wait;
+}
+
 function noPositionals(command: string, positionals: string[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  let lostOutput: NodeJS.ErrnoException | undefined;
+  const out = terminalOutput(process.stdout, error => (lostOutput ??= error));
+  // Nothing is left to tell when stderr itself fails.
+  const err = terminalOutput(process.stderr, () => undefined);
   try {
-    return await run(argv, out, err);
+    const code = await run(argv, out, err);
+    // Output that could not be written fails the command, once the write's error has arrived.
+    await new Promise(resolve => setImmediate(resolve));
+    if (lostOutput === undefined) return code;
+    err(`icicle: ${describeFileError(lostOutput, 'the output') ?? `Could not write the output: ${describeError(lostOutput)}.`}`);
+    return code === 0 ? 1 : code;
   } catch (error) {
     if (error instanceof UsageError) {
       err(`icicle: ${error.message}`);
       err(error.command ? `Run icicle ${error.command} --help for its usage.` : 'Run icicle --help for the commands.');
       return 2;
     }
-    err(`icicle: ${describeError(error)}`);
+    err(`icicle: ${describeCliError(error)}`);
     if (process.env['ICICLE_DEBUG'] === '1' && error instanceof Error) err(error.stack ?? '');
     return 1;
   }

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gitLabels, sourceRoot } from '../../common/gitLabels';
 import { PROBE_ENV } from '../../common/protocol/probeProtocol';
-import { Store } from '../../storage/store';
 import { AgentServer } from '../agentServer';
 import { checkPerfAvailable, perfScriptText } from '../collectors/perfCollector';
 import { ScrapeManager } from '../collectors/scrapeManager';
@@ -13,6 +12,7 @@ import { setLogLevel } from '../log';
 import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
 import { topCommand } from './topCommand';
+import { openWritableStore, type StoreWait } from './writableStore';
 
 export interface RecordOptions {
   store: string;
@@ -21,6 +21,7 @@ export interface RecordOptions {
   /** Sampling interval of the Node.js probe, in microseconds. */
   intervalMicros: number;
   limit: number;
+  wait: StoreWait;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
   setLogLevel('warn');
   const sessionId = randomUUID().slice(0, 8);
   const directory = mkdtempSync(join(tmpdir(), 'icicle-record-')); // mode 0700: the socket's lock.
-  const store = await Store.open(options.store);
+  const store = await openWritableStore(options.store, `icicle record (pid ${process.pid})`, options.wait, err);
   const recordings = new RecordingHub(store);
   const spool = new SpoolIngester(join(directory, 'spool'), params => recordings.ingest(params));
   const server = new AgentServer(join(directory, 'agent.sock'), {

@@ -1,6 +1,7 @@
 import { functionCosts } from '../../storage/query';
 import { unitOf } from '../../common/profileTypes';
 import { formatValue, openForQuery } from './queryContext';
+import { safe } from './terminalText';
 
 export interface TopOptions {
   store: string;
@@ -62,10 +63,4 @@ export async function topCommand(options: TopOptions, out: (line: string) => voi
   } finally {
     await context.reader.close();
   }
-}
-
-/** Function names come from profiles: control characters are shown escaped so they cannot drive the terminal. */
-export function safe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -14,6 +14,8 @@ import { ProfileImportError, type ImportedProfile, type ProfileFormat } from './
 export interface ParsedFile {
   format: ProfileFormat;
   profiles: ImportedProfile[];
+  /** Sentences about what the importer left out (skipped lines, samples naming unknown nodes), for the user. */
+  notes: string[];
 }
 
 const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces, `perf script` output, collapsed stacks and speedscope files.';
@@ -27,18 +29,19 @@ const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces,
  * (idleTime.ts).
  */
 export function parseProfileBytes(bytes: Buffer, displayName: string, anchor: TimeAnchor): ParsedFile {
-  const { format, profiles } = parseAnyFormat(bytes, displayName);
+  const notes: string[] = [];
+  const { format, profiles } = parseAnyFormat(bytes, displayName, notes);
   // V8's idle samples are waiting, not CPU time: they become a profile type of their own.
-  return { format, profiles: placeProfiles(profiles, anchor).flatMap(separateIdle) };
+  return { format, profiles: placeProfiles(profiles, anchor).flatMap(separateIdle), notes };
 }
 
-function parseAnyFormat(bytes: Buffer, displayName: string): ParsedFile {
+function parseAnyFormat(bytes: Buffer, displayName: string, notes: string[]): Omit<ParsedFile, 'notes'> {
   if (bytes.length === 0) throw new ProfileImportError(displayName, 'unknown', `the file is empty. ${READS}`);
   const legacy = describeLegacyPprof(bytes);
   if (legacy !== undefined) throw new ProfileImportError(displayName, 'pprof', legacy);
   if (isPprof(bytes)) return { format: 'pprof', profiles: parsePprof(bytes, displayName) };
-  // Collapsed stacks may be UTF-16; the sniffer reads the raw bytes.
-  if (looksLikeCollapsed(bytes.subarray(0, 4096))) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName) };
+  // Collapsed stacks may be UTF-16; the sniffer reads the raw bytes, as far as its first lines go.
+  if (looksLikeCollapsed(bytes)) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName, { notes }) };
   // A V8 profile as V8 writes it is read from its bytes; any other JSON, or an unusual V8 profile, is parsed below.
   if (firstByteIsBrace(bytes)) {
     const columns = scanV8Profile(bytes);
@@ -46,27 +49,27 @@ function parseAnyFormat(bytes: Buffer, displayName: string): ParsedFile {
   }
   const text = decodeText(bytes);
   const first = text.trimStart()[0];
-  if (first === '{' || first === '[') return parseJsonProfile(text, displayName);
-  if (looksLikePerfScript(text.slice(0, 64 * 1024))) return { format: 'perf-script', profiles: parsePerfScript(text, displayName) };
+  if (first === '{' || first === '[') return parseJsonProfile(text, displayName, notes);
+  if (looksLikePerfScript(text.slice(0, 64 * 1024))) return { format: 'perf-script', profiles: parsePerfScript(text, displayName, { notes }) };
   throw new ProfileImportError(displayName, 'unknown', `it is not in a format Icicle recognises. ${READS}`);
 }
 
-function parseJsonProfile(text: string, displayName: string): ParsedFile {
+function parseJsonProfile(text: string, displayName: string, notes: string[]): Omit<ParsedFile, 'notes'> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     // Not valid JSON: let the importer that most likely wrote it explain where it breaks and whether it looks cut off.
     if (text.trimStart().startsWith('[') || /"traceEvents"/.test(text.slice(0, 4096))) {
-      return { format: 'chrome-trace', profiles: parseChromeTrace(text, displayName) };
+      return { format: 'chrome-trace', profiles: parseChromeTrace(text, displayName, { notes }) };
     }
     return { format: 'cpuprofile', profiles: [cpuProfileToImported(text, displayName)] };
   }
   const unsupported = unsupportedFormatError(json, displayName);
   if (unsupported) throw unsupported;
   if (looksLikeCpuProfile(json)) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName)] };
-  if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName) };
-  if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName) };
+  if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName, { notes }) };
+  if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName, { notes }) };
   // An object with V8's top-level keys but the wrong shape: the V8 importer says precisely what is wrong.
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && ('nodes' in json || 'head' in json)) {
     return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName)] };

@@ -20,6 +20,8 @@ export interface FileImportResult {
   /** JavaScript frames moved to their original source by a source map, and those left where they ran. */
   sourceMapped: number;
   unmapped: number;
+  /** What the importer left out of the file, in sentences (skipped lines...); empty when it read everything. */
+  notes: string[];
 }
 
 /** The `profile_id` of a profile: the first 16 hex digits of the SHA-256 of its (decompressed) bytes. */
@@ -53,9 +55,9 @@ export async function importProfileBytes(
 ): Promise<FileImportResult> {
   const bytes = gunzipIfCompressed(raw, displayName);
   const profileId = profileIdOf(bytes);
-  const { format, profiles } = parseProfileBytes(bytes, displayName, options.anchor ?? nowAnchor());
+  const { format, profiles, notes } = parseProfileBytes(bytes, displayName, options.anchor ?? nowAnchor());
   if (!options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
-    return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
+    return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0, notes };
   }
   const planned = profiles.map(plannedWrites).reduce((a, b) => ({ writes: a.writes + b.writes, rows: a.rows + b.rows }), { writes: 0, rows: 0 });
   const marker: Record<string, string> = planned.writes > 1 ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
@@ -76,7 +78,7 @@ export async function importProfileBytes(
     const written = await importToStore(store, profile, { ...labels, source: displayName, format, profile_id: profileId, ...marker });
     rows += written.rows;
   }
-  return { format, rows, profileId, alreadyStored: false, sourceMapped, unmapped };
+  return { format, rows, profileId, alreadyStored: false, sourceMapped, unmapped, notes };
 }
 
 function hasJavaScriptFrames(frames: readonly { file: string }[]): boolean {

@@ -1,6 +1,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import type { PackedCallTree } from '../callTree';
+import { userLabelsProblem } from '../labelKeys';
 import type { DisplayUnit } from '../profileTypes';
 import { sourceSelectionSchema } from '../sourceSelection';
 import { viewQuerySchema, type ViewResult } from '../viewQuery';
@@ -12,6 +13,15 @@ import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResu
  * it receives and every client gets the same types. The agent sends one notification of its own,
  * SamplesStoredNotification, to the extension.
  */
+
+/**
+ * Labels that come from users (a launch configuration, a launcher's environment): keys the store keeps for its own
+ * bookkeeping (`__...`) or that no selector could name are refused here, at the boundary, with the reason.
+ */
+const userLabels = z.record(z.string().min(1).max(100), z.string().max(1000)).superRefine((labels, context) => {
+  const problem = userLabelsProblem(labels);
+  if (problem !== undefined) context.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
 
 export const clientKindSchema = z.enum(['extension', 'language-server', 'cli', 'probe', 'test']);
 
@@ -120,7 +130,7 @@ export namespace IngestProfileRequest {
     // A chunk of a few seconds is a few megabytes; a quarter of a gigabyte is far beyond any real one.
     profile: z.string().min(2).max(256 * 1024 * 1024),
     startMs: z.number().finite().nonnegative(),
-    labels: z.record(z.string().min(1).max(100), z.string().max(1000)).refine(labels => Object.keys(labels).length <= 64, { message: 'at most 64 labels' }),
+    labels: userLabels.refine(labels => Object.keys(labels).length <= 64, { message: 'at most 64 labels' }),
     droppedChunks: z.number().int().nonnegative(),
   }) satisfies z.ZodType<IngestProfileParams>;
   export type Params = IngestProfileParams;
@@ -223,7 +233,7 @@ export namespace ProfileProcessRequest {
   export const paramsSchema = z.object({
     pid: z.number().int().positive(),
     /** Labels for every window (the session id, launch configuration...); the agent adds pid, runtime, command. */
-    labels: z.record(z.string().min(1).max(100), z.string().max(1000)),
+    labels: userLabels,
     windowSeconds: z.number().min(1).max(60).optional(),
   });
   export type Params = z.infer<typeof paramsSchema>;

@@ -13,3 +13,15 @@ export function buildHotGoProgram(directory: string): string {
   assert.equal(build.status, 0, `go build failed: ${build.stderr}`);
   return binary;
 }
+
+/**
+ * Builds test/fixtures/native/inlined/ (a hot loop in main.go calling a function of mix.go that the compiler inlines)
+ * into `directory` and returns the binary's path.
+ */
+export function buildInlinedGoProgram(directory: string): string {
+  const binary = join(directory, 'inlined');
+  const sources = join(__dirname, '..', 'fixtures', 'native', 'inlined');
+  const build = spawnSync('go', ['build', '-o', binary, join(sources, 'main.go'), join(sources, 'mix.go')], { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(build.status, 0, `go build failed: ${build.stderr}`);
+  return binary;
+}

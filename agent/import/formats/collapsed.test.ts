@@ -57,6 +57,13 @@ describe('collapsed stacks importer', () => {
     assert.ok(!looksLikeCollapsed(Buffer.from('xz 30000   996.257774:    1001001 cpu-clock:ppp: \n\tffffffff821ecc26 do_syscall_64+0x46 ([kernel.kallsyms])\n')));
     assert.ok(!looksLikeCollapsed(Buffer.from('{"traceEvents": []}\n')));
     assert.ok(!looksLikeCollapsed(Buffer.from('')));
+    // A first line far longer than the first read (a deep stack), and a first line whose count is invalid.
+    const deep = `${Array.from({ length: 30_000 }, (_, i) => `frame${i}`).join(';')} 3`;
+    assert.ok(deep.length > 4 * 64 * 1024);
+    assert.ok(looksLikeCollapsed(Buffer.from(`${deep}\na;b 1\n`)));
+    assert.ok(looksLikeCollapsed(Buffer.from(`${deep}`)));
+    assert.ok(looksLikeCollapsed(Buffer.from('a;b NaN\na;c 2\na;d 3\n')));
+    assert.ok(!looksLikeCollapsed(Buffer.from('a;b NaN\na;c -2\na;d 3\n')), 'mostly invalid lines are some other text');
   });
 
   it('keeps the file and line of frames written `name (file:line)`, as py-spy writes Python frames', () => {

@@ -22,16 +22,32 @@ const LOCATED_FRAME = /^(.+?) \(([^()]+):(\d+)\)$/;
 
 export const COLLAPSED_SAMPLES: ValueType = { profileType: 'profile:samples:count:samples:count', unit: 'count' };
 
+/** The most of a file's start read to find its first lines: far more than any real stack, however deep. */
+const MAX_HEAD_BYTES = 16 * 1024 * 1024;
+
 /**
- * Whether the start of a file (its first few kilobytes, as bytes) reads as folded stacks: its first line that is not
- * a comment (`#`, `//`) is `stack count`, and so are at least two in three of the next few, which forgives the odd
- * invalid line the importer skips without claiming other text formats.
+ * Whether a file (as bytes) reads as folded stacks: among its first lines that are not comments (`#`, `//`), at least
+ * two in three are `stack count`, which forgives the odd invalid line the importer skips (a first line whose count is
+ * `NaN` included) without claiming other text formats. A line of a deep stack can be hundreds of kilobytes, so the
+ * start read grows until it holds a complete line or the whole file (up to 16 MiB).
  */
-export function looksLikeCollapsed(head: Uint8Array): boolean {
-  const text = decodeText(head.subarray(0, 65536));
+export function looksLikeCollapsed(bytes: Uint8Array): boolean {
+  for (let size = 64 * 1024; ; size *= 4) {
+    const whole = size >= bytes.length;
+    const text = decodeText(bytes.subarray(0, size));
+    // JSON (a V8 profile, a trace, often one long line) is not read on for megabytes to find a line end.
+    if (size === 64 * 1024 && text.trimStart().startsWith('{')) return false;
+    const verdict = judgeFirstLines(text, whole);
+    if (verdict !== undefined) return verdict;
+    if (whole || size >= MAX_HEAD_BYTES) return false;
+  }
+}
+
+/** The verdict on the complete lines of a file's start, or undefined when it holds no complete line but comments. */
+function judgeFirstLines(text: string, whole: boolean): boolean | undefined {
   const lines = text.split('\n');
-  // The last line may be cut by the head's end, so it is left out unless it is the only one.
-  const complete = lines.length > 1 ? lines.slice(0, -1) : lines;
+  // The last line may be cut by the start's end, so it counts only when the start is the whole file.
+  const complete = whole ? lines : lines.slice(0, -1);
   let valid = 0;
   let invalid = 0;
   for (const raw of complete) {
@@ -40,9 +56,9 @@ export function looksLikeCollapsed(head: Uint8Array): boolean {
     const trimmed = line.trimStart();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('//')) continue;
     if (parseLine(line) !== undefined) valid++;
-    else if (valid === 0) return false;
     else invalid++;
   }
+  if (valid + invalid === 0) return whole ? false : undefined;
   return valid > 0 && invalid * 2 <= valid;
 }
 
@@ -102,9 +118,10 @@ export function parseCollapsed(input: Uint8Array, displayName: string, options: 
 }
 
 /**
- * `stack count`: the count is what follows the last space (or tab), a non-negative decimal number; the stack is
- * everything before it and must not be empty. Checked by hand, not by a regular expression, so a long line costs
- * one pass.
+ * `stack count`: the count is what follows the last space (or tab), a non-negative decimal number below 2^53 (what
+ * the store holds exactly; a larger one is no real sample count); the stack is everything before it and must not be
+ * empty. Anything else (`NaN`, `-3`, `1e5`) makes the line invalid, to be skipped and counted. Checked by hand, not
+ * by a regular expression, so a long line costs one pass.
  */
 function parseLine(line: string): { stack: string; count: number } | undefined {
   let end = line.length;
@@ -119,7 +136,9 @@ function parseLine(line: string): { stack: string; count: number } | undefined {
     else if (c < 48 || c > 57) return undefined;
   }
   if (dots > 1 || end - space - 1 === dots) return undefined;
+  const count = Number(line.slice(space + 1, end));
+  if (!(Math.round(count) <= Number.MAX_SAFE_INTEGER)) return undefined;
   const stack = line.slice(0, space).trim();
   if (stack === '') return undefined;
-  return { stack, count: Number(line.slice(space + 1, end)) };
+  return { stack, count };
 }

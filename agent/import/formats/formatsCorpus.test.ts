@@ -90,7 +90,7 @@ function sniffers(bytes: Buffer): string {
   if (looksLikeFirefox(text)) claims.push('firefox(text)');
   if (looksLikeHeapProfile(text)) claims.push('heapprofile(text)');
   if (looksLikePerfScript(text)) claims.push('perf-script');
-  if (looksLikeCollapsed(head)) claims.push('collapsed');
+  if (looksLikeCollapsed(bytes)) claims.push('collapsed');
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));

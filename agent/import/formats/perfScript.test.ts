@@ -95,11 +95,12 @@ describe('perf script importer', () => {
     assert.equal(profile!.periodNs, 0);
   });
 
-  it('skips lines it cannot read and counts them; refuses text with no sample, naming the line', () => {
+  it('skips lines it cannot read and counts them (not perf\'s srcline lines); refuses text with no sample, naming the line', () => {
     const notes: string[] = [];
-    const [profile] = parsePerfScript('a 1 1.0: 1 cpu-clock:\n\t 10 f (/bin/a)\n\t  /src/a.c:12\n', 'srcline.txt', { notes });
+    const text = 'a 1 1.0: 1 cpu-clock:\n\t 10 f (/bin/a)\n  /src/a.c:12\n\t ffffffff81c7ee24 g ([kernel.kallsyms])\n  [kernel.kallsyms][ffffffff81c7ee24]\n\t  not a frame\n';
+    const [profile] = parsePerfScript(text, 'srcline.txt', { notes });
     assert.equal(profile!.sampleStacks.length, 1);
-    assert.match(notes[0]!, /1 lines did not read as sample headers or frames and were skipped \(the first is line 3\)/);
+    assert.deepEqual(notes, ['1 lines did not read as sample headers or frames and were skipped (the first is line 6).']);
     assert.throws(
       () => parsePerfScript('# header only\n\nhello world\n\tnot a frame\n', 'x.txt'),
       (error: unknown) => error instanceof ProfileImportError && /no sample could be read: line 3 is not a sample header/.test(error.message),

@@ -36,6 +36,9 @@ const CLOCK_EVENTS = new Set(['cpu-clock', 'task-clock']);
 
 const KERNEL_MODULE = '[kernel.kallsyms]';
 
+/** perf's `srcline` field under a frame: `  file.go:12`, `  ??:0`, or a binary and address `  [kernel.kallsyms][ffff…]`. */
+const SRCLINE = /^\s+(?:\S.*:\d+|\S.*\[[0-9a-f]+\])$/;
+
 interface Header {
   comm: string;
   pid: string | undefined;
@@ -49,15 +52,22 @@ interface Header {
 
 /**
  * Whether the text starts like `perf script` output: after any `#` header, a sample header line followed by a frame
- * line (or a frame on the header line). Takes the start of the file (a few kilobytes are enough).
+ * line (or a frame on the header line). A damaged first sample or two (a header that does not read, with its frames)
+ * is forgiven, as the importer skips and counts them. Takes the start of the file (a few kilobytes are enough).
  */
 export function looksLikePerfScript(head: string): boolean {
   const lines = head.slice(0, 65536).split('\n');
+  let damaged = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.replace(/\r$/, '');
     if (line.trim() === '' || line.startsWith('#')) continue;
+    // The frames of a sample whose header did not read.
+    if (damaged > 0 && isIndented(line)) continue;
     const header = parseHeader(line);
-    if (header === undefined) return false;
+    if (header === undefined) {
+      if (++damaged > 2) return false;
+      continue;
+    }
     if (header.inlineFrame >= 0) return true;
     const next = lines[i + 1]?.replace(/\r$/, '');
     // A header whose sample has no frames is followed by a blank line; the file's first sample is enough either way.
@@ -153,7 +163,9 @@ export function parsePerfScript(text: string, displayName: string, options: Impo
     let understood: boolean;
     if (first > 0) {
       // A frame line; one outside a sample (after a header that did not parse) has nothing to belong to.
-      understood = header !== undefined && addFrame(line, first);
+      // `-F +srcline` prints each frame's source line under it: the binary's debug information gives better ones
+      // (perf's is the innermost inlined callee's, in another function's file), so it is read past, not counted.
+      understood = header !== undefined && (addFrame(line, first) || (frames.length > 0 && SRCLINE.test(line)));
     } else {
       flush();
       header = parseHeader(line);
@@ -274,7 +286,7 @@ function parseHeader(line: string): Header | undefined {
   } else {
     // Without `time` in -F, the event (the first "name:" token after the command) bounds the fields, and a number
     // just before it is the period when the ids or the cpu precede that number.
-    const event = tokens.findIndex((t, i) => i > 0 && t.text.length > 1 && t.text.endsWith(':') && !isDigits(t.text, 0, t.text.length - 1));
+    const event = tokens.findIndex((t, i) => i > 0 && isEventToken(t.text));
     if (event < 0) return undefined;
     idEnd = event;
     next = event;
@@ -292,7 +304,13 @@ function parseHeader(line: string): Header | undefined {
   let period = Number.NaN;
   if (next < tokens.length && isDigits(tokens[next]!.text)) {
     period = Number(tokens[next]!.text);
+    // A period the store cannot hold exactly (2^53 and beyond) is no real one: the sample is skipped and counted.
+    if (period > Number.MAX_SAFE_INTEGER) return undefined;
     next++;
+  } else if (next + 1 < tokens.length && !tokens[next]!.text.endsWith(':') && isEventToken(tokens[next + 1]!.text)) {
+    // Something other than a number where the period goes (`NaN`, `-5`): the sample is skipped and counted, rather
+    // than read without a period, which would cost the whole file its CPU time.
+    return undefined;
   }
   let event = '';
   let inlineFrame = -1;
@@ -302,6 +320,11 @@ function parseHeader(line: string): Header | undefined {
   }
   if (next < tokens.length && isHex(tokens[next]!.text)) inlineFrame = tokens[next]!.start;
   return { comm, pid: ids.pid, tid: ids.tid, seconds, period, event, inlineFrame };
+}
+
+/** `cpu-clock:`, `cycles:ppp:`: an event name, as perf ends it with a colon. */
+function isEventToken(token: string): boolean {
+  return token.length > 1 && token.endsWith(':') && !isDigits(token, 0, token.length - 1);
 }
 
 /** `[003]`: the cpu, printed for system-wide recordings. */

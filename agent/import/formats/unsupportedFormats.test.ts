@@ -53,7 +53,7 @@ describe('unsupported formats', () => {
           looksLikeChromeTrace(text) && 'chrome-trace',
           looksLikeSpeedscope(text) && 'speedscope',
           looksLikePerfScript(text) && 'perf-script',
-          looksLikeCollapsed(head) && 'collapsed',
+          looksLikeCollapsed(bytes) && 'collapsed',
           looksLikeFirefox(text) && 'firefox',
           looksLikeHeapProfile(text) && 'heapprofile',
         ].filter(Boolean);
