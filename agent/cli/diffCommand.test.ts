@@ -83,11 +83,12 @@ describe('icicle diff in CI, two checkouts', function () {
     }
     const absolute = report.changes.filter(c => c.file.includes(dir));
     assert.deepEqual(absolute, [], 'no function is named by its checkout, where it would be new on one side and gone on the other');
-    const text = diff('base', 'same', '--fdr', '1%');
+    // Every row: with nothing changed, the order is the noise's, and slow need not be among the first 20.
+    const text = diff('base', 'same', '--fdr', '1%', '--limit', '1000');
     assert.equal(text.status, 0);
     assert.match(text.stdout, /^within noise +[+−]\d+\.\d% .* slow src\/program\.js$/m);
     assert.match(text.stdout, /No significant regression above 5%; the rest is within noise\./);
-    assert.match(diff('base', 'same', '--format', 'markdown', '--fdr', '1%').stdout, /^\| {2}within noise \| slow \| /m);
+    assert.match(diff('base', 'same', '--format', 'markdown', '--fdr', '1%', '--limit', '1000').stdout, /^\| {2}within noise \| slow \| /m);
   });
 
   it('finds the function twice as slow on the head, exits 1 and names it', () => {
@@ -131,5 +132,14 @@ describe('icicle diff in CI, two checkouts', function () {
     assert.match(nobody.stderr, /no runs match --head \{side="nobody"\}/);
     assert.equal(diff('base', 'slower', '--threshold', 'lots').status, 2);
     assert.equal(diff('base', 'slower', '--fdr', '0').status, 2);
+  });
+
+  it('exits 4 when it cannot read the store: a gate that could not compare is neither a pass nor a regression', () => {
+    const file = join(store, '..', 'not-a-store');
+    writeFileSync(file, 'a file where the store should be');
+    const broken = icicle(['diff', '--store', file, '--base', 'side=base', '--head', 'side=same']);
+    assert.equal(broken.status, 4, broken.stderr);
+    assert.match(broken.stderr, /^icicle: /);
+    assert.doesNotMatch(broken.stderr, /\n\s+at /, 'no stack trace');
   });
 });

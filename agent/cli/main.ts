@@ -3,7 +3,7 @@ import { describeError } from '../../common/errors';
 import { describeFileError } from '../fileErrors';
 import { describeCliError, parseLabels, UsageError } from './cliErrors';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
-import { DEFAULT_MIN_RUNS, diffCommand } from './diffCommand';
+import { DEFAULT_MIN_RUNS, DIFF_FAILED_EXIT, diffCommand } from './diffCommand';
 import { exportCommand } from './exportCommand';
 import { importCommand } from './importCommand';
 import { labelsCommand } from './labelsCommand';
@@ -15,7 +15,7 @@ import { storeWaitOf, type StoreWait } from './writableStore';
 /**
  * The `icicle` command line: the agent's importers, exporters and queries over a store opened in this process.
  * Exit codes: 0 success, 1 a command failed (a file could not be imported, the store could not be read),
- * 2 usage errors. Errors go to stderr as sentences; stack traces only with ICICLE_DEBUG=1.
+ * 2 usage errors; `diff` has its own (1 a regression, 3 too few runs, 4 could not compare). Errors go to stderr as sentences; stack traces only with ICICLE_DEBUG=1.
  */
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
 
@@ -64,7 +64,7 @@ Compares each function's self cost per run (where the time went) between the bas
 at least that change); everything else is within noise. A run is a recorded session, else an imported profile file;
 runs recorded in different checkouts name their files relative to each checkout. Exit codes: 1 a significant
 regression larger than --threshold (default 5%); 3 too few runs to tell, fewer than --min-runs (default ${DEFAULT_MIN_RUNS})
-on a side; 0 none (within noise); 2 usage errors. --fdr sets the false discovery rate (default 5%: identical code
+on a side; 4 the comparison could not be made (the store could not be read); 0 none (within noise); 2 usage errors. --fdr sets the false discovery rate (default 5%: identical code
 fails about 3 runs of the gate in 100; lower is stricter and finds less). --format markdown writes a table for a pull
 request comment.`,
   labels: `usage: icicle labels [KEY] [--store DIR] [--json]
@@ -210,7 +210,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     err(`icicle: ${describeCliError(error)}`);
     if (process.env['ICICLE_DEBUG'] === '1' && error instanceof Error) err(error.stack ?? '');
-    return 1;
+    // diff's exit 1 means a regression: a CI gate must not read an unreadable store as one.
+    return argv[0] === 'diff' ? DIFF_FAILED_EXIT : 1;
   }
 }
 
