@@ -57,7 +57,7 @@ describe('icicle diff', function () {
     assert.match(text.stdout, /^regression +\+\d+\.\d% .* slow /m);
     assert.match(text.stdout, /1 significant regression above 20%: slow \+\d+\.\d%\./);
     const markdown = icicle(['diff', '--store', store, '--base', 'branch=main', '--head', 'branch=feature', '--format', 'markdown']);
-    assert.match(markdown.stdout, /^\| 🔺 regression \| slow \| \+\d+\.\d% /m);
+    assert.match(markdown.stdout, /^\| 🔺 regression \| slow \S*program\.js:4 \| \+\d+\.\d% /m);
   });
 
   it('exits 0 for runs of the same code, and when the regression is below the threshold', () => {

@@ -9,7 +9,7 @@ function runs(count: number, seed: number, costs: Record<string, number>, noise 
   return Array.from({ length: count }, (_, r) => {
     const functions = Object.entries(costs).map(([name, cost]) => {
       const value = cost * (1 + (next() * 2 - 1) * noise);
-      return { functionName: name, file: `/app/${name}.js`, self: value, total: 2 * value, selfSamples: 1, totalSamples: 1 };
+      return { functionName: name, file: `/app/${name}.js`, line: 1, column: 1, self: value, total: 2 * value, selfSamples: 1, totalSamples: 1 };
     });
     // A run's value is the sum of its samples: of every function's self cost.
     return { run: `run${r}`, total: functions.reduce((s, f) => s + f.self, 0), functions };

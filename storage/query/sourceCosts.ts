@@ -1,13 +1,20 @@
+import { definitionOf, functionKey } from '../../common/functionIdentity';
 import type { MetadataStore } from '../metadata/metadataStore';
 import { mergeStacksWithLeafLines } from './functionCosts';
 import type { MergedStacks } from './mergeStacks';
 import type { ScanSource } from './scanSource';
 import type { Selection } from './selection';
 
-/** A function's cost as the source shows it: identified by name and file, placed at its first known line. */
+/**
+ * A function's cost as the source shows it: identified by name, file and definition (common/functionIdentity.ts),
+ * placed where it is defined.
+ */
 export interface SourceFunctionCost {
   name: string;
-  /** The smallest line any of its frames names (V8: the declaration; pprof: the first sampled line); 0: unknown. */
+  /**
+   * Where it is defined (V8: the declaration; pprof: the function's start line), else the smallest line any of its
+   * frames names; 0: unknown.
+   */
   line: number;
   self: number;
   /** Recursion counted once per sample. */
@@ -103,12 +110,15 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
         fileIds.set(frame.file, fileIndex);
       }
       const functions = files[fileIndex]!.functions;
-      let fn = functions.get(frame.functionName);
+      const definition = definitionOf(frame);
+      const key = functionKey({ name: frame.functionName, file: frame.file, ...definition });
+      let fn = functions.get(key);
       if (fn === undefined) {
-        fn = { name: frame.functionName, line: 0, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
-        functions.set(frame.functionName, fn);
+        fn = { name: frame.functionName, line: definition.line, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
+        functions.set(key, fn);
       }
-      if (frame.line > 0 && (fn.line === 0 || frame.line < fn.line)) fn.line = frame.line;
+      // A function whose start is unknown is placed at the first line its frames name.
+      if (definition.line === 0 && frame.line > 0 && (fn.line === 0 || frame.line < fn.line)) fn.line = frame.line;
       functionOf[frameId] = fn;
       lineOf[frameId] = frame.line;
       fileOf[frameId] = fileIndex;
