@@ -23,6 +23,7 @@ import { AgentLink } from './agentLink';
 import { CostCache } from './costCache';
 import type { FunctionAnnotation } from './annotations';
 import type { BaselineDelta } from './costText';
+import { baselineTotals } from './baselineTotals';
 import { codeLenses, hoverAt, inlayHints } from './languageFeatures';
 import { OpenDocuments } from './openDocuments';
 
@@ -133,11 +134,10 @@ function deltaFor(uri: string): (fn: FunctionAnnotation) => BaselineDelta | unde
   const baseContext = baselineCosts.context;
   const path = documents.path(uri);
   if (!label || !context || !baseContext || !path || context.runs === 0 || baseContext.runs === 0) return () => undefined;
-  // Each function's baseline total, by name, made once per request (a file can hold thousands of functions).
-  const baseTotals = new Map<string, number>();
-  for (const f of baselineCosts.forDocument(path)?.table.functions ?? []) baseTotals.set(f.name, (baseTotals.get(f.name) ?? 0) + f.total);
+  // Each function's baseline total, by name and definition, made once per request (a file can hold thousands of functions).
+  const baseTotalOf = baselineTotals(costs.forDocument(path)?.table.functions ?? [], baselineCosts.forDocument(path)?.table.functions ?? []);
   return fn => {
-    const baseTotal = baseTotals.get(fn.name);
+    const baseTotal = baseTotalOf(fn);
     return { perRun: fn.total / context.runs, basePerRun: baseTotal === undefined ? undefined : baseTotal / baseContext.runs, label, unit: context.unit };
   };
 }
