@@ -1,4 +1,4 @@
-import { functionCosts, shownPositions } from '../../storage/query';
+import { functionCosts } from '../../storage/query';
 import { functionLabel } from '../../common/functionIdentity';
 import { unitOf } from '../../common/profileTypes';
 import { formatValue, openForQuery } from './queryContext';
@@ -27,8 +27,6 @@ export async function topCommand(options: TopOptions, out: (line: string) => voi
   const context = await openForQuery(options.store, options.where, options.type);
   try {
     const costs = await functionCosts(context.source, context.selection);
-    // A function whose start the profile does not give (pprof without start_line) is shown at its first line.
-    const shown = shownPositions(context.source.metadata);
     const all = costs.reduce((sum, c) => sum + c.self, 0);
     const percent = (v: number): number => (all === 0 ? 0 : Math.round((v / all) * 10_000) / 100);
     const rows: TopRow[] = [...costs]
@@ -38,7 +36,7 @@ export async function topCommand(options: TopOptions, out: (line: string) => voi
         function: c.functionName,
         file: c.file,
         // Where the function is defined: two functions of one name in one file are two rows, each at its own line.
-        line: c.line || shown.firstLine(c.functionName, c.file),
+        line: c.line,
         column: c.column,
         self: c.self,
         selfPercent: percent(c.self),

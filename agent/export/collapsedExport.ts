@@ -1,6 +1,5 @@
-import { definitionOf, displayName, functionKey, functionLocation, isAnonymous, type FunctionIdentity } from '../../common/functionIdentity';
-import type { StoredFrame } from '../../storage/metadata/metadataStore';
-import { mergeStacks, type ScanSource, type Selection } from '../../storage/query';
+import { displayName, functionKey, functionLocation, isAnonymous, type FunctionIdentity } from '../../common/functionIdentity';
+import { functionPositions, mergeStacks, type ScanSource, type Selection } from '../../storage/query';
 import { profileTypes as profileTypesIn } from '../../storage/query';
 import { ExportError } from './pprofExport';
 
@@ -33,13 +32,18 @@ export async function exportCollapsed(source: ScanSource, selection: Selection, 
   }
   const merged = await mergeStacks(source, { ...selection, profileType });
   const metadata = source.metadata;
+  const positionOf = functionPositions(metadata);
+  const identityOf = (frameId: number): FunctionIdentity => {
+    const frame = metadata.frame(frameId);
+    return { name: frame.functionName, file: frame.file, ...positionOf(frame) };
+  };
   // Which functions each name stands for among the exported frames: a name shared by several is written with
   // where each is defined.
   const identities = new Map<string, Set<string>>();
   for (let s = 0; s < merged.stackIds.length; s++) {
     if (merged.stackIds[s] === 0) continue;
     for (const frameId of metadata.stack(merged.stackIds[s]!)) {
-      const identity = identityOf(metadata.frame(frameId));
+      const identity = identityOf(frameId);
       let keys = identities.get(identity.name);
       if (!keys) identities.set(identity.name, (keys = new Set()));
       keys.add(functionKey(identity));
@@ -49,7 +53,7 @@ export async function exportCollapsed(source: ScanSource, selection: Selection, 
   const nameOf = (frameId: number): string => {
     let name = names.get(frameId);
     if (name === undefined) {
-      const identity = identityOf(metadata.frame(frameId));
+      const identity = identityOf(frameId);
       name = collapsedFrameName(identities.get(identity.name)!.size > 1 || (isAnonymous(identity.name) && identity.line > 0) ? locatedName(identity) : identity.name);
       names.set(frameId, name);
     }
@@ -68,10 +72,6 @@ export async function exportCollapsed(source: ScanSource, selection: Selection, 
   const lines = [...totals.entries()].filter(([, value]) => value !== 0).map(([stack, value]) => `${stack} ${value}`);
   lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
-}
-
-function identityOf(frame: StoredFrame): FunctionIdentity {
-  return { name: frame.functionName, file: frame.file, ...definitionOf(frame) };
 }
 
 /** `name (file:line)`, with the column for an anonymous function: the located frame of py-spy's folded stacks. */

@@ -1,9 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { COLUMN } from '../../storage/schema';
-import { definitionOf, functionKey } from '../../common/functionIdentity';
+import { functionKey } from '../../common/functionIdentity';
 import { parseProfileType, type ParsedProfileType } from '../../common/profileTypes';
-import { executePlan, max, mergeStacks, min, profileTypes as profileTypesIn, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
+import { executePlan, functionPositions, max, mergeStacks, min, profileTypes as profileTypesIn, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
 import type { StoredFrame } from '../../storage/metadata/metadataStore';
 
 export interface PprofExportOptions {
@@ -80,6 +80,7 @@ export async function exportPprof(source: ScanSource, selection: Selection, opti
   const mappingIds = new Map<string, number>();
   const functions: PprofFunction[] = [];
   const functionIds = new Map<string, number>();
+  const positionOf = functionPositions(metadata);
   const locations: Location[] = [];
   const locationIds = new Map<string, number>();
 
@@ -99,8 +100,9 @@ export async function exportPprof(source: ScanSource, selection: Selection, opti
     return id;
   };
   const functionOf = (frame: StoredFrame): number => {
-    const { line: startLine } = definitionOf(frame);
-    const key = functionKey({ name: frame.functionName, file: frame.file, ...definitionOf(frame) });
+    const definition = positionOf(frame);
+    const startLine = definition.line;
+    const key = functionKey({ name: frame.functionName, file: frame.file, ...definition });
     let id = functionIds.get(key);
     if (id === undefined) {
       id = functions.length + 1;

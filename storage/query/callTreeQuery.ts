@@ -3,7 +3,7 @@ import { CallTreeBuilder } from '../../common/callTreeBuilder';
 import { toDisplayUnit } from '../../common/profileTypes';
 import type { MetadataStore, StoredFrame } from '../metadata/metadataStore';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
-import { shownPositions } from './shownPosition';
+import { functionPositions } from './functionPositions';
 import type { ScanSource } from './scanSource';
 import type { Selection } from './selection';
 
@@ -29,7 +29,7 @@ export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, cla
   // Each stored frame is classified and interned once; frames that look the same in a flame graph (same function,
   // file, definition and kind) share one id even when the store holds them apart (another module or address).
   const frameIdOf = new Int32Array(metadata.frameCount + 1).fill(-1);
-  const shown = shownPositions(metadata);
+  const positionOf = functionPositions(metadata);
   const frameId = (stored: number): number => {
     let id = frameIdOf[stored]!;
     if (id < 0) {
@@ -38,7 +38,7 @@ export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, cla
       if (!FRAME_KINDS.includes(kind)) throw new Error(`the frame classifier returned an unknown kind for ${frame.functionName}`);
       // A node is a function where it is defined (common/functionIdentity.ts): pprof's frames of one function at
       // several lines are one node, and two functions of one name are two.
-      const { line, column } = shown.of(frame);
+      const { line, column } = positionOf(frame);
       frameIdOf[stored] = id = builder.frame({ name: frame.functionName, url: frame.file, line, column, kind });
     }
     return id;

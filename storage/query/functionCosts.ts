@@ -1,7 +1,8 @@
-import { definitionOf, functionKey } from '../../common/functionIdentity';
+import { functionKey } from '../../common/functionIdentity';
 import type { MetadataStore } from '../metadata/metadataStore';
 import { COLUMN } from '../schema';
 import { executePlan } from './execute';
+import { functionPositions } from './functionPositions';
 import { count, scan, sum } from './logicalPlan';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
 import { numbers } from './resultColumns';
@@ -46,13 +47,14 @@ export async function functionCosts(source: ScanSource, selection: Selection): P
 
 export function functionCostsOf(metadata: MetadataStore, merged: MergedStacks): FunctionCost[] {
   const functionOf = new Int32Array(metadata.frameCount + 1).fill(-1);
+  const positionOf = functionPositions(metadata);
   const ids = new Map<string, number>();
   const costs: FunctionCost[] = [];
   const fn = (frameId: number): number => {
     let f = functionOf[frameId]!;
     if (f >= 0) return f;
     const frame = metadata.frame(frameId);
-    const { line, column } = definitionOf(frame);
+    const { line, column } = positionOf(frame);
     const key = functionKey({ name: frame.functionName, file: frame.file, line, column });
     f = ids.get(key) ?? -1;
     if (f < 0) {

@@ -1,6 +1,7 @@
-import { definitionOf, functionKey } from '../../common/functionIdentity';
+import { functionKey } from '../../common/functionIdentity';
 import type { MetadataStore } from '../metadata/metadataStore';
 import { mergeStacksWithLeafLines } from './functionCosts';
+import { functionPositions } from './functionPositions';
 import type { MergedStacks } from './mergeStacks';
 import type { ScanSource } from './scanSource';
 import type { Selection } from './selection';
@@ -79,6 +80,7 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
   const fileOf = new Int32Array(metadata.frameCount + 1).fill(NOT_SEEN);
   const functionOf: (SourceFunctionCost & Accumulator)[] = [];
   const lineOf = new Int32Array(metadata.frameCount + 1);
+  const positionOf = functionPositions(metadata);
   let total = 0;
   let totalSamples = 0;
   const add = (cost: Accumulator, row: number, leaf: boolean, value: number, samples: number): void => {
@@ -110,7 +112,7 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
         fileIds.set(frame.file, fileIndex);
       }
       const functions = files[fileIndex]!.functions;
-      const definition = definitionOf(frame);
+      const definition = positionOf(frame);
       const key = functionKey({ name: frame.functionName, file: frame.file, ...definition });
       let fn = functions.get(key);
       if (fn === undefined) {
