@@ -92,3 +92,36 @@ function push(groups: Map<string, FunctionIdentity[]>, fn: FunctionIdentity): vo
   if (!group) groups.set(nameFile, (group = []));
   group.push(fn);
 }
+
+/**
+ * Where the functions of frames without a definition are — V8 gives some frames no position (line −1), Go before 1.20
+ * wrote no start_line — learnt from all of a profile's or store's frames (`add` each, then ask `positionOf`). Such a
+ * frame belongs to the only function of its name and file whose definition is known, when there is exactly one (so a
+ * function is not split into a known and an unknown part); otherwise it is the function of that name and file whose
+ * start is unknown, shown at the first line its frames name (so pprof's frames at several lines stay one function).
+ */
+export class FunctionPositions {
+  /** Per name and file: its one known definition, or null when it has several. */
+  private readonly known = new Map<string, { line: number; column: number } | null>();
+  private readonly firstLines = new Map<string, number>();
+
+  add(name: string, file: string, frame: PositionedFrame): void {
+    const key = JSON.stringify([name, file]);
+    const definition = definitionOf(frame);
+    if (definition.line === 0) {
+      const first = this.firstLines.get(key);
+      if (first === undefined || (frame.line > 0 && (first === 0 || frame.line < first))) this.firstLines.set(key, frame.line);
+      return;
+    }
+    const seen = this.known.get(key);
+    if (seen === undefined) this.known.set(key, definition);
+    else if (seen !== null && (seen.line !== definition.line || seen.column !== definition.column)) this.known.set(key, null);
+  }
+
+  positionOf(name: string, file: string, frame: PositionedFrame): { line: number; column: number } {
+    const definition = definitionOf(frame);
+    if (definition.line !== 0) return definition;
+    const key = JSON.stringify([name, file]);
+    return this.known.get(key) ?? { line: this.firstLines.get(key) ?? 0, column: 0 };
+  }
+}
