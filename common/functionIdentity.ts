@@ -120,7 +120,8 @@ export class FunctionPositions {
 
   positionOf(name: string, file: string, frame: PositionedFrame): { line: number; column: number } {
     const definition = definitionOf(frame);
-    if (definition.line !== 0) return definition;
+    // Frames without a file (V8's pseudo-frames, unsymbolised native code) have no definition to find.
+    if (definition.line !== 0 || file === '') return definition;
     const key = JSON.stringify([name, file]);
     return this.known.get(key) ?? { line: this.firstLines.get(key) ?? 0, column: 0 };
   }

@@ -9,7 +9,8 @@ export function functionPositions(metadata: MetadataStore): (frame: StoredFrame)
   let positions: FunctionPositions | undefined;
   return frame => {
     const definition = definitionOf(frame);
-    if (definition.line !== 0) return definition;
+    // Frames without a file (V8's pseudo-frames, unsymbolised native code) have no definition to find: no scan.
+    if (definition.line !== 0 || frame.file === '') return definition;
     if (!positions) {
       positions = new FunctionPositions();
       for (let id = 1; id <= metadata.frameCount; id++) {
