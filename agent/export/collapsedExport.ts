@@ -19,8 +19,8 @@ export interface CollapsedExportOptions {
  * name is written `[unknown]`, as perf's collapsers do. A name that stands for several functions (two `onEnter`s
  * of one file, or of two files) and an anonymous function are written with where they are defined, as py-spy writes
  * frames and the collapsed importer reads them back: `onEnter (file.ts:120)`, `(anonymous) (app.js:12:5)`. Stacks
- * that print the same (the same functions at other lines or addresses) are summed into one line. Stacks whose value sums to 0 and samples without a stack (which
- * the format cannot express) are left out.
+ * that print the same (the same functions at other lines or addresses) are summed into one line. Stacks whose value
+ * sums to 0 and samples without a stack (which the format cannot express) are left out.
  */
 export async function exportCollapsed(source: ScanSource, selection: Selection, options: CollapsedExportOptions = {}): Promise<string> {
   let profileType = selection.profileType ?? options.profileType;

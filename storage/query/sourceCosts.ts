@@ -112,6 +112,7 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
         fileIds.set(frame.file, fileIndex);
       }
       const functions = files[fileIndex]!.functions;
+      // Where the function is defined; one whose start is unknown at the first line its frames name.
       const definition = positionOf(frame);
       const key = functionKey({ name: frame.functionName, file: frame.file, ...definition });
       let fn = functions.get(key);
@@ -119,8 +120,6 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
         fn = { name: frame.functionName, line: definition.line, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
         functions.set(key, fn);
       }
-      // A function whose start is unknown is placed at the first line its frames name.
-      if (definition.line === 0 && frame.line > 0 && (fn.line === 0 || frame.line < fn.line)) fn.line = frame.line;
       functionOf[frameId] = fn;
       lineOf[frameId] = frame.line;
       fileOf[frameId] = fileIndex;
