@@ -5,6 +5,8 @@ import type { LineTracker } from './lineTracker';
 /** One function's cost, placed in the document as it is now. */
 export interface FunctionAnnotation {
   name: string;
+  /** Where the function was defined in the text as profiled (1-based): with the name, which function this is. */
+  line: number;
   /** 0-based lines in the current document: where the lens goes, and the span a hover covers. */
   nameLine: number;
   startLine: number;
@@ -94,7 +96,7 @@ export function annotate(costs: FileCostTable, tracker: LineTracker, symbols: re
       endLine = Math.min(Math.max(end, current), lineCount - 1);
       stale = tracker.editedBetween(original, Math.max(original, nextOriginal));
     }
-    placed.push({ name: fn.name, nameLine, startLine, endLine, self: fn.self, total: fn.total, selfSamples: fn.selfSamples, totalSamples: fn.totalSamples, stale });
+    placed.push({ name: fn.name, line: fn.line, nameLine, startLine, endLine, self: fn.self, total: fn.total, selfSamples: fn.selfSamples, totalSamples: fn.totalSamples, stale });
   });
   const lines: LineHeat[] = [];
   for (const cost of costs.lines) {

@@ -6,7 +6,7 @@ import { deltaBasis, deltaText, hoverMarkdown, lensTitle, type CostContext } fro
 import { codeLenses } from './languageFeatures';
 
 const context = (runs: number, total = 1_000_000): CostContext => ({ total, unit: 'micros', description: 'branch="feature", latest run', runs, selector: '{session_id="s1"}' });
-const fn = (name: string, self: number, nameLine = 4): FunctionAnnotation => ({ name, nameLine, startLine: nameLine, endLine: nameLine + 3, self, total: self, selfSamples: 1, totalSamples: 1, stale: false });
+const fn = (name: string, self: number, nameLine = 4): FunctionAnnotation => ({ name, line: 5, nameLine, startLine: nameLine, endLine: nameLine + 3, self, total: self, selfSamples: 1, totalSamples: 1, stale: false });
 /** A document's costs: `functions` as [name, self summed over the side's runs], over `runs` runs that ran the file. */
 const costs = (runs: number | undefined, functions: [string, number][]): DocumentCosts => ({
   table: { functions: functions.map(([name, self]) => ({ name, line: 5, self, total: self, selfSamples: 1, totalSamples: 1 })), lines: [] },
@@ -15,10 +15,13 @@ const costs = (runs: number | undefined, functions: [string, number][]): Documen
   ...(runs !== undefined ? { runs } : {}),
 });
 
+/** The functions shown in the document (all at line 5, as in `costs`), which the sides' functions are matched to. */
+const shown = (...names: string[]): DocumentCosts['table']['functions'] => names.map(name => ({ name, line: 5, self: 0, total: 0, selfSamples: 0, totalSamples: 0 }));
+
 describe('the delta against the base branch in hovers and lenses', () => {
   it('is the mean self per run of the current branch against the base’s, over the runs that ran the file, and says so', () => {
     // Shown: the latest run only (slow 280 ms). The branches: feature's 3 runs (900 ms of slow), main's 4 (600 ms).
-    const deltaOf = baselineDeltas(context(1), { costs: costs(4, [['slow', 600_000]]), label: 'main' }, { costs: costs(3, [['slow', 900_000]]), label: 'feature' });
+    const deltaOf = baselineDeltas(context(1), shown('slow'), { costs: costs(4, [['slow', 600_000]]), label: 'main' }, { costs: costs(3, [['slow', 900_000]]), label: 'feature' });
     const delta = deltaOf(fn('slow', 280_000))!;
     assert.equal(deltaText(delta), '+150 ms (+100%) vs main', 'feature’s mean 300 ms against main’s 150 ms, not the latest run’s 280 ms');
     assert.equal(deltaBasis(delta), 'mean of 3 runs on feature against mean of 4 runs on main');
@@ -28,18 +31,18 @@ describe('the delta against the base branch in hovers and lenses', () => {
   });
 
   it('falls back to the samples shown when the current branch never ran the file, and says it is those', () => {
-    const deltaOf = baselineDeltas(context(1), { costs: costs(2, [['slow', 300_000]]), label: 'main' }, { costs: undefined, label: 'feature' });
+    const deltaOf = baselineDeltas(context(1), shown('slow'), { costs: costs(2, [['slow', 300_000]]), label: 'main' }, { costs: undefined, label: 'feature' });
     const delta = deltaOf(fn('slow', 120_000))!;
     assert.equal(deltaText(delta), '−30 ms (−20%) vs main');
     assert.equal(deltaBasis(delta), '1 run shown against mean of 2 runs on main');
   });
 
   it('says new for a function the base’s runs of the file never ran; nothing when they never ran the file, or for unnamed frames', () => {
-    const deltaOf = baselineDeltas(context(1), { costs: costs(2, [['old', 10]]), label: 'main' }, undefined);
+    const deltaOf = baselineDeltas(context(1), shown('added', '(anonymous)'), { costs: costs(2, [['old', 10]]), label: 'main' }, undefined);
     assert.equal(deltaText(deltaOf(fn('added', 5))!), 'new since main');
     assert.equal(lensTitle(fn('added', 5), context(1, 100), deltaOf(fn('added', 5))), '5.0% total · 5.0% self (5 µs) · new since main');
     assert.equal(deltaOf(fn('(anonymous)', 5)), undefined);
-    const never = baselineDeltas(context(1), { costs: costs(0, []), label: 'main' }, undefined);
+    const never = baselineDeltas(context(1), shown('added'), { costs: costs(0, []), label: 'main' }, undefined);
     assert.equal(never(fn('added', 5)), undefined);
   });
 });

@@ -1,19 +1,21 @@
-import type { FunctionAnnotation } from './annotations';
+import type { FileCostTable, FunctionAnnotation } from './annotations';
+import { baselineTotals } from './baselineTotals';
 import type { DocumentCosts } from './costCache';
 import { isPseudoFunction, type BaselineDelta, type CostContext } from './costText';
 
-/** One side of a delta in one document: each function's self cost summed over the side's runs, and how many ran. */
+/**
+ * One side of a delta in one document: a shown function's self cost summed over the side's runs, found by name and
+ * definition (two functions of one name each meet their own; one that moved meets itself), and how many runs ran.
+ */
 interface Side {
-  selfByName: Map<string, number>;
+  selfOf: (fn: { name: string; line: number }) => number | undefined;
   runs: number;
 }
 
-function sideOf(costs: DocumentCosts | undefined): Side | undefined {
+function sideOf(costs: DocumentCosts | undefined, shown: FileCostTable['functions']): Side | undefined {
   const runs = costs?.runs ?? 0;
   if (!costs || runs === 0) return undefined;
-  const selfByName = new Map<string, number>();
-  for (const f of costs.table.functions) selfByName.set(f.name, (selfByName.get(f.name) ?? 0) + f.self);
-  return { selfByName, runs };
+  return { selfOf: baselineTotals(shown, costs.table.functions, f => f.self), runs };
 }
 
 /**
@@ -25,18 +27,20 @@ function sideOf(costs: DocumentCosts | undefined): Side | undefined {
  */
 export function baselineDeltas(
   context: CostContext | undefined,
+  shown: FileCostTable['functions'],
   base: { costs: DocumentCosts | undefined; label: string } | undefined,
   head: { costs: DocumentCosts | undefined; label: string } | undefined,
 ): (fn: FunctionAnnotation) => BaselineDelta | undefined {
-  const baseSide = base && sideOf(base.costs);
+  const baseSide = base && sideOf(base.costs, shown);
   if (!base || !baseSide || !context || context.runs === 0) return () => undefined;
-  const headSide = head && sideOf(head.costs);
+  const headSide = head && sideOf(head.costs, shown);
   return fn => {
     // Every `(anonymous)` of a file shares the name: their sums are no one function's, so no delta is made of them.
     if (isPseudoFunction(fn.name)) return undefined;
-    const basePerRun = baseSide.selfByName.has(fn.name) ? baseSide.selfByName.get(fn.name)! / baseSide.runs : undefined;
+    const baseSelf = baseSide.selfOf(fn);
+    const basePerRun = baseSelf === undefined ? undefined : baseSelf / baseSide.runs;
     const common = { basePerRun, label: base.label, unit: context.unit, baseRuns: baseSide.runs };
-    const headSelf = headSide?.selfByName.get(fn.name);
+    const headSelf = headSide?.selfOf(fn);
     if (head && headSide && headSelf !== undefined) return { ...common, perRun: headSelf / headSide.runs, runs: headSide.runs, headLabel: head.label };
     return { ...common, perRun: fn.self / context.runs, runs: context.runs };
   };

@@ -8,7 +8,7 @@ describe('hover text', () => {
     const escaped = escapeMarkdown(hostile);
     assert.equal(escaped, '\\<img src=x onerror=alert(1)\\>\\[click\\](command:workbench.action.quit)\\*bold\\*\\_it\\_\\`code\\`\\\\');
     const text = hoverMarkdown(
-      { name: hostile, nameLine: 0, startLine: 0, endLine: 1, self: 1, total: 2, selfSamples: 1, totalSamples: 2, stale: false },
+      { name: hostile, line: 1, nameLine: 0, startLine: 0, endLine: 1, self: 1, total: 2, selfSamples: 1, totalSamples: 2, stale: false },
       '/x.js',
       { total: 4, unit: 'micros', description: 'branch="a\nb"', runs: 1, selector: '{}' },
     );

@@ -137,6 +137,7 @@ function deltaFor(uri: string): (fn: FunctionAnnotation) => BaselineDelta | unde
   if (!baseline || !path) return () => undefined;
   return baselineDeltas(
     costs.context,
+    costs.forDocument(path)?.table.functions ?? [],
     { costs: baselineCosts.forDocument(path), label: baseline.label },
     baseline.head && { costs: headCosts.forDocument(path), label: baseline.head.label },
   );

@@ -1,4 +1,5 @@
 /// <reference types="mocha" />
+import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { functionRows, searchTree } from './functionRows';
 import { assertEqual } from './testAssertions';
 import { recursiveTree } from './testTrees';
@@ -17,6 +18,38 @@ describe('functionRows', () => {
         ['(idle)', 600, 600, 6, 6],
       ],
       'rows (name, self, total, self samples, total samples)',
+    );
+  });
+
+  it('keeps functions of one name in one file apart by their definition: two onEnter, two closures on one line', () => {
+    const user = FRAME_KINDS.indexOf('user');
+    // (root) ─ main ─┬─ onEnter (line 10) ── (anonymous) 5:3
+    //                ├─ onEnter (line 40) ── (anonymous) 5:20
+    //                └─ onEnter (line 10)
+    const tree: PackedCallTree = {
+      strings: ['', 'main', 'onEnter', '(anonymous)', '/app/tsc.js'],
+      parent: [-1, 0, 1, 2, 1, 4, 1],
+      name: [0, 1, 2, 3, 2, 3, 2],
+      url: [0, 4, 4, 4, 4, 4, 4],
+      line: [0, 1, 10, 5, 40, 5, 10],
+      column: [0, 1, 3, 3, 3, 20, 3],
+      kind: [0, user, user, user, user, user, user],
+      selfSamples: [0, 0, 1, 2, 3, 4, 5],
+      totalSamples: [15, 15, 3, 2, 7, 4, 5],
+      selfValue: [0, 0, 100, 200, 300, 400, 500],
+      totalValue: [1500, 1500, 300, 200, 700, 400, 500],
+    };
+    const rows = functionRows(tree, 'micros').map(r => [r.name, r.line, r.column, r.self, r.total]);
+    assertEqual(
+      rows,
+      [
+        ['main', 1, 1, 0, 1500],
+        ['onEnter', 10, 3, 600, 800],
+        ['(anonymous)', 5, 3, 200, 200],
+        ['onEnter', 40, 3, 300, 700],
+        ['(anonymous)', 5, 20, 400, 400],
+      ],
+      'rows (name, line, column, self, total)',
     );
   });
 

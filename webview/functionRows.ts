@@ -1,9 +1,10 @@
 import type { PackedCallTree } from '../common/callTree';
+import { functionKey as identityKey } from '../common/functionIdentity';
 import { frameName, valueColumns, type ValueUnit } from './callTreeHierarchy';
 
 /** One function of a profile, over all the places it was called from. */
 export interface FunctionRow {
-  /** Identifies the function: its name and file (and line, for anonymous functions, which share a name). */
+  /** Identifies the function: its name, file and definition (common/functionIdentity.ts). */
   key: string;
   name: string;
   url: string;
@@ -20,9 +21,8 @@ export interface FunctionRow {
 
 /** The function a tree node belongs to, as FunctionRow.key. */
 export function functionKey(tree: PackedCallTree, index: number): string {
-  const name = frameName(tree, index);
-  const url = tree.strings[tree.url[index] ?? 0] ?? '';
-  return name === '(anonymous)' ? `${name}\u0000${url}\u0000${tree.line[index] ?? 0}` : `${name}\u0000${url}`;
+  // A node's line and column are where its function is defined (storage/query/callTreeQuery.ts).
+  return identityKey({ name: frameName(tree, index), file: tree.strings[tree.url[index] ?? 0] ?? '', line: tree.line[index] ?? 0, column: tree.column[index] ?? 0 });
 }
 
 /**

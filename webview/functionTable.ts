@@ -1,3 +1,4 @@
+import { functionLocation } from '../common/functionIdentity';
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { valueColumns, type ValueUnit } from './callTreeHierarchy';
 import { formatValue } from '../common/valueFormat';
@@ -114,7 +115,7 @@ export class FunctionTable {
     tr.dataset['name'] = row.name;
     tr.dataset['kind'] = FRAME_KINDS[row.kind] ?? 'user';
     tr.dataset['vscodeContext'] = JSON.stringify({ webviewSection: 'frame', icicleFunction: row.name.slice(0, 10_000), icicleFile: row.url.slice(0, 8192), preventDefaultContextMenuItems: true });
-    const where = row.url ? `${row.url}${row.line ? `:${row.line}` : ''}` : '';
+    const where = functionLocation({ name: row.name, file: row.url, line: row.line, column: row.column });
     tr.setAttribute('aria-label', `${row.name}, self ${this.share(row.self)}, total ${this.share(row.total)}${where ? `, ${where}` : ''}`);
     this.cell(tr, `${this.value(row.self)} · ${this.share(row.self)}`, 'icicle-number');
     this.cell(tr, `${this.value(row.total)} · ${this.share(row.total)}`, 'icicle-number');

@@ -1,5 +1,6 @@
 /// <reference types="mocha" />
 import type { PackedCallTree } from '../common/callTree';
+import { functionKey } from '../common/functionIdentity';
 import { sandwichTrees } from './sandwich';
 import { assertEqual } from './testAssertions';
 import { recursiveTree } from './testTrees';
@@ -18,7 +19,7 @@ function outline(tree: PackedCallTree): string[] {
 
 describe('sandwichTrees', () => {
   it('merges every call of a function: what it called below, who called it above', () => {
-    const { callers, callees } = sandwichTrees(recursiveTree(), 'leaf\u0000/app/main.js');
+    const { callers, callees } = sandwichTrees(recursiveTree(), functionKey({ name: 'leaf', file: '/app/main.js', line: 20, column: 1 }));
     assertEqual(outline(callees), ['leaf 900 900'], 'callees of leaf');
     assertEqual(
       outline(callers),
@@ -28,13 +29,13 @@ describe('sandwichTrees', () => {
   });
 
   it('counts the outermost call of a recursive function once and keeps the recursion below it', () => {
-    const { callers, callees } = sandwichTrees(recursiveTree(), 'walk\u0000/app/main.js');
+    const { callers, callees } = sandwichTrees(recursiveTree(), functionKey({ name: 'walk', file: '/app/main.js', line: 10, column: 1 }));
     assertEqual(outline(callees), ['walk 200 900', '  walk 300 700', '    leaf 400 400'], 'callees of walk');
     assertEqual(outline(callers), ['walk 0 900', '  main 900 900'], 'callers of walk');
   });
 
   it('a function called from the root keeps its time as its own in the callers half', () => {
-    const { callers } = sandwichTrees(recursiveTree(), 'main\u0000/app/main.js');
+    const { callers } = sandwichTrees(recursiveTree(), functionKey({ name: 'main', file: '/app/main.js', line: 1, column: 1 }));
     assertEqual(outline(callers), ['main 1500 1500'], 'callers of main');
   });
 });

@@ -86,9 +86,9 @@ describe('icicle diff in CI, two checkouts', function () {
     // Every row: with nothing changed, the order is the noise's, and slow need not be among the first 20.
     const text = diff('base', 'same', '--fdr', '1%', '--limit', '1000');
     assert.equal(text.status, 0);
-    assert.match(text.stdout, /^within noise +[+−]\d+\.\d% .* slow src\/program\.js$/m);
+    assert.match(text.stdout, /^within noise +[+−]\d+\.\d% .* slow src\/program\.js:\d+$/m);
     assert.match(text.stdout, /No significant regression above 5%; the rest is within noise\./);
-    assert.match(diff('base', 'same', '--format', 'markdown', '--fdr', '1%', '--limit', '1000').stdout, /^\| {2}within noise \| slow \| /m);
+    assert.match(diff('base', 'same', '--format', 'markdown', '--fdr', '1%', '--limit', '1000').stdout, /^\| {2}within noise \| slow src\/program\.js:\d+ \| /m);
   });
 
   it('finds the function twice as slow on the head, exits 1 and names it', () => {
@@ -106,10 +106,10 @@ describe('icicle diff in CI, two checkouts', function () {
       assert.ok(Math.abs(change.deltaPercent!) < slow.deltaPercent! / 2, `${name} changed by ${change.deltaPercent}%`);
     }
     const text = diff('base', 'slower', '--threshold', '20%');
-    assert.match(text.stdout, /^regression +\+\d+\.\d% .* slow src\/program\.js$/m);
+    assert.match(text.stdout, /^regression +\+\d+\.\d% .* slow src\/program\.js:\d+$/m);
     assert.match(text.stdout, /1 significant regression above 20%: slow \+\d+\.\d%\./);
     const markdown = diff('base', 'slower', '--format', 'markdown');
-    assert.match(markdown.stdout, /^\| 🔺 regression \| slow \| \+\d+\.\d% /m);
+    assert.match(markdown.stdout, /^\| 🔺 regression \| slow src\/program\.js:\d+ \| \+\d+\.\d% /m);
     assert.equal(diff('base', 'slower', '--threshold', '500%').status, 0, 'a regression below the threshold passes');
   });
 

@@ -1,4 +1,5 @@
 import { formatSelector, parseSelector } from '../../common/selector';
+import { functionLabel } from '../../common/functionIdentity';
 import { preferredProfileType, unitOf } from '../../common/profileTypes';
 import { profileTypes, type RunCosts, type Selection } from '../../storage/query';
 import { runsOf } from '../compare/compareSelections';
@@ -122,7 +123,7 @@ function text(comparison: Comparison, failing: FunctionChange[], options: DiffOp
   out(`head ${report.head}: ${comparison.b.runs} run(s), ${side(comparison.b, unit)} per run`);
   out(`${'verdict'.padEnd(12)} ${'change'.padStart(8)} ${'delta'.padStart(12)}  ${'base'.padEnd(22)} ${'head'.padEnd(22)} function`);
   for (const c of comparison.changes.slice(0, options.limit)) {
-    out(`${VERDICT_TEXT[c.verdict].padEnd(12)} ${percent(c).padStart(8)} ${signed(c.delta, unit).padStart(12)}  ${side(c.a, unit).padEnd(22)} ${side(c.b, unit).padEnd(22)} ${safe(c.name)}${c.file ? ` ${safe(c.file)}` : ''}`);
+    out(`${VERDICT_TEXT[c.verdict].padEnd(12)} ${percent(c).padStart(8)} ${signed(c.delta, unit).padStart(12)}  ${side(c.a, unit).padEnd(22)} ${side(c.b, unit).padEnd(22)} ${safe(functionLabel(c))}`);
   }
   out(summary(comparison, failing, options));
   out(`(${comparison.method})`);
@@ -139,7 +140,7 @@ function markdown(comparison: Comparison, failing: FunctionChange[], options: Di
   out('|---|---|---:|---:|---:|');
   for (const c of comparison.changes.slice(0, options.limit)) {
     const mark = c.verdict === 'regression' ? '🔺' : c.verdict === 'improvement' ? '🔻' : '';
-    out(`| ${mark} ${VERDICT_TEXT[c.verdict]} | ${cell(safe(c.name))} | ${percent(c)} (${signed(c.delta, unit)}) | ${side(c.a, unit)} | ${side(c.b, unit)} |`);
+    out(`| ${mark} ${VERDICT_TEXT[c.verdict]} | ${cell(safe(functionLabel(c)))} | ${percent(c)} (${signed(c.delta, unit)}) | ${side(c.a, unit)} | ${side(c.b, unit)} |`);
   }
   out('');
   out(`_${comparison.method}._`);

@@ -1,4 +1,5 @@
 import { functionCosts } from '../../storage/query';
+import { functionLabel } from '../../common/functionIdentity';
 import { unitOf } from '../../common/profileTypes';
 import { formatValue, openForQuery } from './queryContext';
 import { safe } from './terminalText';
@@ -15,6 +16,7 @@ export interface TopRow {
   function: string;
   file: string;
   line: number;
+  column: number;
   self: number;
   selfPercent: number;
   total: number;
@@ -26,23 +28,17 @@ export async function topCommand(options: TopOptions, out: (line: string) => voi
   const context = await openForQuery(options.store, options.where, options.type);
   try {
     const costs = await functionCosts(context.source, context.selection);
-    const metadata = context.source.metadata;
-    // The function's line is the first line any of its frames names: its start in V8 and pprof profiles.
-    const lineOf = new Map<string, number>();
-    for (let id = 1; id <= metadata.frameCount; id++) {
-      const frame = metadata.frame(id);
-      const key = `${frame.functionName}\u0000${frame.file}`;
-      if (frame.line > 0 && !(lineOf.get(key)! <= frame.line)) lineOf.set(key, frame.line);
-    }
     const all = costs.reduce((sum, c) => sum + c.self, 0);
     const percent = (v: number): number => (all === 0 ? 0 : Math.round((v / all) * 10_000) / 100);
     const rows: TopRow[] = [...costs]
-      .sort((a, b) => b.self - a.self || b.total - a.total || (a.functionName < b.functionName ? -1 : 1))
+      .sort((a, b) => b.self - a.self || b.total - a.total || (a.functionName < b.functionName ? -1 : a.functionName > b.functionName ? 1 : a.line - b.line))
       .slice(0, options.limit)
       .map(c => ({
         function: c.functionName,
         file: c.file,
-        line: lineOf.get(`${c.functionName}\u0000${c.file}`) ?? 0,
+        // Where the function is defined: two functions of one name in one file are two rows, each at its own line.
+        line: c.line,
+        column: c.column,
         self: c.self,
         selfPercent: percent(c.self),
         total: c.total,
@@ -56,8 +52,8 @@ export async function topCommand(options: TopOptions, out: (line: string) => voi
     out(`${context.profileType ?? 'no samples'} — total ${formatValue(all, unit)}${context.reader.walCorruption ? ' (the store log is damaged: newest writes may be missing)' : ''}`);
     out(`${'self'.padStart(12)} ${'self%'.padStart(7)} ${'total'.padStart(12)} ${'total%'.padStart(7)}  function`);
     for (const r of rows) {
-      const where = r.file ? ` ${r.file}${r.line ? `:${r.line}` : ''}` : '';
-      out(`${formatValue(r.self, unit).padStart(12)} ${r.selfPercent.toFixed(2).padStart(6)}% ${formatValue(r.total, unit).padStart(12)} ${r.totalPercent.toFixed(2).padStart(6)}%  ${safe(r.function)}${safe(where)}`);
+      const label = functionLabel({ name: r.function, file: r.file, line: r.line, column: r.column });
+      out(`${formatValue(r.self, unit).padStart(12)} ${r.selfPercent.toFixed(2).padStart(6)}% ${formatValue(r.total, unit).padStart(12)} ${r.totalPercent.toFixed(2).padStart(6)}%  ${safe(label)}`);
     }
     return 0;
   } finally {

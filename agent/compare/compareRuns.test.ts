@@ -10,7 +10,7 @@ function runs(count: number, seed: number, costs: Record<string, number>, noise 
   return Array.from({ length: count }, (_, r) => {
     const functions = Object.entries(costs).map(([name, cost]) => {
       const value = cost * (1 + (next() * 2 - 1) * noise);
-      return { functionName: name, file: `/app/${name}.js`, self: value, total: 2 * value, selfSamples: 1, totalSamples: 1 };
+      return { functionName: name, file: `/app/${name}.js`, line: 1, column: 1, self: value, total: 2 * value, selfSamples: 1, totalSamples: 1 };
     });
     // A run's value is the sum of its samples: of every function's self cost.
     return { run: `run${r}`, total: functions.reduce((s, f) => s + f.self, 0), functions };
@@ -55,7 +55,7 @@ describe('comparing runs of two branches', () => {
     const hotB = [128, 146, 117, 141, 121, 139];
     const side = (hot: number[], seed: number) =>
       runs(6, seed, { ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`steady${i}`, 60])), ...Object.fromEntries(Array.from({ length: 77 }, (_, i) => [`sliver${i}`, 3])) }, 0.1).map((run, r) => {
-        const functions = [...run.functions, { functionName: 'hot', file: '/app/hot.js', self: hot[r]!, total: hot[r]!, selfSamples: 1, totalSamples: 1 }];
+        const functions = [...run.functions, { functionName: 'hot', file: '/app/hot.js', line: 1, column: 1, self: hot[r]!, total: hot[r]!, selfSamples: 1, totalSamples: 1 }];
         return { ...run, total: run.total + hot[r]!, functions };
       });
     const result = compareRuns(side(hotA, 3), side(hotB, 4));

@@ -1,5 +1,6 @@
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
-import type { RunCosts } from '../../storage/query';
+import { functionKey, matchAcrossVersions, type FunctionIdentity } from '../../common/functionIdentity';
+import type { FunctionCost, RunCosts } from '../../storage/query';
 
 /** How a function changed from side A (the base) to side B (the head). */
 export type ChangeVerdict = 'regression' | 'improvement' | 'unchanged' | 'unknown';
@@ -14,6 +15,9 @@ export interface SideFigures {
 export interface FunctionChange {
   name: string;
   file: string;
+  /** Where the function is defined (the head's definition when both sides have it); 0 when unknown. */
+  line: number;
+  column: number;
   a: SideFigures;
   b: SideFigures;
   /** b.mean − a.mean. */
@@ -51,8 +55,8 @@ const method = (measure: 'self' | 'total', alpha: number, minShare: number): str
 const percent = (share: number): string => `${+(share * 100).toFixed(2)}%`;
 
 /**
- * Compares the per-run function costs of two sides. Each function (matched by name and file, so code that moved
- * still lines up) gets its mean and spread per side and a verdict: a regression or improvement only when the
+ * Compares the per-run function costs of two sides. Each function (matched by name, file and definition, and code
+ * that moved by name and file in order of definition: common/functionIdentity.ts) gets its mean and spread per side and a verdict: a regression or improvement only when the
  * difference stands out from the run-to-run variation — Welch's t-test (unequal variances), corrected for testing
  * the functions that could change by a minimum share of the total (Benjamini–Hochberg, weighted by each function's
  * cost: see docs/design/comparison.md), and larger than that share so that a tiny but steady function does not make
@@ -63,13 +67,16 @@ export function compareRuns(a: readonly RunCosts[], b: readonly RunCosts[], opti
   const alpha = options.alpha ?? 0.05;
   const minShare = options.minShareOfTotal ?? 0.005;
   const measure = options.measure ?? 'self';
-  const keys = new Map<string, { name: string; file: string }>();
-  const valuesOf = (side: readonly RunCosts[]): Map<string, number[]> => {
+  const keys = new Map<string, FunctionIdentity>();
+  const identities = (side: readonly RunCosts[]): FunctionIdentity[] => side.flatMap(run => run.functions.map(identityOf));
+  const matched = matchAcrossVersions(identities(a), identities(b));
+  const valuesOf = (side: readonly RunCosts[], matchKeys: Map<string, string>): Map<string, number[]> => {
     const byKey = new Map<string, number[]>();
     side.forEach((run, r) => {
       for (const fn of run.functions) {
-        const key = JSON.stringify([fn.functionName, fn.file]);
-        keys.set(key, { name: fn.functionName, file: fn.file });
+        const identity = identityOf(fn);
+        const key = matchKeys.get(functionKey(identity))!;
+        keys.set(key, identity);
         let values = byKey.get(key);
         if (!values) byKey.set(key, (values = new Array<number>(side.length).fill(0)));
         values[r]! += measure === 'self' ? fn.self : fn.total;
@@ -77,17 +84,17 @@ export function compareRuns(a: readonly RunCosts[], b: readonly RunCosts[], opti
     });
     return byKey;
   };
-  const inA = valuesOf(a);
-  const inB = valuesOf(b);
+  const inA = valuesOf(a, matched.a);
+  const inB = valuesOf(b, matched.b);
   const totalsA = figures(a.map(run => run.total));
   const totalsB = figures(b.map(run => run.total));
   const floor = minShare * Math.max(totalsA.mean, totalsB.mean);
-  const changes: FunctionChange[] = [...keys].map(([key, { name, file }]) => {
+  const changes: FunctionChange[] = [...keys].map(([key, { name, file, line, column }]) => {
     const sideA = figures(inA.get(key) ?? new Array<number>(a.length).fill(0));
     const sideB = figures(inB.get(key) ?? new Array<number>(b.length).fill(0));
     const delta = sideB.mean - sideA.mean;
     const deltaPercent = sideA.mean > 0 ? (100 * delta) / sideA.mean : sideB.mean > 0 ? Infinity : 0;
-    return { name, file, a: sideA, b: sideB, delta, deltaPercent, p: welchP(sideA, sideB), verdict: 'unknown' as ChangeVerdict };
+    return { name, file, line, column, a: sideA, b: sideB, delta, deltaPercent, p: welchP(sideA, sideB), verdict: 'unknown' as ChangeVerdict };
   });
   // The practical floor comes first: a function whose two means add up to less than the floor cannot change by the
   // floor, so it is left out of the family that Benjamini–Hochberg corrects for. Filtering on the overall mean (not
@@ -111,8 +118,12 @@ export function compareRuns(a: readonly RunCosts[], b: readonly RunCosts[], opti
     if (significant) c.verdict = c.delta > 0 ? 'regression' : 'improvement';
   });
   const rank = (c: FunctionChange): number => (c.verdict === 'regression' ? 0 : c.verdict === 'improvement' ? 1 : 2);
-  changes.sort((x, y) => rank(x) - rank(y) || Math.abs(y.delta) - Math.abs(x.delta) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  changes.sort((x, y) => rank(x) - rank(y) || Math.abs(y.delta) - Math.abs(x.delta) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) || x.line - y.line);
   return { a: totalsA, b: totalsB, changes, method: method(measure, alpha, minShare) };
+}
+
+function identityOf(fn: FunctionCost): FunctionIdentity {
+  return { name: fn.functionName, file: fn.file, line: fn.line, column: fn.column };
 }
 
 function figures(values: readonly number[]): SideFigures {

@@ -1,4 +1,5 @@
-import { mergeStacks, type ScanSource, type Selection } from '../../storage/query';
+import { displayName, functionKey, functionLocation, isAnonymous, type FunctionIdentity } from '../../common/functionIdentity';
+import { functionPositions, mergeStacks, type ScanSource, type Selection } from '../../storage/query';
 import { profileTypes as profileTypesIn } from '../../storage/query';
 import { ExportError } from './pprofExport';
 
@@ -15,9 +16,11 @@ export interface CollapsedExportOptions {
  * Values are one profile type's (the selection's, or the options', or the only one selected: collapsed stacks
  * have one value column, so several types are refused with their names). Each frame is its function name:
  * ';' (the separator) becomes ':' and line breaks (CR, LF) become spaces, so every line stays parseable; an empty
- * name is written `[unknown]`, as perf's collapsers do. Stacks that print the same (the same functions at other
- * lines or addresses) are summed into one line. Stacks whose value sums to 0 and samples without a stack (which
- * the format cannot express) are left out.
+ * name is written `[unknown]`, as perf's collapsers do. A name that stands for several functions (two `onEnter`s
+ * of one file, or of two files) and an anonymous function are written with where they are defined, as py-spy writes
+ * frames and the collapsed importer reads them back: `onEnter (file.ts:120)`, `(anonymous) (app.js:12:5)`. Stacks
+ * that print the same (the same functions at other lines or addresses) are summed into one line. Stacks whose value
+ * sums to 0 and samples without a stack (which the format cannot express) are left out.
  */
 export async function exportCollapsed(source: ScanSource, selection: Selection, options: CollapsedExportOptions = {}): Promise<string> {
   let profileType = selection.profileType ?? options.profileType;
@@ -29,11 +32,29 @@ export async function exportCollapsed(source: ScanSource, selection: Selection, 
   }
   const merged = await mergeStacks(source, { ...selection, profileType });
   const metadata = source.metadata;
+  const positionOf = functionPositions(metadata);
+  const identityOf = (frameId: number): FunctionIdentity => {
+    const frame = metadata.frame(frameId);
+    return { name: frame.functionName, file: frame.file, ...positionOf(frame) };
+  };
+  // Which functions each name stands for among the exported frames: a name shared by several is written with
+  // where each is defined.
+  const identities = new Map<string, Set<string>>();
+  for (let s = 0; s < merged.stackIds.length; s++) {
+    if (merged.stackIds[s] === 0) continue;
+    for (const frameId of metadata.stack(merged.stackIds[s]!)) {
+      const identity = identityOf(frameId);
+      let keys = identities.get(identity.name);
+      if (!keys) identities.set(identity.name, (keys = new Set()));
+      keys.add(functionKey(identity));
+    }
+  }
   const names = new Map<number, string>();
   const nameOf = (frameId: number): string => {
     let name = names.get(frameId);
     if (name === undefined) {
-      name = collapsedFrameName(metadata.frame(frameId).functionName);
+      const identity = identityOf(frameId);
+      name = collapsedFrameName(identities.get(identity.name)!.size > 1 || (isAnonymous(identity.name) && identity.line > 0) ? locatedName(identity) : identity.name);
       names.set(frameId, name);
     }
     return name;
@@ -51,6 +72,12 @@ export async function exportCollapsed(source: ScanSource, selection: Selection, 
   const lines = [...totals.entries()].filter(([, value]) => value !== 0).map(([stack, value]) => `${stack} ${value}`);
   lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** `name (file:line)`, with the column for an anonymous function: the located frame of py-spy's folded stacks. */
+function locatedName(fn: FunctionIdentity): string {
+  const where = functionLocation(fn);
+  return where === '' ? displayName(fn.name) : `${displayName(fn.name)} (${where})`;
 }
 
 /** A function name as one frame of a folded line: no ';' and no line break, never empty. */

@@ -1,8 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { COLUMN } from '../../storage/schema';
+import { functionKey } from '../../common/functionIdentity';
 import { parseProfileType, type ParsedProfileType } from '../../common/profileTypes';
-import { executePlan, max, mergeStacks, min, profileTypes as profileTypesIn, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
+import { executePlan, functionPositions, max, mergeStacks, min, profileTypes as profileTypesIn, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
 import type { StoredFrame } from '../../storage/metadata/metadataStore';
 
 export interface PprofExportOptions {
@@ -44,7 +45,8 @@ export class ExportError extends Error {
  * address and module (and different frame ids, which tells inlining from recursion at one address) are one
  * location with several lines, innermost first, as pprof writes them. A frame named by its address (`0x4a2f1c`,
  * no file, no line: an unsymbolised location) becomes a location without lines at that address. Functions are
- * (name, file); mappings are the frames' modules (file name only: the store keeps no address ranges or build ids).
+ * (name, file, definition) with the definition's line as start_line (common/functionIdentity.ts; pprof has no
+ * column, so two functions defined on one line are two Functions with the same fields); mappings are the frames' modules (file name only: the store keeps no address ranges or build ids).
  *
  * time_nanos is the earliest selected sample's time (milliseconds in the store), duration_nanos spans the
  * selected profiles from that time to the end of the last (timeRange), period is the largest period_ns stored (nanoseconds for time
@@ -79,6 +81,7 @@ export async function exportPprof(source: ScanSource, selection: Selection, opti
   const mappingIds = new Map<string, number>();
   const functions: PprofFunction[] = [];
   const functionIds = new Map<string, number>();
+  const positionOf = functionPositions(metadata);
   const locations: Location[] = [];
   const locationIds = new Map<string, number>();
 
@@ -98,12 +101,14 @@ export async function exportPprof(source: ScanSource, selection: Selection, opti
     return id;
   };
   const functionOf = (frame: StoredFrame): number => {
-    const key = `${frame.functionName}\u0000${frame.file}`;
+    const definition = positionOf(frame);
+    const startLine = definition.line;
+    const key = functionKey({ name: frame.functionName, file: frame.file, ...definition });
     let id = functionIds.get(key);
     if (id === undefined) {
       id = functions.length + 1;
       const name = strings.dedup(frame.functionName);
-      functions.push(new PprofFunction({ id, name, systemName: name, filename: strings.dedup(frame.file) }));
+      functions.push(new PprofFunction({ id, name, systemName: name, filename: strings.dedup(frame.file), startLine }));
       functionIds.set(key, id);
     }
     return id;

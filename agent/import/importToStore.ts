@@ -20,7 +20,8 @@ export interface ImportResult {
 export async function importToStore(store: Store, profile: ImportedProfile, labels: Record<string, string>): Promise<ImportResult> {
   const frameIds = new Uint32Array(profile.frames.length);
   profile.frames.forEach((f, i) => {
-    frameIds[i] = store.internFrame({ functionName: f.name, file: f.file, line: f.line, column: f.column, module: f.module, address: f.address });
+    const stored = { functionName: f.name, file: f.file, line: f.line, column: f.column, module: f.module, address: f.address };
+    frameIds[i] = store.internFrame(f.functionLine === undefined ? stored : { ...stored, functionLine: f.functionLine });
   });
   // One scratch array for translating every stack: the store copies a stack only when it is new.
   let scratch = new Uint32Array(256);

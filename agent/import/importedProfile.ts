@@ -17,6 +17,11 @@ export interface ImportedFrame {
   module: string;
   /** Instruction address for native frames; 0 when unknown. */
   address: number;
+  /**
+   * The line the function starts at (0: unknown) when `line` is elsewhere in it (pprof's Function.start_line; a
+   * native frame's line from debug information); absent when `line` and `column` are the function's definition.
+   */
+  functionLine?: number;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { FunctionPositions } from '../../common/functionIdentity';
 import type { FrameKind, PackedCallTree, ProfileSummary } from '../../common/callTree';
 import { ProfileImportError } from '../import/importedProfile';
 import { CallTreeBuilder, type Frame } from '../../common/callTreeBuilder';
@@ -184,7 +185,7 @@ function buildTree(profile: V8Profile, displayName: string): ParsedProfile {
     else childrenOf[p]!.push(i);
   }
   const queue: number[] = [];
-  const toFrame = frameConverter();
+  const toFrame = frameConverter(nodes);
   for (const r of roots) {
     const frame = nodes[r]!.callFrame;
     // V8's own "(root)" node becomes the tree's root; any other parentless node hangs below it.
@@ -210,9 +211,17 @@ function buildTree(profile: V8Profile, displayName: string): ParsedProfile {
   return { summary: { format: 'cpuprofile', sampleCount, durationMicros, nodeCount: tree.parent.length }, tree };
 }
 
-/** Converts V8 call frames to builder frames, classifying each distinct script URL once rather than per node. */
-function frameConverter(): (frame: V8CallFrame) => Frame {
+/**
+ * Converts V8 call frames to builder frames, classifying each distinct script URL once rather than per node. A frame
+ * is at its function's definition; one without a position takes it from the profile's other frames, as the store's
+ * call tree does (common/functionIdentity.ts).
+ */
+function frameConverter(nodes: readonly { callFrame: V8CallFrame }[]): (frame: V8CallFrame) => Frame {
   const kindByUrl = new Map<string, FrameKind>();
+  const nameOf = (frame: V8CallFrame): string => (frame.functionName === '' ? '(anonymous)' : frame.functionName);
+  const positionOf = (frame: V8CallFrame) => ({ line: frame.lineNumber >= 0 ? frame.lineNumber + 1 : 0, column: frame.columnNumber >= 0 ? frame.columnNumber + 1 : 0 });
+  const positions = new FunctionPositions();
+  for (const { callFrame } of nodes) positions.add(nameOf(callFrame), callFrame.url, positionOf(callFrame));
   return frame => {
     let kind: FrameKind | undefined;
     // The kind depends on the name only for V8's pseudo-frames and script-less frames, which have no URL.
@@ -225,13 +234,8 @@ function frameConverter(): (frame: V8CallFrame) => Frame {
     } else {
       kind = classifyJavaScriptFrame(frame.functionName, frame.url, frame.lineNumber);
     }
-    return {
-      name: frame.functionName === '' ? '(anonymous)' : frame.functionName,
-      url: frame.url,
-      line: frame.lineNumber >= 0 ? frame.lineNumber + 1 : 0,
-      column: frame.columnNumber >= 0 ? frame.columnNumber + 1 : 0,
-      kind,
-    };
+    const name = nameOf(frame);
+    return { name, url: frame.url, ...positions.positionOf(name, frame.url, positionOf(frame)), kind };
   };
 }
 

@@ -380,6 +380,9 @@ export namespace SourceCostsRequest {
 export interface FunctionChangeRow {
   name: string;
   file: string;
+  /** Where the function is defined (common/functionIdentity.ts); 0 when unknown. */
+  line: number;
+  column: number;
   a: { mean: number; sd: number; runs: number };
   b: { mean: number; sd: number; runs: number };
   delta: number;

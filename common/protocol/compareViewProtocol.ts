@@ -10,6 +10,9 @@ const sideSchema = z.object({ mean: z.number(), sd: z.number(), runs: z.number()
 export const changeRowSchema = z.object({
   name: z.string().max(100_000),
   file: z.string().max(100_000),
+  /** Where the function is defined: two of one name in one file are two rows (common/functionIdentity.ts). */
+  line: z.number().int().nonnegative().optional(),
+  column: z.number().int().nonnegative().optional(),
   a: sideSchema,
   b: sideSchema,
   delta: z.number(),

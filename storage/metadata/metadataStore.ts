@@ -18,6 +18,12 @@ export interface StoredFrame {
   module: string;
   /** Instruction address for native frames; 0 when unknown. */
   address: number;
+  /**
+   * Where the frame's function starts (1-based; 0 unknown) when the frame's own line is elsewhere in it: pprof's
+   * Function.start_line beside the line a sample or call was at, or a native frame's line from debug information.
+   * Absent when the frame's line and column are the function's definition (V8). See common/functionIdentity.ts.
+   */
+  functionLine?: number;
 }
 
 export interface MetadataChanges {
@@ -137,7 +143,7 @@ export class MetadataStore {
 
 function frameKey(f: StoredFrame): string {
   // Numbers go first and the two strings are separated by their length, so no text can forge another key.
-  return `${f.line},${f.column},${f.address},${f.functionName.length},${f.functionName}${f.file.length},${f.file}${f.module}`;
+  return `${f.line},${f.column},${f.address},${f.functionLine ?? -1},${f.functionName.length},${f.functionName}${f.file.length},${f.file}${f.module}`;
 }
 
 /** FNV-1a over the ids, as a 32-bit number. */

@@ -3,6 +3,7 @@ import { CallTreeBuilder } from '../../common/callTreeBuilder';
 import { toDisplayUnit } from '../../common/profileTypes';
 import type { MetadataStore, StoredFrame } from '../metadata/metadataStore';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
+import { functionPositions } from './functionPositions';
 import type { ScanSource } from './scanSource';
 import type { Selection } from './selection';
 
@@ -13,9 +14,9 @@ export type FrameClassifier = (frame: StoredFrame) => FrameKind;
  * The merged call tree of the selected samples, in the packed pre-order form of common/callTree.ts.
  *
  * Stacks are merged once per distinct stack id (mergeStacks), not per sample, then walked root first (the
- * metadata stores them leaf first) into common/callTreeBuilder.ts, the builder the direct cpuprofile reader uses. Frames that look the same in a flame graph — same function, file, line,
- * column and kind — merge under the same parent even when the store holds them as different frames (another
- * module or address). Values are in the profile type's display unit (times in microseconds, bytes, counts);
+ * metadata stores them leaf first) into common/callTreeBuilder.ts, the builder the direct cpuprofile reader uses. Frames that look the same in a flame graph — same function, file, definition
+ * and kind — merge under the same parent even when the store holds them as different frames (another module or
+ * address, or, in pprof, another line of the function). Values are in the profile type's display unit (times in microseconds, bytes, counts);
  * sample counts are rows.
  */
 export async function callTreeForSelection(source: ScanSource, selection: Selection, classify: FrameClassifier): Promise<PackedCallTree> {
@@ -26,15 +27,19 @@ export async function callTreeForSelection(source: ScanSource, selection: Select
 export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, classify: FrameClassifier, toDisplay: (value: number) => number): PackedCallTree {
   const builder = new CallTreeBuilder();
   // Each stored frame is classified and interned once; frames that look the same in a flame graph (same function,
-  // file, line, column and kind) share one id even when the store holds them apart (another module or address).
+  // file, definition and kind) share one id even when the store holds them apart (another module or address).
   const frameIdOf = new Int32Array(metadata.frameCount + 1).fill(-1);
+  const positionOf = functionPositions(metadata);
   const frameId = (stored: number): number => {
     let id = frameIdOf[stored]!;
     if (id < 0) {
       const frame = metadata.frame(stored);
       const kind = classify(frame);
       if (!FRAME_KINDS.includes(kind)) throw new Error(`the frame classifier returned an unknown kind for ${frame.functionName}`);
-      frameIdOf[stored] = id = builder.frame({ name: frame.functionName, url: frame.file, line: frame.line, column: frame.column, kind });
+      // A node is a function where it is defined (common/functionIdentity.ts): pprof's frames of one function at
+      // several lines are one node, and two functions of one name are two.
+      const { line, column } = positionOf(frame);
+      frameIdOf[stored] = id = builder.frame({ name: frame.functionName, url: frame.file, line, column, kind });
     }
     return id;
   };

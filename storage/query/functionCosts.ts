@@ -1,16 +1,24 @@
+import { functionKey } from '../../common/functionIdentity';
 import type { MetadataStore } from '../metadata/metadataStore';
 import { COLUMN } from '../schema';
 import { executePlan } from './execute';
+import { functionPositions } from './functionPositions';
 import { count, scan, sum } from './logicalPlan';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
 import { numbers } from './resultColumns';
 import type { ScanSource } from './scanSource';
 import { selectionPredicate, type Selection } from './selection';
 
-/** Cost of one function, identified by name and file (all its lines and call sites together). */
+/**
+ * Cost of one function, identified by name, file and definition (common/functionIdentity.ts), all its lines and call
+ * sites together.
+ */
 export interface FunctionCost {
   functionName: string;
   file: string;
+  /** Where the function is defined, 1-based; 0 when unknown. */
+  line: number;
+  column: number;
   /** Summed value of samples whose leaf frame is this function. */
   self: number;
   /** Summed value of samples whose stack contains the function at least once (recursion counted once). */
@@ -30,7 +38,7 @@ export interface LineCost {
 
 /**
  * Per-function self and total cost of the selected samples, most expensive (total, then self) first, ties by
- * name then file. Works on merged stacks, so the per-sample cost is one aggregate and the per-stack walk runs
+ * name, file, then definition. Works on merged stacks, so the per-sample cost is one aggregate and the per-stack walk runs
  * once per distinct stack.
  */
 export async function functionCosts(source: ScanSource, selection: Selection): Promise<FunctionCost[]> {
@@ -39,18 +47,19 @@ export async function functionCosts(source: ScanSource, selection: Selection): P
 
 export function functionCostsOf(metadata: MetadataStore, merged: MergedStacks): FunctionCost[] {
   const functionOf = new Int32Array(metadata.frameCount + 1).fill(-1);
+  const positionOf = functionPositions(metadata);
   const ids = new Map<string, number>();
   const costs: FunctionCost[] = [];
   const fn = (frameId: number): number => {
     let f = functionOf[frameId]!;
     if (f >= 0) return f;
     const frame = metadata.frame(frameId);
-    // JSON quoting keeps (name, file) pairs apart whatever characters they contain.
-    const key = JSON.stringify([frame.functionName, frame.file]);
+    const { line, column } = positionOf(frame);
+    const key = functionKey({ name: frame.functionName, file: frame.file, line, column });
     f = ids.get(key) ?? -1;
     if (f < 0) {
       f = costs.length;
-      costs.push({ functionName: frame.functionName, file: frame.file, self: 0, total: 0, selfSamples: 0, totalSamples: 0 });
+      costs.push({ functionName: frame.functionName, file: frame.file, line, column, self: 0, total: 0, selfSamples: 0, totalSamples: 0 });
       ids.set(key, f);
     }
     functionOf[frameId] = f;
@@ -84,7 +93,7 @@ export function functionCostsOf(metadata: MetadataStore, merged: MergedStacks): 
   }
   return costs
     .filter(c => c.total > 0 || c.totalSamples > 0)
-    .sort((a, b) => b.total - a.total || b.self - a.self || compare(a.functionName, b.functionName) || compare(a.file, b.file));
+    .sort((a, b) => b.total - a.total || b.self - a.self || compare(a.functionName, b.functionName) || compare(a.file, b.file) || a.line - b.line || a.column - b.column);
 }
 
 /**

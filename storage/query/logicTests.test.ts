@@ -11,7 +11,8 @@
  *       Adds one batch (one block, with its own statistics). Every row gets the selector's labels (only `=`;
  *       values use the selector escapes \" \\ \n \t); a batch's label columns are exactly those keys, so later
  *       batches can bring new columns and earlier ones read as null. STACK is frames root first, separated by
- *       `;`; a frame is `name` or `name@file` or `name@file:line`. The paragraph ends at a blank line.
+ *       `;`; a frame is `name` or `name@file` or `name@file:line`, or `name@file:line^start` for a frame at `line` of a
+ *       function that starts at `start` (pprof's frames). The paragraph ends at a blank line.
  *
  *   query NAME ARGS          a product query (profileQueries), printed as below
  *   plan PIPELINE            runs a plan (planText.ts syntax); prints a header of column names, then one row per line
@@ -26,7 +27,7 @@
  * Queries (SEL is a selection: a selector in braces, optionally followed by `profile=TYPE` and `time=START..END`):
  *   merge-stacks SEL           STACK VALUE SAMPLES per stack, sorted by stack text
  *   call-tree SEL              the packed call tree, indented, with kind, self/total micros and samples
- *   function-costs SEL         NAME FILE SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
+ *   function-costs SEL         NAME FILE:LINE:COLUMN (its definition) SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
  *   line-costs FILE SEL        LINE SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
  *   source-costs SEL           `total` VALUE SAMPLES, then per file its functions (NAME, first line, costs) and lines
  *   label-keys [SEL]           one key per line
@@ -161,15 +162,19 @@ function insert(source: BatchSource, header: string, rows: string[], path: strin
       const at = spec.indexOf('@');
       const name = at < 0 ? spec : spec.slice(0, at);
       const location = at < 0 ? '' : spec.slice(at + 1);
-      const colon = location.lastIndexOf(':');
-      const hasLine = colon >= 0 && /^\d+$/.test(location.slice(colon + 1));
+      // `file:12^10`: line 12 of a function that starts at line 10, as pprof gives frames (functionLine).
+      const start = /\^(\d+)$/.exec(location);
+      const position = start ? location.slice(0, start.index) : location;
+      const colon = position.lastIndexOf(':');
+      const hasLine = colon >= 0 && /^\d+$/.test(position.slice(colon + 1));
       const frame: StoredFrame = {
         functionName: name,
-        file: hasLine ? location.slice(0, colon) : location,
-        line: hasLine ? Number(location.slice(colon + 1)) : 0,
+        file: hasLine ? position.slice(0, colon) : position,
+        line: hasLine ? Number(position.slice(colon + 1)) : 0,
         column: 0,
         module: '',
         address: 0,
+        ...(start ? { functionLine: Number(start[1]) } : {}),
       };
       return source.metadata.internFrame(frame);
     });
@@ -229,7 +234,7 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
       return renderTree(await callTreeForSelection(source, selections(args)[0]!, classifyForTests));
     case 'function-costs':
       return (await functionCosts(source, selections(args)[0]!)).map(
-        c => `${quote(c.functionName)} ${quote(c.file)} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`,
+        c => `${quote(c.functionName)} ${quote(c.file)}:${c.line}:${c.column} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`,
       );
     case 'line-costs': {
       const file = word();

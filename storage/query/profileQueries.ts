@@ -20,5 +20,6 @@ export { timeSeries, type TimeSeries } from './timeSeries';
 export { profileTypes, timeSpan } from './profileTypes';
 export { labelValuesByRecency } from './latestGroup';
 export { runFunctionCosts, type RunCosts } from './runFunctionCosts';
+export { functionPositions } from './functionPositions';
 export { sourceCosts, sourceCostsOf, type FileCosts, type SourceCosts, type SourceFunctionCost, type SourceLineCost } from './sourceCosts';
 export { everything, selectionPredicate, type Selection } from './selection';

@@ -1,13 +1,21 @@
+import { functionKey } from '../../common/functionIdentity';
 import type { MetadataStore } from '../metadata/metadataStore';
 import { mergeStacksWithLeafLines } from './functionCosts';
+import { functionPositions } from './functionPositions';
 import type { MergedStacks } from './mergeStacks';
 import type { ScanSource } from './scanSource';
 import type { Selection } from './selection';
 
-/** A function's cost as the source shows it: identified by name and file, placed at its first known line. */
+/**
+ * A function's cost as the source shows it: identified by name, file and definition (common/functionIdentity.ts),
+ * placed where it is defined.
+ */
 export interface SourceFunctionCost {
   name: string;
-  /** The smallest line any of its frames names (V8: the declaration; pprof: the first sampled line); 0: unknown. */
+  /**
+   * Where it is defined (V8: the declaration; pprof: the function's start line), else the smallest line any of its
+   * frames names; 0: unknown.
+   */
   line: number;
   self: number;
   /** Recursion counted once per sample. */
@@ -72,6 +80,7 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
   const fileOf = new Int32Array(metadata.frameCount + 1).fill(NOT_SEEN);
   const functionOf: (SourceFunctionCost & Accumulator)[] = [];
   const lineOf = new Int32Array(metadata.frameCount + 1);
+  const positionOf = functionPositions(metadata);
   let total = 0;
   let totalSamples = 0;
   const add = (cost: Accumulator, row: number, leaf: boolean, value: number, samples: number): void => {
@@ -103,12 +112,14 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
         fileIds.set(frame.file, fileIndex);
       }
       const functions = files[fileIndex]!.functions;
-      let fn = functions.get(frame.functionName);
+      // Where the function is defined; one whose start is unknown at the first line its frames name.
+      const definition = positionOf(frame);
+      const key = functionKey({ name: frame.functionName, file: frame.file, ...definition });
+      let fn = functions.get(key);
       if (fn === undefined) {
-        fn = { name: frame.functionName, line: 0, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
-        functions.set(frame.functionName, fn);
+        fn = { name: frame.functionName, line: definition.line, self: 0, total: 0, selfSamples: 0, totalSamples: 0, stamp: -1 };
+        functions.set(key, fn);
       }
-      if (frame.line > 0 && (fn.line === 0 || frame.line < fn.line)) fn.line = frame.line;
       functionOf[frameId] = fn;
       lineOf[frameId] = frame.line;
       fileOf[frameId] = fileIndex;

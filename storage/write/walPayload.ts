@@ -22,7 +22,7 @@ interface PayloadHeader {
   labels: Record<string, string>;
   rowLabels: [string, string[]][];
   /** Files and modules repeat across frames: each is written once, frames refer to them by index. */
-  frames: { first: number; name: string[]; files: string[]; file: number[]; line: number[]; column: number[]; modules: string[]; module: number[]; address: number[] };
+  frames: { first: number; name: string[]; files: string[]; file: number[]; line: number[]; column: number[]; modules: string[]; module: number[]; address: number[]; functionLine?: (number | null)[] };
   stacks: { first: number; count: number; frameIds: number };
 }
 
@@ -59,6 +59,8 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
       column: frames.map(f => f.column),
       ...dictionary(frames.map(f => f.module), 'modules', 'module'),
       address: frames.map(f => f.address),
+      // Only frames whose line is not their function's start carry one (pprof's): a V8 profile's log stays as it was.
+      ...(frames.some(f => f.functionLine !== undefined) ? { functionLine: frames.map(f => f.functionLine ?? null) } : {}),
     },
     stacks: { first: entry.metadata.firstStackId, count: stacks.length, frameIds: stackFrameIds.length },
   };
@@ -115,14 +117,18 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
   const f = header.frames;
   const metadata: MetadataChanges = {
     firstFrameId: f.first,
-    frames: f.name.map((functionName, i) => ({
-      functionName,
-      file: f.files[f.file[i]!]!,
-      line: f.line[i]!,
-      column: f.column[i]!,
-      module: f.modules[f.module[i]!]!,
-      address: f.address[i]!,
-    })),
+    frames: f.name.map((functionName, i) => {
+      const functionLine = f.functionLine?.[i];
+      return {
+        functionName,
+        file: f.files[f.file[i]!]!,
+        line: f.line[i]!,
+        column: f.column[i]!,
+        module: f.modules[f.module[i]!]!,
+        address: f.address[i]!,
+        ...(functionLine === undefined || functionLine === null ? {} : { functionLine }),
+      };
+    }),
     firstStackId: header.stacks.first,
     stacks,
   };

@@ -61,7 +61,7 @@ export function simulateSide(scenario: Scenario, factor: number, next: () => num
       const expected = noise.samplesPerRun * share * (i === 0 ? factor : 1) * machine * Math.max(0, 1 + noise.functionCv * normal(next));
       const p = Math.min(1, expected / noise.samplesPerRun);
       const self = Math.max(0, Math.round(expected + Math.sqrt(noise.samplesPerRun * p * (1 - p)) * normal(next)));
-      return { functionName: `f${i}`, file: `/app/f${i}.js`, self, total: self, selfSamples: self, totalSamples: self };
+      return { functionName: `f${i}`, file: `/app/f${i}.js`, line: 1, column: 1, self, total: self, selfSamples: self, totalSamples: self };
     });
     return { run: `run${r}`, total: functions.reduce((s, f) => s + f.self, 0), functions };
   });

@@ -72,4 +72,10 @@ describe('collapsed stacks importer', () => {
     const frames = profile!.frames.map(f => `${f.name}@${f.file}:${f.line}`);
     assert.deepEqual(frames, ['<module>@app.py:1', 'main@app.py:30', 'work@lib/util.py:12', 'plain@:0', 'frame(int)@:0']);
   });
+
+  it('reads back the anonymous functions Icicle exports with their column, `(anonymous) (file:line:column)`', () => {
+    const text = 'main (/app/a.js:1);(anonymous) (/app/a.js:12:5) 2\nmain (/app/a.js:1);(anonymous) (/app/a.js:12:30) 1\n';
+    const [profile] = parseCollapsed(Buffer.from(text), 'a.collapsed');
+    assert.deepEqual(profile!.frames.map(f => `${f.name}@${f.file}:${f.line}:${f.column}`), ['main@/app/a.js:1:0', '(anonymous)@/app/a.js:12:5', '(anonymous)@/app/a.js:12:30']);
+  });
 });

@@ -17,8 +17,8 @@ import { decodeText, quoteExcerpt, type ImportOptions } from './parseSupport';
  * Python profiles get costs in the source. The count need not be whole (some tools fold weighted samples); the store rounds it.
  */
 
-/** py-spy's frame: `function (path/to/file.py:12)`. */
-const LOCATED_FRAME = /^(.+?) \(([^()]+):(\d+)\)$/;
+/** py-spy's frame: `function (path/to/file.py:12)`; Icicle's export adds a column to anonymous functions' (`:12:5`). */
+const LOCATED_FRAME = /^(.+?) \(([^()]+?):(\d+)(?::(\d+))?\)$/;
 
 export const COLLAPSED_SAMPLES: ValueType = { profileType: 'profile:samples:count:samples:count', unit: 'count' };
 
@@ -95,7 +95,7 @@ export function parseCollapsed(input: Uint8Array, displayName: string, options: 
       if (id === undefined) {
         const located = LOCATED_FRAME.exec(name);
         id = located
-          ? builder.frame({ name: located[1]!, file: located[2]!, line: Number(located[3]), column: 0, module: '', address: 0 })
+          ? builder.frame({ name: located[1]!, file: located[2]!, line: Number(located[3]), column: located[4] === undefined ? 0 : Number(located[4]), module: '', address: 0 })
           : builder.frame({ name, file: '', line: 0, column: 0, module: '', address: 0 });
         frameOf.set(name, id);
       }

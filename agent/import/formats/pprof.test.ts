@@ -249,12 +249,12 @@ describe('pprof import', () => {
           { profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', unit: 'nanoseconds' },
         ],
         frames: [
-          { name: 'main.inner', file: '/home/u/app/main.go', line: 12, column: 5, module: '/usr/bin/app', address: 0x401000 },
-          { name: 'main.main', file: '/home/u/app/main.go', line: 30, column: 0, module: '/usr/bin/app', address: 0x401000 },
+          { name: 'main.inner', file: '/home/u/app/main.go', line: 12, column: 5, module: '/usr/bin/app', address: 0x401000, functionLine: 10 },
+          { name: 'main.main', file: '/home/u/app/main.go', line: 30, column: 0, module: '/usr/bin/app', address: 0x401000, functionLine: 20 },
           { name: '0x7f0000001234', file: '', line: 0, column: 0, module: '/usr/lib/libc.so.6', address: 0x7f0000001234 },
           // Line 0: the function's start line stands in.
-          { name: 'runtime.mallocgc', file: '/usr/lib/go/src/runtime/malloc.go', line: 900, column: 0, module: '/usr/bin/app', address: 0x402000 },
-          { name: 'github.com/x/y.F', file: '/root/go/pkg/mod/github.com/x/y@v1.0.0/f.go', line: 7, column: 0, module: '/usr/bin/app', address: 0x403000 },
+          { name: 'runtime.mallocgc', file: '/usr/lib/go/src/runtime/malloc.go', line: 900, column: 0, module: '/usr/bin/app', address: 0x402000, functionLine: 900 },
+          { name: 'github.com/x/y.F', file: '/root/go/pkg/mod/github.com/x/y@v1.0.0/f.go', line: 7, column: 0, module: '/usr/bin/app', address: 0x403000, functionLine: 0 },
         ],
         stacks: [
           [3, 0, 1],

@@ -21,7 +21,8 @@ import { decodePprof, type DecodedLabel, type DecodedLocation, type DecodedProfi
  *   `[vdso]`): it names the binary exactly and goes back unchanged into an exported pprof's mapping.
  * - frame.address is the location's address as a number: exact below 2^53; kernel addresses above that lose
  *   their low bits in the field, but the name of a frame without lines is written from the exact value.
- * - frame.line is the Line's line number, or the function's start line when the Line has none.
+ * - frame.line is the Line's line number, or the function's start line when the Line has none; frame.functionLine
+ *   is the function's start line (0: unknown), which, with name and file, tells functions apart.
  * - Sample labels become per-sample labels with keys made to fit by labelKey() (`thread id` → `thread_id`). A
  *   numeric label's value is its decimal number, followed by a space and its unit when the file gives one
  *   (`4096 bytes`); Go's heap profiles give none (`bytes` = `112`). Several values of one key are joined with ','.
@@ -235,7 +236,8 @@ export function pprofToImported(p: DecodedProfile, displayName: string): Importe
       const lineNumber = nonNegative(line.line) || startLine;
       const column = nonNegative(line.column);
       // Numbers identify the frame as well as its strings do, and are far cheaper to key on.
-      locationFrameIds.push(builder.frame({ name, file, line: lineNumber, column, module, address }, `${functionId}:${lineNumber}:${column}:${mappingId}:${address}`));
+      // The frame's line is where the sample or call was; the function's identity is where it starts.
+      locationFrameIds.push(builder.frame({ name, file, line: lineNumber, column, module, address, functionLine: startLine }, `${functionId}:${lineNumber}:${column}:${mappingId}:${address}`));
     }
   }
 
