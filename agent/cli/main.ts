@@ -2,18 +2,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
 import { parseLabels, UsageError } from './cliErrors';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
-import { diffCommand } from './diffCommand';
-import { exportCommand } from './exportCommand';
-import { importCommand } from './importCommand';
-import { labelsCommand } from './labelsCommand';
-import { recordCommand } from './recordCommand';
-import { topCommand } from './topCommand';
 
 /**
  * The `icicle` command line: the agent's importers, exporters and queries over a store opened in this process.
  * Exit codes: 0 success, 1 a command failed (a file could not be imported, the store could not be read),
  * 2 usage errors. Errors go to stderr as sentences; stack traces only with ICICLE_DEBUG=1.
  */
+// Each command's module is imported when the command runs, so a command loads only what it uses: `icicle record`
+// starts its program sooner without the query engine's statistics or the exporters being evaluated first.
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
 
 const HELP: Record<string, string> = {
@@ -87,7 +83,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       const { values, positionals } = parse({ label: { type: 'string', multiple: true } });
       if (values.help) return help(command, out);
       if (positionals.length === 0) throw new UsageError('import needs at least one FILE', command);
-      return importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? []) }, out, err);
+      return (await import('./importCommand')).importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? []) }, out, err);
     }
     case 'top': {
       const { values, positionals } = parse({
@@ -100,14 +96,14 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       noPositionals(command, positionals);
       const limit = values.limit === undefined ? 20 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return topCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, limit, json: values.json ?? false }, out);
+      return (await import('./topCommand')).topCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, limit, json: values.json ?? false }, out);
     }
     case 'export': {
       const { values, positionals } = parse({ where: { type: 'string', multiple: true }, type: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } });
       if (values.help) return help(command, out);
       noPositionals(command, positionals);
       if (!values.format || !values.out) throw new UsageError('export needs --format and --out', command);
-      return exportCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, format: values.format, out: values.out }, err);
+      return (await import('./exportCommand')).exportCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, format: values.format, out: values.out }, err);
     }
     case 'record': {
       const { values, positionals } = parse({ label: { type: 'string', multiple: true }, interval: { type: 'string' }, limit: { type: 'string' } });
@@ -117,7 +113,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       if (!Number.isInteger(intervalMicros) || intervalMicros < 50) throw new UsageError('--interval must be a whole number of microseconds, at least 50', command);
       const limit = values.limit === undefined ? 10 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? []), command: positionals, intervalMicros, limit }, out, err);
+      return (await import('./recordCommand')).recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? []), command: positionals, intervalMicros, limit }, out, err);
     }
     case 'diff': {
       const { values, positionals } = parse({
@@ -136,13 +132,13 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError('--format must be text, markdown or json', command);
       const limit = values.limit === undefined ? 20 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit }, out);
+      return (await import('./diffCommand')).diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit }, out);
     }
     case 'labels': {
       const { values, positionals } = parse({ json: { type: 'boolean' } });
       if (values.help) return help(command, out);
       if (positionals.length > 1) throw new UsageError('labels takes at most one KEY', command);
-      return labelsCommand({ store: values.store ?? defaultStoreDirectory(), key: positionals[0], json: values.json ?? false }, out);
+      return (await import('./labelsCommand')).labelsCommand({ store: values.store ?? defaultStoreDirectory(), key: positionals[0], json: values.json ?? false }, out);
     }
   }
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,9 @@ import { ScrapeManager } from '../collectors/scrapeManager';
 import { setLogLevel } from '../log';
 import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
-import { topCommand } from './topCommand';
+import { unrunnableCommand } from './resolveCommand';
+import { ForwardedSignals, signalExitCode } from './signalForwarding';
+import { topOfSource } from './topCommand';
 
 export interface RecordOptions {
   store: string;
@@ -24,17 +26,60 @@ export interface RecordOptions {
 }
 
 /**
+ * Samples stay in the store's log when `icicle record` ends unless its active part has grown past this: writing
+ * a Parquet block costs more than the run being measured (the block worker loads parquet-wasm), while the next
+ * open replays a few megabytes of log in milliseconds. The part is written once it passes this size.
+ */
+const RECORD_FLUSH_BYTES = 8 * 1024 * 1024;
+
+/**
  * `icicle record -- COMMAND...`: runs a Node.js command (node, npm, npx...) with the probe loaded into every Node
  * process it starts (NODE_OPTIONS, so child processes too), served by an agent inside this process on a private
  * socket; runs any other command under `perf record -g`, which follows its child processes. Stores every chunk labelled with a new `session_id`, the git state and the caller's labels, and prints the top
- * functions of the run. Exits with the command's exit code.
+ * functions of the run. Exits with the command's exit code (126 or 127 when it cannot be run, as a shell does).
+ *
+ * SIGINT, SIGTERM and SIGHUP reach the command as they would under a shell (signalForwarding.ts); the command is
+ * waited for, what it recorded up to then is stored, the temporary folder removed, and the exit code is the
+ * command's, or 128 + the signal that ended it.
  */
 export async function recordCommand(options: RecordOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   // The embedded agent speaks up only for problems; the command's own output is what the user is watching.
   setLogLevel('warn');
+  const unrunnable = unrunnableCommand(options.command[0]!);
+  if (unrunnable) {
+    err(`icicle: ${unrunnable.message}`);
+    return unrunnable.exitCode;
+  }
+  const node = NODE_LAUNCHERS.test(basename(options.command[0]!));
+  // A native command runs under perf, which follows the processes it starts.
+  if (!node) await checkPerfAvailable();
+  const signals = new ForwardedSignals();
   const sessionId = randomUUID().slice(0, 8);
   const directory = mkdtempSync(join(tmpdir(), 'icicle-record-')); // mode 0700: the socket's lock.
-  const store = await Store.open(options.store);
+  try {
+    // The store and the git state are independent: read them together, before the command starts.
+    const [store, git] = await Promise.all([Store.open(options.store), gitLabels(process.cwd())]);
+    try {
+      return await recordWithStore(store, { ...git, ...options.labels, session_id: sessionId }, directory, node, signals, options, out, err);
+    } finally {
+      await store.close({ flush: store.stats().activeBytes > RECORD_FLUSH_BYTES });
+    }
+  } finally {
+    signals.dispose();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function recordWithStore(
+  store: Store,
+  labels: Record<string, string>,
+  directory: string,
+  node: boolean,
+  signals: ForwardedSignals,
+  options: RecordOptions,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   const recordings = new RecordingHub(store);
   const spool = new SpoolIngester(join(directory, 'spool'), params => recordings.ingest(params));
   const server = new AgentServer(join(directory, 'agent.sock'), {
@@ -51,13 +96,11 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
   try {
     await server.listen();
     await spool.start();
-    const labels = { ...(await gitLabels(process.cwd())), ...options.labels, session_id: sessionId };
-    const node = NODE_LAUNCHERS.test(basename(options.command[0]!));
+    // A signal that came while the store opened: the command is not started at all.
+    if (signals.received !== undefined) return signalExitCode(signals.received);
     let command = options.command;
     const perfData = join(directory, 'perf.data');
     if (!node) {
-      // A native command runs under perf, which follows the processes it starts.
-      await checkPerfAvailable();
       command = ['perf', 'record', '-q', '-e', 'cpu-clock', '-F', String(Math.round(1e6 / options.intervalMicros)), '-g', '-o', perfData, '--', ...options.command];
     }
     const probe = join(__dirname, 'nodeProbe.js');
@@ -73,16 +116,13 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
             [PROBE_ENV.spool]: join(directory, 'spool'),
             [PROBE_ENV.labels]: JSON.stringify(labels),
             [PROBE_ENV.intervalMicros]: String(options.intervalMicros),
+            // The probe keeps the samples up to a signal only where someone forwards a second one as a kill.
+            [PROBE_ENV.spoolOnSignal]: '1',
           }
         : process.env,
     });
-    exitCode = await new Promise<number>(resolve => {
-      child.once('error', error => {
-        err(`icicle: could not run ${options.command[0]}: ${error.message}`);
-        resolve(127);
-      });
-      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
-    });
+    signals.forwardTo(child);
+    exitCode = await childExit(child, options.command[0]!, err);
     if (!node) {
       const text = await perfScriptText(perfData, message => err(`icicle: ${message}`));
       if (text.trim() !== '') await recordings.ingest({ profile: text, startMs, labels: { ...labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) }, droppedChunks: 0 });
@@ -92,18 +132,29 @@ export async function recordCommand(options: RecordOptions, out: (line: string) 
   } finally {
     spool.stop();
     await server.close(0);
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
   }
-  err(`icicle: recorded session_id=${sessionId} into ${options.store}`);
-  await topCommand({ store: options.store, where: [`session_id=${sessionId}`], type: undefined, limit: options.limit, json: false }, out);
+  err(`icicle: recorded session_id=${labels['session_id']} into ${options.store}`);
+  // The top of the run from the store this process holds open: opening it again would replay its log.
+  const snapshot = store.snapshot();
+  try {
+    await topOfSource(snapshot, { where: [`session_id=${labels['session_id']}`], type: undefined, limit: options.limit, json: false }, out);
+  } finally {
+    snapshot.release();
+  }
   return exitCode;
+}
+
+/** The command's exit code, 128 + the signal that ended it, or 127 when it could not be started after all. */
+function childExit(child: ChildProcess, name: string, err: (line: string) => void): Promise<number> {
+  return new Promise<number>(resolve => {
+    child.once('error', error => {
+      const code = (error as NodeJS.ErrnoException).code;
+      err(`icicle: cannot run ${name}: ${code === 'ENOENT' ? 'command not found' : code === 'EACCES' ? 'permission denied' : error.message}`);
+      resolve(code === 'EACCES' ? 126 : 127);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? signalExitCode(signal) : 1)));
+  });
 }
 
 /** Commands that are Node.js programs (or run them): profiled by the probe; any other command is profiled by perf. */
 const NODE_LAUNCHERS = /^(node|nodejs|npm|npx|pnpm|yarn|tsx|ts-node|mocha|jest|vitest)(\.(c|m)?js|\.cmd|\.exe)?$/;
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-  return numbers[signal] ?? 0;
-}
