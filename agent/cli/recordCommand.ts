@@ -6,15 +6,11 @@ import { basename, join } from 'node:path';
 import { gitLabels } from '../../common/gitLabels';
 import { PROBE_ENV } from '../../common/protocol/probeProtocol';
 import { Store } from '../../storage/store';
-import { AgentServer } from '../agentServer';
 import { checkPerfAvailable, perfScriptText } from '../collectors/perfCollector';
-import { ScrapeManager } from '../collectors/scrapeManager';
 import { setLogLevel } from '../log';
-import { RecordingHub } from '../recording/recordingHub';
-import { SpoolIngester } from '../recording/spoolIngester';
+import type { RecordAgent } from './recordAgent';
 import { unrunnableCommand } from './resolveCommand';
 import { ForwardedSignals, signalExitCode } from './signalForwarding';
-import { topOfSource } from './topCommand';
 
 export interface RecordOptions {
   store: string;
@@ -80,64 +76,58 @@ async function recordWithStore(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const recordings = new RecordingHub(store);
-  const spool = new SpoolIngester(join(directory, 'spool'), params => recordings.ingest(params));
-  const server = new AgentServer(join(directory, 'agent.sock'), {
-    version: process.env.ICICLE_VERSION ?? '0.0.0-dev',
-    startedAt: Date.now(),
-    store,
-    storeProblem: undefined,
-    recordings,
-    spool,
-    scrapers: new ScrapeManager(recorded => recordings.ingestRecorded(recorded), message => err(`icicle: ${message}`)),
-    shutdown: () => undefined,
+  // A signal that came while the store opened: the command is not started at all.
+  if (signals.received !== undefined) return signalExitCode(signals.received);
+  let command = options.command;
+  const perfData = join(directory, 'perf.data');
+  if (!node) {
+    command = ['perf', 'record', '-q', '-e', 'cpu-clock', '-F', String(Math.round(1e6 / options.intervalMicros)), '-g', '-o', perfData, '--', ...options.command];
+  }
+  const probe = join(__dirname, 'nodeProbe.js');
+  const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', `--require ${JSON.stringify(probe)}`].filter(Boolean).join(' ');
+  const startMs = Date.now();
+  const child = spawn(command[0]!, command.slice(1), {
+    stdio: 'inherit',
+    env: node
+      ? {
+          ...process.env,
+          NODE_OPTIONS: nodeOptions,
+          [PROBE_ENV.socket]: join(directory, 'agent.sock'),
+          [PROBE_ENV.spool]: join(directory, 'spool'),
+          [PROBE_ENV.labels]: JSON.stringify(labels),
+          [PROBE_ENV.intervalMicros]: String(options.intervalMicros),
+          // The probe keeps the samples up to a SIGTERM only where a second one kills (signalForwarding.ts).
+          [PROBE_ENV.spoolOnSignal]: '1',
+        }
+      : process.env,
   });
-  let exitCode: number;
+  signals.forwardTo(child);
+  const exited = childExit(child, options.command[0]!, err);
+  // The query engine, for the run's top functions, loads while the program runs too.
+  const top = import('./topCommand');
+  // The agent's modules load while the program starts; whatever happens here, the program is waited for.
+  let agent: RecordAgent;
   try {
-    await server.listen();
-    await spool.start();
-    // A signal that came while the store opened: the command is not started at all.
-    if (signals.received !== undefined) return signalExitCode(signals.received);
-    let command = options.command;
-    const perfData = join(directory, 'perf.data');
-    if (!node) {
-      command = ['perf', 'record', '-q', '-e', 'cpu-clock', '-F', String(Math.round(1e6 / options.intervalMicros)), '-g', '-o', perfData, '--', ...options.command];
-    }
-    const probe = join(__dirname, 'nodeProbe.js');
-    const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', `--require ${JSON.stringify(probe)}`].filter(Boolean).join(' ');
-    const startMs = Date.now();
-    const child = spawn(command[0]!, command.slice(1), {
-      stdio: 'inherit',
-      env: node
-        ? {
-            ...process.env,
-            NODE_OPTIONS: nodeOptions,
-            [PROBE_ENV.socket]: join(directory, 'agent.sock'),
-            [PROBE_ENV.spool]: join(directory, 'spool'),
-            [PROBE_ENV.labels]: JSON.stringify(labels),
-            [PROBE_ENV.intervalMicros]: String(options.intervalMicros),
-            // The probe keeps the samples up to a signal only where someone forwards a second one as a kill.
-            [PROBE_ENV.spoolOnSignal]: '1',
-          }
-        : process.env,
-    });
-    signals.forwardTo(child);
-    exitCode = await childExit(child, options.command[0]!, err);
+    agent = await (await import('./recordAgent')).RecordAgent.start(store, directory, err);
+  } catch (error) {
+    await exited;
+    throw error;
+  }
+  const exitCode = await exited;
+  try {
     if (!node) {
       const text = await perfScriptText(perfData, message => err(`icicle: ${message}`));
-      if (text.trim() !== '') await recordings.ingest({ profile: text, startMs, labels: { ...labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) }, droppedChunks: 0 });
+      if (text.trim() !== '') await agent.ingest({ profile: text, startMs, labels: { ...labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) }, droppedChunks: 0 });
     }
-    // The probes spool their last chunk as their process exits; take it in before closing.
-    await spool.scan();
   } finally {
-    spool.stop();
-    await server.close(0);
+    // The probes spool their last chunk as their process exits; take it in before closing.
+    await agent.finish();
   }
   err(`icicle: recorded session_id=${labels['session_id']} into ${options.store}`);
   // The top of the run from the store this process holds open: opening it again would replay its log.
   const snapshot = store.snapshot();
   try {
-    await topOfSource(snapshot, { where: [`session_id=${labels['session_id']}`], type: undefined, limit: options.limit, json: false }, out);
+    await (await top).topOfSource(snapshot, { where: [`session_id=${labels['session_id']}`], type: undefined, limit: options.limit, json: false }, out);
   } finally {
     snapshot.release();
   }
