@@ -3,7 +3,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Store } from '../../storage/store';
+import { corpusDir } from '../../test/support/corpus';
 import { pollUntil } from '../../test/support/poll';
+import { RecordingHub } from '../recording/recordingHub';
+import { RECORD_FLUSH_BYTES } from './recordCommand';
 
 /**
  * `icicle record` as a CI tool: real processes (the built command line, a real Node program with the probe), real
@@ -164,5 +168,18 @@ describe('icicle record', function () {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(readdirSync(join(store, 'blocks')), [], 'writing a block would start the block worker');
     assert.ok(top().length > 0);
+  });
+
+  it('writes the log out to a block once it holds more than a few megabytes, so that opening the store stays quick', async () => {
+    // Copies of a 1 MB profile, until the active part holds more than record leaves in the log.
+    const seeded = await Store.open(store);
+    const recordings = new RecordingHub(seeded);
+    const profile = readFileSync(join(corpusDir(), 'cpuprofile', 'sucrase.cpuprofile'), 'utf8');
+    for (let i = 0; seeded.stats().activeBytes <= RECORD_FLUSH_BYTES; i++) await recordings.ingest({ profile: profile.replace('{', `{"copy":${i},`), startMs: 1, labels: { session_id: `seed${i}` }, droppedChunks: 0 });
+    await seeded.close({ flush: false });
+    assert.deepEqual(readdirSync(join(store, 'blocks')), []);
+    const run = await finished(record(['--', process.execPath, '-e', '0']));
+    assert.equal(run.code, 0, run.stderr);
+    assert.notDeepEqual(readdirSync(join(store, 'blocks')), [], 'the active part was written to a block');
   });
 });

@@ -23,10 +23,10 @@ export interface RecordOptions {
 
 /**
  * Samples stay in the store's log when `icicle record` ends unless its active part has grown past this: writing
- * a Parquet block costs more than the run being measured (the block worker loads parquet-wasm), while the next
- * open replays a few megabytes of log in milliseconds. The part is written once it passes this size.
+ * a Parquet block costs more than a short run being measured (the block worker loads parquet-wasm), while the next
+ * open replays the log (about 3 ms of CPU per megabyte of active part, so at most about 12 ms here).
  */
-const RECORD_FLUSH_BYTES = 8 * 1024 * 1024;
+export const RECORD_FLUSH_BYTES = 4 * 1024 * 1024;
 
 /**
  * `icicle record -- COMMAND...`: runs a Node.js command (node, npm, npx...) with the probe loaded into every Node
