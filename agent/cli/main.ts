@@ -8,8 +8,6 @@ import { defaultStoreDirectory } from './defaultStoreDirectory';
  * Exit codes: 0 success, 1 a command failed (a file could not be imported, the store could not be read),
  * 2 usage errors. Errors go to stderr as sentences; stack traces only with ICICLE_DEBUG=1.
  */
-// Each command's module is imported when the command runs, so a command loads only what it uses: `icicle record`
-// starts its program sooner without the query engine's statistics or the exporters being evaluated first.
 const VERSION = process.env.ICICLE_VERSION ?? '0.0.0-dev';
 
 const HELP: Record<string, string> = {
@@ -42,7 +40,9 @@ Writes the selected samples as a gzipped pprof profile (readable by go tool ppro
 Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,
 so child processes are profiled too; one sample per --interval microseconds, default 1000), stores the samples
 labelled session_id, pid, runtime, command, the git branch, commit and dirty state, and every --label, then prints
-the top functions of the run. Exits with COMMAND's exit code.`,
+the top functions of the run. Exits with COMMAND's exit code; 127 when COMMAND is not found and 126 when it is not
+executable, as a shell does. SIGINT, SIGTERM and SIGHUP reach COMMAND as under a shell; what it recorded until it
+ended is stored, and the exit code is then 128 + the signal's number. A second SIGTERM kills COMMAND.`,
   diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
 
 Compares each function's self cost per run (where the time went) between the base and the head selections (e.g. --base branch=main
@@ -62,6 +62,8 @@ const COMMON = {
 
 async function run(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const [command, ...rest] = argv;
+  // Each command's module is imported when the command runs, so a command evaluates only what it uses: `icicle
+  // record` starts its program without the query engine's statistics or the exporters being set up first.
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     out(HELP[rest[0] ?? 'main'] ?? HELP['main']!);
     return command === undefined ? 2 : 0;
