@@ -1,7 +1,10 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
 import { parseLabels, UsageError } from './cliErrors';
+import { parseCommandArgs } from './cliOptions';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
+import { parseRecordArgs } from './recordOptions';
+import type { StartedRecording } from './recordStart';
 
 /**
  * The `icicle` command line: the agent's importers, exporters and queries over a store opened in this process.
@@ -55,12 +58,7 @@ else an imported profile file. Exits 1 when a significant regression is larger t
 Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
 };
 
-const COMMON = {
-  store: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-async function run(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+async function run(argv: string[], out: (line: string) => void, err: (line: string) => void, started: StartedRecording | number | undefined): Promise<number> {
   const [command, ...rest] = argv;
   // Each command's module is imported when the command runs, so a command evaluates only what it uses: `icicle
   // record` starts its program without the query engine's statistics or the exporters being set up first.
@@ -73,13 +71,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
     return 0;
   }
   if (!(command in HELP) || command === 'main') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-  const parse = <O extends ParseArgsConfig['options']>(options: O) => {
-    try {
-      return parseArgs({ args: rest, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
-    } catch (error) {
-      throw new UsageError(describeError(error), command);
-    }
-  };
+  const parse = <O extends ParseArgsConfig['options']>(options: O) => parseCommandArgs(command, rest, options);
   switch (command) {
     case 'import': {
       const { values, positionals } = parse({ label: { type: 'string', multiple: true } });
@@ -108,14 +100,9 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       return (await import('./exportCommand')).exportCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, format: values.format, out: values.out }, err);
     }
     case 'record': {
-      const { values, positionals } = parse({ label: { type: 'string', multiple: true }, interval: { type: 'string' }, limit: { type: 'string' } });
-      if (values.help) return help(command, out);
-      if (positionals.length === 0) throw new UsageError('record needs a command to run, after --', command);
-      const intervalMicros = values.interval === undefined ? 1000 : Number(values.interval);
-      if (!Number.isInteger(intervalMicros) || intervalMicros < 50) throw new UsageError('--interval must be a whole number of microseconds, at least 50', command);
-      const limit = values.limit === undefined ? 10 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return (await import('./recordCommand')).recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? []), command: positionals, intervalMicros, limit }, out, err);
+      const options = parseRecordArgs(rest);
+      if (options === undefined) return help(command, out);
+      return (await import('./recordCommand')).recordCommand(options, out, err, started);
     }
     case 'diff': {
       const { values, positionals } = parse({
@@ -155,11 +142,12 @@ function noPositionals(command: string, positionals: string[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs one command; `started` is the program `icicle record` started before this module was loaded (icicle.ts). */
+export async function main(argv: string[], started?: StartedRecording | number): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
   try {
-    return await run(argv, out, err);
+    return await run(argv, out, err, started);
   } catch (error) {
     if (error instanceof UsageError) {
       err(`icicle: ${error.message}`);
@@ -172,6 +160,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-void main(process.argv.slice(2)).then(code => {
-  process.exitCode = code;
-});
+// Run as a program (from the sources, through tsx); the bin (icicle.ts) calls main itself.
+if (require.main === module) {
+  void main(process.argv.slice(2)).then(code => {
+    process.exitCode = code;
+  });
+}
