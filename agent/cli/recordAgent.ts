@@ -21,8 +21,8 @@ export class RecordAgent {
   ) {}
 
   /** Listens and watches the spool; a socket that cannot be made is said, and the spool still takes the chunks. */
-  static async start(store: Store, directory: string, err: (line: string) => void): Promise<RecordAgent> {
-    const recordings = new RecordingHub(store);
+  static async start(store: Store, directory: string, gitLabels: Record<string, string>, err: (line: string) => void): Promise<RecordAgent> {
+    const recordings = new LabellingRecordingHub(store, gitLabels);
     const spool = new SpoolIngester(join(directory, 'spool'), params => recordings.ingest(params));
     let server: AgentServer | undefined = new AgentServer(join(directory, 'agent.sock'), {
       version: process.env.ICICLE_VERSION ?? '0.0.0-dev',
@@ -49,6 +49,7 @@ export class RecordAgent {
     return new RecordAgent(recordings, spool, server);
   }
 
+  /** Stores a recorded profile (perf's, of a native program) as the probes' chunks are stored. */
   ingest(params: IngestProfileParams): Promise<unknown> {
     return this.recordings.ingest(params);
   }
@@ -61,5 +62,22 @@ export class RecordAgent {
       this.spool.stop();
       await this.server?.close(0);
     }
+  }
+}
+
+/**
+ * Adds the run's git labels to every chunk: the program was started before git had answered, so its probes do not
+ * carry them. A label the chunk has (the caller's `--label branch=...`) wins.
+ */
+class LabellingRecordingHub extends RecordingHub {
+  constructor(
+    store: Store,
+    private readonly labels: Record<string, string>,
+  ) {
+    super(store);
+  }
+
+  override ingest(params: IngestProfileParams): ReturnType<RecordingHub['ingest']> {
+    return super.ingest({ ...params, labels: { ...this.labels, ...params.labels } });
   }
 }

@@ -77,9 +77,9 @@ describe('icicle record', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function record(args: string[], options: { detached?: boolean; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  function record(args: string[], options: { detached?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
     return spawn(process.execPath, [cli, 'record', '--store', store, ...args], {
-      cwd: dir,
+      cwd: options.cwd ?? dir,
       env: { ...process.env, TMPDIR: temp, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.detached ?? false,
@@ -99,6 +99,12 @@ describe('icicle record', function () {
     const run = spawnSync(process.execPath, [cli, 'top', '--store', store, '--json'], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     return (JSON.parse(run.stdout) as { functions: { function: string }[] }).functions;
+  }
+
+  function labelValues(key: string): string[] {
+    const run = spawnSync(process.execPath, [cli, 'labels', key, '--store', store, '--json'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout) as string[];
   }
 
   it('says a command is not found and exits 127, as a shell does, starting nothing', async () => {
@@ -164,10 +170,13 @@ describe('icicle record', function () {
   });
 
   it('keeps a short run in the store’s log: no Parquet block is written for it, and it can be queried', async () => {
-    const run = await finished(record(['--', process.execPath, '-e', 'let x = 0; const end = Date.now() + 300; while (Date.now() < end) x++;']));
+    const run = await finished(record(['--label', 'branch=chosen', '--', process.execPath, '-e', 'let x = 0; const end = Date.now() + 300; while (Date.now() < end) x++;'], { cwd: root }));
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(readdirSync(join(store, 'blocks')), [], 'writing a block would start the block worker');
     assert.ok(top().length > 0);
+    // The git labels, read while the program started, are on its samples; the caller's label wins over git's.
+    assert.deepEqual(labelValues('branch'), ['chosen']);
+    assert.match(labelValues('commit')[0] ?? '', /^[0-9a-f]{40}$/);
   });
 
   it('writes the log out to a block once it holds more than a few megabytes, so that opening the store stays quick', async () => {

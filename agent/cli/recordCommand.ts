@@ -50,7 +50,7 @@ export async function recordCommand(
     }
     try {
       try {
-        agent = await RecordAgent.start(store, started.directory, err);
+        agent = await RecordAgent.start(store, started.directory, await started.git, err);
       } catch (error) {
         await started.exited;
         throw error;
@@ -80,6 +80,7 @@ async function storeRun(started: StartedRecording, agent: RecordAgent, options: 
   try {
     if (!started.node) {
       const text = await perfScriptText(join(started.directory, 'perf.data'), message => err(`icicle: ${message}`));
+      // The agent adds the git labels, as it does to the probes' chunks.
       const labels = { ...started.labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) };
       if (text.trim() !== '') await agent.ingest({ profile: text, startMs: started.startMs, labels, droppedChunks: 0 });
     }

@@ -17,7 +17,13 @@ export interface StartedRecording {
   exited: Promise<number>;
   /** The run's private folder (mode 0700): the probe's socket `agent.sock`, its spool `spool/`, `perf.data`. */
   directory: string;
+  /** The run's labels the probe is given: a new `session_id` and the caller's. */
   labels: Record<string, string>;
+  /**
+   * The git state (gitLabels.ts), read while the program starts: a large repository's `git status` takes seconds,
+   * which the program does not wait for. The agent adds these labels to what it stores; the caller's win.
+   */
+  git: Promise<Record<string, string>>;
   /** A Node.js program, profiled by the probe; otherwise perf records it into `perf.data`. */
   node: boolean;
   startMs: number;
@@ -26,7 +32,7 @@ export interface StartedRecording {
 
 /**
  * Starts the program `icicle record` profiles, with as little as possible before it: whether it can run at all
- * (127 and 126 as a shell says them), perf for a native program, the git labels, a private folder. The store and
+ * (127 and 126 as a shell says them), perf for a native program, a private folder. The store and
  * the agent are set up while the program starts (recordCommand.ts); the bin (`icicle.ts`) calls this before it
  * loads the rest of the command line. Returns the exit code instead when the program was not started.
  */
@@ -44,7 +50,7 @@ export async function startRecording(options: RecordOptions, err: (line: string)
   const directory = mkdtempSync(join(tmpdir(), 'icicle-record-')); // mode 0700: the socket's lock.
   let started = false;
   try {
-    const labels = { ...(await gitLabels(process.cwd())), ...options.labels, session_id: randomUUID().slice(0, 8) };
+    const labels = { ...options.labels, session_id: randomUUID().slice(0, 8) };
     // A signal that came meanwhile: the command is not started at all.
     if (signals.received !== undefined) return signalExitCode(signals.received);
     const command = node
@@ -70,7 +76,7 @@ export async function startRecording(options: RecordOptions, err: (line: string)
     });
     signals.forwardTo(child);
     started = true;
-    return { child, exited: childExit(child, name, err), directory, labels, node, startMs, signals };
+    return { child, exited: childExit(child, name, err), directory, labels, git: gitLabels(process.cwd()), node, startMs, signals };
   } finally {
     if (!started) {
       signals.dispose();
