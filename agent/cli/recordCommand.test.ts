@@ -130,6 +130,20 @@ describe('icicle record', function () {
     assert.equal(directory.stderr, `icicle: cannot run ${dir}: it is a directory\n`);
   });
 
+  it('refuses a store another process writes before it runs the program', async () => {
+    const holder = await Store.open(store);
+    try {
+      const ran = join(dir, 'ran');
+      const run = await finished(record(['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(ran)}, '')`]));
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /^icicle: The store in .* is in use by icicle \(pid \d+/);
+      assert.equal(existsSync(ran), false, 'the program was not run');
+      assert.deepEqual(readdirSync(temp), []);
+    } finally {
+      await holder.close();
+    }
+  });
+
   it('on SIGTERM ends the program, stores its samples up to the signal, removes its temporary folder and exits 143', async () => {
     const { recorder, done, pid } = await startSpinner();
     // The probe's first 5-second chunk is not due yet: what is stored was taken at the signal.

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gitLabels } from '../../common/gitLabels';
 import { PROBE_ENV } from '../../common/protocol/probeProtocol';
+import { assertStoreFree } from '../../storage/storeLock';
 import { checkPerfAvailable } from '../collectors/perfCollector';
 import type { RecordOptions } from './recordOptions';
 import { unrunnableCommand } from './resolveCommand';
@@ -46,6 +47,9 @@ export async function startRecording(options: RecordOptions, err: (line: string)
   const node = NODE_LAUNCHERS.test(basename(name));
   // A native command runs under perf, which follows the processes it starts.
   if (!node) await checkPerfAvailable();
+  // A store another process writes (the editor's agent, another `icicle record`) could not take the run: say so
+  // before the program runs. The store itself is opened while the program starts.
+  await assertStoreFree(options.store);
   const signals = new ForwardedSignals();
   const directory = mkdtempSync(join(tmpdir(), 'icicle-record-')); // mode 0700: the socket's lock.
   let started = false;
