@@ -26,12 +26,20 @@ const contexts = [
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out/extension', external: ['vscode'] },
   // The agent process and the command line that embeds it, and the store's block worker thread (Parquet through
   // parquet-wasm, whose node build loads parquet_wasm_bg.wasm from beside the bundle: copied below).
-  // The shebang makes out/agent/icicle.js the package's `icicle` bin; Node ignores it in the others. nodeProbe.js is
-  // the probe that NODE_OPTIONS=--require loads into profiled programs (agent/probe/nodeProbe.ts).
+  // nodeProbe.js is the probe that NODE_OPTIONS=--require loads into profiled programs (agent/probe/nodeProbe.ts).
+  // icicleMain.js is the command line, which the bin below loads.
   {
     ...node,
-    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', icicle: 'agent/cli/main.ts', nodeProbe: 'agent/probe/nodeProbe.ts' },
+    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', icicleMain: 'agent/cli/main.ts', nodeProbe: 'agent/probe/nodeProbe.ts' },
     outdir: 'out/agent',
+  },
+  // The package's `icicle` bin (the shebang): a small bundle, so that `icicle record` starts its program before
+  // icicleMain.js is compiled (agent/cli/icicle.ts).
+  {
+    ...node,
+    entryPoints: { icicle: 'agent/cli/icicle.ts' },
+    outdir: 'out/agent',
+    external: ['./icicleMain.js'],
     banner: { js: '#!/usr/bin/env node' },
   },
   // The language server process.

@@ -4,6 +4,7 @@ import { runEditorOpenBenchmark } from './editorOpenBenchmark';
 import { runImportBenchmark } from './importBenchmark';
 import { runLspBenchmark } from './lspBenchmark';
 import { runOverheadBenchmark } from './overheadBenchmark';
+import { runRecordStartBenchmark } from './recordStartBenchmark';
 import { runRenderBenchmark } from './renderBenchmark';
 import { runStorageBenchmark } from './storage/storageBenchmark';
 
@@ -23,6 +24,7 @@ const benchmarks: Record<string, () => Promise<Fields> | Fields> = {
   import: runImportBenchmark,
   lsp: runLspBenchmark,
   overhead: runOverheadBenchmark,
+  record: runRecordStartBenchmark,
   render: runRenderBenchmark,
   storage: runStorageBenchmark,
 };

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreLock, StoreLockedError } from './storeLock';
+import { assertStoreFree, StoreLock, StoreLockedError } from './storeLock';
 
 describe('store lock', () => {
   let dir: string;
@@ -38,5 +38,16 @@ describe('store lock', () => {
   it('respects a lock held from another host', async () => {
     writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: 1, hostname: 'elsewhere', description: 'an agent on elsewhere', since: 'now' }));
     await assert.rejects(StoreLock.acquire(dir, 'icicle agent test'), /in use by an agent on elsewhere \(pid 1 on elsewhere/);
+  });
+
+  it('says whether another live process holds the store, without taking the lock', async () => {
+    await assertStoreFree(dir);
+    writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: process.ppid, hostname: hostname(), description: 'icicle agent elsewhere', since: 'then' }));
+    await assert.rejects(assertStoreFree(dir), /in use by icicle agent elsewhere/);
+    const child = spawn(process.execPath, ['-e', '0']);
+    const deadPid = await new Promise<number>(resolve => child.once('exit', () => resolve(child.pid!)));
+    writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: deadPid, hostname: hostname(), description: 'a crashed agent', since: 'then' }));
+    await assertStoreFree(dir);
+    assert.equal(existsSync(join(dir, 'LOCK')), true, 'the stale lock is left to the next holder');
   });
 });

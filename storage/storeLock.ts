@@ -59,6 +59,15 @@ export class StoreLock {
   }
 }
 
+/**
+ * Throws StoreLockedError when another live process holds the store's lock, without taking it (no file is
+ * written): `icicle record` asks before it starts a program it could not record.
+ */
+export async function assertStoreFree(directory: string): Promise<void> {
+  const holder = await readHolder(join(directory, 'LOCK'));
+  if (holder && (holder.hostname !== hostname() || isRunning(holder.pid)) && holder.pid !== process.pid) throw new StoreLockedError(directory, holder);
+}
+
 async function readHolder(file: string): Promise<LockHolder | undefined> {
   try {
     const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));

@@ -7,6 +7,7 @@ import type { ScanSource } from '../../storage/query/scanSource';
 import { StoreReader } from '../../storage/storeReader';
 import { compareRuns, type Comparison, type FunctionChange } from '../compare/compareRuns';
 import { UsageError, whereToSelector } from './cliErrors';
+import { DIFF_EXIT } from './diffGate';
 import { formatValue } from './queryContext';
 import { safe } from './terminalText';
 
@@ -25,13 +26,9 @@ export interface DiffOptions {
   minRuns: number;
 }
 
-/** `icicle diff`'s exit codes, as README and `--help` give them. */
-export const DIFF_EXIT = { withinNoise: 0, regression: 1, usage: 2, tooFewRuns: 3 } as const;
 
 /** Below this many runs a side, the power table (README) shows the test misses even a doubled function. */
-export const DEFAULT_MIN_RUNS = 3;
-/** The exit code when the comparison could not be made (the store or a file could not be read). */
-export const DIFF_FAILED_EXIT = 4;
+
 
 /** What each verdict says to people: 'unchanged' is a change the runs could not tell from noise. */
 const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'regression', improvement: 'improvement', unchanged: 'within noise', unknown: 'unknown' };

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { importProfileFile } from '../import/importFile';
 import { describeCliError } from './cliErrors';
-import { openWritableStore, type StoreWait } from './writableStore';
+import type { StoreWait } from './storeWait';
+import { openWritableStore } from './writableStore';
 
 export interface ImportOptions {
   store: string;

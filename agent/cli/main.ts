@@ -1,16 +1,14 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
 import { describeFileError } from '../fileErrors';
 import { describeCliError, parseLabels, UsageError } from './cliErrors';
+import { parseCommandArgs } from './cliOptions';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
-import { DEFAULT_MIN_RUNS, DIFF_FAILED_EXIT, diffCommand } from './diffCommand';
-import { exportCommand } from './exportCommand';
-import { importCommand } from './importCommand';
-import { labelsCommand } from './labelsCommand';
-import { recordCommand } from './recordCommand';
+import { DEFAULT_MIN_RUNS, DIFF_EXIT } from './diffGate';
+import { parseRecordArgs } from './recordOptions';
+import type { StartedRecording } from './recordStart';
+import { storeWaitOf, WAIT_OPTIONS, type StoreWait } from './storeWait';
 import { terminalOutput } from './terminalOutput';
-import { topCommand } from './topCommand';
-import { storeWaitOf, type StoreWait } from './writableStore';
 
 /**
  * The `icicle` command line: the agent's importers, exporters and queries over a store opened in this process.
@@ -55,7 +53,9 @@ Writes the selected samples as a gzipped pprof profile (readable by go tool ppro
 Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,
 so child processes are profiled too; one sample per --interval microseconds, default 1000), stores the samples
 labelled session_id, pid, runtime, command, the git branch, commit and dirty state, and every --label, then prints
-the top functions of the run. Exits with COMMAND's exit code. ${WAIT_HELP}`,
+the top functions of the run. Exits with COMMAND's exit code; 127 when COMMAND is not found and 126 when it is not
+executable, as a shell does. SIGINT, SIGTERM and SIGHUP reach COMMAND as under a shell; what it recorded until it
+ended is stored, and the exit code is then 128 + the signal's number. A second SIGTERM kills COMMAND. ${WAIT_HELP}`,
   diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
 
 Compares each function's self cost per run (where the time went) between the base and the head selections (e.g. --base branch=main
@@ -72,19 +72,10 @@ request comment.`,
 Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
 };
 
-const COMMON = {
-  store: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-/** The options of the commands that write the store. */
-const WAIT = {
-  wait: { type: 'boolean' },
-  'wait-timeout': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
-
-async function run(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+async function run(argv: string[], out: (line: string) => void, err: (line: string) => void, started: StartedRecording | number | undefined): Promise<number> {
   const [command, ...rest] = argv;
+  // Each command's module is imported when the command runs, so a command evaluates only what it uses: `icicle
+  // record` starts its program without the query engine's statistics or the exporters being set up first.
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     out(HELP[rest[0] ?? 'main'] ?? HELP['main']!);
     return command === undefined ? 2 : 0;
@@ -94,20 +85,14 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
     return 0;
   }
   if (!(command in HELP) || command === 'main') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-  const parse = <O extends ParseArgsConfig['options']>(options: O) => {
-    try {
-      return parseArgs({ args: rest, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
-    } catch (error) {
-      throw new UsageError(describeError(error), command);
-    }
-  };
+  const parse = <O extends ParseArgsConfig['options']>(options: O) => parseCommandArgs(command, rest, options);
   switch (command) {
     case 'import': {
-      const { values, positionals } = parse({ label: { type: 'string', multiple: true }, ...WAIT });
+      const { values, positionals } = parse({ label: { type: 'string', multiple: true }, ...WAIT_OPTIONS });
       if (values.help) return help(command, out);
       if (positionals.length === 0) throw new UsageError('import needs at least one FILE', command);
       const wait = waitOf(values, command);
-      return importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? [], command), wait }, out, err);
+      return (await import('./importCommand')).importCommand({ store: values.store ?? defaultStoreDirectory(), files: positionals, labels: parseLabels(values.label ?? [], command), wait }, out, err);
     }
     case 'top': {
       const { values, positionals } = parse({
@@ -120,25 +105,19 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       noPositionals(command, positionals);
       const limit = values.limit === undefined ? 20 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return topCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, limit, json: values.json ?? false }, out);
+      return (await import('./topCommand')).topCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, limit, json: values.json ?? false }, out);
     }
     case 'export': {
       const { values, positionals } = parse({ where: { type: 'string', multiple: true }, type: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } });
       if (values.help) return help(command, out);
       noPositionals(command, positionals);
       if (!values.format || !values.out) throw new UsageError('export needs --format and --out', command);
-      return exportCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, format: values.format, out: values.out }, err);
+      return (await import('./exportCommand')).exportCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, format: values.format, out: values.out }, err);
     }
     case 'record': {
-      const { values, positionals } = parse({ label: { type: 'string', multiple: true }, interval: { type: 'string' }, limit: { type: 'string' }, ...WAIT });
-      if (values.help) return help(command, out);
-      if (positionals.length === 0) throw new UsageError('record needs a command to run, after --', command);
-      const intervalMicros = values.interval === undefined ? 1000 : Number(values.interval);
-      if (!Number.isInteger(intervalMicros) || intervalMicros < 50) throw new UsageError('--interval must be a whole number of microseconds, at least 50', command);
-      const limit = values.limit === undefined ? 10 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      const wait = waitOf(values, command);
-      return recordCommand({ store: values.store ?? defaultStoreDirectory(), labels: parseLabels(values.label ?? [], command), command: positionals, intervalMicros, limit, wait }, out, err);
+      const options = parseRecordArgs(rest);
+      if (options === undefined) return help(command, out);
+      return (await import('./recordCommand')).recordCommand(options, out, err, started);
     }
     case 'diff': {
       const { values, positionals } = parse({
@@ -163,13 +142,13 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError('--format must be text, markdown or json', command);
       const limit = values.limit === undefined ? 20 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit, minRuns, fdr: fdr / 100 }, out);
+      return (await import('./diffCommand')).diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit, minRuns, fdr: fdr / 100 }, out);
     }
     case 'labels': {
       const { values, positionals } = parse({ json: { type: 'boolean' } });
       if (values.help) return help(command, out);
       if (positionals.length > 1) throw new UsageError('labels takes at most one KEY', command);
-      return labelsCommand({ store: values.store ?? defaultStoreDirectory(), key: positionals[0], json: values.json ?? false }, out);
+      return (await import('./labelsCommand')).labelsCommand({ store: values.store ?? defaultStoreDirectory(), key: positionals[0], json: values.json ?? false }, out);
     }
   }
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
@@ -190,13 +169,14 @@ function noPositionals(command: string, positionals: string[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs one command; `started` is the program `icicle record` started before this module was loaded (icicle.ts). */
+export async function main(argv: string[], started?: StartedRecording | number): Promise<number> {
   let lostOutput: NodeJS.ErrnoException | undefined;
   const out = terminalOutput(process.stdout, error => (lostOutput ??= error));
   // Nothing is left to tell when stderr itself fails.
   const err = terminalOutput(process.stderr, () => undefined);
   try {
-    const code = await run(argv, out, err);
+    const code = await run(argv, out, err, started);
     // Output that could not be written fails the command, once the write's error has arrived.
     await new Promise(resolve => setImmediate(resolve));
     if (lostOutput === undefined) return code;
@@ -211,10 +191,13 @@ export async function main(argv: string[]): Promise<number> {
     err(`icicle: ${describeCliError(error)}`);
     if (process.env['ICICLE_DEBUG'] === '1' && error instanceof Error) err(error.stack ?? '');
     // diff's exit 1 means a regression: a CI gate must not read an unreadable store as one.
-    return argv[0] === 'diff' ? DIFF_FAILED_EXIT : 1;
+    return argv[0] === 'diff' ? DIFF_EXIT.couldNotCompare : 1;
   }
 }
 
-void main(process.argv.slice(2)).then(code => {
-  process.exitCode = code;
-});
+// Run as a program (from the sources, through tsx); the bin (icicle.ts) calls main itself.
+if (require.main === module) {
+  void main(process.argv.slice(2)).then(code => {
+    process.exitCode = code;
+  });
+}

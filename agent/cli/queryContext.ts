@@ -1,4 +1,4 @@
-import { parseSelector } from '../../common/selector';
+import { parseSelector, type LabelMatcher } from '../../common/selector';
 import { preferredProfileType } from '../../common/profileTypes';
 import { profileTypes, type Selection } from '../../storage/query';
 import type { ScanSource } from '../../storage/query/scanSource';
@@ -20,21 +20,34 @@ export interface QueryContext {
  * and the command says which.
  */
 export async function openForQuery(storeDirectory: string, where: readonly string[], type: string | undefined): Promise<QueryContext> {
-  let matchers;
+  const matchers = parseWhere(where);
+  const reader = await StoreReader.open(storeDirectory);
+  const source = reader.snapshot();
   try {
-    matchers = parseSelector(whereToSelector(where));
+    return { reader, source, ...(await selectionOf(source, matchers, type)) };
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
+}
+
+/** `--where` as matchers; a mistake in it is a usage error. */
+export function parseWhere(where: readonly string[]): LabelMatcher[] {
+  try {
+    return parseSelector(whereToSelector(where));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const reader = await StoreReader.open(storeDirectory);
-  const source = reader.snapshot();
+}
+
+/** The selection of `matchers` and `--type` in a source (a reader's snapshot, or a store open in this process). */
+export async function selectionOf(source: ScanSource, matchers: LabelMatcher[], type: string | undefined): Promise<{ selection: Selection; profileType: string | undefined }> {
   const types = await profileTypes(source, { matchers });
   if (type !== undefined && !types.includes(type)) {
-    await reader.close();
     throw new UsageError(`no samples of profile type ${type} match; the store has: ${types.join(', ') || 'nothing'}`);
   }
   const profileType = type ?? preferredProfileType(types);
-  return { reader, source, selection: { matchers, ...(profileType ? { profileType } : {}) }, profileType };
+  return { selection: { matchers, ...(profileType ? { profileType } : {}) }, profileType };
 }
 
 export function formatValue(value: number, unit: string): string {

@@ -1,110 +1,91 @@
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { gitLabels, sourceRoot } from '../../common/gitLabels';
-import { PROBE_ENV } from '../../common/protocol/probeProtocol';
-import { AgentServer } from '../agentServer';
-import { checkPerfAvailable, perfScriptText } from '../collectors/perfCollector';
-import { ScrapeManager } from '../collectors/scrapeManager';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../../storage/store';
+import { perfScriptText } from '../collectors/perfCollector';
 import { setLogLevel } from '../log';
-import { RecordingHub } from '../recording/recordingHub';
-import { SpoolIngester } from '../recording/spoolIngester';
-import { topCommand } from './topCommand';
-import { openWritableStore, type StoreWait } from './writableStore';
+import { RecordAgent } from './recordAgent';
+import type { RecordOptions } from './recordOptions';
+import { startRecording, type StartedRecording } from './recordStart';
+import { topOfSource } from './topCommand';
+import { openWritableStore } from './writableStore';
 
-export interface RecordOptions {
-  store: string;
-  labels: Record<string, string>;
-  command: string[];
-  /** Sampling interval of the Node.js probe, in microseconds. */
-  intervalMicros: number;
-  limit: number;
-  wait: StoreWait;
-}
+/**
+ * Samples stay in the store's log when `icicle record` ends unless its active part has grown past this: writing
+ * a Parquet block costs more than a short run being measured (the block worker loads parquet-wasm), while the next
+ * open replays the log (about 3 ms of CPU per megabyte of active part, so at most about 12 ms here).
+ */
+export const RECORD_FLUSH_BYTES = 4 * 1024 * 1024;
 
 /**
  * `icicle record -- COMMAND...`: runs a Node.js command (node, npm, npx...) with the probe loaded into every Node
  * process it starts (NODE_OPTIONS, so child processes too), served by an agent inside this process on a private
- * socket; runs any other command under `perf record -g`, which follows its child processes. Stores every chunk labelled with a new `session_id`, the git state and the caller's labels, and prints the top
- * functions of the run. Exits with the command's exit code.
+ * socket; runs any other command under `perf record -g`, which follows its child processes. Stores every chunk
+ * labelled with a new `session_id`, the git state and the caller's labels, and prints the top functions of the run.
+ * Exits with the command's exit code (126 or 127 when it cannot be run, as a shell does).
+ *
+ * The program starts first (recordStart.ts; the bin starts it before loading this module), and the store and the
+ * agent are opened while it starts: a probe that finds no socket yet sends its chunks later or spools them at exit.
+ * SIGINT, SIGTERM and SIGHUP reach the command as they would under a shell (signalForwarding.ts); the command is
+ * waited for, what it recorded up to then is stored, the temporary folder removed, and the exit code is the
+ * command's, or 128 + the signal that ended it.
  */
-export async function recordCommand(options: RecordOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function recordCommand(
+  options: RecordOptions,
+  out: (line: string) => void,
+  err: (line: string) => void,
+  alreadyStarted?: StartedRecording | number,
+): Promise<number> {
   // The embedded agent speaks up only for problems; the command's own output is what the user is watching.
   setLogLevel('warn');
-  const sessionId = randomUUID().slice(0, 8);
-  const directory = mkdtempSync(join(tmpdir(), 'icicle-record-')); // mode 0700: the socket's lock.
-  const store = await openWritableStore(options.store, `icicle record (pid ${process.pid})`, options.wait, err);
-  const recordings = new RecordingHub(store);
-  const spool = new SpoolIngester(join(directory, 'spool'), params => recordings.ingest(params));
-  const server = new AgentServer(join(directory, 'agent.sock'), {
-    version: process.env.ICICLE_VERSION ?? '0.0.0-dev',
-    startedAt: Date.now(),
-    store,
-    storeProblem: undefined,
-    recordings,
-    spool,
-    scrapers: new ScrapeManager(recorded => recordings.ingestRecorded(recorded), message => err(`icicle: ${message}`)),
-    shutdown: () => undefined,
-  });
-  let exitCode: number;
+  const started = alreadyStarted ?? (await startRecording(options, err));
+  if (typeof started === 'number') return started;
   try {
-    await server.listen();
-    await spool.start();
-    const labels = { ...(await gitLabels(process.cwd())), source_root: await sourceRoot(process.cwd()), ...options.labels, session_id: sessionId };
-    const node = NODE_LAUNCHERS.test(basename(options.command[0]!));
-    let command = options.command;
-    const perfData = join(directory, 'perf.data');
-    if (!node) {
-      // A native command runs under perf, which follows the processes it starts.
-      await checkPerfAvailable();
-      command = ['perf', 'record', '-q', '-e', 'cpu-clock', '-F', String(Math.round(1e6 / options.intervalMicros)), '-g', '-o', perfData, '--', ...options.command];
+    let store: Store;
+    let agent: RecordAgent;
+    try {
+      store = await openWritableStore(options.store, `icicle record (pid ${process.pid})`, options.wait, err);
+    } catch (error) {
+      // The program runs on (it is the user's); it is waited for, and then the reason it was not recorded is said.
+      await started.exited;
+      throw error;
     }
-    const probe = join(__dirname, 'nodeProbe.js');
-    const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', `--require ${JSON.stringify(probe)}`].filter(Boolean).join(' ');
-    const startMs = Date.now();
-    const child = spawn(command[0]!, command.slice(1), {
-      stdio: 'inherit',
-      env: node
-        ? {
-            ...process.env,
-            NODE_OPTIONS: nodeOptions,
-            [PROBE_ENV.socket]: join(directory, 'agent.sock'),
-            [PROBE_ENV.spool]: join(directory, 'spool'),
-            [PROBE_ENV.labels]: JSON.stringify(labels),
-            [PROBE_ENV.intervalMicros]: String(options.intervalMicros),
-          }
-        : process.env,
-    });
-    exitCode = await new Promise<number>(resolve => {
-      child.once('error', error => {
-        err(`icicle: could not run ${options.command[0]}: ${error.message}`);
-        resolve(127);
-      });
-      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
-    });
-    if (!node) {
-      const text = await perfScriptText(perfData, message => err(`icicle: ${message}`));
-      if (text.trim() !== '') await recordings.ingest({ profile: text, startMs, labels: { ...labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) }, droppedChunks: 0 });
+    try {
+      try {
+        agent = await RecordAgent.start(store, started.directory, await started.git, err);
+      } catch (error) {
+        await started.exited;
+        throw error;
+      }
+      const exitCode = await started.exited;
+      await storeRun(started, agent, options, err);
+      err(`icicle: recorded session_id=${started.labels['session_id']} into ${options.store}`);
+      // The top of the run from the store this process holds open: opening it again would replay its log.
+      const snapshot = store.snapshot();
+      try {
+        await topOfSource(snapshot, { where: [`session_id=${started.labels['session_id']}`], type: undefined, limit: options.limit, json: false }, out);
+      } finally {
+        snapshot.release();
+      }
+      return exitCode;
+    } finally {
+      await store.close({ flush: store.stats().activeBytes > RECORD_FLUSH_BYTES });
     }
-    // The probes spool their last chunk as their process exits; take it in before closing.
-    await spool.scan();
   } finally {
-    spool.stop();
-    await server.close(0);
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
+    started.signals.dispose();
+    rmSync(started.directory, { recursive: true, force: true });
   }
-  err(`icicle: recorded session_id=${sessionId} into ${options.store}`);
-  await topCommand({ store: options.store, where: [`session_id=${sessionId}`], type: undefined, limit: options.limit, json: false }, out);
-  return exitCode;
 }
 
-/** Commands that are Node.js programs (or run them): profiled by the probe; any other command is profiled by perf. */
-const NODE_LAUNCHERS = /^(node|nodejs|npm|npx|pnpm|yarn|tsx|ts-node|mocha|jest|vitest)(\.(c|m)?js|\.cmd|\.exe)?$/;
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-  return numbers[signal] ?? 0;
+/** Stores what perf recorded of a native program, and what the probes spooled as their processes exited. */
+async function storeRun(started: StartedRecording, agent: RecordAgent, options: RecordOptions, err: (line: string) => void): Promise<void> {
+  try {
+    if (!started.node) {
+      const text = await perfScriptText(join(started.directory, 'perf.data'), message => err(`icicle: ${message}`));
+      // The agent adds the git labels, as it does to the probes' chunks.
+      const labels = { ...started.labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) };
+      if (text.trim() !== '') await agent.ingest({ profile: text, startMs: started.startMs, labels, droppedChunks: 0 });
+    }
+  } finally {
+    await agent.finish();
+  }
 }

@@ -1,7 +1,8 @@
 import { functionCosts } from '../../storage/query';
 import { functionLabel } from '../../common/functionIdentity';
+import type { ScanSource } from '../../storage/query/scanSource';
 import { unitOf } from '../../common/profileTypes';
-import { formatValue, openForQuery } from './queryContext';
+import { formatValue, openForQuery, parseWhere, selectionOf, type QueryContext } from './queryContext';
 import { safe } from './terminalText';
 
 export interface TopOptions {
@@ -27,36 +28,46 @@ export interface TopRow {
 export async function topCommand(options: TopOptions, out: (line: string) => void): Promise<number> {
   const context = await openForQuery(options.store, options.where, options.type);
   try {
-    const costs = await functionCosts(context.source, context.selection);
-    const all = costs.reduce((sum, c) => sum + c.self, 0);
-    const percent = (v: number): number => (all === 0 ? 0 : Math.round((v / all) * 10_000) / 100);
-    const rows: TopRow[] = [...costs]
-      .sort((a, b) => b.self - a.self || b.total - a.total || (a.functionName < b.functionName ? -1 : a.functionName > b.functionName ? 1 : a.line - b.line))
-      .slice(0, options.limit)
-      .map(c => ({
-        function: c.functionName,
-        file: c.file,
-        // Where the function is defined: two functions of one name in one file are two rows, each at its own line.
-        line: c.line,
-        column: c.column,
-        self: c.self,
-        selfPercent: percent(c.self),
-        total: c.total,
-        totalPercent: percent(c.total),
-      }));
-    if (options.json) {
-      out(JSON.stringify({ profileType: context.profileType ?? null, unit: unitOf(context.profileType), totalValue: all, functions: rows }, null, 2));
-      return 0;
-    }
-    const unit = unitOf(context.profileType);
-    out(`${context.profileType ?? 'no samples'} — total ${formatValue(all, unit)}${context.reader.walCorruption ? ' (the store log is damaged: newest writes may be missing)' : ''}`);
-    out(`${'self'.padStart(12)} ${'self%'.padStart(7)} ${'total'.padStart(12)} ${'total%'.padStart(7)}  function`);
-    for (const r of rows) {
-      const label = functionLabel({ name: r.function, file: r.file, line: r.line, column: r.column });
-      out(`${formatValue(r.self, unit).padStart(12)} ${r.selfPercent.toFixed(2).padStart(6)}% ${formatValue(r.total, unit).padStart(12)} ${r.totalPercent.toFixed(2).padStart(6)}%  ${safe(label)}`);
-    }
-    return 0;
+    return await printTop(context, options, out, context.reader.walCorruption !== undefined);
   } finally {
     await context.reader.close();
   }
+}
+
+/** The top functions of a store this process holds open (`icicle record`), without opening it a second time. */
+export async function topOfSource(source: ScanSource, options: Omit<TopOptions, 'store'>, out: (line: string) => void): Promise<number> {
+  const context = { source, ...(await selectionOf(source, parseWhere(options.where), options.type)) };
+  return printTop(context, options, out, false);
+}
+
+async function printTop(context: Omit<QueryContext, 'reader'>, options: Omit<TopOptions, 'store'>, out: (line: string) => void, walDamaged: boolean): Promise<number> {
+  const costs = await functionCosts(context.source, context.selection);
+  const all = costs.reduce((sum, c) => sum + c.self, 0);
+  const percent = (v: number): number => (all === 0 ? 0 : Math.round((v / all) * 10_000) / 100);
+  const rows: TopRow[] = [...costs]
+    .sort((a, b) => b.self - a.self || b.total - a.total || (a.functionName < b.functionName ? -1 : a.functionName > b.functionName ? 1 : a.line - b.line))
+    .slice(0, options.limit)
+    .map(c => ({
+      function: c.functionName,
+      file: c.file,
+      // Where the function is defined: two functions of one name in one file are two rows, each at its own line.
+      line: c.line,
+      column: c.column,
+      self: c.self,
+      selfPercent: percent(c.self),
+      total: c.total,
+      totalPercent: percent(c.total),
+    }));
+  if (options.json) {
+    out(JSON.stringify({ profileType: context.profileType ?? null, unit: unitOf(context.profileType), totalValue: all, functions: rows }, null, 2));
+    return 0;
+  }
+  const unit = unitOf(context.profileType);
+  out(`${context.profileType ?? 'no samples'} — total ${formatValue(all, unit)}${walDamaged ? ' (the store log is damaged: newest writes may be missing)' : ''}`);
+  out(`${'self'.padStart(12)} ${'self%'.padStart(7)} ${'total'.padStart(12)} ${'total%'.padStart(7)}  function`);
+  for (const r of rows) {
+    const label = functionLabel({ name: r.function, file: r.file, line: r.line, column: r.column });
+    out(`${formatValue(r.self, unit).padStart(12)} ${r.selfPercent.toFixed(2).padStart(6)}% ${formatValue(r.total, unit).padStart(12)} ${r.totalPercent.toFixed(2).padStart(6)}%  ${safe(label)}`);
+  }
+  return 0;
 }

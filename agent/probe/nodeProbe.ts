@@ -220,7 +220,8 @@ function startProbe(agentSocket: string): void {
   timer.unref();
   connectToAgent();
 
-  process.on('exit', () => {
+  /** Takes the last chunk and writes what was not sent to the spool, synchronously: the process is ending. */
+  const saveUnsent = (): void => {
     if (stopped) return;
     clearInterval(timer);
     try {
@@ -247,7 +248,22 @@ function startProbe(agentSocket: string): void {
     } catch (error) {
       note(`${unsent.length} chunk(s) could not be saved for the agent: ${error instanceof Error ? error.message : String(error)}`);
     }
-  });
+  };
+  process.on('exit', saveUnsent);
+
+  if (env[PROBE_ENV.spoolOnSignal] === '1') {
+    // SIGTERM's default action ends the process without 'exit': the samples since the last chunk would be lost.
+    // The probe acts only when the program has no handler of its own (which then decides), and ends the program
+    // with the signal itself, as the default action would have.
+    const onTerminate = (): void => {
+      if (process.listenerCount('SIGTERM') > 1) return;
+      saveUnsent();
+      stopped = true;
+      process.off('SIGTERM', onTerminate);
+      process.kill(process.pid, 'SIGTERM');
+    };
+    process.on('SIGTERM', onTerminate);
+  }
 }
 
 /** The labels the launcher chose (session, launch configuration, branch...), as JSON in the environment. */

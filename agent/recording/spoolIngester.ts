@@ -18,7 +18,7 @@ export class SpoolIngester {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
-  private again = false;
+  private next: Promise<number> | undefined;
 
   constructor(
     private readonly directory: string,
@@ -39,20 +39,23 @@ export class SpoolIngester {
     await this.scan();
   }
 
-  /** Imports every spooled chunk; resolves with how many were imported. Overlapping calls share one pass. */
+  /**
+   * Imports every spooled chunk; resolves with how many were imported. A call while a pass runs gets the pass
+   * after it (shared by every such call): the running pass may have listed the directory before the caller's
+   * chunks arrived, and `icicle record` closes the store once the scan after its program's exit resolves.
+   */
   scan(): Promise<number> {
-    if (this.running) {
-      this.again = true;
+    if (this.running === undefined) {
+      this.running = this.scanOnce().finally(() => {
+        this.running = undefined;
+      });
       return this.running;
     }
-    this.running = this.scanOnce().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.scan();
-      }
+    this.next ??= this.running.then(() => {
+      this.next = undefined;
+      return this.scan();
     });
-    return this.running;
+    return this.next;
   }
 
   stop(): void {

@@ -47,6 +47,12 @@ export const PROBE_ENV = {
   intervalMicros: 'ICICLE_SAMPLING_INTERVAL_US',
   chunkMillis: 'ICICLE_CHUNK_MS',
   bufferMegabytes: 'ICICLE_PROBE_BUFFER_MB',
+  /**
+   * "1": on SIGTERM, when the program has no handler of its own, the probe spools what it recorded and then ends
+   * the program with the signal. Only for launchers that kill on a second SIGTERM (`icicle record`): a program
+   * that never yields to its event loop cannot run the probe's handler and would otherwise not end.
+   */
+  spoolOnSignal: 'ICICLE_SPOOL_ON_SIGTERM',
 } as const;
 
 /** A spooled chunk's file name ends so: the agent imports such files and deletes them once stored. */
