@@ -131,7 +131,8 @@ describe('the icicle command line, as users run it', function () {
       diffJson: await icicle('diff', '--store', store, '--base', 'side=a', '--head', 'side=b', '--format', 'json'),
     };
     for (const [name, output] of Object.entries(outputs)) {
-      assert.ok(output.code === 0 || (name.startsWith('diff') && output.code === 1), `${name}: ${output.stderr}`);
+      // One profile a side: diff says it is too few runs to tell (exit 3), and prints its rows all the same.
+      assert.ok(output.code === 0 || (name.startsWith('diff') && output.code === 3), `${name}: ${output.stderr}`);
       assert.doesNotMatch(output.stdout, RAW_CONTROL, `${name} printed a raw control or format character`);
     }
     assert.match(outputs.top.stdout, /txt\.exe\\u202Egnp app\/rtl\\u202Eoverride\.js:1/);

@@ -78,7 +78,8 @@ describe('functions told apart in the command line (tsc profile)', function () {
 
   it('diff: two onEnter changes, each with its own line', async () => {
     const run = await icicle(['diff', '--store', store, '--base', 'program=tsc', '--head', 'program=tsc', '--format', 'json', '--limit', '100000']);
-    assert.equal(run.code, 0, run.stderr);
+    // One profile a side is too few runs to test (exit 3), but every function is still listed with its figures.
+    assert.equal(run.code, 3, run.stderr);
     const changes = (JSON.parse(run.stdout) as { changes: { name: string; file: string; line: number; b: { mean: number } }[] }).changes;
     const onEnter = changes.filter(c => c.name === 'onEnter' && TSC.test(c.file));
     assert.deepEqual(onEnter.map(c => c.line).sort((a, b) => a - b), ON_ENTER_LINES);
