@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { realpath } from 'node:fs/promises';
+import { access, realpath } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /**
  * The git state of a directory as labels: `branch`, `commit` and `dirty` ("true"/"false"). Empty when the
@@ -25,11 +26,16 @@ export async function gitLabels(directory: string): Promise<Record<string, strin
 /**
  * The checkout a run's files belong to, labelled `source_root` so that comparisons name files relative to it: the
  * git work tree's top level, else the directory itself (with links resolved, as the profiled runtime names files).
- * Two checkouts of the same code then have the same functions.
+ * Two checkouts of the same code then have the same functions. Found as git finds it, by the nearest folder holding a
+ * `.git` (a folder, or a file in worktrees and submodules), rather than by `git rev-parse --show-toplevel`: a process
+ * started beside the recorded program costs `icicle record` a fork of itself.
  */
 export async function sourceRoot(directory: string): Promise<string> {
-  const top = await git(directory, ['rev-parse', '--show-toplevel']);
-  return top?.trim() || (await realpath(directory).catch(() => directory));
+  const resolved = await realpath(directory).catch(() => directory);
+  for (let folder = resolved; ; folder = dirname(folder)) {
+    if (await access(join(folder, '.git')).then(() => true, () => false)) return folder;
+    if (dirname(folder) === folder) return resolved;
+  }
 }
 
 function git(cwd: string, args: string[]): Promise<string | undefined> {
