@@ -10,7 +10,7 @@ import { DEFAULT_STORE_OPTIONS } from './storeOptions';
 import { StoreSnapshot } from './storeSnapshot';
 import type { WalCorruptionError } from './wal/writeAheadLog';
 import { WriteAheadLog } from './wal/writeAheadLog';
-import { decodeWalPayload } from './write/walPayload';
+import { decodeWalTransaction } from './write/walTransaction';
 
 /**
  * A read-only view of a store that another process may be writing (the command line beside the agent): it takes
@@ -36,10 +36,10 @@ export class StoreReader {
     const active = new ActivePart();
     let watermark = manifest.checkpointTxId;
     for (const record of log.records) {
-      const entry = decodeWalPayload(record.payload);
-      metadata.apply(entry.metadata);
+      const { entries } = decodeWalTransaction(record.payload);
+      for (const entry of entries) metadata.apply(entry.metadata);
       if (record.txId <= manifest.checkpointTxId) continue;
-      active.append(entry.write, record.txId);
+      for (const entry of entries) active.append(entry.write, record.txId);
       watermark = record.txId;
     }
     const worker = new BlockWorkerClient();
