@@ -6,7 +6,8 @@ import { applySourceMaps } from '../sourceMaps/applySourceMaps';
 import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
 import { parseProfileBytes } from './detectFormat';
 import type { ProfileFormat } from './importedProfile';
-import { importToStore, plannedWrites } from './importToStore';
+import type { SampleWrite } from '../../storage/write/sampleWrite';
+import { plannedWrites, profileWrites } from './importToStore';
 import { PROFILE_ROWS_LABEL, storedWhole } from './storedProfile';
 
 export interface FileImportResult {
@@ -33,10 +34,18 @@ export async function importProfileFile(store: Store, path: string, displayName:
 }
 
 /**
+ * Rows one store transaction holds at most (about 30 bytes a row in its log record, well under the log's record
+ * limit); a bigger import is written in several, each row marked with `__profile_rows` (storedProfile.ts).
+ */
+const MAX_TRANSACTION_ROWS = 4_000_000;
+
+/**
  * Imports a profile's bytes (gzip or not) into the store, unless a profile with the same content is there already:
  * detect the format, parse, map JavaScript frames through their source maps, write every profile in the file with
- * the labels `source`, `format` and `profile_id` plus the caller's. Throws ProfileImportError (a UserFacingError)
- * for a file that is not a readable profile; nothing is written then.
+ * the labels `source`, `format` and `profile_id` plus the caller's, in one store transaction (so that readers see all
+ * of it or none, also after a kill). With an `idempotencyKey` (a probe's chunk), the store checks it in the same step
+ * as the write instead of looking the content up first. Throws ProfileImportError (a UserFacingError) for a file
+ * that is not a readable profile; nothing is written then.
  */
 export async function importProfileBytes(
   store: Store,
@@ -44,16 +53,19 @@ export async function importProfileBytes(
   displayName: string,
   labels: Record<string, string>,
   /** `knownAbsent`: the caller has just found the profile not stored whole (storedWhole), so it is not looked up again. */
-  options: { sourceMaps?: boolean; startMs?: number; knownAbsent?: boolean } = {},
+  options: { sourceMaps?: boolean; startMs?: number; knownAbsent?: boolean; idempotencyKey?: string } = {},
 ): Promise<FileImportResult> {
   const bytes = gunzipIfCompressed(raw, displayName);
   const profileId = profileIdOf(bytes);
   const { format, profiles } = parseProfileBytes(bytes, displayName, options.startMs ?? Date.now());
-  if (!options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
+  const keyed = options.idempotencyKey !== undefined;
+  if (!keyed && !options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
     return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0 };
   }
   const planned = profiles.map(plannedWrites).reduce((a, b) => ({ writes: a.writes + b.writes, rows: a.rows + b.rows }), { writes: 0, rows: 0 });
-  const marker: Record<string, string> = planned.writes > 1 ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
+  // Only a profile too big for one transaction is stored in several, which an import cut short can leave in part.
+  const marker: Record<string, string> = planned.rows > MAX_TRANSACTION_ROWS && !keyed ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
+  const writes: SampleWrite[] = [];
   let sourceMapped = 0;
   let unmapped = 0;
   const resolver = options.sourceMaps === false ? undefined : new SourceMapResolver();
@@ -68,10 +80,30 @@ export async function importProfileBytes(
       unmapped += mapped.sourceMaps.unmapped;
       profile = mapped;
     }
-    const written = await importToStore(store, profile, { ...labels, source: displayName, format, profile_id: profileId, ...marker });
-    rows += written.rows;
+    writes.push(...profileWrites(store, profile, { ...labels, source: displayName, format, profile_id: profileId, ...marker }));
   }
-  return { format, rows, profileId, alreadyStored: false, sourceMapped, unmapped };
+  let alreadyStored = false;
+  for (const transaction of transactions(writes, keyed ? Infinity : MAX_TRANSACTION_ROWS)) {
+    const written = await store.writeTransaction(transaction, keyed ? { idempotencyKey: options.idempotencyKey } : {});
+    alreadyStored ||= written.alreadyStored;
+    if (!written.alreadyStored) rows += transaction.reduce((sum, w) => sum + w.timestamps.length, 0);
+  }
+  return { format, rows, profileId, alreadyStored, sourceMapped, unmapped };
+}
+
+/** Writes grouped into transactions of at most `maxRows` rows (a single write may hold more). */
+function transactions(writes: SampleWrite[], maxRows: number): SampleWrite[][] {
+  const groups: SampleWrite[][] = [];
+  let rows = 0;
+  for (const write of writes) {
+    if (groups.length === 0 || rows + write.timestamps.length > maxRows) {
+      groups.push([]);
+      rows = 0;
+    }
+    groups.at(-1)!.push(write);
+    rows += write.timestamps.length;
+  }
+  return groups;
 }
 
 function hasJavaScriptFrames(frames: readonly { file: string }[]): boolean {

@@ -122,6 +122,7 @@ export namespace IngestProfileRequest {
     startMs: z.number().finite().nonnegative(),
     labels: z.record(z.string().min(1).max(100), z.string().max(1000)).refine(labels => Object.keys(labels).length <= 64, { message: 'at most 64 labels' }),
     droppedChunks: z.number().int().nonnegative(),
+    chunkKey: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/).optional(),
   }) satisfies z.ZodType<IngestProfileParams>;
   export type Params = IngestProfileParams;
   export type Result = IngestProfileResult;
