@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROBE_ENV, SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
+import { SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
 import { CHUNK_LABEL } from '../../agent/recording/ingestChunk';
 import { count, eq, executePlan, scan } from '../../storage/query';
 import { StoreReader } from '../../storage/storeReader';
@@ -187,7 +187,7 @@ describe(`exactly once: ${TRIALS} randomised trials of program exit timing × ag
             verdict = judge(ledger, stored.byChunk);
             return spoolEmpty && verdict.settled && verdict.problems.length === 0;
           },
-          { timeoutMs: 20_000, intervalMs: 50, what: `trial ${t}'s chunks to be stored`, details: () => '' },
+          { timeoutMs: 20_000, intervalMs: 50, what: `trial ${t}'s chunks to be stored` },
         ).catch(() => undefined);
         // Looked at once more after it settled, so that a second copy arriving late is seen too.
         stored = await storedRows(store, session);
