@@ -34,10 +34,11 @@ export async function importProfileFile(store: Store, path: string, displayName:
 }
 
 /**
- * Rows one store transaction holds at most (about 30 bytes a row in its log record, well under the log's record
- * limit); a bigger import is written in several, each row marked with `__profile_rows` (storedProfile.ts).
+ * Rows one store transaction holds at most: about 30 bytes a row in its log record, and the rows' columns are held
+ * until the transaction is written, so this bounds an import's memory. A bigger import (over half an hour of
+ * samples at 1 ms) is written in several, each row marked with `__profile_rows` (storedProfile.ts).
  */
-const MAX_TRANSACTION_ROWS = 4_000_000;
+const MAX_TRANSACTION_ROWS = 2_000_000;
 
 /**
  * Imports a profile's bytes (gzip or not) into the store, unless a profile with the same content is there already:
@@ -65,11 +66,23 @@ export async function importProfileBytes(
   const planned = profiles.map(plannedWrites).reduce((a, b) => ({ writes: a.writes + b.writes, rows: a.rows + b.rows }), { writes: 0, rows: 0 });
   // Only a profile too big for one transaction is stored in several, which an import cut short can leave in part.
   const marker: Record<string, string> = planned.rows > MAX_TRANSACTION_ROWS && !keyed ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
-  const writes: SampleWrite[] = [];
   let sourceMapped = 0;
   let unmapped = 0;
   const resolver = options.sourceMaps === false ? undefined : new SourceMapResolver();
+  // Writes gather into a transaction until the next would pass the limit; one with a key is never split.
+  const maxRows = keyed ? Infinity : MAX_TRANSACTION_ROWS;
+  let pending: SampleWrite[] = [];
+  let pendingRows = 0;
   let rows = 0;
+  let alreadyStored = false;
+  const commit = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const written = await store.writeTransaction(pending, keyed ? { idempotencyKey: options.idempotencyKey } : {});
+    alreadyStored ||= written.alreadyStored;
+    if (!written.alreadyStored) rows += pendingRows;
+    pending = [];
+    pendingRows = 0;
+  };
   for (let p = 0; p < profiles.length; p++) {
     let profile = profiles[p]!;
     // Native frames get their source lines from the binaries' debug information, when the binaries are here.
@@ -80,30 +93,14 @@ export async function importProfileBytes(
       unmapped += mapped.sourceMaps.unmapped;
       profile = mapped;
     }
-    writes.push(...profileWrites(store, profile, { ...labels, source: displayName, format, profile_id: profileId, ...marker }));
-  }
-  let alreadyStored = false;
-  for (const transaction of transactions(writes, keyed ? Infinity : MAX_TRANSACTION_ROWS)) {
-    const written = await store.writeTransaction(transaction, keyed ? { idempotencyKey: options.idempotencyKey } : {});
-    alreadyStored ||= written.alreadyStored;
-    if (!written.alreadyStored) rows += transaction.reduce((sum, w) => sum + w.timestamps.length, 0);
-  }
-  return { format, rows, profileId, alreadyStored, sourceMapped, unmapped };
-}
-
-/** Writes grouped into transactions of at most `maxRows` rows (a single write may hold more). */
-function transactions(writes: SampleWrite[], maxRows: number): SampleWrite[][] {
-  const groups: SampleWrite[][] = [];
-  let rows = 0;
-  for (const write of writes) {
-    if (groups.length === 0 || rows + write.timestamps.length > maxRows) {
-      groups.push([]);
-      rows = 0;
+    for (const write of profileWrites(store, profile, { ...labels, source: displayName, format, profile_id: profileId, ...marker })) {
+      if (pendingRows + write.timestamps.length > maxRows) await commit();
+      pending.push(write);
+      pendingRows += write.timestamps.length;
     }
-    groups.at(-1)!.push(write);
-    rows += write.timestamps.length;
   }
-  return groups;
+  await commit();
+  return { format, rows, profileId, alreadyStored, sourceMapped, unmapped };
 }
 
 function hasJavaScriptFrames(frames: readonly { file: string }[]): boolean {
