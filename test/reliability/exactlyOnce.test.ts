@@ -22,12 +22,15 @@ import { random } from '../support/random';
  * acknowledged or spooled chunk exactly once with all its samples, a dropped one once or not at all, nothing else,
  * so each run's stored total equals what its probe measured.
  *
- * ICICLE_EXACTLY_ONCE_TRIALS sets the number of trials (`npm run torture`: 1,000), ICICLE_EXACTLY_ONCE_SEED the
- * seed; the summary goes to test-results/reliability/exactly-once-<trials>.json.
+ * ICICLE_EXACTLY_ONCE_TRIALS sets the number of trials (`npm run torture`: 1,000, three programs at a time),
+ * ICICLE_EXACTLY_ONCE_PARALLEL how many run at once, ICICLE_EXACTLY_ONCE_SEED the seed; the summary goes to
+ * test-results/reliability/exactly-once-<trials>.json (every 50 trials, and at the end).
  */
 
 const TRIALS = Number(process.env.ICICLE_EXACTLY_ONCE_TRIALS ?? 24);
 const SEED = Number(process.env.ICICLE_EXACTLY_ONCE_SEED ?? 17);
+/** Programs profiled at once (the agent, its kills and the store are shared). */
+const PARALLEL = Number(process.env.ICICLE_EXACTLY_ONCE_PARALLEL ?? 1);
 const root = join(__dirname, '..', '..');
 const program = join(root, 'test', 'reliability', 'programs', 'exitTiming.js');
 
@@ -147,74 +150,97 @@ describe(`exactly once: ${TRIALS} randomised trials of program exit timing × ag
     mkdirSync(spool, { recursive: true, mode: 0o700 });
     const agentArgs = ['--flush-after-s', '2', '--spool', spool];
     let agent = await startBuiltAgent(socket, store, agentArgs);
+    // One kill and restart at a time, whichever trial asks: the trials share the agent.
+    let agentTurn: Promise<void> = Promise.resolve();
+    const killAndRestart = (downMs: number): Promise<void> =>
+      (agentTurn = agentTurn.then(async () => {
+        agent.child.kill('SIGKILL');
+        await exited(agent.child);
+        await new Promise(resolve => setTimeout(resolve, downMs));
+        agent = await startBuiltAgent(socket, store, agentArgs);
+      }));
     const next = random(SEED);
+    const trials = Array.from({ length: TRIALS }, (_, t) => drawTrial(t, next));
     const started = Date.now();
     const failures: string[] = [];
-    const tally = { trials: 0, kills: 0, spoolOn: 0, chunks: 0, acked: 0, spooled: 0, dropped: 0, droppedStored: 0, samples: 0, storedRows: 0, exceededInterval: 0 };
-    try {
-      for (let t = 0; t < TRIALS; t++) {
-        const trial = drawTrial(t, next);
-        const session = `trial-${SEED}-${t}`;
-        const ledgerFile = join(dir, `${session}.ledger`);
-        const child: ChildProcess = spawnProfiledProgram(program, [trial.startMs, trial.busyMs, trial.slices, trial.gapMs, trial.tailMs].map(String), {
-          socket,
-          spool: trial.spool ? spool : undefined,
-          chunkMillis: trial.chunkMs,
-          labels: { session_id: session },
-          ledger: ledgerFile,
-        });
-        let killing: Promise<void> = Promise.resolve();
-        if (trial.kill) {
-          const { atMs, downMs } = trial.kill;
-          killing = new Promise<void>(resolve => setTimeout(resolve, atMs)).then(async () => {
-            agent.child.kill('SIGKILL');
-            await exited(agent.child);
-            await new Promise(resolve => setTimeout(resolve, downMs));
-            agent = await startBuiltAgent(socket, store, agentArgs);
-          });
-        }
-        const code = await exited(child);
-        await killing;
-        assert.equal(code, 0, `trial ${t}: the program exited with ${code}`);
-        let verdict: ReturnType<typeof judge> = { problems: [], settled: false };
-        let stored: Awaited<ReturnType<typeof storedRows>> = { byChunk: new Map(), total: 0 };
-        let ledger = new Map<string, LedgerChunk>();
-        await pollUntil(
-          async () => {
-            const spoolEmpty = readdirSync(spool).every(name => !name.endsWith(SPOOL_SUFFIX));
-            ledger = readLedger(ledgerFile);
-            stored = await storedRows(store, session);
-            verdict = judge(ledger, stored.byChunk);
-            return spoolEmpty && verdict.settled && verdict.problems.length === 0;
-          },
-          { timeoutMs: 20_000, intervalMs: 50, what: `trial ${t}'s chunks to be stored` },
-        ).catch(() => undefined);
-        // Looked at once more after it settled, so that a second copy arriving late is seen too.
-        stored = await storedRows(store, session);
-        verdict = judge(ledger, stored.byChunk);
-        if (verdict.problems.length > 0) failures.push(`trial ${t} ${JSON.stringify(trial)}: ${verdict.problems.join('; ')}`);
-        const chunks = [...ledger.values()];
-        tally.trials++;
-        tally.kills += trial.kill ? 1 : 0;
-        tally.spoolOn += trial.spool ? 1 : 0;
-        tally.exceededInterval += trial.slices === 1 && trial.busyMs > trial.chunkMs ? 1 : 0;
-        tally.chunks += chunks.length;
-        tally.acked += chunks.filter(c => c.fate === 'acked').length;
-        tally.spooled += chunks.filter(c => c.fate === 'spooled').length;
-        tally.dropped += chunks.filter(c => c.fate === 'dropped').length;
-        tally.droppedStored += [...ledger].filter(([key, c]) => c.fate === 'dropped' && stored.byChunk.get(key) === c.samples).length;
-        tally.samples += chunks.reduce((sum, c) => sum + c.samples, 0);
-        tally.storedRows += stored.total;
-        if (TRIALS >= 100 && (t + 1) % 50 === 0) process.stderr.write(`exactly once: ${t + 1}/${TRIALS} trials, ${failures.length} failed, ${Math.round((Date.now() - started) / 1000)} s\n`);
+    const tally = { trials: 0, parallel: PARALLEL, kills: 0, spoolOn: 0, chunks: 0, acked: 0, spooled: 0, dropped: 0, droppedStored: 0, samples: 0, storedRows: 0, exceededInterval: 0 };
+    const summary = (): Record<string, unknown> => ({ seed: SEED, ...tally, failed: failures.length, seconds: Math.round((Date.now() - started) / 1000), failures: failures.slice(0, 20) });
+    const writeSummary = (): void => {
+      mkdirSync(join(root, 'test-results', 'reliability'), { recursive: true });
+      writeFileSync(join(root, 'test-results', 'reliability', `exactly-once-${TRIALS}.json`), `${JSON.stringify(summary(), null, 2)}\n`);
+    };
+
+    const runTrial = async (trial: Trial): Promise<void> => {
+      const t = trial.index;
+      const session = `trial-${SEED}-${t}`;
+      const ledgerFile = join(dir, `${session}.ledger`);
+      const child: ChildProcess = spawnProfiledProgram(program, [trial.startMs, trial.busyMs, trial.slices, trial.gapMs, trial.tailMs].map(String), {
+        socket,
+        spool: trial.spool ? spool : undefined,
+        chunkMillis: trial.chunkMs,
+        labels: { session_id: session },
+        ledger: ledgerFile,
+      });
+      const killing = trial.kill ? new Promise(resolve => setTimeout(resolve, trial.kill!.atMs)).then(() => killAndRestart(trial.kill!.downMs)) : Promise.resolve();
+      const code = await exited(child);
+      await killing;
+      await agentTurn;
+      assert.equal(code, 0, `trial ${t}: the program exited with ${code}`);
+      // At exit the probe has said what became of every chunk; its spooled ones are taken in once none is left.
+      const ownSpool = `${child.pid}-`;
+      await pollUntil(() => readdirSync(spool).every(name => !(name.startsWith(ownSpool) && name.endsWith(SPOOL_SUFFIX))), {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: `trial ${t}'s spooled chunks to be taken in`,
+      }).catch(() => undefined);
+      const ledger = readLedger(ledgerFile);
+      let verdict: ReturnType<typeof judge> = { problems: [], settled: false };
+      let stored: Awaited<ReturnType<typeof storedRows>> = { byChunk: new Map(), total: 0 };
+      await pollUntil(
+        async () => {
+          stored = await storedRows(store, session);
+          verdict = judge(ledger, stored.byChunk);
+          return verdict.settled && verdict.problems.length === 0;
+        },
+        { timeoutMs: 20_000, intervalMs: 200, what: `trial ${t}'s chunks to be stored` },
+      ).catch(() => undefined);
+      // Looked at once more a moment after it settled, so that a second copy arriving late is seen too.
+      await new Promise(resolve => setTimeout(resolve, 200));
+      stored = await storedRows(store, session);
+      verdict = judge(ledger, stored.byChunk);
+      if (verdict.problems.length > 0) failures.push(`trial ${t} ${JSON.stringify(trial)}: ${verdict.problems.join('; ')}`);
+      const chunks = [...ledger.values()];
+      tally.trials++;
+      tally.kills += trial.kill ? 1 : 0;
+      tally.spoolOn += trial.spool ? 1 : 0;
+      tally.exceededInterval += trial.slices === 1 && trial.busyMs > trial.chunkMs ? 1 : 0;
+      tally.chunks += chunks.length;
+      tally.acked += chunks.filter(c => c.fate === 'acked').length;
+      tally.spooled += chunks.filter(c => c.fate === 'spooled').length;
+      tally.dropped += chunks.filter(c => c.fate === 'dropped').length;
+      tally.droppedStored += [...ledger].filter(([key, c]) => c.fate === 'dropped' && stored.byChunk.get(key) === c.samples).length;
+      tally.samples += chunks.reduce((sum, c) => sum + c.samples, 0);
+      tally.storedRows += stored.total;
+      if (TRIALS >= 100 && tally.trials % 50 === 0) {
+        writeSummary();
+        process.stderr.write(`exactly once: ${tally.trials}/${TRIALS} trials, ${failures.length} failed, ${Math.round((Date.now() - started) / 1000)} s\n`);
       }
+    };
+
+    try {
+      let nextTrial = 0;
+      await Promise.all(
+        Array.from({ length: PARALLEL }, async () => {
+          while (nextTrial < trials.length) await runTrial(trials[nextTrial++]!);
+        }),
+      );
     } finally {
+      await agentTurn.catch(() => undefined);
       agent.child.kill('SIGTERM');
       await exited(agent.child);
     }
-    const summary = { seed: SEED, ...tally, failed: failures.length, seconds: Math.round((Date.now() - started) / 1000), failures: failures.slice(0, 20) };
-    mkdirSync(join(root, 'test-results', 'reliability'), { recursive: true });
-    writeFileSync(join(root, 'test-results', 'reliability', `exactly-once-${TRIALS}.json`), `${JSON.stringify(summary, null, 2)}\n`);
-    process.stderr.write(`exactly once: ${JSON.stringify({ ...summary, failures: undefined })}\n`);
+    writeSummary();
+    process.stderr.write(`exactly once: ${JSON.stringify({ ...summary(), failures: undefined })}\n`);
     assert.deepEqual(failures, [], `${failures.length} of ${TRIALS} trials stored chunks other than exactly once`);
     assert.ok(tally.chunks > TRIALS, 'the trials made chunks');
   });
