@@ -28,6 +28,11 @@ export interface Manifest {
   checkpointTxId: number;
   nextBlockId: number;
   blocks: BlockEntry[];
+  /**
+   * The idempotency keys of the newest checkpointed transactions, with their tx ids (storage/writeKeys.ts); keys of
+   * later transactions are in their log records. Absent in stores written before keys existed.
+   */
+  writeKeys?: [string, number][];
 }
 
 export const EMPTY_MANIFEST: Manifest = { version: 1, checkpointTxId: 0, nextBlockId: 1, blocks: [] };

@@ -14,8 +14,9 @@ import { StoreLock } from './storeLock';
 import { DEFAULT_STORE_OPTIONS, type StoreOptions } from './storeOptions';
 import { StoreSnapshot, blockPartKey, type MemoryBatch } from './storeSnapshot';
 import { WalCorruptionError, WriteAheadLog } from './wal/writeAheadLog';
-import { decodeWalPayload, encodeWalPayload } from './write/walPayload';
+import { decodeWalTransaction, encodeWalTransaction } from './write/walTransaction';
 import { encodeWrite, type SampleWrite } from './write/sampleWrite';
+import { WriteKeys } from './writeKeys';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const METADATA_FILE = 'metadata.log';
@@ -23,6 +24,13 @@ export const BLOCKS_DIR = 'blocks';
 export const WAL_DIR = 'wal';
 /** Results kept per block at most, besides their bytes, so that dropping a block's results (a walk over them) stays cheap. */
 const PART_RESULT_CACHE_ENTRIES = 4096;
+
+/** How a transaction ended: its tx id, or the tx id of the earlier transaction with the same idempotency key. */
+export interface TransactionResult {
+  txId: number;
+  /** A transaction with the same idempotency key was stored before: nothing was written. */
+  alreadyStored: boolean;
+}
 
 /** What the store found wrong when it opened; it still serves everything it could read. */
 export interface OpenReport {
@@ -62,6 +70,8 @@ export class Store {
   /** Metadata counts already carried by a write-ahead-log record. */
   private walFrames: number;
   private walStacks: number;
+  /** The idempotency keys of stored transactions, and of those being written. */
+  private readonly writeKeys: WriteKeys;
   private closed = false;
   /** The last background flush or maintenance failure, cleared by the next success. */
   lastMaintenanceError: Error | undefined;
@@ -81,6 +91,7 @@ export class Store {
     this.walFrames = metadata.frameCount;
     this.walStacks = metadata.stackCount;
     this.watermarkValue = manifest.checkpointTxId;
+    this.writeKeys = new WriteKeys(manifest.writeKeys ?? []);
     this.cache = new BlockCache(this.worker, entry => this.blockPath(entry), options.blockCacheBytes);
     this.partResults = new PartResultCache(options.partResultCacheBytes, PART_RESULT_CACHE_ENTRIES);
   }
@@ -107,10 +118,11 @@ export class Store {
       };
       const store = new Store(directory, settings, lock, opened.wal, metadataLog, metadata, manifest, report);
       for (const record of opened.records) {
-        const entry = decodeWalPayload(record.payload);
-        metadata.apply(entry.metadata);
+        const transaction = decodeWalTransaction(record.payload);
+        for (const entry of transaction.entries) metadata.apply(entry.metadata);
+        if (transaction.key !== undefined) store.writeKeys.stored(transaction.key, record.txId);
         if (record.txId <= manifest.checkpointTxId) continue;
-        store.active.append(entry.write, record.txId);
+        for (const entry of transaction.entries) store.active.append(entry.write, record.txId);
         store.watermarkValue = record.txId;
         report.replayedTxs++;
       }
@@ -142,8 +154,40 @@ export class Store {
    * own write); rejects, with nothing visible, if it is invalid or could not be made durable.
    */
   async write(write: SampleWrite): Promise<number> {
+    return (await this.writeTransaction([write])).txId;
+  }
+
+  /**
+   * Writes several writes as one transaction: one log record, made visible all at once, replayed whole or not at
+   * all, so a reader never sees part of it (an imported profile's value types and batches of rows).
+   *
+   * With an idempotency key (a probe's chunk, a profile's content hash), a transaction whose key the store holds
+   * already is not written again and resolves with `alreadyStored`. The check and the write are one step: the key is
+   * claimed synchronously before the log is written, so a second writer with the same key (the chunk sent over the
+   * socket and the copy spooled at exit, both arriving at once) waits for the first and is told it is stored, or
+   * writes it itself if the first failed. The key travels in the log record and, at each checkpoint, in the manifest
+   * (the newest WriteKeys.KEPT keys), so the check holds across restarts and kills.
+   */
+  async writeTransaction(writes: SampleWrite[], options: { idempotencyKey?: string } = {}): Promise<TransactionResult> {
+    const key = options.idempotencyKey;
+    if (key === undefined) return { txId: await this.appendTransaction(writes, undefined), alreadyStored: false };
+    WriteKeys.check(key);
+    for (;;) {
+      const stored = this.writeKeys.txOf(key);
+      if (stored !== undefined) return { txId: stored, alreadyStored: true };
+      const pending = this.writeKeys.pending(key);
+      if (pending === undefined) break;
+      await pending.catch(() => undefined);
+    }
+    // No await between the check above and claiming the key here.
+    const appended = this.appendTransaction(writes, key);
+    this.writeKeys.claim(key, appended);
+    return { txId: await appended, alreadyStored: false };
+  }
+
+  private async appendTransaction(writes: SampleWrite[], key: string | undefined): Promise<number> {
     if (this.closed) throw new Error('the store is closed');
-    const encoded = encodeWrite(write, this.metadata.stackCount);
+    const encodedWrites = writes.map(write => encodeWrite(write, this.metadata.stackCount));
     // Bounded memory: when flushing falls behind, writers wait for the next part to be flushed rather than grow
     // the active part. They wait for one part, not for every queued one, so filling and flushing overlap.
     while (this.frozen.length > 0 && this.frozenBytes() + this.active.bytes() > 2 * this.options.activePartBytes) {
@@ -156,11 +200,18 @@ export class Store {
       }
       await new Promise<void>(resolve => this.memoryWaiters.push(resolve));
     }
+    if (this.closed) throw new Error('the store is closed');
     const frames = this.walFrames;
     const stacks = this.walStacks;
-    const payload = encodeWalPayload({ metadata: this.metadata.changesSince(frames, stacks), write: encoded });
-    this.walFrames = this.metadata.frameCount;
-    this.walStacks = this.metadata.stackCount;
+    // The first write of the record carries the metadata interned since the previous record; the others none.
+    const noChanges = this.metadata.changesSince(this.metadata.frameCount, this.metadata.stackCount);
+    const entries = encodedWrites.map((write, i) => ({ metadata: i === 0 ? this.metadata.changesSince(frames, stacks) : noChanges, write }));
+    const payload = encodeWalTransaction({ key, entries });
+    // A transaction without writes (only a key) carries no metadata; it travels with the next record.
+    if (entries.length > 0) {
+      this.walFrames = this.metadata.frameCount;
+      this.walStacks = this.metadata.stackCount;
+    }
     let txId: number;
     try {
       txId = await this.wal.append(payload);
@@ -170,8 +221,10 @@ export class Store {
       this.walStacks = Math.min(this.walStacks, stacks);
       throw error;
     }
-    if (this.active.rows === 0) this.activeSinceMs = Date.now();
-    this.active.append(encoded, txId);
+    // Visible at once, with its key: readers and the next writer with the same key see the transaction whole.
+    if (this.active.rows === 0 && encodedWrites.some(w => w.timestamps.length > 0)) this.activeSinceMs = Date.now();
+    for (const write of encodedWrites) this.active.append(write, txId);
+    if (key !== undefined) this.writeKeys.stored(key, txId);
     this.advanceWatermark(txId);
     if (this.active.bytes() >= this.options.activePartBytes || this.activePartTooOld()) void this.scheduleFlush();
     return txId;
@@ -269,6 +322,7 @@ export class Store {
       const manifest: Manifest = {
         ...this.manifest,
         checkpointTxId: part.lastTxId,
+        writeKeys: this.writeKeys.keptThrough(part.lastTxId),
         nextBlockId: this.manifest.nextBlockId + entries.length,
         blocks: [...this.manifest.blocks, ...entries],
       };
@@ -276,6 +330,7 @@ export class Store {
       // The swap is synchronous: readers see either the frozen part or its blocks, never both or neither.
       this.manifest = manifest;
       this.frozen.shift();
+      this.writeKeys.forgetBeyondKept(part.lastTxId);
       this.wakeMemoryWaiters();
       await this.wal.removeSegmentsThrough(part.lastTxId);
     }

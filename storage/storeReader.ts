@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlockCache } from './blockCache';
 import { BlockWorkerClient } from './block/blockWorkerClient';
@@ -10,12 +11,15 @@ import { DEFAULT_STORE_OPTIONS } from './storeOptions';
 import { StoreSnapshot } from './storeSnapshot';
 import type { WalCorruptionError } from './wal/writeAheadLog';
 import { WriteAheadLog } from './wal/writeAheadLog';
-import { decodeWalPayload } from './write/walPayload';
+import { decodeWalTransaction } from './write/walTransaction';
+
+/** Reads of a store whose manifest changes during each of them before the reader gives up. */
+const MAX_OPEN_ATTEMPTS = 20;
 
 /**
  * A read-only view of a store that another process may be writing (the command line beside the agent): it takes
- * no lock and changes no file. It reads the manifest's blocks and replays the log's acknowledged writes into memory;
- * an unfinished last record is skipped (the writer may be finishing it). A block the writer compacts away while
+ * no lock and changes no file. It reads the manifest's blocks and replays the log's acknowledged writes into memory,
+ * again if the writer checkpointed meanwhile; an unfinished last record is skipped (the writer may be finishing it). A block the writer compacts away while
  * this view reads it is reported as unreadable by the snapshot, like a damaged one.
  */
 export class StoreReader {
@@ -30,22 +34,31 @@ export class StoreReader {
     if (!existsSync(join(directory, MANIFEST_FILE)) && !existsSync(join(directory, WAL_DIR))) {
       throw new Error(`${directory} is not an Icicle store (it has no manifest.json and no wal/)`);
     }
-    const manifest = (await readManifest(join(directory, MANIFEST_FILE))) ?? { version: 1 as const, checkpointTxId: 0, nextBlockId: 1, blocks: [] };
-    const metadata = await MetadataLog.readOnly(join(directory, METADATA_FILE));
-    const log = await WriteAheadLog.readOnly(join(directory, WAL_DIR));
-    const active = new ActivePart();
-    let watermark = manifest.checkpointTxId;
-    for (const record of log.records) {
-      const entry = decodeWalPayload(record.payload);
-      metadata.apply(entry.metadata);
-      if (record.txId <= manifest.checkpointTxId) continue;
-      active.append(entry.write, record.txId);
-      watermark = record.txId;
+    // The writer checkpoints by writing a new manifest, then deleting the log segments it covers. A log read between
+    // the two reads of the same manifest holds every write after that manifest's checkpoint; a log read while the
+    // manifest changed may lack the segments just checkpointed, so it is read again.
+    for (let attempt = 1; ; attempt++) {
+      const manifestText = await readFile(join(directory, MANIFEST_FILE), 'utf8').catch(() => '');
+      const manifest = (await readManifest(join(directory, MANIFEST_FILE))) ?? { version: 1 as const, checkpointTxId: 0, nextBlockId: 1, blocks: [] };
+      const metadata = await MetadataLog.readOnly(join(directory, METADATA_FILE));
+      const log = await WriteAheadLog.readOnly(join(directory, WAL_DIR));
+      const unchanged = (await readFile(join(directory, MANIFEST_FILE), 'utf8').catch(() => '')) === manifestText;
+      if (!unchanged && attempt < MAX_OPEN_ATTEMPTS) continue;
+      if (!unchanged) throw new Error(`the store ${directory} changed under every one of ${MAX_OPEN_ATTEMPTS} reads; try again`);
+      const active = new ActivePart();
+      let watermark = manifest.checkpointTxId;
+      for (const record of log.records) {
+        const { entries } = decodeWalTransaction(record.payload);
+        for (const entry of entries) metadata.apply(entry.metadata);
+        if (record.txId <= manifest.checkpointTxId) continue;
+        for (const entry of entries) active.append(entry.write, record.txId);
+        watermark = record.txId;
+      }
+      const worker = new BlockWorkerClient();
+      const cache = new BlockCache(worker, entry => join(directory, BLOCKS_DIR, entry.file), DEFAULT_STORE_OPTIONS.blockCacheBytes);
+      const snapshot = new StoreSnapshot(watermark, metadata, manifest.blocks, active.snapshot(), cache, () => undefined);
+      return new StoreReader(directory, snapshot, worker, log.corruption);
     }
-    const worker = new BlockWorkerClient();
-    const cache = new BlockCache(worker, entry => join(directory, BLOCKS_DIR, entry.file), DEFAULT_STORE_OPTIONS.blockCacheBytes);
-    const snapshot = new StoreSnapshot(watermark, metadata, manifest.blocks, active.snapshot(), cache, () => undefined);
-    return new StoreReader(directory, snapshot, worker, log.corruption);
   }
 
   /** The view as of opening; it does not follow later writes. */

@@ -6,7 +6,8 @@ import { applySourceMaps } from '../sourceMaps/applySourceMaps';
 import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
 import { parseProfileBytes } from './detectFormat';
 import type { ProfileFormat } from './importedProfile';
-import { importToStore, plannedWrites } from './importToStore';
+import type { SampleWrite } from '../../storage/write/sampleWrite';
+import { plannedWrites, profileWrites } from './importToStore';
 import { PROFILE_ROWS_LABEL, storedWhole } from './storedProfile';
 import { fileAnchor, nowAnchor, type TimeAnchor } from './timeAnchor';
 
@@ -39,11 +40,20 @@ export async function importProfileFile(store: Store, path: string, displayName:
 }
 
 /**
+ * Rows one store transaction holds at most: about 30 bytes a row in its log record, and the rows' columns are held
+ * until the transaction is written, so this bounds an import's memory. A bigger import (over half an hour of
+ * samples at 1 ms) is written in several, each row marked with `__profile_rows` (storedProfile.ts).
+ */
+const MAX_TRANSACTION_ROWS = 2_000_000;
+
+/**
  * Imports a profile's bytes (gzip or not) into the store, unless a profile with the same content is there already:
  * detect the format, parse, map JavaScript frames through their source maps, write every profile in the file with
- * the labels `source`, `format` and `profile_id` plus the caller's. A profile whose file does not say when it was
- * taken is placed by `anchor` (default: it ended now). Throws ProfileImportError (a UserFacingError) for a file that
- * is not a readable profile; nothing is written then.
+ * the labels `source`, `format` and `profile_id` plus the caller's, in one store transaction (so that readers see all
+ * of it or none, also after a kill). A profile whose file does not say when it was taken is placed by `anchor`
+ * (default: it ended now). With an `idempotencyKey` (a probe's chunk), the store checks it in the same step as the
+ * write instead of looking the content up first. Throws ProfileImportError (a UserFacingError) for a file that is not
+ * a readable profile; nothing is written then.
  */
 export async function importProfileBytes(
   store: Store,
@@ -51,20 +61,35 @@ export async function importProfileBytes(
   displayName: string,
   labels: Record<string, string>,
   /** `knownAbsent`: the caller has just found the profile not stored whole (storedWhole), so it is not looked up again. */
-  options: { sourceMaps?: boolean; anchor?: TimeAnchor; knownAbsent?: boolean } = {},
+  options: { sourceMaps?: boolean; anchor?: TimeAnchor; knownAbsent?: boolean; idempotencyKey?: string } = {},
 ): Promise<FileImportResult> {
   const bytes = gunzipIfCompressed(raw, displayName);
   const profileId = profileIdOf(bytes);
   const { format, profiles, notes } = parseProfileBytes(bytes, displayName, options.anchor ?? nowAnchor());
-  if (!options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
+  const keyed = options.idempotencyKey !== undefined;
+  if (!keyed && !options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
     return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0, notes };
   }
   const planned = profiles.map(plannedWrites).reduce((a, b) => ({ writes: a.writes + b.writes, rows: a.rows + b.rows }), { writes: 0, rows: 0 });
-  const marker: Record<string, string> = planned.writes > 1 ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
+  // Only a profile too big for one transaction is stored in several, which an import cut short can leave in part.
+  const marker: Record<string, string> = planned.rows > MAX_TRANSACTION_ROWS && !keyed ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
   let sourceMapped = 0;
   let unmapped = 0;
   const resolver = options.sourceMaps === false ? undefined : new SourceMapResolver();
+  // Writes gather into a transaction until the next would pass the limit; one with a key is never split.
+  const maxRows = keyed ? Infinity : MAX_TRANSACTION_ROWS;
+  let pending: SampleWrite[] = [];
+  let pendingRows = 0;
   let rows = 0;
+  let alreadyStored = false;
+  const commit = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const written = await store.writeTransaction(pending, keyed ? { idempotencyKey: options.idempotencyKey } : {});
+    alreadyStored ||= written.alreadyStored;
+    if (!written.alreadyStored) rows += pendingRows;
+    pending = [];
+    pendingRows = 0;
+  };
   for (let p = 0; p < profiles.length; p++) {
     let profile = profiles[p]!;
     // Native frames get their source lines from the binaries' debug information, when the binaries are here.
@@ -75,10 +100,14 @@ export async function importProfileBytes(
       unmapped += mapped.sourceMaps.unmapped;
       profile = mapped;
     }
-    const written = await importToStore(store, profile, { ...labels, source: displayName, format, profile_id: profileId, ...marker });
-    rows += written.rows;
+    for (const write of profileWrites(store, profile, { ...labels, source: displayName, format, profile_id: profileId, ...marker })) {
+      if (pendingRows + write.timestamps.length > maxRows) await commit();
+      pending.push(write);
+      pendingRows += write.timestamps.length;
+    }
   }
-  return { format, rows, profileId, alreadyStored: false, sourceMapped, unmapped, notes };
+  await commit();
+  return { format, rows, profileId, alreadyStored, sourceMapped, unmapped, notes };
 }
 
 function hasJavaScriptFrames(frames: readonly { file: string }[]): boolean {

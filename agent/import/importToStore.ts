@@ -1,4 +1,5 @@
 import type { Store } from '../../storage/store';
+import type { SampleWrite } from '../../storage/write/sampleWrite';
 import type { ImportedProfile } from './importedProfile';
 
 /** Rows per store write: large writes amortise the log's sync, bounded ones keep each log record small. */
@@ -11,13 +12,23 @@ export interface ImportResult {
   lastTxId: number;
 }
 
-/**
- * Writes an imported profile into the store: frames and stacks are interned in the store's metadata, and each
- * value type becomes rows of its own profile type. When a profile has several value types, samples whose value
- * is zero for a type are left out of that type (a pprof sample with allocations but no in-use bytes, say); a
- * single-type profile keeps every sample, since a sample that took no measurable time is still a sample.
- */
+/** Writes an imported profile into the store as one transaction (profileWrites), so it is stored whole or not at all. */
 export async function importToStore(store: Store, profile: ImportedProfile, labels: Record<string, string>): Promise<ImportResult> {
+  const writes = [...profileWrites(store, profile, labels)];
+  if (writes.length === 0) return { rows: 0, lastTxId: 0 };
+  const { txId } = await store.writeTransaction(writes);
+  return { rows: writes.reduce((sum, w) => sum + w.timestamps.length, 0), lastTxId: txId };
+}
+
+/**
+ * The store writes of an imported profile, made one at a time: frames and stacks are interned in the store's
+ * metadata when the first is asked for, and each value
+ * type becomes rows of its own profile type, in writes of at most ROWS_PER_WRITE rows. When a profile has several
+ * value types, samples whose value is zero for a type are left out of that type (a pprof sample with allocations
+ * but no in-use bytes, say); a single-type profile keeps every sample, since a sample that took no measurable time
+ * is still a sample.
+ */
+export function* profileWrites(store: Store, profile: ImportedProfile, labels: Record<string, string>): Generator<SampleWrite> {
   const frameIds = new Uint32Array(profile.frames.length);
   profile.frames.forEach((f, i) => {
     const stored = { functionName: f.name, file: f.file, line: f.line, column: f.column, module: f.module, address: f.address };
@@ -35,8 +46,6 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
   }
   const allLabels = { ...profile.labels, ...labels };
   const labelKeys = Object.keys(profile.sampleLabels).filter(key => !(key in allLabels));
-  let rows = 0;
-  let lastTxId = 0;
   for (let t = 0; t < profile.valueTypes.length; t++) {
     const values = profile.sampleValues[t]!;
     const { kept, keptCount } = keptSamples(profile, t);
@@ -63,7 +72,7 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
         for (let r = 0; r < count; r++) out[r] = column[kept[from + r]!]!;
         rowLabels[key] = out;
       }
-      lastTxId = await store.write({
+      yield {
         profileType: profile.valueTypes[t]!.profileType,
         durationNs: Math.round(profile.durationNs),
         periodNs: Math.round(profile.periodNs),
@@ -73,11 +82,9 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
         values: rowValues,
         stackIds: rowStacks,
         lines: rowLines,
-      });
-      rows += count;
+      };
     }
   }
-  return { rows, lastTxId };
 }
 
 /** The samples written for value type `t`: all of them, or the non-zero ones when the profile has several types. */

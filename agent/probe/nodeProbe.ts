@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { connect, type Socket } from 'node:net';
 import { basename, join } from 'node:path';
@@ -53,6 +54,10 @@ function startProbe(agentSocket: string): void {
   const bufferBytes = positive(env[PROBE_ENV.bufferMegabytes], 64) * 1024 * 1024;
   const spoolDir = env[PROBE_ENV.spool];
   const labels = { ...launcherLabels(), ...processLabels() };
+  // Each chunk's idempotency key: this run's id and the chunk's number, fixed when the chunk is made.
+  const runId = randomUUID();
+  let chunkNumber = 0;
+  const ledger = ledgerWriter(env[PROBE_ENV.ledger]);
 
   const session = new Session();
   session.connect();
@@ -80,7 +85,9 @@ function startProbe(agentSocket: string): void {
     chunkStartMs = Date.now();
     if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
     const text = JSON.stringify(profile);
-    return { params: { profile: text, startMs, labels, droppedChunks: 0 }, bytes: text.length };
+    const chunkKey = `${runId}:${++chunkNumber}`;
+    ledger?.({ chunk: chunkKey, samples: profile.samples.length });
+    return { params: { profile: text, startMs, labels, droppedChunks: 0, chunkKey }, bytes: text.length };
   };
 
   const enqueue = (chunk: Chunk): void => {
@@ -90,6 +97,7 @@ function startProbe(agentSocket: string): void {
       const oldest = queue.shift()!;
       queuedBytes -= oldest.bytes;
       dropped++;
+      ledger?.({ dropped: oldest.params.chunkKey });
     }
     flush();
   };
@@ -142,8 +150,10 @@ function startProbe(agentSocket: string): void {
         queuedBytes += chunk.bytes;
       } else if (chunk && message.error) {
         note(`the agent could not store a chunk: ${message.error.message ?? 'unknown reason'}`);
+        ledger?.({ dropped: chunk.params.chunkKey });
       } else if (chunk) {
         storeUnavailable = false;
+        ledger?.({ acked: chunk.params.chunkKey });
       }
       if ((message.result as { stop?: unknown } | undefined)?.stop === true) stopProfiling();
     }
@@ -197,6 +207,7 @@ function startProbe(agentSocket: string): void {
     if (stopped) return;
     stopped = true;
     clearInterval(timer);
+    for (const chunk of queue) ledger?.({ dropped: chunk.params.chunkKey });
     queue.length = 0;
     queuedBytes = 0;
     try {
@@ -235,6 +246,7 @@ function startProbe(agentSocket: string): void {
     if (unsent.length === 0) return;
     if (!spoolDir) {
       note(`${unsent.length} chunk(s) could not reach the agent and were dropped`);
+      for (const chunk of unsent) ledger?.({ dropped: chunk.params.chunkKey });
       return;
     }
     try {
@@ -244,6 +256,7 @@ function startProbe(agentSocket: string): void {
         const temporary = join(spoolDir, `${name}.tmp`);
         writeFileSync(temporary, JSON.stringify({ ...chunk.params, droppedChunks: i === 0 ? dropped : 0 }), { mode: 0o600 });
         renameSync(temporary, join(spoolDir, `${name}${SPOOL_SUFFIX}`));
+        ledger?.({ spooled: chunk.params.chunkKey });
       });
     } catch (error) {
       note(`${unsent.length} chunk(s) could not be saved for the agent: ${error instanceof Error ? error.message : String(error)}`);
@@ -264,6 +277,18 @@ function startProbe(agentSocket: string): void {
     };
     process.on('SIGTERM', onTerminate);
   }
+}
+
+/** Tests only (PROBE_ENV.ledger): appends one JSON line per event to the file; nothing when the variable is unset. */
+function ledgerWriter(file: string | undefined): ((event: Record<string, unknown>) => void) | undefined {
+  if (!file) return undefined;
+  return event => {
+    try {
+      appendFileSync(file, `${JSON.stringify({ pid: process.pid, ...event })}\n`);
+    } catch {
+      // A test's ledger never harms the program.
+    }
+  };
 }
 
 /** The labels the launcher chose (session, launch configuration, branch...), as JSON in the environment. */

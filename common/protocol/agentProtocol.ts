@@ -132,6 +132,7 @@ export namespace IngestProfileRequest {
     startMs: z.number().finite().nonnegative(),
     labels: userLabels.refine(labels => Object.keys(labels).length <= 64, { message: 'at most 64 labels' }),
     droppedChunks: z.number().int().nonnegative(),
+    chunkKey: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/).optional(),
   }) satisfies z.ZodType<IngestProfileParams>;
   export type Params = IngestProfileParams;
   export type Result = IngestProfileResult;

@@ -19,6 +19,11 @@ export interface IngestProfileParams {
   labels: Record<string, string>;
   /** Chunks the probe dropped before this one because the agent was away and its buffer was full. */
   droppedChunks: number;
+  /**
+   * The chunk's idempotency key, `<probe run id>:<chunk number>`: the same whether the chunk is sent, sent again or
+   * spooled, so the store keeps it once (absent from older probes, whose chunks are keyed by their content).
+   */
+  chunkKey?: string;
 }
 
 export interface IngestProfileResult {
@@ -53,6 +58,12 @@ export const PROBE_ENV = {
    * that never yields to its event loop cannot run the probe's handler and would otherwise not end.
    */
   spoolOnSignal: 'ICICLE_SPOOL_ON_SIGTERM',
+  /**
+   * Tests only: a file to which the probe appends one JSON line per chunk it makes (`{"chunk","samples"}`) and per
+   * chunk's fate (`{"acked"}`, `{"spooled"}`, `{"dropped"}`), so a test compares what was stored with what the probe
+   * measured.
+   */
+  ledger: 'ICICLE_PROBE_LEDGER',
 } as const;
 
 /** A spooled chunk's file name ends so: the agent imports such files and deletes them once stored. */

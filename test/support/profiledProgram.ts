@@ -15,6 +15,8 @@ export interface ProbeOptions {
   /** Microseconds between samples (the probe's default is 1,000). */
   intervalMicros?: number;
   labels?: Record<string, string>;
+  /** A file for the probe's ledger of chunks (PROBE_ENV.ledger). */
+  ledger?: string;
 }
 
 /**
@@ -30,5 +32,6 @@ export function spawnProfiledProgram(script: string, args: string[], options: Pr
   if (options.chunkMillis) env[PROBE_ENV.chunkMillis] = String(options.chunkMillis);
   if (options.intervalMicros) env[PROBE_ENV.intervalMicros] = String(options.intervalMicros);
   if (options.labels) env[PROBE_ENV.labels] = JSON.stringify(options.labels);
+  if (options.ledger) env[PROBE_ENV.ledger] = options.ledger;
   return spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
