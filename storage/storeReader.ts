@@ -8,19 +8,21 @@ import { MetadataLog } from './metadata/metadataLog';
 import { ActivePart } from './part/activePart';
 import { BLOCKS_DIR, MANIFEST_FILE, METADATA_FILE, WAL_DIR } from './store';
 import { DEFAULT_STORE_OPTIONS } from './storeOptions';
-import { StoreSnapshot } from './storeSnapshot';
+import { BlockGoneError, StoreSnapshot } from './storeSnapshot';
 import type { WalCorruptionError } from './wal/writeAheadLog';
 import { WriteAheadLog } from './wal/writeAheadLog';
 import { decodeWalTransaction } from './write/walTransaction';
 
-/** Reads of a store whose manifest changes during each of them before the reader gives up. */
+/** Reads of a store whose manifest changes (or whose blocks are replaced) during each of them before the reader gives up. */
 const MAX_OPEN_ATTEMPTS = 20;
 
 /**
  * A read-only view of a store that another process may be writing (the command line beside the agent): it takes
  * no lock and changes no file. It reads the manifest's blocks and replays the log's acknowledged writes into memory,
- * again if the writer checkpointed meanwhile; an unfinished last record is skipped (the writer may be finishing it). A block the writer compacts away while
- * this view reads it is reported as unreadable by the snapshot, like a damaged one.
+ * again if the writer checkpointed meanwhile; an unfinished last record is skipped (the writer may be finishing it).
+ * The writer deletes a block it compacted (or dropped by retention) without knowing of this view, so a block read
+ * after that is gone: the snapshot's scan then fails with BlockGoneError rather than answer without its rows, and
+ * `read` reads again from a new view. A block missing while the manifest still lists it is damaged, and reported so.
  */
 export class StoreReader {
   private constructor(
@@ -29,6 +31,24 @@ export class StoreReader {
     private readonly worker: BlockWorkerClient,
     readonly walCorruption: WalCorruptionError | undefined,
   ) {}
+
+  /**
+   * Runs `work` on a new view, again on a newer one each time a block was replaced under it (see BlockGoneError), so
+   * its answer holds every write acknowledged before the call. `work` must not print before its reads are done.
+   */
+  static async read<T>(directory: string, work: (reader: StoreReader) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const reader = await StoreReader.open(directory);
+      try {
+        return await work(reader);
+      } catch (error) {
+        if (!(error instanceof BlockGoneError)) throw error;
+        if (attempt >= MAX_OPEN_ATTEMPTS) throw new Error(`the store ${directory} changed under every one of ${MAX_OPEN_ATTEMPTS} reads; try again`, { cause: error });
+      } finally {
+        await reader.close();
+      }
+    }
+  }
 
   static async open(directory: string): Promise<StoreReader> {
     if (!existsSync(join(directory, MANIFEST_FILE)) && !existsSync(join(directory, WAL_DIR))) {
@@ -56,7 +76,11 @@ export class StoreReader {
       }
       const worker = new BlockWorkerClient();
       const cache = new BlockCache(worker, entry => join(directory, BLOCKS_DIR, entry.file), DEFAULT_STORE_OPTIONS.blockCacheBytes);
-      const snapshot = new StoreSnapshot(watermark, metadata, manifest.blocks, active.snapshot(), cache, () => undefined);
+      const leftManifest = async (block: { id: number }): Promise<boolean> => {
+        const current = await readManifest(join(directory, MANIFEST_FILE)).catch(() => undefined);
+        return current !== undefined && !current.blocks.some(b => b.id === block.id);
+      };
+      const snapshot = new StoreSnapshot(watermark, metadata, manifest.blocks, active.snapshot(), cache, () => undefined, undefined, leftManifest);
       return new StoreReader(directory, snapshot, worker, log.corruption);
     }
   }

@@ -19,6 +19,18 @@ export function blockPartKey(block: BlockEntry): string {
 }
 
 /**
+ * A block this view lists was gone when it was read, and the store's manifest no longer lists it: the writer in another
+ * process compacted it (or retention dropped it) meanwhile. The view's answer would lack its rows, so the read fails;
+ * StoreReader.read opens a new view and reads again.
+ */
+export class BlockGoneError extends Error {
+  constructor(readonly file: string) {
+    super(`the block ${file} was replaced by the store's writer while it was being read`);
+    this.name = 'BlockGoneError';
+  }
+}
+
+/**
  * A consistent read view of the store: the blocks listed when it was taken and the committed in-memory rows at
  * that moment (every tx up to `watermark`). Blocks it refers to are not deleted until it is released, so a
  * compaction running meanwhile never pulls files out from under a query.
@@ -41,6 +53,11 @@ export class StoreSnapshot implements ScanSource {
     private readonly cache: BlockCache,
     private readonly onRelease: () => void,
     readonly partResults?: PartResultCache,
+    /**
+     * For a view without the writer's references (a reader in another process): whether a block whose file is missing
+     * has left the store's manifest since, rather than being lost. Without it, a missing block is damaged.
+     */
+    private readonly leftManifest?: (block: BlockEntry) => Promise<boolean>,
   ) {}
 
   get rows(): number {
@@ -87,6 +104,8 @@ export class StoreSnapshot implements ScanSource {
       batches = await this.cache.batches(block, request.columns);
     } catch (error) {
       if (!(error instanceof BlockCorruptionError)) throw error;
+      // Not damage: the writer replaced the block, and its rows are in the blocks the current manifest lists.
+      if (error.missing && this.leftManifest && (await this.leftManifest(block))) throw new BlockGoneError(error.file);
       this.unreadableBlocks.add(block.id);
       if (!this.damagedBlocks.some(d => d.file === error.file)) this.damagedBlocks.push(error);
       return;

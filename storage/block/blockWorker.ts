@@ -21,7 +21,7 @@ if (!port) throw new Error('blockWorker.ts runs only as a worker thread');
 port.on('message', (request: BlockWorkerRequest) => {
   void handle(request).then(
     reply => port.postMessage(reply, reply.kind === 'read' ? [reply.ipc.buffer as ArrayBuffer] : []),
-    (error: unknown) => port.postMessage({ kind: 'failed', id: request.id, message: messageOf(error), corrupt: isCorruption(error) } satisfies BlockWorkerReply),
+    (error: unknown) => port.postMessage({ kind: 'failed', id: request.id, message: messageOf(error), corrupt: isCorruption(error), missing: error instanceof CorruptBlockError && error.missing } satisfies BlockWorkerReply),
   );
 });
 
@@ -86,11 +86,18 @@ async function writeBlock(batches: RecordBatch[], path: string, rowGroupRows: nu
   return { kind: 'written', id, bytes: bytes.length, crc32: crc32(bytes), stats };
 }
 
-class CorruptBlockError extends Error {}
+class CorruptBlockError extends Error {
+  constructor(
+    message: string,
+    readonly missing = false,
+  ) {
+    super(message);
+  }
+}
 
 async function readBlock(path: string, expectedCrc: number, columns: string[] | undefined): Promise<RecordBatch[]> {
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw new CorruptBlockError(`the block ${path} cannot be read (${error.code ?? error.message})`);
+    throw new CorruptBlockError(`the block ${path} cannot be read (${error.code ?? error.message})`, error.code === 'ENOENT');
   });
   if (crc32(bytes) !== expectedCrc) throw new CorruptBlockError(`the block ${path} is damaged (checksum mismatch)`);
   try {

@@ -6,9 +6,17 @@ import type { BlockStats } from '../schema';
 import type { Predicate } from '../query/expression';
 import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorkerProtocol';
 
-/** A block file that cannot be decoded: the store reports it by name and keeps serving the other blocks. */
+/**
+ * A block file that cannot be decoded: the store reports it by name and keeps serving the other blocks. `missing` when
+ * the file does not exist, which a reader beside the writer tells apart from damage (the writer may have compacted it
+ * away).
+ */
 export class BlockCorruptionError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly missing = false,
+  ) {
     super(message);
     this.name = 'BlockCorruptionError';
   }
@@ -67,7 +75,7 @@ export class BlockWorkerClient {
       worker.ref();
       worker.postMessage({ ...body, id } as BlockWorkerRequest, transfer);
     }).then(reply => {
-      if (reply.kind === 'failed') throw reply.corrupt ? new BlockCorruptionError(path, reply.message) : new Error(reply.message);
+      if (reply.kind === 'failed') throw reply.corrupt ? new BlockCorruptionError(path, reply.message, reply.missing) : new Error(reply.message);
       return reply;
     });
   }

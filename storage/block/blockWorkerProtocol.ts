@@ -20,4 +20,5 @@ export type BlockWorkerReply =
   | { kind: 'read'; id: number; ipc: Uint8Array }
   /** A rewrite: how many rows it removed and kept, and the new block when rows were removed and some kept. */
   | { kind: 'rewritten'; id: number; removed: number; kept: number; written: { bytes: number; crc32: number; stats: BlockStats } | undefined }
-  | { kind: 'failed'; id: number; message: string; corrupt: boolean };
+  /** `missing`: the block's file does not exist (a reader beside the writer may find it compacted away). */
+  | { kind: 'failed'; id: number; message: string; corrupt: boolean; missing: boolean };
