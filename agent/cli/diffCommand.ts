@@ -42,29 +42,25 @@ const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'r
 export async function diffCommand(options: DiffOptions, out: (line: string) => void): Promise<number> {
   const base = selectionOf('--base', options.base);
   const head = selectionOf('--head', options.head);
-  const reader = await StoreReader.open(options.store);
-  try {
+  const { profileType, a, b } = await StoreReader.read(options.store, async reader => {
     const source = reader.snapshot();
     const types = [...new Set([...(await profileTypes(source, base)), ...(await profileTypes(source, head))])];
-    const profileType = options.type ?? preferredProfileType(types);
-    if (profileType === undefined || (options.type !== undefined && !types.includes(options.type))) {
+    const chosen = options.type ?? preferredProfileType(types);
+    if (chosen === undefined || (options.type !== undefined && !types.includes(options.type))) {
       throw new UsageError(`no samples${options.type ? ` of type ${options.type}` : ''} match --base or --head; the store has: ${types.join(', ') || 'nothing'}`, 'diff');
     }
-    const a = await sideRuns(source, { ...base, profileType }, '--base');
-    const b = await sideRuns(source, { ...head, profileType }, '--head');
-    const comparison = compareRuns(a, b, { alpha: options.fdr });
-    const failing = comparison.changes.filter(c => c.verdict === 'regression' && c.deltaPercent > options.threshold);
-    const report = { base: describe(base), head: describe(head), unit: unitOf(profileType) };
-    if (options.format === 'json') {
-      out(JSON.stringify({ ...report, profileType, threshold: options.threshold, minRuns: options.minRuns, tooFewRuns: tooFew(comparison, options.minRuns), method: comparison.method, a: comparison.a, b: comparison.b, changes: comparison.changes, failing: failing.map(c => c.name) }, null, 2));
-    } else {
-      (options.format === 'markdown' ? markdown : text)(comparison, failing, options, report, out);
-    }
-    if (failing.length > 0) return DIFF_EXIT.regression;
-    return tooFew(comparison, options.minRuns) ? DIFF_EXIT.tooFewRuns : DIFF_EXIT.withinNoise;
-  } finally {
-    await reader.close();
+    return { profileType: chosen, a: await sideRuns(source, { ...base, profileType: chosen }, '--base'), b: await sideRuns(source, { ...head, profileType: chosen }, '--head') };
+  });
+  const comparison = compareRuns(a, b, { alpha: options.fdr });
+  const failing = comparison.changes.filter(c => c.verdict === 'regression' && c.deltaPercent > options.threshold);
+  const report = { base: describe(base), head: describe(head), unit: unitOf(profileType) };
+  if (options.format === 'json') {
+    out(JSON.stringify({ ...report, profileType, threshold: options.threshold, minRuns: options.minRuns, tooFewRuns: tooFew(comparison, options.minRuns), method: comparison.method, a: comparison.a, b: comparison.b, changes: comparison.changes, failing: failing.map(c => c.name) }, null, 2));
+  } else {
+    (options.format === 'markdown' ? markdown : text)(comparison, failing, options, report, out);
   }
+  if (failing.length > 0) return DIFF_EXIT.regression;
+  return tooFew(comparison, options.minRuns) ? DIFF_EXIT.tooFewRuns : DIFF_EXIT.withinNoise;
 }
 
 function selectionOf(flag: string, where: readonly string[]): Selection {

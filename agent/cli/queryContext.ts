@@ -15,20 +15,17 @@ export interface QueryContext {
 }
 
 /**
- * Opens the store read-only (so the command works while the agent writes it) and resolves `--where` and `--type`.
- * Without `--type`, a store holding several profile types is read as CPU time when it has it, else its first type,
- * and the command says which.
+ * Reads the store read-only (so the command works while the agent writes it) with `--where` and `--type` resolved, and
+ * runs `work` on it; again on a newer view if the agent compacted a block away meanwhile (StoreReader.read), so
+ * `work` prints only after its queries. Without `--type`, a store holding several profile types is read as CPU time
+ * when it has it, else its first type, and the command says which.
  */
-export async function openForQuery(storeDirectory: string, where: readonly string[], type: string | undefined): Promise<QueryContext> {
+export async function readForQuery<T>(storeDirectory: string, where: readonly string[], type: string | undefined, work: (context: QueryContext) => Promise<T>): Promise<T> {
   const matchers = parseWhere(where);
-  const reader = await StoreReader.open(storeDirectory);
-  const source = reader.snapshot();
-  try {
-    return { reader, source, ...(await selectionOf(source, matchers, type)) };
-  } catch (error) {
-    await reader.close();
-    throw error;
-  }
+  return StoreReader.read(storeDirectory, async reader => {
+    const source = reader.snapshot();
+    return work({ reader, source, ...(await selectionOf(source, matchers, type)) });
+  });
 }
 
 /** `--where` as matchers; a mistake in it is a usage error. */

@@ -2,7 +2,7 @@ import { functionCosts } from '../../storage/query';
 import { functionLabel } from '../../common/functionIdentity';
 import type { ScanSource } from '../../storage/query/scanSource';
 import { unitOf } from '../../common/profileTypes';
-import { formatValue, openForQuery, parseWhere, selectionOf, type QueryContext } from './queryContext';
+import { formatValue, readForQuery, parseWhere, selectionOf, type QueryContext } from './queryContext';
 import { safe } from './terminalText';
 
 export interface TopOptions {
@@ -26,12 +26,7 @@ export interface TopRow {
 
 /** `icicle top`: the functions with the most self cost in the selection, with their total cost. */
 export async function topCommand(options: TopOptions, out: (line: string) => void): Promise<number> {
-  const context = await openForQuery(options.store, options.where, options.type);
-  try {
-    return await printTop(context, options, out, context.reader.walCorruption !== undefined);
-  } finally {
-    await context.reader.close();
-  }
+  return readForQuery(options.store, options.where, options.type, context => printTop(context, options, out, context.reader.walCorruption !== undefined));
 }
 
 /** The top functions of a store this process holds open (`icicle record`), without opening it a second time. */

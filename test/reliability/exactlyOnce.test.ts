@@ -85,35 +85,30 @@ function readLedger(file: string): Map<string, LedgerChunk> {
   return chunks;
 }
 
-/** Rows stored per chunk key for a session, and rows without a key, read beside the agent as `icicle top` reads. */
-async function storedRows(store: string, session: string): Promise<{ byChunk: Map<string, number>; total: number }> {
-  for (let attempt = 0; ; attempt++) {
-    let reader: StoreReader | undefined;
-    try {
-      reader = await StoreReader.open(store);
-      const snapshot = reader.snapshot();
-      const byChunk = new Map<string, number>();
-      if (!snapshot.columnNames().includes('labels.session_id')) return { byChunk, total: 0 };
-      const chunkColumn = `labels.${CHUNK_LABEL}`;
-      const keyed = snapshot.columnNames().includes(chunkColumn);
-      const plan = scan().where(eq('labels.session_id', session)).aggregate(keyed ? [chunkColumn] : [], [count('rows')]).build();
-      const { table } = await executePlan(plan, snapshot);
-      const rows = table.getChild('rows')?.toArray() as ArrayLike<number> | undefined;
-      let total = 0;
-      for (let i = 0; i < table.numRows; i++) {
-        const key = keyed ? (table.getChild(chunkColumn)!.get(i) as string | null) : null;
-        byChunk.set(key ?? '(none)', Number(rows![i]));
-        total += Number(rows![i]);
-      }
-      return { byChunk, total };
-    } catch (error) {
-      // A block compacted away while this view read it: read again.
-      if (attempt >= 5) throw error;
-      await new Promise(resolve => setTimeout(resolve, 100));
-    } finally {
-      await reader?.close();
+/**
+ * Rows stored per chunk key for a session, and rows without a key, read beside the agent as `icicle top` reads
+ * (StoreReader.read: again from a new view when the agent compacted a block away meanwhile).
+ */
+function storedRows(store: string, session: string): Promise<{ byChunk: Map<string, number>; total: number }> {
+  return StoreReader.read(store, async reader => {
+    const snapshot = reader.snapshot();
+    const byChunk = new Map<string, number>();
+    if (!snapshot.columnNames().includes('labels.session_id')) return { byChunk, total: 0 };
+    const chunkColumn = `labels.${CHUNK_LABEL}`;
+    const keyed = snapshot.columnNames().includes(chunkColumn);
+    const plan = scan().where(eq('labels.session_id', session)).aggregate(keyed ? [chunkColumn] : [], [count('rows')]).build();
+    const { table } = await executePlan(plan, snapshot);
+    // A damaged block would leave its rows out of this answer: the trial must not pass or fail on such a read.
+    assert.deepEqual(snapshot.damagedBlocks.map(d => d.message), [], 'the store has damaged blocks');
+    const rows = table.getChild('rows')?.toArray() as ArrayLike<number> | undefined;
+    let total = 0;
+    for (let i = 0; i < table.numRows; i++) {
+      const key = keyed ? (table.getChild(chunkColumn)!.get(i) as string | null) : null;
+      byChunk.set(key ?? '(none)', Number(rows![i]));
+      total += Number(rows![i]);
     }
-  }
+    return { byChunk, total };
+  });
 }
 
 /** What is wrong with a trial's stored chunks (empty when each is stored as its fate requires), and whether it may still change. */
