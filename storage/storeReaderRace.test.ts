@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Store } from './store';
 import { StoreReader } from './storeReader';
+import { BlockGoneError } from './storeSnapshot';
+import { simpleWrite, stackOf } from './testing/sampleData';
 
 /**
  * The command line reads the store beside the agent, which checkpoints and compacts as it reads. Here a writer
@@ -87,5 +90,63 @@ describe('a reader beside a writer that checkpoints and compacts', function () {
       return rows < before ? `${rows} rows read, ${before} acknowledged` : undefined;
     });
     assert.deepEqual(short.slice(0, 5), [], `${short.length} of ${reads} reads (${retried} read again) missed acknowledged writes`);
+  });
+
+  /** The same moment, made to happen: a reader that listed three blocks, the writer compacting them before it scans. */
+  describe('a block compacted away between listing and reading', () => {
+    const ROWS = 3 * 50;
+    async function threeBlocks(): Promise<Store> {
+      const store = await Store.open(dir, { autoCompactBlocks: 0, sync: false });
+      const stack = stackOf(store, 'main;work');
+      for (let i = 0; i < 3; i++) {
+        await store.write(simpleWrite(stack, 50, { run: String(i) }, 1_700_000_000_000 + i * 1000));
+        await store.flush();
+      }
+      return store;
+    }
+    async function scanRows(reader: StoreReader): Promise<number> {
+      let rows = 0;
+      for await (const batch of reader.snapshot().scan({ columns: ['timestamp'] })) rows += batch.numRows;
+      return rows;
+    }
+
+    it('fails the read (BlockGoneError) rather than answer without its rows, which were reported as a damaged block', async () => {
+      const store = await threeBlocks();
+      const reader = await StoreReader.open(dir);
+      try {
+        assert.equal(await store.compact(), 2);
+        await assert.rejects(scanRows(reader), BlockGoneError);
+        assert.deepEqual(reader.snapshot().damagedBlocks, []);
+      } finally {
+        await reader.close();
+        await store.close();
+      }
+    });
+
+    it('StoreReader.read reads again from the new manifest and finds every row', async () => {
+      const store = await threeBlocks();
+      let attempts = 0;
+      try {
+        const rows = await StoreReader.read(dir, async reader => {
+          if (++attempts === 1) await store.compact();
+          return scanRows(reader);
+        });
+        assert.equal(rows, ROWS);
+        assert.equal(attempts, 2);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('still reports a block missing while the manifest lists it as damaged (lost, not replaced)', async () => {
+      const store = await threeBlocks();
+      await store.close();
+      const [first] = readdirSync(join(dir, 'blocks')).sort();
+      unlinkSync(join(dir, 'blocks', first!));
+      const { rows, damaged } = await StoreReader.read(dir, async reader => ({ rows: await scanRows(reader), damaged: reader.snapshot().damagedBlocks.map(d => d.message) }));
+      assert.equal(rows, ROWS - 50);
+      assert.equal(damaged.length, 1);
+      assert.match(damaged[0]!, /cannot be read \(ENOENT\)/);
+    });
   });
 });
