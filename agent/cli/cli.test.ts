@@ -1,31 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusDir } from '../../test/support/corpus';
+import { icicle } from '../../test/support/icicleCli';
 
 const corpus = corpusDir();
-const cli = join(__dirname, 'main.ts');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs the command line as a user would (a separate process), from the sources through tsx. */
-function icicle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => (stdout += String(chunk)));
-    child.stderr.on('data', chunk => (stderr += String(chunk)));
-    child.once('error', reject);
-    child.once('exit', code => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the icicle command line', function () {
   this.timeout(60_000);

@@ -1,15 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { icicleSync } from '../../test/support/icicleCli';
 
 const root = join(__dirname, '..', '..');
-const cli = join(root, 'out', 'agent', 'icicle.js');
 
 function icicle(args: string[], cwd = root): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return icicleSync(args, { cwd });
 }
 
 /** A program with one function whose own cost is `slowMs` and two that stay the same. */

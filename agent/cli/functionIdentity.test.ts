@@ -1,30 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { corpusDir } from '../../test/support/corpus';
+import { icicle } from '../../test/support/icicleCli';
 
-const cli = join(__dirname, 'main.ts');
 /** `node --cpu-prof` of the TypeScript compiler: its _tsc.js defines two functions named onEnter, and many closures. */
 const tscProfile = join(corpusDir(), 'generated', 'tsc-small.cpuprofile.gz');
 const TSC = /\/typescript\/lib\/_tsc\.js$/;
 /** Where V8 says the two onEnter functions are defined (callFrame lineNumber + 1). */
 const ON_ENTER_LINES = [43432, 79682];
 
-function icicle(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => (stdout += String(chunk)));
-    child.stderr.on('data', chunk => (stderr += String(chunk)));
-    child.once('error', reject);
-    child.once('exit', code => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface TopRow {
   function: string;

@@ -1,17 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CPU_TIME_PROFILE_TYPE, IDLE_TIME_PROFILE_TYPE } from '../../common/profileTypes';
+import { icicleSync as icicle } from '../../test/support/icicleCli';
 
-const root = join(__dirname, '..', '..');
-const cli = join(root, 'out', 'agent', 'icicle.js');
 
-function icicle(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 /**
  * Computes for about the argument's milliseconds, then waits a second with nothing to do, and writes what the

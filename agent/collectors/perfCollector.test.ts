@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,18 +9,16 @@ import { buildHotGoProgram } from '../../test/support/nativeFixture';
 import { sourceCosts } from '../../storage/query';
 import { StoreReader } from '../../storage/storeReader';
 import { ProfileProcessRequest, RecordingEndedNotification, SamplesStoredNotification, StopSessionRequest } from '../../common/protocol/agentProtocol';
+import { icicleSync } from '../../test/support/icicleCli';
 
 /**
  * Native processes profiled with Linux perf, for real: a Go program (symbols and frame pointers, so its hot
  * function has a name in perf's stacks) recorded by `icicle record` and by the agent attaching to its pid.
  */
 
-const root = join(__dirname, '..', '..');
-const cli = join(root, 'out', 'agent', 'icicle.js');
 
 function icicle(args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, env });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return icicleSync(args, { env });
 }
 
 function topFunctions(store: string, where: string[] = []): { function: string; self: number }[] {

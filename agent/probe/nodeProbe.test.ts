@@ -11,6 +11,7 @@ import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { pollUntil } from '../../test/support/poll';
 import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
+import { icicleSync } from '../../test/support/icicleCli';
 
 /**
  * The Node.js probe in real programs: loaded by NODE_OPTIONS into a real Node process, talking to a real agent
@@ -18,7 +19,6 @@ import { SpoolIngester } from '../recording/spoolIngester';
  */
 
 const root = join(__dirname, '..', '..');
-const cli = join(root, 'out', 'agent', 'icicle.js');
 const probe = join(root, 'out', 'agent', 'nodeProbe.js');
 const demo = join(root, 'demo', 'src', 'main.js');
 
@@ -33,8 +33,7 @@ const end = Date.now() + Number(process.argv[2] ?? 1500);
 `;
 
 function icicle(args: string[], options: { cwd?: string } = {}): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, ...args], { cwd: options.cwd ?? root, encoding: 'utf8', timeout: 60_000 });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return icicleSync(args, { cwd: options.cwd ?? root, timeoutMs: 60_000 });
 }
 
 function labelValues(store: string, key: string): string[] {
