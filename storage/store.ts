@@ -440,18 +440,33 @@ export class Store {
       this.cache.drop(block.id);
       this.partResults.dropPart(blockPartKey(block));
     }
-    this.pendingDeletes.push(...removed);
+    const removedAtMs = Date.now();
+    this.pendingDeletes.push(...removed.map(block => ({ block, removedAtMs })));
     await this.deleteUnreferencedBlocks();
   }
 
-  private pendingDeletes: BlockEntry[] = [];
+  private pendingDeletes: { block: BlockEntry; removedAtMs: number }[] = [];
+  private deleteTimer: NodeJS.Timeout | undefined;
 
-  /** Deletes files of blocks no longer in the manifest once no snapshot refers to them. */
-  private async deleteUnreferencedBlocks(): Promise<void> {
-    const ready = this.pendingDeletes.filter(b => !this.references.has(b.id));
-    this.pendingDeletes = this.pendingDeletes.filter(b => this.references.has(b.id));
-    for (const block of ready) {
+  /**
+   * Deletes files of blocks no longer in the manifest once no snapshot refers to them and the grace for readers in
+   * other processes has passed (`replacedBlockGraceMs`); comes back by itself for those still in their grace.
+   */
+  private async deleteUnreferencedBlocks(now = Date.now(), grace = this.options.replacedBlockGraceMs): Promise<void> {
+    const ready = this.pendingDeletes.filter(p => !this.references.has(p.block.id) && now - p.removedAtMs >= grace);
+    this.pendingDeletes = this.pendingDeletes.filter(p => !ready.includes(p));
+    for (const { block } of ready) {
       await unlink(this.blockPath(block)).catch(() => undefined);
+    }
+    const waiting = this.pendingDeletes.filter(p => !this.references.has(p.block.id));
+    if (waiting.length > 0 && this.deleteTimer === undefined && !this.closed) {
+      const dueInMs = Math.max(0, Math.min(...waiting.map(p => p.removedAtMs + grace - now)));
+      this.deleteTimer = setTimeout(() => {
+        this.deleteTimer = undefined;
+        void this.deleteUnreferencedBlocks();
+      }, dueInMs + 10);
+      // A grace period must not keep a command-line process alive.
+      this.deleteTimer.unref();
     }
   }
 
@@ -475,6 +490,9 @@ export class Store {
       await this.maintenance;
     } finally {
       this.closed = true;
+      clearTimeout(this.deleteTimer);
+      // Nothing of this process reads any more; files left (a reader elsewhere) would be removed at the next open.
+      await this.deleteUnreferencedBlocks(Date.now(), 0);
       await this.wal.close();
       await this.metadataLog.close();
       await this.worker.close();

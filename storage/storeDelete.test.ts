@@ -14,7 +14,7 @@ describe('store deleteWhere', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('deletes the selected rows from blocks and from memory, keeps every other row, and survives a reopen', async () => {
-    const store = await Store.open(dir);
+    const store = await Store.open(dir, { replacedBlockGraceMs: 0 });
     const stack = stackOf(store, 'main;work');
     // Run a in two blocks (alone, and mixed with run b), then both in the active part: every case of a block.
     await store.write(simpleWrite(stack, 5, { session_id: 'a', branch: 'main' }, 1000));

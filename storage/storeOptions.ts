@@ -30,6 +30,12 @@ export interface StoreOptions {
   sync: boolean;
   /** Who opens the store, recorded in its lock file and named to a second opener. */
   owner: string;
+  /**
+   * How long a block file the manifest stopped listing (compacted, expired, deleted) stays on disk once no snapshot of
+   * this process refers to it: readers in other processes (the command line's StoreReader) may have listed it in the
+   * manifest before, and cannot tell this process they are reading it.
+   */
+  replacedBlockGraceMs: number;
 }
 
 export const DEFAULT_STORE_OPTIONS: StoreOptions = {
@@ -46,4 +52,5 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   retentionMaxBytes: 0,
   sync: true,
   owner: 'icicle',
+  replacedBlockGraceMs: 10_000,
 };

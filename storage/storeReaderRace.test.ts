@@ -96,7 +96,8 @@ describe('a reader beside a writer that checkpoints and compacts', function () {
   describe('a block compacted away between listing and reading', () => {
     const ROWS = 3 * 50;
     async function threeBlocks(): Promise<Store> {
-      const store = await Store.open(dir, { autoCompactBlocks: 0, sync: false });
+      // No grace for readers elsewhere: the moment a read outlasts it (storeOptions.ts, replacedBlockGraceMs).
+      const store = await Store.open(dir, { autoCompactBlocks: 0, sync: false, replacedBlockGraceMs: 0 });
       const stack = stackOf(store, 'main;work');
       for (let i = 0; i < 3; i++) {
         await store.write(simpleWrite(stack, 50, { run: String(i) }, 1_700_000_000_000 + i * 1000));
