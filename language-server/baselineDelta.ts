@@ -35,7 +35,7 @@ export function baselineDeltas(
   if (!base || !baseSide || !context || context.runs === 0) return () => undefined;
   const headSide = head && sideOf(head.costs, shown);
   return fn => {
-    // Every `(anonymous)` of a file shares the name: their sums are no one function's, so no delta is made of them.
+    // An unnamed frame (V8's module wrapper at line 1 above all) is no function a reader can find in the file: no delta.
     if (isPseudoFunction(fn.name)) return undefined;
     const baseSelf = baseSide.selfOf(fn);
     const basePerRun = baseSelf === undefined ? undefined : baseSelf / baseSide.runs;
