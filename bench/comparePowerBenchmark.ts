@@ -1,5 +1,6 @@
 import { random } from '../test/support/random';
 import { MEASURED_NOISE, QUIET_NOISE, simulate, type NoiseModel } from '../agent/compare/testing/simulatedRuns';
+import type { Benchmark } from './benchmarkDoc';
 
 const RUNS = [2, 3, 5, 8, 10, 15, 20];
 const CHANGES = [0.1, 0.2, 0.3, 0.5, 1];
@@ -44,3 +45,6 @@ function noiseText(noise: NoiseModel): string {
 function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
 }
+
+/** Powers and false-alarm rates are shares of simulated comparisons, with no peer of their own: the table is the figure. */
+export const comparePowerBenchmark: Benchmark = { run: runComparePowerBenchmark };

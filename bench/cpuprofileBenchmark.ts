@@ -6,6 +6,7 @@ import { parseCpuProfile } from '../agent/importers/cpuprofile';
 import { openProfileThroughStore } from '../agent/profileLibrary';
 import { Store } from '../storage/store';
 import { corpusDir } from '../test/support/corpus';
+import type { Benchmark } from './benchmarkDoc';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -72,3 +73,6 @@ export async function runCpuprofileBenchmark(): Promise<Record<string, number>> 
   }
   return fields;
 }
+
+/** Both ways of reading a profile are held against JSON.parse of the same text. */
+export const cpuprofileBenchmark: Benchmark = { run: runCpuprofileBenchmark, peersOf: field => [field.replace(/(_open)?_ms$/, '_json_parse_ms')] };

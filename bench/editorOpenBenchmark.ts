@@ -8,6 +8,7 @@ import { corpusDir } from '../test/support/corpus';
 import { bigCpuProfile } from './bigProfile';
 import { blockCodeServerWorker, chooseInQuickOpen, type DrawnCheck, epochNow, flameGraphDrawn, openQuickOpen, PageCrashedError, profileTableDrawn, serviceWorkerWait, waitForWebviewDrawn, watchCrash, webviewTimeline } from './editorPage';
 import { median } from './storage/benchTiming';
+import type { Benchmark } from './benchmarkDoc';
 
 /**
  * `npm run bench -- editor-open`: from Enter in a fresh window to the first view drawn, in a real VS Code
@@ -236,3 +237,6 @@ function count(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return value !== undefined && value !== '' && Number.isInteger(n) && n >= 0 ? n : fallback;
 }
+
+/** Each of Icicle's figures against the built-in table's figure of the same name. */
+export const editorOpenBenchmark: Benchmark = { run: runEditorOpenBenchmark, peersOf: field => [field.replace(/^icicle_/, 'peer_')] };

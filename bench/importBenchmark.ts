@@ -8,6 +8,7 @@ import { Store } from '../storage/store';
 import { corpusDir } from '../test/support/corpus';
 import { BIG_PROFILE_MIN_BYTES, bigCpuProfile } from './bigProfile';
 import { median } from './storage/benchTiming';
+import type { Benchmark } from './benchmarkDoc';
 
 /**
  * Import into the store (detect, parse, source-map check, intern, insert, durable commit), against the floor for
@@ -90,3 +91,6 @@ export async function runImportBenchmark(): Promise<Record<string, number>> {
 function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
+
+/** Each import against its format's floor: JSON.parse for V8 profiles, gunzip and decode for pprof. */
+export const importBenchmark: Benchmark = { run: runImportBenchmark, peersOf: field => [field.replace(/_ms$/, '_parse_ms'), field.replace(/_ms$/, '_decode_ms')] };

@@ -12,6 +12,7 @@ import { random } from '../test/support/random';
 import { median } from './storage/benchTiming';
 import { DEFAULT_GENERATOR, generateCatalog, generateSamples, type GeneratorConfig } from './storage/generateSamples';
 import { ingest, internCatalog } from './storage/storeLoad';
+import type { Benchmark } from './benchmarkDoc';
 
 const root = join(__dirname, '..');
 /** 10M samples over 2,000 files of 50 functions each (lines 10 to 598), on 20,000 distinct stacks. */
@@ -112,3 +113,6 @@ export async function runLspBenchmark(): Promise<Record<string, number>> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Every request's latency against the store query that answering it directly would cost. */
+export const lspBenchmark: Benchmark = { run: runLspBenchmark, peersOf: field => (/^(hover|codelens)_/.test(field) ? ['lsp_peer_query_ms'] : []) };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './storage/benchTiming';
+import type { Benchmark } from './benchmarkDoc';
 
 /**
  * `icicle record`'s fixed cost: the wall time `icicle record -- node -e 0` adds to `node -e 0` (its start, the
@@ -46,3 +47,6 @@ export function runRecordStartBenchmark(): Record<string, number> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The recorded command against `node -e 0` alone. */
+export const recordStartBenchmark: Benchmark = { run: runRecordStartBenchmark, peersOf: field => (field === 'record_ms' ? ['record_bare_ms'] : []) };

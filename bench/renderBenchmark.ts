@@ -8,6 +8,7 @@ import { viewMeta } from '../test/webview/testProfiles';
 import { launchChromium, WebviewHarness } from '../test/webview/webviewHarness';
 import { bigCpuProfile } from './bigProfile';
 import { median } from './storage/benchTiming';
+import type { Benchmark } from './benchmarkDoc';
 
 /**
  * The flame graph on big profiles, in headless Chromium with the built webview bundle: time from the message's
@@ -114,3 +115,6 @@ export async function runRenderBenchmark(): Promise<Record<string, number>> {
   }
   return fields;
 }
+
+/** The pruned tree's paint and zoom against the whole tree's. */
+export const renderBenchmark: Benchmark = { run: runRenderBenchmark, peersOf: field => [field.replace(/(first_paint|zoom)_ms$/, 'whole_$1_ms')] };

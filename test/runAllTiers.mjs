@@ -67,7 +67,7 @@ const tiers = {
   },
   /** Fast tests next to the code, in plain Node. */
   async unit() {
-    const files = testFiles(['common', 'storage', 'agent', 'language-server', 'extension', 'webview', 'test/lint']);
+    const files = testFiles(['common', 'storage', 'agent', 'language-server', 'extension', 'webview', 'bench', 'test/lint']);
     return runTallied('unit', process.execPath, mochaArgs(files));
   },
   /** The built webview bundle in headless Chromium. */

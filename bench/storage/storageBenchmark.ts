@@ -6,6 +6,7 @@ import { runDuckDbPhase, runFloorPhase } from './peerPhase';
 import { ms, perSecond, printReport, times, type ReportLine } from './storageReport';
 import { runStorePhase, type Scenario } from './storePhase';
 import { floorColumns } from './typedArrayFloor';
+import type { Benchmark } from '../benchmarkDoc';
 
 /** Targets from the storage issue; each is compared with a figure measured in the same run. */
 const TARGET = { ingestPerS: 2_000_000, mergeSpeedupVsDuckDb: 3, mergeVsFloor: 2.5, bytesPerSample: 8, rssMb: 1024 };
@@ -131,3 +132,12 @@ function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/** The store's figures (and the query engine's) against DuckDB's and the typed-array floor's of the same name. */
+export const storageBenchmark: Benchmark = {
+  run: runStorageBenchmark,
+  peersOf: field => {
+    const side = field.replace(/^engine_/, '');
+    return [`duckdb_${side}`, `floor_${side}`];
+  },
+};
