@@ -27,7 +27,7 @@ export interface DiffOptions {
 }
 
 
-/** Below this many runs a side, the power table (README) shows the test misses even a doubled function. */
+/** Below this many runs a side, the power table (docs/benchmarks.md) shows the test misses even a doubled function. */
 
 
 /** What each verdict says to people: 'unchanged' is a change the runs could not tell from noise. */
