@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { commandOf, endMarker, formatNumber, renderSection, replaceSection, startMarker, unitOf, type RunContext } from './benchmarkDoc';
 
 const context: RunContext = {
@@ -91,5 +93,18 @@ describe('benchmarkDoc', () => {
       assert.throws(() => replaceSection(doc.replace(startMarker('storage'), ''), 'storage', section), /broken section for storage/);
       assert.throws(() => replaceSection(`${doc}${startMarker('record')}\n${endMarker('record')}\n`, 'record', section), /two sections for record/);
     });
+  });
+
+  it('finds in docs/benchmarks.md one well-formed section per benchmark, which a run can rewrite', () => {
+    const doc = readFileSync(join(__dirname, '..', 'docs', 'benchmarks.md'), 'utf8');
+    const names = [...doc.matchAll(/<!-- bench:([a-z-]+):start -->/g)].map(match => match[1]!);
+    // A benchmark without a section is appended at the end by its first run; one with broken markers would stop it.
+    assert.ok(names.includes('record') && names.includes('storage'), `sections found: ${names.join(', ')}`);
+    for (const name of names) {
+      const section = `${startMarker(name)}\nrewritten\n${endMarker(name)}`;
+      const updated = replaceSection(doc, name, section);
+      assert.ok(updated.includes(section));
+      assert.equal(replaceSection(updated, name, section), updated);
+    }
   });
 });
