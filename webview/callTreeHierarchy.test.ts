@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { buildCallTreeHierarchy, chooseValueUnit, type FrameDatum } from './callTreeHierarchy';
-import { assertEqual, assertTrue } from './testAssertions';
+import { assertEqual, assertTrue } from '../test/support/webviewAssertions';
 
 /**
  * (root) ─┬─ main ─┬─ parse ── lex

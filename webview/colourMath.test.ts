@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 import { contrastRatio, flatten, parseCssColour, readableTextColour, shiftLightness, toHex, WHITE } from './colourMath';
-import { assertEqual, assertTrue } from './testAssertions';
+import { assertEqual, assertTrue } from '../test/support/webviewAssertions';
 
 describe('colourMath', () => {
   it('reads the colour forms VS Code theme variables use', () => {

@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { describeFrame, frameLocation } from './frameDetails';
-import { assertEqual } from './testAssertions';
+import { assertEqual } from '../test/support/webviewAssertions';
 
 /** (root) → handler (a file URL with an escaped space) → (native) leaf without a URL. */
 function tree(): PackedCallTree {

@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import { FrameNavigation } from './frameNavigation';
-import { assertEqual } from './testAssertions';
-import { recursiveTree } from './testTrees';
+import { assertEqual } from '../test/support/webviewAssertions';
+import { recursiveTree } from '../test/support/webviewTrees';
 
 describe('frame navigation by keyboard', () => {
   it('walks to children, siblings and parents, with ↑/↓ following the orientation', () => {

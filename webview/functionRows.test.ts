@@ -1,8 +1,8 @@
 /// <reference types="mocha" />
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { functionRows, searchTree } from './functionRows';
-import { assertEqual } from './testAssertions';
-import { recursiveTree } from './testTrees';
+import { assertEqual } from '../test/support/webviewAssertions';
+import { recursiveTree } from '../test/support/webviewTrees';
 
 describe('functionRows', () => {
   it('sums self over every call site and counts a recursive function once in its total', () => {

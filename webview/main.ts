@@ -15,7 +15,7 @@ import { FunctionTable } from './functionTable';
 import { sandwichTrees } from './sandwich';
 import { describeInvalidMessage } from './invalidMessage';
 import { PageLayout } from './pageLayout';
-import type { Tab } from './toolbar';
+import { DEFAULT_TAB, type Tab } from './tabs';
 import { effectiveOrientation, readViewState, type Orientation, type ViewState } from './viewState';
 import { hostConnection } from './vscodeApi';
 // d3-flame-graph's ES build imports its own stylesheet (its package does not export the file by path); esbuild
@@ -62,7 +62,7 @@ const table = new FunctionTable({
     if (row.url !== '') host.post({ type: 'openSource', url: row.url, line: row.line, column: row.column });
   },
 });
-layout.tableHost.appendChild(table.element);
+layout.panels.table.appendChild(table.element);
 const controls = new QueryControls(
   layout.selectionHost,
   layout.timelineHost,
@@ -70,7 +70,7 @@ const controls = new QueryControls(
   () => layout.showStatus('Querying the store…'),
   () => (shown && zoomed !== undefined && zoomed > 0 ? framePathOf(shown.tree, zoomed) : undefined),
 );
-const view = new FlameGraphView(layout.chart, {
+const view = new FlameGraphView(layout.panels.graph, {
   openSource: (url, line, column) => host.post({ type: 'openSource', url, line, column }),
   frameSelected: index => {
     if (shown) chosen = { key: functionKey(shown.tree, index), name: frameName(shown.tree, index) };
@@ -169,11 +169,11 @@ function showProfile(message: ProfileMessage): void {
   scheduleTable();
   // A function asked for from the source replaces the saved search; otherwise the saved search is kept.
   if (message.search !== undefined) {
-    saveState({ ...state, search: message.search, tab: 'graph' });
+    saveState({ ...state, search: message.search, tab: DEFAULT_TAB });
   }
   layout.toolbar.setSearchText(state.search ?? '');
   search(state.search ?? '');
-  showTab(state.tab ?? 'graph');
+  showTab(state.tab ?? DEFAULT_TAB);
   performance.clearMeasures('icicle:render');
   performance.measure('icicle:render', 'icicle:message-received');
 }
@@ -269,11 +269,21 @@ function fillTable(): void {
   table.show(shown.tree, shown.unit);
 }
 
+/**
+ * What each tab (webview/tabs.ts) draws when it is chosen, after its panel is shown (a graph measures its panel).
+ * Keyed by every declared tab, so a tab declared without a drawing here does not compile.
+ */
+const drawTab: Record<Tab, () => void> = {
+  // The flame graph is drawn when a profile arrives and kept while another tab is shown.
+  graph: () => undefined,
+  table: fillTable,
+  sandwich: showSandwich,
+};
+
 function showTab(tab: Tab): void {
-  if (tab === 'table') fillTable();
   layout.showTab(tab);
-  if (tab === 'sandwich') showSandwich();
-  if ((state.tab ?? 'graph') !== tab) saveState({ ...state, tab });
+  drawTab[tab]();
+  if ((state.tab ?? DEFAULT_TAB) !== tab) saveState({ ...state, tab });
 }
 
 /** Draws the sandwich of the chosen function: its callers (roots at the bottom) above its callees. */

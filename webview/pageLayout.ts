@@ -1,20 +1,19 @@
 import type { ProfileSummary } from '../common/callTree';
 import { formatCount, formatMicros, formatSamples } from '../common/valueFormat';
-import { Toolbar, type Tab } from './toolbar';
+import { byTab, DEFAULT_TAB, TAB_IDS, TABS, type Tab } from './tabs';
+import { Toolbar } from './toolbar';
 
 /**
  * The page's fixed skeleton: a header line (title, figures, toolbar), a message line for loading and errors,
- * and the chart container. Built with DOM calls and textContent only: titles and messages come from profiles
- * and files, and are never parsed as HTML.
+ * and a panel per tab (webview/tabs.ts), only the chosen one shown. Built with DOM calls and textContent only:
+ * titles and messages come from profiles and files, and are never parsed as HTML.
  */
 export class PageLayout {
-  readonly chart: HTMLElement;
+  /** Each tab's panel, in declaration order, with the class its declaration gives. */
+  readonly panels: Record<Tab, HTMLElement>;
   /** The path from the root to the zoomed frame, each step a button that zooms there. */
   readonly breadcrumbs: HTMLElement;
-  /** Where the function table goes; hidden while the graph is shown. */
-  readonly tableHost: HTMLElement;
-  /** The sandwich view: a caption and two charts, the callers above the callees. */
-  readonly sandwichHost: HTMLElement;
+  /** Inside the sandwich's panel: a caption and two charts, the callers above the callees. */
   readonly sandwichCaption: HTMLElement;
   readonly callersChart: HTMLElement;
   readonly calleesChart: HTMLElement;
@@ -28,6 +27,7 @@ export class PageLayout {
   private readonly error: HTMLElement;
   private readonly errorTitle: HTMLElement;
   private readonly errorText: HTMLElement;
+  private shownTab: Tab = DEFAULT_TAB;
 
   constructor(app: HTMLElement, toolbarHandlers: ConstructorParameters<typeof Toolbar>[0]) {
     const header = append(app, 'header', 'icicle-header');
@@ -49,30 +49,27 @@ export class PageLayout {
     this.breadcrumbs = append(app, 'nav', 'icicle-breadcrumbs');
     this.breadcrumbs.setAttribute('aria-label', 'Zoomed to');
     this.breadcrumbs.hidden = true;
-    this.chart = append(app, 'div', 'icicle-chart');
-    this.chart.setAttribute('role', 'tabpanel');
-    this.tableHost = append(app, 'div', 'icicle-table-host');
-    this.tableHost.setAttribute('role', 'tabpanel');
-    this.tableHost.hidden = true;
-    this.sandwichHost = append(app, 'div', 'icicle-sandwich');
-    this.sandwichHost.setAttribute('role', 'tabpanel');
-    this.sandwichHost.hidden = true;
-    this.sandwichCaption = append(this.sandwichHost, 'div', 'icicle-sandwich-caption');
-    const callersLabel = append(this.sandwichHost, 'div', 'icicle-sandwich-label');
+    this.panels = byTab(tab => {
+      const panel = append(app, 'div', TABS[tab].panelClass);
+      panel.setAttribute('role', 'tabpanel');
+      if (tab !== DEFAULT_TAB) panel.hidden = true;
+      return panel;
+    });
+    const sandwich = this.panels.sandwich;
+    this.sandwichCaption = append(sandwich, 'div', 'icicle-sandwich-caption');
+    const callersLabel = append(sandwich, 'div', 'icicle-sandwich-label');
     callersLabel.textContent = 'Callers';
-    this.callersChart = append(this.sandwichHost, 'div', 'icicle-sandwich-chart icicle-callers');
-    const calleesLabel = append(this.sandwichHost, 'div', 'icicle-sandwich-label');
+    this.callersChart = append(sandwich, 'div', 'icicle-sandwich-chart icicle-callers');
+    const calleesLabel = append(sandwich, 'div', 'icicle-sandwich-label');
     calleesLabel.textContent = 'Callees';
-    this.calleesChart = append(this.sandwichHost, 'div', 'icicle-sandwich-chart icicle-callees');
+    this.calleesChart = append(sandwich, 'div', 'icicle-sandwich-chart icicle-callees');
   }
 
-  showTab(tab: Tab): void {
-    this.chart.hidden = tab !== 'graph';
-    if (tab !== 'graph') this.breadcrumbs.hidden = true;
-    else this.breadcrumbs.hidden = this.breadcrumbs.childElementCount === 0;
-    this.tableHost.hidden = tab !== 'table';
-    this.sandwichHost.hidden = tab !== 'sandwich';
-    this.toolbar.showTab(tab);
+  showTab(current: Tab): void {
+    this.shownTab = current;
+    for (const tab of TAB_IDS) this.panels[tab].hidden = tab !== current;
+    this.breadcrumbs.hidden = !TABS[current].showsZoomPath || this.breadcrumbs.childElementCount === 0;
+    this.toolbar.showTab(current);
   }
 
   /** Shows the zoom path (names from the root to the zoomed frame, `go(i)` zooming to step i); empty hides it. */
@@ -91,7 +88,7 @@ export class PageLayout {
       button.textContent = name;
       button.addEventListener('click', () => go(step));
     });
-    this.breadcrumbs.hidden = names.length === 0 || this.chart.hidden;
+    this.breadcrumbs.hidden = names.length === 0 || !TABS[this.shownTab].showsZoomPath;
   }
 
   showTitle(title: string): void {

@@ -2,8 +2,8 @@
 import type { PackedCallTree } from '../common/callTree';
 import { functionKey } from '../common/functionIdentity';
 import { sandwichTrees } from './sandwich';
-import { assertEqual } from './testAssertions';
-import { recursiveTree } from './testTrees';
+import { assertEqual } from '../test/support/webviewAssertions';
+import { recursiveTree } from '../test/support/webviewTrees';
 
 /** Lines of "depth name self total" in µs, children after their parent. */
 function outline(tree: PackedCallTree): string[] {

@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import { parseSelector } from '../common/selector';
 import { applyCompletion, completionContext, filterCompletions } from './selectorCompletion';
-import { assertEqual } from './testAssertions';
+import { assertEqual } from '../test/support/webviewAssertions';
 
 /** Text with `|` at the cursor → the context there, written short: `key:prefix`, `value:key:prefix` or `none`. */
 const contexts: [string, string][] = [

@@ -1,10 +1,11 @@
+import { DEFAULT_TAB, TAB_IDS, TABS, type Tab } from './tabs';
 import type { Orientation } from './viewState';
 
 /**
- * The buttons above the graph. Their labels say what a press does, so the orientation button names the
- * orientation it switches to; screen readers get the same words plus the effect.
+ * The buttons above the graph: a button per tab (webview/tabs.ts), the search, and the graph's controls. Their
+ * labels say what a press does, so the orientation button names the orientation it switches to; screen readers
+ * get the same words plus the effect.
  */
-export type Tab = 'graph' | 'table' | 'sandwich';
 
 export interface ToolbarHandlers {
   resetZoom(): void;
@@ -33,13 +34,13 @@ export class Toolbar {
     tabList.className = 'icicle-tabs';
     tabList.setAttribute('role', 'tablist');
     tabList.setAttribute('aria-label', 'View');
-    for (const [tab, label] of [['graph', 'Graph'], ['table', 'Table'], ['sandwich', 'Sandwich']] as [Tab, string][]) {
+    for (const tab of TAB_IDS) {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'icicle-tab';
       button.setAttribute('role', 'tab');
       button.dataset['tab'] = tab;
-      button.textContent = label;
+      button.textContent = TABS[tab].label;
       button.addEventListener('click', () => handlers.showTab(tab));
       tabList.appendChild(button);
       this.tabs.set(tab, button);
@@ -63,7 +64,7 @@ export class Toolbar {
     this.searchSummary.className = 'icicle-search-summary';
     this.searchSummary.setAttribute('aria-live', 'polite');
     this.element.appendChild(this.searchSummary);
-    this.showTab('graph');
+    this.showTab(DEFAULT_TAB);
     this.resetButton = this.addButton('Reset zoom', handlers.resetZoom);
     this.resetButton.classList.add('icicle-reset-zoom');
     this.colourButton = this.addButton('Colour by source', handlers.toggleColourBy);

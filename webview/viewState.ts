@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { restoreSchema } from '../common/viewQuery';
+import { DEFAULT_TAB, TAB_IDS } from './tabs';
 
 /**
  * What the webview remembers across reloads of its page (VS Code drops a hidden webview's page and restores
@@ -14,8 +15,11 @@ const viewStateSchema = z.object({
    * until the setting itself changes, so a later change of the setting is not ignored forever.
    */
   orientationChoice: z.object({ orientation: orientationSchema, overSetting: orientationSchema }).optional(),
-  /** The view shown: the flame graph or the table of functions. */
-  tab: z.enum(['graph', 'table', 'sandwich']).optional(),
+  /**
+   * The view shown (webview/tabs.ts). A tab this version does not have (saved by another version) becomes the
+   * default tab, and the rest of the state is kept.
+   */
+  tab: z.enum(TAB_IDS).optional().catch(DEFAULT_TAB),
   /** How frames are coloured. */
   colourBy: z.enum(['kind', 'source']).optional(),
   /** The search text. */

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { pollUntil } from '../support/poll';
+import { TAB_IDS, TABS } from '../../webview/tabs';
 import { frameRect } from './frames';
 import { packFrames, profileMessage, SMALL_PROGRAM } from './testProfiles';
 import { launchChromium, WebviewHarness } from './webviewHarness';
@@ -100,6 +101,43 @@ describe('flame graph search and function table', function () {
     assert.equal(await harness.page.getByRole('tab', { name: 'Table' }).getAttribute('aria-selected'), 'true');
     assert.equal(await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).inputValue(), 'token');
     assert.equal(await summary(), '1 function · 20.0% of the total');
+  });
+
+  /** Polls until the tab labelled `label` is the selected one. */
+  const tabSelected = (label: string) =>
+    pollUntil(async () => (await harness.page.getByRole('tab', { name: label }).getAttribute('aria-selected')) === 'true', { timeoutMs: 10_000, what: `the ${label} tab to be selected` });
+
+  it('reopens each declared tab, alone and with the search, from the state saved on it', async () => {
+    await search('token');
+    await summaryBecomes('1 function · 20.0% of the total');
+    const saved = (await harness.savedState()) as Record<string, unknown>;
+    for (const tab of TAB_IDS) {
+      await harness.reloadWithSavedState({ ...saved, tab });
+      await harness.postToWebview(profileMessage(TITLE, packFrames(SMALL_PROGRAM)));
+      await tabSelected(TABS[tab].label);
+      for (const other of TAB_IDS) {
+        const hidden = (await harness.page.locator(`.${TABS[other].panelClass}`).getAttribute('hidden')) !== null;
+        assert.equal(hidden, other !== tab, `with ${tab} chosen, the ${other} panel is ${other === tab ? 'shown' : 'hidden'}`);
+      }
+      assert.equal(await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).inputValue(), 'token');
+      assert.equal((await harness.savedState() as { tab?: string }).tab, tab, 'the page keeps the tab it was given');
+    }
+  });
+
+  it('opens the graph when the saved state names a tab this version lacks, keeping the search and the zoom', async () => {
+    await search('token');
+    await frameRect(harness.page, 'readToken').click();
+    await pollUntil(async () => (await harness.savedState() as { zoom?: unknown }).zoom !== undefined, { timeoutMs: 10_000, what: 'the zoom to be saved' });
+    await harness.page.getByRole('tab', { name: 'Table' }).click();
+    const saved = (await harness.savedState()) as Record<string, unknown>;
+    await harness.reloadWithSavedState({ ...saved, tab: 'flamechart' });
+    await harness.postToWebview(profileMessage(TITLE, packFrames(SMALL_PROGRAM)));
+    await tabSelected('Graph');
+    assert.equal(await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).inputValue(), 'token');
+    await summaryBecomes('1 function · 20.0% of the total');
+    const crumbs = harness.page.getByRole('navigation', { name: 'Zoomed to' });
+    await crumbs.waitFor({ state: 'visible' });
+    assert.deepEqual(await crumbs.locator('.icicle-crumb').allTextContents(), ['(all)', 'main', 'parseInput', 'readToken']);
   });
 
   it('the sandwich shows the chosen function’s callers above and its callees below', async () => {

@@ -247,6 +247,16 @@ export class WebviewHarness {
     await this.waitForPosted(message => message.type === 'ready', 'ready');
   }
 
+  /** Reloads the page with `state` as what it had saved, as VS Code hands back state another version saved. */
+  async reloadWithSavedState(state: unknown): Promise<void> {
+    await this.page.evaluate(saved => {
+      // Runs in the page, where the init script reads its saved state from sessionStorage.
+      const page = globalThis as unknown as { sessionStorage: { setItem(key: string, value: string): void } };
+      page.sessionStorage.setItem('icicle-test-state', JSON.stringify(saved));
+    }, state);
+    await this.reload();
+  }
+
   /** Fails with every problem seen: console errors, uncaught exceptions, CSP violations, stray requests. */
   async expectNoProblems(): Promise<void> {
     const violations = this.page.isClosed()

@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 import type { ChangeRow } from '../../common/protocol/compareViewProtocol';
-import { assertEqual } from '../testAssertions';
+import { assertEqual } from '../../test/support/webviewAssertions';
 import { groupChanges } from './changeGroups';
 
 const row = (name: string, a: number, b: number, verdict: ChangeRow['verdict']): ChangeRow => ({

@@ -1,4 +1,4 @@
-import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
+import { FRAME_KINDS, type PackedCallTree } from '../../common/callTree';
 
 /** Call trees for the webview's unit tests. */
 
