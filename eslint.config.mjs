@@ -38,6 +38,30 @@ function layer(folder, forbiddenFolders, forbiddenPackages = [], extraPatterns =
 const everythingBut = (...allowed) =>
   ['common', 'storage', 'agent', 'language-server', 'webview', 'extension', 'test'].filter(f => !allowed.includes(f));
 
+const noHtmlFromData = [
+  { selector: "MemberExpression[property.name='innerHTML']", message: 'Never build HTML from data: use textContent.' },
+  { selector: "MemberExpression[property.name='outerHTML']", message: 'Never build HTML from data: use textContent.' },
+  { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Never build HTML from data.' },
+  { selector: "CallExpression[callee.property.name='html']", message: "d3's .html() inserts markup: use .text()." },
+];
+
+// Every notification goes through extension/userMessages.ts, which breaks link syntax in profile text and records
+// what the user was told (the editor tests read it).
+const notificationsThroughUserMessages = {
+  files: ['extension/**/*.ts'],
+  ignores: ['extension/userMessages.ts'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      ...noHtmlFromData,
+      {
+        selector: "CallExpression[callee.property.name=/^show(Error|Warning|Information)Message$/]",
+        message: 'Notify through extension/userMessages.ts (showError, showWarning, showInformation, confirmModal).',
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', '**/*.mjs', '**/*.js', '**/*.cjs', 'test/fixtures/**', 'demo/**'] },
   js.configs.recommended,
@@ -46,13 +70,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-namespace': 'off', // Protocol messages are declared as namespaces, the vscode-languageserver way.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "MemberExpression[property.name='innerHTML']", message: 'Never build HTML from data: use textContent.' },
-        { selector: "MemberExpression[property.name='outerHTML']", message: 'Never build HTML from data: use textContent.' },
-        { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Never build HTML from data.' },
-        { selector: "CallExpression[callee.property.name='html']", message: "d3's .html() inserts markup: use .text()." },
-      ],
+      'no-restricted-syntax': ['error', ...noHtmlFromData],
     },
   },
   ...layer('common', everythingBut('common'), ['vscode']),
@@ -68,4 +86,5 @@ export default tseslint.config(
   ...layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
   ...layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
   ...layer('extension', everythingBut('common', 'extension'), ['vscode-languageserver']),
+  notificationsThroughUserMessages,
 );

@@ -3,7 +3,7 @@ import { DeleteRunRequest, ExportSelectionRequest, ListRunsRequest, type RunSumm
 import { quoteLabelValue } from '../common/selector';
 import { openFlameGraphPanel } from './openProfileCommand';
 import type { ProfileViewServices } from './profileView';
-import { errorText, plainNotificationText, showError } from './userMessages';
+import { confirmModal, errorText, showError } from './userMessages';
 
 /** The selector of one recorded run's samples. */
 export function runSelector(sessionId: string): string {
@@ -123,12 +123,8 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
   private async deleteRun(run: RunSummary, confirmed: boolean): Promise<boolean> {
     if (!confirmed) {
       const when = new Date(run.startMs).toLocaleString();
-      const choice = await vscode.window.showWarningMessage(
-        plainNotificationText(`Delete the run "${runName(run)}" of ${when} (${run.samples.toLocaleString('en-US')} samples) from Icicle's store?`),
-        { modal: true, detail: 'Its samples are deleted from disk; this cannot be undone.' },
-        'Delete',
-      );
-      if (choice !== 'Delete') return false;
+      const question = `Delete the run "${runName(run)}" of ${when} (${run.samples.toLocaleString('en-US')} samples) from Icicle's store?`;
+      if (!(await confirmModal(question, 'Its samples are deleted from disk; this cannot be undone.', 'Delete'))) return false;
     }
     try {
       const agent = await this.services.agent.connection();

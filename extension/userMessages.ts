@@ -43,6 +43,17 @@ export async function showWarning(message: string, ...actions: string[]): Promis
   return notify('warning', message, actions);
 }
 
+/**
+ * A modal question the user must answer before something irreversible (deleting a run): it is recorded like a
+ * notification, and its text is made plain the same way, because it names runs whose labels come from profiles.
+ */
+export async function confirmModal(question: string, detail: string, action: string): Promise<boolean> {
+  const text = plainNotificationText(question);
+  shown.push({ severity: 'warning', text });
+  if (shown.length > 100) shown.shift();
+  return (await vscode.window.showWarningMessage(text, { modal: true, detail: plainNotificationText(detail) }, action)) === action;
+}
+
 /** The message of an error from another process or from a failed operation, fit for a notification. */
 export function errorText(error: unknown): string {
   return describeError(error).split('\n')[0] ?? 'Unknown error';

@@ -55,4 +55,15 @@ describe('layering rules', function () {
     const [result] = await eslint.lintText('document.body.innerHTML = name;\n', { filePath: join(root, 'webview/x.ts') });
     assert.ok(result?.messages.some(m => m.ruleId === 'no-restricted-syntax'));
   });
+
+  it('refuses notifications that bypass userMessages.ts in the extension', async () => {
+    const source = "import * as vscode from 'vscode';\nvoid vscode.window.showErrorMessage('x');\n";
+    const syntaxErrors = async (file: string) => {
+      const [result] = await eslint.lintText(source, { filePath: join(root, file) });
+      return (result?.messages ?? []).filter(m => m.ruleId === 'no-restricted-syntax');
+    };
+    assert.equal((await syntaxErrors('extension/x.ts')).length, 1);
+    assert.equal((await syntaxErrors('extension/recording/x.ts')).length, 1);
+    assert.deepEqual(await syntaxErrors('extension/userMessages.ts'), []);
+  });
 });
