@@ -20,7 +20,8 @@ describe('layering rules', function () {
     ['storage/table.ts', "import * as vscode from 'vscode';"],
     ['agent/x.ts', "import * as vscode from 'vscode';"],
     ['common/x.ts', "import { AgentServer } from '../agent/agentServer';"],
-    ['extension/x.ts', "import { parseCpuProfile } from '../agent/importers/cpuprofile';"],
+    ['extension/x.ts', "import { parseCpuProfile } from '../test/support/cpuprofileTree';"],
+    ['extension/x.ts', "import { scanV8Profile } from '../agent/import/formats/v8/v8ProfileScanner';"],
     ['extension/x.ts', "import { Table } from '../storage/table';"],
     ['webview/x.ts', "import { log } from '../extension/log';"],
     ['language-server/x.ts', "import { readProfileFile } from '../agent/readProfileFile';"],
@@ -39,7 +40,7 @@ describe('layering rules', function () {
   const allowed: [string, string][] = [
     ['extension/x.ts', "import * as vscode from 'vscode';"],
     ['agent/x.ts', "import { UserFacingError } from '../common/errors';"],
-    ['agent/importers/x.ts', "import { Table } from '../../storage/table';"],
+    ['agent/import/formats/x.ts', "import { Table } from '../../../storage/table';"],
     ['webview/x.ts', "import { findCallTreeProblem } from '../common/callTree';"],
     ['agent/x.test.ts', "import { assertGolden } from '../test/support/golden';"],
     ['storage/query/x.ts', "import type { MetadataStore } from '../metadata/metadataStore';"],

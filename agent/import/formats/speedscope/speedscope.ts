@@ -1,5 +1,5 @@
-import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
-import { isRecord, parseJsonText, placeInTime, quoteExcerpt, StackInterner, type ImportNotes, type ImportOptions } from './parseSupport';
+import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../../importedProfile';
+import { isRecord, parseJsonText, placeInTime, quoteExcerpt, StackInterner, type ImportNotes, type ImportOptions } from '../parseSupport';
 
 /**
  * speedscope's own file format (https://www.speedscope.app/file-format-schema.json, documented in speedscope's

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { ProfileBuilder, ProfileImportError, labelKey, type ImportedProfile, type ValueType } from '../importedProfile';
+import { ProfileBuilder, ProfileImportError, labelKey, type ImportedProfile, type ValueType } from '../../importedProfile';
 import { decodePprof, type DecodedLabel, type DecodedLocation, type DecodedProfile } from './pprofDecode';
 
 /**

@@ -1,5 +1,5 @@
-import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../importedProfile';
-import { placeInTime, type ImportOptions } from './parseSupport';
+import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../../importedProfile';
+import { placeInTime, type ImportOptions } from '../parseSupport';
 
 /**
  * The text `perf script` prints for samples recorded with call graphs (`perf record -g`): per sample, a header line

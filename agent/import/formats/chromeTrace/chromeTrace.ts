@@ -1,5 +1,5 @@
-import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
-import { isRecord, jsonError, numberField, placeInTime, StackInterner, type ImportNotes, type ImportOptions } from './parseSupport';
+import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../../importedProfile';
+import { isRecord, jsonError, numberField, placeInTime, StackInterner, type ImportNotes, type ImportOptions } from '../parseSupport';
 
 /**
  * Chrome's Trace Event Format (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU),
@@ -238,7 +238,7 @@ function isNumberArray(value: unknown): value is number[] {
 
 /**
  * Adds one V8 profile's samples. Each sample's value is the time until the next sample, as DevTools and
- * agent/importers/cpuprofile.ts attribute it; negative deltas (samples arriving out of order) count as zero. The last
+ * formats/v8/cpuprofile.ts attribute it; negative deltas (samples arriving out of order) count as zero. The last
  * sample gets the time until the profile's end when a chunk gives `endTime`, else the interval before it, the best
  * estimate of the sampling interval left. Samples naming nodes the trace never defined (the chunk with the nodes was
  * written before the recording started) are left out and counted in the notes.

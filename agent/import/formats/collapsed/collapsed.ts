@@ -1,5 +1,5 @@
-import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../importedProfile';
-import { decodeText, quoteExcerpt, type ImportOptions } from './parseSupport';
+import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../../importedProfile';
+import { decodeText, quoteExcerpt, type ImportOptions } from '../parseSupport';
 
 /**
  * Brendan Gregg's folded (collapsed) stacks, as stackcollapse-*.pl, `perf script | stackcollapse-perf.pl`, py-spy

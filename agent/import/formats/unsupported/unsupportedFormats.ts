@@ -1,5 +1,5 @@
-import { ProfileImportError } from '../importedProfile';
-import { isRecord } from './parseSupport';
+import { ProfileImportError } from '../../importedProfile';
+import { isRecord } from '../parseSupport';
 
 /**
  * Profile formats people open by mistake, or expect to work, that Icicle does not import: recognising them lets the
