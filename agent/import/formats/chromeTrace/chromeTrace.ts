@@ -2,6 +2,7 @@ import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedPr
 import { addV8Profile, type TraceProfileRecord } from '../v8/traceProfile';
 import { MAX_STACK_DEPTH, maxOf, minOf, type Labels, type LabelsOf, type TraceSpan } from './traceSupport';
 import { isRecord, jsonError, numberField, placeInTime, StackInterner, type ImportNotes, type ImportOptions } from '../parseSupport';
+import type { FormatReader } from '../formatReader';
 
 /**
  * Chrome's Trace Event Format (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU),
@@ -456,3 +457,16 @@ function eventFrame(event: Record<string, unknown>): ImportedFrame {
     address: 0,
   };
 }
+
+/**
+ * Chrome traces in the format registry (agent/import/formatReaders.ts): JSON with trace events; a trace that does not
+ * parse is still claimed when it looks like one, so that parseTraceJson can close an unterminated array or say where
+ * it breaks.
+ */
+export const chromeTraceReader: FormatReader = {
+  sniff: {
+    json: json => (looksLikeChromeTrace(json) ? 'sure' : false),
+    brokenJson: text => (text.trimStart().startsWith('[') || /"traceEvents"/.test(text.slice(0, 4096)) ? 'sure' : false),
+  },
+  parse: (file, displayName, notes) => parseChromeTrace(file.json ? { json: file.json.value } : file.text, displayName, { notes }),
+};
