@@ -22,6 +22,7 @@ describe('layering rules', function () {
     ['common/x.ts', "import { AgentServer } from '../agent/agentServer';"],
     ['extension/x.ts', "import { parseCpuProfile } from '../test/support/cpuprofileTree';"],
     ['extension/x.ts', "import { scanV8Profile } from '../agent/import/formats/v8/v8ProfileScanner';"],
+    ['agent/import/formats/v8/x.ts', "import { parseCpuProfile } from '../../../../test/support/cpuprofileTree';"],
     ['extension/x.ts', "import { Table } from '../storage/table';"],
     ['webview/x.ts', "import { log } from '../extension/log';"],
     ['language-server/x.ts', "import { readProfileFile } from '../agent/readProfileFile';"],
