@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { findCallTreeProblem, FRAME_KINDS, type PackedCallTree } from '../common/callTree';
 import { Store } from '../storage/store';
 import { corpusDir } from '../test/support/corpus';
-import { parseCpuProfile } from './importers/cpuprofile';
+import { parseCpuProfile } from '../test/support/cpuprofileTree';
 import { openProfileThroughStore } from './profileLibrary';
 
 const corpus = join(corpusDir(), 'cpuprofile');

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseCpuProfile } from '../agent/importers/cpuprofile';
+import { parseCpuProfile } from '../test/support/cpuprofileTree';
 import { openProfileThroughStore } from '../agent/profileLibrary';
 import { Store } from '../storage/store';
 import { corpusDir } from '../test/support/corpus';

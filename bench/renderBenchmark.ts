@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCpuProfile } from '../agent/importers/cpuprofile';
+import { parseCpuProfile } from '../test/support/cpuprofileTree';
 import type { PackedCallTree, ProfileSummary } from '../common/callTree';
 import { pruneCallTree } from '../common/pruneCallTree';
 import { corpusDir } from '../test/support/corpus';

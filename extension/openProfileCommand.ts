@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { PROFILE_FILE_EXTENSIONS } from '../common/profileFormats';
 import { restoreSchema } from '../common/viewQuery';
 import { ProfileView, type ProfileSource, type ProfileViewServices } from './profileView';
 
@@ -52,7 +53,7 @@ async function pickProfile(): Promise<vscode.Uri | undefined> {
     canSelectMany: false,
     openLabel: 'Open Profile',
     title: 'Open a profile',
-    filters: { Profiles: ['cpuprofile', 'gz', 'pprof', 'prof', 'pb', 'json', 'folded', 'collapsed', 'txt', 'perf'], 'All files': ['*'] },
+    filters: { Profiles: [...PROFILE_FILE_EXTENSIONS], 'All files': ['*'] },
   });
   return picked?.[0];
 }

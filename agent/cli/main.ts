@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
+import { READABLE_SENTENCE } from '../../common/profileFormats';
 import { describeFileError } from '../fileErrors';
 import { describeCliError, parseLabels, UsageError } from './cliErrors';
 import { parseCommandArgs } from './cliOptions';
@@ -37,8 +38,8 @@ Every command takes --store DIR (default: ${defaultStoreDirectory()}, or $ICICLE
 and --help. icicle --version prints the version.`,
   import: `usage: icicle import FILE... [--store DIR] [--label key=value]... [--wait [--wait-timeout SECONDS]]
 
-Reads each FILE (V8 .cpuprofile, pprof, Chrome trace, perf script, collapsed stacks, speedscope; gzipped or not)
-into the store, labelled source=<file name>, format=<format>, profile_id=<content hash> and every --label.
+Reads each FILE into the store (gzipped or not), labelled source=<file name>, format=<format>,
+profile_id=<content hash> and every --label. ${READABLE_SENTENCE}.
 A file already in the store is not imported again. Lines or samples the file holds but Icicle cannot read are
 skipped, and import says how many. ${WAIT_HELP}`,
   top: `usage: icicle top [--store DIR] [--where k=v]... [--type PROFILE_TYPE] [--limit N] [--json]

@@ -10,9 +10,9 @@ import { assertGolden } from '../../test/support/golden';
 import { corpusDir } from '../../test/support/corpus';
 import { ProfileBuilder } from '../import/importedProfile';
 import { importToStore } from '../import/importToStore';
-import { goDurationSeconds, goToolAvailable, goTop } from '../import/formats/goPprofTool.testSupport';
+import { goDurationSeconds, goToolAvailable, goTop } from '../../test/support/goPprofTool';
 import { importProfileBytes } from '../import/importFile';
-import { parsePprof } from '../import/formats/pprof';
+import { parsePprof } from '../import/formats/pprof/pprof';
 import { collapsedFrameName, exportCollapsed } from './collapsedExport';
 import { ExportError, exportPprof } from './pprofExport';
 

@@ -38,7 +38,7 @@ function contentOf(path: string): Buffer {
  * The real-world promise: every file in ../shared/corpus either imports, with the store holding exactly the value
  * the importer read, or is refused with a typed error (ProfileImportError) whose message names the file — within
  * 10 s, never a crash or a hang. Per-format correctness against independent readers (go tool pprof, hand-checked
- * goldens) lives beside each importer (formats/*.test.ts); this walks everything through detection and the store.
+ * goldens) lives beside each importer (the tests in each formats/ folder); this walks everything through detection and the store.
  */
 describe('every corpus file, through detection and into the store', function () {
   this.timeout(120_000);

@@ -1,15 +1,10 @@
-import { looksLikeChromeTrace, parseChromeTrace } from './formats/chromeTrace';
-import { looksLikeCollapsed, parseCollapsed } from './formats/collapsed';
-import { cpuProfileToImported, looksLikeCpuProfile } from './formats/cpuprofileImport';
-import { looksLikePerfScript, parsePerfScript } from './formats/perfScript';
-import { decodeText } from './formats/parseSupport';
-import { describeLegacyPprof, isPprof, parsePprof } from './formats/pprof';
-import { looksLikeSpeedscope, parseSpeedscope } from './formats/speedscope';
-import { unsupportedFormatError } from './formats/unsupportedFormats';
-import { scanV8Profile } from './formats/v8ProfileScanner';
+import { READABLE_SENTENCE, type ProfileFormat } from '../../common/profileFormats';
+import { FORMAT_READERS } from './formatReaders';
+import { ProfileFile, type Claim, type FormatReader } from './formats/formatReader';
+import { unsupportedFormatError } from './formats/unsupported/unsupportedFormats';
 import { separateIdle } from './idleTime';
 import { placeProfiles, type TimeAnchor } from './timeAnchor';
-import { ProfileImportError, type ImportedProfile, type ProfileFormat } from './importedProfile';
+import { ProfileImportError, type ImportedProfile } from './importedProfile';
 
 export interface ParsedFile {
   format: ProfileFormat;
@@ -18,15 +13,19 @@ export interface ParsedFile {
   notes: string[];
 }
 
-const READS = 'Icicle reads V8 CPU profiles (.cpuprofile), pprof, Chrome traces, `perf script` output, collapsed stacks and speedscope files.';
+const READS = `${READABLE_SENTENCE}.`;
+
+/** The readers in detection order. */
+const READERS = Object.entries(FORMAT_READERS) as [ProfileFormat, FormatReader][];
 
 /**
- * Recognises a profile from its (decompressed) bytes, never from its name, and parses it: protobuf pprof; legacy
- * pprof (refused with what to do); JSON (V8 CPU profile, Chrome trace, speedscope; Firefox and heap profiles
- * refused with a reason); text (perf script, collapsed stacks). JSON is parsed once, here, and handed on. A file
- * that is none of these is refused with a ProfileImportError saying what Icicle reads. Profiles whose file does not
- * say when they were taken are placed by `anchor` (timeAnchor.ts); V8's idle samples are split from CPU time
- * (idleTime.ts).
+ * Recognises a profile from its (decompressed) bytes, never from its name, and parses it, asking the format readers
+ * (formatReaders.ts) stage by stage: the raw bytes (protobuf pprof, legacy pprof refused with what to do, collapsed
+ * stacks, V8's own layout); then, for text starting like JSON, the JSON, parsed once here and handed on (V8 CPU
+ * profile, speedscope, Chrome trace; Firefox and heap profiles refused with a reason), or, when it does not parse,
+ * the likely writer's reader to say where it breaks; else the text (perf script). A file that is none of these is
+ * refused with a ProfileImportError saying what Icicle reads. Profiles whose file does not say when they were taken
+ * are placed by `anchor` (timeAnchor.ts); V8's idle samples are split from CPU time (idleTime.ts).
  */
 export function parseProfileBytes(bytes: Buffer, displayName: string, anchor: TimeAnchor): ParsedFile {
   const notes: string[] = [];
@@ -37,48 +36,43 @@ export function parseProfileBytes(bytes: Buffer, displayName: string, anchor: Ti
 
 function parseAnyFormat(bytes: Buffer, displayName: string, notes: string[]): Omit<ParsedFile, 'notes'> {
   if (bytes.length === 0) throw new ProfileImportError(displayName, 'unknown', `the file is empty. ${READS}`);
-  const legacy = describeLegacyPprof(bytes);
-  if (legacy !== undefined) throw new ProfileImportError(displayName, 'pprof', legacy);
-  if (isPprof(bytes)) return { format: 'pprof', profiles: parsePprof(bytes, displayName) };
-  // Collapsed stacks may be UTF-16; the sniffer reads the raw bytes, as far as its first lines go.
-  if (looksLikeCollapsed(bytes)) return { format: 'collapsed', profiles: parseCollapsed(bytes, displayName, { notes }) };
-  // A V8 profile as V8 writes it is read from its bytes; any other JSON, or an unusual V8 profile, is parsed below.
-  if (firstByteIsBrace(bytes)) {
-    const columns = scanV8Profile(bytes);
-    if (columns) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ columns }, displayName)] };
+  for (const [format, reader] of READERS) {
+    const refused = reader.refuse?.(bytes);
+    if (refused !== undefined) throw new ProfileImportError(displayName, format, refused);
   }
-  const text = decodeText(bytes);
+  const file = new ProfileFile(bytes);
+  const read = (format: ProfileFormat): Omit<ParsedFile, 'notes'> => ({ format, profiles: FORMAT_READERS[format].parse(file, displayName, notes) });
+  const byBytes = READERS.find(([, reader]) => reader.sniff.bytes?.(file));
+  if (byBytes) return read(byBytes[0]);
+  const text = file.text;
   const first = text.trimStart()[0];
-  if (first === '{' || first === '[') return parseJsonProfile(text, displayName, notes);
-  if (looksLikePerfScript(text.slice(0, 64 * 1024))) return { format: 'perf-script', profiles: parsePerfScript(text, displayName, { notes }) };
+  if (first === '{' || first === '[') {
+    if (!file.parseJson()) {
+      // Not valid JSON: the reader of the format that most likely wrote it explains where it breaks and whether it looks cut off.
+      const claimed = strongestClaim(reader => reader.sniff.brokenJson?.(text) ?? false);
+      if (claimed) return read(claimed);
+      throw new ProfileImportError(displayName, 'unknown', `it is not in a format Icicle recognises. ${READS}`);
+    }
+    const json = file.json!.value;
+    const refused = unsupportedFormatError(json, displayName);
+    if (refused) throw refused;
+    const claimed = strongestClaim(reader => reader.sniff.json?.(json) ?? false);
+    if (claimed) return read(claimed);
+    throw new ProfileImportError(displayName, 'unknown', `it is JSON, but not a profile Icicle recognises. ${READS}`);
+  }
+  const head = text.slice(0, 64 * 1024);
+  const byText = READERS.find(([, reader]) => reader.sniff.text?.(head));
+  if (byText) return read(byText[0]);
   throw new ProfileImportError(displayName, 'unknown', `it is not in a format Icicle recognises. ${READS}`);
 }
 
-function parseJsonProfile(text: string, displayName: string, notes: string[]): Omit<ParsedFile, 'notes'> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Not valid JSON: let the importer that most likely wrote it explain where it breaks and whether it looks cut off.
-    if (text.trimStart().startsWith('[') || /"traceEvents"/.test(text.slice(0, 4096))) {
-      return { format: 'chrome-trace', profiles: parseChromeTrace(text, displayName, { notes }) };
-    }
-    return { format: 'cpuprofile', profiles: [cpuProfileToImported(text, displayName)] };
+/** The first reader sure of the file, else the first that finds it likely. */
+function strongestClaim(claim: (reader: FormatReader) => Claim): ProfileFormat | undefined {
+  let likely: ProfileFormat | undefined;
+  for (const [format, reader] of READERS) {
+    const answer = claim(reader);
+    if (answer === 'sure') return format;
+    if (answer === 'likely') likely ??= format;
   }
-  const unsupported = unsupportedFormatError(json, displayName);
-  if (unsupported) throw unsupported;
-  if (looksLikeCpuProfile(json)) return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName)] };
-  if (looksLikeSpeedscope(json)) return { format: 'speedscope', profiles: parseSpeedscope({ json }, displayName, { notes }) };
-  if (looksLikeChromeTrace(json)) return { format: 'chrome-trace', profiles: parseChromeTrace({ json }, displayName, { notes }) };
-  // An object with V8's top-level keys but the wrong shape: the V8 importer says precisely what is wrong.
-  if (typeof json === 'object' && json !== null && !Array.isArray(json) && ('nodes' in json || 'head' in json)) {
-    return { format: 'cpuprofile', profiles: [cpuProfileToImported({ json }, displayName)] };
-  }
-  throw new ProfileImportError(displayName, 'unknown', `it is JSON, but not a profile Icicle recognises. ${READS}`);
-}
-
-function firstByteIsBrace(bytes: Buffer): boolean {
-  let p = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (bytes[p] === 0x20 || bytes[p] === 0x0a || bytes[p] === 0x0d || bytes[p] === 0x09) p++;
-  return bytes[p] === 0x7b;
+  return likely;
 }

@@ -5,7 +5,7 @@ import { gunzipIfCompressed, readProfileFile } from '../readProfileFile';
 import { applySourceMaps } from '../sourceMaps/applySourceMaps';
 import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
 import { parseProfileBytes } from './detectFormat';
-import type { ProfileFormat } from './importedProfile';
+import type { ProfileFormat } from '../../common/profileFormats';
 import type { SampleWrite } from '../../storage/write/sampleWrite';
 import { plannedWrites, profileWrites } from './importToStore';
 import { PROFILE_ROWS_LABEL, storedWhole } from './storedProfile';

@@ -1,8 +1,5 @@
 import { IcicleErrorCode, UserFacingError } from '../../common/errors';
-
-/** Every format Icicle reads. */
-export const PROFILE_FORMATS = ['cpuprofile', 'pprof', 'chrome-trace', 'perf-script', 'collapsed', 'speedscope'] as const;
-export type ProfileFormat = (typeof PROFILE_FORMATS)[number];
+import { formatName, type ProfileFormat } from '../../common/profileFormats';
 
 /** A frame as an importer found it. Equal frames are usually one frame here; the store merges any that are not. */
 export interface ImportedFrame {
@@ -86,23 +83,6 @@ export class ProfileImportError extends UserFacingError {
   ) {
     super(IcicleErrorCode.ProfileInvalid, `${displayName} ${format === 'unknown' ? 'is not a profile Icicle reads' : `is not a readable ${formatName(format)}`}: ${reason}`);
     this.name = 'ProfileImportError';
-  }
-}
-
-export function formatName(format: ProfileFormat): string {
-  switch (format) {
-    case 'cpuprofile':
-      return 'V8 CPU profile';
-    case 'pprof':
-      return 'pprof profile';
-    case 'chrome-trace':
-      return 'Chrome trace';
-    case 'perf-script':
-      return '`perf script` output';
-    case 'collapsed':
-      return 'collapsed stacks file';
-    case 'speedscope':
-      return 'speedscope profile';
   }
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { parseCpuProfile } from '../../agent/importers/cpuprofile';
+import { parseCpuProfile } from '../support/cpuprofileTree';
 import { frameLabel, frameRect, tooltip } from './frames';
 import { viewMeta } from './testProfiles';
 import { launchChromium, waitFor, WebviewHarness } from './webviewHarness';

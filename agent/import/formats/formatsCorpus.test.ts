@@ -6,12 +6,12 @@ import { UserFacingError } from '../../../common/errors';
 import { corpusDir } from '../../../test/support/corpus';
 import { assertGolden } from '../../../test/support/golden';
 import type { ImportedProfile } from '../importedProfile';
-import { looksLikeChromeTrace, parseChromeTrace } from './chromeTrace';
-import { looksLikeCollapsed, parseCollapsed } from './collapsed';
+import { looksLikeChromeTrace, parseChromeTrace } from './chromeTrace/chromeTrace';
+import { looksLikeCollapsed, parseCollapsed } from './collapsed/collapsed';
 import type { ImportNotes } from './parseSupport';
-import { looksLikePerfScript, parsePerfScript } from './perfScript';
-import { looksLikeSpeedscope, parseSpeedscope } from './speedscope';
-import { looksLikeFirefox, looksLikeHeapProfile, unsupportedFormatError } from './unsupportedFormats';
+import { looksLikePerfScript, parsePerfScript } from './perf/perfScript';
+import { looksLikeSpeedscope, parseSpeedscope } from './speedscope/speedscope';
+import { looksLikeFirefox, looksLikeHeapProfile, unsupportedFormatError } from './unsupported/unsupportedFormats';
 
 /**
  * Every file of the shared corpus in the folders these importers cover, parsed and summarised into a golden file

@@ -9,10 +9,10 @@ import { Store } from '../../../storage/store';
 import { corpusDir } from '../../../test/support/corpus';
 import type { ImportedProfile } from '../importedProfile';
 import { importToStore } from '../importToStore';
-import { parseChromeTrace } from './chromeTrace';
-import { parseCollapsed } from './collapsed';
-import { parsePerfScript } from './perfScript';
-import { parseSpeedscope } from './speedscope';
+import { parseChromeTrace } from './chromeTrace/chromeTrace';
+import { parseCollapsed } from './collapsed/collapsed';
+import { parsePerfScript } from './perf/perfScript';
+import { parseSpeedscope } from './speedscope/speedscope';
 
 /**
  * One corpus file per format through the real store: imported with importToStore, then queried back. Whatever the

@@ -1,4 +1,5 @@
-import { ProfileImportError, type ImportedProfile, type ProfileBuilder, type ProfileFormat } from '../importedProfile';
+import type { ProfileFormat } from '../../../common/profileFormats';
+import { ProfileImportError, type ImportedProfile, type ProfileBuilder } from '../importedProfile';
 
 /**
  * Helpers the text and JSON importers in this folder share: decoding bytes whatever their encoding, parsing JSON

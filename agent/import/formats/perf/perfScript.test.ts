@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { ImportedProfile } from '../importedProfile';
-import { ProfileImportError } from '../importedProfile';
+import type { ImportedProfile } from '../../importedProfile';
+import { ProfileImportError } from '../../importedProfile';
 import { looksLikePerfScript, parsePerfScript } from './perfScript';
 
 function stack(profile: ImportedProfile, sample: number): string[] {

@@ -5,14 +5,14 @@ import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import type { Selection } from '../../../storage/query';
-import { Store } from '../../../storage/store';
-import { corpusDir } from '../../../test/support/corpus';
-import { ProfileImportError, type ImportedProfile } from '../importedProfile';
-import { importToStore } from '../importToStore';
-import { assertTopMatches, goToolAvailable, goTop, storeTop } from './goPprofTool.testSupport';
+import type { Selection } from '../../../../storage/query';
+import { Store } from '../../../../storage/store';
+import { corpusDir } from '../../../../test/support/corpus';
+import { ProfileImportError, type ImportedProfile } from '../../importedProfile';
+import { importToStore } from '../../importToStore';
+import { assertTopMatches, goToolAvailable, goTop, storeTop } from '../../../../test/support/goPprofTool';
 import { checkProtobuf, describeLegacyPprof, isPprof, parsePprof, profileTypeName } from './pprof';
-import { classifyStoredFrame } from '../../frameKind';
+import { classifyStoredFrame } from '../../../frameKind';
 
 const corpus = corpusDir();
 const pprofFiles = [

@@ -1,5 +1,6 @@
-import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../importedProfile';
-import { placeInTime, type ImportOptions } from './parseSupport';
+import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../../importedProfile';
+import { placeInTime, type ImportOptions } from '../parseSupport';
+import type { FormatReader } from '../formatReader';
 
 /**
  * The text `perf script` prints for samples recorded with call graphs (`perf record -g`): per sample, a header line
@@ -422,3 +423,9 @@ function frameId(builder: ProfileBuilder, cache: Map<string, number>, frame: Fra
   }
   return id;
 }
+
+/** `perf script` output in the format registry (agent/import/formatReaders.ts): recognised by its first samples. */
+export const perfScriptReader: FormatReader = {
+  sniff: { text: looksLikePerfScript },
+  parse: (file, displayName, notes) => parsePerfScript(file.text, displayName, { notes }),
+};

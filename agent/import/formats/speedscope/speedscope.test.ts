@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ProfileImportError } from '../importedProfile';
+import { ProfileImportError } from '../../importedProfile';
 import { looksLikeSpeedscope, parseSpeedscope } from './speedscope';
 
 const SCHEMA = 'https://www.speedscope.app/file-format-schema.json';

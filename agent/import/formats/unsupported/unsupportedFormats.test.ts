@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { corpusDir } from '../../../test/support/corpus';
-import { ProfileImportError } from '../importedProfile';
-import { looksLikeChromeTrace } from './chromeTrace';
-import { looksLikeCollapsed } from './collapsed';
-import { looksLikePerfScript } from './perfScript';
-import { looksLikeSpeedscope } from './speedscope';
+import { corpusDir } from '../../../../test/support/corpus';
+import { ProfileImportError } from '../../importedProfile';
+import { looksLikeChromeTrace } from '../chromeTrace/chromeTrace';
+import { looksLikeCollapsed } from '../collapsed/collapsed';
+import { looksLikePerfScript } from '../perf/perfScript';
+import { looksLikeSpeedscope } from '../speedscope/speedscope';
 import { firefoxProfileError, heapProfileError, looksLikeFirefox, looksLikeHeapProfile, unsupportedFormatError } from './unsupportedFormats';
 
 describe('unsupported formats', () => {

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
-import { ProfileBuilder, ProfileImportError, labelKey, type ImportedProfile, type ValueType } from '../importedProfile';
+import { ProfileBuilder, ProfileImportError, labelKey, type ImportedProfile, type ValueType } from '../../importedProfile';
 import { decodePprof, type DecodedLabel, type DecodedLocation, type DecodedProfile } from './pprofDecode';
+import type { FormatReader } from '../formatReader';
 
 /**
  * pprof (protobuf, the format of Go's runtime/pprof, `go tool pprof -proto`, Parca, Pyroscope, Datadog...) in the
@@ -524,3 +525,10 @@ function checkMessage(reader: Reader, kind: number, end: number, deep: boolean):
   }
   return undefined;
 }
+
+/** pprof in the format registry (agent/import/formatReaders.ts): recognised by its bytes; legacy text and binary formats refused. */
+export const pprofReader: FormatReader = {
+  refuse: describeLegacyPprof,
+  sniff: { bytes: file => isPprof(file.bytes) },
+  parse: (file, displayName) => parsePprof(file.bytes, displayName),
+};

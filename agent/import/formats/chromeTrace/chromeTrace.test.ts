@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import type { ImportedProfile } from '../importedProfile';
-import { ProfileImportError } from '../importedProfile';
+import type { ImportedProfile } from '../../importedProfile';
+import { ProfileImportError } from '../../importedProfile';
 import { looksLikeChromeTrace, parseChromeTrace } from './chromeTrace';
-import { classifyStoredFrame } from '../../frameKind';
-import type { ImportedFrame } from '../importedProfile';
+import { classifyStoredFrame } from '../../../frameKind';
+import type { ImportedFrame } from '../../importedProfile';
 
 /** How the store will colour a frame once stored (frameKind.ts classifies stored frames of every format). */
 function kindOf(frame: ImportedFrame): string {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import { corpusDir } from '../../../test/support/corpus';
+import { corpusDir } from '../../../../test/support/corpus';
 import { decodePprof } from './pprofDecode';
 
 /** pprof-format's numbers: bigint above 2^32 and unsigned two's complement for negative int64s. */

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { basename } from 'node:path';
-import { executePlan, lt, mergeStacks, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
-import { COLUMN } from '../../../storage/schema';
+import { executePlan, lt, mergeStacks, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../storage/query';
+import { COLUMN } from '../../storage/schema';
 
 /**
  * `go tool pprof -top` as the reference reader of pprof files, for the pprof import and export tests (not product

@@ -1,5 +1,6 @@
-import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../importedProfile';
-import { decodeText, quoteExcerpt, type ImportOptions } from './parseSupport';
+import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../../importedProfile';
+import { decodeText, quoteExcerpt, type ImportOptions } from '../parseSupport';
+import type { FormatReader } from '../formatReader';
 
 /**
  * Brendan Gregg's folded (collapsed) stacks, as stackcollapse-*.pl, `perf script | stackcollapse-perf.pl`, py-spy
@@ -142,3 +143,9 @@ function parseLine(line: string): { stack: string; count: number } | undefined {
   if (stack === '') return undefined;
   return { stack, count };
 }
+
+/** Collapsed stacks in the format registry (agent/import/formatReaders.ts): recognised by their first lines' bytes (they may be UTF-16). */
+export const collapsedReader: FormatReader = {
+  sniff: { bytes: file => looksLikeCollapsed(file.bytes) },
+  parse: (file, displayName, notes) => parseCollapsed(file.bytes, displayName, { notes }),
+};

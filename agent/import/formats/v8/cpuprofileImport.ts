@@ -1,8 +1,8 @@
-import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame } from '../../importers/cpuprofile';
+import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame } from './cpuprofile';
 import { columnsOfV8Profile, type V8ProfileColumns } from './v8ProfileColumns';
-import { ProfileBuilder, type ImportedProfile } from '../importedProfile';
+import { ProfileBuilder, type ImportedProfile } from '../../importedProfile';
 
-import { CPU_TIME_PROFILE_TYPE } from '../../../common/profileTypes';
+import { CPU_TIME_PROFILE_TYPE } from '../../../../common/profileTypes';
 
 /** The JSON signature of a V8 CPU profile: a `nodes` array, or the legacy format's `head` tree of call frames. */
 export function looksLikeCpuProfile(json: unknown): boolean {
@@ -18,7 +18,7 @@ export function looksLikeCpuProfile(json: unknown): boolean {
  * A V8 `.cpuprofile` in the common imported form, read straight from V8's nodes: only the sampled nodes and their
  * ancestors are visited, each node's frame and stack are computed once, and no merged tree is built (the store
  * merges when it is queried). Each sample becomes a row whose value is its time in nanoseconds (attributed as
- * DevTools does, agent/importers/cpuprofile.ts), at its offset from the profile's start: V8's startTime and endTime
+ * DevTools does, attributeSamples in cpuprofile.ts), at its offset from the profile's start: V8's startTime and endTime
  * are microseconds of a monotonic clock, not the epoch, so the caller places the profile in time. The input is the file's text, JSON
  * already parsed (to detect the format, so a big file is parsed once), or columns from the byte scanner.
  */

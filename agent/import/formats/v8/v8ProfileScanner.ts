@@ -1,4 +1,4 @@
-import type { V8CallFrame } from '../../importers/cpuprofile';
+import type { V8CallFrame } from './cpuprofile';
 import type { V8ProfileColumns } from './v8ProfileColumns';
 
 /**

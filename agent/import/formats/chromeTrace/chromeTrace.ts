@@ -1,5 +1,8 @@
-import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
-import { isRecord, jsonError, numberField, placeInTime, StackInterner, type ImportNotes, type ImportOptions } from './parseSupport';
+import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../../importedProfile';
+import { addV8Profile, type TraceProfileRecord } from '../v8/traceProfile';
+import { MAX_STACK_DEPTH, maxOf, minOf, type Labels, type LabelsOf, type TraceSpan } from './traceSupport';
+import { isRecord, jsonError, numberField, placeInTime, StackInterner, type ImportNotes, type ImportOptions } from '../parseSupport';
+import type { FormatReader } from '../formatReader';
 
 /**
  * Chrome's Trace Event Format (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU),
@@ -26,12 +29,8 @@ export const CHROME_CPU_TIME: ValueType = { profileType: 'process_cpu:cpu:nanose
 /** Trace events measure elapsed (wall-clock) time, not CPU time: a thread blocked inside an event still counts. */
 export const CHROME_WALL_TIME: ValueType = { profileType: 'wall:wall:nanoseconds:wall:nanoseconds', unit: 'nanoseconds' };
 
-/**
- * Deeper nesting than this is not a program's call structure but a generator's bug or an attack on our time (V8
- * itself records at most 255 frames a sample).
- */
+/** Deeper nesting than this is not a program's call structure but a generator's bug or an attack on our time. */
 const MAX_EVENT_NESTING = 2048;
-const MAX_STACK_DEPTH = 4096;
 
 /** A profile of the trace at the wall-clock start its DevTools metadata gives, else at `startMs` (see above). */
 function placeTrace(profile: ImportedProfile, json: unknown, startMs: number | undefined): ImportedProfile {
@@ -56,26 +55,6 @@ export function looksLikeChromeTrace(input: unknown): boolean {
   return isRecord(input) && Array.isArray(input['traceEvents']);
 }
 
-interface ProfileRecord {
-  pid: string | undefined;
-  tid: string | undefined;
-  /** From the `Profile` event: the thread the profile is of (chunks are often written by the sampler thread). */
-  fromProfileEvent: boolean;
-  startTime: number;
-  endTime: number;
-  chunks: { ts: number; order: number; data: Record<string, unknown> }[];
-}
-
-interface V8Node {
-  callFrame: Record<string, unknown>;
-  parent: number | undefined;
-  frame: number;
-}
-
-interface Labels {
-  [key: string]: string;
-}
-
 /**
  * Parses a Chrome trace, from its text or, for a caller that has parsed it already, its JSON. Returns one profile: sampled CPU time when the trace has samples (V8 or Hermes), else the
  * duration events as wall time. Every sample carries `pid` and `tid` labels, and `thread` and `process` when the
@@ -98,7 +77,7 @@ export function parseChromeTrace(input: string | { json: unknown }, displayName:
 
   const threadNames = new Map<string, string>();
   const processNames = new Map<string, string>();
-  const profiles = new Map<string, ProfileRecord>();
+  const profiles = new Map<string, TraceProfileRecord>();
   const durationEvents: number[] = [];
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
@@ -205,7 +184,7 @@ function threadKey(pid: string | undefined, tid: string | undefined): string {
 }
 
 /** One labels object per thread, shared by its samples, so labelling a million samples allocates nothing per sample. */
-function labelCache(threadNames: Map<string, string>, processNames: Map<string, string>): (pid: string | undefined, tid: string | undefined) => Labels {
+function labelCache(threadNames: Map<string, string>, processNames: Map<string, string>): LabelsOf {
   const cache = new Map<string, Labels>();
   return (pid, tid) => {
     const key = threadKey(pid, tid);
@@ -232,152 +211,6 @@ function shiftTimes(profile: ImportedProfile, originMicros: number): void {
   for (let i = 0; i < times.length; i++) times[i] = (times[i]! - origin) / 1000;
 }
 
-function isNumberArray(value: unknown): value is number[] {
-  return Array.isArray(value) && value.every(v => typeof v === 'number' && Number.isFinite(v));
-}
-
-/**
- * Adds one V8 profile's samples. Each sample's value is the time until the next sample, as DevTools and
- * agent/importers/cpuprofile.ts attribute it; negative deltas (samples arriving out of order) count as zero. The last
- * sample gets the time until the profile's end when a chunk gives `endTime`, else the interval before it, the best
- * estimate of the sampling interval left. Samples naming nodes the trace never defined (the chunk with the nodes was
- * written before the recording started) are left out and counted in the notes.
- */
-function addV8Profile(
-  builder: ProfileBuilder,
-  record: ProfileRecord,
-  labelsOf: (pid: string | undefined, tid: string | undefined) => Labels,
-  span: { origin: number; end: number },
-  displayName: string,
-  notes: ImportNotes,
-): void {
-  const chunks = [...record.chunks].sort((a, b) => (a.ts - b.ts) || (a.order - b.order));
-  const nodes = new Map<number, V8Node>();
-  const childParent = new Map<number, number>();
-  const samples: number[] = [];
-  const deltas: number[] = [];
-  let endTime = record.endTime;
-  const where = `the CPU profile of thread ${record.tid ?? '?'} in process ${record.pid ?? '?'}`;
-  for (const { data } of chunks) {
-    const cpuProfile = isRecord(data['cpuProfile']) ? data['cpuProfile'] : {};
-    const chunkNodes = cpuProfile['nodes'];
-    if (chunkNodes !== undefined && !Array.isArray(chunkNodes)) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, "nodes" is not an array.`);
-    for (const node of chunkNodes ?? []) {
-      if (!isRecord(node) || typeof node['id'] !== 'number' || !isRecord(node['callFrame'])) {
-        throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, a node lacks an id or a callFrame.`);
-      }
-      const parent = typeof node['parent'] === 'number' ? node['parent'] : undefined;
-      nodes.set(node['id'], { callFrame: node['callFrame'], parent, frame: -1 });
-      const children = node['children'];
-      if (children !== undefined) {
-        if (!isNumberArray(children)) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, node ${node['id']} has children that are not node ids.`);
-        for (const child of children) childParent.set(child, node['id']);
-      }
-    }
-    const chunkSamples = cpuProfile['samples'] ?? data['samples'];
-    if (chunkSamples === undefined) {
-      // An empty chunk, or the last one, which only says when the profile ended.
-    } else if (!isNumberArray(chunkSamples)) {
-      throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, "samples" is not an array of node ids.`);
-    } else {
-      const chunkDeltas = data['timeDeltas'] ?? cpuProfile['timeDeltas'];
-      if (chunkDeltas !== undefined && !isNumberArray(chunkDeltas)) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, "timeDeltas" is not an array of numbers.`);
-      for (let i = 0; i < chunkSamples.length; i++) {
-        samples.push(chunkSamples[i]!);
-        deltas.push(chunkDeltas?.[i] ?? 0);
-      }
-    }
-    const end = numberField(data['endTime']);
-    if (Number.isFinite(end)) endTime = end;
-  }
-  for (const [child, parent] of childParent) {
-    const node = nodes.get(child);
-    if (node !== undefined && node.parent === undefined) node.parent = parent;
-  }
-  if (samples.length === 0) return;
-
-  let startTime = record.startTime;
-  if (!Number.isFinite(startTime)) startTime = chunks.find(c => Number.isFinite(c.ts))?.ts ?? 0;
-  const labels = labelsOf(record.pid, record.tid);
-  const interner = new StackInterner(builder);
-  const stackOfNode = new Map<number, number>();
-  const stackOf = (id: number): number | undefined => {
-    const known = stackOfNode.get(id);
-    if (known !== undefined) return interner.stack(known);
-    if (!nodes.has(id)) return undefined;
-    // Up to the nearest node whose stack is known (or the root), then down again, interning one frame a step.
-    const chain: number[] = [];
-    let stack = -1;
-    for (let current: number | undefined = id; current !== undefined; ) {
-      const memo = stackOfNode.get(current);
-      if (memo !== undefined) {
-        stack = memo;
-        break;
-      }
-      const node = nodes.get(current);
-      if (node === undefined) break;
-      if (chain.length >= nodes.size) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, the nodes' parents form a cycle (through node ${current}).`);
-      if (chain.length >= MAX_STACK_DEPTH) throw new ProfileImportError(displayName, 'chrome-trace', `in ${where}, node ${id} is nested deeper than ${MAX_STACK_DEPTH} calls.`);
-      chain.push(current);
-      current = node.parent;
-    }
-    for (let k = chain.length - 1; k >= 0; k--) {
-      const node = nodes.get(chain[k]!)!;
-      if (node.frame === -1) node.frame = v8Frame(builder, node.callFrame);
-      if (node.frame >= 0) stack = interner.child(stack, node.frame);
-      stackOfNode.set(chain[k]!, stack);
-    }
-    return interner.stack(stackOfNode.get(id)!);
-  };
-
-  let elapsed = 0;
-  let unknown = 0;
-  for (let s = 0; s < samples.length; s++) {
-    elapsed += Math.max(0, deltas[s]!);
-    const time = startTime + elapsed;
-    let micros: number;
-    if (s + 1 < samples.length) micros = Math.max(0, deltas[s + 1]!);
-    else if (Number.isFinite(endTime)) micros = Math.max(0, endTime - time);
-    else micros = Math.max(0, deltas[s]!);
-    const stack = stackOf(samples[s]!);
-    if (stack === undefined) {
-      unknown++;
-      continue;
-    }
-    builder.sample(stack, [Math.round(micros * 1000)], time, labels);
-  }
-  if (unknown > 0) notes.push(`${unknown} of the ${samples.length} samples of ${where} name nodes the trace does not define and were left out.`);
-  if (unknown < samples.length) {
-    span.origin = minOf(span.origin, startTime);
-    span.end = maxOf(span.end, Math.max(startTime + elapsed, Number.isFinite(endTime) ? endTime : 0));
-  }
-}
-
-function minOf(a: number, b: number): number {
-  return Number.isNaN(a) ? b : Math.min(a, b);
-}
-
-function maxOf(a: number, b: number): number {
-  return Number.isNaN(a) ? b : Math.max(a, b);
-}
-
-/** A V8 call frame as an imported frame (positions made 1-based), or -2 for V8's "(root)", which is no frame. */
-function v8Frame(builder: ProfileBuilder, callFrame: Record<string, unknown>): number {
-  const name = typeof callFrame['functionName'] === 'string' ? callFrame['functionName'] : '';
-  const url = typeof callFrame['url'] === 'string' ? callFrame['url'] : '';
-  if (name === '(root)' && url === '') return -2;
-  const line = numberField(callFrame['lineNumber']);
-  const column = numberField(callFrame['columnNumber']);
-  return builder.frame({
-    name: name === '' ? '(anonymous)' : name,
-    file: url,
-    line: Number.isInteger(line) && line >= 0 ? line + 1 : 0,
-    column: Number.isInteger(column) && column >= 0 ? column + 1 : 0,
-    module: '',
-    address: 0,
-  });
-}
-
 /**
  * Adds Hermes' samples (`samples` entries naming `stackFrames` by `sf`). The file gives no sampling interval or end
  * time, so each sample stands for the time until its thread's next sample, and a thread's last sample for the mean
@@ -386,8 +219,8 @@ function v8Frame(builder: ProfileBuilder, callFrame: Record<string, unknown>): n
 function addHermesSamples(
   builder: ProfileBuilder,
   hermes: { samples: unknown[]; stackFrames: Record<string, unknown> },
-  labelsOf: (pid: string | undefined, tid: string | undefined) => Labels,
-  span: { origin: number; end: number },
+  labelsOf: LabelsOf,
+  span: TraceSpan,
   displayName: string,
   notes: ImportNotes,
 ): void {
@@ -506,7 +339,7 @@ interface Span {
 function durationProfile(
   events: unknown[],
   indices: number[],
-  labelsOf: (pid: string | undefined, tid: string | undefined) => Labels,
+  labelsOf: LabelsOf,
   displayName: string,
   notes: ImportNotes,
 ): ImportedProfile | undefined {
@@ -624,3 +457,16 @@ function eventFrame(event: Record<string, unknown>): ImportedFrame {
     address: 0,
   };
 }
+
+/**
+ * Chrome traces in the format registry (agent/import/formatReaders.ts): JSON with trace events; a trace that does not
+ * parse is still claimed when it looks like one, so that parseTraceJson can close an unterminated array or say where
+ * it breaks.
+ */
+export const chromeTraceReader: FormatReader = {
+  sniff: {
+    json: json => (looksLikeChromeTrace(json) ? 'sure' : false),
+    brokenJson: text => (text.trimStart().startsWith('[') || /"traceEvents"/.test(text.slice(0, 4096)) ? 'sure' : false),
+  },
+  parse: (file, displayName, notes) => parseChromeTrace(file.json ? { json: file.json.value } : file.text, displayName, { notes }),
+};

@@ -1,13 +1,13 @@
-import { ProfileImportError } from '../importedProfile';
-import { isRecord } from './parseSupport';
+import { PROFILE_FORMATS, READABLE_SENTENCE, type RefusedFormat } from '../../../../common/profileFormats';
+import { ProfileImportError } from '../../importedProfile';
+import type { FormatRefusal } from '../formatReader';
+import { isRecord } from '../parseSupport';
 
 /**
  * Profile formats people open by mistake, or expect to work, that Icicle does not import: recognising them lets the
  * user read what the file is and how to get a profile Icicle reads, instead of a JSON error or "not a profile".
  * Each sniffer takes the parsed JSON or the start of the file's text (a few kilobytes).
  */
-
-const READABLE = 'Icicle reads V8 CPU profiles (.cpuprofile), Chrome traces, pprof, speedscope files, `perf script` output and collapsed stacks';
 
 /**
  * The Firefox Profiler's formats: the raw Gecko profile (`meta` with `interval`, `threads`), the processed profile
@@ -44,7 +44,7 @@ export function firefoxProfileError(displayName: string): ProfileImportError {
   return new ProfileImportError(
     displayName,
     'unknown',
-    `it is a Firefox Profiler file. ${READABLE}: open it in speedscope (https://www.speedscope.app reads Firefox profiles), save it with its Export button and open the .speedscope.json file.`,
+    `it is a ${PROFILE_FORMATS.firefox.name}. ${READABLE_SENTENCE}: open it in speedscope (https://www.speedscope.app reads Firefox profiles), save it with its Export button and open the .speedscope.json file.`,
   );
 }
 
@@ -52,13 +52,21 @@ export function heapProfileError(displayName: string): ProfileImportError {
   return new ProfileImportError(
     displayName,
     'unknown',
-    `it is a sampling heap profile (.heapprofile: allocations, not CPU time). ${READABLE}: to see its allocations, open it in speedscope (https://www.speedscope.app), save it with its Export button and open the .speedscope.json file; or record a CPU profile (\`node --cpu-prof\`, DevTools' Performance panel) instead.`,
+    `it is a ${PROFILE_FORMATS.heapprofile.name} (.heapprofile: allocations, not CPU time). ${READABLE_SENTENCE}: to see its allocations, open it in speedscope (https://www.speedscope.app), save it with its Export button and open the .speedscope.json file; or record a CPU profile (\`node --cpu-prof\`, DevTools' Performance panel) instead.`,
   );
 }
 
+/**
+ * The formats Icicle recognises only to refuse them (common/profileFormats.ts), in the order they are tried: a heap
+ * profile before a Firefox one.
+ */
+export const FORMAT_REFUSALS: Record<RefusedFormat, FormatRefusal> = {
+  heapprofile: { sniffJson: looksLikeHeapProfile, error: heapProfileError },
+  firefox: { sniffJson: looksLikeFirefox, error: firefoxProfileError },
+};
+
 /** The error for a file in a format Icicle recognises but does not import, or undefined when it is none of them. */
 export function unsupportedFormatError(input: unknown, displayName: string): ProfileImportError | undefined {
-  if (looksLikeHeapProfile(input)) return heapProfileError(displayName);
-  if (looksLikeFirefox(input)) return firefoxProfileError(displayName);
+  for (const refusal of Object.values(FORMAT_REFUSALS)) if (refusal.sniffJson(input)) return refusal.error(displayName);
   return undefined;
 }

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { findCallTreeProblem } from '../../common/callTree';
-import { UserFacingError } from '../../common/errors';
-import { assertGolden } from '../../test/support/golden';
-import { renderCallTree } from '../../test/support/renderCallTree';
-import { parseCpuProfile } from './cpuprofile';
-import { corpusDir } from '../../test/support/corpus';
+import { findCallTreeProblem } from '../../../../common/callTree';
+import { UserFacingError } from '../../../../common/errors';
+import { assertGolden } from '../../../../test/support/golden';
+import { renderCallTree } from '../../../../test/support/renderCallTree';
+import { parseCpuProfile } from '../../../../test/support/cpuprofileTree';
+import { corpusDir } from '../../../../test/support/corpus';
 
 const testdata = join(__dirname, 'testdata', 'cpuprofile');
 const corpus = join(corpusDir(), 'cpuprofile');

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { corpusDir } from '../../../test/support/corpus';
-import { random } from '../../../test/support/random';
+import { corpusDir } from '../../../../test/support/corpus';
+import { random } from '../../../../test/support/random';
 import { cpuProfileToImported } from './cpuprofileImport';
-import { decodeText } from './parseSupport';
+import { decodeText } from '../parseSupport';
 import { scanV8Profile } from './v8ProfileScanner';
 
 /**

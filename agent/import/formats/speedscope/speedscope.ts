@@ -1,5 +1,6 @@
-import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../importedProfile';
-import { isRecord, parseJsonText, placeInTime, quoteExcerpt, StackInterner, type ImportNotes, type ImportOptions } from './parseSupport';
+import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedProfile, type ValueType } from '../../importedProfile';
+import { isRecord, parseJsonText, placeInTime, quoteExcerpt, StackInterner, type ImportNotes, type ImportOptions } from '../parseSupport';
+import type { FormatReader } from '../formatReader';
 
 /**
  * speedscope's own file format (https://www.speedscope.app/file-format-schema.json, documented in speedscope's
@@ -196,3 +197,9 @@ function position(value: unknown): number {
 function finiteOr(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
+
+/** speedscope in the format registry (agent/import/formatReaders.ts): JSON naming speedscope's schema. */
+export const speedscopeReader: FormatReader = {
+  sniff: { json: json => (looksLikeSpeedscope(json) ? 'sure' : false) },
+  parse: (file, displayName, notes) => parseSpeedscope(file.json ? { json: file.json.value } : file.text, displayName, { notes }),
+};

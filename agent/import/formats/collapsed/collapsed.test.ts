@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { ImportedProfile } from '../importedProfile';
-import { ProfileImportError } from '../importedProfile';
+import type { ImportedProfile } from '../../importedProfile';
+import { ProfileImportError } from '../../importedProfile';
 import { looksLikeCollapsed, parseCollapsed } from './collapsed';
 
 function folded(profile: ImportedProfile): string[] {

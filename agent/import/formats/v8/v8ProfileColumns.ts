@@ -1,4 +1,4 @@
-import type { V8CallFrame, V8Profile } from '../../importers/cpuprofile';
+import type { V8CallFrame, V8Profile } from './cpuprofile';
 
 /**
  * A V8 CPU profile held column-wise: one entry per node in typed or plain arrays instead of one object per node.

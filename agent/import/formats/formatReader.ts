@@ -1,0 +1,70 @@
+import type { ImportedProfile, ProfileImportError } from '../importedProfile';
+import { decodeText, type ImportNotes } from './parseSupport';
+
+/**
+ * A profile file as detection sees it (agent/import/detectFormat.ts): its bytes, and the text and JSON computed from
+ * them at most once, on first use, and shared by every sniffer and the reader that parses it.
+ */
+export class ProfileFile {
+  private decoded: string | undefined;
+  private parsed: { value: unknown } | null | undefined;
+
+  constructor(readonly bytes: Buffer) {}
+
+  /** The text, whatever its encoding (byte order marks, UTF-16). */
+  get text(): string {
+    return (this.decoded ??= decodeText(this.bytes));
+  }
+
+  /** Parses the text as JSON, once: whether it is JSON. */
+  parseJson(): boolean {
+    if (this.parsed === undefined) {
+      try {
+        this.parsed = { value: JSON.parse(this.text) as unknown };
+      } catch {
+        this.parsed = null;
+      }
+    }
+    return this.parsed !== null;
+  }
+
+  /** The JSON, once detection has parsed it (parseJson); undefined before, or when the text is not JSON. */
+  get json(): { value: unknown } | undefined {
+    return this.parsed ?? undefined;
+  }
+}
+
+/**
+ * How sure a JSON sniffer is: 'sure' claims the file at once; 'likely' claims it only when no reader is sure (a V8
+ * profile of the wrong shape, which the V8 reader explains better than "not a profile").
+ */
+export type Claim = 'sure' | 'likely' | false;
+
+/**
+ * How the agent recognises and reads one format (the registry: agent/import/formatReaders.ts). Detection asks the
+ * sniffers stage by stage, each stage in the registry's order: the raw bytes; then, for text starting like JSON, the
+ * parsed JSON (or the text when it does not parse); else the start of the text.
+ */
+export interface FormatReader {
+  /** A variant of the format Icicle does not read (legacy pprof), from the bytes: why it is refused; else undefined. */
+  refuse?(bytes: Buffer): string | undefined;
+  sniff: {
+    /** From the bytes before any decoding: binary formats, and text whose bytes say enough. */
+    bytes?(file: ProfileFile): boolean;
+    /** From the parsed JSON. */
+    json?(json: unknown): Claim;
+    /** From text that starts like JSON but does not parse, so that its likely writer explains where it breaks. */
+    brokenJson?(text: string): Claim;
+    /** From the first 64 KB of a text that does not start like JSON. */
+    text?(head: string): boolean;
+  };
+  /** Reads a file the sniff claimed, from its JSON when detection parsed it, else from its text or bytes. */
+  parse(file: ProfileFile, displayName: string, notes: ImportNotes): ImportedProfile[];
+}
+
+/** A format Icicle recognises only to refuse it, with a message that says what to do instead. */
+export interface FormatRefusal {
+  /** From the parsed JSON. */
+  sniffJson(json: unknown): boolean;
+  error(displayName: string): ProfileImportError;
+}
