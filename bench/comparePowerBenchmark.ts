@@ -1,5 +1,5 @@
 import { random } from '../test/support/random';
-import { MEASURED_NOISE, QUIET_NOISE, simulate, type NoiseModel } from '../agent/compare/testing/simulatedRuns';
+import { MEASURED_NOISE, QUIET_NOISE, simulate, type NoiseModel } from '../test/support/simulatedRuns';
 
 const RUNS = [2, 3, 5, 8, 10, 15, 20];
 const CHANGES = [0.1, 0.2, 0.3, 0.5, 1];

@@ -1,8 +1,10 @@
 import { formatSelector, parseSelector } from '../../common/selector';
 import { functionLabel } from '../../common/functionIdentity';
 import { preferredProfileType, unitOf } from '../../common/profileTypes';
-import { profileTypes, type RunCosts, type Selection } from '../../storage/query';
-import { runsOf } from '../compare/compareSelections';
+import { type Selection } from '../../storage/query';
+import { profileTypes } from '../queries/selectionProfileTypes';
+import { type RunCosts } from '../queries/runs/runFunctionCosts';
+import { runsOf } from '../queries/runs/runFunctionCosts';
 import type { ScanSource } from '../../storage/query/scanSource';
 import { StoreReader } from '../../storage/storeReader';
 import { compareRuns, type Comparison, type FunctionChange } from '../compare/compareRuns';

@@ -1,4 +1,4 @@
-import { functionCosts } from '../../storage/query';
+import { functionCosts } from '../queries/stacks/functionCosts';
 import { functionLabel } from '../../common/functionIdentity';
 import type { ScanSource } from '../../storage/query/scanSource';
 import { unitOf } from '../../common/profileTypes';

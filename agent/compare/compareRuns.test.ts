@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import type { RunCosts } from '../../storage/query';
+import type { RunCosts } from '../queries/runs/runFunctionCosts';
 import { random } from '../../test/support/random';
 import { compareRuns, welchP } from './compareRuns';
-import { MEASURED_NOISE, QUIET_NOISE, simulate } from './testing/simulatedRuns';
+import { MEASURED_NOISE, QUIET_NOISE, simulate } from '../../test/support/simulatedRuns';
 
 /** Runs whose functions cost `base` each, times a noise factor, plus overrides per function. */
 function runs(count: number, seed: number, costs: Record<string, number>, noise = 0.04): RunCosts[] {

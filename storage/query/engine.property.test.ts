@@ -6,8 +6,12 @@ import { executePlan } from './execute';
 import { and, compare, isIn, or, regex, type CompareOp, type Predicate } from './expression';
 import { count, max, min, scan, sum } from './logicalPlan';
 import { mayMatch } from './pruning';
-import { functionCosts, labelValues, mergeStacks, timeSeries, type Selection } from './profileQueries';
-import { BatchSource, batchFromRows, computeStats, type SampleRow } from './testing/batchSource';
+import { type Selection } from '.';
+import { functionCosts } from '../../agent/queries/stacks/functionCosts';
+import { labelValues } from '../../agent/queries/labels/labelQueries';
+import { mergeStacks } from '../../agent/queries/stacks/mergeStacks';
+import { timeSeries } from '../../agent/queries/view/timeSeries';
+import { BatchSource, batchFromRows, computeStats, type SampleRow } from '../../test/support/batchSource';
 
 /**
  * Property tests: random batches and random selections or plans give the same answer through the engine as

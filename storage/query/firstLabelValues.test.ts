@@ -8,11 +8,11 @@ import type { LabelMatcher } from '../../common/selector';
 import { Store } from '../store';
 import { simpleWrite, stackOf } from '../testing/sampleData';
 import { firstLabelValues, type LabelValuePage } from './firstLabelValues';
-import { labelValues } from './labelQueries';
+import { labelValues } from '../../agent/queries/labels/labelQueries';
 import { PartResultCache } from './partResultCache';
 import type { ScanPart, ScanRequest, ScanSource } from './scanSource';
 import type { Selection } from './selection';
-import { BatchSource, type SampleRow } from './testing/batchSource';
+import { BatchSource, type SampleRow } from '../../test/support/batchSource';
 
 /**
  * firstLabelValues against the obvious computation: every distinct value (labelValues, itself checked row by row

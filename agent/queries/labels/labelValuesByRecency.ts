@@ -1,9 +1,9 @@
-import { COLUMN, labelColumn } from '../schema';
-import { executePlan } from './execute';
-import { max, scan } from './logicalPlan';
-import { numbers, strings } from './resultColumns';
-import type { ScanSource } from './scanSource';
-import { selectionPredicate, type Selection } from './selection';
+import { COLUMN, labelColumn } from '../../../storage/schema';
+import { executePlan } from '../../../storage/query/execute';
+import { max, scan } from '../../../storage/query/logicalPlan';
+import { numbers, strings } from '../../../storage/query/resultColumns';
+import type { ScanSource } from '../../../storage/query/scanSource';
+import { selectionPredicate, type Selection } from '../../../storage/query/selection';
 
 /**
  * The values of one label among the selected samples, newest first by their last sample, e.g. the selection's runs

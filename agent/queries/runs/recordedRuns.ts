@@ -1,9 +1,9 @@
-import { COLUMN, LABEL_PREFIX, labelColumn } from '../schema';
-import { executePlan } from './execute';
-import { count, max, min, scan, sum } from './logicalPlan';
-import { numbers, strings } from './resultColumns';
-import type { ScanSource } from './scanSource';
-import { selectionPredicate } from './selection';
+import { COLUMN, LABEL_PREFIX, labelColumn } from '../../../storage/schema';
+import { executePlan } from '../../../storage/query/execute';
+import { count, max, min, scan, sum } from '../../../storage/query/logicalPlan';
+import { numbers, strings } from '../../../storage/query/resultColumns';
+import type { ScanSource } from '../../../storage/query/scanSource';
+import { selectionPredicate } from '../../../storage/query/selection';
 
 /** One recorded run: the samples sharing a `session_id`, with when they were taken and what describes them. */
 export interface RecordedRun {

@@ -50,19 +50,15 @@ import type { StoredFrame } from '../metadata/metadataStore';
 import { executePlan } from './execute';
 import { explain } from './explain';
 import { parsePlan } from './planText';
-import {
-  callTreeForSelection,
-  functionCosts,
-  labelKeys,
-  labelValues,
-  lineCosts,
-  mergeStacks,
-  recordedRuns,
-  sourceCosts,
-  timeSeries,
-  type Selection,
-} from './profileQueries';
-import { BatchSource, type SampleRow } from './testing/batchSource';
+import { type Selection } from '.';
+import { callTreeForSelection } from '../../agent/queries/view/callTree';
+import { functionCosts, lineCosts } from '../../agent/queries/stacks/functionCosts';
+import { labelKeys, labelValues } from '../../agent/queries/labels/labelQueries';
+import { mergeStacks } from '../../agent/queries/stacks/mergeStacks';
+import { recordedRuns } from '../../agent/queries/runs/recordedRuns';
+import { sourceCosts } from '../../agent/queries/source/sourceCosts';
+import { timeSeries } from '../../agent/queries/view/timeSeries';
+import { BatchSource, type SampleRow } from '../../test/support/batchSource';
 
 const TESTDATA = join(__dirname, 'testdata');
 const UPDATE = process.env['ICICLE_UPDATE_GOLDENS'] === '1';

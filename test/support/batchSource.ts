@@ -1,9 +1,9 @@
 import type { Data, RecordBatch } from 'apache-arrow';
-import { MetadataStore } from '../../metadata/metadataStore';
-import { COLUMN, DISTINCT_LIMIT, STATIC_COLUMNS, labelColumn, type BlockStats, type ColumnStats } from '../../schema';
-import { dictionaryColumn, makeBatch, numberColumn } from '../arrowBuild';
-import { dataColumn } from '../columnData';
-import type { ScanRequest, ScanSource } from '../scanSource';
+import { MetadataStore } from '../../storage/metadata/metadataStore';
+import { COLUMN, DISTINCT_LIMIT, STATIC_COLUMNS, labelColumn, type BlockStats, type ColumnStats } from '../../storage/schema';
+import { dictionaryColumn, makeBatch, numberColumn } from '../../storage/query/arrowBuild';
+import { dataColumn } from '../../storage/query/columnData';
+import type { ScanRequest, ScanSource } from '../../storage/query/scanSource';
 
 /** One sample as tests write it; absent labels are simply not in `labels`. */
 export interface SampleRow {

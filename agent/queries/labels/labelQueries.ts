@@ -1,9 +1,9 @@
-import { LABEL_KEY_PATTERN, LABEL_PREFIX, isInternalLabel, isLabelColumn, labelColumn } from '../schema';
-import { executePlan } from './execute';
-import { count, scan } from './logicalPlan';
-import { numbers, strings } from './resultColumns';
-import type { ScanSource } from './scanSource';
-import { selectionPredicate, type Selection } from './selection';
+import { LABEL_KEY_PATTERN, LABEL_PREFIX, isInternalLabel, isLabelColumn, labelColumn } from '../../../storage/schema';
+import { executePlan } from '../../../storage/query/execute';
+import { count, scan } from '../../../storage/query/logicalPlan';
+import { numbers, strings } from '../../../storage/query/resultColumns';
+import type { ScanSource } from '../../../storage/query/scanSource';
+import { selectionPredicate, type Selection } from '../../../storage/query/selection';
 
 /**
  * The label keys of the snapshot, sorted, internal ones left out. Without a selection this is the store's column
