@@ -3,7 +3,7 @@ import { formatSelector } from '../common/selector';
 import type { ViewQuery, ViewResult } from '../common/viewQuery';
 import { writeFile } from 'node:fs/promises';
 import type { RunSummary } from '../common/protocol/agentProtocol';
-import { type Selection } from '../storage/query';
+import type { Selection } from '../storage/query';
 import { recordedRuns } from './queries/runs/recordedRuns';
 import { exportCollapsed } from './export/collapsedExport';
 import { exportPprof } from './export/pprofExport';

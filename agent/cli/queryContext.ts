@@ -1,8 +1,7 @@
 import { parseSelector, type LabelMatcher } from '../../common/selector';
 import { preferredProfileType } from '../../common/profileTypes';
-import { type Selection } from '../../storage/query';
+import type { ScanSource, Selection } from '../../storage/query';
 import { profileTypes } from '../queries/selectionProfileTypes';
-import type { ScanSource } from '../../storage/query/scanSource';
 import { StoreReader } from '../../storage/storeReader';
 import { UsageError, whereToSelector } from './cliErrors';
 

@@ -1,5 +1,5 @@
 import { displayName, functionKey, functionLocation, isAnonymous, type FunctionIdentity } from '../../common/functionIdentity';
-import { type ScanSource, type Selection } from '../../storage/query';
+import type { ScanSource, Selection } from '../../storage/query';
 import { functionPositions } from '../queries/stacks/functionPositions';
 import { mergeStacks } from '../queries/stacks/mergeStacks';
 import { profileTypes as profileTypesIn } from '../queries/selectionProfileTypes';

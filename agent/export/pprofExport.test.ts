@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import { type Selection } from '../../storage/query';
+import type { Selection } from '../../storage/query';
 import { mergeStacks } from '../queries/stacks/mergeStacks';
 import { Store } from '../../storage/store';
 import { assertGolden } from '../../test/support/golden';

@@ -1,8 +1,5 @@
 import { COLUMN } from '../../storage/schema';
-import { executePlan } from '../../storage/query/execute';
-import { scan } from '../../storage/query/logicalPlan';
-import type { ScanSource } from '../../storage/query/scanSource';
-import { selectionPredicate, type Selection } from '../../storage/query/selection';
+import { executePlan, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
 
 /** The distinct profile types among the selected samples, sorted (a selection's own type, if any, is ignored). */
 export async function profileTypes(source: ScanSource, selection: Selection): Promise<string[]> {

@@ -14,6 +14,8 @@ export interface SampleRow {
   profileType?: string;
   durationNs?: number;
   periodNs?: number;
+  /** The line the leaf was executing (the `line` column); a batch has the column only when some row sets it. */
+  line?: number;
 }
 
 /**
@@ -113,6 +115,10 @@ export function batchFromRows(rows: readonly SampleRow[]): RecordBatch {
     numbers(r => r.value),
     numberColumn(Uint32Array.from(rows, r => r.stackId)),
   );
+  if (rows.some(r => r.line !== undefined)) {
+    names.push(COLUMN.line);
+    columns.push(numberColumn(Uint32Array.from(rows, r => r.line ?? 0)));
+  }
   for (const key of keys) {
     names.push(labelColumn(key));
     columns.push(strings(r => r.labels?.[key]));

@@ -1,7 +1,8 @@
 /**
- * Data-driven logic tests of the query engine, in the spirit of sqllogictest: each file under testdata/*.logic
- * is a script of directives, each followed by its expected output, run top to bottom against one in-memory
- * source (testing/batchSource.ts).
+ * Data-driven logic tests, in the spirit of sqllogictest: each `.logic` file is a script of directives, each followed
+ * by its expected output, run top to bottom against one in-memory source (batchSource.ts). The engine's scripts
+ * (storage/query/testdata) and the product queries' (agent/queries/testdata) share this runner; each adds its own
+ * directives (storage/query/logicTests.test.ts, agent/queries/logicTests.test.ts).
  *
  * Format (one directive per paragraph; `#` lines and blank lines between paragraphs are ignored):
  *
@@ -12,9 +13,9 @@
  *       values use the selector escapes \" \\ \n \t); a batch's label columns are exactly those keys, so later
  *       batches can bring new columns and earlier ones read as null. STACK is frames root first, separated by
  *       `;`; a frame is `name` or `name@file` or `name@file:line`, or `name@file:line^start` for a frame at `line` of a
- *       function that starts at `start` (pprof's frames). The paragraph ends at a blank line.
+ *       function that starts at `start` (pprof's frames). A stack ending in `!N` says the leaf was executing line N
+ *       (the `line` column: V8's positionTicks, pprof's leaf line). The paragraph ends at a blank line.
  *
- *   query NAME ARGS          a product query (profileQueries), printed as below
  *   plan PIPELINE            runs a plan (planText.ts syntax); prints a header of column names, then one row per line
  *   explain PIPELINE         the optimised plan, as explain() prints it
  *   analyze PIPELINE         runs the plan, then prints the plan with per-node counters (batches read, pruned, rows)
@@ -22,56 +23,50 @@
  *   expected output lines, up to the next blank line
  *
  * A directive that throws prints `error: MESSAGE`. Values print as numbers, JSON-quoted strings (so hostile
- * values stay on one line) and NULL.
- *
- * Queries (SEL is a selection: a selector in braces, optionally followed by `profile=TYPE` and `time=START..END`):
- *   merge-stacks SEL           STACK VALUE SAMPLES per stack, sorted by stack text
- *   call-tree SEL              the packed call tree, indented, with kind, self/total micros and samples
- *   function-costs SEL         NAME FILE:LINE:COLUMN (its definition) SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
- *   line-costs FILE SEL        LINE SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
- *   source-costs SEL           `total` VALUE SAMPLES, then per file its functions (NAME, first line, costs) and lines
- *   label-keys [SEL]           one key per line
- *   label-values KEY [SEL]     one value per line
- *   time-series WIDTH SEL      BUCKET VALUE SAMPLES
- *   diff SEL SEL               NAME FILE A_TOTAL B_TOTAL DELTA_TOTAL DELTA_SELF
+ * values stay on one line) and NULL. SEL, where a directive takes a selection, is a selector in braces, optionally
+ * followed by `profile=TYPE` and `time=START..END`.
  *
  * A directive without a `----` section gets one written and the test fails, so that every expectation is read
  * by a person first (test/support/golden.ts's convention). ICICLE_UPDATE_GOLDENS=1 rewrites every expected
  * section with the actual output; review the diff before committing.
  */
-import { CPU_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { FRAME_KINDS, type FrameKind, type PackedCallTree } from '../../common/callTree';
+import { CPU_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import { parseSelector } from '../../common/selector';
-import type { StoredFrame } from '../metadata/metadataStore';
-import { executePlan } from './execute';
-import { explain } from './explain';
-import { parsePlan } from './planText';
-import { type Selection } from '.';
-import { callTreeForSelection } from '../../agent/queries/view/callTree';
-import { functionCosts, lineCosts } from '../../agent/queries/stacks/functionCosts';
-import { labelKeys, labelValues } from '../../agent/queries/labels/labelQueries';
-import { mergeStacks } from '../../agent/queries/stacks/mergeStacks';
-import { recordedRuns } from '../../agent/queries/runs/recordedRuns';
-import { sourceCosts } from '../../agent/queries/source/sourceCosts';
-import { timeSeries } from '../../agent/queries/view/timeSeries';
-import { BatchSource, type SampleRow } from '../../test/support/batchSource';
+import type { StoredFrame } from '../../storage/metadata/metadataStore';
+import { executePlan, explain, parsePlan, type Selection } from '../../storage/query';
+import { BatchSource, type SampleRow } from './batchSource';
 
-const TESTDATA = join(__dirname, 'testdata');
+/** A directive's verb → what it prints, given the rest of its line. */
+export type Directives = Readonly<Record<string, (source: BatchSource, rest: string) => Promise<string[]>>>;
+
 const UPDATE = process.env['ICICLE_UPDATE_GOLDENS'] === '1';
 
-describe('query logic tests', () => {
-  const files = readdirSync(TESTDATA).filter(f => f.endsWith('.logic')).sort();
-  it('has scripts', () => assert.ok(files.length >= 6, `expected at least 6 .logic files in ${TESTDATA}`));
-  for (const file of files) {
-    it(file, async () => {
-      await runScript(join(TESTDATA, file));
-    });
-  }
-});
+/** The engine's own directives, which every script may use. */
+export const planDirectives: Directives = {
+  plan: async (source, rest) => renderTable((await executePlan(parsePlan(rest), source)).table),
+  explain: async (_source, rest) => lines(explain(parsePlan(rest))),
+  analyze: async (source, rest) => {
+    const result = await executePlan(parsePlan(rest), source);
+    return lines(explain(result.plan, { analyze: result.stats }));
+  },
+};
+
+/** One mocha test per `.logic` file of `folder`, run with `directives` (and the insert paragraphs every script has). */
+export function describeLogicScripts(title: string, folder: string, directives: Directives, atLeast: number): void {
+  describe(title, () => {
+    const files = readdirSync(folder).filter(f => f.endsWith('.logic')).sort();
+    it('has scripts', () => assert.ok(files.length >= atLeast, `expected at least ${atLeast} .logic files in ${folder}`));
+    for (const file of files) {
+      it(file, async () => {
+        await runScript(join(folder, file), directives);
+      });
+    }
+  });
+}
 
 interface Mismatch {
   line: number;
@@ -80,7 +75,7 @@ interface Mismatch {
   actual: string[];
 }
 
-async function runScript(path: string): Promise<void> {
+async function runScript(path: string, directives: Directives): Promise<void> {
   const lines = readFileSync(path, 'utf8').replace(/\n$/, '').split('\n');
   const source = new BatchSource();
   const output: string[] = [];
@@ -115,7 +110,7 @@ async function runScript(path: string): Promise<void> {
       expected = [];
       while (i < lines.length && lines[i]!.trim() !== '') expected.push(lines[i++]!);
     }
-    const actual = await run(source, line);
+    const actual = await run(source, line, directives);
     output.push('----', ...actual);
     if (expected === undefined) {
       missing++;
@@ -138,7 +133,7 @@ async function runScript(path: string): Promise<void> {
 }
 
 /** `cpu` in a script is CPU time in nanoseconds, so call trees show microseconds as the product does; other names are types of their own. */
-function profileTypeNamed(name: string): string {
+export function profileTypeNamed(name: string): string {
   return name === 'cpu' ? CPU_TIME_PROFILE_TYPE : name;
 }
 
@@ -152,7 +147,7 @@ function insert(source: BatchSource, header: string, rows: string[], path: strin
     labels[m.key] = m.value;
   }
   const samples: SampleRow[] = rows.map(text => {
-    const match = /^(\S+)\s+(\S+)\s+(.+)$/.exec(text);
+    const match = /^(\S+)\s+(\S+)\s+(.+?)(?:!(\d+))?$/.exec(text);
     if (!match) throw new Error(`${path}: bad row ${JSON.stringify(text)} (expected TIMESTAMP VALUE STACK)`);
     const frames = match[3]!.split(';').map(spec => {
       const at = spec.indexOf('@');
@@ -175,104 +170,56 @@ function insert(source: BatchSource, header: string, rows: string[], path: strin
       return source.metadata.internFrame(frame);
     });
     const stackId = source.metadata.internStack(frames.reverse()); // The store keeps stacks leaf first.
-    return { timestamp: Number(match[1]), value: Number(match[2]), stackId, labels, profileType: profileTypeNamed(profile?.[1] ?? 'cpu') };
+    return {
+      timestamp: Number(match[1]),
+      value: Number(match[2]),
+      stackId,
+      labels,
+      profileType: profileTypeNamed(profile?.[1] ?? 'cpu'),
+      ...(match[4] === undefined ? {} : { line: Number(match[4]) }),
+    };
   });
   source.appendRows(samples);
 }
 
-async function run(source: BatchSource, directive: string): Promise<string[]> {
+async function run(source: BatchSource, directive: string, directives: Directives): Promise<string[]> {
   const space = directive.indexOf(' ');
   const verb = space < 0 ? directive : directive.slice(0, space);
   const rest = space < 0 ? '' : directive.slice(space + 1).trim();
   try {
-    switch (verb) {
-      case 'plan': {
-        const { table } = await executePlan(parsePlan(rest), source);
-        return renderTable(table);
-      }
-      case 'explain':
-        return lines(explain(parsePlan(rest)));
-      case 'analyze': {
-        const result = await executePlan(parsePlan(rest), source);
-        return lines(explain(result.plan, { analyze: result.stats }));
-      }
-      case 'query':
-        return await query(source, rest);
-      default:
-        throw new Error(`unknown directive ${JSON.stringify(verb)}`);
-    }
+    const handler = directives[verb];
+    if (handler === undefined) throw new Error(`unknown directive ${JSON.stringify(verb)}`);
+    return await handler(source, rest);
   } catch (error) {
     return [`error: ${(error as Error).message}`];
   }
 }
 
-async function query(source: BatchSource, text: string): Promise<string[]> {
-  const space = text.indexOf(' ');
-  const name = space < 0 ? text : text.slice(0, space);
-  let args = space < 0 ? '' : text.slice(space + 1).trim();
-  const word = (): string => {
-    const m = /^(\S+)\s*/.exec(args);
-    if (!m) throw new Error(`query ${name} needs more arguments`);
-    args = args.slice(m[0].length);
+/** Reads a directive's arguments a word at a time; `rest` is what is left (a selection, usually). */
+export class Words {
+  constructor(
+    private readonly directive: string,
+    public rest: string,
+  ) {}
+
+  next(): string {
+    const m = /^(\S+)\s*/.exec(this.rest);
+    if (!m) throw new Error(`${this.directive} needs more arguments`);
+    this.rest = this.rest.slice(m[0].length);
     return m[1]!;
-  };
-  const stackText = (id: number): string =>
-    Array.from(source.metadata.stack(id))
-      .reverse()
-      .map(f => source.metadata.frame(f).functionName)
-      .join(';');
-  switch (name) {
-    case 'merge-stacks': {
-      const merged = await mergeStacks(source, selections(args)[0]!);
-      return Array.from(merged.stackIds, (id, k) => `${plainOrQuoted(stackText(id))} ${merged.values[k]} ${merged.samples[k]}`).sort();
-    }
-    case 'call-tree':
-      return renderTree(await callTreeForSelection(source, selections(args)[0]!, classifyForTests));
-    case 'function-costs':
-      return (await functionCosts(source, selections(args)[0]!)).map(
-        c => `${quote(c.functionName)} ${quote(c.file)}:${c.line}:${c.column} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`,
-      );
-    case 'line-costs': {
-      const file = word();
-      return (await lineCosts(source, selections(args)[0]!, file)).map(
-        c => `${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`,
-      );
-    }
-    case 'source-costs': {
-      const costs = await sourceCosts(source, selections(args)[0]!);
-      return [
-        `total ${costs.total} ${costs.totalSamples}`,
-        ...costs.files.flatMap(f => [
-          `file ${quote(f.file)}`,
-          ...f.functions.map(c => `  function ${quote(c.name)} line ${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`),
-          ...f.lines.map(c => `  line ${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`),
-        ]),
-      ];
-    }
-    case 'label-keys':
-      return (await labelKeys(source, args === '' ? undefined : selections(args)[0])).map(quote);
-    case 'label-values': {
-      const key = word();
-      return (await labelValues(source, key, args === '' ? undefined : selections(args)[0])).map(quote);
-    }
-    case 'time-series': {
-      const width = Number(word());
-      const series = await timeSeries(source, selections(args)[0]!, width);
-      return Array.from(series.bucketStartMs, (b, k) => `${b} ${series.values[k]} ${series.samples[k]}`);
-    }
-    case 'recorded-runs': {
-      const profileType = profileTypeNamed(word());
-      return (await recordedRuns(source, profileType)).map(
-        r => `${quote(r.sessionId)} ${r.startMs}..${r.endMs} ${r.samples} ${r.value} ${Object.entries(r.labels).map(([k, v]) => `${k}=${quote(v)}`).join(' ')}`.trimEnd(),
-      );
-    }
-    default:
-      throw new Error(`unknown query ${JSON.stringify(name)}`);
   }
 }
 
+/** A stored stack as text, root first, function names separated by `;`. */
+export function stackText(source: BatchSource, id: number): string {
+  return Array.from(source.metadata.stack(id))
+    .reverse()
+    .map(f => source.metadata.frame(f).functionName)
+    .join(';');
+}
+
 /** Selections written as `{selector} [profile=T] [time=START..END]`, one after another. */
-function selections(text: string): Selection[] {
+export function selections(text: string): Selection[] {
   const out: Selection[] = [];
   let rest = text.trim();
   while (rest !== '') {
@@ -303,26 +250,6 @@ function selections(text: string): Selection[] {
   return out;
 }
 
-/** A small classifier for tests: the agent's real one lives in agent/frameKind.ts. */
-function classifyForTests(frame: StoredFrame): FrameKind {
-  if (frame.functionName.startsWith('(')) return 'program';
-  if (frame.file === '') return 'native';
-  if (frame.file.startsWith('node:')) return 'runtime';
-  if (frame.file.includes('node_modules')) return 'dependency';
-  return 'user';
-}
-
-function renderTree(tree: PackedCallTree): string[] {
-  const depth: number[] = [];
-  return tree.parent.map((p, i) => {
-    depth[i] = p < 0 ? 0 : depth[p]! + 1;
-    return (
-      `${'  '.repeat(depth[i]!)}${quote(tree.strings[tree.name[i]!]!)} ${FRAME_KINDS[tree.kind[i]!]} ` +
-      `self=${tree.selfValue[i]} total=${tree.totalValue[i]} samples=${tree.selfSamples[i]}/${tree.totalSamples[i]}`
-    );
-  });
-}
-
 function renderTable(table: Table): string[] {
   const names = table.schema.fields.map(f => f.name);
   const out = [names.join(' ')];
@@ -339,11 +266,11 @@ function value(v: unknown): string {
 }
 
 /** Stacks print bare when they are plain text, JSON-quoted when a frame name has quotes, spaces or control characters. */
-function plainOrQuoted(s: string): string {
+export function plainOrQuoted(s: string): string {
   return /^[\w;.()@/:<>$-]*$/.test(s) ? s : quote(s);
 }
 
-function quote(s: string): string {
+export function quote(s: string): string {
   return JSON.stringify(s);
 }
 

@@ -1,9 +1,5 @@
 import { LABEL_KEY_PATTERN, LABEL_PREFIX, isInternalLabel, isLabelColumn, labelColumn } from '../../../storage/schema';
-import { executePlan } from '../../../storage/query/execute';
-import { count, scan } from '../../../storage/query/logicalPlan';
-import { numbers, strings } from '../../../storage/query/resultColumns';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import { selectionPredicate, type Selection } from '../../../storage/query/selection';
+import { count, executePlan, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
 
 /**
  * The label keys of the snapshot, sorted, internal ones left out. Without a selection this is the store's column

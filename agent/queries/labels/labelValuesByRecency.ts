@@ -1,9 +1,5 @@
 import { COLUMN, labelColumn } from '../../../storage/schema';
-import { executePlan } from '../../../storage/query/execute';
-import { max, scan } from '../../../storage/query/logicalPlan';
-import { numbers, strings } from '../../../storage/query/resultColumns';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import { selectionPredicate, type Selection } from '../../../storage/query/selection';
+import { executePlan, max, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
 
 /**
  * The values of one label among the selected samples, newest first by their last sample, e.g. the selection's runs

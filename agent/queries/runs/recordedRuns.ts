@@ -1,9 +1,5 @@
 import { COLUMN, LABEL_PREFIX, labelColumn } from '../../../storage/schema';
-import { executePlan } from '../../../storage/query/execute';
-import { count, max, min, scan, sum } from '../../../storage/query/logicalPlan';
-import { numbers, strings } from '../../../storage/query/resultColumns';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import { selectionPredicate } from '../../../storage/query/selection';
+import { count, executePlan, max, min, numbers, scan, selectionPredicate, strings, sum, type ScanSource } from '../../../storage/query';
 
 /** One recorded run: the samples sharing a `session_id`, with when they were taken and what describes them. */
 export interface RecordedRun {

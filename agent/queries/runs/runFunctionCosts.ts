@@ -1,11 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { COLUMN, labelColumn } from '../../../storage/schema';
-import { executePlan } from '../../../storage/query/execute';
+import { count, executePlan, numbers, scan, selectionPredicate, strings, sum, type ScanSource, type Selection } from '../../../storage/query';
 import { functionCostsOf, type FunctionCost } from '../stacks/functionCosts';
-import { count, scan, sum } from '../../../storage/query/logicalPlan';
-import { numbers, strings } from '../../../storage/query/resultColumns';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import { selectionPredicate, type Selection } from '../../../storage/query/selection';
 
 /** One run's per-function costs and its whole value. */
 export interface RunCosts {

@@ -1,6 +1,4 @@
-import { executePlan, scan, count, selectionPredicate, type Selection } from '../../../storage/query';
-import { numbers, strings } from '../../../storage/query/resultColumns';
-import type { ScanSource } from '../../../storage/query/scanSource';
+import { count, executePlan, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
 import { COLUMN, labelColumn } from '../../../storage/schema';
 
 /**

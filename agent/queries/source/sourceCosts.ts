@@ -1,10 +1,8 @@
 import { functionKey } from '../../../common/functionIdentity';
 import type { MetadataStore } from '../../../storage/metadata/metadataStore';
-import { mergeStacksWithLeafLines } from '../stacks/mergeStacks';
 import { functionPositions } from '../stacks/functionPositions';
-import type { MergedStacks } from '../stacks/mergeStacks';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import type { Selection } from '../../../storage/query/selection';
+import { mergeStacksWithLeafLines, type MergedStacks } from '../stacks/mergeStacks';
+import type { ScanSource, Selection } from '../../../storage/query';
 
 /**
  * A function's cost as the source shows it: identified by name, file and definition (common/functionIdentity.ts),

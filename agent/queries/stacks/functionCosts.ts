@@ -1,13 +1,9 @@
 import { functionKey } from '../../../common/functionIdentity';
 import type { MetadataStore } from '../../../storage/metadata/metadataStore';
 import { COLUMN } from '../../../storage/schema';
-import { executePlan } from '../../../storage/query/execute';
+import { count, executePlan, numbers, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
 import { functionPositions } from './functionPositions';
-import { count, scan, sum } from '../../../storage/query/logicalPlan';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
-import { numbers } from '../../../storage/query/resultColumns';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import { selectionPredicate, type Selection } from '../../../storage/query/selection';
 
 /**
  * Cost of one function, identified by name, file and definition (common/functionIdentity.ts), all its lines and call

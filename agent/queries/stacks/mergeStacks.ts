@@ -1,9 +1,5 @@
 import { COLUMN } from '../../../storage/schema';
-import { executePlan } from '../../../storage/query/execute';
-import { count, scan, sum } from '../../../storage/query/logicalPlan';
-import { numbers } from '../../../storage/query/resultColumns';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import { selectionPredicate, type Selection } from '../../../storage/query/selection';
+import { count, executePlan, numbers, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
 
 /** Per stack (ascending id): the summed sample value and the number of sample rows. */
 export interface MergedStacks {

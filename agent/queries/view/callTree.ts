@@ -4,8 +4,7 @@ import { toDisplayUnit } from '../../../common/profileTypes';
 import type { MetadataStore, StoredFrame } from '../../../storage/metadata/metadataStore';
 import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
 import { functionPositions } from '../stacks/functionPositions';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import type { Selection } from '../../../storage/query/selection';
+import type { ScanSource, Selection } from '../../../storage/query';
 
 /** Decides a frame's kind (user, dependency, runtime, ...); the agent passes its language-specific classifier. */
 export type FrameClassifier = (frame: StoredFrame) => FrameKind;

@@ -1,9 +1,5 @@
 import { COLUMN } from '../../../storage/schema';
-import { executePlan } from '../../../storage/query/execute';
-import { count, groupKey, max, min, scan, sum } from '../../../storage/query/logicalPlan';
-import { numbers } from '../../../storage/query/resultColumns';
-import type { ScanSource } from '../../../storage/query/scanSource';
-import { selectionPredicate, type Selection } from '../../../storage/query/selection';
+import { count, executePlan, groupKey, max, min, numbers, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
 
 /** Summed value and sample count per time bucket, ascending; buckets without samples are absent. */
 export interface TimeSeries {

@@ -4,12 +4,11 @@ import { pruneCallTree } from '../../../common/pruneCallTree';
 import { formatSelector } from '../../../common/selector';
 import { parseMatchers } from '../parseMatchers';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
-import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type Selection } from '../../../storage/query';
+import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
 import { callTreeForSelection } from './callTree';
 import { labelKeys } from '../labels/labelQueries';
 import { profileTypes } from '../selectionProfileTypes';
 import { timeSeries, timeSpan } from './timeSeries';
-import type { ScanSource } from '../../../storage/query/scanSource';
 import type { Store } from '../../../storage/store';
 import { classifyStoredFrame } from '../../frameKind';
 
