@@ -1,7 +1,6 @@
 import { functionKey } from '../../../common/functionIdentity';
 import type { MetadataStore } from '../../../storage/metadata/metadataStore';
-import { COLUMN } from '../../../storage/schema';
-import { count, executePlan, numbers, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
+import type { ScanSource, Selection } from '../../../storage/query';
 import { functionPositions } from './functionPositions';
 import { mergeStacks, type MergedStacks } from './mergeStacks';
 
