@@ -83,6 +83,14 @@ export default tseslint.config(
     },
   ]),
   ...layer('agent', everythingBut('common', 'storage', 'agent'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
+  // Icicle's product queries (agent/queries/) sit on the engine and below whatever serves them: never the command
+  // line, the request handlers or the server. (storage/, the engine included, imports no agent/ code at all.)
+  ...layer('agent/queries', everythingBut('common', 'storage', 'agent'), ['vscode', 'vscode-languageserver', 'vscode-languageclient'], [
+    {
+      group: ['**/cli', '**/cli/**', '**/rpcHandlers', '**/agentServer', '**/main'],
+      message: 'agent/queries/ is below what serves it: it must not import the command line, the request handlers or the server.',
+    },
+  ]),
   ...layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
   ...layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
   ...layer('extension', everythingBut('common', 'extension'), ['vscode-languageserver']),

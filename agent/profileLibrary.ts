@@ -3,7 +3,8 @@ import { formatSelector } from '../common/selector';
 import type { ViewQuery, ViewResult } from '../common/viewQuery';
 import { writeFile } from 'node:fs/promises';
 import type { RunSummary } from '../common/protocol/agentProtocol';
-import { recordedRuns, type Selection } from '../storage/query';
+import type { Selection } from '../storage/query';
+import { recordedRuns } from './queries/runs/recordedRuns';
 import { exportCollapsed } from './export/collapsedExport';
 import { exportPprof } from './export/pprofExport';
 import type { Store } from '../storage/store';
@@ -11,7 +12,8 @@ import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
 import { importProfileBytes, profileIdOf, type FileImportResult } from './import/importFile';
 import { storedWhole } from './import/storedProfile';
 import type { TimeAnchor } from './import/timeAnchor';
-import { parseMatchers, queryView } from './viewQueries';
+import { parseMatchers } from './queries/parseMatchers';
+import { queryView } from './queries/view/viewQueries';
 import { gunzipIfCompressed } from './readProfileFile';
 
 export interface OpenedProfile extends ViewResult {

@@ -1,5 +1,5 @@
 import { random } from '../test/support/random';
-import { MEASURED_NOISE, QUIET_NOISE, simulate, type NoiseModel } from '../agent/compare/testing/simulatedRuns';
+import { MEASURED_NOISE, QUIET_NOISE, simulate, type NoiseModel } from '../test/support/simulatedRuns';
 import type { Benchmark } from './benchmarkDoc';
 
 const RUNS = [2, 3, 5, 8, 10, 15, 20];
@@ -8,8 +8,8 @@ const COMPARISONS = 200;
 
 /**
  * `npm run bench -- compare-power`: how often `icicle diff` (and the compare panel) flags a real change of a function
- * that is 5% of the run, by runs a side and size of the change, in simulated runs (agent/compare/testing/
- * simulatedRuns.ts) with two noise models: the one measured on this project's shared machine, and a quiet CI runner
+ * that is 5% of the run, by runs a side and size of the change, in simulated runs (test/support/simulatedRuns.ts)
+ * with two noise models: the one measured on this project's shared machine, and a quiet CI runner
  * with longer runs. Also the false alarms on identical code. README's power table is this output.
  */
 export function runComparePowerBenchmark(): Record<string, number> {

@@ -21,7 +21,7 @@ export interface FunctionRow {
 
 /** The function a tree node belongs to, as FunctionRow.key. */
 export function functionKey(tree: PackedCallTree, index: number): string {
-  // A node's line and column are where its function is defined (storage/query/callTreeQuery.ts).
+  // A node's line and column are where its function is defined (agent/queries/view/callTree.ts).
   return identityKey({ name: frameName(tree, index), file: tree.strings[tree.url[index] ?? 0] ?? '', line: tree.line[index] ?? 0, column: tree.column[index] ?? 0 });
 }
 

@@ -1,9 +1,9 @@
 import { formatSelector, parseSelector } from '../../common/selector';
 import { functionLabel } from '../../common/functionIdentity';
 import { preferredProfileType, unitOf } from '../../common/profileTypes';
-import { profileTypes, type RunCosts, type Selection } from '../../storage/query';
-import { runsOf } from '../compare/compareSelections';
-import type { ScanSource } from '../../storage/query/scanSource';
+import type { ScanSource, Selection } from '../../storage/query';
+import { profileTypes } from '../queries/selectionProfileTypes';
+import { runsOf, type RunCosts } from '../queries/runs/runFunctionCosts';
 import { StoreReader } from '../../storage/storeReader';
 import { compareRuns, type Comparison, type FunctionChange } from '../compare/compareRuns';
 import { UsageError, whereToSelector } from './cliErrors';

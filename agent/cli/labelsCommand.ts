@@ -1,4 +1,4 @@
-import { labelKeys, labelValues } from '../../storage/query';
+import { labelKeys, labelValues } from '../queries/labels/labelQueries';
 import { StoreReader } from '../../storage/storeReader';
 import { safe } from './terminalText';
 

@@ -1,7 +1,7 @@
 import { parseSelector, type LabelMatcher } from '../../common/selector';
 import { preferredProfileType } from '../../common/profileTypes';
-import { profileTypes, type Selection } from '../../storage/query';
-import type { ScanSource } from '../../storage/query/scanSource';
+import type { ScanSource, Selection } from '../../storage/query';
+import { profileTypes } from '../queries/selectionProfileTypes';
 import { StoreReader } from '../../storage/storeReader';
 import { UsageError, whereToSelector } from './cliErrors';
 

@@ -1,6 +1,6 @@
-import { functionCosts } from '../../storage/query';
+import { functionCosts } from '../queries/stacks/functionCosts';
 import { functionLabel } from '../../common/functionIdentity';
-import type { ScanSource } from '../../storage/query/scanSource';
+import type { ScanSource } from '../../storage/query';
 import { unitOf } from '../../common/profileTypes';
 import { formatValue, readForQuery, parseWhere, selectionOf, type QueryContext } from './queryContext';
 import { safe } from './terminalText';

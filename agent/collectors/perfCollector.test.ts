@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { connectToAgent } from '../../common/agentConnection';
 import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { buildHotGoProgram } from '../../test/support/nativeFixture';
-import { sourceCosts } from '../../storage/query';
+import { sourceCosts } from '../queries/source/sourceCosts';
 import { StoreReader } from '../../storage/storeReader';
 import { ProfileProcessRequest, RecordingEndedNotification, SamplesStoredNotification, StopSessionRequest } from '../../common/protocol/agentProtocol';
 import { icicleSync } from '../../test/support/icicleCli';

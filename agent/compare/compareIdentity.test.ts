@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { FunctionCost, RunCosts } from '../../storage/query';
+import type { FunctionCost } from '../queries/stacks/functionCosts';
+import type { RunCosts } from '../queries/runs/runFunctionCosts';
 import { compareRuns } from './compareRuns';
 
 const fn = (name: string, line: number, self: number, column = 3): FunctionCost => ({

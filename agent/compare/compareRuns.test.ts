@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import type { RunCosts } from '../../storage/query';
+import type { RunCosts } from '../queries/runs/runFunctionCosts';
 import { random } from '../../test/support/random';
 import { compareRuns, welchP } from './compareRuns';
-import { MEASURED_NOISE, QUIET_NOISE, simulate } from './testing/simulatedRuns';
+import { MEASURED_NOISE, QUIET_NOISE, simulate } from '../../test/support/simulatedRuns';
 
 /** Runs whose functions cost `base` each, times a noise factor, plus overrides per function. */
 function runs(count: number, seed: number, costs: Record<string, number>, noise = 0.04): RunCosts[] {
@@ -75,8 +75,8 @@ describe('comparing runs of two branches', () => {
 });
 
 /**
- * The gate's promises, proved by simulation (testing/simulatedRuns.ts): identical code on both sides is flagged in at
- * most 5% of comparisons, and a +20% change of a function that is 5% of the run is flagged in at least 90% with five
+ * The gate's promises, proved by simulation (test/support/simulatedRuns.ts): identical code on both sides is
+ * flagged in at most 5% of comparisons, and a +20% change of a function that is 5% of the run is flagged in at least 90% with five
  * runs a side, in the noise of a quiet CI runner and a run of 20,000 samples (20 s at the default 1 ms, or 5 s with
  * `--interval 250`): 2% from run to run for the whole run, 2% per function, and the sampling's own. The measured
  * noise of this project's shared machine is larger; the power table in docs/benchmarks.md gives what it allows.

@@ -1,6 +1,7 @@
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import { functionKey, matchAcrossVersions, type FunctionIdentity } from '../../common/functionIdentity';
-import type { FunctionCost, RunCosts } from '../../storage/query';
+import type { FunctionCost } from '../queries/stacks/functionCosts';
+import type { RunCosts } from '../queries/runs/runFunctionCosts';
 
 /** How a function changed from side A (the base) to side B (the head). */
 export type ChangeVerdict = 'regression' | 'improvement' | 'unchanged' | 'unknown';

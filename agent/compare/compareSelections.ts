@@ -1,21 +1,17 @@
 import { preferredProfileType, displayUnitOf, toDisplayUnit, type DisplayUnit } from '../../common/profileTypes';
 import { formatSelector } from '../../common/selector';
-import { pathToFileURL } from 'node:url';
-import { callTreeForSelection, count, executePlan, profileTypes, runFunctionCosts, scan, selectionPredicate, type RunCosts, type Selection } from '../../storage/query';
-import { strings } from '../../storage/query/resultColumns';
-import { labelColumn } from '../../storage/schema';
-import type { ScanSource } from '../../storage/query/scanSource';
+import type { Selection } from '../../storage/query';
+import { callTreeForSelection } from '../queries/view/callTree';
+import { profileTypes } from '../queries/selectionProfileTypes';
+import { rootPrefixes, runsOf, type RunCosts } from '../queries/runs/runFunctionCosts';
 import type { Store } from '../../storage/store';
-import { parseMatchers } from '../viewQueries';
+import { parseMatchers } from '../queries/parseMatchers';
 import type { PackedCallTree } from '../../common/callTree';
 import { baseSelfOnto, scaleValues, stripPrefixes } from '../../common/diffCallTree';
 import type { FunctionChangeRow } from '../../common/protocol/agentProtocol';
 import { pruneCallTree } from '../../common/pruneCallTree';
 import { classifyStoredFrame } from '../frameKind';
 import { compareRuns, type Comparison } from './compareRuns';
-
-/** What a run is: a recorded session when the samples have them, else an imported profile file. */
-export const RUN_KEYS = ['session_id', 'profile_id'] as const;
 
 export interface SelectionComparison extends Omit<Comparison, 'changes'> {
   changes: FunctionChangeRow[];
@@ -25,53 +21,6 @@ export interface SelectionComparison extends Omit<Comparison, 'changes'> {
   profileType: string | undefined;
   /** The unit of every mean, spread and delta. */
   unit: DisplayUnit;
-}
-
-/**
- * The per-run costs of a selection, its runs being sessions, else profile files; empty when none match. Runs made in
- * a checkout of their own (labelled `source_root`, as "Compare Branches…" does) name their files relative to it, so
- * the same function in two checkouts is one function.
- */
-export async function runsOf(source: ScanSource, selection: Selection): Promise<RunCosts[]> {
-  for (const key of RUN_KEYS) {
-    const runs = await runFunctionCosts(source, selection, key);
-    if (runs.length === 0) continue;
-    const roots = await sourceRoots(source, selection, key);
-    return roots.size === 0 ? runs : runs.map(run => relativeTo(run, roots.get(run.run)));
-  }
-  return [];
-}
-
-async function sourceRoots(source: ScanSource, selection: Selection, key: string): Promise<Map<string, string>> {
-  const runColumn = labelColumn(key);
-  const rootColumn = labelColumn('source_root');
-  if (!source.columnNames().includes(rootColumn)) return new Map();
-  const { table } = await executePlan(scan().where(selectionPredicate(selection)).aggregate([runColumn, rootColumn], [count('rows')]).build(), source);
-  const runs = strings(table, runColumn);
-  const roots = strings(table, rootColumn);
-  const out = new Map<string, string>();
-  runs.forEach((run, i) => {
-    const root = roots[i];
-    if (run && root) out.set(run, root);
-  });
-  return out;
-}
-
-/** Every checkout root of the selection's runs, as the prefixes its frames' files start with. */
-async function rootPrefixes(source: ScanSource, selection: Selection): Promise<string[]> {
-  const roots = new Set<string>();
-  for (const key of RUN_KEYS) for (const root of (await sourceRoots(source, selection, key)).values()) roots.add(root);
-  return [...roots].flatMap(root => [`${pathToFileURL(root).href}/`, `${root}/`]);
-}
-
-function relativeTo(run: RunCosts, root: string | undefined): RunCosts {
-  if (!root) return run;
-  const prefixes = [`${pathToFileURL(root).href}/`, `${root}/`];
-  const strip = (file: string): string => {
-    for (const prefix of prefixes) if (file.startsWith(prefix)) return file.slice(prefix.length);
-    return file;
-  };
-  return { ...run, functions: run.functions.map(f => ({ ...f, file: strip(f.file) })) };
 }
 
 /**

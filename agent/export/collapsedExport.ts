@@ -1,6 +1,8 @@
 import { displayName, functionKey, functionLocation, isAnonymous, type FunctionIdentity } from '../../common/functionIdentity';
-import { functionPositions, mergeStacks, type ScanSource, type Selection } from '../../storage/query';
-import { profileTypes as profileTypesIn } from '../../storage/query';
+import type { ScanSource, Selection } from '../../storage/query';
+import { functionPositions } from '../queries/stacks/functionPositions';
+import { mergeStacks } from '../queries/stacks/mergeStacks';
+import { profileTypes as profileTypesIn } from '../queries/selectionProfileTypes';
 import { ExportError } from './pprofExport';
 
 export interface CollapsedExportOptions {

@@ -3,7 +3,10 @@ import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, St
 import { COLUMN } from '../../storage/schema';
 import { functionKey } from '../../common/functionIdentity';
 import { parseProfileType, type ParsedProfileType } from '../../common/profileTypes';
-import { executePlan, functionPositions, max, mergeStacks, min, profileTypes as profileTypesIn, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
+import { executePlan, max, min, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
+import { functionPositions } from '../queries/stacks/functionPositions';
+import { mergeStacks } from '../queries/stacks/mergeStacks';
+import { profileTypes as profileTypesIn } from '../queries/selectionProfileTypes';
 import type { StoredFrame } from '../../storage/metadata/metadataStore';
 
 export interface PprofExportOptions {

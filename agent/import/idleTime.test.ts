@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CPU_TIME_PROFILE_TYPE, IDLE_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import { mergeStacks } from '../../storage/query';
+import { mergeStacks } from '../queries/stacks/mergeStacks';
 import { Store } from '../../storage/store';
 import { corpusDir } from '../../test/support/corpus';
 import { parseProfileBytes } from './detectFormat';

@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lineCosts } from '../../storage/query';
+import { sourceCosts } from '../queries/source/sourceCosts';
 import { Store } from '../../storage/store';
 import { corpusDir } from '../../test/support/corpus';
+import type { ScanSource } from '../../storage/query';
 import { importProfileBytes } from './importFile';
 
 /** A V8 profile whose hot function spent 3 samples on line 12 and 1 on line 15 (V8's positionTicks). */
@@ -40,7 +41,7 @@ describe("V8's positionTicks: the line each sample was executing", () => {
     await importProfileBytes(store, Buffer.from(JSON.stringify(profile)), 'ticks.cpuprofile', {});
     const check = async (): Promise<void> => {
       const snapshot = store.snapshot();
-      const lines = await lineCosts(snapshot, { matchers: [] }, '/app/hot.js');
+      const lines = await linesOf(snapshot, '/app/hot.js');
       snapshot.release();
       assert.deepEqual(
         lines.map(l => [l.line, l.selfSamples, l.totalSamples]),
@@ -72,7 +73,7 @@ describe("V8's positionTicks: the line each sample was executing", () => {
     const store = await Store.open(dir);
     await importProfileBytes(store, Buffer.from(text), 'sucrase.cpuprofile', {});
     const snapshot = store.snapshot();
-    const self = new Map((await lineCosts(snapshot, { matchers: [] }, file)).filter(l => l.selfSamples > 0).map(l => [l.line, l.selfSamples]));
+    const self = new Map((await linesOf(snapshot, file)).filter(l => l.selfSamples > 0).map(l => [l.line, l.selfSamples]));
     snapshot.release();
     // Ticks count V8's hits and a node's samples can differ from them by one or two (the profile's first and last
     // samples), so lines get the node's samples in proportion: every line with ticks has its samples, within 1%.
@@ -88,4 +89,9 @@ function sum(map: Map<number, number>): number {
   let total = 0;
   for (const v of map.values()) total += v;
   return total;
+}
+
+/** One file's line costs as the source shows them (sourceCosts.ts's rule). */
+async function linesOf(source: ScanSource, file: string): Promise<{ line: number; selfSamples: number; totalSamples: number }[]> {
+  return (await sourceCosts(source, { matchers: [] })).files.find(f => f.file === file)?.lines ?? [];
 }

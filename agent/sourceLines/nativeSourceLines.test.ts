@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sourceCosts } from '../../storage/query';
+import { sourceCosts } from '../queries/source/sourceCosts';
 import { StoreReader } from '../../storage/storeReader';
 import { buildInlinedGoProgram } from '../../test/support/nativeFixture';
 

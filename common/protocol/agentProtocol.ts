@@ -283,7 +283,7 @@ export namespace SetScrapeTargetsRequest {
   export const type = new RequestType<Params, Result, void>(method);
 }
 
-/** A recorded run as the Profiles view lists it (storage/query/recordedRuns.ts). */
+/** A recorded run as the Profiles view lists it (agent/queries/runs/recordedRuns.ts). */
 export interface RunSummary {
   sessionId: string;
   startMs: number;

@@ -8,20 +8,24 @@ import type { LabelMatcher } from '../../common/selector';
 import { Store } from '../store';
 import { simpleWrite, stackOf } from '../testing/sampleData';
 import { firstLabelValues, type LabelValuePage } from './firstLabelValues';
-import { labelValues } from './labelQueries';
+import { executePlan } from './execute';
+import { scan } from './logicalPlan';
 import { PartResultCache } from './partResultCache';
+import { strings } from './resultColumns';
 import type { ScanPart, ScanRequest, ScanSource } from './scanSource';
-import type { Selection } from './selection';
-import { BatchSource, type SampleRow } from './testing/batchSource';
+import { selectionPredicate, type Selection } from './selection';
+import { BatchSource, type SampleRow } from '../../test/support/batchSource';
 
 /**
- * firstLabelValues against the obvious computation: every distinct value (labelValues, itself checked row by row
- * in engine.property.test.ts), those with the prefix, the first `limit`. On sources of one part and of many, with
+ * firstLabelValues against the obvious computation: every distinct value (a DISTINCT plan, the one labelValues runs,
+ * checked row by row in agent/queries/queries.property.test.ts), those with the prefix, the first `limit`. On sources of one part and of many, with
  * and without the per-block cache, and on a real store with blocks, rows in memory, deletes and retention.
  */
 
 async function obvious(source: ScanSource, key: string, selection: Selection | undefined, prefix: string, limit: number): Promise<LabelValuePage> {
-  const all = source.columnNames().includes(`labels.${key}`) ? await labelValues(source, key, selection) : [];
+  const column = `labels.${key}`;
+  const plan = scan().where(selection === undefined ? undefined : selectionPredicate(selection)).distinct(column).build();
+  const all = source.columnNames().includes(column) ? strings((await executePlan(plan, source)).table, column).filter((v): v is string => v !== null) : [];
   const matching = all.filter(v => v.startsWith(prefix));
   return { values: matching.slice(0, limit), truncated: matching.length > limit };
 }

@@ -1,7 +1,7 @@
 /**
  * storage/query: the query engine over ScanSource snapshots. See each module for its part:
  * expression.ts (predicates) → logicalPlan.ts (builder) → optimizer.ts → execute.ts (operators.ts,
- * hashAggregate.ts, predicateEval.ts, pruning.ts) → explain.ts; profileQueries.ts holds the product queries.
+ * hashAggregate.ts, predicateEval.ts, pruning.ts) → explain.ts. Icicle's own queries, built on it, are in agent/queries/.
  */
 export type { ScanRequest, ScanSource } from './scanSource';
 export * from './expression';
@@ -32,4 +32,6 @@ export type { Chunk } from './operators';
 export { mayMatch } from './pruning';
 export { compilePredicate, type CompiledPredicate, type RowSelection } from './predicateEval';
 export { parsePlan, parsePredicate } from './planText';
-export * from './profileQueries';
+export { everything, selectionPredicate, type Selection } from './selection';
+export { firstLabelValues, type LabelValuePage, type LabelValuesOptions } from './firstLabelValues';
+export { numbers, strings } from './resultColumns';

@@ -31,6 +31,10 @@ describe('layering rules', function () {
     ['storage/query/x.ts', "import { BlockCache } from '../blockCache';"],
     ['storage/query/x.ts', "import { readFile } from 'node:fs/promises';"],
     ['storage/query/x.ts', "import { Store } from '../store';"],
+    ['storage/query/x.ts', "import { mergeStacks } from '../../agent/queries/stacks/mergeStacks';"],
+    ['agent/queries/view/x.ts', "import { registerHandlers } from '../../rpcHandlers';"],
+    ['agent/queries/x.ts', "import { topCommand } from '../cli/topCommand';"],
+    ['agent/queries/source/x.ts', "import { AgentServer } from '../../agentServer';"],
   ];
   for (const [file, source] of forbidden) {
     it(`refuses in ${file}: ${source}`, async () => {
@@ -46,6 +50,10 @@ describe('layering rules', function () {
     ['agent/x.test.ts', "import { assertGolden } from '../test/support/golden';"],
     ['storage/query/x.ts', "import type { MetadataStore } from '../metadata/metadataStore';"],
     ['storage/x.ts', "import { readFile } from 'node:fs/promises';"],
+    ['agent/queries/view/x.ts', "import { executePlan } from '../../../storage/query';"],
+    ['agent/queries/view/x.ts', "import { classifyStoredFrame } from '../../frameKind';"],
+    ['agent/cli/x.ts', "import { functionCosts } from '../queries/stacks/functionCosts';"],
+    ['agent/queries/x.test.ts', "import { BatchSource } from '../../test/support/batchSource';"],
   ];
   for (const [file, source] of allowed) {
     it(`allows in ${file}: ${source}`, async () => {

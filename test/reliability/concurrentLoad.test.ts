@@ -2,8 +2,9 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queryLabelValues } from '../../agent/viewQueries';
-import { mergeStacks, sourceCosts } from '../../storage/query';
+import { queryLabelValues } from '../../agent/queries/view/viewQueries';
+import { mergeStacks } from '../../agent/queries/stacks/mergeStacks';
+import { sourceCosts } from '../../agent/queries/source/sourceCosts';
 import { Store } from '../../storage/store';
 import { simpleWrite, stackOf } from '../../storage/testing/sampleData';
 

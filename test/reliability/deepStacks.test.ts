@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProfileThroughStore } from '../../agent/profileLibrary';
 import { MAX_DRAWN_DEPTH, PRUNED_NAME } from '../../common/pruneCallTree';
-import { querySourceCosts } from '../../agent/sourceCostQueries';
+import { querySourceCosts } from '../../agent/queries/source/sourceCostQueries';
 import { Store } from '../../storage/store';
 
 const DEPTH = 10_000;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queryLabelNames, queryLabelValues, queryView } from '../../agent/viewQueries';
+import { queryLabelNames, queryLabelValues, queryView } from '../../agent/queries/view/viewQueries';
 import { Store } from '../../storage/store';
 import { simpleWrite, stackOf } from '../../storage/testing/sampleData';
 

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { basename } from 'node:path';
-import { executePlan, lt, mergeStacks, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../storage/query';
+import { executePlan, lt, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../storage/query';
+import { mergeStacks } from '../../agent/queries/stacks/mergeStacks';
 import { COLUMN } from '../../storage/schema';
 
 /**

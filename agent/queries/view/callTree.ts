@@ -1,11 +1,10 @@
-import { FRAME_KINDS, type FrameKind, type PackedCallTree } from '../../common/callTree';
-import { CallTreeBuilder } from '../../common/callTreeBuilder';
-import { toDisplayUnit } from '../../common/profileTypes';
-import type { MetadataStore, StoredFrame } from '../metadata/metadataStore';
-import { mergeStacks, type MergedStacks } from './mergeStacks';
-import { functionPositions } from './functionPositions';
-import type { ScanSource } from './scanSource';
-import type { Selection } from './selection';
+import { FRAME_KINDS, type FrameKind, type PackedCallTree } from '../../../common/callTree';
+import { CallTreeBuilder } from '../../../common/callTreeBuilder';
+import { toDisplayUnit } from '../../../common/profileTypes';
+import type { MetadataStore, StoredFrame } from '../../../storage/metadata/metadataStore';
+import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
+import { functionPositions } from '../stacks/functionPositions';
+import type { ScanSource, Selection } from '../../../storage/query';
 
 /** Decides a frame's kind (user, dependency, runtime, ...); the agent passes its language-specific classifier. */
 export type FrameClassifier = (frame: StoredFrame) => FrameKind;

@@ -1,7 +1,5 @@
-import { executePlan, scan, count, selectionPredicate, type Selection } from '../storage/query';
-import { numbers, strings } from '../storage/query/resultColumns';
-import type { ScanSource } from '../storage/query/scanSource';
-import { COLUMN, labelColumn } from '../storage/schema';
+import { count, executePlan, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
+import { COLUMN, labelColumn } from '../../../storage/schema';
 
 /**
  * How many runs of a selection ran code of each file: sessions, plus profile files that belong to no session (as the

@@ -1,5 +1,5 @@
-import type { RunCosts } from '../../../storage/query';
-import { compareRuns, type CompareOptions } from '../compareRuns';
+import type { RunCosts } from '../../agent/queries/runs/runFunctionCosts';
+import { compareRuns, type CompareOptions } from '../../agent/compare/compareRuns';
 
 /**
  * Simulated profiled runs, to measure how often `compareRuns` cries wolf on identical code and how often it sees a

@@ -1,9 +1,9 @@
 import type { Data, RecordBatch } from 'apache-arrow';
-import { MetadataStore } from '../../metadata/metadataStore';
-import { COLUMN, DISTINCT_LIMIT, STATIC_COLUMNS, labelColumn, type BlockStats, type ColumnStats } from '../../schema';
-import { dictionaryColumn, makeBatch, numberColumn } from '../arrowBuild';
-import { dataColumn } from '../columnData';
-import type { ScanRequest, ScanSource } from '../scanSource';
+import { MetadataStore } from '../../storage/metadata/metadataStore';
+import { COLUMN, DISTINCT_LIMIT, STATIC_COLUMNS, labelColumn, type BlockStats, type ColumnStats } from '../../storage/schema';
+import { dictionaryColumn, makeBatch, numberColumn } from '../../storage/query/arrowBuild';
+import { dataColumn } from '../../storage/query/columnData';
+import type { ScanRequest, ScanSource } from '../../storage/query/scanSource';
 
 /** One sample as tests write it; absent labels are simply not in `labels`. */
 export interface SampleRow {
@@ -14,6 +14,8 @@ export interface SampleRow {
   profileType?: string;
   durationNs?: number;
   periodNs?: number;
+  /** The line the leaf was executing (the `line` column); a batch has the column only when some row sets it. */
+  line?: number;
 }
 
 /**
@@ -113,6 +115,10 @@ export function batchFromRows(rows: readonly SampleRow[]): RecordBatch {
     numbers(r => r.value),
     numberColumn(Uint32Array.from(rows, r => r.stackId)),
   );
+  if (rows.some(r => r.line !== undefined)) {
+    names.push(COLUMN.line);
+    columns.push(numberColumn(Uint32Array.from(rows, r => r.line ?? 0)));
+  }
   for (const key of keys) {
     names.push(labelColumn(key));
     columns.push(strings(r => r.labels?.[key]));

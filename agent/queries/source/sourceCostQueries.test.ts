@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../storage/store';
-import { ingestChunk } from './recording/ingestChunk';
+import { Store } from '../../../storage/store';
+import { ingestChunk } from '../../recording/ingestChunk';
 import { querySourceCosts } from './sourceCostQueries';
 
 /** A V8 profile chunk whose every sample is in `fn` of `url`, `samples` of them, 1 ms apart. */

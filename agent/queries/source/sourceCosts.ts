@@ -1,10 +1,8 @@
-import { functionKey } from '../../common/functionIdentity';
-import type { MetadataStore } from '../metadata/metadataStore';
-import { mergeStacksWithLeafLines } from './functionCosts';
-import { functionPositions } from './functionPositions';
-import type { MergedStacks } from './mergeStacks';
-import type { ScanSource } from './scanSource';
-import type { Selection } from './selection';
+import { functionKey } from '../../../common/functionIdentity';
+import type { MetadataStore } from '../../../storage/metadata/metadataStore';
+import { functionPositions } from '../stacks/functionPositions';
+import { mergeStacksWithLeafLines, type MergedStacks } from '../stacks/mergeStacks';
+import type { ScanSource, Selection } from '../../../storage/query';
 
 /**
  * A function's cost as the source shows it: identified by name, file and definition (common/functionIdentity.ts),

@@ -1,13 +1,15 @@
-import type { PackedFileCosts, SourceCostsRequest } from '../common/protocol/agentProtocol';
-import { CPU_TIME_PROFILE_TYPE, describeProfileType, displayUnitOf, preferredProfileType, toDisplayUnit } from '../common/profileTypes';
-import { formatSelector, type LabelMatcher } from '../common/selector';
-import type { SourceSelection } from '../common/sourceSelection';
-import { labelValuesByRecency, profileTypes, sourceCosts, type Selection } from '../storage/query';
-import type { ScanSource } from '../storage/query/scanSource';
-import type { Store } from '../storage/store';
-import { RUN_KEYS } from './compare/compareSelections';
+import type { PackedFileCosts, SourceCostsRequest } from '../../../common/protocol/agentProtocol';
+import { CPU_TIME_PROFILE_TYPE, describeProfileType, displayUnitOf, preferredProfileType, toDisplayUnit } from '../../../common/profileTypes';
+import { formatSelector, type LabelMatcher } from '../../../common/selector';
+import type { SourceSelection } from '../../../common/sourceSelection';
+import type { ScanSource, Selection } from '../../../storage/query';
+import { labelValuesByRecency } from '../labels/labelValuesByRecency';
+import { profileTypes } from '../selectionProfileTypes';
+import { sourceCosts } from './sourceCosts';
+import type { Store } from '../../../storage/store';
+import { RUN_KEYS } from '../runs/runFunctionCosts';
 import { runsPerFile } from './fileRuns';
-import { parseMatchers } from './viewQueries';
+import { parseMatchers } from '../parseMatchers';
 
 
 /**

@@ -1,13 +1,16 @@
-import { findFramePath } from '../common/framePath';
-import { IcicleErrorCode, UserFacingError } from '../common/errors';
-import { describeProfileType, displayUnitOf, toDisplayUnit, preferredProfileType } from '../common/profileTypes';
-import { pruneCallTree } from '../common/pruneCallTree';
-import { formatSelector, parseSelector, type LabelMatcher } from '../common/selector';
-import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../common/viewQuery';
-import { callTreeForSelection, executePlan, firstLabelValues, labelKeys, max, profileTypes, scan, selectionPredicate, timeSeries, timeSpan, type LabelValuePage, type Selection } from '../storage/query';
-import type { ScanSource } from '../storage/query/scanSource';
-import type { Store } from '../storage/store';
-import { classifyStoredFrame } from './frameKind';
+import { findFramePath } from '../../../common/framePath';
+import { describeProfileType, displayUnitOf, toDisplayUnit, preferredProfileType } from '../../../common/profileTypes';
+import { pruneCallTree } from '../../../common/pruneCallTree';
+import { formatSelector } from '../../../common/selector';
+import { parseMatchers } from '../parseMatchers';
+import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
+import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
+import { callTreeForSelection } from './callTree';
+import { labelKeys } from '../labels/labelQueries';
+import { profileTypes } from '../selectionProfileTypes';
+import { timeSeries, timeSpan } from './timeSeries';
+import type { Store } from '../../../storage/store';
+import { classifyStoredFrame } from '../../frameKind';
 
 /**
  * The queries behind a profile view: one call answers everything the view draws for a selection (its call tree,
@@ -61,18 +64,6 @@ export async function queryLabelValues(store: Store, key: string, selector: stri
     return await firstLabelValues(snapshot, key, { ...(matchers.length === 0 ? {} : { selection: { matchers } }), prefix, limit });
   } finally {
     snapshot.release();
-  }
-}
-
-export function parseMatchers(selector: string): LabelMatcher[] {
-  try {
-    return parseSelector(selector);
-  } catch (error) {
-    // A syntax error names its position; an invalid regular expression says what is wrong with it.
-    if (error instanceof Error) {
-      throw new UserFacingError(IcicleErrorCode.InvalidParams, `The selection ${JSON.stringify(selector.slice(0, 200))} is not a label selector: ${error.message}`);
-    }
-    throw error;
   }
 }
 

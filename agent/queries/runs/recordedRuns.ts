@@ -1,9 +1,5 @@
-import { COLUMN, LABEL_PREFIX, labelColumn } from '../schema';
-import { executePlan } from './execute';
-import { count, max, min, scan, sum } from './logicalPlan';
-import { numbers, strings } from './resultColumns';
-import type { ScanSource } from './scanSource';
-import { selectionPredicate } from './selection';
+import { COLUMN, LABEL_PREFIX, labelColumn } from '../../../storage/schema';
+import { count, executePlan, max, min, numbers, scan, selectionPredicate, strings, sum, type ScanSource } from '../../../storage/query';
 
 /** One recorded run: the samples sharing a `session_id`, with when they were taken and what describes them. */
 export interface RecordedRun {

@@ -1,9 +1,5 @@
-import { COLUMN, labelColumn } from '../schema';
-import { executePlan } from './execute';
-import { max, scan } from './logicalPlan';
-import { numbers, strings } from './resultColumns';
-import type { ScanSource } from './scanSource';
-import { selectionPredicate, type Selection } from './selection';
+import { COLUMN, labelColumn } from '../../../storage/schema';
+import { executePlan, max, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
 
 /**
  * The values of one label among the selected samples, newest first by their last sample, e.g. the selection's runs

@@ -1,5 +1,5 @@
-import { definitionOf, FunctionPositions } from '../../common/functionIdentity';
-import type { MetadataStore, StoredFrame } from '../metadata/metadataStore';
+import { definitionOf, FunctionPositions } from '../../../common/functionIdentity';
+import type { MetadataStore, StoredFrame } from '../../../storage/metadata/metadataStore';
 
 /**
  * Where a frame's function is defined, over one store's frames (common/functionIdentity.ts's FunctionPositions). The

@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFramePath, framePathOf } from '../common/framePath';
-import { PRUNED_NAME } from '../common/pruneCallTree';
-import { Store } from '../storage/store';
-import { corpusDir } from '../test/support/corpus';
-import { importProfileBytes } from './import/importFile';
-import { openProfileThroughStore } from './profileLibrary';
+import { findFramePath, framePathOf } from '../../../common/framePath';
+import { PRUNED_NAME } from '../../../common/pruneCallTree';
+import { Store } from '../../../storage/store';
+import { corpusDir } from '../../../test/support/corpus';
+import { importProfileBytes } from '../../import/importFile';
+import { openProfileThroughStore } from '../../profileLibrary';
 import { queryLabelNames, queryLabelValues, queryView } from './viewQueries';
 
 /** What a profile view asks of the agent, against a real store holding a real profile. */

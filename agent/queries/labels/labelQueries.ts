@@ -1,9 +1,5 @@
-import { LABEL_KEY_PATTERN, LABEL_PREFIX, isInternalLabel, isLabelColumn, labelColumn } from '../schema';
-import { executePlan } from './execute';
-import { count, scan } from './logicalPlan';
-import { numbers, strings } from './resultColumns';
-import type { ScanSource } from './scanSource';
-import { selectionPredicate, type Selection } from './selection';
+import { LABEL_KEY_PATTERN, LABEL_PREFIX, isInternalLabel, isLabelColumn, labelColumn } from '../../../storage/schema';
+import { count, executePlan, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
 
 /**
  * The label keys of the snapshot, sorted, internal ones left out. Without a selection this is the store's column

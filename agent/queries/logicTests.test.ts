@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { FRAME_KINDS, type FrameKind, type PackedCallTree } from '../../common/callTree';
+import type { StoredFrame } from '../../storage/metadata/metadataStore';
+import type { BatchSource } from '../../test/support/batchSource';
+import { describeLogicScripts, planDirectives, plainOrQuoted, profileTypeNamed, quote, selections, stackText, Words } from '../../test/support/logicScripts';
+import { labelKeys, labelValues } from './labels/labelQueries';
+import { recordedRuns } from './runs/recordedRuns';
+import { sourceCosts, type SourceCosts } from './source/sourceCosts';
+import { functionCosts } from './stacks/functionCosts';
+import { mergeStacks } from './stacks/mergeStacks';
+import { callTreeForSelection } from './view/callTree';
+import { timeSeries } from './view/timeSeries';
+
+/**
+ * Icicle's product queries over small stores (format: test/support/logicScripts.ts). Besides the engine's `plan`,
+ * `explain` and `analyze`, `query NAME ARGS` runs one product query:
+ *
+ *   merge-stacks SEL           STACK VALUE SAMPLES per stack, sorted by stack text
+ *   call-tree SEL              the packed call tree, indented, with kind, self/total micros and samples
+ *   function-costs SEL         NAME FILE:LINE:COLUMN (its definition) SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
+ *   source-costs SEL           `total` VALUE SAMPLES, then per file its functions (NAME, first line, costs) and lines
+ *   source-lines FILE SEL      one file's lines as source-costs charges them: LINE SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
+ *   label-keys [SEL]           one key per line
+ *   label-values KEY [SEL]     one value per line
+ *   time-series WIDTH SEL      BUCKET VALUE SAMPLES
+ *   recorded-runs TYPE         SESSION START..END SAMPLES VALUE LABELS
+ */
+describeLogicScripts('product query logic tests', join(__dirname, 'testdata'), { ...planDirectives, query }, 4);
+
+async function query(source: BatchSource, text: string): Promise<string[]> {
+  const words = new Words('query', text);
+  const name = words.next();
+  const selection = () => selections(words.rest)[0]!;
+  const optionalSelection = () => (words.rest === '' ? undefined : selection());
+  switch (name) {
+    case 'merge-stacks': {
+      const merged = await mergeStacks(source, selection());
+      return Array.from(merged.stackIds, (id, k) => `${plainOrQuoted(stackText(source, id))} ${merged.values[k]} ${merged.samples[k]}`).sort();
+    }
+    case 'call-tree':
+      return renderTree(await callTreeForSelection(source, selection(), classifyForTests));
+    case 'function-costs':
+      return (await functionCosts(source, selection())).map(
+        c => `${quote(c.functionName)} ${quote(c.file)}:${c.line}:${c.column} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`,
+      );
+    case 'source-costs':
+      return renderSourceCosts(await sourceCosts(source, selection()));
+    case 'source-lines': {
+      const file = words.next();
+      const costs = await sourceCosts(source, selection());
+      return (costs.files.find(f => f.file === file)?.lines ?? []).map(c => `${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`);
+    }
+    case 'label-keys':
+      return (await labelKeys(source, optionalSelection())).map(quote);
+    case 'label-values': {
+      const key = words.next();
+      return (await labelValues(source, key, optionalSelection())).map(quote);
+    }
+    case 'time-series': {
+      const width = Number(words.next());
+      const series = await timeSeries(source, selection(), width);
+      return Array.from(series.bucketStartMs, (b, k) => `${b} ${series.values[k]} ${series.samples[k]}`);
+    }
+    case 'recorded-runs': {
+      const profileType = profileTypeNamed(words.next());
+      return (await recordedRuns(source, profileType)).map(
+        r => `${quote(r.sessionId)} ${r.startMs}..${r.endMs} ${r.samples} ${r.value} ${Object.entries(r.labels).map(([k, v]) => `${k}=${quote(v)}`).join(' ')}`.trimEnd(),
+      );
+    }
+    default:
+      throw new Error(`unknown query ${JSON.stringify(name)}`);
+  }
+}
+
+function renderSourceCosts(costs: SourceCosts): string[] {
+  return [
+    `total ${costs.total} ${costs.totalSamples}`,
+    ...costs.files.flatMap(f => [
+      `file ${quote(f.file)}`,
+      ...f.functions.map(c => `  function ${quote(c.name)} line ${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`),
+      ...f.lines.map(c => `  line ${c.line} ${c.self} ${c.total} ${c.selfSamples} ${c.totalSamples}`),
+    ]),
+  ];
+}
+
+/** A small classifier for tests: the agent's real one lives in agent/frameKind.ts. */
+function classifyForTests(frame: StoredFrame): FrameKind {
+  if (frame.functionName.startsWith('(')) return 'program';
+  if (frame.file === '') return 'native';
+  if (frame.file.startsWith('node:')) return 'runtime';
+  if (frame.file.includes('node_modules')) return 'dependency';
+  return 'user';
+}
+
+function renderTree(tree: PackedCallTree): string[] {
+  const depth: number[] = [];
+  return tree.parent.map((p, i) => {
+    depth[i] = p < 0 ? 0 : depth[p]! + 1;
+    return (
+      `${'  '.repeat(depth[i]!)}${quote(tree.strings[tree.name[i]!]!)} ${FRAME_KINDS[tree.kind[i]!]} ` +
+      `self=${tree.selfValue[i]} total=${tree.totalValue[i]} samples=${tree.selfSamples[i]}/${tree.totalSamples[i]}`
+    );
+  });
+}
