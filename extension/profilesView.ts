@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DeleteRunRequest, ExportSelectionRequest, ListRunsRequest, type RunSummary } from '../common/protocol/agentProtocol';
 import { quoteLabelValue } from '../common/selector';
 import { openFlameGraphPanel } from './openProfileCommand';
-import type { ProfileViewServices } from './profileView';
+import type { FlameGraphPanelServices } from './flameGraphPanel';
 import { errorText, plainNotificationText, showError } from './userMessages';
 
 /** The selector of one recorded run's samples. */
@@ -34,7 +34,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
   /** The runs last listed, for the tests. */
   runs: RunSummary[] = [];
 
-  constructor(private readonly services: ProfileViewServices) {
+  constructor(private readonly services: FlameGraphPanelServices) {
     this.disposables.push(
       vscode.window.registerTreeDataProvider(ProfilesView.viewId, this),
       vscode.commands.registerCommand('icicle.profiles.refresh', () => this.refresh()),
