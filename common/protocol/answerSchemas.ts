@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * Building blocks for the schemas that check answers where they arrive (an agent's answer in the extension or the
+ * language server, the language server's in the extension). Each protocol declares its answers' types as interfaces
+ * and, beside each, a schema that `satisfies AnswerSchema<Result>`, so a field added to one and not the other is a
+ * compile error.
+ */
+
+/**
+ * T as it arrives through JSON: a key whose value may be undefined may be missing altogether (JSON.stringify drops
+ * it), which is how zod's output types spell such keys too.
+ */
+export type AsSent<T> = T extends readonly (infer U)[]
+  ? AsSent<U>[]
+  : T extends object
+    ? { [K in keyof T as undefined extends T[K] ? never : K]: AsSent<T[K]> } & { [K in keyof T as undefined extends T[K] ? K : never]?: AsSent<T[K]> }
+    : T;
+
+/** A schema whose output is the answer type T (as sent): what an answer's validator must satisfy. */
+export type AnswerSchema<T> = z.ZodType<AsSent<T>, z.ZodTypeDef, unknown>;
+
+/**
+ * An array of finite numbers, checked in one loop: packed answers (source costs, a comparison's base values) hold
+ * hundreds of thousands of them, which a per-element schema would check a hundred times slower.
+ */
+export const finiteNumbers = z.custom<number[]>(value => Array.isArray(value) && value.every(n => typeof n === 'number' && Number.isFinite(n)), {
+  message: 'expected an array of numbers',
+});
+
+/** The answer of a request that answers nothing (JSON-RPC sends null). */
+export const noAnswer = z.unknown().transform((): void => undefined);
+
+/**
+ * The first problem zod found, in words: `at runs.0.samples: Expected number, received string`, for the sentence that
+ * says an answer or a parameter was malformed.
+ */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  return `${where}: ${issue?.message ?? 'malformed'}`;
+}
