@@ -30,7 +30,6 @@ import {
   type ParamsOf,
   type ResultOf,
 } from '../common/protocol/agentProtocol';
-import { firstIssue } from '../common/protocol/answerSchemas';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
 import { log } from './log';
@@ -246,7 +245,11 @@ async function serve(request: AgentRequest, handler: Handler<AgentRequest>, raw:
 
 function validate<T extends z.ZodTypeAny>(schema: T, raw: unknown, method: string): z.infer<T> {
   const result = schema.safeParse(raw);
-  if (!result.success) throw new ResponseError(IcicleErrorCode.InvalidParams, `Invalid parameters for ${method}${firstIssue(result.error)}.`);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new ResponseError(IcicleErrorCode.InvalidParams, `Invalid parameters for ${method}${where}: ${issue?.message ?? 'malformed'}.`);
+  }
   return result.data;
 }
 

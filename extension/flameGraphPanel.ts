@@ -148,13 +148,13 @@ export class FlameGraphPanel implements vscode.Disposable {
   /** The view's query answered by the agent: the file opened (imported when new) the first time, then the store queried. */
   private async ask(): Promise<ViewResult> {
     const agent = await this.services.agent.connection();
-    if (this.query) return agent.connection.sendRequest(QuerySelectionRequest.type, { ...this.query, minShare: readMinShare() });
+    if (this.query) return agent.request(QuerySelectionRequest, { ...this.query, minShare: readMinShare() });
     if (this.source.kind !== 'file') throw new Error('a selection view always has a query');
     const { uri } = this.source;
     const common = { displayName: this.title, minShare: readMinShare(), ...this.reopenWith };
     const params: OpenProfileRequest.Params =
       uri.scheme === 'file' ? { path: uri.fsPath, ...common } : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), ...common };
-    const result = await agent.connection.sendRequest(OpenProfileRequest.type, params);
+    const result = await agent.request(OpenProfileRequest, params);
     this.query ??= { selector: result.query.selector };
     return result;
   }
@@ -201,8 +201,8 @@ export class FlameGraphPanel implements vscode.Disposable {
     let truncated = false;
     try {
       const agent = await this.services.agent.connection();
-      if (key === undefined) items = (await agent.connection.sendRequest(LabelNamesRequest.type, { selector: '' })).names;
-      else ({ values: items, truncated } = await agent.connection.sendRequest(LabelValuesRequest.type, { key, selector: '', limit: 1000, ...(prefix ? { prefix } : {}) }));
+      if (key === undefined) items = (await agent.request(LabelNamesRequest, { selector: '' })).names;
+      else ({ values: items, truncated } = await agent.request(LabelValuesRequest, { key, selector: '', limit: 1000, ...(prefix ? { prefix } : {}) }));
     } catch (error) {
       this.services.log.warn(`could not complete label ${key ?? 'names'}: ${errorText(error)}`);
     }

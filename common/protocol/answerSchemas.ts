@@ -31,12 +31,9 @@ export const finiteNumbers = z.custom<number[]>(value => Array.isArray(value) &&
 /** The answer of a request that answers nothing (JSON-RPC sends null). */
 export const noAnswer = z.unknown().transform((): void => undefined);
 
-/**
- * The first problem zod found, in words: `at runs.0.samples: Expected number, received string`, for the sentence that
- * says an answer or a parameter was malformed.
- */
-export function firstIssue(error: z.ZodError): string {
+/** The first problem zod found, in words: `at runs.0.samples: Expected number, received string`. */
+export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
-  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-  return `${where}: ${issue?.message ?? 'malformed'}`;
+  const message = issue?.message ?? 'malformed';
+  return issue?.path.length ? `at ${issue.path.join('.')}: ${message}` : message;
 }

@@ -84,7 +84,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     try {
       // The program spooled its last chunk as it exited: have the agent store it before showing the run.
       const agent = await this.services.agent.connection();
-      await agent.connection.sendRequest(DrainSpoolRequest.type);
+      await agent.request(DrainSpoolRequest);
     } catch (error) {
       this.services.log.warn(`could not take in the last samples of ${session.name}: ${describeError(error)}`);
     }
@@ -128,7 +128,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     }
     const agent = await this.services.agent.connection();
     for (const recording of active) {
-      await agent.connection.sendRequest(StopSessionRequest.type, { sessionId: recording.sessionId });
+      await agent.request(StopSessionRequest, { sessionId: recording.sessionId });
       this.sessions.setState(recording.sessionId, 'stopped');
     }
   }

@@ -46,7 +46,7 @@ export class ProcessProfiling implements vscode.Disposable {
     const labels = await runLabels(vscode.workspace.workspaceFolders?.[0], { ...extraLabels, session_id: sessionId });
     try {
       const agent = await this.services.agent.connection();
-      await agent.connection.sendRequest(ProfileProcessRequest.type, { pid, labels });
+      await agent.request(ProfileProcessRequest, { pid, labels });
     } catch (error) {
       // perf missing or not permitted: the agent's message says exactly what to do.
       void showError(`Icicle cannot profile ${name}: ${errorText(error)}`);
