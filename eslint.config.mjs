@@ -38,6 +38,13 @@ function layer(folder, forbiddenFolders, forbiddenPackages = [], extraPatterns =
 const everythingBut = (...allowed) =>
   ['common', 'storage', 'agent', 'language-server', 'webview', 'extension', 'test'].filter(f => !allowed.includes(f));
 
+const noHtmlFromStrings = [
+  { selector: "MemberExpression[property.name='innerHTML']", message: 'Never build HTML from data: use textContent.' },
+  { selector: "MemberExpression[property.name='outerHTML']", message: 'Never build HTML from data: use textContent.' },
+  { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Never build HTML from data.' },
+  { selector: "CallExpression[callee.property.name='html']", message: "d3's .html() inserts markup: use .text()." },
+];
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', '**/*.mjs', '**/*.js', '**/*.cjs', 'test/fixtures/**', 'demo/**'] },
   js.configs.recommended,
@@ -46,13 +53,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-namespace': 'off', // Protocol messages are declared as namespaces, the vscode-languageserver way.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "MemberExpression[property.name='innerHTML']", message: 'Never build HTML from data: use textContent.' },
-        { selector: "MemberExpression[property.name='outerHTML']", message: 'Never build HTML from data: use textContent.' },
-        { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Never build HTML from data.' },
-        { selector: "CallExpression[callee.property.name='html']", message: "d3's .html() inserts markup: use .text()." },
-      ],
+      'no-restricted-syntax': ['error', ...noHtmlFromStrings],
     },
   },
   ...layer('common', everythingBut('common'), ['vscode']),
@@ -68,4 +69,20 @@ export default tseslint.config(
   ...layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
   ...layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
   ...layer('extension', everythingBut('common', 'extension'), ['vscode-languageserver']),
+  // The agent's answers and notifications are checked where they arrive: through AgentConnection's request() and
+  // onNotification() (common/agentConnection.ts), never its raw connection.
+  {
+    files: ['extension/**/*.ts', 'language-server/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...noHtmlFromStrings,
+        {
+          selector: "CallExpression[callee.property.name=/^(sendRequest|onNotification|onRequest)$/][callee.object.property.name='connection']",
+          message: "Send the agent requests with agent.request() and hear its notifications with agent.onNotification(): they check the agent's answers.",
+        },
+      ],
+    },
+  },
 );
