@@ -7,7 +7,7 @@ import * as protocol from './agentProtocol';
  * of it would compile and never be served, so this checks the list against the module's declarations.
  */
 describe('the agent protocol', () => {
-  const declared = Object.values(protocol).filter(
+  const declared = (Object.values(protocol) as unknown[]).filter(
     (value): value is { method: string; type: unknown } => typeof value === 'object' && value !== null && 'method' in value && 'type' in value,
   );
 

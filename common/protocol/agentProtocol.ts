@@ -5,7 +5,7 @@ import { userLabelsProblem } from '../labelKeys';
 import type { DisplayUnit } from '../profileTypes';
 import { sourceSelectionSchema } from '../sourceSelection';
 import { viewQuerySchema, viewResultSchema, type ViewResult } from '../viewQuery';
-import { finiteNumbers, noAnswer, type AnswerSchema } from './answerSchemas';
+import { finiteNumbers, noAnswer, strings, type AnswerSchema } from './answerSchemas';
 import { changeRowSchema, sideSchema } from './compareViewProtocol';
 import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult } from './probeProtocol';
 
@@ -393,7 +393,7 @@ export interface PackedFileCosts {
   runs?: number;
 }
 const packedFileCostsSchema = z
-  .object({ file: z.string(), functionNames: z.array(z.string()), functions: finiteNumbers, lines: finiteNumbers, runs: count.optional() })
+  .object({ file: z.string(), functionNames: strings, functions: finiteNumbers, lines: finiteNumbers, runs: count.optional() })
   .refine(f => f.functions.length === 5 * f.functionNames.length && f.lines.length % 5 === 0, {
     message: 'a file holds five numbers per function and per line',
   }) satisfies AnswerSchema<PackedFileCosts>;

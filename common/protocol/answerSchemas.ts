@@ -24,8 +24,17 @@ export type AnswerSchema<T> = z.ZodType<AsSent<T>, z.ZodTypeDef, unknown>;
  * An array of finite numbers, checked in one loop: packed answers (source costs, a comparison's base values) hold
  * hundreds of thousands of them, which a per-element schema would check a hundred times slower.
  */
-export const finiteNumbers = z.custom<number[]>(value => Array.isArray(value) && value.every(n => typeof n === 'number' && Number.isFinite(n)), {
-  message: 'expected an array of numbers',
+export const finiteNumbers = z.custom<number[]>(isFiniteNumbers, { message: 'expected an array of numbers' });
+
+function isFiniteNumbers(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (!Number.isFinite(value[i])) return false;
+  return true;
+}
+
+/** An array of strings, checked in one loop, for the same reason (a source file's function names, by the thousand). */
+export const strings = z.custom<string[]>(value => Array.isArray(value) && value.every(s => typeof s === 'string'), {
+  message: 'expected an array of strings',
 });
 
 /** The answer of a request that answers nothing (JSON-RPC sends null). */
