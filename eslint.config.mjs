@@ -38,29 +38,27 @@ function layer(folder, forbiddenFolders, forbiddenPackages = [], extraPatterns =
 const everythingBut = (...allowed) =>
   ['common', 'storage', 'agent', 'language-server', 'webview', 'extension', 'test'].filter(f => !allowed.includes(f));
 
-const noHtmlFromData = [
+const noHtmlFromStrings = [
   { selector: "MemberExpression[property.name='innerHTML']", message: 'Never build HTML from data: use textContent.' },
   { selector: "MemberExpression[property.name='outerHTML']", message: 'Never build HTML from data: use textContent.' },
   { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Never build HTML from data.' },
   { selector: "CallExpression[callee.property.name='html']", message: "d3's .html() inserts markup: use .text()." },
 ];
 
-// Every notification goes through extension/userMessages.ts, which breaks link syntax in profile text and records
-// what the user was told (the editor tests read it).
-const notificationsThroughUserMessages = {
-  files: ['extension/**/*.ts'],
-  ignores: ['extension/userMessages.ts'],
-  rules: {
-    'no-restricted-syntax': [
-      'error',
-      ...noHtmlFromData,
-      {
-        selector: "CallExpression[callee.property.name=/^show(Error|Warning|Information)Message$/]",
-        message: 'Notify through extension/userMessages.ts (showError, showWarning, showInformation, confirmModal).',
-      },
-    ],
-  },
+// Rules on syntax, per folder (a later block replaces an earlier one's list, so each block lists all that apply).
+const notificationsOutsideUserMessages = {
+  // Every notification goes through extension/userMessages.ts, which breaks link syntax in profile text and records
+  // what the user was told (the editor tests read it).
+  selector: "CallExpression[callee.property.name=/^show(Error|Warning|Information)Message$/]",
+  message: 'Notify through extension/userMessages.ts (showError, showWarning, showInformation, confirmModal).',
 };
+const agentRawConnection = {
+  // The agent's answers and notifications are checked where they arrive: through AgentConnection's request() and
+  // onNotification() (common/agentConnection.ts), never its raw connection.
+  selector: "CallExpression[callee.property.name=/^(sendRequest|onNotification|onRequest)$/][callee.object.property.name='connection']",
+  message: "Send the agent requests with agent.request() and hear its notifications with agent.onNotification(): they check the agent's answers.",
+};
+const syntaxRules = (files, ignores, extra) => ({ files, ignores, rules: { 'no-restricted-syntax': ['error', ...noHtmlFromStrings, ...extra] } });
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', '**/*.mjs', '**/*.js', '**/*.cjs', 'test/fixtures/**', 'demo/**'] },
@@ -70,7 +68,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-namespace': 'off', // Protocol messages are declared as namespaces, the vscode-languageserver way.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', ...noHtmlFromData],
+      'no-restricted-syntax': ['error', ...noHtmlFromStrings],
     },
   },
   ...layer('common', everythingBut('common'), ['vscode']),
@@ -94,5 +92,8 @@ export default tseslint.config(
   ...layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
   ...layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
   ...layer('extension', everythingBut('common', 'extension'), ['vscode-languageserver']),
-  notificationsThroughUserMessages,
+  syntaxRules(['extension/**/*.ts'], ['**/*.test.ts', 'extension/userMessages.ts'], [notificationsOutsideUserMessages, agentRawConnection]),
+  syntaxRules(['extension/userMessages.ts'], [], [agentRawConnection]),
+  syntaxRules(['extension/**/*.test.ts'], [], [notificationsOutsideUserMessages]),
+  syntaxRules(['language-server/**/*.ts'], ['**/*.test.ts'], [agentRawConnection]),
 );

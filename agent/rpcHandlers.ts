@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
+import { ResponseError, type MessageConnection, type RequestType } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import { IcicleErrorCode, UserFacingError, describeError, storageProblem } from '../common/errors';
 import {
+  AGENT_REQUESTS,
   CompareSelectionsRequest,
   DeleteRunRequest,
   DrainSpoolRequest,
@@ -24,6 +25,10 @@ import {
   StopSessionRequest,
   StoreProblemNotification,
   StoreStatusRequest,
+  type AgentRequest,
+  type AgentRequests,
+  type ParamsOf,
+  type ResultOf,
 } from '../common/protocol/agentProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
@@ -55,55 +60,58 @@ export interface AgentContext {
   shutdown(): void;
 }
 
+/** A client's connection as handlers see it: the agent, and who the client said it is. */
+interface Session {
+  readonly context: AgentContext;
+  readonly connection: MessageConnection;
+  /** The connection's number, for logs (`#3`). */
+  readonly clientId: string;
+  /** `<kind> <version>` once the handshake succeeded; no other request is served before. */
+  client: string | undefined;
+  /** Ends what the handshake subscribed this client to (stored samples, ended recordings, store problems). */
+  unsubscribe(): void;
+}
+
+/** A request's handler: its parameters, already validated against the request's schema, and the session. */
+type Handler<R extends AgentRequest> = (params: ParamsOf<R>, session: Session) => ResultOf<R> | Promise<ResultOf<R>>;
+
 /**
- * Registers the agent's request handlers on one client connection. Every parameter is validated against
- * its schema before use, and no other request is served before a successful handshake. Errors reach the
- * client as JSON-RPC errors whose messages are meant for the user; unexpected ones are logged here with
- * their stack and reach the client without it. Returns what to call when the connection closes.
+ * The agent's requests, one handler per method that common/protocol/agentProtocol.ts declares in AGENT_REQUESTS (a
+ * missing or extra entry does not compile). The handshake gate, parameter validation and error mapping are in
+ * `serve`, once for all of them.
  */
-export function registerHandlers(connection: MessageConnection, context: AgentContext, clientId: string): () => void {
-  let client: string | undefined;
-  let unsubscribe = (): void => undefined;
-
-  const requireHandshake = () => {
-    if (client === undefined) throw new ResponseError(IcicleErrorCode.ProtocolMismatch, 'Send icicle/handshake first.');
-  };
-
-  connection.onRequest(HandshakeRequest.type, raw => {
-    const params = validate(HandshakeRequest.paramsSchema, raw, HandshakeRequest.method);
+const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]> } = {
+  [HandshakeRequest.method]: (params, session) => {
     if (params.protocolVersion !== AGENT_PROTOCOL_VERSION) {
       throw new ResponseError(
         IcicleErrorCode.ProtocolMismatch,
         `Icicle's agent speaks protocol ${AGENT_PROTOCOL_VERSION} but the ${params.client} speaks ${params.protocolVersion}; reload the window to restart both.`,
       );
     }
-    client = `${params.client} ${params.clientVersion}`;
-    log(params.client === 'probe' ? 'debug' : 'info', `client ${clientId} is ${client}`);
+    const { context, connection } = session;
+    session.client = `${params.client} ${params.clientVersion}`;
+    log(params.client === 'probe' ? 'debug' : 'info', `client ${session.clientId} is ${session.client}`);
     // The extension counts samples and follows runs; the language server refreshes the costs it shows.
     if (params.client === 'extension' || params.client === 'language-server') {
-      unsubscribe();
+      session.unsubscribe();
       const stored = context.recordings.onStored((sessionId, rows) => void connection.sendNotification(SamplesStoredNotification.type, { sessionId, rows }).catch(() => undefined));
       const ended = context.recordings.onEnded(sessionId => void connection.sendNotification(RecordingEndedNotification.type, { sessionId }).catch(() => undefined));
       const problem =
         params.client === 'extension'
           ? context.recordings.onStoreProblem(text => void connection.sendNotification(StoreProblemNotification.type, { problem: text }).catch(() => undefined))
           : () => undefined;
-      unsubscribe = () => {
+      session.unsubscribe = () => {
         stored();
         ended();
         problem();
       };
     }
     return { protocolVersion: AGENT_PROTOCOL_VERSION, agentVersion: context.version, pid: process.pid };
-  });
+  },
 
-  connection.onRequest(PingRequest.type, () => {
-    requireHandshake();
-    return { uptimeMillis: Date.now() - context.startedAt };
-  });
+  [PingRequest.method]: (_, { context }) => ({ uptimeMillis: Date.now() - context.startedAt }),
 
-  connection.onRequest(StoreStatusRequest.type, () => {
-    requireHandshake();
+  [StoreStatusRequest.method]: (_, { context }) => {
     const memory = process.memoryUsage();
     return {
       ...context.store.stats(),
@@ -112,166 +120,127 @@ export function registerHandlers(connection: MessageConnection, context: AgentCo
       heapUsedBytes: memory.heapUsed,
       maintenanceError: context.store.lastMaintenanceError?.message,
     };
-  });
+  },
 
-  connection.onRequest(OpenProfileRequest.type, async raw =>
-    guard(OpenProfileRequest.method, async () => {
-      requireHandshake();
-      const params = validate(OpenProfileRequest.paramsSchema, raw, OpenProfileRequest.method);
-      const started = performance.now();
-      // A file's profile ends when the file was last written; text the editor sends, now (timeAnchor.ts).
-      const file = params.path !== undefined ? await readProfileFile(params.path, params.displayName) : undefined;
-      const content = file ? file.bytes : params.content!;
-      const { imported, format: _format, ...view } = await openProfileThroughStore(
-        context.store,
-        content,
-        params.displayName,
-        params.minShare,
-        {
-          ...(params.profileType !== undefined ? { profileType: params.profileType } : {}),
-          ...(params.timeRange !== undefined ? { timeRange: params.timeRange } : {}),
-        },
-        file ? fileAnchor(file.modifiedMs) : undefined,
-      );
-      const ms = (performance.now() - started).toFixed(0);
-      if (imported) context.recordings.announceStored(undefined, view.summary.sampleCount);
-      const how = imported ? 'imported into the store' : 'already in the store';
-      log('info', `opened ${params.displayName} (${how}): ${view.summary.sampleCount} samples, ${view.summary.nodeCount} nodes in ${ms} ms`);
-      return view;
-    }),
-  );
+  [OpenProfileRequest.method]: async (params, { context }) => {
+    const started = performance.now();
+    // A file's profile ends when the file was last written; text the editor sends, now (timeAnchor.ts).
+    const file = params.path !== undefined ? await readProfileFile(params.path, params.displayName) : undefined;
+    const content = file ? file.bytes : params.content!;
+    const { imported, format: _format, ...view } = await openProfileThroughStore(
+      context.store,
+      content,
+      params.displayName,
+      params.minShare,
+      {
+        ...(params.profileType !== undefined ? { profileType: params.profileType } : {}),
+        ...(params.timeRange !== undefined ? { timeRange: params.timeRange } : {}),
+      },
+      file ? fileAnchor(file.modifiedMs) : undefined,
+    );
+    const ms = (performance.now() - started).toFixed(0);
+    if (imported) context.recordings.announceStored(undefined, view.summary.sampleCount);
+    const how = imported ? 'imported into the store' : 'already in the store';
+    log('info', `opened ${params.displayName} (${how}): ${view.summary.sampleCount} samples, ${view.summary.nodeCount} nodes in ${ms} ms`);
+    return view;
+  },
 
-  connection.onRequest(IngestProfileRequest.type, async raw =>
-    guard(IngestProfileRequest.method, async () => {
-      requireHandshake();
-      const params = validate(IngestProfileRequest.paramsSchema, raw, IngestProfileRequest.method);
-      const result = await context.recordings.ingest(params);
-      log('debug', `stored a chunk from ${client}: ${result.rows} samples${result.alreadyStored ? ' (already stored)' : ''}`);
-      return result;
-    }),
-  );
+  // A probe's chunk (its parameters' schema: IngestProfileRequest.paramsSchema in agentProtocol.ts).
+  [IngestProfileRequest.method]: async (params, { context, client }) => {
+    const result = await context.recordings.ingest(params);
+    log('debug', `stored a chunk from ${client}: ${result.rows} samples${result.alreadyStored ? ' (already stored)' : ''}`);
+    return result;
+  },
 
-  connection.onRequest(QuerySelectionRequest.type, async raw =>
-    guard(QuerySelectionRequest.method, async () => {
-      requireHandshake();
-      const params = validate(QuerySelectionRequest.paramsSchema, raw, QuerySelectionRequest.method);
-      const { minShare, ...query } = params;
-      return queryView(context.store, query, minShare);
-    }),
-  );
+  [QuerySelectionRequest.method]: async ({ minShare, ...query }, { context }) => queryView(context.store, query, minShare),
 
-  connection.onRequest(SourceCostsRequest.type, async raw =>
-    guard(SourceCostsRequest.method, async () => {
-      requireHandshake();
-      const params = validate(SourceCostsRequest.paramsSchema, raw, SourceCostsRequest.method);
-      const started = performance.now();
-      const result = await querySourceCosts(context.store, params);
-      log('debug', `source costs of ${result.selector}: ${result.files.length} files in ${(performance.now() - started).toFixed(0)} ms`);
-      return result;
-    }),
-  );
+  [SourceCostsRequest.method]: async (params, { context }) => {
+    const started = performance.now();
+    const result = await querySourceCosts(context.store, params);
+    log('debug', `source costs of ${result.selector}: ${result.files.length} files in ${(performance.now() - started).toFixed(0)} ms`);
+    return result;
+  },
 
-  connection.onRequest(CompareSelectionsRequest.type, async raw =>
-    guard(CompareSelectionsRequest.method, async () => {
-      requireHandshake();
-      const params = validate(CompareSelectionsRequest.paramsSchema, raw, CompareSelectionsRequest.method);
-      return compareSelections(context.store, params.base, params.head, params.profileType, params.tree);
-    }),
-  );
+  [CompareSelectionsRequest.method]: async (params, { context }) => compareSelections(context.store, params.base, params.head, params.profileType, params.tree),
 
-  connection.onRequest(LabelNamesRequest.type, async raw =>
-    guard(LabelNamesRequest.method, async () => {
-      requireHandshake();
-      const params = validate(LabelNamesRequest.paramsSchema, raw, LabelNamesRequest.method);
-      return { names: await queryLabelNames(context.store, params.selector) };
-    }),
-  );
+  [LabelNamesRequest.method]: async (params, { context }) => ({ names: await queryLabelNames(context.store, params.selector) }),
 
-  connection.onRequest(LabelValuesRequest.type, async raw =>
-    guard(LabelValuesRequest.method, async () => {
-      requireHandshake();
-      const params = validate(LabelValuesRequest.paramsSchema, raw, LabelValuesRequest.method);
-      return queryLabelValues(context.store, params.key, params.selector, params.limit, params.prefix);
-    }),
-  );
+  [LabelValuesRequest.method]: async (params, { context }) => queryLabelValues(context.store, params.key, params.selector, params.limit, params.prefix),
 
-  connection.onRequest(ListRunsRequest.type, async raw =>
-    guard(ListRunsRequest.method, async () => {
-      requireHandshake();
-      const params = validate(ListRunsRequest.paramsSchema, raw ?? {}, ListRunsRequest.method);
-      return { runs: await listRuns(context.store, params.limit) };
-    }),
-  );
+  [ListRunsRequest.method]: async (params, { context }) => ({ runs: await listRuns(context.store, params.limit) }),
 
-  connection.onRequest(ExportSelectionRequest.type, async raw =>
-    guard(ExportSelectionRequest.method, async () => {
-      requireHandshake();
-      const params = validate(ExportSelectionRequest.paramsSchema, raw, ExportSelectionRequest.method);
-      const bytes = await exportSelection(context.store, params.selector, params.format, params.path);
-      log('info', `exported ${params.selector} as ${params.format} to ${params.path} (${bytes} bytes)`);
-      return { bytes };
-    }),
-  );
+  [ExportSelectionRequest.method]: async (params, { context }) => {
+    const bytes = await exportSelection(context.store, params.selector, params.format, params.path);
+    log('info', `exported ${params.selector} as ${params.format} to ${params.path} (${bytes} bytes)`);
+    return { bytes };
+  },
 
-  connection.onRequest(DeleteRunRequest.type, async raw =>
-    guard(DeleteRunRequest.method, async () => {
-      requireHandshake();
-      const params = validate(DeleteRunRequest.paramsSchema, raw, DeleteRunRequest.method);
-      // A run still recording would keep adding samples: stop it first.
-      context.recordings.stop(params.sessionId);
-      const deletedSamples = await context.store.deleteWhere({ matchers: [{ key: 'session_id', op: '=', value: params.sessionId }] });
-      log('info', `deleted run ${params.sessionId} (${deletedSamples} samples) for ${client}`);
-      return { deletedSamples };
-    }),
-  );
+  [DeleteRunRequest.method]: async (params, { context, client }) => {
+    // A run still recording would keep adding samples: stop it first.
+    context.recordings.stop(params.sessionId);
+    const deletedSamples = await context.store.deleteWhere({ matchers: [{ key: 'session_id', op: '=', value: params.sessionId }] });
+    log('info', `deleted run ${params.sessionId} (${deletedSamples} samples) for ${client}`);
+    return { deletedSamples };
+  },
 
-  connection.onRequest(StopSessionRequest.type, raw => {
-    requireHandshake();
-    const params = validate(StopSessionRequest.paramsSchema, raw, StopSessionRequest.method);
+  [StopSessionRequest.method]: (params, { context, client }) => {
     context.recordings.stop(params.sessionId);
     log('info', `profiling of session ${params.sessionId} stopped by ${client}`);
-  });
+  },
 
-  connection.onRequest(ProfileProcessRequest.type, async raw =>
-    guard(ProfileProcessRequest.method, async () => {
-      requireHandshake();
-      const params = validate(ProfileProcessRequest.paramsSchema, raw, ProfileProcessRequest.method);
-      const sessionId = params.labels['session_id'] ?? randomUUID().slice(0, 8);
-      const labels = { ...params.labels, ...(await processLabels(params.pid)), session_id: sessionId };
-      const options = { ...DEFAULT_PERF_OPTIONS, ...(params.windowSeconds ? { windowSeconds: params.windowSeconds } : {}) };
-      const collector = new PerfCollector(params.pid, labels, chunk => context.recordings.ingest(chunk), options, message => log('warn', message));
-      await collector.start();
-      context.recordings.addCollector(sessionId, collector);
-      log('info', `profiling pid ${params.pid} with perf as session_id=${sessionId} (for ${client})`);
-      return { sessionId };
-    }),
-  );
+  [ProfileProcessRequest.method]: async (params, { context, client }) => {
+    const sessionId = params.labels['session_id'] ?? randomUUID().slice(0, 8);
+    const labels = { ...params.labels, ...(await processLabels(params.pid)), session_id: sessionId };
+    const options = { ...DEFAULT_PERF_OPTIONS, ...(params.windowSeconds ? { windowSeconds: params.windowSeconds } : {}) };
+    const collector = new PerfCollector(params.pid, labels, chunk => context.recordings.ingest(chunk), options, message => log('warn', message));
+    await collector.start();
+    context.recordings.addCollector(sessionId, collector);
+    log('info', `profiling pid ${params.pid} with perf as session_id=${sessionId} (for ${client})`);
+    return { sessionId };
+  },
 
-  connection.onRequest(SetScrapeTargetsRequest.type, async raw =>
-    guard(SetScrapeTargetsRequest.method, async () => {
-      requireHandshake();
-      const params = validate(SetScrapeTargetsRequest.paramsSchema, raw, SetScrapeTargetsRequest.method);
-      const problems = await context.scrapers.set(params.targets);
-      log('info', `scraping ${context.scrapers.targets().length} pprof endpoint(s)${problems.length ? `; left out: ${problems.join('; ')}` : ''}`);
-      return { problems };
-    }),
-  );
+  [SetScrapeTargetsRequest.method]: async (params, { context }) => {
+    const problems = await context.scrapers.set(params.targets);
+    log('info', `scraping ${context.scrapers.targets().length} pprof endpoint(s)${problems.length ? `; left out: ${problems.join('; ')}` : ''}`);
+    return { problems };
+  },
 
-  connection.onRequest(DrainSpoolRequest.type, async () =>
-    guard(DrainSpoolRequest.method, async () => {
-      requireHandshake();
-      return { imported: await context.spool.scan() };
-    }),
-  );
+  [DrainSpoolRequest.method]: async (_, { context }) => ({ imported: await context.spool.scan() }),
 
-  connection.onRequest(ShutdownRequest.type, () => {
-    requireHandshake();
+  [ShutdownRequest.method]: (_, { context, client }) => {
     log('info', `shutdown requested by ${client}`);
     // Reply first, then stop: the agent waits (briefly) for its clients to read the reply and disconnect.
     setImmediate(() => context.shutdown());
-  });
+  },
+};
 
-  return () => unsubscribe();
+/**
+ * Registers the agent's request handlers on one client connection. Returns what to call when the connection closes.
+ */
+export function registerHandlers(connection: MessageConnection, context: AgentContext, clientId: string): () => void {
+  const session: Session = { context, connection, clientId, client: undefined, unsubscribe: () => undefined };
+  for (const method of Object.keys(AGENT_REQUESTS) as (keyof AgentRequests)[]) {
+    const request: AgentRequest = AGENT_REQUESTS[method];
+    const handler = HANDLERS[method] as Handler<AgentRequest>;
+    connection.onRequest(request.type as RequestType<unknown, unknown, void>, (raw: unknown) => serve(request, handler, raw, session));
+  }
+  return () => session.unsubscribe();
+}
+
+/**
+ * Serves one request: no request but the handshake before a successful handshake, every parameter validated against
+ * its schema before use, and errors mapped (`asResponseError`) so that the client gets a message meant for the user.
+ */
+async function serve(request: AgentRequest, handler: Handler<AgentRequest>, raw: unknown, session: Session): Promise<unknown> {
+  try {
+    if (request.method !== HandshakeRequest.method && session.client === undefined) {
+      throw new ResponseError(IcicleErrorCode.ProtocolMismatch, 'Send icicle/handshake first.');
+    }
+    const params = 'paramsSchema' in request ? validate(request.paramsSchema, raw, request.method) : undefined;
+    return await handler(params as ParamsOf<AgentRequest>, session);
+  } catch (error) {
+    throw asResponseError(request.method, error);
+  }
 }
 
 function validate<T extends z.ZodTypeAny>(schema: T, raw: unknown, method: string): z.infer<T> {
@@ -305,18 +274,14 @@ const storageRefusals = {
  * Turns user-facing errors into JSON-RPC errors, a store that cannot write into StoreUnavailable (which probes retry),
  * and logs anything unexpected, keeping stacks out of replies.
  */
-async function guard<T>(method: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ResponseError) throw error;
-    if (error instanceof UserFacingError) throw new ResponseError(error.code, error.message);
-    const problem = storageProblem(error);
-    if (problem) {
-      storageRefusals.note(`${method}: ${problem} (${describeError(error)})`);
-      throw new ResponseError(IcicleErrorCode.StoreUnavailable, problem);
-    }
-    log('error', `${method} failed: ${error instanceof Error ? error.stack : String(error)}`);
-    throw new ResponseError(IcicleErrorCode.ProfileInvalid, `Icicle's agent failed on ${method}: ${describeError(error)}.`);
+function asResponseError(method: string, error: unknown): ResponseError<void> {
+  if (error instanceof ResponseError) return error;
+  if (error instanceof UserFacingError) return new ResponseError(error.code, error.message);
+  const problem = storageProblem(error);
+  if (problem) {
+    storageRefusals.note(`${method}: ${problem} (${describeError(error)})`);
+    return new ResponseError(IcicleErrorCode.StoreUnavailable, problem);
   }
+  log('error', `${method} failed: ${error instanceof Error ? error.stack : String(error)}`);
+  return new ResponseError(IcicleErrorCode.ProfileInvalid, `Icicle's agent failed on ${method}: ${describeError(error)}.`);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CodeLens, Hover } from 'vscode-languageserver/node';
 import { connectToAgent } from '../common/agentConnection';
 import { SourceCostsRequest } from '../common/protocol/agentProtocol';
-import { LspClient } from '../language-server/testing/lspClient';
+import { LspClient } from '../test/support/lspClient';
 import { Store } from '../storage/store';
 import { startBuiltAgent } from '../test/support/agentProcess';
 import { pollUntil } from '../test/support/poll';

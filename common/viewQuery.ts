@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PackedCallTree, ProfileSummary } from './callTree';
+import { packedCallTreeSchema, profileSummarySchema, type PackedCallTree, type ProfileSummary } from './callTree';
 
 /**
  * What a profile view asks the agent for, and what it gets back besides the call tree: the view's selection
@@ -103,6 +103,9 @@ export const viewResultMetaSchema = z.object({
     .refine(t => t.bucketStartMs.length === t.values.length, { message: 'a timeline has one value per bucket' })
     .optional(),
 });
+
+/** Checks a whole ViewResult where it arrives from the agent (the tree with its own fast check). */
+export const viewResultSchema = viewResultMetaSchema.extend({ summary: profileSummarySchema, tree: packedCallTreeSchema });
 
 /** A bucket width that gives about `target` buckets over the span: 1, 2 or 5 times a power of ten, at least 10 ms. */
 export function timelineBucketMs(spanMs: number, target = 200): number {

@@ -93,12 +93,12 @@ export class AgentSupervisor implements vscode.Disposable {
 
     try {
       await this.waitForReady(child);
-      const agent = await connectToAgent(socketPath, 'extension', this.version);
+      const agent = await connectToAgent(socketPath, 'extension', this.version, message => this.log.warn(message));
       this.log.info(`connected to agent ${agent.handshake.agentVersion} (pid ${agent.handshake.pid})`);
       agent.connection.onClose(() => this.log.debug('agent connection closed'));
-      agent.connection.onNotification(SamplesStoredNotification.type, params => this.onDidStoreSamplesEmitter.fire(params));
-      agent.connection.onNotification(RecordingEndedNotification.type, params => this.onDidEndRecordingEmitter.fire(params));
-      agent.connection.onNotification(StoreProblemNotification.type, params => this.onDidChangeStoreProblemEmitter.fire(params.problem));
+      agent.onNotification(SamplesStoredNotification, params => this.onDidStoreSamplesEmitter.fire(params));
+      agent.onNotification(RecordingEndedNotification, params => this.onDidEndRecordingEmitter.fire(params));
+      agent.onNotification(StoreProblemNotification, params => this.onDidChangeStoreProblemEmitter.fire(params.problem));
       return agent;
     } catch (error) {
       this.log.error(`the agent did not start: ${describeError(error)}`);
@@ -176,7 +176,7 @@ export class AgentSupervisor implements vscode.Disposable {
     try {
       const agent = await current;
       if (agent) {
-        await Promise.race([agent.connection.sendRequest(ShutdownRequest.type), new Promise(r => setTimeout(r, 2000))]);
+        await Promise.race([agent.request(ShutdownRequest), new Promise(r => setTimeout(r, 2000))]);
         agent.dispose();
       }
     } catch {

@@ -13,7 +13,7 @@ import { ProcessProfiling } from './recording/processProfiling';
 import { ScrapeTargets } from './recording/scrapeTargets';
 import { TerminalProfiling } from './recording/terminalProfiling';
 import { ProfileEditorProvider } from './profileEditorProvider';
-import { ProfileView, type ProfileViewServices } from './profileView';
+import { FlameGraphPanel, type FlameGraphPanelServices } from './flameGraphPanel';
 import { ProfilesView, runSelector, runTitle } from './profilesView';
 import { showError, showWarning, shownMessages } from './userMessages';
 import { compareBranches, compareBranchesCommand, compareSelectionsCommand } from './compare/compareBranchesCommand';
@@ -94,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     costSelection,
     lineHeat,
     // The source shows the costs of the flame graph in front (unless the user pinned a selection).
-    ProfileView.onDidComeToFront(profile => costSelection.follow(profile)),
+    FlameGraphPanel.onDidComeToFront(profile => costSelection.follow(profile)),
     vscode.commands.registerCommand(CHOOSE_COST_SELECTION_COMMAND, () => costSelection.pick()),
     vscode.commands.registerCommand(TOGGLE_LINE_HEAT_COMMAND, () => lineHeat.toggle()),
     vscode.workspace.onDidChangeConfiguration(event => {
@@ -104,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   stopServices = async () => {
     await Promise.all([agent.dispose(), languageServer.dispose()]);
   };
-  const services: ProfileViewServices = { agent, log, extensionUri: context.extensionUri };
+  const services: FlameGraphPanelServices = { agent, log, extensionUri: context.extensionUri };
 
   // Both processes start in the background; activation never waits for them. The language server starts once the
   // agent answers (or has failed to) and the profiles being opened have been shown: it reads its costs from the
@@ -190,7 +190,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
 
   return {
     waitForReady: () => ready,
-    panels: () => ProfileView.openViews().map(view => ({ title: view.title, nodeCount: view.nodeCount, samples: view.sampleCount, state: view.loadState, selector: view.selector })),
+    panels: () => FlameGraphPanel.openViews().map(view => ({ title: view.title, nodeCount: view.nodeCount, samples: view.sampleCount, state: view.loadState, selector: view.selector })),
     messages: () => shownMessages(),
     processes: () => ({ agent: agent.pid, languageServer: languageServer.pid }),
     recordings: () => sessions.all().map(r => ({ sessionId: r.sessionId, name: r.name, samples: r.samples, state: r.state })),
@@ -216,7 +216,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
  */
 function whenProfilesShown(): Promise<void> {
   const pending = () => {
-    const views = ProfileView.openViews();
+    const views = FlameGraphPanel.openViews();
     const visibleEditors = vscode.window.tabGroups.all.filter(group => {
       const input = group.activeTab?.input;
       return input instanceof vscode.TabInputCustom && input.viewType === ProfileEditorProvider.viewType;
@@ -230,7 +230,7 @@ function whenProfilesShown(): Promise<void> {
       listeners.forEach(listener => listener.dispose());
       resolve();
     };
-    const listeners = [ProfileView.onDidFinishLoading(check), vscode.window.tabGroups.onDidChangeTabs(check)];
+    const listeners = [FlameGraphPanel.onDidFinishLoading(check), vscode.window.tabGroups.onDidChangeTabs(check)];
   });
 }
 

@@ -7,7 +7,9 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import type { z } from 'zod';
 import { describeError } from '../common/errors';
+import { describeIssue } from '../common/protocol/answerSchemas';
 import {
   CHOOSE_COST_SELECTION_COMMAND,
   CostsChangedNotification,
@@ -83,14 +85,22 @@ export class LanguageServerSupervisor implements vscode.Disposable {
     };
     const client = new LanguageClient('icicle', 'Icicle Language Server', serverOptions, clientOptions);
     this.client = client;
-    client.onRequest(DocumentFunctionsRequest.type, async ({ uri }) => ({ functions: await this.hooks.documentFunctions(uri).catch(() => []) }));
-    client.onNotification(CostsChangedNotification.type, params => this.hooks.costsChanged(params));
+    client.onRequest(DocumentFunctionsRequest.type, async raw => {
+      const params = this.checked(DocumentFunctionsRequest.method, DocumentFunctionsRequest.paramsSchema, raw);
+      return { functions: params ? await this.hooks.documentFunctions(params.uri).catch(() => []) : [] };
+    });
+    client.onNotification(CostsChangedNotification.type, raw => {
+      const params = this.checked(CostsChangedNotification.method, CostsChangedNotification.paramsSchema, raw);
+      if (params) this.hooks.costsChanged(params);
+    });
     this.startedAt = Date.now();
     await client.start();
-    const handshake = await client.sendRequest(LanguageServerHandshakeRequest.type, {
+    const answer = await client.sendRequest(LanguageServerHandshakeRequest.type, {
       protocolVersion: LANGUAGE_SERVER_PROTOCOL_VERSION,
       clientVersion: this.version,
     });
+    const handshake = this.checked(LanguageServerHandshakeRequest.method, LanguageServerHandshakeRequest.resultSchema, answer);
+    if (!handshake) throw new Error("Icicle's language server answered its handshake with something malformed; see the Icicle output.");
     this.serverPid = handshake.pid;
     this.log.info(`language server ${handshake.serverVersion} ready (pid ${handshake.pid})`);
   }
@@ -113,7 +123,19 @@ export class LanguageServerSupervisor implements vscode.Disposable {
 
   /** The line costs of an open document, or undefined while the server is not running. */
   async lineCosts(uri: string): Promise<LineCostsRequest.Result | undefined> {
-    return this.client?.isRunning() ? this.client.sendRequest(LineCostsRequest.type, { uri }) : undefined;
+    if (!this.client?.isRunning()) return undefined;
+    return this.checked(LineCostsRequest.method, LineCostsRequest.resultSchema, await this.client.sendRequest(LineCostsRequest.type, { uri }));
+  }
+
+  /**
+   * What the language server sent (a request's parameters, a notification, an answer), checked against its schema in
+   * languageServerProtocol.ts; a malformed one is logged in words and read as nothing.
+   */
+  private checked<T>(method: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T | undefined {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    this.log.warn(`Icicle's language server sent a malformed ${method} (${describeIssue(parsed.error)}); it was ignored.`);
+    return undefined;
   }
 
   async restart(): Promise<void> {

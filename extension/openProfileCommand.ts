@@ -2,13 +2,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PROFILE_FILE_EXTENSIONS } from '../common/profileFormats';
 import { restoreSchema } from '../common/viewQuery';
-import { ProfileView, type ProfileSource, type ProfileViewServices } from './profileView';
+import { FlameGraphPanel, type ProfileSource, type FlameGraphPanelServices } from './flameGraphPanel';
 
 /**
  * "Icicle: Open Profile…": asks for a file (or takes the one given, e.g. from the explorer's context or a
  * test) and shows its flame graph in a new panel.
  */
-export async function openProfileCommand(services: ProfileViewServices, uri?: vscode.Uri): Promise<ProfileView | undefined> {
+export async function openProfileCommand(services: FlameGraphPanelServices, uri?: vscode.Uri): Promise<FlameGraphPanel | undefined> {
   const target = uri instanceof vscode.Uri ? uri : await pickProfile();
   if (!target) return undefined;
   return openFlameGraphPanel(services, { kind: 'file', uri: target }, path.basename(target.path));
@@ -17,13 +17,13 @@ export async function openProfileCommand(services: ProfileViewServices, uri?: vs
 const PANEL_VIEW_TYPE = 'icicle.flameGraph';
 
 /** A flame graph in a new editor panel, of a file or of a store selection (a recorded run). */
-export function openFlameGraphPanel(services: ProfileViewServices, source: ProfileSource, title: string, search?: string): ProfileView {
+export function openFlameGraphPanel(services: FlameGraphPanelServices, source: ProfileSource, title: string, search?: string): FlameGraphPanel {
   const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Flame Graph: ${title}`, vscode.ViewColumn.Active, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(services.extensionUri, 'out', 'webview')],
   });
   panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icicle.svg');
-  return new ProfileView(panel, source, services, undefined, search);
+  return new FlameGraphPanel(panel, source, services, undefined, search);
 }
 
 /**
@@ -31,7 +31,7 @@ export function openFlameGraphPanel(services: ProfileViewServices, source: Profi
  * (`restore`, see common/viewQuery.ts). A state that does not read as one (an older version's, or damaged) closes
  * the panel rather than leave an empty page.
  */
-export function registerFlameGraphPanelSerializer(services: ProfileViewServices): vscode.Disposable {
+export function registerFlameGraphPanelSerializer(services: FlameGraphPanelServices): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
     async deserializeWebviewPanel(panel, state: unknown) {
       const parsed = restoreSchema.safeParse((state as { restore?: unknown } | undefined)?.restore);
@@ -42,8 +42,8 @@ export function registerFlameGraphPanelSerializer(services: ProfileViewServices)
       }
       const { source, query } = parsed.data;
       panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icicle.svg');
-      if (source.kind === 'file') new ProfileView(panel, { kind: 'file', uri: vscode.Uri.parse(source.uri, true) }, services, query);
-      else new ProfileView(panel, source, services, query);
+      if (source.kind === 'file') new FlameGraphPanel(panel, { kind: 'file', uri: vscode.Uri.parse(source.uri, true) }, services, query);
+      else new FlameGraphPanel(panel, source, services, query);
     },
   });
 }

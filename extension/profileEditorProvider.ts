@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ProfileView, type ProfileViewServices } from './profileView';
+import { FlameGraphPanel, type FlameGraphPanelServices } from './flameGraphPanel';
 
 /**
  * The custom editor for `*.cpuprofile`: opening such a file shows its flame graph. It is read-only, so the
@@ -8,13 +8,13 @@ import { ProfileView, type ProfileViewServices } from './profileView';
 export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvider {
   static readonly viewType = 'icicle.profileEditor';
 
-  constructor(private readonly services: ProfileViewServices) {}
+  constructor(private readonly services: FlameGraphPanelServices) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
     return { uri, dispose: () => undefined };
   }
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
-    new ProfileView(panel, { kind: 'file', uri: document.uri }, this.services);
+    new FlameGraphPanel(panel, { kind: 'file', uri: document.uri }, this.services);
   }
 }

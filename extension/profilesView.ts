@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DeleteRunRequest, ExportSelectionRequest, ListRunsRequest, type RunSummary } from '../common/protocol/agentProtocol';
 import { quoteLabelValue } from '../common/selector';
 import { openFlameGraphPanel } from './openProfileCommand';
-import type { ProfileViewServices } from './profileView';
+import type { FlameGraphPanelServices } from './flameGraphPanel';
 import { confirmModal, errorText, showError } from './userMessages';
 
 /** The selector of one recorded run's samples. */
@@ -34,7 +34,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
   /** The runs last listed, for the tests. */
   runs: RunSummary[] = [];
 
-  constructor(private readonly services: ProfileViewServices) {
+  constructor(private readonly services: FlameGraphPanelServices) {
     this.disposables.push(
       vscode.window.registerTreeDataProvider(ProfilesView.viewId, this),
       vscode.commands.registerCommand('icicle.profiles.refresh', () => this.refresh()),
@@ -63,7 +63,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
     if (element) return [];
     try {
       const agent = await this.services.agent.connection();
-      this.runs = (await agent.connection.sendRequest(ListRunsRequest.type, { limit: 500 })).runs;
+      this.runs = (await agent.request(ListRunsRequest, { limit: 500 })).runs;
     } catch (error) {
       this.services.log.warn(`could not list the recorded runs: ${errorText(error)}`);
       this.runs = [];
@@ -112,7 +112,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
     if (!target) return;
     try {
       const agent = await this.services.agent.connection();
-      const { bytes } = await agent.connection.sendRequest(ExportSelectionRequest.type, { selector: runSelector(run.sessionId), format: format.format, path: target.fsPath });
+      const { bytes } = await agent.request(ExportSelectionRequest, { selector: runSelector(run.sessionId), format: format.format, path: target.fsPath });
       vscode.window.setStatusBarMessage(`Icicle: exported ${bytes.toLocaleString('en-US')} bytes`, 5000);
     } catch (error) {
       void showError(`Icicle could not export the run: ${errorText(error)}`);
@@ -128,7 +128,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
     }
     try {
       const agent = await this.services.agent.connection();
-      const { deletedSamples } = await agent.connection.sendRequest(DeleteRunRequest.type, { sessionId: run.sessionId });
+      const { deletedSamples } = await agent.request(DeleteRunRequest, { sessionId: run.sessionId });
       vscode.window.setStatusBarMessage(`Icicle: deleted ${deletedSamples.toLocaleString('en-US')} samples`, 5000);
       this.refresh();
       return true;

@@ -25,8 +25,8 @@ export class AgentLink {
 
   private async connect(): Promise<AgentConnection> {
     try {
-      const agent = await connectToAgent(this.socketPath, 'language-server', this.version);
-      agent.connection.onNotification(SamplesStoredNotification.type, () => this.events.samplesStored());
+      const agent = await connectToAgent(this.socketPath, 'language-server', this.version, this.events.log);
+      agent.onNotification(SamplesStoredNotification, () => this.events.samplesStored());
       agent.connection.onClose(() => this.lost());
       return agent;
     } catch (error) {

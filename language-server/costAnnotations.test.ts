@@ -12,7 +12,7 @@ import { startBuiltAgent } from '../test/support/agentProcess';
 import { corpusDir } from '../test/support/corpus';
 import { assertGolden } from '../test/support/golden';
 import { pollUntil } from '../test/support/poll';
-import { LspClient } from './testing/lspClient';
+import { LspClient } from '../test/support/lspClient';
 
 const testdata = join(__dirname, 'testdata');
 

@@ -210,10 +210,10 @@ async function refresh(): Promise<void> {
   try {
     const link = await agent.connection();
     const started = performance.now();
-    const answer = await link.connection.sendRequest(SourceCostsRequest.type, { selection });
+    const answer = await link.request(SourceCostsRequest, { selection });
     // The delta's two sides in the profile type shown, with the runs that ran each file: its means are over those.
     const side = (wanted: SourceSelection | undefined) =>
-      wanted && link.connection.sendRequest(SourceCostsRequest.type, { selection: wanted, runsPerFile: true, ...(answer.profileType !== undefined ? { profileType: answer.profileType } : {}) });
+      wanted && link.request(SourceCostsRequest, { selection: wanted, runsPerFile: true, ...(answer.profileType !== undefined ? { profileType: answer.profileType } : {}) });
     const baseline = await side(settings.baseline?.selection);
     const head = await side(settings.baseline?.head?.selection);
     lastQueryMillis = performance.now() - started;

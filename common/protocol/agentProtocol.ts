@@ -1,18 +1,24 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
-import type { PackedCallTree } from '../callTree';
+import { packedCallTreeSchema, type PackedCallTree } from '../callTree';
 import { userLabelsProblem } from '../labelKeys';
 import type { DisplayUnit } from '../profileTypes';
 import { sourceSelectionSchema } from '../sourceSelection';
-import { viewQuerySchema, type ViewResult } from '../viewQuery';
+import { viewQuerySchema, viewResultSchema, type ViewResult } from '../viewQuery';
+import { finiteNumbers, noAnswer, strings, type AnswerSchema } from './answerSchemas';
+import { changeRowSchema, sideSchema } from './compareViewProtocol';
 import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult } from './probeProtocol';
 
 /**
  * The JSON-RPC protocol between the agent (server) and its clients: the extension, the language server and
- * the command line. Each request is declared once here with its parameter schema, so the agent validates what
- * it receives and every client gets the same types. The agent sends one notification of its own,
- * SamplesStoredNotification, to the extension.
+ * the command line. Each request is declared once here with its parameter schema (which the agent checks) and its
+ * answer's schema (which clients check, in common/agentConnection.ts), so both sides get the same types; AGENT_REQUESTS
+ * at the end lists them all, and the agent's handler table (agent/rpcHandlers.ts) must answer exactly those. The
+ * agent's notifications (samples stored, recording ended, store problem) carry schemas the same way.
  */
+
+const unit = z.enum(['micros', 'bytes', 'count']) satisfies z.ZodType<DisplayUnit>;
+const count = z.number().int().nonnegative();
 
 /**
  * Labels that come from users (a launch configuration, a launcher's environment): keys the store keeps for its own
@@ -39,6 +45,7 @@ export namespace HandshakeRequest {
     agentVersion: string;
     pid: number;
   }
+  export const resultSchema = z.object({ protocolVersion: z.number().int(), agentVersion: z.string().max(100), pid: z.number().int() }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -48,6 +55,7 @@ export namespace PingRequest {
   export interface Result {
     uptimeMillis: number;
   }
+  export const resultSchema = z.object({ uptimeMillis: z.number() }) satisfies AnswerSchema<Result>;
   export const type = new RequestType0<Result, void>(method);
 }
 
@@ -75,6 +83,18 @@ export namespace StoreStatusRequest {
     /** Why the last background flush, compaction or retention failed, until one succeeds. */
     maintenanceError: string | undefined;
   }
+  export const resultSchema = z.object({
+    blocks: count,
+    blockBytes: count,
+    blockRows: count,
+    activeRows: count,
+    activeBytes: count,
+    cacheBytes: count,
+    watermark: z.number(),
+    rssBytes: count,
+    heapUsedBytes: count,
+    maintenanceError: z.string().optional(),
+  }) satisfies AnswerSchema<Result>;
   export const type = new RequestType0<Result, void>(method);
 }
 
@@ -107,6 +127,7 @@ export namespace OpenProfileRequest {
    * forwards it to the webview, which validates it before drawing.
    */
   export type Result = ViewResult;
+  export const resultSchema = viewResultSchema satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -116,6 +137,7 @@ export namespace OpenProfileRequest {
  */
 export namespace ShutdownRequest {
   export const method = 'icicle/shutdown';
+  export const resultSchema = noAnswer;
   export const type = new RequestType0<void, void>(method);
 }
 
@@ -136,6 +158,7 @@ export namespace IngestProfileRequest {
   }) satisfies z.ZodType<IngestProfileParams>;
   export type Params = IngestProfileParams;
   export type Result = IngestProfileResult;
+  export const resultSchema = z.object({ rows: count, profileId: z.string(), alreadyStored: z.boolean(), stop: z.boolean() }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -151,6 +174,7 @@ export namespace QuerySelectionRequest {
   });
   export type Params = z.infer<typeof paramsSchema>;
   export type Result = ViewResult;
+  export const resultSchema = viewResultSchema satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -162,6 +186,7 @@ export namespace LabelNamesRequest {
   export interface Result {
     names: string[];
   }
+  export const resultSchema = z.object({ names: z.array(z.string()) }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -184,6 +209,7 @@ export namespace LabelValuesRequest {
     /** Whether there were more than `limit`. */
     truncated: boolean;
   }
+  export const resultSchema = z.object({ values: z.array(z.string()), truncated: z.boolean() }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -195,6 +221,7 @@ export namespace StopSessionRequest {
   export const method = 'icicle/stopSession';
   export const paramsSchema = z.object({ sessionId: z.string().min(1).max(100) });
   export type Params = z.infer<typeof paramsSchema>;
+  export const resultSchema = noAnswer;
   export const type = new RequestType<Params, void, void>(method);
 }
 
@@ -207,6 +234,7 @@ export namespace DrainSpoolRequest {
   export interface Result {
     imported: number;
   }
+  export const resultSchema = z.object({ imported: count }) satisfies AnswerSchema<Result>;
   export const type = new RequestType0<Result, void>(method);
 }
 
@@ -221,6 +249,7 @@ export namespace SamplesStoredNotification {
     sessionId: string | undefined;
     rows: number;
   }
+  export const paramsSchema = z.object({ sessionId: z.string().optional(), rows: count }) satisfies AnswerSchema<Params>;
   export const type = new NotificationType<Params>(method);
 }
 
@@ -242,6 +271,7 @@ export namespace ProfileProcessRequest {
     /** The `session_id` of the recording (the one given in the labels, or a new one). */
     sessionId: string;
   }
+  export const resultSchema = z.object({ sessionId: z.string() }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -251,6 +281,7 @@ export namespace RecordingEndedNotification {
   export interface Params {
     sessionId: string;
   }
+  export const paramsSchema = z.object({ sessionId: z.string() }) satisfies AnswerSchema<Params>;
   export const type = new NotificationType<Params>(method);
 }
 
@@ -264,6 +295,7 @@ export namespace StoreProblemNotification {
   export interface Params {
     problem: string | undefined;
   }
+  export const paramsSchema = z.object({ problem: z.string().optional() }) satisfies AnswerSchema<Params>;
   export const type = new NotificationType<Params>(method);
 }
 
@@ -280,6 +312,7 @@ export namespace SetScrapeTargetsRequest {
   export interface Result {
     problems: string[];
   }
+  export const resultSchema = z.object({ problems: z.array(z.string()) }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -293,15 +326,25 @@ export interface RunSummary {
   valueNs: number;
   labels: Record<string, string>;
 }
+const runSummarySchema = z.object({
+  sessionId: z.string(),
+  startMs: z.number(),
+  endMs: z.number(),
+  samples: count,
+  valueNs: z.number(),
+  labels: z.record(z.string()),
+}) satisfies AnswerSchema<RunSummary>;
 
 /** The recorded runs in the store (CPU time), newest first. Client → agent. */
 export namespace ListRunsRequest {
   export const method = 'icicle/listRuns';
-  export const paramsSchema = z.object({ limit: z.number().int().min(1).max(10_000).optional() });
+  // No parameters (null) read as none given.
+  export const paramsSchema = z.preprocess(raw => raw ?? {}, z.object({ limit: z.number().int().min(1).max(10_000).optional() }));
   export type Params = z.infer<typeof paramsSchema>;
   export interface Result {
     runs: RunSummary[];
   }
+  export const resultSchema = z.object({ runs: z.array(runSummarySchema) }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -320,6 +363,7 @@ export namespace ExportSelectionRequest {
   export interface Result {
     bytes: number;
   }
+  export const resultSchema = z.object({ bytes: count }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -331,6 +375,7 @@ export namespace DeleteRunRequest {
   export interface Result {
     deletedSamples: number;
   }
+  export const resultSchema = z.object({ deletedSamples: count }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -347,6 +392,11 @@ export interface PackedFileCosts {
   /** With `runsPerFile`: how many of the selection's runs ran code of this file, for a mean per run of its costs. */
   runs?: number;
 }
+const packedFileCostsSchema = z
+  .object({ file: z.string(), functionNames: strings, functions: finiteNumbers, lines: finiteNumbers, runs: count.optional() })
+  .refine(f => f.functions.length === 5 * f.functionNames.length && f.lines.length % 5 === 0, {
+    message: 'a file holds five numbers per function and per line',
+  }) satisfies AnswerSchema<PackedFileCosts>;
 
 /**
  * Everything the source costs of a selection (common/sourceSelection.ts): per-function and per-line cost of every
@@ -374,6 +424,16 @@ export namespace SourceCostsRequest {
     totalSamples: number;
     files: PackedFileCosts[];
   }
+  export const resultSchema = z.object({
+    description: z.string(),
+    selector: z.string(),
+    profileType: z.string().optional(),
+    unit,
+    runs: count,
+    total: z.number(),
+    totalSamples: z.number(),
+    files: z.array(packedFileCostsSchema),
+  }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -392,6 +452,7 @@ export interface FunctionChangeRow {
   p: number | undefined;
   verdict: 'regression' | 'improvement' | 'unchanged' | 'unknown';
 }
+const functionChangeRowSchema = changeRowSchema.extend({ line: count, column: count }) satisfies AnswerSchema<FunctionChangeRow>;
 
 /** Compares the runs of two selections (a base and a head branch) function by function. Client → agent. */
 export namespace CompareSelectionsRequest {
@@ -420,5 +481,54 @@ export namespace CompareSelectionsRequest {
      */
     diff?: { tree: PackedCallTree; baseSelf: number[] };
   }
+  export const resultSchema = z.object({
+    base: z.string(),
+    head: z.string(),
+    profileType: z.string().optional(),
+    unit,
+    a: sideSchema,
+    b: sideSchema,
+    changes: z.array(functionChangeRowSchema),
+    method: z.string(),
+    diff: z
+      .object({ tree: packedCallTreeSchema, baseSelf: finiteNumbers })
+      .refine(d => d.baseSelf.length === d.tree.parent.length, { message: 'one base value per node' })
+      .optional(),
+  }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
+
+/**
+ * Every request the agent answers, by method: the agent's handler table (agent/rpcHandlers.ts) is typed by this list,
+ * so a request declared here without a handler, or a handler for a request not declared here, does not compile.
+ */
+export const AGENT_REQUESTS = {
+  [HandshakeRequest.method]: HandshakeRequest,
+  [PingRequest.method]: PingRequest,
+  [StoreStatusRequest.method]: StoreStatusRequest,
+  [OpenProfileRequest.method]: OpenProfileRequest,
+  [IngestProfileRequest.method]: IngestProfileRequest,
+  [QuerySelectionRequest.method]: QuerySelectionRequest,
+  [SourceCostsRequest.method]: SourceCostsRequest,
+  [CompareSelectionsRequest.method]: CompareSelectionsRequest,
+  [LabelNamesRequest.method]: LabelNamesRequest,
+  [LabelValuesRequest.method]: LabelValuesRequest,
+  [ListRunsRequest.method]: ListRunsRequest,
+  [ExportSelectionRequest.method]: ExportSelectionRequest,
+  [DeleteRunRequest.method]: DeleteRunRequest,
+  [StopSessionRequest.method]: StopSessionRequest,
+  [ProfileProcessRequest.method]: ProfileProcessRequest,
+  [SetScrapeTargetsRequest.method]: SetScrapeTargetsRequest,
+  [DrainSpoolRequest.method]: DrainSpoolRequest,
+  [ShutdownRequest.method]: ShutdownRequest,
+} as const;
+export type AgentRequests = typeof AGENT_REQUESTS;
+/** One of the agent's requests, as declared above. */
+export type AgentRequest = AgentRequests[keyof AgentRequests];
+/** What a request's handler gets: its parameters as its schema gives them (nothing for a request without any). */
+export type ParamsOf<R extends AgentRequest> = R extends { paramsSchema: z.ZodTypeAny } ? z.output<R['paramsSchema']> : undefined;
+/** What a request answers. */
+export type ResultOf<R extends AgentRequest> = R['type'] extends RequestType<unknown, infer Result, unknown> | RequestType0<infer Result, unknown> ? Result : never;
+
+/** The agent's notifications to its clients, which each client checks with their schemas on arrival. */
+export type AgentNotification = typeof SamplesStoredNotification | typeof RecordingEndedNotification | typeof StoreProblemNotification;

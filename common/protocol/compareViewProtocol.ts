@@ -6,7 +6,7 @@ import { packedCallTreeSchema } from '../callTree';
  * validated on arrival like the flame graph's.
  */
 
-const sideSchema = z.object({ mean: z.number(), sd: z.number(), runs: z.number().int() });
+export const sideSchema = z.object({ mean: z.number(), sd: z.number(), runs: z.number().int() });
 export const changeRowSchema = z.object({
   name: z.string().max(100_000),
   file: z.string().max(100_000),

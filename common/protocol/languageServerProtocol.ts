@@ -1,10 +1,13 @@
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import { sourceSelectionSchema } from '../sourceSelection';
+import type { AnswerSchema } from './answerSchemas';
 
 /**
  * Icicle's custom requests on the LSP connection between the extension (client) and the language server,
- * beyond the standard LSP methods.
+ * beyond the standard LSP methods. Each carries the schema its receiver checks: parameters for the side that
+ * answers or is notified, the answer for the side that asked. TO_LANGUAGE_SERVER and TO_EXTENSION at the end list
+ * each direction's messages.
  */
 
 /**
@@ -24,6 +27,7 @@ export namespace LanguageServerHandshakeRequest {
     serverVersion: string;
     pid: number;
   }
+  export const resultSchema = z.object({ protocolVersion: z.number().int(), serverVersion: z.string().max(100), pid: z.number().int() }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -100,6 +104,10 @@ export namespace LineCostsRequest {
     /** The hottest line's share, so heat can be scaled to the file. */
     maxShare: number;
   }
+  export const resultSchema = z.object({
+    lines: z.array(z.object({ line: z.number().int().nonnegative(), self: z.number(), total: z.number(), share: z.number(), stale: z.boolean() })),
+    maxShare: z.number(),
+  }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -114,6 +122,12 @@ export namespace CostsChangedNotification {
     runs: number;
     files: number;
   }
+  export const paramsSchema = z.object({
+    description: z.string().max(10_000),
+    selector: z.string().max(10_000),
+    runs: z.number().int().nonnegative(),
+    files: z.number().int().nonnegative(),
+  }) satisfies AnswerSchema<Params>;
   export const type = new NotificationType<Params>(method);
 }
 
@@ -134,10 +148,20 @@ export type DocumentFunction = z.infer<typeof documentFunctionSchema>;
  */
 export namespace DocumentFunctionsRequest {
   export const method = 'icicle/documentFunctions';
-  export interface Params {
-    uri: string;
-  }
+  export const paramsSchema = z.object({ uri: z.string().max(8192) });
+  export type Params = z.infer<typeof paramsSchema>;
   export const resultSchema = z.object({ functions: z.array(documentFunctionSchema).max(100_000) });
   export type Result = z.infer<typeof resultSchema>;
   export const type = new RequestType<Params, Result, void>(method);
 }
+
+/** A message as the rule wants it: parameters checked by the receiver, and a request's answer by the sender. */
+type CheckedMessage = { method: string; paramsSchema: z.ZodTypeAny } & (
+  | { type: { readonly _: [params: unknown, unused: unknown] | undefined } } // a notification
+  | { type: { readonly _: [params: unknown, result: unknown, error: unknown, unused: unknown] | undefined }; resultSchema: z.ZodTypeAny } // a request
+);
+
+/** Every Icicle message the extension sends the language server; the server checks each one's `paramsSchema`. */
+export const TO_LANGUAGE_SERVER = [LanguageServerHandshakeRequest, SetSelectionNotification, SetSettingsNotification, LineCostsRequest] as const satisfies readonly CheckedMessage[];
+/** Every Icicle message the language server sends the extension; the extension checks each one's `paramsSchema`. */
+export const TO_EXTENSION = [CostsChangedNotification, DocumentFunctionsRequest] as const satisfies readonly CheckedMessage[];

@@ -88,7 +88,7 @@ export async function compareBranches(
           repeat: request.repeat,
           probe: services.probeTarget(),
           signal: controller.signal,
-          drainSpool: async () => void (await agent.connection.sendRequest(DrainSpoolRequest.type)),
+          drainSpool: async () => void (await agent.request(DrainSpoolRequest)),
           progress: (message, done, total) => {
             progress.report({ message, increment: total > 0 ? ((done - last) * 100) / total : 0 });
             last = done;
@@ -98,7 +98,7 @@ export async function compareBranches(
         const failed = result.runs.filter(r => r.exitCode !== 0);
         if (failed.length > 0) services.log.warn(`${failed.length} comparison run(s) exited with an error: ${failed.map(r => `${r.branch} ${r.exitCode}`).join(', ')}`);
         const side = (branch: string) => `{compare_id=${quoteLabelValue(result.compareId)}, branch=${quoteLabelValue(branch)}}`;
-        const comparison = await agent.connection.sendRequest(CompareSelectionsRequest.type, { base: side(request.base), head: side(request.head), tree: { minShare: readMinShare() } });
+        const comparison = await agent.request(CompareSelectionsRequest, { base: side(request.base), head: side(request.head), tree: { minShare: readMinShare() } });
         await services.panel.show({ type: 'comparison', ...comparison, base: request.base, head: request.head });
       } catch (error) {
         const message = errorText(error);
@@ -132,7 +132,7 @@ export async function compareSelectionsCommand(services: CompareServices): Promi
   if (baseSelector === undefined) return;
   try {
     const agent = await services.agent.connection();
-    const comparison = await agent.connection.sendRequest(CompareSelectionsRequest.type, { base: baseSelector, head, tree: { minShare: readMinShare() } });
+    const comparison = await agent.request(CompareSelectionsRequest, { base: baseSelector, head, tree: { minShare: readMinShare() } });
     await services.panel.show({ type: 'comparison', ...comparison });
   } catch (error) {
     await services.panel.show({ type: 'error', message: `Comparing ${head} with ${baseSelector} failed: ${errorText(error)}` });

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../common/errors';
 import { DrainSpoolRequest, StopSessionRequest } from '../../common/protocol/agentProtocol';
 import { openFlameGraphPanel } from '../openProfileCommand';
-import type { ProfileView, ProfileViewServices } from '../profileView';
+import type { FlameGraphPanel, FlameGraphPanelServices } from '../flameGraphPanel';
 import { runSelector, runTitle } from '../profilesView';
 import { showError, showInformation, showWarning } from '../userMessages';
 import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
@@ -33,10 +33,10 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
   /** Debug sessions that started a recording, by VS Code's session id. */
   private readonly rootSessions = new Map<string, string>();
   /** Flame graphs opened for runs, by session id, for the status bar's menu and the tests. */
-  readonly runViews = new Map<string, ProfileView>();
+  readonly runViews = new Map<string, FlameGraphPanel>();
 
   constructor(
-    private readonly services: ProfileViewServices,
+    private readonly services: FlameGraphPanelServices,
     private readonly sessions: RecordingSessions,
     private readonly target: () => ProbeTarget,
   ) {
@@ -84,7 +84,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     try {
       // The program spooled its last chunk as it exited: have the agent store it before showing the run.
       const agent = await this.services.agent.connection();
-      await agent.connection.sendRequest(DrainSpoolRequest.type);
+      await agent.request(DrainSpoolRequest);
     } catch (error) {
       this.services.log.warn(`could not take in the last samples of ${session.name}: ${describeError(error)}`);
     }
@@ -98,7 +98,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
   }
 
   /** Opens (or reveals) the flame graph of a recorded run. */
-  openRun(sessionId: string): ProfileView {
+  openRun(sessionId: string): FlameGraphPanel {
     const recording = this.sessions.get(sessionId);
     const title = runTitle(recording?.name ?? 'run', recording?.startedAt ?? new Date());
     const view = openFlameGraphPanel(this.services, { kind: 'selection', selector: runSelector(sessionId), title }, title);
@@ -128,7 +128,7 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     }
     const agent = await this.services.agent.connection();
     for (const recording of active) {
-      await agent.connection.sendRequest(StopSessionRequest.type, { sessionId: recording.sessionId });
+      await agent.request(StopSessionRequest, { sessionId: recording.sessionId });
       this.sessions.setState(recording.sessionId, 'stopped');
     }
   }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ProfileProcessRequest } from '../../common/protocol/agentProtocol';
-import type { ProfileViewServices } from '../profileView';
+import type { FlameGraphPanelServices } from '../flameGraphPanel';
 import { errorText, showError, showInformation, showWarning } from '../userMessages';
 import { NODE_DEBUG_TYPES, UNTRUSTED_WORKSPACE } from './debugProfiling';
 import type { RecordingSessions } from './recordingSessions';
@@ -20,7 +20,7 @@ export class ProcessProfiling implements vscode.Disposable {
   private readonly debugRecordings = new Map<string, string>();
 
   constructor(
-    private readonly services: ProfileViewServices,
+    private readonly services: FlameGraphPanelServices,
     private readonly sessions: RecordingSessions,
     private readonly openRun: (sessionId: string) => unknown,
   ) {
@@ -46,7 +46,7 @@ export class ProcessProfiling implements vscode.Disposable {
     const labels = await runLabels(vscode.workspace.workspaceFolders?.[0], { ...extraLabels, session_id: sessionId });
     try {
       const agent = await this.services.agent.connection();
-      await agent.connection.sendRequest(ProfileProcessRequest.type, { pid, labels });
+      await agent.request(ProfileProcessRequest, { pid, labels });
     } catch (error) {
       // perf missing or not permitted: the agent's message says exactly what to do.
       void showError(`Icicle cannot profile ${name}: ${errorText(error)}`);

@@ -46,7 +46,7 @@ export class ScrapeTargets implements vscode.Disposable {
     }
     try {
       const agent = await this.agent.connection();
-      const { problems } = await agent.connection.sendRequest(SetScrapeTargetsRequest.type, { targets });
+      const { problems } = await agent.request(SetScrapeTargetsRequest, { targets });
       const text = problems.join('; ');
       if (text !== '' && text !== this.lastProblems) void showWarning(`Icicle cannot scrape some of icicle.scrapeTargets: ${text}.`);
       this.lastProblems = text;

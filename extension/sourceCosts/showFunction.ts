@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { openFlameGraphPanel } from '../openProfileCommand';
-import type { ProfileViewServices } from '../profileView';
+import type { FlameGraphPanelServices } from '../flameGraphPanel';
 
 /** What the language server's lenses and hover links pass; validated, as it comes from another process. */
 const argumentSchema = z.object({ name: z.string().max(10_000), file: z.string().max(8192), selector: z.string().max(10_000) });
 
 /** "Show in flame graph": the selection the costs came from, with the function searched for and standing out. */
-export function showFunction(services: ProfileViewServices, raw: unknown): void {
+export function showFunction(services: FlameGraphPanelServices, raw: unknown): void {
   const parsed = argumentSchema.safeParse(raw);
   if (!parsed.success) {
     services.log.warn('ignored icicle.showFunction without a function to show');

@@ -76,4 +76,14 @@ describe('layering rules', function () {
     assert.equal((await syntaxErrors('extension/recording/x.ts')).length, 1);
     assert.deepEqual(await syntaxErrors('extension/userMessages.ts'), []);
   });
+
+  it("refuses the agent's raw connection for requests in the extension and the language server, not in tests", async () => {
+    const source = 'void agent.connection.sendRequest(ListRunsRequest.type, {});\n';
+    const syntax = async (file: string) => ((await eslint.lintText(source, { filePath: join(root, file) }))[0]?.messages ?? []).filter(m => m.ruleId === 'no-restricted-syntax');
+    assert.equal((await syntax('extension/x.ts')).length, 1);
+    assert.equal((await syntax('language-server/x.ts')).length, 1);
+    assert.deepEqual(await syntax('extension/x.test.ts'), []);
+    // The language server's own LSP connection is not the agent's.
+    assert.deepEqual(((await eslint.lintText("void connection.sendRequest('workspace/codeLens/refresh');\n", { filePath: join(root, 'language-server/x.ts') }))[0]?.messages ?? []).filter(m => m.ruleId === 'no-restricted-syntax'), []);
+  });
 });

@@ -22,7 +22,7 @@ export class LspClient {
 
   /** `builtServer`: the bundled server (out/language-server/server.js) instead of the sources through tsx. */
   static async start(options: InitializationOptions | undefined, rootUri: string | null = null, builtServer?: string): Promise<LspClient> {
-    const args = builtServer ? [builtServer, '--stdio'] : ['--import', 'tsx', join(__dirname, '..', 'server.ts'), '--stdio'];
+    const args = builtServer ? [builtServer, '--stdio'] : ['--import', 'tsx', join(__dirname, '..', '..', 'language-server', 'server.ts'), '--stdio'];
     const server = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
     const client = new LspClient(server, connection);

@@ -10,7 +10,7 @@ import { errorText, showError } from './userMessages';
 import { readMinShare, readViewSettings } from './viewSettings';
 import { setUpFlameGraphWebview } from './webviewContent';
 
-export interface ProfileViewServices {
+export interface FlameGraphPanelServices {
   readonly agent: AgentSupervisor;
   readonly log: Log;
   readonly extensionUri: vscode.Uri;
@@ -30,14 +30,14 @@ type LoadState =
  * webview, and acts on what the webview asks for. The webview is not kept alive while hidden, so every
  * `ready` from a (re)loaded page is answered with the current state, from memory.
  */
-export class ProfileView implements vscode.Disposable {
-  private static readonly all = new Set<ProfileView>();
+export class FlameGraphPanel implements vscode.Disposable {
+  private static readonly all = new Set<FlameGraphPanel>();
   private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string }>();
   /**
    * A view's samples are in front of the user: its panel became the active one, or the active view loaded another
    * selection. The source's costs follow this (extension/sourceCosts/costSelection.ts).
    */
-  static readonly onDidComeToFront = ProfileView.inFrontEmitter.event;
+  static readonly onDidComeToFront = FlameGraphPanel.inFrontEmitter.event;
   private state: LoadState = { kind: 'loading' };
   /**
    * What the view shows, once known: a selection's from the start, a file's after the agent has opened it (its
@@ -56,25 +56,25 @@ export class ProfileView implements vscode.Disposable {
   readonly title: string;
 
   /** The views currently open, for the test API. */
-  static openViews(): readonly ProfileView[] {
-    return [...ProfileView.all];
+  static openViews(): readonly FlameGraphPanel[] {
+    return [...FlameGraphPanel.all];
   }
 
   private static readonly loadedEmitter = new vscode.EventEmitter<void>();
   /** A view has shown what it loaded, or why it could not, or was closed: what waits for the first views listens. */
-  static readonly onDidFinishLoading = ProfileView.loadedEmitter.event;
+  static readonly onDidFinishLoading = FlameGraphPanel.loadedEmitter.event;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly source: ProfileSource,
-    private readonly services: ProfileViewServices,
+    private readonly services: FlameGraphPanelServices,
     /** What the panel showed before a window reload, if it is being restored. */
     restored?: ViewQuery,
     /** A function to search for when the profile is first shown ("Show in flame graph" from the source). */
     private pendingSearch?: string,
   ) {
     this.title = source.kind === 'file' ? path.basename(source.uri.path) : source.title;
-    ProfileView.all.add(this);
+    FlameGraphPanel.all.add(this);
     if (source.kind === 'selection') this.query = restored ?? { selector: source.selector };
     // A file is opened again (and imported again if the store lost it), in the type and time range it showed.
     else if (restored) this.reopenWith = { profileType: restored.profileType, timeRange: restored.timeRange };
@@ -148,13 +148,13 @@ export class ProfileView implements vscode.Disposable {
   /** The view's query answered by the agent: the file opened (imported when new) the first time, then the store queried. */
   private async ask(): Promise<ViewResult> {
     const agent = await this.services.agent.connection();
-    if (this.query) return agent.connection.sendRequest(QuerySelectionRequest.type, { ...this.query, minShare: readMinShare() });
+    if (this.query) return agent.request(QuerySelectionRequest, { ...this.query, minShare: readMinShare() });
     if (this.source.kind !== 'file') throw new Error('a selection view always has a query');
     const { uri } = this.source;
     const common = { displayName: this.title, minShare: readMinShare(), ...this.reopenWith };
     const params: OpenProfileRequest.Params =
       uri.scheme === 'file' ? { path: uri.fsPath, ...common } : { content: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), ...common };
-    const result = await agent.connection.sendRequest(OpenProfileRequest.type, params);
+    const result = await agent.request(OpenProfileRequest, params);
     this.query ??= { selector: result.query.selector };
     return result;
   }
@@ -201,8 +201,8 @@ export class ProfileView implements vscode.Disposable {
     let truncated = false;
     try {
       const agent = await this.services.agent.connection();
-      if (key === undefined) items = (await agent.connection.sendRequest(LabelNamesRequest.type, { selector: '' })).names;
-      else ({ values: items, truncated } = await agent.connection.sendRequest(LabelValuesRequest.type, { key, selector: '', limit: 1000, ...(prefix ? { prefix } : {}) }));
+      if (key === undefined) items = (await agent.request(LabelNamesRequest, { selector: '' })).names;
+      else ({ values: items, truncated } = await agent.request(LabelValuesRequest, { key, selector: '', limit: 1000, ...(prefix ? { prefix } : {}) }));
     } catch (error) {
       this.services.log.warn(`could not complete label ${key ?? 'names'}: ${errorText(error)}`);
     }
@@ -219,7 +219,7 @@ export class ProfileView implements vscode.Disposable {
 
   /** Queries again and shows the new tree without the loading state in between. */
   private async reload(): Promise<void> {
-    if (!this.query || !ProfileView.all.has(this)) return;
+    if (!this.query || !FlameGraphPanel.all.has(this)) return;
     try {
       await this.askAndShow();
     } catch (error) {
@@ -248,7 +248,7 @@ export class ProfileView implements vscode.Disposable {
   /** Tells the listeners which samples this view shows, when it is the active one and has shown something. */
   private announceInFront(): void {
     if (this.state.kind !== 'loaded' || !this.panel.active) return;
-    ProfileView.inFrontEmitter.fire({ selector: this.state.result.query.selector, name: this.shownTitle(this.state.result) });
+    FlameGraphPanel.inFrontEmitter.fire({ selector: this.state.result.query.selector, name: this.shownTitle(this.state.result) });
   }
 
   private async postState(): Promise<void> {
@@ -263,12 +263,12 @@ export class ProfileView implements vscode.Disposable {
         await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings(), restore: this.restore(), ...(search !== undefined ? { search } : {}) });
         this.announceInFront();
         // Whatever ended a load (this one, or a query that overtook it) ends it here, once the page has the answer.
-        ProfileView.loadedEmitter.fire();
+        FlameGraphPanel.loadedEmitter.fire();
         return;
       }
       case 'failed':
         await this.post({ type: 'error', title: this.title, message: this.state.message });
-        ProfileView.loadedEmitter.fire();
+        FlameGraphPanel.loadedEmitter.fire();
         return;
     }
   }
@@ -311,14 +311,14 @@ export class ProfileView implements vscode.Disposable {
     // A disposed panel throws on postMessage. A page that has not said `ready` is not posted to: the webview would
     // queue the message and the page's `ready` would bring the state again, so a big tree was drawn twice; its
     // `ready` gets the state instead, and so does a hidden page's, once it is shown and loads again.
-    if (!ProfileView.all.has(this) || !this.pageReady) return;
+    if (!FlameGraphPanel.all.has(this) || !this.pageReady) return;
     await this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
-    ProfileView.all.delete(this);
+    FlameGraphPanel.all.delete(this);
     // A view closed while loading no longer holds up what waits for the views to load.
-    ProfileView.loadedEmitter.fire();
+    FlameGraphPanel.loadedEmitter.fire();
     clearTimeout(this.reloadTimer);
     this.disposables.forEach(d => d.dispose());
     this.disposables.length = 0;
