@@ -20,6 +20,7 @@ export class RecordingSourceMaps {
 
   /** The resolver of the recording these labels and chunk key belong to. */
   resolverFor(labels: Readonly<Record<string, string>>, chunkKey: string | undefined, nowMs = Date.now()): SourceMapResolver {
+    this.dropIdle(nowMs);
     const recording = recordingOf(labels, chunkKey);
     let entry = this.resolvers.get(recording);
     // Re-inserted on each use: the map's order is then least recently used first.
@@ -27,7 +28,6 @@ export class RecordingSourceMaps {
     entry ??= { resolver: new SourceMapResolver({ ...this.options, revalidate: true }), usedMs: nowMs };
     entry.usedMs = nowMs;
     this.resolvers.set(recording, entry);
-    this.dropIdle(nowMs);
     while (this.resolvers.size > MAX_RECORDINGS) this.resolvers.delete(this.resolvers.keys().next().value!);
     this.scheduleSweep();
     return entry.resolver;
