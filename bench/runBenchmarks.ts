@@ -2,6 +2,7 @@ import { runComparePowerBenchmark } from './comparePowerBenchmark';
 import { runCpuprofileBenchmark } from './cpuprofileBenchmark';
 import { runEditorOpenBenchmark } from './editorOpenBenchmark';
 import { runImportBenchmark } from './importBenchmark';
+import { runIngestBenchmark } from './ingestBenchmark';
 import { runLspBenchmark } from './lspBenchmark';
 import { runOverheadBenchmark } from './overheadBenchmark';
 import { runRecordStartBenchmark } from './recordStartBenchmark';
@@ -22,6 +23,7 @@ const benchmarks: Record<string, () => Promise<Fields> | Fields> = {
   cpuprofile: runCpuprofileBenchmark,
   'editor-open': runEditorOpenBenchmark,
   import: runImportBenchmark,
+  ingest: runIngestBenchmark,
   lsp: runLspBenchmark,
   overhead: runOverheadBenchmark,
   record: runRecordStartBenchmark,
