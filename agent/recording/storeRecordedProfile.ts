@@ -32,17 +32,19 @@ export type RecordedProfile = IngestProfileParams | ({ format: 'unknown'; bytes:
  * `sourceMaps` is the recording's resolver, kept across its chunks (RecordingSourceMaps), so a script's map is read
  * once per recording rather than once per chunk; by default one for this profile alone.
  */
-export async function storeRecordedProfile(store: Store, recorded: RecordedProfile, sourceMaps = new SourceMapResolver()): Promise<Omit<IngestProfileResult, 'stop'>> {
+export async function storeRecordedProfile(store: Store, given: RecordedProfile, sourceMaps = new SourceMapResolver()): Promise<Omit<IngestProfileResult, 'stop'>> {
   const labels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(recorded.labels)) labels[labelKey(key)] = value;
-  if (recorded.droppedChunks > 0) {
-    log('warn', `the probe in pid ${labels['pid'] ?? '?'} dropped ${recorded.droppedChunks} chunk(s) while the agent was away`);
+  for (const [key, value] of Object.entries(given.labels)) labels[labelKey(key)] = value;
+  if (given.droppedChunks > 0) {
+    log('warn', `the probe in pid ${labels['pid'] ?? '?'} dropped ${given.droppedChunks} chunk(s) while the agent was away`);
   }
   const name = `${labels['runtime'] ?? 'probe'} pid ${labels['pid'] ?? '?'}`;
+  // Bytes of an unknown format may be gzip (a scraped pprof): decompressed once, for their hash and their reader.
+  const recorded = given.format === 'unknown' ? { ...given, bytes: gunzipIfCompressed(given.bytes, name) } : given;
   if (recorded.chunkKey !== undefined) labels[CHUNK_LABEL] = recorded.chunkKey;
   // A chunk's profile_id is named by its key, which every copy shares; a profile without one by its content.
   const keyed = recorded.chunkKey !== undefined;
-  const profileId = profileIdOf(keyed ? Buffer.from(`chunk:${recorded.chunkKey}`, 'utf8') : contentOf(recorded, name));
+  const profileId = profileIdOf(keyed ? Buffer.from(`chunk:${recorded.chunkKey}`, 'utf8') : contentOf(recorded));
   const idempotencyKey = keyed ? `chunk:${recorded.chunkKey}` : `profile:${profileId}`;
   if ((await store.storedTransaction(idempotencyKey)) !== undefined) return { rows: 0, profileId, alreadyStored: true };
   const parsed = readRecorded(recorded, name, { startMs: recorded.startMs });
@@ -51,7 +53,7 @@ export async function storeRecordedProfile(store: Store, recorded: RecordedProfi
 }
 
 /** The bytes a profile without a chunk key is known by: those it was recorded as. */
-function contentOf(recorded: RecordedProfile, name: string): Buffer {
+function contentOf(recorded: RecordedProfile): Buffer {
   switch (recorded.format) {
     case 'v8':
       // Only chunks from senders without keys (tests, scripts): the probe's own JSON text of the profile.
@@ -59,7 +61,7 @@ function contentOf(recorded: RecordedProfile, name: string): Buffer {
     case 'perf':
       return Buffer.from(recorded.text, 'utf8');
     case 'unknown':
-      return gunzipIfCompressed(recorded.bytes, name);
+      return recorded.bytes;
   }
 }
 
@@ -73,7 +75,7 @@ function readRecorded(recorded: RecordedProfile, name: string, anchor: TimeAncho
       return known('perf-script', parsePerfScript(recorded.text, name, { notes }), anchor, notes);
     }
     case 'unknown':
-      return parseProfileBytes(gunzipIfCompressed(recorded.bytes, name), name, anchor);
+      return parseProfileBytes(recorded.bytes, name, anchor);
   }
 }
 
