@@ -7,6 +7,7 @@ import { comparePowerBenchmark } from './comparePowerBenchmark';
 import { cpuprofileBenchmark } from './cpuprofileBenchmark';
 import { editorOpenBenchmark } from './editorOpenBenchmark';
 import { importBenchmark } from './importBenchmark';
+import { ingestBenchmark } from './ingestBenchmark';
 import { lspBenchmark } from './lspBenchmark';
 import { overheadBenchmark } from './overheadBenchmark';
 import { recordStartBenchmark } from './recordStartBenchmark';
@@ -27,6 +28,7 @@ const benchmarks: Record<string, Benchmark> = {
   cpuprofile: cpuprofileBenchmark,
   'editor-open': editorOpenBenchmark,
   import: importBenchmark,
+  ingest: ingestBenchmark,
   lsp: lspBenchmark,
   overhead: overheadBenchmark,
   record: recordStartBenchmark,

@@ -158,7 +158,7 @@ describe('cost annotations through the language server', function () {
       samples: Array(100).fill(2),
       timeDeltas: Array(100).fill(1000),
     };
-    await agent.connection.sendRequest(IngestProfileRequest.type, { profile: JSON.stringify(profile), startMs: Date.now(), labels: { session_id: 'fresh1' }, droppedChunks: 0 });
+    await agent.connection.sendRequest(IngestProfileRequest.type, { format: 'v8', profile, startMs: Date.now(), labels: { session_id: 'fresh1' }, droppedChunks: 0 });
     await pollUntil(() => lsp.costsChanged.length > before, { timeoutMs: 30_000, what: 'new costs after new samples' });
     const after = await lenses();
     assert.equal(after.length, 1);
@@ -175,7 +175,8 @@ describe('cost annotations through the language server', function () {
     const file = workspaceFile(join(dir, 'delta'), 'app/delta.js', 20);
     // V8's module wrapper (unnamed, at line 1: a comment here) calls `work` at line 5, which takes every sample.
     const chunk = (session: string, branch: string, samples: number, url = file.uri) => ({
-      profile: JSON.stringify({
+      format: 'v8' as const,
+      profile: {
         nodes: [
           { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [2] },
           { id: 2, callFrame: { functionName: '', scriptId: '1', url, lineNumber: 0, columnNumber: 0 }, children: [3] },
@@ -185,7 +186,7 @@ describe('cost annotations through the language server', function () {
         endTime: samples * 1000,
         samples: Array(samples).fill(3),
         timeDeltas: Array(samples).fill(1000),
-      }),
+      },
       startMs: Date.now(),
       labels: { session_id: session, branch },
       droppedChunks: 0,

@@ -185,6 +185,21 @@ export class Store {
     return { txId: await appended, alreadyStored: false };
   }
 
+  /**
+   * The tx id of the stored transaction with this idempotency key (waiting for one being written), or undefined: a
+   * writer asks before preparing a transaction the store may hold already (a probe's chunk sent again), so that a
+   * copy costs a lookup, not a parse. writeTransaction checks the key again in the same step as it writes.
+   */
+  async storedTransaction(key: string): Promise<number | undefined> {
+    for (;;) {
+      const stored = this.writeKeys.txOf(key);
+      if (stored !== undefined) return stored;
+      const pending = this.writeKeys.pending(key);
+      if (pending === undefined) return undefined;
+      await pending.catch(() => undefined);
+    }
+  }
+
   private async appendTransaction(writes: SampleWrite[], key: string | undefined): Promise<number> {
     if (this.closed) throw new Error('the store is closed');
     const encodedWrites = writes.map(write => encodeWrite(write, this.metadata.stackCount));

@@ -8,6 +8,7 @@ import { IngestProfileRequest, ProfileProcessRequest } from '../../common/protoc
 import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { corpusDir } from '../../test/support/corpus';
 import { pollUntil } from '../../test/support/poll';
+import type { V8CpuProfile } from '../../common/protocol/probeProtocol';
 
 /**
  * The command line's rough edges, each run as a user runs it: the built `out/agent/icicle.js` (after
@@ -93,14 +94,14 @@ describe('the icicle command line, as users run it', function () {
     const { child: agent } = await startBuiltAgent(socket, join(dir, 'agent-store'));
     const client = await connectToAgent(socket, 'test', 'test');
     try {
-      const profile = readFileSync(join(corpus, 'cpuprofile', 'simple.cpuprofile'), 'utf8');
+      const profile = JSON.parse(readFileSync(join(corpus, 'cpuprofile', 'simple.cpuprofile'), 'utf8')) as V8CpuProfile;
       await assert.rejects(
-        client.connection.sendRequest(IngestProfileRequest.type, { profile, startMs: 1, labels: { __profile_rows: '7' }, droppedChunks: 0 }),
+        client.connection.sendRequest(IngestProfileRequest.type, { format: 'v8', profile, startMs: 1, labels: { __profile_rows: '7' }, droppedChunks: 0 }),
         /Invalid parameters for icicle\/ingestProfile at labels: the label key "__profile_rows" starts with "__"/,
       );
       await assert.rejects(client.connection.sendRequest(ProfileProcessRequest.type, { pid: process.pid, labels: { __x: '1' } }), /the label key "__x" starts with "__"/);
       // An ordinary label still goes in.
-      const stored = await client.connection.sendRequest(IngestProfileRequest.type, { profile, startMs: 1, labels: { run: 'a' }, droppedChunks: 0 });
+      const stored = await client.connection.sendRequest(IngestProfileRequest.type, { format: 'v8', profile, startMs: 1, labels: { run: 'a' }, droppedChunks: 0 });
       assert.ok(stored.rows > 0);
     } finally {
       client.dispose();

@@ -8,6 +8,7 @@ import { corpusDir } from '../../test/support/corpus';
 import { pollUntil } from '../../test/support/poll';
 import { RecordingHub } from '../recording/recordingHub';
 import { RECORD_FLUSH_BYTES } from './recordCommand';
+import type { V8CpuProfile } from '../../common/protocol/probeProtocol';
 
 /**
  * `icicle record` as a CI tool: real processes (the built command line, a real Node program with the probe), real
@@ -197,8 +198,8 @@ describe('icicle record', function () {
     // Copies of a 1 MB profile, until the active part holds more than record leaves in the log.
     const seeded = await Store.open(store);
     const recordings = new RecordingHub(seeded);
-    const profile = readFileSync(join(corpusDir(), 'cpuprofile', 'sucrase.cpuprofile'), 'utf8');
-    for (let i = 0; seeded.stats().activeBytes <= RECORD_FLUSH_BYTES; i++) await recordings.ingest({ profile: profile.replace('{', `{"copy":${i},`), startMs: 1, labels: { session_id: `seed${i}` }, droppedChunks: 0 });
+    const profile = JSON.parse(readFileSync(join(corpusDir(), 'cpuprofile', 'sucrase.cpuprofile'), 'utf8')) as V8CpuProfile;
+    for (let i = 0; seeded.stats().activeBytes <= RECORD_FLUSH_BYTES; i++) await recordings.ingest({ format: 'v8', profile: { copy: i, ...profile }, startMs: 1, labels: { session_id: `seed${i}` }, droppedChunks: 0 });
     await seeded.close({ flush: false });
     assert.deepEqual(readdirSync(join(store, 'blocks')), []);
     const run = await finished(record(['--', process.execPath, '-e', '0']));

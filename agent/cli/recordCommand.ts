@@ -83,7 +83,7 @@ async function storeRun(started: StartedRecording, agent: RecordAgent, options: 
       const text = await perfScriptText(join(started.directory, 'perf.data'), message => err(`icicle: ${message}`));
       // The agent adds the git labels, as it does to the probes' chunks.
       const labels = { ...started.labels, runtime: 'native', command: options.command.join(' ').slice(0, 200) };
-      if (text.trim() !== '') await agent.ingest({ profile: text, startMs: started.startMs, labels, droppedChunks: 0 });
+      if (text.trim() !== '') await agent.ingest({ format: 'perf', text, startMs: started.startMs, labels, droppedChunks: 0 });
     }
   } finally {
     await agent.finish();

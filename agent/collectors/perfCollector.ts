@@ -71,7 +71,7 @@ export class PerfCollector {
         await rm(data, { force: true });
         if (text.trim() === '') continue;
         try {
-          await this.ingest({ profile: text, startMs, labels: this.labels, droppedChunks: 0 });
+          await this.ingest({ format: 'perf', text, startMs, labels: this.labels, droppedChunks: 0 });
         } catch (error) {
           this.onWindowError(`a perf window of pid ${this.pid} could not be stored: ${error instanceof Error ? error.message : String(error)}`);
         }

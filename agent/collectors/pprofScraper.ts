@@ -1,4 +1,4 @@
-import type { RecordedProfile } from '../recording/ingestChunk';
+import type { RecordedProfile } from '../recording/storeRecordedProfile';
 
 export interface ScrapeTarget {
   /** An http(s) URL answering with a pprof profile, e.g. Go's http://host:6060/debug/pprof/profile. */
@@ -64,7 +64,7 @@ export class PprofScraper {
       const startMs = Date.now();
       try {
         const bytes = await this.fetchProfile(url);
-        if (bytes) await this.store({ bytes, startMs, labels, droppedChunks: 0 });
+        if (bytes) await this.store({ format: 'unknown', bytes, startMs, labels, droppedChunks: 0 });
         if (this.lastProblem !== undefined) this.report(`scraping ${this.target.url} works again`);
         this.lastProblem = undefined;
       } catch (error) {

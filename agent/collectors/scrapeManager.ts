@@ -1,4 +1,4 @@
-import type { RecordedProfile } from '../recording/ingestChunk';
+import type { RecordedProfile } from '../recording/storeRecordedProfile';
 import { PprofScraper, scrapeTargetProblem, type ScrapeTarget } from './pprofScraper';
 
 /**

@@ -4,7 +4,7 @@ import type { Store } from '../../storage/store';
 import { gunzipIfCompressed, readProfileFile } from '../readProfileFile';
 import { applySourceMaps } from '../sourceMaps/applySourceMaps';
 import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
-import { parseProfileBytes } from './detectFormat';
+import { parseProfileBytes, type ParsedFile } from './detectFormat';
 import type { ProfileFormat } from '../../common/profileFormats';
 import type { SampleWrite } from '../../storage/write/sampleWrite';
 import { plannedWrites, profileWrites } from './importToStore';
@@ -65,17 +65,33 @@ export async function importProfileBytes(
 ): Promise<FileImportResult> {
   const bytes = gunzipIfCompressed(raw, displayName);
   const profileId = profileIdOf(bytes);
-  const { format, profiles, notes } = parseProfileBytes(bytes, displayName, options.anchor ?? nowAnchor());
+  const parsed = parseProfileBytes(bytes, displayName, options.anchor ?? nowAnchor());
   const keyed = options.idempotencyKey !== undefined;
   if (!keyed && !options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
-    return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0, notes };
+    return { format: parsed.format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0, notes: parsed.notes };
   }
+  const sourceMaps = options.sourceMaps === false ? undefined : new SourceMapResolver();
+  return storeParsedProfile(store, parsed, { displayName, profileId, labels, sourceMaps, idempotencyKey: options.idempotencyKey });
+}
+
+/**
+ * Stores a parsed profile file (ParsedFile: its format's profiles): maps JavaScript frames through `sourceMaps`
+ * (none: left as they ran), attaches native frames' source lines, and writes every profile with the labels
+ * `source`, `format` and `profile_id` plus the caller's, in one store transaction, or with an `idempotencyKey` in
+ * one transaction the store checks the key of. A recording's chunks come here already parsed, by their known format.
+ */
+export async function storeParsedProfile(
+  store: Store,
+  { format, profiles, notes }: ParsedFile,
+  options: { displayName: string; profileId: string; labels: Record<string, string>; sourceMaps: SourceMapResolver | undefined; idempotencyKey?: string | undefined },
+): Promise<FileImportResult> {
+  const { displayName, profileId, labels, sourceMaps: resolver } = options;
+  const keyed = options.idempotencyKey !== undefined;
   const planned = profiles.map(plannedWrites).reduce((a, b) => ({ writes: a.writes + b.writes, rows: a.rows + b.rows }), { writes: 0, rows: 0 });
   // Only a profile too big for one transaction is stored in several, which an import cut short can leave in part.
   const marker: Record<string, string> = planned.rows > MAX_TRANSACTION_ROWS && !keyed ? { [PROFILE_ROWS_LABEL]: String(planned.rows) } : {};
   let sourceMapped = 0;
   let unmapped = 0;
-  const resolver = options.sourceMaps === false ? undefined : new SourceMapResolver();
   // Writes gather into a transaction until the next would pass the limit; one with a key is never split.
   const maxRows = keyed ? Infinity : MAX_TRANSACTION_ROWS;
   let pending: SampleWrite[] = [];

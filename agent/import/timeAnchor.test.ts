@@ -7,10 +7,11 @@ import { executePlan, max, min, scan, selectionPredicate } from '../../storage/q
 import { Store } from '../../storage/store';
 import { corpusDir } from '../../test/support/corpus';
 import { openProfileThroughStore } from '../profileLibrary';
-import { ingestChunk } from '../recording/ingestChunk';
+import { storeRecordedProfile } from '../recording/storeRecordedProfile';
 import { importProfileBytes, importProfileFile } from './importFile';
 import { ProfileBuilder } from './importedProfile';
 import { placeProfiles } from './timeAnchor';
+import type { V8CpuProfile } from '../../common/protocol/probeProtocol';
 
 const corpus = corpusDir();
 /** A V8 profile: startTime and endTime are microseconds of a monotonic clock, 22 s apart. */
@@ -80,7 +81,7 @@ describe('imported profiles keep their own clock', function () {
   it('a probe chunk starts when the probe says it started', async () => {
     const store = await openStore('d');
     const startMs = Date.UTC(2026, 1, 1);
-    const chunk = await ingestChunk(store, { bytes: readFileSync(SUCRASE), startMs, labels: {}, droppedChunks: 0 });
+    const chunk = await storeRecordedProfile(store, { format: 'v8', profile: JSON.parse(readFileSync(SUCRASE, 'utf8')) as V8CpuProfile, startMs, labels: {}, droppedChunks: 0 });
     assert.equal((await sampleSpan(store, chunk.profileId)).first, Math.round(startMs + v8.timeDeltas[0]! / 1000));
   });
 

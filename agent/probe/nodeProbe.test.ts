@@ -174,10 +174,15 @@ setImmediate(spinSlice);`,
     const chunks = readdirSync(spool).filter(name => name.endsWith(SPOOL_SUFFIX));
     assert.ok(chunks.length >= 15, `only ${chunks.length} chunks`);
     for (const name of chunks) {
-      const profile = JSON.parse((JSON.parse(readFileSync(join(spool, name), 'utf8')) as { profile: string }).profile) as {
-        nodes: { id: number; callFrame: { functionName: string } }[];
-        samples: number[];
+      const { format, profile } = JSON.parse(readFileSync(join(spool, name), 'utf8')) as {
+        format: string;
+        profile: {
+          nodes: { id: number; callFrame: { functionName: string } }[];
+          samples: number[];
+        };
       };
+      // The profile is a JSON value in the chunk, tagged with its format, never a string inside a string.
+      assert.equal(format, 'v8');
       const nameOf = new Map(profile.nodes.map(node => [node.id, node.callFrame.functionName]));
       const spin = profile.samples.filter(id => nameOf.get(id) === 'spinSlice').length;
       const immediate = profile.samples.filter(id => nameOf.get(id) === 'processImmediate').length;

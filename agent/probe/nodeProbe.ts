@@ -12,6 +12,7 @@ import {
   SPOOL_SUFFIX,
   STORE_UNAVAILABLE_CODE,
   type IngestProfileParams,
+  type RecordedProfileInfo,
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
 import { ChunkedProfiler } from './chunkedProfiler';
@@ -43,9 +44,21 @@ if (socketPath && isMainThread && !alreadyLoaded) {
   }
 }
 
+/**
+ * A chunk waiting to be sent or acknowledged. Its profile is kept as the JSON text V8's profile becomes once, here:
+ * a string is a fraction of the profile's objects in the program's memory, its length bounds the buffer, and it is
+ * spliced into the message as a JSON value (paramsJson), so the profile is serialised once and crosses the socket
+ * once, never as a string inside a string.
+ */
 interface Chunk {
-  params: IngestProfileParams;
-  bytes: number;
+  info: RecordedProfileInfo & { chunkKey: string };
+  profileJson: string;
+}
+
+/** A chunk's IngestProfileParams as JSON text: its fields, then its profile's JSON spliced in as a value. */
+function paramsJson(chunk: Chunk, droppedChunks: number): string {
+  const fields = { format: 'v8', ...chunk.info, droppedChunks } satisfies Omit<Extract<IngestProfileParams, { format: 'v8' }>, 'profile'>;
+  return `${JSON.stringify(fields).slice(0, -1)},"profile":${chunk.profileJson}}`;
 }
 
 function startProbe(agentSocket: string): void {
@@ -84,20 +97,19 @@ function startProbe(agentSocket: string): void {
     if (profile === undefined && !last && profiler.keepsWholeRun) return undefined;
     chunkStartMs = Date.now();
     if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
-    const text = JSON.stringify(profile);
     const chunkKey = `${runId}:${++chunkNumber}`;
     ledger?.({ chunk: chunkKey, samples: profile.samples.length });
-    return { params: { profile: text, startMs, labels, droppedChunks: 0, chunkKey }, bytes: text.length };
+    return { info: { startMs, labels, droppedChunks: 0, chunkKey }, profileJson: JSON.stringify(profile) };
   };
 
   const enqueue = (chunk: Chunk): void => {
     queue.push(chunk);
-    queuedBytes += chunk.bytes;
+    queuedBytes += chunk.profileJson.length;
     while (queuedBytes > bufferBytes && queue.length > 1) {
       const oldest = queue.shift()!;
-      queuedBytes -= oldest.bytes;
+      queuedBytes -= oldest.profileJson.length;
       dropped++;
-      ledger?.({ dropped: oldest.params.chunkKey });
+      ledger?.({ dropped: oldest.info.chunkKey });
     }
     flush();
   };
@@ -109,17 +121,18 @@ function startProbe(agentSocket: string): void {
     }
     while (queue.length > 0) {
       const chunk = queue.shift()!;
-      queuedBytes -= chunk.bytes;
-      chunk.params.droppedChunks = dropped;
+      queuedBytes -= chunk.profileJson.length;
+      chunk.info.droppedChunks = dropped;
       dropped = 0;
       const id = nextId++;
       inFlight.set(id, chunk);
-      send({ jsonrpc: '2.0', id, method: INGEST_PROFILE_METHOD, params: chunk.params });
+      sendJson(`{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(INGEST_PROFILE_METHOD)},"params":${paramsJson(chunk, chunk.info.droppedChunks)}}`);
     }
   };
 
-  const send = (message: unknown): void => {
-    const body = Buffer.from(JSON.stringify(message), 'utf8');
+  const send = (message: unknown): void => sendJson(JSON.stringify(message));
+  const sendJson = (json: string): void => {
+    const body = Buffer.from(json, 'utf8');
     socket!.write(`Content-Length: ${body.length}\r\n\r\n`);
     socket!.write(body);
   };
@@ -145,15 +158,15 @@ function startProbe(agentSocket: string): void {
       if (chunk && message.error?.code === STORE_UNAVAILABLE_CODE) {
         if (!storeUnavailable) note(`the agent cannot store chunks now, keeping them: ${message.error.message ?? 'unknown reason'}`);
         storeUnavailable = true;
-        dropped += chunk.params.droppedChunks;
+        dropped += chunk.info.droppedChunks;
         queue.unshift(chunk);
-        queuedBytes += chunk.bytes;
+        queuedBytes += chunk.profileJson.length;
       } else if (chunk && message.error) {
         note(`the agent could not store a chunk: ${message.error.message ?? 'unknown reason'}`);
-        ledger?.({ dropped: chunk.params.chunkKey });
+        ledger?.({ dropped: chunk.info.chunkKey });
       } else if (chunk) {
         storeUnavailable = false;
-        ledger?.({ acked: chunk.params.chunkKey });
+        ledger?.({ acked: chunk.info.chunkKey });
       }
       if ((message.result as { stop?: unknown } | undefined)?.stop === true) stopProfiling();
     }
@@ -194,7 +207,7 @@ function startProbe(agentSocket: string): void {
       const unacknowledged = [...inFlight.values()];
       inFlight.clear();
       queue.unshift(...unacknowledged);
-      for (const chunk of unacknowledged) queuedBytes += chunk.bytes;
+      for (const chunk of unacknowledged) queuedBytes += chunk.profileJson.length;
       if (socket === attempt) socket = undefined;
       ready = false;
       received = Buffer.alloc(0);
@@ -207,7 +220,7 @@ function startProbe(agentSocket: string): void {
     if (stopped) return;
     stopped = true;
     clearInterval(timer);
-    for (const chunk of queue) ledger?.({ dropped: chunk.params.chunkKey });
+    for (const chunk of queue) ledger?.({ dropped: chunk.info.chunkKey });
     queue.length = 0;
     queuedBytes = 0;
     try {
@@ -246,7 +259,7 @@ function startProbe(agentSocket: string): void {
     if (unsent.length === 0) return;
     if (!spoolDir) {
       note(`${unsent.length} chunk(s) could not reach the agent and were dropped`);
-      for (const chunk of unsent) ledger?.({ dropped: chunk.params.chunkKey });
+      for (const chunk of unsent) ledger?.({ dropped: chunk.info.chunkKey });
       return;
     }
     try {
@@ -254,9 +267,9 @@ function startProbe(agentSocket: string): void {
       unsent.forEach((chunk, i) => {
         const name = `${process.pid}-${Date.now()}-${i}`;
         const temporary = join(spoolDir, `${name}.tmp`);
-        writeFileSync(temporary, JSON.stringify({ ...chunk.params, droppedChunks: i === 0 ? dropped : 0 }), { mode: 0o600 });
+        writeFileSync(temporary, paramsJson(chunk, i === 0 ? dropped : 0), { mode: 0o600 });
         renameSync(temporary, join(spoolDir, `${name}${SPOOL_SUFFIX}`));
-        ledger?.({ spooled: chunk.params.chunkKey });
+        ledger?.({ spooled: chunk.info.chunkKey });
       });
     } catch (error) {
       note(`${unsent.length} chunk(s) could not be saved for the agent: ${error instanceof Error ? error.message : String(error)}`);

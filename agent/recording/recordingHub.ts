@@ -1,7 +1,8 @@
 import { storageProblem } from '../../common/errors';
 import type { IngestProfileParams, IngestProfileResult } from '../../common/protocol/probeProtocol';
 import type { Store } from '../../storage/store';
-import { ingestChunk, recordedChunk, type RecordedProfile } from './ingestChunk';
+import { RecordingSourceMaps } from '../sourceMaps/recordingSourceMaps';
+import { storeRecordedProfile, type RecordedProfile } from './storeRecordedProfile';
 
 type StoredListener = (sessionId: string | undefined, rows: number) => void;
 type EndedListener = (sessionId: string) => void;
@@ -29,19 +30,21 @@ export class RecordingHub {
   private readonly problemListeners = new Set<ProblemListener>();
   /** Why the store refuses recorded profiles now (a full disk), until one is stored again. */
   private storeProblem: string | undefined;
+  /** Each recording's source maps, read once across its chunks. */
+  private readonly sourceMaps = new RecordingSourceMaps();
 
   constructor(private readonly store: Store) {}
 
-  /** Stores a probe's chunk; the answer tells the probe whether to stop. */
+  /** Stores a probe's chunk or a perf window; the answer tells the probe whether to stop. */
   ingest(params: IngestProfileParams): Promise<IngestProfileResult> {
-    return this.ingestRecorded(recordedChunk(params));
+    return this.ingestRecorded(params);
   }
 
-  /** Stores a recorded profile in any format (a perf window, a scraped pprof profile). */
+  /** Stores a recorded profile, also one whose format only its content tells (a scraped endpoint's). */
   async ingestRecorded(recorded: RecordedProfile): Promise<IngestProfileResult> {
-    let result: Awaited<ReturnType<typeof ingestChunk>>;
+    let result: Awaited<ReturnType<typeof storeRecordedProfile>>;
     try {
-      result = await ingestChunk(this.store, recorded);
+      result = await storeRecordedProfile(this.store, recorded, this.sourceMaps.resolverFor(recorded.labels, recorded.chunkKey));
     } catch (error) {
       const problem = storageProblem(error);
       if (problem !== undefined) this.setStoreProblem(problem);
@@ -71,6 +74,7 @@ export class RecordingHub {
   /** Stops every collector (the agent is shutting down), keeping what each recorded. */
   async stopAll(): Promise<void> {
     await Promise.all([...this.collectors.values()].map(c => c.stop()));
+    this.sourceMaps.clear();
   }
 
   onEnded(listener: EndedListener): () => void {

@@ -6,7 +6,7 @@ import { SPOOL_SUFFIX, type IngestProfileParams } from '../../common/protocol/pr
 import { SpoolIngester } from './spoolIngester';
 
 function chunk(name: string): string {
-  return JSON.stringify({ profile: `{"name":"${name}"}`, startMs: 1, labels: { name }, droppedChunks: 0 } satisfies IngestProfileParams);
+  return JSON.stringify({ format: 'v8', profile: { nodes: [], name }, startMs: 1, labels: { name }, droppedChunks: 0 } satisfies IngestProfileParams);
 }
 
 describe('SpoolIngester', () => {
@@ -41,5 +41,23 @@ describe('SpoolIngester', () => {
     await afterExit;
     assert.deepEqual(stored, ['first', 'second']);
     assert.deepEqual(readdirSync(dir), []);
+  });
+  it('reads chunks as probes spool them now and as they spooled them before the format tag, and sets aside the rest', async () => {
+    const stored: IngestProfileParams[] = [];
+    const spool = new SpoolIngester(dir, async params => void stored.push(params));
+    writeFileSync(join(dir, `1${SPOOL_SUFFIX}`), chunk('current'));
+    // A probe from before the tag wrote V8's profile as JSON text inside the chunk's JSON.
+    writeFileSync(join(dir, `2${SPOOL_SUFFIX}`), JSON.stringify({ profile: JSON.stringify({ nodes: [], name: 'legacy' }), startMs: 2, labels: { name: 'legacy' }, droppedChunks: 0, chunkKey: 'run:1' }));
+    writeFileSync(join(dir, `3${SPOOL_SUFFIX}`), JSON.stringify({ profile: 'not json', startMs: 3, labels: {}, droppedChunks: 0 }));
+    writeFileSync(join(dir, `4${SPOOL_SUFFIX}`), JSON.stringify({ format: 'pprof', bytes: 'AAAA', startMs: 4, labels: {}, droppedChunks: 0 }));
+    assert.equal(await spool.scan(), 2);
+    assert.deepEqual(
+      stored.map(p => [p.format, p.format === 'v8' ? p.profile['name'] : undefined, p.chunkKey]),
+      [
+        ['v8', 'current', undefined],
+        ['v8', 'legacy', 'run:1'],
+      ],
+    );
+    assert.deepEqual(readdirSync(dir).sort(), [`3${SPOOL_SUFFIX}.bad`, `4${SPOOL_SUFFIX}.bad`]);
   });
 });

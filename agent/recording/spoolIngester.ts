@@ -3,8 +3,7 @@ import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../../common/errors';
 import { IngestProfileRequest } from '../../common/protocol/agentProtocol';
-import { SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
-import type { IngestProfileParams } from '../../common/protocol/probeProtocol';
+import { SPOOL_SUFFIX, type IngestProfileParams } from '../../common/protocol/probeProtocol';
 import { ProfileImportError } from '../import/importedProfile';
 import { log } from '../log';
 
@@ -75,9 +74,7 @@ export class SpoolIngester {
       const path = join(this.directory, name);
       let params: IngestProfileRequest.Params;
       try {
-        const parsed = IngestProfileRequest.paramsSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-        if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'not a chunk');
-        params = parsed.data;
+        params = spooledChunk(JSON.parse(await readFile(path, 'utf8')));
       } catch (error) {
         // Gone already (another pass took it) or unreadable: set aside, say so once.
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
@@ -101,4 +98,20 @@ export class SpoolIngester {
     }
     return imported;
   }
+}
+
+/**
+ * A spooled chunk's parameters: as probes write them now (tagged with their format), or as probes wrote them before
+ * the tag (LegacySpooledChunk: always V8's profile, as JSON text), so that chunks spooled before an upgrade are
+ * still stored. Throws when the file is neither.
+ */
+export function spooledChunk(json: unknown): IngestProfileParams {
+  const current = IngestProfileRequest.paramsSchema.safeParse(json);
+  if (current.success) return current.data;
+  const legacy = IngestProfileRequest.legacySpooledChunkSchema.safeParse(json);
+  if (!legacy.success) throw new Error(current.error.issues[0]?.message ?? 'not a chunk');
+  const { profile, ...info } = legacy.data;
+  const converted = IngestProfileRequest.paramsSchema.safeParse({ format: 'v8', profile: JSON.parse(profile), ...info });
+  if (!converted.success) throw new Error(converted.error.issues[0]?.message ?? 'not a chunk');
+  return converted.data;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ImportedFrame } from '../import/importedProfile';
 import { SourceMapResolver } from './sourceMapResolver';
-import { repoRoot } from './testSupport';
+import { repoRoot } from '../../test/support/sourceMapApp';
 
 /**
  * Resolving many positions against a big map: the repository's typescript.js (9 MB) bundled by esbuild with a

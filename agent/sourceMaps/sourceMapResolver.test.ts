@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { ImportedFrame } from '../import/importedProfile';
 import { applySourceMaps } from './applySourceMaps';
 import { findSourceMappingUrl, localScriptPath, mappedFrom, SourceMapResolver } from './sourceMapResolver';
-import { bundleTsApp, compileTsApp, profileScript, toImportedProfile, tsApp, v8Frame, type V8Profile } from './testSupport';
+import { bundleTsApp, compileTsApp, profileScript, toImportedProfile, tsApp, v8Frame, type V8Profile } from '../../test/support/sourceMapApp';
 
 const hotTs = join(tsApp, 'src', 'hot.ts');
 const mainTs = join(tsApp, 'src', 'main.ts');

@@ -33,7 +33,8 @@
  * under agent/localFiles.ts's rules, asynchronously: a script must be a `.js`, `.mjs` or `.cjs` file and a map a
  * `.map` file (also once links are followed), a regular file outside /proc, /sys and /dev, no larger than
  * `maxFileBytes`; anything else a profile names is never opened. Results are cached per script, failures included,
- * each with a reason (`reasonFor`); a malformed map is "no map".
+ * each with a reason (`reasonFor`); a malformed map is "no map". A resolver kept across a recording's chunks
+ * (`revalidate`) reads a script and its map again only once one of them changed size or modification time.
  *
  * ## Original sources
  *
@@ -97,6 +98,18 @@ export interface SourceMapResolverOptions {
   maxFileBytes?: number;
   /** Where reasons are logged; the agent's log by default. */
   log?: (level: LogLevel, message: string) => void;
+  /**
+   * Whether a script's cached result is checked before each use: when the script or its map changed size or
+   * modification time (or appeared, or went), they are read again. For a resolver kept across a recording's chunks
+   * (RecordingSourceMaps); an import's resolver lives for one file and reads each script once.
+   */
+  revalidate?: boolean;
+}
+
+/** A file a script's result was read from (or looked for), and its size and modification time then ('absent'). */
+interface FileState {
+  file: string;
+  state: string;
 }
 
 /** A loaded map and its sources resolved to paths (null: not a local file, so it maps nothing). */
@@ -108,7 +121,7 @@ interface LoadedMap {
   broken: string | undefined;
 }
 
-type ScriptResult = { ok: true; loaded: LoadedMap } | { ok: false; local: boolean; reason: string };
+type ScriptResult = ({ ok: true; loaded: LoadedMap } | { ok: false; local: boolean; reason: string }) & { files?: FileState[] };
 
 const NAMELESS = new Set(['', '(anonymous)']);
 
@@ -117,10 +130,14 @@ export class SourceMapResolver {
   private readonly log: (level: LogLevel, message: string) => void;
   private readonly scripts = new Map<string, Promise<ScriptResult>>();
   private readonly existence = new Map<string, Promise<boolean>>();
+  private readonly revalidate: boolean;
+  /** Scripts and maps read so far (a script read again after it changed counts again). */
+  filesRead = 0;
 
   constructor(options: SourceMapResolverOptions = {}) {
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.log = options.log ?? agentLog;
+    this.revalidate = options.revalidate ?? false;
   }
 
   /**
@@ -129,6 +146,7 @@ export class SourceMapResolver {
    */
   async originalPositionFor(script: string, line: number, column: number): Promise<OriginalPosition | undefined> {
     if (!(line >= 1 && column >= 1)) return undefined;
+    await this.forgetChanged([script]);
     const result = await this.mapForScript(script);
     if (!result.ok) return undefined;
     return this.lookup(result.loaded, script, line, column);
@@ -144,6 +162,7 @@ export class SourceMapResolver {
   async resolveFrames(frames: readonly ImportedFrame[]): Promise<ResolvedFrames> {
     // Load each distinct script's map once, concurrently, before the (synchronous) lookups.
     const distinct = [...new Set(frames.map(f => f.file))];
+    await this.forgetChanged(distinct);
     const results = new Map<string, ScriptResult>();
     await Promise.all(distinct.map(async s => results.set(s, await this.mapForScript(s))));
     const sourcesOf = new Map<LoadedMap, (string | null)[]>();
@@ -206,6 +225,24 @@ export class SourceMapResolver {
     return { file, line: segment[2]! + 1, column: segment[3]! + 1, name: typeof name === 'string' ? name : undefined };
   }
 
+  /** With `revalidate`, forgets the results of scripts whose files changed since they were read. */
+  private async forgetChanged(scripts: readonly string[]): Promise<void> {
+    if (!this.revalidate) return;
+    await Promise.all(
+      scripts.map(async script => {
+        const cached = this.scripts.get(script);
+        if (cached === undefined) return;
+        const { files = [] } = await cached;
+        const now = await Promise.all(files.map(f => fileState(f.file)));
+        if (now.some((state, i) => state !== files[i]!.state) && this.scripts.get(script) === cached) {
+          this.scripts.delete(script);
+          // Webpack-style sources are looked for again too: a rebuilt map may name other files.
+          this.existence.clear();
+        }
+      }),
+    );
+  }
+
   private mapForScript(script: string): Promise<ScriptResult> {
     let result = this.scripts.get(script);
     if (result === undefined) {
@@ -220,9 +257,21 @@ export class SourceMapResolver {
   }
 
   private async loadForScript(script: string): Promise<ScriptResult> {
+    const files: FileState[] = [];
+    const result = await this.loadFiles(script, files);
+    return { ...result, files };
+  }
+
+  /** A script's map, read under the rules; `files` gains each file read or looked for, with its state first. */
+  private async loadFiles(script: string, files: FileState[]): Promise<ScriptResult> {
     const scriptPath = localScriptPath(script);
     if (scriptPath === undefined) return { ok: false, local: false, reason: 'not a local file' };
-    const text = await this.readLocal(scriptPath, 'script');
+    const readLocal = async (file: string, what: 'script' | 'map'): Promise<string | { reason: string }> => {
+      // Its state before it is read: a change while it is read shows as a change at the next check.
+      if (this.revalidate) files.push({ file, state: await fileState(file) });
+      return this.readLocal(file, what);
+    };
+    const text = await readLocal(scriptPath, 'script');
     if (typeof text !== 'string') return { ok: false, local: true, reason: text.reason };
 
     const reasons: string[] = [];
@@ -235,7 +284,7 @@ export class SourceMapResolver {
       }
       const target = localMapTarget(reference, scriptPath);
       if (typeof target === 'string') {
-        const mapText = await this.readLocal(target, 'map');
+        const mapText = await readLocal(target, 'map');
         if (typeof mapText === 'string') return this.parseMap(mapText, target, target);
         reasons.push(`its sourceMappingURL names ${target}, which ${mapText.reason}`);
       } else {
@@ -243,7 +292,7 @@ export class SourceMapResolver {
       }
     }
     const beside = `${scriptPath}.map`;
-    const besideText = await this.readLocal(beside, 'map');
+    const besideText = await readLocal(beside, 'map');
     if (typeof besideText === 'string') return this.parseMap(besideText, beside, beside);
     if (reference === undefined) reasons.push(`it has no sourceMappingURL comment and ${beside} ${besideText.reason}`);
     return { ok: false, local: true, reason: reasons.join('; ') };
@@ -332,8 +381,19 @@ export class SourceMapResolver {
   private async readLocal(file: string, what: 'script' | 'map'): Promise<string | { reason: string }> {
     const extensions = what === 'script' ? JAVASCRIPT_EXTENSIONS : SOURCE_MAP_EXTENSIONS;
     const text = await readLocalText(file, { what, extensions, maxBytes: this.maxFileBytes });
+    if (typeof text === 'string') this.filesRead++;
     if (typeof text !== 'string' && text.tooLarge) this.log('warn', `Source maps: ${file} ${text.reason}; not read.`);
     return text;
+  }
+}
+
+/** A file's size and modification time, or 'absent': what tells that it changed. */
+async function fileState(file: string): Promise<string> {
+  try {
+    const info = await stat(file);
+    return `${info.size}:${info.mtimeMs}`;
+  } catch {
+    return 'absent';
   }
 }
 

@@ -7,7 +7,7 @@ import { sourceSelectionSchema } from '../sourceSelection';
 import { viewQuerySchema, viewResultSchema, type ViewResult } from '../viewQuery';
 import { finiteNumbers, noAnswer, strings, type AnswerSchema } from './answerSchemas';
 import { changeRowSchema, sideSchema } from './compareViewProtocol';
-import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult } from './probeProtocol';
+import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult, type LegacySpooledChunk, type V8CpuProfile } from './probeProtocol';
 
 /**
  * The JSON-RPC protocol between the agent (server) and its clients: the extension, the language server and
@@ -142,20 +142,37 @@ export namespace ShutdownRequest {
 }
 
 /**
- * One chunk of a profile recorded by a probe (probeProtocol.ts), to be stored with its labels. The probe writes the
- * same parameters to the spool directory when it cannot send them, and the agent checks both with this schema.
- * Probe → agent.
+ * One recorded profile to be stored with its labels: a probe's chunk (probeProtocol.ts), or a perf window. The
+ * parameters are a union discriminated by `format`, so the agent reads each with its format's reader. The probe writes
+ * the same parameters to the spool directory when it cannot send them, and the agent checks both with this schema
+ * (and older spooled chunks with `legacySpooledChunkSchema`). Probe → agent.
  */
 export namespace IngestProfileRequest {
   export const method = INGEST_PROFILE_METHOD;
-  export const paramsSchema = z.object({
-    // A chunk of a few seconds is a few megabytes; a quarter of a gigabyte is far beyond any real one.
-    profile: z.string().min(2).max(256 * 1024 * 1024),
+  const info = {
     startMs: z.number().finite().nonnegative(),
     labels: userLabels.refine(labels => Object.keys(labels).length <= 64, { message: 'at most 64 labels' }),
     droppedChunks: z.number().int().nonnegative(),
     chunkKey: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/).optional(),
-  }) satisfies z.ZodType<IngestProfileParams>;
+  };
+  /**
+   * Only the profile's top level is checked here, without copying it (a busy chunk has tens of thousands of nodes):
+   * the V8 reader checks every node as it reads them, and says precisely what is wrong.
+   */
+  const v8Profile = z.custom<V8CpuProfile>(
+    value => typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { nodes?: unknown }).nodes),
+    { message: 'the profile is not a V8 CPU profile (an object with a nodes array)' },
+  );
+  export const paramsSchema = z.discriminatedUnion('format', [
+    z.object({ format: z.literal('v8'), profile: v8Profile, ...info }),
+    // A window of a few seconds is well under a megabyte; a quarter of a gigabyte is far beyond any real one.
+    z.object({ format: z.literal('perf'), text: z.string().min(1).max(256 * 1024 * 1024), ...info }),
+  ]) satisfies z.ZodType<IngestProfileParams>;
+  /** A chunk spooled by a probe from before the format tag: always V8's profile, as JSON text. */
+  export const legacySpooledChunkSchema = z.object({
+    profile: z.string().min(2).max(256 * 1024 * 1024),
+    ...info,
+  }) satisfies z.ZodType<LegacySpooledChunk>;
   export type Params = IngestProfileParams;
   export type Result = IngestProfileResult;
   export const resultSchema = z.object({ rows: count, profileId: z.string(), alreadyStored: z.boolean(), stop: z.boolean() }) satisfies AnswerSchema<Result>;

@@ -7,24 +7,42 @@
 /** The client kind the probe gives in its handshake. */
 export const PROBE_CLIENT = 'probe';
 
-/** The method by which a probe hands over one chunk of a V8 CPU profile. Probe → agent, a request. */
+/** The method by which a probe hands over one chunk of its V8 CPU profile (IngestProfileParams). Probe → agent, a request. */
 export const INGEST_PROFILE_METHOD = 'icicle/ingestProfile';
 
-export interface IngestProfileParams {
-  /** The chunk as V8 wrote it: `.cpuprofile` JSON text. */
-  profile: string;
-  /** Wall-clock time of the chunk's first sample, in milliseconds since the epoch. */
+/**
+ * A V8 CPU profile as the inspector gives it (`Profiler.Profile`: nodes, startTime, endTime, samples, timeDeltas),
+ * a JSON value in the message, never a string inside it. The agent's V8 reader checks the rest.
+ */
+export interface V8CpuProfile {
+  nodes: unknown[];
+  [key: string]: unknown;
+}
+
+/**
+ * A recorded profile, tagged with its format, so that the agent reads it with that format's reader and never guesses
+ * from its content: the probe's chunks are V8's profiles; a perf window (Linux perf on a native process) is the text
+ * of `perf script`.
+ */
+export type RecordedPayload = { format: 'v8'; profile: V8CpuProfile } | { format: 'perf'; text: string };
+
+/** What is recorded with every profile, whatever its format. */
+export interface RecordedProfileInfo {
+  /** Wall-clock time of the profile's first sample, in milliseconds since the epoch. */
   startMs: number;
-  /** Labels for every sample of the chunk: the launcher's (session, branch...) plus the probe's (pid, runtime). */
+  /** Labels for every sample: the launcher's (session, branch...) plus the recorder's (pid, runtime). */
   labels: Record<string, string>;
   /** Chunks the probe dropped before this one because the agent was away and its buffer was full. */
   droppedChunks: number;
   /**
    * The chunk's idempotency key, `<probe run id>:<chunk number>`: the same whether the chunk is sent, sent again or
-   * spooled, so the store keeps it once (absent from older probes, whose chunks are keyed by their content).
+   * spooled, so the store keeps it once (absent from perf windows, which are keyed by their content).
    */
   chunkKey?: string;
 }
+
+/** One recorded profile handed to the agent: a probe's chunk (sent or spooled) or a perf window. */
+export type IngestProfileParams = RecordedPayload & RecordedProfileInfo;
 
 export interface IngestProfileResult {
   rows: number;
@@ -66,5 +84,14 @@ export const PROBE_ENV = {
   ledger: 'ICICLE_PROBE_LEDGER',
 } as const;
 
-/** A spooled chunk's file name ends so: the agent imports such files and deletes them once stored. */
+/**
+ * A spooled chunk's file name ends so: the agent imports such files and deletes them once stored. A file holds one
+ * IngestProfileParams as JSON; files written by probes before the format tag hold `{profile: "<V8 profile as JSON
+ * text>", startMs, labels, droppedChunks, chunkKey?}` (LegacySpooledChunk), which the agent still reads.
+ */
 export const SPOOL_SUFFIX = '.icicle-chunk.json';
+
+/** A chunk as probes spooled it before chunks were tagged with their format: the V8 profile as JSON text. */
+export interface LegacySpooledChunk extends RecordedProfileInfo {
+  profile: string;
+}

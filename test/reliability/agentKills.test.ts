@@ -63,7 +63,7 @@ class ChunkWriter {
             this.connectedAt = Date.now();
           }
           const result = await this.connection.connection.sendRequest(IngestProfileRequest.type, {
-            profile, startMs: Date.now(), labels: { session_id: 'writer' }, droppedChunks: 0,
+            format: 'v8', profile, startMs: Date.now(), labels: { session_id: 'writer' }, droppedChunks: 0,
           });
           // A chunk the killed agent stored but could not acknowledge is found again: stored once, acknowledged now.
           this.acknowledged.set(result.profileId, SAMPLES_PER_CHUNK);

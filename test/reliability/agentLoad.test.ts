@@ -68,7 +68,7 @@ describe('the agent under continuous ingest with several querying clients', func
       // The run the queries read: 200,000 samples, stored and flushed before the load starts.
       const seed = await connectClient('probe');
       for (let i = 0; i < 40; i++) {
-        await seed.sendRequest(IngestProfileRequest.type, { profile: syntheticChunk(i, CHUNK_SAMPLES, 40), startMs: 1_700_000_000_000 + i * 10_000, labels: { session_id: 'base' }, droppedChunks: 0 });
+        await seed.sendRequest(IngestProfileRequest.type, { format: 'v8', profile: syntheticChunk(i, CHUNK_SAMPLES, 40), startMs: 1_700_000_000_000 + i * 10_000, labels: { session_id: 'base' }, droppedChunks: 0 });
       }
 
       const flameGraph = await connectClient('test');
@@ -115,6 +115,7 @@ describe('the agent under continuous ingest with several querying clients', func
         for (let i = 0; writing; i++) {
           const next = Date.now() + WRITE_EVERY_MS;
           await writer.sendRequest(IngestProfileRequest.type, {
+            format: 'v8',
             profile: syntheticChunk(1000 + w * 100_000 + i, CHUNK_SAMPLES, 40),
             startMs: Date.now(),
             labels: { session_id: `load${w}` },

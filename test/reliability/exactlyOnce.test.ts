@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPOOL_SUFFIX } from '../../common/protocol/probeProtocol';
-import { CHUNK_LABEL } from '../../agent/recording/ingestChunk';
+import { CHUNK_LABEL } from '../../agent/recording/storeRecordedProfile';
 import { count, eq, executePlan, scan } from '../../storage/query';
 import { StoreReader } from '../../storage/storeReader';
 import { exited, startBuiltAgent } from '../support/agentProcess';

@@ -6,11 +6,12 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { ProfileBuilder, type ImportedFrame, type ImportedProfile } from '../import/importedProfile';
+import { ProfileBuilder, type ImportedFrame, type ImportedProfile } from '../../agent/import/importedProfile';
 
 const run = promisify(execFile);
 export const repoRoot = resolve(__dirname, '..', '..');
-export const tsApp = join(__dirname, 'testdata', 'ts-app');
+/** The TypeScript program the source-map tests compile, bundle and profile. */
+export const tsApp = join(repoRoot, 'agent', 'sourceMaps', 'testdata', 'ts-app');
 
 /** Compiles the test program with the repository's TypeScript into `outDir`, with `--sourceMap` or `--inlineSourceMap`. */
 export async function compileTsApp(outDir: string, mapOption: '--sourceMap' | '--inlineSourceMap'): Promise<void> {

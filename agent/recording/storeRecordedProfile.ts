@@ -1,0 +1,85 @@
+import type { IngestProfileParams, IngestProfileResult, RecordedProfileInfo } from '../../common/protocol/probeProtocol';
+import type { Store } from '../../storage/store';
+import type { ParsedFile } from '../import/detectFormat';
+import { parseProfileBytes } from '../import/detectFormat';
+import { cpuProfileToImported } from '../import/formats/v8/cpuprofileImport';
+import { parsePerfScript } from '../import/formats/perf/perfScript';
+import { separateIdle } from '../import/idleTime';
+import { labelKey } from '../import/importedProfile';
+import { profileIdOf, storeParsedProfile } from '../import/importFile';
+import { placeProfiles, type TimeAnchor } from '../import/timeAnchor';
+import { gunzipIfCompressed } from '../readProfileFile';
+import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
+import { log } from '../log';
+
+/** The internal label holding a probe chunk's key on its rows: which chunk each sample came in. */
+export const CHUNK_LABEL = '__chunk';
+
+/**
+ * A profile recorded while a program ran: a probe's V8 chunk or a perf window, each in the format it is known to be
+ * in (IngestProfileParams), or a scraped endpoint's answer, whose format only its content tells (`unknown`: read as
+ * a file is, by recognising it).
+ */
+export type RecordedProfile = IngestProfileParams | ({ format: 'unknown'; bytes: Buffer } & RecordedProfileInfo);
+
+/**
+ * Stores one recorded profile exactly once, whether a probe's chunk arrived over the socket or from the spool, or a
+ * collector of the agent's own recorded it: it is one store transaction with an idempotency key, the probe's chunk
+ * key (`__chunk` on its rows) or else its content hash, which the store checks in the same step as it writes. So a
+ * chunk sent twice (resent after the agent restarted, or sent and spooled at the program's exit, both arriving at
+ * once) is stored once. The key is looked up first, so a copy already stored costs a lookup, not a parse.
+ *
+ * `sourceMaps` is the recording's resolver, kept across its chunks (RecordingSourceMaps), so a script's map is read
+ * once per recording rather than once per chunk; by default one for this profile alone.
+ */
+export async function storeRecordedProfile(store: Store, given: RecordedProfile, sourceMaps = new SourceMapResolver()): Promise<Omit<IngestProfileResult, 'stop'>> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(given.labels)) labels[labelKey(key)] = value;
+  if (given.droppedChunks > 0) {
+    log('warn', `the probe in pid ${labels['pid'] ?? '?'} dropped ${given.droppedChunks} chunk(s) while the agent was away`);
+  }
+  const name = `${labels['runtime'] ?? 'probe'} pid ${labels['pid'] ?? '?'}`;
+  // Bytes of an unknown format may be gzip (a scraped pprof): decompressed once, for their hash and their reader.
+  const recorded = given.format === 'unknown' ? { ...given, bytes: gunzipIfCompressed(given.bytes, name) } : given;
+  if (recorded.chunkKey !== undefined) labels[CHUNK_LABEL] = recorded.chunkKey;
+  // A chunk's profile_id is named by its key, which every copy shares; a profile without one by its content.
+  const keyed = recorded.chunkKey !== undefined;
+  const profileId = profileIdOf(keyed ? Buffer.from(`chunk:${recorded.chunkKey}`, 'utf8') : contentOf(recorded));
+  const idempotencyKey = keyed ? `chunk:${recorded.chunkKey}` : `profile:${profileId}`;
+  if ((await store.storedTransaction(idempotencyKey)) !== undefined) return { rows: 0, profileId, alreadyStored: true };
+  const parsed = readRecorded(recorded, name, { startMs: recorded.startMs });
+  const stored = await storeParsedProfile(store, parsed, { displayName: name, profileId, labels, sourceMaps, idempotencyKey });
+  return { rows: stored.rows, profileId, alreadyStored: stored.alreadyStored };
+}
+
+/** The bytes a profile without a chunk key is known by: those it was recorded as. */
+function contentOf(recorded: RecordedProfile): Buffer {
+  switch (recorded.format) {
+    case 'v8':
+      // Only chunks from senders without keys (tests, scripts): the probe's own JSON text of the profile.
+      return Buffer.from(JSON.stringify(recorded.profile), 'utf8');
+    case 'perf':
+      return Buffer.from(recorded.text, 'utf8');
+    case 'unknown':
+      return recorded.bytes;
+  }
+}
+
+/** Reads a recorded profile with its format's reader; only a profile of unknown format is recognised by content. */
+function readRecorded(recorded: RecordedProfile, name: string, anchor: TimeAnchor): ParsedFile {
+  switch (recorded.format) {
+    case 'v8':
+      return known('cpuprofile', [cpuProfileToImported({ json: recorded.profile }, name)], anchor, []);
+    case 'perf': {
+      const notes: string[] = [];
+      return known('perf-script', parsePerfScript(recorded.text, name, { notes }), anchor, notes);
+    }
+    case 'unknown':
+      return parseProfileBytes(recorded.bytes, name, anchor);
+  }
+}
+
+/** As parseProfileBytes finishes a profile: placed in time, V8's idle samples split from CPU time. */
+function known(format: ParsedFile['format'], profiles: ParsedFile['profiles'], anchor: TimeAnchor, notes: string[]): ParsedFile {
+  return { format, profiles: placeProfiles(profiles, anchor).flatMap(separateIdle), notes };
+}
