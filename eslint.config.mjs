@@ -60,6 +60,35 @@ const agentRawConnection = {
 };
 const syntaxRules = (files, ignores, extra) => ({ files, ignores, rules: { 'no-restricted-syntax': ['error', ...noHtmlFromStrings, ...extra] } });
 
+// The agent's folders, lowest first. A folder imports only folders of lower rows (and the root's leaf modules: log,
+// fileErrors, localFiles, readProfileFile, frameKind); folders in one row do not import each other. The root's
+// serving modules (main, agentServer, rpcHandlers, profileLibrary, agentStore) sit above every folder but cli/.
+const AGENT_FOLDERS = [['import', 'queries'], ['export', 'compare', 'recording'], ['collectors'], ['cli']];
+const AGENT_SERVING = ['main', 'agentServer', 'rpcHandlers', 'profileLibrary', 'agentStore'];
+const agentPackages = ['vscode', 'vscode-languageserver', 'vscode-languageclient'];
+const agentLayers = [
+  ...layer('agent', everythingBut('common', 'storage', 'agent'), agentPackages),
+  ...AGENT_FOLDERS.flatMap((row, rank) =>
+    row.map(folder => {
+      const above = [...AGENT_FOLDERS.slice(rank).flat().filter(f => f !== folder), 'probe'];
+      return layer(`agent/${folder}`, everythingBut('common', 'storage', 'agent'), agentPackages, [
+        {
+          group: [...above.flatMap(f => [`**/${f}`, `**/${f}/**`]), ...(folder === 'cli' ? [] : AGENT_SERVING.map(m => `**/${m}`))],
+          message: `agent/${folder}/ may import only the agent folders below it (${AGENT_FOLDERS.slice(0, rank).flat().join(', ') || 'none'}) and the root's leaf modules (eslint.config.mjs, AGENT_FOLDERS).`,
+        },
+      ]);
+    }),
+  ).flat(),
+  // The probe runs inside profiled programs: Node's built-ins, its own folder and the probe protocol only, so its
+  // bundle carries no dependency (and no agent code) into them.
+  ...layer('agent/probe', everythingBut('common', 'storage', 'agent'), agentPackages, [
+    {
+      regex: '^(?!node:|\\./[^/]+$|(\\.\\./)+common/protocol/probeProtocol$|(\\.\\./)+common/version$)',
+      message: "agent/probe/ imports only Node's built-ins, ./ and common/protocol/probeProtocol.ts or common/version.ts.",
+    },
+  ]),
+];
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', '**/*.mjs', '**/*.js', '**/*.cjs', 'test/fixtures/**', 'demo/**'] },
   js.configs.recommended,
@@ -81,14 +110,7 @@ export default tseslint.config(
     },
   ]),
   ...layer('agent', everythingBut('common', 'storage', 'agent'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
-  // Icicle's product queries (agent/queries/) sit on the engine and below whatever serves them: never the command
-  // line, the request handlers or the server. (storage/, the engine included, imports no agent/ code at all.)
-  ...layer('agent/queries', everythingBut('common', 'storage', 'agent'), ['vscode', 'vscode-languageserver', 'vscode-languageclient'], [
-    {
-      group: ['**/cli', '**/cli/**', '**/rpcHandlers', '**/agentServer', '**/main'],
-      message: 'agent/queries/ is below what serves it: it must not import the command line, the request handlers or the server.',
-    },
-  ]),
+  ...agentLayers,
   ...layer('language-server', everythingBut('common', 'language-server'), ['vscode', 'vscode-languageclient']),
   ...layer('webview', everythingBut('common', 'webview'), ['vscode', 'vscode-languageserver', 'vscode-languageclient']),
   ...layer('extension', everythingBut('common', 'extension'), ['vscode-languageserver']),

@@ -2,7 +2,7 @@
  * Which local files a profile can make the agent read, and how they are opened. A profile names files in its frames
  * (a V8 profile's script URLs, perf's binaries), and importing it reads some of them: scripts for their
  * `sourceMappingURL` comment, source maps, the first bytes of binaries for their ELF program headers (see
- * agent/sourceMaps/ and agent/sourceLines/). A profile can come from anywhere, so what it names is held to rules:
+ * agent/import/sourceMaps/ and agent/import/sourceLines/). A profile can come from anywhere, so what it names is held to rules:
  *
  * - the name is an absolute path with no NUL or other control character, and not a Windows network path
  *   (`\\host\share`), which would reach out to another machine;

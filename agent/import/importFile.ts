@@ -1,9 +1,9 @@
-import { attachNativeSourceLines } from '../sourceLines/nativeSourceLines';
+import { attachNativeSourceLines } from './sourceLines/nativeSourceLines';
 import { createHash } from 'node:crypto';
 import type { Store } from '../../storage/store';
 import { gunzipIfCompressed, readProfileFile } from '../readProfileFile';
-import { applySourceMaps } from '../sourceMaps/applySourceMaps';
-import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
+import { applySourceMaps } from './sourceMaps/applySourceMaps';
+import { SourceMapResolver } from './sourceMaps/sourceMapResolver';
 import { parseProfileBytes, type ParsedFile } from './detectFormat';
 import type { ProfileFormat } from '../../common/profileFormats';
 import type { SampleWrite } from '../../storage/write/sampleWrite';

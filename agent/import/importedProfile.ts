@@ -54,7 +54,7 @@ export interface ImportedProfile {
   /** Per sample, the line its leaf frame was executing (V8's positionTicks); absent or 0 when unknown. */
   sampleLines?: number[];
   /**
-   * Native code's addresses, for finding source lines on this machine (agent/sourceLines/): per frame, the offsets
+   * Native code's addresses, for finding source lines on this machine (agent/import/sourceLines/): per frame, the offsets
    * into its module (hex, as perf prints them) its samples were at; per sample, its leaf's offset (null: none).
    */
   nativeAddresses?: { frameOffsets: (string[] | undefined)[]; leafOffsets: (string | null)[] };

@@ -1,7 +1,7 @@
 import { storageProblem } from '../../common/errors';
 import type { IngestProfileParams, IngestProfileResult } from '../../common/protocol/probeProtocol';
 import type { Store } from '../../storage/store';
-import { RecordingSourceMaps } from '../sourceMaps/recordingSourceMaps';
+import { RecordingSourceMaps } from '../import/sourceMaps/recordingSourceMaps';
 import { storeRecordedProfile, type RecordedProfile } from './storeRecordedProfile';
 
 type StoredListener = (sessionId: string | undefined, rows: number) => void;

@@ -9,7 +9,7 @@ import { labelKey } from '../import/importedProfile';
 import { profileIdOf, storeParsedProfile } from '../import/importFile';
 import { placeProfiles, type TimeAnchor } from '../import/timeAnchor';
 import { gunzipIfCompressed } from '../readProfileFile';
-import { SourceMapResolver } from '../sourceMaps/sourceMapResolver';
+import { SourceMapResolver } from '../import/sourceMaps/sourceMapResolver';
 import { log } from '../log';
 
 /** The internal label holding a probe chunk's key on its rows: which chunk each sample came in. */

@@ -11,7 +11,7 @@ import { ProfileBuilder, type ImportedFrame, type ImportedProfile } from '../../
 const run = promisify(execFile);
 export const repoRoot = resolve(__dirname, '..', '..');
 /** The TypeScript program the source-map tests compile, bundle and profile. */
-export const tsApp = join(repoRoot, 'agent', 'sourceMaps', 'testdata', 'ts-app');
+export const tsApp = join(repoRoot, 'agent', 'import', 'sourceMaps', 'testdata', 'ts-app');
 
 /** Compiles the test program with the repository's TypeScript into `outDir`, with `--sourceMap` or `--inlineSourceMap`. */
 export async function compileTsApp(outDir: string, mapOption: '--sourceMap' | '--inlineSourceMap'): Promise<void> {

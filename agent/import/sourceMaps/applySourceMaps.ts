@@ -1,4 +1,4 @@
-import type { ImportedFrame, ImportedProfile } from '../import/importedProfile';
+import type { ImportedFrame, ImportedProfile } from '../importedProfile';
 import type { MissingMap, SourceMapResolver } from './sourceMapResolver';
 
 /** What `applySourceMaps` did, for logs and for telling the user why frames stayed generated. */

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sourceCosts } from '../queries/source/sourceCosts';
-import { StoreReader } from '../../storage/storeReader';
-import { buildInlinedGoProgram } from '../../test/support/nativeFixture';
+import { sourceCosts } from '../../queries/source/sourceCosts';
+import { StoreReader } from '../../../storage/storeReader';
+import { buildInlinedGoProgram } from '../../../test/support/nativeFixture';
 
 /**
  * Native source lines of a Go program recorded by perf, for real: its hot function `work` (main.go) spends its time
@@ -13,7 +13,7 @@ import { buildInlinedGoProgram } from '../../test/support/nativeFixture';
  * the instructions are mix.go's, called from main.go. The frame must keep work's own file and lines.
  */
 
-const root = join(__dirname, '..', '..');
+const root = join(__dirname, '..', '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'native', 'inlined');
 
 describe('native source lines of inlined code', function () {

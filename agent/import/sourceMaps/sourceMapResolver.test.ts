@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImportedFrame } from '../import/importedProfile';
+import type { ImportedFrame } from '../importedProfile';
 import { applySourceMaps } from './applySourceMaps';
 import { findSourceMappingUrl, localScriptPath, mappedFrom, SourceMapResolver } from './sourceMapResolver';
-import { bundleTsApp, compileTsApp, profileScript, toImportedProfile, tsApp, v8Frame, type V8Profile } from '../../test/support/sourceMapApp';
+import { bundleTsApp, compileTsApp, profileScript, toImportedProfile, tsApp, v8Frame, type V8Profile } from '../../../test/support/sourceMapApp';
 
 const hotTs = join(tsApp, 'src', 'hot.ts');
 const mainTs = join(tsApp, 'src', 'main.ts');

@@ -51,9 +51,9 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FlattenMap, TraceMap, traceSegment, type SourceMapInput } from '@jridgewell/trace-mapping';
-import type { ImportedFrame } from '../import/importedProfile';
-import { JAVASCRIPT_EXTENSIONS, readLocalText, SOURCE_MAP_EXTENSIONS } from '../localFiles';
-import { log as agentLog, type LogLevel } from '../log';
+import type { ImportedFrame } from '../importedProfile';
+import { JAVASCRIPT_EXTENSIONS, readLocalText, SOURCE_MAP_EXTENSIONS } from '../../localFiles';
+import { log as agentLog, type LogLevel } from '../../log';
 
 /** Scripts and maps larger than this are skipped (with a logged reason). */
 export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ImportedFrame } from '../import/importedProfile';
+import type { ImportedFrame } from '../importedProfile';
 import { SourceMapResolver } from './sourceMapResolver';
-import { repoRoot } from '../../test/support/sourceMapApp';
+import { repoRoot } from '../../../test/support/sourceMapApp';
 
 /**
  * Resolving many positions against a big map: the repository's typescript.js (9 MB) bundled by esbuild with a

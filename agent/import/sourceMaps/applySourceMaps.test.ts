@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProfileBuilder, type ImportedFrame } from '../import/importedProfile';
+import { ProfileBuilder, type ImportedFrame } from '../importedProfile';
 import { applySourceMaps } from './applySourceMaps';
 import { SourceMapResolver } from './sourceMapResolver';
 

@@ -1,5 +1,5 @@
-import type { ImportedProfile } from '../import/importedProfile';
-import { openLocalFile } from '../localFiles';
+import type { ImportedProfile } from '../importedProfile';
+import { openLocalFile } from '../../localFiles';
 import { addr2line, type SourceLocation } from './addr2line';
 import { loadSegments, offsetToAddress, type LoadSegment } from './elfSegments';
 

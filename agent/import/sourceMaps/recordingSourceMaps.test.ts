@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { IngestProfileParams } from '../../common/protocol/probeProtocol';
-import { Store } from '../../storage/store';
-import { ProfileBuilder } from '../import/importedProfile';
-import { RecordingHub } from '../recording/recordingHub';
-import { querySourceCosts } from '../queries/source/sourceCostQueries';
+import type { IngestProfileParams } from '../../../common/protocol/probeProtocol';
+import { Store } from '../../../storage/store';
+import { ProfileBuilder } from '../importedProfile';
+import { RecordingHub } from '../../recording/recordingHub';
+import { querySourceCosts } from '../../queries/source/sourceCostQueries';
 import { applySourceMaps } from './applySourceMaps';
 import { IDLE_RECORDING_MS, RecordingSourceMaps } from './recordingSourceMaps';
 
