@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { queryLabelValues } from '../../agent/viewQueries';
 import { mergeStacks, sourceCosts } from '../../storage/query';
 import { Store } from '../../storage/store';
-import { simpleWrite, stackOf } from '../../storage/testing/sampleData';
+import { simpleWrite, stackOf } from '../support/sampleData';
 
 const BASE_ROWS = 500_000;
 /** Each write's samples are a millisecond apart; writes start this far apart, so they never overlap in time. */
