@@ -46,9 +46,8 @@ export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrit
   const n = (fields[rowColumns[0]!.field] as ArrayLike<number> | undefined)?.length ?? 0;
   for (const column of rowColumns) {
     const given = fields[column.field] as ArrayLike<number> | undefined;
-    if (given === undefined ? !('default' in column) : given.length !== n) {
-      throw new InvalidWriteError(`a write needs as many ${describe(column)} as ${describe(rowColumns[0]!)} (${n})`);
-    }
+    if (given === undefined && !('default' in column)) throw new InvalidWriteError(`a write needs ${describe(column)}`);
+    if (given !== undefined && given.length !== n) throw new InvalidWriteError(`a write needs as many ${describe(column)} as ${describe(rowColumns[0]!)} (${n})`);
   }
   const constants: Record<string, string | number> = {};
   const columns: Record<string, Float64Array | Uint32Array> = {};
