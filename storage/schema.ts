@@ -59,8 +59,6 @@ export const SAMPLE_COLUMNS = [
   { key: 'stackId', name: 'stack_id', field: 'stackIds', per: 'row', type: 'uint32', check: 'stackId', parquet: { dictionary: false } },
   /** The line the leaf frame was executing (V8's positionTicks, pprof's leaf line); 0 when unknown. */
   { key: 'line', name: 'line', field: 'lines', per: 'row', type: 'uint32', default: 0 },
-  /** The CPU a sample ran on; 0 when unknown. */
-  { key: 'cpu', name: 'cpu', field: 'cpus', per: 'row', type: 'uint32', default: 0 },
 ] as const satisfies readonly ColumnDescriptor[];
 
 type SampleColumn = (typeof SAMPLE_COLUMNS)[number];

@@ -26,7 +26,6 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
  */
 const SAMPLE_COLUMNS: { readonly [F in OptionalRowField]?: (profile: ImportedProfile) => ArrayLike<number> | undefined } = {
   lines: profile => profile.sampleLines,
-  cpus: profile => profile.sampleCpus,
 };
 
 type OptionalRowField = Exclude<keyof SampleWrite, 'profileType' | 'durationNs' | 'periodNs' | 'timestamps' | 'values' | 'stackIds' | 'labels' | 'rowLabels'>;

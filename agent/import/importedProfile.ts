@@ -56,8 +56,6 @@ export interface ImportedProfile {
   sampleTimes: number[] | undefined;
   /** Per sample, the line its leaf frame was executing (V8's positionTicks); absent or 0 when unknown. */
   sampleLines?: number[];
-  /** Per sample, the CPU it ran on (perf's); absent when unknown. */
-  sampleCpus?: number[];
   /**
    * Native code's addresses, for finding source lines on this machine (agent/sourceLines/): per frame, the offsets
    * into its module (hex, as perf prints them) its samples were at; per sample, its leaf's offset (null: none).
