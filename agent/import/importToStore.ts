@@ -128,15 +128,21 @@ function dictionaryEncode(column: readonly (string | null)[]): EncodedLabelColum
 }
 
 /**
- * The codes of some samples, with a dictionary of only the values they use: a write carries (and its log record
- * holds) only its own values, even when the profile's label has a million.
+ * The codes of some samples. A label with few values keeps the profile's dictionary (shared, not copied); one with
+ * many (a request id per sample) gets a dictionary of only the values the write uses, so that a write carries, and
+ * its log record holds, only its own values.
  */
 function pickCodes(column: EncodedLabelColumn, rows: Uint32Array): EncodedLabelColumn {
+  const codes = new Int32Array(rows.length);
+  const source = column.codes;
+  if (column.dictionary.length <= rows.length / 16) {
+    for (let r = 0; r < rows.length; r++) codes[r] = source[rows[r]!]!;
+    return { dictionary: column.dictionary, codes };
+  }
   const remap = new Int32Array(column.dictionary.length).fill(-1);
   const dictionary: string[] = [];
-  const codes = new Int32Array(rows.length);
   for (let r = 0; r < rows.length; r++) {
-    const code = column.codes[rows[r]!]!;
+    const code = source[rows[r]!]!;
     if (code < 0) {
       codes[r] = -1;
       continue;

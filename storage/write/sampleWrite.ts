@@ -118,11 +118,13 @@ function checkLabelKey(key: string): void {
 
 /** An encoded column as the store keeps it: its own copy of the codes, each checked against the dictionary. */
 function checkEncoded(column: EncodedLabelColumn, key: string): EncodedLabelColumn {
-  const codes = Int32Array.from(column.codes);
+  const source = column.codes;
+  const codes = new Int32Array(source.length);
   const size = column.dictionary.length;
-  for (let i = 0; i < codes.length; i++) {
-    const code = codes[i]!;
+  for (let i = 0; i < source.length; i++) {
+    const code = source[i]!;
     if (code < -1 || code >= size) throw new InvalidWriteError(`row label ${key} has code ${code} at row ${i}, outside its dictionary of ${size}`);
+    codes[i] = code;
   }
   for (const value of column.dictionary) if (typeof value !== 'string') throw new InvalidWriteError(`row label ${key} has a non-string value in its dictionary`);
   return { dictionary: column.dictionary, codes };
