@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from './store';
-import { stackOf } from './testing/sampleData';
+import { stackOf } from '../test/support/sampleData';
 
 /**
  * The interop promise: a store's blocks are plain Parquet that another engine reads with the same meaning.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from './store';
-import { simpleWrite } from './testing/sampleData';
+import { simpleWrite } from '../test/support/sampleData';
 
 /**
  * A pprof frame keeps where its function starts (functionLine) beside the line it was at: function identity

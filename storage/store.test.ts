@@ -6,7 +6,7 @@ import { pollUntil } from '../test/support/poll';
 import { Store } from './store';
 import { StoreReader } from './storeReader';
 import { StoreLockedError } from './storeLock';
-import { readRows, simpleWrite, stackOf, totalValue } from './testing/sampleData';
+import { readRows, simpleWrite, stackOf, totalValue } from '../test/support/sampleData';
 
 describe('store', () => {
   let dir: string;

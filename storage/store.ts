@@ -237,7 +237,7 @@ export class Store {
       throw error;
     }
     // Visible at once, with its key: readers and the next writer with the same key see the transaction whole.
-    if (this.active.rows === 0 && encodedWrites.some(w => w.timestamps.length > 0)) this.activeSinceMs = Date.now();
+    if (this.active.rows === 0 && encodedWrites.some(w => w.rows > 0)) this.activeSinceMs = Date.now();
     for (const write of encodedWrites) this.active.append(write, txId);
     if (key !== undefined) this.writeKeys.stored(key, txId);
     this.advanceWatermark(txId);

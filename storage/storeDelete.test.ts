@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from './store';
-import { readRows, simpleWrite, stackOf } from './testing/sampleData';
+import { readRows, simpleWrite, stackOf } from '../test/support/sampleData';
 
 /** Deleting a selection (a recorded run) from a real store on disk: blocks rewritten, nothing else touched. */
 describe('store deleteWhere', () => {

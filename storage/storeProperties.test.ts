@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from './store';
-import { readRows, stackOf } from './testing/sampleData';
+import { readRows, stackOf } from '../test/support/sampleData';
 
 /** One step of a random history: a write with random labels, or a maintenance operation, or a restart. */
 type Step =

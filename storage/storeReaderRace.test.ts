@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { Store } from './store';
 import { StoreReader } from './storeReader';
 import { BlockGoneError } from './storeSnapshot';
-import { simpleWrite, stackOf } from './testing/sampleData';
+import { simpleWrite, stackOf } from '../test/support/sampleData';
 
 /**
  * The command line reads the store beside the agent, which checkpoints and compacts as it reads. Here a writer
@@ -16,7 +16,7 @@ import { simpleWrite, stackOf } from './testing/sampleData';
  * `minReads` reads were made, and returns what it found short.
  */
 async function besideWriter(dir: string, ms: number, minReads: number, read: (acknowledgedRows: number) => Promise<string | undefined>): Promise<{ short: string[]; reads: number }> {
-  const writer = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'testdata', 'storeCrashWriter.ts'), dir, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const writer = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'storeCrashWriter.ts'), dir, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let acknowledgedRows = 0;
   createInterface({ input: writer.stdout! }).on('line', line => {
     const [word, , rows] = line.split(' ');

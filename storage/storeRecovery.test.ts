@@ -8,7 +8,7 @@ import { ManifestCorruptionError } from './manifest';
 import { MetadataCorruptionError } from './metadata/metadataLog';
 import { decodeRecord } from './wal/walRecord';
 import { Store } from './store';
-import { readRows, simpleWrite, stackOf, totalValue } from './testing/sampleData';
+import { readRows, simpleWrite, stackOf, totalValue } from '../test/support/sampleData';
 
 describe('store recovery', () => {
   let dir: string;
@@ -22,7 +22,7 @@ describe('store recovery', () => {
     const acked = new Map<number, number>();
     let nextSeq = 1;
     for (let round = 0; round < 10; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'testdata', 'storeCrashWriter.ts'), dir, String(nextSeq)], {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'storeCrashWriter.ts'), dir, String(nextSeq)], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       const exited = new Promise(resolve => child.once('exit', resolve));

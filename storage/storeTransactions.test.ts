@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from './store';
 import { StoreReader } from './storeReader';
-import { simpleWrite, stackOf, totalValue } from './testing/sampleData';
+import { simpleWrite, stackOf, totalValue } from '../test/support/sampleData';
 import { WriteKeys } from './writeKeys';
 
 describe('store transactions and idempotency keys', function () {

@@ -1,5 +1,5 @@
 import type { Store } from '../../storage/store';
-import type { SampleWrite } from '../../storage/write/sampleWrite';
+import type { EncodedLabelColumn, SampleWrite } from '../../storage/write/sampleWrite';
 import type { ImportedProfile } from './importedProfile';
 
 /** Rows per store write: large writes amortise the log's sync, bounded ones keep each log record small. */
@@ -21,12 +21,26 @@ export async function importToStore(store: Store, profile: ImportedProfile, labe
 }
 
 /**
+ * Per-sample columns an importer may give beyond times, values and stacks, by the SampleWrite field they fill (the
+ * schema's per-row columns with a default, storage/schema.ts); a column no importer gives holds its default.
+ */
+const SAMPLE_COLUMNS: { readonly [F in OptionalRowField]?: (profile: ImportedProfile) => ArrayLike<number> | undefined } = {
+  lines: profile => profile.sampleLines,
+};
+
+type OptionalRowField = Exclude<keyof SampleWrite, 'profileType' | 'durationNs' | 'periodNs' | 'timestamps' | 'values' | 'stackIds' | 'labels' | 'rowLabels'>;
+
+/**
  * The store writes of an imported profile, made one at a time: frames and stacks are interned in the store's
- * metadata when the first is asked for, and each value
- * type becomes rows of its own profile type, in writes of at most ROWS_PER_WRITE rows. When a profile has several
- * value types, samples whose value is zero for a type are left out of that type (a pprof sample with allocations
- * but no in-use bytes, say); a single-type profile keeps every sample, since a sample that took no measurable time
- * is still a sample.
+ * metadata when the first is asked for, and each value type becomes rows of its own profile type, in writes of at
+ * most ROWS_PER_WRITE rows. When a profile has several value types, samples whose value is zero for a type are left
+ * out of that type (a pprof sample with allocations but no in-use bytes, say); a single-type profile keeps every
+ * sample, since a sample that took no measurable time is still a sample.
+ *
+ * Frames and stacks arrive interned by the importer (ProfileBuilder: the profile's own identity, which source maps
+ * and idle time rewrite before storing); the store interns each of them once more, only to find its id among
+ * everything stored before. Per-sample labels are dictionary-encoded once for the whole profile here and reach the
+ * store as codes, which it checks but does not encode again.
  */
 export function* profileWrites(store: Store, profile: ImportedProfile, labels: Record<string, string>): Generator<SampleWrite> {
   const frameIds = new Uint32Array(profile.frames.length);
@@ -45,34 +59,39 @@ export function* profileWrites(store: Store, profile: ImportedProfile, labels: R
     stackIds[s] = store.internStack(scratch.subarray(0, length));
   }
   const allLabels = { ...profile.labels, ...labels };
-  const labelKeys = Object.keys(profile.sampleLabels).filter(key => !(key in allLabels));
+  const labelColumns = Object.entries(profile.sampleLabels)
+    .filter(([key]) => !(key in allLabels))
+    .map(([key, column]) => [key, dictionaryEncode(column)] as const);
+  const extraColumns = Object.entries(SAMPLE_COLUMNS).flatMap(([field, of]) => {
+    const values = of(profile);
+    return values ? [[field, values] as const] : [];
+  });
   for (let t = 0; t < profile.valueTypes.length; t++) {
     const values = profile.sampleValues[t]!;
     const { kept, keptCount } = keptSamples(profile, t);
     for (let from = 0; from < keptCount; from += ROWS_PER_WRITE) {
       const count = Math.min(ROWS_PER_WRITE, keptCount - from);
+      const rows = kept.subarray(from, from + count);
       // Typed arrays straight away: the store would copy plain arrays into them anyway.
       const timestamps = new Float64Array(count);
       const rowValues = new Float64Array(count);
       const rowStacks = new Uint32Array(count);
-      const rowLines = new Uint32Array(count);
       const times = profile.sampleTimes;
-      const lines = profile.sampleLines;
       for (let r = 0; r < count; r++) {
-        const i = kept[from + r]!;
+        const i = rows[r]!;
         timestamps[r] = times ? times[i]! : profile.startMs;
         rowValues[r] = Math.round(values[i]!);
         rowStacks[r] = stackIds[profile.sampleStacks[i]!]!;
-        if (lines) rowLines[r] = lines[i]!;
       }
-      const rowLabels: Record<string, (string | null)[]> = {};
-      for (const key of labelKeys) {
-        const column = profile.sampleLabels[key]!;
-        const out = new Array<string | null>(count);
-        for (let r = 0; r < count; r++) out[r] = column[kept[from + r]!]!;
-        rowLabels[key] = out;
+      const rowLabels: Record<string, EncodedLabelColumn> = {};
+      for (const [key, column] of labelColumns) rowLabels[key] = pickCodes(column, rows);
+      const extras: Record<string, Float64Array> = {};
+      for (const [field, column] of extraColumns) {
+        const out = (extras[field] = new Float64Array(count));
+        for (let r = 0; r < count; r++) out[r] = column[rows[r]!]!;
       }
       yield {
+        ...extras,
         profileType: profile.valueTypes[t]!.profileType,
         durationNs: Math.round(profile.durationNs),
         periodNs: Math.round(profile.periodNs),
@@ -81,10 +100,61 @@ export function* profileWrites(store: Store, profile: ImportedProfile, labels: R
         timestamps,
         values: rowValues,
         stackIds: rowStacks,
-        lines: rowLines,
       };
     }
   }
+}
+
+/** A per-sample label column as a dictionary and a code per sample (-1: the sample lacks the label). */
+function dictionaryEncode(column: readonly (string | null)[]): EncodedLabelColumn {
+  const dictionary: string[] = [];
+  const ids = new Map<string, number>();
+  const codes = new Int32Array(column.length);
+  for (let i = 0; i < column.length; i++) {
+    const value = column[i];
+    if (value === null || value === undefined) {
+      codes[i] = -1;
+      continue;
+    }
+    let code = ids.get(value);
+    if (code === undefined) {
+      code = dictionary.length;
+      dictionary.push(value);
+      ids.set(value, code);
+    }
+    codes[i] = code;
+  }
+  return { dictionary, codes };
+}
+
+/**
+ * The codes of some samples. A label with few values keeps the profile's dictionary (shared, not copied); one with
+ * many (a request id per sample) gets a dictionary of only the values the write uses, so that a write carries, and
+ * its log record holds, only its own values.
+ */
+function pickCodes(column: EncodedLabelColumn, rows: Uint32Array): EncodedLabelColumn {
+  const codes = new Int32Array(rows.length);
+  const source = column.codes;
+  if (column.dictionary.length <= rows.length / 16) {
+    for (let r = 0; r < rows.length; r++) codes[r] = source[rows[r]!]!;
+    return { dictionary: column.dictionary, codes };
+  }
+  const remap = new Int32Array(column.dictionary.length).fill(-1);
+  const dictionary: string[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const code = source[rows[r]!]!;
+    if (code < 0) {
+      codes[r] = -1;
+      continue;
+    }
+    let picked = remap[code]!;
+    if (picked < 0) {
+      picked = remap[code] = dictionary.length;
+      dictionary.push(column.dictionary[code]!);
+    }
+    codes[r] = picked;
+  }
+  return { dictionary, codes };
 }
 
 /** The samples written for value type `t`: all of them, or the non-zero ones when the profile has several types. */

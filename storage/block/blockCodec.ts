@@ -3,7 +3,7 @@ import {
   makeData, tableFromIPC, tableToIPC, vectorFromArray, type Data,
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { COLUMN, STATIC_COLUMNS, UINT32_COLUMNS, columnOrder } from '../schema';
+import { SAMPLE_COLUMNS, STATIC_COLUMNS, columnOrder, staticColumn } from '../schema';
 import { float64ToInt64, int64ToFloat64 } from './int64Columns';
 
 /**
@@ -12,39 +12,28 @@ import { float64ToInt64, int64ToFloat64 } from './int64Columns';
  */
 export const READ_SLICE_ROWS = 65_536;
 
-/** Columns stored as Int64 on disk and Float64 in memory. */
-const INT64_COLUMNS = new Set<string>([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.value]);
+/** Columns stored as Int64 (or Timestamp) on disk and Float64 in memory: the schema's float64 ones. */
+const INT64_COLUMNS = new Set<string>(SAMPLE_COLUMNS.filter(c => c.type === 'float64').map(c => c.name));
 
 /**
  * Encodes in-memory batches (possibly with different label columns) as one Parquet block: every label column of
- * any batch becomes a column of the block, null where a batch lacked it. ZSTD throughout. Encodings, measured on
- * a million benchmark rows (bench/storage; write time of parquet-wasm, bytes per row):
- * - labels and `value`: dictionaries; `timestamp`: DELTA_BINARY_PACKED; `stack_id`: plain — a dictionary of
- *   20,000 ids is both larger (5.3 against 4.3 bytes a row) and slower;
- * - the per-profile columns (`profile_type`, `duration_ns`, `period_ns`) are nearly constant: delta encodings
- *   store them in almost nothing without hashing every row into a dictionary (331 → 312 ms);
- * - no Parquet statistics: the store keeps its own in the manifest, and Parquet's cost a third of the write
- *   time (546 → 379 ms). Other engines read the files just as well without them.
+ * any batch becomes a column of the block, null where a batch lacked it. ZSTD throughout; each static column's
+ * encoding is the schema's (SAMPLE_COLUMNS, with the measurements that chose it), dictionaries for labels. No
+ * Parquet statistics: the store keeps its own in the manifest, and Parquet's cost a third of the write time
+ * (546 → 379 ms). Other engines read the files just as well without them.
  */
 export function encodeBlock(batches: RecordBatch[], rowGroupRows: number): Uint8Array {
   const table = toDiskTable(batches);
-  const props = new parquet.WriterPropertiesBuilder()
+  let props = new parquet.WriterPropertiesBuilder()
     .setCompression(parquet.Compression.ZSTD)
     .setDictionaryEnabled(true)
-    .setStatisticsEnabled(parquet.EnabledStatistics.None)
-    .setColumnDictionaryEnabled(COLUMN.timestamp, false)
-    .setColumnEncoding(COLUMN.timestamp, parquet.Encoding.DELTA_BINARY_PACKED)
-    .setColumnDictionaryEnabled(COLUMN.stackId, false)
-    .setColumnDictionaryEnabled(COLUMN.duration, false)
-    .setColumnEncoding(COLUMN.duration, parquet.Encoding.DELTA_BINARY_PACKED)
-    .setColumnDictionaryEnabled(COLUMN.period, false)
-    .setColumnEncoding(COLUMN.period, parquet.Encoding.DELTA_BINARY_PACKED)
-    .setColumnDictionaryEnabled(COLUMN.profileType, false)
-    .setColumnEncoding(COLUMN.profileType, parquet.Encoding.DELTA_BYTE_ARRAY)
-    .setMaxRowGroupSize(rowGroupRows)
-    .setCreatedBy('icicle')
-    .build();
-  return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), props);
+    .setStatisticsEnabled(parquet.EnabledStatistics.None);
+  for (const column of SAMPLE_COLUMNS) {
+    if (!('parquet' in column)) continue;
+    props = props.setColumnDictionaryEnabled(column.name, column.parquet.dictionary);
+    if ('encoding' in column.parquet) props = props.setColumnEncoding(column.name, parquet.Encoding[column.parquet.encoding]);
+  }
+  return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), props.setMaxRowGroupSize(rowGroupRows).setCreatedBy('icicle').build());
 }
 
 /**
@@ -81,7 +70,7 @@ function toDiskTable(batches: RecordBatch[]): Table {
       const data = column.data[0]!;
       if (INT64_COLUMNS.has(name)) {
         const values = float64ToInt64(data.values as Float64Array, n);
-        return name === COLUMN.timestamp
+        return staticColumn(name)?.disk === 'timestamp'
           ? makeData({ type: new TimestampMillisecond(), length: n, nullCount: 0, data: values })
           : makeData({ type: new Int64(), length: n, nullCount: 0, data: values });
       }
@@ -93,9 +82,10 @@ function toDiskTable(batches: RecordBatch[]): Table {
 }
 
 function diskType(name: string): DataType {
-  if (name === COLUMN.timestamp) return new TimestampMillisecond();
-  if (INT64_COLUMNS.has(name)) return new Int64();
-  if (UINT32_COLUMNS.has(name)) return new Uint32();
+  const column = staticColumn(name);
+  if (column?.disk === 'timestamp') return new TimestampMillisecond();
+  if (column?.type === 'float64') return new Int64();
+  if (column?.type === 'uint32') return new Uint32();
   return new Dictionary(new Utf8(), new Int32());
 }
 

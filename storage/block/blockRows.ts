@@ -1,6 +1,6 @@
 import { DataType, type Data, type RecordBatch } from 'apache-arrow';
 import { float64Data, recordBatch, StringColumn, uint32Data } from '../part/columnBuilders';
-import { COLUMN, STATIC_COLUMNS, UINT32_COLUMNS, columnOrder, isLabelColumn } from '../schema';
+import { columnOrder, staticColumn } from '../schema';
 
 /** Only columns with at most this many distinct values in a block take part in its sort order. */
 const SORT_CARDINALITY_LIMIT = 1024;
@@ -21,11 +21,14 @@ export function mergeAndSortRows(batches: RecordBatch[]): RecordBatch {
   const numbers = new Map<string, Float64Array | Uint32Array>();
   const strings = new Map<string, StringColumn>();
   for (const name of names) {
-    if (UINT32_COLUMNS.has(name)) numbers.set(name, concatNumbers(batches, name, new Uint32Array(length)));
-    else if (STATIC_COLUMNS.includes(name) && name !== COLUMN.profileType) numbers.set(name, concatNumbers(batches, name, new Float64Array(length)));
+    // Label columns are strings; static ones are typed by the schema.
+    const type = staticColumn(name)?.type ?? 'string';
+    if (type === 'uint32') numbers.set(name, concatNumbers(batches, name, new Uint32Array(length)));
+    else if (type === 'float64') numbers.set(name, concatNumbers(batches, name, new Float64Array(length)));
     else strings.set(name, concatStrings(batches, name, length));
   }
-  const order = sortOrder(length, names.filter(n => n === COLUMN.profileType || isLabelColumn(n)).map(n => strings.get(n)!));
+  // Every string column (the profile type, the labels) may take part in the sort order.
+  const order = sortOrder(length, names.filter(n => strings.has(n)).map(n => strings.get(n)!));
   const columns: [string, Data][] = names.map(name => {
     const values = numbers.get(name);
     if (values instanceof Uint32Array) return [name, uint32Data(gatherUint32(values, order), length)];

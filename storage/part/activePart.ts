@@ -1,13 +1,15 @@
-import type { RecordBatch } from 'apache-arrow';
-import { COLUMN, labelColumn, type BlockStats } from '../schema';
+import type { Data, RecordBatch } from 'apache-arrow';
+import { SAMPLE_COLUMNS, labelColumn, type BlockStats } from '../schema';
 import { statsOfBatch } from '../block/blockStats';
 import type { EncodedWrite } from '../write/sampleWrite';
 import { NumberColumn, StringColumn, float64Data, recordBatch, uint32Data } from './columnBuilders';
 
 /** Rows per in-memory batch: large enough for tight vectorised loops, small enough to grow cheaply. */
 const MAX_BATCH_ROWS = 1 << 17;
-/** Bytes per row of the static columns: timestamp, value, duration, period (f64), stack id, line (u32), profile type (i32). */
-const STATIC_ROW_BYTES = 8 * 4 + 4 + 4 + 4;
+/** Bytes per row of the static columns: 8 for Float64, 4 for Uint32 and for a string column's dictionary code. */
+const STATIC_ROW_BYTES = SAMPLE_COLUMNS.reduce((sum, c) => sum + (c.type === 'float64' ? 8 : 4), 0);
+
+type StaticColumn = NumberColumn<Float64Array> | NumberColumn<Uint32Array> | StringColumn;
 
 /**
  * The rows of one in-memory batch: writes with the same set of label keys append to the same builder, so a
@@ -16,30 +18,23 @@ const STATIC_ROW_BYTES = 8 * 4 + 4 + 4 + 4;
  */
 class BatchBuilder {
   rows = 0;
-  readonly timestamps: NumberColumn<Float64Array>;
-  readonly values: NumberColumn<Float64Array>;
-  readonly durations: NumberColumn<Float64Array>;
-  readonly periods: NumberColumn<Float64Array>;
-  readonly stackIds: NumberColumn<Uint32Array>;
-  readonly lines: NumberColumn<Uint32Array>;
-  readonly profileTypes: StringColumn;
+  /** The static columns, in the schema's order (SAMPLE_COLUMNS). */
+  private readonly statics: StaticColumn[];
   readonly labels = new Map<string, StringColumn>();
   private cached: { rows: number; batch: RecordBatch; stats: BlockStats } | undefined;
 
   /** The first allocation fits the first write exactly: many small batches (sparse label keys) waste nothing. */
   constructor(readonly keySet: string, capacity: number) {
-    this.timestamps = new NumberColumn(new Float64Array(capacity));
-    this.values = new NumberColumn(new Float64Array(capacity));
-    this.durations = new NumberColumn(new Float64Array(capacity));
-    this.periods = new NumberColumn(new Float64Array(capacity));
-    this.stackIds = new NumberColumn(new Uint32Array(capacity));
-    this.lines = new NumberColumn(new Uint32Array(capacity));
-    this.profileTypes = new StringColumn(capacity, 0);
+    this.statics = SAMPLE_COLUMNS.map(c =>
+      c.type === 'string' ? new StringColumn(capacity, 0) : c.type === 'uint32' ? new NumberColumn(new Uint32Array(capacity)) : new NumberColumn(new Float64Array(capacity)),
+    );
     for (const key of keySet === '' ? [] : keySet.split(',')) this.labels.set(key, new StringColumn(capacity, 0));
   }
 
+  /** Rows the arrays hold (each static column grows alike). */
   get capacity(): number {
-    return this.timestamps.values.length;
+    const first = this.statics[0]!;
+    return first instanceof StringColumn ? first.codes.length : first.values.length;
   }
 
   append(write: EncodedWrite, from: number, to: number): void {
@@ -47,18 +42,16 @@ class BatchBuilder {
     const end = this.rows + count;
     if (end > this.capacity) {
       const capacity = Math.min(MAX_BATCH_ROWS, Math.max(end, this.capacity * 2));
-      for (const column of [this.timestamps, this.values, this.durations, this.periods, this.stackIds, this.lines]) column.ensure(capacity);
-      this.profileTypes.ensure(capacity);
+      for (const column of this.statics) column.ensure(capacity);
       for (const column of this.labels.values()) column.ensure(capacity);
     }
     const start = this.rows;
-    this.timestamps.values.set(write.timestamps.subarray(from, to), start);
-    this.values.values.set(write.values.subarray(from, to), start);
-    this.durations.values.fill(write.durationNs, start, end);
-    this.periods.values.fill(write.periodNs, start, end);
-    this.stackIds.values.set(write.stackIds.subarray(from, to), start);
-    this.lines.values.set(write.lines.subarray(from, to), start);
-    this.profileTypes.codes.fill(this.profileTypes.code(write.profileType), start, end);
+    SAMPLE_COLUMNS.forEach((c, i) => {
+      const column = this.statics[i]!;
+      if (column instanceof StringColumn) column.codes.fill(column.code(write.constants[c.name] as string), start, end);
+      else if (c.per === 'write') column.values.fill(write.constants[c.name] as number, start, end);
+      else column.values.set(write.columns[c.name]!.subarray(from, to), start);
+    });
     for (const [key, value] of Object.entries(write.labels)) {
       const column = this.labels.get(key)!;
       column.codes.fill(column.code(value), start, end);
@@ -84,8 +77,8 @@ class BatchBuilder {
   }
 
   bytes(): number {
-    let bytes = this.capacity * (STATIC_ROW_BYTES + 4 * this.labels.size) + this.profileTypes.dictionaryBytes;
-    for (const column of this.labels.values()) bytes += column.dictionaryBytes;
+    let bytes = this.capacity * (STATIC_ROW_BYTES + 4 * this.labels.size);
+    for (const column of [...this.statics, ...this.labels.values()]) if (column instanceof StringColumn) bytes += column.dictionaryBytes;
     return bytes;
   }
 
@@ -98,14 +91,8 @@ class BatchBuilder {
     const n = this.rows;
     const batch = recordBatch(
       [
-        [COLUMN.profileType, this.profileTypes.toData(n)],
-        [COLUMN.timestamp, float64Data(this.timestamps.values, n)],
-        [COLUMN.duration, float64Data(this.durations.values, n)],
-        [COLUMN.period, float64Data(this.periods.values, n)],
-        [COLUMN.value, float64Data(this.values.values, n)],
-        [COLUMN.stackId, uint32Data(this.stackIds.values, n)],
-        [COLUMN.line, uint32Data(this.lines.values, n)],
-        ...[...this.labels].map(([key, column]) => [labelColumn(key), column.toData(n)] as [string, ReturnType<StringColumn['toData']>]),
+        ...SAMPLE_COLUMNS.map((c, i) => [c.name, columnData(this.statics[i]!, n)] as [string, Data]),
+        ...[...this.labels].map(([key, column]) => [labelColumn(key), column.toData(n)] as [string, Data]),
       ],
       n,
     );
@@ -134,11 +121,10 @@ export class ActivePart {
   /** Tx ids whose rows the part holds. */
   firstTxId = 0;
   lastTxId = 0;
-  minTimestamp = Infinity;
 
   append(write: EncodedWrite, txId: number): void {
     const keySet = [...Object.keys(write.labels), ...Object.keys(write.rowLabels)].sort().join(',');
-    const n = write.timestamps.length;
+    const n = write.rows;
     let from = 0;
     while (from < n) {
       let builder = this.open.get(keySet);
@@ -151,7 +137,6 @@ export class ActivePart {
       builder.append(write, from, to);
       from = to;
     }
-    for (let i = 0; i < n; i++) if (write.timestamps[i]! < this.minTimestamp) this.minTimestamp = write.timestamps[i]!;
     this.rows += n;
     if (this.firstTxId === 0) this.firstTxId = txId;
     this.lastTxId = txId;
@@ -168,4 +153,9 @@ export class ActivePart {
   snapshot(): { batch: RecordBatch; stats: BlockStats }[] {
     return this.builders.filter(b => b.rows > 0).map(b => b.snapshot());
   }
+}
+
+function columnData(column: StaticColumn, length: number): Data {
+  if (column instanceof StringColumn) return column.toData(length);
+  return column.values instanceof Uint32Array ? uint32Data(column.values, length) : float64Data(column.values, length);
 }

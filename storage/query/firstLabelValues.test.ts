@@ -6,7 +6,7 @@ import type { RecordBatch } from 'apache-arrow';
 import fc from 'fast-check';
 import type { LabelMatcher } from '../../common/selector';
 import { Store } from '../store';
-import { simpleWrite, stackOf } from '../testing/sampleData';
+import { simpleWrite, stackOf } from '../../test/support/sampleData';
 import { firstLabelValues, type LabelValuePage } from './firstLabelValues';
 import { executePlan } from './execute';
 import { scan } from './logicalPlan';

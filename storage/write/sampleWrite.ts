@@ -1,44 +1,35 @@
-import { LABEL_KEY_PATTERN } from '../schema';
+import { LABEL_KEY_PATTERN, SAMPLE_COLUMNS, type ColumnDescriptor, type SampleColumnFields } from '../schema';
 
 /**
- * One write: the samples of one profile (or one chunk of a continuous profile). Constant labels apply to every
- * row; per-row labels vary by sample (pprof sample labels, perf's pid/tid). Stack ids come from the store's
- * metadata (`Store.internStack`).
+ * One write: the samples of one profile (or one chunk of a continuous profile). Its static columns' fields are the
+ * schema's (`profileType`, `timestamps`, `values`, `stackIds`, optional `durationNs`, `periodNs`, `lines`: see
+ * SAMPLE_COLUMNS in schema.ts). Constant labels apply to every row; per-row labels vary by sample (pprof sample
+ * labels, perf's pid/tid). Stack ids come from the store's metadata (`Store.internStack`).
  */
-export interface SampleWrite {
-  /** Parca's profile type, e.g. `cpu:samples:count:cpu:nanoseconds`. */
-  profileType: string;
-  durationNs?: number;
-  periodNs?: number;
+export type SampleWrite = SampleColumnFields & {
   labels?: Readonly<Record<string, string>>;
-  /** Per-row label values; null or undefined means the row lacks the label. */
-  rowLabels?: Readonly<Record<string, ArrayLike<string | null | undefined>>>;
-  /** Milliseconds since the epoch; stored rounded to whole milliseconds. */
-  timestamps: ArrayLike<number>;
-  /** Whole numbers (nanoseconds, bytes, counts), as in pprof; negative values are allowed (delta profiles). */
-  values: ArrayLike<number>;
-  stackIds: ArrayLike<number>;
-  /** The line each sample's leaf frame was executing, when the profile says (0 or absent: unknown). */
-  lines?: ArrayLike<number>;
-}
+  /**
+   * Per-row label values; null or undefined means the row lacks the label. A column already in dictionary form
+   * (an importer's, encoded once for the whole profile) is taken as it is, its codes checked.
+   */
+  rowLabels?: Readonly<Record<string, ArrayLike<string | null | undefined> | EncodedLabelColumn>>;
+};
 
 /** A row label column in dictionary form: the distinct values and one code per row (-1 for absent). */
 export interface EncodedLabelColumn {
-  dictionary: string[];
+  dictionary: readonly string[];
   codes: Int32Array;
 }
 
 /** A validated write in the columnar form the write-ahead log carries and the active part appends. */
 export interface EncodedWrite {
-  profileType: string;
-  durationNs: number;
-  periodNs: number;
+  rows: number;
+  /** The values of the per-write static columns, by column name. */
+  constants: Record<string, string | number>;
+  /** The per-row static columns, by column name (Float64Array or Uint32Array as the schema says). */
+  columns: Record<string, Float64Array | Uint32Array>;
   labels: Record<string, string>;
   rowLabels: Record<string, EncodedLabelColumn>;
-  timestamps: Float64Array;
-  values: Float64Array;
-  stackIds: Uint32Array;
-  lines: Uint32Array;
 }
 
 export class InvalidWriteError extends Error {
@@ -50,25 +41,20 @@ export class InvalidWriteError extends Error {
 
 /** Checks a write and converts it to columns; `stackCount` bounds the stack ids it may refer to. */
 export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrite {
-  const n = write.timestamps.length;
-  if (write.values.length !== n || write.stackIds.length !== n) {
-    throw new InvalidWriteError(`a write needs as many values and stack ids as timestamps (${n})`);
+  const fields = write as unknown as Record<string, unknown>;
+  const rowColumns = SAMPLE_COLUMNS.filter(c => c.per === 'row');
+  const n = (fields[rowColumns[0]!.field] as ArrayLike<number> | undefined)?.length ?? 0;
+  for (const column of rowColumns) {
+    const given = fields[column.field] as ArrayLike<number> | undefined;
+    if (given === undefined && !('default' in column)) throw new InvalidWriteError(`a write needs ${describe(column)}`);
+    if (given !== undefined && given.length !== n) throw new InvalidWriteError(`a write needs as many ${describe(column)} as ${describe(rowColumns[0]!)} (${n})`);
   }
-  if (typeof write.profileType !== 'string' || write.profileType === '') throw new InvalidWriteError('a write needs a profile type');
-  // Always copies: the store keeps these arrays, and the caller may reuse its own.
-  const timestamps = Float64Array.from(write.timestamps);
-  const values = Float64Array.from(write.values);
-  const stackIds = Uint32Array.from(write.stackIds);
-  if (write.lines !== undefined && write.lines.length !== n) throw new InvalidWriteError(`a write needs as many lines as timestamps (${n})`);
-  const lines = write.lines === undefined ? new Uint32Array(n) : Uint32Array.from(write.lines);
-  for (let i = 0; i < n; i++) {
-    // Rounding here, not at flush, keeps a row identical in memory and on disk (blocks store whole milliseconds).
-    timestamps[i] = Math.round(timestamps[i]!);
-    if (!Number.isSafeInteger(timestamps[i]!) || !Number.isSafeInteger(values[i]!)) {
-      throw new InvalidWriteError(`row ${i} has a timestamp or value that is not a whole number below 2^53`);
-    }
-    const s = stackIds[i]!;
-    if (s < 1 || s > stackCount || s !== write.stackIds[i]) throw new InvalidWriteError(`row ${i} refers to unknown stack ${String(write.stackIds[i])}`);
+  const constants: Record<string, string | number> = {};
+  const columns: Record<string, Float64Array | Uint32Array> = {};
+  for (const column of SAMPLE_COLUMNS) {
+    const given = fields[column.field];
+    if (column.per === 'write') constants[column.name] = checkConstant(column, given);
+    else columns[column.name] = checkRows(column, given as ArrayLike<number> | undefined, n, stackCount);
   }
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(write.labels ?? {})) {
@@ -80,29 +66,68 @@ export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrit
   for (const [key, column] of Object.entries(write.rowLabels ?? {})) {
     checkLabelKey(key);
     if (key in labels) throw new InvalidWriteError(`label ${key} is given both for the whole write and per row`);
-    if (column.length !== n) throw new InvalidWriteError(`row label ${key} needs ${n} values, not ${column.length}`);
-    rowLabels[key] = dictionaryEncode(column, key);
+    const length = isEncoded(column) ? column.codes.length : column.length;
+    if (length !== n) throw new InvalidWriteError(`row label ${key} needs ${n} values, not ${length}`);
+    rowLabels[key] = isEncoded(column) ? checkEncoded(column, key) : dictionaryEncode(column, key);
   }
-  return {
-    profileType: write.profileType,
-    durationNs: checkNumber(write.durationNs ?? 0, 'durationNs'),
-    periodNs: checkNumber(write.periodNs ?? 0, 'periodNs'),
-    labels,
-    rowLabels,
-    timestamps,
-    values,
-    stackIds,
-    lines,
-  };
+  return { rows: n, constants, columns, labels, rowLabels };
+}
+
+/** The field's name in messages: "stack ids" for `stackIds`. */
+function describe(column: ColumnDescriptor): string {
+  return column.field.replace(/[A-Z]/g, c => ` ${c.toLowerCase()}`);
+}
+
+function checkConstant(column: ColumnDescriptor, given: unknown): string | number {
+  if (column.type === 'string') {
+    if (typeof given !== 'string' || (column.check === 'nonEmpty' && given === '')) throw new InvalidWriteError(`a write needs a ${describe(column)}`);
+    return given;
+  }
+  const value = given ?? column.default;
+  if (typeof value !== 'number' || (column.check === 'whole' && !Number.isSafeInteger(value))) {
+    throw new InvalidWriteError(`${column.field} must be a whole number below 2^53`);
+  }
+  return value;
+}
+
+/** A per-row column as its typed array, always a copy: the store keeps it, and the caller may reuse its own. */
+function checkRows(column: ColumnDescriptor, given: ArrayLike<number> | undefined, n: number, stackCount: number): Float64Array | Uint32Array {
+  if (given === undefined) return column.type === 'uint32' ? new Uint32Array(n).fill(column.default ?? 0) : new Float64Array(n).fill(column.default ?? 0);
+  const values = column.type === 'uint32' ? Uint32Array.from(given) : Float64Array.from(given);
+  if (column.check === 'roundedWhole') for (let i = 0; i < n; i++) values[i] = Math.round(values[i]!);
+  if (column.check === 'whole' || column.check === 'roundedWhole') {
+    for (let i = 0; i < n; i++) {
+      if (!Number.isSafeInteger(values[i]!)) throw new InvalidWriteError(`row ${i} has a ${describe(column).replace(/s$/, '')} that is not a whole number below 2^53`);
+    }
+  } else if (column.check === 'stackId') {
+    for (let i = 0; i < n; i++) {
+      const s = values[i]!;
+      if (s < 1 || s > stackCount || s !== given[i]) throw new InvalidWriteError(`row ${i} refers to unknown stack ${String(given[i])}`);
+    }
+  }
+  return values;
+}
+
+function isEncoded(column: ArrayLike<string | null | undefined> | EncodedLabelColumn): column is EncodedLabelColumn {
+  return 'codes' in column && column.codes instanceof Int32Array;
 }
 
 function checkLabelKey(key: string): void {
   if (!LABEL_KEY_PATTERN.test(key)) throw new InvalidWriteError(`label key ${JSON.stringify(key)} must match ${LABEL_KEY_PATTERN.source}`);
 }
 
-function checkNumber(value: number, name: string): number {
-  if (!Number.isSafeInteger(value)) throw new InvalidWriteError(`${name} must be a whole number below 2^53`);
-  return value;
+/** An encoded column as the store keeps it: its own copy of the codes, each checked against the dictionary. */
+function checkEncoded(column: EncodedLabelColumn, key: string): EncodedLabelColumn {
+  const source = column.codes;
+  const codes = new Int32Array(source.length);
+  const size = column.dictionary.length;
+  for (let i = 0; i < source.length; i++) {
+    const code = source[i]!;
+    if (code < -1 || code >= size) throw new InvalidWriteError(`row label ${key} has code ${code} at row ${i}, outside its dictionary of ${size}`);
+    codes[i] = code;
+  }
+  for (const value of column.dictionary) if (typeof value !== 'string') throw new InvalidWriteError(`row label ${key} has a non-string value in its dictionary`);
+  return { dictionary: column.dictionary, codes };
 }
 
 function dictionaryEncode(column: ArrayLike<string | null | undefined>, key: string): EncodedLabelColumn {

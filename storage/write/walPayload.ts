@@ -1,4 +1,5 @@
 import type { MetadataChanges } from '../metadata/metadataStore';
+import { SAMPLE_COLUMNS, staticColumn, type ColumnDescriptor } from '../schema';
 import type { EncodedLabelColumn, EncodedWrite } from './sampleWrite';
 
 /**
@@ -6,25 +7,39 @@ import type { EncodedLabelColumn, EncodedWrite } from './sampleWrite';
  * columns. Layout (little-endian):
  *
  *   header length u32 | header JSON (utf-8) | zero padding to 8 bytes |
- *   timestamps f64×n | values f64×n | stack ids u32×n | lines u32×n | per row label, in header order: codes i32×n |
+ *   the per-row static columns named in the header, in its order (f64×n or u32×n each, as the schema types them) |
+ *   per row label, in header order: codes i32×n |
  *   new stacks' lengths u32×s | new stacks' frame ids u32×(sum of lengths)
  *
  * The columns are raw typed arrays so that encoding and replay cost a copy, not a parse, per sample. New frames
  * travel in the header column-wise (arrays of strings and numbers serialise several times faster than objects);
  * new stacks, which can hold millions of frame ids when a big profile is imported, travel as raw arrays.
+ *
+ * Version 4 names its columns (the schema's, SAMPLE_COLUMNS), so a record written before a column was added reads
+ * with that column's default. Version 3, written before, had a fixed set: V3_COLUMNS, and the per-write ones as
+ * header fields.
  */
 interface PayloadHeader {
-  v: 3;
+  v: 3 | 4;
   n: number;
-  profileType: string;
-  durationNs: number;
-  periodNs: number;
+  /** v4: the per-write static columns' values and the per-row ones' names, in payload order. */
+  constants?: Record<string, string | number>;
+  columns?: string[];
+  /** v3: the per-write static columns. */
+  profileType?: string;
+  durationNs?: number;
+  periodNs?: number;
   labels: Record<string, string>;
   rowLabels: [string, string[]][];
   /** Files and modules repeat across frames: each is written once, frames refer to them by index. */
   frames: { first: number; name: string[]; files: string[]; file: number[]; line: number[]; column: number[]; modules: string[]; module: number[]; address: number[]; functionLine?: (number | null)[] };
   stacks: { first: number; count: number; frameIds: number };
 }
+
+/** The per-row columns of a version 3 payload, in its order. Frozen: version 3 is no longer written. */
+const V3_COLUMNS = ['timestamp', 'value', 'stack_id', 'line'];
+
+const ROW_COLUMNS = SAMPLE_COLUMNS.filter(c => c.per === 'row');
 
 export interface WalEntry {
   metadata: MetadataChanges;
@@ -33,7 +48,7 @@ export interface WalEntry {
 
 export function encodeWalPayload(entry: WalEntry): Buffer {
   const { write } = entry;
-  const n = write.timestamps.length;
+  const n = write.rows;
   const rowLabelEntries = Object.entries(write.rowLabels);
   const { frames, stacks } = entry.metadata;
   const stackLengths = Uint32Array.from(stacks, stack => stack.length);
@@ -44,13 +59,12 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
     at += stack.length;
   }
   const header: PayloadHeader = {
-    v: 3,
+    v: 4,
     n,
-    profileType: write.profileType,
-    durationNs: write.durationNs,
-    periodNs: write.periodNs,
+    constants: write.constants,
+    columns: ROW_COLUMNS.map(c => c.name),
     labels: write.labels,
-    rowLabels: rowLabelEntries.map(([key, column]) => [key, column.dictionary]),
+    rowLabels: rowLabelEntries.map(([key, column]) => [key, column.dictionary as string[]]),
     frames: {
       first: entry.metadata.firstFrameId,
       name: frames.map(f => f.functionName),
@@ -66,7 +80,8 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const columnsStart = align8(4 + headerBytes.length);
-  const total = columnsStart + n * (8 + 8 + 4 + 4 + 4 * rowLabelEntries.length) + 4 * (stackLengths.length + stackFrameIds.length);
+  const rowBytes = ROW_COLUMNS.reduce((sum, c) => sum + bytesPerValue(c), 0) + 4 * rowLabelEntries.length;
+  const total = columnsStart + n * rowBytes + 4 * (stackLengths.length + stackFrameIds.length);
   const payload = Buffer.alloc(total);
   payload.writeUInt32LE(headerBytes.length, 0);
   headerBytes.copy(payload, 4);
@@ -75,10 +90,7 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
     payload.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), offset);
     offset += array.byteLength;
   };
-  put(write.timestamps);
-  put(write.values);
-  put(write.stackIds);
-  put(write.lines);
+  for (const column of ROW_COLUMNS) put(write.columns[column.name]!);
   for (const [, column] of rowLabelEntries) put(column.codes);
   put(stackLengths);
   put(stackFrameIds);
@@ -88,10 +100,17 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
 export function decodeWalPayload(payload: Buffer): WalEntry {
   const headerLength = payload.readUInt32LE(0);
   const header = JSON.parse(payload.toString('utf8', 4, 4 + headerLength)) as PayloadHeader;
-  if (header.v !== 3) throw new Error(`unknown write-ahead-log payload version ${String(header.v)}`);
+  if (header.v !== 3 && header.v !== 4) throw new Error(`unknown write-ahead-log payload version ${String(header.v)}`);
   const n = header.n;
+  const names = header.v === 3 ? V3_COLUMNS : header.columns!;
+  const given = names.map(name => {
+    const column = staticColumn(name);
+    if (column?.per !== 'row') throw new Error(`write-ahead-log payload has a column ${name} the store does not know`);
+    return column;
+  });
   let offset = align8(4 + headerLength);
-  const expected = offset + n * (24 + 4 * header.rowLabels.length) + 4 * (header.stacks.count + header.stacks.frameIds);
+  const rowBytes = given.reduce((sum, c) => sum + bytesPerValue(c), 0) + 4 * header.rowLabels.length;
+  const expected = offset + n * rowBytes + 4 * (header.stacks.count + header.stacks.frameIds);
   if (payload.length !== expected) throw new Error(`write-ahead-log payload holds ${payload.length} bytes, expected ${expected}`);
   // Copy into fresh, aligned buffers: the payload is a view into the log file's bytes.
   const take = <T>(bytes: number, make: (buffer: ArrayBuffer) => T): T => {
@@ -100,10 +119,17 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
     offset += bytes;
     return make(copy.buffer);
   };
-  const timestamps = take(n * 8, b => new Float64Array(b));
-  const values = take(n * 8, b => new Float64Array(b));
-  const stackIds = take(n * 4, b => new Uint32Array(b));
-  const lines = take(n * 4, b => new Uint32Array(b));
+  const columns: Record<string, Float64Array | Uint32Array> = {};
+  for (const column of given) {
+    columns[column.name] = column.type === 'uint32' ? take(n * 4, b => new Uint32Array(b)) : take(n * 8, b => new Float64Array(b));
+  }
+  // A column added after the record was written holds its default.
+  for (const column of ROW_COLUMNS) {
+    columns[column.name] ??= (column.type === 'uint32' ? new Uint32Array(n) : new Float64Array(n)).fill('default' in column ? column.default : 0);
+  }
+  const constants: Record<string, string | number> =
+    header.v === 3 ? { profile_type: header.profileType!, duration_ns: header.durationNs!, period_ns: header.periodNs! } : { ...header.constants };
+  for (const column of SAMPLE_COLUMNS) if (column.per === 'write') constants[column.name] ??= 'default' in column ? column.default : '';
   const rowLabels: Record<string, EncodedLabelColumn> = {};
   for (const [key, dictionary] of header.rowLabels) rowLabels[key] = { dictionary, codes: take(n * 4, b => new Int32Array(b)) };
   const stackLengths = take(header.stacks.count * 4, b => new Uint32Array(b));
@@ -132,20 +158,11 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
     firstStackId: header.stacks.first,
     stacks,
   };
-  return {
-    metadata,
-    write: {
-      profileType: header.profileType,
-      durationNs: header.durationNs,
-      periodNs: header.periodNs,
-      labels: header.labels,
-      rowLabels,
-      timestamps,
-      values,
-      stackIds,
-      lines,
-    },
-  };
+  return { metadata, write: { rows: n, constants, columns, labels: header.labels, rowLabels } };
+}
+
+function bytesPerValue(column: ColumnDescriptor): number {
+  return column.type === 'float64' ? 8 : 4;
 }
 
 /** Distinct values and an index per value, under the given names. */

@@ -6,7 +6,7 @@ import { queryLabelValues } from '../../agent/queries/view/viewQueries';
 import { mergeStacks } from '../../agent/queries/stacks/mergeStacks';
 import { sourceCosts } from '../../agent/queries/source/sourceCosts';
 import { Store } from '../../storage/store';
-import { simpleWrite, stackOf } from '../../storage/testing/sampleData';
+import { simpleWrite, stackOf } from '../support/sampleData';
 
 const BASE_ROWS = 500_000;
 /** Each write's samples are a millisecond apart; writes start this far apart, so they never overlap in time. */

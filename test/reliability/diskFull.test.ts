@@ -9,7 +9,7 @@ import { Store } from '../../storage/store';
 import { exited, startBuiltAgent } from '../support/agentProcess';
 import { pollUntil } from '../support/poll';
 import { busyServer, spawnProfiledProgram } from '../support/profiledProgram';
-import { simpleWrite, stackOf, totalValue } from '../../storage/testing/sampleData';
+import { simpleWrite, stackOf, totalValue } from '../support/sampleData';
 
 const FILESYSTEM_MB = 24;
 

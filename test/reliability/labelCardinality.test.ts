@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryLabelNames, queryLabelValues, queryView } from '../../agent/queries/view/viewQueries';
 import { Store } from '../../storage/store';
-import { simpleWrite, stackOf } from '../../storage/testing/sampleData';
+import { simpleWrite, stackOf } from '../support/sampleData';
 
 const ROWS = 1_000_000;
 const PER_WRITE = 50_000;

@@ -1,7 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
-import type { Store } from '../store';
-import type { ScanSource } from '../query/scanSource';
-import type { SampleWrite } from '../write/sampleWrite';
+import type { Store } from '../../storage/store';
+import type { ScanSource } from '../../storage/query/scanSource';
+import type { SampleWrite } from '../../storage/write/sampleWrite';
 
 /** Interns a stack given as function names, root first (how tests and benchmarks describe stacks). */
 export function stackOf(store: Store, path: string): number {

@@ -1,5 +1,5 @@
-import { Store } from '../store';
-import { stackOf } from '../testing/sampleData';
+import { Store } from '../../storage/store';
+import { stackOf } from './sampleData';
 
 /**
  * Child process for the store's crash test: writes continuously (several writes in flight, so group commit is
