@@ -121,7 +121,7 @@ describe('write-ahead log', function () {
   it('keeps every acknowledged write across kill -9 at random moments', async () => {
     const acked = new Map<number, number>(); // txId → seq
     for (let round = 0; round < 8; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'testdata', 'crashWriter.ts'), dir], {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'test', 'support', 'walCrashWriter.ts'), dir], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       const target = 20 + Math.floor(Math.random() * 400);

@@ -1,6 +1,6 @@
 // A child process for the crash test: appends records as fast as it can and prints "ack <txId> <seq>" on
 // stdout after each append resolves (is durable), until it is killed.
-import { WriteAheadLog } from '../writeAheadLog';
+import { WriteAheadLog } from '../../storage/wal/writeAheadLog';
 
 async function main(): Promise<void> {
   const { wal, records } = await WriteAheadLog.open(process.argv[2]!);
