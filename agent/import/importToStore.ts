@@ -1,5 +1,5 @@
 import type { Store } from '../../storage/store';
-import type { EncodedLabelColumn, SampleWrite } from '../../storage/write/sampleWrite';
+import { dictionaryEncode, type EncodedLabelColumn, type SampleWrite } from '../../storage/write/sampleWrite';
 import type { ImportedProfile } from './importedProfile';
 
 /** Rows per store write: large writes amortise the log's sync, bounded ones keep each log record small. */
@@ -61,7 +61,7 @@ export function* profileWrites(store: Store, profile: ImportedProfile, labels: R
   const allLabels = { ...profile.labels, ...labels };
   const labelColumns = Object.entries(profile.sampleLabels)
     .filter(([key]) => !(key in allLabels))
-    .map(([key, column]) => [key, dictionaryEncode(column)] as const);
+    .map(([key, column]) => [key, dictionaryEncode(column, key)] as const);
   const extraColumns = Object.entries(SAMPLE_COLUMNS).flatMap(([field, of]) => {
     const values = of(profile);
     return values ? [[field, values] as const] : [];
@@ -103,28 +103,6 @@ export function* profileWrites(store: Store, profile: ImportedProfile, labels: R
       };
     }
   }
-}
-
-/** A per-sample label column as a dictionary and a code per sample (-1: the sample lacks the label). */
-function dictionaryEncode(column: readonly (string | null)[]): EncodedLabelColumn {
-  const dictionary: string[] = [];
-  const ids = new Map<string, number>();
-  const codes = new Int32Array(column.length);
-  for (let i = 0; i < column.length; i++) {
-    const value = column[i];
-    if (value === null || value === undefined) {
-      codes[i] = -1;
-      continue;
-    }
-    let code = ids.get(value);
-    if (code === undefined) {
-      code = dictionary.length;
-      dictionary.push(value);
-      ids.set(value, code);
-    }
-    codes[i] = code;
-  }
-  return { dictionary, codes };
 }
 
 /**

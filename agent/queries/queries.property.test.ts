@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KEYS, batchesArb, selectionArb, selected, sourceOf } from '../../test/support/randomSamples';
+import { KEYS, batchesArb, selectionArb, selected, sourceOf, stackSums } from '../../test/support/randomSamples';
 import { labelValues } from './labels/labelQueries';
 import { functionCosts } from './stacks/functionCosts';
 import { mergeStacks } from './stacks/mergeStacks';
@@ -18,15 +18,8 @@ describe('product queries against a row-by-row reference', () => {
       fc.asyncProperty(batchesArb, selectionArb, async (batches, selection) => {
         const source = sourceOf(batches);
         const got = await mergeStacks(source, selection);
-        const expected = new Map<number, [number, number]>();
-        for (const r of selected(batches.flat(), selection)) {
-          const e = expected.get(r.stackId) ?? [0, 0];
-          expected.set(r.stackId, [e[0] + r.value, e[1] + 1]);
-        }
-        const ids = [...expected.keys()].sort((x, y) => x - y);
-        assert.deepEqual(Array.from(got.stackIds), ids);
-        assert.deepEqual(Array.from(got.values), ids.map(id => expected.get(id)![0]));
-        assert.deepEqual(Array.from(got.samples), ids.map(id => expected.get(id)![1]));
+        const expected = stackSums(selected(batches.flat(), selection));
+        assert.deepEqual({ stackIds: Array.from(got.stackIds), values: Array.from(got.values), samples: Array.from(got.samples) }, expected);
       }),
       RUNS,
     );

@@ -8,7 +8,7 @@ import { mayMatch } from './pruning';
 import { numbers } from './resultColumns';
 import { selectionPredicate } from './selection';
 import { batchFromRows, computeStats } from '../../test/support/batchSource';
-import { KEYS, PATTERNS, VALUES, batchArb, batchesArb, selectionArb, selected, sourceOf, toSample, type Row } from '../../test/support/randomSamples';
+import { KEYS, PATTERNS, VALUES, batchArb, batchesArb, selectionArb, selected, sourceOf, stackSums, toSample, type Row } from '../../test/support/randomSamples';
 
 /**
  * Property tests: random batches and random selections or plans give the same answer through the engine as
@@ -101,15 +101,8 @@ describe('query engine against a row-by-row reference', () => {
         const plan = scan().where(selectionPredicate(selection)).aggregate([COLUMN.stackId], [sum(COLUMN.value, 'value'), count('samples')]).build();
         const { table } = await executePlan(plan, source);
         const got = { stackIds: numbers(table, COLUMN.stackId), values: numbers(table, 'value'), samples: numbers(table, 'samples') };
-        const expected = new Map<number, [number, number]>();
-        for (const r of selected(batches.flat(), selection)) {
-          const e = expected.get(r.stackId) ?? [0, 0];
-          expected.set(r.stackId, [e[0] + r.value, e[1] + 1]);
-        }
-        const ids = [...expected.keys()].sort((x, y) => x - y);
-        assert.deepEqual(Array.from(got.stackIds), ids);
-        assert.deepEqual(Array.from(got.values), ids.map(id => expected.get(id)![0]));
-        assert.deepEqual(Array.from(got.samples), ids.map(id => expected.get(id)![1]));
+        const expected = stackSums(selected(batches.flat(), selection));
+        assert.deepEqual({ stackIds: Array.from(got.stackIds), values: Array.from(got.values), samples: Array.from(got.samples) }, expected);
       }),
       RUNS,
     );

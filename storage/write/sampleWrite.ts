@@ -130,7 +130,11 @@ function checkEncoded(column: EncodedLabelColumn, key: string): EncodedLabelColu
   return { dictionary: column.dictionary, codes };
 }
 
-function dictionaryEncode(column: ArrayLike<string | null | undefined>, key: string): EncodedLabelColumn {
+/**
+ * A per-row label column as a dictionary and a code per row (-1: the row lacks the label). Importers encode a
+ * profile's label columns once with it and hand the store the result, which it only checks.
+ */
+export function dictionaryEncode(column: ArrayLike<string | null | undefined>, key: string): EncodedLabelColumn {
   const dictionary: string[] = [];
   const ids = new Map<string, number>();
   const codes = new Int32Array(column.length);

@@ -89,3 +89,14 @@ export function sourceOf(batches: Row[][]): BatchSource {
 export function toSample(r: Row): SampleRow {
   return { profileType: r.profileType, timestamp: r.timestamp, value: r.value, stackId: r.stackId, labels: r.labels };
 }
+
+/** The reference for a merge of stacks: per stack id in ascending order, the sum of values and the count of rows. */
+export function stackSums(rows: Row[]): { stackIds: number[]; values: number[]; samples: number[] } {
+  const sums = new Map<number, [number, number]>();
+  for (const r of rows) {
+    const e = sums.get(r.stackId) ?? [0, 0];
+    sums.set(r.stackId, [e[0] + r.value, e[1] + 1]);
+  }
+  const stackIds = [...sums.keys()].sort((x, y) => x - y);
+  return { stackIds, values: stackIds.map(id => sums.get(id)![0]), samples: stackIds.map(id => sums.get(id)![1]) };
+}
