@@ -58,8 +58,8 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
     const name = call.functionName === '' ? '(anonymous)' : call.functionName;
     const line = call.lineNumber >= 0 ? call.lineNumber + 1 : 0;
     const column = call.columnNumber >= 0 ? call.columnNumber + 1 : 0;
-    // The builder's identity without the module and address, which no V8 frame has: the same frames, a shorter key.
-    const id = builder.frame({ name, file: call.url, line, column, module: '', address: 0 }, `${name}\u0000${call.url}\u0000${line}\u0000${column}`);
+    // Keyed by the builder's own frame identity: a shorter key of V8's four fields measured no faster.
+    const id = builder.frame({ name, file: call.url, line, column, module: '', address: 0 });
     idOfCallFrame[callIndex] = id;
     return id;
   };
