@@ -41,4 +41,31 @@ describe('importToStore', function () {
       await store.close();
     }
   });
+
+  it('interns each distinct frame and stack of the profile once, however many samples use them', async () => {
+    const builder = new ProfileBuilder('cpuprofile', [{ profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', unit: 'nanoseconds' }]);
+    const frame = (name: string): number => builder.frame({ name, file: 'app.js', line: 1, column: 1, module: '', address: 0 });
+    const stacks = [builder.stack([frame('a')]), builder.stack([frame('b'), frame('a')]), builder.stack([frame('c'), frame('b'), frame('a')])];
+    for (let i = 0; i < 3000; i++) builder.sample(stacks[i % 3]!, [1000], i);
+    const profile = builder.build({});
+    const store = await Store.open(dir);
+    try {
+      // The real store's own methods, counted as importToStore calls them.
+      const calls = { frames: 0, stacks: 0 };
+      const internFrame = store.internFrame.bind(store);
+      const internStack = store.internStack.bind(store);
+      store.internFrame = frame => (calls.frames++, internFrame(frame));
+      store.internStack = ids => (calls.stacks++, internStack(ids));
+      const first = [...profileWrites(store, profile, {})];
+      assert.deepEqual(calls, { frames: 3, stacks: 3 });
+      await store.writeTransaction(first);
+      // Importing it again finds every frame and stack already stored: the rows refer to the same stacks.
+      const again = [...profileWrites(store, profile, {})];
+      assert.deepEqual(calls, { frames: 6, stacks: 6 });
+      assert.deepEqual({ frames: store.metadata.frameCount, stacks: store.metadata.stackCount }, { frames: 3, stacks: 3 });
+      assert.deepEqual(again[0]!.stackIds, first[0]!.stackIds);
+    } finally {
+      await store.close();
+    }
+  });
 });

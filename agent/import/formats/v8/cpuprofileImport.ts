@@ -48,27 +48,18 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
   const builder = new ProfileBuilder('cpuprofile', [{ profileType: CPU_TIME_PROFILE_TYPE, unit: 'nanoseconds' }]);
   // V8's own "(root)" node has no frame of its own: it is the tree's root.
   const isRoot = (i: number): boolean => parent[i]! < 0 && frames[nodeFrame[i]!]!.functionName === '(root)' && frames[nodeFrame[i]!]!.url === '';
-  // Per call frame of the input, its frame id (-1 not yet made); per node, its stack (-1 not yet made).
+  // Per call frame of the input, its frame id (-1 not yet made); per node, its stack (-1 not yet made). Equal call
+  // frames at different indexes (every node has its own in a parsed profile) are made one frame by the builder, the
+  // profile's only frame map: this array only remembers what the builder said for each index.
   const idOfCallFrame = new Int32Array(frames.length).fill(-1);
   const stackOf = new Int32Array(n).fill(-1);
-  const frameIds = new Map<string, number>();
   const frameId = (callIndex: number): number => {
-    let id = idOfCallFrame[callIndex]!;
-    if (id >= 0) return id;
     const call: V8CallFrame = frames[callIndex]!;
-    const key = `${call.functionName}\u0000${call.url}\u0000${call.lineNumber}\u0000${call.columnNumber}`;
-    id = frameIds.get(key) ?? -1;
-    if (id < 0) {
-      id = builder.frame({
-        name: call.functionName === '' ? '(anonymous)' : call.functionName,
-        file: call.url,
-        line: call.lineNumber >= 0 ? call.lineNumber + 1 : 0,
-        column: call.columnNumber >= 0 ? call.columnNumber + 1 : 0,
-        module: '',
-        address: 0,
-      });
-      frameIds.set(key, id);
-    }
+    const name = call.functionName === '' ? '(anonymous)' : call.functionName;
+    const line = call.lineNumber >= 0 ? call.lineNumber + 1 : 0;
+    const column = call.columnNumber >= 0 ? call.columnNumber + 1 : 0;
+    // Keyed by the builder's own frame identity: a shorter key of V8's four fields measured no faster.
+    const id = builder.frame({ name, file: call.url, line, column, module: '', address: 0 });
     idOfCallFrame[callIndex] = id;
     return id;
   };

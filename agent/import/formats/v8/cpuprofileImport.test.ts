@@ -1,0 +1,52 @@
+import * as assert from 'node:assert/strict';
+import { cpuProfileToImported } from './cpuprofileImport';
+import { scanV8Profile } from './v8ProfileScanner';
+
+/**
+ * The V8 importer makes frames through the profile builder alone (its only frame map): call frames that V8 writes
+ * differently but that are the same frame once imported (an empty name and "(anonymous)", two negative "unknown"
+ * lines, the same call frame on several nodes) must become one frame, whether the profile was scanned or parsed.
+ */
+function callFrame(functionName: string, lineNumber: number, columnNumber = 4): Record<string, unknown> {
+  return { functionName, scriptId: '1', url: 'file:///app.js', lineNumber, columnNumber };
+}
+
+const PROFILE = {
+  nodes: [
+    { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [2, 3, 5] },
+    { id: 2, callFrame: callFrame('', 9), children: [4] },
+    { id: 3, callFrame: callFrame('(anonymous)', 9) },
+    { id: 4, callFrame: callFrame('main', -1) },
+    { id: 5, callFrame: callFrame('', 9), children: [6] },
+    { id: 6, callFrame: callFrame('main', -7) },
+  ],
+  startTime: 0,
+  endTime: 6000,
+  samples: [2, 3, 4, 5, 6, 4],
+  timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000],
+};
+
+describe('V8 importer frames', () => {
+  const text = JSON.stringify(PROFILE);
+  const columns = scanV8Profile(Buffer.from(text, 'utf8'));
+  const inputs = [
+    ['parsed', cpuProfileToImported({ json: JSON.parse(text) }, 'equal.cpuprofile')],
+    ['scanned', cpuProfileToImported({ columns: columns! }, 'equal.cpuprofile')],
+  ] as const;
+
+  it('the scanner reads the test profile', () => {
+    assert.ok(columns, 'the scanner left the profile to JSON.parse');
+  });
+
+  for (const [how, profile] of inputs) {
+    it(`makes equal call frames one frame (${how})`, () => {
+      assert.deepEqual(profile.frames, [
+        { name: '(anonymous)', file: 'file:///app.js', line: 10, column: 5, module: '', address: 0 },
+        { name: 'main', file: 'file:///app.js', line: 0, column: 5, module: '', address: 0 },
+      ]);
+      // Nodes 2, 3 and 5 are one stack; 4 and 6 another below it.
+      assert.deepEqual(profile.stacks, [[0], [1, 0]]);
+      assert.deepEqual(profile.sampleStacks, [0, 0, 1, 0, 1, 1]);
+    });
+  }
+});
