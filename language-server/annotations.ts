@@ -1,5 +1,6 @@
 import type { PackedFileCosts } from '../common/protocol/agentProtocol';
 import type { DocumentFunction, LineHeat } from '../common/protocol/languageServerProtocol';
+import { SymbolIndex } from './symbolIndex';
 import type { LineTracker } from './lineTracker';
 
 /** One function's cost, placed in the document as it is now. */
@@ -68,12 +69,13 @@ export function annotate(costs: FileCostTable, tracker: LineTracker, symbols: re
     if (i > 0 && known[i - 1]!.line < known[i]!.line) following = known[i]!.line;
   }
   const changed = tracker.hasChanges ? changedLineCounts(tracker, lineCount) : undefined;
+  const symbolIndex = new SymbolIndex(symbols);
   known.forEach((fn, i) => {
     const original = fn.line - 1;
     const nextOriginal = nextLine[i]! - 2;
     const current = tracker.current(original);
     if (current === undefined) return;
-    const symbol = innermostSymbol(symbols, current, fn.name);
+    const symbol = symbolIndex.at(current, fn.name);
     let startLine: number;
     let endLine: number;
     let nameLine: number;
@@ -105,22 +107,6 @@ export function annotate(costs: FileCostTable, tracker: LineTracker, symbols: re
     lines.push({ line: current, self: cost.self, total: cost.total, share: total > 0 ? cost.total / total : 0, stale: tracker.edited(cost.line - 1) });
   }
   return { functions: placed, lines };
-}
-
-/** The smallest symbol containing `line`, preferring one named `name` (a method may be `Class.name` or `name`). */
-function innermostSymbol(symbols: readonly DocumentFunction[], line: number, name: string): DocumentFunction | undefined {
-  let best: DocumentFunction | undefined;
-  let bestNamed = false;
-  for (const symbol of symbols) {
-    if (symbol.startLine > line || symbol.endLine < line) continue;
-    const named = name !== '' && (symbol.name === name || symbol.name.endsWith(`.${name}`) || name.endsWith(`.${symbol.name}`));
-    const smaller = !best || symbol.endLine - symbol.startLine < best.endLine - best.startLine;
-    if ((named && !bestNamed) || (named === bestNamed && smaller)) {
-      best = symbol;
-      bestNamed = named;
-    }
-  }
-  return best;
 }
 
 /**
