@@ -10,6 +10,8 @@ import { chooseValueUnit, frameName, valueColumns, type ValueUnit } from './call
 import { formatValue } from '../common/valueFormat';
 import { QueryControls } from './queryControls';
 import { FlameGraphView } from './flameGraphView';
+import { FlameChartView } from './flameChartView';
+import type { TimeOrderedSamples } from '../common/timeOrder';
 import { functionKey, searchTree, type FunctionRow } from './functionRows';
 import { FunctionTable } from './functionTable';
 import { sandwichTrees } from './sandwich';
@@ -42,6 +44,17 @@ let shown: ShownProfile | undefined;
 let zoomed: number | undefined;
 /** The tree the function table shows (it is filled after the flame graph's first paint). */
 let tableFilled: PackedCallTree | undefined;
+/** The tab shown now. */
+let currentTab: Tab = DEFAULT_TAB;
+/**
+ * The flame chart's samples, kept across answers for the same selection and type that did not bring them (a query
+ * made while another tab is shown does not ask for them); `asked` is the selection they were last asked for, so an
+ * answer without them (an empty selection) is not asked for again and again.
+ */
+let chartSamples: { key: string; samples: TimeOrderedSamples | undefined } | undefined;
+let chartAsked: string | undefined;
+/** The time range of the last answer, so that the chart follows a new range but keeps its zoom on a refresh. */
+let lastRange: string | undefined;
 
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation, search, showTab, toggleColourBy });
@@ -69,7 +82,15 @@ const controls = new QueryControls(
   message => host.post(message),
   () => layout.showStatus('Querying the store…'),
   () => (shown && zoomed !== undefined && zoomed > 0 ? framePathOf(shown.tree, zoomed) : undefined),
+  { wantsTimeOrder: () => currentTab === 'chart', rangeChosen: range => chart.showRange(range) },
 );
+const chart = new FlameChartView(layout.panels.chart, {
+  visibleRangeChanged: range => controls.showRange(range),
+  showRangeAsGraph: range => {
+    showTab('graph');
+    controls.send({ timeRange: range });
+  },
+});
 const view = new FlameGraphView(layout.panels.graph, {
   openSource: (url, line, column) => host.post({ type: 'openSource', url, line, column }),
   frameSelected: index => {
@@ -164,9 +185,11 @@ function showProfile(message: ProfileMessage): void {
   layout.toolbar.showOrientation(orientation);
   showBreadcrumbs(undefined);
   view.setColourBy(state.colourBy ?? 'kind');
+  chart.setColourBy(state.colourBy ?? 'kind');
   layout.toolbar.showColourBySource(state.colourBy === 'source');
   view.show({ title, tree, unit, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
   scheduleTable();
+  keepChartSamples(message);
   // A function asked for from the source replaces the saved search; otherwise the saved search is kept.
   if (message.search !== undefined) {
     saveState({ ...state, search: message.search, tab: DEFAULT_TAB });
@@ -176,6 +199,37 @@ function showProfile(message: ProfileMessage): void {
   showTab(state.tab ?? DEFAULT_TAB);
   performance.clearMeasures('icicle:render');
   performance.measure('icicle:render', 'icicle:message-received');
+}
+
+/** Keeps the answer's samples in time order for the chart, or those of an earlier answer for the same selection. */
+function keepChartSamples(message: ProfileMessage): void {
+  const key = `${message.query.selector}\u0000${message.query.profileType ?? ''}`;
+  if (message.timeOrder) chartSamples = { key, samples: message.timeOrder };
+  else if (chartSamples?.key !== key) chartSamples = undefined;
+  if (chartSamples === undefined && chartAsked === key) chartSamples = { key, samples: undefined };
+  const range = JSON.stringify(message.query.timeRange ?? null);
+  const rangeChanged = range !== lastRange;
+  lastRange = range;
+  shownChartUnit = message.unit;
+  chartRange = rangeChanged ? message.query.timeRange : undefined;
+  chartKey = key;
+}
+
+let shownChartUnit: ProfileMessage['unit'] = 'micros';
+let chartRange: ProfileMessage['query']['timeRange'];
+let chartKey: string | undefined;
+
+/** Draws the chart from the kept samples, asking for them once when this selection's are missing. */
+function showChart(): void {
+  if (!shown) return;
+  if (chartSamples === undefined && chartKey !== undefined && chartAsked !== chartKey) {
+    chartAsked = chartKey;
+    controls.send({});
+  }
+  // Asked for and answered without samples: the selection has none (an empty chart says so).
+  const samples = chartSamples && !chartSamples.samples ? noSamples(shown.tree) : chartSamples?.samples;
+  chart.show(samples, shownChartUnit, chartRange);
+  chartRange = undefined;
 }
 
 function applySettings(settings: ViewSettings): void {
@@ -252,6 +306,7 @@ function toggleColourBy(): void {
   saveState({ ...state, colourBy: next });
   layout.toolbar.showColourBySource(next === 'source');
   view.setColourBy(next);
+  chart.setColourBy(next);
 }
 
 /**
@@ -278,12 +333,14 @@ const drawTab: Record<Tab, () => void> = {
   graph: () => undefined,
   table: fillTable,
   sandwich: showSandwich,
+  chart: showChart,
 };
 
 function showTab(tab: Tab): void {
+  currentTab = tab;
   layout.showTab(tab);
-  drawTab[tab]();
   if ((state.tab ?? DEFAULT_TAB) !== tab) saveState({ ...state, tab });
+  drawTab[tab]();
 }
 
 /** Draws the sandwich of the chosen function: its callers (roots at the bottom) above its callees. */
@@ -329,6 +386,10 @@ function emptyTree(like: PackedCallTree): PackedCallTree {
     parent: [-1], name: [0], url: [0], line: [0], column: [0], kind: [0],
     selfSamples: [0], totalSamples: [0], selfValue: [0], totalValue: [0],
   };
+}
+
+function noSamples(like: PackedCallTree): TimeOrderedSamples {
+  return { tree: emptyTree(like), startMs: 0, tracks: [], node: [], gapMicros: [], durationMicros: [] };
 }
 
 function saveState(next: ViewState): void {
