@@ -64,10 +64,6 @@ function syntheticTree(depth: number, fanout: number): PackedCallTree {
 }
 
 /** A million samples walking the tree: mostly the same stack as the previous one, as real profiles are. */
-export function syntheticSamplesForProfiling(): TimeOrderedSamples {
-  return syntheticSamples();
-}
-
 function syntheticSamples(): TimeOrderedSamples {
   const tree = syntheticTree(9, 3);
   let seed = 42;

@@ -57,7 +57,7 @@ export function layoutChart(samples: TimeOrderedSamples): ChartLayout {
 
 function layoutTrack(samples: TimeOrderedSamples, depth: Uint16Array, first: number, count: number): Omit<TrackLayout, 'name'> {
   const { parent } = samples.tree;
-  const builders: { start: number[]; end: number[]; node: number[] }[] = [];
+  const builders: SpanRowBuilder[] = [];
   const openNode: number[] = [];
   const openStart: number[] = [];
   const sampleStart = new Float64Array(count);
@@ -68,10 +68,7 @@ function layoutTrack(samples: TimeOrderedSamples, depth: Uint16Array, first: num
   let previousDuration = 0;
   const close = (from: number, at: number) => {
     for (let d = from; d <= openDepth; d++) {
-      const row = (builders[d - 1] ??= { start: [], end: [], node: [] });
-      row.start.push(openStart[d]!);
-      row.end.push(at);
-      row.node.push(openNode[d]!);
+      (builders[d - 1] ??= new SpanRowBuilder()).add(openStart[d]!, at, openNode[d]!);
     }
     openDepth = Math.min(openDepth, from - 1);
   };
@@ -99,8 +96,32 @@ function layoutTrack(samples: TimeOrderedSamples, depth: Uint16Array, first: num
     previousDuration = end - start;
   }
   close(1, previousEnd);
-  const rows = builders.map(b => ({ start: Float64Array.from(b.start), end: Float64Array.from(b.end), node: Int32Array.from(b.node) }));
+  const rows = builders.map(b => b.build());
   return { rows, sampleStart, sampleEnd, firstSample: first };
+}
+
+/** A row's spans in growing typed arrays: a million samples make millions of spans, too many for number[] pushes. */
+class SpanRowBuilder {
+  private start = new Float64Array(1024);
+  private end = new Float64Array(1024);
+  private node = new Int32Array(1024);
+  private count = 0;
+
+  add(start: number, end: number, node: number): void {
+    if (this.count === this.start.length) {
+      const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
+      this.start = grow(this.start, new Float64Array(this.count * 2));
+      this.end = grow(this.end, new Float64Array(this.count * 2));
+      this.node = grow(this.node, new Int32Array(this.count * 2));
+    }
+    this.start[this.count] = start;
+    this.end[this.count] = end;
+    this.node[this.count++] = node;
+  }
+
+  build(): SpanRow {
+    return { start: this.start.slice(0, this.count), end: this.end.slice(0, this.count), node: this.node.slice(0, this.count) };
+  }
 }
 
 /** The depth of the deepest node two stacks share (0: only the root). */
