@@ -46,7 +46,7 @@ export interface ChartHit {
  * are spans of consecutive samples sharing a call (flameChartLayout.ts); a redraw draws at most one rectangle per
  * pixel column and row, so it costs the canvas's size, not the samples'. Names are drawn as canvas text and the
  * tooltip is text: nothing from the profile becomes HTML. The wheel zooms around the pointer (down to a single
- * sample), a drag pans, a click zooms to the frame clicked, Escape shows everything.
+ * sample), a drag pans, a click zooms to the frame clicked, Escape shows everything; the keyboard does the same.
  */
 export class FlameChartView {
   private readonly caption: HTMLElement;
@@ -86,15 +86,13 @@ export class FlameChartView {
     this.canvas = append(this.scroller, 'canvas', 'icicle-flamechart-canvas');
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Flame chart: the wheel zooms, a drag pans, a click zooms to a frame, Escape shows everything');
+    this.canvas.setAttribute('aria-label', 'Flame chart: the wheel or ↑/↓ zoom, a drag or ←/→ pans, a click zooms to a frame, Escape shows everything');
     this.canvas.addEventListener('wheel', event => this.onWheel(event), { passive: false });
     this.canvas.addEventListener('mousedown', event => this.onMouseDown(event));
     window.addEventListener('mousemove', event => this.onMouseMove(event));
     window.addEventListener('mouseup', event => this.onMouseUp(event));
     this.canvas.addEventListener('mouseleave', () => this.tooltipMade?.hide());
-    this.canvas.addEventListener('keydown', event => {
-      if (event.key === 'Escape') this.setVisible(0, this.layout?.endMicros ?? 1, true);
-    });
+    this.canvas.addEventListener('keydown', event => this.onKey(event));
     new ResizeObserver(() => this.scheduleDraw()).observe(container);
     this.showCaption();
   }
@@ -361,6 +359,40 @@ export class FlameChartView {
     const fraction = (at - this.from) / (this.to - this.from);
     const width = Math.min(Math.max(1, this.layout.endMicros), Math.max(this.minWidth, (this.to - this.from) * WHEEL_ZOOM ** (event.deltaY / 100)));
     this.setVisible(at - fraction * width, at + (1 - fraction) * width, true);
+  }
+
+  /** The keyboard's zoom and pan, about the middle of the visible range: ↑/↓ (or +/-) zoom, ←/→ move a tenth. */
+  private onKey(event: KeyboardEvent): void {
+    if (!this.layout) return;
+    const width = this.to - this.from;
+    const middle = this.from + width / 2;
+    const zoom = (factor: number) => {
+      const next = Math.min(Math.max(1, this.layout!.endMicros), Math.max(this.minWidth, width * factor));
+      this.setVisible(middle - next / 2, middle + next / 2, true);
+    };
+    switch (event.key) {
+      case 'Escape':
+        this.setVisible(0, this.layout.endMicros, true);
+        break;
+      case 'ArrowUp':
+      case '+':
+      case '=':
+        zoom(1 / WHEEL_ZOOM);
+        break;
+      case 'ArrowDown':
+      case '-':
+        zoom(WHEEL_ZOOM);
+        break;
+      case 'ArrowLeft':
+      case 'ArrowRight': {
+        const shift = (event.key === 'ArrowLeft' ? -width : width) / 10;
+        this.setVisible(this.from + shift, this.to + shift, true);
+        break;
+      }
+      default:
+        return;
+    }
+    event.preventDefault();
   }
 
   private onMouseDown(event: MouseEvent): void {

@@ -166,6 +166,18 @@ describe('flame chart', function () {
     assert.ok(after.to - after.from >= 1000 - 1e-6);
   });
 
+  it('zooms and pans from the keyboard, and Escape shows everything', async () => {
+    await canvas().focus();
+    await harness.page.keyboard.press('ArrowUp');
+    const zoomed = await visible();
+    assert.ok(Math.abs(zoomed.to - zoomed.from - 100_000 / 1.5) < 1, `${zoomed.from}..${zoomed.to}: zoomed about the middle`);
+    await harness.page.keyboard.press('ArrowRight');
+    const moved = await visible();
+    assert.ok(moved.from > zoomed.from && Math.abs(moved.to - moved.from - (zoomed.to - zoomed.from)) < 1, 'moved right, as wide');
+    await harness.page.keyboard.press('Escape');
+    assert.deepEqual(await visible(), { from: 0, to: 100_000 });
+  });
+
   it('follows the timeline\'s brush, moves it when zoomed, and shows its range as a flame graph', async () => {
     const chart = harness.page.locator('.icicle-timeline-chart');
     const box = (await chart.boundingBox())!;
