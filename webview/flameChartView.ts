@@ -100,6 +100,8 @@ export class FlameChartView {
   /** Draws new samples; the visible range is kept when `range` is undefined and the samples cover it. */
   show(samples: TimeOrderedSamples | undefined, unit: DisplayUnit, range: TimeRange | undefined): void {
     const changed = samples !== this.samples;
+    // New samples of the same run (a refresh while it records) keep the zoom; another run's start at the whole.
+    const sameRun = changed && samples !== undefined && this.samples !== undefined && samples.startMs === this.samples.startMs && this.layout !== undefined;
     this.samples = samples;
     this.unit = samples ? chooseValueUnit(samples.tree, unit) : unit;
     if (changed) {
@@ -116,6 +118,7 @@ export class FlameChartView {
     }
     this.minWidth = Math.max(1, shortestSample(samples));
     if (range) this.showRange(range);
+    else if (sameRun) this.setVisible(this.from, this.to, false);
     else if (changed) this.setVisible(0, Math.max(1, this.layout.endMicros), false);
     this.scheduleDraw();
   }

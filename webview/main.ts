@@ -12,6 +12,7 @@ import { QueryControls } from './queryControls';
 import { FlameGraphView } from './flameGraphView';
 import { FlameChartView } from './flameChartView';
 import type { TimeOrderedSamples } from '../common/timeOrder';
+import { KeptTimeOrder } from './keptTimeOrder';
 import { functionKey, searchTree, type FunctionRow } from './functionRows';
 import { FunctionTable } from './functionTable';
 import { sandwichTrees } from './sandwich';
@@ -46,13 +47,8 @@ let zoomed: number | undefined;
 let tableFilled: PackedCallTree | undefined;
 /** The tab shown now. */
 let currentTab: Tab = DEFAULT_TAB;
-/**
- * The flame chart's samples, kept across answers for the same selection and type that did not bring them (a query
- * made while another tab is shown does not ask for them); `asked` is the selection they were last asked for, so an
- * answer without them (an empty selection) is not asked for again and again.
- */
-let chartSamples: { key: string; samples: TimeOrderedSamples | undefined } | undefined;
-let chartAsked: string | undefined;
+/** The flame chart's samples between answers, and whether a query should ask for them again. */
+const chartSamples = new KeptTimeOrder();
 /** The time range of the last answer, so that the chart follows a new range but keeps its zoom on a refresh. */
 let lastRange: string | undefined;
 
@@ -82,7 +78,7 @@ const controls = new QueryControls(
   message => host.post(message),
   () => layout.showStatus('Querying the store…'),
   () => (shown && zoomed !== undefined && zoomed > 0 ? framePathOf(shown.tree, zoomed) : undefined),
-  { wantsTimeOrder: () => currentTab === 'chart', rangeChosen: range => chart.showRange(range) },
+  { wantsTimeOrder: () => currentTab === 'chart' && chartSamples.wanted, rangeChosen: range => chart.showRange(range) },
 );
 const chart = new FlameChartView(layout.panels.chart, {
   visibleRangeChanged: range => controls.showRange(range),
@@ -201,34 +197,25 @@ function showProfile(message: ProfileMessage): void {
   performance.measure('icicle:render', 'icicle:message-received');
 }
 
-/** Keeps the answer's samples in time order for the chart, or those of an earlier answer for the same selection. */
+/** Keeps the answer's samples in time order for the chart, and the range the chart follows. */
 function keepChartSamples(message: ProfileMessage): void {
-  const key = `${message.query.selector}\u0000${message.query.profileType ?? ''}`;
-  if (message.timeOrder) chartSamples = { key, samples: message.timeOrder };
-  else if (chartSamples?.key !== key) chartSamples = undefined;
-  if (chartSamples === undefined && chartAsked === key) chartSamples = { key, samples: undefined };
+  chartSamples.answered(message);
   const range = JSON.stringify(message.query.timeRange ?? null);
   const rangeChanged = range !== lastRange;
   lastRange = range;
   shownChartUnit = message.unit;
   chartRange = rangeChanged ? message.query.timeRange : undefined;
-  chartKey = key;
 }
 
 let shownChartUnit: ProfileMessage['unit'] = 'micros';
 let chartRange: ProfileMessage['query']['timeRange'];
-let chartKey: string | undefined;
 
-/** Draws the chart from the kept samples, asking for them once when this selection's are missing. */
+/** Draws the chart from the kept samples, asking for them once when they are not the latest answer's. */
 function showChart(): void {
   if (!shown) return;
-  if (chartSamples === undefined && chartKey !== undefined && chartAsked !== chartKey) {
-    chartAsked = chartKey;
-    controls.send({});
-  }
-  // Asked for and answered without samples: the selection has none (an empty chart says so).
-  const samples = chartSamples && !chartSamples.samples ? noSamples(shown.tree) : chartSamples?.samples;
-  chart.show(samples, shownChartUnit, chartRange);
+  if (chartSamples.shouldAsk()) controls.send({});
+  const samples = chartSamples.samples;
+  chart.show(samples === 'none' ? noSamples(shown.tree) : samples, shownChartUnit, chartRange);
   chartRange = undefined;
 }
 

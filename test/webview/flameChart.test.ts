@@ -166,6 +166,26 @@ describe('flame chart', function () {
     assert.ok(after.to - after.from >= 1000 - 1e-6);
   });
 
+  it('asks again when samples arrived (the timeline grew) and keeps its zoom on the new ones', async () => {
+    await canvas().focus();
+    await harness.page.keyboard.press('ArrowUp');
+    const zoomed = await visible();
+    const before = (await queries()).length;
+    const grown: Timeline = { ...TIMELINE, bucketStartMs: [...TIMELINE.bucketStartMs, START + 100], values: [...TIMELINE.values, 1000], span: { startMs: START, endMs: START + 100 } };
+    const tree = packFrames(FRAMES);
+    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown }));
+    const asked = (await pollUntil(async () => (await queries())[before], { timeoutMs: 10_000, what: 'the samples asked for again' })).query as { timeOrder?: boolean };
+    assert.equal(asked.timeOrder, true);
+    const more = samples();
+    more.tracks[0]!.sampleCount++;
+    more.node.splice(100, 0, NODE.work);
+    more.gapMicros.splice(100, 0, 0);
+    more.durationMicros.splice(100, 0, 1000);
+    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown, timeOrder: more }));
+    await pollUntil(async () => (await caption())?.includes('of 151 samples'), { timeoutMs: 10_000, what: 'the new samples drawn' });
+    assert.deepEqual(await visible(), zoomed, 'the zoom is kept');
+  });
+
   it('zooms and pans from the keyboard, and Escape shows everything', async () => {
     await canvas().focus();
     await harness.page.keyboard.press('ArrowUp');
@@ -193,6 +213,7 @@ describe('flame chart', function () {
     }, { timeoutMs: 10_000, what: 'the chart to show the brushed range' });
     const query = (await pollUntil(async () => (await queries())[before], { timeoutMs: 10_000, what: 'the brushed range queried' })).query as { timeRange: unknown; timeOrder?: boolean };
     assert.ok(query.timeRange !== undefined);
+    assert.equal(query.timeOrder, undefined, 'the chart has this run\'s samples: a range does not ask for them again');
 
     // Zooming out the chart moves the brush: it widens about its centre.
     const brush = harness.page.locator('.icicle-timeline-brush .selection');
