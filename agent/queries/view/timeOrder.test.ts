@@ -59,6 +59,27 @@ describe('time-ordered samples of a real profile', () => {
     assert.ok(viewResultSchema.safeParse(JSON.parse(JSON.stringify(view))).success);
   });
 
+  it('gives each thread of a Chrome trace its own track, ordered by first sample', async () => {
+    const trace = readFileSync(join(corpusDir(), 'chrome-trace', 'sample_profiles_Chrome_70_worker.json'));
+    const opened = await openProfileThroughStore(store, trace, 'worker.json');
+    const view = await queryView(store, { selector: opened.query.selector, timeOrder: true });
+    const samples = view.timeOrder!;
+    assert.equal(findTimeOrderProblem(samples), undefined);
+    assert.ok(samples.tracks.length >= 2, `${samples.tracks.length} tracks`);
+    assert.ok(samples.tracks.every(t => t.labels['tid'] !== undefined || t.labels['thread'] !== undefined), JSON.stringify(samples.tracks.map(t => t.labels)));
+    assert.equal(new Set(samples.tracks.map(t => JSON.stringify(t.labels))).size, samples.tracks.length, 'one track per thread');
+    assert.equal(samples.tracks.reduce((sum, t) => sum + t.sampleCount, 0), view.summary.sampleCount);
+    // Each track's first sample starts no earlier than the previous track's: tracks come by first sample.
+    let k = 0;
+    let previousFirst = -1;
+    for (const track of samples.tracks) {
+      const first = samples.gapMicros[k]!;
+      assert.ok(first >= previousFirst, `track ${JSON.stringify(track.labels)} starts at ${first} µs, before ${previousFirst}`);
+      previousFirst = first;
+      k += track.sampleCount;
+    }
+  });
+
   it('refuses a sample that refers to a node the tree lacks', async () => {
     const opened = await openProfileThroughStore(store, text, 'sucrase.cpuprofile');
     const samples = (await queryView(store, { selector: opened.query.selector, timeOrder: true })).timeOrder!;
