@@ -8,6 +8,7 @@ import type { TimeOrderedSamples } from '../common/timeOrder';
 import { Store } from '../storage/store';
 import { profileMessage } from '../test/webview/testProfiles';
 import { launchChromium, WebviewHarness } from '../test/webview/webviewHarness';
+import { corpusDir } from '../test/support/corpus';
 import { bigCpuProfile } from './bigProfile';
 import type { Benchmark } from './benchmarkDoc';
 import { median } from './storage/benchTiming';
@@ -155,12 +156,25 @@ async function measurePage(): Promise<PageFigures & { payloadBytes: number }> {
   return { firstDrawMs: pick('firstDrawMs'), layoutMs: pick('layoutMs'), drawMs: pick('drawMs'), zoomRedrawMs: pick('zoomRedrawMs'), floorMs: pick('floorMs'), payloadBytes };
 }
 
-/** The view query of the big real profile with and without its samples in time order. */
-async function measureAgent(): Promise<{ samples: number; withMs: number; withoutMs: number; bytes: number }> {
+/**
+ * A million samples of a real program's stacks: sucrase.cpuprofile's samples repeated, a millisecond apart, as a
+ * long recording of the same work would hold them.
+ */
+function millionSampleProfile(): string {
+  const profile = JSON.parse(readFileSync(join(corpusDir(), 'cpuprofile', 'sucrase.cpuprofile'), 'utf8')) as { samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+  const own = profile.samples;
+  profile.samples = Array.from({ length: SAMPLES }, (_, i) => own[i % own.length]!);
+  profile.timeDeltas = profile.samples.map(() => 1000);
+  profile.endTime = profile.startTime + SAMPLES * 1000;
+  return JSON.stringify(profile);
+}
+
+/** The view query of a profile with and without its samples in time order. */
+async function measureAgent(content: string | Buffer, name: string): Promise<{ samples: number; withMs: number; withoutMs: number; bytes: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'icicle-bench-chart-'));
   const store = await Store.open(dir);
   try {
-    const opened = await openProfileThroughStore(store, readFileSync(bigCpuProfile('flame-chart')), 'tsc-big.cpuprofile');
+    const opened = await openProfileThroughStore(store, content, name);
     const query = { selector: opened.query.selector };
     const time = async (timeOrder: boolean) => {
       const times: number[] = [];
@@ -185,12 +199,15 @@ async function measureAgent(): Promise<{ samples: number; withMs: number; withou
 }
 
 export async function runFlameChartBenchmark(): Promise<Record<string, number>> {
-  const agent = await measureAgent();
+  const agent = await measureAgent(readFileSync(bigCpuProfile('flame-chart')), 'tsc-big.cpuprofile');
+  const million = await measureAgent(millionSampleProfile(), 'million.cpuprofile');
   console.log(`Flame chart (median of ${RUNS})`);
-  console.log(
-    `  agent, tsc-big.cpuprofile (${agent.samples.toLocaleString('en-US')} samples): view query with its samples in time order ${agent.withMs.toFixed(0)} ms, ` +
-      `without ${agent.withoutMs.toFixed(0)} ms (peer); the samples are ${(agent.bytes / 1e6).toFixed(1)} MB of JSON`,
-  );
+  for (const [name, figures] of [['tsc-big.cpuprofile', agent], ['sucrase repeated', million]] as const) {
+    console.log(
+      `  agent, ${name} (${figures.samples.toLocaleString('en-US')} samples): view query with its samples in time order ${figures.withMs.toFixed(0)} ms, ` +
+        `without ${figures.withoutMs.toFixed(0)} ms (peer); the samples are ${(figures.bytes / 1e6).toFixed(1)} MB of JSON`,
+    );
+  }
   const page = await measurePage();
   console.log(
     `  webview, ${SAMPLES.toLocaleString('en-US')} samples (${(page.payloadBytes / 1e6).toFixed(1)} MB): first draw ${page.firstDrawMs.toFixed(0)} ms after the message ` +
@@ -202,6 +219,9 @@ export async function runFlameChartBenchmark(): Promise<Record<string, number>> 
     agent_time_order_ms: Math.round(agent.withMs),
     agent_view_ms: Math.round(agent.withoutMs),
     agent_time_order_bytes: agent.bytes,
+    agent_1m_time_order_ms: Math.round(million.withMs),
+    agent_1m_view_ms: Math.round(million.withoutMs),
+    agent_1m_time_order_bytes: million.bytes,
     chart_payload_bytes: page.payloadBytes,
     chart_first_draw_ms: Math.round(page.firstDrawMs),
     chart_layout_ms: Math.round(page.layoutMs),
@@ -215,5 +235,5 @@ export async function runFlameChartBenchmark(): Promise<Record<string, number>> 
 export const flameChartBenchmark: Benchmark = {
   run: runFlameChartBenchmark,
   peersOf: field =>
-    field === 'agent_time_order_ms' ? ['agent_view_ms'] : field === 'chart_draw_ms' || field === 'chart_zoom_redraw_ms' ? ['chart_rect_per_sample_floor_ms'] : [],
+    field === 'agent_time_order_ms' ? ['agent_view_ms'] : field === 'agent_1m_time_order_ms' ? ['agent_1m_view_ms'] : field === 'chart_draw_ms' || field === 'chart_zoom_redraw_ms' ? ['chart_rect_per_sample_floor_ms'] : [],
 };
