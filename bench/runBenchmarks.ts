@@ -6,6 +6,7 @@ import { commandOf, renderSection, replaceSection, type Benchmark, type Fields }
 import { comparePowerBenchmark } from './comparePowerBenchmark';
 import { cpuprofileBenchmark } from './cpuprofileBenchmark';
 import { editorOpenBenchmark } from './editorOpenBenchmark';
+import { flameChartBenchmark } from './flameChartBenchmark';
 import { importBenchmark } from './importBenchmark';
 import { ingestBenchmark } from './ingestBenchmark';
 import { lspBenchmark } from './lspBenchmark';
@@ -27,6 +28,7 @@ const benchmarks: Record<string, Benchmark> = {
   'compare-power': comparePowerBenchmark,
   cpuprofile: cpuprofileBenchmark,
   'editor-open': editorOpenBenchmark,
+  'flame-chart': flameChartBenchmark,
   import: importBenchmark,
   ingest: ingestBenchmark,
   lsp: lspBenchmark,

@@ -95,6 +95,14 @@ export class CallTreeBuilder {
   }
 
   build(): PackedCallTree {
+    return this.buildNumbered().tree;
+  }
+
+  /**
+   * The packed tree, and where each node the builder handed out (`child`, `childOf`) ended up in it: for callers that
+   * keep node ids, such as the flame chart's samples, which refer to their leaf nodes.
+   */
+  buildNumbered(): { tree: PackedCallTree; indexOf: Int32Array } {
     const n = this.nodeParent.length;
     const children = this.childLists();
     const tree: PackedCallTree = {
@@ -143,7 +151,7 @@ export class CallTreeBuilder {
       tree.totalSamples[p]! += tree.totalSamples[i]!;
       tree.totalValue[p]! += tree.totalValue[i]!;
     }
-    return tree;
+    return { tree, indexOf: newIndexOf };
   }
 
   /**

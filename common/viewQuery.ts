@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { packedCallTreeSchema, profileSummarySchema, type PackedCallTree, type ProfileSummary } from './callTree';
+import { timeOrderedSamplesSchema, type TimeOrderedSamples } from './timeOrder';
 
 /**
  * What a profile view asks the agent for, and what it gets back besides the call tree: the view's selection
@@ -29,6 +30,11 @@ export const viewQuerySchema = z.object({
    * the frame's own total, so zooming into a frame shows what an overview had merged into `…`.
    */
   focus: z.array(framePathStepSchema).max(10_000).optional(),
+  /**
+   * Also the selection's samples in time order (the flame chart, common/timeOrder.ts), over its whole span whatever
+   * the time range: the chart shows the range by zooming to it. Asked only while the chart is shown.
+   */
+  timeOrder: z.boolean().optional(),
 });
 export type ViewQuery = z.infer<typeof viewQuerySchema>;
 
@@ -79,6 +85,8 @@ export interface ViewResult {
   profileTypes: ProfileTypeChoice[];
   /** Absent when the selection has no samples. */
   timeline: Timeline | undefined;
+  /** The samples in time order, when the query asked for them (`timeOrder`). */
+  timeOrder?: TimeOrderedSamples;
 }
 
 const choiceSchema = z.object({ id: z.string().max(500), label: z.string().max(600), unit: z.enum(['micros', 'bytes', 'count']) });
@@ -102,6 +110,7 @@ export const viewResultMetaSchema = z.object({
     })
     .refine(t => t.bucketStartMs.length === t.values.length, { message: 'a timeline has one value per bucket' })
     .optional(),
+  timeOrder: timeOrderedSamplesSchema.optional(),
 });
 
 /** Checks a whole ViewResult where it arrives from the agent (the tree with its own fast check). */

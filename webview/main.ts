@@ -10,6 +10,9 @@ import { chooseValueUnit, frameName, valueColumns, type ValueUnit } from './call
 import { formatValue } from '../common/valueFormat';
 import { QueryControls } from './queryControls';
 import { FlameGraphView } from './flameGraphView';
+import { FlameChartView } from './flameChartView';
+import type { TimeOrderedSamples } from '../common/timeOrder';
+import { KeptTimeOrder } from './keptTimeOrder';
 import { functionKey, searchTree, type FunctionRow } from './functionRows';
 import { FunctionTable } from './functionTable';
 import { sandwichTrees } from './sandwich';
@@ -42,6 +45,12 @@ let shown: ShownProfile | undefined;
 let zoomed: number | undefined;
 /** The tree the function table shows (it is filled after the flame graph's first paint). */
 let tableFilled: PackedCallTree | undefined;
+/** The tab shown now. */
+let currentTab: Tab = DEFAULT_TAB;
+/** The flame chart's samples between answers, and whether a query should ask for them again. */
+const chartSamples = new KeptTimeOrder();
+/** The time range of the last answer, so that the chart follows a new range but keeps its zoom on a refresh. */
+let lastRange: string | undefined;
 
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 const layout = new PageLayout(app, { resetZoom: () => view.resetZoom(), toggleOrientation, search, showTab, toggleColourBy });
@@ -69,7 +78,15 @@ const controls = new QueryControls(
   message => host.post(message),
   () => layout.showStatus('Querying the store…'),
   () => (shown && zoomed !== undefined && zoomed > 0 ? framePathOf(shown.tree, zoomed) : undefined),
+  { wantsTimeOrder: () => currentTab === 'chart' && chartSamples.wanted, rangeChosen: range => chart.showRange(range) },
 );
+const chart = new FlameChartView(layout.panels.chart, {
+  visibleRangeChanged: range => controls.showRange(range),
+  showRangeAsGraph: range => {
+    showTab('graph');
+    controls.send({ timeRange: range });
+  },
+});
 const view = new FlameGraphView(layout.panels.graph, {
   openSource: (url, line, column) => host.post({ type: 'openSource', url, line, column }),
   frameSelected: index => {
@@ -164,9 +181,11 @@ function showProfile(message: ProfileMessage): void {
   layout.toolbar.showOrientation(orientation);
   showBreadcrumbs(undefined);
   view.setColourBy(state.colourBy ?? 'kind');
+  chart.setColourBy(state.colourBy ?? 'kind');
   layout.toolbar.showColourBySource(state.colourBy === 'source');
   view.show({ title, tree, unit, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
   scheduleTable();
+  keepChartSamples(message);
   // A function asked for from the source replaces the saved search; otherwise the saved search is kept.
   if (message.search !== undefined) {
     saveState({ ...state, search: message.search, tab: DEFAULT_TAB });
@@ -176,6 +195,28 @@ function showProfile(message: ProfileMessage): void {
   showTab(state.tab ?? DEFAULT_TAB);
   performance.clearMeasures('icicle:render');
   performance.measure('icicle:render', 'icicle:message-received');
+}
+
+/** Keeps the answer's samples in time order for the chart, and the range the chart follows. */
+function keepChartSamples(message: ProfileMessage): void {
+  chartSamples.answered(message);
+  const range = JSON.stringify(message.query.timeRange ?? null);
+  const rangeChanged = range !== lastRange;
+  lastRange = range;
+  shownChartUnit = message.unit;
+  chartRange = rangeChanged ? message.query.timeRange : undefined;
+}
+
+let shownChartUnit: ProfileMessage['unit'] = 'micros';
+let chartRange: ProfileMessage['query']['timeRange'];
+
+/** Draws the chart from the kept samples, asking for them once when they are not the latest answer's. */
+function showChart(): void {
+  if (!shown) return;
+  if (chartSamples.shouldAsk()) controls.send({});
+  const samples = chartSamples.samples;
+  chart.show(samples === 'none' ? noSamples(shown.tree) : samples, shownChartUnit, chartRange);
+  chartRange = undefined;
 }
 
 function applySettings(settings: ViewSettings): void {
@@ -252,6 +293,7 @@ function toggleColourBy(): void {
   saveState({ ...state, colourBy: next });
   layout.toolbar.showColourBySource(next === 'source');
   view.setColourBy(next);
+  chart.setColourBy(next);
 }
 
 /**
@@ -278,12 +320,14 @@ const drawTab: Record<Tab, () => void> = {
   graph: () => undefined,
   table: fillTable,
   sandwich: showSandwich,
+  chart: showChart,
 };
 
 function showTab(tab: Tab): void {
+  currentTab = tab;
   layout.showTab(tab);
-  drawTab[tab]();
   if ((state.tab ?? DEFAULT_TAB) !== tab) saveState({ ...state, tab });
+  drawTab[tab]();
 }
 
 /** Draws the sandwich of the chosen function: its callers (roots at the bottom) above its callees. */
@@ -329,6 +373,10 @@ function emptyTree(like: PackedCallTree): PackedCallTree {
     parent: [-1], name: [0], url: [0], line: [0], column: [0], kind: [0],
     selfSamples: [0], totalSamples: [0], selfValue: [0], totalValue: [0],
   };
+}
+
+function noSamples(like: PackedCallTree): TimeOrderedSamples {
+  return { tree: emptyTree(like), startMs: 0, tracks: [], node: [], gapMicros: [], durationMicros: [] };
 }
 
 function saveState(next: ViewState): void {

@@ -30,6 +30,12 @@ export class QueryControls {
     private readonly querying: () => void,
     /** The path to the zoomed frame, if the graph is zoomed. */
     private readonly zoomPath: () => FramePathStep[] | undefined,
+    private readonly chart: {
+      /** Whether the answer should bring the samples in time order (the flame chart is shown). */
+      wantsTimeOrder(): boolean;
+      /** The timeline's brush chose a range: the chart follows at once, before the answer. */
+      rangeChosen(range: TimeRange | undefined): void;
+    },
   ) {
     this.bar = new SelectionBar({
       apply: selector => this.send({ selector }),
@@ -38,7 +44,12 @@ export class QueryControls {
       complete: (key, prefix) => this.complete(key, prefix),
     });
     barHost.appendChild(this.bar.element);
-    this.timeline = new Timeline(timelineHost, { rangeChosen: timeRange => this.send({ timeRange }) });
+    this.timeline = new Timeline(timelineHost, {
+      rangeChosen: timeRange => {
+        this.chart.rangeChosen(timeRange);
+        this.send({ timeRange });
+      },
+    });
   }
 
   show(query: ShownQuery): void {
@@ -46,6 +57,11 @@ export class QueryControls {
     this.current = query;
     this.bar.show(query.selector, query.profileType, query.profileTypes);
     this.timeline.show(query.timeline, query.timeRange);
+  }
+
+  /** Moves the timeline's brush to the flame chart's visible range, without a query. */
+  showRange(range: TimeRange | undefined): void {
+    this.timeline.showRange(range);
   }
 
   /**
@@ -62,6 +78,7 @@ export class QueryControls {
       ...(profileType !== undefined ? { profileType } : {}),
       ...(timeRange !== undefined ? { timeRange } : {}),
       ...(focus !== undefined ? { focus } : {}),
+      ...(this.chart.wantsTimeOrder() ? { timeOrder: true } : {}),
     };
     this.querying();
     this.post({ type: 'query', query });

@@ -18,6 +18,7 @@ export const TABS = {
   graph: { label: 'Graph', panelClass: 'icicle-chart', showsZoomPath: true },
   table: { label: 'Table', panelClass: 'icicle-table-host', showsZoomPath: false },
   sandwich: { label: 'Sandwich', panelClass: 'icicle-sandwich', showsZoomPath: false },
+  chart: { label: 'Flame Chart', panelClass: 'icicle-flamechart', showsZoomPath: false },
 } as const satisfies Record<string, TabDeclaration>;
 
 export type Tab = keyof typeof TABS;

@@ -55,6 +55,15 @@ export class Timeline {
     this.draw();
   }
 
+  /**
+   * Moves the brush to a range without asking for it (the flame chart's visible range follows the user's zoom
+   * there; the views query the range only when asked to show it).
+   */
+  showRange(range: TimeRange | undefined): void {
+    this.range = range;
+    this.draw();
+  }
+
   private extent(): [number, number] {
     const data = this.data!;
     return [data.span.startMs, Math.max(data.span.endMs, data.bucketStartMs[data.bucketStartMs.length - 1] ?? data.span.startMs) + data.bucketMs];

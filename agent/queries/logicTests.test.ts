@@ -10,6 +10,8 @@ import { functionCosts } from './stacks/functionCosts';
 import { mergeStacks } from './stacks/mergeStacks';
 import { callTreeForSelection } from './view/callTree';
 import { timeSeries } from './view/timeSeries';
+import { timeOrderedSamples } from './view/timeOrder';
+import type { TimeOrderedSamples } from '../../common/timeOrder';
 
 /**
  * Icicle's product queries over small stores (format: test/support/logicScripts.ts). Besides the engine's `plan`,
@@ -24,6 +26,7 @@ import { timeSeries } from './view/timeSeries';
  *   label-values KEY [SEL]     one value per line
  *   time-series WIDTH SEL      BUCKET VALUE SAMPLES
  *   recorded-runs TYPE         SESSION START..END SAMPLES VALUE LABELS
+ *   time-order SEL             per track `track LABELS`, then per sample START+DURATION (µs after the first) and its stack
  */
 describeLogicScripts('product query logic tests', join(__dirname, 'testdata'), { ...planDirectives, query }, 4);
 
@@ -67,9 +70,32 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
         r => `${quote(r.sessionId)} ${r.startMs}..${r.endMs} ${r.samples} ${r.value} ${Object.entries(r.labels).map(([k, v]) => `${k}=${quote(v)}`).join(' ')}`.trimEnd(),
       );
     }
+    case 'time-order':
+      return renderTimeOrder(await timeOrderedSamples(source, selection(), classifyForTests));
     default:
       throw new Error(`unknown query ${JSON.stringify(name)}`);
   }
+}
+
+function renderTimeOrder(samples: TimeOrderedSamples): string[] {
+  const { tree } = samples;
+  const stackOf = (node: number): string => {
+    const names: string[] = [];
+    for (let at = node; at > 0; at = tree.parent[at]!) names.unshift(tree.strings[tree.name[at]!]!);
+    return names.length === 0 ? '(no stack)' : names.map(plainOrQuoted).join(';');
+  };
+  const out: string[] = [];
+  let k = 0;
+  for (const track of samples.tracks) {
+    out.push(`track ${Object.entries(track.labels).map(([key, v]) => `${key}=${quote(v)}`).join(' ')}`.trimEnd());
+    let end = 0;
+    for (let i = 0; i < track.sampleCount; i++, k++) {
+      const start = end + samples.gapMicros[k]!;
+      end = start + samples.durationMicros[k]!;
+      out.push(`  ${start}+${samples.durationMicros[k]} ${stackOf(samples.node[k]!)}`);
+    }
+  }
+  return out;
 }
 
 function renderSourceCosts(costs: SourceCosts): string[] {

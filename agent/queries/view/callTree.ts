@@ -24,6 +24,17 @@ export async function callTreeForSelection(source: ScanSource, selection: Select
 
 /** `toDisplay` turns a stored value into the tree's unit (common/profileTypes.ts), e.g. nanoseconds into microseconds. */
 export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, classify: FrameClassifier, toDisplay: (value: number) => number): PackedCallTree {
+  return buildCallTreeWithLeaves(metadata, merged, classify, toDisplay).tree;
+}
+
+/** As buildCallTree, and each merged stack's leaf node in the tree (`leafOf[s]` for `merged.stackIds[s]`). */
+export function buildCallTreeWithLeaves(
+  metadata: MetadataStore,
+  merged: MergedStacks,
+  classify: FrameClassifier,
+  toDisplay: (value: number) => number,
+): { tree: PackedCallTree; leafOf: Int32Array } {
+  const leafOf = new Int32Array(merged.stackIds.length);
   const builder = new CallTreeBuilder();
   // Each stored frame is classified and interned once; frames that look the same in a flame graph (same function,
   // file, definition and kind) share one id even when the store holds them apart (another module or address).
@@ -66,6 +77,9 @@ export function buildCallTree(metadata: MetadataStore, merged: MergedStacks, cla
       previous = frames;
     }
     builder.addSelf(node, merged.samples[s]!, toDisplay(merged.values[s]!));
+    leafOf[s] = node;
   }
-  return builder.build();
+  const { tree, indexOf } = builder.buildNumbered();
+  for (let s = 0; s < leafOf.length; s++) leafOf[s] = indexOf[leafOf[s]!]!;
+  return { tree, leafOf };
 }

@@ -9,6 +9,7 @@ import { callTreeForSelection } from './callTree';
 import { labelKeys } from '../labels/labelQueries';
 import { profileTypes } from '../selectionProfileTypes';
 import { timeSeries, timeSpan } from './timeSeries';
+import { timeOrderedSamples } from './timeOrder';
 import type { Store } from '../../../storage/store';
 import { classifyStoredFrame } from '../../frameKind';
 
@@ -36,6 +37,7 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0): P
       unit: displayUnitOf(profileType),
       profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
       timeline: span === undefined ? undefined : await timeline(snapshot, base, span),
+      ...(query.timeOrder === true && profileType !== undefined ? { timeOrder: await timeOrderedSamples(snapshot, base, classifyStoredFrame) } : {}),
     };
   } finally {
     snapshot.release();
