@@ -65,6 +65,18 @@ export const CPU_TIME_PROFILE_TYPE = 'process_cpu:cpu:nanoseconds:cpu:nanosecond
  */
 export const IDLE_TIME_PROFILE_TYPE = 'process_cpu:idle:nanoseconds:cpu:nanoseconds';
 
+/**
+ * The bytes a program allocated, whether or not they were freed since (pprof's and Parca's `alloc_space`): V8's
+ * sampling heap profile (`.heapprofile`, the probe's allocation sampling) is stored as this type.
+ */
+export const ALLOCATED_BYTES_PROFILE_TYPE = 'memory:alloc_space:bytes:space:bytes';
+
+/**
+ * The bytes still allocated (not yet freed) when a heap profile was taken (pprof's `inuse_space`): what a
+ * `.heapprofile` file holds unless it was recorded keeping collected objects, which the file does not say.
+ */
+export const LIVE_BYTES_PROFILE_TYPE = 'memory:inuse_space:bytes:space:bytes';
+
 /** Which type a view opens on when nobody chose: CPU time, then CPU samples, then the first in sort order. */
 const PREFERRED_TYPES = [CPU_TIME_PROFILE_TYPE, 'process_cpu:samples:count:cpu:nanoseconds'];
 
