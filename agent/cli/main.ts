@@ -49,10 +49,12 @@ file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{
   export: `usage: icicle export --format pprof|collapsed --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
 
 Writes the selected samples as a gzipped pprof profile (readable by go tool pprof) or as collapsed stacks.`,
-  record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--limit N] [--wait [--wait-timeout SECONDS]] -- COMMAND [ARG]...
+  record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--allocations] [--limit N] [--wait [--wait-timeout SECONDS]] -- COMMAND [ARG]...
 
 Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,
-so child processes are profiled too; one sample per --interval microseconds, default 1000), stores the samples
+so child processes are profiled too; one sample per --interval microseconds, default 1000), with --allocations
+also its heap allocations (V8's sampling heap profiler, one sample per 512 KiB on average; the run then has the
+type memory:alloc_space:bytes:space:bytes beside CPU time, for --type of top and diff), stores the samples
 labelled session_id, pid, runtime, command, the git branch, commit and dirty state, and every --label, then prints
 the top functions of the run. Exits with COMMAND's exit code; 127 when COMMAND is not found and 126 when it is not
 executable, as a shell does. SIGINT, SIGTERM and SIGHUP reach COMMAND as under a shell; what it recorded until it
