@@ -2,6 +2,7 @@ import type { IngestProfileParams, IngestProfileResult, RecordedProfileInfo } fr
 import type { Store } from '../../storage/store';
 import type { ParsedFile } from '../import/detectFormat';
 import { parseProfileBytes } from '../import/detectFormat';
+import { withFramesFromCpuProfile } from '../import/formats/heapprofile/framesFromCpuProfile';
 import { ALLOCATED_BYTES, heapProfileToImported } from '../import/formats/heapprofile/heapProfile';
 import { cpuProfileToImported } from '../import/formats/v8/cpuprofileImport';
 import { parsePerfScript } from '../import/formats/perf/perfScript';
@@ -70,9 +71,11 @@ function contentOf(recorded: RecordedProfile): Buffer {
 function readRecorded(recorded: RecordedProfile, name: string, anchor: TimeAnchor): ParsedFile {
   switch (recorded.format) {
     case 'v8': {
-      // A chunk with allocation sampling: its CPU profile and the bytes allocated meanwhile, in one transaction.
+      // A chunk with allocation sampling: its CPU profile and the bytes allocated meanwhile, in one transaction, the
+      // allocations' frames named as the CPU profile names them.
       const cpu = cpuProfileToImported({ json: recorded.profile }, name);
-      const allocations = recorded.heapProfile === undefined ? [] : [heapProfileToImported({ json: recorded.heapProfile }, name, ALLOCATED_BYTES)];
+      const heap = recorded.heapProfile;
+      const allocations = heap === undefined ? [] : [heapProfileToImported({ json: withFramesFromCpuProfile(heap, recorded.profile) }, name, ALLOCATED_BYTES)];
       return known('cpuprofile', [cpu, ...allocations], anchor, []);
     }
     case 'perf': {
