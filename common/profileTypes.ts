@@ -77,6 +77,19 @@ export const ALLOCATED_BYTES_PROFILE_TYPE = 'memory:alloc_space:bytes:space:byte
  */
 export const LIVE_BYTES_PROFILE_TYPE = 'memory:inuse_space:bytes:space:bytes';
 
+/**
+ * What a function does to have a cost of this type, for sentences about one ("allocates 12 MB"): 'allocates' for
+ * allocated bytes, 'holds' for live bytes, undefined for time and every other type (whose sentences say "runs").
+ */
+export function costVerbOf(profileType: string | undefined): 'allocates' | 'holds' | undefined {
+  if (profileType === undefined) return undefined;
+  const { type, unit } = parseProfileType(profileType);
+  if (unit !== 'bytes') return undefined;
+  if (type === 'alloc_space') return 'allocates';
+  if (type === 'inuse_space') return 'holds';
+  return undefined;
+}
+
 /** Which type a view opens on when nobody chose: CPU time, then CPU samples, then the first in sort order. */
 const PREFERRED_TYPES = [CPU_TIME_PROFILE_TYPE, 'process_cpu:samples:count:cpu:nanoseconds'];
 
