@@ -61,7 +61,8 @@ executable, as a shell does. SIGINT, SIGTERM and SIGHUP reach COMMAND as under a
 ended is stored, and the exit code is then 128 + the signal's number. A second SIGTERM kills COMMAND. ${WAIT_HELP}`,
   diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
 
-Compares each function's self cost per run (where the time went) between the base and the head selections (e.g. --base branch=main
+Compares each function's self cost per run (where the time went; with --type another measure, such as the bytes it
+allocated, memory:alloc_space:bytes:space:bytes) between the base and the head selections (e.g. --base branch=main
 --head branch=feature), and marks a change significant only when it stands out from the run-to-run variation
 (Welch's t-test; Benjamini–Hochberg, weighted by cost, across the functions big enough to change by 0.5% of a run;
 at least that change); everything else is within noise. A run is a recorded session, else an imported profile file;

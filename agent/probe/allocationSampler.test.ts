@@ -27,6 +27,15 @@ const end = Date.now() + Number(process.argv[2]);
 `;
 const ARRAY_BYTES = 8048;
 
+/** allocateMany makes 1000 × argv[2] arrays per round, allocateFew 100, for 30 rounds. */
+const SCALED = `
+let sink;
+const scale = Number(process.argv[2]);
+function allocateMany() { for (let i = 0; i < 1000 * scale; i++) sink = new Array(1000).fill(0); }
+function allocateFew() { for (let i = 0; i < 100; i++) sink = new Array(1000).fill(0); }
+for (let round = 0; round < 30; round++) { allocateMany(); allocateFew(); }
+`;
+
 interface TopJson {
   profileType: string;
   totalValue: number;
@@ -78,6 +87,27 @@ describe('allocation sampling (icicle record --allocations)', function () {
     const cpu = top(store);
     assert.equal(cpu.profileType, CPU_TIME_PROFILE_TYPE);
     assert.equal(cpu.functions[0]!.function, 'allocateMany');
+  });
+
+  it('icicle diff --type compares allocated bytes run by run: tripling a function\'s allocations is a regression', () => {
+    const store = join(dir, 'store');
+    const scaled = join(dir, 'scaled.js');
+    writeFileSync(scaled, SCALED);
+    for (const [side, scale] of [['base', 1], ['head', 3]] as const) {
+      for (let run = 0; run < 3; run++) {
+        const recorded = icicleSync(['record', '--allocations', '--store', store, '--label', `side=${side}`, '--', process.execPath, scaled, String(scale)], { timeoutMs: 60_000 });
+        assert.equal(recorded.status, 0, recorded.stderr);
+      }
+    }
+    const diff = icicleSync(['diff', '--store', store, '--base', 'side=base', '--head', 'side=head', '--type', ALLOCATED_BYTES_PROFILE_TYPE, '--format', 'json']);
+    // Exit code 1: a significant regression above the threshold.
+    assert.equal(diff.status, 1, diff.stderr);
+    const answer = JSON.parse(diff.stdout) as { unit: string; changes: { name: string; deltaPercent: number; verdict: string }[] };
+    assert.equal(answer.unit, 'bytes');
+    const many = answer.changes.find(c => c.name === 'allocateMany')!;
+    assert.equal(many.verdict, 'regression');
+    assert.ok(many.deltaPercent > 160 && many.deltaPercent < 240, `allocateMany changed by ${many.deltaPercent.toFixed(0)}%, not +200% within 20%`);
+    assert.notEqual(answer.changes.find(c => c.name === 'allocateFew')?.verdict, 'regression');
   });
 
   it('records no allocations without --allocations', () => {
