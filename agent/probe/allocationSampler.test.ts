@@ -67,6 +67,8 @@ describe('allocation sampling (icicle record --allocations)', function () {
     const run = icicleSync(['record', '--allocations', '--store', store, '--', process.execPath, program, '2500'], { env, timeoutMs: 60_000 });
     assert.equal(run.status, 0, run.stderr);
     const made = JSON.parse(/^\{"many".*$/m.exec(run.stdout)![0]) as { many: number; few: number };
+    // The run's summary lists the functions that allocated most after those that ran most.
+    assert.match(run.stdout, /^process_cpu:cpu:nanoseconds:cpu:nanoseconds — total [\s\S]*^memory:alloc_space:bytes:space:bytes — total [\d.]+ MiB\n.*\n.*allocateMany /m);
 
     const allocations = top(store, ALLOCATED_BYTES_PROFILE_TYPE);
     assert.equal(allocations.profileType, ALLOCATED_BYTES_PROFILE_TYPE);
@@ -110,12 +112,22 @@ describe('allocation sampling (icicle record --allocations)', function () {
     assert.notEqual(answer.changes.find(c => c.name === 'allocateFew')?.verdict, 'regression');
   });
 
+  it('says so when a run allocated too little to be sampled, and still succeeds', () => {
+    // One sample per GiB on average: Node's start alone allocates a few megabytes, which 512 KiB would sometimes sample.
+    const env = { ...process.env, [PROBE_ENV.allocationIntervalBytes]: String(2 ** 30) };
+    const run = icicleSync(['record', '--allocations', '--store', join(dir, 'store'), '--', process.execPath, '-e', '0'], { env, timeoutMs: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /^icicle: no allocation was sampled: the run allocated less than the sampling interval \(512 KiB on average\)$/m);
+  });
+
   it('records no allocations without --allocations', () => {
     const store = join(dir, 'store');
     const run = icicleSync(['record', '--store', store, '--', process.execPath, program, '300'], { timeoutMs: 60_000 });
     assert.equal(run.status, 0, run.stderr);
+    assert.ok(!run.stdout.includes('memory:alloc_space'), run.stdout);
     const answer = icicleSync(['top', '--store', store, '--json', '--type', ALLOCATED_BYTES_PROFILE_TYPE]);
     assert.equal(answer.status, 2);
-    assert.match(answer.stderr, /no samples of profile type memory:alloc_space:bytes:space:bytes match; the store has: process_cpu:cpu:nanoseconds:cpu:nanoseconds$/m);
+    assert.match(answer.stderr, /no samples of profile type memory:alloc_space:bytes:space:bytes match; the store has: process_cpu:cpu:nanoseconds:cpu:nanoseconds/);
+    assert.doesNotMatch(answer.stderr, /the store has: .*memory:/);
   });
 });
