@@ -11,7 +11,9 @@ import type { Benchmark } from './benchmarkDoc';
  * The Node.js probe's cost to the program it profiles: a CPU-bound workload (a TypeScript-compiler-like mix of
  * object allocation, string work and recursion, in event-loop slices as real programs run) timed with and without
  * the probe, alternating runs so drift hits both sides alike. The probe streams to a real agent process on a real
- * store. Also: the agent's RSS and CPU time while it ingests a 1 ms profile for the length of the runs.
+ * store; then with allocation sampling too (`alloc_overhead_pct`), and the heap sampler's own share measured in one
+ * process, immune to load (`alloc_sampler_pct`). Also: the agent's RSS and CPU time while it ingests
+ * a 1 ms profile for the length of the runs.
  */
 const RUNS = 9;
 /**
@@ -32,6 +34,30 @@ const started = process.hrtime.bigint();
   if (--slices > 0) setImmediate(slice);
   else process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
 })();
+`;
+
+/**
+ * The heap sampler's cost on the allocating thread, immune to the machine's load drifting: in one process, batches of
+ * WORKLOAD's functions alternate between sampling on (as the probe samples: 512 KiB, collected objects kept) and off;
+ * prints the median of each on-batch's time over the off-batch's before it, as a percentage above 1.
+ */
+const INTERLEAVED = `
+const { Session } = require('node:inspector');
+const session = new Session(); session.connect();
+const post = (method, params) => session.post(method, params ?? {}, () => undefined);
+${WORKLOAD.split('\n').filter(line => line.startsWith('function ')).join('\n')}
+function batch() { const t = process.hrtime.bigint(); for (let k = 0; k < 40; k++) { fib(22); words(4000); objects(20000); } return Number(process.hrtime.bigint() - t); }
+post('HeapProfiler.enable');
+const ratios = [];
+for (let i = 0; i < 40; i++) {
+  const off = batch();
+  post('HeapProfiler.startSampling', { samplingInterval: 512 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  const on = batch();
+  post('HeapProfiler.stopSampling');
+  ratios.push(on / off);
+}
+ratios.sort((a, b) => a - b);
+process.stdout.write(String((ratios[ratios.length >> 1] - 1) * 100));
 `;
 
 function timeRun(script: string, env: NodeJS.ProcessEnv): number {
@@ -69,6 +95,34 @@ export async function runOverheadBenchmark(): Promise<Record<string, number>> {
       console.log(`  sampling every ${String(interval).padStart(4)} µs${label.padEnd(10)} ${median(without).toFixed(0).padStart(6)} ms without, ${median(withProbe).toFixed(0).padStart(6)} ms with: overhead ${overhead.toFixed(1)}%   target ≤ 3% at the default: ${interval !== 1000 ? '—' : overhead <= 3 ? 'PASS' : 'MISS'}`);
       if (interval === 1000) fields['overhead_pct'] = Math.round(overhead * 10) / 10;
       else fields[`overhead_${interval}us_pct`] = Math.round(overhead * 10) / 10;
+    }
+    {
+      // CPU sampling at the default interval and allocation sampling at its default (512 KiB), as `icicle record
+      // --allocations` runs: the workload allocates about 0.15 GB/s, so V8 takes about 300 stacks a second.
+      const probed = { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: socket, [PROBE_ENV.spool]: join(dir, 'spool'), [PROBE_ENV.allocations]: '1' };
+      timeRun(script, probed);
+      const without: number[] = [];
+      const withProbe: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        without.push(timeRun(script, plain));
+        withProbe.push(timeRun(script, probed));
+        probedMs += withProbe[withProbe.length - 1]!;
+      }
+      const overhead = (median(withProbe) / median(without) - 1) * 100;
+      console.log(`  CPU and allocations${' '.repeat(20)} ${median(without).toFixed(0).padStart(6)} ms without, ${median(withProbe).toFixed(0).padStart(6)} ms with: overhead ${overhead.toFixed(1)}%   target ≤ 5%: ${overhead <= 5 ? 'PASS' : 'MISS'}`);
+      fields['alloc_overhead_pct'] = Math.round(overhead * 10) / 10;
+      // The heap sampler's own share, measured so that load drifts over both sides alike (see INTERLEAVED).
+      const interleavedScript = join(dir, 'interleaved.js');
+      writeFileSync(interleavedScript, INTERLEAVED);
+      const shares: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const run = spawnSync(process.execPath, [interleavedScript], { env: plain, encoding: 'utf8' });
+        if (run.status !== 0) throw new Error(`the interleaved workload failed: ${run.stderr}`);
+        shares.push(Number(run.stdout));
+      }
+      const share = median(shares);
+      console.log(`  the heap sampler alone, batches interleaved in one process (5 runs of 40 pairs, median): ${share.toFixed(1)}%`);
+      fields['alloc_sampler_pct'] = Math.round(share * 10) / 10;
     }
     // utime and stime (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s) and the resident set.
     const stat = readFileSync(`/proc/${agent.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

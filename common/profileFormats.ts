@@ -15,8 +15,8 @@ export const PROFILE_FORMATS = {
   speedscope: { name: 'speedscope profile', readable: true, listName: 'speedscope files', extensions: ['json'] },
   'perf-script': { name: '`perf script` output', readable: true, listName: '`perf script` output', extensions: ['perf', 'txt'] },
   collapsed: { name: 'collapsed stacks file', readable: true, listName: 'collapsed stacks', extensions: ['folded', 'collapsed', 'txt'] },
+  heapprofile: { name: 'V8 sampling heap profile', readable: true, listName: 'V8 heap profiles (.heapprofile)', extensions: ['heapprofile'], defaultEditor: true },
   firefox: { name: 'Firefox Profiler file', readable: false, extensions: ['json'] },
-  heapprofile: { name: 'sampling heap profile', readable: false, extensions: ['heapprofile'] },
 } as const satisfies Record<string, ProfileFormatInfo>;
 
 export type ProfileFormatInfo =
@@ -36,7 +36,7 @@ export type ProfileFormatInfo =
     }
   | {
       name: string;
-      /** Recognised only to refuse it with what to do instead (a heap profile, a Firefox profile). */
+      /** Recognised only to refuse it with what to do instead (a Firefox profile). */
       readable: false;
       extensions: readonly string[];
     };

@@ -65,6 +65,31 @@ export const CPU_TIME_PROFILE_TYPE = 'process_cpu:cpu:nanoseconds:cpu:nanosecond
  */
 export const IDLE_TIME_PROFILE_TYPE = 'process_cpu:idle:nanoseconds:cpu:nanoseconds';
 
+/**
+ * The bytes a program allocated, whether or not they were freed since (pprof's and Parca's `alloc_space`): V8's
+ * sampling heap profile (`.heapprofile`, the probe's allocation sampling) is stored as this type.
+ */
+export const ALLOCATED_BYTES_PROFILE_TYPE = 'memory:alloc_space:bytes:space:bytes';
+
+/**
+ * The bytes still allocated (not yet freed) when a heap profile was taken (pprof's `inuse_space`): what a
+ * `.heapprofile` file holds unless it was recorded keeping collected objects, which the file does not say.
+ */
+export const LIVE_BYTES_PROFILE_TYPE = 'memory:inuse_space:bytes:space:bytes';
+
+/**
+ * What a function does to have a cost of this type, for sentences about one ("allocates 12 MB"): 'allocates' for
+ * allocated bytes, 'holds' for live bytes, undefined for time and every other type (whose sentences say "runs").
+ */
+export function costVerbOf(profileType: string | undefined): 'allocates' | 'holds' | undefined {
+  if (profileType === undefined) return undefined;
+  const { type, unit } = parseProfileType(profileType);
+  if (unit !== 'bytes') return undefined;
+  if (type === 'alloc_space') return 'allocates';
+  if (type === 'inuse_space') return 'holds';
+  return undefined;
+}
+
 /** Which type a view opens on when nobody chose: CPU time, then CPU samples, then the first in sort order. */
 const PREFERRED_TYPES = [CPU_TIME_PROFILE_TYPE, 'process_cpu:samples:count:cpu:nanoseconds'];
 

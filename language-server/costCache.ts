@@ -40,7 +40,7 @@ export class CostCache {
 
   get context(): CostContext | undefined {
     const a = this.answer;
-    return a && { total: a.total, unit: a.unit, description: a.description, runs: a.runs, selector: a.selector };
+    return a && { total: a.total, unit: a.unit, description: a.description, runs: a.runs, selector: a.selector, ...(a.profileType !== undefined ? { profileType: a.profileType } : {}) };
   }
 
   get fileCount(): number {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { escapeMarkdown, hoverMarkdown } from './costText';
+import { escapeMarkdown, hoverMarkdown, lensTitle, noSamplesMarkdown } from './costText';
 import { hoverAt } from './languageFeatures';
 
 describe('hover text', () => {
@@ -40,5 +40,26 @@ describe('the hover of a function without samples', () => {
 
   it('says nothing on a line that is not a function name', () => {
     assert.equal(hoverAt(5, undefined, [fn], context(1000)), null);
+  });
+});
+
+describe('costs of memory in the source', () => {
+  const fn = { name: 'parse', line: 1, nameLine: 0, startLine: 0, endLine: 1, self: 12 * 1024 * 1024, total: 48 * 1024 * 1024, selfSamples: 24, totalSamples: 96, stale: false };
+  const context = (profileType: string | undefined) => ({ total: 96 * 1024 * 1024, unit: 'bytes' as const, description: 'latest run', runs: 1, selector: '{}', ...(profileType ? { profileType } : {}) });
+
+  it('says a function allocates its bytes, in the hover and the lens', () => {
+    const allocated = context('memory:alloc_space:bytes:space:bytes');
+    assert.match(hoverMarkdown(fn, '/x.js', allocated), /^Allocates \*\*12 MiB\*\* itself \(12\.5%, 24 samples\) · \*\*48 MiB\*\* with its callees \(50\.0%, 96 samples\)$/m);
+    assert.equal(lensTitle(fn, allocated), 'allocates 12 MiB (12.5% self · 50.0% total)');
+    assert.match(hoverMarkdown(fn, '/x.js', context('memory:inuse_space:bytes:space:bytes')), /^Holds \*\*12 MiB\*\* itself/m);
+    // Other types keep the shares first.
+    assert.equal(lensTitle(fn, context(undefined)), '50.0% total · 12.5% self (12 MiB)');
+  });
+
+  it('says why a function has no allocation samples without claiming it did not run', () => {
+    const allocated = context('memory:alloc_space:bytes:space:bytes');
+    assert.match(noSamplesMarkdown('f', allocated, 'functionNotSampled'), /it allocated less than one sampling interval of memory \(or none\)/);
+    assert.match(noSamplesMarkdown('f', allocated, 'fileNotProfiled'), /no code of this file allocated sampled memory while/);
+    assert.match(noSamplesMarkdown('f', context(undefined), 'functionNotSampled'), /it did not run while they were recorded/);
   });
 });

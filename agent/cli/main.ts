@@ -49,17 +49,20 @@ file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{
   export: `usage: icicle export --format pprof|collapsed --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
 
 Writes the selected samples as a gzipped pprof profile (readable by go tool pprof) or as collapsed stacks.`,
-  record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--limit N] [--wait [--wait-timeout SECONDS]] -- COMMAND [ARG]...
+  record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--allocations] [--limit N] [--wait [--wait-timeout SECONDS]] -- COMMAND [ARG]...
 
 Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,
-so child processes are profiled too; one sample per --interval microseconds, default 1000), stores the samples
+so child processes are profiled too; one sample per --interval microseconds, default 1000), with --allocations
+also its heap allocations (V8's sampling heap profiler, one sample per 512 KiB on average; the run then has the
+type memory:alloc_space:bytes:space:bytes beside CPU time, for --type of top and diff), stores the samples
 labelled session_id, pid, runtime, command, the git branch, commit and dirty state, and every --label, then prints
 the top functions of the run. Exits with COMMAND's exit code; 127 when COMMAND is not found and 126 when it is not
 executable, as a shell does. SIGINT, SIGTERM and SIGHUP reach COMMAND as under a shell; what it recorded until it
 ended is stored, and the exit code is then 128 + the signal's number. A second SIGTERM kills COMMAND. ${WAIT_HELP}`,
   diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
 
-Compares each function's self cost per run (where the time went) between the base and the head selections (e.g. --base branch=main
+Compares each function's self cost per run (where the time went; with --type another measure, such as the bytes it
+allocated, memory:alloc_space:bytes:space:bytes) between the base and the head selections (e.g. --base branch=main
 --head branch=feature), and marks a change significant only when it stands out from the run-to-run variation
 (Welch's t-test; Benjamini–Hochberg, weighted by cost, across the functions big enough to change by 0.5% of a run;
 at least that change); everything else is within noise. A run is a recorded session, else an imported profile file;

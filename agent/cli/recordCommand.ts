@@ -1,11 +1,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ALLOCATED_BYTES_PROFILE_TYPE } from '../../common/profileTypes';
 import type { Store } from '../../storage/store';
 import { perfScriptText } from '../collectors/perfCollector';
 import { setLogLevel } from '../log';
 import { RecordAgent } from './recordAgent';
 import type { RecordOptions } from './recordOptions';
 import { startRecording, type StartedRecording } from './recordStart';
+import { profileTypes } from '../queries/selectionProfileTypes';
+import { parseWhere } from './queryContext';
 import { topOfSource } from './topCommand';
 import { openWritableStore } from './writableStore';
 
@@ -62,7 +65,15 @@ export async function recordCommand(
       // The top of the run from the store this process holds open: opening it again would replay its log.
       const snapshot = store.snapshot();
       try {
-        await topOfSource(snapshot, { where: [`session_id=${started.labels['session_id']}`], type: undefined, limit: options.limit, json: false }, out);
+        const where = [`session_id=${started.labels['session_id']}`];
+        await topOfSource(snapshot, { where, type: undefined, limit: options.limit, json: false }, out);
+        // With --allocations, the functions that allocated most follow those that ran most (a Node.js run only). A
+        // run that allocated less than the sampling interval has no sample of them.
+        if (options.allocations && started.node) {
+          const types = await profileTypes(snapshot, { matchers: parseWhere(where) });
+          if (types.includes(ALLOCATED_BYTES_PROFILE_TYPE)) await topOfSource(snapshot, { where, type: ALLOCATED_BYTES_PROFILE_TYPE, limit: options.limit, json: false }, out);
+          else err('icicle: no allocation was sampled: the run allocated less than the sampling interval (512 KiB on average)');
+        }
       } finally {
         snapshot.release();
       }

@@ -48,6 +48,7 @@ export async function startRecording(options: RecordOptions, err: (line: string)
   const node = NODE_LAUNCHERS.test(basename(name));
   // A native command runs under perf, which follows the processes it starts.
   if (!node) await checkPerfAvailable();
+  if (!node && options.allocations) err(`icicle: --allocations samples the allocations of Node.js programs only; ${basename(name)} runs under perf, which records CPU time`);
   // A store another process writes (the editor's agent, another `icicle record`) could not take the run: say so, or
   // with --wait wait for it, before the program runs. The store itself is opened while the program starts.
   await retryWhileLocked(options.store, options.wait, err, () => assertStoreFree(options.store));
@@ -74,6 +75,7 @@ export async function startRecording(options: RecordOptions, err: (line: string)
             [PROBE_ENV.spool]: join(directory, 'spool'),
             [PROBE_ENV.labels]: JSON.stringify(labels),
             [PROBE_ENV.intervalMicros]: String(options.intervalMicros),
+            ...(options.allocations ? { [PROBE_ENV.allocations]: '1' } : {}),
             // The probe keeps the samples up to a SIGTERM only where a second one kills (signalForwarding.ts).
             [PROBE_ENV.spoolOnSignal]: '1',
           }

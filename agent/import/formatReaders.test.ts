@@ -17,6 +17,7 @@ const SAMPLE_FILES: Record<ProfileFormat, string> = {
   speedscope: 'speedscope/simple.speedscope.json',
   'perf-script': 'linux-perf/simple.linux-perf.txt',
   collapsed: 'collapsed/simple-utf16-le.txt',
+  heapprofile: 'heapprofile/Heap-20181005T144546.heapprofile',
 };
 
 function bytesOf(file: string): Buffer {

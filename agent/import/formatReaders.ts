@@ -2,6 +2,7 @@ import type { ProfileFormat } from '../../common/profileFormats';
 import { chromeTraceReader } from './formats/chromeTrace/chromeTrace';
 import { collapsedReader } from './formats/collapsed/collapsed';
 import type { FormatReader } from './formats/formatReader';
+import { heapProfileReader } from './formats/heapprofile/heapProfile';
 import { perfScriptReader } from './formats/perf/perfScript';
 import { pprofReader } from './formats/pprof/pprof';
 import { speedscopeReader } from './formats/speedscope/speedscope';
@@ -22,4 +23,5 @@ export const FORMAT_READERS: Record<ProfileFormat, FormatReader> = {
   speedscope: speedscopeReader,
   'chrome-trace': chromeTraceReader,
   'perf-script': perfScriptReader,
+  heapprofile: heapProfileReader,
 };

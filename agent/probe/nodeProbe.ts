@@ -15,6 +15,7 @@ import {
   type RecordedProfileInfo,
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
+import { AllocationSampler } from './allocationSampler';
 import { ChunkedProfiler } from './chunkedProfiler';
 import { withoutOwnSamples } from './ownSamples';
 
@@ -53,12 +54,20 @@ if (socketPath && isMainThread && !alreadyLoaded) {
 interface Chunk {
   info: RecordedProfileInfo & { chunkKey: string };
   profileJson: string;
+  /** The chunk's allocations (V8's sampling heap profile) as JSON text, when allocations are sampled. */
+  heapProfileJson?: string;
+}
+
+/** The bytes a chunk holds in the buffer: its profiles' JSON text. */
+function chunkBytes(chunk: Chunk): number {
+  return chunk.profileJson.length + (chunk.heapProfileJson?.length ?? 0);
 }
 
 /** A chunk's IngestProfileParams as JSON text: its fields, then its profile's JSON spliced in as a value. */
 function paramsJson(chunk: Chunk, droppedChunks: number): string {
   const fields = { format: 'v8', ...chunk.info, droppedChunks } satisfies Omit<Extract<IngestProfileParams, { format: 'v8' }>, 'profile'>;
-  return `${JSON.stringify(fields).slice(0, -1)},"profile":${chunk.profileJson}}`;
+  const heap = chunk.heapProfileJson === undefined ? '' : `,"heapProfile":${chunk.heapProfileJson}`;
+  return `${JSON.stringify(fields).slice(0, -1)},"profile":${chunk.profileJson}${heap}}`;
 }
 
 function startProbe(agentSocket: string): void {
@@ -75,6 +84,7 @@ function startProbe(agentSocket: string): void {
   const session = new Session();
   session.connect();
   const profiler = new ChunkedProfiler(session, intervalMicros);
+  const allocations = env[PROBE_ENV.allocations] === '1' ? new AllocationSampler(session, positive(env[PROBE_ENV.allocationIntervalBytes], 512 * 1024)) : undefined;
   let chunkStartMs = Date.now();
 
   /** Chunks waiting to be sent, and chunks sent but not yet acknowledged, by request id. */
@@ -90,24 +100,27 @@ function startProbe(agentSocket: string): void {
 
   const takeChunk = (last = false): Chunk | undefined => {
     // The probe's own samples are its cost, not the program's (ownSamples.ts): this script, by path or URL.
+    const ownScripts = new Set([__filename, pathToFileURL(__filename).href]);
     const taken = profiler.take(last);
-    const profile = taken && withoutOwnSamples(taken, new Set([__filename, pathToFileURL(__filename).href]));
+    const profile = taken && withoutOwnSamples(taken, ownScripts);
     const startMs = chunkStartMs;
-    // A profiler that keeps the whole run (under a debugger) gives nothing until the last take.
+    // A profiler that keeps the whole run (under a debugger) gives nothing until the last take; its allocations
+    // are taken with it, so that they travel in the same chunk.
     if (profile === undefined && !last && profiler.keepsWholeRun) return undefined;
     chunkStartMs = Date.now();
+    const heapProfile = allocations?.take(ownScripts, last);
     if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
     const chunkKey = `${runId}:${++chunkNumber}`;
-    ledger?.({ chunk: chunkKey, samples: profile.samples.length });
-    return { info: { startMs, labels, droppedChunks: 0, chunkKey }, profileJson: JSON.stringify(profile) };
+    ledger?.({ chunk: chunkKey, samples: profile.samples.length, ...(heapProfile ? { allocations: true } : {}) });
+    return { info: { startMs, labels, droppedChunks: 0, chunkKey }, profileJson: JSON.stringify(profile), ...(heapProfile ? { heapProfileJson: JSON.stringify(heapProfile) } : {}) };
   };
 
   const enqueue = (chunk: Chunk): void => {
     queue.push(chunk);
-    queuedBytes += chunk.profileJson.length;
+    queuedBytes += chunkBytes(chunk);
     while (queuedBytes > bufferBytes && queue.length > 1) {
       const oldest = queue.shift()!;
-      queuedBytes -= oldest.profileJson.length;
+      queuedBytes -= chunkBytes(oldest);
       dropped++;
       ledger?.({ dropped: oldest.info.chunkKey });
     }
@@ -121,7 +134,7 @@ function startProbe(agentSocket: string): void {
     }
     while (queue.length > 0) {
       const chunk = queue.shift()!;
-      queuedBytes -= chunk.profileJson.length;
+      queuedBytes -= chunkBytes(chunk);
       chunk.info.droppedChunks = dropped;
       dropped = 0;
       const id = nextId++;
@@ -160,7 +173,7 @@ function startProbe(agentSocket: string): void {
         storeUnavailable = true;
         dropped += chunk.info.droppedChunks;
         queue.unshift(chunk);
-        queuedBytes += chunk.profileJson.length;
+        queuedBytes += chunkBytes(chunk);
       } else if (chunk && message.error) {
         note(`the agent could not store a chunk: ${message.error.message ?? 'unknown reason'}`);
         ledger?.({ dropped: chunk.info.chunkKey });
@@ -207,7 +220,7 @@ function startProbe(agentSocket: string): void {
       const unacknowledged = [...inFlight.values()];
       inFlight.clear();
       queue.unshift(...unacknowledged);
-      for (const chunk of unacknowledged) queuedBytes += chunk.profileJson.length;
+      for (const chunk of unacknowledged) queuedBytes += chunkBytes(chunk);
       if (socket === attempt) socket = undefined;
       ready = false;
       received = Buffer.alloc(0);
@@ -225,6 +238,7 @@ function startProbe(agentSocket: string): void {
     queuedBytes = 0;
     try {
       profiler.stop();
+      allocations?.stop();
       session.disconnect();
     } catch {
       // Already stopped.

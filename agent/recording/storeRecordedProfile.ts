@@ -2,6 +2,8 @@ import type { IngestProfileParams, IngestProfileResult, RecordedProfileInfo } fr
 import type { Store } from '../../storage/store';
 import type { ParsedFile } from '../import/detectFormat';
 import { parseProfileBytes } from '../import/detectFormat';
+import { withFramesFromCpuProfile } from '../import/formats/heapprofile/framesFromCpuProfile';
+import { ALLOCATED_BYTES, heapProfileToImported } from '../import/formats/heapprofile/heapProfile';
 import { cpuProfileToImported } from '../import/formats/v8/cpuprofileImport';
 import { parsePerfScript } from '../import/formats/perf/perfScript';
 import { separateIdle } from '../import/idleTime';
@@ -57,7 +59,7 @@ function contentOf(recorded: RecordedProfile): Buffer {
   switch (recorded.format) {
     case 'v8':
       // Only chunks from senders without keys (tests, scripts): the probe's own JSON text of the profile.
-      return Buffer.from(JSON.stringify(recorded.profile), 'utf8');
+      return Buffer.from(JSON.stringify(recorded.heapProfile === undefined ? recorded.profile : [recorded.profile, recorded.heapProfile]), 'utf8');
     case 'perf':
       return Buffer.from(recorded.text, 'utf8');
     case 'unknown':
@@ -68,8 +70,14 @@ function contentOf(recorded: RecordedProfile): Buffer {
 /** Reads a recorded profile with its format's reader; only a profile of unknown format is recognised by content. */
 function readRecorded(recorded: RecordedProfile, name: string, anchor: TimeAnchor): ParsedFile {
   switch (recorded.format) {
-    case 'v8':
-      return known('cpuprofile', [cpuProfileToImported({ json: recorded.profile }, name)], anchor, []);
+    case 'v8': {
+      // A chunk with allocation sampling: its CPU profile and the bytes allocated meanwhile, in one transaction, the
+      // allocations' frames named as the CPU profile names them.
+      const cpu = cpuProfileToImported({ json: recorded.profile }, name);
+      const heap = recorded.heapProfile;
+      const allocations = heap === undefined ? [] : [heapProfileToImported({ json: withFramesFromCpuProfile(heap, recorded.profile) }, name, ALLOCATED_BYTES)];
+      return known('cpuprofile', [cpu, ...allocations], anchor, []);
+    }
     case 'perf': {
       const notes: string[] = [];
       return known('perf-script', parsePerfScript(recorded.text, name, { notes }), anchor, notes);

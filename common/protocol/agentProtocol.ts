@@ -7,7 +7,7 @@ import { sourceSelectionSchema } from '../sourceSelection';
 import { viewQuerySchema, viewResultSchema, type ViewResult } from '../viewQuery';
 import { finiteNumbers, noAnswer, strings, type AnswerSchema } from './answerSchemas';
 import { changeRowSchema, sideSchema } from './compareViewProtocol';
-import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult, type LegacySpooledChunk, type V8CpuProfile } from './probeProtocol';
+import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult, type LegacySpooledChunk, type V8CpuProfile, type V8HeapProfile } from './probeProtocol';
 
 /**
  * The JSON-RPC protocol between the agent (server) and its clients: the extension, the language server and
@@ -163,8 +163,13 @@ export namespace IngestProfileRequest {
     value => typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { nodes?: unknown }).nodes),
     { message: 'the profile is not a V8 CPU profile (an object with a nodes array)' },
   );
+  /** As the CPU profile: only its top level here; the heap profile reader checks every node. */
+  const v8HeapProfile = z.custom<V8HeapProfile>(
+    value => typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { head?: unknown }).head === 'object' && (value as { head?: unknown }).head !== null,
+    { message: 'the heap profile is not a V8 sampling heap profile (an object with a head node)' },
+  );
   export const paramsSchema = z.discriminatedUnion('format', [
-    z.object({ format: z.literal('v8'), profile: v8Profile, ...info }),
+    z.object({ format: z.literal('v8'), profile: v8Profile, heapProfile: v8HeapProfile.optional(), ...info }),
     // A window of a few seconds is well under a megabyte; a quarter of a gigabyte is far beyond any real one.
     z.object({ format: z.literal('perf'), text: z.string().min(1).max(256 * 1024 * 1024), ...info }),
   ]) satisfies z.ZodType<IngestProfileParams>;

@@ -20,11 +20,22 @@ export interface V8CpuProfile {
 }
 
 /**
+ * V8's sampling heap profile as the inspector gives it (`HeapProfiler.SamplingHeapProfile`: a `head` node with
+ * `callFrame`, `selfSize` in bytes and `children`), a JSON value in the message. The agent's heap profile reader
+ * checks the rest.
+ */
+export interface V8HeapProfile {
+  head: unknown;
+  [key: string]: unknown;
+}
+
+/**
  * A recorded profile, tagged with its format, so that the agent reads it with that format's reader and never guesses
  * from its content: the probe's chunks are V8's profiles; a perf window (Linux perf on a native process) is the text
- * of `perf script`.
+ * of `perf script`. A probe chunk recorded with allocation sampling (PROBE_ENV.allocations) carries the bytes
+ * allocated during the chunk beside its CPU profile: one chunk, one key, one store transaction for both types.
  */
-export type RecordedPayload = { format: 'v8'; profile: V8CpuProfile } | { format: 'perf'; text: string };
+export type RecordedPayload = { format: 'v8'; profile: V8CpuProfile; heapProfile?: V8HeapProfile } | { format: 'perf'; text: string };
 
 /** What is recorded with every profile, whatever its format. */
 export interface RecordedProfileInfo {
@@ -70,6 +81,10 @@ export const PROBE_ENV = {
   intervalMicros: 'ICICLE_SAMPLING_INTERVAL_US',
   chunkMillis: 'ICICLE_CHUNK_MS',
   bufferMegabytes: 'ICICLE_PROBE_BUFFER_MB',
+  /** "1": the probe also samples heap allocations (V8's sampling heap profiler) and sends them with each chunk. */
+  allocations: 'ICICLE_PROBE_ALLOCATIONS',
+  /** The mean bytes between two sampled allocations; 512 KiB by default, as `node --heap-prof`'s. */
+  allocationIntervalBytes: 'ICICLE_ALLOCATION_INTERVAL_BYTES',
   /**
    * "1": on SIGTERM, when the program has no handler of its own, the probe spools what it recorded and then ends
    * the program with the signal. Only for launchers that kill on a second SIGTERM (`icicle record`): a program

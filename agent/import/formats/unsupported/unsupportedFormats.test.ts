@@ -8,7 +8,7 @@ import { looksLikeChromeTrace } from '../chromeTrace/chromeTrace';
 import { looksLikeCollapsed } from '../collapsed/collapsed';
 import { looksLikePerfScript } from '../perf/perfScript';
 import { looksLikeSpeedscope } from '../speedscope/speedscope';
-import { firefoxProfileError, heapProfileError, looksLikeFirefox, looksLikeHeapProfile, unsupportedFormatError } from './unsupportedFormats';
+import { firefoxProfileError, looksLikeFirefox, unsupportedFormatError } from './unsupportedFormats';
 
 describe('unsupported formats', () => {
   it('recognises the Firefox Profiler formats: Gecko, processed, and DevTools recordings', () => {
@@ -24,17 +24,8 @@ describe('unsupported formats', () => {
     assert.ok(!looksLikeFirefox('[{"ph": "X"}]'));
   });
 
-  it('recognises sampling heap profiles, not legacy CPU profiles with a head tree', () => {
-    const heap = { head: { callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, selfSize: 0, children: [] }, samples: [] };
-    assert.ok(looksLikeHeapProfile(heap));
-    assert.ok(looksLikeHeapProfile(JSON.stringify(heap)));
-    const legacyCpu = { head: { functionName: '(root)', url: '', lineNumber: 0, hitCount: 0, children: [] }, startTime: 1, endTime: 2 };
-    assert.ok(!looksLikeHeapProfile(legacyCpu));
-    assert.ok(!looksLikeHeapProfile(JSON.stringify(legacyCpu)));
-  });
-
   it('explains what the file is and what to do, as a ProfileImportError of no format', () => {
-    for (const error of [firefoxProfileError('f.json'), heapProfileError('h.heapprofile')]) {
+    for (const error of [firefoxProfileError('f.json')]) {
       assert.ok(error instanceof ProfileImportError);
       assert.equal(error.format, 'unknown');
       assert.match(error.message, /is not a profile Icicle reads: it is a .*Icicle reads V8 CPU profiles.*speedscope/);
@@ -55,7 +46,6 @@ describe('unsupported formats', () => {
           looksLikePerfScript(text) && 'perf-script',
           looksLikeCollapsed(bytes) && 'collapsed',
           looksLikeFirefox(text) && 'firefox',
-          looksLikeHeapProfile(text) && 'heapprofile',
         ].filter(Boolean);
         assert.deepEqual(claims, [], `${folder}/${name}`);
       }

@@ -26,20 +26,6 @@ export function looksLikeFirefox(input: unknown): boolean {
   return isRecord(gecko['meta']) && Array.isArray(gecko['threads']);
 }
 
-/**
- * Chrome's and Node's sampling heap profile (`.heapprofile`: DevTools' "Allocation sampling", `node --heap-prof`): a
- * `head` tree like the legacy CPU profile's, but whose nodes have a `callFrame` and a `selfSize` in bytes.
- */
-export function looksLikeHeapProfile(input: unknown): boolean {
-  if (typeof input === 'string') {
-    const head = input.slice(0, 65536);
-    return /^\ufeff?\s*\{\s*"head"\s*:\s*\{/.test(head) && /"callFrame"\s*:/.test(head) && /"selfSize"\s*:/.test(head);
-  }
-  if (!isRecord(input) || !isRecord(input['head'])) return false;
-  const head = input['head'];
-  return isRecord(head['callFrame']) && typeof head['selfSize'] === 'number';
-}
-
 export function firefoxProfileError(displayName: string): ProfileImportError {
   return new ProfileImportError(
     displayName,
@@ -48,20 +34,10 @@ export function firefoxProfileError(displayName: string): ProfileImportError {
   );
 }
 
-export function heapProfileError(displayName: string): ProfileImportError {
-  return new ProfileImportError(
-    displayName,
-    'unknown',
-    `it is a ${PROFILE_FORMATS.heapprofile.name} (.heapprofile: allocations, not CPU time). ${READABLE_SENTENCE}: to see its allocations, open it in speedscope (https://www.speedscope.app), save it with its Export button and open the .speedscope.json file; or record a CPU profile (\`node --cpu-prof\`, DevTools' Performance panel) instead.`,
-  );
-}
-
 /**
- * The formats Icicle recognises only to refuse them (common/profileFormats.ts), in the order they are tried: a heap
- * profile before a Firefox one.
+ * The formats Icicle recognises only to refuse them (common/profileFormats.ts).
  */
 export const FORMAT_REFUSALS: Record<RefusedFormat, FormatRefusal> = {
-  heapprofile: { sniffJson: looksLikeHeapProfile, error: heapProfileError },
   firefox: { sniffJson: looksLikeFirefox, error: firefoxProfileError },
 };
 
