@@ -153,41 +153,72 @@ describe('Node.js probe', function () {
     assert.equal(top(join(dir, 'store')).functions[0]!.function, 'spin');
   });
 
-  it('keeps inlined functions in every chunk: a hot event-loop callback is never charged to processImmediate', () => {
-    // Restarting V8's profiler between chunks lost the inline frames of code optimized earlier; the probe's
-    // overlapping chunks must not. The callback below is inlined into processImmediate once it is hot.
-    const program = join(dir, 'callback.js');
-    writeFileSync(
-      program,
-      `const end = Date.now() + 2000; let total = 0;
+  /** A program whose hot callback V8 inlines into `processImmediate` (on-stack replacement) once it is hot. */
+  const CALLBACK = `const end = Date.now() + 2000; let total = 0;
 function spinSlice() { const d = Math.min(end, Date.now() + 20); while (Date.now() < d) for (let i = 1; i < 10000; i++) total += Math.sqrt(i) % 7; if (Date.now() < end) setImmediate(spinSlice); }
-setImmediate(spinSlice);`,
-    );
+setImmediate(spinSlice);`;
+
+  /** Runs the callback program three times with the probe (after `preload`, if given) and returns its spooled chunks. */
+  function callbackChunks(options: { preload?: string; execArgv?: string[] } = {}): { name: string; profile: { nodes: { id: number; callFrame: { functionName: string } }[]; samples: number[] } }[] {
+    const program = join(dir, 'callback.js');
+    writeFileSync(program, CALLBACK);
     const spool = join(dir, 'spool');
+    const preload = options.preload ? `--require ${JSON.stringify(options.preload)} ` : '';
     for (let run = 0; run < 3; run++) {
-      const result = spawnSync(process.execPath, [program], {
-        env: { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool, [PROBE_ENV.chunkMillis]: '250' },
+      const result = spawnSync(process.execPath, [...(options.execArgv ?? []), program], {
+        env: { ...process.env, NODE_OPTIONS: `${preload}--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool, [PROBE_ENV.chunkMillis]: '250' },
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, result.stderr);
     }
-    const chunks = readdirSync(spool).filter(name => name.endsWith(SPOOL_SUFFIX));
+    return readdirSync(spool)
+      .filter(name => name.endsWith(SPOOL_SUFFIX))
+      .map(name => {
+        const { format, profile } = JSON.parse(readFileSync(join(spool, name), 'utf8')) as { format: string; profile: ReturnType<typeof callbackChunks>[number]['profile'] };
+        // The profile is a JSON value in the chunk, tagged with its format, never a string inside a string.
+        assert.equal(format, 'v8');
+        return { name, profile };
+      });
+  }
+
+  /** Every chunk charges the busy callback, not the `processImmediate` it was inlined into. */
+  function assertCallbackCharged(chunks: ReturnType<typeof callbackChunks>): void {
     assert.ok(chunks.length >= 15, `only ${chunks.length} chunks`);
-    for (const name of chunks) {
-      const { format, profile } = JSON.parse(readFileSync(join(spool, name), 'utf8')) as {
-        format: string;
-        profile: {
-          nodes: { id: number; callFrame: { functionName: string } }[];
-          samples: number[];
-        };
-      };
-      // The profile is a JSON value in the chunk, tagged with its format, never a string inside a string.
-      assert.equal(format, 'v8');
+    for (const { name, profile } of chunks) {
       const nameOf = new Map(profile.nodes.map(node => [node.id, node.callFrame.functionName]));
       const spin = profile.samples.filter(id => nameOf.get(id) === 'spinSlice').length;
       const immediate = profile.samples.filter(id => nameOf.get(id) === 'processImmediate').length;
       assert.ok(spin > 10 * Math.max(1, immediate), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
     }
+  }
+
+  it('keeps inlined functions in every chunk: a hot event-loop callback is never charged to processImmediate', () => {
+    // Restarting V8's profiler between chunks lost the inline frames of code optimized earlier; the probe's
+    // chunks, taken from a profiler that lives for the whole run, must not.
+    assertCallbackCharged(callbackChunks());
+  });
+
+  it('streams chunks under a debugger, charged correctly, and the debugger is told of no profile', () => {
+    // A stand-in for js-debug: the inspector listens (--inspect) and, before the probe loads, a session enables the
+    // Debugger and Profiler domains, as js-debug's bootloader does; another enables them once the program runs.
+    // js-debug saves every console profile it is told has finished as a file in the workspace.
+    const events = join(dir, 'debugger-events.jsonl');
+    const standIn = join(dir, 'debugger.js');
+    writeFileSync(
+      standIn,
+      `const { Session } = require('node:inspector'); const { appendFileSync } = require('node:fs');
+function watch(when) {
+  const session = new Session(); session.connect();
+  for (const event of ['Profiler.consoleProfileStarted', 'Profiler.consoleProfileFinished']) session.on(event, () => appendFileSync(${JSON.stringify(events)}, JSON.stringify({ when, event }) + '\\n'));
+  for (const method of ['Runtime.enable', 'Debugger.enable', 'Profiler.enable']) session.post(method);
+}
+watch('before the probe');
+setImmediate(() => watch('after the probe'));`,
+    );
+    assertCallbackCharged(callbackChunks({ preload: standIn, execArgv: ['--inspect=127.0.0.1:0'] }));
+    const seen = existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n').map(line => JSON.parse(line) as { when: string; event: string }) : [];
+    assert.deepEqual(seen.filter(e => e.event === 'Profiler.consoleProfileFinished'), [], 'a debugger was told a profile finished: js-debug would save it');
+    assert.deepEqual(seen.filter(e => e.when === 'after the probe'), [], 'a debugger attached after the probe started saw a profile');
   });
 
   it('keeps the program running and loses nothing when the agent is killed with SIGKILL mid-run', async () => {

@@ -93,8 +93,6 @@ function startProbe(agentSocket: string): void {
     const taken = profiler.take(last);
     const profile = taken && withoutOwnSamples(taken, new Set([__filename, pathToFileURL(__filename).href]));
     const startMs = chunkStartMs;
-    // A profiler that keeps the whole run (under a debugger) gives nothing until the last take.
-    if (profile === undefined && !last && profiler.keepsWholeRun) return undefined;
     chunkStartMs = Date.now();
     if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
     const chunkKey = `${runId}:${++chunkNumber}`;
