@@ -92,6 +92,30 @@ describe('Node.js probe', function () {
     assert.ok(top(store).functions.some(f => f.function === 'spin'));
   });
 
+  it('profiles worker threads under their own thread label', () => {
+    const store = join(dir, 'store');
+    const program = join(dir, 'workers.js');
+    // The main thread spins in one function, the worker in another; each is its own isolate and its own profile.
+    writeFileSync(
+      program,
+      `const { Worker, isMainThread } = require('node:worker_threads');
+function spin(until) { let x = 0; while (Date.now() < until) x += Math.sqrt(x + 1); return x; }
+function inWorker(until) { let x = 0; while (Date.now() < until) x += Math.cbrt(x + 1); return x; }
+if (isMainThread) { const worker = new Worker(__filename, { name: 'hasher' }); spin(Date.now() + 600); worker.on('exit', () => console.log('done')); }
+else inWorker(Date.now() + 600);`,
+    );
+    const run = icicle(['record', '--store', store, '--', process.execPath, program]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^done$/m);
+    const threads = labelValues(store, 'thread');
+    assert.equal(threads.length, 1, `one worker thread: ${threads.join(', ')}`);
+    // Node 24 and later name the thread as the program did; before, it is a worker by its id.
+    assert.match(threads[0]!, /^(hasher|worker) 1$/);
+    assert.ok(top(store, [`thread="${threads[0]}"`]).functions.some(f => f.function === 'inWorker'), 'the worker ran inWorker');
+    assert.ok(!top(store, [`thread="${threads[0]}"`]).functions.some(f => f.function === 'spin'), 'the main thread\'s samples are not the worker\'s');
+    assert.equal(labelValues(store, 'pid').length, 1, 'one process');
+  });
+
   it('streams chunks while the program runs, and the agent stores them', async () => {
     const store = join(dir, 'store');
     const { child: agent } = await startBuiltAgent(join(dir, 'agent.sock'), store);
