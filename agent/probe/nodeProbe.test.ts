@@ -177,6 +177,19 @@ else inWorker(Date.now() + 600);`,
     assert.equal(top(join(dir, 'store')).functions[0]!.function, 'spin');
   });
 
+  it('takes a chunk every 2 s by default, so that a run is seen while it runs', () => {
+    writeFileSync(join(dir, 'busy.js'), BUSY);
+    const spool = join(dir, 'spool');
+    // No ICICLE_CHUNK_MS: the default period. A 5 s run makes two chunks while it runs and a last one at exit.
+    const run = spawnSync(process.execPath, [join(dir, 'busy.js'), '5000'], {
+      env: { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const chunks = readdirSync(spool).filter(name => name.endsWith(SPOOL_SUFFIX));
+    assert.ok(chunks.length >= 3, `${chunks.length} chunks in 5 s`);
+  });
+
   /** A program whose hot callback V8 inlines into `processImmediate` (on-stack replacement) once it is hot. */
   const CALLBACK = `const end = Date.now() + 2000; let total = 0;
 function spinSlice() { const d = Math.min(end, Date.now() + 20); while (Date.now() < d) for (let i = 1; i < 10000; i++) total += Math.sqrt(i) % 7; if (Date.now() < end) setImmediate(spinSlice); }

@@ -64,7 +64,7 @@ function paramsJson(chunk: Chunk, droppedChunks: number): string {
 
 function startProbe(agentSocket: string): void {
   const intervalMicros = positive(env[PROBE_ENV.intervalMicros], 1000);
-  const chunkMillis = positive(env[PROBE_ENV.chunkMillis], 5000);
+  const chunkMillis = positive(env[PROBE_ENV.chunkMillis], 2000);
   const bufferBytes = positive(env[PROBE_ENV.bufferMegabytes], 64) * 1024 * 1024;
   const spoolDir = env[PROBE_ENV.spool];
   const labels = { ...launcherLabels(), ...processLabels(), ...threadLabels() };
