@@ -40,6 +40,12 @@ export class ChunkedProfiler {
     private readonly session: Session,
     intervalMicros: number,
   ) {
+    // A program's own untitled console.profileEnd() ends the last console profile each session started, which
+    // can be the keep-alive: another begins at once, while the chunk's profile still holds the profiler. (The
+    // probe's own renewal has already moved on to the next title.)
+    session.on('Profiler.consoleProfileFinished', message => {
+      if ((message.params as { title?: string }).title === this.keepAlive) this.keepAlive = this.beginKeepAlive();
+    });
     post(session, 'Profiler.enable');
     // The interval is the profiler's, fixed when it is created: by the keep-alive, below.
     post(session, 'Profiler.setSamplingInterval', { interval: intervalMicros });

@@ -235,6 +235,14 @@ setImmediate(spinSlice);`;
     assertCallbackCharged(callbackChunks());
   });
 
+  it('keeps the profiler alive when the program ends console profiles it did not start', () => {
+    // An untitled console.profileEnd() ends the last console profile each session started: the probe's keep-alive.
+    const program = join(dir, 'profileEnd.js');
+    // Loaded before the probe, it ends console profiles once the program runs (after the probe has started).
+    writeFileSync(program, 'setImmediate(() => { console.profileEnd(); console.profileEnd(); });');
+    assertCallbackCharged(callbackChunks({ preload: program }));
+  });
+
   it('streams chunks under a debugger, charged correctly, and the debugger is told of no profile', () => {
     // A stand-in for js-debug: the inspector listens (--inspect) and, before the probe loads, a session enables the
     // Debugger and Profiler domains, as js-debug's bootloader does; another enables them once the program runs.
