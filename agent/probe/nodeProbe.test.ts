@@ -221,12 +221,18 @@ setImmediate(spinSlice);`;
   /** Every chunk charges the busy callback, not the `processImmediate` it was inlined into. */
   function assertCallbackCharged(chunks: ReturnType<typeof callbackChunks>): void {
     assert.ok(chunks.length >= 15, `only ${chunks.length} chunks`);
+    const total = { spin: 0, immediate: 0 };
     for (const { name, profile } of chunks) {
       const nameOf = new Map(profile.nodes.map(node => [node.id, node.callFrame.functionName]));
       const spin = profile.samples.filter(id => nameOf.get(id) === 'spinSlice').length;
       const immediate = profile.samples.filter(id => nameOf.get(id) === 'processImmediate').length;
-      assert.ok(spin > 10 * Math.max(1, immediate), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
+      // A chunk taken as the program ends may hold a handful of samples: a couple charged to processImmediate is
+      // noise, a chunk of them is the fault (every sample of the callback charged to it).
+      assert.ok(immediate <= Math.max(2, spin / 10), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
+      total.spin += spin;
+      total.immediate += immediate;
     }
+    assert.ok(total.spin > 10 * Math.max(1, total.immediate), `spinSlice ${total.spin} samples, processImmediate ${total.immediate}`);
   }
 
   it('keeps inlined functions in every chunk: a hot event-loop callback is never charged to processImmediate', () => {
