@@ -6,7 +6,7 @@ export interface V8ProfileChunk {
 }
 
 /** How long a keep-alive profile runs before it is replaced (its samples are kept by V8 until it ends). */
-const KEEP_ALIVE_MILLIS = 60_000;
+export const KEEP_ALIVE_MILLIS = 60_000;
 
 /**
  * V8's CPU profiler read in chunks, streamed while the program runs, under a debugger too.
@@ -39,6 +39,7 @@ export class ChunkedProfiler {
   constructor(
     private readonly session: Session,
     intervalMicros: number,
+    private readonly keepAliveMillis = KEEP_ALIVE_MILLIS,
   ) {
     // A program's own untitled console.profileEnd() ends the last console profile each session started, which
     // can be the keep-alive: another begins at once, while the chunk's profile still holds the profiler. (The
@@ -70,7 +71,7 @@ export class ChunkedProfiler {
 
   /** Replaces the keep-alive profile when no debugger can see it: the next begins before the last ends. */
   private renewKeepAlive(): void {
-    if (Date.now() - this.keepAliveSince < KEEP_ALIVE_MILLIS || mayBeWatched()) return;
+    if (Date.now() - this.keepAliveSince < this.keepAliveMillis || mayBeWatched()) return;
     const ending = this.keepAlive;
     this.keepAlive = this.beginKeepAlive();
     this.keepAliveSince = Date.now();

@@ -196,14 +196,14 @@ function spinSlice() { const d = Math.min(end, Date.now() + 20); while (Date.now
 setImmediate(spinSlice);`;
 
   /** Runs the callback program three times with the probe (after `preload`, if given) and returns its spooled chunks. */
-  function callbackChunks(options: { preload?: string; execArgv?: string[] } = {}): { name: string; profile: { nodes: { id: number; callFrame: { functionName: string } }[]; samples: number[] } }[] {
+  function callbackChunks(options: { preload?: string; execArgv?: string[]; env?: Record<string, string> } = {}): { name: string; profile: { nodes: { id: number; callFrame: { functionName: string } }[]; samples: number[] } }[] {
     const program = join(dir, 'callback.js');
     writeFileSync(program, CALLBACK);
     const spool = join(dir, 'spool');
     const preload = options.preload ? `--require ${JSON.stringify(options.preload)} ` : '';
     for (let run = 0; run < 3; run++) {
       const result = spawnSync(process.execPath, [...(options.execArgv ?? []), program], {
-        env: { ...process.env, NODE_OPTIONS: `${preload}--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool, [PROBE_ENV.chunkMillis]: '250' },
+        env: { ...process.env, NODE_OPTIONS: `${preload}--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool, [PROBE_ENV.chunkMillis]: '250', ...options.env },
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, result.stderr);
@@ -249,6 +249,23 @@ setImmediate(spinSlice);`;
     assertCallbackCharged(callbackChunks({ preload: program }));
   });
 
+  it('replaces its keep-alive profile when no debugger may see it, and the chunks stay charged correctly', () => {
+    // V8 keeps a profile's samples until it ends, so without a debugger the keep-alive is replaced (every minute;
+    // every 300 ms here). A session of the program's own enabled before the probe sees each one start and end.
+    const events = join(dir, 'events.jsonl');
+    const watcher = join(dir, 'watcher.js');
+    writeFileSync(
+      watcher,
+      `const { Session } = require('node:inspector'); const { appendFileSync } = require('node:fs');
+const session = new Session(); session.connect();
+session.on('Profiler.consoleProfileFinished', () => appendFileSync(${JSON.stringify(events)}, 'finished\\n'));
+session.post('Profiler.enable');`,
+    );
+    assertCallbackCharged(callbackChunks({ preload: watcher, env: { [PROBE_ENV.keepAliveMillis]: '300' } }));
+    const finished = readFileSync(events, 'utf8').trim().split('\n').length;
+    assert.ok(finished >= 9, `${finished} keep-alive profiles replaced in three 2 s runs`);
+  });
+
   it('streams chunks under a debugger, charged correctly, and the debugger is told of no profile', () => {
     // A stand-in for js-debug: the inspector listens (--inspect) and, before the probe loads, a session enables the
     // Debugger and Profiler domains, as js-debug's bootloader does; another enables them once the program runs.
@@ -266,7 +283,8 @@ function watch(when) {
 watch('before the probe');
 setImmediate(() => watch('after the probe'));`,
     );
-    assertCallbackCharged(callbackChunks({ preload: standIn, execArgv: ['--inspect=127.0.0.1:0'] }));
+    // The keep-alive would be replaced every 300 ms without a debugger (the test above); with one, never.
+    assertCallbackCharged(callbackChunks({ preload: standIn, execArgv: ['--inspect=127.0.0.1:0'], env: { [PROBE_ENV.keepAliveMillis]: '300' } }));
     const seen = existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n').map(line => JSON.parse(line) as { when: string; event: string }) : [];
     assert.deepEqual(seen.filter(e => e.event === 'Profiler.consoleProfileFinished'), [], 'a debugger was told a profile finished: js-debug would save it');
     assert.deepEqual(seen.filter(e => e.when === 'after the probe'), [], 'a debugger attached after the probe started saw a profile');

@@ -15,7 +15,7 @@ import {
   type RecordedProfileInfo,
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
-import { ChunkedProfiler } from './chunkedProfiler';
+import { ChunkedProfiler, KEEP_ALIVE_MILLIS } from './chunkedProfiler';
 import { withoutOwnSamples } from './ownSamples';
 
 /**
@@ -75,7 +75,7 @@ function startProbe(agentSocket: string): void {
 
   const session = new Session();
   session.connect();
-  const profiler = new ChunkedProfiler(session, intervalMicros);
+  const profiler = new ChunkedProfiler(session, intervalMicros, positive(env[PROBE_ENV.keepAliveMillis], KEEP_ALIVE_MILLIS));
   let chunkStartMs = Date.now();
 
   /** Chunks waiting to be sent, and chunks sent but not yet acknowledged, by request id. */
