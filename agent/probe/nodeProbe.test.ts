@@ -226,9 +226,10 @@ setImmediate(spinSlice);`;
       const nameOf = new Map(profile.nodes.map(node => [node.id, node.callFrame.functionName]));
       const spin = profile.samples.filter(id => nameOf.get(id) === 'spinSlice').length;
       const immediate = profile.samples.filter(id => nameOf.get(id) === 'processImmediate').length;
-      // A chunk taken as the program ends may hold a handful of samples: a couple charged to processImmediate is
-      // noise, a chunk of them is the fault (every sample of the callback charged to it).
-      assert.ok(immediate <= Math.max(2, spin / 10), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
+      // The fault charges every sample of the callback to processImmediate (0 against 200). A chunk taken as the
+      // program ends may hold a handful of samples, and a first chunk on a loaded machine a tenth of its samples
+      // in processImmediate's own code while V8 warms up (measured once: 19 against 158): neither is the fault.
+      assert.ok(immediate <= Math.max(2, spin / 4), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
       total.spin += spin;
       total.immediate += immediate;
     }
