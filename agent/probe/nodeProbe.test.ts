@@ -227,8 +227,8 @@ setImmediate(spinSlice);`;
       const spin = profile.samples.filter(id => nameOf.get(id) === 'spinSlice').length;
       const immediate = profile.samples.filter(id => nameOf.get(id) === 'processImmediate').length;
       // The fault charges every sample of the callback to processImmediate (0 against 200). A chunk taken as the
-      // program ends may hold a handful of samples, and a first chunk on a loaded machine a tenth of its samples
-      // in processImmediate's own code while V8 warms up (measured once: 19 against 158): neither is the fault.
+      // program ends may hold a handful of samples, and a first chunk on a loaded machine, while V8 warms up, once
+      // held 19 in processImmediate against 158 (why was not found): neither is the fault.
       assert.ok(immediate <= Math.max(2, spin / 4), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
       total.spin += spin;
       total.immediate += immediate;
