@@ -18,7 +18,7 @@ import type { Benchmark } from './benchmarkDoc';
 const RUNS = 9;
 /**
  * About six seconds of work: long enough that the probe's start (about 10 ms) is not what is measured, and that a
- * chunk is taken and streamed at the default period (5 s) while it runs.
+ * chunk is taken and streamed at the default period (2 s) while it runs.
  */
 const SLICES = 4500;
 const INTERVALS_MICROS = [1000, 500];

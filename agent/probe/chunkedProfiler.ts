@@ -5,81 +5,80 @@ export interface V8ProfileChunk {
   samples?: unknown[];
 }
 
+/** How long a keep-alive profile runs before it is replaced (its samples are kept by V8 until it ends). */
+export const KEEP_ALIVE_MILLIS = 60_000;
+
 /**
- * V8's CPU profiler read in chunks without ever being stopped.
+ * V8's CPU profiler read in chunks, streamed while the program runs, under a debugger too.
  *
- * Stopping and restarting the inspector's profiler (Profiler.stop, Profiler.start) loses the inlining information
- * of code that was optimized before the restart: samples in that code are then charged to the function it was
- * inlined into, and a hot callback shows up as Node's `processImmediate` (measured: the second and later chunks
- * of a busy loop, in two runs of three). So each chunk is a console profile, and the next one starts an instant
- * before the current one ends: the profiler runs throughout, and every code object keeps its inline frames. A
- * sample taken in that instant may be counted in both chunks, one sample in thousands.
+ * Each chunk is a profile of this session's own (Profiler.start, then Profiler.stop at the chunk's end, which
+ * returns it to this session only): a debugger never sees it, so VS Code's JavaScript debugger saves nothing into
+ * the workspace. But a session's V8 profiler is created when its first profile starts and disposed when its last
+ * one stops, and a new profiler knows only the code it can find when it starts: optimized code it cannot find
+ * (on-stack-replacement code, kept only in a feedback vector, such as Node's `processImmediate` loop with the
+ * hot callback inlined) is then charged to the function it belongs to, without its inlined frames (measured:
+ * every chunk after the first charged a busy callback to `processImmediate`, and `--no-use-osr` cured it). So the
+ * session also runs a keep-alive profile, a console profile that outlives every chunk: the profiler, and what it
+ * learnt of every code object since the probe started, live for the whole run.
  *
- * In-process inspector sessions deliver `Profiler.consoleProfileFinished` synchronously, so `take` returns the
- * chunk it ended, at a program's exit too.
+ * A console profile is seen by every session with the Profiler domain enabled when it starts (a debugger
+ * attached before the probe, as js-debug is, sees its start once and profiles alongside it) and each of them is
+ * told when it ends (js-debug saves that profile as a file). So the keep-alive never ends while a debugger may be
+ * attached; otherwise it is replaced every minute (the next one begins before the last one ends), since V8 keeps
+ * every sample of a profile until it ends. It is never ended at exit or stop: disabling or closing the session
+ * drops its profiles without a word to anyone.
  *
- * Under a debugger the console profiles cannot be used: every session with the Profiler domain enabled sees them,
- * and VS Code's JavaScript debugger saves each one as a file in the workspace. Restarting the profiler instead
- * gives wrong profiles (above). So when a debugger is attached (or about to be: js-debug's environment,
- * --inspect), the profiler runs from start to exit and the whole run is one chunk, taken at exit: correct, but
- * not streamed while the program runs (README, Limits).
+ * In-process sessions answer synchronously, so `take` returns the chunk it ended, at a program's exit too.
  */
 export class ChunkedProfiler {
-  private readonly prefix = `icicle-${process.pid}-`;
-  private readonly finished: V8ProfileChunk[] = [];
+  private readonly prefix = `icicle-${process.pid}-keep-alive-`;
   private sequence = 0;
-  private current: string | undefined;
-  /** Whether the whole run is one profile (a debugger is attached) rather than overlapping console profiles. */
-  private whole: boolean;
+  private keepAlive: string;
+  private keepAliveSince = Date.now();
 
   constructor(
     private readonly session: Session,
     intervalMicros: number,
+    private readonly keepAliveMillis = KEEP_ALIVE_MILLIS,
   ) {
+    // A program's own untitled console.profileEnd() ends the last console profile each session started, which
+    // can be the keep-alive: another begins at once, while the chunk's profile still holds the profiler. (The
+    // probe's own renewal has already moved on to the next title.)
     session.on('Profiler.consoleProfileFinished', message => {
-      const params = message.params as { title?: string; profile?: V8ProfileChunk };
-      // The program's own console.profile() calls reach this session too; they are not Icicle's.
-      if (params.title?.startsWith(this.prefix) && params.profile) this.finished.push(params.profile);
+      if ((message.params as { title?: string }).title === this.keepAlive) this.keepAlive = this.beginKeepAlive();
     });
     post(session, 'Profiler.enable');
+    // The interval is the profiler's, fixed when it is created: by the keep-alive, below.
     post(session, 'Profiler.setSamplingInterval', { interval: intervalMicros });
-    this.whole = debuggerAttached();
-    if (this.whole) post(session, 'Profiler.start');
-    else this.current = this.begin();
-  }
-
-  /** Whether the whole run is one profile, given at the last take (a debugger is attached). */
-  get keepsWholeRun(): boolean {
-    return this.whole;
+    this.keepAlive = this.beginKeepAlive();
+    post(session, 'Profiler.start');
   }
 
   /** Ends the current chunk and returns its profile; unless `last`, the next chunk has already begun. */
   take(last = false): V8ProfileChunk | undefined {
-    if (this.whole) {
-      if (!last) return undefined;
-      return (post(this.session, 'Profiler.stop') as { profile?: V8ProfileChunk } | undefined)?.profile;
+    const profile = (post(this.session, 'Profiler.stop') as { profile?: V8ProfileChunk } | undefined)?.profile;
+    if (!last) {
+      post(this.session, 'Profiler.start');
+      this.renewKeepAlive();
     }
-    const ending = this.current;
-    if (ending === undefined) return undefined;
-    this.current = last ? undefined : this.begin();
-    this.finished.length = 0;
-    profileEnd(ending);
-    return this.finished.shift();
+    return profile;
   }
 
-  /** Ends profiling without keeping the current chunk. */
+  /** Ends profiling without keeping the current chunk, and without a console profile's end reaching anyone. */
   stop(): void {
-    if (this.whole) {
-      post(this.session, 'Profiler.stop');
-      return;
-    }
-    const ending = this.current;
-    this.current = undefined;
-    if (ending !== undefined) profileEnd(ending);
-    this.finished.length = 0;
+    post(this.session, 'Profiler.disable');
   }
 
-  private begin(): string {
+  /** Replaces the keep-alive profile when no debugger can see it: the next begins before the last ends. */
+  private renewKeepAlive(): void {
+    if (Date.now() - this.keepAliveSince < this.keepAliveMillis || mayBeWatched()) return;
+    const ending = this.keepAlive;
+    this.keepAlive = this.beginKeepAlive();
+    this.keepAliveSince = Date.now();
+    (inspectorConsole as unknown as { profileEnd(title: string): void }).profileEnd(ending);
+  }
+
+  private beginKeepAlive(): string {
     const title = `${this.prefix}${++this.sequence}`;
     (inspectorConsole as unknown as { profile(title: string): void }).profile(title);
     return title;
@@ -87,15 +86,11 @@ export class ChunkedProfiler {
 }
 
 /**
- * Whether a debugger is attached or about to attach: the inspector listens (--inspect, or js-debug's bootloader
- * opened it), or VS Code's JavaScript debugger launched the process (its bootloader's environment variable).
+ * Whether a debugger may be attached or about to attach: the inspector listens (--inspect, or js-debug's
+ * bootloader opened it), or VS Code's JavaScript debugger launched the process (its bootloader's environment).
  */
-function debuggerAttached(): boolean {
+function mayBeWatched(): boolean {
   return inspectorUrl() !== undefined || process.env['VSCODE_INSPECTOR_OPTIONS'] !== undefined || process.env['NODE_INSPECTOR_IPC'] !== undefined || process.execArgv.some(arg => arg.startsWith('--inspect'));
-}
-
-function profileEnd(title: string): void {
-  (inspectorConsole as unknown as { profileEnd(title: string): void }).profileEnd(title);
 }
 
 /** Sends an inspector command and returns its result; an in-process session answers before `post` returns. */

@@ -92,6 +92,30 @@ describe('Node.js probe', function () {
     assert.ok(top(store).functions.some(f => f.function === 'spin'));
   });
 
+  it('profiles worker threads under their own thread label', () => {
+    const store = join(dir, 'store');
+    const program = join(dir, 'workers.js');
+    // The main thread spins in one function, the worker in another; each is its own isolate and its own profile.
+    writeFileSync(
+      program,
+      `const { Worker, isMainThread } = require('node:worker_threads');
+function spin(until) { let x = 0; while (Date.now() < until) x += Math.sqrt(x + 1); return x; }
+function inWorker(until) { let x = 0; while (Date.now() < until) x += Math.cbrt(x + 1); return x; }
+if (isMainThread) { const worker = new Worker(__filename, { name: 'hasher' }); spin(Date.now() + 600); worker.on('exit', () => console.log('done')); }
+else inWorker(Date.now() + 600);`,
+    );
+    const run = icicle(['record', '--store', store, '--', process.execPath, program]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^done$/m);
+    const threads = labelValues(store, 'thread');
+    assert.equal(threads.length, 1, `one worker thread: ${threads.join(', ')}`);
+    // Node 24 and later name the thread as the program did; before, it is a worker by its id.
+    assert.match(threads[0]!, /^(hasher|worker) 1$/);
+    assert.ok(top(store, [`thread="${threads[0]}"`]).functions.some(f => f.function === 'inWorker'), 'the worker ran inWorker');
+    assert.ok(!top(store, [`thread="${threads[0]}"`]).functions.some(f => f.function === 'spin'), 'the main thread\'s samples are not the worker\'s');
+    assert.equal(labelValues(store, 'pid').length, 1, 'one process');
+  });
+
   it('streams chunks while the program runs, and the agent stores them', async () => {
     const store = join(dir, 'store');
     const { child: agent } = await startBuiltAgent(join(dir, 'agent.sock'), store);
@@ -153,48 +177,118 @@ describe('Node.js probe', function () {
     assert.equal(top(join(dir, 'store')).functions[0]!.function, 'spin');
   });
 
-  it('keeps inlined functions in every chunk: a hot event-loop callback is never charged to processImmediate', () => {
-    // Restarting V8's profiler between chunks lost the inline frames of code optimized earlier; the probe's
-    // overlapping chunks must not. The callback below is inlined into processImmediate once it is hot.
-    const program = join(dir, 'callback.js');
-    writeFileSync(
-      program,
-      `const end = Date.now() + 2000; let total = 0;
-function spinSlice() { const d = Math.min(end, Date.now() + 20); while (Date.now() < d) for (let i = 1; i < 10000; i++) total += Math.sqrt(i) % 7; if (Date.now() < end) setImmediate(spinSlice); }
-setImmediate(spinSlice);`,
-    );
+  it('takes a chunk every 2 s by default, so that a run is seen while it runs', () => {
+    writeFileSync(join(dir, 'busy.js'), BUSY);
     const spool = join(dir, 'spool');
+    // No ICICLE_CHUNK_MS: the default period. A 5 s run makes two chunks while it runs and a last one at exit.
+    const run = spawnSync(process.execPath, [join(dir, 'busy.js'), '5000'], {
+      env: { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const chunks = readdirSync(spool).filter(name => name.endsWith(SPOOL_SUFFIX));
+    assert.ok(chunks.length >= 3, `${chunks.length} chunks in 5 s`);
+  });
+
+  /** A program whose hot callback V8 inlines into `processImmediate` (on-stack replacement) once it is hot. */
+  const CALLBACK = `const end = Date.now() + 2000; let total = 0;
+function spinSlice() { const d = Math.min(end, Date.now() + 20); while (Date.now() < d) for (let i = 1; i < 10000; i++) total += Math.sqrt(i) % 7; if (Date.now() < end) setImmediate(spinSlice); }
+setImmediate(spinSlice);`;
+
+  /** Runs the callback program three times with the probe (after `preload`, if given) and returns its spooled chunks. */
+  function callbackChunks(options: { preload?: string; execArgv?: string[]; env?: Record<string, string> } = {}): { name: string; profile: { nodes: { id: number; callFrame: { functionName: string } }[]; samples: number[] } }[] {
+    const program = join(dir, 'callback.js');
+    writeFileSync(program, CALLBACK);
+    const spool = join(dir, 'spool');
+    const preload = options.preload ? `--require ${JSON.stringify(options.preload)} ` : '';
     for (let run = 0; run < 3; run++) {
-      const result = spawnSync(process.execPath, [program], {
-        env: { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool, [PROBE_ENV.chunkMillis]: '250' },
+      const result = spawnSync(process.execPath, [...(options.execArgv ?? []), program], {
+        env: { ...process.env, NODE_OPTIONS: `${preload}--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: join(dir, 'nobody.sock'), [PROBE_ENV.spool]: spool, [PROBE_ENV.chunkMillis]: '250', ...options.env },
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, result.stderr);
     }
-    const chunks = readdirSync(spool).filter(name => name.endsWith(SPOOL_SUFFIX));
+    return readdirSync(spool)
+      .filter(name => name.endsWith(SPOOL_SUFFIX))
+      .map(name => {
+        const { format, profile } = JSON.parse(readFileSync(join(spool, name), 'utf8')) as { format: string; profile: ReturnType<typeof callbackChunks>[number]['profile'] };
+        // The profile is a JSON value in the chunk, tagged with its format, never a string inside a string.
+        assert.equal(format, 'v8');
+        return { name, profile };
+      });
+  }
+
+  /** Every chunk charges the busy callback, not the `processImmediate` it was inlined into. */
+  function assertCallbackCharged(chunks: ReturnType<typeof callbackChunks>): void {
     assert.ok(chunks.length >= 15, `only ${chunks.length} chunks`);
-    // A chunk that caught only a few samples (the program descheduled on a loaded machine) says nothing either way:
-    // one sample of Node's own processImmediate between two callbacks is legitimate. The fault this guards against
-    // charges the callback's whole time to processImmediate, so every chunk of some size is judged.
-    let judged = 0;
-    for (const name of chunks) {
-      const { format, profile } = JSON.parse(readFileSync(join(spool, name), 'utf8')) as {
-        format: string;
-        profile: {
-          nodes: { id: number; callFrame: { functionName: string } }[];
-          samples: number[];
-        };
-      };
-      // The profile is a JSON value in the chunk, tagged with its format, never a string inside a string.
-      assert.equal(format, 'v8');
+    const total = { spin: 0, immediate: 0 };
+    for (const { name, profile } of chunks) {
       const nameOf = new Map(profile.nodes.map(node => [node.id, node.callFrame.functionName]));
       const spin = profile.samples.filter(id => nameOf.get(id) === 'spinSlice').length;
       const immediate = profile.samples.filter(id => nameOf.get(id) === 'processImmediate').length;
-      if (spin + immediate < 20) continue;
-      judged++;
-      assert.ok(spin > 10 * Math.max(1, immediate), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
+      // The fault charges every sample of the callback to processImmediate (0 against 200). A chunk taken as the
+      // program ends may hold a handful of samples, and a first chunk on a loaded machine, while V8 warms up, once
+      // held 19 in processImmediate against 158 (why was not found): neither is the fault.
+      assert.ok(immediate <= Math.max(2, spin / 4), `chunk ${name}: spinSlice ${spin} samples, processImmediate ${immediate}`);
+      total.spin += spin;
+      total.immediate += immediate;
     }
-    assert.ok(judged >= 10, `only ${judged} of ${chunks.length} chunks caught 20 samples or more`);
+    assert.ok(total.spin > 10 * Math.max(1, total.immediate), `spinSlice ${total.spin} samples, processImmediate ${total.immediate}`);
+  }
+
+  it('keeps inlined functions in every chunk: a hot event-loop callback is never charged to processImmediate', () => {
+    // Restarting V8's profiler between chunks lost the inline frames of code optimized earlier; the probe's
+    // chunks, taken from a profiler that lives for the whole run, must not.
+    assertCallbackCharged(callbackChunks());
+  });
+
+  it('keeps the profiler alive when the program ends console profiles it did not start', () => {
+    // An untitled console.profileEnd() ends the last console profile each session started: the probe's keep-alive.
+    const program = join(dir, 'profileEnd.js');
+    // Loaded before the probe, it ends console profiles once the program runs (after the probe has started).
+    writeFileSync(program, 'setImmediate(() => { console.profileEnd(); console.profileEnd(); });');
+    assertCallbackCharged(callbackChunks({ preload: program }));
+  });
+
+  it('replaces its keep-alive profile when no debugger may see it, and the chunks stay charged correctly', () => {
+    // V8 keeps a profile's samples until it ends, so without a debugger the keep-alive is replaced (every minute;
+    // every 300 ms here). A session of the program's own enabled before the probe sees each one start and end.
+    const events = join(dir, 'events.jsonl');
+    const watcher = join(dir, 'watcher.js');
+    writeFileSync(
+      watcher,
+      `const { Session } = require('node:inspector'); const { appendFileSync } = require('node:fs');
+const session = new Session(); session.connect();
+session.on('Profiler.consoleProfileFinished', () => appendFileSync(${JSON.stringify(events)}, 'finished\\n'));
+session.post('Profiler.enable');`,
+    );
+    assertCallbackCharged(callbackChunks({ preload: watcher, env: { [PROBE_ENV.keepAliveMillis]: '300' } }));
+    const finished = readFileSync(events, 'utf8').trim().split('\n').length;
+    assert.ok(finished >= 9, `${finished} keep-alive profiles replaced in three 2 s runs`);
+  });
+
+  it('streams chunks under a debugger, charged correctly, and the debugger is told of no profile', () => {
+    // A stand-in for js-debug: the inspector listens (--inspect) and, before the probe loads, a session enables the
+    // Debugger and Profiler domains, as js-debug's bootloader does; another enables them once the program runs.
+    // js-debug saves every console profile it is told has finished as a file in the workspace.
+    const events = join(dir, 'debugger-events.jsonl');
+    const standIn = join(dir, 'debugger.js');
+    writeFileSync(
+      standIn,
+      `const { Session } = require('node:inspector'); const { appendFileSync } = require('node:fs');
+function watch(when) {
+  const session = new Session(); session.connect();
+  for (const event of ['Profiler.consoleProfileStarted', 'Profiler.consoleProfileFinished']) session.on(event, () => appendFileSync(${JSON.stringify(events)}, JSON.stringify({ when, event }) + '\\n'));
+  for (const method of ['Runtime.enable', 'Debugger.enable', 'Profiler.enable']) session.post(method);
+}
+watch('before the probe');
+setImmediate(() => watch('after the probe'));`,
+    );
+    // The keep-alive would be replaced every 300 ms without a debugger (the test above); with one, never.
+    assertCallbackCharged(callbackChunks({ preload: standIn, execArgv: ['--inspect=127.0.0.1:0'], env: { [PROBE_ENV.keepAliveMillis]: '300' } }));
+    const seen = existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n').map(line => JSON.parse(line) as { when: string; event: string }) : [];
+    assert.deepEqual(seen.filter(e => e.event === 'Profiler.consoleProfileFinished'), [], 'a debugger was told a profile finished: js-debug would save it');
+    assert.deepEqual(seen.filter(e => e.when === 'after the probe'), [], 'a debugger attached after the probe started saw a profile');
   });
 
   it('keeps the program running and loses nothing when the agent is killed with SIGKILL mid-run', async () => {

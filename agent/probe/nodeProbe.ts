@@ -4,7 +4,7 @@ import { Session } from 'node:inspector';
 import { connect, type Socket } from 'node:net';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
+import * as workerThreads from 'node:worker_threads';
 import {
   INGEST_PROFILE_METHOD,
   PROBE_CLIENT,
@@ -16,7 +16,7 @@ import {
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
 import { AllocationSampler } from './allocationSampler';
-import { ChunkedProfiler } from './chunkedProfiler';
+import { ChunkedProfiler, KEEP_ALIVE_MILLIS } from './chunkedProfiler';
 import { withoutOwnSamples } from './ownSamples';
 
 /**
@@ -36,7 +36,8 @@ import { withoutOwnSamples } from './ownSamples';
 const env = process.env;
 const socketPath = env[PROBE_ENV.socket];
 const alreadyLoaded = (globalThis as { __icicleProbe?: boolean }).__icicleProbe === true;
-if (socketPath && isMainThread && !alreadyLoaded) {
+// A worker thread loads the probe too (NODE_OPTIONS' --require runs in each) and profiles its own isolate.
+if (socketPath && !alreadyLoaded) {
   (globalThis as { __icicleProbe?: boolean }).__icicleProbe = true;
   try {
     startProbe(socketPath);
@@ -72,10 +73,10 @@ function paramsJson(chunk: Chunk, droppedChunks: number): string {
 
 function startProbe(agentSocket: string): void {
   const intervalMicros = positive(env[PROBE_ENV.intervalMicros], 1000);
-  const chunkMillis = positive(env[PROBE_ENV.chunkMillis], 5000);
+  const chunkMillis = positive(env[PROBE_ENV.chunkMillis], 2000);
   const bufferBytes = positive(env[PROBE_ENV.bufferMegabytes], 64) * 1024 * 1024;
   const spoolDir = env[PROBE_ENV.spool];
-  const labels = { ...launcherLabels(), ...processLabels() };
+  const labels = { ...launcherLabels(), ...processLabels(), ...threadLabels() };
   // Each chunk's idempotency key: this run's id and the chunk's number, fixed when the chunk is made.
   const runId = randomUUID();
   let chunkNumber = 0;
@@ -83,7 +84,7 @@ function startProbe(agentSocket: string): void {
 
   const session = new Session();
   session.connect();
-  const profiler = new ChunkedProfiler(session, intervalMicros);
+  const profiler = new ChunkedProfiler(session, intervalMicros, positive(env[PROBE_ENV.keepAliveMillis], KEEP_ALIVE_MILLIS));
   const allocations = env[PROBE_ENV.allocations] === '1' ? new AllocationSampler(session, positive(env[PROBE_ENV.allocationIntervalBytes], 512 * 1024)) : undefined;
   let chunkStartMs = Date.now();
 
@@ -104,9 +105,6 @@ function startProbe(agentSocket: string): void {
     const taken = profiler.take(last);
     const profile = taken && withoutOwnSamples(taken, ownScripts);
     const startMs = chunkStartMs;
-    // A profiler that keeps the whole run (under a debugger) gives nothing until the last take; its allocations
-    // are taken with it, so that they travel in the same chunk.
-    if (profile === undefined && !last && profiler.keepsWholeRun) return undefined;
     chunkStartMs = Date.now();
     const heapProfile = allocations?.take(ownScripts, last);
     if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
@@ -279,7 +277,7 @@ function startProbe(agentSocket: string): void {
     try {
       mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
       unsent.forEach((chunk, i) => {
-        const name = `${process.pid}-${Date.now()}-${i}`;
+        const name = `${process.pid}-${workerThreads.threadId}-${Date.now()}-${i}`;
         const temporary = join(spoolDir, `${name}.tmp`);
         writeFileSync(temporary, paramsJson(chunk, i === 0 ? dropped : 0), { mode: 0o600 });
         renameSync(temporary, join(spoolDir, `${name}${SPOOL_SUFFIX}`));
@@ -291,7 +289,8 @@ function startProbe(agentSocket: string): void {
   };
   process.on('exit', saveUnsent);
 
-  if (env[PROBE_ENV.spoolOnSignal] === '1') {
+  // Signals reach the main thread only.
+  if (env[PROBE_ENV.spoolOnSignal] === '1' && workerThreads.isMainThread) {
     // SIGTERM's default action ends the process without 'exit': the samples since the last chunk would be lost.
     // The probe acts only when the program has no handler of its own (which then decides), and ends the program
     // with the signal itself, as the default action would have.
@@ -337,6 +336,17 @@ function processLabels(): Record<string, string> {
   const script = process.argv[1] ? basename(process.argv[1]) : '';
   const command = [basename(process.argv0 || 'node'), script, ...process.argv.slice(2)].filter(Boolean).join(' ');
   return { pid: String(process.pid), runtime: 'node', runtime_version: process.version, command: command.slice(0, 200) };
+}
+
+/**
+ * A worker thread's chunks carry its `thread`: its name (Node 24 and later, when the program gave one) and its
+ * thread id, unique in the process. The main thread's carry none.
+ */
+function threadLabels(): Record<string, string> {
+  if (workerThreads.isMainThread) return {};
+  const name = (workerThreads as { threadName?: unknown }).threadName;
+  const named = typeof name === 'string' && name !== '' && name !== 'WorkerThread' ? name : 'worker';
+  return { thread: `${named} ${workerThreads.threadId}`.slice(0, 200) };
 }
 
 function positive(value: string | undefined, fallback: number): number {

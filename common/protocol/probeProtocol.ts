@@ -97,6 +97,8 @@ export const PROBE_ENV = {
    * measured.
    */
   ledger: 'ICICLE_PROBE_LEDGER',
+  /** Tests only: how often the probe's keep-alive profile is replaced when no debugger may see it (60 s). */
+  keepAliveMillis: 'ICICLE_KEEP_ALIVE_MS',
 } as const;
 
 /**

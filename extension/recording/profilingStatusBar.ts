@@ -33,7 +33,7 @@ export class ProfilingStatusBar implements vscode.Disposable {
     const samples = active.reduce((sum, r) => sum + r.samples, 0);
     const stopped = active.every(r => r.state === 'stopped');
     const count = `${samples.toLocaleString('en-US')} sample${samples === 1 ? '' : 's'}`;
-    // Under a debugger a run's samples arrive when it ends (agent/probe/chunkedProfiler.ts): until then, no count.
+    // Until the first chunk is stored (a couple of seconds), there is no count to show.
     this.item.text = stopped ? `$(debug-pause) Icicle: stopped · ${count}` : samples === 0 ? '$(flame) Icicle: profiling' : `$(flame) Icicle: ${count}`;
     this.item.tooltip = `Icicle is ${stopped ? 'no longer profiling' : 'profiling'} ${active.map(r => r.name).join(', ')}. Click to stop profiling or open the flame graph.`;
     this.item.accessibilityInformation = { label: `Icicle ${stopped ? 'stopped' : 'profiling'}, ${count}` };

@@ -55,18 +55,28 @@ export function register(): void {
       });
       const current = () => api.recordings().find(r => r.sessionId === recording.sessionId)!;
 
-      // While it runs under the debugger the status bar says it is profiling; the whole run arrives when it ends
-      // (the probe keeps one profile under a debugger, agent/probe/chunkedProfiler.ts).
+      // While it runs under the debugger its chunks stream in (agent/probe/chunkedProfiler.ts): the count grows
+      // before the session ends, and the status bar shows it.
       assert.equal(current().state, 'recording');
       assert.match(api.profilingStatus(), /Icicle: (profiling|[\d,]+ samples?)/);
-      await eventually(() => assert.ok(current().samples > 0, 'no samples stored for the run'), 90_000);
+      const firstCount = await eventually(() => {
+        const { samples, state } = current();
+        assert.equal(state, 'recording', 'the run ended before any of its samples were stored');
+        assert.ok(samples > 0, 'no samples stored while the program runs');
+        return samples;
+      }, 90_000);
+      await eventually(() => {
+        assert.equal(current().state, 'recording', 'the run ended before its count grew');
+        assert.ok(current().samples > firstCount, `the count stays at ${firstCount}`);
+        assert.match(api.profilingStatus(), /Icicle: [\d,]+ samples/);
+      }, 30_000);
 
       // The samples carry the run's labels.
       const store = api.storeDirectory();
       assert.ok(storeLabelValues(store, 'session_id').includes(recording.sessionId));
       assert.ok(storeLabelValues(store, 'launch_config').includes('Profile busy.js'));
       assert.ok(storeLabelValues(store, 'runtime').includes('node'));
-      // The hot function gets its time (V8's profiler ran the whole run without a restart).
+      // The hot function gets its time (V8's profiler lives for the whole run, so inlined frames are kept).
       const top = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), 'top', '--store', store, '--json', '--where', `session_id=${recording.sessionId}`], { encoding: 'utf8' });
       const result = JSON.parse(top.stdout) as { totalValue: number; functions: { function: string; self: number }[] };
       assert.equal(result.functions[0]!.function, 'spinSlice');
@@ -75,8 +85,8 @@ export function register(): void {
       // When the session ends, the run's flame graph opens, showing the hot function.
       await eventually(() => assert.ok(api.runViews().includes(recording.sessionId), 'no flame graph opened for the run'), 90_000);
       assert.equal(current().state, 'ended');
-      // Profiling leaves the user's workspace as it was (the debugger saves console profiles there, so the probe
-      // must not use them while it is attached).
+      // Profiling leaves the user's workspace as it was (the debugger saves there every console profile it is told
+      // has finished, so the probe's chunks are its own session's profiles and its keep-alive never ends).
       assert.deepEqual(readdirSync(fixtureWorkspace).sort(), filesBefore);
       await eventually(() => {
         const panel = api.panels().find(p => p.title.startsWith('Profile busy.js'));
