@@ -79,9 +79,8 @@ export async function runOverheadBenchmark(): Promise<Record<string, number>> {
   try {
     console.log(`Node.js probe overhead: a CPU-bound workload with and without the probe, ${RUNS} alternated runs each (median)`);
     const plain = { ...process.env, NODE_OPTIONS: '' };
-    for (const interval of INTERVALS_MICROS) {
-      const probed = { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: socket, [PROBE_ENV.intervalMicros]: String(interval), [PROBE_ENV.spool]: join(dir, 'spool') };
-      timeRun(script, plain);
+    // A warm-up run with the probe, then RUNS pairs without and with it, alternated so that load drifts over both.
+    const alternate = (probed: NodeJS.ProcessEnv) => {
       probedMs += timeRun(script, probed);
       const without: number[] = [];
       const withProbe: number[] = [];
@@ -90,7 +89,11 @@ export async function runOverheadBenchmark(): Promise<Record<string, number>> {
         withProbe.push(timeRun(script, probed));
         probedMs += withProbe[withProbe.length - 1]!;
       }
-      const overhead = (median(withProbe) / median(without) - 1) * 100;
+      return { without, withProbe, overhead: (median(withProbe) / median(without) - 1) * 100 };
+    };
+    for (const interval of INTERVALS_MICROS) {
+      const probed = { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: socket, [PROBE_ENV.intervalMicros]: String(interval), [PROBE_ENV.spool]: join(dir, 'spool') };
+      const { without, withProbe, overhead } = alternate(probed);
       const label = interval === 1000 ? ' (default)' : '';
       console.log(`  sampling every ${String(interval).padStart(4)} µs${label.padEnd(10)} ${median(without).toFixed(0).padStart(6)} ms without, ${median(withProbe).toFixed(0).padStart(6)} ms with: overhead ${overhead.toFixed(1)}%   target ≤ 3% at the default: ${interval !== 1000 ? '—' : overhead <= 3 ? 'PASS' : 'MISS'}`);
       if (interval === 1000) fields['overhead_pct'] = Math.round(overhead * 10) / 10;
@@ -100,15 +103,7 @@ export async function runOverheadBenchmark(): Promise<Record<string, number>> {
       // CPU sampling at the default interval and allocation sampling at its default (512 KiB), as `icicle record
       // --allocations` runs: the workload allocates about 0.15 GB/s, so V8 takes about 300 stacks a second.
       const probed = { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, [PROBE_ENV.socket]: socket, [PROBE_ENV.spool]: join(dir, 'spool'), [PROBE_ENV.allocations]: '1' };
-      timeRun(script, probed);
-      const without: number[] = [];
-      const withProbe: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        without.push(timeRun(script, plain));
-        withProbe.push(timeRun(script, probed));
-        probedMs += withProbe[withProbe.length - 1]!;
-      }
-      const overhead = (median(withProbe) / median(without) - 1) * 100;
+      const { without, withProbe, overhead } = alternate(probed);
       console.log(`  CPU and allocations${' '.repeat(20)} ${median(without).toFixed(0).padStart(6)} ms without, ${median(withProbe).toFixed(0).padStart(6)} ms with: overhead ${overhead.toFixed(1)}%   target ≤ 5%: ${overhead <= 5 ? 'PASS' : 'MISS'}`);
       fields['alloc_overhead_pct'] = Math.round(overhead * 10) / 10;
       // The heap sampler's own share, measured so that load drifts over both sides alike (see INTERLEAVED).
