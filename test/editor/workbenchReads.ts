@@ -76,7 +76,7 @@ interface ChartSurvey {
   colouredPixels: number;
   canvasPixels: number;
   /** Each frame name shown, with a point (CSS pixels from the canvas's top left) where the tooltip names it. */
-  names: Record<string, { x: number; y: number }>;
+  names: Record<string, { x: number; y: number; run: number }>;
 }
 
 /**
@@ -108,17 +108,28 @@ async function surveyChart(canvas: Locator): Promise<ChartSurvey | undefined> {
         if (a > 200 && Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured++;
       }
       const box = c.getBoundingClientRect();
-      const names: Record<string, { x: number; y: number }> = {};
+      // Per name, the middle of the longest stretch of a row where the tooltip names it: a point that stays on the
+      // frame while the chart redraws a little differently (a live run grows between here and the real mouse).
+      const names: Record<string, { x: number; y: number; run: number }> = {};
       const MouseEventClass = (globalThis as unknown as { MouseEvent: new (type: string, init: object) => unknown }).MouseEvent;
       const height = Math.min(c.clientHeight, 1500);
+      const steps = 120;
       for (let y = 3; y < height; y += 9) {
-        for (let step = 1; step < 80; step++) {
-          const x = (c.clientWidth * step) / 80;
-          c.dispatchEvent(new MouseEventClass('mousemove', { clientX: box.left + x, clientY: box.top + y, bubbles: true }));
-          const tip = c.ownerDocument.querySelector('.icicle-flamechart-tooltip');
-          const name = c.ownerDocument.querySelector('.icicle-flamechart-tooltip .icicle-tooltip-name');
-          if (!tip || tip.hidden || !name?.textContent) continue;
-          names[name.textContent] ??= { x, y };
+        let runName = '';
+        let runStart = 0;
+        for (let step = 1; step <= steps; step++) {
+          let name = '';
+          if (step < steps) {
+            c.dispatchEvent(new MouseEventClass('mousemove', { clientX: box.left + (c.clientWidth * step) / steps, clientY: box.top + y, bubbles: true }));
+            const tip = c.ownerDocument.querySelector('.icicle-flamechart-tooltip');
+            const shown = c.ownerDocument.querySelector('.icicle-flamechart-tooltip .icicle-tooltip-name');
+            name = tip && !tip.hidden ? (shown?.textContent ?? '') : '';
+          }
+          if (name === runName) continue;
+          const run = step - runStart;
+          if (runName !== '' && run > (names[runName]?.run ?? 0)) names[runName] = { x: (c.clientWidth * (runStart + (run - 1) / 2)) / steps, y, run };
+          runName = name;
+          runStart = step;
         }
       }
       c.dispatchEvent(new MouseEventClass('mouseleave', { bubbles: false }));
@@ -148,17 +159,26 @@ async function flameChart(page: Page, request: Request<'flameChart'>): Promise<B
       details: () => (survey ? `${survey.colouredPixels} coloured pixels; names shown: ${JSON.stringify(Object.keys(survey.names).slice(0, 40))}; caption: ${survey.caption}` : 'no chart drawn'),
     },
   );
-  const { webview, canvas } = shown!;
-  const { caption, colouredPixels, canvasPixels, names } = survey!;
-  // The real mouse over the first name's frame: the tooltip a person sees.
-  const first = Object.entries(names).find(([name]) => labelNames(name, request.names[0]!))![1];
-  await canvas.hover({ position: first });
-  const tip = webview.locator('.icicle-flamechart-tooltip');
-  const tooltip = await pollUntil(async () => ((await tip.isVisible().catch(() => false)) ? ((await tip.textContent()) ?? '') : undefined), {
-    timeoutMs: 10_000,
-    what: `the flame chart's tooltip at ${JSON.stringify(first)}`,
-  });
-  return { caption, colouredPixels, canvasPixels, names: Object.keys(names), tooltip };
+  // The real mouse over the first name's frame: the tooltip a person sees. A live run's chart redraws as samples
+  // land, so the point is looked for again until the tooltip there names the frame.
+  const { caption, colouredPixels, canvasPixels } = survey!;
+  let tooltip = '';
+  await pollUntil(
+    async () => {
+      const { webview, canvas } = shown!;
+      const point = Object.entries(survey?.names ?? {}).find(([name]) => labelNames(name, request.names[0]!))?.[1];
+      if (point) {
+        await canvas.hover({ position: { x: point.x, y: point.y } });
+        const tip = webview.locator('.icicle-flamechart-tooltip');
+        tooltip = (await tip.isVisible().catch(() => false)) ? ((await tip.textContent().catch(() => '')) ?? '') : '';
+        if (tooltip.includes(request.names[0]!)) return true;
+      }
+      survey = (await surveyChart(shown!.canvas)) ?? survey;
+      return false;
+    },
+    { timeoutMs: Math.max(20_000, request.timeoutMs / 2), what: `the flame chart's tooltip to name ${request.names[0]}`, details: () => `the tooltip reads ${JSON.stringify(tooltip)}` },
+  );
+  return { caption, colouredPixels, canvasPixels, names: Object.keys(survey!.names), tooltip };
 }
 
 export const workbenchReads = { statusBarItem, webviewText, frameWidths, flameChart };
