@@ -135,6 +135,9 @@ export function register(): void {
         await vscode.commands.executeCommand('workbench.action.debug.stop');
         await eventually(() => assert.equal(current().state, 'ended', 'the run did not end when its session was stopped'), 60_000);
         assert.ok(current().samples >= seen);
+        // The flame graph opened during the run stays the run's one view: its end opens no second one beside it.
+        const runPanels = api.panels().filter(p => p.title.startsWith(`${CONFIGURATION} (`));
+        assert.equal(runPanels.length, 1, `the run's flame graphs: ${JSON.stringify(api.panels().map(p => p.title))}`);
         assert.deepEqual(listTree(fixtureWorkspace), filesBefore);
       } finally {
         if (vscode.debug.activeDebugSession) await vscode.commands.executeCommand('workbench.action.debug.stop');
