@@ -100,7 +100,9 @@ export class FlameChartView {
   /** Draws new samples; the visible range is kept when `range` is undefined and the samples cover it. */
   show(samples: TimeOrderedSamples | undefined, unit: DisplayUnit, range: TimeRange | undefined): void {
     const changed = samples !== this.samples;
-    // New samples of the same run (a refresh while it records) keep the zoom; another run's start at the whole.
+    // New samples of the same run (a refresh while it records) keep a zoom, but a chart showing the whole run follows
+    // it as it grows; another run's start at the whole.
+    const wholeShown = this.layout === undefined || (this.from <= 0 && this.to >= this.layout.endMicros);
     const sameRun = changed && samples !== undefined && this.samples !== undefined && samples.startMs === this.samples.startMs && this.layout !== undefined;
     this.samples = samples;
     this.unit = samples ? chooseValueUnit(samples.tree, unit) : unit;
@@ -118,7 +120,7 @@ export class FlameChartView {
     }
     this.minWidth = Math.max(1, shortestSample(samples));
     if (range) this.showRange(range);
-    else if (sameRun) this.setVisible(this.from, this.to, false);
+    else if (sameRun && !wholeShown) this.setVisible(this.from, this.to, false);
     else if (changed) this.setVisible(0, Math.max(1, this.layout.endMicros), false);
     this.scheduleDraw();
   }

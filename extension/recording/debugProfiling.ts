@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../common/errors';
 import { DrainSpoolRequest, StopSessionRequest } from '../../common/protocol/agentProtocol';
 import { openFlameGraphPanel } from '../openProfileCommand';
-import type { FlameGraphPanel, FlameGraphPanelServices } from '../flameGraphPanel';
+import { FlameGraphPanel, type FlameGraphPanelServices } from '../flameGraphPanel';
 import { runSelector, runTitle } from '../profilesView';
 import { showError, showInformation, showWarning } from '../userMessages';
 import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
@@ -97,8 +97,10 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     if (vscode.workspace.getConfiguration('icicle').get<boolean>('openFlameGraphAfterRun', true)) this.openRun(sessionId);
   }
 
-  /** Opens (or reveals) the flame graph of a recorded run. */
+  /** Opens the flame graph of a recorded run, unless it is open already (opened during the run, from the menu). */
   openRun(sessionId: string): FlameGraphPanel {
+    const open = this.runViews.get(sessionId);
+    if (open && FlameGraphPanel.openViews().includes(open)) return open;
     const recording = this.sessions.get(sessionId);
     const title = runTitle(recording?.name ?? 'run', recording?.startedAt ?? new Date());
     const view = openFlameGraphPanel(this.services, { kind: 'selection', selector: runSelector(sessionId), title }, title);

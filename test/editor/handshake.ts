@@ -82,7 +82,25 @@ export type BridgeRequest =
   /** Clicks, with the mouse, the editor tab whose label is `label`. */
   | { action: 'clickTab'; label: string; timeoutMs: number }
   /** Clicks, with the mouse, into the text of the line containing `line` (to focus that editor), then presses `key`. */
-  | { action: 'pressKeyInEditor'; line: string; key: string; timeoutMs: number };
+  | { action: 'pressKeyInEditor'; line: string; key: string; timeoutMs: number }
+  /**
+   * Waits for the workbench's status bar to show an item whose accessible name matches `label` (a regular
+   * expression's source), returns its text and accessible name, and with `click` clicks it with the mouse.
+   */
+  | { action: 'statusBarItem'; label: string; click: boolean; timeoutMs: number }
+  /**
+   * Waits until the first visible element matching `selector` in a shown webview has text matching `expect` (a regular
+   * expression's source), and returns that text (what the user reads, e.g. the flame graph's header).
+   */
+  | { action: 'webviewText'; selector: string; expect: string; timeoutMs: number }
+  /** Waits until the shown flame graph draws a frame for each of `names`, and returns every frame naming one of them with its width. */
+  | { action: 'frameWidths'; names: string[]; timeoutMs: number }
+  /**
+   * Waits until the shown flame chart's canvas is drawn (coloured pixels) and shows, somewhere, a frame of each of
+   * `names` (found by moving the pointer over it); then moves the real mouse over the first of `names` and returns the
+   * tooltip's text.
+   */
+  | { action: 'flameChart'; names: string[]; timeoutMs: number };
 
 export interface BridgeResults {
   frameLabels: { labels: string[] };
@@ -102,6 +120,10 @@ export interface BridgeResults {
   lineHeat: { lines: number[] };
   clickTab: { clicked: string };
   pressKeyInEditor: { pressed: string };
+  statusBarItem: { text: string; ariaLabel: string };
+  webviewText: { text: string };
+  frameWidths: { frames: { label: string; width: number }[] };
+  flameChart: { caption: string; colouredPixels: number; canvasPixels: number; names: string[]; tooltip: string };
 }
 
 export type BridgeResponse<A extends BridgeRequest['action'] = BridgeRequest['action']> =

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { dirname, join } from 'node:path';
 import { format } from 'node:util';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import {
   labelNames,
   responseFile,
@@ -18,6 +18,8 @@ import {
 import { pollUntil } from '../support/poll';
 import { workbenchActions } from './workbenchActions';
 import { notifications, pageConsole } from './workbenchMessages';
+import { frames, visibleWebviews } from './webviewPage';
+import { workbenchReads } from './workbenchReads';
 
 
 
@@ -91,36 +93,6 @@ function formatConsole(values: unknown[], fallback: string): string {
     return (level === 'INFO' ? '' : `${level} `) + format(...rest);
   }
   return format(...rest);
-}
-
-/** The content frames of the webviews currently shown (hidden editors keep their iframes, but not visible). */
-async function visibleWebviews(page: Page): Promise<FrameLocator[]> {
-  const iframes = page.locator('iframe.webview');
-  const shown: FrameLocator[] = [];
-  for (let i = 0, n = await iframes.count(); i < n; i++) {
-    const iframe = iframes.nth(i);
-    if (await iframe.isVisible()) shown.push(iframe.contentFrame().locator('#active-frame').contentFrame());
-  }
-  return shown;
-}
-
-/** Flame-graph frames (`g.frame`) in the shown webviews, with their label text. */
-async function frames(page: Page): Promise<{ frame: Locator; label: string; width: number }[]> {
-  const found: { frame: Locator; label: string; width: number }[] = [];
-  for (const webview of await visibleWebviews(page)) {
-    const all = webview.locator('g.frame');
-    // One round trip per webview: the label text and drawn width of every frame, in document order.
-    const described = await all
-      .evaluateAll(elements =>
-        elements.map(element => ({
-          label: element.querySelector('div.d3-flame-graph-label')?.textContent?.trim() ?? '',
-          width: element.getBoundingClientRect().width,
-        })),
-      )
-      .catch(() => [] as { label: string; width: number }[]);
-    described.forEach((d, i) => found.push({ frame: all.nth(i), ...d }));
-  }
-  return found;
 }
 
 /** What a request handler acts on. */
@@ -224,6 +196,10 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
   lineHeat: ({ page }, request) => workbenchActions.lineHeat(page, request),
   clickTab: ({ page }, request) => workbenchActions.clickTab(page, request),
   pressKeyInEditor: ({ page }, request) => workbenchActions.pressKeyInEditor(page, request),
+  statusBarItem: ({ page }, request) => workbenchReads.statusBarItem(page, request),
+  webviewText: ({ page }, request) => workbenchReads.webviewText(page, request),
+  frameWidths: ({ page }, request) => workbenchReads.frameWidths(page, request),
+  flameChart: ({ page }, request) => workbenchReads.flameChart(page, request),
 };
 
 /** The first visible element of that ARIA role and name in the shown webviews, polled for until `timeoutMs`. */

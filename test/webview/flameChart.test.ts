@@ -186,6 +186,23 @@ describe('flame chart', function () {
     assert.deepEqual(await visible(), zoomed, 'the zoom is kept');
   });
 
+  it('follows a run as it grows when the whole run was shown (a live debug run)', async () => {
+    assert.deepEqual(await visible(), { from: 0, to: END_MS * 1000 });
+    const before = (await queries()).length;
+    const grown: Timeline = { ...TIMELINE, bucketStartMs: [...TIMELINE.bucketStartMs, START + 100], values: [...TIMELINE.values, 1000], span: { startMs: START, endMs: START + 100 } };
+    const tree = packFrames(FRAMES);
+    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown }));
+    await pollUntil(async () => (await queries())[before], { timeoutMs: 10_000, what: 'the samples asked for again' });
+    const more = samples();
+    more.tracks[0]!.sampleCount++;
+    more.node.splice(100, 0, NODE.work);
+    more.gapMicros.splice(100, 0, 0);
+    more.durationMicros.splice(100, 0, 1000);
+    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown, timeOrder: more }));
+    await pollUntil(async () => (await caption())?.includes('151 samples of 151 samples shown'), { timeoutMs: 10_000, what: 'every sample of the grown run shown' });
+    assert.deepEqual(await visible(), { from: 0, to: (END_MS + 1) * 1000 });
+  });
+
   it('zooms and pans from the keyboard, and Escape shows everything', async () => {
     await canvas().focus();
     await harness.page.keyboard.press('ArrowUp');

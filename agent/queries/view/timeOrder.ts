@@ -53,6 +53,9 @@ export async function timeOrderedSamples(source: ScanSource, selection: Selectio
 /**
  * The tracks of the selection, by first sample: the distinct values of the track labels it holds, keeping only the
  * labels that tell its tracks apart (one run's single `session_id` says nothing). Each with the matchers that select it.
+ * A recorded run's samples ignore `profile_id`: the probe stores every chunk (2 s) as a profile of its own, but the
+ * chunks continue one timeline per process and thread, so a track per chunk would cut the run into pieces. Profiles
+ * opened from files have no `session_id`, and their `profile_id` still tells them apart.
  */
 async function trackLabels(source: ScanSource, selection: Selection): Promise<{ labels: Record<string, string>; matchers: LabelMatcher[] }[]> {
   const present = new Set(source.columnNames());
@@ -65,13 +68,28 @@ async function trackLabels(source: ScanSource, selection: Selection): Promise<{ 
   const { table } = await executePlan(plan, source);
   const first = numbers(table, 'first');
   const values = keys.map(key => strings(table, labelColumn(key)));
-  const rows = Array.from(first, (_f, r) => r).sort((a, b) => first[a]! - first[b]!);
-  const telling = keys.filter((_key, j) => new Set(values[j]).size > 1);
-  return rows.map(r => {
+  const session = keys.indexOf('session_id');
+  // Each row's values of the keys that make its track (undefined: the key does not count for this row).
+  const trackValues = Array.from(first, (_f, r) => {
+    const ofRun = session >= 0 && (values[session]![r] ?? null) !== null;
+    return keys.map((key, j) => (ofRun && key === 'profile_id' ? undefined : (values[j]![r] ?? null)));
+  });
+  // Rows that differ only in a key that does not count (a run's chunks) are one track, from its first sample.
+  const byTrack = new Map<string, { values: (string | null | undefined)[]; first: number }>();
+  trackValues.forEach((v, r) => {
+    const id = JSON.stringify(v);
+    const known = byTrack.get(id);
+    if (!known) byTrack.set(id, { values: v, first: first[r]! });
+    else known.first = Math.min(known.first, first[r]!);
+  });
+  const rows = [...byTrack.values()].sort((a, b) => a.first - b.first);
+  const telling = keys.filter((_key, j) => new Set(rows.map(row => row.values[j])).size > 1);
+  return rows.map(row => {
     const labels: Record<string, string> = {};
     const matchers: LabelMatcher[] = [];
     keys.forEach((key, j) => {
-      const value = values[j]![r] ?? null;
+      const value = row.values[j];
+      if (value === undefined) return;
       // An absent label reads as '' in a matcher (Prometheus' rule), so `key=""` selects the rows without it.
       matchers.push({ key, op: '=', value: value ?? '' });
       if (value !== null && telling.includes(key)) labels[key] = value;
