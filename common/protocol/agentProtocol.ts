@@ -439,6 +439,8 @@ export namespace SourceCostsRequest {
     /** The selector the costs were read with, once resolved (the latest run's own `session_id`, say). */
     selector: string;
     profileType: string | undefined;
+    /** Every type the selection's samples hold (the status bar picker offers them). */
+    profileTypes: string[];
     unit: DisplayUnit;
     /** How many runs (sessions, or profile files) the samples came from. */
     runs: number;
@@ -450,6 +452,7 @@ export namespace SourceCostsRequest {
     description: z.string(),
     selector: z.string(),
     profileType: z.string().optional(),
+    profileTypes: z.array(z.string()),
     unit,
     runs: count,
     total: z.number(),
