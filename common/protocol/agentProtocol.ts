@@ -494,6 +494,8 @@ export namespace CompareSelectionsRequest {
     base: string;
     head: string;
     profileType: string | undefined;
+    /** The types both sides hold, which the compare panel offers to compare in. */
+    profileTypes: string[];
     unit: DisplayUnit;
     a: { mean: number; sd: number; runs: number };
     b: { mean: number; sd: number; runs: number };
@@ -510,6 +512,7 @@ export namespace CompareSelectionsRequest {
     base: z.string(),
     head: z.string(),
     profileType: z.string().optional(),
+    profileTypes: z.array(z.string()),
     unit,
     a: sideSchema,
     b: sideSchema,

@@ -135,6 +135,21 @@ describe('compare panel', function () {
     await pollUntil(async () => (await harness.page.locator('.icicle-compare-note').first().textContent())?.startsWith('Significance unknown: 1 base and 3 head run(s)'), { timeoutMs: 10_000, what: 'the unknown-significance note' });
   });
 
+  it('offers the types both sides hold, and asks to compare in the one chosen (allocated bytes beside CPU time)', async () => {
+    const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
+    const ALLOC = 'memory:alloc_space:bytes:space:bytes';
+    await harness.postToWebview({ ...comparison(), profileType: CPU });
+    await harness.page.locator('.icicle-compare-header h1').waitFor();
+    assert.equal(await harness.page.getByRole('combobox', { name: 'Compare which cost' }).count(), 0, 'no picker for one type');
+    await harness.postToWebview({ ...comparison(), profileType: CPU, profileTypes: [ALLOC, CPU] });
+    const picker = harness.page.getByRole('combobox', { name: 'Compare which cost' });
+    await picker.waitFor();
+    assert.deepEqual(await picker.locator('option').allTextContents(), ['Allocated bytes', 'CPU time']);
+    assert.equal(await picker.inputValue(), CPU);
+    await picker.selectOption({ label: 'Allocated bytes' });
+    assert.deepEqual(await harness.waitForPosted(m => m.type === 'chooseType', 'chooseType'), { type: 'chooseType', profileType: ALLOC });
+  });
+
   it('leads with what changed: significant rows by effect, the rest folded in two groups that open and stay open', async () => {
     await harness.postToWebview(bigComparison());
     const visible = () => harness.page.locator('tbody:not([hidden]) .icicle-compare-row').evaluateAll(r => r.map(row => row.getAttribute('data-name')));

@@ -1,5 +1,6 @@
 // The compare panel's page: what changed between two branches, function by function. Built with DOM calls and
 // textContent only (function names and paths come from profiles); every message is validated on arrival.
+import { describeProfileType } from '../../common/profileTypes';
 import { toCompareViewSchema, type FromCompareView, type ToCompareView } from '../../common/protocol/compareViewProtocol';
 import { formatBytes, formatCount, formatMicros } from '../../common/valueFormat';
 import { hostConnection } from '../vscodeApi';
@@ -72,6 +73,21 @@ function startButton(label: string): HTMLElement {
   return row;
 }
 
+/** The types both sides hold ("CPU time", "Allocated bytes"): choosing one compares the same sides in it. */
+function typePicker(types: readonly string[], shown: string | undefined): HTMLElement {
+  const picker = document.createElement('select');
+  picker.className = 'icicle-type-picker';
+  picker.setAttribute('aria-label', 'Compare which cost');
+  for (const type of types) {
+    const option = picker.appendChild(document.createElement('option'));
+    option.value = type;
+    option.textContent = describeProfileType(type);
+    option.selected = type === shown;
+  }
+  picker.addEventListener('change', () => post({ type: 'chooseType', profileType: picker.value }));
+  return picker;
+}
+
 function value(v: number, unit: Comparison['unit']): string {
   return unit === 'micros' ? formatMicros(v) : unit === 'bytes' ? formatBytes(v) : formatCount(v);
 }
@@ -115,6 +131,7 @@ function showComparison(c: Comparison): void {
   titleRow.className = 'icicle-compare-title';
   const title = titleRow.appendChild(document.createElement('h1'));
   title.textContent = `${c.head} against ${c.base}`;
+  if (c.profileTypes && c.profileTypes.length > 1) titleRow.appendChild(typePicker(c.profileTypes, c.profileType));
   titleRow.appendChild(startButton('Compare again…'));
   const regressions = c.changes.filter(r => r.verdict === 'regression').length;
   const improvements = c.changes.filter(r => r.verdict === 'improvement').length;
