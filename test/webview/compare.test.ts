@@ -148,6 +148,10 @@ describe('compare panel', function () {
     assert.equal(await picker.inputValue(), CPU);
     await picker.selectOption({ label: 'Allocated bytes' });
     assert.deepEqual(await harness.waitForPosted(m => m.type === 'chooseType', 'chooseType'), { type: 'chooseType', profileType: ALLOC });
+    // The answer in bytes: a function that allocates more is "more", not "slower".
+    await harness.postToWebview({ ...comparison(), unit: 'bytes' as const, profileType: ALLOC, profileTypes: [ALLOC, CPU] });
+    await pollUntil(async () => (await harness.page.locator('.icicle-compare-row').first().getAttribute('aria-label')) === 'slow: more, +100.0%', { timeoutMs: 10_000, what: 'the row to say more' });
+    assert.match((await harness.page.locator('.icicle-compare-note').first().textContent()) ?? '', /^1 significantly more, 0 significantly less · per run: 342 KiB/);
   });
 
   it('leads with what changed: significant rows by effect, the rest folded in two groups that open and stay open', async () => {

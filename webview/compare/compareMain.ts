@@ -108,6 +108,12 @@ const VERDICT_TEXT: Record<Row['verdict'], string> = {
   unknown: 'unknown',
 };
 
+/** A verdict in words: time is slower or faster; bytes and counts (allocations) are more or less. */
+function verdictText(verdict: Row['verdict'], unit: Comparison['unit']): string {
+  if (unit === 'micros') return VERDICT_TEXT[verdict];
+  return verdict === 'regression' ? 'more' : verdict === 'improvement' ? 'less' : VERDICT_TEXT[verdict];
+}
+
 /** What the page keeps across reloads: the flame graph's mode and which folded groups the user opened. */
 interface SavedState {
   normalise?: unknown;
@@ -138,7 +144,7 @@ function showComparison(c: Comparison): void {
   const summary =
     c.a.runs < 2 || c.b.runs < 2
       ? `Significance unknown: ${c.a.runs} base and ${c.b.runs} head run(s); two or more on each side tell a change from noise.`
-      : `${regressions} significantly slower, ${improvements} significantly faster · per run: ${side(c.a, c.unit)} → ${side(c.b, c.unit)}`;
+      : `${regressions} significantly ${verdictText('regression', c.unit)}, ${improvements} significantly ${verdictText('improvement', c.unit)} · per run: ${side(c.a, c.unit)} → ${side(c.b, c.unit)}`;
   header.appendChild(paragraph(summary));
   // The one statistic every figure of the panel is, said once: the source's hovers say the same of theirs.
   const cost = c.unit === 'micros' ? 'self time' : 'self cost';
@@ -278,14 +284,14 @@ function changeRow(body: HTMLTableSectionElement, row: Row, unit: Comparison['un
     if (className) td.className = className;
     return td;
   };
-  cell(VERDICT_TEXT[row.verdict], 'icicle-verdict');
+  cell(verdictText(row.verdict, unit), 'icicle-verdict');
   const fn = cell(row.name || '(anonymous)', 'icicle-function');
   fn.title = row.file;
   cell(percent(row), 'icicle-number');
   cell(`${row.delta >= 0 ? '+' : '−'}${value(Math.abs(row.delta), unit)}`, 'icicle-number');
   cell(side(row.a, unit), 'icicle-number');
   cell(side(row.b, unit), 'icicle-number');
-  tr.setAttribute('aria-label', `${row.name || '(anonymous)'}: ${VERDICT_TEXT[row.verdict]}, ${percent(row)}`);
+  tr.setAttribute('aria-label', `${row.name || '(anonymous)'}: ${verdictText(row.verdict, unit)}, ${percent(row)}`);
   const open = () => post({ type: 'openFunction', name: row.name, file: row.file });
   tr.addEventListener('click', open);
   tr.addEventListener('keydown', event => {

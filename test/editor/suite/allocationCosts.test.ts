@@ -1,7 +1,8 @@
 /**
  * Allocations in the source, as a user gets them: with icicle.profile.allocations on, a program run in a profiled
  * terminal records allocated bytes beside CPU time; its run's flame graph offers "Allocated bytes" in its type
- * picker, and once chosen there the source's hovers and lenses say what each function allocates.
+ * picker, and once chosen there the source's hovers and lenses say what each function allocates; the status bar's
+ * picker offers the types too.
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -64,6 +65,16 @@ export function register(): void {
           }, 40_000);
           assert.match(shown.text, /buildRows — Icicle/);
           assert.match(shown.text, /with its callees/);
+
+          // The status bar's picker offers the types of the samples shown; CPU time chosen there, time again.
+          const picking = vscode.commands.executeCommand('icicle.chooseCostSelection');
+          const { offered: rows } = await ask({ action: 'quickPick', title: 'which samples should the source show', choose: 'CPU time', timeoutMs: 30_000 });
+          await picking;
+          assert.ok(rows.some(row => row.startsWith('Allocated bytes')) && rows.some(row => row.startsWith('CPU time')), `the picker offers ${JSON.stringify(rows)}`);
+          await eventually(async () => {
+            const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(line, 10)));
+            assert.match(text, /^Total \*\*[\d.]+%\*\* \([\d.]+ m?s,/m);
+          }, 60_000);
         });
       } finally {
         await settings.update('profile.allocations', undefined, vscode.ConfigurationTarget.Global);
