@@ -4,6 +4,7 @@ import { CHOOSE_COST_SELECTION_COMMAND, type CostsChangedNotification } from '..
 import { describeProfileType } from '../../common/profileTypes';
 import { parseSelector, quoteLabelValue } from '../../common/selector';
 import { defaultSourceSelection, sourceSelectionSchema, type SourceSelection } from '../../common/sourceSelection';
+import { shortCostDescription } from './costStatusText';
 
 /** The selection the user pinned in the picker (the key predates following, so a choice made before still holds). */
 const PINNED_KEY = 'icicle.costSelection';
@@ -94,7 +95,7 @@ export class CostSelection implements vscode.Disposable {
     this.shownTypes = params.profileTypes ?? [];
     const none = params.files === 0;
     const pin = this.pinned ? ' It is pinned: opening a profile does not change it.' : ' It follows the flame graph you look at.';
-    this.item.text = none ? '$(flame) no costs' : `$(${this.pinned ? 'pinned' : 'flame'}) ${shortDescription(params.description)}`;
+    this.item.text = none ? '$(flame) no costs' : `$(${this.pinned ? 'pinned' : 'flame'}) ${shortCostDescription(params.description, params.profileType)}`;
     this.item.tooltip = none
       ? `Icicle: no costs to show in the source (${params.description}). Open a profile, profile a run, or click to choose other samples.`
       : `Icicle: the source shows costs from ${params.description} (${params.runs} ${params.runs === 1 ? 'run' : 'runs'}, ${params.files} files).${pin} Click to choose other samples.`;
@@ -200,15 +201,4 @@ async function currentBranch(): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) return undefined;
   return (await gitLabels(folder).catch(() => ({}) as Record<string, string>))['branch'];
-}
-
-/**
- * The status bar's short form: `latest run · main` of `branch="main", latest run (…)`; a followed profile's name
- * (the whole description) as it is, shortened when long.
- */
-function shortDescription(description: string): string {
-  const what = /^(?:.*, )?(latest run|all runs|last [\w ]+)/.exec(description)?.[1];
-  if (what === undefined) return description.length > 40 ? `${description.slice(0, 39)}…` : description;
-  const branch = /branch="([^"]*)"/.exec(description)?.[1];
-  return branch ? `${what} · ${branch}` : what;
 }

@@ -54,6 +54,7 @@ export function register(): void {
             return text;
           }, 60_000);
           assert.match(provided, /Allocated bytes · 1 run/);
+          assert.match(api.costStatus(), / · Allocated bytes$/);
           const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri)) ?? [];
           assert.match(lenses.find(l => l.range.start.line === line)?.command?.title ?? '(no lens)', /^allocates [\d.]+ (KiB|MiB|GiB) \(/);
 
@@ -75,6 +76,7 @@ export function register(): void {
             const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(line, 10)));
             assert.match(text, /^Total \*\*[\d.]+%\*\* \([\d.]+ m?s,/m);
           }, 60_000);
+          assert.doesNotMatch(api.costStatus(), /Allocated bytes/);
         });
       } finally {
         await settings.update('profile.allocations', undefined, vscode.ConfigurationTarget.Global);
