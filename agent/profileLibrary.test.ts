@@ -71,7 +71,7 @@ describe('profiles opened through the store', () => {
     const allocations = await openProfileThroughStore(store, heap, 'alloc_objects.pb.gz');
     assert.deepEqual(
       allocations.profileTypes.map(t => `${t.label}: ${t.unit}`),
-      ['alloc_objects (count): count', 'alloc_space (bytes): bytes', 'inuse_objects (count): count', 'inuse_space (bytes): bytes'],
+      ['Allocated objects: count', 'Allocated bytes: bytes', 'Live objects: count', 'Live bytes: bytes'],
     );
     assert.equal(allocations.query.profileType, allocations.profileTypes[0]!.id);
     assert.equal(allocations.unit, 'count');

@@ -29,7 +29,7 @@ describe('answers from the agent, checked where they arrive', function () {
     const socket = join(dir, 'agent.sock');
     fake = await FakeAgent.listen(socket, {
       [ListRunsRequest.method]: { runs: [{ sessionId: 'a', startMs: 1, endMs: 2, samples: 'many', valueNs: 3, labels: {} }] },
-      [SourceCostsRequest.method]: { description: 'd', selector: '{}', unit: 'micros', runs: 1, total: 1, totalSamples: 1, files: [{ file: 'a.js', functionNames: ['f'], functions: [1, 2], lines: [] }] },
+      [SourceCostsRequest.method]: { description: 'd', selector: '{}', profileTypes: [], unit: 'micros', runs: 1, total: 1, totalSamples: 1, files: [{ file: 'a.js', functionNames: ['f'], functions: [1, 2], lines: [] }] },
       [PingRequest.method]: { uptimeMillis: 12 },
     });
     const logged: string[] = [];

@@ -78,16 +78,31 @@ export const ALLOCATED_BYTES_PROFILE_TYPE = 'memory:alloc_space:bytes:space:byte
 export const LIVE_BYTES_PROFILE_TYPE = 'memory:inuse_space:bytes:space:bytes';
 
 /**
- * What a function does to have a cost of this type, for sentences about one ("allocates 12 MB"): 'allocates' for
- * allocated bytes, 'holds' for live bytes, undefined for time and every other type (whose sentences say "runs").
+ * What people call the types they read about (the webview's type picker, the status bar, hovers, the command line),
+ * and, for memory, what a function does to have a cost of that type ("allocates 12 MiB"). One entry matches a type
+ * by its sample type, and also its name or unit when given; the first match wins. Time and every other type have no
+ * verb: their sentences say "runs".
  */
+const TYPE_NAMES: readonly { name?: string; type: string; unit?: string; label: string; verb?: 'allocates' | 'holds' }[] = [
+  { name: 'process_cpu', type: 'cpu', label: 'CPU time' },
+  { name: 'process_cpu', type: 'samples', label: 'CPU samples' },
+  { name: 'process_cpu', type: 'idle', label: 'Idle time' },
+  { type: 'wall', label: 'Wall time' },
+  { type: 'alloc_space', unit: 'bytes', label: 'Allocated bytes', verb: 'allocates' },
+  { type: 'alloc_objects', label: 'Allocated objects' },
+  // pprof's "in use": still allocated (not yet freed) when the profile was taken.
+  { type: 'inuse_space', unit: 'bytes', label: 'Live bytes', verb: 'holds' },
+  { type: 'inuse_objects', label: 'Live objects' },
+];
+
+function typeNameOf(profileType: string): (typeof TYPE_NAMES)[number] | undefined {
+  const p = parseProfileType(profileType);
+  return TYPE_NAMES.find(t => t.type === p.type && (t.name === undefined || t.name === p.name) && (t.unit === undefined || t.unit === p.unit));
+}
+
+/** What a function does to have a cost of this type, for sentences about one ("allocates 12 MB"); see TYPE_NAMES. */
 export function costVerbOf(profileType: string | undefined): 'allocates' | 'holds' | undefined {
-  if (profileType === undefined) return undefined;
-  const { type, unit } = parseProfileType(profileType);
-  if (unit !== 'bytes') return undefined;
-  if (type === 'alloc_space') return 'allocates';
-  if (type === 'inuse_space') return 'holds';
-  return undefined;
+  return profileType === undefined ? undefined : typeNameOf(profileType)?.verb;
 }
 
 /** Which type a view opens on when nobody chose: CPU time, then CPU samples, then the first in sort order. */
@@ -97,12 +112,13 @@ export function preferredProfileType(types: readonly string[]): string | undefin
   return PREFERRED_TYPES.find(t => types.includes(t)) ?? [...types].sort()[0];
 }
 
-/** A short name for a picker: "CPU time", "CPU samples", "Idle time", "alloc_space (bytes)", "goroutine (count)". */
+/**
+ * A short name for a picker, the status bar and the command line: "CPU time", "Allocated bytes", "Live bytes"
+ * (TYPE_NAMES); a type without one is its sample type and unit, "goroutine (count)".
+ */
 export function describeProfileType(profileType: string): string {
+  const known = typeNameOf(profileType);
+  if (known) return known.label;
   const p = parseProfileType(profileType);
-  if (p.name === 'process_cpu' && p.type === 'cpu') return 'CPU time';
-  if (p.name === 'process_cpu' && p.type === 'samples') return 'CPU samples';
-  if (p.name === 'process_cpu' && p.type === 'idle') return 'Idle time';
-  if (p.type === 'wall') return 'Wall time';
   return `${p.type} (${p.unit})`;
 }

@@ -6,21 +6,28 @@ import { quoteLabelValue } from './selector';
  * status bar picker sets it; the agent resolves it against the store at each refresh, so "latest run" follows new
  * runs as they land.
  */
+/**
+ * The profile type to show (`memory:alloc_space:bytes:space:bytes`: the bytes each function allocates), when the
+ * samples hold several; absent, or one the samples do not hold, shows CPU time (else their first type), and the
+ * description says when a chosen type was missing.
+ */
+const profileType = z.string().min(1).max(500).optional();
+
 export const sourceSelectionSchema = z.discriminatedUnion('kind', [
   /**
    * The newest run (a recorded session, else an opened profile file) among the selector's samples; with
    * `fallbackToAny`, the newest of all when the selector has none (a branch not profiled yet).
    */
-  z.object({ kind: z.literal('latestRun'), selector: z.string().max(10_000), fallbackToAny: z.boolean().optional() }),
+  z.object({ kind: z.literal('latestRun'), selector: z.string().max(10_000), fallbackToAny: z.boolean().optional(), profileType }),
   /** Every sample the selector picks. */
-  z.object({ kind: z.literal('allRuns'), selector: z.string().max(10_000) }),
+  z.object({ kind: z.literal('allRuns'), selector: z.string().max(10_000), profileType }),
   /** The selector's samples of the last N minutes, counted back from each refresh. */
-  z.object({ kind: z.literal('recent'), selector: z.string().max(10_000), minutes: z.number().positive().max(525_600) }),
+  z.object({ kind: z.literal('recent'), selector: z.string().max(10_000), minutes: z.number().positive().max(525_600), profileType }),
   /**
    * The samples of the profile the user is looking at (an opened file's `{profile_id="…"}`, a recorded run's
    * `{session_id="…"}`), named as its flame graph names it.
    */
-  z.object({ kind: z.literal('profile'), selector: z.string().max(10_000), name: z.string().max(500) }),
+  z.object({ kind: z.literal('profile'), selector: z.string().max(10_000), name: z.string().max(500), profileType }),
 ]);
 export type SourceSelection = z.infer<typeof sourceSelectionSchema>;
 

@@ -124,6 +124,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     socketPath: agent.socketPath,
     spoolDirectory: agent.spoolDirectory,
     intervalMicros: vscode.workspace.getConfiguration('icicle').get<number>('samplingIntervalMicroseconds', 1000),
+    allocations: vscode.workspace.getConfiguration('icicle').get<boolean>('profile.allocations', false),
   });
   // Every recording the agent stores samples for (debug runs, processes, terminals) is counted in one place.
   // A run of this window that starts storing samples becomes the source's costs, which then grow as it runs.

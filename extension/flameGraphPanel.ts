@@ -32,10 +32,11 @@ type LoadState =
  */
 export class FlameGraphPanel implements vscode.Disposable {
   private static readonly all = new Set<FlameGraphPanel>();
-  private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string }>();
+  private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string; profileType?: string }>();
   /**
    * A view's samples are in front of the user: its panel became the active one, or the active view loaded another
-   * selection. The source's costs follow this (extension/sourceCosts/costSelection.ts).
+   * selection or type (the type picker's "Allocated bytes"). The source's costs follow this
+   * (extension/sourceCosts/costSelection.ts).
    */
   static readonly onDidComeToFront = FlameGraphPanel.inFrontEmitter.event;
   private state: LoadState = { kind: 'loading' };
@@ -248,7 +249,8 @@ export class FlameGraphPanel implements vscode.Disposable {
   /** Tells the listeners which samples this view shows, when it is the active one and has shown something. */
   private announceInFront(): void {
     if (this.state.kind !== 'loaded' || !this.panel.active) return;
-    FlameGraphPanel.inFrontEmitter.fire({ selector: this.state.result.query.selector, name: this.shownTitle(this.state.result) });
+    const { selector, profileType } = this.state.result.query;
+    FlameGraphPanel.inFrontEmitter.fire({ selector, name: this.shownTitle(this.state.result), ...(profileType !== undefined ? { profileType } : {}) });
   }
 
   private async postState(): Promise<void> {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PROFILE_FILE_EXTENSIONS } from '../common/profileFormats';
-import { restoreSchema } from '../common/viewQuery';
+import { restoreSchema, type ViewQuery } from '../common/viewQuery';
 import { FlameGraphPanel, type ProfileSource, type FlameGraphPanelServices } from './flameGraphPanel';
 
 /**
@@ -16,14 +16,17 @@ export async function openProfileCommand(services: FlameGraphPanelServices, uri?
 
 const PANEL_VIEW_TYPE = 'icicle.flameGraph';
 
-/** A flame graph in a new editor panel, of a file or of a store selection (a recorded run). */
-export function openFlameGraphPanel(services: FlameGraphPanelServices, source: ProfileSource, title: string, search?: string): FlameGraphPanel {
+/**
+ * A flame graph in a new editor panel, of a file or of a store selection (a recorded run), searching for `search`,
+ * showing `query` when given (the type of the source's costs, say).
+ */
+export function openFlameGraphPanel(services: FlameGraphPanelServices, source: ProfileSource, title: string, search?: string, query?: ViewQuery): FlameGraphPanel {
   const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Flame Graph: ${title}`, vscode.ViewColumn.Active, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(services.extensionUri, 'out', 'webview')],
   });
   panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icicle.svg');
-  return new FlameGraphPanel(panel, source, services, undefined, search);
+  return new FlameGraphPanel(panel, source, services, query, search);
 }
 
 /**

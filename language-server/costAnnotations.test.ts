@@ -6,8 +6,10 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeLens, Hover } from 'vscode-languageserver/node';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
+import { ALLOCATED_BYTES_PROFILE_TYPE, CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
 import { IngestProfileRequest, OpenProfileRequest } from '../common/protocol/agentProtocol';
 import { LineCostsRequest, SetSelectionNotification } from '../common/protocol/languageServerProtocol';
+import { formatBytes } from '../common/valueFormat';
 import { startBuiltAgent } from '../test/support/agentProcess';
 import { corpusDir } from '../test/support/corpus';
 import { assertGolden } from '../test/support/golden';
@@ -222,6 +224,81 @@ describe('cost annotations through the language server', function () {
     assert.match(lenses[0]!.command!.title, /^100\.0% total · 100\.0% self \(15\d ms\) · self per run \+5\d ms \(\+5\d%\) vs main$/);
     const hover = await client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: file.uri }, position: { line: 4, character: 0 } });
     assert.match(hoverText(hover), /Self per run: \*\*\+5\d ms \(\+5\d%\) vs main\*\* \(mean of 2 runs on feature against mean of 2 runs on main\)/);
+  });
+
+  it('shows allocated bytes instead of CPU time when the selection chooses that type, in hovers, lenses and line heat', async () => {
+    const file = workspaceFile(join(dir, 'alloc'), 'app/alloc.js', 30);
+    // A probe's chunk recorded with allocation sampling: the module (line 1) calls `build` (line 5), which calls
+    // `fill` (line 15); the module also calls `fill` itself. CPU time: build 30 samples, fill 70 (V8 charges the
+    // first sample to the profile's start, so fill has 69 ms).
+    const frame = (functionName: string, lineNumber: number, url: string) => ({ functionName, scriptId: '1', url, lineNumber, columnNumber: 0 });
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [2] },
+        { id: 2, callFrame: frame('', 0, file.uri), children: [3] },
+        { id: 3, callFrame: frame('build', 4, file.uri), children: [4] },
+        { id: 4, callFrame: frame('fill', 14, file.uri) },
+      ],
+      startTime: 0,
+      endTime: 100_000,
+      samples: [...Array(30).fill(3), ...Array(70).fill(4)],
+      timeDeltas: Array(100).fill(1000),
+    };
+    // V8's heap profile of the same chunk, as the probe takes it at exit: frames without URL or line (named from the
+    // CPU profile by the agent), node sizes already scaled to all bytes allocated there.
+    const heapNode = (name: string, selfSize: number, children: unknown[] = []) => ({ callFrame: { ...frame(name, -1, ''), url: '' }, selfSize, id: 0, children });
+    const heapProfile = {
+      head: { ...heapNode('(root)', 0, [heapNode('', 65_536, [heapNode('build', 1_572_864, [heapNode('fill', 6_291_456)]), heapNode('fill', 2_097_152)])]), callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 } },
+      samples: [],
+    };
+    await agent.connection.sendRequest(IngestProfileRequest.type, { format: 'v8', profile, heapProfile, startMs: Date.now(), labels: { session_id: 'alloc1' }, droppedChunks: 0 });
+    // What each function allocated, by a walk of the heap profile of its own: self is the sum of its nodes' selfSize,
+    // total the sum over the subtrees under them (no recursion here).
+    const walk = (node: { callFrame: { functionName: string }; selfSize: number; children: unknown[] }, visit: (n: typeof node) => void): void => {
+      visit(node);
+      for (const child of node.children) walk(child as typeof node, visit);
+    };
+    const allocated = (name: string) => {
+      let self = 0;
+      let total = 0;
+      walk(heapProfile.head as never, n => {
+        if (n.callFrame.functionName !== name) return;
+        self += n.selfSize;
+        walk(n, m => (total += m.selfSize));
+      });
+      return { self, total };
+    };
+
+    const lsp = await startClient('{session_id="alloc1"}');
+    assert.deepEqual([...lsp.costsChanged.at(-1)!.profileTypes!].sort(), [ALLOCATED_BYTES_PROFILE_TYPE, CPU_TIME_PROFILE_TYPE]);
+    await openAndWaitForFunctions(lsp, file.uri, file.text);
+    const hoverAt = async (line: number) => hoverText(await lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: file.uri }, position: { line, character: 2 } }));
+    const lensesNow = () => lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: file.uri } });
+    // Without a type: CPU time.
+    assert.match(await hoverAt(14), /^Total \*\*69\.7%\*\* \(69 ms, 70 samples\)/m);
+    assert.doesNotMatch(await hoverAt(14), /Allocates/);
+
+    const changes = lsp.costsChanged.length;
+    await lsp.connection.sendNotification(SetSelectionNotification.type, { selection: { kind: 'allRuns', selector: '{session_id="alloc1"}', profileType: ALLOCATED_BYTES_PROFILE_TYPE } });
+    await pollUntil(() => lsp.costsChanged.length > changes, { timeoutMs: 30_000, what: 'the costs of allocated bytes' });
+    assert.equal(lsp.costsChanged.at(-1)!.profileType, ALLOCATED_BYTES_PROFILE_TYPE);
+    const fill = allocated('fill');
+    const build = allocated('build');
+    assert.equal(fill.self, 8_388_608);
+    assert.match(await hoverAt(14), new RegExp(`^Allocates \\*\\*${formatBytes(fill.self)}\\*\\* itself .* \\*\\*${formatBytes(fill.total)}\\*\\* with its callees`, 'm'));
+    assert.match(await hoverAt(4), new RegExp(`^Allocates \\*\\*${formatBytes(build.self)}\\*\\* itself .* \\*\\*${formatBytes(build.total)}\\*\\* with its callees`, 'm'));
+    const lenses = await pollUntil(async () => {
+      const answer = await lensesNow();
+      return answer.some(l => l.command!.title.startsWith('allocates')) ? answer : undefined;
+    }, { timeoutMs: 30_000, what: 'lenses of allocated bytes' });
+    const byLine = new Map(lenses.map(l => [l.range.start.line, l.command!.title]));
+    assert.match(byLine.get(14)!, new RegExp(`^allocates ${formatBytes(fill.self)} \\(\\d+\\.\\d% self`));
+    assert.match(byLine.get(4)!, new RegExp(`^allocates ${formatBytes(build.self)} \\(`));
+    // Line heat by bytes: fill's line holds the bytes it allocated itself, its share of all bytes allocated.
+    const heat = await lsp.connection.sendRequest(LineCostsRequest.type, { uri: file.uri });
+    const fillLine = heat.lines.find(l => l.line === 14);
+    assert.equal(fillLine?.self, fill.self);
+    assert.ok(Math.abs(fillLine.share - fill.total / allocated('(root)').total) < 1e-9, `share ${fillLine.share}`);
   });
 
   it('keeps serving, and says so, when the agent is not there', async () => {

@@ -56,9 +56,17 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>]/g, ch => `\\${ch}`).replace(/[\r\n]+/g, ' ');
 }
 
+/**
+ * What "Show in flame graph" (a lens, a hover's link) passes to the extension's command: the function, and the
+ * samples and type the costs come from, so the view shows the bytes a hover spoke of, not CPU time.
+ */
+export function showFunctionArguments(fn: FunctionAnnotation, file: string, context: CostContext): { name: string; file: string; selector: string; profileType?: string } {
+  return { name: fn.name, file, selector: context.selector, ...(context.profileType !== undefined ? { profileType: context.profileType } : {}) };
+}
+
 /** The arguments "Show in flame graph" passes to the extension's command, in a command: link. */
 export function showFunctionLink(fn: FunctionAnnotation, file: string, context: CostContext): string {
-  const args = encodeURIComponent(JSON.stringify([{ name: fn.name, file, selector: context.selector }]));
+  const args = encodeURIComponent(JSON.stringify([showFunctionArguments(fn, file, context)]));
   return `command:${SHOW_FUNCTION_COMMAND}?${args}`;
 }
 

@@ -3,7 +3,7 @@ import type { LineHeat } from '../common/protocol/languageServerProtocol';
 import { functionAt, type FileAnnotations, type FunctionAnnotation } from './annotations';
 import type { DocumentCosts } from './costCache';
 import type { CostContext } from './costText';
-import { formatCost, hoverMarkdown, isPseudoFunction, lensTitle, noSamplesMarkdown, type BaselineDelta } from './costText';
+import { formatCost, hoverMarkdown, isPseudoFunction, lensTitle, noSamplesMarkdown, showFunctionArguments, type BaselineDelta } from './costText';
 import { SHOW_FUNCTION_COMMAND, type DocumentFunction } from '../common/protocol/languageServerProtocol';
 
 /**
@@ -56,7 +56,7 @@ export function codeLenses(
     .filter(fn => !isPseudoFunction(fn.name) && context.total > 0 && (100 * fn.total) / context.total >= minPercent)
     .map(fn => ({
       range: { start: { line: fn.nameLine, character: 0 }, end: { line: fn.nameLine, character: 0 } },
-      command: { title: lensTitle(fn, context, deltaOf(fn)), command: SHOW_FUNCTION_COMMAND, arguments: [{ name: fn.name, file, selector: context.selector }] },
+      command: { title: lensTitle(fn, context, deltaOf(fn)), command: SHOW_FUNCTION_COMMAND, arguments: [showFunctionArguments(fn, file, context)] },
     }));
 }
 

@@ -31,7 +31,7 @@ describe('language server: a malformed answer from the agent', function () {
     const socket = join(dir, 'agent.sock');
     // Two numbers where a function needs five: read as costs, it would show NaN or fail deep inside.
     fake = await FakeAgent.listen(socket, {
-      [SourceCostsRequest.method]: { description: 'd', selector: '{}', unit: 'micros', runs: 1, total: 10, totalSamples: 1, files: [{ file: 'a.js', functionNames: ['f'], functions: [1, 2], lines: [] }] },
+      [SourceCostsRequest.method]: { description: 'd', selector: '{}', profileTypes: [], unit: 'micros', runs: 1, total: 10, totalSamples: 1, files: [{ file: 'a.js', functionNames: ['f'], functions: [1, 2], lines: [] }] },
     });
     client = await LspClient.start({
       agentSocket: socket,

@@ -210,7 +210,8 @@ async function refresh(): Promise<void> {
   try {
     const link = await agent.connection();
     const started = performance.now();
-    const answer = await link.request(SourceCostsRequest, { selection });
+    // The type chosen with the selection (allocations beside CPU time); the agent falls back, and says so, without it.
+    const answer = await link.request(SourceCostsRequest, { selection, ...(selection.profileType !== undefined ? { profileType: selection.profileType } : {}) });
     // The delta's two sides in the profile type shown, with the runs that ran each file: its means are over those.
     const side = (wanted: SourceSelection | undefined) =>
       wanted && link.request(SourceCostsRequest, { selection: wanted, runsPerFile: true, ...(answer.profileType !== undefined ? { profileType: answer.profileType } : {}) });
@@ -221,7 +222,14 @@ async function refresh(): Promise<void> {
     baselineCosts.set(baseline, settings.pathMappings);
     headCosts.set(head, settings.pathMappings);
     connection.console.info(`source costs of ${answer.description}: ${answer.files.length} files in ${lastQueryMillis.toFixed(0)} ms`);
-    void connection.sendNotification(CostsChangedNotification.type, { description: answer.description, selector: answer.selector, runs: answer.runs, files: answer.files.length });
+    void connection.sendNotification(CostsChangedNotification.type, {
+      description: answer.description,
+      selector: answer.selector,
+      runs: answer.runs,
+      files: answer.files.length,
+      ...(answer.profileType !== undefined ? { profileType: answer.profileType } : {}),
+      profileTypes: answer.profileTypes,
+    });
   } catch (error) {
     connection.console.warn(`could not read source costs: ${describeError(error)}`);
     void connection.sendNotification(CostsChangedNotification.type, { description: `no costs: ${describeError(error)}`, selector: '', runs: 0, files: 0 });

@@ -66,7 +66,7 @@ describe('the icicle command line', function () {
     assert.ok(top.functions.every(f => f.total >= f.self));
     const text = await icicle(['top', '--store', store, '--limit', '3']);
     assert.equal(text.code, 0);
-    assert.match(text.stdout, /^process_cpu:cpu:nanoseconds:cpu:nanoseconds — total [\d.]+ (ms|s)\n\s+self\s+self%\s+total\s+total%\s+function\n/);
+    assert.match(text.stdout, /^CPU time \(process_cpu:cpu:nanoseconds:cpu:nanoseconds\) — total [\d.]+ (ms|s)\n\s+self\s+self%\s+total\s+total%\s+function\n/);
     const none = await icicle(['top', '--store', store, '--where', '{branch="nope"}', '--json']);
     assert.deepEqual(JSON.parse(none.stdout).functions, []);
   });

@@ -1,7 +1,7 @@
 import { functionCosts } from '../queries/stacks/functionCosts';
 import { functionLabel } from '../../common/functionIdentity';
 import type { ScanSource } from '../../storage/query';
-import { unitOf } from '../../common/profileTypes';
+import { describeProfileType, unitOf } from '../../common/profileTypes';
 import { formatValue, readForQuery, parseWhere, selectionOf, type QueryContext } from './queryContext';
 import { safe } from './terminalText';
 
@@ -58,7 +58,9 @@ async function printTop(context: Omit<QueryContext, 'reader'>, options: Omit<Top
     return 0;
   }
   const unit = unitOf(context.profileType);
-  out(`${context.profileType ?? 'no samples'} — total ${formatValue(all, unit)}${walDamaged ? ' (the store log is damaged: newest writes may be missing)' : ''}`);
+  // The type's name for people, and its id for `--type`.
+  const type = context.profileType === undefined ? 'no samples' : `${describeProfileType(context.profileType)} (${context.profileType})`;
+  out(`${type} — total ${formatValue(all, unit)}${walDamaged ? ' (the store log is damaged: newest writes may be missing)' : ''}`);
   out(`${'self'.padStart(12)} ${'self%'.padStart(7)} ${'total'.padStart(12)} ${'total%'.padStart(7)}  function`);
   for (const r of rows) {
     const label = functionLabel({ name: r.function, file: r.file, line: r.line, column: r.column });

@@ -19,6 +19,8 @@ export interface SelectionComparison extends Omit<Comparison, 'changes'> {
   base: string;
   head: string;
   profileType: string | undefined;
+  /** The types both sides hold: what else they can be compared in (allocated bytes beside CPU time). */
+  profileTypes: string[];
   /** The unit of every mean, spread and delta. */
   unit: DisplayUnit;
 }
@@ -32,7 +34,9 @@ export async function compareSelections(store: Store, base: string, head: string
   const b: Selection = { matchers: parseMatchers(head) };
   const snapshot = store.snapshot();
   try {
-    const types = [...new Set([...(await profileTypes(snapshot, a)), ...(await profileTypes(snapshot, b))])];
+    const typesA = await profileTypes(snapshot, a);
+    const typesB = await profileTypes(snapshot, b);
+    const types = [...new Set([...typesA, ...typesB])];
     const profileType = wantedType !== undefined && types.includes(wantedType) ? wantedType : preferredProfileType(types);
     const typed = (s: Selection): Selection => (profileType === undefined ? s : { ...s, profileType });
     const runsA = await runsOf(snapshot, typed(a));
@@ -47,7 +51,7 @@ export async function compareSelections(store: Store, base: string, head: string
     }
     // JSON has no Infinity: a function new in the head says so with a null percentage.
     const changes = comparison.changes.map(c => ({ ...c, deltaPercent: Number.isFinite(c.deltaPercent) ? c.deltaPercent : null }));
-    return { ...comparison, changes, ...(diff ? { diff } : {}), base: formatSelector(a.matchers), head: formatSelector(b.matchers), profileType, unit: displayUnitOf(profileType) };
+    return { ...comparison, changes, ...(diff ? { diff } : {}), base: formatSelector(a.matchers), head: formatSelector(b.matchers), profileType, profileTypes: typesA.filter(t => typesB.includes(t)).sort(), unit: displayUnitOf(profileType) };
   } finally {
     snapshot.release();
   }

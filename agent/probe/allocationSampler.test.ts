@@ -68,7 +68,7 @@ describe('allocation sampling (icicle record --allocations)', function () {
     assert.equal(run.status, 0, run.stderr);
     const made = JSON.parse(/^\{"many".*$/m.exec(run.stdout)![0]) as { many: number; few: number };
     // The run's summary lists the functions that allocated most after those that ran most.
-    assert.match(run.stdout, /^process_cpu:cpu:nanoseconds:cpu:nanoseconds — total [\s\S]*^memory:alloc_space:bytes:space:bytes — total [\d.]+ MiB\n.*\n.*allocateMany /m);
+    assert.match(run.stdout, /^CPU time \(process_cpu:cpu:nanoseconds:cpu:nanoseconds\) — total [\s\S]*^Allocated bytes \(memory:alloc_space:bytes:space:bytes\) — total [\d.]+ MiB\n.*\n.*allocateMany /m);
 
     const allocations = top(store, ALLOCATED_BYTES_PROFILE_TYPE);
     assert.equal(allocations.profileType, ALLOCATED_BYTES_PROFILE_TYPE);

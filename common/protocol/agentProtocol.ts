@@ -439,6 +439,8 @@ export namespace SourceCostsRequest {
     /** The selector the costs were read with, once resolved (the latest run's own `session_id`, say). */
     selector: string;
     profileType: string | undefined;
+    /** Every type the selection's samples hold (the status bar picker offers them). */
+    profileTypes: string[];
     unit: DisplayUnit;
     /** How many runs (sessions, or profile files) the samples came from. */
     runs: number;
@@ -450,6 +452,7 @@ export namespace SourceCostsRequest {
     description: z.string(),
     selector: z.string(),
     profileType: z.string().optional(),
+    profileTypes: z.array(z.string()),
     unit,
     runs: count,
     total: z.number(),
@@ -491,6 +494,8 @@ export namespace CompareSelectionsRequest {
     base: string;
     head: string;
     profileType: string | undefined;
+    /** The types both sides hold, which the compare panel offers to compare in. */
+    profileTypes: string[];
     unit: DisplayUnit;
     a: { mean: number; sd: number; runs: number };
     b: { mean: number; sd: number; runs: number };
@@ -507,6 +512,7 @@ export namespace CompareSelectionsRequest {
     base: z.string(),
     head: z.string(),
     profileType: z.string().optional(),
+    profileTypes: z.array(z.string()),
     unit,
     a: sideSchema,
     b: sideSchema,

@@ -32,6 +32,9 @@ export const toCompareViewSchema = z.discriminatedUnion('type', [
     type: z.literal('comparison'),
     base: z.string().max(10_000),
     head: z.string().max(10_000),
+    /** The type compared, and the types both sides hold: the page offers them when there are several. */
+    profileType: z.string().max(500).optional(),
+    profileTypes: z.array(z.string().max(500)).max(100).optional(),
     unit: z.enum(['micros', 'bytes', 'count']),
     a: sideSchema,
     b: sideSchema,
@@ -54,6 +57,8 @@ export const fromCompareViewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('compareBranches') }),
   /** Run "Compare Selections…": two label selectors typed by the user. */
   z.object({ type: z.literal('compareSelections') }),
+  /** Compare the same two sides again in another profile type (allocated bytes instead of CPU time). */
+  z.object({ type: z.literal('chooseType'), profileType: z.string().min(1).max(500) }),
   /** Open a function's source on the current branch. */
   z.object({ type: z.literal('openFunction'), name: z.string().max(100_000), file: z.string().max(8192) }),
 ]);

@@ -121,12 +121,18 @@ export namespace CostsChangedNotification {
     selector: string;
     runs: number;
     files: number;
+    /** The profile type the costs are of (absent without costs). */
+    profileType?: string;
+    /** Every type the samples hold, for the picker to offer ("CPU time", "Allocated bytes"). */
+    profileTypes?: string[];
   }
   export const paramsSchema = z.object({
     description: z.string().max(10_000),
     selector: z.string().max(10_000),
     runs: z.number().int().nonnegative(),
     files: z.number().int().nonnegative(),
+    profileType: z.string().max(500).optional(),
+    profileTypes: z.array(z.string().max(500)).max(1000).optional(),
   }) satisfies AnswerSchema<Params>;
   export const type = new NotificationType<Params>(method);
 }

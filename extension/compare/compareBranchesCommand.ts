@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { gitLabels } from '../../common/gitLabels';
 import { CompareSelectionsRequest, DrainSpoolRequest } from '../../common/protocol/agentProtocol';
+import type { ToCompareView } from '../../common/protocol/compareViewProtocol';
 import { parseSelector, quoteLabelValue } from '../../common/selector';
 import { baseBranch, localBranches } from '../gitBranches';
 import type { AgentSupervisor } from '../agentSupervisor';
@@ -98,8 +99,14 @@ export async function compareBranches(
         const failed = result.runs.filter(r => r.exitCode !== 0);
         if (failed.length > 0) services.log.warn(`${failed.length} comparison run(s) exited with an error: ${failed.map(r => `${r.branch} ${r.exitCode}`).join(', ')}`);
         const side = (branch: string) => `{compare_id=${quoteLabelValue(result.compareId)}, branch=${quoteLabelValue(branch)}}`;
-        const comparison = await agent.request(CompareSelectionsRequest, { base: side(request.base), head: side(request.head), tree: { minShare: readMinShare() } });
-        await services.panel.show({ type: 'comparison', ...comparison, base: request.base, head: request.head });
+        const compare = async (profileType?: string): Promise<ToCompareView> => ({
+          type: 'comparison',
+          // Asked again of the agent as it is then (it may have restarted since), for the page's type picker.
+          ...(await (await services.agent.connection()).request(CompareSelectionsRequest, { base: side(request.base), head: side(request.head), tree: { minShare: readMinShare() }, ...(profileType ? { profileType } : {}) })),
+          base: request.base,
+          head: request.head,
+        });
+        await services.panel.show(await compare(), compare);
       } catch (error) {
         const message = errorText(error);
         services.log.warn(`comparing ${request.head} with ${request.base} failed: ${message}`);
@@ -131,9 +138,11 @@ export async function compareSelectionsCommand(services: CompareServices): Promi
   const baseSelector = await vscode.window.showInputBox({ title: `Compare ${head} against (base)`, value: base ? `{branch=${quoteLabelValue(base)}}` : '{}', validateInput: validate });
   if (baseSelector === undefined) return;
   try {
-    const agent = await services.agent.connection();
-    const comparison = await agent.request(CompareSelectionsRequest, { base: baseSelector, head, tree: { minShare: readMinShare() } });
-    await services.panel.show({ type: 'comparison', ...comparison });
+    const compare = async (profileType?: string): Promise<ToCompareView> => ({
+      type: 'comparison',
+      ...(await (await services.agent.connection()).request(CompareSelectionsRequest, { base: baseSelector, head, tree: { minShare: readMinShare() }, ...(profileType ? { profileType } : {}) })),
+    });
+    await services.panel.show(await compare(), compare);
   } catch (error) {
     await services.panel.show({ type: 'error', message: `Comparing ${head} with ${baseSelector} failed: ${errorText(error)}` });
   }

@@ -14,6 +14,8 @@ export const COMPARE_VIEW_ID = 'icicle.compare';
 export class ComparePanel implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private last: ToCompareView = { type: 'empty' };
+  /** Compares the last comparison's two sides again in another type, for the page's type picker. */
+  private again: ((profileType: string) => Promise<ToCompareView>) | undefined;
   private readonly registration: vscode.Disposable;
   /** For tests: the comparison shown now. */
   shown: ToCompareView = this.last;
@@ -36,9 +38,13 @@ export class ComparePanel implements vscode.WebviewViewProvider, vscode.Disposab
     });
   }
 
-  /** Shows a message in the panel, bringing the panel into view for results and errors. */
-  async show(message: ToCompareView): Promise<void> {
+  /**
+   * Shows a message in the panel, bringing the panel into view for results and errors. A comparison comes with
+   * `again`, which compares its sides in another type when the page asks.
+   */
+  async show(message: ToCompareView, again?: (profileType: string) => Promise<ToCompareView>): Promise<void> {
     this.last = this.shown = message;
+    if (message.type === 'comparison') this.again = again;
     if (message.type !== 'progress') await vscode.commands.executeCommand(`${COMPARE_VIEW_ID}.focus`).then(undefined, () => undefined);
     await this.view?.webview.postMessage(message);
   }
@@ -60,6 +66,13 @@ export class ComparePanel implements vscode.WebviewViewProvider, vscode.Disposab
       case 'compareSelections':
         this.compareSelections();
         return;
+      case 'chooseType': {
+        const again = this.again;
+        if (!again) return;
+        const next = await again(message.profileType).catch((error: unknown): ToCompareView => ({ type: 'error', message: `Icicle could not compare in that type: ${errorText(error)}` }));
+        await this.show(next, next.type === 'comparison' ? again : undefined);
+        return;
+      }
       case 'openFunction':
         await openFunction(message.name, message.file, this.log).catch(error => this.log.warn(`could not open ${message.file}: ${errorText(error)}`));
         return;

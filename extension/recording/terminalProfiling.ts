@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { showWarning } from '../userMessages';
 import { UNTRUSTED_WORKSPACE } from './debugProfiling';
-import { probeEnvironment, type ProbeTarget } from './probeEnvironment';
+import { PROBE_SETTINGS, probeEnvironment, type ProbeTarget } from './probeEnvironment';
 import type { RecordingSessions } from './recordingSessions';
 import { runLabels } from './runLabels';
 
@@ -26,7 +26,7 @@ export class TerminalProfiling implements vscode.Disposable {
     collection.persistent = false;
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration(event => {
-        if (event.affectsConfiguration('icicle.profileTerminals') || event.affectsConfiguration('icicle.samplingIntervalMicroseconds')) {
+        if (event.affectsConfiguration('icicle.profileTerminals') || PROBE_SETTINGS.some(setting => event.affectsConfiguration(setting))) {
           void this.apply(event.affectsConfiguration('icicle.profileTerminals'));
         }
       }),

@@ -1,18 +1,24 @@
 import * as vscode from 'vscode';
 import { gitLabels } from '../../common/gitLabels';
 import { CHOOSE_COST_SELECTION_COMMAND, type CostsChangedNotification } from '../../common/protocol/languageServerProtocol';
+import { describeProfileType } from '../../common/profileTypes';
 import { parseSelector, quoteLabelValue } from '../../common/selector';
 import { defaultSourceSelection, sourceSelectionSchema, type SourceSelection } from '../../common/sourceSelection';
+import { shortCostDescription } from './costStatusText';
 
 /** The selection the user pinned in the picker (the key predates following, so a choice made before still holds). */
 const PINNED_KEY = 'icicle.costSelection';
 /** The profile the costs followed last, so that a reopened window shows what the user looked at before. */
 const FOLLOWED_KEY = 'icicle.costSelection.followed';
 
-/** A profile the source's costs can follow: the samples a flame graph shows, and what it is called there. */
+/**
+ * A profile the source's costs can follow: the samples a flame graph shows, what it is called there, and the type its
+ * picker shows (allocated bytes, say; absent: CPU time, else the samples' first type).
+ */
 export interface FollowedProfile {
   selector: string;
   name: string;
+  profileType?: string;
 }
 
 /**
@@ -26,8 +32,13 @@ export class CostSelection implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('icicle.costSelection', vscode.StatusBarAlignment.Right, 99);
   private pinned: SourceSelection | undefined;
   private followed: FollowedProfile | undefined;
-  /** The selector of the costs shown now, as the language server resolved it. */
+  /** The selector of the costs shown now, as the language server resolved it, and their type. */
   private shownSelector = '';
+  private shownType: string | undefined;
+  /** Every type the samples shown hold, which the picker offers when there are several. */
+  private shownTypes: readonly string[] = [];
+  /** The profile last announced to follow, as `selector NUL type`. */
+  private lastFollowed: string | undefined;
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -41,7 +52,10 @@ export class CostSelection implements vscode.Disposable {
     const pinned = sourceSelectionSchema.safeParse(memento.get(PINNED_KEY));
     if (pinned.success) this.pinned = pinned.data;
     const followed = sourceSelectionSchema.safeParse({ kind: 'profile', ...(memento.get(FOLLOWED_KEY) as object | undefined) });
-    if (followed.success && followed.data.kind === 'profile') this.followed = { selector: followed.data.selector, name: followed.data.name };
+    if (followed.success && followed.data.kind === 'profile') {
+      const { selector, name, profileType } = followed.data;
+      this.followed = { selector, name, ...(profileType !== undefined ? { profileType } : {}) };
+    }
   }
 
   /** The selection the source shows now: the pinned one, else the followed profile, else the branch's latest run. */
@@ -57,11 +71,18 @@ export class CostSelection implements vscode.Disposable {
   }
 
   /**
-   * Makes `profile` the source of the costs, unless a selection is pinned or its samples are shown already (a view
-   * opened from the source itself, by "Show in flame graph", shows the costs' own samples under a function's name).
+   * Makes `profile` the source of the costs, unless a selection is pinned or its samples are shown already, in its
+   * type (a view opened from the source itself, by "Show in flame graph", shows the costs' own samples and type under
+   * a function's name). A view whose type picker changed is followed in the new type. The same view announced again
+   * (a live run's view reloads twice a second) changes nothing, so a type chosen in the picker meanwhile stays.
    */
   follow(profile: FollowedProfile): void {
-    if (this.pinned || profile.selector === this.shownSelector || this.followed?.selector === profile.selector) return;
+    const key = `${profile.selector}\u0000${profile.profileType ?? ''}`;
+    const repeated = key === this.lastFollowed;
+    this.lastFollowed = key;
+    if (this.pinned || repeated) return;
+    const sameType = (type: string | undefined) => profile.profileType === undefined || type === profile.profileType;
+    if ((profile.selector === this.shownSelector && sameType(this.shownType)) || (this.followed?.selector === profile.selector && sameType(this.followed.profileType))) return;
     this.followed = profile;
     void this.memento.update(FOLLOWED_KEY, profile);
     this.apply({ kind: 'profile', ...profile });
@@ -70,9 +91,11 @@ export class CostSelection implements vscode.Disposable {
   /** What the language server says the costs come from now. */
   showCosts(params: CostsChangedNotification.Params): void {
     this.shownSelector = params.selector;
+    this.shownType = params.profileType;
+    this.shownTypes = params.profileTypes ?? [];
     const none = params.files === 0;
     const pin = this.pinned ? ' It is pinned: opening a profile does not change it.' : ' It follows the flame graph you look at.';
-    this.item.text = none ? '$(flame) no costs' : `$(${this.pinned ? 'pinned' : 'flame'}) ${shortDescription(params.description)}`;
+    this.item.text = none ? '$(flame) no costs' : `$(${this.pinned ? 'pinned' : 'flame'}) ${shortCostDescription(params.description, params.profileType)}`;
     this.item.tooltip = none
       ? `Icicle: no costs to show in the source (${params.description}). Open a profile, profile a run, or click to choose other samples.`
       : `Icicle: the source shows costs from ${params.description} (${params.runs} ${params.runs === 1 ? 'run' : 'runs'}, ${params.files} files).${pin} Click to choose other samples.`;
@@ -82,8 +105,23 @@ export class CostSelection implements vscode.Disposable {
     const branch = await currentBranch();
     const onBranch = branch === undefined ? '{}' : `{branch=${quoteLabelValue(branch)}}`;
     const where = branch === undefined ? 'this workspace' : `branch ${branch}`;
-    type Item = vscode.QuickPickItem & { selection?: SourceSelection; ask?: true; follow?: true };
+    type Item = vscode.QuickPickItem & { selection?: SourceSelection; ask?: true; follow?: true; profileType?: string };
+    // The types of the samples shown, when they hold several (CPU time and allocated bytes of a run).
+    const types: Item[] =
+      this.shownTypes.length < 2
+        ? []
+        : [
+            { label: 'Show', kind: vscode.QuickPickItemKind.Separator },
+            ...this.shownTypes.map(profileType => ({
+              label: describeProfileType(profileType),
+              description: profileType === this.shownType ? 'shown now' : 'of the same samples',
+              detail: 'Hovers, lenses and line heat show this type of cost.',
+              profileType,
+            })),
+            { label: 'Samples', kind: vscode.QuickPickItemKind.Separator },
+          ];
     const items: Item[] = [
+      ...types,
       {
         label: 'Follow the flame graph in front',
         description: this.followed ? `now: ${this.followed.name}` : `now: latest run of ${where}`,
@@ -99,6 +137,7 @@ export class CostSelection implements vscode.Disposable {
     ];
     const picked = await vscode.window.showQuickPick(items, { title: 'Icicle: which samples should the source show?' });
     if (!picked) return;
+    if (picked.profileType !== undefined) return this.chooseType(picked.profileType);
     if (picked.follow) return this.reset();
     let selection = picked.selection;
     if (picked.ask) {
@@ -128,6 +167,20 @@ export class CostSelection implements vscode.Disposable {
     this.apply(selection);
   }
 
+  /**
+   * Shows another type of the same samples: the followed profile's, or (when pinned, or before anything was followed)
+   * the selection's, pinned.
+   */
+  async chooseType(profileType: string): Promise<void> {
+    if (!this.pinned && this.followed) {
+      this.followed = { ...this.followed, profileType };
+      void this.memento.update(FOLLOWED_KEY, this.followed);
+      this.apply({ kind: 'profile', ...this.followed });
+      return;
+    }
+    this.choose({ ...(await this.current()), profileType });
+  }
+
   /** Unpins: the costs follow the flame graph in front again, starting with the one followed last. */
   async reset(): Promise<void> {
     this.pinned = undefined;
@@ -148,15 +201,4 @@ async function currentBranch(): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) return undefined;
   return (await gitLabels(folder).catch(() => ({}) as Record<string, string>))['branch'];
-}
-
-/**
- * The status bar's short form: `latest run · main` of `branch="main", latest run (…)`; a followed profile's name
- * (the whole description) as it is, shortened when long.
- */
-function shortDescription(description: string): string {
-  const what = /^(?:.*, )?(latest run|all runs|last [\w ]+)/.exec(description)?.[1];
-  if (what === undefined) return description.length > 40 ? `${description.slice(0, 39)}…` : description;
-  const branch = /branch="([^"]*)"/.exec(description)?.[1];
-  return branch ? `${what} · ${branch}` : what;
 }

@@ -31,6 +31,11 @@ export type BridgeRequest =
    * `expect` (a regular expression's source), and returns everything it shows.
    */
   | { action: 'editorHover'; expect: string; timeoutMs: number }
+  /**
+   * Chooses, as a person does in a drop-down, the option labelled `option` of the first visible combobox named `name`
+   * in the shown webviews (the flame graph's "Profile type"), waiting for that option; returns the options offered.
+   */
+  | { action: 'selectOption'; name: string; option: string; timeoutMs: number }
   /** Types `text` into the first visible element of that ARIA role and name in the shown webviews, then presses `press`. */
   | { action: 'typeInto'; role: 'combobox' | 'searchbox'; name: string; text: string; press: 'Enter' | 'Escape'; timeoutMs: number }
   /**
@@ -107,6 +112,7 @@ export interface BridgeResults {
   clickFrame: { label: string; x: number; y: number };
   clickRole: { clicked: string };
   typeInto: { typed: string };
+  selectOption: { offered: string[] };
   editorHover: { text: string };
   screenshot: { path: string; bytes: number };
   notifications: { texts: string[] };

@@ -147,6 +147,19 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
     return { clicked: `${request.role} ${request.name}` };
   },
 
+  async selectOption({ page }, request) {
+    const offered = await pollUntil(
+      async () => {
+        const picker = await visibleByRole(page, 'combobox', request.name, request.timeoutMs);
+        const options = await picker.locator('option').allTextContents().catch(() => [] as string[]);
+        return options.includes(request.option) ? { picker, options } : undefined;
+      },
+      { timeoutMs: request.timeoutMs, what: `the option "${request.option}" in the combobox "${request.name}"` },
+    );
+    await offered.picker.selectOption({ label: request.option });
+    return { offered: offered.options };
+  },
+
   async typeInto({ page }, request) {
     const target = await visibleByRole(page, request.role, request.name, request.timeoutMs);
     await target.click();

@@ -135,6 +135,25 @@ describe('compare panel', function () {
     await pollUntil(async () => (await harness.page.locator('.icicle-compare-note').first().textContent())?.startsWith('Significance unknown: 1 base and 3 head run(s)'), { timeoutMs: 10_000, what: 'the unknown-significance note' });
   });
 
+  it('offers the types both sides hold, and asks to compare in the one chosen (allocated bytes beside CPU time)', async () => {
+    const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
+    const ALLOC = 'memory:alloc_space:bytes:space:bytes';
+    await harness.postToWebview({ ...comparison(), profileType: CPU });
+    await harness.page.locator('.icicle-compare-header h1').waitFor();
+    assert.equal(await harness.page.getByRole('combobox', { name: 'Compare which cost' }).count(), 0, 'no picker for one type');
+    await harness.postToWebview({ ...comparison(), profileType: CPU, profileTypes: [ALLOC, CPU] });
+    const picker = harness.page.getByRole('combobox', { name: 'Compare which cost' });
+    await picker.waitFor();
+    assert.deepEqual(await picker.locator('option').allTextContents(), ['Allocated bytes', 'CPU time']);
+    assert.equal(await picker.inputValue(), CPU);
+    await picker.selectOption({ label: 'Allocated bytes' });
+    assert.deepEqual(await harness.waitForPosted(m => m.type === 'chooseType', 'chooseType'), { type: 'chooseType', profileType: ALLOC });
+    // The answer in bytes: a function that allocates more is "more", not "slower".
+    await harness.postToWebview({ ...comparison(), unit: 'bytes' as const, profileType: ALLOC, profileTypes: [ALLOC, CPU] });
+    await pollUntil(async () => (await harness.page.locator('.icicle-compare-row').first().getAttribute('aria-label')) === 'slow: more, +100.0%', { timeoutMs: 10_000, what: 'the row to say more' });
+    assert.match((await harness.page.locator('.icicle-compare-note').first().textContent()) ?? '', /^1 significantly more, 0 significantly less · per run: 342 KiB/);
+  });
+
   it('leads with what changed: significant rows by effect, the rest folded in two groups that open and stay open', async () => {
     await harness.postToWebview(bigComparison());
     const visible = () => harness.page.locator('tbody:not([hidden]) .icicle-compare-row').evaluateAll(r => r.map(row => row.getAttribute('data-name')));

@@ -31,7 +31,7 @@ const meta = {
   query: { selector: SELECTOR, profileType: CPU, timeRange: undefined, focus: undefined },
   profileTypes: [
     { id: CPU, label: 'CPU time', unit: 'micros' as const },
-    { id: ALLOC, label: 'alloc_space (bytes)', unit: 'bytes' as const },
+    { id: ALLOC, label: 'Allocated bytes', unit: 'bytes' as const },
   ],
   timeline: TIMELINE,
 };
@@ -107,7 +107,7 @@ describe('selection, profile type, timeline and zoom detail', function () {
 
   it('the type picker asks for another profile type, and values are shown in its unit', async () => {
     const picker = harness.page.getByRole('combobox', { name: 'Profile type' });
-    assert.deepEqual(await picker.locator('option').allTextContents(), ['CPU time', 'alloc_space (bytes)']);
+    assert.deepEqual(await picker.locator('option').allTextContents(), ['CPU time', 'Allocated bytes']);
     await picker.selectOption(ALLOC);
     const query = await nextQuery(0);
     assert.deepEqual(query, { selector: SELECTOR, profileType: ALLOC });
@@ -116,7 +116,7 @@ describe('selection, profile type, timeline and zoom detail', function () {
     tree.selfValue = tree.selfSamples.map(s => s * 1024 * 1024);
     tree.totalValue = tree.totalSamples.map(s => s * 1024 * 1024);
     await harness.postToWebview(profileMessage(TITLE, tree, undefined, { ...meta, unit: 'bytes', query: { ...meta.query, profileType: ALLOC } }));
-    await pollUntil(async () => (await harness.page.locator('.icicle-stats').textContent())?.startsWith('100 MiB alloc_space (bytes)'), { timeoutMs: 10_000, what: 'the header to show bytes' });
+    await pollUntil(async () => (await harness.page.locator('.icicle-stats').textContent())?.startsWith('100 MiB Allocated bytes'), { timeoutMs: 10_000, what: 'the header to show bytes' });
     await frameRect(harness.page, 'parseInput').hover();
     await pollUntil(async () => (await harness.page.locator('.icicle-tooltip').textContent())?.includes('50 MiB (50%)'), { timeoutMs: 10_000, what: 'the tooltip to show bytes' });
     await harness.page.getByRole('tab', { name: 'Table' }).click();

@@ -1,5 +1,6 @@
 // The compare panel's page: what changed between two branches, function by function. Built with DOM calls and
 // textContent only (function names and paths come from profiles); every message is validated on arrival.
+import { describeProfileType } from '../../common/profileTypes';
 import { toCompareViewSchema, type FromCompareView, type ToCompareView } from '../../common/protocol/compareViewProtocol';
 import { formatBytes, formatCount, formatMicros } from '../../common/valueFormat';
 import { hostConnection } from '../vscodeApi';
@@ -72,6 +73,21 @@ function startButton(label: string): HTMLElement {
   return row;
 }
 
+/** The types both sides hold ("CPU time", "Allocated bytes"): choosing one compares the same sides in it. */
+function typePicker(types: readonly string[], shown: string | undefined): HTMLElement {
+  const picker = document.createElement('select');
+  picker.className = 'icicle-type-picker';
+  picker.setAttribute('aria-label', 'Compare which cost');
+  for (const type of types) {
+    const option = picker.appendChild(document.createElement('option'));
+    option.value = type;
+    option.textContent = describeProfileType(type);
+    option.selected = type === shown;
+  }
+  picker.addEventListener('change', () => post({ type: 'chooseType', profileType: picker.value }));
+  return picker;
+}
+
 function value(v: number, unit: Comparison['unit']): string {
   return unit === 'micros' ? formatMicros(v) : unit === 'bytes' ? formatBytes(v) : formatCount(v);
 }
@@ -91,6 +107,12 @@ const VERDICT_TEXT: Record<Row['verdict'], string> = {
   unchanged: 'within noise',
   unknown: 'unknown',
 };
+
+/** A verdict in words: time is slower or faster; bytes and counts (allocations) are more or less. */
+function verdictText(verdict: Row['verdict'], unit: Comparison['unit']): string {
+  if (unit === 'micros') return VERDICT_TEXT[verdict];
+  return verdict === 'regression' ? 'more' : verdict === 'improvement' ? 'less' : VERDICT_TEXT[verdict];
+}
 
 /** What the page keeps across reloads: the flame graph's mode and which folded groups the user opened. */
 interface SavedState {
@@ -115,13 +137,14 @@ function showComparison(c: Comparison): void {
   titleRow.className = 'icicle-compare-title';
   const title = titleRow.appendChild(document.createElement('h1'));
   title.textContent = `${c.head} against ${c.base}`;
+  if (c.profileTypes && c.profileTypes.length > 1) titleRow.appendChild(typePicker(c.profileTypes, c.profileType));
   titleRow.appendChild(startButton('Compare again…'));
   const regressions = c.changes.filter(r => r.verdict === 'regression').length;
   const improvements = c.changes.filter(r => r.verdict === 'improvement').length;
   const summary =
     c.a.runs < 2 || c.b.runs < 2
       ? `Significance unknown: ${c.a.runs} base and ${c.b.runs} head run(s); two or more on each side tell a change from noise.`
-      : `${regressions} significantly slower, ${improvements} significantly faster · per run: ${side(c.a, c.unit)} → ${side(c.b, c.unit)}`;
+      : `${regressions} significantly ${verdictText('regression', c.unit)}, ${improvements} significantly ${verdictText('improvement', c.unit)} · per run: ${side(c.a, c.unit)} → ${side(c.b, c.unit)}`;
   header.appendChild(paragraph(summary));
   // The one statistic every figure of the panel is, said once: the source's hovers say the same of theirs.
   const cost = c.unit === 'micros' ? 'self time' : 'self cost';
@@ -261,14 +284,14 @@ function changeRow(body: HTMLTableSectionElement, row: Row, unit: Comparison['un
     if (className) td.className = className;
     return td;
   };
-  cell(VERDICT_TEXT[row.verdict], 'icicle-verdict');
+  cell(verdictText(row.verdict, unit), 'icicle-verdict');
   const fn = cell(row.name || '(anonymous)', 'icicle-function');
   fn.title = row.file;
   cell(percent(row), 'icicle-number');
   cell(`${row.delta >= 0 ? '+' : '−'}${value(Math.abs(row.delta), unit)}`, 'icicle-number');
   cell(side(row.a, unit), 'icicle-number');
   cell(side(row.b, unit), 'icicle-number');
-  tr.setAttribute('aria-label', `${row.name || '(anonymous)'}: ${VERDICT_TEXT[row.verdict]}, ${percent(row)}`);
+  tr.setAttribute('aria-label', `${row.name || '(anonymous)'}: ${verdictText(row.verdict, unit)}, ${percent(row)}`);
   const open = () => post({ type: 'openFunction', name: row.name, file: row.file });
   tr.addEventListener('click', open);
   tr.addEventListener('keydown', event => {

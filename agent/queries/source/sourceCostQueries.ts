@@ -25,6 +25,8 @@ export async function querySourceCosts(store: Store, params: SourceCostsRequest.
     const { selection: resolved, description } = await resolve(snapshot, params.selection, { matchers }, now);
     const types = await profileTypes(snapshot, resolved);
     const profileType = params.profileType !== undefined && types.includes(params.profileType) ? params.profileType : preferredProfileType(types);
+    // A type chosen for other samples (allocations, and a newer run recorded without them) is said to be missing.
+    const missing = params.profileType !== undefined && profileType !== params.profileType && types.length > 0 ? `; no ${describeProfileType(params.profileType)} recorded, so ${describeProfileType(profileType!)}` : '';
     const selection: Selection = { ...resolved, ...(profileType !== undefined ? { profileType } : {}) };
     const runs = await countRuns(snapshot, selection);
     const costs = await sourceCosts(snapshot, selection);
@@ -38,9 +40,10 @@ export async function querySourceCosts(store: Store, params: SourceCostsRequest.
       ...(fileRuns ? { runs: fileRuns.get(f.file) ?? 0 } : {}),
     }));
     return {
-      description: profileType === undefined || profileType === CPU_TIME_PROFILE_TYPE ? description : `${description}, ${describeProfileType(profileType)}`,
+      description: (profileType === undefined || profileType === CPU_TIME_PROFILE_TYPE ? description : `${description}, ${describeProfileType(profileType)}`) + missing,
       selector: formatSelector(selection.matchers),
       profileType,
+      profileTypes: types,
       unit: displayUnitOf(profileType),
       runs,
       total: toDisplay(costs.total),

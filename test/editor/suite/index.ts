@@ -12,6 +12,7 @@ import { suiteVariable } from '../handshake';
 import { announceStart } from './e2eBridge';
 import { repoRoot } from './icicle';
 import * as activationTests from './activation.test';
+import * as allocationCostsTests from './allocationCosts.test';
 import * as compareTests from './compare.test';
 import * as demoWalkTests from './demoWalk.test';
 import * as debugProfilingTests from './debugProfiling.test';
@@ -25,7 +26,7 @@ import * as untrustedTests from './untrusted.test';
 import * as workspaceTests from './workspace.test';
 
 /** In the order they run: the harness first, so that a broken setup is reported before anything else. */
-const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, liveDebugRunTests, compareTests, recoveryTests];
+const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, liveDebugRunTests, compareTests, recoveryTests, allocationCostsTests];
 
 /**
  * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
