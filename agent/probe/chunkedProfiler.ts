@@ -64,6 +64,15 @@ export class ChunkedProfiler {
     return profile;
   }
 
+  /**
+   * Begins the next chunk after a pause (a last `take`): the keep-alive kept the profiler, and what it learnt of
+   * optimized code, alive meanwhile, so the samples after a resume are charged as before the pause.
+   */
+  resume(): void {
+    post(this.session, 'Profiler.start');
+    this.renewKeepAlive();
+  }
+
   /** Ends profiling without keeping the current chunk, and without a console profile's end reaching anyone. */
   stop(): void {
     post(this.session, 'Profiler.disable');
