@@ -146,8 +146,8 @@ setImmediate(spinSlice);`,
     let stderr = '';
     child.stderr!.on('data', chunk => (stderr += chunk));
     try {
-      const answer = await pollUntil(() => existsSync(evaluated) && (JSON.parse(readFileSync(evaluated, 'utf8')) as { at: number; error?: string; value?: string }), { timeoutMs: 30_000, what: `the debugger's evaluation (${stderr})` });
-      assert.equal(answer.error ?? undefined, undefined);
+      const answer = await pollUntil(() => (existsSync(evaluated) ? (JSON.parse(readFileSync(evaluated, 'utf8')) as { at: number; error?: string | null; value?: string }) : undefined), { timeoutMs: 30_000, what: `the debugger's evaluation (${stderr})` });
+      assert.equal(answer.error ?? undefined, undefined, 'the evaluation failed');
       assert.equal(answer.value, 'paused');
       // The program is still at its breakpoint when its samples are in the store.
       const stored = await pollUntil(
