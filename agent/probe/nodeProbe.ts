@@ -87,7 +87,7 @@ function startProbe(agentSocket: string): void {
 
   const session = new Session();
   session.connect();
-  const profiler = new ChunkedProfiler(session, intervalMicros, positive(env[PROBE_ENV.keepAliveMillis], KEEP_ALIVE_MILLIS));
+  const profiler = new ChunkedProfiler(session, intervalMicros, positive(env[PROBE_ENV.keepAliveMillis], KEEP_ALIVE_MILLIS), env[PROBE_ENV.loadedLate] === '1');
   const allocations = env[PROBE_ENV.allocations] === '1' ? new AllocationSampler(session, positive(env[PROBE_ENV.allocationIntervalBytes], 512 * 1024)) : undefined;
   let chunkStartMs = Date.now();
 

@@ -97,6 +97,11 @@ export const PROBE_ENV = {
    * measured.
    */
   ledger: 'ICICLE_PROBE_LEDGER',
+  /**
+   * "1": the probe is loaded into a program already running (the extension's "Start Profiling" on a debug session
+   * started without it), whose optimized code V8's new profiler could not attribute: the probe has V8 drop it first.
+   */
+  loadedLate: 'ICICLE_PROBE_LOADED_LATE',
   /** Tests only: how often the probe's keep-alive profile is replaced when no debugger may see it (60 s). */
   keepAliveMillis: 'ICICLE_KEEP_ALIVE_MS',
 } as const;

@@ -81,6 +81,13 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     this.sessions.start(sessionId, session.name);
   }
 
+  /** Undoes `adopt` when the probe could not be loaded: nothing was recorded. */
+  forget(session: vscode.DebugSession): void {
+    const sessionId = this.rootSessions.get(session.id)?.sessionId;
+    this.rootSessions.delete(session.id);
+    if (sessionId !== undefined) this.sessions.remove(sessionId);
+  }
+
   /** The run (its session id) a root debug session records, if any. */
   sessionIdOf(session: vscode.DebugSession): string | undefined {
     return this.rootSessions.get(session.id)?.sessionId;

@@ -86,27 +86,34 @@ export class PartialProfiling implements vscode.Disposable {
       this.setMode(recording.sessionId, chosen);
       return true;
     }
-    let answers: ControlAnswer[];
-    if (sessionId !== undefined) {
-      answers = await this.evaluate(root, controlExpression('resume'));
-    } else {
+    // The run is recording, in its mode, before the program is asked: a program can reach its breakpoint, and
+    // its first chunk the store, before the debugger's answer comes back.
+    let expression: string;
+    const adopted = sessionId === undefined;
+    if (sessionId === undefined) {
       // A session started without profiling: the probe is loaded into the program under a new session id.
       sessionId = randomUUID().slice(0, 8);
       const name = String(root.configuration.name ?? root.name);
       const labels = await runLabels(root.workspaceFolder, { session_id: sessionId, launcher: 'debug', launch_config: name.slice(0, 200) });
       const target = this.target();
-      answers = await this.evaluate(root, loadExpression(target.probeModule, probeEnvironment(target, labels, undefined)));
-      if (answers.some(a => 'state' in a && a.state === 'profiling')) this.debugProfiling.adopt(root, sessionId);
+      expression = loadExpression(target.probeModule, probeEnvironment(target, labels, undefined));
+      this.debugProfiling.adopt(root, sessionId);
+    } else {
+      expression = controlExpression('resume');
     }
+    this.sessions.setState(sessionId, 'recording');
+    this.setMode(sessionId, chosen);
+    const answers = await this.evaluate(root, expression);
     if (!answers.some(a => 'state' in a && a.state === 'profiling')) {
+      this.clearTimer(sessionId);
+      if (adopted) this.debugProfiling.forget(root);
+      else this.sessions.setState(sessionId, 'stopped');
       const problem = answers.map(a => ('problem' in a ? a.problem : `the probe is ${a.state}`)).find(Boolean) ?? 'no process of the session answered';
       this.services.log.warn(`could not start profiling ${root.name}: ${answers.map(a => JSON.stringify(a)).join(', ')}`);
       void showWarning(`Icicle could not start profiling "${root.name}": ${problem.replace(/\.$/, '')}.`);
       return false;
     }
     this.services.log.info(`profiling ${root.name} as session_id=${sessionId} (${chosen.kind})`);
-    this.sessions.setState(sessionId, 'recording');
-    this.setMode(sessionId, chosen);
     return true;
   }
 
@@ -189,7 +196,16 @@ export class PartialProfiling implements vscode.Disposable {
   private evaluate(root: vscode.DebugSession, expression: string): Promise<ControlAnswer[]> {
     const family = [...this.live].filter(session => rootOf(session) === root);
     if (!family.includes(root)) family.push(root);
-    return Promise.all(family.map(session => evaluateInSession(session, expression)));
+    // A session with child sessions is js-debug's launcher, with no program of its own: it never answers.
+    const programs = family.filter(session => !family.some(child => child.parentSession === session));
+    return Promise.all(
+      programs.map(async session => {
+        const started = Date.now();
+        const answer = await evaluateInSession(session, expression);
+        this.services.log.info(`debug session "${session.name}" (${session.type}) answered ${JSON.stringify(answer)} in ${Date.now() - started} ms`);
+        return answer;
+      }),
+    );
   }
 
   private updateContext(): void {

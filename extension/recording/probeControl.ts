@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import {
   PROBE_CONTROL_KEY,
+  PROBE_ENV,
   type ProbeControlCommand,
   type ProbeControlOptions,
   type ProbeControlState,
@@ -38,7 +39,7 @@ export function loadExpression(probeModule: string, environment: Record<string, 
   if (typeof globalThis[key] !== 'function') {
     const moduleApi = (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:module') : undefined) ?? (process.mainModule && process.mainModule.constructor);
     if (!moduleApi || typeof moduleApi.createRequire !== 'function') return 'failed: this Node.js cannot load modules from the debugger (Node.js 20.16 or later can)';
-    Object.assign(process.env, ${JSON.stringify(env)});
+    Object.assign(process.env, ${JSON.stringify({ ...env, [PROBE_ENV.loadedLate]: '1' })});
     moduleApi.createRequire(${JSON.stringify(probeModule)})(${JSON.stringify(probeModule)});
   }
   const control = globalThis[key];
@@ -55,12 +56,26 @@ export function readAnswer(result: unknown): ControlAnswer {
   return { problem: `the debugger answered ${JSON.stringify(String(result)).slice(0, 200)}` };
 }
 
+/** How long a debug session may take to answer: a program busy without yielding cannot evaluate anything. */
+const ANSWER_MILLIS = 10_000;
+
 /** Evaluates an expression in one debug session's program and reads the probe's answer; never throws. */
 export async function evaluateInSession(session: vscode.DebugSession, expression: string): Promise<ControlAnswer> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ControlAnswer>(resolve => {
+    timer = setTimeout(() => resolve({ problem: `the debugger did not answer within ${ANSWER_MILLIS / 1000} s` }), ANSWER_MILLIS);
+  });
+  const answer = (async (): Promise<ControlAnswer> => {
+    try {
+      const body = (await session.customRequest('evaluate', { expression, context: 'watch' })) as { result?: unknown } | undefined;
+      return readAnswer(body?.result);
+    } catch (error) {
+      return { problem: error instanceof Error ? error.message : String(error) };
+    }
+  })();
   try {
-    const body = (await session.customRequest('evaluate', { expression, context: 'watch' })) as { result?: unknown } | undefined;
-    return readAnswer(body?.result);
-  } catch (error) {
-    return { problem: error instanceof Error ? error.message : String(error) };
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

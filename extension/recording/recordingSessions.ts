@@ -57,6 +57,11 @@ export class RecordingSessions implements vscode.Disposable {
     this.onDidChangeEmitter.fire();
   }
 
+  /** Forgets a run that never recorded anything (the probe could not be loaded). */
+  remove(sessionId: string): void {
+    if (this.recordings.delete(sessionId)) this.onDidChangeEmitter.fire();
+  }
+
   setUntil(sessionId: string, until: Recording['until']): void {
     const recording = this.recordings.get(sessionId);
     if (!recording) return;

@@ -15,6 +15,7 @@ import * as activationTests from './activation.test';
 import * as compareTests from './compare.test';
 import * as demoWalkTests from './demoWalk.test';
 import * as debugProfilingTests from './debugProfiling.test';
+import * as partialProfilingTests from './partialProfiling.test';
 import * as escapingPathsTests from './escapingPaths.test';
 import * as flameGraphTests from './flameGraph.test';
 import * as recoveryTests from './recovery.test';
@@ -24,7 +25,7 @@ import * as untrustedTests from './untrusted.test';
 import * as workspaceTests from './workspace.test';
 
 /** In the order they run: the harness first, so that a broken setup is reported before anything else. */
-const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, compareTests, recoveryTests];
+const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, partialProfilingTests, compareTests, recoveryTests];
 
 /**
  * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
@@ -42,6 +43,8 @@ export async function run(): Promise<void> {
     reporter: join(repoRoot, 'test', 'support', 'tallyReporter.cjs'),
     timeout: 60_000,
     color: false,
+    // ICICLE_EDITOR_GREP=<text> runs only the tests whose titles contain it (the driver's environment reaches here).
+    ...(process.env.ICICLE_EDITOR_GREP ? { grep: process.env.ICICLE_EDITOR_GREP } : {}),
   });
   mocha.suite.emit('pre-require', globalThis, 'editor-suite', mocha);
   for (const module of testModules) module.register();
