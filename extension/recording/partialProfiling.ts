@@ -192,12 +192,21 @@ export class PartialProfiling implements vscode.Disposable {
     this.debugProfiling.openRun(recording.sessionId);
   }
 
+  /**
+   * The sessions of a run that have a program: js-debug's top session only launches (it never answers an
+   * evaluation); each process and worker thread is a child session, named by its target (`__pendingTargetId`).
+   */
+  private programsOf(root: vscode.DebugSession): vscode.DebugSession[] {
+    return [...this.live].filter(session => rootOf(session) === root && (session !== root || (session.configuration as { __pendingTargetId?: unknown }).__pendingTargetId !== undefined));
+  }
+
   /** Evaluates an expression in every live session of a run (the run's processes and worker threads). */
-  private evaluate(root: vscode.DebugSession, expression: string): Promise<ControlAnswer[]> {
-    const family = [...this.live].filter(session => rootOf(session) === root);
-    if (!family.includes(root)) family.push(root);
-    // A session with child sessions is js-debug's launcher, with no program of its own: it never answers.
-    const programs = family.filter(session => !family.some(child => child.parentSession === session));
+  private async evaluate(root: vscode.DebugSession, expression: string): Promise<ControlAnswer[]> {
+    // Just after F5, the program's session may not have started yet.
+    const deadline = Date.now() + 10_000;
+    while (this.programsOf(root).length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
+    const programs = this.programsOf(root);
+    if (programs.length === 0) return [{ problem: 'the debug session has no Node.js program to profile' }];
     return Promise.all(
       programs.map(async session => {
         const started = Date.now();

@@ -50,7 +50,7 @@ export function register(): void {
         // The debug toolbar offers to start profiling this Node.js session.
         if (bridgeAvailable()) await ask({ action: 'debugToolbar', expect: '^Start Profiling', timeoutMs: 60_000 });
 
-        // From the palette, as a person does it (the program spins until the probe has been in it for 2 s).
+        // From the palette, as a person does it (the program spins until the probe has been in it for 1 s).
         if (bridgeAvailable()) {
           await ask({ action: 'runCommand', title: 'Icicle: Start Profiling', timeoutMs: 30_000 });
           const { offered } = await ask({ action: 'quickPick', title: 'Start Profiling', choose: 'Until the next breakpoint', timeoutMs: 30_000 });
@@ -82,6 +82,8 @@ export function register(): void {
         const stored = JSON.parse(top.stdout) as { totalValue: number; functions: { function: string; self: number }[] };
         assert.equal(stored.functions[0]!.function, 'spinSlice');
         assert.ok(stored.functions[0]!.self > 0.7 * stored.totalValue, 'spinSlice has most of the time');
+        // The program spun for 1 s with the probe, less than a chunk period: these are the breakpoint's hand-over.
+        assert.ok(stored.totalValue > 0.5e9, `the stored samples cover ${(stored.totalValue / 1e6).toFixed(0)} ms of 1 s`);
         // The run's flame graph opened, with the partial profile in it.
         await eventually(() => assert.ok(api.runViews().includes(recording.sessionId), 'no flame graph opened for the partial profile'), 30_000);
         await eventually(() => {
@@ -102,6 +104,44 @@ export function register(): void {
       } finally {
         adapters.dispose();
         vscode.debug.removeBreakpoints([breakpoint]);
+        if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
+      }
+    });
+
+    test('Start Profiling for 3 seconds pauses by itself; Start Profiling again resumes the same run; Stop Profiling pauses it at once', async function () {
+      this.timeout(180_000);
+      const api = await icicleApi();
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const before = new Set(api.recordings().map(r => r.sessionId));
+      assert.ok(await vscode.debug.startDebugging(folder, { type: 'node', request: 'launch', name: 'Debug busy.js', program: join(fixtureWorkspace, 'busy.js'), args: ['120000'] }), 'the debug session did not start');
+      try {
+        await eventually(() => assert.ok(vscode.debug.activeDebugSession, 'no active debug session'), 60_000);
+        assert.equal(await vscode.commands.executeCommand('icicle.startProfiling', { kind: 'time', seconds: 3 }), true);
+        const recording = api.recordings().find(r => !before.has(r.sessionId));
+        assert.ok(recording, 'Start Profiling started no recording');
+        const current = () => api.recordings().find(r => r.sessionId === recording.sessionId)!;
+        // The status bar counts down, then the run pauses by itself and hands over what it recorded.
+        assert.match(api.profilingStatus(), /Icicle: .* [1-3] s left/);
+        await eventually(() => assert.equal(current().state, 'stopped', 'the run did not pause after 3 s'), 30_000);
+        const paused = await eventually(() => {
+          assert.ok(current().samples > 0, 'nothing was stored of the 3 s');
+          return current().samples;
+        }, 30_000);
+        assert.match(api.profilingStatus(), /Icicle: stopped · [\d,]+ samples/);
+        // Paused: no chunk comes for more than a chunk period (2 s) while the program stays busy.
+        const watchUntil = Date.now() + 5000;
+        while (Date.now() < watchUntil) {
+          assert.equal(current().samples, paused, 'samples kept arriving while paused');
+          await new Promise(resolve => setTimeout(resolve, 250));
+        }
+        // Started again: the same run (session id) records again.
+        assert.equal(await vscode.commands.executeCommand('icicle.startProfiling', { kind: 'manual' }), true);
+        assert.equal(current().state, 'recording');
+        await eventually(() => assert.ok(current().samples > paused, 'the resumed run stores no samples'), 30_000);
+        assert.deepEqual(api.recordings().filter(r => !before.has(r.sessionId)).map(r => r.sessionId), [recording.sessionId]);
+        await vscode.commands.executeCommand('icicle.stopProfiling');
+        assert.equal(current().state, 'stopped');
+      } finally {
         if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
       }
     });
