@@ -102,7 +102,8 @@ export class PartialProfiling implements vscode.Disposable {
       expression = controlExpression('resume');
     }
     this.sessions.setState(sessionId, 'recording');
-    this.setMode(sessionId, chosen);
+    // Until a breakpoint: from now on, since the program may stop before it answers; for N seconds: once it profiles.
+    if (chosen.kind === 'breakpoint') this.setMode(sessionId, chosen);
     const answers = await this.evaluate(root, expression);
     if (!answers.some(a => 'state' in a && a.state === 'profiling')) {
       this.clearTimer(sessionId);
@@ -113,6 +114,7 @@ export class PartialProfiling implements vscode.Disposable {
       void showWarning(`Icicle could not start profiling "${root.name}": ${problem.replace(/\.$/, '')}.`);
       return false;
     }
+    if (chosen.kind !== 'breakpoint') this.setMode(sessionId, chosen);
     this.services.log.info(`profiling ${root.name} as session_id=${sessionId} (${chosen.kind})`);
     return true;
   }
@@ -206,6 +208,7 @@ export class PartialProfiling implements vscode.Disposable {
     const deadline = Date.now() + 10_000;
     while (this.programsOf(root).length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
     const programs = this.programsOf(root);
+    this.services.log.info(`asking ${programs.map(p => `"${p.name}"`).join(', ') || 'no session'} of ${[...this.live].length} Node.js debug sessions`);
     if (programs.length === 0) return [{ problem: 'the debug session has no Node.js program to profile' }];
     return Promise.all(
       programs.map(async session => {

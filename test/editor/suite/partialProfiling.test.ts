@@ -145,5 +145,64 @@ export function register(): void {
         if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
       }
     });
+
+    test('Stop Profiling pauses a worker thread too, through its own debug session, and Start Profiling resumes it', async function () {
+      this.timeout(180_000);
+      const api = await icicleApi();
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const before = new Set(api.recordings().map(r => r.sessionId));
+      // js-debug gives the worker thread its own debug session, through which Icicle reaches the worker's probe.
+      const workerSessions: string[] = [];
+      const watcher = vscode.debug.onDidStartDebugSession(session => session.name.includes('spinner') && workerSessions.push(session.name));
+      assert.ok(
+        await vscode.debug.startDebugging(folder, { type: 'node', request: 'launch', name: 'Debug workers.js', program: join(fixtureWorkspace, 'workers.js'), args: ['120000'], env: { ICICLE_CHUNK_MS: '500' }, icicleProfile: true }),
+        'the debug session did not start',
+      );
+      const store = api.storeDirectory();
+      /** The time stored of each thread of the run: spinInMain runs only in the main thread, spinInWorker in the worker. */
+      const threadSamples = (sessionId: string): { main: number; worker: number } => {
+        const run = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), 'top', '--store', store, '--json', '--where', `session_id=${sessionId}`], { encoding: 'utf8' });
+        const result = JSON.parse(run.stdout || '{"functions":[]}') as { functions: { function: string; self: number }[] };
+        const self = (name: string) => result.functions.find(f => f.function === name)?.self ?? 0;
+        return { main: self('spinInMain'), worker: self('spinInWorker') };
+      };
+      try {
+        const recording = await eventually(() => {
+          const found = api.recordings().find(r => !before.has(r.sessionId));
+          assert.ok(found, 'no recording started with the debug session');
+          return found;
+        }, 60_000);
+        await eventually(() => {
+          const now = threadSamples(recording.sessionId);
+          assert.ok(now.main > 0 && now.worker > 0, `samples so far: ${JSON.stringify(now)}`);
+        }, 60_000);
+        await eventually(() => assert.ok(workerSessions.length > 0, 'js-debug did not attach to the worker thread'), 60_000);
+        await vscode.commands.executeCommand('icicle.stopProfiling');
+        const current = () => api.recordings().find(r => r.sessionId === recording.sessionId)!;
+        assert.equal(current().state, 'stopped');
+        // Chunks come every 500 ms from each thread while profiling; after the pause, none from either.
+        // The chunks handed over at the pause are stored within moments: wait until two reads a second apart agree.
+        let last = threadSamples(recording.sessionId);
+        const paused = await eventually(async () => {
+          await new Promise(resolve => setTimeout(resolve, 1000));
+          const now = threadSamples(recording.sessionId);
+          const settled = JSON.stringify(now) === JSON.stringify(last);
+          last = now;
+          assert.ok(settled, 'the samples did not stop growing after Stop Profiling');
+          return now;
+        }, 30_000);
+        const watchUntil = Date.now() + 3000;
+        while (Date.now() < watchUntil) await new Promise(resolve => setTimeout(resolve, 250));
+        assert.deepEqual(threadSamples(recording.sessionId), paused, 'a thread kept sending samples after Stop Profiling');
+        assert.equal(await vscode.commands.executeCommand('icicle.startProfiling', { kind: 'manual' }), true);
+        await eventually(() => {
+          const now = threadSamples(recording.sessionId);
+          assert.ok(now.main > paused.main && now.worker > paused.worker, `after Start Profiling: ${JSON.stringify(now)}, paused at ${JSON.stringify(paused)}`);
+        }, 60_000);
+      } finally {
+        watcher.dispose();
+        if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
+      }
+    });
   });
 }
