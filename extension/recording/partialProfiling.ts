@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../common/errors';
 import { DrainSpoolRequest, StopSessionRequest } from '../../common/protocol/agentProtocol';
 import type { ProbeControlOptions } from '../../common/protocol/probeProtocol';
-import type { FlameGraphPanelServices } from '../flameGraphPanel';
+import { FlameGraphPanel, type FlameGraphPanelServices } from '../flameGraphPanel';
 import { showInformation, showWarning } from '../userMessages';
 import { NODE_DEBUG_TYPES, UNTRUSTED_WORKSPACE, type DebugProfiling } from './debugProfiling';
 import { controlExpression, evaluateInSession, loadExpression, type ControlAnswer } from './probeControl';
@@ -191,7 +191,9 @@ export class PartialProfiling implements vscode.Disposable {
     } catch (error) {
       this.services.log.warn(`could not store the partial profile of ${recording.name}: ${describeError(error)}`);
     }
-    this.debugProfiling.openRun(recording.sessionId);
+    // A flame graph of the run already open follows the samples stored (flameGraphPanel.ts); otherwise one opens.
+    const open = this.debugProfiling.runViews.get(recording.sessionId);
+    if (!open || !FlameGraphPanel.openViews().includes(open)) this.debugProfiling.openRun(recording.sessionId);
   }
 
   /**
