@@ -13,8 +13,9 @@ import {
  * timers cannot be heard). The expression calls the control the probe put on `globalThis`
  * (PROBE_CONTROL_KEY in probeProtocol.ts), or first loads the probe into a program started without it.
  *
- * The `watch` context: js-debug prints nothing for it in the Debug Console (`repl` goes through its console
- * machinery; `hover` may refuse side effects and has a time limit).
+ * The `watch` context: an evaluation the extension sends is not echoed in the Debug Console (that is the REPL
+ * view's doing; measured, `repl` did not echo either), but js-debug rewrites `repl` expressions (top-level await,
+ * its console helpers) and gives `hover` a time limit; `watch` evaluates the expression as written.
  */
 
 /** What a session answered: the probe's state, or why it could not (no probe, no program, an error). */

@@ -94,6 +94,9 @@ export function register(): void {
         }, 30_000);
         // All of it while the program sat at its breakpoint.
         assert.ok(!adapters.output().includes('continued'), 'the program went on before its partial profile was shown');
+        // The debugger's evaluations (loading the probe, pausing it) show nothing in the Debug Console (a guard: with
+        // js-debug today neither `watch` nor `repl` evaluations sent by an extension are echoed).
+        assert.doesNotMatch(adapters.output(), /icicle\.probe|createRequire|'(paused|profiling)'/, 'an evaluation showed in the Debug Console');
         if (bridgeAvailable()) await ask({ action: 'debugToolbar', expect: '^Start Profiling', timeoutMs: 30_000 });
         console.log(`      (the partial profile was stored ${storedAfterMs} ms after the program stopped)`);
 
