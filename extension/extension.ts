@@ -6,6 +6,7 @@ import { createLog } from './log';
 import { registerFrameCommands } from './frameCommands';
 import { openProfileCommand, registerFlameGraphPanelSerializer } from './openProfileCommand';
 import { DebugProfiling } from './recording/debugProfiling';
+import { PartialProfiling, isPartialMode } from './recording/partialProfiling';
 import { PROFILING_MENU_COMMAND, ProfilingStatusBar } from './recording/profilingStatusBar';
 import type { ProbeTarget } from './recording/probeEnvironment';
 import { RecordingSessions } from './recording/recordingSessions';
@@ -150,6 +151,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     }),
   );
   const debugProfiling = new DebugProfiling(services, sessions, probeTarget);
+  const partialProfiling = new PartialProfiling(services, sessions, debugProfiling, probeTarget);
   const statusBar = new ProfilingStatusBar(sessions);
   const terminalProfiling = new TerminalProfiling(context.environmentVariableCollection, probeTarget, sessions);
   const processProfiling = new ProcessProfiling(services, sessions, sessionId => debugProfiling.openRun(sessionId));
@@ -169,11 +171,13 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   );
   void agent.connection().then(() => scrapeTargets.send(), () => undefined);
   context.subscriptions.push(registerFrameCommands());
-  context.subscriptions.push(sessions, debugProfiling, statusBar, terminalProfiling, processProfiling, scrapeTargets, profilesView);
+  context.subscriptions.push(sessions, debugProfiling, partialProfiling, statusBar, terminalProfiling, processProfiling, scrapeTargets, profilesView);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('icicle.startDebuggingWithProfiling', () => debugProfiling.startDebuggingWithProfiling()),
-    vscode.commands.registerCommand('icicle.stopProfiling', () => debugProfiling.stopProfiling()),
+    // A mode given as an argument (tests, keybindings) skips the quick pick; the debug toolbar passes other things.
+    vscode.commands.registerCommand('icicle.startProfiling', (mode?: unknown) => partialProfiling.start(isPartialMode(mode) ? mode : undefined)),
+    vscode.commands.registerCommand('icicle.stopProfiling', () => partialProfiling.stop()),
     vscode.commands.registerCommand('icicle.profileProcess', (pid?: number) => processProfiling.profileProcessCommand(typeof pid === 'number' ? pid : undefined)),
     vscode.commands.registerCommand(PROFILING_MENU_COMMAND, () => debugProfiling.profilingMenu()),
     vscode.commands.registerCommand('icicle.openProfile', (uri?: vscode.Uri) => openProfileCommand(services, uri)),

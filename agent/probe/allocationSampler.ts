@@ -57,7 +57,9 @@ export class AllocationSampler {
     post(this.session, 'HeapProfiler.stopSampling');
   }
 
-  private start(): void {
+  /** Begins sampling again after a last `take` (the probe paused, then resumed). */
+  start(): void {
+    if (this.running) return;
     post(this.session, 'HeapProfiler.startSampling', { samplingInterval: this.intervalBytes, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     this.running = true;
   }

@@ -40,6 +40,7 @@ export class ChunkedProfiler {
     private readonly session: Session,
     intervalMicros: number,
     private readonly keepAliveMillis = KEEP_ALIVE_MILLIS,
+    loadedLate = false,
   ) {
     // A program's own untitled console.profileEnd() ends the last console profile each session started, which
     // can be the keep-alive: another begins at once, while the chunk's profile still holds the profiler. (The
@@ -48,6 +49,14 @@ export class ChunkedProfiler {
       if ((message.params as { title?: string }).title === this.keepAlive) this.keepAlive = this.beginKeepAlive();
     });
     post(session, 'Profiler.enable');
+    // Loaded into a running program, the profiler would not know the on-stack-replacement code optimized before
+    // it (see above): its samples would go to `processImmediate` for the rest of the run (measured: every sample of
+    // a busy callback). Switching to precise coverage makes V8 deoptimize all code, once; it is optimized again
+    // while the profiler watches (a few hundred milliseconds of slower code), and best-effort coverage returns.
+    if (loadedLate) {
+      post(session, 'Profiler.startPreciseCoverage', { callCount: false, detailed: false });
+      post(session, 'Profiler.stopPreciseCoverage');
+    }
     // The interval is the profiler's, fixed when it is created: by the keep-alive, below.
     post(session, 'Profiler.setSamplingInterval', { interval: intervalMicros });
     this.keepAlive = this.beginKeepAlive();
@@ -62,6 +71,15 @@ export class ChunkedProfiler {
       this.renewKeepAlive();
     }
     return profile;
+  }
+
+  /**
+   * Begins the next chunk after a pause (a last `take`): the keep-alive kept the profiler, and what it learnt of
+   * optimized code, alive meanwhile, so the samples after a resume are charged as before the pause.
+   */
+  resume(): void {
+    post(this.session, 'Profiler.start');
+    this.renewKeepAlive();
   }
 
   /** Ends profiling without keeping the current chunk, and without a console profile's end reaching anyone. */

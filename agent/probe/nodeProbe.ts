@@ -8,10 +8,13 @@ import * as workerThreads from 'node:worker_threads';
 import {
   INGEST_PROFILE_METHOD,
   PROBE_CLIENT,
+  PROBE_CONTROL_KEY,
   PROBE_ENV,
   SPOOL_SUFFIX,
   STORE_UNAVAILABLE_CODE,
   type IngestProfileParams,
+  type ProbeControlOptions,
+  type ProbeControlState,
   type RecordedProfileInfo,
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
@@ -84,7 +87,7 @@ function startProbe(agentSocket: string): void {
 
   const session = new Session();
   session.connect();
-  const profiler = new ChunkedProfiler(session, intervalMicros, positive(env[PROBE_ENV.keepAliveMillis], KEEP_ALIVE_MILLIS));
+  const profiler = new ChunkedProfiler(session, intervalMicros, positive(env[PROBE_ENV.keepAliveMillis], KEEP_ALIVE_MILLIS), env[PROBE_ENV.loadedLate] === '1');
   const allocations = env[PROBE_ENV.allocations] === '1' ? new AllocationSampler(session, positive(env[PROBE_ENV.allocationIntervalBytes], 512 * 1024)) : undefined;
   let chunkStartMs = Date.now();
 
@@ -246,7 +249,8 @@ function startProbe(agentSocket: string): void {
 
   const timer = setInterval(() => {
     try {
-      const chunk = takeChunk();
+      // While paused there is no chunk to take; chunks the agent has not had yet are still sent.
+      const chunk = paused ? undefined : takeChunk();
       if (chunk) enqueue(chunk);
       else if (queue.length > 0) flush();
     } catch (error) {
@@ -261,7 +265,7 @@ function startProbe(agentSocket: string): void {
     if (stopped) return;
     clearInterval(timer);
     try {
-      const last = takeChunk(true);
+      const last = paused ? undefined : takeChunk(true);
       if (last) queue.push(last);
       session.disconnect();
     } catch {
@@ -274,19 +278,59 @@ function startProbe(agentSocket: string): void {
       for (const chunk of unsent) ledger?.({ dropped: chunk.info.chunkKey });
       return;
     }
+    spool(unsent, dropped);
+  };
+
+  /** Writes chunks to the spool directory, synchronously: at exit, or when the debugger asks while it has the program paused. */
+  let spooledFiles = 0;
+  const spool = (chunks: Chunk[], droppedBefore: number): void => {
+    if (!spoolDir) return;
     try {
       mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
-      unsent.forEach((chunk, i) => {
-        const name = `${process.pid}-${workerThreads.threadId}-${Date.now()}-${i}`;
+      chunks.forEach((chunk, i) => {
+        const name = `${process.pid}-${workerThreads.threadId}-${Date.now()}-${spooledFiles++}`;
         const temporary = join(spoolDir, `${name}.tmp`);
-        writeFileSync(temporary, paramsJson(chunk, i === 0 ? dropped : 0), { mode: 0o600 });
+        writeFileSync(temporary, paramsJson(chunk, i === 0 ? droppedBefore : 0), { mode: 0o600 });
         renameSync(temporary, join(spoolDir, `${name}${SPOOL_SUFFIX}`));
         ledger?.({ spooled: chunk.info.chunkKey });
       });
     } catch (error) {
-      note(`${unsent.length} chunk(s) could not be saved for the agent: ${error instanceof Error ? error.message : String(error)}`);
+      note(`${chunks.length} chunk(s) could not be saved for the agent: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+
+  /**
+   * The control a debugger calls (PROBE_CONTROL_KEY in probeProtocol.ts). A chunk handed over is sent at once: a
+   * socket write is attempted synchronously, so it usually leaves even while a breakpoint holds the event loop;
+   * the spooled copy covers the rest (the agent stores a chunk once, by its key).
+   */
+  let paused = false;
+  const handOver = (chunk: Chunk | undefined, options: ProbeControlOptions): void => {
+    if (!chunk) return;
+    if (options.spool) spool([chunk], 0);
+    enqueue(chunk);
+  };
+  const control = (command: unknown, options: unknown): ProbeControlState => {
+    const wanted: ProbeControlOptions = typeof options === 'object' && options !== null ? (options as ProbeControlOptions) : {};
+    try {
+      if (stopped) return 'stopped';
+      if (command === 'pause' && !paused) {
+        paused = true;
+        handOver(takeChunk(true), wanted);
+      } else if (command === 'resume' && paused) {
+        profiler.resume();
+        allocations?.start();
+        chunkStartMs = Date.now();
+        paused = false;
+      } else if (command === 'take' && !paused) {
+        handOver(takeChunk(), wanted);
+      }
+    } catch (error) {
+      note(`the debugger's request could not be done: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return stopped ? 'stopped' : paused ? 'paused' : 'profiling';
+  };
+  Object.defineProperty(globalThis, Symbol.for(PROBE_CONTROL_KEY), { value: control, enumerable: false, configurable: true, writable: false });
   process.on('exit', saveUnsent);
 
   // Signals reach the main thread only.

@@ -97,6 +97,11 @@ export const PROBE_ENV = {
    * measured.
    */
   ledger: 'ICICLE_PROBE_LEDGER',
+  /**
+   * "1": the probe is loaded into a program already running (the extension's "Start Profiling" on a debug session
+   * started without it), whose optimized code V8's new profiler could not attribute: the probe has V8 drop it first.
+   */
+  loadedLate: 'ICICLE_PROBE_LOADED_LATE',
   /** Tests only: how often the probe's keep-alive profile is replaced when no debugger may see it (60 s). */
   keepAliveMillis: 'ICICLE_KEEP_ALIVE_MS',
 } as const;
@@ -111,4 +116,27 @@ export const SPOOL_SUFFIX = '.icicle-chunk.json';
 /** A chunk as probes spooled it before chunks were tagged with their format: the V8 profile as JSON text. */
 export interface LegacySpooledChunk extends RecordedProfileInfo {
   profile: string;
+}
+
+/**
+ * The probe's control, for a debugger: a function the probe puts on `globalThis` under `Symbol.for(PROBE_CONTROL_KEY)`
+ * (not enumerable), which the extension calls by evaluating an expression in the program through the debug adapter
+ * (extension/recording/probeControl.ts). The debugger reaches the program at once, while it runs and while it is
+ * paused at a breakpoint, where the probe's socket and timers cannot be heard. It never throws; it returns the
+ * probe's state after the command.
+ * - `pause`: the current chunk ends and is handed over (sent, and with `spool` also written to the spool directory
+ *   synchronously, for when the program is paused and its event loop cannot finish sending); no sample is taken
+ *   into a chunk until `resume` (V8's profiler stays alive under the keep-alive profile, for correct attribution).
+ * - `resume`: a new chunk begins. `take`: the current chunk is handed over now and the next begins. `state`: nothing.
+ */
+export const PROBE_CONTROL_KEY = 'icicle.probe';
+
+export type ProbeControlCommand = 'pause' | 'resume' | 'take' | 'state';
+
+/** The probe's state, as its control answers: profiling, paused, or stopped for good (by the agent's `stop`). */
+export type ProbeControlState = 'profiling' | 'paused' | 'stopped';
+
+export interface ProbeControlOptions {
+  /** Also write the chunk handed over to the spool directory, synchronously. */
+  spool?: boolean;
 }

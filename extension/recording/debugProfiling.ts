@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../common/errors';
-import { DrainSpoolRequest, StopSessionRequest } from '../../common/protocol/agentProtocol';
+import { DrainSpoolRequest } from '../../common/protocol/agentProtocol';
 import { openFlameGraphPanel } from '../openProfileCommand';
 import { FlameGraphPanel, type FlameGraphPanelServices } from '../flameGraphPanel';
 import { runSelector, runTitle } from '../profilesView';
@@ -30,8 +30,8 @@ export const UNTRUSTED_WORKSPACE = 'Icicle does not profile in an untrusted work
  */
 export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  /** Debug sessions that started a recording, by VS Code's session id. */
-  private readonly rootSessions = new Map<string, string>();
+  /** Debug sessions that started a recording (or had the probe loaded later), by VS Code's session id. */
+  private readonly rootSessions = new Map<string, { session: vscode.DebugSession; sessionId: string }>();
   /** Flame graphs opened for runs, by session id, for the status bar's menu and the tests. */
   readonly runViews = new Map<string, FlameGraphPanel>();
 
@@ -72,12 +72,34 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     const sessionId = (session.configuration as ProfiledConfiguration).icicleSessionId;
     // The first session with the id is the run; js-debug's child sessions carry the same configuration.
     if (sessionId === undefined || this.sessions.get(sessionId)) return;
-    this.rootSessions.set(session.id, sessionId);
+    this.adopt(session, sessionId);
+  }
+
+  /** Makes a debug session a recorded run: at start, or when "Start Profiling" loaded the probe into it. */
+  adopt(session: vscode.DebugSession, sessionId: string): void {
+    this.rootSessions.set(session.id, { session, sessionId });
     this.sessions.start(sessionId, session.name);
   }
 
+  /** Undoes `adopt` when the probe could not be loaded: nothing was recorded. */
+  forget(session: vscode.DebugSession): void {
+    const sessionId = this.rootSessions.get(session.id)?.sessionId;
+    this.rootSessions.delete(session.id);
+    if (sessionId !== undefined) this.sessions.remove(sessionId);
+  }
+
+  /** The run (its session id) a root debug session records, if any. */
+  sessionIdOf(session: vscode.DebugSession): string | undefined {
+    return this.rootSessions.get(session.id)?.sessionId;
+  }
+
+  /** The root debug session of a run still debugged. */
+  rootOf(sessionId: string): vscode.DebugSession | undefined {
+    return [...this.rootSessions.values()].find(r => r.sessionId === sessionId)?.session;
+  }
+
   private async onEnd(session: vscode.DebugSession): Promise<void> {
-    const sessionId = this.rootSessions.get(session.id);
+    const sessionId = this.rootSessions.get(session.id)?.sessionId;
     if (sessionId === undefined) return;
     this.rootSessions.delete(session.id);
     const recording = this.sessions.get(sessionId);
@@ -121,27 +143,14 @@ export class DebugProfiling implements vscode.DebugConfigurationProvider, vscode
     return started;
   }
 
-  /** "Icicle: Stop Profiling": the agent tells the runs' probes to stop; what was recorded is kept. */
-  async stopProfiling(): Promise<void> {
-    const active = this.sessions.active().filter(r => r.state === 'recording');
-    if (active.length === 0) {
-      void showInformation('Icicle is not profiling anything.');
-      return;
-    }
-    const agent = await this.services.agent.connection();
-    for (const recording of active) {
-      await agent.request(StopSessionRequest, { sessionId: recording.sessionId });
-      this.sessions.setState(recording.sessionId, 'stopped');
-    }
-  }
-
   /** The status bar's menu. */
   async profilingMenu(): Promise<void> {
     const active = this.sessions.active();
     const items: (vscode.QuickPickItem & { run: () => unknown })[] = [
       ...active.map(r => ({ label: `$(flame) Open Flame Graph of ${r.name}`, description: `${r.samples.toLocaleString('en-US')} samples`, run: () => this.openRun(r.sessionId) })),
     ];
-    if (active.some(r => r.state === 'recording')) items.push({ label: '$(debug-stop) Stop Profiling', description: 'keep what was recorded', run: () => this.stopProfiling() });
+    if (active.some(r => r.state === 'recording')) items.push({ label: '$(debug-stop) Stop Profiling', description: 'keep what was recorded', run: () => vscode.commands.executeCommand('icicle.stopProfiling') });
+    if (vscode.debug.activeDebugSession && active.some(r => r.state === 'stopped')) items.push({ label: '$(record) Start Profiling', description: 'the debug session, again', run: () => vscode.commands.executeCommand('icicle.startProfiling') });
     const choice = await vscode.window.showQuickPick(items, { title: 'Icicle' });
     await choice?.run();
   }

@@ -7,7 +7,10 @@ export interface Recording {
   readonly name: string;
   readonly startedAt: Date;
   samples: number;
+  /** `stopped`: the user stopped profiling; a debug run's probe is only paused, and can be started again. */
   state: 'recording' | 'stopped' | 'ended';
+  /** Until when a partial profile of a debug run records: a time (ms since the epoch) or the next breakpoint. */
+  until?: { kind: 'time'; endsAt: number } | { kind: 'breakpoint' };
 }
 
 /**
@@ -50,6 +53,19 @@ export class RecordingSessions implements vscode.Disposable {
     const recording = this.recordings.get(sessionId);
     if (!recording || recording.state === state) return;
     recording.state = state;
+    if (state !== 'recording') recording.until = undefined;
+    this.onDidChangeEmitter.fire();
+  }
+
+  /** Forgets a run that never recorded anything (the probe could not be loaded). */
+  remove(sessionId: string): void {
+    if (this.recordings.delete(sessionId)) this.onDidChangeEmitter.fire();
+  }
+
+  setUntil(sessionId: string, until: Recording['until']): void {
+    const recording = this.recordings.get(sessionId);
+    if (!recording) return;
+    recording.until = until;
     this.onDidChangeEmitter.fire();
   }
 

@@ -84,6 +84,11 @@ export type BridgeRequest =
    * returns the numbers (1-based, as the editor shows them) of every line with a gutter bar.
    */
   | { action: 'lineHeat'; line: string; timeoutMs: number }
+  /**
+   * Waits until the debug toolbar shows an action whose label (its ARIA label or title) matches `expect` (a regular
+   * expression's source), and returns the labels of every action it shows.
+   */
+  | { action: 'debugToolbar'; expect: string; timeoutMs: number }
   /** Clicks, with the mouse, the editor tab whose label is `label`. */
   | { action: 'clickTab'; label: string; timeoutMs: number }
   /** Clicks, with the mouse, into the text of the line containing `line` (to focus that editor), then presses `key`. */
@@ -124,6 +129,7 @@ export interface BridgeResults {
   hoverWord: { text: string };
   codeLens: { texts: string[] };
   lineHeat: { lines: number[] };
+  debugToolbar: { labels: string[] };
   clickTab: { clicked: string };
   pressKeyInEditor: { pressed: string };
   statusBarItem: { text: string; ariaLabel: string };

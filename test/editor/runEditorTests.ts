@@ -9,7 +9,8 @@
  * folder is trusted); the short untrusted suite (suite/untrusted.test.ts) in a fresh code-server that enforces
  * workspace trust, on a temporary copy of the fixture workspace that the editor does not trust; and the demo README's
  * walk (suite/demoWalk.test.ts) on a fresh demo workspace built by scripts/demoWorkspace.mjs, the module `npm run demo`
- * uses, with the demo's user settings. `--run trusted`, `--run untrusted` or `--run demo` runs one of them. Each run's suite writes its pass and fail counts to its own file (the driver
+ * uses, with the demo's user settings. `--run trusted`, `--run untrusted` or `--run demo` runs one of them
+ * (ICICLE_EDITOR_GREP=<text> in the environment: only the tests whose titles contain it). Each run's suite writes its pass and fail counts to its own file (the driver
  * passes the path through code-server's environment to the extension host); the driver writes their sum to
  * ICICLE_RESULTS_FILE (test/runAllTiers.mjs sets it) and prints it.
  */

@@ -207,6 +207,7 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
   hoverWord: ({ page }, request) => workbenchActions.hoverWord(page, request),
   codeLens: ({ page }, request) => workbenchActions.codeLens(page, request),
   lineHeat: ({ page }, request) => workbenchActions.lineHeat(page, request),
+  debugToolbar: ({ page }, request) => workbenchActions.debugToolbar(page, request),
   clickTab: ({ page }, request) => workbenchActions.clickTab(page, request),
   pressKeyInEditor: ({ page }, request) => workbenchActions.pressKeyInEditor(page, request),
   statusBarItem: ({ page }, request) => workbenchReads.statusBarItem(page, request),

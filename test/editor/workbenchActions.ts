@@ -41,7 +41,11 @@ async function typeAndChoose(page: Page, text: string, expect: string, timeoutMs
       const focused = page.locator(focusedRow).first();
       const label = (await focused.getAttribute('aria-label').catch(() => null)) ?? '';
       rows = await quickInputRows(page);
-      return label.includes(expect) ? label.trim() : undefined;
+      if (label.includes(expect)) return label.trim();
+      // Another row is chosen (a recently used command that also matches what was typed) while one names exactly
+      // what is wanted: a person moves down to it.
+      if (rows.some(r => r.split(', ')[0] === expect)) await page.keyboard.press('ArrowDown');
+      return undefined;
     },
     { timeoutMs, what: `the quick input's chosen row to show "${expect}"`, details: () => `rows: ${JSON.stringify(rows)}` },
   );
@@ -251,6 +255,22 @@ export const workbenchActions = {
       { timeoutMs: request.timeoutMs, what: `a line-heat bar in the gutter of "${request.line}"`, details: () => `line ${target}; bars on lines ${JSON.stringify(lines)}` },
     );
     return { lines };
+  },
+
+  async debugToolbar(page: Page, request: Request<'debugToolbar'>): Promise<BridgeResults['debugToolbar']> {
+    const expect = new RegExp(request.expect);
+    let labels: string[] = [];
+    await pollUntil(
+      async () => {
+        labels = await page
+          .locator('.debug-toolbar .action-item .action-label')
+          .evaluateAll(items => items.filter(i => i.getClientRects().length > 0).map(i => (i.getAttribute('aria-label') ?? i.getAttribute('title') ?? '').trim()))
+          .catch(() => [] as string[]);
+        return labels.some(label => expect.test(label)) || undefined;
+      },
+      { timeoutMs: request.timeoutMs, what: `a debug toolbar action matching /${request.expect}/`, details: () => `actions: ${JSON.stringify(labels)}` },
+    );
+    return { labels };
   },
 
   async clickTab(page: Page, request: Request<'clickTab'>): Promise<BridgeResults['clickTab']> {

@@ -16,6 +16,7 @@ import * as allocationCostsTests from './allocationCosts.test';
 import * as compareTests from './compare.test';
 import * as demoWalkTests from './demoWalk.test';
 import * as debugProfilingTests from './debugProfiling.test';
+import * as partialProfilingTests from './partialProfiling.test';
 import * as escapingPathsTests from './escapingPaths.test';
 import * as flameGraphTests from './flameGraph.test';
 import * as liveDebugRunTests from './liveDebugRun.test';
@@ -26,7 +27,7 @@ import * as untrustedTests from './untrusted.test';
 import * as workspaceTests from './workspace.test';
 
 /** In the order they run: the harness first, so that a broken setup is reported before anything else. */
-const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, liveDebugRunTests, compareTests, recoveryTests, allocationCostsTests];
+const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, liveDebugRunTests, partialProfilingTests, compareTests, recoveryTests, allocationCostsTests];
 
 /**
  * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
