@@ -130,7 +130,12 @@ export class FlameGraphView {
       .onClick(node => this.clicked(node));
     this.chart = chart;
     select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit)).call(chart);
-    chart.transitionDuration(TRANSITION_MILLIS);
+    // Zooms and highlights applied with the new tree (a restored zoom, a live refresh's zoom and search) are drawn
+    // at once too: a transition would paint the tree zoomed out first and then move it, on every refresh. Later
+    // zooms, the user's, animate.
+    requestAnimationFrame(() => {
+      if (this.chart === chart) chart.transitionDuration(TRANSITION_MILLIS);
+    });
 
     const svg = this.container.querySelector('svg');
     svg?.setAttribute('role', 'img');

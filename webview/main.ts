@@ -157,14 +157,22 @@ function showProfile(message: ProfileMessage): void {
   const { title, summary, tree, settings } = message;
   const key = `${title}\u0000${summary.nodeCount}\u0000${tree.totalSamples[0] ?? 0}`;
   const orientation = effectiveOrientation(settings.orientation, state);
-  // A tree answered for a zoomed frame is zoomed to it again; otherwise a zoom saved for this same profile is restored.
+  // A refresh (samples landed) keeps the frame zoomed now, found again by its path, or none if the user zoomed out
+  // since the query that carried a zoom. Otherwise a tree answered for a zoomed frame is zoomed to it again, or a zoom
+  // saved for this same profile is restored.
+  const refresh = message.refresh === true && shown !== undefined;
   const focused = message.query.focus ? findFramePath(tree, message.query.focus) : undefined;
-  const savedZoom = focused ?? (state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined);
+  const savedZoom = refresh
+    ? zoomed !== undefined && zoomed > 0 && shown
+      ? findFramePath(tree, framePathOf(shown.tree, zoomed))
+      : undefined
+    : (focused ?? (state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined));
   const unit = chooseValueUnit(tree, message.unit);
   shown = { key, settings, orientation, tree, unit, focus: focused === undefined ? undefined : message.query.focus };
   if (message.restore && JSON.stringify(message.restore) !== JSON.stringify(state.restore)) saveState({ ...state, restore: message.restore });
   zoomed = undefined;
-  chosen = undefined;
+  // The function the sandwich shows stays chosen across a refresh (it is found by its key, not its index).
+  if (!refresh) chosen = undefined;
   layout.clearError();
   layout.showStatus(undefined);
   const typeLabel = message.profileTypes.find(type => type.id === message.query.profileType)?.label ?? 'samples';

@@ -32,6 +32,11 @@ export const toWebviewMessageSchema = z.discriminatedUnion('type', [
       restore: restoreSchema.optional(),
       /** A function to find at once ("Show in flame graph" from the source): it is searched for and stands out. */
       search: z.string().max(10_000).optional(),
+      /**
+       * The same query answered again because samples landed (a run still recording), not because the page asked:
+       * the page keeps what the user set up (the zoomed frame as it is now, the chosen function) and draws it in place.
+       */
+      refresh: z.literal(true).optional(),
     })
     .merge(viewResultMetaSchema),
   /** The answer to a `complete` request. */
