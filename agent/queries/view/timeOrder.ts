@@ -66,12 +66,26 @@ async function trackLabels(source: ScanSource, selection: Selection): Promise<{ 
   const first = numbers(table, 'first');
   const values = keys.map(key => strings(table, labelColumn(key)));
   const rows = Array.from(first, (_f, r) => r).sort((a, b) => first[a]! - first[b]!);
-  const telling = keys.filter((_key, j) => new Set(values[j]).size > 1);
-  return rows.map(r => {
+  // A recorded run stores each 2 s chunk under its own profile_id: within a run (a session_id), the profile_id does
+  // not tell tracks apart, or a run would show one track per chunk. It still tells files (no session) apart.
+  const sessionColumn = keys.indexOf('session_id');
+  const profileColumn = keys.indexOf('profile_id');
+  const inRun = (r: number) => sessionColumn >= 0 && (values[sessionColumn]![r] ?? null) !== null;
+  const valueAt = (j: number, r: number): string | null => (j === profileColumn && inRun(r) ? null : (values[j]![r] ?? null));
+  const seen = new Set<string>();
+  const distinct = rows.filter(r => {
+    const key = JSON.stringify(keys.map((_key, j) => valueAt(j, r)));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const telling = keys.filter((_key, j) => new Set(distinct.map(r => valueAt(j, r))).size > 1);
+  return distinct.map(r => {
     const labels: Record<string, string> = {};
     const matchers: LabelMatcher[] = [];
     keys.forEach((key, j) => {
-      const value = values[j]![r] ?? null;
+      if (j === profileColumn && inRun(r)) return;
+      const value = valueAt(j, r);
       // An absent label reads as '' in a matcher (Prometheus' rule), so `key=""` selects the rows without it.
       matchers.push({ key, op: '=', value: value ?? '' });
       if (value !== null && telling.includes(key)) labels[key] = value;

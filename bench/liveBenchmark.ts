@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecordingHub } from '../agent/recording/recordingHub';
+import { queryView } from '../agent/queries/view/viewQueries';
+import { Store } from '../storage/store';
+import { syntheticChunk } from '../test/support/syntheticChunk';
+import type { Benchmark } from './benchmarkDoc';
+import { median } from './storage/benchTiming';
+
+/**
+ * The live-update cost (issue 19): what the agent spends on one refresh of an open view while a run records, for a
+ * run of 1, 10 and 60 minutes of 1 ms samples (stored as the probe's 2 s chunks, through the recording hub, then
+ * flushed to blocks as a long run's samples are). A refresh is the view's query again: the flame graph's, and the
+ * flame chart's (the same with the whole run's samples in time order, re-sent on every refresh while the chart is
+ * shown). The panel pauses max(500 ms, 2 × the last query) between refreshes (extension/liveRefresh.ts), so the
+ * agent's share is the query over the query plus the pause, printed too. CPU is the agent process's (its block
+ * worker thread included), measured in-process around the query.
+ */
+const RUNS = 3;
+const CHUNK_MS = 2000;
+const MINUTES = [1, 10, 60] as const;
+const MIN_PAUSE_MS = 500;
+
+interface RunFigures {
+  samples: number;
+  graphMs: number;
+  graphCpuMs: number;
+  graphBytes: number;
+  chartMs: number;
+  chartCpuMs: number;
+  chartBytes: number;
+}
+
+async function measureRun(minutes: number): Promise<RunFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'icicle-bench-live-'));
+  const store = await Store.open(dir);
+  try {
+    const hub = new RecordingHub(store);
+    const session = `live-${minutes}`;
+    const chunks = (minutes * 60_000) / CHUNK_MS;
+    const start = Date.UTC(2026, 11, 3, 12, 0, 0);
+    for (let i = 0; i < chunks; i++) {
+      await hub.ingest({
+        format: 'v8',
+        profile: syntheticChunk(i, CHUNK_MS, 40),
+        startMs: start + i * CHUNK_MS,
+        labels: { session_id: session, pid: '4242', runtime: 'node' },
+        droppedChunks: 0,
+        chunkKey: `${session}:${i}`,
+      });
+    }
+    await store.flush();
+    const query = { selector: `{session_id="${session}"}` };
+    const time = async (timeOrder: boolean) => {
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      let bytes = 0;
+      let samples = 0;
+      // One untimed query first: a view refreshed live has its blocks cached already.
+      await queryView(store, { ...query, ...(timeOrder ? { timeOrder } : {}) }, 0.002);
+      for (let run = 0; run < RUNS; run++) {
+        const cpuBefore = process.cpuUsage();
+        const started = performance.now();
+        const view = await queryView(store, { ...query, ...(timeOrder ? { timeOrder } : {}) }, 0.002);
+        // The answer crosses the socket as JSON: stringifying it is part of the agent's cost.
+        bytes = Buffer.byteLength(JSON.stringify(view));
+        wall.push(performance.now() - started);
+        const used = process.cpuUsage(cpuBefore);
+        cpu.push((used.user + used.system) / 1000);
+        samples = view.summary.sampleCount;
+      }
+      return { ms: median(wall), cpuMs: median(cpu), bytes, samples };
+    };
+    const graph = await time(false);
+    const chart = await time(true);
+    return { samples: graph.samples, graphMs: graph.ms, graphCpuMs: graph.cpuMs, graphBytes: graph.bytes, chartMs: chart.ms, chartCpuMs: chart.cpuMs, chartBytes: chart.bytes };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The agent's share of its time while refreshes follow each other with the panel's pause. */
+function share(ms: number): number {
+  return ms / (ms + Math.max(MIN_PAUSE_MS, 2 * ms));
+}
+
+export async function runLiveBenchmark(): Promise<Record<string, number>> {
+  const fields: Record<string, number> = {};
+  console.log(`Live update: one refresh of an open view of a recording run (median of ${RUNS}; the panel pauses max(${MIN_PAUSE_MS} ms, 2 × the query) between refreshes)`);
+  for (const minutes of MINUTES) {
+    const run = await measureRun(minutes);
+    const name = `live_${minutes}min`;
+    console.log(
+      `  ${minutes} min (${run.samples.toLocaleString('en-US')} samples): flame graph ${run.graphMs.toFixed(0)} ms, CPU ${run.graphCpuMs.toFixed(0)} ms, ` +
+        `${(run.graphBytes / 1e3).toFixed(0)} kB, agent busy ${(100 * share(run.graphMs)).toFixed(0)}% while it records; ` +
+        `with the flame chart ${run.chartMs.toFixed(0)} ms, CPU ${run.chartCpuMs.toFixed(0)} ms, ${(run.chartBytes / 1e6).toFixed(1)} MB, busy ${(100 * share(run.chartMs)).toFixed(0)}%`,
+    );
+    Object.assign(fields, {
+      [`${name}_samples`]: run.samples,
+      [`${name}_reload_ms`]: Math.round(run.graphMs),
+      [`${name}_reload_cpu_ms`]: Math.round(run.graphCpuMs),
+      [`${name}_reload_bytes`]: run.graphBytes,
+      [`${name}_busy_pct`]: Math.round(100 * share(run.graphMs)),
+      [`${name}_chart_reload_ms`]: Math.round(run.chartMs),
+      [`${name}_chart_reload_cpu_ms`]: Math.round(run.chartCpuMs),
+      [`${name}_chart_reload_bytes`]: run.chartBytes,
+      [`${name}_chart_busy_pct`]: Math.round(100 * share(run.chartMs)),
+    });
+  }
+  return fields;
+}
+
+/** A refresh with the chart's samples against the same refresh without them (what every refresh costs anyway). */
+export const liveBenchmark: Benchmark = {
+  run: runLiveBenchmark,
+  peersOf: field => {
+    const chart = /^(live_\d+min)_chart_reload_(ms|cpu_ms)$/.exec(field);
+    return chart ? [`${chart[1]}_reload_${chart[2]}`] : [];
+  },
+};
