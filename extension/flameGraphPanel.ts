@@ -5,7 +5,7 @@ import { selectorMayMatch } from '../common/selectorMatch';
 import type { Restore, ViewQuery, ViewResult } from '../common/viewQuery';
 import { fromWebviewMessageSchema, type FromWebviewMessage, type ToWebviewMessage } from '../common/protocol/webviewProtocol';
 import type { AgentSupervisor } from './agentSupervisor';
-import { LiveRefresh } from './liveRefresh';
+import { LiveRefresh, refreshQuery } from './liveRefresh';
 import type { Log } from './log';
 import { openFrameSource } from './sourceOpener';
 import { errorText, showError } from './userMessages';
@@ -56,6 +56,8 @@ export class FlameGraphPanel implements vscode.Disposable {
   private generation = 0;
   /** Queries the webview asked for that have not been answered yet. */
   private userQueries = 0;
+  /** Whether the page shows its flame chart now: refreshes ask for the samples in time order only then. */
+  private chartShown = false;
   /** Queries again, paced, while samples land in what the view shows. */
   private readonly live: LiveRefresh = new LiveRefresh({
     refresh: () => this.reload(),
@@ -157,12 +159,13 @@ export class FlameGraphPanel implements vscode.Disposable {
   }
 
   /** The view's query answered by the agent: the file opened (imported when new) the first time, then the store queried. */
-  private async ask(): Promise<ViewResult> {
+  private async ask(refresh = false): Promise<ViewResult> {
     const agent = await this.services.agent.connection();
     if (this.query) {
       this.live.queryStarted();
       const started = performance.now();
-      const result = await agent.request(QuerySelectionRequest, { ...this.query, minShare: readMinShare() });
+      const query = refresh ? refreshQuery(this.query, this.chartShown) : this.query;
+      const result = await agent.request(QuerySelectionRequest, { ...query, minShare: readMinShare() });
       this.live.queryTook(performance.now() - started);
       return result;
     }
@@ -184,7 +187,7 @@ export class FlameGraphPanel implements vscode.Disposable {
     const generation = ++this.generation;
     let result: ViewResult;
     try {
-      result = await this.ask();
+      result = await this.ask(refresh);
     } catch (error) {
       if (generation === this.generation) throw error;
       return;
@@ -297,6 +300,8 @@ export class FlameGraphPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.pageReady = true;
+        // A page starts on its graph; it says when it shows the chart.
+        this.chartShown = false;
         await this.postState();
         return;
       case 'query':
@@ -304,6 +309,9 @@ export class FlameGraphPanel implements vscode.Disposable {
         return;
       case 'complete':
         await this.complete(message.requestId, message.key, message.prefix);
+        return;
+      case 'chartShown':
+        this.chartShown = message.shown;
         return;
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);

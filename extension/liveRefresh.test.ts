@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { pollUntil } from '../test/support/poll';
-import { LiveRefresh } from './liveRefresh';
+import { LiveRefresh, refreshQuery } from './liveRefresh';
 
 /** A view's refreshes with a query that takes `queryMs`, as the panel wires them, and when each started. */
 function fakeView(queryMs: number, minPauseMs = 50) {
@@ -21,6 +21,17 @@ function fakeView(queryMs: number, minPauseMs = 50) {
   );
   return { view, live };
 }
+
+describe('refreshQuery: what a refresh asks for', () => {
+  const range = { startMs: 1, endMs: 2 };
+  const focus = [{ name: 'main', url: 'file:///app/main.js' }];
+  it('keeps the selection, type, range and zoomed frame, and asks for the samples in time order only while the chart is shown', () => {
+    const query = { selector: '{session_id="a"}', profileType: 'cpu', timeRange: range, focus, timeOrder: true };
+    assert.deepEqual(refreshQuery(query, false), { selector: '{session_id="a"}', profileType: 'cpu', timeRange: range, focus });
+    assert.deepEqual(refreshQuery(query, true), query);
+    assert.deepEqual(refreshQuery({ selector: '' }, true), { selector: '', timeOrder: true });
+  });
+});
 
 describe('LiveRefresh: when an open view queries again while samples land', () => {
   it('refreshes once for a burst of samples, after the pause', async () => {

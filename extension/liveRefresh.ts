@@ -1,5 +1,16 @@
+import type { ViewQuery } from '../common/viewQuery';
+
 /** The shortest pause between two refreshes of a view, however cheap its query. */
 export const MIN_REFRESH_PAUSE_MS = 500;
+
+/**
+ * What a refresh asks for: the view's last query, with the samples in time order only while the flame chart is shown
+ * (the last query may have asked for them while it was; they are the whole run's, the costliest part of an answer).
+ */
+export function refreshQuery(query: ViewQuery, chartShown: boolean): ViewQuery {
+  const { timeOrder: _timeOrder, ...rest } = query;
+  return chartShown ? { ...rest, timeOrder: true } : rest;
+}
 
 export interface LiveRefreshHooks {
   /** Queries the view again and shows the answer; resolves (or rejects) once it has. */

@@ -332,6 +332,8 @@ const drawTab: Record<Tab, () => void> = {
 };
 
 function showTab(tab: Tab): void {
+  // The extension's refreshes bring the chart's samples only while the chart is shown (extension/liveRefresh.ts).
+  if ((tab === 'chart') !== (currentTab === 'chart')) host.post({ type: 'chartShown', shown: tab === 'chart' });
   currentTab = tab;
   layout.showTab(tab);
   if ((state.tab ?? DEFAULT_TAB) !== tab) saveState({ ...state, tab });

@@ -80,5 +80,10 @@ export const fromWebviewMessageSchema = z.discriminatedUnion('type', [
   }),
   /** Put text (the selection as a selector) on the clipboard. */
   z.object({ type: z.literal('copyText'), text: z.string().max(10_000) }),
+  /**
+   * The flame chart was shown or hidden: a refresh (samples landed) asks for the samples in time order only while
+   * it is shown, since they are the whole run's and cost the most of any answer.
+   */
+  z.object({ type: z.literal('chartShown'), shown: z.boolean() }),
 ]);
 export type FromWebviewMessage = z.infer<typeof fromWebviewMessageSchema>;

@@ -128,6 +128,7 @@ describe('live update of an open view', function () {
     ...(extra.refresh ? { refresh: true } : {}),
   });
   const tab = (name: string) => harness.page.getByRole('tab', { name });
+  const chartShown = async () => (await harness.posted()).filter(m => m.type === 'chartShown').map(m => m['shown']);
   const chartCanvas = () => harness.page.locator('.icicle-flamechart-canvas');
   const chartVisible = async () => ({ from: Number(await chartCanvas().getAttribute('data-visible-from')), to: Number(await chartCanvas().getAttribute('data-visible-to')) });
   const tableNames = async () => Promise.all((await harness.page.locator('.icicle-table-row').all()).map(row => row.getAttribute('data-name')));
@@ -159,6 +160,7 @@ describe('live update of an open view', function () {
     await tab('Flame Chart').click();
     await waitQueries(2);
     assert.equal((await lastQuery()).timeOrder, true);
+    assert.deepEqual(await chartShown(), [true], 'the extension is told the chart is shown, so refreshes bring its samples');
     await harness.postToWebview(answer(grown(1), await lastQuery(), { timeline: timeline(50), timeOrder: timeOrder(grown(1)) }));
     await pollUntil(async () => (await harness.page.locator('.icicle-flamechart-caption').textContent())?.includes(' samples of 100 samples'), { timeoutMs: 10_000, what: 'the chart drawn' });
     await chartCanvas().focus();
@@ -168,6 +170,7 @@ describe('live update of an open view', function () {
 
     // The table, sorted by total, ascending.
     await tab('Table').click();
+    assert.deepEqual(await chartShown(), [true, false], 'and when it is not');
     await harness.page.getByRole('button', { name: 'Total' }).click();
     await harness.page.getByRole('button', { name: 'Total' }).click();
     const sortedBefore = await tableNames();
