@@ -5,7 +5,7 @@ import { selectorMayMatch } from '../common/selectorMatch';
 import type { Restore, ViewQuery, ViewResult } from '../common/viewQuery';
 import { fromWebviewMessageSchema, type FromWebviewMessage, type ToWebviewMessage } from '../common/protocol/webviewProtocol';
 import type { AgentSupervisor } from './agentSupervisor';
-import { LiveRefresh, refreshQuery } from './liveRefresh';
+import { LiveRefresh, refreshQuery, type ChartState } from './liveRefresh';
 import type { Log } from './log';
 import { openFrameSource } from './sourceOpener';
 import { errorText, showError } from './userMessages';
@@ -56,8 +56,8 @@ export class FlameGraphPanel implements vscode.Disposable {
   private generation = 0;
   /** Queries the webview asked for that have not been answered yet. */
   private userQueries = 0;
-  /** Whether the page shows its flame chart now: refreshes ask for the samples in time order only then. */
-  private chartShown = false;
+  /** Whether the page shows its flame chart now, and up to when it holds samples: what refreshes ask for. */
+  private chart: ChartState = { shown: false };
   /** Queries again, paced, while samples land in what the view shows. */
   private readonly live: LiveRefresh = new LiveRefresh({
     refresh: () => this.reload(),
@@ -164,7 +164,7 @@ export class FlameGraphPanel implements vscode.Disposable {
     if (this.query) {
       this.live.queryStarted();
       const started = performance.now();
-      const query = refresh ? refreshQuery(this.query, this.chartShown) : this.query;
+      const query = refresh ? refreshQuery(this.query, this.chart) : this.query;
       const result = await agent.request(QuerySelectionRequest, { ...query, minShare: readMinShare() });
       this.live.queryTook(performance.now() - started);
       return result;
@@ -300,8 +300,8 @@ export class FlameGraphPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.pageReady = true;
-        // A page starts on its graph; it says when it shows the chart.
-        this.chartShown = false;
+        // A page starts on its graph, holding no samples; it says when it shows the chart.
+        this.chart = { shown: false };
         await this.postState();
         return;
       case 'query':
@@ -311,7 +311,7 @@ export class FlameGraphPanel implements vscode.Disposable {
         await this.complete(message.requestId, message.key, message.prefix);
         return;
       case 'chartShown':
-        this.chartShown = message.shown;
+        this.chart = { shown: message.shown, samplesThroughMs: message.samplesThroughMs };
         return;
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);

@@ -27,9 +27,12 @@ describe('refreshQuery: what a refresh asks for', () => {
   const focus = [{ name: 'main', url: 'file:///app/main.js' }];
   it('keeps the selection, type, range and zoomed frame, and asks for the samples in time order only while the chart is shown', () => {
     const query = { selector: '{session_id="a"}', profileType: 'cpu', timeRange: range, focus, timeOrder: true };
-    assert.deepEqual(refreshQuery(query, false), { selector: '{session_id="a"}', profileType: 'cpu', timeRange: range, focus });
-    assert.deepEqual(refreshQuery(query, true), query);
-    assert.deepEqual(refreshQuery({ selector: '' }, true), { selector: '', timeOrder: true });
+    assert.deepEqual(refreshQuery(query, { shown: false }), { selector: '{session_id="a"}', profileType: 'cpu', timeRange: range, focus });
+    assert.deepEqual(refreshQuery(query, { shown: true }), query);
+    assert.deepEqual(refreshQuery({ selector: '' }, { shown: true }), { selector: '', timeOrder: true });
+    // Only the samples after those the chart holds; a watermark of the user's last query is not reused.
+    assert.deepEqual(refreshQuery({ ...query, timeOrderAfterMs: 5 }, { shown: true, samplesThroughMs: 9 }), { ...query, timeOrderAfterMs: 9 });
+    assert.deepEqual(refreshQuery({ ...query, timeOrderAfterMs: 5 }, { shown: true }), query);
   });
 });
 

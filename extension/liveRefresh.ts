@@ -3,13 +3,22 @@ import type { ViewQuery } from '../common/viewQuery';
 /** The shortest pause between two refreshes of a view, however cheap its query. */
 export const MIN_REFRESH_PAUSE_MS = 500;
 
+/** What the page's flame chart holds, as it last said (the webview's `chartShown`). */
+export interface ChartState {
+  shown: boolean;
+  /** The last timestamp of the run's samples the chart holds, if it holds some. */
+  samplesThroughMs?: number | undefined;
+}
+
 /**
  * What a refresh asks for: the view's last query, with the samples in time order only while the flame chart is shown
- * (the last query may have asked for them while it was; they are the whole run's, the costliest part of an answer).
+ * (the last query may have asked for them while it was; they are the costliest part of an answer), and then only
+ * those after the ones it holds: a tail of seconds rather than the whole run again.
  */
-export function refreshQuery(query: ViewQuery, chartShown: boolean): ViewQuery {
-  const { timeOrder: _timeOrder, ...rest } = query;
-  return chartShown ? { ...rest, timeOrder: true } : rest;
+export function refreshQuery(query: ViewQuery, chart: ChartState): ViewQuery {
+  const { timeOrder: _timeOrder, timeOrderAfterMs: _after, ...rest } = query;
+  if (!chart.shown) return rest;
+  return { ...rest, timeOrder: true, ...(chart.samplesThroughMs !== undefined ? { timeOrderAfterMs: chart.samplesThroughMs } : {}) };
 }
 
 export interface LiveRefreshHooks {

@@ -78,7 +78,11 @@ const controls = new QueryControls(
   message => host.post(message),
   () => layout.showStatus('Querying the store…'),
   () => (shown && zoomed !== undefined && zoomed > 0 ? framePathOf(shown.tree, zoomed) : undefined),
-  { wantsTimeOrder: () => currentTab === 'chart' && chartSamples.wanted, rangeChosen: range => chart.showRange(range) },
+  {
+    wantsTimeOrder: () => currentTab === 'chart' && chartSamples.wanted,
+    timeOrderAfterMs: () => chartSamples.afterMs,
+    rangeChosen: range => chart.showRange(range),
+  },
 );
 const chart = new FlameChartView(layout.panels.chart, {
   visibleRangeChanged: range => controls.showRange(range),
@@ -205,9 +209,25 @@ function showProfile(message: ProfileMessage): void {
   performance.measure('icicle:render', 'icicle:message-received');
 }
 
+let toldChartState = JSON.stringify({ shown: false });
+
+/**
+ * Tells the extension whether the chart is shown and up to when it holds the run's samples: its refreshes then ask
+ * for the samples in time order only while it is, and only those after (extension/liveRefresh.ts).
+ */
+function tellChartState(): void {
+  const shown = currentTab === 'chart';
+  const after = shown ? chartSamples.afterMs : undefined;
+  const message = { shown, ...(after !== undefined ? { samplesThroughMs: after } : {}) };
+  if (JSON.stringify(message) === toldChartState) return;
+  toldChartState = JSON.stringify(message);
+  host.post({ type: 'chartShown', ...message });
+}
+
 /** Keeps the answer's samples in time order for the chart, and the range the chart follows. */
 function keepChartSamples(message: ProfileMessage): void {
   chartSamples.answered(message);
+  tellChartState();
   const range = JSON.stringify(message.query.timeRange ?? null);
   const rangeChanged = range !== lastRange;
   lastRange = range;
@@ -332,9 +352,8 @@ const drawTab: Record<Tab, () => void> = {
 };
 
 function showTab(tab: Tab): void {
-  // The extension's refreshes bring the chart's samples only while the chart is shown (extension/liveRefresh.ts).
-  if ((tab === 'chart') !== (currentTab === 'chart')) host.post({ type: 'chartShown', shown: tab === 'chart' });
   currentTab = tab;
+  tellChartState();
   layout.showTab(tab);
   if ((state.tab ?? DEFAULT_TAB) !== tab) saveState({ ...state, tab });
   drawTab[tab]();
@@ -386,7 +405,7 @@ function emptyTree(like: PackedCallTree): PackedCallTree {
 }
 
 function noSamples(like: PackedCallTree): TimeOrderedSamples {
-  return { tree: emptyTree(like), startMs: 0, tracks: [], node: [], gapMicros: [], durationMicros: [] };
+  return { tree: emptyTree(like), startMs: 0, tracks: [], node: [], gapMicros: [], durationMicros: [], throughMs: 0, totalSamples: 0 };
 }
 
 function saveState(next: ViewState): void {

@@ -81,9 +81,14 @@ export const fromWebviewMessageSchema = z.discriminatedUnion('type', [
   /** Put text (the selection as a selector) on the clipboard. */
   z.object({ type: z.literal('copyText'), text: z.string().max(10_000) }),
   /**
-   * The flame chart was shown or hidden: a refresh (samples landed) asks for the samples in time order only while
-   * it is shown, since they are the whole run's and cost the most of any answer.
+   * The flame chart was shown or hidden, or holds samples up to another time: a refresh (samples landed) asks for the
+   * samples in time order only while it is shown, since they cost the most of any answer, and only those after.
    */
-  z.object({ type: z.literal('chartShown'), shown: z.boolean() }),
+  z.object({
+    type: z.literal('chartShown'),
+    shown: z.boolean(),
+    /** The last timestamp of the run's samples the chart holds: a refresh asks only for those after it. */
+    samplesThroughMs: z.number().finite().optional(),
+  }),
 ]);
 export type FromWebviewMessage = z.infer<typeof fromWebviewMessageSchema>;

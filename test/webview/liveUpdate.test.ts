@@ -37,7 +37,7 @@ function timeOrder(frames: FrameSpec[]): TimeOrderedSamples {
   const tree = packFrames(frames);
   const node: number[] = [];
   for (let i = 1; i < tree.parent.length; i++) for (let s = 0; s < tree.selfSamples[i]!; s++) node.push(i);
-  return { tree, startMs: START, tracks: [{ labels: { thread: 'main' }, sampleCount: node.length }], node, gapMicros: node.map(() => 0), durationMicros: node.map(() => 1000) };
+  return { tree, startMs: START, tracks: [{ labels: { thread: 'main' }, sampleCount: node.length }], node, gapMicros: node.map(() => 0), durationMicros: node.map(() => 1000), throughMs: START + node.length - 1, totalSamples: node.length };
 }
 
 /** What the page looked like in one painted frame, recorded by the page itself (see installPaintRecorder). */

@@ -2,7 +2,7 @@ import { displayUnitOf, toDisplayUnit } from '../../../common/profileTypes';
 import type { LabelMatcher } from '../../../common/selector';
 import { TRACK_LABEL_KEYS, type TimeOrderedSamples, type TimeOrderTrack } from '../../../common/timeOrder';
 import { COLUMN, labelColumn } from '../../../storage/schema';
-import { count, executePlan, min, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
+import { count, executePlan, max, min, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
 import { mergeStacks } from '../stacks/mergeStacks';
 import { buildCallTreeWithLeaves, type FrameClassifier } from './callTree';
 
@@ -13,14 +13,18 @@ import { buildCallTreeWithLeaves, type FrameClassifier } from './callTree';
  * samples refer to), then each track's samples, which are sorted by timestamp keeping the store's order within a
  * millisecond (a profile's own sample order). Everything per sample stays in typed arrays until the answer's columns.
  */
-export async function timeOrderedSamples(source: ScanSource, selection: Selection, classify: FrameClassifier): Promise<TimeOrderedSamples> {
+export async function timeOrderedSamples(source: ScanSource, selection: Selection, classify: FrameClassifier, afterMs?: number): Promise<TimeOrderedSamples> {
   const tracks = await trackLabels(source, selection);
+  const totalSamples = tracks.reduce((sum, t) => sum + t.samples, 0);
+  const throughMs = tracks.reduce((last, t) => Math.max(last, t.lastMs), -Infinity);
+  // A tail: the samples after `afterMs` (timestamps are whole milliseconds), in the same tracks, over the whole tree.
+  const tail: Selection = afterMs === undefined ? selection : { ...selection, timeRange: { startMs: Math.floor(afterMs) + 1, endMs: Number.MAX_SAFE_INTEGER } };
   const merged = await mergeStacks(source, selection);
   const { tree, leafOf } = buildCallTreeWithLeaves(source.metadata, merged, classify, toDisplayUnit(selection.profileType));
   const nodeOfStack = new Map<number, number>();
   for (let s = 0; s < merged.stackIds.length; s++) nodeOfStack.set(merged.stackIds[s]!, leafOf[s]!);
 
-  const perTrack = await Promise.all(tracks.map(t => trackSamples(source, { ...selection, matchers: [...selection.matchers, ...t.matchers] })));
+  const perTrack = await Promise.all(tracks.map(t => trackSamples(source, { ...tail, matchers: [...tail.matchers, ...t.matchers] })));
   const startMs = Math.min(...perTrack.map(t => (t.timestamps.length > 0 ? t.timestamps[0]! : Infinity)));
   const isTime = displayUnitOf(selection.profileType) === 'micros';
   const toMicros = toDisplayUnit(selection.profileType);
@@ -32,7 +36,8 @@ export async function timeOrderedSamples(source: ScanSource, selection: Selectio
   let k = 0;
   perTrack.forEach((samples, t) => {
     const n = samples.timestamps.length;
-    if (n === 0) return;
+    // A tail names every track, also those without new samples, so that the page can tell its tracks are the same.
+    if (n === 0 && afterMs === undefined) return;
     answerTracks.push({ labels: tracks[t]!.labels, sampleCount: n });
     const shares = isTime ? undefined : sharesOfMilliseconds(samples.timestamps);
     let end = 0;
@@ -47,23 +52,35 @@ export async function timeOrderedSamples(source: ScanSource, selection: Selectio
       k++;
     }
   });
-  return { tree, startMs: Number.isFinite(startMs) ? startMs : 0, tracks: answerTracks, node, gapMicros, durationMicros };
+  return {
+    tree,
+    startMs: Number.isFinite(startMs) ? startMs : 0,
+    tracks: answerTracks,
+    node,
+    gapMicros,
+    durationMicros,
+    throughMs: Number.isFinite(throughMs) ? throughMs : 0,
+    totalSamples,
+    ...(afterMs !== undefined ? { afterMs } : {}),
+  };
 }
 
 /**
  * The tracks of the selection, by first sample: the distinct values of the track labels it holds, keeping only the
  * labels that tell its tracks apart (one run's single `session_id` says nothing). Each with the matchers that select it.
  */
-async function trackLabels(source: ScanSource, selection: Selection): Promise<{ labels: Record<string, string>; matchers: LabelMatcher[] }[]> {
+async function trackLabels(source: ScanSource, selection: Selection): Promise<TrackOfSelection[]> {
   const present = new Set(source.columnNames());
   const keys = TRACK_LABEL_KEYS.filter(key => present.has(labelColumn(key)));
-  if (keys.length === 0) return [{ labels: {}, matchers: [] }];
   const plan = scan()
     .where(selectionPredicate(selection))
-    .aggregate(keys.map(labelColumn), [min(COLUMN.timestamp, 'first'), count('samples')])
+    .aggregate(keys.map(labelColumn), [min(COLUMN.timestamp, 'first'), max(COLUMN.timestamp, 'last'), count('samples')])
     .build();
   const { table } = await executePlan(plan, source);
   const first = numbers(table, 'first');
+  const last = numbers(table, 'last');
+  const counts = numbers(table, 'samples');
+  if (keys.length === 0) return [{ labels: {}, matchers: [], samples: counts[0] ?? 0, lastMs: last[0] ?? -Infinity }];
   const values = keys.map(key => strings(table, labelColumn(key)));
   const rows = Array.from(first, (_f, r) => r).sort((a, b) => first[a]! - first[b]!);
   // A recorded run stores each 2 s chunk under its own profile_id: within a run (a session_id), the profile_id does
@@ -72,13 +89,15 @@ async function trackLabels(source: ScanSource, selection: Selection): Promise<{ 
   const profileColumn = keys.indexOf('profile_id');
   const inRun = (r: number) => sessionColumn >= 0 && (values[sessionColumn]![r] ?? null) !== null;
   const valueAt = (j: number, r: number): string | null => (j === profileColumn && inRun(r) ? null : (values[j]![r] ?? null));
-  const seen = new Set<string>();
-  const distinct = rows.filter(r => {
+  // The rows one track gathers (a run's chunks), by the track's values; its first row (the earliest) stands for it.
+  const gathered = new Map<string, number[]>();
+  for (const r of rows) {
     const key = JSON.stringify(keys.map((_key, j) => valueAt(j, r)));
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    const rowsOfTrack = gathered.get(key);
+    if (rowsOfTrack) rowsOfTrack.push(r);
+    else gathered.set(key, [r]);
+  }
+  const distinct = [...gathered.values()].map(rowsOfTrack => rowsOfTrack[0]!);
   const telling = keys.filter((_key, j) => new Set(distinct.map(r => valueAt(j, r))).size > 1);
   return distinct.map(r => {
     const labels: Record<string, string> = {};
@@ -90,8 +109,22 @@ async function trackLabels(source: ScanSource, selection: Selection): Promise<{ 
       matchers.push({ key, op: '=', value: value ?? '' });
       if (value !== null && telling.includes(key)) labels[key] = value;
     });
-    return { labels, matchers };
+    const rowsOfTrack = gathered.get(JSON.stringify(keys.map((_key, j) => valueAt(j, r))))!;
+    return {
+      labels,
+      matchers,
+      samples: rowsOfTrack.reduce((sum, row) => sum + counts[row]!, 0),
+      lastMs: rowsOfTrack.reduce((latest, row) => Math.max(latest, last[row]!), -Infinity),
+    };
   });
+}
+
+/** A track of the selection: its telling labels, the matchers that select it, and its samples' count and last time. */
+interface TrackOfSelection {
+  labels: Record<string, string>;
+  matchers: LabelMatcher[];
+  samples: number;
+  lastMs: number;
 }
 
 /** One track's timestamps, values and stacks, in time order. */
