@@ -128,7 +128,7 @@ describe('live update of an open view', function () {
     ...(extra.refresh ? { refresh: true } : {}),
   });
   const tab = (name: string) => harness.page.getByRole('tab', { name });
-  const chartShown = async () => (await harness.posted()).filter(m => m.type === 'chartShown').map(m => m['shown']);
+  const chartShown = async () => (await harness.posted()).filter(m => m.type === 'chartShown').map(({ type: _type, ...state }) => state);
   const chartCanvas = () => harness.page.locator('.icicle-flamechart-canvas');
   const chartVisible = async () => ({ from: Number(await chartCanvas().getAttribute('data-visible-from')), to: Number(await chartCanvas().getAttribute('data-visible-to')) });
   const tableNames = async () => Promise.all((await harness.page.locator('.icicle-table-row').all()).map(row => row.getAttribute('data-name')));
@@ -160,9 +160,11 @@ describe('live update of an open view', function () {
     await tab('Flame Chart').click();
     await waitQueries(2);
     assert.equal((await lastQuery()).timeOrder, true);
-    assert.deepEqual(await chartShown(), [true], 'the extension is told the chart is shown, so refreshes bring its samples');
+    assert.deepEqual(await chartShown(), [{ shown: true }], 'the extension is told the chart is shown, so refreshes bring its samples');
     await harness.postToWebview(answer(grown(1), await lastQuery(), { timeline: timeline(50), timeOrder: timeOrder(grown(1)) }));
     await pollUntil(async () => (await harness.page.locator('.icicle-flamechart-caption').textContent())?.includes(' samples of 100 samples'), { timeoutMs: 10_000, what: 'the chart drawn' });
+    await pollUntil(async () => (await chartShown()).length === 2, { timeoutMs: 10_000, what: 'the chart to say up to when it holds samples' });
+    assert.deepEqual((await chartShown())[1], { shown: true, samplesThroughMs: START + 99 }, 'refreshes then ask only for later samples');
     await chartCanvas().focus();
     await harness.page.keyboard.press('ArrowUp');
     await harness.page.keyboard.press('ArrowRight');
@@ -170,7 +172,7 @@ describe('live update of an open view', function () {
 
     // The table, sorted by total, ascending.
     await tab('Table').click();
-    assert.deepEqual(await chartShown(), [true, false], 'and when it is not');
+    assert.deepEqual((await chartShown())[2], { shown: false }, 'and when it is not');
     await harness.page.getByRole('button', { name: 'Total' }).click();
     await harness.page.getByRole('button', { name: 'Total' }).click();
     const sortedBefore = await tableNames();
@@ -220,9 +222,21 @@ describe('live update of an open view', function () {
     await waitQueries(queriesBefore + 1);
     const asked = await lastQuery();
     assert.equal(asked.timeOrder, true);
+    assert.equal(asked.timeOrderAfterMs, START + 99, 'only the samples after those the chart holds');
     assert.deepEqual(asked.timeRange, range, 'the brushed range is still asked for');
     assert.deepEqual(await chartVisible(), chartZoom);
-    await harness.postToWebview(answer(grown(3), asked, { timeline: timeline(150), timeOrder: timeOrder(grown(3)) }));
+    // The tail: 200 samples after the first 100, in the same track, over the grown run's tree.
+    const whole = timeOrder(grown(3));
+    const tail: TimeOrderedSamples = {
+      ...whole,
+      startMs: START + 100,
+      tracks: [{ labels: { thread: 'main' }, sampleCount: 200 }],
+      node: whole.node.slice(100),
+      gapMicros: whole.gapMicros.slice(100),
+      durationMicros: whole.durationMicros.slice(100),
+      afterMs: START + 99,
+    };
+    await harness.postToWebview(answer(grown(3), asked, { timeline: timeline(150), timeOrder: tail }));
     await pollUntil(async () => (await harness.page.locator('.icicle-flamechart-caption').textContent())?.includes(' of 300 samples'), { timeoutMs: 10_000, what: 'the grown samples drawn' });
     assert.deepEqual(await chartVisible(), chartZoom, 'the chart keeps its zoom');
   });
