@@ -257,7 +257,8 @@ export class FlameGraphPanel implements vscode.Disposable {
     const source: Restore['source'] =
       this.source.kind === 'file' ? { kind: 'file', uri: this.source.uri.toString() } : { kind: 'selection', selector: this.source.selector, title: this.source.title };
     if (!this.query) return { source };
-    const { focus: _focus, ...query } = this.query;
+    // A reopened page holds no samples yet: it asks for the whole run, not for those after a watermark.
+    const { focus: _focus, timeOrderAfterMs: _after, ...query } = this.query;
     return { source, query };
   }
 
