@@ -72,6 +72,37 @@ export async function timeOrderedSamples(source: ScanSource, selection: Selectio
 async function trackLabels(source: ScanSource, selection: Selection): Promise<TrackOfSelection[]> {
   const present = new Set(source.columnNames());
   const keys = TRACK_LABEL_KEYS.filter(key => present.has(labelColumn(key)));
+  // A recorded run stores each 2 s chunk under its own profile_id: within a run (a session_id), the profile_id does
+  // not tell tracks apart, or a run would show one track per chunk. It still tells files (no session) apart. So the
+  // tracks are grouped without it, and only the samples outside any run are grouped by it too (grouping a long run
+  // by its thousands of chunk ids cost most of a live refresh of the chart).
+  const inRuns = keys.includes('session_id') && keys.includes('profile_id');
+  const groups = await trackGroups(source, selection, inRuns ? keys.filter(key => key !== 'profile_id') : keys);
+  const outside = inRuns ? groups.filter(group => group.values['session_id'] === null) : [];
+  const tracks = outside.length === 0 ? groups : [...groups.filter(group => !outside.includes(group)), ...(await trackGroups(source, withoutRun(selection), keys))];
+  tracks.sort((a, b) => a.first - b.first);
+  const telling = keys.filter(key => new Set(tracks.map(track => track.values[key] ?? null)).size > 1);
+  return tracks.map(track => {
+    const labels: Record<string, string> = {};
+    const matchers: LabelMatcher[] = [];
+    for (const key of keys) {
+      if (!(key in track.values)) continue;
+      const value = track.values[key] ?? null;
+      // An absent label reads as '' in a matcher (Prometheus' rule), so `key=""` selects the rows without it.
+      matchers.push({ key, op: '=', value: value ?? '' });
+      if (value !== null && telling.includes(key)) labels[key] = value;
+    }
+    return { labels, matchers, samples: track.samples, lastMs: track.last };
+  });
+}
+
+/** The selection's samples outside any recorded run (files opened, imports): those without a session_id. */
+function withoutRun(selection: Selection): Selection {
+  return { ...selection, matchers: [...selection.matchers, { key: 'session_id', op: '=', value: '' }] };
+}
+
+/** The distinct values of `keys` among the selected samples (null: absent), with their first and last time and count. */
+async function trackGroups(source: ScanSource, selection: Selection, keys: readonly string[]): Promise<{ values: Record<string, string | null>; first: number; last: number; samples: number }[]> {
   const plan = scan()
     .where(selectionPredicate(selection))
     .aggregate(keys.map(labelColumn), [min(COLUMN.timestamp, 'first'), max(COLUMN.timestamp, 'last'), count('samples')])
@@ -80,43 +111,13 @@ async function trackLabels(source: ScanSource, selection: Selection): Promise<Tr
   const first = numbers(table, 'first');
   const last = numbers(table, 'last');
   const counts = numbers(table, 'samples');
-  if (keys.length === 0) return [{ labels: {}, matchers: [], samples: counts[0] ?? 0, lastMs: last[0] ?? -Infinity }];
-  const values = keys.map(key => strings(table, labelColumn(key)));
-  const rows = Array.from(first, (_f, r) => r).sort((a, b) => first[a]! - first[b]!);
-  // A recorded run stores each 2 s chunk under its own profile_id: within a run (a session_id), the profile_id does
-  // not tell tracks apart, or a run would show one track per chunk. It still tells files (no session) apart.
-  const sessionColumn = keys.indexOf('session_id');
-  const profileColumn = keys.indexOf('profile_id');
-  const inRun = (r: number) => sessionColumn >= 0 && (values[sessionColumn]![r] ?? null) !== null;
-  const valueAt = (j: number, r: number): string | null => (j === profileColumn && inRun(r) ? null : (values[j]![r] ?? null));
-  // The rows one track gathers (a run's chunks), by the track's values; its first row (the earliest) stands for it.
-  const gathered = new Map<string, number[]>();
-  for (const r of rows) {
-    const key = JSON.stringify(keys.map((_key, j) => valueAt(j, r)));
-    const rowsOfTrack = gathered.get(key);
-    if (rowsOfTrack) rowsOfTrack.push(r);
-    else gathered.set(key, [r]);
-  }
-  const distinct = [...gathered.values()].map(rowsOfTrack => rowsOfTrack[0]!);
-  const telling = keys.filter((_key, j) => new Set(distinct.map(r => valueAt(j, r))).size > 1);
-  return distinct.map(r => {
-    const labels: Record<string, string> = {};
-    const matchers: LabelMatcher[] = [];
-    keys.forEach((key, j) => {
-      if (j === profileColumn && inRun(r)) return;
-      const value = valueAt(j, r);
-      // An absent label reads as '' in a matcher (Prometheus' rule), so `key=""` selects the rows without it.
-      matchers.push({ key, op: '=', value: value ?? '' });
-      if (value !== null && telling.includes(key)) labels[key] = value;
-    });
-    const rowsOfTrack = gathered.get(JSON.stringify(keys.map((_key, j) => valueAt(j, r))))!;
-    return {
-      labels,
-      matchers,
-      samples: rowsOfTrack.reduce((sum, row) => sum + counts[row]!, 0),
-      lastMs: rowsOfTrack.reduce((latest, row) => Math.max(latest, last[row]!), -Infinity),
-    };
-  });
+  const columns = keys.map(key => strings(table, labelColumn(key)));
+  return Array.from(first, (_f, r) => ({
+    values: Object.fromEntries(keys.map((key, j) => [key, columns[j]![r] ?? null])),
+    first: first[r]!,
+    last: last[r]!,
+    samples: counts[r]!,
+  })).filter(group => group.samples > 0);
 }
 
 /** A track of the selection: its telling labels, the matchers that select it, and its samples' count and last time. */
