@@ -111,7 +111,9 @@ export class FlameGraphView {
       'aria-label',
       `${content.title}: arrow keys move between frames, Enter zooms into one, O opens its source, Escape zooms out`,
     );
-    this.width = this.container.clientWidth;
+    // A hidden graph (another tab shown) measures 0 wide: it is drawn at its last width, so that a refresh while the
+    // user looks at another tab does not make it grow from nothing when shown again.
+    this.width = this.container.clientWidth || this.width;
     const chart = flamegraph<FrameDatum>()
       .width(Math.max(this.width, 1))
       .cellHeight(CELL_HEIGHT)

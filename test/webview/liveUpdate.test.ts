@@ -241,6 +241,17 @@ describe('live update of an open view', function () {
     assert.deepEqual(await chartVisible(), chartZoom, 'the chart keeps its zoom');
   });
 
+  it('a refresh while another tab is shown draws the hidden graph at its width, not at none', async () => {
+    await harness.postToWebview(answer(grown(1), { selector: SELECTOR, profileType: CPU }, { timeline: timeline(50) }));
+    await frameRect(harness.page, 'readToken').waitFor();
+    const width = await harness.page.locator('.icicle-chart svg').getAttribute('width');
+    assert.ok(Number(width) > 500, `drawn ${width} wide`);
+    await tab('Table').click();
+    await harness.postToWebview(answer(grown(2), { selector: SELECTOR, profileType: CPU }, { timeline: timeline(100), refresh: true }));
+    await pollUntil(async () => (await harness.page.locator('.icicle-stats').textContent())?.includes('200'), { timeoutMs: 10_000, what: 'the refresh shown' });
+    assert.equal(await harness.page.locator('.icicle-chart svg').getAttribute('width'), width, 'the hidden graph keeps its width');
+  });
+
   it('a refresh keeps the graph zoomed out when the user zoomed out after a query that carried the zoom', async () => {
     await harness.postToWebview(answer(grown(1), { selector: SELECTOR, profileType: CPU }, { timeline: timeline(50) }));
     await frameRect(harness.page, 'parseInput').click();
