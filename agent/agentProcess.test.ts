@@ -19,6 +19,7 @@ import {
   ShutdownRequest,
   SourceCostsRequest,
 } from '../common/protocol/agentProtocol';
+import { selectorMayMatch } from '../common/selectorMatch';
 import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import { corpusDir } from '../test/support/corpus';
@@ -142,6 +143,8 @@ describe('agent process', function () {
       const notified = await stored;
       assert.equal(notified.sessionId, undefined, 'an opened profile belongs to no recording session');
       assert.equal(notified.rows, opened.summary.sampleCount);
+      assert.equal(selectorMayMatch(opened.query.selector, notified.labels), true, 'the labels name the opened profile');
+      assert.equal(selectorMayMatch('{profile_id="another"}', notified.labels), false);
       const costs = await server.connection.sendRequest(SourceCostsRequest.type, { selection: { kind: 'profile', selector: opened.query.selector, name: 'demo.cpuprofile' } });
       assert.equal(costs.description, 'demo.cpuprofile');
       assert.equal(costs.selector, opened.query.selector);

@@ -20,6 +20,8 @@ export interface OpenedProfile extends ViewResult {
   /** Whether this open imported the file (false: the store already held it, from this or an earlier session). */
   imported: boolean;
   format: string | undefined;
+  /** The profile_id its samples carry. */
+  profileId: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function openProfileThroughStore(
   if (view.summary.sampleCount === 0 && view.profileTypes.length === 0) {
     throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} holds no samples, so there is nothing to draw.`);
   }
-  return { ...view, imported: imported !== undefined && imported.rows > 0, format: imported?.format };
+  return { ...view, imported: imported !== undefined && imported.rows > 0, format: imported?.format, profileId };
 }
 
 /** The recorded runs in the store (CPU time), newest first. */

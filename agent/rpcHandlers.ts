@@ -94,7 +94,7 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
     // The extension counts samples and follows runs; the language server refreshes the costs it shows.
     if (params.client === 'extension' || params.client === 'language-server') {
       session.unsubscribe();
-      const stored = context.recordings.onStored((sessionId, rows) => void connection.sendNotification(SamplesStoredNotification.type, { sessionId, rows }).catch(() => undefined));
+      const stored = context.recordings.onStored(stored => void connection.sendNotification(SamplesStoredNotification.type, stored).catch(() => undefined));
       const ended = context.recordings.onEnded(sessionId => void connection.sendNotification(RecordingEndedNotification.type, { sessionId }).catch(() => undefined));
       const problem =
         params.client === 'extension'
@@ -127,7 +127,7 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
     // A file's profile ends when the file was last written; text the editor sends, now (timeAnchor.ts).
     const file = params.path !== undefined ? await readProfileFile(params.path, params.displayName) : undefined;
     const content = file ? file.bytes : params.content!;
-    const { imported, format: _format, ...view } = await openProfileThroughStore(
+    const { imported, format: _format, profileId, ...view } = await openProfileThroughStore(
       context.store,
       content,
       params.displayName,
@@ -139,7 +139,7 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
       file ? fileAnchor(file.modifiedMs) : undefined,
     );
     const ms = (performance.now() - started).toFixed(0);
-    if (imported) context.recordings.announceStored(undefined, view.summary.sampleCount);
+    if (imported) context.recordings.announceStored({ sessionId: undefined, rows: view.summary.sampleCount, labels: { profile_id: profileId } });
     const how = imported ? 'imported into the store' : 'already in the store';
     log('info', `opened ${params.displayName} (${how}): ${view.summary.sampleCount} samples, ${view.summary.nodeCount} nodes in ${ms} ms`);
     return view;

@@ -82,6 +82,8 @@ function syntheticSamples(): TimeOrderedSamples {
     node,
     gapMicros: node.map(() => 0),
     durationMicros: node.map(() => 100),
+    throughMs: Date.UTC(2026, 11, 3) + SAMPLES / 10,
+    totalSamples: SAMPLES,
   };
 }
 

@@ -9,6 +9,7 @@ import { editorOpenBenchmark } from './editorOpenBenchmark';
 import { flameChartBenchmark } from './flameChartBenchmark';
 import { importBenchmark } from './importBenchmark';
 import { ingestBenchmark } from './ingestBenchmark';
+import { liveBenchmark } from './liveBenchmark';
 import { lspBenchmark } from './lspBenchmark';
 import { overheadBenchmark } from './overheadBenchmark';
 import { recordStartBenchmark } from './recordStartBenchmark';
@@ -31,6 +32,7 @@ const benchmarks: Record<string, Benchmark> = {
   'flame-chart': flameChartBenchmark,
   import: importBenchmark,
   ingest: ingestBenchmark,
+  live: liveBenchmark,
   lsp: lspBenchmark,
   overhead: overheadBenchmark,
   record: recordStartBenchmark,

@@ -61,10 +61,10 @@ describe('answers from the agent, checked where they arrive', function () {
     try {
       const server = fake.connections[0]!;
       await server.sendNotification(SamplesStoredNotification.method, { sessionId: 7, rows: 'x' });
-      await server.sendNotification(SamplesStoredNotification.method, { sessionId: 'run', rows: 3 });
+      await server.sendNotification(SamplesStoredNotification.method, { sessionId: 'run', rows: 3, labels: { session_id: 'run' } });
       await server.sendNotification(StoreProblemNotification.method, {});
       await pollUntil(() => heard.length === 2 && logged.length === 1, { timeoutMs: 5000, what: 'the notifications to arrive' });
-      assert.deepEqual(heard, [{ sessionId: 'run', rows: 3 }, {}]);
+      assert.deepEqual(heard, [{ sessionId: 'run', rows: 3, labels: { session_id: 'run' } }, {}]);
       assert.equal(logged[0], "Icicle's agent sent a malformed icicle/samplesStored notification (at sessionId: Expected string, received number); it was ignored.");
     } finally {
       agent.dispose();

@@ -26,6 +26,15 @@ export interface TimeOrderedSamples {
   gapMicros: number[];
   /** Per sample: how long it lasts, in microseconds. */
   durationMicros: number[];
+  /** The last sample's timestamp in the store (milliseconds): a later query asks for the samples after it. */
+  throughMs: number;
+  /** The selection's samples over its whole span: what a page holds once it has appended a tail to what it had. */
+  totalSamples: number;
+  /**
+   * Present on a tail: the answer holds only the samples after this timestamp (the query's `timeOrderAfterMs`), in
+   * tracks of the same labels, over the selection's whole tree; the page appends them (webview/appendTimeOrder.ts).
+   */
+  afterMs?: number;
 }
 
 export interface TimeOrderTrack {
@@ -59,6 +68,9 @@ export function findTimeOrderProblem(value: unknown): string | undefined {
   const treeProblem = findCallTreeProblem(samples['tree']);
   if (treeProblem !== undefined) return treeProblem;
   if (typeof samples['startMs'] !== 'number' || !Number.isFinite(samples['startMs'])) return 'startMs must be a number';
+  if (typeof samples['throughMs'] !== 'number' || !Number.isFinite(samples['throughMs'])) return 'throughMs must be a number';
+  if (!Number.isInteger(samples['totalSamples']) || (samples['totalSamples'] as number) < 0) return 'totalSamples must be a count';
+  if (samples['afterMs'] !== undefined && (typeof samples['afterMs'] !== 'number' || !Number.isFinite(samples['afterMs']))) return 'afterMs must be a number';
   const tracks = samples['tracks'];
   if (!Array.isArray(tracks) || tracks.length > 100_000) return 'tracks must be an array';
   let total = 0;

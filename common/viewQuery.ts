@@ -35,6 +35,11 @@ export const viewQuerySchema = z.object({
    * the time range: the chart shows the range by zooming to it. Asked only while the chart is shown.
    */
   timeOrder: z.boolean().optional(),
+  /**
+   * With `timeOrder`: only the samples after this timestamp (the page holds those up to it, TimeOrderedSamples'
+   * `throughMs`), a tail it appends. While a run records, each refresh then sends seconds of samples, not the run.
+   */
+  timeOrderAfterMs: z.number().finite().optional(),
 });
 export type ViewQuery = z.infer<typeof viewQuerySchema>;
 

@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, QuerySelectionRequest } from '../common/protocol/agentProtocol';
+import { selectorMayMatch } from '../common/selectorMatch';
 import type { Restore, ViewQuery, ViewResult } from '../common/viewQuery';
 import { fromWebviewMessageSchema, type FromWebviewMessage, type ToWebviewMessage } from '../common/protocol/webviewProtocol';
 import type { AgentSupervisor } from './agentSupervisor';
+import { LiveRefresh, refreshQuery, type ChartState } from './liveRefresh';
 import type { Log } from './log';
 import { openFrameSource } from './sourceOpener';
 import { errorText, showError } from './userMessages';
@@ -53,6 +55,16 @@ export class FlameGraphPanel implements vscode.Disposable {
   private openedSelector: string | undefined;
   /** Answers to queries that were overtaken by a newer one are dropped. */
   private generation = 0;
+  /** Queries the webview asked for that have not been answered yet. */
+  private userQueries = 0;
+  /** Whether the page shows its flame chart now, and up to when it holds samples: what refreshes ask for. */
+  private chart: ChartState = { shown: false };
+  /** Queries again, paced, while samples land in what the view shows. */
+  private readonly live: LiveRefresh = new LiveRefresh({
+    refresh: () => this.reload(),
+    visible: () => this.panel.visible,
+    busy: () => this.userQueries > 0,
+  });
   private readonly disposables: vscode.Disposable[] = [];
   readonly title: string;
 
@@ -86,6 +98,8 @@ export class FlameGraphPanel implements vscode.Disposable {
       panel.onDidChangeViewState(({ webviewPanel }) => {
         // A hidden page is unloaded (its context is not retained); it says `ready` again when shown.
         if (!webviewPanel.visible) this.pageReady = false;
+        // A view hidden while samples landed was not refreshed; it is once seen.
+        else this.live.wake();
         if (webviewPanel.active) this.announceInFront();
       }),
       vscode.workspace.onDidChangeConfiguration(event => {
@@ -95,9 +109,10 @@ export class FlameGraphPanel implements vscode.Disposable {
       services.agent.onDidRestart(() => {
         if (this.state.kind === 'failed') void this.load();
       }),
-      // A view of a selection follows the samples that land in it (a run still recording, its last chunk).
-      services.agent.onDidStoreSamples(() => {
-        if (this.source.kind === 'selection' && this.state.kind !== 'loading') this.scheduleReload();
+      // A view follows the samples that land in what it shows (a run still recording, its last chunk): only samples
+      // its selector could select (by the labels they all carry) make it query again.
+      services.agent.onDidStoreSamples(stored => {
+        if (this.query && this.state.kind !== 'loading' && selectorMayMatch(this.query.selector, stored.labels)) this.live.samplesLanded();
       }),
     );
     void this.load();
@@ -144,12 +159,17 @@ export class FlameGraphPanel implements vscode.Disposable {
     await this.postState();
   }
 
-  private reloadTimer: NodeJS.Timeout | undefined;
-
   /** The view's query answered by the agent: the file opened (imported when new) the first time, then the store queried. */
-  private async ask(): Promise<ViewResult> {
+  private async ask(refresh = false): Promise<ViewResult> {
     const agent = await this.services.agent.connection();
-    if (this.query) return agent.request(QuerySelectionRequest, { ...this.query, minShare: readMinShare() });
+    if (this.query) {
+      this.live.queryStarted();
+      const started = performance.now();
+      const query = refresh ? refreshQuery(this.query, this.chart) : this.query;
+      const result = await agent.request(QuerySelectionRequest, { ...query, minShare: readMinShare() });
+      this.live.queryTook(performance.now() - started);
+      return result;
+    }
     if (this.source.kind !== 'file') throw new Error('a selection view always has a query');
     const { uri } = this.source;
     const common = { displayName: this.title, minShare: readMinShare(), ...this.reopenWith };
@@ -164,18 +184,18 @@ export class FlameGraphPanel implements vscode.Disposable {
    * Asks and shows the answer, unless a newer query overtook this one while it ran (then its answer, or its error,
    * is dropped). Throws what went wrong when this is still the latest query.
    */
-  private async askAndShow(): Promise<void> {
+  private async askAndShow(refresh = false): Promise<void> {
     const generation = ++this.generation;
     let result: ViewResult;
     try {
-      result = await this.ask();
+      result = await this.ask(refresh);
     } catch (error) {
       if (generation === this.generation) throw error;
       return;
     }
     if (generation !== this.generation) return;
     this.state = { kind: 'loaded', result };
-    await this.postState();
+    await this.postState(refresh);
   }
 
   /**
@@ -185,6 +205,7 @@ export class FlameGraphPanel implements vscode.Disposable {
   private async requery(query: ViewQuery): Promise<void> {
     const previous = this.query;
     this.query = query;
+    this.userQueries++;
     try {
       await this.askAndShow();
     } catch (error) {
@@ -193,6 +214,9 @@ export class FlameGraphPanel implements vscode.Disposable {
       this.services.log.warn(`could not query ${query.selector} for ${this.title}: ${message}`);
       // The webview keeps drawing the last good answer; the error (which also ends its "querying" state) says why.
       await this.post({ type: 'error', title: 'Icicle could not show that selection', message });
+    } finally {
+      this.userQueries--;
+      this.live.wake();
     }
   }
 
@@ -210,19 +234,11 @@ export class FlameGraphPanel implements vscode.Disposable {
     await this.post({ type: 'completions', requestId, items, truncated });
   }
 
-  /** Reloads at most twice a second however fast samples arrive. */
-  private scheduleReload(): void {
-    this.reloadTimer ??= setTimeout(() => {
-      this.reloadTimer = undefined;
-      void this.reload();
-    }, 500);
-  }
-
-  /** Queries again and shows the new tree without the loading state in between. */
+  /** Queries again and shows the new tree as a refresh: no loading state, and the page keeps what the user set up. */
   private async reload(): Promise<void> {
     if (!this.query || !FlameGraphPanel.all.has(this)) return;
     try {
-      await this.askAndShow();
+      await this.askAndShow(true);
     } catch (error) {
       this.services.log.warn(`could not refresh ${this.title}: ${errorText(error)}`);
     }
@@ -242,7 +258,8 @@ export class FlameGraphPanel implements vscode.Disposable {
     const source: Restore['source'] =
       this.source.kind === 'file' ? { kind: 'file', uri: this.source.uri.toString() } : { kind: 'selection', selector: this.source.selector, title: this.source.title };
     if (!this.query) return { source };
-    const { focus: _focus, ...query } = this.query;
+    // A reopened page holds no samples yet: it asks for the whole run, not for those after a watermark.
+    const { focus: _focus, timeOrderAfterMs: _after, ...query } = this.query;
     return { source, query };
   }
 
@@ -253,7 +270,8 @@ export class FlameGraphPanel implements vscode.Disposable {
     FlameGraphPanel.inFrontEmitter.fire({ selector, name: this.shownTitle(this.state.result), ...(profileType !== undefined ? { profileType } : {}) });
   }
 
-  private async postState(): Promise<void> {
+  /** Sends the page what the view shows; `refresh`: the same query answered again after samples landed. */
+  private async postState(refresh = false): Promise<void> {
     switch (this.state.kind) {
       case 'loading':
         await this.post({ type: 'loading', title: this.title });
@@ -262,7 +280,7 @@ export class FlameGraphPanel implements vscode.Disposable {
         // Kept until a page that listens has been sent it: one posted before the page loaded would be lost.
         const search = this.pendingSearch;
         if (this.pageReady) this.pendingSearch = undefined;
-        await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings(), restore: this.restore(), ...(search !== undefined ? { search } : {}) });
+        await this.post({ type: 'profile', title: this.shownTitle(this.state.result), ...this.state.result, settings: readViewSettings(), restore: this.restore(), ...(search !== undefined ? { search } : {}), ...(refresh ? { refresh } : {}) });
         this.announceInFront();
         // Whatever ended a load (this one, or a query that overtook it) ends it here, once the page has the answer.
         FlameGraphPanel.loadedEmitter.fire();
@@ -285,6 +303,8 @@ export class FlameGraphPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.pageReady = true;
+        // A page starts on its graph, holding no samples; it says when it shows the chart.
+        this.chart = { shown: false };
         await this.postState();
         return;
       case 'query':
@@ -292,6 +312,9 @@ export class FlameGraphPanel implements vscode.Disposable {
         return;
       case 'complete':
         await this.complete(message.requestId, message.key, message.prefix);
+        return;
+      case 'chartShown':
+        this.chart = { shown: message.shown, samplesThroughMs: message.samplesThroughMs };
         return;
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);
@@ -321,7 +344,7 @@ export class FlameGraphPanel implements vscode.Disposable {
     FlameGraphPanel.all.delete(this);
     // A view closed while loading no longer holds up what waits for the views to load.
     FlameGraphPanel.loadedEmitter.fire();
-    clearTimeout(this.reloadTimer);
+    this.live.dispose();
     this.disposables.forEach(d => d.dispose());
     this.disposables.length = 0;
   }

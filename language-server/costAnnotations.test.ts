@@ -166,6 +166,13 @@ describe('cost annotations through the language server', function () {
     assert.equal(after.length, 1);
     assert.equal(after[0]!.range.start.line, 4);
     assert.match(after[0]!.command!.title, /^100\.0% total · 100\.0% self \(\d+ ms\)$/);
+    // The run goes on: its next chunk grows the lens's time (the refresh after the first did not end the following).
+    const msOf = (title: string) => Number(/\((\d+) ms\)$/.exec(title)?.[1]);
+    const first = msOf(after[0]!.command!.title);
+    const grown = lsp.costsChanged.length;
+    await agent.connection.sendRequest(IngestProfileRequest.type, { format: 'v8', profile, startMs: Date.now() + 1000, labels: { session_id: 'fresh1' }, droppedChunks: 0, chunkKey: 'fresh1-probe:2' });
+    await pollUntil(() => lsp.costsChanged.length > grown, { timeoutMs: 30_000, what: 'new costs after the next chunk' });
+    assert.equal(msOf((await lenses())[0]!.command!.title), 2 * first, 'the second chunk doubles the time');
     // Another selection: fresh.js is not in it, so its lens goes.
     const changes = lsp.costsChanged.length;
     await lsp.connection.sendNotification(SetSelectionNotification.type, { selection: { kind: 'allRuns', selector: '{source="sucrase.cpuprofile"}' } });

@@ -20,7 +20,7 @@ const TREE: PackedCallTree = {
 };
 
 function chart(node: number[], gap: number[], duration: number[]): TimeOrderedSamples {
-  return { tree: TREE, startMs: 0, tracks: [{ labels: { thread: 'main' }, sampleCount: node.length }], node, gapMicros: gap, durationMicros: duration };
+  return { tree: TREE, startMs: 0, tracks: [{ labels: { thread: 'main' }, sampleCount: node.length }], node, gapMicros: gap, durationMicros: duration, throughMs: 0, totalSamples: node.length };
 }
 
 /** Each row as `name start..end`, one string per depth. */

@@ -111,7 +111,9 @@ export class FlameGraphView {
       'aria-label',
       `${content.title}: arrow keys move between frames, Enter zooms into one, O opens its source, Escape zooms out`,
     );
-    this.width = this.container.clientWidth;
+    // A hidden graph (another tab shown) measures 0 wide: it is drawn at its last width, so that a refresh while the
+    // user looks at another tab does not make it grow from nothing when shown again.
+    this.width = this.container.clientWidth || this.width;
     const chart = flamegraph<FrameDatum>()
       .width(Math.max(this.width, 1))
       .cellHeight(CELL_HEIGHT)
@@ -130,7 +132,12 @@ export class FlameGraphView {
       .onClick(node => this.clicked(node));
     this.chart = chart;
     select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit)).call(chart);
-    chart.transitionDuration(TRANSITION_MILLIS);
+    // Zooms and highlights applied with the new tree (a restored zoom, a live refresh's zoom and search) are drawn
+    // at once too: a transition would paint the tree zoomed out first and then move it, on every refresh. Later
+    // zooms, the user's, animate.
+    requestAnimationFrame(() => {
+      if (this.chart === chart) chart.transitionDuration(TRANSITION_MILLIS);
+    });
 
     const svg = this.container.querySelector('svg');
     svg?.setAttribute('role', 'img');

@@ -1,4 +1,5 @@
 import type { TimeOrderedSamples } from '../common/timeOrder';
+import { appendTimeOrder } from './appendTimeOrder';
 import type { Timeline } from '../common/viewQuery';
 
 /** What an answer says that decides whether the chart's samples are still its samples. */
@@ -19,15 +20,38 @@ export class KeptTimeOrder {
   private current: { selection: string; version: string } | undefined;
   /** The version last asked for, so that one that brings no samples (an empty selection) is asked for once. */
   private asked: string | undefined;
+  /** A tail did not join what is kept (a chunk stored late): the next query asks for the whole run. */
+  private needWhole = false;
 
   answered(answer: AnswerForChart): void {
     const selection = `${answer.query.selector}\u0000${answer.query.profileType ?? ''}`;
     const version = `${selection}\u0000${fingerprint(answer.timeline)}`;
     this.current = { selection, version };
-    if (answer.timeOrder) this.kept = { selection, version, samples: answer.timeOrder };
-    else if (this.kept?.version === version) return;
+    const tail = answer.timeOrder?.afterMs !== undefined ? answer.timeOrder : undefined;
+    if (tail) {
+      // A tail joins the samples kept for this selection; otherwise the whole run is asked for (once: see `asked`).
+      const joined = this.kept?.selection === selection && this.kept.samples ? appendTimeOrder(this.kept.samples, tail) : undefined;
+      if (joined) this.kept = { selection, version, samples: joined };
+      else {
+        this.needWhole = true;
+        this.asked = undefined;
+        if (this.kept?.selection !== selection) this.kept = undefined;
+      }
+    } else if (answer.timeOrder) {
+      this.kept = { selection, version, samples: answer.timeOrder };
+      this.needWhole = false;
+    } else if (this.kept?.version === version) return;
     else if (this.asked === version) this.kept = { selection, version, samples: undefined };
     else if (this.kept?.selection !== selection) this.kept = undefined;
+  }
+
+  /**
+   * The timestamp after which a query for the current selection asks for samples (the kept ones' last), so that the
+   * answer is a tail; undefined: ask for the whole run.
+   */
+  get afterMs(): number | undefined {
+    if (this.needWhole || !this.kept?.samples || this.kept.selection !== this.current?.selection) return undefined;
+    return this.kept.samples.throughMs;
   }
 
   /** Whether a query should ask for the samples: those kept (if any) are not the latest answer's. */

@@ -78,7 +78,11 @@ const controls = new QueryControls(
   message => host.post(message),
   () => layout.showStatus('Querying the store…'),
   () => (shown && zoomed !== undefined && zoomed > 0 ? framePathOf(shown.tree, zoomed) : undefined),
-  { wantsTimeOrder: () => currentTab === 'chart' && chartSamples.wanted, rangeChosen: range => chart.showRange(range) },
+  {
+    wantsTimeOrder: () => currentTab === 'chart' && chartSamples.wanted,
+    timeOrderAfterMs: () => chartSamples.afterMs,
+    rangeChosen: range => chart.showRange(range),
+  },
 );
 const chart = new FlameChartView(layout.panels.chart, {
   visibleRangeChanged: range => controls.showRange(range),
@@ -157,14 +161,22 @@ function showProfile(message: ProfileMessage): void {
   const { title, summary, tree, settings } = message;
   const key = `${title}\u0000${summary.nodeCount}\u0000${tree.totalSamples[0] ?? 0}`;
   const orientation = effectiveOrientation(settings.orientation, state);
-  // A tree answered for a zoomed frame is zoomed to it again; otherwise a zoom saved for this same profile is restored.
+  // A refresh (samples landed) keeps the frame zoomed now, found again by its path, or none if the user zoomed out
+  // since the query that carried a zoom. Otherwise a tree answered for a zoomed frame is zoomed to it again, or a zoom
+  // saved for this same profile is restored.
+  const refresh = message.refresh === true && shown !== undefined;
   const focused = message.query.focus ? findFramePath(tree, message.query.focus) : undefined;
-  const savedZoom = focused ?? (state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined);
+  const savedZoom = refresh
+    ? zoomed !== undefined && zoomed > 0 && shown
+      ? findFramePath(tree, framePathOf(shown.tree, zoomed))
+      : undefined
+    : (focused ?? (state.zoom?.profileKey === key ? state.zoom.nodeIndex : undefined));
   const unit = chooseValueUnit(tree, message.unit);
   shown = { key, settings, orientation, tree, unit, focus: focused === undefined ? undefined : message.query.focus };
   if (message.restore && JSON.stringify(message.restore) !== JSON.stringify(state.restore)) saveState({ ...state, restore: message.restore });
   zoomed = undefined;
-  chosen = undefined;
+  // The function the sandwich shows stays chosen across a refresh (it is found by its key, not its index).
+  if (!refresh) chosen = undefined;
   layout.clearError();
   layout.showStatus(undefined);
   const typeLabel = message.profileTypes.find(type => type.id === message.query.profileType)?.label ?? 'samples';
@@ -197,9 +209,25 @@ function showProfile(message: ProfileMessage): void {
   performance.measure('icicle:render', 'icicle:message-received');
 }
 
+let toldChartState = JSON.stringify({ shown: false });
+
+/**
+ * Tells the extension whether the chart is shown and up to when it holds the run's samples: its refreshes then ask
+ * for the samples in time order only while it is, and only those after (extension/liveRefresh.ts).
+ */
+function tellChartState(): void {
+  const shown = currentTab === 'chart';
+  const after = shown ? chartSamples.afterMs : undefined;
+  const message = { shown, ...(after !== undefined ? { samplesThroughMs: after } : {}) };
+  if (JSON.stringify(message) === toldChartState) return;
+  toldChartState = JSON.stringify(message);
+  host.post({ type: 'chartShown', ...message });
+}
+
 /** Keeps the answer's samples in time order for the chart, and the range the chart follows. */
 function keepChartSamples(message: ProfileMessage): void {
   chartSamples.answered(message);
+  tellChartState();
   const range = JSON.stringify(message.query.timeRange ?? null);
   const rangeChanged = range !== lastRange;
   lastRange = range;
@@ -325,6 +353,7 @@ const drawTab: Record<Tab, () => void> = {
 
 function showTab(tab: Tab): void {
   currentTab = tab;
+  tellChartState();
   layout.showTab(tab);
   if ((state.tab ?? DEFAULT_TAB) !== tab) saveState({ ...state, tab });
   drawTab[tab]();
@@ -376,7 +405,7 @@ function emptyTree(like: PackedCallTree): PackedCallTree {
 }
 
 function noSamples(like: PackedCallTree): TimeOrderedSamples {
-  return { tree: emptyTree(like), startMs: 0, tracks: [], node: [], gapMicros: [], durationMicros: [] };
+  return { tree: emptyTree(like), startMs: 0, tracks: [], node: [], gapMicros: [], durationMicros: [], throughMs: 0, totalSamples: 0 };
 }
 
 function saveState(next: ViewState): void {

@@ -33,6 +33,8 @@ export class QueryControls {
     private readonly chart: {
       /** Whether the answer should bring the samples in time order (the flame chart is shown). */
       wantsTimeOrder(): boolean;
+      /** The timestamp after which the chart lacks the selection's samples (it holds those up to it), if it holds some. */
+      timeOrderAfterMs(): number | undefined;
       /** The timeline's brush chose a range: the chart follows at once, before the answer. */
       rangeChosen(range: TimeRange | undefined): void;
     },
@@ -73,12 +75,16 @@ export class QueryControls {
     const profileType = 'profileType' in change ? change.profileType : base?.profileType;
     const timeRange = 'timeRange' in change ? change.timeRange : change.selector === undefined ? base?.timeRange : undefined;
     const focus = this.zoomPath();
+    const timeOrder = this.chart.wantsTimeOrder();
+    // Only the samples after those the chart holds, unless the selection or type changes (they are another run's).
+    const after = timeOrder && change.selector === undefined && !('profileType' in change) ? this.chart.timeOrderAfterMs() : undefined;
     const query: ViewQuery = {
       selector: change.selector ?? base?.selector ?? '',
       ...(profileType !== undefined ? { profileType } : {}),
       ...(timeRange !== undefined ? { timeRange } : {}),
       ...(focus !== undefined ? { focus } : {}),
-      ...(this.chart.wantsTimeOrder() ? { timeOrder: true } : {}),
+      ...(timeOrder ? { timeOrder: true } : {}),
+      ...(after !== undefined ? { timeOrderAfterMs: after } : {}),
     };
     this.querying();
     this.post({ type: 'query', query });

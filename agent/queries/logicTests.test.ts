@@ -72,6 +72,11 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
     }
     case 'time-order':
       return renderTimeOrder(await timeOrderedSamples(source, selection(), classifyForTests));
+    case 'time-order-after': {
+      const after = Number(words.next());
+      const samples = await timeOrderedSamples(source, selection(), classifyForTests, after);
+      return [`after ${samples.afterMs} through ${samples.throughMs}, ${samples.totalSamples} samples in all`, ...renderTimeOrder(samples)];
+    }
     default:
       throw new Error(`unknown query ${JSON.stringify(name)}`);
   }

@@ -2,9 +2,12 @@ import { storageProblem } from '../../common/errors';
 import type { IngestProfileParams, IngestProfileResult } from '../../common/protocol/probeProtocol';
 import type { Store } from '../../storage/store';
 import { RecordingSourceMaps } from '../import/sourceMaps/recordingSourceMaps';
+import { labelKey } from '../import/importedProfile';
 import { storeRecordedProfile, type RecordedProfile } from './storeRecordedProfile';
 
-type StoredListener = (sessionId: string | undefined, rows: number) => void;
+import type { SamplesStoredNotification } from '../../common/protocol/agentProtocol';
+
+type StoredListener = (stored: SamplesStoredNotification.Params) => void;
 type EndedListener = (sessionId: string) => void;
 type ProblemListener = (problem: string | undefined) => void;
 
@@ -52,7 +55,7 @@ export class RecordingHub {
     }
     this.setStoreProblem(undefined);
     const sessionId = recorded.labels['session_id'];
-    if (!result.alreadyStored && result.rows > 0) this.announceStored(sessionId, result.rows);
+    if (!result.alreadyStored && result.rows > 0) this.announceStored({ sessionId, rows: result.rows, labels: storedLabels(recorded.labels, result.profileId) });
     return { ...result, stop: sessionId !== undefined && this.stopped.has(sessionId) };
   }
 
@@ -102,8 +105,8 @@ export class RecordingHub {
    * Tells the listeners that samples landed: a recorded chunk (from `ingestRecorded`), or a profile file the editor
    * opened, which the language server's costs may be following.
    */
-  announceStored(sessionId: string | undefined, rows: number): void {
-    this.listeners.forEach(listener => listener(sessionId, rows));
+  announceStored(stored: SamplesStoredNotification.Params): void {
+    this.listeners.forEach(listener => listener(stored));
   }
 
   /** Calls `listener` after each stored chunk or opened profile; returns the function that unsubscribes it. */
@@ -111,4 +114,12 @@ export class RecordingHub {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** The labels every row of a recorded profile carries, as importToStore writes them (keys made valid, its profile_id). */
+function storedLabels(given: Record<string, string>, profileId: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(given)) labels[labelKey(key)] = value;
+  labels['profile_id'] = profileId;
+  return labels;
 }

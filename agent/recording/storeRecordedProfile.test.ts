@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SamplesStoredNotification } from '../../common/protocol/agentProtocol';
 import { SPOOL_SUFFIX, type IngestProfileParams } from '../../common/protocol/probeProtocol';
+import { selectorMayMatch } from '../../common/selectorMatch';
 import { count, eq, executePlan, scan } from '../../storage/query';
 import { Store } from '../../storage/store';
 import { syntheticChunk } from '../../test/support/syntheticChunk';
@@ -50,6 +52,19 @@ describe('ingesting a recorded chunk exactly once', function () {
     labels: { session_id: session, pid: '42', runtime: 'node' },
     droppedChunks: 0,
     ...(chunkKey === undefined ? {} : { chunkKey }),
+  });
+
+  it('tells listeners the labels every stored sample carries, once per chunk stored, so views that cannot gain skip it', async () => {
+    const heard: SamplesStoredNotification.Params[] = [];
+    hub.onStored(stored => heard.push(stored));
+    const first = await hub.ingest({ ...chunk(1, 'run-a', 'run-a:1'), labels: { session_id: 'run-a', pid: '42', 'launch.name': 'web' } });
+    await hub.ingest(chunk(1, 'run-a', 'run-a:1'));
+    assert.equal(heard.length, 1, 'a copy already stored is not announced');
+    assert.deepEqual(heard[0], { sessionId: 'run-a', rows: 500, labels: { session_id: 'run-a', pid: '42', launch_name: 'web', profile_id: first.profileId } });
+    // The labels are the stored ones: a selector on them finds the chunk's rows in the store.
+    assert.equal(await storedRows(store, 'run-a'), 500);
+    assert.equal(selectorMayMatch('{session_id="run-a", launch_name="web"}', heard[0]!.labels), true);
+    assert.equal(selectorMayMatch('{session_id="run-b"}', heard[0]!.labels), false);
   });
 
   it('stores a chunk once when the socket and the spool deliver it at the same moment', async () => {

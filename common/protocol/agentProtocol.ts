@@ -270,8 +270,18 @@ export namespace SamplesStoredNotification {
     /** The `session_id` label of the chunk, when it has one. */
     sessionId: string | undefined;
     rows: number;
+    /**
+     * Labels every stored sample carries with these values (the run's, the chunk's profile_id); a sample may carry
+     * others too (per-sample labels). A view whose selector a key here contradicts did not gain samples
+     * (common/selectorMatch.ts), so it need not query again.
+     */
+    labels: Record<string, string>;
   }
-  export const paramsSchema = z.object({ sessionId: z.string().optional(), rows: count }) satisfies AnswerSchema<Params>;
+  export const paramsSchema = z.object({
+    sessionId: z.string().optional(),
+    rows: count,
+    labels: z.record(z.string().max(1000), z.string().max(10_000)).refine(labels => Object.keys(labels).length <= 1000, { message: 'at most 1000 labels' }),
+  }) satisfies AnswerSchema<Params>;
   export const type = new NotificationType<Params>(method);
 }
 

@@ -32,6 +32,11 @@ export const toWebviewMessageSchema = z.discriminatedUnion('type', [
       restore: restoreSchema.optional(),
       /** A function to find at once ("Show in flame graph" from the source): it is searched for and stands out. */
       search: z.string().max(10_000).optional(),
+      /**
+       * The same query answered again because samples landed (a run still recording), not because the page asked:
+       * the page keeps what the user set up (the zoomed frame as it is now, the chosen function) and draws it in place.
+       */
+      refresh: z.literal(true).optional(),
     })
     .merge(viewResultMetaSchema),
   /** The answer to a `complete` request. */
@@ -75,5 +80,15 @@ export const fromWebviewMessageSchema = z.discriminatedUnion('type', [
   }),
   /** Put text (the selection as a selector) on the clipboard. */
   z.object({ type: z.literal('copyText'), text: z.string().max(10_000) }),
+  /**
+   * The flame chart was shown or hidden, or holds samples up to another time: a refresh (samples landed) asks for the
+   * samples in time order only while it is shown, since they cost the most of any answer, and only those after.
+   */
+  z.object({
+    type: z.literal('chartShown'),
+    shown: z.boolean(),
+    /** The last timestamp of the run's samples the chart holds: a refresh asks only for those after it. */
+    samplesThroughMs: z.number().finite().optional(),
+  }),
 ]);
 export type FromWebviewMessage = z.infer<typeof fromWebviewMessageSchema>;

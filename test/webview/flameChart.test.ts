@@ -49,6 +49,8 @@ function samples(): TimeOrderedSamples {
     node: [...main, ...worker],
     gapMicros: [...main.map(() => 0), 25_000, ...worker.slice(1).map(() => 0)],
     durationMicros: [...main, ...worker].map(() => 1000),
+    throughMs: START + 99,
+    totalSamples: 150,
   };
 }
 

@@ -6,7 +6,9 @@ import { findTimeOrderProblem } from '../../../common/timeOrder';
 import { viewResultSchema } from '../../../common/viewQuery';
 import { Store } from '../../../storage/store';
 import { corpusDir } from '../../../test/support/corpus';
+import { syntheticChunk } from '../../../test/support/syntheticChunk';
 import { openProfileThroughStore } from '../../profileLibrary';
+import { RecordingHub } from '../../recording/recordingHub';
 import { queryView } from './viewQueries';
 
 interface RawProfile {
@@ -78,6 +80,21 @@ describe('time-ordered samples of a real profile', () => {
       previousFirst = first;
       k += track.sampleCount;
     }
+  });
+
+  it('gives a recorded run one track, not one per chunk (each chunk has its own profile_id), and each run its own', async () => {
+    const hub = new RecordingHub(store);
+    const start = Date.UTC(2026, 11, 3, 12, 0, 0);
+    for (const [session, offset] of [['run-a', 0], ['run-b', 100]] as const) {
+      for (let i = 0; i < 3; i++) {
+        await hub.ingest({ format: 'v8', profile: syntheticChunk(i, 200), startMs: start + offset + i * 200, labels: { session_id: session, pid: '7' }, droppedChunks: 0, chunkKey: `${session}:${i}` });
+      }
+    }
+    const one = (await queryView(store, { selector: '{session_id="run-a"}', timeOrder: true })).timeOrder!;
+    assert.deepEqual(one.tracks, [{ labels: {}, sampleCount: 600 }]);
+    const both = (await queryView(store, { selector: '{pid="7"}', timeOrder: true })).timeOrder!;
+    assert.deepEqual(both.tracks, [{ labels: { session_id: 'run-a' }, sampleCount: 600 }, { labels: { session_id: 'run-b' }, sampleCount: 600 }]);
+    assert.equal(findTimeOrderProblem(both), undefined);
   });
 
   it('refuses a sample that refers to a node the tree lacks', async () => {

@@ -37,7 +37,7 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0): P
       unit: displayUnitOf(profileType),
       profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
       timeline: span === undefined ? undefined : await timeline(snapshot, base, span),
-      ...(query.timeOrder === true && profileType !== undefined ? { timeOrder: await timeOrderedSamples(snapshot, base, classifyStoredFrame) } : {}),
+      ...(query.timeOrder === true && profileType !== undefined ? { timeOrder: await timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs) } : {}),
     };
   } finally {
     snapshot.release();
