@@ -265,7 +265,8 @@ export class FlameGraphPanel implements vscode.Disposable {
 
   /** Tells the listeners which samples this view shows, when it is the active one and has shown something. */
   private announceInFront(): void {
-    if (this.state.kind !== 'loaded' || !this.panel.active) return;
+    // A panel closed while its answer was posted throws on any read of `active`: closed views announce nothing.
+    if (this.state.kind !== 'loaded' || !FlameGraphPanel.all.has(this) || !this.panel.active) return;
     const { selector, profileType } = this.state.result.query;
     FlameGraphPanel.inFrontEmitter.fire({ selector, name: this.shownTitle(this.state.result), ...(profileType !== undefined ? { profileType } : {}) });
   }
