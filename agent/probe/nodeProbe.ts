@@ -102,10 +102,11 @@ function startProbe(agentSocket: string): void {
   let connecting = false;
   let received: Buffer = Buffer.alloc(0);
 
-  const takeChunk = (last = false): Chunk | undefined => {
+  const takeChunk = (mode: 'next' | 'pause' | 'last' = 'next'): Chunk | undefined => {
+    const last = mode !== 'next';
     // The probe's own samples are its cost, not the program's (ownSamples.ts): this script, by path or URL.
     const ownScripts = new Set([__filename, pathToFileURL(__filename).href]);
-    const taken = profiler.take(last);
+    const taken = profiler.take(mode);
     const profile = taken && withoutOwnSamples(taken, ownScripts);
     const startMs = chunkStartMs;
     chunkStartMs = Date.now();
@@ -265,7 +266,7 @@ function startProbe(agentSocket: string): void {
     if (stopped) return;
     clearInterval(timer);
     try {
-      const last = paused ? undefined : takeChunk(true);
+      const last = paused ? undefined : takeChunk('last');
       if (last) queue.push(last);
       session.disconnect();
     } catch {
@@ -316,7 +317,7 @@ function startProbe(agentSocket: string): void {
       if (stopped) return 'stopped';
       if (command === 'pause' && !paused) {
         paused = true;
-        handOver(takeChunk(true), wanted);
+        handOver(takeChunk('pause'), wanted);
       } else if (command === 'resume' && paused) {
         profiler.resume();
         allocations?.start();
