@@ -30,8 +30,9 @@ export const KEEP_ALIVE_MILLIS = 60_000;
  *
  * Every sample is added to every running profile, so a keep-alive doubles the sampler thread's work (measured: the
  * program's CPU time 8.0% over a plain run at 1 ms and its wall time 3.4%, against 4.7% and -0.2% with one profile:
- * docs/benchmarks.md). Where no debugger may be attached, nobody sees a console profile end, so the keep-alive is only a bridge: begun just before a chunk's
- * profile stops and ended once the next has started, or held while profiling is paused.
+ * docs/benchmarks.md). Where no debugger may be attached, nobody sees a console profile end, so the keep-alive is
+ * only a bridge: begun just before a chunk's profile stops and ended once the next has started, or held while
+ * profiling is paused.
  *
  * In-process sessions answer synchronously, so `take` returns the chunk it ended, at a program's exit too.
  */
