@@ -46,12 +46,20 @@ export function frameName(tree: PackedCallTree, index: number): string {
  * before its children and appending each node to its parent keeps the children in their original order.
  * No recursion: real trees are deep enough (thousands of levels in recursive code) to overflow the stack.
  * The tree must be sound (see findCallTreeProblem); the message schema checks that before this runs.
+ * `maxDepth` leaves out the frames deeper than it (the root is at depth 0): a first paint draws only the rows that
+ * fit on the screen. A frame keeps its total either way, so what is drawn is drawn at the same width.
  */
-export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = chooseValueUnit(tree)): FrameDatum {
+export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = chooseValueUnit(tree), maxDepth = Infinity): FrameDatum {
   const values = valueColumns(tree, unit).total;
   const count = tree.parent.length;
-  const frames = new Array<FrameDatum>(count);
+  const frames = new Array<FrameDatum | undefined>(count);
+  const depth = new Int32Array(count);
   for (let index = 0; index < count; index++) {
+    if (index > 0) {
+      const parentIndex = tree.parent[index] ?? 0;
+      depth[index] = depth[parentIndex]! + 1;
+      if (depth[index]! > maxDepth) continue;
+    }
     const frame: FrameDatum = { name: frameName(tree, index), value: values[index] ?? 0, index };
     frames[index] = frame;
     if (index === 0) continue;
@@ -60,4 +68,21 @@ export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = c
     else parent.children = [frame];
   }
   return frames[0]!;
+}
+
+/**
+ * The depth of the deepest frame d3-flame-graph draws on the whole profile, zoomed out: frames wider than
+ * `minFramePixels` of `width` pixels (d3-flame-graph's filter, widths in proportion to the root's total).
+ */
+export function deepestDrawnDepth(tree: PackedCallTree, unit: ValueUnit, width: number, minFramePixels: number): number {
+  const values = valueColumns(tree, unit).total;
+  const whole = values[0] ?? 0;
+  if (!(whole > 0)) return 0;
+  const depth = new Int32Array(tree.parent.length);
+  let deepest = 0;
+  for (let index = 1; index < tree.parent.length; index++) {
+    depth[index] = depth[tree.parent[index] ?? 0]! + 1;
+    if (((values[index] ?? 0) / whole) * width > minFramePixels && depth[index]! > deepest) deepest = depth[index]!;
+  }
+  return deepest;
 }

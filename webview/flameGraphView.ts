@@ -1,7 +1,7 @@
 import flamegraph, { type FlameGraph, type FlameGraphNode } from 'd3-flame-graph';
 import { select } from 'd3-selection';
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
-import { buildCallTreeHierarchy, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
+import { buildCallTreeHierarchy, deepestDrawnDepth, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
 import { describeFrame } from './frameDetails';
 import { FrameNavigation } from './frameNavigation';
 import { FramePalette, sourceGroup, type FrameColour } from './frameColours';
@@ -62,6 +62,8 @@ export class FlameGraphView {
   private resizeScheduled = false;
   /** True while the view zooms by itself (restoring state), which must not open any source. */
   private zoomingProgrammatically = false;
+  /** True while the view zooms again to where it was (drawn again), which tells nobody. */
+  private zoomingQuietly = false;
   private readonly tooltip: FrameTooltip;
   /** Whether frames are coloured by kind of code or by where the code lives (package or file). */
   private colourBy: ColourBy = 'kind';
@@ -73,6 +75,13 @@ export class FlameGraphView {
   private orientation: Orientation = 'icicle';
   /** Says which frame the keyboard is on, for screen readers. */
   private readonly announcer: HTMLElement;
+  /**
+   * Set while only the rows on the screen are drawn (a first paint of a deep tree): draws the rest. Run a frame after
+   * the first paint, or at once by anything that needs every frame (a zoom, another orientation).
+   */
+  private drawRest: (() => void) | undefined;
+  /** The frame the user zoomed to while only the rows on the screen were drawn, zoomed to again once all are. */
+  private zoomedWhilePartial: number | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -131,13 +140,43 @@ export class FlameGraphView {
       .setSearchMatch(() => false)
       .onClick(node => this.clicked(node));
     this.chart = chart;
-    select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit)).call(chart);
-    // Zooms and highlights applied with the new tree (a restored zoom, a live refresh's zoom and search) are drawn
-    // at once too: a transition would paint the tree zoomed out first and then move it, on every refresh. Later
-    // zooms, the user's, animate.
-    requestAnimationFrame(() => {
-      if (this.chart === chart) chart.transitionDuration(TRANSITION_MILLIS);
-    });
+    this.drawRest = undefined;
+    this.zoomedWhilePartial = undefined;
+    const rows = content.zoomNodeIndex !== undefined && content.zoomNodeIndex > 0 ? undefined : this.rowsOnScreen(content);
+    const deepest = rows === undefined ? 0 : deepestDrawnDepth(content.tree, this.unit, Math.max(this.width, 1), content.minFramePixels);
+    if (rows !== undefined && deepest > rows) {
+      // A deep tree is drawn in two steps: first the rows on the screen, at once, in a page as tall as the whole graph
+      // (d3-flame-graph's height: three rows more than the deepest drawn), then the rest a frame after that first
+      // paint. What the screen shows is the same; the frames below it come one frame later.
+      chart.minHeight((deepest + 3) * CELL_HEIGHT);
+      select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit, rows)).call(chart);
+      this.drawRest = () => {
+        this.drawRest = undefined;
+        // d3-flame-graph keeps the height of its first drawing: it is measured again on the whole tree.
+        chart.minHeight(0).height(0).update(buildCallTreeHierarchy(content.tree, this.unit));
+        const zoomedTo = this.zoomedWhilePartial;
+        this.zoomedWhilePartial = undefined;
+        if (zoomedTo !== undefined) this.zoomQuietly(zoomedTo);
+        this.colourLabels();
+        performance.clearMarks('icicle:graph-complete');
+        performance.mark('icicle:graph-complete');
+        chart.transitionDuration(TRANSITION_MILLIS);
+      };
+      // The first requestAnimationFrame runs before the first paint, the second a frame after it.
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+        if (this.chart === chart) this.drawRest?.();
+      }, 0)));
+    } else {
+      select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit)).call(chart);
+      performance.clearMarks('icicle:graph-complete');
+      performance.mark('icicle:graph-complete');
+      // Zooms and highlights applied with the new tree (a restored zoom, a live refresh's zoom and search) are drawn
+      // at once too: a transition would paint the tree zoomed out first and then move it, on every refresh. Later
+      // zooms, the user's, animate.
+      requestAnimationFrame(() => {
+        if (this.chart === chart) chart.transitionDuration(TRANSITION_MILLIS);
+      });
+    }
 
     const svg = this.container.querySelector('svg');
     svg?.setAttribute('role', 'img');
@@ -147,18 +186,32 @@ export class FlameGraphView {
     this.colourLabels();
   }
 
+  /**
+   * How many rows below the root fit between the graph's top and the bottom of the window, when drawing only those
+   * first is worth it: roots at the top (in a flame orientation the screen shows the deepest rows first, which need
+   * every frame above them) and the graph shown (a hidden one has no screen to fill first).
+   */
+  private rowsOnScreen(content: FlameGraphContent): number | undefined {
+    if (content.orientation !== 'icicle' || this.container.clientWidth === 0) return undefined;
+    const top = this.container.getBoundingClientRect().top;
+    return Math.max(1, Math.ceil((window.innerHeight - top) / CELL_HEIGHT));
+  }
+
   setOrientation(orientation: Orientation): void {
+    this.drawRest?.();
     this.orientation = orientation;
     this.chart?.inverted(orientation === 'icicle').update();
     this.colourLabels();
   }
 
   setMinFramePixels(pixels: number): void {
+    this.drawRest?.();
     this.chart?.minFrameSize(pixels).update();
     this.colourLabels();
   }
 
   resetZoom(): void {
+    this.zoomedWhilePartial = undefined;
     this.zoomingProgrammatically = true;
     try {
       this.chart?.resetZoom();
@@ -171,13 +224,14 @@ export class FlameGraphView {
     this.tooltip.hide();
     this.chart?.destroy();
     this.chart = undefined;
+    this.drawRest = undefined;
     this.container.replaceChildren();
   }
 
   /** Zooms to a frame by its index in the packed tree (the root: zooms out). */
   zoomToIndex(index: number): void {
-    const root = select(this.container).datum() as unknown as Node;
-    const target = root.descendants().find(node => node.data.index === index);
+    this.drawRest?.();
+    const target = this.nodeOf(index);
     if (!target || !this.chart) return;
     this.zoomingProgrammatically = true;
     try {
@@ -189,8 +243,10 @@ export class FlameGraphView {
 
   /** d3-flame-graph has zoomed to the clicked frame (the root: zoomed out) before it calls this. */
   private clicked(node: Node): void {
+    if (this.zoomingQuietly) return;
     const index = node.data.index;
     const isRoot = node.parent === null;
+    if (this.drawRest) this.zoomedWhilePartial = isRoot ? undefined : index;
     this.events.zoomChanged(isRoot ? undefined : index);
     this.colourLabels();
     if (isRoot || this.zoomingProgrammatically || !this.tree) return;
@@ -198,6 +254,24 @@ export class FlameGraphView {
     const url = this.tree.strings[this.tree.url[index] ?? 0] ?? '';
     if (url === '' || url.length > MAX_URL_LENGTH) return;
     this.events.openSource(url, this.tree.line[index] ?? 0, this.tree.column[index] ?? 0);
+  }
+
+  /** The drawn hierarchy's node of a frame of the packed tree. */
+  private nodeOf(index: number): Node | undefined {
+    const root = select(this.container).datum() as unknown as Node;
+    return root.descendants().find(node => node.data.index === index);
+  }
+
+  /** Zooms to a frame the user chose before, drawn again: nobody is told, since nothing changed for them. */
+  private zoomQuietly(index: number): void {
+    const target = this.nodeOf(index);
+    if (!target || !this.chart) return;
+    this.zoomingQuietly = true;
+    try {
+      this.chart.zoomTo(target);
+    } finally {
+      this.zoomingQuietly = false;
+    }
   }
 
   setColourBy(colourBy: ColourBy): void {
