@@ -13,6 +13,11 @@ export interface FrameDatum {
   /** Index of this frame in the packed tree's columns. */
   index: number;
   children?: FrameDatum[];
+  /**
+   * d3-flame-graph's own flag (its zoom hides the siblings of the zoomed frame's ancestors): a hidden frame and its
+   * descendants are valued 0 and not drawn. A first paint hides the frames below the screen this way (framesAtDepth).
+   */
+  hide?: boolean;
 }
 
 /**
@@ -46,20 +51,12 @@ export function frameName(tree: PackedCallTree, index: number): string {
  * before its children and appending each node to its parent keeps the children in their original order.
  * No recursion: real trees are deep enough (thousands of levels in recursive code) to overflow the stack.
  * The tree must be sound (see findCallTreeProblem); the message schema checks that before this runs.
- * `maxDepth` leaves out the frames deeper than it (the root is at depth 0): a first paint draws only the rows that
- * fit on the screen. A frame keeps its total either way, so what is drawn is drawn at the same width.
  */
-export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = chooseValueUnit(tree), maxDepth = Infinity): FrameDatum {
+export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = chooseValueUnit(tree)): FrameDatum {
   const values = valueColumns(tree, unit).total;
   const count = tree.parent.length;
-  const frames = new Array<FrameDatum | undefined>(count);
-  const depth = new Int32Array(count);
+  const frames = new Array<FrameDatum>(count);
   for (let index = 0; index < count; index++) {
-    if (index > 0) {
-      const parentIndex = tree.parent[index] ?? 0;
-      depth[index] = depth[parentIndex]! + 1;
-      if (depth[index]! > maxDepth) continue;
-    }
     const frame: FrameDatum = { name: frameName(tree, index), value: values[index] ?? 0, index };
     frames[index] = frame;
     if (index === 0) continue;
@@ -68,6 +65,21 @@ export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = c
     else parent.children = [frame];
   }
   return frames[0]!;
+}
+
+/**
+ * The frames at `depth` below `root` (its children are at depth 1), visiting only the frames above them: on a deep
+ * tree, a few hundred of hundreds of thousands. Without recursion, for the same reason as above.
+ */
+export function framesAtDepth(root: FrameDatum, depth: number): FrameDatum[] {
+  const found: FrameDatum[] = [];
+  const stack: [FrameDatum, number][] = [[root, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [frame, at] = next;
+    if (at === depth) found.push(frame);
+    else for (const child of frame.children ?? []) stack.push([child, at + 1]);
+  }
+  return found;
 }
 
 /**

@@ -1,7 +1,7 @@
 import flamegraph, { type FlameGraph, type FlameGraphNode } from 'd3-flame-graph';
 import { select } from 'd3-selection';
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
-import { buildCallTreeHierarchy, deepestDrawnDepth, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
+import { buildCallTreeHierarchy, deepestDrawnDepth, frameName, framesAtDepth, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
 import { describeFrame } from './frameDetails';
 import { FrameNavigation } from './frameNavigation';
 import { FramePalette, sourceGroup, type FrameColour } from './frameColours';
@@ -12,6 +12,11 @@ import type { Orientation } from './viewState';
 const CELL_HEIGHT = 18;
 /** Short enough that labels appear at once (the 750 ms default delays them visibly), long enough to follow a zoom. */
 const TRANSITION_MILLIS = 150;
+/**
+ * How long a new frame's rectangle grows from nothing: d3-flame-graph's (d3-transition's default). The rest of a deep
+ * tree is drawn while the first rows still grow; they go on growing over this time rather than jump to their width.
+ */
+const GROWTH_MILLIS = 250;
 /** The extension refuses longer URLs (see the protocol); posting one would only produce an error there. */
 const MAX_URL_LENGTH = 8192;
 
@@ -62,8 +67,6 @@ export class FlameGraphView {
   private resizeScheduled = false;
   /** True while the view zooms by itself (restoring state), which must not open any source. */
   private zoomingProgrammatically = false;
-  /** True while the view zooms again to where it was (drawn again), which tells nobody. */
-  private zoomingQuietly = false;
   private readonly tooltip: FrameTooltip;
   /** Whether frames are coloured by kind of code or by where the code lives (package or file). */
   private colourBy: ColourBy = 'kind';
@@ -80,8 +83,6 @@ export class FlameGraphView {
    * the first paint, or at once by anything that needs every frame (a zoom, another orientation).
    */
   private drawRest: (() => void) | undefined;
-  /** The frame the user zoomed to while only the rows on the screen were drawn, zoomed to again once all are. */
-  private zoomedWhilePartial: number | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -141,22 +142,24 @@ export class FlameGraphView {
       .onClick(node => this.clicked(node));
     this.chart = chart;
     this.drawRest = undefined;
-    this.zoomedWhilePartial = undefined;
+    const root = buildCallTreeHierarchy(content.tree, this.unit);
     const rows = content.zoomNodeIndex !== undefined && content.zoomNodeIndex > 0 ? undefined : this.rowsOnScreen(content);
     const deepest = rows === undefined ? 0 : deepestDrawnDepth(content.tree, this.unit, Math.max(this.width, 1), content.minFramePixels);
     if (rows !== undefined && deepest > rows) {
       // A deep tree is drawn in two steps: first the rows on the screen, at once, in a page as tall as the whole graph
-      // (d3-flame-graph's height: three rows more than the deepest drawn), then the rest a frame after that first
-      // paint. What the screen shows is the same; the frames below it come one frame later.
+      // (d3-flame-graph's height: three rows more than the deepest frame drawn), then the rest a frame after that
+      // first paint. The frames below are hidden the way d3-flame-graph's zoom hides frames, so that every frame has
+      // the same identity in both drawings (d3 keeps the drawn ones as they are) and a zoom in between holds.
+      const below = framesAtDepth(root, rows + 1);
+      for (const frame of below) frame.hide = true;
       chart.minHeight((deepest + 3) * CELL_HEIGHT);
-      select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit, rows)).call(chart);
+      select(this.container).datum(root).call(chart);
       this.drawRest = () => {
         this.drawRest = undefined;
-        // d3-flame-graph keeps the height of its first drawing: it is measured again on the whole tree.
-        chart.minHeight(0).height(0).update(buildCallTreeHierarchy(content.tree, this.unit));
-        const zoomedTo = this.zoomedWhilePartial;
-        this.zoomedWhilePartial = undefined;
-        if (zoomedTo !== undefined) this.zoomQuietly(zoomedTo);
+        // A zoom since then shows or hides frames by their ancestors; these were hidden only for the first paint.
+        for (const frame of below) frame.hide = false;
+        // d3-flame-graph keeps the height of its first drawing: it is measured again on every frame.
+        chart.minHeight(0).height(0).transitionDuration(GROWTH_MILLIS).update();
         this.colourLabels();
         performance.clearMarks('icicle:graph-complete');
         performance.mark('icicle:graph-complete');
@@ -167,7 +170,7 @@ export class FlameGraphView {
         if (this.chart === chart) this.drawRest?.();
       }, 0)));
     } else {
-      select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit)).call(chart);
+      select(this.container).datum(root).call(chart);
       performance.clearMarks('icicle:graph-complete');
       performance.mark('icicle:graph-complete');
       // Zooms and highlights applied with the new tree (a restored zoom, a live refresh's zoom and search) are drawn
@@ -192,7 +195,8 @@ export class FlameGraphView {
    * every frame above them) and the graph shown (a hidden one has no screen to fill first).
    */
   private rowsOnScreen(content: FlameGraphContent): number | undefined {
-    if (content.orientation !== 'icicle' || this.container.clientWidth === 0) return undefined;
+    // Without a minimum width, d3-flame-graph draws hidden frames too (at no width): nothing would be saved.
+    if (content.orientation !== 'icicle' || content.minFramePixels <= 0 || this.container.clientWidth === 0) return undefined;
     const top = this.container.getBoundingClientRect().top;
     return Math.max(1, Math.ceil((window.innerHeight - top) / CELL_HEIGHT));
   }
@@ -211,7 +215,6 @@ export class FlameGraphView {
   }
 
   resetZoom(): void {
-    this.zoomedWhilePartial = undefined;
     this.zoomingProgrammatically = true;
     try {
       this.chart?.resetZoom();
@@ -243,10 +246,8 @@ export class FlameGraphView {
 
   /** d3-flame-graph has zoomed to the clicked frame (the root: zoomed out) before it calls this. */
   private clicked(node: Node): void {
-    if (this.zoomingQuietly) return;
     const index = node.data.index;
     const isRoot = node.parent === null;
-    if (this.drawRest) this.zoomedWhilePartial = isRoot ? undefined : index;
     this.events.zoomChanged(isRoot ? undefined : index);
     this.colourLabels();
     if (isRoot || this.zoomingProgrammatically || !this.tree) return;
@@ -260,18 +261,6 @@ export class FlameGraphView {
   private nodeOf(index: number): Node | undefined {
     const root = select(this.container).datum() as unknown as Node;
     return root.descendants().find(node => node.data.index === index);
-  }
-
-  /** Zooms to a frame the user chose before, drawn again: nobody is told, since nothing changed for them. */
-  private zoomQuietly(index: number): void {
-    const target = this.nodeOf(index);
-    if (!target || !this.chart) return;
-    this.zoomingQuietly = true;
-    try {
-      this.chart.zoomTo(target);
-    } finally {
-      this.zoomingQuietly = false;
-    }
   }
 
   setColourBy(colourBy: ColourBy): void {
