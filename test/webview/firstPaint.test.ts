@@ -62,7 +62,8 @@ async function recordPictures(message: unknown): Promise<Picture[]> {
   const page = globalThis as unknown as PageWindow;
   const pictures: Picture[] = [];
   page.postMessage(message, '*');
-  for (let after = 0; after < 20; ) {
+  // Bounded, so that a page that never completes its drawing fails the test rather than hangs it.
+  for (let after = 0, frames = 0; after < 20 && frames < 1000; frames++) {
     await new Promise<void>(resolve => page.requestAnimationFrame(resolve));
     const groups = Array.from(page.document.querySelectorAll('.icicle-chart svg g'));
     const visible = groups.filter(g => {
@@ -168,7 +169,6 @@ describe('the first paint of a profile', function () {
   it('fills the function table when its tab is first shown, with the profile shown then', async () => {
     await harness.postToWebview(profileMessage('small.cpuprofile', packFrames(SMALL_PROGRAM)));
     await frameLabel(harness.page, 'readToken').waitFor();
-    await whenComplete();
     // Frames go by while the graph is shown: the hidden table stays empty.
     for (let frame = 0; frame < 5; frame++) await harness.page.evaluate(() => new Promise<void>(resolve => (globalThis as unknown as PageWindow).requestAnimationFrame(resolve)));
     assert.equal(await harness.page.locator('.icicle-table-row').count(), 0, 'the hidden table is not filled');
