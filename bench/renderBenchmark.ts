@@ -12,7 +12,8 @@ import type { Benchmark } from './benchmarkDoc';
 
 /**
  * The flame graph on big profiles, in headless Chromium with the built webview bundle: time from the message's
- * arrival to the first painted label, time for a zoom (a click on a mid-sized frame until the next frame is
+ * arrival to the first painted label (the rows on the screen), to every frame drawn (a deep tree's rows below the
+ * screen come a frame after the first paint: webview/flameGraphView.ts), time for a zoom (a click on a mid-sized frame until the next frame is
  * painted: the synchronous layout and redraw, not the 150 ms animation after it), and the bytes of the message.
  * Measured for the tree as the agent sends it (pruned below 0.2% of the total, the default; ICICLE_RENDER_MIN_SHARE
  * sets another share) and, as the peer in
@@ -34,6 +35,8 @@ interface PageWindow {
 
 interface Measured {
   firstPaintMs: number;
+  /** Until every frame is drawn: a deep tree's rows below the screen come after the first paint (flameGraphView.ts). */
+  completeMs: number;
   zoomMs: number;
   payloadBytes: number;
   nodes: number;
@@ -42,6 +45,7 @@ interface Measured {
 async function measure(tree: PackedCallTree, summary: ProfileSummary, title: string): Promise<Measured> {
   const browser = await launchChromium();
   const paints: number[] = [];
+  const completes: number[] = [];
   const zooms: number[] = [];
   const message = { type: 'profile', title, summary, tree, settings: { orientation: 'icicle', minFramePixels: 1 }, ...viewMeta() };
   try {
@@ -61,6 +65,17 @@ async function measure(tree: PackedCallTree, summary: ProfileSummary, title: str
         );
         await harness.postToWebview(message);
         paints.push(Number(await (await painted).jsonValue()));
+        const complete = await harness.page.waitForFunction(
+          () => {
+            const page = globalThis as unknown as PageWindow;
+            const received = page.performance.getEntriesByName('icicle:message-received')[0];
+            const drawn = page.performance.getEntriesByName('icicle:graph-complete')[0];
+            return received && drawn ? drawn.startTime - received.startTime : 0;
+          },
+          undefined,
+          { polling: 'raf', timeout: 120_000 },
+        );
+        completes.push(Number(await complete.jsonValue()));
         zooms.push(
           await harness.page.evaluate(async () => {
             const page = globalThis as unknown as PageWindow;
@@ -85,14 +100,14 @@ async function measure(tree: PackedCallTree, summary: ProfileSummary, title: str
   } finally {
     await browser.close();
   }
-  return { firstPaintMs: median(paints), zoomMs: median(zooms), payloadBytes: Buffer.byteLength(JSON.stringify(message)), nodes: tree.parent.length };
+  return { firstPaintMs: median(paints), completeMs: median(completes), zoomMs: median(zooms), payloadBytes: Buffer.byteLength(JSON.stringify(message)), nodes: tree.parent.length };
 }
 
 function line(name: string, ours: Measured, peer: Measured): void {
   console.log(`${name}`);
-  console.log(`  pruned (${ours.nodes.toLocaleString('en-US')} nodes)   first paint ${ours.firstPaintMs.toFixed(0).padStart(5)} ms   zoom ${ours.zoomMs.toFixed(0).padStart(5)} ms   ${(ours.payloadBytes / 1e6).toFixed(2)} MB`);
-  console.log(`  whole  (${peer.nodes.toLocaleString('en-US')} nodes)   first paint ${peer.firstPaintMs.toFixed(0).padStart(5)} ms   zoom ${peer.zoomMs.toFixed(0).padStart(5)} ms   ${(peer.payloadBytes / 1e6).toFixed(2)} MB`);
-  console.log(`  ratio to the whole tree: first paint ${(ours.firstPaintMs / peer.firstPaintMs).toFixed(2)}×, zoom ${(ours.zoomMs / peer.zoomMs).toFixed(2)}×; targets first paint ≤ 500 ms ${ours.firstPaintMs <= 500 ? 'PASS' : 'MISS'}, zoom ≤ 100 ms ${ours.zoomMs <= 100 ? 'PASS' : 'MISS'}`);
+  console.log(`  pruned (${ours.nodes.toLocaleString('en-US')} nodes)   first paint ${ours.firstPaintMs.toFixed(0).padStart(5)} ms (every frame ${ours.completeMs.toFixed(0)} ms)   zoom ${ours.zoomMs.toFixed(0).padStart(5)} ms   ${(ours.payloadBytes / 1e6).toFixed(2)} MB`);
+  console.log(`  whole  (${peer.nodes.toLocaleString('en-US')} nodes)   first paint ${peer.firstPaintMs.toFixed(0).padStart(5)} ms (every frame ${peer.completeMs.toFixed(0)} ms)   zoom ${peer.zoomMs.toFixed(0).padStart(5)} ms   ${(peer.payloadBytes / 1e6).toFixed(2)} MB`);
+  console.log(`  ratio to the whole tree: first paint ${(ours.firstPaintMs / peer.firstPaintMs).toFixed(2)}×, zoom ${(ours.zoomMs / peer.zoomMs).toFixed(2)}×; targets first paint ≤ 400 ms ${ours.firstPaintMs <= 400 ? 'PASS' : 'MISS'}, zoom ≤ 100 ms ${ours.zoomMs <= 100 ? 'PASS' : 'MISS'}`);
 }
 
 export async function runRenderBenchmark(): Promise<Record<string, number>> {
@@ -109,12 +124,14 @@ export async function runRenderBenchmark(): Promise<Record<string, number>> {
     line(`${name} (${tree.parent.length.toLocaleString('en-US')} nodes)`, ours, peer);
     fields[`${key}first_paint_ms`] = Math.round(ours.firstPaintMs);
     fields[`${key}zoom_ms`] = Math.round(ours.zoomMs);
+    fields[`${key}complete_ms`] = Math.round(ours.completeMs);
     fields[`${key}payload_bytes`] = ours.payloadBytes;
     fields[`${key}whole_first_paint_ms`] = Math.round(peer.firstPaintMs);
     fields[`${key}whole_zoom_ms`] = Math.round(peer.zoomMs);
+    fields[`${key}whole_complete_ms`] = Math.round(peer.completeMs);
   }
   return fields;
 }
 
 /** The pruned tree's paint and zoom against the whole tree's. */
-export const renderBenchmark: Benchmark = { run: runRenderBenchmark, peersOf: field => [field.replace(/(first_paint|zoom)_ms$/, 'whole_$1_ms')] };
+export const renderBenchmark: Benchmark = { run: runRenderBenchmark, peersOf: field => [field.replace(/(first_paint|zoom|complete)_ms$/, 'whole_$1_ms')] };

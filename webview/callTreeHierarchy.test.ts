@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
-import { buildCallTreeHierarchy, chooseValueUnit, type FrameDatum } from './callTreeHierarchy';
+import { buildCallTreeHierarchy, chooseValueUnit, deepestDrawnDepth, framesAtDepth, type FrameDatum } from './callTreeHierarchy';
 import { assertEqual, assertTrue } from '../test/support/webviewAssertions';
 
 /**
@@ -81,5 +81,23 @@ describe('buildCallTreeHierarchy', () => {
       frame = frame.children?.[0];
     }
     assertEqual(levels, depth, 'depth');
+  });
+
+  it('finds the frames at a depth, the root at 0', () => {
+    const root = buildCallTreeHierarchy(sampleTree());
+    const names = (depth: number) => framesAtDepth(root, depth).map(frame => frame.index).sort();
+    assertEqual(names(0), [0], 'the root');
+    assertEqual(names(1), [1, 5], 'main and (idle)');
+    assertEqual(names(2), [2, 4], 'parse and the anonymous function');
+    assertEqual(names(3), [3], 'lex');
+    assertEqual(names(4), [], 'below the deepest frame');
+  });
+
+  it('finds the deepest frame wider than the minimum width, as d3-flame-graph filters them', () => {
+    // lex is 300 of 1500: 20 px of 100, 2 px of 10.
+    assertEqual(deepestDrawnDepth(sampleTree(), 'micros', 100, 1), 3, 'every frame is drawn');
+    assertEqual(deepestDrawnDepth(sampleTree(), 'micros', 10, 2), 2, 'lex is exactly 2 px: not wider, not drawn');
+    assertEqual(deepestDrawnDepth(sampleTree(), 'micros', 10, 6), 1, 'main and (idle) only');
+    assertEqual(deepestDrawnDepth(sampleTree(), 'micros', 10, 10), 0, 'nothing but the root');
   });
 });

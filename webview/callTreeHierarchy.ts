@@ -13,6 +13,11 @@ export interface FrameDatum {
   /** Index of this frame in the packed tree's columns. */
   index: number;
   children?: FrameDatum[];
+  /**
+   * d3-flame-graph's own flag (its zoom hides the siblings of the zoomed frame's ancestors): a hidden frame and its
+   * descendants are valued 0 and not drawn. A first paint hides the frames below the screen this way (framesAtDepth).
+   */
+  hide?: boolean;
 }
 
 /**
@@ -60,4 +65,36 @@ export function buildCallTreeHierarchy(tree: PackedCallTree, unit: ValueUnit = c
     else parent.children = [frame];
   }
   return frames[0]!;
+}
+
+/**
+ * The frames at `depth` below `root` (its children are at depth 1), visiting only the frames above them: on a deep
+ * tree, a few hundred of hundreds of thousands. Without recursion, for the same reason as above.
+ */
+export function framesAtDepth(root: FrameDatum, depth: number): FrameDatum[] {
+  const found: FrameDatum[] = [];
+  const stack: [FrameDatum, number][] = [[root, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [frame, at] = next;
+    if (at === depth) found.push(frame);
+    else for (const child of frame.children ?? []) stack.push([child, at + 1]);
+  }
+  return found;
+}
+
+/**
+ * The depth of the deepest frame d3-flame-graph draws on the whole profile, zoomed out: frames wider than
+ * `minFramePixels` of `width` pixels (d3-flame-graph's filter, widths in proportion to the root's total).
+ */
+export function deepestDrawnDepth(tree: PackedCallTree, unit: ValueUnit, width: number, minFramePixels: number): number {
+  const values = valueColumns(tree, unit).total;
+  const whole = values[0] ?? 0;
+  if (!(whole > 0)) return 0;
+  const depth = new Int32Array(tree.parent.length);
+  let deepest = 0;
+  for (let index = 1; index < tree.parent.length; index++) {
+    depth[index] = depth[tree.parent[index] ?? 0]! + 1;
+    if (((values[index] ?? 0) / whole) * width > minFramePixels && depth[index]! > deepest) deepest = depth[index]!;
+  }
+  return deepest;
 }

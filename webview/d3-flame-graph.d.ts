@@ -32,6 +32,8 @@ declare module 'd3-flame-graph' {
     width(pixels: number): this;
     cellHeight(pixels: number): this;
     minHeight(pixels: number): this;
+    /** The drawing's height; 0 measures it again on the next update (from the deepest frame drawn). */
+    height(pixels: number): this;
     transitionDuration(milliseconds: number): this;
     inverted(inverted: boolean): this;
     minFrameSize(pixels: number): this;
@@ -43,7 +45,8 @@ declare module 'd3-flame-graph' {
     setColorMapper(mapper: (node: FlameGraphNode<Datum>, originalColor: string) => string): this;
     setSearchMatch(match: (node: FlameGraphNode<Datum>, term: string, ignoreCase?: boolean) => boolean): this;
     onClick(handler: (node: FlameGraphNode<Datum>) => void): this;
-    update(): this;
+    /** Draws again; with `data`, draws that hierarchy instead of the last one. */
+    update(data?: Datum): this;
     zoomTo(node: FlameGraphNode<Datum>): void;
     resetZoom(): void;
     destroy(): this;

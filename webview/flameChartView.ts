@@ -133,7 +133,10 @@ export class FlameChartView {
   }
 
   setColourBy(colourBy: ColourBy): void {
-    if (colourBy !== this.colourBy) this.fills = [];
+    // Every profile sets the colouring again; drawing the chart for nothing would measure the page (a layout of the
+    // whole flame graph) before its first paint.
+    if (colourBy === this.colourBy) return;
+    this.fills = [];
     this.colourBy = colourBy;
     this.scheduleDraw();
   }

@@ -1,7 +1,7 @@
 import flamegraph, { type FlameGraph, type FlameGraphNode } from 'd3-flame-graph';
 import { select } from 'd3-selection';
 import { FRAME_KINDS, type PackedCallTree } from '../common/callTree';
-import { buildCallTreeHierarchy, frameName, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
+import { buildCallTreeHierarchy, deepestDrawnDepth, frameName, framesAtDepth, type FrameDatum, type ValueUnit } from './callTreeHierarchy';
 import { describeFrame } from './frameDetails';
 import { FrameNavigation } from './frameNavigation';
 import { FramePalette, sourceGroup, type FrameColour } from './frameColours';
@@ -12,6 +12,11 @@ import type { Orientation } from './viewState';
 const CELL_HEIGHT = 18;
 /** Short enough that labels appear at once (the 750 ms default delays them visibly), long enough to follow a zoom. */
 const TRANSITION_MILLIS = 150;
+/**
+ * How long a new frame's rectangle grows from nothing: d3-flame-graph's (d3-transition's default). The rest of a deep
+ * tree is drawn while the first rows still grow; they go on growing over this time rather than jump to their width.
+ */
+const GROWTH_MILLIS = 250;
 /** The extension refuses longer URLs (see the protocol); posting one would only produce an error there. */
 const MAX_URL_LENGTH = 8192;
 
@@ -73,6 +78,11 @@ export class FlameGraphView {
   private orientation: Orientation = 'icicle';
   /** Says which frame the keyboard is on, for screen readers. */
   private readonly announcer: HTMLElement;
+  /**
+   * Set while only the rows on the screen are drawn (a first paint of a deep tree): draws the rest. Run a frame after
+   * the first paint, or at once by anything that needs every frame (a zoom, another orientation).
+   */
+  private drawRest: (() => void) | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -131,13 +141,45 @@ export class FlameGraphView {
       .setSearchMatch(() => false)
       .onClick(node => this.clicked(node));
     this.chart = chart;
-    select(this.container).datum(buildCallTreeHierarchy(content.tree, this.unit)).call(chart);
-    // Zooms and highlights applied with the new tree (a restored zoom, a live refresh's zoom and search) are drawn
-    // at once too: a transition would paint the tree zoomed out first and then move it, on every refresh. Later
-    // zooms, the user's, animate.
-    requestAnimationFrame(() => {
-      if (this.chart === chart) chart.transitionDuration(TRANSITION_MILLIS);
-    });
+    this.drawRest = undefined;
+    const root = buildCallTreeHierarchy(content.tree, this.unit);
+    const rows = content.zoomNodeIndex !== undefined && content.zoomNodeIndex > 0 ? undefined : this.rowsOnScreen(content);
+    const deepest = rows === undefined ? 0 : deepestDrawnDepth(content.tree, this.unit, Math.max(this.width, 1), content.minFramePixels);
+    if (rows !== undefined && deepest > rows) {
+      // A deep tree is drawn in two steps: first the rows on the screen, at once, in a page as tall as the whole graph
+      // (d3-flame-graph's height: three rows more than the deepest frame drawn), then the rest a frame after that
+      // first paint. The frames below are hidden the way d3-flame-graph's zoom hides frames, so that every frame has
+      // the same identity in both drawings (d3 keeps the drawn ones as they are) and a zoom in between holds.
+      const below = framesAtDepth(root, rows + 1);
+      for (const frame of below) frame.hide = true;
+      chart.minHeight((deepest + 3) * CELL_HEIGHT);
+      select(this.container).datum(root).call(chart);
+      this.drawRest = () => {
+        this.drawRest = undefined;
+        // A zoom since then shows or hides frames by their ancestors; these were hidden only for the first paint.
+        for (const frame of below) frame.hide = false;
+        // d3-flame-graph keeps the height of its first drawing: it is measured again on every frame.
+        chart.minHeight(0).height(0).transitionDuration(GROWTH_MILLIS).update();
+        this.colourLabels();
+        performance.clearMarks('icicle:graph-complete');
+        performance.mark('icicle:graph-complete');
+        chart.transitionDuration(TRANSITION_MILLIS);
+      };
+      // The first requestAnimationFrame runs before the first paint, the second a frame after it.
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+        if (this.chart === chart) this.drawRest?.();
+      }, 0)));
+    } else {
+      select(this.container).datum(root).call(chart);
+      performance.clearMarks('icicle:graph-complete');
+      performance.mark('icicle:graph-complete');
+      // Zooms and highlights applied with the new tree (a restored zoom, a live refresh's zoom and search) are drawn
+      // at once too: a transition would paint the tree zoomed out first and then move it, on every refresh. Later
+      // zooms, the user's, animate.
+      requestAnimationFrame(() => {
+        if (this.chart === chart) chart.transitionDuration(TRANSITION_MILLIS);
+      });
+    }
 
     const svg = this.container.querySelector('svg');
     svg?.setAttribute('role', 'img');
@@ -147,13 +189,27 @@ export class FlameGraphView {
     this.colourLabels();
   }
 
+  /**
+   * How many rows below the root fit between the graph's top and the bottom of the window, when drawing only those
+   * first is worth it: roots at the top (in a flame orientation the screen shows the deepest rows first, which need
+   * every frame above them) and the graph shown (a hidden one has no screen to fill first).
+   */
+  private rowsOnScreen(content: FlameGraphContent): number | undefined {
+    // Without a minimum width, d3-flame-graph draws hidden frames too (at no width): nothing would be saved.
+    if (content.orientation !== 'icicle' || content.minFramePixels <= 0 || this.container.clientWidth === 0) return undefined;
+    const top = this.container.getBoundingClientRect().top;
+    return Math.max(1, Math.ceil((window.innerHeight - top) / CELL_HEIGHT));
+  }
+
   setOrientation(orientation: Orientation): void {
+    this.drawRest?.();
     this.orientation = orientation;
     this.chart?.inverted(orientation === 'icicle').update();
     this.colourLabels();
   }
 
   setMinFramePixels(pixels: number): void {
+    this.drawRest?.();
     this.chart?.minFrameSize(pixels).update();
     this.colourLabels();
   }
@@ -171,13 +227,14 @@ export class FlameGraphView {
     this.tooltip.hide();
     this.chart?.destroy();
     this.chart = undefined;
+    this.drawRest = undefined;
     this.container.replaceChildren();
   }
 
   /** Zooms to a frame by its index in the packed tree (the root: zooms out). */
   zoomToIndex(index: number): void {
-    const root = select(this.container).datum() as unknown as Node;
-    const target = root.descendants().find(node => node.data.index === index);
+    this.drawRest?.();
+    const target = this.nodeOf(index);
     if (!target || !this.chart) return;
     this.zoomingProgrammatically = true;
     try {
@@ -198,6 +255,12 @@ export class FlameGraphView {
     const url = this.tree.strings[this.tree.url[index] ?? 0] ?? '';
     if (url === '' || url.length > MAX_URL_LENGTH) return;
     this.events.openSource(url, this.tree.line[index] ?? 0, this.tree.column[index] ?? 0);
+  }
+
+  /** The drawn hierarchy's node of a frame of the packed tree. */
+  private nodeOf(index: number): Node | undefined {
+    const root = select(this.container).datum() as unknown as Node;
+    return root.descendants().find(node => node.data.index === index);
   }
 
   setColourBy(colourBy: ColourBy): void {

@@ -43,7 +43,7 @@ let state: ViewState = readViewState(host.getState());
 let shown: ShownProfile | undefined;
 /** The zoomed frame's index in the shown tree, if the graph is zoomed. */
 let zoomed: number | undefined;
-/** The tree the function table shows (it is filled after the flame graph's first paint). */
+/** The tree the function table shows (it is filled when its tab is shown). */
 let tableFilled: PackedCallTree | undefined;
 /** The tab shown now. */
 let currentTab: Tab = DEFAULT_TAB;
@@ -196,7 +196,6 @@ function showProfile(message: ProfileMessage): void {
   chart.setColourBy(state.colourBy ?? 'kind');
   layout.toolbar.showColourBySource(state.colourBy === 'source');
   view.show({ title, tree, unit, orientation, minFramePixels: settings.minFramePixels, zoomNodeIndex: savedZoom });
-  scheduleTable();
   keepChartSamples(message);
   // A function asked for from the source replaces the saved search; otherwise the saved search is kept.
   if (message.search !== undefined) {
@@ -325,14 +324,10 @@ function toggleColourBy(): void {
 }
 
 /**
- * The function table of the shown profile is filled after the flame graph's first paint, not before it: it is hidden
- * unless its tab is chosen, and its rows cost as much as a tenth of the first paint of a big profile. Choosing the
- * tab fills it at once if the paint has not come yet.
+ * The function table of the shown profile is filled when its tab is shown (showTab), not with every profile: it is
+ * hidden unless its tab is chosen, and its rows cost as much as a tenth of the first paint of a big profile, which
+ * they would delay, and again on every refresh of a recording run.
  */
-function scheduleTable(): void {
-  requestAnimationFrame(() => setTimeout(fillTable, 0));
-}
-
 function fillTable(): void {
   if (!shown || tableFilled === shown.tree) return;
   tableFilled = shown.tree;
