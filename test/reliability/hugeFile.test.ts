@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { readProfileBytes, gunzipIfCompressed } from '../../agent/readProfileFile';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { parsePerfScript } from '../../agent/import/formats/perf/perfScript';
+import { parseStreamedFile } from '../../agent/import/streamImport';
+import { MAX_PROFILE_BYTES, readProfileBytes, gunzipIfCompressed } from '../../agent/readProfileFile';
+import { corpusDir } from '../support/corpus';
 
 /**
  * A 1 GB profile file (sparse, so the test costs no disk) and a small gzip that inflates past the limit: both refused
@@ -27,6 +30,33 @@ describe('a profile too large to read', function () {
     await assert.rejects(readProfileBytes(path, 'huge.cpuprofile'), /huge\.cpuprofile .*1024 MiB/);
     assert.ok(performance.now() - started < 1000, 'refused without reading');
     assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'the file was not loaded into memory');
+  });
+
+  it('reads a perf script text bigger than the limit as a stream, never holding the file', async () => {
+    // The corpus' real xz recording, again and again: 420 MiB, over the 400 MiB a file read whole may have.
+    const xz = gunzipSync(readFileSync(join(corpusDir(), 'generated', 'xz.perf.txt.gz')));
+    const copies = Math.ceil((420 * 2 ** 20) / xz.length);
+    const path = join(dir, 'long.perf.txt');
+    const fd = openSync(path, 'w');
+    for (let i = 0; i < copies; i++) writeSync(fd, xz);
+    closeSync(fd);
+    assert.ok(copies * xz.length > MAX_PROFILE_BYTES);
+    const perCopy = parsePerfScript(xz.toString('utf8'), 'xz')[0]!.sampleStacks.length;
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    try {
+      const streamed = await parseStreamedFile(path, 'long.perf.txt');
+      assert.ok(streamed, 'streamed');
+      assert.equal(streamed.parsed.format, 'perf-script');
+      assert.equal(streamed.parsed.profiles[0]!.sampleStacks.length, copies * perCopy);
+    } finally {
+      clearInterval(watch);
+      rmSync(path, { force: true });
+    }
+    // What is held is the profile (per-sample columns), never the file or a string of it.
+    const grewMb = (peak - before) / 2 ** 20;
+    assert.ok(grewMb < 420 / 2, `memory grew by ${Math.round(grewMb)} MB reading a 420 MiB file`);
   });
 
   it('refuses a gzip that inflates past the limit, saying so', () => {

@@ -1,5 +1,6 @@
 import type { ImportedProfile, ProfileImportError } from '../importedProfile';
 import { decodeText, type ImportNotes } from './parseSupport';
+import type { LineParser } from './textLines';
 
 /**
  * A profile file as detection sees it (agent/import/detectFormat.ts): its bytes, and the text and JSON computed from
@@ -60,6 +61,11 @@ export interface FormatReader {
   };
   /** Reads a file the sniff claimed, from its JSON when detection parsed it, else from its text or bytes. */
   parse(file: ProfileFile, displayName: string, notes: ImportNotes): ImportedProfile[];
+  /**
+   * The same reader fed line by line, for a line format whose files may be too big to hold (agent/import/streamImport.ts
+   * reads them in chunks); a format with it must read a file through `parse` exactly as through its lines.
+   */
+  lines?(displayName: string, notes: ImportNotes): LineParser;
 }
 
 /** A format Icicle recognises only to refuse it, with a message that says what to do instead. */

@@ -1,6 +1,7 @@
 import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../../importedProfile';
 import { placeInTime, type ImportOptions } from '../parseSupport';
 import type { FormatReader } from '../formatReader';
+import { forEachLine, type LineParser } from '../textLines';
 
 /**
  * The text `perf script` prints for samples recorded with call graphs (`perf record -g`): per sample, a header line
@@ -82,6 +83,17 @@ export function looksLikePerfScript(head: string): boolean {
  * `pid`, plus `event` when the recording mixes events. Throws ProfileImportError when no line reads as a sample.
  */
 export function parsePerfScript(text: string, displayName: string, options: ImportOptions = {}): ImportedProfile[] {
+  const parser = perfScriptParser(displayName, options);
+  forEachLine(text, parser.line);
+  return parser.finish();
+}
+
+/**
+ * The `perf script` reader as a line parser (textLines.ts): fed one line at a time, from a string in memory or from
+ * a file read in chunks, so that a file of gigabytes is read in bounded memory (what it keeps is the profile: frames,
+ * stacks and per-sample columns). `finish` throws ProfileImportError when no line read as a sample.
+ */
+export function perfScriptParser(displayName: string, options: ImportOptions = {}): LineParser {
   const notes = options.notes ?? [];
   const builder = new ProfileBuilder('perf-script', [PERF_SAMPLE_COUNT, PERF_CPU_TIME]);
   const frameOf = new Map<string, number>();
@@ -145,20 +157,17 @@ export function parsePerfScript(text: string, displayName: string, options: Impo
   /** When the recording ended, from `perf script --header`'s "# captured on" line (see capturedOn). */
   let capturedMs: number | undefined;
   let lineNumber = 0;
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    start = end + 1;
+  const line = (raw: string): void => {
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     lineNumber++;
     const first = firstNonSpace(line);
     if (first === line.length) {
       flush();
-      continue;
+      return;
     }
     if (line.charCodeAt(0) === 35 /* # */) {
       capturedMs ??= capturedOn(line);
-      continue;
+      return;
     }
     if (firstContent === 0) firstContent = lineNumber;
     let understood: boolean;
@@ -176,34 +185,37 @@ export function parsePerfScript(text: string, displayName: string, options: Impo
       skipped++;
       if (firstSkipped === 0) firstSkipped = lineNumber;
     }
-  }
-  flush();
+  };
 
-  if (builder.sampleCount === 0) {
-    const where = firstContent === 0 ? 'it has no lines other than comments' : `line ${firstContent} is not a sample header ("comm pid/tid [cpu] seconds: period event:")`;
-    throw new ProfileImportError(displayName, 'perf-script', `no sample could be read: ${where}. Make it with \`perf script\` from a \`perf record -g\` recording.`);
-  }
-  if (skipped > 0) notes.push(`${skipped} lines did not read as sample headers or frames and were skipped (the first is line ${firstSkipped}).`);
+  const finish = (): ImportedProfile[] => {
+    flush();
+    if (builder.sampleCount === 0) {
+      const where = firstContent === 0 ? 'it has no lines other than comments' : `line ${firstContent} is not a sample header ("comm pid/tid [cpu] seconds: period event:")`;
+      throw new ProfileImportError(displayName, 'perf-script', `no sample could be read: ${where}. Make it with \`perf script\` from a \`perf record -g\` recording.`);
+    }
+    if (skipped > 0) notes.push(`${skipped} lines did not read as sample headers or frames and were skipped (the first is line ${firstSkipped}).`);
 
-  const profile = builder.build({
-    startMs: 0,
-    durationNs: Number.isFinite(maxSeconds) ? Math.round((maxSeconds - minSeconds) * 1e9) : 0,
-  });
-  if (frameOffsets.length > 0) profile.nativeAddresses = { frameOffsets: Array.from(frameOffsets, offsets => offsets && [...offsets]), leafOffsets };
-  if (profile.sampleTimes !== undefined) {
-    const origin = minSeconds * 1000;
-    for (let i = 0; i < profile.sampleTimes.length; i++) profile.sampleTimes[i] = profile.sampleTimes[i]! - origin;
-    for (const i of untimed) profile.sampleTimes[i] = 0;
-  }
-  if (eventNames.size > 1) profile.sampleLabels['event'] = events;
-  const [event] = eventNames;
-  if (allHavePeriods && eventNames.size === 1 && event !== undefined) {
-    const clock = CLOCK_EVENTS.has(event);
-    const safe = event.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const periods: ValueType = clock ? PERF_CPU_TIME : { profileType: `perf_event:${safe}:count:${safe}:count`, unit: 'count' };
-    return [place({ ...profile, valueTypes: [PERF_SAMPLE_COUNT, periods], periodNs: clock ? Math.round(periodSum / profile.sampleStacks.length) : 0 }, capturedMs, options.startMs)];
-  }
-  return [place({ ...profile, valueTypes: [PERF_SAMPLE_COUNT], sampleValues: [profile.sampleValues[0]!] }, capturedMs, options.startMs)];
+    const profile = builder.build({
+      startMs: 0,
+      durationNs: Number.isFinite(maxSeconds) ? Math.round((maxSeconds - minSeconds) * 1e9) : 0,
+    });
+    if (frameOffsets.length > 0) profile.nativeAddresses = { frameOffsets: Array.from(frameOffsets, offsets => offsets && [...offsets]), leafOffsets };
+    if (profile.sampleTimes !== undefined) {
+      const origin = minSeconds * 1000;
+      for (let i = 0; i < profile.sampleTimes.length; i++) profile.sampleTimes[i] = profile.sampleTimes[i]! - origin;
+      for (const i of untimed) profile.sampleTimes[i] = 0;
+    }
+    if (eventNames.size > 1) profile.sampleLabels['event'] = events;
+    const [event] = eventNames;
+    if (allHavePeriods && eventNames.size === 1 && event !== undefined) {
+      const clock = CLOCK_EVENTS.has(event);
+      const safe = event.replace(/[^A-Za-z0-9_.-]/g, '_');
+      const periods: ValueType = clock ? PERF_CPU_TIME : { profileType: `perf_event:${safe}:count:${safe}:count`, unit: 'count' };
+      return [place({ ...profile, valueTypes: [PERF_SAMPLE_COUNT, periods], periodNs: clock ? Math.round(periodSum / profile.sampleStacks.length) : 0 }, capturedMs, options.startMs)];
+    }
+    return [place({ ...profile, valueTypes: [PERF_SAMPLE_COUNT], sampleValues: [profile.sampleValues[0]!] }, capturedMs, options.startMs)];
+  };
+  return { line, finish };
 }
 
 /** A profile ending when perf says the recording was captured, on the epoch's clock; else from `startMs`. */
@@ -428,4 +440,5 @@ function frameId(builder: ProfileBuilder, cache: Map<string, number>, frame: Fra
 export const perfScriptReader: FormatReader = {
   sniff: { text: looksLikePerfScript },
   parse: (file, displayName, notes) => parsePerfScript(file.text, displayName, { notes }),
+  lines: (displayName, notes) => perfScriptParser(displayName, { notes }),
 };
