@@ -37,6 +37,8 @@ const PERF_CPU_TIME: ValueType = { profileType: 'process_cpu:cpu:nanoseconds:cpu
 const CLOCK_EVENTS = new Set(['cpu-clock', 'task-clock']);
 
 const KERNEL_MODULE = '[kernel.kallsyms]';
+/** Distinct frame lines remembered (perfScriptParser's frameLines): a few hundred bytes each at most. */
+const MAX_CACHED_FRAME_LINES = 1_000_000;
 
 /** perf's `srcline` field under a frame: `  file.go:12`, `  ??:0`, or a binary and address `  [kernel.kallsyms][ffff…]`. */
 const SRCLINE = /^\s+(?:\S.*:\d+|\S.*\[[0-9a-f]+\])$/;
@@ -143,7 +145,18 @@ export function perfScriptParser(displayName: string, options: ImportOptions = {
   const frameOffsets: Set<string>[] = [];
   const leafOffsets: (string | null)[] = [];
   let leafOffset: string | null = null;
-  const addFrame = (line: string, from: number): boolean => {
+  /**
+   * Frame lines already read, by their text: a recording repeats the same few thousand lines (address, symbol, dso)
+   * millions of times, and reading one again is a map lookup. Bounded, for files whose every line differs.
+   */
+  const frameLines = new Map<string, { id: number; leafOffset: string | null }>();
+  const addFrame = (line: string, from: number, remember: boolean): boolean => {
+    const known = remember ? frameLines.get(line) : undefined;
+    if (known !== undefined) {
+      if (frames.length === 0) leafOffset = known.leafOffset;
+      frames.push(known.id);
+      return true;
+    }
     const parsed = parseFrameLine(line, from);
     if (parsed === undefined) return false;
     const id = frameId(builder, frameOf, parsed);
@@ -151,6 +164,8 @@ export function perfScriptParser(displayName: string, options: ImportOptions = {
     if (native) (frameOffsets[id] ??= new Set()).add(parsed.address);
     if (frames.length === 0) leafOffset = native ? parsed.address : null;
     frames.push(id);
+    // Frame lines only: a header's inline frame shares its line with the sample's time, which never repeats.
+    if (remember && frameLines.size < MAX_CACHED_FRAME_LINES) frameLines.set(line, { id, leafOffset: native ? parsed.address : null });
     return true;
   };
 
@@ -175,11 +190,11 @@ export function perfScriptParser(displayName: string, options: ImportOptions = {
       // A frame line; one outside a sample (after a header that did not parse) has nothing to belong to.
       // `-F +srcline` prints each frame's source line under it: the binary's debug information gives better ones
       // (perf's is the innermost inlined callee's, in another function's file), so it is read past, not counted.
-      understood = header !== undefined && (addFrame(line, first) || (frames.length > 0 && SRCLINE.test(line)));
+      understood = header !== undefined && (addFrame(line, first, true) || (frames.length > 0 && SRCLINE.test(line)));
     } else {
       flush();
       header = parseHeader(line);
-      understood = header !== undefined && (header.inlineFrame < 0 || addFrame(line, header.inlineFrame));
+      understood = header !== undefined && (header.inlineFrame < 0 || addFrame(line, header.inlineFrame, false));
     }
     if (!understood) {
       skipped++;
