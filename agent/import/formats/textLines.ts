@@ -42,7 +42,6 @@ export class ChunkedLines {
   ) {}
 
   push(piece: string): void {
-    let start = 0;
     let end = piece.indexOf('\n');
     if (end < 0) {
       this.rest += piece;
@@ -51,7 +50,7 @@ export class ChunkedLines {
     }
     this.onLine(this.rest + piece.slice(0, end));
     this.rest = '';
-    start = end + 1;
+    let start = end + 1;
     for (end = piece.indexOf('\n', start); end >= 0; end = piece.indexOf('\n', start)) {
       this.onLine(piece.slice(start, end));
       start = end + 1;
