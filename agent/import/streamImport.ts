@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { openProfileFile, readError } from '../readProfileFile';
 import { finishParsed, streamableFormat, type ParsedFile } from './detectFormat';
-import { ProfileImportError } from './importedProfile';
+import { ProfileImportError, type ImportedProfile } from './importedProfile';
 import { ChunkedLines, MAX_LINE_CHARS } from './formats/textLines';
 import { formatName } from '../../common/profileFormats';
 import { fileAnchor } from './timeAnchor';
@@ -45,31 +45,47 @@ export async function parseStreamedFile(
     const streamable = streamableFormat(head.subarray(0, headBytes));
     if (streamable === undefined) return undefined;
     const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, size));
-    const [format, reader] = streamable;
-    const notes: string[] = [];
-    const parser = reader.lines(displayName, notes);
-    const tooLong = (): Error => new ProfileImportError(displayName, format, `a line is longer than ${MAX_LINE_CHARS / 2 ** 20}M characters, which no ${formatName(format)} has.`);
-    const lines = new ChunkedLines(parser.line, tooLong);
     const hash = createHash('sha256');
-    const decoder = new StringDecoder('utf8');
-    let first = true;
-    for (let position = 0; ; ) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      const bytes = chunk.subarray(0, bytesRead);
-      hash.update(bytes);
-      let text = decoder.write(bytes);
-      // A UTF-8 byte order mark is no part of the text (decodeText drops it too).
-      if (first && text.length > 0) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        first = false;
+    /** Reads the file from its start, chunk after chunk, hashing each. */
+    const eachChunk = async (take: (bytes: Buffer) => void): Promise<void> => {
+      for (let position = 0; ; ) {
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        const bytes = chunk.subarray(0, bytesRead);
+        hash.update(bytes);
+        take(bytes);
       }
-      lines.push(text);
+    };
+    const { format } = streamable;
+    const notes: string[] = [];
+    let profiles: ImportedProfile[] | undefined;
+    if (streamable.chunks) {
+      const parser = streamable.chunks.parser(displayName, size);
+      await eachChunk(bytes => parser.push(bytes));
+      profiles = parser.finish();
+      // Not laid out as the chunk reader reads it: the file is read whole, where detection says what it is.
+      if (profiles === undefined) return undefined;
+    } else {
+      const parser = streamable.lines(displayName, notes);
+      const tooLong = (): Error => new ProfileImportError(displayName, format, `a line is longer than ${MAX_LINE_CHARS / 2 ** 20}M characters, which no ${formatName(format)} has.`);
+      const lines = new ChunkedLines(parser.line, tooLong);
+      const decoder = new StringDecoder('utf8');
+      let first = true;
+      await eachChunk(bytes => {
+        let text = decoder.write(bytes);
+        // A UTF-8 byte order mark is no part of the text (decodeText drops it too).
+        if (first && text.length > 0) {
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+          first = false;
+        }
+        lines.push(text);
+      });
+      lines.push(decoder.end());
+      lines.end();
+      profiles = parser.finish();
     }
-    lines.push(decoder.end());
-    lines.end();
-    return { parsed: finishParsed(format, parser.finish(), notes, fileAnchor(modifiedMs)), profileId: hash.digest('hex').slice(0, 16) };
+    return { parsed: finishParsed(format, profiles, notes, fileAnchor(modifiedMs)), profileId: hash.digest('hex').slice(0, 16) };
   } catch (error) {
     throw readError(error, displayName, path);
   } finally {

@@ -66,6 +66,19 @@ export interface FormatReader {
    * reads them in chunks); a format with it must read a file through `parse` exactly as through its lines.
    */
   lines?(displayName: string, notes: ImportNotes): LineParser;
+  /**
+   * The same reader fed the file's bytes chunk by chunk, for a format whose files may be too big to hold but are not
+   * lines (a V8 profile's JSON): `starts` says from the first 256 KB whether the file opens as the reader can stream
+   * it; the parser's `finish` gives undefined when the file turned out otherwise, and it is then read whole.
+   */
+  chunks?: { starts(head: Buffer): boolean; parser(displayName: string, fileBytes: number): ChunkParser };
+}
+
+/** A reader fed a file's bytes in order (FormatReader.chunks); `push` may keep no reference to a chunk. */
+export interface ChunkParser {
+  push(chunk: Buffer): void;
+  /** The file's profiles, or undefined when it is not laid out as this parser reads it (the file is read whole). */
+  finish(): ImportedProfile[] | undefined;
 }
 
 /** A format Icicle recognises only to refuse it, with a message that says what to do instead. */
