@@ -5,6 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { corpusDir } from '../test/support/corpus';
+import { bigCpuProfile } from './bigProfile';
 
 /**
  * The `huge` benchmark's inputs, made once and kept in ~/.cache/icicle/bench (each takes minutes to make): real
@@ -24,12 +25,13 @@ import { corpusDir } from '../test/support/corpus';
 const CACHE = join(homedir(), '.cache', 'icicle', 'bench');
 
 /**
- * The recordings merged into the huge profile, by how many copies of the compiler each loads. One recording cannot
- * be that big: Node's --cpu-prof fails with "Failed to convert CPU profile message to V8 string" past V8's string
- * limit (14 copies, about 430 MB, did), so two real recordings (8 copies: 245 MB; 6 copies) become one profile of
- * a process that ran one workload after the other (mergeProfiles).
+ * The recordings merged into the huge profile: one of 8 copies of the compiler (245 MB, 1.07M nodes) and three of
+ * tsc-big.cpuprofile (the `import` benchmark's recording of tsc, 58 MB each). One recording cannot be that big:
+ * Node's --cpu-prof fails with "Failed to convert CPU profile message to V8 string" past V8's string limit (14
+ * copies, about 430 MB, did; 6 copies failed too, as a recording's size varies with the machine's load), so real
+ * recordings become one profile of a process that ran one workload after the other (MERGE).
  */
-const RECORDINGS = [8, 6];
+const RECORDINGS: (number | 'big')[] = [8, 'big', 'big', 'big'];
 /** The perf script text's size: under the 400 MiB limit the in-memory path had, so that both paths can be timed. */
 const PERF_TARGET_MB = Number(process.env['ICICLE_HUGE_PERF_MB'] ?? 300);
 
@@ -60,57 +62,67 @@ for (let copy = 0; copy < ${copies}; copy++) {
 export function hugeCpuProfile(who: string): string {
   const file = join(CACHE, `tsc-huge-${RECORDINGS.join('+')}.cpuprofile`);
   if (existsSync(file)) return file;
-  const [first, second] = RECORDINGS.map(copies => recordedProfile(who, copies)) as [string, string];
-  process.stderr.write(`[${who}] merging the two recordings into one profile\n`);
+  const recordings = RECORDINGS.map(copies => (copies === 'big' ? bigCpuProfile(who) : recordedProfile(who, copies)));
+  process.stderr.write(`[${who}] merging ${recordings.length} recordings into one profile\n`);
   const partial = `${file}.partial`;
-  const run = spawnSync(process.execPath, ['--max-old-space-size=8192', '-e', MERGE, first, second, partial], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const run = spawnSync(process.execPath, ['--max-old-space-size=8192', '-e', MERGE, partial, ...recordings], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (run.status !== 0) throw new Error(`could not merge the recordings (exit ${String(run.status ?? run.signal)})`);
   renameSync(partial, file);
   return file;
 }
 
 /**
- * Merges two V8 profiles (argv: first, second, output) into the profile of one process that ran the first's
- * workload, then, 1 ms later, the second's: one root with both roots' children, the second's node ids moved past
- * the first's, its samples on its root moved to the first's root, its samples after the first's end. The files
- * are read with JSON.parse one at a time (each under V8's string limit) and the output is written node by node.
+ * Merges V8 profiles (argv: output, then the profiles) into the profile of one process that ran the first's
+ * workload, then, 1 ms after each one's end, the next's: one root with every root's children, the k-th profile's
+ * node ids moved by k × 2,000,000, its samples on its root moved to the first's root, its samples after the previous
+ * one's end. The files are read with JSON.parse one at a time (each under V8's string limit); the later ones are
+ * kept as their nodes' JSON, and the output is written node by node.
  */
 const MERGE = `
 const { readFileSync, openSync, writeSync, closeSync } = require('node:fs');
-const [firstPath, secondPath, out] = process.argv.slice(1);
+const [out, firstPath, ...laterPaths] = process.argv.slice(1);
 const OFFSET = 2000000;
 const isRoot = n => n.callFrame.functionName === '(root)' && n.callFrame.url === '';
-let b = JSON.parse(readFileSync(secondPath, 'utf8'));
-const bRoot = b.nodes.find(isRoot);
-const move = id => id === bRoot.id ? null : id + OFFSET;
-const bNodes = b.nodes.filter(n => n !== bRoot).map(n => {
-  const moved = { ...n, id: n.id + OFFSET };
-  if (n.children) moved.children = n.children.map(id => id + OFFSET);
-  if (n.parent !== undefined) moved.parent = n.parent === bRoot.id ? undefined : n.parent + OFFSET;
-  return JSON.stringify(moved);
+const later = laterPaths.map((path, k) => {
+  const offset = (k + 1) * OFFSET;
+  const b = JSON.parse(readFileSync(path, 'utf8'));
+  const bRoot = b.nodes.find(isRoot);
+  if (b.nodes.reduce((max, n) => Math.max(max, n.id), 0) >= OFFSET) throw new Error(path + ' has ids past the offset');
+  const nodes = b.nodes.filter(n => n !== bRoot).map(n => {
+    const moved = { ...n, id: n.id + offset };
+    if (n.children) moved.children = n.children.map(id => id + offset);
+    if (n.parent !== undefined) moved.parent = n.parent === bRoot.id ? undefined : n.parent + offset;
+    return JSON.stringify(moved);
+  });
+  return { nodes, rootChildren: (bRoot.children || []).map(id => id + offset), rootHits: bRoot.hitCount || 0, samples: b.samples.map(id => id === bRoot.id ? null : id + offset), deltas: b.timeDeltas, span: b.endTime - b.startTime };
 });
-const bRootChildren = (bRoot.children || []).map(id => id + OFFSET);
-const bRootHits = bRoot.hitCount || 0;
-const bSamples = b.samples.map(move);
-const bDeltas = b.timeDeltas;
-const bSpan = b.endTime - b.startTime;
-b = null;
 const a = JSON.parse(readFileSync(firstPath, 'utf8'));
 const aRoot = a.nodes.find(isRoot);
 if (a.nodes.reduce((max, n) => Math.max(max, n.id), 0) >= OFFSET) throw new Error('the first profile has ids past the offset');
 const fd = openSync(out, 'w');
 const write = text => writeSync(fd, text);
 write('{"nodes":[');
-write(JSON.stringify({ ...aRoot, hitCount: (aRoot.hitCount || 0) + bRootHits, children: [...(aRoot.children || []), ...bRootChildren] }));
+const rootHits = later.reduce((sum, b) => sum + b.rootHits, aRoot.hitCount || 0);
+write(JSON.stringify({ ...aRoot, hitCount: rootHits, children: [...(aRoot.children || []), ...later.flatMap(b => b.rootChildren)] }));
 for (const n of a.nodes) if (n !== aRoot) write(',' + JSON.stringify(n));
-for (const n of bNodes) write(',' + n);
-let lastA = a.startTime;
-for (const d of a.timeDeltas) lastA += d;
+for (const b of later) for (const n of b.nodes) write(',' + n);
 const gap = 1000;
-const secondStart = a.endTime + gap;
-const samples = [...a.samples, ...bSamples.map(id => id === null ? aRoot.id : id)];
-const deltas = [...a.timeDeltas, ...bDeltas.map((d, i) => i === 0 ? secondStart - lastA + d : d)];
-write('],"startTime":' + a.startTime + ',"endTime":' + (secondStart + bSpan));
+let lastSample = a.startTime;
+for (const d of a.timeDeltas) lastSample += d;
+let end = a.endTime;
+const samples = [...a.samples];
+const deltas = [...a.timeDeltas];
+for (const b of later) {
+  const start = end + gap;
+  b.samples.forEach((id, i) => {
+    samples.push(id === null ? aRoot.id : id);
+    const d = i === 0 ? start - lastSample + b.deltas[0] : b.deltas[i];
+    deltas.push(d);
+    lastSample += d;
+  });
+  end = start + b.span;
+}
+write('],"startTime":' + a.startTime + ',"endTime":' + end);
 write(',"samples":' + JSON.stringify(samples) + ',"timeDeltas":' + JSON.stringify(deltas) + '}');
 closeSync(fd);
 `;
