@@ -33,6 +33,15 @@ export function v8ProfileChunks(displayName: string, fileBytes: number): ChunkPa
   let carry = Buffer.alloc(0);
   let declined = false;
   let done = false;
+  /** The window a carry and the next chunk are joined in, reused: a fresh 4 MB buffer a chunk costs page faults and GC. */
+  let joined = Buffer.alloc(0);
+  const join = (chunk: Buffer): Buffer => {
+    const length = carry.length + chunk.length;
+    if (joined.length < length) joined = Buffer.allocUnsafe(Math.max(length, 2 * joined.length));
+    carry.copy(joined, 0);
+    chunk.copy(joined, carry.length);
+    return joined.subarray(0, length);
+  };
   /** Scans what `window` holds; false when the file is not for this path. */
   const scan = (window: Buffer, last: boolean): boolean => {
     if (scanner === undefined) {
@@ -59,7 +68,7 @@ export function v8ProfileChunks(displayName: string, fileBytes: number): ChunkPa
   return {
     push(chunk) {
       if (declined || chunk.length === 0) return;
-      declined = !scan(carry.length === 0 ? chunk : Buffer.concat([carry, chunk]), false);
+      declined = !scan(carry.length === 0 ? chunk : join(chunk), false);
     },
     finish() {
       if (declined || !scan(carry, true) || !done) return undefined;
