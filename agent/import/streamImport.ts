@@ -8,10 +8,11 @@ import { formatName } from '../../common/profileFormats';
 import { fileAnchor } from './timeAnchor';
 
 /**
- * Files at least this big are read as a stream when their format reads lines (`perf script`, collapsed stacks);
- * smaller ones are read whole, where every format's detection and reader run on the bytes in memory. A streamed
- * file's size is bounded by the disk, not by memory or V8's string limit (MAX_PROFILE_BYTES is for files read
- * whole): what is held is a 4 MB chunk, one unfinished line and the profile.
+ * Files at least this big are read as a stream when their format reads lines (`perf script`, collapsed stacks) or
+ * chunks (a V8 profile as V8 writes it); smaller ones are read whole, where every format's detection and reader run
+ * on the bytes in memory. A streamed file's size is bounded by the disk, not by V8's string limit
+ * (MAX_PROFILE_BYTES is for files read whole): what is held is a 4 MB chunk, one unfinished line or node, and the
+ * profile (for a V8 profile, its nodes as columns).
  */
 export const STREAM_MIN_BYTES = 32 * 1024 * 1024;
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -26,8 +27,9 @@ export interface StreamedFile {
 
 /**
  * Reads a profile file as a stream, when it is at least `minBytes` long and detection (streamableFormat) gives its
- * first bytes to a line reader: the file is read in chunks, hashed for its `profile_id`, decoded as UTF-8 and fed to
- * the reader line by line. Undefined for a file that is not for this path (the caller reads it whole, as before);
+ * first bytes to a line reader or a chunk reader: the file is read in chunks, hashed for its `profile_id`, and fed
+ * to the reader, decoded as UTF-8 line by line or as bytes. Undefined for a file that is not for this path, or that
+ * the chunk reader finds laid out otherwise than it reads (the caller reads it whole, as before);
  * errors are written for the user, as readProfileFile's are. A profile whose file does not say when it was taken
  * ends when the file was last written (fileAnchor).
  */
