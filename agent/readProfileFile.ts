@@ -69,12 +69,17 @@ export function gunzipIfCompressed(bytes: Buffer, displayName: string): Buffer {
       inflated = gunzipSync(bytes, { maxOutputLength: MAX_PROFILE_BYTES });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(displayName, MAX_PROFILE_BYTES + 1, 'once decompressed');
+      if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLargeOnceDecompressed(displayName);
       throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} is gzip-compressed but damaged (${code ?? 'corrupt data'}).`);
     }
     return inflated;
   }
   return bytes;
+}
+
+/** The error for a gzip that inflates past what Icicle reads (gunzipIfCompressed, and a gzip read as a stream). */
+export function tooLargeOnceDecompressed(displayName: string): UserFacingError {
+  return tooLarge(displayName, MAX_PROFILE_BYTES + 1, 'once decompressed');
 }
 
 function tooLarge(displayName: string, size: number, qualifier = ''): UserFacingError {

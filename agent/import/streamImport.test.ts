@@ -104,13 +104,12 @@ describe('streamed import of line formats', function () {
     }
   });
 
-  it('leaves JSON other than V8 profiles, compressed files, UTF-16 text and small files to the whole-file path', async () => {
+  it('leaves JSON other than V8 profiles, UTF-16 text and small files to the whole-file path', async () => {
     const perf = perfCorpus()[0]!.bytes;
     const cases: [string, Buffer][] = [
       // V8 profiles as V8 writes them stream (formats/v8/v8ProfileStream.test.ts); the legacy layout does not.
       ['legacy cpuprofile', readFileSync(join(corpus, 'cpuprofile', 'example.cpuprofile'))],
       ['speedscope', readFileSync(join(corpus, 'speedscope', readdirSync(join(corpus, 'speedscope')).sort()[0]!))],
-      ['gzip', gzipSync(perf)],
       ['utf16', readFileSync(join(corpus, 'collapsed', 'simple-utf16-le.txt'))],
       ['utf16 perf', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(perf.toString('utf8'), 'utf16le')])],
     ];
@@ -122,6 +121,63 @@ describe('streamed import of line formats', function () {
     const path = join(dir, 'small.perf.txt');
     writeFileSync(path, perf);
     assert.equal(await parseStreamedFile(path, 'small.perf.txt'), undefined, 'below the default size, a file is read whole');
+  });
+
+  it('reads gzip files as a stream, inflated as they are read, as the whole file reads them', async () => {
+    const files = [
+      ...perfCorpus().map(({ name, bytes }) => ({ name: `${name}.gz`, gz: gzipSync(bytes) })),
+      { name: 'tsc-small.cpuprofile.gz', gz: readFileSync(join(corpus, 'generated', 'tsc-small.cpuprofile.gz')) },
+    ];
+    for (const { name, gz } of files) {
+      const path = join(dir, name);
+      writeFileSync(path, gz);
+      const inflated = gunzipSync(gz);
+      const whole = parseProfileBytes(inflated, name, fileAnchor(statSync(path).mtimeMs));
+      for (const chunkBytes of [4093, 4 * 1024 * 1024]) {
+        const streamed = await parseStreamedFile(path, name, { minBytes: 0, chunkBytes });
+        assert.ok(streamed, `${name} was not streamed`);
+        assert.deepEqual(streamed.parsed, whole, `${name}, chunks of ${chunkBytes} bytes`);
+        assert.equal(streamed.profileId, profileIdOf(inflated), 'the profile_id of the inflated bytes, as importProfileBytes gives');
+      }
+    }
+  });
+
+  it('refuses a streamed gzip that inflates past the limit by more than the ratio a profile has, and reads damaged ones whole', async () => {
+    // A perf script head, then the same sample again and again: it inflates about a thousand times.
+    const perf = perfCorpus().find(f => f.name === 'forks.linux-perf.txt')!.bytes.toString('utf8');
+    const sample = perf.slice(0, perf.indexOf('\n\n') + 2);
+    const bomb = gzipSync(Buffer.from(sample.repeat(Math.ceil((8 * 2 ** 20) / sample.length))));
+    const path = join(dir, 'bomb.perf.txt.gz');
+    writeFileSync(path, bomb);
+    await assert.rejects(parseStreamedFile(path, 'bomb.perf.txt.gz', { minBytes: 0, gzipLimitBytes: 2 ** 20 }), /bomb\.perf\.txt\.gz is too large once decompressed/);
+    // Below the limit, or within the ratio, the same file is read.
+    assert.ok(await parseStreamedFile(path, 'bomb.perf.txt.gz', { minBytes: 0 }));
+    const xz = perfCorpus().find(f => f.name === 'xz.perf.txt')!;
+    const xzPath = join(dir, 'xz.perf.txt.gz');
+    writeFileSync(xzPath, gzipSync(xz.bytes));
+    assert.ok(await parseStreamedFile(xzPath, 'xz.perf.txt.gz', { minBytes: 0, gzipLimitBytes: 2 ** 16 }), 'a real recording keeps to the ratio');
+    // A damaged gzip is left to the whole-file path, which says it is damaged.
+    const damaged = gzipSync(xz.bytes);
+    damaged.fill(0x55, damaged.length >> 1, (damaged.length >> 1) + 64);
+    const damagedPath = join(dir, 'damaged.perf.txt.gz');
+    writeFileSync(damagedPath, damaged);
+    assert.equal(await parseStreamedFile(damagedPath, 'damaged.perf.txt.gz', { minBytes: 0 }), undefined);
+    // Its checksum broken: it inflates whole before the gzip fails, and is still left to the whole-file path.
+    const badSum = gzipSync(xz.bytes);
+    badSum[badSum.length - 6] ^= 0xff;
+    const badSumPath = join(dir, 'badsum.perf.txt.gz');
+    writeFileSync(badSumPath, badSum);
+    assert.equal(await parseStreamedFile(badSumPath, 'badsum.perf.txt.gz', { minBytes: 0 }), undefined);
+    const store = await Store.open(join(dir, 'gzip-store'));
+    try {
+      for (const [name, bytes, file] of [['damaged.perf.txt.gz', damaged, damagedPath], ['badsum.perf.txt.gz', badSum, badSumPath]] as const) {
+        const wholeError = await importProfileBytes(store, bytes, name, {}).then(() => 'imported', (error: Error) => error.message);
+        assert.match(wholeError, /gzip-compressed but damaged/);
+        await assert.rejects(importProfileFile(store, file, name, {}, { streamMinBytes: 0 }), (error: Error) => error.message === wholeError);
+      }
+    } finally {
+      await store.close();
+    }
   });
 
   it('imports into the store the rows and profile the whole-file import stores, and knows it is there already', async () => {

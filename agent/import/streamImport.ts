@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { openProfileFile, readError } from '../readProfileFile';
+import type { FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { UserFacingError } from '../../common/errors';
+import { MAX_PROFILE_BYTES, openProfileFile, readError, tooLargeOnceDecompressed } from '../readProfileFile';
 import { finishParsed, streamableFormat, type ParsedFile } from './detectFormat';
 import { ProfileImportError, type ImportedProfile } from './importedProfile';
 import { ChunkedLines, MAX_LINE_CHARS } from './formats/textLines';
@@ -16,6 +20,10 @@ import { fileAnchor } from './timeAnchor';
  */
 export const STREAM_MIN_BYTES = 32 * 1024 * 1024;
 const CHUNK_BYTES = 4 * 1024 * 1024;
+/** A gzip is streamed from an eighth of STREAM_MIN_BYTES: what it is likely to inflate to decides. */
+const GZIP_RATIO_GUESS = 8;
+/** How many times its compressed size a gzip may inflate to past the size a file read whole may have. */
+const MAX_GZIP_RATIO = 64;
 /** What detection looks at: 64K characters are at most 256 KB of UTF-8. */
 const HEAD_BYTES = 256 * 1024;
 
@@ -37,26 +45,50 @@ export async function parseStreamedFile(
   path: string,
   displayName: string,
   /** `minBytes`: STREAM_MIN_BYTES unless given; `chunkBytes`: what one read takes (tests split lines and characters with tiny ones). */
-  { minBytes = STREAM_MIN_BYTES, chunkBytes = CHUNK_BYTES }: { minBytes?: number | undefined; chunkBytes?: number } = {},
+  // `gzipLimitBytes`: past this a gzip must keep to MAX_GZIP_RATIO (tests lower it to meet the bound on small files).
+  { minBytes = STREAM_MIN_BYTES, chunkBytes = CHUNK_BYTES, gzipLimitBytes = MAX_PROFILE_BYTES }: { minBytes?: number | undefined; chunkBytes?: number; gzipLimitBytes?: number } = {},
 ): Promise<StreamedFile | undefined> {
   const { handle, size, modifiedMs } = await openProfileFile(path, displayName);
+  let inflating: AsyncIterator<Buffer> | undefined;
   try {
-    if (size === 0 || size < minBytes) return undefined;
-    const head = Buffer.allocUnsafe(Math.min(size, HEAD_BYTES));
-    const { bytesRead: headBytes } = await handle.read(head, 0, head.length, 0);
-    const streamable = streamableFormat(head.subarray(0, headBytes));
+    if (size === 0 || size * GZIP_RATIO_GUESS < minBytes) return undefined;
+    let head = Buffer.allocUnsafe(Math.min(size, HEAD_BYTES));
+    head = head.subarray(0, (await handle.read(head, 0, head.length, 0)).bytesRead);
+    const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+    if (!gzipped && size < minBytes) return undefined;
+    /** A gzip's inflated bytes read before detection, to be fed first. */
+    const early: Buffer[] = [];
+    if (gzipped) {
+      inflating = inflatedChunks(handle, displayName, chunkBytes, gzipLimitBytes)[Symbol.asyncIterator]();
+      let length = 0;
+      while (length < HEAD_BYTES) {
+        const next = await inflating.next();
+        if (next.done) break;
+        early.push(next.value);
+        length += next.value.length;
+      }
+      head = Buffer.concat(early).subarray(0, HEAD_BYTES);
+    }
+    const streamable = streamableFormat(head);
     if (streamable === undefined) return undefined;
     const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, size));
     const hash = createHash('sha256');
-    /** Reads the file from its start, chunk after chunk, hashing each. */
+    /** Reads the file (a gzip's inflated bytes) from its start, chunk after chunk, hashing each. */
     const eachChunk = async (take: (bytes: Buffer) => void): Promise<void> => {
+      const pass = (bytes: Buffer): void => {
+        hash.update(bytes);
+        take(bytes);
+      };
+      if (inflating) {
+        for (const bytes of early) pass(bytes);
+        for (let next = await inflating.next(); !next.done; next = await inflating.next()) pass(next.value);
+        return;
+      }
       for (let position = 0; ; ) {
         const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
         if (bytesRead === 0) break;
         position += bytesRead;
-        const bytes = chunk.subarray(0, bytesRead);
-        hash.update(bytes);
-        take(bytes);
+        pass(chunk.subarray(0, bytesRead));
       }
     };
     const { format } = streamable;
@@ -89,8 +121,44 @@ export async function parseStreamedFile(
     }
     return { parsed: finishParsed(format, profiles, notes, fileAnchor(modifiedMs)), profileId: hash.digest('hex').slice(0, 16) };
   } catch (error) {
+    // A gzip that fails other than by its ratio is read whole, where gunzipIfCompressed says whether it is damaged
+    // (a damaged deflate stream may inflate to garbage before its checksum fails) and the reader what is wrong.
+    if (inflating !== undefined && !(error instanceof GzipBomb)) return undefined;
     throw readError(error, displayName, path);
   } finally {
+    await inflating?.return?.();
     await handle.close();
+  }
+}
+
+/** A streamed gzip refused by its ratio (inflatedChunks). */
+class GzipBomb extends UserFacingError {}
+
+/**
+ * A gzip file's inflated bytes, chunk by chunk. A gzip bomb is a ratio, not a size: past `limitBytes` (the size a
+ * file read whole may inflate to), the inflated bytes may be at most MAX_GZIP_RATIO times the compressed bytes read,
+ * else the file is refused as too large once decompressed. Real profiles inflate 10–30 times; zeros, 1,000.
+ */
+async function* inflatedChunks(handle: FileHandle, displayName: string, chunkBytes: number, limitBytes: number): AsyncGenerator<Buffer> {
+  const source = handle.createReadStream({ start: 0, highWaterMark: Math.max(64, chunkBytes), autoClose: false });
+  const gunzip = createGunzip({ chunkSize: Math.max(64, Math.min(chunkBytes, CHUNK_BYTES)) });
+  let compressed = 0;
+  source.on('data', (bytes: Buffer | string) => (compressed += bytes.length));
+  pipeline(source, gunzip, () => {
+    // Errors reach the loop below through gunzip.
+  });
+  let inflated = 0;
+  try {
+    for await (const bytes of gunzip as AsyncIterable<Buffer>) {
+      inflated += bytes.length;
+      if (inflated > limitBytes && inflated > MAX_GZIP_RATIO * compressed) {
+        const refused = tooLargeOnceDecompressed(displayName);
+        throw new GzipBomb(refused.code, refused.message);
+      }
+      yield bytes;
+    }
+  } finally {
+    gunzip.destroy();
+    source.destroy();
   }
 }
