@@ -164,7 +164,7 @@ describe('streamed import of line formats', function () {
     assert.equal(await parseStreamedFile(damagedPath, 'damaged.perf.txt.gz', { minBytes: 0 }), undefined);
     // Its checksum broken: it inflates whole before the gzip fails, and is still left to the whole-file path.
     const badSum = gzipSync(xz.bytes);
-    badSum[badSum.length - 6] ^= 0xff;
+    badSum[badSum.length - 6] = badSum[badSum.length - 6]! ^ 0xff;
     const badSumPath = join(dir, 'badsum.perf.txt.gz');
     writeFileSync(badSumPath, badSum);
     assert.equal(await parseStreamedFile(badSumPath, 'badsum.perf.txt.gz', { minBytes: 0 }), undefined);
