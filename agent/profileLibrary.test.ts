@@ -6,6 +6,7 @@ import { findCallTreeProblem, FRAME_KINDS, type PackedCallTree } from '../common
 import { Store } from '../storage/store';
 import { corpusDir } from '../test/support/corpus';
 import { parseCpuProfile } from '../test/support/cpuprofileTree';
+import { streamedProfileId } from './import/streamImport';
 import { openProfilePathThroughStore, openProfileThroughStore } from './profileLibrary';
 
 const corpus = join(corpusDir(), 'cpuprofile');
@@ -52,6 +53,8 @@ describe('profiles opened through the store', () => {
       assert.equal(streamed.profileId, fromContent.profileId);
       assert.equal(canonical(streamed.tree), canonical(fromContent.tree));
       assert.equal(streamed.summary.sampleCount, fromContent.summary.sampleCount);
+      // Found again by the file's hash, before any parse.
+      assert.equal(await streamedProfileId(path, name, 0), fromContent.profileId);
       const again = await openProfilePathThroughStore(byPath, path, name, 0, {}, { streamMinBytes: 0 });
       assert.equal(again.imported, false);
       assert.equal(canonical(again.tree), canonical(streamed.tree));

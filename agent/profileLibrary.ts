@@ -11,6 +11,7 @@ import type { Store } from '../storage/store';
 import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
 import { importProfileBytes, importProfileFile, profileIdOf, type FileImportResult } from './import/importFile';
 import { storedWhole } from './import/storedProfile';
+import { streamedProfileId } from './import/streamImport';
 import type { TimeAnchor } from './import/timeAnchor';
 import { parseMatchers } from './queries/parseMatchers';
 import { queryView } from './queries/view/viewQueries';
@@ -61,6 +62,9 @@ export async function openProfilePathThroughStore(
   /** `streamMinBytes`: from what size a file is read as a stream (streamImport.ts; tests lower it). */
   options: { streamMinBytes?: number } = {},
 ): Promise<OpenedProfile> {
+  // A big file opened again (an editor restarted) is found by its hash before it is parsed again.
+  const known = await streamedProfileId(path, displayName, options.streamMinBytes);
+  if (known !== undefined && (await storedWhole(store, known, displayName))) return viewOfOpened(store, known, undefined, displayName, minShare, query);
   const result = await importProfileFile(store, path, displayName, {}, options);
   return viewOfOpened(store, result.profileId, result.alreadyStored ? undefined : result, displayName, minShare, query);
 }

@@ -131,6 +131,32 @@ export async function parseStreamedFile(
   }
 }
 
+/**
+ * The `profile_id` of a file that would be read as a stream (at least `minBytes`, not gzip), hashed in chunks at the
+ * speed of the disk without parsing it, so that a big file already in the store is found without a parse; undefined
+ * for any other file (read whole, its bytes are hashed before they are parsed anyway).
+ */
+export async function streamedProfileId(path: string, displayName: string, minBytes = STREAM_MIN_BYTES): Promise<string | undefined> {
+  const { handle, size } = await openProfileFile(path, displayName);
+  try {
+    if (size === 0 || size < minBytes) return undefined;
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size));
+    const hash = createHash('sha256');
+    for (let position = 0; ; ) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      if (position === 0 && chunk[0] === 0x1f && chunk[1] === 0x8b) return undefined;
+      position += bytesRead;
+      hash.update(chunk.subarray(0, bytesRead));
+    }
+    return hash.digest('hex').slice(0, 16);
+  } catch (error) {
+    throw readError(error, displayName, path);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** A streamed gzip refused by its ratio (inflatedChunks). */
 class GzipBomb extends UserFacingError {}
 
