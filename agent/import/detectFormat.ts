@@ -40,20 +40,18 @@ export function finishParsed(format: ProfileFormat, profiles: ImportedProfile[],
 
 /**
  * The format of a file from its first bytes (`head`, 256 KB or the whole file) when detection would give it to a
- * reader that reads lines (FormatReader.lines: perf script, collapsed stacks), so that the file can be read as a
+ * reader that reads lines (FormatReader.lines or byteLines: collapsed stacks, perf script), so that the file can be read as a
  * stream (streamImport.ts); undefined for anything else, which is read whole: compressed or UTF-16 files, refusals,
  * binary formats, JSON, and text formats without a line reader. Detection's own order and sniffers decide, on the
  * same first 64K characters parseProfileBytes gives the text sniffers.
  */
-export function streamableFormat(head: Buffer): [ProfileFormat, FormatReader & Required<Pick<FormatReader, 'lines'>>] | undefined {
+export function streamableFormat(head: Buffer): [ProfileFormat, FormatReader] | undefined {
   if (head.length < 2 || (head[0] === 0x1f && head[1] === 0x8b)) return undefined;
   if (head[0] === 0 || head[1] === 0 || (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return undefined;
   if (READERS.some(([, reader]) => reader.refuse?.(head) !== undefined)) return undefined;
   const file = new ProfileFile(head);
-  const withLines = (found: [ProfileFormat, FormatReader] | undefined): ReturnType<typeof streamableFormat> => {
-    const lines = found?.[1].lines;
-    return found && lines ? [found[0], { ...found[1], lines }] : undefined;
-  };
+  const withLines = (found: [ProfileFormat, FormatReader] | undefined): ReturnType<typeof streamableFormat> =>
+    found && (found[1].lines !== undefined || found[1].byteLines !== undefined) ? found : undefined;
   const byBytes = READERS.find(([, reader]) => reader.sniff.bytes?.(file));
   if (byBytes) return withLines(byBytes);
   const text = file.text;

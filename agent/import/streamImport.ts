@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { openProfileFile, readError } from '../readProfileFile';
 import { finishParsed, streamableFormat, type ParsedFile } from './detectFormat';
-import { ProfileImportError } from './importedProfile';
-import { ChunkedLines, MAX_LINE_CHARS } from './formats/textLines';
+import { ProfileImportError, type ImportedProfile } from './importedProfile';
+import { ChunkedByteLines, ChunkedLines, MAX_LINE_CHARS, type ByteLineParser, type LineParser } from './formats/textLines';
 import { formatName } from '../../common/profileFormats';
 import { fileAnchor } from './timeAnchor';
 
@@ -47,18 +47,39 @@ export async function parseStreamedFile(
     const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, size));
     const [format, reader] = streamable;
     const notes: string[] = [];
-    const parser = reader.lines(displayName, notes);
     const tooLong = (): Error => new ProfileImportError(displayName, format, `a line is longer than ${MAX_LINE_CHARS / 2 ** 20}M characters, which no ${formatName(format)} has.`);
-    const lines = new ChunkedLines(parser.line, tooLong);
+    const feed = reader.byteLines ? byteFeed(reader.byteLines(displayName, notes), tooLong) : textFeed(reader.lines!(displayName, notes), tooLong);
     const hash = createHash('sha256');
-    const decoder = new StringDecoder('utf8');
-    let first = true;
     for (let position = 0; ; ) {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
       if (bytesRead === 0) break;
       position += bytesRead;
       const bytes = chunk.subarray(0, bytesRead);
       hash.update(bytes);
+      feed.push(bytes);
+    }
+    const profiles = feed.end();
+    return { parsed: finishParsed(format, profiles, notes, fileAnchor(modifiedMs)), profileId: hash.digest('hex').slice(0, 16) };
+  } catch (error) {
+    throw readError(error, displayName, path);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A file's chunks on their way to a line reader; `end` gives what it read. */
+interface Feed {
+  push(bytes: Buffer): void;
+  end(): ImportedProfile[];
+}
+
+/** Chunks decoded as UTF-8 (a character cut between chunks is joined) and given as lines of text. */
+function textFeed(parser: LineParser, tooLong: () => Error): Feed {
+  const lines = new ChunkedLines(parser.line, tooLong);
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  return {
+    push(bytes) {
       let text = decoder.write(bytes);
       // A UTF-8 byte order mark is no part of the text (decodeText drops it too).
       if (first && text.length > 0) {
@@ -66,13 +87,38 @@ export async function parseStreamedFile(
         first = false;
       }
       lines.push(text);
-    }
-    lines.push(decoder.end());
-    lines.end();
-    return { parsed: finishParsed(format, parser.finish(), notes, fileAnchor(modifiedMs)), profileId: hash.digest('hex').slice(0, 16) };
-  } catch (error) {
-    throw readError(error, displayName, path);
-  } finally {
-    await handle.close();
-  }
+    },
+    end() {
+      lines.push(decoder.end());
+      lines.end();
+      return parser.finish();
+    },
+  };
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/** Chunks given as lines of bytes, without a UTF-8 byte order mark (decodeText drops it too). */
+function byteFeed(parser: ByteLineParser, tooLong: () => Error): Feed {
+  const lines = new ChunkedByteLines(parser.line, tooLong);
+  // The file's first bytes, held until there are enough of them to say whether they are a byte order mark.
+  let start: number[] | undefined = [];
+  return {
+    push(bytes) {
+      if (start !== undefined) {
+        const taken = Math.min(UTF8_BOM.length - start.length, bytes.length);
+        for (let i = 0; i < taken; i++) start.push(bytes[i]!);
+        bytes = bytes.subarray(taken);
+        if (start.length < UTF8_BOM.length) return;
+        if (start.some((byte, i) => byte !== UTF8_BOM[i])) lines.push(Buffer.from(start));
+        start = undefined;
+      }
+      lines.push(bytes);
+    },
+    end() {
+      if (start !== undefined) lines.push(Buffer.from(start));
+      lines.end();
+      return parser.finish();
+    },
+  };
 }
