@@ -2,6 +2,7 @@ import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueTyp
 import { placeInTime, type ImportOptions } from '../parseSupport';
 import type { ByteLineParser } from '../textLines';
 import { BytesMap } from './bytesMap';
+import { StackTrie } from './stackTrie';
 import { capturedOn, eventName, frameId, isKernelAddress, isSrcline, parseFrameLine, parseHeader } from './perfText';
 
 /** One count per sample; cpu-clock's period says each stands for that many nanoseconds of CPU. */
@@ -12,6 +13,8 @@ const CLOCK_EVENTS = new Set(['cpu-clock', 'task-clock']);
 /** Distinct frame lines remembered, and their bytes: a few hundred bytes each at most. */
 const MAX_CACHED_FRAME_LINES = 1_000_000;
 const MAX_CACHED_FRAME_BYTES = 128 * 2 ** 20;
+/** Stacks found by walking their frames (StackTrie): nodes of the tree, a few dozen bytes each. */
+const MAX_STACK_NODES = 1_000_000;
 /** Distinct threads (command, pid and tid as a header prints them) remembered by their bytes. */
 const MAX_CACHED_THREADS = 100_000;
 /** A header has half a dozen fields; one with more (a command name of many words) goes to the text reader. */
@@ -49,8 +52,13 @@ interface Thread {
  * byte of a multi-byte UTF-8 character, nor any byte that is not UTF-8 at all, is ASCII; and a piece of a line cut
  * at an ASCII byte decodes to the same characters as that piece of the whole line decoded.
  */
-export function perfScriptParser(displayName: string, options: ImportOptions = {}): ByteLineParser {
-  const scanner = new PerfScriptScanner(displayName, options);
+export function perfScriptParser(
+  displayName: string,
+  options: ImportOptions = {},
+  /** Every header read by the text reader (parseHeader), so that tests can hold the byte reader to it. */
+  { headersFromText = false } = {},
+): ByteLineParser {
+  const scanner = new PerfScriptScanner(displayName, options, headersFromText);
   return { line: (bytes, start, end) => scanner.line(bytes, start, end), finish: () => scanner.finish() };
 }
 
@@ -62,6 +70,7 @@ class PerfScriptScanner {
   private readonly notes: string[];
   private readonly builder = new ProfileBuilder('perf-script', [PERF_SAMPLE_COUNT, PERF_CPU_TIME]);
   private readonly frameOf = new Map<string, number>();
+  private readonly stackTrie = new StackTrie(MAX_STACK_NODES);
 
   // Per sample, typed until the end.
   private count = 0;
@@ -102,7 +111,10 @@ class PerfScriptScanner {
   private event = 0;
   private seconds = Number.NaN;
   private period = Number.NaN;
-  private frames: number[] = [];
+  private frames = new Int32Array(256);
+  private frameCount = 0;
+  /** The sample's frames so far as a node of stackTrie (-1: the tree is full, the builder interns the stack). */
+  private node = 0;
   private leafOffset: string | null = null;
 
   private readonly tokenStarts = new Int32Array(MAX_HEADER_TOKENS);
@@ -118,6 +130,7 @@ class PerfScriptScanner {
   constructor(
     private readonly displayName: string,
     private readonly options: ImportOptions,
+    private readonly headersFromText: boolean,
   ) {
     this.notes = options.notes ?? [];
   }
@@ -145,7 +158,7 @@ class PerfScriptScanner {
         understood = false;
       } else {
         const id = this.addFrame(bytes, first, end);
-        understood = id >= 0 || (id === SRCLINE && this.frames.length > 0);
+        understood = id >= 0 || (id === SRCLINE && this.frameCount > 0);
       }
     } else {
       this.flush();
@@ -176,14 +189,27 @@ class PerfScriptScanner {
       this.untimed.push(index);
       this.times[index] = 0;
     }
-    const frames = this.frames;
-    this.sampleStacks[index] = this.builder.stack(frames);
+    const node = this.node;
+    let stack = node >= 0 ? this.stackTrie.stack(node) : -1;
+    if (stack < 0) {
+      stack = this.builder.stack(this.frames.subarray(0, this.frameCount));
+      if (node >= 0) this.stackTrie.setStack(node, stack);
+    }
+    this.sampleStacks[index] = stack;
     this.periods[index] = hasPeriod ? period : 0;
     this.sampleThreads[index] = this.thread;
     this.sampleEvents[index] = this.event;
-    this.leafOffsets.push(frames.length > 0 ? this.leafOffset : null);
+    this.leafOffsets.push(this.frameCount > 0 ? this.leafOffset : null);
     this.leafOffset = null;
-    this.frames = [];
+    this.frameCount = 0;
+    this.node = 0;
+  }
+
+  /** Adds a frame to the sample, leaf first. */
+  private pushFrame(id: number): void {
+    if (this.frameCount === this.frames.length) this.frames = grownInts(this.frames, this.frames.length * 2);
+    this.frames[this.frameCount++] = id;
+    if (this.node >= 0) this.node = this.stackTrie.child(this.node, id);
   }
 
   private grow(): void {
@@ -229,8 +255,8 @@ class PerfScriptScanner {
       }
     }
     if (id >= 0) {
-      if (this.frames.length === 0) this.leafOffset = offset;
-      this.frames.push(id);
+      if (this.frameCount === 0) this.leafOffset = offset;
+      this.pushFrame(id);
     }
     return id;
   }
@@ -271,7 +297,7 @@ class PerfScriptScanner {
     const frame = this.readFrame(text.slice(header.inlineFrame));
     if (frame === undefined) return false;
     this.leafOffset = frame.leafOffset;
-    this.frames.push(frame.id);
+    this.pushFrame(frame.id);
     return true;
   }
 
@@ -281,6 +307,7 @@ class PerfScriptScanner {
    * Whether it read, frame on the line included.
    */
   private header(bytes: Buffer, start: number, end: number): boolean {
+    if (this.headersFromText) return this.textHeader(bytes, start, end);
     const starts = this.tokenStarts;
     const ends = this.tokenEnds;
     let count = 0;
@@ -367,23 +394,21 @@ class PerfScriptScanner {
     let sampleTimes: number[] | undefined;
     if (this.hasTimes) {
       const origin = minSeconds * 1000;
-      sampleTimes = [];
-      for (let i = 0; i < count; i++) sampleTimes.push(this.times[i]! - origin);
+      sampleTimes = new Array<number>(count);
+      for (let i = 0; i < count; i++) sampleTimes[i] = this.times[i]! - origin;
       for (const i of this.untimed) sampleTimes[i] = 0;
     }
-    const ones: number[] = [];
-    for (let i = 0; i < count; i++) ones.push(1);
     const profile: ImportedProfile = {
       ...built,
       sampleStacks: numbers(this.sampleStacks, count),
-      sampleValues: [ones, numbers(this.periods, count)],
+      sampleValues: [new Array<number>(count).fill(1), numbers(this.periods, count)],
       sampleTimes,
       sampleLabels: labelColumns(this.threads, this.sampleThreads.subarray(0, count)),
     };
     if (this.frameOffsets.length > 0) profile.nativeAddresses = { frameOffsets: Array.from(this.frameOffsets, offsets => offsets && [...offsets]), leafOffsets: this.leafOffsets };
     if (events.length > 1) {
-      const column: string[] = [];
-      for (let i = 0; i < count; i++) column.push(events[this.sampleEvents[i]!]!);
+      const column = new Array<string>(count);
+      for (let i = 0; i < count; i++) column[i] = events[this.sampleEvents[i]!]!;
       profile.sampleLabels['event'] = column;
     }
     const [onlyEvent] = events;
@@ -397,10 +422,10 @@ class PerfScriptScanner {
   }
 }
 
-/** A typed column's first `count` values as the number[] an ImportedProfile has (pushed: `new Array(n)` of a big n is a slow dictionary in V8). */
+/** A typed column's first `count` values as the number[] an ImportedProfile has. */
 function numbers(column: Int32Array | Float64Array, count: number): number[] {
-  const values: number[] = [];
-  for (let i = 0; i < count; i++) values.push(column[i]!);
+  const values = new Array<number>(count);
+  for (let i = 0; i < count; i++) values[i] = column[i]!;
   return values;
 }
 
@@ -422,15 +447,15 @@ function grownFloats(array: Float64Array, length: number): Float64Array {
  */
 function labelColumns(threads: Thread[], sampleThreads: Int32Array): Record<string, (string | null)[]> {
   const count = sampleThreads.length;
-  const comm: string[] = [];
-  const tid: string[] = [];
-  const pid: (string | null)[] = [];
+  const comm = new Array<string>(count);
+  const tid = new Array<string>(count);
+  const pid = new Array<string | null>(count);
   let firstPid = -1;
   for (let i = 0; i < count; i++) {
     const thread = threads[sampleThreads[i]!]!;
-    comm.push(thread.comm);
-    tid.push(thread.tid);
-    pid.push(thread.pid ?? null);
+    comm[i] = thread.comm;
+    tid[i] = thread.tid;
+    pid[i] = thread.pid ?? null;
     if (firstPid < 0 && thread.pid !== undefined) firstPid = i;
   }
   if (firstPid < 0) return { comm, tid };
