@@ -45,8 +45,11 @@ function randomPerfText(rng: () => number): string {
   const lines: string[] = [];
   if (rng() < 0.3) lines.push('# ========', '# captured on: Wed Aug 15 16:01:24 2018', '# ========');
   const samples = 1 + Math.floor(rng() * 12);
+  let thread = '';
   for (let s = 0; s < samples; s++) {
-    const fields = [pick(rng, COMMS), pick(rng, IDS), pick(rng, CPUS), pick(rng, TIMES), pick(rng, PERIODS), pick(rng, EVENTS), pick(rng, INLINE)].filter(f => f !== '');
+    // Half the headers name the thread the last one named, in the same bytes, as most of a recording does.
+    if (s === 0 || rng() < 0.5) thread = `${pick(rng, COMMS)}${pick(rng, SEPARATORS)}${pick(rng, IDS)}`;
+    const fields = [thread, pick(rng, CPUS), pick(rng, TIMES), pick(rng, PERIODS), pick(rng, EVENTS), pick(rng, INLINE)].filter(f => f !== '');
     lines.push(fields.map((f, i) => (i === 0 ? f : `${pick(rng, SEPARATORS)}${f}`)).join('') + (rng() < 0.3 ? ' ' : ''));
     const frames = Math.floor(rng() * 5);
     for (let f = 0; f < frames; f++) lines.push(`${pick(rng, ['\t', '\t    ', '  '])}${pick(rng, FRAMES)}`);
@@ -70,8 +73,14 @@ describe('perf script byte scanner', () => {
   it('reads every header as the text reader does, good and bad ones, with notes', () => {
     const rng = random(2020);
     let read = 0;
-    for (let i = 0; i < 400; i++) {
-      const bytes = Buffer.from(randomPerfText(rng), 'utf8');
+    // Headers that start with the bytes naming the last one's thread, but name another or none.
+    const tricky = [
+      'xz 1234 1.0: 1 ev:\n\t 10 f (/bin/a)\n\nxz 12341.5: 1 ev:\n\t 10 f (/bin/a)\n\nxz 1234 2.0: 1 ev:\n',
+      'xz 1234 [001] 1.0: 1 ev:\n\t 10 f (/bin/a)\n\nxz 1234 junk 2.0: 1 ev:\n\t 10 f (/bin/a)\n\nxz 1234 [002] 3.0: 1 ev:\n',
+      'a b 7/8 1.0: 1 ev:\n\na b 7/8 9/10 2.0: 1 ev:\n\na b 7/8\t[1] [2] 3.0: 1 ev:\n\na b 7/8 4.0:\n',
+    ];
+    for (let i = 0; i < 400 + tricky.length; i++) {
+      const bytes = Buffer.from(tricky[i - 400] ?? randomPerfText(rng), 'utf8');
       const notesFromBytes: string[] = [];
       const notesFromText: string[] = [];
       const fromBytes = perfScriptParser('r.txt', { notes: notesFromBytes });

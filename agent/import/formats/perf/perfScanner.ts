@@ -117,6 +117,11 @@ class PerfScriptScanner {
   private node = 0;
   private leafOffset: string | null = null;
 
+  /** The bytes naming the last header's thread (command and ids) and that thread, for the next header. */
+  private readonly lastIds = new Uint8Array(256);
+  private lastIdsLength = 0;
+  private lastThread = 0;
+
   private readonly tokenStarts = new Int32Array(MAX_HEADER_TOKENS);
   private readonly tokenEnds = new Int32Array(MAX_HEADER_TOKENS);
 
@@ -310,26 +315,41 @@ class PerfScriptScanner {
     if (this.headersFromText) return this.textHeader(bytes, start, end);
     const starts = this.tokenStarts;
     const ends = this.tokenEnds;
-    let count = 0;
-    for (let i = start; i < end; ) {
-      while (i < end && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
-      if (i === end) break;
-      if (count === MAX_HEADER_TOKENS) return this.textHeader(bytes, start, end);
-      starts[count] = i;
-      while (i < end && bytes[i] !== SPACE && bytes[i] !== TAB) i++;
-      ends[count++] = i;
+    let count = -1;
+    let time = -1;
+    let thread = -1;
+    // Most headers name the thread the last one did, in the same bytes: then only the fields after them are read.
+    // The last header's first time field came after those bytes, so this one's comes after them too: right after
+    // them, or after a cpu field, else the header is read from its start.
+    const known = this.lastIdsLength;
+    if (known > 0 && start + known < end && (bytes[start + known] === SPACE || bytes[start + known] === TAB) && this.sameIds(bytes, start, known)) {
+      count = this.tokenize(bytes, start + known, end);
+      if (count > 0 && isTimeToken(bytes, starts[0]!, ends[0]!)) time = 0;
+      else if (count > 1 && isCpuToken(bytes, starts[0]!, ends[0]!) && isTimeToken(bytes, starts[1]!, ends[1]!)) time = 1;
+      if (time >= 0) thread = this.lastThread;
     }
-    let time = 0;
-    while (time < count && !isTimeToken(bytes, starts[time]!, ends[time]!)) time++;
-    if (time === count) return this.textHeader(bytes, start, end);
-    let ids = time - 1;
-    if (ids >= 0 && isCpuToken(bytes, starts[ids]!, ends[ids]!)) ids--;
-    if (ids < 1) return false;
-    const idStart = starts[ids]!;
-    const idEnd = ends[ids]!;
-    let slash = idStart;
-    while (slash < idEnd && bytes[slash] !== SLASH) slash++;
-    if (slash === idEnd ? !isDigits(bytes, idStart, idEnd) : !isDigits(bytes, idStart, slash) || !isDigits(bytes, slash + 1, idEnd)) return false;
+    if (thread < 0) {
+      count = this.tokenize(bytes, start, end);
+      if (count < 0) return this.textHeader(bytes, start, end);
+      time = 0;
+      while (time < count && !isTimeToken(bytes, starts[time]!, ends[time]!)) time++;
+      if (time === count) return this.textHeader(bytes, start, end);
+      let ids = time - 1;
+      if (ids >= 0 && isCpuToken(bytes, starts[ids]!, ends[ids]!)) ids--;
+      if (ids < 1) return false;
+      const idStart = starts[ids]!;
+      const idEnd = ends[ids]!;
+      let slash = idStart;
+      while (slash < idEnd && bytes[slash] !== SLASH) slash++;
+      if (slash === idEnd ? !isDigits(bytes, idStart, idEnd) : !isDigits(bytes, idStart, slash) || !isDigits(bytes, slash + 1, idEnd)) return false;
+      thread = this.threadAt(bytes, start, idStart, slash, idEnd);
+      const length = idEnd - start;
+      if (length <= this.lastIds.length) {
+        for (let i = 0; i < length; i++) this.lastIds[i] = bytes[start + i]!;
+        this.lastIdsLength = length;
+        this.lastThread = thread;
+      }
+    }
 
     let next = time + 1;
     let period = Number.NaN;
@@ -343,22 +363,9 @@ class PerfScriptScanner {
       return false;
     }
 
-    let thread: number;
-    let entry = this.threadOfBytes.find(bytes, start, idEnd);
-    if (entry >= 0) {
-      thread = this.threadOfBytesEntry[entry]!;
-    } else {
-      const comm = bytes.toString('utf8', start, idStart).trim();
-      thread =
-        slash === idEnd
-          ? this.threadOf(comm, undefined, bytes.latin1Slice(idStart, idEnd))
-          : this.threadOf(comm, bytes.latin1Slice(idStart, slash), bytes.latin1Slice(slash + 1, idEnd));
-      entry = this.threadOfBytes.add(bytes, start, idEnd);
-      if (entry >= 0) this.threadOfBytesEntry.push(thread);
-    }
     let event: number;
     if (next < count && bytes[ends[next]! - 1] === COLON) {
-      entry = this.eventOfBytes.find(bytes, starts[next]!, ends[next]!);
+      let entry = this.eventOfBytes.find(bytes, starts[next]!, ends[next]!);
       if (entry >= 0) {
         event = this.eventOfBytesEntry[entry]!;
       } else {
@@ -378,6 +385,42 @@ class PerfScriptScanner {
     this.period = period;
     if (next < count && isHex(bytes, starts[next]!, ends[next]!)) return this.addFrame(bytes, starts[next]!, end) >= 0;
     return true;
+  }
+
+  /** Splits `bytes[from, end)` at spaces and tabs into tokenStarts/tokenEnds; their count, or -1 past MAX_HEADER_TOKENS. */
+  private tokenize(bytes: Buffer, from: number, end: number): number {
+    const starts = this.tokenStarts;
+    const ends = this.tokenEnds;
+    let count = 0;
+    for (let i = from; i < end; ) {
+      while (i < end && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
+      if (i === end) break;
+      if (count === MAX_HEADER_TOKENS) return -1;
+      starts[count] = i;
+      while (i < end && bytes[i] !== SPACE && bytes[i] !== TAB) i++;
+      ends[count++] = i;
+    }
+    return count;
+  }
+
+  private sameIds(bytes: Buffer, start: number, length: number): boolean {
+    const known = this.lastIds;
+    for (let i = 0; i < length; i++) if (known[i] !== bytes[start + i]) return false;
+    return true;
+  }
+
+  /** The thread a header names in `bytes[start, idEnd)`: the command before `idStart`, then tid or pid/tid. */
+  private threadAt(bytes: Buffer, start: number, idStart: number, slash: number, idEnd: number): number {
+    let entry = this.threadOfBytes.find(bytes, start, idEnd);
+    if (entry >= 0) return this.threadOfBytesEntry[entry]!;
+    const comm = bytes.toString('utf8', start, idStart).trim();
+    const thread =
+      slash === idEnd
+        ? this.threadOf(comm, undefined, bytes.latin1Slice(idStart, idEnd))
+        : this.threadOf(comm, bytes.latin1Slice(idStart, slash), bytes.latin1Slice(slash + 1, idEnd));
+    entry = this.threadOfBytes.add(bytes, start, idEnd);
+    if (entry >= 0) this.threadOfBytesEntry.push(thread);
+    return thread;
   }
 
   finish(): ImportedProfile[] {
