@@ -7,16 +7,16 @@
  * (the caller reads such lines the slow way every time).
  */
 export class BytesMap {
-  private slots = new Int32Array(1024);
-  private hashes = new Int32Array(256);
-  private starts = new Int32Array(256);
-  private lengths = new Int32Array(256);
-  private keys = new Uint8Array(64 * 1024);
-  private keysView = new DataView(this.keys.buffer);
+  private slots: Int32Array = new Int32Array(1024);
+  private hashes: Int32Array = new Int32Array(256);
+  private starts: Int32Array = new Int32Array(256);
+  private lengths: Int32Array = new Int32Array(256);
+  private keys: Uint8Array = new Uint8Array(64 * 1024);
+  private keysView: DataView = new DataView(this.keys.buffer);
   private keyBytes = 0;
   /** The buffer last looked in, and a view of it that reads four bytes at a time. */
   private viewed: Uint8Array | undefined;
-  private view = this.keysView;
+  private view: DataView = this.keysView;
   /** The hash and free slot of the key `find` last missed, for `add`. */
   private missedHash = 0;
   private missedSlot = -1;

@@ -74,11 +74,11 @@ class PerfScriptScanner {
 
   // Per sample, typed until the end.
   private count = 0;
-  private sampleStacks = new Int32Array(1024);
-  private sampleThreads = new Int32Array(1024);
-  private sampleEvents = new Int32Array(1024);
-  private periods = new Float64Array(1024);
-  private times = new Float64Array(1024);
+  private sampleStacks: Int32Array = new Int32Array(1024);
+  private sampleThreads: Int32Array = new Int32Array(1024);
+  private sampleEvents: Int32Array = new Int32Array(1024);
+  private periods: Float64Array = new Float64Array(1024);
+  private times: Float64Array = new Float64Array(1024);
   private readonly leafOffsets: (string | null)[] = [];
   /** Samples whose header had no time: they sit at the profile's start once the others are made relative. */
   private readonly untimed: number[] = [];
@@ -111,7 +111,7 @@ class PerfScriptScanner {
   private event = 0;
   private seconds = Number.NaN;
   private period = Number.NaN;
-  private frames = new Int32Array(256);
+  private frames: Int32Array = new Int32Array(256);
   private frameCount = 0;
   /** The sample's frames so far as a node of stackTrie (-1: the tree is full, the builder interns the stack). */
   private node = 0;
@@ -416,8 +416,8 @@ class PerfScriptScanner {
     const comm = bytes.toString('utf8', start, idStart).trim();
     const thread =
       slash === idEnd
-        ? this.threadOf(comm, undefined, bytes.latin1Slice(idStart, idEnd))
-        : this.threadOf(comm, bytes.latin1Slice(idStart, slash), bytes.latin1Slice(slash + 1, idEnd));
+        ? this.threadOf(comm, undefined, bytes.toString('latin1', idStart, idEnd))
+        : this.threadOf(comm, bytes.toString('latin1', idStart, slash), bytes.toString('latin1', slash + 1, idEnd));
     entry = this.threadOfBytes.add(bytes, start, idEnd);
     if (entry >= 0) this.threadOfBytesEntry.push(thread);
     return thread;
@@ -553,7 +553,7 @@ function isEventToken(bytes: Uint8Array, from: number, to: number): boolean {
  * Number() does; longer ones are read by Number().
  */
 function decimal(bytes: Buffer, from: number, to: number): number {
-  if (to - from > 16) return Number(bytes.latin1Slice(from, to));
+  if (to - from > 16) return Number(bytes.toString('latin1', from, to));
   let value = 0;
   let scale = 1;
   let fraction = false;
@@ -569,5 +569,5 @@ function decimal(bytes: Buffer, from: number, to: number): number {
 }
 
 function integer(bytes: Buffer, from: number, to: number): number {
-  return to - from > 15 ? Number(bytes.latin1Slice(from, to)) : decimal(bytes, from, to);
+  return to - from > 15 ? Number(bytes.toString('latin1', from, to)) : decimal(bytes, from, to);
 }

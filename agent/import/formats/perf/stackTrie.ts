@@ -6,10 +6,10 @@
  * `child` gives -1 and the caller interns such stacks itself.
  */
 export class StackTrie {
-  private parents = new Int32Array(1024);
-  private frames = new Int32Array(1024);
-  private stacks = new Int32Array(1024).fill(-1);
-  private slots = new Int32Array(4096);
+  private parents: Int32Array = new Int32Array(1024);
+  private frames: Int32Array = new Int32Array(1024);
+  private stacks: Int32Array = new Int32Array(1024).fill(-1);
+  private slots: Int32Array = new Int32Array(4096);
   private size = 1;
 
   constructor(private readonly maxNodes: number) {}
