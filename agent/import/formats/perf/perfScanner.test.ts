@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { random } from '../../../../test/support/random';
+import { parseProfileBytes } from '../../detectFormat';
 import type { ImportedProfile } from '../../importedProfile';
+import { fileAnchor } from '../../timeAnchor';
 import { ChunkedByteLines, forEachByteLine } from '../textLines';
 import { BytesMap } from './bytesMap';
 import { parsePerfScript } from './perfScript';
@@ -148,6 +150,16 @@ describe('perf script byte scanner', () => {
     assert.deepEqual(profile!.sampleLabels['comm'], ['ƒünç 😀']);
     assert.deepEqual(profile!.nativeAddresses?.leafOffsets, ['20a07']);
     assert.deepEqual(parsePerfScript(bytes.toString('utf8'), 'x.txt'), [profile], 'the text in memory reads the same');
+  });
+
+  it('reads a file read whole from its own UTF-8 bytes as from the same text with a byte order mark or in UTF-16', () => {
+    const text = 'ƒünç 😀 4321/4322 10.5: 1001001 cpu-clock:\n\t 20a07 ƒünç😀+0x7 (/opt/名前.so)\n\nxz 1/2 10.6: 1001001 cpu-clock:\n\t 10 f (/bin/a)\n';
+    const anchor = fileAnchor(Date.UTC(2026, 0, 1));
+    const utf8 = parseProfileBytes(Buffer.from(text, 'utf8'), 'a.txt', anchor);
+    assert.equal(utf8.format, 'perf-script');
+    assert.deepEqual(utf8.profiles[0]!.sampleLabels['comm'], ['ƒünç 😀', 'xz']);
+    assert.deepEqual(parseProfileBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]), 'a.txt', anchor), utf8);
+    assert.deepEqual(parseProfileBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'a.txt', anchor), utf8);
   });
 
   it('keeps lines cut between chunks whole, and bounds how long one may grow', () => {

@@ -1,5 +1,5 @@
 import type { ImportedProfile } from '../../importedProfile';
-import type { ImportOptions } from '../parseSupport';
+import { utf8Text, type ImportOptions } from '../parseSupport';
 import type { FormatReader } from '../formatReader';
 import { forEachByteLine } from '../textLines';
 import { perfScriptParser } from './perfScanner';
@@ -65,14 +65,20 @@ export function looksLikePerfScript(head: string): boolean {
  * The text is read as its UTF-8 bytes, by the reader that reads files as a stream (perfScanner.ts).
  */
 export function parsePerfScript(text: string, displayName: string, options: ImportOptions = {}): ImportedProfile[] {
+  return parsePerfScriptBytes(Buffer.from(text, 'utf8'), displayName, options);
+}
+
+/** parsePerfScript of UTF-8 bytes (without a byte order mark). */
+export function parsePerfScriptBytes(bytes: Buffer, displayName: string, options: ImportOptions = {}): ImportedProfile[] {
   const parser = perfScriptParser(displayName, options);
-  forEachByteLine(Buffer.from(text, 'utf8'), parser.line);
+  forEachByteLine(bytes, parser.line);
   return parser.finish();
 }
 
 /** `perf script` output in the format registry (agent/import/formatReaders.ts): recognised by its first samples. */
 export const perfScriptReader: FormatReader = {
   sniff: { text: looksLikePerfScript },
-  parse: (file, displayName, notes) => parsePerfScript(file.text, displayName, { notes }),
+  // A UTF-8 file's own bytes; UTF-16 text as UTF-8.
+  parse: (file, displayName, notes) => parsePerfScriptBytes(utf8Text(file.bytes) ?? Buffer.from(file.text, 'utf8'), displayName, { notes }),
   byteLines: (displayName, notes) => perfScriptParser(displayName, { notes }),
 };
