@@ -121,6 +121,10 @@ class PerfScriptScanner {
   private readonly lastIds = new Uint8Array(256);
   private lastIdsLength = 0;
   private lastThread = 0;
+  /** The bytes of the last header's event field and its event. */
+  private readonly lastEvent = new Uint8Array(64);
+  private lastEventLength = -1;
+  private lastEventIndex = 0;
 
   private readonly tokenStarts = new Int32Array(MAX_HEADER_TOKENS);
   private readonly tokenEnds = new Int32Array(MAX_HEADER_TOKENS);
@@ -322,7 +326,7 @@ class PerfScriptScanner {
     // The last header's first time field came after those bytes, so this one's comes after them too: right after
     // them, or after a cpu field, else the header is read from its start.
     const known = this.lastIdsLength;
-    if (known > 0 && start + known < end && (bytes[start + known] === SPACE || bytes[start + known] === TAB) && this.sameIds(bytes, start, known)) {
+    if (known > 0 && start + known < end && (bytes[start + known] === SPACE || bytes[start + known] === TAB) && sameBytes(this.lastIds, bytes, start, known)) {
       count = this.tokenize(bytes, start + known, end);
       if (count > 0 && isTimeToken(bytes, starts[0]!, ends[0]!)) time = 0;
       else if (count > 1 && isCpuToken(bytes, starts[0]!, ends[0]!) && isTimeToken(bytes, starts[1]!, ends[1]!)) time = 1;
@@ -365,13 +369,25 @@ class PerfScriptScanner {
 
     let event: number;
     if (next < count && bytes[ends[next]! - 1] === COLON) {
-      let entry = this.eventOfBytes.find(bytes, starts[next]!, ends[next]!);
-      if (entry >= 0) {
-        event = this.eventOfBytesEntry[entry]!;
+      const from = starts[next]!;
+      const length = ends[next]! - from;
+      // Most headers name the event the last one named.
+      if (length === this.lastEventLength && sameBytes(this.lastEvent, bytes, from, length)) {
+        event = this.lastEventIndex;
       } else {
-        event = this.eventOf(eventName(bytes.toString('utf8', starts[next]!, ends[next]!)));
-        entry = this.eventOfBytes.add(bytes, starts[next]!, ends[next]!);
-        if (entry >= 0) this.eventOfBytesEntry.push(event);
+        let entry = this.eventOfBytes.find(bytes, from, from + length);
+        if (entry >= 0) {
+          event = this.eventOfBytesEntry[entry]!;
+        } else {
+          event = this.eventOf(eventName(bytes.toString('utf8', from, from + length)));
+          entry = this.eventOfBytes.add(bytes, from, from + length);
+          if (entry >= 0) this.eventOfBytesEntry.push(event);
+        }
+        if (length <= this.lastEvent.length) {
+          for (let i = 0; i < length; i++) this.lastEvent[i] = bytes[from + i]!;
+          this.lastEventLength = length;
+          this.lastEventIndex = event;
+        }
       }
       next++;
     } else {
@@ -401,12 +417,6 @@ class PerfScriptScanner {
       ends[count++] = i;
     }
     return count;
-  }
-
-  private sameIds(bytes: Buffer, start: number, length: number): boolean {
-    const known = this.lastIds;
-    for (let i = 0; i < length; i++) if (known[i] !== bytes[start + i]) return false;
-    return true;
   }
 
   /** The thread a header names in `bytes[start, idEnd)`: the command before `idStart`, then tid or pid/tid. */
@@ -509,6 +519,12 @@ function labelColumns(threads: Thread[], sampleThreads: Int32Array): Record<stri
 function place(profile: ImportedProfile, capturedMs: number | undefined, startMs: number | undefined): ImportedProfile {
   if (capturedMs === undefined) return placeInTime(profile, startMs);
   return { ...placeInTime(profile, capturedMs - profile.durationNs / 1e6), clock: 'epoch' };
+}
+
+/** Whether `bytes[start, start + length)` are `known`'s first `length` bytes. */
+function sameBytes(known: Uint8Array, bytes: Uint8Array, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (known[i] !== bytes[start + i]) return false;
+  return true;
 }
 
 function isDigits(bytes: Uint8Array, from: number, to: number): boolean {
