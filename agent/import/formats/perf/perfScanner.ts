@@ -79,7 +79,10 @@ class PerfScriptScanner {
   private sampleEvents: Int32Array = new Int32Array(1024);
   private periods: Float64Array = new Float64Array(1024);
   private times: Float64Array = new Float64Array(1024);
-  private readonly leafOffsets: (string | null)[] = [];
+  /** Per sample, its leaf's offset (nativeAddresses.leafOffsets) as an index into `offsets`, or -1. */
+  private sampleLeafOffsets: Int32Array = new Int32Array(1024);
+  private readonly offsets: string[] = [];
+  private readonly offsetOf = new Map<string, number>();
   /** Samples whose header had no time: they sit at the profile's start once the others are made relative. */
   private readonly untimed: number[] = [];
   private hasTimes = false;
@@ -103,7 +106,7 @@ class PerfScriptScanner {
   /** Per distinct frame line: its frame id, NOT_A_FRAME or SRCLINE; and the offset a sample it leads keeps. */
   private readonly frameLines = new BytesMap(MAX_CACHED_FRAME_LINES, MAX_CACHED_FRAME_BYTES);
   private readonly lineFrame: number[] = [];
-  private readonly lineLeafOffset: (string | null)[] = [];
+  private readonly lineLeafOffset: number[] = [];
 
   // The sample being read: its header's fields, and its frames so far, leaf first.
   private inSample = false;
@@ -115,7 +118,7 @@ class PerfScriptScanner {
   private frameCount = 0;
   /** The sample's frames so far as a node of stackTrie (-1: the tree is full, the builder interns the stack). */
   private node = 0;
-  private leafOffset: string | null = null;
+  private leafOffset = -1;
 
   /** The bytes naming the last header's thread (command and ids) and that thread, for the next header. */
   private readonly lastIds = new Uint8Array(256);
@@ -208,8 +211,8 @@ class PerfScriptScanner {
     this.periods[index] = hasPeriod ? period : 0;
     this.sampleThreads[index] = this.thread;
     this.sampleEvents[index] = this.event;
-    this.leafOffsets.push(this.frameCount > 0 ? this.leafOffset : null);
-    this.leafOffset = null;
+    this.sampleLeafOffsets[index] = this.frameCount > 0 ? this.leafOffset : -1;
+    this.leafOffset = -1;
     this.frameCount = 0;
     this.node = 0;
   }
@@ -228,16 +231,24 @@ class PerfScriptScanner {
     this.sampleEvents = grownInts(this.sampleEvents, length);
     this.periods = grownFloats(this.periods, length);
     this.times = grownFloats(this.times, length);
+    this.sampleLeafOffsets = grownInts(this.sampleLeafOffsets, length);
   }
 
-  /** A frame read from text: its id and the offset it keeps as a sample's leaf; undefined when it is no frame. */
-  private readFrame(text: string): { id: number; leafOffset: string | null } | undefined {
+  /** A frame read from text: its id and the offset it keeps as a sample's leaf (-1: none); undefined when it is no frame. */
+  private readFrame(text: string): { id: number; leafOffset: number } | undefined {
     const parsed = parseFrameLine(text, 0);
     if (parsed === undefined) return undefined;
     const id = frameId(this.builder, this.frameOf, parsed);
     const native = parsed.dso.startsWith('/') && !isKernelAddress(parsed.address) && parsed.symbol !== '' && !parsed.symbol.includes(':');
     if (native) (this.frameOffsets[id] ??= new Set()).add(parsed.address);
-    return { id, leafOffset: native ? parsed.address : null };
+    if (!native) return { id, leafOffset: -1 };
+    let offset = this.offsetOf.get(parsed.address);
+    if (offset === undefined) {
+      offset = this.offsets.length;
+      this.offsets.push(parsed.address);
+      this.offsetOf.set(parsed.address, offset);
+    }
+    return { id, leafOffset: offset };
   }
 
   /**
@@ -248,7 +259,7 @@ class PerfScriptScanner {
   private addFrame(bytes: Buffer, from: number, end: number): number {
     let entry = this.frameLines.find(bytes, from, end);
     let id: number;
-    let offset: string | null;
+    let offset: number;
     if (entry >= 0) {
       id = this.lineFrame[entry]!;
       offset = this.lineLeafOffset[entry]!;
@@ -256,7 +267,7 @@ class PerfScriptScanner {
       const text = bytes.toString('utf8', from, end);
       const frame = this.readFrame(text);
       id = frame?.id ?? (isSrcline(` ${text}`) ? SRCLINE : NOT_A_FRAME);
-      offset = frame?.leafOffset ?? null;
+      offset = frame?.leafOffset ?? -1;
       entry = this.frameLines.add(bytes, from, end);
       if (entry >= 0) {
         this.lineFrame.push(id);
@@ -458,7 +469,14 @@ class PerfScriptScanner {
       sampleTimes,
       sampleLabels: labelColumns(this.threads, this.sampleThreads.subarray(0, count)),
     };
-    if (this.frameOffsets.length > 0) profile.nativeAddresses = { frameOffsets: Array.from(this.frameOffsets, offsets => offsets && [...offsets]), leafOffsets: this.leafOffsets };
+    if (this.frameOffsets.length > 0) {
+      const leafOffsets = new Array<string | null>(count);
+      for (let i = 0; i < count; i++) {
+        const offset = this.sampleLeafOffsets[i]!;
+        leafOffsets[i] = offset < 0 ? null : this.offsets[offset]!;
+      }
+      profile.nativeAddresses = { frameOffsets: Array.from(this.frameOffsets, offsets => offsets && [...offsets]), leafOffsets };
+    }
     if (events.length > 1) {
       const column = new Array<string>(count);
       for (let i = 0; i < count; i++) column[i] = events[this.sampleEvents[i]!]!;
