@@ -38,14 +38,15 @@ export function finishParsed(format: ProfileFormat, profiles: ImportedProfile[],
   return { format, profiles: placeProfiles(profiles, anchor).flatMap(separateIdle), notes };
 }
 
-/** How a file can be read as a stream (streamImport.ts): by its format's line reader, or its chunk reader. */
+/** How a file can be read as a stream (streamImport.ts): by its format's line reader (of text or bytes), or its chunk reader. */
 export type Streamable =
-  | { format: ProfileFormat; lines: NonNullable<FormatReader['lines']>; chunks?: undefined }
-  | { format: ProfileFormat; chunks: NonNullable<FormatReader['chunks']>; lines?: undefined };
+  | { format: ProfileFormat; lines: NonNullable<FormatReader['lines']>; byteLines?: undefined; chunks?: undefined }
+  | { format: ProfileFormat; byteLines: NonNullable<FormatReader['byteLines']>; lines?: undefined; chunks?: undefined }
+  | { format: ProfileFormat; chunks: NonNullable<FormatReader['chunks']>; lines?: undefined; byteLines?: undefined };
 
 /**
  * How a file can be read as a stream, from its first bytes (`head`, 256 KB or the whole file): when detection would
- * give it to a reader that reads lines (FormatReader.lines: perf script, collapsed stacks), or to one that reads
+ * give it to a reader that reads lines (FormatReader.lines or byteLines: collapsed stacks, perf script), or to one that reads
  * chunks and sees the file open as it can stream it (FormatReader.chunks: a V8 profile as V8 writes it); undefined
  * for anything else, which is read whole: compressed or UTF-16 files, refusals, binary formats, other JSON, and text
  * formats without a line reader. Detection's own order and sniffers decide, on the same first 64K characters
@@ -58,7 +59,8 @@ export function streamableFormat(head: Buffer): Streamable | undefined {
   const file = new ProfileFile(head);
   const streamable = (found: [ProfileFormat, FormatReader] | undefined): Streamable | undefined => {
     if (found === undefined) return undefined;
-    const [format, { lines, chunks }] = found;
+    const [format, { lines, byteLines, chunks }] = found;
+    if (byteLines) return { format, byteLines };
     if (lines) return { format, lines };
     if (chunks?.starts(head)) return { format, chunks };
     return undefined;

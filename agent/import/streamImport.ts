@@ -7,7 +7,7 @@ import { UserFacingError } from '../../common/errors';
 import { MAX_PROFILE_BYTES, openProfileFile, readError, tooLargeOnceDecompressed } from '../readProfileFile';
 import { finishParsed, streamableFormat, type ParsedFile } from './detectFormat';
 import { ProfileImportError, type ImportedProfile } from './importedProfile';
-import { ChunkedLines, MAX_LINE_CHARS } from './formats/textLines';
+import { ChunkedByteLines, ChunkedLines, MAX_LINE_CHARS, type ByteLineParser, type LineParser } from './formats/textLines';
 import { formatName } from '../../common/profileFormats';
 import { fileAnchor } from './timeAnchor';
 
@@ -101,23 +101,10 @@ export async function parseStreamedFile(
       // Not laid out as the chunk reader reads it: the file is read whole, where detection says what it is.
       if (profiles === undefined) return undefined;
     } else {
-      const parser = streamable.lines(displayName, notes);
       const tooLong = (): Error => new ProfileImportError(displayName, format, `a line is longer than ${MAX_LINE_CHARS / 2 ** 20}M characters, which no ${formatName(format)} has.`);
-      const lines = new ChunkedLines(parser.line, tooLong);
-      const decoder = new StringDecoder('utf8');
-      let first = true;
-      await eachChunk(bytes => {
-        let text = decoder.write(bytes);
-        // A UTF-8 byte order mark is no part of the text (decodeText drops it too).
-        if (first && text.length > 0) {
-          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-          first = false;
-        }
-        lines.push(text);
-      });
-      lines.push(decoder.end());
-      lines.end();
-      profiles = parser.finish();
+      const feed = streamable.byteLines ? byteFeed(streamable.byteLines(displayName, notes), tooLong) : textFeed(streamable.lines(displayName, notes), tooLong);
+      await eachChunk(bytes => feed.push(bytes));
+      profiles = feed.end();
     }
     return { parsed: finishParsed(format, profiles, notes, fileAnchor(modifiedMs)), profileId: hash.digest('hex').slice(0, 16) };
   } catch (error) {
@@ -187,4 +174,60 @@ async function* inflatedChunks(handle: FileHandle, displayName: string, chunkByt
     gunzip.destroy();
     source.destroy();
   }
+}
+
+/** A file's chunks on their way to a line reader; `end` gives what it read. */
+interface Feed {
+  push(bytes: Buffer): void;
+  end(): ImportedProfile[];
+}
+
+/** Chunks decoded as UTF-8 (a character cut between chunks is joined) and given as lines of text. */
+function textFeed(parser: LineParser, tooLong: () => Error): Feed {
+  const lines = new ChunkedLines(parser.line, tooLong);
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  return {
+    push(bytes) {
+      let text = decoder.write(bytes);
+      // A UTF-8 byte order mark is no part of the text (decodeText drops it too).
+      if (first && text.length > 0) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        first = false;
+      }
+      lines.push(text);
+    },
+    end() {
+      lines.push(decoder.end());
+      lines.end();
+      return parser.finish();
+    },
+  };
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/** Chunks given as lines of bytes, without a UTF-8 byte order mark (decodeText drops it too). */
+function byteFeed(parser: ByteLineParser, tooLong: () => Error): Feed {
+  const lines = new ChunkedByteLines(parser.line, tooLong);
+  // The file's first bytes, held until there are enough of them to say whether they are a byte order mark.
+  let start: number[] | undefined = [];
+  return {
+    push(bytes) {
+      if (start !== undefined) {
+        const taken = Math.min(UTF8_BOM.length - start.length, bytes.length);
+        for (let i = 0; i < taken; i++) start.push(bytes[i]!);
+        bytes = bytes.subarray(taken);
+        if (start.length < UTF8_BOM.length) return;
+        if (start.some((byte, i) => byte !== UTF8_BOM[i])) lines.push(Buffer.from(start));
+        start = undefined;
+      }
+      lines.push(bytes);
+    },
+    end() {
+      if (start !== undefined) lines.push(Buffer.from(start));
+      lines.end();
+      return parser.finish();
+    },
+  };
 }

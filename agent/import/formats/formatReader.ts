@@ -1,6 +1,6 @@
 import type { ImportedProfile, ProfileImportError } from '../importedProfile';
 import { decodeText, type ImportNotes } from './parseSupport';
-import type { LineParser } from './textLines';
+import type { ByteLineParser, LineParser } from './textLines';
 
 /**
  * A profile file as detection sees it (agent/import/detectFormat.ts): its bytes, and the text and JSON computed from
@@ -66,6 +66,8 @@ export interface FormatReader {
    * reads them in chunks); a format with it must read a file through `parse` exactly as through its lines.
    */
   lines?(displayName: string, notes: ImportNotes): LineParser;
+  /** As `lines`, for a reader that reads the lines' UTF-8 bytes (`perf script`: strings only of what is new). */
+  byteLines?(displayName: string, notes: ImportNotes): ByteLineParser;
   /**
    * The same reader fed the file's bytes chunk by chunk, for a format whose files may be too big to hold but are not
    * lines (a V8 profile's JSON): `starts` says from the first 256 KB whether the file opens as the reader can stream

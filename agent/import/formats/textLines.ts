@@ -65,3 +65,88 @@ export class ChunkedLines {
     this.rest = '';
   }
 }
+
+/**
+ * A line format's reader fed the file's UTF-8 bytes line by line (`perf script`: a reader that looks at bytes and
+ * makes strings only of what it has not seen before). The same parser reads bytes in memory (forEachByteLine) and a
+ * file read in chunks (ChunkedByteLines). `bytes` is the caller's and is reused once the call returns (a read
+ * buffer): a parser copies what it keeps.
+ */
+export interface ByteLineParser {
+  /** One line: `bytes[start, end)`, without its `\n`; a `\r` before it is the parser's to drop. */
+  line(bytes: Buffer, start: number, end: number): void;
+  /** The profiles read, once every line was given; throws ProfileImportError when the text held none. */
+  finish(): ImportedProfile[];
+}
+
+/** Lines of UTF-8 bytes split at `\n`, as forEachLine splits a string: no empty last line after a final `\n`. */
+export function forEachByteLine(bytes: Buffer, onLine: (bytes: Buffer, start: number, end: number) => void): void {
+  for (let start = 0; start < bytes.length; ) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = bytes.length;
+    onLine(bytes, start, end);
+    start = end + 1;
+  }
+}
+
+/**
+ * Lines from bytes arriving in pieces (a file read in chunks): the lines forEachByteLine finds in the pieces joined.
+ * A line inside a piece is given in place; only a line cut between pieces is copied, into a buffer that grows to
+ * the longest such line, bounded by `maxLineBytes`.
+ */
+export class ChunkedByteLines {
+  private rest = Buffer.allocUnsafe(64 * 1024);
+  private restLength = 0;
+
+  constructor(
+    private readonly onLine: (bytes: Buffer, start: number, end: number) => void,
+    /** Thrown when a line grows past `maxLineBytes` (a file without newlines is no line format's): memory stays bounded. */
+    private readonly tooLong: () => Error,
+    private readonly maxLineBytes = MAX_LINE_CHARS,
+  ) {}
+
+  push(piece: Buffer): void {
+    let start = 0;
+    if (this.restLength > 0) {
+      // The piece continues the line the last one cut: it is joined in the buffer, and read once it ends.
+      const end = piece.indexOf(10);
+      this.keep(piece, 0, end < 0 ? piece.length : end);
+      if (end < 0) return;
+      this.onLine(this.rest, 0, this.restLength);
+      this.restLength = 0;
+      start = end + 1;
+    }
+    this.keep(piece, this.linesOf(piece, start), piece.length);
+  }
+
+  /**
+   * Gives the lines of `piece` from `start` that end in it, and returns where the unfinished one starts. A loop of
+   * its own: V8 compiles it while it runs, and the code after it then has nothing it has not seen.
+   */
+  private linesOf(piece: Buffer, start: number): number {
+    const onLine = this.onLine;
+    for (let end = piece.indexOf(10, start); end >= 0; end = piece.indexOf(10, start)) {
+      onLine(piece, start, end);
+      start = end + 1;
+    }
+    return start;
+  }
+
+  /** The last line, when the bytes did not end with a newline. */
+  end(): void {
+    if (this.restLength > 0) this.onLine(this.rest, 0, this.restLength);
+    this.restLength = 0;
+  }
+
+  private keep(piece: Buffer, start: number, end: number): void {
+    const length = this.restLength + end - start;
+    if (length > this.maxLineBytes) throw this.tooLong();
+    if (length > this.rest.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.maxLineBytes, Math.max(length, this.rest.length * 2)));
+      this.rest.copy(grown, 0, 0, this.restLength);
+      this.rest = grown;
+    }
+    piece.copy(this.rest, this.restLength, start, end);
+    this.restLength = length;
+  }
+}
