@@ -7,6 +7,7 @@ import { comparePowerBenchmark } from './comparePowerBenchmark';
 import { cpuprofileBenchmark } from './cpuprofileBenchmark';
 import { editorOpenBenchmark } from './editorOpenBenchmark';
 import { flameChartBenchmark } from './flameChartBenchmark';
+import { hugeBenchmark } from './hugeBenchmark';
 import { importBenchmark } from './importBenchmark';
 import { ingestBenchmark } from './ingestBenchmark';
 import { liveBenchmark } from './liveBenchmark';
@@ -30,6 +31,7 @@ const benchmarks: Record<string, Benchmark> = {
   cpuprofile: cpuprofileBenchmark,
   'editor-open': editorOpenBenchmark,
   'flame-chart': flameChartBenchmark,
+  huge: hugeBenchmark,
   import: importBenchmark,
   ingest: ingestBenchmark,
   live: liveBenchmark,

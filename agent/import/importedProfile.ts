@@ -133,7 +133,8 @@ export class ProfileBuilder {
     const length = frameIds.length;
     let hash = 0x811c9dc5;
     for (let i = 0; i < length; i++) hash = Math.imul(hash ^ frameIds[i]!, 0x01000193);
-    hash = (hash ^ length) >>> 0;
+    // A signed 32-bit key stays a small integer in V8 (an unsigned one past 2^31 is a heap number, slower to look up).
+    hash = (hash ^ length) | 0;
     const bucket = this.stackIds.get(hash);
     if (bucket !== undefined) {
       for (const candidate of typeof bucket === 'number' ? [bucket] : bucket) {

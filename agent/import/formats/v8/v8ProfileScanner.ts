@@ -27,7 +27,7 @@ export function scanV8Profile(bytes: Buffer): V8ProfileColumns | undefined {
 }
 
 /** Thrown, and caught in scanV8Profile, for any input the scanner leaves to the general path. */
-const NOT_CANONICAL = new Error('not a canonical V8 profile');
+export const NOT_CANONICAL = new Error('not a canonical V8 profile');
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -96,6 +96,17 @@ KEY_NAMES.forEach((name, code) => {
   KEY_BY_LENGTH_AND_FIRST[slot] = code;
 });
 
+/** Where a streamed file's reading is (V8ProfileScanner.streamUnits). */
+const enum Phase {
+  head,
+  nodes,
+  /** After the bracket that closes `nodes`, before the comma or brace. */
+  afterNodes,
+  members,
+  array,
+  done,
+}
+
 /** Growable Int32Array-backed lists, so that per-node columns never hold boxed numbers. */
 class IntList {
   data: Int32Array;
@@ -116,38 +127,106 @@ class IntList {
   }
 }
 
-class V8ProfileScanner {
-  private p = 0;
-  private readonly n: number;
-  private readonly lastQuote: number;
+/** Bytes appended one range after another: the distinct frame names and URLs, which outlive a streamed window. */
+class ByteList {
+  data = Buffer.allocUnsafe(1 << 16);
+  length = 0;
+  /** Appends `from[start..end)` and returns where it starts. */
+  append(from: Buffer, start: number, end: number): number {
+    const at = this.length;
+    const needed = at + end - start;
+    if (needed > this.data.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.data.length * 2));
+      this.data.copy(grown, 0, 0, at);
+      this.data = grown;
+    }
+    from.copy(this.data, at, start, end);
+    this.length = needed;
+    return at;
+  }
+}
+
+/** A profile's node columns as the scanner fills them. */
+export type V8NodeColumns = Omit<V8ProfileColumns, 'frames' | 'startTime' | 'endTime' | 'samples' | 'timeDeltas'>;
+
+/**
+ * The scanner reads one buffer (`b`, a whole file) or a stream of windows over a file (v8ProfileStream.ts gives it
+ * each window with `window`); everything that must outlive a window (the distinct frames' and URLs' bytes, the
+ * columns) is kept apart from it, so one node is read the same way from either.
+ */
+export class V8ProfileScanner {
+  p = 0;
+  private n: number;
+  private lastQuote: number;
   /** Set by string scans: whether the last string had an escape sequence, and its hash. */
   private escaped = false;
   private hash = 0;
 
-  // Distinct call frames (name as a byte range, URL index, line and column) found by hash; each is decoded once.
+  // Distinct call frames (name as a byte range of `known`, URL index, line and column) found by hash; each is decoded once.
+  private readonly known = new ByteList();
   private readonly frameHashes = new Map<number, number>();
   private readonly frameNext = new IntList(1024);
   private readonly frameRanges = new IntList(3072);
   private readonly frameNumbers: number[] = [];
-  private readonly frames: V8CallFrame[] = [];
-  // Distinct URLs as byte ranges with their text, found by hash; the last one read is tried first.
+  readonly frames: V8CallFrame[] = [];
+  // Distinct URLs as byte ranges of `known` with their text, found by hash; the last one read is tried first.
   private readonly urlHashes = new Map<number, number>();
   private readonly urlNext = new IntList(256);
   private readonly urlRanges = new IntList(512);
   private readonly urlTexts: string[] = [];
   private lastUrl = -1;
 
-  constructor(private readonly b: Buffer) {
+  // The node columns, one entry per node read.
+  readonly nodeIds: number[] = [];
+  readonly nodeFrame: IntList;
+  readonly hitCounts: number[] = [];
+  readonly parentIds: number[] = [];
+  readonly childStart: IntList;
+  readonly childIds: number[] = [];
+  readonly tickStart: IntList;
+  readonly tickLines: number[] = [];
+  readonly tickCounts: number[] = [];
+  /** Where the last node read whole ends in childIds and tickLines. */
+  private childEnd = 0;
+  private tickEnd = 0;
+
+  constructor(
+    private b: Buffer,
+    /** The whole file's size, to size the first allocations (a V8 node takes about 200 bytes of JSON). */
+    fileBytes = b.length,
+  ) {
     this.n = b.length;
     this.lastQuote = b.lastIndexOf(QUOTE);
     if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.p = 3;
+    this.resume = this.p;
+    const guess = Math.max(16, Math.ceil(fileBytes / 200));
+    this.nodeFrame = new IntList(guess);
+    this.childStart = new IntList(guess + 1);
+    this.tickStart = new IntList(guess + 1);
+  }
+
+  /** Reads on in `b` from `p`: the next window of a streamed file, which must hold whole strings. */
+  window(b: Buffer, p: number): void {
+    this.b = b;
+    this.n = b.length;
+    this.lastQuote = b.lastIndexOf(QUOTE);
+    this.p = p;
+    this.resume = p;
+  }
+
+  get end(): number {
+    return this.n;
+  }
+
+  get bytes(): Buffer {
+    return this.b;
   }
 
   profile(): V8ProfileColumns {
     const b = this.b;
     this.whitespace();
     this.expect(OPEN_BRACE);
-    let nodes: Omit<V8ProfileColumns, 'frames' | 'startTime' | 'endTime' | 'samples' | 'timeDeltas'> | undefined;
+    let nodes: V8NodeColumns | undefined;
     let startTime: number | undefined;
     let endTime: number | undefined;
     let samples: number[] | undefined;
@@ -172,19 +251,8 @@ class V8ProfileScanner {
     return { ...nodes, frames: this.frames, startTime: start, endTime: endTime ?? start, samples, timeDeltas };
   }
 
-  private nodes(): Omit<V8ProfileColumns, 'frames' | 'startTime' | 'endTime' | 'samples' | 'timeDeltas'> {
+  private nodes(): V8NodeColumns {
     const b = this.b;
-    // A V8 node takes about 200 bytes of JSON; the estimate only sizes the first allocation.
-    const guess = Math.max(16, Math.ceil((this.n - this.p) / 200));
-    const nodeIds: number[] = [];
-    const nodeFrame = new IntList(guess);
-    const hitCounts: number[] = [];
-    const parentIds: number[] = [];
-    const childStart = new IntList(guess + 1);
-    const childIds: number[] = [];
-    const tickStart = new IntList(guess + 1);
-    const tickLines: number[] = [];
-    const tickCounts: number[] = [];
     this.whitespace();
     this.expect(OPEN_BRACKET);
     this.whitespace();
@@ -192,71 +260,189 @@ class V8ProfileScanner {
       this.p++;
       throw NOT_CANONICAL;
     }
-    for (;;) {
-      this.whitespace();
-      this.expect(OPEN_BRACE);
-      let id: number | undefined;
-      let frame = -1;
-      let hitCount = 0;
-      let parent = NaN;
-      let seen = 0;
-      childStart.push(childIds.length);
-      tickStart.push(tickLines.length);
-      this.whitespace();
-      if (b[this.p] === CLOSE_BRACE) throw NOT_CANONICAL;
-      let predicted: number = Key.id;
-      for (;;) {
-        const key = this.key(predicted);
-        predicted = key < 0 ? -1 : NEXT_KEY[key]!;
-        let bit: number;
-        if (key === Key.id) {
-          bit = 1;
-          id = this.number();
-        } else if (key === Key.callFrame) {
-          bit = 2;
-          frame = this.callFrame();
-        } else if (key === Key.children) {
-          bit = 4;
-          this.intsInto(childIds);
-        } else if (key === Key.hitCount) {
-          bit = 8;
-          hitCount = this.number();
-        } else if (key === Key.positionTicks) {
-          bit = 16;
-          this.positionTicks(tickLines, tickCounts);
-        } else if (key === Key.parent) {
-          bit = 32;
-          parent = this.number();
-        } else {
-          // Fields the importer does not read (deoptReason, codeType...): checked as JSON and skipped.
-          bit = 0;
-          this.skipValue(0);
-        }
-        if ((seen & bit) !== 0) throw NOT_CANONICAL;
-        seen |= bit;
-        if (this.endOfMembers()) break;
-      }
-      if (id === undefined || frame < 0) throw NOT_CANONICAL;
-      nodeIds.push(id);
-      nodeFrame.push(frame);
-      hitCounts.push(hitCount);
-      parentIds.push(parent);
-      if (this.endOfElements()) break;
-    }
-    childStart.push(childIds.length);
-    tickStart.push(tickLines.length);
+    while (!this.node());
+    return this.nodeColumns();
+  }
+
+  /** The columns of the nodes read so far. */
+  nodeColumns(): V8NodeColumns {
     return {
-      nodeCount: nodeIds.length,
-      nodeIds,
-      nodeFrame: nodeFrame.view(),
-      hitCounts,
-      parentIds,
-      childStart: childStart.view(),
-      childIds,
-      tickStart: tickStart.view(),
-      tickLines,
-      tickCounts,
+      nodeCount: this.nodeIds.length,
+      nodeIds: this.nodeIds,
+      nodeFrame: this.nodeFrame.view(),
+      hitCounts: this.hitCounts,
+      parentIds: this.parentIds,
+      childStart: closed(this.childStart, this.childIds.length),
+      childIds: this.childIds,
+      tickStart: closed(this.tickStart, this.tickLines.length),
+      tickLines: this.tickLines,
+      tickCounts: this.tickCounts,
     };
+  }
+
+  /** Forgets what a node cut short by the end of a streamed window added (children, position ticks). */
+  dropPartialNode(): void {
+    this.childIds.length = this.childEnd;
+    this.tickLines.length = this.tickEnd;
+    this.tickCounts.length = this.tickEnd;
+  }
+
+  /**
+   * One node of `nodes` and the comma or bracket after it: true at the bracket. A node is added to the columns
+   * only once read whole, except its children and position ticks (truncateNodes drops those of a node cut short).
+   */
+  node(): boolean {
+    const b = this.b;
+    const childIds = this.childIds;
+    const tickLines = this.tickLines;
+    this.whitespace();
+    this.expect(OPEN_BRACE);
+    let id: number | undefined;
+    let frame = -1;
+    let hitCount = 0;
+    let parent = NaN;
+    let seen = 0;
+    const children = childIds.length;
+    const ticks = tickLines.length;
+    this.whitespace();
+    if (b[this.p] === CLOSE_BRACE) throw NOT_CANONICAL;
+    let predicted: number = Key.id;
+    for (;;) {
+      const key = this.key(predicted);
+      predicted = key < 0 ? -1 : NEXT_KEY[key]!;
+      let bit: number;
+      if (key === Key.id) {
+        bit = 1;
+        id = this.number();
+      } else if (key === Key.callFrame) {
+        bit = 2;
+        frame = this.callFrame();
+      } else if (key === Key.children) {
+        bit = 4;
+        this.intsInto(childIds);
+      } else if (key === Key.hitCount) {
+        bit = 8;
+        hitCount = this.number();
+      } else if (key === Key.positionTicks) {
+        bit = 16;
+        this.positionTicks(tickLines, this.tickCounts);
+      } else if (key === Key.parent) {
+        bit = 32;
+        parent = this.number();
+      } else {
+        // Fields the importer does not read (deoptReason, codeType...): checked as JSON and skipped.
+        bit = 0;
+        this.skipValue(0);
+      }
+      if ((seen & bit) !== 0) throw NOT_CANONICAL;
+      seen |= bit;
+      if (this.endOfMembers()) break;
+    }
+    if (id === undefined || frame < 0) throw NOT_CANONICAL;
+    const last = this.endOfElements();
+    this.childStart.push(children);
+    this.tickStart.push(ticks);
+    this.nodeIds.push(id);
+    this.nodeFrame.push(frame);
+    this.hitCounts.push(hitCount);
+    this.parentIds.push(parent);
+    this.childEnd = childIds.length;
+    this.tickEnd = tickLines.length;
+    return last;
+  }
+
+  // A streamed file's progress (streamUnits): the phase, the array being read, the top-level members read.
+  private phase = Phase.head;
+  private array: number[] | undefined;
+  /** Where the last whole unit (node, number, member) read by streamUnits ends: a window cut short resumes there. */
+  resume = 0;
+  private startTime: number | undefined;
+  private endTime: number | undefined;
+  private samples: number[] | undefined;
+  private timeDeltas: number[] | undefined;
+
+  /**
+   * Reads a streamed file's window unit by unit: the opening up to `"nodes":[`, each node, then each top-level
+   * member, and each number of `samples` and `timeDeltas` one at a time; true once the closing brace is read. A
+   * unit cut short by the end of the window throws (as any error does: NOT_CANONICAL); `resume` is then where the
+   * next window must start, after `dropPartial`. Only V8's own order, `nodes` first, is read this way.
+   */
+  streamUnits(): boolean {
+    for (;;) {
+      const phase = this.phase;
+      if (phase === Phase.nodes) {
+        if (this.node()) this.phase = Phase.afterNodes;
+      } else if (phase === Phase.afterNodes) {
+        this.memberEnd();
+      } else if (phase === Phase.array) {
+        // Nothing is kept before the unit is read whole: a cut-short unit is read again from its start.
+        const value = this.number();
+        if (this.endOfElements()) this.memberEnd();
+        this.array!.push(value);
+      } else if (phase === Phase.members) {
+        const key = this.key(-1);
+        if (key === Key.startTime && this.startTime === undefined) {
+          const value = this.number();
+          this.memberEnd();
+          this.startTime = value;
+        } else if (key === Key.endTime && this.endTime === undefined) {
+          const value = this.number();
+          this.memberEnd();
+          this.endTime = value;
+        } else if ((key === Key.samples && this.samples === undefined) || (key === Key.timeDeltas && this.timeDeltas === undefined)) {
+          this.whitespace();
+          this.expect(OPEN_BRACKET);
+          this.whitespace();
+          const empty = this.b[this.p] === CLOSE_BRACKET;
+          if (empty) {
+            this.p++;
+            this.memberEnd();
+          }
+          const out: number[] = [];
+          if (key === Key.samples) this.samples = out;
+          else this.timeDeltas = out;
+          if (!empty) {
+            this.array = out;
+            this.phase = Phase.array;
+          }
+        } else {
+          throw NOT_CANONICAL;
+        }
+      } else if (phase === Phase.head) {
+        this.whitespace();
+        this.expect(OPEN_BRACE);
+        this.whitespace();
+        if (this.key(Key.nodes) !== Key.nodes) throw NOT_CANONICAL;
+        this.whitespace();
+        this.expect(OPEN_BRACKET);
+        this.whitespace();
+        if (this.b[this.p] === CLOSE_BRACKET) throw NOT_CANONICAL;
+        this.phase = Phase.nodes;
+      } else {
+        this.whitespace();
+        if (this.p < this.n) throw NOT_CANONICAL;
+        this.resume = this.p;
+        return true;
+      }
+      this.resume = this.p;
+    }
+  }
+
+  /** After a top-level member: the comma, or the closing brace which ends the profile. */
+  private memberEnd(): void {
+    this.phase = this.endOfMembers() ? Phase.done : Phase.members;
+  }
+
+  /** Forgets what a unit cut short by the end of a window added. */
+  dropPartial(): void {
+    if (this.phase === Phase.nodes) this.dropPartialNode();
+  }
+
+  /** The profile once streamUnits has read its closing brace. */
+  streamedProfile(): V8ProfileColumns {
+    if (this.phase !== Phase.done) throw NOT_CANONICAL;
+    const start = this.startTime ?? 0;
+    return { ...this.nodeColumns(), frames: this.frames, startTime: start, endTime: this.endTime ?? start, samples: this.samples, timeDeltas: this.timeDeltas };
   }
 
   /** A call frame object, as an index into the distinct frames. */
@@ -314,7 +500,7 @@ class V8ProfileScanner {
         ranges[3 * at + 2] === url &&
         this.frameNumbers[2 * at] === line &&
         this.frameNumbers[2 * at + 1] === column &&
-        this.sameBytes(ranges[3 * at]!, ranges[3 * at + 1]!, nameStart, nameEnd)
+        this.sameAsKnown(ranges[3 * at]!, ranges[3 * at + 1]!, nameStart, nameEnd)
       ) {
         return at;
       }
@@ -326,8 +512,9 @@ class V8ProfileScanner {
       lineNumber: line,
       columnNumber: column,
     });
-    this.frameRanges.push(nameStart);
-    this.frameRanges.push(nameEnd);
+    const knownStart = nameStart < 0 ? -1 : this.known.append(b, nameStart, nameEnd);
+    this.frameRanges.push(knownStart);
+    this.frameRanges.push(nameStart < 0 ? -1 : knownStart + nameEnd - nameStart);
     this.frameRanges.push(url);
     this.frameNumbers.push(line, column);
     this.frameNext.push(first ?? -1);
@@ -348,8 +535,9 @@ class V8ProfileScanner {
       const ranges = this.urlRanges.data;
       const start = ranges[2 * last]!;
       const length = ranges[2 * last + 1]! - start;
+      const known = this.known.data;
       let i = 0;
-      while (i < length && b[p + i] === b[start + i]) i++;
+      while (i < length && b[p + i] === known[start + i]) i++;
       if (i === length) {
         this.p = p + length;
         return last;
@@ -360,12 +548,13 @@ class V8ProfileScanner {
     const hash = this.hash;
     for (let at = this.urlHashes.get(hash) ?? -1; at >= 0; at = this.urlNext.data[at]!) {
       const ranges = this.urlRanges.data;
-      if (this.sameBytes(ranges[2 * at]!, ranges[2 * at + 1]!, p, end)) return (this.lastUrl = at);
+      if (this.sameAsKnown(ranges[2 * at]!, ranges[2 * at + 1]!, p, end)) return (this.lastUrl = at);
     }
     const index = this.urlTexts.length;
     this.urlTexts.push(this.decode(p, end, this.escaped));
-    this.urlRanges.push(p);
-    this.urlRanges.push(end);
+    const knownStart = this.known.append(b, p, end);
+    this.urlRanges.push(knownStart);
+    this.urlRanges.push(knownStart + end - p);
     this.urlNext.push(this.urlHashes.get(hash) ?? -1);
     this.urlHashes.set(hash, index);
     return (this.lastUrl = index);
@@ -375,11 +564,12 @@ class V8ProfileScanner {
     return this.urlTexts[url]!;
   }
 
-  private sameBytes(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
-    if (aEnd - aStart !== bEnd - bStart) return false;
-    if (aStart === bStart) return true;
+  /** Whether `known[knownStart..knownEnd)` and `b[start..end)` hold the same bytes. */
+  private sameAsKnown(knownStart: number, knownEnd: number, start: number, end: number): boolean {
+    if (knownEnd - knownStart !== end - start) return false;
+    const known = this.known.data;
     const b = this.b;
-    for (let i = aStart, j = bStart; i < aEnd; i++, j++) if (b[i] !== b[j]) return false;
+    for (let i = knownStart, j = start; i < knownEnd; i++, j++) if (known[i] !== b[j]) return false;
     return true;
   }
 
@@ -654,6 +844,14 @@ class V8ProfileScanner {
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
     this.p = p;
   }
+}
+
+/** An offsets column with its end appended: `list` then `end`. */
+function closed(list: IntList, end: number): Int32Array {
+  const out = new Int32Array(list.length + 1);
+  out.set(list.view());
+  out[list.length] = end;
+  return out;
 }
 
 function isDigit(c: number | undefined): boolean {
