@@ -155,7 +155,7 @@ async function measureCpuProfile(profile: string, fields: Fields): Promise<void>
 export async function runHugeBenchmark(): Promise<Fields> {
   const fields: Fields = {};
   // ICICLE_HUGE_CPUPROFILE: a V8 profile to use instead of the generated one (one recording was made, the merge's
-  // second failed: see HANDOFF-streamimport.md).
+  // second failed: see docs/handoff/streamImport.md).
   let profile: string | undefined;
   try {
     profile = process.env['ICICLE_HUGE_CPUPROFILE'] ?? hugeCpuProfile('huge');
