@@ -1,11 +1,16 @@
 import { findFramePath } from '../../../common/framePath';
+import type { PackedCallTree } from '../../../common/callTree';
 import { describeProfileType, displayUnitOf, toDisplayUnit, preferredProfileType } from '../../../common/profileTypes';
 import { pruneCallTree } from '../../../common/pruneCallTree';
 import { formatSelector } from '../../../common/selector';
 import { parseMatchers } from '../parseMatchers';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
 import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
-import { callTreeForSelection } from './callTree';
+import { buildCallTreeWithLeaves, callTreeForSelection } from './callTree';
+import { cutStackTree, type StackTree } from './rangeTree';
+import { sumTimeRange, timedStacks, timedStacksBytes } from './timedStacks';
+import { mergeStacks } from '../stacks/mergeStacks';
+import { CachedResults, dataVersionOf, viewCacheOf } from './viewCache';
 import { labelKeys } from '../labels/labelQueries';
 import { profileTypes } from '../selectionProfileTypes';
 import { timeSeries, timeSpan } from './timeSeries';
@@ -16,32 +21,96 @@ import { classifyStoredFrame } from '../../frameKind';
 /**
  * The queries behind a profile view: one call answers everything the view draws for a selection (its call tree,
  * the profile types it offers, its timeline), read from one snapshot so the parts agree with each other.
+ *
+ * What it computes is kept (viewCache.ts) for as long as the store's rows stay the same: the selection's types,
+ * span and timeline, the whole (unpruned) tree of each time range, and the selection's samples per (timestamp,
+ * stack), so that a zoom prunes a kept tree and another time range is merged from memory rather than scanned.
+ * `cache: false` computes everything from the store, as the cache's tests compare.
  */
-export async function queryView(store: Store, query: ViewQuery, minShare = 0): Promise<ViewResult> {
+export async function queryView(store: Store, query: ViewQuery, minShare = 0, { cache = true }: { cache?: boolean } = {}): Promise<ViewResult> {
   const matchers = parseMatchers(query.selector);
   const snapshot = store.snapshot();
+  // Read in the same synchronous step as the snapshot, so the version names exactly the rows it sees.
+  const kept = cache ? new CachedResults(viewCacheOf(store), dataVersionOf(store, snapshot), snapshot) : undefined;
+  const keep = <T>(key: unknown[], compute: () => Promise<T>, bytesOf: (value: T) => number): Promise<T> =>
+    kept === undefined ? compute() : kept.get(JSON.stringify(key), compute, bytesOf);
   try {
-    const types = await profileTypes(snapshot, { matchers });
-    // A type the selection no longer holds (the selector changed under it) falls back to the preferred one.
-    const profileType = query.profileType !== undefined && types.includes(query.profileType) ? query.profileType : preferredProfileType(types);
+    const selector = formatSelector(matchers);
+    const { types, profileType, span, timeline } = await keep(['base', selector, query.profileType], () => selectionBase(snapshot, matchers, query.profileType), baseBytes);
     const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
-    const span = profileType === undefined ? undefined : await timeSpan(snapshot, base);
-    const selection: Selection = { ...base, ...(query.timeRange ? { timeRange: query.timeRange } : {}) };
-    const whole = await callTreeForSelection(snapshot, selection, classifyStoredFrame);
+    const range = query.timeRange;
+    const selection: Selection = { ...base, ...(range ? { timeRange: range } : {}) };
+    const toDisplay = toDisplayUnit(profileType);
+    const fromStore = async (): Promise<{ whole: PackedCallTree; durationMicros: number }> => ({
+      whole: await callTreeForSelection(snapshot, selection, classifyStoredFrame),
+      durationMicros: await selectionDurationMicros(snapshot, selection, span),
+    });
+    const { whole, durationMicros } = await keep(
+      ['tree', selector, profileType, range],
+      async () => {
+        if (kept === undefined) return fromStore();
+        // The selection's whole tree, kept with the leaf of each stack, so that a time range is cut from it.
+        const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), ({ tree }) => callTreeBytes(tree));
+        if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(snapshot, selection, span) };
+        // Another time range: the selection's samples per (timestamp, stack) are summed from memory, not scanned again.
+        const timed = await keep(['timed', selector, profileType], () => timedStacks(snapshot, base), timedStacksBytes);
+        // Both list the distinct stacks of the same rows; were they ever to differ, the tree is built from the store.
+        if (!sameStacks(timed.stackIds, stackTree.stackIds)) return fromStore();
+        const sums = sumTimeRange(timed, range);
+        return { whole: cutStackTree(stackTree, sums.samples, sums.values, toDisplay), durationMicros: durationOf(sums.longestNs / 1000, span, range) };
+      },
+      ({ whole }) => callTreeBytes(whole),
+    );
     const focus = query.focus && query.focus.length > 0 ? findFramePath(whole, query.focus) : undefined;
-    const durationMicros = await selectionDurationMicros(snapshot, selection, span);
     return {
       summary: { format: 'cpuprofile', sampleCount: whole.totalSamples[0] ?? 0, durationMicros, nodeCount: whole.parent.length },
       tree: pruneCallTree(whole, minShare, focus),
-      query: { selector: formatSelector(matchers), profileType, timeRange: query.timeRange, focus: focus === undefined ? undefined : query.focus },
+      query: { selector, profileType, timeRange: range, focus: focus === undefined ? undefined : query.focus },
       unit: displayUnitOf(profileType),
       profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
-      timeline: span === undefined ? undefined : await timeline(snapshot, base, span),
+      timeline,
       ...(query.timeOrder === true && profileType !== undefined ? { timeOrder: await timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs) } : {}),
     };
   } finally {
     snapshot.release();
   }
+}
+
+/** What a view of a selection shows whatever its time range: its types, the one shown, its span and timeline. */
+interface SelectionBase {
+  types: string[];
+  profileType: string | undefined;
+  span: { startMs: number; endMs: number } | undefined;
+  timeline: Timeline | undefined;
+}
+
+async function selectionBase(source: ScanSource, matchers: Selection['matchers'], requestedType: string | undefined): Promise<SelectionBase> {
+  const types = await profileTypes(source, { matchers });
+  // A type the selection no longer holds (the selector changed under it) falls back to the preferred one.
+  const profileType = requestedType !== undefined && types.includes(requestedType) ? requestedType : preferredProfileType(types);
+  const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
+  const span = profileType === undefined ? undefined : await timeSpan(source, base);
+  return { types, profileType, span, timeline: span === undefined ? undefined : await timeline(source, base, span) };
+}
+
+/** The selection's call tree and the leaf of each of its stacks (`StackTree`). */
+async function wholeStackTree(source: ScanSource, selection: Selection, toDisplay: (value: number) => number): Promise<StackTree> {
+  const merged = await mergeStacks(source, selection);
+  const { tree, leafOf } = buildCallTreeWithLeaves(source.metadata, merged, classifyStoredFrame, toDisplay);
+  return { tree, leafOf, stackIds: merged.stackIds };
+}
+
+function sameStacks(a: Uint32Array, b: Uint32Array): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+function baseBytes(base: SelectionBase): number {
+  return 1024 + base.types.length * 128 + (base.timeline?.values.length ?? 0) * 32;
+}
+
+/** About what a packed tree holds in memory: ten columns of numbers per node and the strings. */
+function callTreeBytes(tree: PackedCallTree): number {
+  return tree.parent.length * 10 * 8 + tree.strings.reduce((sum, s) => sum + 16 + 2 * s.length, 0);
 }
 
 /** The label keys among the selected samples (all of the store's when the selector is empty). */
@@ -85,10 +154,14 @@ async function selectionDurationMicros(source: ScanSource, selection: Selection,
   const plan = scan(['duration_ns']).where(selectionPredicate(selection)).aggregate([], [max('duration_ns')]).build();
   const { table } = await executePlan(plan, source);
   const longest = ((table.getChild('duration_ns')?.get(0) as number | null) ?? 0) / 1000;
+  return durationOf(longest, span, selection.timeRange);
+}
+
+/** The selection's duration from its longest profile's (`longestMicros`), its span and its time range. */
+function durationOf(longestMicros: number, span: { startMs: number; endMs: number } | undefined, range: { startMs: number; endMs: number } | undefined): number {
   const sampled = span === undefined ? 0 : (span.endMs - span.startMs) * 1000;
   // Timestamps are whole milliseconds, so one profile's samples can span up to a millisecond more than its own
   // duration; that is the same profile, and its own duration is the exact one.
-  const whole = sampled <= longest + 1000 ? longest : sampled;
-  const range = selection.timeRange;
+  const whole = sampled <= longestMicros + 1000 ? longestMicros : sampled;
   return range === undefined ? whole : Math.min(whole, (range.endMs - range.startMs) * 1000);
 }
