@@ -1,14 +1,28 @@
-import type { PackedCallTree } from '../../../common/callTree';
+import type { CallTreeColumns, PackedCallTree } from '../../../common/callTree';
 
 /**
  * A selection's whole call tree with, per stack of the selection (ascending ids, as mergeStacks lists them), the
- * node its samples end on: what a time range's tree is cut from.
+ * node its samples end on, and each node's children (`children[childStart[p]]` up to `children[childStart[p + 1]]`):
+ * what a time range's tree is cut from.
  */
 export interface StackTree {
   tree: PackedCallTree;
   stackIds: Uint32Array;
   /** `leafOf[k]`: the node of `stackIds[k]`'s leaf in `tree`. */
   leafOf: Int32Array;
+  childStart: Int32Array;
+  children: Int32Array;
+}
+
+export function stackTreeOf(tree: PackedCallTree, stackIds: Uint32Array, leafOf: Int32Array): StackTree {
+  const n = tree.parent.length;
+  const childStart = new Int32Array(n + 1);
+  for (let i = 1; i < n; i++) childStart[tree.parent[i]! + 1]!++;
+  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
+  const fill = childStart.slice(0, n);
+  const children = new Int32Array(Math.max(0, n - 1));
+  for (let i = 1; i < n; i++) children[fill[tree.parent[i]!]!++] = i;
+  return { tree, stackIds, leafOf, childStart, children };
 }
 
 /**
@@ -17,10 +31,11 @@ export interface StackTree {
  * is the tree buildCallTree makes from those stacks, column for column: the same nodes (those some sample passes
  * through), children in the order the builder first meets them (by the first stack through each), strings in the
  * order it interns them (name and file of each node as it is created), the same sums in the same order. Cutting
- * visits each kept node a few times; building walks every frame of every stack through a hash table.
+ * visits each kept node a few times; building walks every frame of every stack through a hash table. The columns
+ * are typed arrays, cheaper to make than arrays of numbers: pruning turns what it keeps into those.
  */
-export function cutStackTree(whole: StackTree, samples: Float64Array, values: Float64Array, toDisplay: (value: number) => number): PackedCallTree {
-  const { tree, leafOf } = whole;
+export function cutStackTree(whole: StackTree, samples: Float64Array, values: Float64Array, toDisplay: (value: number) => number): CallTreeColumns {
+  const { tree, leafOf, childStart, children } = whole;
   const n = tree.parent.length;
   const selfSamples = new Float64Array(n);
   const selfValue = new Float64Array(n);
@@ -45,37 +60,24 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
   }
 
   // Strings as the builder interns them: '' first, then each created node's name and file, then the root's name.
+  // (The whole tree's table holds each text once, as the builder's does, so old ids map to new ones one to one.)
   const strings: string[] = [''];
   const stringOf = new Int32Array(tree.strings.length).fill(-1);
-  const intern = (old: number): number => {
-    let id = stringOf[old]!;
-    if (id < 0) {
-      const text = tree.strings[old]!;
-      // Two old ids may hold the same text only if the old table repeats it, which the builder never does.
-      id = stringOf[old] = strings.push(text) - 1;
-    }
-    return id;
-  };
   stringOf[0] = 0;
-  for (let i = 0; i < createdCount; i++) {
-    const node = created[i]!;
-    intern(tree.name[node]!);
-    intern(tree.url[node]!);
+  for (let i = 0; i <= createdCount; i++) {
+    const node = i < createdCount ? created[i]! : 0;
+    const name = tree.name[node]!;
+    if (stringOf[name]! < 0) stringOf[name] = strings.push(tree.strings[name]!) - 1;
+    const url = tree.url[node]!;
+    if (i < createdCount && stringOf[url]! < 0) stringOf[url] = strings.push(tree.strings[url]!) - 1;
   }
-  intern(tree.name[0]!);
 
-  // Children of every node, in the whole tree's order, then pre-order over the kept ones, each node's children in
-  // the order of their first stack.
-  const childStart = new Int32Array(n + 1);
-  for (let i = 1; i < n; i++) childStart[tree.parent[i]! + 1]!++;
-  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
-  const fill = childStart.slice(0, n);
-  const children = new Int32Array(Math.max(0, n - 1));
-  for (let i = 1; i < n; i++) if (first[i] !== -1) children[fill[tree.parent[i]!]!++] = i;
+  // Pre-order over the kept nodes, each node's kept children in the order of their first stack.
   const kept = createdCount + 1;
   const order = new Int32Array(kept);
   const newIndex = new Int32Array(n);
   const stack = new Int32Array(kept);
+  const siblings: number[] = [];
   let top = 0;
   stack[top++] = 0;
   let next = 0;
@@ -83,38 +85,38 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
     const node = stack[--top]!;
     newIndex[node] = next;
     order[next++] = node;
-    const from = childStart[node]!;
-    const to = fill[node]!;
-    // Few nodes have more than a handful of children: an insertion sort by first stack, in place.
-    for (let i = from + 1; i < to; i++) {
+    siblings.length = 0;
+    for (let i = childStart[node]!; i < childStart[node + 1]!; i++) {
       const child = children[i]!;
-      let j = i - 1;
-      while (j >= from && first[children[j]!]! > first[child]!) {
-        children[j + 1] = children[j]!;
+      if (first[child] === -1) continue;
+      // Few nodes have more than a handful of children: an insertion sort by first stack.
+      let j = siblings.length;
+      siblings.push(child);
+      while (j > 0 && first[siblings[j - 1]!]! > first[child]!) {
+        siblings[j] = siblings[j - 1]!;
         j--;
       }
-      children[j + 1] = child;
+      siblings[j] = child;
     }
-    for (let i = to - 1; i >= from; i--) stack[top++] = children[i]!;
+    for (let i = siblings.length - 1; i >= 0; i--) stack[top++] = siblings[i]!;
   }
 
-  const out: PackedCallTree = {
+  const out = {
     strings,
-    parent: new Array<number>(kept),
-    name: new Array<number>(kept),
-    url: new Array<number>(kept),
-    line: new Array<number>(kept),
-    column: new Array<number>(kept),
-    kind: new Array<number>(kept),
-    selfSamples: new Array<number>(kept),
-    totalSamples: new Array<number>(kept),
-    selfValue: new Array<number>(kept),
-    totalValue: new Array<number>(kept),
+    parent: new Int32Array(kept),
+    name: new Int32Array(kept),
+    url: new Int32Array(kept),
+    line: new Float64Array(kept),
+    column: new Float64Array(kept),
+    kind: new Int32Array(kept),
+    selfSamples: new Float64Array(kept),
+    totalSamples: new Float64Array(kept),
+    selfValue: new Float64Array(kept),
+    totalValue: new Float64Array(kept),
   };
   for (let i = 0; i < kept; i++) {
     const old = order[i]!;
-    const oldParent = tree.parent[old]!;
-    out.parent[i] = oldParent < 0 ? -1 : newIndex[oldParent]!;
+    out.parent[i] = i === 0 ? -1 : newIndex[tree.parent[old]!]!;
     out.name[i] = stringOf[tree.name[old]!]!;
     out.url[i] = stringOf[tree.url[old]!]!;
     out.line[i] = tree.line[old]!;

@@ -1,5 +1,5 @@
 import { findFramePath } from '../../../common/framePath';
-import type { PackedCallTree } from '../../../common/callTree';
+import type { CallTreeColumns } from '../../../common/callTree';
 import { describeProfileType, displayUnitOf, toDisplayUnit, preferredProfileType } from '../../../common/profileTypes';
 import { pruneCallTree } from '../../../common/pruneCallTree';
 import { formatSelector } from '../../../common/selector';
@@ -7,7 +7,7 @@ import { parseMatchers } from '../parseMatchers';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
 import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
 import { buildCallTreeWithLeaves, callTreeForSelection } from './callTree';
-import { cutStackTree, type StackTree } from './rangeTree';
+import { cutStackTree, stackTreeOf, type StackTree } from './rangeTree';
 import { sumTimeRange, timedStacks, timedStacksBytes } from './timedStacks';
 import { mergeStacks } from '../stacks/mergeStacks';
 import { CachedResults, dataVersionOf, viewCacheOf } from './viewCache';
@@ -41,7 +41,7 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0, { 
     const range = query.timeRange;
     const selection: Selection = { ...base, ...(range ? { timeRange: range } : {}) };
     const toDisplay = toDisplayUnit(profileType);
-    const fromStore = async (): Promise<{ whole: PackedCallTree; durationMicros: number }> => ({
+    const fromStore = async (): Promise<{ whole: CallTreeColumns; durationMicros: number }> => ({
       whole: await callTreeForSelection(snapshot, selection, classifyStoredFrame),
       durationMicros: await selectionDurationMicros(snapshot, selection, span),
     });
@@ -50,7 +50,7 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0, { 
       async () => {
         if (kept === undefined) return fromStore();
         // The selection's whole tree, kept with the leaf of each stack, so that a time range is cut from it.
-        const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), ({ tree }) => callTreeBytes(tree));
+        const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), stackTreeBytes);
         if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(snapshot, selection, span) };
         // Another time range: the selection's samples per (timestamp, stack) are summed from memory, not scanned again.
         const timed = await keep(['timed', selector, profileType], () => timedStacks(snapshot, base), timedStacksBytes);
@@ -97,7 +97,7 @@ async function selectionBase(source: ScanSource, matchers: Selection['matchers']
 async function wholeStackTree(source: ScanSource, selection: Selection, toDisplay: (value: number) => number): Promise<StackTree> {
   const merged = await mergeStacks(source, selection);
   const { tree, leafOf } = buildCallTreeWithLeaves(source.metadata, merged, classifyStoredFrame, toDisplay);
-  return { tree, leafOf, stackIds: merged.stackIds };
+  return stackTreeOf(tree, merged.stackIds, leafOf);
 }
 
 function sameStacks(a: Uint32Array, b: Uint32Array): boolean {
@@ -109,7 +109,11 @@ function baseBytes(base: SelectionBase): number {
 }
 
 /** About what a packed tree holds in memory: ten columns of numbers per node and the strings. */
-function callTreeBytes(tree: PackedCallTree): number {
+function stackTreeBytes({ tree, leafOf }: StackTree): number {
+  return callTreeBytes(tree) + tree.parent.length * 8 + leafOf.length * 8;
+}
+
+function callTreeBytes(tree: CallTreeColumns): number {
   return tree.parent.length * 10 * 8 + tree.strings.reduce((sum, s) => sum + 16 + 2 * s.length, 0);
 }
 
