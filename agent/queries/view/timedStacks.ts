@@ -1,56 +1,46 @@
 import { COLUMN } from '../../../storage/schema';
-import { count, executePlan, max, numbers, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
+import { executePlan, numbers, scan, selectionPredicate, type ScanSource, type Selection } from '../../../storage/query';
 
 /**
- * A selection's samples summed per (timestamp, stack), in time order: what a view keeps so that another time range
- * of the same selection is merged from memory, by a binary search and one pass over the rows in the range, instead
- * of scanning the store again. Timestamps are whole milliseconds, so a profile's samples share few rows.
+ * A selection's samples in time order, as columns: what a view keeps so that another time range of the same
+ * selection is summed from memory, by a binary search and one pass over the samples in the range, instead of
+ * scanning the store again. 28 bytes a sample; the view keeps it only for selections of up to a few million.
  */
 export interface TimedStacks {
   /** Ascending. */
   timestamps: Float64Array;
-  /** Each row's stack, as an index into `stackIds`. */
+  /** Each sample's stack, as an index into `stackIds`. */
   stackIndex: Uint32Array;
   values: Float64Array;
-  samples: Float64Array;
-  /** The longest `duration_ns` among each row's samples (a profile's own duration, for the view's summary). */
-  longestNs: Float64Array;
+  /** Each sample's `duration_ns` (its profile's own duration, for the view's summary). */
+  durationNs: Float64Array;
   /** The distinct stacks, ascending. */
   stackIds: Uint32Array;
 }
 
-/** The selection's samples per (timestamp, stack); the selection's own time range, if any, applies. */
+/** The selection's samples in time order; the selection's own time range, if any, applies. */
 export async function timedStacks(source: ScanSource, selection: Selection): Promise<TimedStacks> {
-  const plan = scan()
-    .where(selectionPredicate(selection))
-    .aggregate([COLUMN.timestamp, COLUMN.stackId], [sum(COLUMN.value, 'value'), count('samples'), max(COLUMN.duration, 'longest')])
-    .build();
+  const plan = scan([COLUMN.timestamp, COLUMN.stackId, COLUMN.value, COLUMN.duration]).where(selectionPredicate(selection)).build();
   const { table } = await executePlan(plan, source);
   const timestamps = numbers(table, COLUMN.timestamp);
   const stacks = numbers(table, COLUMN.stackId);
-  const values = numbers(table, 'value');
-  const samples = numbers(table, 'samples');
-  const longest = numbers(table, 'longest');
+  const values = numbers(table, COLUMN.value);
+  const durations = numbers(table, COLUMN.duration);
   const n = timestamps.length;
-  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => timestamps[a]! - timestamps[b]! || a - b);
   const stackIds = Uint32Array.from(new Set(stacks)).sort();
   const indexOf = new Map<number, number>();
   stackIds.forEach((id, i) => indexOf.set(id, i));
-  const out: TimedStacks = {
-    timestamps: new Float64Array(n),
-    stackIndex: new Uint32Array(n),
-    values: new Float64Array(n),
-    samples: new Float64Array(n),
-    longestNs: new Float64Array(n),
-    stackIds,
-  };
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = timestamps[i - 1]! <= timestamps[i]!;
+  // Blocks are sorted by their labels, so samples come in time order per block at best: sorted here when they don't.
+  const order = sorted ? undefined : Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => timestamps[a]! - timestamps[b]! || a - b);
+  const out: TimedStacks = { timestamps: new Float64Array(n), stackIndex: new Uint32Array(n), values: new Float64Array(n), durationNs: new Float64Array(n), stackIds };
   for (let i = 0; i < n; i++) {
-    const row = order[i]!;
+    const row = order === undefined ? i : order[i]!;
     out.timestamps[i] = timestamps[row]!;
     out.stackIndex[i] = indexOf.get(stacks[row]!)!;
     out.values[i] = values[row]!;
-    out.samples[i] = samples[row]!;
-    out.longestNs[i] = longest[row]!;
+    out.durationNs[i] = durations[row]!;
   }
   return out;
 }
@@ -70,15 +60,15 @@ export function sumTimeRange(timed: TimedStacks, range: { startMs: number; endMs
   for (let r = from; r < to; r++) {
     const s = timed.stackIndex[r]!;
     values[s]! += timed.values[r]!;
-    samples[s]! += timed.samples[r]!;
-    if (timed.longestNs[r]! > longest) longest = timed.longestNs[r]!;
+    samples[s]!++;
+    if (timed.durationNs[r]! > longest) longest = timed.durationNs[r]!;
   }
   return { samples, values, longestNs: to > from ? longest : 0 };
 }
 
 /** The memory the columns hold, for the cache's bound. */
 export function timedStacksBytes(timed: TimedStacks): number {
-  return timed.timestamps.length * (8 + 4 + 8 + 8 + 8) + timed.stackIds.length * 4;
+  return timed.timestamps.length * (8 + 4 + 8 + 8) + timed.stackIds.length * 4;
 }
 
 /** The index of the first element ≥ `at` in an ascending array (its length when there is none). */

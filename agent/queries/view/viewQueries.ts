@@ -18,13 +18,16 @@ import { timeOrderedSamples } from './timeOrder';
 import type { Store } from '../../../storage/store';
 import { classifyStoredFrame } from '../../frameKind';
 
+/** The largest selection whose samples a view keeps in time order (28 bytes each) to answer time ranges from. */
+const MAX_TIMED_SAMPLES = 2_000_000;
+
 /**
  * The queries behind a profile view: one call answers everything the view draws for a selection (its call tree,
  * the profile types it offers, its timeline), read from one snapshot so the parts agree with each other.
  *
  * What it computes is kept (viewCache.ts) for as long as the store's rows stay the same: the selection's types,
- * span and timeline, the whole (unpruned) tree of each time range, and the selection's samples per (timestamp,
- * stack), so that a zoom prunes a kept tree and another time range is merged from memory rather than scanned.
+ * span and timeline, the whole (unpruned) tree of each time range with each stack's leaf, and the selection's
+ * samples in time order, so that a zoom prunes a kept tree and another time range is cut from the whole tree.
  * `cache: false` computes everything from the store, as the cache's tests compare.
  */
 export async function queryView(store: Store, query: ViewQuery, minShare = 0, { cache = true }: { cache?: boolean } = {}): Promise<ViewResult> {
@@ -52,7 +55,8 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0, { 
         // The selection's whole tree, kept with the leaf of each stack, so that a time range is cut from it.
         const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), stackTreeBytes);
         if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(snapshot, selection, span) };
-        // Another time range: the selection's samples per (timestamp, stack) are summed from memory, not scanned again.
+        // Another time range: the selection's samples are summed from memory, not scanned again (up to a bound).
+        if ((stackTree.tree.totalSamples[0] ?? 0) > MAX_TIMED_SAMPLES) return fromStore();
         const timed = await keep(['timed', selector, profileType], () => timedStacks(snapshot, base), timedStacksBytes);
         // Both list the distinct stacks of the same rows; were they ever to differ, the tree is built from the store.
         if (!sameStacks(timed.stackIds, stackTree.stackIds)) return fromStore();
