@@ -27,7 +27,8 @@ const MAX_TIMED_SAMPLES = 2_000_000;
  *
  * What it computes is kept (viewCache.ts) for as long as the store's rows stay the same: the selection's types,
  * span and timeline, the whole (unpruned) tree of each time range with each stack's leaf, and the selection's
- * samples in time order, so that a zoom prunes a kept tree and another time range is cut from the whole tree.
+ * samples in time order, so that a zoom prunes a kept tree and another time range is cut from the whole tree; and
+ * the flame chart's samples in time order.
  * `cache: false` computes everything from the store, as the cache's tests compare.
  */
 export async function queryView(store: Store, query: ViewQuery, minShare = 0, { cache = true }: { cache?: boolean } = {}): Promise<ViewResult> {
@@ -73,7 +74,14 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0, { 
       unit: displayUnitOf(profileType),
       profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
       timeline,
-      ...(query.timeOrder === true && profileType !== undefined ? { timeOrder: await timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs) } : {}),
+      ...(query.timeOrder === true && profileType !== undefined
+        ? {
+            // The same whatever the time range (the chart zooms to it instead): kept while the chart is shown.
+            timeOrder: await keep(['timeOrder', selector, profileType, query.timeOrderAfterMs], () => timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs), timeOrder =>
+              callTreeBytes(timeOrder.tree) + timeOrder.node.length * 24,
+            ),
+          }
+        : {}),
     };
   } finally {
     snapshot.release();
