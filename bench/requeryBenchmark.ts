@@ -20,9 +20,9 @@ const MIN_SHARE = 0.002;
  * what a user does next: another time range, and a zoom into a frame of it (zoom detail re-queries). Each is timed
  * as the agent answers it (queryView: the call tree, its pruning, types, timeline) with the view cache and, as the
  * peer in the same run, computed from the store without it (`cache: false`, what every re-query cost before).
- * `requery_ms` is the slower of the two with the cache; `requery_first_range_ms` the first range after opening,
- * which reads the selection's samples per (timestamp, stack) once; `requery_json_ms` what encoding a range's
- * answer as JSON for the socket adds.
+ * `requery_ms` is the slower of the two with the cache; `requery_first_range_ms` the first range after opening
+ * (the code's first run, without JIT warm-up); `requery_json_ms` what encoding a range's answer as JSON for the
+ * socket adds.
  */
 export async function runRequeryBenchmark(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'icicle-bench-requery-'));

@@ -8,8 +8,7 @@ import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from
 import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
 import { buildCallTreeWithLeaves, callTreeForSelection } from './callTree';
 import { cutStackTree, stackTreeOf, type StackTree } from './rangeTree';
-import { sumTimeRange, timedStacks, timedStacksBytes } from './timedStacks';
-import { mergeStacks } from '../stacks/mergeStacks';
+import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
 import { CachedResults, dataVersionOf, viewCacheOf } from './viewCache';
 import { labelKeys } from '../labels/labelQueries';
 import { profileTypes } from '../selectionProfileTypes';
@@ -18,17 +17,14 @@ import { timeOrderedSamples } from './timeOrder';
 import type { Store } from '../../../storage/store';
 import { classifyStoredFrame } from '../../frameKind';
 
-/** The largest selection whose samples a view keeps in time order (28 bytes each) to answer time ranges from. */
-const MAX_TIMED_SAMPLES = 2_000_000;
-
 /**
  * The queries behind a profile view: one call answers everything the view draws for a selection (its call tree,
  * the profile types it offers, its timeline), read from one snapshot so the parts agree with each other.
  *
  * What it computes is kept (viewCache.ts) for as long as the store's rows stay the same: the selection's types,
- * span and timeline, the whole (unpruned) tree of each time range with each stack's leaf, and the selection's
- * samples in time order, so that a zoom prunes a kept tree and another time range is cut from the whole tree; and
- * the flame chart's samples in time order.
+ * span and timeline, the whole (unpruned) tree of each time range, the selection's tree with each stack's leaf,
+ * and the flame chart's samples in time order: a zoom prunes a kept tree, and another time range merges its stacks
+ * (one scan, no tree built) and cuts its tree out of the selection's.
  * `cache: false` computes everything from the store, as the cache's tests compare.
  */
 export async function queryView(store: Store, query: ViewQuery, minShare = 0, { cache = true }: { cache?: boolean } = {}): Promise<ViewResult> {
@@ -56,13 +52,12 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0, { 
         // The selection's whole tree, kept with the leaf of each stack, so that a time range is cut from it.
         const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), stackTreeBytes);
         if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(snapshot, selection, span) };
-        // Another time range: the selection's samples are summed from memory, not scanned again (up to a bound).
-        if ((stackTree.tree.totalSamples[0] ?? 0) > MAX_TIMED_SAMPLES) return fromStore();
-        const timed = await keep(['timed', selector, profileType], () => timedStacks(snapshot, base), timedStacksBytes);
-        // Both list the distinct stacks of the same rows; were they ever to differ, the tree is built from the store.
-        if (!sameStacks(timed.stackIds, stackTree.stackIds)) return fromStore();
-        const sums = sumTimeRange(timed, range);
-        return { whole: cutStackTree(stackTree, sums.samples, sums.values, toDisplay), durationMicros: durationOf(sums.longestNs / 1000, span, range) };
+        // Another time range: its stacks merged (a scan of the rows in it) and its tree cut out of the whole one.
+        const merged = await mergeStacks(snapshot, selection);
+        const sums = perStackOf(stackTree.stackIds, merged);
+        // Both list stacks of the same rows; were one ever missing from the whole tree, the tree is built as before.
+        if (sums === undefined) return fromStore();
+        return { whole: cutStackTree(stackTree, sums.samples, sums.values, toDisplay), durationMicros: await selectionDurationMicros(snapshot, selection, span) };
       },
       ({ whole }) => callTreeBytes(whole),
     );
@@ -112,19 +107,34 @@ async function wholeStackTree(source: ScanSource, selection: Selection, toDispla
   return stackTreeOf(tree, merged.stackIds, leafOf);
 }
 
-function sameStacks(a: Uint32Array, b: Uint32Array): boolean {
-  return a.length === b.length && a.every((id, i) => id === b[i]);
+/**
+ * A range's merged stacks as sums per stack of the whole selection (`samples[k]` for `stackIds[k]`), by one walk over
+ * both ascending lists; undefined when the range holds a stack the selection does not.
+ */
+function perStackOf(stackIds: Uint32Array, merged: MergedStacks): { samples: Float64Array; values: Float64Array } | undefined {
+  const samples = new Float64Array(stackIds.length);
+  const values = new Float64Array(stackIds.length);
+  let k = 0;
+  for (let s = 0; s < merged.stackIds.length; s++) {
+    const id = merged.stackIds[s]!;
+    while (k < stackIds.length && stackIds[k]! < id) k++;
+    if (stackIds[k] !== id) return undefined;
+    samples[k] = merged.samples[s]!;
+    values[k] = merged.values[s]!;
+  }
+  return { samples, values };
 }
 
 function baseBytes(base: SelectionBase): number {
   return 1024 + base.types.length * 128 + (base.timeline?.values.length ?? 0) * 32;
 }
 
-/** About what a packed tree holds in memory: ten columns of numbers per node and the strings. */
+/** The tree, each node's children and each stack's leaf. */
 function stackTreeBytes({ tree, leafOf }: StackTree): number {
   return callTreeBytes(tree) + tree.parent.length * 8 + leafOf.length * 8;
 }
 
+/** About what a tree holds in memory: ten columns of numbers per node and the strings. */
 function callTreeBytes(tree: CallTreeColumns): number {
   return tree.parent.length * 10 * 8 + tree.strings.reduce((sum, s) => sum + 16 + 2 * s.length, 0);
 }
@@ -170,14 +180,10 @@ async function selectionDurationMicros(source: ScanSource, selection: Selection,
   const plan = scan(['duration_ns']).where(selectionPredicate(selection)).aggregate([], [max('duration_ns')]).build();
   const { table } = await executePlan(plan, source);
   const longest = ((table.getChild('duration_ns')?.get(0) as number | null) ?? 0) / 1000;
-  return durationOf(longest, span, selection.timeRange);
-}
-
-/** The selection's duration from its longest profile's (`longestMicros`), its span and its time range. */
-function durationOf(longestMicros: number, span: { startMs: number; endMs: number } | undefined, range: { startMs: number; endMs: number } | undefined): number {
   const sampled = span === undefined ? 0 : (span.endMs - span.startMs) * 1000;
   // Timestamps are whole milliseconds, so one profile's samples can span up to a millisecond more than its own
   // duration; that is the same profile, and its own duration is the exact one.
-  const whole = sampled <= longestMicros + 1000 ? longestMicros : sampled;
+  const whole = sampled <= longest + 1000 ? longest : sampled;
+  const range = selection.timeRange;
   return range === undefined ? whole : Math.min(whole, (range.endMs - range.startMs) * 1000);
 }
