@@ -10,6 +10,8 @@ export interface StackTree {
   stackIds: Uint32Array;
   /** `leafOf[k]`: the node of `stackIds[k]`'s leaf in `tree`. */
   leafOf: Int32Array;
+  /** `tree.parent` as a typed array, read on every step up a stack. */
+  parent: Int32Array;
   childStart: Int32Array;
   children: Int32Array;
 }
@@ -22,7 +24,7 @@ export function stackTreeOf(tree: PackedCallTree, stackIds: Uint32Array, leafOf:
   const fill = childStart.slice(0, n);
   const children = new Int32Array(Math.max(0, n - 1));
   for (let i = 1; i < n; i++) children[fill[tree.parent[i]!]!++] = i;
-  return { tree, stackIds, leafOf, childStart, children };
+  return { tree, stackIds, leafOf, parent: Int32Array.from(tree.parent), childStart, children };
 }
 
 /**
@@ -35,7 +37,7 @@ export function stackTreeOf(tree: PackedCallTree, stackIds: Uint32Array, leafOf:
  * are typed arrays, cheaper to make than arrays of numbers: pruning turns what it keeps into those.
  */
 export function cutStackTree(whole: StackTree, samples: Float64Array, values: Float64Array, toDisplay: (value: number) => number): CallTreeColumns {
-  const { tree, leafOf, childStart, children } = whole;
+  const { tree, leafOf, parent, childStart, children } = whole;
   const n = tree.parent.length;
   const selfSamples = new Float64Array(n);
   const selfValue = new Float64Array(n);
@@ -52,7 +54,7 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
     selfValue[leaf]! += toDisplay(values[k]!);
     // The nodes this stack is the first through are the end of its path; the builder makes them top down.
     up.length = 0;
-    for (let node = leaf; first[node] === -1; node = tree.parent[node]!) {
+    for (let node = leaf; first[node] === -1; node = parent[node]!) {
       first[node] = k;
       up.push(node);
     }
@@ -116,7 +118,7 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
   };
   for (let i = 0; i < kept; i++) {
     const old = order[i]!;
-    out.parent[i] = i === 0 ? -1 : newIndex[tree.parent[old]!]!;
+    out.parent[i] = i === 0 ? -1 : newIndex[parent[old]!]!;
     out.name[i] = stringOf[tree.name[old]!]!;
     out.url[i] = stringOf[tree.url[old]!]!;
     out.line[i] = tree.line[old]!;
