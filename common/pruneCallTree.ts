@@ -1,4 +1,4 @@
-import { FRAME_KINDS, type PackedCallTree } from './callTree';
+import { FRAME_KINDS, toPackedCallTree, type CallTreeColumns, type PackedCallTree } from './callTree';
 
 /** The name of the node that stands for a parent's children too narrow (or too deep) to draw. */
 export const PRUNED_NAME = '…';
@@ -21,13 +21,14 @@ export const MAX_DRAWN_DEPTH = 1_000;
  *
  * With a `focus` node (the frame a user zoomed into), that node's subtree is pruned against the node's own total
  * instead, so the zoomed view is as detailed as an overview of the whole tree; the rest stays pruned as usual.
- * Levels deeper than `maxDepth` are merged the same way, whatever `minShare` is.
+ * Levels deeper than `maxDepth` are merged the same way, whatever `minShare` is. The tree may come in any column form
+ * (the agent's cached trees are typed arrays); what comes out is a PackedCallTree.
  */
-export function pruneCallTree(tree: PackedCallTree, minShare: number, focus?: number, maxDepth = MAX_DRAWN_DEPTH): PackedCallTree {
+export function pruneCallTree(tree: CallTreeColumns, minShare: number, focus?: number, maxDepth = MAX_DRAWN_DEPTH): PackedCallTree {
   const count = tree.parent.length;
-  if (count <= 1) return tree;
+  if (count <= 1) return toPackedCallTree(tree);
   const share = minShare > 0 ? minShare : 0;
-  const byValue = tree.totalValue.some(v => v > 0);
+  const byValue = Array.prototype.some.call(tree.totalValue, (v: number) => v > 0);
   const totals = byValue ? tree.totalValue : tree.totalSamples;
   const threshold = (totals[0] ?? 0) * share;
   const focused = focus !== undefined && focus > 0 && focus < count;
@@ -50,7 +51,7 @@ export function pruneCallTree(tree: PackedCallTree, minShare: number, focus?: nu
     if (keep[parent] === 1 && deep <= maxDepth && totals[i]! >= (inFocus[i] === 1 ? Math.min(threshold, focusThreshold) : threshold)) keep[i] = 1;
     else pruned++;
   }
-  if (pruned === 0) return tree;
+  if (pruned === 0) return toPackedCallTree(tree);
 
   const out: PackedCallTree = {
     strings: [...tree.strings],
