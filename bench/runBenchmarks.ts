@@ -14,6 +14,7 @@ import { lspBenchmark } from './lspBenchmark';
 import { overheadBenchmark } from './overheadBenchmark';
 import { recordStartBenchmark } from './recordStartBenchmark';
 import { renderBenchmark } from './renderBenchmark';
+import { stallBenchmark } from './stallBenchmark';
 import { storageBenchmark } from './storage/storageBenchmark';
 
 /**
@@ -37,6 +38,7 @@ const benchmarks: Record<string, Benchmark> = {
   overhead: overheadBenchmark,
   record: recordStartBenchmark,
   render: renderBenchmark,
+  stall: stallBenchmark,
   storage: storageBenchmark,
 };
 
