@@ -16,7 +16,8 @@ const EVERY_MS = 50;
  * One long query must not hold the agent's only thread (issue 20): a real agent serves 3M samples and a small run;
  * while one connection computes the whole store's flame graph back to back, another asks for the small run's source
  * costs (a hover's) and pings. Their p90 under the query stays within 5× their idle p90 (at least 50 ms: a loaded
- * 2-core machine), far below the query's own time, which a request queued behind the whole query would wait for.
+ * 2-core machine) or a third of the query's own time, whichever is more: queued behind whole queries, they wait for
+ * more than half of one at p90 (about 3× the query with this open loop, before the fix).
  */
 describe('the agent while a long query runs', function () {
   this.timeout(300_000);
@@ -49,19 +50,21 @@ describe('the agent while a long query runs', function () {
     // Warm-up: blocks into the cache, code compiled.
     await viewQueryLoop(views.connection, () => true);
     const idle = await shortRequestLatencies(hovers.connection, 50, EVERY_MS);
-    const busy = await latenciesUnderViewQueries(views.connection, hovers.connection, 3, EVERY_MS);
+    const busy = await latenciesUnderViewQueries(views.connection, hovers.connection, 4, EVERY_MS);
 
     const queryMs = quantile(busy.queryMs, 0.5);
     const report = `flame graph ${queryMs.toFixed(0)} ms; hover p90 idle ${quantile(idle.hoverMs, 0.9).toFixed(1)} ms, under the query ${quantile(busy.hoverMs, 0.9).toFixed(1)} ms (${busy.hoverMs.length}); ping p90 idle ${quantile(idle.pingMs, 0.9).toFixed(1)} ms, under the query ${quantile(busy.pingMs, 0.9).toFixed(1)} ms`;
-    assert.ok(busy.hoverMs.length >= 10, `too few hovers were sent while the flame graphs ran: ${report}`);
     for (const [what, idleMs, busyMs] of [
       ['hover', idle.hoverMs, busy.hoverMs],
       ['ping', idle.pingMs, busy.pingMs],
     ] as const) {
-      const bound = Math.max(5 * quantile(idleMs, 0.9), 50);
-      // The test means something only if waiting for the whole query would break the bound.
-      assert.ok(queryMs > 2 * bound, `the flame graph is too quick to tell a stall (${report})`);
+      // Queued behind whole queries, a request waits on average half of one (more when requests pile up); answered
+      // between slices, a few slices. The bound sits between the two, and above a loaded machine's own noise.
+      const bound = Math.max(5 * quantile(idleMs, 0.9), 50, queryMs / 3);
+      // The test means something only if waiting for whole queries would break the bound.
+      assert.ok(Math.max(5 * quantile(idleMs, 0.9), 50) < queryMs / 2, `the flame graph is too quick to tell a stall (${report})`);
       assert.ok(quantile(busyMs, 0.9) <= bound, `the ${what} waited for the flame graph: p90 above ${bound.toFixed(0)} ms (${report})`);
     }
+    assert.ok(busy.hoverMs.length >= 5, `too few hovers were sent while the flame graphs ran: ${report}`);
   });
 });

@@ -76,31 +76,28 @@ interface Timed {
 }
 
 /**
- * Sends the small run's source costs and a ping every `everyMs` until `until()`, without waiting for earlier answers
- * (an open loop, so that a stalled agent is charged for every request that waited, not for one). Resolves once all
- * are answered, with each request's sending time and latency.
+ * Sends the small run's source costs and a ping together, waits for both answers, then `everyMs`, until `until()`;
+ * resolves with each request's sending time and latency. One pair at a time, as an editor's hovers come: on a
+ * machine shared with other work, sending on a clock instead would measure the queue of our own requests.
  */
-async function openLoop(connection: MessageConnection, everyMs: number, until: () => boolean): Promise<{ hover: Timed[]; ping: Timed[] }> {
+async function hoverLoop(connection: MessageConnection, everyMs: number, until: () => boolean): Promise<{ hover: Timed[]; ping: Timed[] }> {
   const hover: Timed[] = [];
   const ping: Timed[] = [];
-  const answers: Promise<void>[] = [];
   const timed = (into: Timed[], request: () => Promise<unknown>): Promise<void> => {
     const sentAt = performance.now();
     return request().then(() => void into.push({ sentAt, ms: performance.now() - sentAt }));
   };
   while (!until()) {
-    answers.push(timed(hover, () => connection.sendRequest(SourceCostsRequest.type, HOVER_COSTS_PARAMS)));
-    answers.push(timed(ping, () => connection.sendRequest(PingRequest.type)));
+    await Promise.all([timed(hover, () => connection.sendRequest(SourceCostsRequest.type, HOVER_COSTS_PARAMS)), timed(ping, () => connection.sendRequest(PingRequest.type))]);
     await new Promise(resolve => setTimeout(resolve, everyMs));
   }
-  await Promise.all(answers);
   return { hover, ping };
 }
 
 /** The short requests' latencies on an agent doing nothing else: `count` of each, one every `everyMs`. */
 export async function shortRequestLatencies(connection: MessageConnection, count: number, everyMs: number): Promise<ShortLatencies> {
   let sent = 0;
-  const { hover, ping } = await openLoop(connection, everyMs, () => sent++ >= count);
+  const { hover, ping } = await hoverLoop(connection, everyMs, () => sent++ >= count);
   return { hoverMs: hover.map(t => t.ms), pingMs: ping.map(t => t.ms) };
 }
 
@@ -126,7 +123,7 @@ export async function latenciesUnderViewQueries(views: MessageConnection, hovers
     endedAt = performance.now();
     return times;
   });
-  const { hover, ping } = await openLoop(hovers, everyMs, () => endedAt !== Infinity);
+  const { hover, ping } = await hoverLoop(hovers, everyMs, () => endedAt !== Infinity);
   const during = (timed: Timed[]): number[] => timed.filter(t => t.sentAt < endedAt).map(t => t.ms);
   return { hoverMs: during(hover), pingMs: during(ping), queryMs: await loop };
 }
