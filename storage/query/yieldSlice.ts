@@ -12,15 +12,24 @@
  */
 export const SLICE_MS = 4;
 
-let sliceStart = performance.now();
+/** When the current slice began: the first check after the event loop last turned. */
+let sliceStart = 0;
+/** Whether a slice is running: set by the first check of a slice, cleared by the next turn of the event loop. */
+let inSlice = false;
 
-/** Resolves at once while the current slice lasts; else after the event loop has had a turn. */
+/**
+ * Resolves at once (undefined) while the current slice lasts; else after the event loop has had a turn. The first
+ * check after a turn starts a slice, so a query that ends within one never pauses, and an agent that was idle does
+ * not count its idle time as work.
+ */
 export function yieldIfSliceSpent(): Promise<void> | undefined {
-  if (performance.now() - sliceStart < SLICE_MS) return undefined;
-  return new Promise<void>(resolve =>
-    setImmediate(() => {
-      sliceStart = performance.now();
-      resolve();
-    }),
-  );
+  const now = performance.now();
+  if (!inSlice) {
+    inSlice = true;
+    sliceStart = now;
+    setImmediate(() => (inSlice = false));
+    return undefined;
+  }
+  if (now - sliceStart < SLICE_MS) return undefined;
+  return new Promise<void>(resolve => setImmediate(resolve));
 }

@@ -121,7 +121,7 @@ function* assembleCallTree(
     builder.addSelf(node, merged.samples[s]!, toDisplay(merged.values[s]!));
     leafOf[s] = node;
   }
-  const { tree, indexOf } = builder.buildNumbered();
+  const { tree, indexOf } = yield* builder.buildNumberedSteps();
   for (let s = 0; s < leafOf.length; s++) leafOf[s] = indexOf[leafOf[s]!]!;
   return { tree, leafOf };
 }
