@@ -15,6 +15,7 @@ import { overheadBenchmark } from './overheadBenchmark';
 import { recordStartBenchmark } from './recordStartBenchmark';
 import { renderBenchmark } from './renderBenchmark';
 import { requeryBenchmark } from './requeryBenchmark';
+import { stallBenchmark } from './stallBenchmark';
 import { storageBenchmark } from './storage/storageBenchmark';
 
 /**
@@ -39,6 +40,7 @@ const benchmarks: Record<string, Benchmark> = {
   record: recordStartBenchmark,
   render: renderBenchmark,
   requery: requeryBenchmark,
+  stall: stallBenchmark,
   storage: storageBenchmark,
 };
 

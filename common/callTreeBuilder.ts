@@ -1,5 +1,8 @@
 import { FRAME_KINDS, type FrameKind, type PackedCallTree } from './callTree';
 
+/** Nodes numbered between two chances to pause (buildNumberedSteps): a few milliseconds of work. */
+const NODES_PER_STEP = 16_384;
+
 /** A stack frame as a call tree shows it; frames that compare equal merge into one call-tree node. */
 export interface Frame {
   name: string;
@@ -103,6 +106,18 @@ export class CallTreeBuilder {
    * keep node ids, such as the flame chart's samples, which refer to their leaf nodes.
    */
   buildNumbered(): { tree: PackedCallTree; indexOf: Int32Array } {
+    const steps = this.buildNumberedSteps();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * As buildNumbered, one step per NODES_PER_STEP nodes, so that a caller on a thread that serves others may pause
+   * between steps: a tree of 100,000 nodes takes tens of milliseconds.
+   */
+  *buildNumberedSteps(): Generator<void, { tree: PackedCallTree; indexOf: Int32Array }> {
     const n = this.nodeParent.length;
     const children = this.childLists();
     const tree: PackedCallTree = {
@@ -133,6 +148,7 @@ export class CallTreeBuilder {
     }
     const rootKind = FRAME_KINDS.indexOf('root');
     for (let i = 0; i < n; i++) {
+      if (i % NODES_PER_STEP === NODES_PER_STEP - 1) yield;
       const old = order[i]!;
       const frame = this.nodeFrame[old]!;
       const oldParent = this.nodeParent[old]!;

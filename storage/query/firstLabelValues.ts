@@ -8,6 +8,7 @@ import type { ScanPart, ScanSource } from './scanSource';
 import { selectionPredicate, type Selection } from './selection';
 import { SmallestDistinct } from './smallestDistinct';
 import { compareUtf8, decodeUtf8, encodeUtf8, hasBytePrefix, utf8Chunks } from './utf8Order';
+import { yieldIfSliceSpent } from './yieldSlice';
 
 export interface LabelValuesOptions {
   selection?: Selection;
@@ -92,7 +93,12 @@ class ValueReader {
 
   async read(part: ScanPart, into: SmallestDistinct, prune: boolean): Promise<void> {
     const mayMatch = prune ? (stats: BlockStats): boolean => this.mayHold(stats, into) : undefined;
-    for await (const batch of part.scan({ columns: this.columns, ...(mayMatch ? { mayMatch } : {}) })) this.readBatch(batch, into);
+    for await (const batch of part.scan({ columns: this.columns, ...(mayMatch ? { mayMatch } : {}) })) {
+      // As every scan does: other requests get the thread between batches once this one has held it for a slice.
+      const pause = yieldIfSliceSpent();
+      if (pause) await pause;
+      this.readBatch(batch, into);
+    }
   }
 
   /** Whether a block or slice with these statistics may hold a value that would get into `into`. */
