@@ -104,9 +104,13 @@ export async function shortRequestLatencies(connection: MessageConnection, count
 /** Runs the big samples' flame graph (a view of `{}` of their type, pruned as the extension does) back to back until `until()`. */
 export async function viewQueryLoop(connection: MessageConnection, until: () => boolean): Promise<number[]> {
   const queryMs: number[] = [];
+  let round = 0;
   do {
     const started = performance.now();
-    await connection.sendRequest(QuerySelectionRequest.type, { selector: '{}', profileType: BIG_PROFILE_TYPE, minShare: 0.002 });
+    // Each round's selector differs (a label no sample has, never equal to it: every sample), so the agent's view
+    // cache, which answers the same selection again from memory, cannot: every round computes the whole graph.
+    const selector = `{stall_round!="${++round}"}`;
+    await connection.sendRequest(QuerySelectionRequest.type, { selector, profileType: BIG_PROFILE_TYPE, minShare: 0.002 });
     queryMs.push(performance.now() - started);
   } while (!until());
   return queryMs;
