@@ -168,39 +168,38 @@ describe('flame chart', function () {
     assert.ok(after.to - after.from >= 1000 - 1e-6);
   });
 
-  it('asks again when samples arrived (the timeline grew) and keeps its zoom on the new ones', async () => {
-    await canvas().focus();
-    await harness.page.keyboard.press('ArrowUp');
-    const zoomed = await visible();
+  /**
+   * What a live run does to an open chart: the timeline grows by one 100 ms bucket, the page asks for the samples
+   * again (the query it posts is returned), and the answer holds one more sample of `work`.
+   */
+  async function growRunByOneSample(): Promise<{ timeOrder?: boolean }> {
     const before = (await queries()).length;
     const grown: Timeline = { ...TIMELINE, bucketStartMs: [...TIMELINE.bucketStartMs, START + 100], values: [...TIMELINE.values, 1000], span: { startMs: START, endMs: START + 100 } };
     const tree = packFrames(FRAMES);
     await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown }));
     const asked = (await pollUntil(async () => (await queries())[before], { timeoutMs: 10_000, what: 'the samples asked for again' })).query as { timeOrder?: boolean };
-    assert.equal(asked.timeOrder, true);
     const more = samples();
     more.tracks[0]!.sampleCount++;
     more.node.splice(100, 0, NODE.work);
     more.gapMicros.splice(100, 0, 0);
     more.durationMicros.splice(100, 0, 1000);
     await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown, timeOrder: more }));
+    return asked;
+  }
+
+  it('asks again when samples arrived (the timeline grew) and keeps its zoom on the new ones', async () => {
+    await canvas().focus();
+    await harness.page.keyboard.press('ArrowUp');
+    const zoomed = await visible();
+    const asked = await growRunByOneSample();
+    assert.equal(asked.timeOrder, true);
     await pollUntil(async () => (await caption())?.includes('of 151 samples'), { timeoutMs: 10_000, what: 'the new samples drawn' });
     assert.deepEqual(await visible(), zoomed, 'the zoom is kept');
   });
 
   it('follows a run as it grows when the whole run was shown (a live debug run)', async () => {
     assert.deepEqual(await visible(), { from: 0, to: END_MS * 1000 });
-    const before = (await queries()).length;
-    const grown: Timeline = { ...TIMELINE, bucketStartMs: [...TIMELINE.bucketStartMs, START + 100], values: [...TIMELINE.values, 1000], span: { startMs: START, endMs: START + 100 } };
-    const tree = packFrames(FRAMES);
-    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown }));
-    await pollUntil(async () => (await queries())[before], { timeoutMs: 10_000, what: 'the samples asked for again' });
-    const more = samples();
-    more.tracks[0]!.sampleCount++;
-    more.node.splice(100, 0, NODE.work);
-    more.gapMicros.splice(100, 0, 0);
-    more.durationMicros.splice(100, 0, 1000);
-    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown, timeOrder: more }));
+    await growRunByOneSample();
     await pollUntil(async () => (await caption())?.includes('151 samples of 151 samples shown'), { timeoutMs: 10_000, what: 'every sample of the grown run shown' });
     assert.deepEqual(await visible(), { from: 0, to: (END_MS + 1) * 1000 });
   });

@@ -194,8 +194,12 @@ export function register(): void {
           assert.ok(settled, 'the samples did not stop growing after Stop Profiling');
           return now;
         }, 30_000);
+        // Paused: no chunk comes from either thread for several chunk periods, read every 250 ms.
         const watchUntil = Date.now() + 3000;
-        while (Date.now() < watchUntil) await new Promise(resolve => setTimeout(resolve, 250));
+        while (Date.now() < watchUntil) {
+          assert.deepEqual(threadSamples(recording.sessionId), paused, 'a thread kept sending samples after Stop Profiling');
+          await new Promise(resolve => setTimeout(resolve, 250));
+        }
         assert.deepEqual(threadSamples(recording.sessionId), paused, 'a thread kept sending samples after Stop Profiling');
         assert.equal(await vscode.commands.executeCommand('icicle.startProfiling', { kind: 'manual' }), true);
         await eventually(() => {
