@@ -81,7 +81,7 @@ async function* scanOperator(plan: ScanNode, source: ScanSource, stats: NodeStat
   };
   for await (const batch of source.scan(request)) {
     // Other requests get the thread between batches once this one has held it for a slice (yieldSlice.ts).
-    const pause = yieldIfSliceSpent();
+    const pause = yieldIfSliceSpent(source);
     if (pause) await pause;
     stats.batchesRead! += 1;
     if (batch.numRows === 0) continue;

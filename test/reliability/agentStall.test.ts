@@ -54,6 +54,7 @@ describe('the agent while a long query runs', function () {
 
     const queryMs = quantile(busy.queryMs, 0.5);
     const report = `flame graph ${queryMs.toFixed(0)} ms; hover p90 idle ${quantile(idle.hoverMs, 0.9).toFixed(1)} ms, under the query ${quantile(busy.hoverMs, 0.9).toFixed(1)} ms (${busy.hoverMs.length}); ping p90 idle ${quantile(idle.pingMs, 0.9).toFixed(1)} ms, under the query ${quantile(busy.pingMs, 0.9).toFixed(1)} ms`;
+    console.log(`      ${report}`);
     for (const [what, idleMs, busyMs] of [
       ['hover', idle.hoverMs, busy.hoverMs],
       ['ping', idle.pingMs, busy.pingMs],

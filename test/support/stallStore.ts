@@ -101,15 +101,18 @@ export async function shortRequestLatencies(connection: MessageConnection, count
   return { hoverMs: hover.map(t => t.ms), pingMs: ping.map(t => t.ms) };
 }
 
+/** Flame graphs asked so far by this process: each has a selector of its own (see viewQueryLoop). */
+let rounds = 0;
+
 /** Runs the big samples' flame graph (a view of `{}` of their type, pruned as the extension does) back to back until `until()`. */
 export async function viewQueryLoop(connection: MessageConnection, until: () => boolean): Promise<number[]> {
   const queryMs: number[] = [];
-  let round = 0;
   do {
     const started = performance.now();
     // Each round's selector differs (a label no sample has, never equal to it: every sample), so the agent's view
-    // cache, which answers the same selection again from memory, cannot: every round computes the whole graph.
-    const selector = `{stall_round!="${++round}"}`;
+    // cache, which answers the same selection again from memory, cannot: every round computes the whole graph. The
+    // count is the process's, not the loop's: a warm-up loop's selectors must not come again in a measured one.
+    const selector = `{stall_round!="${++rounds}"}`;
     await connection.sendRequest(QuerySelectionRequest.type, { selector, profileType: BIG_PROFILE_TYPE, minShare: 0.002 });
     queryMs.push(performance.now() - started);
   } while (!until());

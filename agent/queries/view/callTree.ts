@@ -20,7 +20,7 @@ export type FrameClassifier = (frame: StoredFrame) => FrameKind;
  */
 export async function callTreeForSelection(source: ScanSource, selection: Selection, classify: FrameClassifier): Promise<PackedCallTree> {
   const merged = await mergeStacks(source, selection);
-  return (await sliced(assembleCallTree(source.metadata, merged, classify, toDisplayUnit(selection.profileType)))).tree;
+  return (await sliced(source, assembleCallTree(source.metadata, merged, classify, toDisplayUnit(selection.profileType)))).tree;
 }
 
 /** `toDisplay` turns a stored value into the tree's unit (common/profileTypes.ts), e.g. nanoseconds into microseconds. */
@@ -43,30 +43,34 @@ export function buildCallTreeWithLeaves(
 }
 
 /**
- * As buildCallTreeWithLeaves, giving the agent's thread back to other requests whenever a query's slice is spent
- * (storage/query/yieldSlice.ts): a tree of 20,000 deep stacks takes a few hundred milliseconds to build.
+ * As buildCallTreeWithLeaves over `source`'s metadata, giving the agent's thread back to other requests whenever
+ * the query's slice is spent (storage/query/yieldSlice.ts; `source` is the query's snapshot): a tree of 20,000 deep
+ * stacks takes a few hundred milliseconds to build.
  */
 export async function buildCallTreeWithLeavesSliced(
-  metadata: MetadataStore,
+  source: ScanSource,
   merged: MergedStacks,
   classify: FrameClassifier,
   toDisplay: (value: number) => number,
 ): Promise<{ tree: PackedCallTree; leafOf: Int32Array }> {
-  return sliced(assembleCallTree(metadata, merged, classify, toDisplay));
+  return sliced(source, assembleCallTree(source.metadata, merged, classify, toDisplay));
 }
 
-/** Runs a generator to its end, pausing between its steps once the thread's slice is spent. */
-async function sliced<T>(steps: Generator<void, T>): Promise<T> {
+/** Runs a generator to its end, pausing between its steps once the slice of the query reading `source` is spent. */
+async function sliced<T>(source: ScanSource, steps: Generator<void, T>): Promise<T> {
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-    const pause = yieldIfSliceSpent();
+    const pause = yieldIfSliceSpent(source);
     if (pause) await pause;
   }
 }
 
-/** Stacks merged between two chances to pause: well under a millisecond of work. */
-const STACKS_PER_STEP = 256;
+/**
+ * Stacks merged between two chances to pause: well under a millisecond of work. (256 a step made steps of 4 to 15 ms
+ * with stacks 30 frames deep whose frames were being interned.)
+ */
+const STACKS_PER_STEP = 64;
 
 /** The tree's assembly, one step per STACKS_PER_STEP stacks, so that callers may pause between steps. */
 function* assembleCallTree(
@@ -121,6 +125,7 @@ function* assembleCallTree(
     builder.addSelf(node, merged.samples[s]!, toDisplay(merged.values[s]!));
     leafOf[s] = node;
   }
+  yield;
   const { tree, indexOf } = yield* builder.buildNumberedSteps();
   for (let s = 0; s < leafOf.length; s++) leafOf[s] = indexOf[leafOf[s]!]!;
   return { tree, leafOf };

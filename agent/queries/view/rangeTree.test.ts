@@ -27,7 +27,9 @@ function random(seed: number): () => number {
  * order, string table, sums), or a view would change with the cache. Real profiles from the corpus in a real store;
  * subsets of their stacks drawn at random (some stacks, a run of neighbouring ids, one stack, none, all).
  */
-describe('cutting a range tree out of the whole one', () => {
+describe('cutting a range tree out of the whole one', function () {
+  // Real profiles read, built and compared many times over: seconds on a loaded machine, beyond mocha's 2 s.
+  this.timeout(30_000);
   let dir: string;
   let store: Store;
   beforeEach(async () => {

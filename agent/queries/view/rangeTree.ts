@@ -24,7 +24,7 @@ export function stackTreeOf(tree: PackedCallTree, stackIds: Uint32Array, leafOf:
   const fill = childStart.slice(0, n);
   const children = new Int32Array(Math.max(0, n - 1));
   for (let i = 1; i < n; i++) children[fill[tree.parent[i]!]!++] = i;
-  return { tree, stackIds, leafOf, parent: Int32Array.from(tree.parent), childStart, children };
+  return { tree, stackIds, leafOf, parent: new Int32Array(tree.parent), childStart, children };
 }
 
 /**

@@ -20,7 +20,7 @@ export async function timeOrderedSamples(source: ScanSource, selection: Selectio
   // A tail: the samples after `afterMs` (timestamps are whole milliseconds), in the same tracks, over the whole tree.
   const tail: Selection = afterMs === undefined ? selection : { ...selection, timeRange: { startMs: Math.floor(afterMs) + 1, endMs: Number.MAX_SAFE_INTEGER } };
   const merged = await mergeStacks(source, selection);
-  const { tree, leafOf } = await buildCallTreeWithLeavesSliced(source.metadata, merged, classify, toDisplayUnit(selection.profileType));
+  const { tree, leafOf } = await buildCallTreeWithLeavesSliced(source, merged, classify, toDisplayUnit(selection.profileType));
   const nodeOfStack = new Map<number, number>();
   for (let s = 0; s < merged.stackIds.length; s++) nodeOfStack.set(merged.stackIds[s]!, leafOf[s]!);
 

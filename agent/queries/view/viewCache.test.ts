@@ -52,7 +52,9 @@ function queriesOf(selector: string, first: ViewResult): ViewQuery[] {
  * The view cache against the store itself: after each change to the store, every answer given with the cache
  * equals the one computed from the store without it, field by field, for the whole selection, time ranges and zooms.
  */
-describe('view cache', () => {
+describe('view cache', function () {
+  // Real profiles read, built and compared many times over: seconds on a loaded machine, beyond mocha's 2 s.
+  this.timeout(30_000);
   let dir: string;
   let store: Store;
   beforeEach(async () => {

@@ -6,7 +6,7 @@ import { formatSelector } from '../../../common/selector';
 import { parseMatchers } from '../parseMatchers';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
 import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
-import { buildCallTreeWithLeaves, callTreeForSelection } from './callTree';
+import { buildCallTreeWithLeavesSliced, callTreeForSelection } from './callTree';
 import { cutStackTree, stackTreeOf, type StackTree } from './rangeTree';
 import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
 import { CachedResults, dataVersionOf, viewCacheOf } from './viewCache';
@@ -100,10 +100,13 @@ async function selectionBase(source: ScanSource, matchers: Selection['matchers']
   return { types, profileType, span, timeline: span === undefined ? undefined : await timeline(source, base, span) };
 }
 
-/** The selection's call tree and the leaf of each of its stacks (`StackTree`). */
+/**
+ * The selection's call tree and the leaf of each of its stacks (`StackTree`), built in slices: the whole tree of a
+ * big selection takes a hundred milliseconds or more, which other requests must not wait for.
+ */
 async function wholeStackTree(source: ScanSource, selection: Selection, toDisplay: (value: number) => number): Promise<StackTree> {
   const merged = await mergeStacks(source, selection);
-  const { tree, leafOf } = buildCallTreeWithLeaves(source.metadata, merged, classifyStoredFrame, toDisplay);
+  const { tree, leafOf } = await buildCallTreeWithLeavesSliced(source, merged, classifyStoredFrame, toDisplay);
   return stackTreeOf(tree, merged.stackIds, leafOf);
 }
 
