@@ -40,3 +40,16 @@ export function yieldIfSliceSpent(query: object): Promise<void> | undefined {
     }),
   );
 }
+
+/**
+ * Runs a generator of synchronous steps (a call tree's assembly, a range's cut) to its end for `query`, pausing
+ * between steps as a scan does between batches once the query's slice is spent.
+ */
+export async function runSliced<T>(query: object, steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    const pause = yieldIfSliceSpent(query);
+    if (pause) await pause;
+  }
+}

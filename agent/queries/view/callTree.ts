@@ -4,7 +4,7 @@ import { toDisplayUnit } from '../../../common/profileTypes';
 import type { MetadataStore, StoredFrame } from '../../../storage/metadata/metadataStore';
 import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
 import { functionPositions } from '../stacks/functionPositions';
-import { yieldIfSliceSpent, type ScanSource, type Selection } from '../../../storage/query';
+import { runSliced, type ScanSource, type Selection } from '../../../storage/query';
 
 /** Decides a frame's kind (user, dependency, runtime, ...); the agent passes its language-specific classifier. */
 export type FrameClassifier = (frame: StoredFrame) => FrameKind;
@@ -20,7 +20,7 @@ export type FrameClassifier = (frame: StoredFrame) => FrameKind;
  */
 export async function callTreeForSelection(source: ScanSource, selection: Selection, classify: FrameClassifier): Promise<PackedCallTree> {
   const merged = await mergeStacks(source, selection);
-  return (await sliced(source, assembleCallTree(source.metadata, merged, classify, toDisplayUnit(selection.profileType)))).tree;
+  return (await runSliced(source, assembleCallTree(source.metadata, merged, classify, toDisplayUnit(selection.profileType)))).tree;
 }
 
 /** `toDisplay` turns a stored value into the tree's unit (common/profileTypes.ts), e.g. nanoseconds into microseconds. */
@@ -53,17 +53,7 @@ export async function buildCallTreeWithLeavesSliced(
   classify: FrameClassifier,
   toDisplay: (value: number) => number,
 ): Promise<{ tree: PackedCallTree; leafOf: Int32Array }> {
-  return sliced(source, assembleCallTree(source.metadata, merged, classify, toDisplay));
-}
-
-/** Runs a generator to its end, pausing between its steps once the slice of the query reading `source` is spent. */
-async function sliced<T>(source: ScanSource, steps: Generator<void, T>): Promise<T> {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    const pause = yieldIfSliceSpent(source);
-    if (pause) await pause;
-  }
+  return runSliced(source, assembleCallTree(source.metadata, merged, classify, toDisplay));
 }
 
 /**

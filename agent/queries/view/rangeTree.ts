@@ -37,6 +37,21 @@ export function stackTreeOf(tree: PackedCallTree, stackIds: Uint32Array, leafOf:
  * are typed arrays, cheaper to make than arrays of numbers: pruning turns what it keeps into those.
  */
 export function cutStackTree(whole: StackTree, samples: Float64Array, values: Float64Array, toDisplay: (value: number) => number): CallTreeColumns {
+  const steps = cutStackTreeSteps(whole, samples, values, toDisplay);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Stacks or nodes handled between two chances to pause (cutStackTreeSteps): about a millisecond of work. */
+const PER_STEP = 8_192;
+
+/**
+ * As cutStackTree, one step per PER_STEP stacks or nodes, so that the agent may give its thread to other requests
+ * between steps (storage/query/yieldSlice.ts runSliced): cutting an 85,000-node tree takes 20 ms or more.
+ */
+export function* cutStackTreeSteps(whole: StackTree, samples: Float64Array, values: Float64Array, toDisplay: (value: number) => number): Generator<void, CallTreeColumns> {
   const { tree, leafOf, parent, childStart, children } = whole;
   const n = tree.parent.length;
   const selfSamples = new Float64Array(n);
@@ -48,6 +63,7 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
   const up: number[] = [];
   first[0] = -2; // The root is always there, made before any stack.
   for (let k = 0; k < samples.length; k++) {
+    if (k % PER_STEP === PER_STEP - 1) yield;
     if (samples[k] === 0) continue;
     const leaf = leafOf[k]!;
     selfSamples[leaf]! += samples[k]!;
@@ -63,6 +79,7 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
 
   // Strings as the builder interns them: '' first, then each created node's name and file, then the root's name.
   // (The whole tree's table holds each text once, as the builder's does, so old ids map to new ones one to one.)
+  yield;
   const strings: string[] = [''];
   const stringOf = new Int32Array(tree.strings.length).fill(-1);
   stringOf[0] = 0;
@@ -84,6 +101,7 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
   stack[top++] = 0;
   let next = 0;
   while (top > 0) {
+    if (next % PER_STEP === PER_STEP - 1) yield;
     const node = stack[--top]!;
     newIndex[node] = next;
     order[next++] = node;
@@ -117,6 +135,7 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
     totalValue: new Float64Array(kept),
   };
   for (let i = 0; i < kept; i++) {
+    if (i % PER_STEP === PER_STEP - 1) yield;
     const old = order[i]!;
     out.parent[i] = i === 0 ? -1 : newIndex[parent[old]!]!;
     out.name[i] = stringOf[tree.name[old]!]!;
@@ -129,6 +148,7 @@ export function cutStackTree(whole: StackTree, samples: Float64Array, values: Fl
   }
   // In pre-order every child follows its parent, so one backward pass sums totals bottom-up, as the builder does.
   for (let i = kept - 1; i > 0; i--) {
+    if (i % PER_STEP === 0) yield;
     const p = out.parent[i]!;
     out.totalSamples[p]! += out.totalSamples[i]!;
     out.totalValue[p]! += out.totalValue[i]!;

@@ -5,9 +5,9 @@ import { pruneCallTree } from '../../../common/pruneCallTree';
 import { formatSelector } from '../../../common/selector';
 import { parseMatchers } from '../parseMatchers';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
-import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
+import { executePlan, firstLabelValues, max, runSliced, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
 import { buildCallTreeWithLeavesSliced, callTreeForSelection } from './callTree';
-import { cutStackTree, stackTreeOf, type StackTree } from './rangeTree';
+import { cutStackTreeSteps, stackTreeOf, type StackTree } from './rangeTree';
 import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
 import { CachedResults, dataVersionOf, viewCacheOf } from './viewCache';
 import { labelKeys } from '../labels/labelQueries';
@@ -57,7 +57,7 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0, { 
         const sums = perStackOf(stackTree.stackIds, merged);
         // Both list stacks of the same rows; were one ever missing from the whole tree, the tree is built as before.
         if (sums === undefined) return fromStore();
-        return { whole: cutStackTree(stackTree, sums.samples, sums.values, toDisplay), durationMicros: await selectionDurationMicros(snapshot, selection, span) };
+        return { whole: await runSliced(snapshot, cutStackTreeSteps(stackTree, sums.samples, sums.values, toDisplay)), durationMicros: await selectionDurationMicros(snapshot, selection, span) };
       },
       ({ whole }) => callTreeBytes(whole),
     );
