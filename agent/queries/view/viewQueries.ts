@@ -1,7 +1,7 @@
 import { findFramePath } from '../../../common/framePath';
 import type { CallTreeColumns } from '../../../common/callTree';
 import { describeProfileType, displayUnitOf, toDisplayUnit, preferredProfileType } from '../../../common/profileTypes';
-import { pruneCallTree } from '../../../common/pruneCallTree';
+import { pruneCallTreeSteps } from '../../../common/pruneCallTree';
 import { formatSelector } from '../../../common/selector';
 import { parseMatchers } from '../parseMatchers';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
@@ -64,7 +64,7 @@ export async function queryView(store: Store, query: ViewQuery, minShare = 0, { 
     const focus = query.focus && query.focus.length > 0 ? findFramePath(whole, query.focus) : undefined;
     return {
       summary: { format: 'cpuprofile', sampleCount: whole.totalSamples[0] ?? 0, durationMicros, nodeCount: whole.parent.length },
-      tree: pruneCallTree(whole, minShare, focus),
+      tree: await runSliced(snapshot, pruneCallTreeSteps(whole, minShare, focus)),
       query: { selector, profileType, timeRange: range, focus: focus === undefined ? undefined : query.focus },
       unit: displayUnitOf(profileType),
       profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
