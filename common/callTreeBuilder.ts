@@ -122,8 +122,9 @@ export class CallTreeBuilder {
    */
   *buildNumberedSteps(): Generator<void, { tree: PackedCallTree; indexOf: Int32Array }> {
     const n = this.nodeParent.length;
-    const children = this.childLists();
-    yield;
+    const children = yield* this.childLists();
+    // Ten arrays of n: on a 251,000-node tree their allocation (and the collection it may set off) is 20 ms, a step
+    // of its own. (Growing them index by index instead spread that over the steps but made the build slower.)
     const tree: PackedCallTree = {
       strings: this.strings,
       parent: new Array<number>(n),
@@ -137,6 +138,7 @@ export class CallTreeBuilder {
       selfValue: new Array<number>(n),
       totalValue: new Array<number>(n),
     };
+    yield;
     const order = new Int32Array(n); // order[newIndex] = old node
     const newIndexOf = new Int32Array(n);
     // Iterative pre-order walk: children are pushed in reverse so they come out in insertion order.
@@ -180,14 +182,23 @@ export class CallTreeBuilder {
    * Every node's children in insertion order, as one array: node p's are `nodes[start[p]]` up to `nodes[start[p + 1]]`.
    * One array per parent would be a hundred thousand small allocations for a big profile's tree.
    */
-  private childLists(): { start: Int32Array; nodes: Int32Array } {
+  private *childLists(): Generator<void, { start: Int32Array; nodes: Int32Array }> {
     const n = this.nodeParent.length;
     const start = new Int32Array(n + 1);
-    for (let node = 1; node < n; node++) start[this.nodeParent[node]! + 1]!++;
+    // In steps too: on a 251,000-node tree the three passes took 22-26 ms.
+    for (let node = 1; node < n; node++) {
+      if (node % NODES_PER_STEP === 0) yield;
+      start[this.nodeParent[node]! + 1]!++;
+    }
     for (let p = 0; p < n; p++) start[p + 1]! += start[p]!;
+    yield;
     const fill = start.slice(0, n);
     const nodes = new Int32Array(Math.max(0, n - 1));
-    for (let node = 1; node < n; node++) nodes[fill[this.nodeParent[node]!]!++] = node;
+    for (let node = 1; node < n; node++) {
+      if (node % NODES_PER_STEP === 0) yield;
+      nodes[fill[this.nodeParent[node]!]!++] = node;
+    }
+    yield;
     return { start, nodes };
   }
 

@@ -7,7 +7,7 @@ import { parseMatchers } from '../parseMatchers';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
 import { executePlan, firstLabelValues, max, runSliced, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
 import { buildCallTreeWithLeavesSliced, callTreeForSelection } from './callTree';
-import { cutStackTreeSteps, stackTreeOf, type StackTree } from './rangeTree';
+import { cutStackTreeSteps, stackTreeSteps, type StackTree } from './rangeTree';
 import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
 import { CachedResults, dataVersionOf, viewCacheOf } from './viewCache';
 import { labelKeys } from '../labels/labelQueries';
@@ -107,7 +107,7 @@ async function selectionBase(source: ScanSource, matchers: Selection['matchers']
 async function wholeStackTree(source: ScanSource, selection: Selection, toDisplay: (value: number) => number): Promise<StackTree> {
   const merged = await mergeStacks(source, selection);
   const { tree, leafOf } = await buildCallTreeWithLeavesSliced(source, merged, classifyStoredFrame, toDisplay);
-  return stackTreeOf(tree, merged.stackIds, leafOf);
+  return runSliced(source, stackTreeSteps(tree, merged.stackIds, leafOf));
 }
 
 /**
