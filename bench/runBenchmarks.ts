@@ -15,6 +15,8 @@ import { lspBenchmark } from './lspBenchmark';
 import { overheadBenchmark } from './overheadBenchmark';
 import { recordStartBenchmark } from './recordStartBenchmark';
 import { renderBenchmark } from './renderBenchmark';
+import { requeryBenchmark } from './requeryBenchmark';
+import { stallBenchmark } from './stallBenchmark';
 import { storageBenchmark } from './storage/storageBenchmark';
 
 /**
@@ -39,6 +41,8 @@ const benchmarks: Record<string, Benchmark> = {
   overhead: overheadBenchmark,
   record: recordStartBenchmark,
   render: renderBenchmark,
+  requery: requeryBenchmark,
+  stall: stallBenchmark,
   storage: storageBenchmark,
 };
 
