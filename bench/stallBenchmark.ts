@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent } from '../common/agentConnection';
-import { Store } from '../storage/store';
 import { startBuiltAgent } from '../test/support/agentProcess';
 import { latenciesUnderViewQueries, quantile, shortRequestLatencies, storeHoverRun, viewQueryLoop } from '../test/support/stallStore';
 import { median } from './storage/benchTiming';
-import { DEFAULT_GENERATOR, generateCatalog, generateSamples, type GeneratorConfig } from './storage/generateSamples';
-import { ingest, internCatalog } from './storage/storeLoad';
+import { DEFAULT_GENERATOR, type GeneratorConfig } from './storage/generateSamples';
+import { loadGeneratedStore } from './storage/storeLoad';
 import type { Benchmark, Fields } from './benchmarkDoc';
 
 /** The storage benchmark's 10M samples (20,000 stacks, 3,000 frames), as in `npm run bench -- storage`. */
@@ -29,13 +28,7 @@ async function runStallBenchmark(): Promise<Fields> {
   const dir = mkdtempSync(join(tmpdir(), 'icicle-bench-stall-'));
   try {
     console.log(`Agent stall (${(CONFIG.samples / 1e6).toFixed(0)}M samples; a hover's source costs and a ping every ${EVERY_MS} ms)`);
-    const store = await Store.open(join(dir, 'store'));
-    const catalog = generateCatalog(CONFIG);
-    internCatalog(store, catalog);
-    const samples = generateSamples(CONFIG);
-    const stackIds = Uint32Array.from(samples.stackIndex, s => s + 1);
-    const loadMs = await ingest(store, catalog, samples, stackIds, 0, CONFIG.samples, { writeRows: 65_536, inFlight: 4 });
-    await store.close();
+    const loadMs = await loadGeneratedStore(join(dir, 'store'), CONFIG);
     console.log(`  loaded in ${(loadMs / 1000).toFixed(1)} s`);
 
     const socket = join(dir, 'agent.sock');
