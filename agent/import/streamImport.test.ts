@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Store } from '../../storage/store';
 import { corpusDir } from '../../test/support/corpus';
 import { random } from '../../test/support/random';
+import { checkStreamedImport } from '../../test/support/streamedImport';
 import { parseProfileBytes } from './detectFormat';
 import { ChunkedLines, forEachLine } from './formats/textLines';
 import { importProfileBytes, importProfileFile, profileIdOf } from './importFile';
@@ -182,26 +183,7 @@ describe('streamed import of line formats', function () {
 
   it('imports into the store the rows and profile the whole-file import stores, and knows it is there already', async () => {
     const { name, bytes } = perfCorpus().find(f => f.name === 'xz.perf.txt')!;
-    const path = join(dir, name);
-    writeFileSync(path, bytes);
-    const stores: Store[] = [];
-    try {
-      const open = async (sub: string): Promise<Store> => {
-        const store = await Store.open(join(dir, sub));
-        stores.push(store);
-        return store;
-      };
-      const streamedStore = await open('streamed');
-      const streamed = await importProfileFile(streamedStore, path, name, {}, { streamMinBytes: 0 });
-      const whole = await importProfileBytes(await open('whole'), bytes, name, {});
-      assert.ok(streamed.rows > 0);
-      assert.deepEqual({ ...streamed }, { ...whole });
-      const again = await importProfileFile(streamedStore, path, name, {}, { streamMinBytes: 0 });
-      assert.equal(again.alreadyStored, true);
-      assert.equal(again.profileId, whole.profileId);
-    } finally {
-      for (const store of stores) await store.close({ flush: false });
-    }
+    await checkStreamedImport(dir, name, bytes);
   });
 });
 

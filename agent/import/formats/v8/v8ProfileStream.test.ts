@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { Store } from '../../../../storage/store';
 import { corpusDir } from '../../../../test/support/corpus';
 import { random } from '../../../../test/support/random';
+import { checkStreamedImport } from '../../../../test/support/streamedImport';
 import { parseProfileBytes } from '../../detectFormat';
 import { importProfileBytes, importProfileFile, profileIdOf } from '../../importFile';
 import { parseStreamedFile } from '../../streamImport';
@@ -141,32 +141,14 @@ describe('streamed import of V8 profiles', function () {
 
   it('imports into the store what the whole-file import stores, gives truncated files the same error, and knows a file is there already', async () => {
     const { name, bytes } = v8Corpus().find(f => f.name === 'tsc-small.cpuprofile')!;
-    const path = join(dir, name);
-    writeFileSync(path, bytes);
-    const stores: Store[] = [];
-    try {
-      const open = async (sub: string): Promise<Store> => {
-        const store = await Store.open(join(dir, sub));
-        stores.push(store);
-        return store;
-      };
-      const streamedStore = await open('streamed');
-      const streamed = await importProfileFile(streamedStore, path, name, {}, { streamMinBytes: 0 });
-      const wholeStore = await open('whole');
-      const stored = await importProfileBytes(wholeStore, bytes, name, {});
-      assert.ok(streamed.rows > 0);
-      assert.deepEqual({ ...streamed }, { ...stored });
-      const again = await importProfileFile(streamedStore, path, name, {}, { streamMinBytes: 0 });
-      assert.equal(again.alreadyStored, true);
+    await checkStreamedImport(dir, name, bytes, async ({ streamed, whole }) => {
       for (const cut of [1, 9, 5000, Math.floor(bytes.length / 2), bytes.length - 2]) {
         const truncated = join(dir, `cut-${cut}.cpuprofile`);
         writeFileSync(truncated, bytes.subarray(0, cut));
-        const wholeError = await importProfileBytes(wholeStore, bytes.subarray(0, cut), 'cut.cpuprofile', {}).then(() => undefined, (error: Error) => error.message);
+        const wholeError = await importProfileBytes(whole, bytes.subarray(0, cut), 'cut.cpuprofile', {}).then(() => undefined, (error: Error) => error.message);
         assert.ok(wholeError, `cut at ${cut} reads whole`);
-        await assert.rejects(importProfileFile(streamedStore, truncated, 'cut.cpuprofile', {}, { streamMinBytes: 0 }), (error: Error) => error.message === wholeError);
+        await assert.rejects(importProfileFile(streamed, truncated, 'cut.cpuprofile', {}, { streamMinBytes: 0 }), (error: Error) => error.message === wholeError);
       }
-    } finally {
-      for (const store of stores) await store.close();
-    }
+    });
   });
 });
