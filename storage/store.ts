@@ -214,7 +214,7 @@ export class Store {
 
   private async appendTransaction(writes: SampleWrite[], key: string | undefined): Promise<number> {
     if (this.closed) throw new Error('the store is closed');
-    const encodedWrites = writes.map(write => encodeWrite(write, this.metadata.stackCount));
+    const encodedWrites = writes.map(write => encodeWrite(write, this.metadata.stackCount, this.active.labels));
     // Bounded memory: when flushing falls behind, writers wait for the next part to be flushed rather than grow
     // the active part. They wait for one part, not for every queued one, so filling and flushing overlap.
     while (this.frozen.length > 0 && this.frozenBytes() + this.active.bytes() > 2 * this.options.activePartBytes) {

@@ -21,6 +21,8 @@ export class StringColumn {
   validity: Uint8Array | undefined;
   readonly dictionary: string[] = [];
   private readonly ids = new Map<string, number>();
+  /** Per part-wide label id (LabelInterner), its code here plus one (0: not in this column yet). */
+  private byPart = new Int32Array(0);
   private dictionaryVector: Vector<Utf8> | undefined;
   private dictionaryVectorSize = -1;
   dictionaryBytes = 0;
@@ -39,6 +41,26 @@ export class StringColumn {
       this.ids.set(value, code);
       this.dictionaryBytes += 48 + value.length * 2;
     }
+    return code;
+  }
+
+  /**
+   * The code of a value known by its part-wide id: a typed-array lookup, the value added on first use. A column
+   * takes its values either all through this or all through code(), never both.
+   */
+  codeOfPart(id: number, value: string): number {
+    if (id >= this.byPart.length) {
+      const grown = new Int32Array(Math.max(id + 1, this.byPart.length * 2, 64));
+      grown.set(this.byPart);
+      this.dictionaryBytes += 4 * (grown.length - this.byPart.length);
+      this.byPart = grown;
+    }
+    const known = this.byPart[id]!;
+    if (known > 0) return known - 1;
+    const code = this.dictionary.length;
+    this.dictionary.push(value);
+    this.byPart[id] = code + 1;
+    this.dictionaryBytes += 48 + value.length * 2;
     return code;
   }
 
