@@ -83,6 +83,8 @@ NEXT_KEY[Key.line] = Key.ticks;
 const QUOTED_KEYS = Buffer.from(KEY_NAMES.map(name => `"${name}":`).join(''), 'latin1');
 const QUOTED_KEYS_VIEW = new DataView(QUOTED_KEYS.buffer, QUOTED_KEYS.byteOffset, QUOTED_KEYS.byteLength);
 const QUOTED_OFFSETS = Int32Array.from(KEY_NAMES, (_, code) => KEY_NAMES.slice(0, code).reduce((sum, name) => sum + name.length + 3, 0));
+/** Each quoted key's length with its quotes and colon, so that a predicted key does not read a string's length. */
+const QUOTED_LENGTHS = Int32Array.from(KEY_NAMES, name => name.length + 3);
 /** All key names' bytes, one after the other, and where each starts. */
 const KEY_BYTES = Buffer.from(KEY_NAMES.join(''), 'latin1');
 const KEY_OFFSETS = Int32Array.from(KEY_NAMES, (_, code) => KEY_NAMES.slice(0, code).join('').length);
@@ -718,7 +720,7 @@ export class V8ProfileScanner {
     if (predicted >= 0) {
       const p = this.p;
       const offset = QUOTED_OFFSETS[predicted]!;
-      const length = KEY_NAMES[predicted]!.length + 3;
+      const length = QUOTED_LENGTHS[predicted]!;
       if (p + length <= this.n && sameBytes(this.v, p, QUOTED_KEYS_VIEW, offset, length)) {
         this.p = p + length;
         return predicted;
