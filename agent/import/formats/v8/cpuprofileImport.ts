@@ -63,24 +63,36 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
     idOfCallFrame[callIndex] = id;
     return id;
   };
-  let path = new Int32Array(256);
+  // Per node, the depth of its stack (-1 not yet known), memoised so that a sampled node's frame ids are written
+  // straight into an array of the right length, which the builder keeps when the stack is new (no second copy).
+  const depthOf = new Int32Array(n).fill(-1);
+  const pending: number[] = [];
+  const depth = (i: number): number => {
+    let at = i;
+    for (let steps = 0; at >= 0 && depthOf[at]! < 0; at = parent[at]!, steps++) {
+      if (steps > n) throw invalid(displayName, 'its nodes form a cycle.');
+      pending.push(at);
+    }
+    let above = at >= 0 ? depthOf[at]! : 0;
+    while (pending.length > 0) {
+      const node = pending.pop()!;
+      if (!(parent[node]! < 0 && isRoot(node))) above++;
+      depthOf[node] = above;
+    }
+    return above;
+  };
   const stack = (i: number): number => {
     const known = stackOf[i]!;
     if (known >= 0) return known;
-    let depth = 0;
-    for (let at = i, steps = 0; at >= 0; at = parent[at]!, steps++) {
-      if (steps > n) throw invalid(displayName, 'its nodes form a cycle.');
-      if (parent[at]! < 0 && isRoot(at)) continue;
-      if (depth === path.length) {
-        const grown = new Int32Array(path.length * 2);
-        grown.set(path);
-        path = grown;
-      }
+    const length = depth(i);
+    const frameIds = new Array<number>(length);
+    // The walk stops after `length` frames: above them there is at most V8's root, which has no frame.
+    for (let at = i, d = 0; d < length; at = parent[at]!) {
       const callIndex = nodeFrame[at]!;
       const known = idOfCallFrame[callIndex]!;
-      path[depth++] = known >= 0 ? known : frameId(callIndex);
+      frameIds[d++] = known >= 0 ? known : frameId(callIndex);
     }
-    const id = builder.stack(path.subarray(0, depth));
+    const id = builder.ownStack(frameIds);
     stackOf[i] = id;
     return id;
   };
