@@ -59,6 +59,14 @@ function wholeReader(bytes: Buffer, name: string): Outcome {
   }
 }
 
+/** The chunk parser in pieces of `size` reads what the whole reader reads, or declines a file the whole reader fails on. */
+function assertPiecesAsWhole(bytes: Buffer, size: number, name: string): void {
+  const inPieces = chunked(bytes, size, name);
+  const wholeRead = wholeReader(bytes, name);
+  if (inPieces === undefined) assert.ok(wholeRead !== undefined && 'error' in wholeRead, `${name} declined in pieces of ${size}, but the whole file reads`);
+  else assert.deepEqual(inPieces, wholeRead, `${name} in pieces of ${size}`);
+}
+
 describe('streamed import of Chrome traces', function () {
   this.timeout(300_000);
   let dir: string;
@@ -81,7 +89,9 @@ describe('streamed import of Chrome traces', function () {
     writeFileSync(path, bytes);
     const expected = whole(path, name, bytes);
     if (expected instanceof Error) {
-      await assert.rejects(parseStreamedFile(path, name, { minBytes: 0, chunkBytes }), (error: Error) => error.message === expected.message, name);
+      // The same error, or declined (read whole by importProfileFile, where it gets that error).
+      const streamed = await parseStreamedFile(path, name, { minBytes: 0, chunkBytes }).catch((error: Error) => error);
+      assert.ok(streamed === undefined || (streamed instanceof Error && streamed.message === expected.message), `${name}: ${String(streamed)}`);
       return;
     }
     assert.equal(expected.format, 'chrome-trace', name);
@@ -93,11 +103,11 @@ describe('streamed import of Chrome traces', function () {
 
   for (const { name, bytes } of traceCorpus()) {
     it(`reads ${name} as the whole file reads it, in chunks of any size`, async () => {
+      assert.ok(!(wholeReader(bytes, name) as { error?: string }).error, `${name} reads whole`);
       assert.equal(streamableFormat(bytes.subarray(0, 256 * 1024))?.format, 'chrome-trace', `${name} is streamed as a Chrome trace`);
       for (const chunkBytes of [4093, 4 * 1024 * 1024]) await assertStreamedAsWhole(name, bytes, chunkBytes);
       // One- and seven-byte pieces: every string, escape, number and event is cut somewhere.
-      const expected = wholeReader(bytes, name);
-      for (const size of [1, 7]) assert.deepEqual(chunked(bytes, size, name), expected, `${name} in pieces of ${size}`);
+      for (const size of [1, 7]) assertPiecesAsWhole(bytes, size, name);
     });
   }
 
@@ -115,9 +125,8 @@ describe('streamed import of Chrome traces', function () {
       ['crlf.json', Buffer.from(JSON.stringify(json, null, '\t').replace(/\n/g, '\r\n'))],
       ['bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), objectForm])],
       ['bom-array.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), arrayForm])],
-      ['escaped-key.json', Buffer.from(JSON.stringify(json).replace('"traceEvents"', '"trace\\u0045vents"'))],
       ['metadata-first.json', Buffer.from(JSON.stringify({ metadata, ...rest, traceEvents, more: [1, 'x', { y: null }] }))],
-      ['other-values.json', Buffer.from(`[1, -2.5e3, "s\\"]", true, null, [{"ph":"X"}], ${arrayForm.toString('utf8').slice(1)}`)],
+      ['other-values.json', Buffer.from(`[{"ph":"M","pid":1},1,-2.5e3,"s\\"]",true,false,null,[{"ph":"X"}],{},${arrayForm.toString('utf8').slice(1)}`)],
       ['empty-object.json', Buffer.from('{"traceEvents":[]}')],
       ['unterminated-comma.json', Buffer.from(`${arrayForm.toString('utf8').trimEnd().slice(0, -1)},\n  `)],
       ['unterminated-number.json', Buffer.from(`${arrayForm.toString('utf8').trimEnd().slice(0, -1)},12`)],
@@ -127,8 +136,15 @@ describe('streamed import of Chrome traces', function () {
     ];
     for (const [name, bytes] of variants) {
       for (const chunkBytes of [4093, 65536]) await assertStreamedAsWhole(name, bytes, chunkBytes);
-      assert.deepEqual(chunked(bytes, 7, name), wholeReader(bytes, name), `${name} in pieces of 7`);
+      assertPiecesAsWhole(bytes, 7, name);
     }
+    // A key written with escapes is read by the chunk parser; the head's sniffer (text) does not see it as a trace, so
+    // such a file is read whole, as before.
+    const escaped = Buffer.from(JSON.stringify(json).replace('"traceEvents"', '"trace\\u0045vents"'));
+    assert.equal(streamableFormat(escaped), undefined);
+    assertPiecesAsWhole(escaped, 7, 'escaped-key.json');
+    assert.ok(chunked(escaped, 4093, 'escaped-key.json'), 'the escaped key is read as traceEvents');
+
     // An event that is an array at the end of an unterminated array cannot be closed by the whole-file path either.
     const path = join(dir, 'unterminated-array-event.json');
     assert.ok(whole(path, 'x.json', readFileSync(path)) instanceof Error);

@@ -331,7 +331,7 @@ export function chromeTraceChunks(displayName: string, notes: ImportNotes): Chun
         start = undefined;
         if (!(first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf)) scan(Buffer.from(first));
       }
-      if (at !== At.Declined) scan(chunk);
+      scan(chunk);
     },
     sniffedJson: end,
     finish() {
