@@ -169,6 +169,8 @@ export function chromeTraceChunks(displayName: string, notes: ImportNotes): Chun
   const eventsEnd = (): At => (Array.isArray(top) ? At.End : At.AfterMember);
 
   const scan = (chunk: Buffer): void => {
+    /** The next backslash at or after where a string's scan is (-1 >>> 0: none in the chunk), found once per pass. */
+    let nextBackslash = -1;
     let p = 0;
     let valueStart = 0;
     const n = chunk.length;
@@ -186,18 +188,32 @@ export function chromeTraceChunks(displayName: string, notes: ImportNotes): Chun
           }
         } else {
           while (p < n) {
-            const byte = chunk[p++]!;
             if (inString) {
-              if (escaped) escaped = false;
-              else if (byte === 0x5c) escaped = true;
-              else if (byte === 0x22) {
-                inString = false;
-                if (value === Value.String) {
-                  end = p;
-                  break;
-                }
+              // Most of a trace's bytes are in strings: jump to the next quote (memchr), past escapes.
+              if (escaped) {
+                escaped = false;
+                p++;
+                continue;
               }
-            } else if (byte === 0x22) {
+              if (nextBackslash < p) nextBackslash = chunk.indexOf(0x5c, p) >>> 0;
+              const quote = chunk.indexOf(0x22, p);
+              if (quote < 0 || nextBackslash < quote) {
+                // The string goes on in the next chunk.
+                if (nextBackslash >= n) break;
+                p = nextBackslash + 1;
+                escaped = true;
+                continue;
+              }
+              p = quote + 1;
+              inString = false;
+              if (value === Value.String) {
+                end = p;
+                break;
+              }
+              continue;
+            }
+            const byte = chunk[p++]!;
+            if (byte === 0x22) {
               inString = true;
             } else if (byte === 0x7b || byte === 0x5b) {
               depth++;
