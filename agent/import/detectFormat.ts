@@ -47,7 +47,8 @@ export type Streamable =
 /**
  * How a file can be read as a stream, from its first bytes (`head`, 256 KB or the whole file): when detection would
  * give it to a reader that reads lines (FormatReader.lines or byteLines: collapsed stacks, perf script), or to one that reads
- * chunks and sees the file open as it can stream it (FormatReader.chunks: a V8 profile as V8 writes it); undefined
+ * chunks and sees the file open as it can stream it (FormatReader.chunks: a V8 profile as V8 writes it, a Chrome
+ * trace, whose reader checks its JSON with jsonFormat when it has read it); undefined
  * for anything else, which is read whole: compressed or UTF-16 files, refusals, binary formats, other JSON, and text
  * formats without a line reader. Detection's own order and sniffers decide, on the same first 64K characters
  * parseProfileBytes gives the text sniffers.
@@ -105,6 +106,15 @@ function parseAnyFormat(bytes: Buffer, displayName: string, notes: string[]): Om
   const byText = READERS.find(([, reader]) => reader.sniff.text?.(head));
   if (byText) return read(byText[0]);
   throw new ProfileImportError(displayName, 'unknown', `it is not in a format Icicle recognises. ${READS}`);
+}
+
+/**
+ * The format detection gives a file whose text is this JSON (parseAnyFormat's JSON stage); undefined when it refuses
+ * it or no reader claims it. A streamed JSON reader's file is checked with it (FormatReader.chunks' sniffedJson).
+ */
+export function jsonFormat(json: unknown): ProfileFormat | undefined {
+  if (unsupportedFormatError(json, '') !== undefined) return undefined;
+  return strongestClaim(reader => reader.sniff.json?.(json) ?? false);
 }
 
 /** The first reader sure of the file, else the first that finds it likely. */

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UserFacingError } from '../../common/errors';
 import { MAX_PROFILE_BYTES, openProfileFile, readError, tooLargeOnceDecompressed } from '../readProfileFile';
-import { finishParsed, streamableFormat, type ParsedFile } from './detectFormat';
+import { finishParsed, jsonFormat, streamableFormat, type ParsedFile } from './detectFormat';
 import { ProfileImportError, type ImportedProfile } from './importedProfile';
 import { ChunkedByteLines, ChunkedLines, MAX_LINE_CHARS, type ByteLineParser, type LineParser } from './formats/textLines';
 import { formatName } from '../../common/profileFormats';
@@ -13,10 +13,10 @@ import { fileAnchor } from './timeAnchor';
 
 /**
  * Files at least this big are read as a stream when their format reads lines (`perf script`, collapsed stacks) or
- * chunks (a V8 profile as V8 writes it); smaller ones are read whole, where every format's detection and reader run
+ * chunks (a V8 profile as V8 writes it, a Chrome trace); smaller ones are read whole, where every format's detection and reader run
  * on the bytes in memory. A streamed file's size is bounded by the disk, not by V8's string limit
  * (MAX_PROFILE_BYTES is for files read whole): what is held is a 4 MB chunk, one unfinished line or node, and the
- * profile (for a V8 profile, its nodes as columns).
+ * profile (for a V8 profile, its nodes as columns; for a Chrome trace, what its reader keeps of each event).
  */
 export const STREAM_MIN_BYTES = 32 * 1024 * 1024;
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -95,8 +95,11 @@ export async function parseStreamedFile(
     const notes: string[] = [];
     let profiles: ImportedProfile[] | undefined;
     if (streamable.chunks) {
-      const parser = streamable.chunks.parser(displayName, size);
+      const parser = streamable.chunks.parser(displayName, size, notes);
       await eachChunk(bytes => parser.push(bytes));
+      // JSON whose whole-file detection would go to another reader (or be refused) is read whole, as it would be.
+      const sniffed = parser.sniffedJson?.();
+      if (sniffed?.json !== undefined && jsonFormat(sniffed.json) !== format) return undefined;
       profiles = parser.finish();
       // Not laid out as the chunk reader reads it: the file is read whole, where detection says what it is.
       if (profiles === undefined) return undefined;

@@ -103,6 +103,37 @@ describe('a profile too large to read', function () {
     assert.ok(grewMb < 1024, `memory grew by ${Math.round(grewMb)} MB reading a 420 MiB V8 profile`);
   });
 
+  it('reads a Chrome trace bigger than the limit as a stream, never holding the file', async () => {
+    // The corpus' real DevTools trace (V8 samples in Profile and ProfileChunk events, metadata, duration events),
+    // with its events that no profile reads (async, flow, instant, mark...) written again and again first, to 420
+    // MiB, as a long recording's trace is mostly such events: a reader that held them would show in memory.
+    const trace = readFileSync(join(corpusDir(), 'chrome-trace', 'Trace-20230603T221323.json'));
+    const { traceEvents, ...rest } = JSON.parse(trace.toString('utf8')) as { traceEvents: { ph: string; name: string }[] };
+    const filler = traceEvents.filter(event => !['B', 'E', 'X', 'M'].includes(event.ph) && !['Profile', 'ProfileChunk', 'CpuProfile'].includes(event.name));
+    const fillerText = `${filler.map(event => JSON.stringify(event)).join(',\n')},\n`;
+    const path = join(dir, 'long-trace.json');
+    const fd = openSync(path, 'w');
+    writeSync(fd, '{"traceEvents":[\n');
+    for (let written = 0; written < 420 * 2 ** 20; written += fillerText.length) writeSync(fd, fillerText);
+    writeSync(fd, `${traceEvents.map(event => JSON.stringify(event)).join(',\n')}],\n${JSON.stringify(rest).slice(1)}`);
+    closeSync(fd);
+    assert.ok(statSync(path).size > MAX_PROFILE_BYTES);
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    try {
+      const streamed = await parseStreamedFile(path, 'long-trace.json');
+      assert.ok(streamed, 'streamed');
+      // The events read are the trace's own, in the same order: the import is the trace's, its notes included.
+      assert.deepEqual(streamed.parsed, parseProfileBytes(trace, 'long-trace.json', fileAnchor(statSync(path).mtimeMs)));
+    } finally {
+      clearInterval(watch);
+      rmSync(path, { force: true });
+    }
+    const grewMb = (peak - before) / 2 ** 20;
+    assert.ok(grewMb < 512, `memory grew by ${Math.round(grewMb)} MB reading a 420 MiB Chrome trace`);
+  });
+
   it('refuses a gzip that inflates past the limit, saying so', () => {
     // 600 MiB of zeros compress to under a megabyte.
     const bomb = gzipSync(Buffer.alloc(600 * 1024 * 1024));

@@ -73,12 +73,20 @@ export interface FormatReader {
    * lines (a V8 profile's JSON): `starts` says from the first 256 KB whether the file opens as the reader can stream
    * it; the parser's `finish` gives undefined when the file turned out otherwise, and it is then read whole.
    */
-  chunks?: { starts(head: Buffer): boolean; parser(displayName: string, fileBytes: number): ChunkParser };
+  chunks?: { starts(head: Buffer): boolean; parser(displayName: string, fileBytes: number, notes: ImportNotes): ChunkParser };
 }
 
 /** A reader fed a file's bytes in order (FormatReader.chunks); `push` may keep no reference to a chunk. */
 export interface ChunkParser {
   push(chunk: Buffer): void;
+  /**
+   * For a reader of JSON whose claim depends on the whole file (a Chrome trace, whose other members another
+   * format's sniffer could claim): called after the last push, before `finish`, the file's top level as detection's
+   * JSON sniffers see it, its long arrays cut short (`{ json: undefined }` when detection would claim it from its
+   * text, not its JSON); undefined when the file is not for this parser. The caller declines the file when detection
+   * would give that JSON to another reader.
+   */
+  sniffedJson?(): { json: unknown } | undefined;
   /** The file's profiles, or undefined when it is not laid out as this parser reads it (the file is read whole). */
   finish(): ImportedProfile[] | undefined;
 }
