@@ -38,7 +38,7 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
       if (child === undefined) throw invalid(displayName, `node ${nodeIds[i]} names a child ${childIds[c]} that does not exist.`);
       parent[child] = i;
     }
-    const parentId = parentIds[i]!;
+    const parentId = parentIds ? parentIds[i]! : NaN;
     if (!Number.isNaN(parentId)) {
       const p = indexById.get(parentId);
       if (p !== undefined) parent[i] = p;
@@ -107,21 +107,23 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
 }
 
 /**
- * Node indexes by id: an array when the ids are small non-negative integers (V8 numbers its nodes 1, 2, 3...), a
- * map otherwise. A duplicate id names its last node, as a map built in order would.
+ * Node indexes by id: an array up to the largest id when the ids are small non-negative integers (V8 numbers its
+ * nodes 1, 2, 3...), a map otherwise. A duplicate id names its last node, as a map built in order would.
  */
 function nodeIndex(nodeIds: ArrayLike<number>, n: number): { get(id: number): number | undefined } {
   let dense = true;
+  let largest = 0;
   for (let i = 0; i < n && dense; i++) {
     const id = nodeIds[i]!;
     dense = Number.isInteger(id) && id >= 0 && id <= 4 * n + 16;
+    if (id > largest) largest = id;
   }
   if (!dense) {
     const map = new Map<number, number>();
     for (let i = 0; i < n; i++) map.set(nodeIds[i]!, i);
     return map;
   }
-  const table = new Int32Array(4 * n + 17).fill(-1);
+  const table = new Int32Array(largest + 1).fill(-1);
   for (let i = 0; i < n; i++) table[nodeIds[i]!] = i;
   return {
     get(id: number): number | undefined {
