@@ -110,7 +110,11 @@ const enum Phase {
   done,
 }
 
-/** Growable Int32Array-backed lists, so that per-node columns never hold boxed numbers. */
+/**
+ * Growable Int32Array-backed lists, so that per-node columns never hold boxed numbers. Typed arrays rather than
+ * plain ones also keep a huge file's columns (1.86M nodes) out of V8's heap: a grown plain array leaves its old
+ * store in the large-object space until the next full collection, a typed array's is freed with its buffer.
+ */
 class IntList {
   data: Int32Array;
   length = 0;
@@ -126,6 +130,26 @@ class IntList {
     this.data[this.length++] = value;
   }
   view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** Growable Float64Array-backed lists, for columns whose numbers may be any JSON number (times, tick counts). */
+class NumberList {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Float64Array(Math.max(16, capacity));
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+  view(): Float64Array {
     return this.data.subarray(0, this.length);
   }
 }
@@ -198,16 +222,18 @@ export class V8ProfileScanner {
   private readonly urlTexts: string[] = [];
   private lastUrl = -1;
 
-  // The node columns, one entry per node read.
-  readonly nodeIds: number[] = [];
-  readonly nodeFrame: IntList;
-  readonly hitCounts: number[] = [];
-  readonly parentIds: number[] = [];
-  readonly childStart: IntList;
-  readonly childIds: number[] = [];
-  readonly tickStart: IntList;
-  readonly tickLines: number[] = [];
-  readonly tickCounts: number[] = [];
+  // The node columns, one entry per node read. Ids and hit counts are 32-bit integers (as V8 writes them; a file
+  // with others is left to the general path), so they take four bytes a node.
+  private readonly nodeIds: IntList;
+  private readonly nodeFrame: IntList;
+  private readonly hitCounts: IntList;
+  /** Made at the first node that names its parent (V8's trace-chunk form): a `.cpuprofile` has none. */
+  private parentIds: NumberList | undefined;
+  private readonly childStart: IntList;
+  private readonly childIds: IntList;
+  private readonly tickStart: IntList;
+  private readonly tickLines = new NumberList(1024);
+  private readonly tickCounts = new NumberList(1024);
   /** Where the last node read whole ends in childIds and tickLines. */
   private childEnd = 0;
   private tickEnd = 0;
@@ -223,6 +249,9 @@ export class V8ProfileScanner {
     if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.p = 3;
     this.resume = this.p;
     const guess = Math.max(16, Math.ceil(fileBytes / 200));
+    this.nodeIds = new IntList(guess);
+    this.hitCounts = new IntList(guess);
+    this.childIds = new IntList(guess);
     this.nodeFrame = new IntList(guess);
     this.childStart = new IntList(guess + 1);
     this.tickStart = new IntList(guess + 1);
@@ -253,8 +282,8 @@ export class V8ProfileScanner {
     let nodes: V8NodeColumns | undefined;
     let startTime: number | undefined;
     let endTime: number | undefined;
-    let samples: number[] | undefined;
-    let timeDeltas: number[] | undefined;
+    let samples: Float64Array | undefined;
+    let timeDeltas: Float64Array | undefined;
     this.whitespace();
     if (b[this.p] === CLOSE_BRACE) throw NOT_CANONICAL;
     let predicted: number = Key.nodes;
@@ -292,15 +321,15 @@ export class V8ProfileScanner {
   nodeColumns(): V8NodeColumns {
     return {
       nodeCount: this.nodeIds.length,
-      nodeIds: this.nodeIds,
+      nodeIds: this.nodeIds.view(),
       nodeFrame: this.nodeFrame.view(),
-      hitCounts: this.hitCounts,
-      parentIds: this.parentIds,
+      hitCounts: this.hitCounts.view(),
+      ...(this.parentIds ? { parentIds: this.parentIds.view() } : {}),
       childStart: closed(this.childStart, this.childIds.length),
-      childIds: this.childIds,
+      childIds: this.childIds.view(),
       tickStart: closed(this.tickStart, this.tickLines.length),
-      tickLines: this.tickLines,
-      tickCounts: this.tickCounts,
+      tickLines: this.tickLines.view(),
+      tickCounts: this.tickCounts.view(),
     };
   }
 
@@ -337,16 +366,16 @@ export class V8ProfileScanner {
       let bit: number;
       if (key === Key.id) {
         bit = 1;
-        id = this.number();
+        id = this.int32();
       } else if (key === Key.callFrame) {
         bit = 2;
         frame = this.callFrame();
       } else if (key === Key.children) {
         bit = 4;
-        this.intsInto(childIds);
+        this.int32sInto(childIds);
       } else if (key === Key.hitCount) {
         bit = 8;
-        hitCount = this.number();
+        hitCount = this.int32();
       } else if (key === Key.positionTicks) {
         bit = 16;
         this.positionTicks(tickLines, this.tickCounts);
@@ -366,10 +395,14 @@ export class V8ProfileScanner {
     const last = this.endOfElements();
     this.childStart.push(children);
     this.tickStart.push(ticks);
+    if (this.parentIds === undefined && !Number.isNaN(parent)) {
+      this.parentIds = new NumberList(this.nodeFrame.data.length);
+      for (let i = 0; i < this.nodeIds.length; i++) this.parentIds.push(NaN);
+    }
     this.nodeIds.push(id);
     this.nodeFrame.push(frame);
     this.hitCounts.push(hitCount);
-    this.parentIds.push(parent);
+    this.parentIds?.push(parent);
     this.childEnd = childIds.length;
     this.tickEnd = tickLines.length;
     return last;
@@ -377,13 +410,13 @@ export class V8ProfileScanner {
 
   // A streamed file's progress (streamUnits): the phase, the array being read, the top-level members read.
   private phase = Phase.head;
-  private array: number[] | undefined;
+  private array: NumberList | undefined;
   /** Where the last whole unit (node, number, member) read by streamUnits ends: a window cut short resumes there. */
   resume = 0;
   private startTime: number | undefined;
   private endTime: number | undefined;
-  private samples: number[] | undefined;
-  private timeDeltas: number[] | undefined;
+  private samples: NumberList | undefined;
+  private timeDeltas: NumberList | undefined;
 
   /**
    * Reads a streamed file's window unit by unit: the opening up to `"nodes":[`, each node, then each top-level
@@ -422,7 +455,8 @@ export class V8ProfileScanner {
             this.p++;
             this.memberEnd();
           }
-          const out: number[] = [];
+          // A sample per millisecond of a long recording: a million numbers need not be grown from a few.
+          const out = new NumberList(1 << 16);
           if (key === Key.samples) this.samples = out;
           else this.timeDeltas = out;
           if (!empty) {
@@ -466,7 +500,7 @@ export class V8ProfileScanner {
   streamedProfile(): V8ProfileColumns {
     if (this.phase !== Phase.done) throw NOT_CANONICAL;
     const start = this.startTime ?? 0;
-    return { ...this.nodeColumns(), frames: this.frames, startTime: start, endTime: this.endTime ?? start, samples: this.samples, timeDeltas: this.timeDeltas };
+    return { ...this.nodeColumns(), frames: this.frames, startTime: start, endTime: this.endTime ?? start, samples: this.samples?.view(), timeDeltas: this.timeDeltas?.view() };
   }
 
   /** A call frame object, as an index into the distinct frames. */
@@ -597,7 +631,7 @@ export class V8ProfileScanner {
     return this.b.toString('utf8', start + 1, end - 1);
   }
 
-  private positionTicks(lines: number[], counts: number[]): void {
+  private positionTicks(lines: NumberList, counts: NumberList): void {
     const b = this.b;
     this.whitespace();
     this.expect(OPEN_BRACKET);
@@ -638,14 +672,14 @@ export class V8ProfileScanner {
     }
   }
 
-  private numberArray(): number[] {
-    const out: number[] = [];
-    this.intsInto(out);
-    return out;
+  private numberArray(): Float64Array {
+    const out = new NumberList(1024);
+    this.numbersInto(out);
+    return out.view();
   }
 
   /** An array of numbers, appended to `out`. */
-  private intsInto(out: number[]): void {
+  private numbersInto(out: NumberList): void {
     const b = this.b;
     this.whitespace();
     this.expect(OPEN_BRACKET);
@@ -658,6 +692,29 @@ export class V8ProfileScanner {
       out.push(this.number());
       if (this.endOfElements()) break;
     }
+  }
+
+  /** An array of 32-bit integers (node ids), appended to `out`. */
+  private int32sInto(out: IntList): void {
+    const b = this.b;
+    this.whitespace();
+    this.expect(OPEN_BRACKET);
+    this.whitespace();
+    if (b[this.p] === CLOSE_BRACKET) {
+      this.p++;
+      return;
+    }
+    for (;;) {
+      out.push(this.int32());
+      if (this.endOfElements()) break;
+    }
+  }
+
+  /** A number that must be a 32-bit integer, as V8's node ids and hit counts are; any other is for the general path. */
+  private int32(): number {
+    const value = this.number();
+    if ((value | 0) !== value) throw NOT_CANONICAL;
+    return value;
   }
 
   /**
