@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseProfileBytes } from '../../agent/import/detectFormat';
 import { importProfileBytes, importProfileFile } from '../../agent/import/importFile';
+import { fileAnchor } from '../../agent/import/timeAnchor';
 import { Store } from '../../storage/store';
 
 /** The two stores of checkStreamedImport, for a caller's own checks. */
@@ -39,5 +41,14 @@ export async function checkStreamedImport(dir: string, name: string, bytes: Buff
     await more?.({ path, streamed, whole });
   } finally {
     for (const store of stores) await store.close({ flush: false });
+  }
+}
+
+/** What reading the file at `path` (holding `bytes`) whole gives: its parse, or the error a user would read. */
+export function parseWhole(path: string, name: string, bytes: Buffer): ReturnType<typeof parseProfileBytes> | Error {
+  try {
+    return parseProfileBytes(bytes, name, fileAnchor(statSync(path).mtimeMs));
+  } catch (error) {
+    return error as Error;
   }
 }

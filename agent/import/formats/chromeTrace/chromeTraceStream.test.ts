@@ -1,14 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusDir } from '../../../../test/support/corpus';
 import { random } from '../../../../test/support/random';
-import { checkStreamedImport } from '../../../../test/support/streamedImport';
-import { jsonFormat, parseProfileBytes, streamableFormat } from '../../detectFormat';
+import { checkStreamedImport, parseWhole } from '../../../../test/support/streamedImport';
+import { jsonFormat, streamableFormat } from '../../detectFormat';
 import { importProfileBytes, importProfileFile, profileIdOf } from '../../importFile';
 import { parseStreamedFile } from '../../streamImport';
-import { fileAnchor } from '../../timeAnchor';
 import { ProfileFile } from '../formatReader';
 import { chromeTraceReader } from './chromeTraceReader';
 import { chromeTraceChunks } from './chromeTraceStream';
@@ -75,19 +74,11 @@ describe('streamed import of Chrome traces', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function whole(path: string, name: string, bytes: Buffer): ReturnType<typeof parseProfileBytes> | Error {
-    try {
-      return parseProfileBytes(bytes, name, fileAnchor(statSync(path).mtimeMs));
-    } catch (error) {
-      return error as Error;
-    }
-  }
-
   /** The streamed parse of `bytes` (written to a file) is the whole file's parse or error, with the same profile_id. */
   async function assertStreamedAsWhole(name: string, bytes: Buffer, chunkBytes: number): Promise<void> {
     const path = join(dir, name);
     writeFileSync(path, bytes);
-    const expected = whole(path, name, bytes);
+    const expected = parseWhole(path, name, bytes);
     if (expected instanceof Error) {
       // The same error, or declined (read whole by importProfileFile, where it gets that error).
       const streamed = await parseStreamedFile(path, name, { minBytes: 0, chunkBytes }).catch((error: Error) => error);
@@ -147,7 +138,7 @@ describe('streamed import of Chrome traces', function () {
 
     // An event that is an array at the end of an unterminated array cannot be closed by the whole-file path either.
     const path = join(dir, 'unterminated-array-event.json');
-    assert.ok(whole(path, 'x.json', readFileSync(path)) instanceof Error);
+    assert.ok(parseWhole(path, 'x.json', readFileSync(path)) instanceof Error);
 
     // JSON that detection gives another reader, or refuses, or reads otherwise, is left to the whole-file path.
     const declined: [string, string][] = [
@@ -193,7 +184,7 @@ describe('streamed import of Chrome traces', function () {
       const name = `damaged-${i}.json`;
       const path = join(dir, name);
       writeFileSync(path, copy);
-      const expected = whole(path, name, copy);
+      const expected = parseWhole(path, name, copy);
       const chunkBytes = 1000 + Math.floor(rng() * 5000);
       let streamed;
       try {

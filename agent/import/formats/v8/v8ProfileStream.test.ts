@@ -1,15 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { corpusDir } from '../../../../test/support/corpus';
 import { random } from '../../../../test/support/random';
-import { checkStreamedImport } from '../../../../test/support/streamedImport';
-import { parseProfileBytes } from '../../detectFormat';
+import { checkStreamedImport, parseWhole } from '../../../../test/support/streamedImport';
 import { importProfileBytes, importProfileFile, profileIdOf } from '../../importFile';
 import { parseStreamedFile } from '../../streamImport';
-import { fileAnchor } from '../../timeAnchor';
 import { ProfileFile } from '../formatReader';
 import { cpuprofileReader } from './v8Reader';
 import { scanV8Profile } from './v8ProfileScanner';
@@ -49,19 +47,11 @@ describe('streamed import of V8 profiles', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function whole(path: string, name: string, bytes: Buffer): ReturnType<typeof parseProfileBytes> | Error {
-    try {
-      return parseProfileBytes(bytes, name, fileAnchor(statSync(path).mtimeMs));
-    } catch (error) {
-      return error as Error;
-    }
-  }
-
   /** The streamed parse of `bytes` (written to a file) is the whole file's parse, with the same profile_id. */
   async function assertStreamedAsWhole(name: string, bytes: Buffer, chunkBytes: number): Promise<void> {
     const path = join(dir, name);
     writeFileSync(path, bytes);
-    const expected = whole(path, name, bytes);
+    const expected = parseWhole(path, name, bytes);
     assert.ok(!(expected instanceof Error), `${name}: ${(expected as Error).message}`);
     const streamed = await parseStreamedFile(path, name, { minBytes: 0, chunkBytes });
     assert.ok(streamed, `${name} was not streamed`);
@@ -125,7 +115,7 @@ describe('streamed import of V8 profiles', function () {
       const name = `damaged-${i}.cpuprofile`;
       const path = join(dir, name);
       writeFileSync(path, copy);
-      const expected = whole(path, name, copy);
+      const expected = parseWhole(path, name, copy);
       const streamed = await parseStreamedFile(path, name, { minBytes: 0, chunkBytes: 1000 + Math.floor(rng() * 5000) });
       if (streamed === undefined) {
         // Declined: read whole, as importProfileFile does. The scanner must not have accepted it whole either.
