@@ -52,10 +52,12 @@ describe('yieldIfSliceSpent', function () {
   });
 
   it('lets a short query that arrives during a long one run to its end without pausing', async () => {
-    const long = { done: 0 };
+    const long: { done: number; paused?: number } = { done: 0 };
     const longQuery = query(300, 1, long);
-    // The short query comes from another connection while the long one is paused between slices.
-    await new Promise(resolve => setTimeout(resolve, 20));
+    // The short query comes from another connection while the long one is paused between slices: wait, a turn of
+    // the loop at a time, until the long query has spent a slice and paused.
+    while ((long.paused ?? 0) === 0) await new Promise(resolve => setImmediate(resolve));
+    assert.ok(long.done > 0 && long.done < 300, `the long query had done ${long.done} of 300 steps when the short one came`);
     const short: { done: number; paused?: number } = { done: 0 };
     const shortMs = await query(3, 0.5, short);
     await longQuery;

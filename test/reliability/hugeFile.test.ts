@@ -5,11 +5,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parsePerfScript } from '../../agent/import/formats/perf/perfScript';
-import { parseProfileBytes } from '../../agent/import/detectFormat';
+import { type ParsedFile, parseProfileBytes } from '../../agent/import/detectFormat';
 import { parseStreamedFile } from '../../agent/import/streamImport';
 import { fileAnchor } from '../../agent/import/timeAnchor';
 import { MAX_PROFILE_BYTES, readProfileBytes, gunzipIfCompressed } from '../../agent/readProfileFile';
 import { corpusDir } from '../support/corpus';
+
+/**
+ * Reads `path` as the streamed import does, hands what it read to `check`, deletes the file, and returns by how many
+ * megabytes the process's resident memory grew at its peak (sampled every 20 ms) while reading it.
+ */
+async function streamedPeakGrowthMb(path: string, name: string, check: (parsed: ParsedFile) => void): Promise<number> {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  try {
+    const streamed = await parseStreamedFile(path, name);
+    assert.ok(streamed, 'streamed');
+    check(streamed.parsed);
+  } finally {
+    clearInterval(watch);
+    rmSync(path, { force: true });
+  }
+  return (peak - before) / 2 ** 20;
+}
 
 /**
  * A 1 GB profile file (sparse, so the test costs no disk) and a small gzip that inflates past the limit: both refused
@@ -44,22 +63,13 @@ describe('a profile too large to read', function () {
     closeSync(fd);
     assert.ok(copies * xz.length > MAX_PROFILE_BYTES);
     const perCopy = parsePerfScript(xz.toString('utf8'), 'xz')[0]!.sampleStacks.length;
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    try {
-      const streamed = await parseStreamedFile(path, 'long.perf.txt');
-      assert.ok(streamed, 'streamed');
-      assert.equal(streamed.parsed.format, 'perf-script');
-      assert.equal(streamed.parsed.profiles[0]!.sampleStacks.length, copies * perCopy);
-    } finally {
-      clearInterval(watch);
-      rmSync(path, { force: true });
-    }
+    const grewMb = await streamedPeakGrowthMb(path, 'long.perf.txt', parsed => {
+      assert.equal(parsed.format, 'perf-script');
+      assert.equal(parsed.profiles[0]!.sampleStacks.length, copies * perCopy);
+    });
     // What is held is the profile, never the file or a string of it: about 200 bytes a sample today (2.9 million
     // samples: 600 MB, the per-sample columns as arrays of numbers), under the 1 GB the import may take. Read whole,
     // the file alone would take 420 MB as bytes and as much again as text.
-    const grewMb = (peak - before) / 2 ** 20;
     assert.ok(grewMb < 1024, `memory grew by ${Math.round(grewMb)} MB reading a 420 MiB file`);
   });
 
@@ -86,20 +96,12 @@ describe('a profile too large to read', function () {
     writeSync(fd, `],${JSON.stringify({ ...rest, samples: samples.map(id => moved(id, copies - 1)) }).slice(1)}`);
     closeSync(fd);
     assert.ok(statSync(path).size > MAX_PROFILE_BYTES);
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    try {
-      const streamed = await parseStreamedFile(path, 'long.cpuprofile');
-      assert.ok(streamed, 'streamed');
+    const mtimeMs = statSync(path).mtimeMs;
+    const grewMb = await streamedPeakGrowthMb(path, 'long.cpuprofile', parsed => {
       // The samples are sucrase's own on the same frames and stacks: the import is sucrase's.
-      assert.deepEqual(streamed.parsed, parseProfileBytes(sucrase, 'long.cpuprofile', fileAnchor(statSync(path).mtimeMs)));
-    } finally {
-      clearInterval(watch);
-      rmSync(path, { force: true });
-    }
+      assert.deepEqual(parsed, parseProfileBytes(sucrase, 'long.cpuprofile', fileAnchor(mtimeMs)));
+    });
     // What is held is the nodes' columns (1.5 million nodes), never the file or a string of it.
-    const grewMb = (peak - before) / 2 ** 20;
     assert.ok(grewMb < 1024, `memory grew by ${Math.round(grewMb)} MB reading a 420 MiB V8 profile`);
   });
 
@@ -118,19 +120,11 @@ describe('a profile too large to read', function () {
     writeSync(fd, `${traceEvents.map(event => JSON.stringify(event)).join(',\n')}],\n${JSON.stringify(rest).slice(1)}`);
     closeSync(fd);
     assert.ok(statSync(path).size > MAX_PROFILE_BYTES);
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    try {
-      const streamed = await parseStreamedFile(path, 'long-trace.json');
-      assert.ok(streamed, 'streamed');
+    const mtimeMs = statSync(path).mtimeMs;
+    const grewMb = await streamedPeakGrowthMb(path, 'long-trace.json', parsed => {
       // The events read are the trace's own, in the same order: the import is the trace's, its notes included.
-      assert.deepEqual(streamed.parsed, parseProfileBytes(trace, 'long-trace.json', fileAnchor(statSync(path).mtimeMs)));
-    } finally {
-      clearInterval(watch);
-      rmSync(path, { force: true });
-    }
-    const grewMb = (peak - before) / 2 ** 20;
+      assert.deepEqual(parsed, parseProfileBytes(trace, 'long-trace.json', fileAnchor(mtimeMs)));
+    });
     assert.ok(grewMb < 512, `memory grew by ${Math.round(grewMb)} MB reading a 420 MiB Chrome trace`);
   });
 
