@@ -96,7 +96,7 @@ function startProbe(agentSocket: string): void {
   const allocations = env[PROBE_ENV.allocations] === '1' ? new AllocationSampler(session, positive(env[PROBE_ENV.allocationIntervalBytes], 512 * 1024)) : undefined;
   let chunkStartMs = Date.now();
   // The OpenTelemetry span of each sample, once the program loads @opentelemetry/api (checked at each chunk).
-  const spans = new SpanLabels();
+  const spans = new SpanLabels(env[PROBE_ENV.spans] !== '0');
   // The program loads @opentelemetry/api after the probe (which NODE_OPTIONS loads first): looked for soon after the
   // main module has run (the first timer), then every tenth of a second until found, and at every chunk.
   if (!spans.watchIfTraced()) {

@@ -78,6 +78,9 @@ export class SpanLabels {
   private readonly offsetMicros = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
   private manager: ContextManagerLike | undefined;
 
+  /** `enabled` false: nothing is watched and no sample is labelled (PROBE_ENV.spans). */
+  constructor(private readonly enabled = true) {}
+
   /**
    * Starts watching once the program has loaded @opentelemetry/api (and again if it registers another context
    * manager); returns whether it watches. Two kinds of moment change the active span: a callback begins or ends
@@ -86,6 +89,7 @@ export class SpanLabels {
    * manager's `with` is wrapped, on the registered instance only, to say so.
    */
   watchIfTraced(): boolean {
+    if (!this.enabled) return true;
     const manager = contextManager();
     if (!manager) return this.hook !== undefined;
     if (manager !== this.manager) {

@@ -121,6 +121,11 @@ export const PROBE_ENV = {
    * started without it), whose optimized code V8's new profiler could not attribute: the probe has V8 drop it first.
    */
   loadedLate: 'ICICLE_PROBE_LOADED_LATE',
+  /**
+   * "0": the probe does not label samples with the program's OpenTelemetry spans (SPAN_LABEL_KEYS), even when the
+   * program is traced; for measuring what the labelling costs (bench/spansOverheadBenchmark.ts), and a way out.
+   */
+  spans: 'ICICLE_PROBE_SPANS',
   /** Tests only: how often the probe's keep-alive profile is replaced when no debugger may see it (60 s). */
   keepAliveMillis: 'ICICLE_KEEP_ALIVE_MS',
 } as const;
