@@ -91,7 +91,8 @@ describe('Span labels on the probe’s samples (OpenTelemetry)', function () {
     const share = heavy / (heavy + light);
     // The handlers burn 3 bursts against 1: 75% of the routes' CPU; the HTTP work around them is the same for both.
     assert.ok(Math.abs(share - 0.75) <= 0.075, `/heavy's share of the routes' CPU is ${(share * 100).toFixed(1)}%, expected 75% ± 7.5`);
-    assert.deepEqual(labelValues(store, SPAN_LABEL_KEYS.httpRoute).sort(), ['/done', '/heavy', '/light'], 'the query string is not part of the route');
+    // /done has samples in some runs only; /light's requests carry a query string, which is not part of the route.
+    assert.deepEqual(labelValues(store, SPAN_LABEL_KEYS.httpRoute).filter(route => route !== '/done').sort(), ['/heavy', '/light']);
     assert.ok(labelValues(store, SPAN_LABEL_KEYS.spanName).every(name => name === 'GET'), 'the local root is the server span');
 
     // Each trace's samples: its own handler's functions, never the other route's.
