@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   const cpuOff = median(off.map(r => r.cpuMs));
   const wallOn = median(on.map(r => r.wallMs));
   const wallOff = median(off.map(r => r.wallMs));
-  console.log(`spans_overhead_pct ${pct(cpuOn, cpuOff)} (server CPU, median of ${runs}: ${cpuOn.toFixed(0)} ms on, ${cpuOff.toFixed(0)} ms off)`);
+  // Also the median of each pair's ratio: a pair ran back to back, so a load change between pairs cancels out.
+  const paired = median(on.map((r, i) => r.cpuMs / off[i]!.cpuMs - 1)) * 100;
+  console.log(`spans_overhead_pct ${pct(cpuOn, cpuOff)} (server CPU, median of ${runs}: ${cpuOn.toFixed(0)} ms on, ${cpuOff.toFixed(0)} ms off; median of paired ratios ${paired.toFixed(1)}%)`);
   console.log(`spans_overhead_wall_pct ${pct(wallOn, wallOff)} (${REQUESTS} requests, ${CONCURRENCY} at a time: ${wallOn.toFixed(0)} ms on, ${wallOff.toFixed(0)} ms off)`);
   console.log(`load average ${loadavg().map(l => l.toFixed(1)).join(' ')}`);
 }
