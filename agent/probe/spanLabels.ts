@@ -38,6 +38,8 @@ const WITH_WRAPPER_SOURCE = `return function icicleWithSpan(context, ...rest) {
 
 /** Marks the probe's wrapper of a context manager's `with`, so that it is never wrapped twice. */
 const WRAPPED = Symbol.for('icicle.probe.spanLabels.with');
+/** The most span changes kept between two chunks (about 16 MB): a chunk of a busy server has tens of thousands. */
+const MAX_CHANGES = 1 << 20;
 /** SpanKind.SERVER in @opentelemetry/api. */
 const SERVER_KIND = 1;
 
@@ -75,7 +77,7 @@ export class SpanLabels {
   /** The spans active outside the callbacks running now (callbacks nest: an emit inside a callback). */
   private readonly outer: (SpanLike | undefined)[] = [];
   /** performance.now() in milliseconds, plus this, is process.hrtime in microseconds: one clock, read cheaply. */
-  private readonly offsetMicros = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+  private readonly offsetMicros = clockOffsetMicros();
   private manager: ContextManagerLike | undefined;
 
   /** `enabled` false: nothing is watched and no sample is labelled (PROBE_ENV.spans). */
@@ -141,6 +143,10 @@ export class SpanLabels {
   stop(): void {
     this.hook?.disable();
     this.hook = undefined;
+    this.times = [];
+    this.spans = [];
+    this.outer.length = 0;
+    this.current = undefined;
   }
 
   private enter(): void {
@@ -163,6 +169,13 @@ export class SpanLabels {
   private switchTo(span: SpanLike | undefined): void {
     if (span === this.current) return;
     this.current = span;
+    // Stopped: the wrapper of `with` stays on the manager, but nothing is recorded.
+    if (!this.hook) return;
+    // Bounded even when no chunk is taken for long (profiling paused): the oldest half is forgotten.
+    if (this.times.length >= MAX_CHANGES) {
+      this.times = this.times.slice(MAX_CHANGES / 2);
+      this.spans = this.spans.slice(MAX_CHANGES / 2);
+    }
     this.times.push(this.offsetMicros + performance.now() * 1000);
     this.spans.push(span);
   }
@@ -249,6 +262,24 @@ function routeOf(attributes: Record<string, unknown> | undefined): string | unde
     if (typeof value === 'string' && value !== '') return value.split('?')[0];
   }
   return undefined;
+}
+
+/**
+ * process.hrtime's microseconds minus performance.now()'s: both read the monotonic clock, from different origins. The
+ * first performance.now() of a process takes milliseconds (it loads its binding): a reading taken beside it would be
+ * off by that much (measured: 2 ms, which moved samples across span changes). So the clock is read after a warm-up,
+ * hrtime between two performance.now() readings, and the tightest of a few such brackets kept.
+ */
+export function clockOffsetMicros(): number {
+  performance.now();
+  let best = { width: Infinity, offset: 0 };
+  for (let i = 0; i < 5; i++) {
+    const before = performance.now() * 1000;
+    const hr = Number(process.hrtime.bigint()) / 1000;
+    const after = performance.now() * 1000;
+    if (after - before < best.width) best = { width: after - before, offset: hr - (before + after) / 2 };
+  }
+  return best.offset;
 }
 
 /** A V8 profile's sample times in microseconds: its start plus the running sum of its deltas. */

@@ -97,6 +97,17 @@ describe('span labels from the program’s OpenTelemetry context', () => {
     }
   });
 
+  it('records nothing once stopped, though its wrapper of `with` stays on the manager', () => {
+    const manager = new ContextManager();
+    globals[API_KEY] = { version: '1.9.0', context: manager };
+    const labels = new SpanLabels();
+    assert.equal(labels.watchIfTraced(), true);
+    labels.stop();
+    const root = span('c'.repeat(32), '4'.repeat(16), 'GET', {});
+    const moment = manager.with(new Context().setValue(SPAN_KEY, root), () => busyMoment());
+    assert.equal(labels.take([moment]), undefined);
+  });
+
   it('reads sample times from a V8 profile: its start plus the running sum of its deltas', () => {
     assert.deepEqual(sampleTimesOf({ startTime: 100, timeDeltas: [5, 10, 1], samples: [1, 2, 3] }), [105, 115, 116]);
     assert.equal(sampleTimesOf({ startTime: 100, timeDeltas: [5], samples: [1, 2] }), undefined);
