@@ -6,7 +6,8 @@ import { findCallTreeProblem, FRAME_KINDS, type PackedCallTree } from '../common
 import { Store } from '../storage/store';
 import { corpusDir } from '../test/support/corpus';
 import { parseCpuProfile } from '../test/support/cpuprofileTree';
-import { openProfileThroughStore } from './profileLibrary';
+import { streamedProfileId } from './import/streamImport';
+import { openProfilePathThroughStore, openProfileThroughStore } from './profileLibrary';
 
 const corpus = join(corpusDir(), 'cpuprofile');
 
@@ -35,6 +36,33 @@ describe('profiles opened through the store', () => {
       await store.close();
     });
   }
+
+  it('opens a file by its path as the command line imports it: streamed when big, the same view, then already stored', async function () {
+    this.timeout(60_000);
+    const name = 'sucrase.cpuprofile';
+    const path = join(corpus, name);
+    const text = readFileSync(path, 'utf8');
+    const byContent = await Store.open(join(dir, 'content'));
+    const byPath = await Store.open(join(dir, 'path'));
+    try {
+      const fromContent = await openProfileThroughStore(byContent, text, name);
+      // Every size streams here (streamMinBytes 0), as a file over 32 MiB does.
+      const streamed = await openProfilePathThroughStore(byPath, path, name, 0, {}, { streamMinBytes: 0 });
+      assert.equal(streamed.imported, true);
+      assert.equal(streamed.format, 'cpuprofile');
+      assert.equal(streamed.profileId, fromContent.profileId);
+      assert.equal(canonical(streamed.tree), canonical(fromContent.tree));
+      assert.equal(streamed.summary.sampleCount, fromContent.summary.sampleCount);
+      // Found again by the file's hash, before any parse.
+      assert.equal(await streamedProfileId(path, name, 0), fromContent.profileId);
+      const again = await openProfilePathThroughStore(byPath, path, name, 0, {}, { streamMinBytes: 0 });
+      assert.equal(again.imported, false);
+      assert.equal(canonical(again.tree), canonical(streamed.tree));
+    } finally {
+      await byContent.close();
+      await byPath.close();
+    }
+  });
 
   it('prunes the tree it sends below the share asked for, keeping the totals', async () => {
     const text = readFileSync(join(corpus, 'sucrase.cpuprofile'), 'utf8');

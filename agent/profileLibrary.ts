@@ -9,8 +9,9 @@ import { exportCollapsed } from './export/collapsedExport';
 import { exportPprof } from './export/pprofExport';
 import type { Store } from '../storage/store';
 import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
-import { importProfileBytes, profileIdOf, type FileImportResult } from './import/importFile';
+import { importProfileBytes, importProfileFile, profileIdOf, type FileImportResult } from './import/importFile';
 import { storedWhole } from './import/storedProfile';
+import { streamedProfileId } from './import/streamImport';
 import type { TimeAnchor } from './import/timeAnchor';
 import { parseMatchers } from './queries/parseMatchers';
 import { queryView } from './queries/view/viewQueries';
@@ -44,6 +45,39 @@ export async function openProfileThroughStore(
   let imported: FileImportResult | undefined;
   // The same import as the command line's (detection, source maps, labels), so both find each other's profiles.
   if (!(await storedWhole(store, profileId, displayName))) imported = await importProfileBytes(store, bytes, displayName, {}, { knownAbsent: true, ...(anchor ? { anchor } : {}) });
+  return viewOfOpened(store, profileId, imported, displayName, minShare, query);
+}
+
+/**
+ * Opens a profile file through the store from its path (see openProfileThroughStore), imported as the command line
+ * imports it (importProfileFile): a big file in a format that streams (perf script, collapsed stacks, a V8 profile
+ * as V8 writes it) is read as a stream, never held whole, and may be bigger than a file read whole may be.
+ */
+export async function openProfilePathThroughStore(
+  store: Store,
+  path: string,
+  displayName: string,
+  minShare = 0,
+  query: Omit<ViewQuery, 'selector'> = {},
+  /** `streamMinBytes`: from what size a file is read as a stream (streamImport.ts; tests lower it). */
+  options: { streamMinBytes?: number } = {},
+): Promise<OpenedProfile> {
+  // A big file opened again (an editor restarted) is found by its hash before it is parsed again.
+  const known = await streamedProfileId(path, displayName, options.streamMinBytes);
+  if (known !== undefined && (await storedWhole(store, known, displayName))) return viewOfOpened(store, known, undefined, displayName, minShare, query);
+  const result = await importProfileFile(store, path, displayName, {}, options);
+  return viewOfOpened(store, result.profileId, result.alreadyStored ? undefined : result, displayName, minShare, query);
+}
+
+/** The view of an opened profile, queried from the store by its `profile_id`. */
+async function viewOfOpened(
+  store: Store,
+  profileId: string,
+  imported: FileImportResult | undefined,
+  displayName: string,
+  minShare: number,
+  query: Omit<ViewQuery, 'selector'>,
+): Promise<OpenedProfile> {
   const view = await queryView(store, { ...query, selector: formatSelector([{ key: 'profile_id', op: '=', value: profileId }]) }, minShare);
   if (view.summary.sampleCount === 0 && view.profileTypes.length === 0) {
     throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} holds no samples, so there is nothing to draw.`);

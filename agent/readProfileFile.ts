@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { IcicleErrorCode, UserFacingError } from '../common/errors';
 import { reasonForPath } from './fileErrors';
@@ -17,6 +17,23 @@ export async function readProfileBytes(path: string, displayName: string): Promi
 
 /** A profile file's bytes (see readProfileBytes) and when it was last written (ms since the epoch), from one open. */
 export async function readProfileFile(path: string, displayName: string): Promise<{ bytes: Buffer; modifiedMs: number }> {
+  const { handle, size, modifiedMs } = await openProfileFile(path, displayName);
+  try {
+    if (size > MAX_PROFILE_BYTES) throw tooLarge(displayName, size);
+    const bytes = await handle.readFile();
+    return { bytes: gunzipIfCompressed(bytes, displayName), modifiedMs };
+  } catch (error) {
+    throw readError(error, displayName, path);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Opens a profile file for reading, a regular file only; the caller closes the handle. Errors are written for the
+ * user (readError turns those of later reads into sentences too).
+ */
+export async function openProfileFile(path: string, displayName: string): Promise<{ handle: FileHandle; size: number; modifiedMs: number }> {
   let handle;
   try {
     // A pipe or a device is refused before it is opened: opening a FIFO waits for a writer, which would hold one of
@@ -31,16 +48,17 @@ export async function readProfileFile(path: string, displayName: string): Promis
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot open ${displayName}: ${reasonOf({ code: info.isDirectory() ? 'EISDIR' : 'ENOTFILE' }, path)}.`);
-    const { size } = info;
-    if (size > MAX_PROFILE_BYTES) throw tooLarge(displayName, size);
-    const bytes = await handle.readFile();
-    return { bytes: gunzipIfCompressed(bytes, displayName), modifiedMs: info.mtimeMs };
+    return { handle, size: info.size, modifiedMs: info.mtimeMs };
   } catch (error) {
-    if (error instanceof UserFacingError) throw error;
-    throw new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot read ${displayName}: ${reasonOf(error, path)}.`);
-  } finally {
     await handle.close();
+    throw readError(error, displayName, path);
   }
+}
+
+/** A failed read as the user reads it: user-facing errors as they are, errno codes as sentences. */
+export function readError(error: unknown, displayName: string, path: string): UserFacingError {
+  if (error instanceof UserFacingError) return error;
+  return new UserFacingError(IcicleErrorCode.FileUnreadable, `Cannot read ${displayName}: ${reasonOf(error, path)}.`);
 }
 
 /** The bytes themselves, or their gunzipped content when they start with the gzip magic number. */
@@ -51,12 +69,17 @@ export function gunzipIfCompressed(bytes: Buffer, displayName: string): Buffer {
       inflated = gunzipSync(bytes, { maxOutputLength: MAX_PROFILE_BYTES });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(displayName, MAX_PROFILE_BYTES + 1, 'once decompressed');
+      if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLargeOnceDecompressed(displayName);
       throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} is gzip-compressed but damaged (${code ?? 'corrupt data'}).`);
     }
     return inflated;
   }
   return bytes;
+}
+
+/** The error for a gzip that inflates past what Icicle reads (gunzipIfCompressed, and a gzip read as a stream). */
+export function tooLargeOnceDecompressed(displayName: string): UserFacingError {
+  return tooLarge(displayName, MAX_PROFILE_BYTES + 1, 'once decompressed');
 }
 
 function tooLarge(displayName: string, size: number, qualifier = ''): UserFacingError {

@@ -33,12 +33,10 @@ import {
 import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
 import { log } from './log';
-import { exportSelection, listRuns, openProfileThroughStore } from './profileLibrary';
+import { exportSelection, listRuns, openProfilePathThroughStore, openProfileThroughStore } from './profileLibrary';
 import { queryLabelNames, queryLabelValues, queryView } from './queries/view/viewQueries';
 import { querySourceCosts } from './queries/source/sourceCostQueries';
 import { compareSelections } from './compare/compareSelections';
-import { readProfileFile } from './readProfileFile';
-import { fileAnchor } from './import/timeAnchor';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
 import type { ScrapeManager } from './collectors/scrapeManager';
 import type { RecordingHub } from './recording/recordingHub';
@@ -124,20 +122,16 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
 
   [OpenProfileRequest.method]: async (params, { context }) => {
     const started = performance.now();
-    // A file's profile ends when the file was last written; text the editor sends, now (timeAnchor.ts).
-    const file = params.path !== undefined ? await readProfileFile(params.path, params.displayName) : undefined;
-    const content = file ? file.bytes : params.content!;
-    const { imported, format: _format, profileId, ...view } = await openProfileThroughStore(
-      context.store,
-      content,
-      params.displayName,
-      params.minShare,
-      {
-        ...(params.profileType !== undefined ? { profileType: params.profileType } : {}),
-        ...(params.timeRange !== undefined ? { timeRange: params.timeRange } : {}),
-      },
-      file ? fileAnchor(file.modifiedMs) : undefined,
-    );
+    // A file is imported as the command line imports it (a big one as a stream) and its profile ends when the file
+    // was last written; text the editor sends ends now (timeAnchor.ts).
+    const query = {
+      ...(params.profileType !== undefined ? { profileType: params.profileType } : {}),
+      ...(params.timeRange !== undefined ? { timeRange: params.timeRange } : {}),
+    };
+    const { imported, format: _format, profileId, ...view } =
+      params.path !== undefined
+        ? await openProfilePathThroughStore(context.store, params.path, params.displayName, params.minShare, query)
+        : await openProfileThroughStore(context.store, params.content!, params.displayName, params.minShare, query);
     const ms = (performance.now() - started).toFixed(0);
     if (imported) context.recordings.announceStored({ sessionId: undefined, rows: view.summary.sampleCount, labels: { profile_id: profileId } });
     const how = imported ? 'imported into the store' : 'already in the store';

@@ -43,8 +43,8 @@ describe('benchmarkDoc', () => {
 
     it('reads units from how a field name ends, and rounds to what a noisy run can tell apart', () => {
       assert.deepEqual(
-        ['hover_p99_ms', 'overhead_500us_pct', 'agent_rss_mb', 'payload_bytes', 'bytes_per_sample', 'ingest_per_s', 'comparePower_quiet_5runs_20pct', 'samples'].map(unitOf),
-        ['ms', '%', 'MB', 'bytes', 'bytes', '/s', '', ''],
+        ['hover_p99_ms', 'overhead_500us_pct', 'agent_rss_mb', 'payload_bytes', 'bytes_per_sample', 'ingest_cpu_ns_per_sample', 'ingest_per_s', 'comparePower_quiet_5runs_20pct', 'samples'].map(unitOf),
+        ['ms', '%', 'MB', 'bytes', 'bytes', 'ns', '/s', '', ''],
       );
       assert.deepEqual([0.261234, 3.04, 12.345, 999.6, 1234.5, 10_000_000, 0].map(formatNumber), ['0.261', '3.04', '12.3', '1,000', '1,235', '10,000,000', '0']);
     });

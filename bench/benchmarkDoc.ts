@@ -35,6 +35,7 @@ const UNITS: readonly [suffix: string, unit: string][] = [
   ['_pct', '%'],
   ['_mb', 'MB'],
   ['_bytes', 'bytes'],
+  ['_ns_per_sample', 'ns'],
   ['_per_sample', 'bytes'],
   ['_per_s', '/s'],
 ];

@@ -5,13 +5,12 @@ import type { CodeLens, Hover } from 'vscode-languageserver/node';
 import { connectToAgent } from '../common/agentConnection';
 import { SourceCostsRequest } from '../common/protocol/agentProtocol';
 import { LspClient } from '../test/support/lspClient';
-import { Store } from '../storage/store';
 import { startBuiltAgent } from '../test/support/agentProcess';
 import { pollUntil } from '../test/support/poll';
 import { random } from '../test/support/random';
 import { median } from './storage/benchTiming';
-import { DEFAULT_GENERATOR, generateCatalog, generateSamples, type GeneratorConfig } from './storage/generateSamples';
-import { ingest, internCatalog } from './storage/storeLoad';
+import { DEFAULT_GENERATOR, type GeneratorConfig } from './storage/generateSamples';
+import { loadGeneratedStore } from './storage/storeLoad';
 import type { Benchmark } from './benchmarkDoc';
 
 const root = join(__dirname, '..');
@@ -34,13 +33,7 @@ export async function runLspBenchmark(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'icicle-bench-lsp-'));
   try {
     console.log(`Language server latency (${(CONFIG.samples / 1e6).toFixed(0)}M samples, ${CONFIG.files.toLocaleString('en-US')} files, ${HOVERS} hovers)`);
-    const store = await Store.open(join(dir, 'store'));
-    const catalog = generateCatalog(CONFIG);
-    internCatalog(store, catalog);
-    const samples = generateSamples(CONFIG);
-    const stackIds = Uint32Array.from(samples.stackIndex, s => s + 1);
-    const loadMs = await ingest(store, catalog, samples, stackIds, 0, CONFIG.samples, { writeRows: 65_536, inFlight: 4 });
-    await store.close();
+    const loadMs = await loadGeneratedStore(join(dir, 'store'), CONFIG);
     console.log(`  loaded in ${(loadMs / 1000).toFixed(1)} s`);
 
     const socket = join(dir, 'agent.sock');

@@ -7,6 +7,7 @@ import { comparePowerBenchmark } from './comparePowerBenchmark';
 import { cpuprofileBenchmark } from './cpuprofileBenchmark';
 import { editorOpenBenchmark } from './editorOpenBenchmark';
 import { flameChartBenchmark } from './flameChartBenchmark';
+import { hugeBenchmark } from './hugeBenchmark';
 import { importBenchmark } from './importBenchmark';
 import { ingestBenchmark } from './ingestBenchmark';
 import { liveBenchmark } from './liveBenchmark';
@@ -14,6 +15,8 @@ import { lspBenchmark } from './lspBenchmark';
 import { overheadBenchmark } from './overheadBenchmark';
 import { recordStartBenchmark } from './recordStartBenchmark';
 import { renderBenchmark } from './renderBenchmark';
+import { requeryBenchmark } from './requeryBenchmark';
+import { stallBenchmark } from './stallBenchmark';
 import { storageBenchmark } from './storage/storageBenchmark';
 
 /**
@@ -30,6 +33,7 @@ const benchmarks: Record<string, Benchmark> = {
   cpuprofile: cpuprofileBenchmark,
   'editor-open': editorOpenBenchmark,
   'flame-chart': flameChartBenchmark,
+  huge: hugeBenchmark,
   import: importBenchmark,
   ingest: ingestBenchmark,
   live: liveBenchmark,
@@ -37,6 +41,8 @@ const benchmarks: Record<string, Benchmark> = {
   overhead: overheadBenchmark,
   record: recordStartBenchmark,
   render: renderBenchmark,
+  requery: requeryBenchmark,
+  stall: stallBenchmark,
   storage: storageBenchmark,
 };
 

@@ -33,6 +33,20 @@ export interface PackedCallTree {
   totalValue: number[];
 }
 
+/**
+ * A call tree's columns in any array form: the agent keeps trees it caches in typed arrays, which are cheaper to make
+ * than arrays of numbers; only a PackedCallTree crosses a boundary (`toPackedCallTree`).
+ */
+export type CallTreeColumns = { readonly strings: readonly string[] } & { readonly [C in (typeof NUMBER_COLUMNS)[number]]: ArrayLike<number> };
+
+/** The tree itself when its columns are arrays already, else a copy of it whose columns are. */
+export function toPackedCallTree(tree: CallTreeColumns): PackedCallTree {
+  if (Array.isArray(tree.strings) && NUMBER_COLUMNS.every(c => Array.isArray(tree[c]))) return tree as PackedCallTree;
+  const out = { strings: [...tree.strings] } as PackedCallTree;
+  for (const column of NUMBER_COLUMNS) out[column] = Array.from(tree[column]);
+  return out;
+}
+
 /** What kind of code a frame runs; the webview colours frames by it. */
 export const FRAME_KINDS = ['root', 'user', 'dependency', 'runtime', 'native', 'program', 'idle', 'gc'] as const;
 export type FrameKind = (typeof FRAME_KINDS)[number];

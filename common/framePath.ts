@@ -1,4 +1,4 @@
-import type { PackedCallTree } from './callTree';
+import type { CallTreeColumns, PackedCallTree } from './callTree';
 import type { FramePathStep } from './viewQuery';
 
 /**
@@ -15,7 +15,7 @@ export function framePathOf(tree: PackedCallTree, index: number): FramePathStep[
  * The index of the frame at `path`, or undefined when the tree has no such frame. One forward pass: the tree is in
  * pre-order, so the next step's frame, a child of the current one, comes after it and before anything it matches.
  */
-export function findFramePath(tree: PackedCallTree, path: readonly FramePathStep[]): number | undefined {
+export function findFramePath(tree: CallTreeColumns, path: readonly FramePathStep[]): number | undefined {
   let at = 0;
   let depth = 0;
   for (let i = 1; i < tree.parent.length && depth < path.length; i++) {

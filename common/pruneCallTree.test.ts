@@ -40,6 +40,12 @@ describe('pruneCallTree', () => {
     assert.equal(findFramePath(focused, framePathOf(tree, 4)), 4, 'd is found by its path in the focused tree');
     assert.equal(findFramePath(pruned, framePathOf(tree, 4)), undefined, 'd is not in the overview');
     assert.deepEqual(framePathOf(tree, 4).map(step => step.name), ['a', 'c', 'd']);
+
+    // A tree in typed arrays (the agent's cached trees) prunes to the same tree of arrays, also when nothing is cut.
+    const typed = { ...tree, parent: Int32Array.from(tree.parent), totalValue: Float64Array.from(tree.totalValue), selfValue: Float64Array.from(tree.selfValue) };
+    assert.deepEqual(pruneCallTree(typed, 0.07, 1), focused);
+    assert.deepEqual(pruneCallTree(typed, 0), tree, 'no pruning asked: the same tree, in arrays');
+    assert.equal(findFramePath(typed, framePathOf(tree, 4)), 4);
   });
 
   it('ends stacks deeper than the limit in one … holding the rest, counted from the zoomed frame when there is one', () => {

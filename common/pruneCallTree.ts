@@ -1,4 +1,4 @@
-import { FRAME_KINDS, type PackedCallTree } from './callTree';
+import { FRAME_KINDS, toPackedCallTree, type CallTreeColumns, type PackedCallTree } from './callTree';
 
 /** The name of the node that stands for a parent's children too narrow (or too deep) to draw. */
 export const PRUNED_NAME = '…';
@@ -21,20 +21,39 @@ export const MAX_DRAWN_DEPTH = 1_000;
  *
  * With a `focus` node (the frame a user zoomed into), that node's subtree is pruned against the node's own total
  * instead, so the zoomed view is as detailed as an overview of the whole tree; the rest stays pruned as usual.
- * Levels deeper than `maxDepth` are merged the same way, whatever `minShare` is.
+ * Levels deeper than `maxDepth` are merged the same way, whatever `minShare` is. The tree may come in any column form
+ * (the agent's cached trees are typed arrays); what comes out is a PackedCallTree.
  */
-export function pruneCallTree(tree: PackedCallTree, minShare: number, focus?: number, maxDepth = MAX_DRAWN_DEPTH): PackedCallTree {
+export function pruneCallTree(tree: CallTreeColumns, minShare: number, focus?: number, maxDepth = MAX_DRAWN_DEPTH): PackedCallTree {
+  const steps = pruneCallTreeSteps(tree, minShare, focus, maxDepth);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Nodes handled between two chances to pause (pruneCallTreeSteps): well under a millisecond of work. */
+const NODES_PER_STEP = 8_192;
+
+/**
+ * As pruneCallTree, one step per NODES_PER_STEP nodes, so that the agent may give its thread to other requests
+ * between steps (it runs them with storage/query/yieldSlice.ts runSliced): an 85,000-node tree takes 3 to 7 ms.
+ */
+export function* pruneCallTreeSteps(tree: CallTreeColumns, minShare: number, focus?: number, maxDepth = MAX_DRAWN_DEPTH): Generator<void, PackedCallTree> {
   const count = tree.parent.length;
-  if (count <= 1) return tree;
+  if (count <= 1) return toPackedCallTree(tree);
   const share = minShare > 0 ? minShare : 0;
-  const byValue = tree.totalValue.some(v => v > 0);
+  const byValue = Array.prototype.some.call(tree.totalValue, (v: number) => v > 0);
   const totals = byValue ? tree.totalValue : tree.totalSamples;
   const threshold = (totals[0] ?? 0) * share;
   const focused = focus !== undefined && focus > 0 && focus < count;
   const focusThreshold = focused ? (totals[focus] ?? 0) * share : threshold;
   // Depth from the root, or from the focus inside its subtree: a zoomed frame gets its own full depth below it.
   const depth = new Int32Array(count);
-  for (let i = 1; i < count; i++) depth[i] = depth[tree.parent[i]!]! + 1;
+  for (let i = 1; i < count; i++) {
+    if (i % NODES_PER_STEP === 0) yield;
+    depth[i] = depth[tree.parent[i]!]! + 1;
+  }
   const focusDepth = focused ? depth[focus!]! : 0;
   // Which nodes stay: the root, and any node at or above its threshold whose parent stays. A node is inside the
   // focused subtree when its parent is the focus or inside it (pre-order: parents are decided first).
@@ -44,13 +63,14 @@ export function pruneCallTree(tree: PackedCallTree, minShare: number, focus?: nu
   keep[0] = 1;
   let pruned = 0;
   for (let i = 1; i < count; i++) {
+    if (i % NODES_PER_STEP === 0) yield;
     const parent = tree.parent[i]!;
     if (parent >= 0 && inFocus[parent] === 1) inFocus[i] = 1;
     const deep = inFocus[i] === 1 ? depth[i]! - focusDepth : depth[i]!;
     if (keep[parent] === 1 && deep <= maxDepth && totals[i]! >= (inFocus[i] === 1 ? Math.min(threshold, focusThreshold) : threshold)) keep[i] = 1;
     else pruned++;
   }
-  if (pruned === 0) return tree;
+  if (pruned === 0) return toPackedCallTree(tree);
 
   const out: PackedCallTree = {
     strings: [...tree.strings],
@@ -77,6 +97,7 @@ export function pruneCallTree(tree: PackedCallTree, minShare: number, focus?: nu
   };
   const programKind = FRAME_KINDS.indexOf('program');
   for (let i = 0; i < count; i++) {
+    if (i % NODES_PER_STEP === NODES_PER_STEP - 1) yield;
     const parent = tree.parent[i]!;
     if (keep[i] === 1) {
       newIndex[i] = push(parent < 0 ? -1 : newIndex[parent]!, tree.name[i]!, tree.url[i]!, tree.line[i]!, tree.column[i]!, tree.kind[i]!, tree.selfSamples[i]!, tree.totalSamples[i]!, tree.selfValue[i]!, tree.totalValue[i]!);

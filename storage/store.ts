@@ -66,6 +66,8 @@ export class Store {
   /** Writers waiting for memory: woken each time one frozen part reaches its blocks (or a flush fails). */
   private memoryWaiters: (() => void)[] = [];
   private watermarkValue: number;
+  /** Bumped each time rows leave the store (see deletionGeneration). */
+  private deletionGenerationValue = 0;
   private waiters: { txId: number; resolve: () => void }[] = [];
   /** Metadata counts already carried by a write-ahead-log record. */
   private walFrames: number;
@@ -141,6 +143,16 @@ export class Store {
     return this.watermarkValue;
   }
 
+  /**
+   * Grows each time rows leave what snapshots see (deleteWhere, retention), which the watermark does not show: with
+   * the watermark, it names the rows of a snapshot, so a result computed from them can be kept for as long as both
+   * stay the same. It moves in the same synchronous step as the manifest that drops the rows. Not persisted: a
+   * cache keyed by it lives no longer than this Store.
+   */
+  get deletionGeneration(): number {
+    return this.deletionGenerationValue;
+  }
+
   internFrame(frame: StoredFrame): number {
     return this.metadata.internFrame(frame);
   }
@@ -202,7 +214,7 @@ export class Store {
 
   private async appendTransaction(writes: SampleWrite[], key: string | undefined): Promise<number> {
     if (this.closed) throw new Error('the store is closed');
-    const encodedWrites = writes.map(write => encodeWrite(write, this.metadata.stackCount));
+    const encodedWrites = writes.map(write => encodeWrite(write, this.metadata.stackCount, this.active.labels));
     // Bounded memory: when flushing falls behind, writers wait for the next part to be flushed rather than grow
     // the active part. They wait for one part, not for every queued one, so filling and flushing overlap.
     while (this.frozen.length > 0 && this.frozenBytes() + this.active.bytes() > 2 * this.options.activePartBytes) {
@@ -382,7 +394,8 @@ export class Store {
         const removed = new Set(group.map(b => b.id));
         // The merged block takes the place of the first of its inputs, keeping blocks in tx order.
         const blocks = this.manifest.blocks.flatMap(b => (b.id === group[0]!.id ? [entry] : removed.has(b.id) ? [] : [b]));
-        await this.replaceManifest({ ...this.manifest, nextBlockId: id + 1, blocks }, group);
+        // The merged block holds every row of its inputs: what snapshots see does not change.
+        await this.replaceManifest({ ...this.manifest, nextBlockId: id + 1, blocks }, group, { keepsRows: true });
         merged += group.length - 1;
       }
       return merged;
@@ -448,9 +461,11 @@ export class Store {
     });
   }
 
-  private async replaceManifest(manifest: Manifest, removed: BlockEntry[]): Promise<void> {
+  /** Unless `keepsRows` (the new blocks hold every row of the removed ones), the deletion generation moves. */
+  private async replaceManifest(manifest: Manifest, removed: BlockEntry[], { keepsRows = false } = {}): Promise<void> {
     await writeManifest(join(this.directory, MANIFEST_FILE), manifest);
     this.manifest = manifest;
+    if (!keepsRows) this.deletionGenerationValue++;
     for (const block of removed) {
       this.cache.drop(block.id);
       this.partResults.dropPart(blockPartKey(block));

@@ -56,4 +56,25 @@ describe('store deleteWhere', () => {
     await assert.rejects(store.deleteWhere({ matchers: [] }), /needs a selection/);
     await store.close();
   });
+
+  it('moves the deletion generation when rows leave (deletion, retention), not when they move (flush, compaction)', async () => {
+    const store = await Store.open(dir, { replacedBlockGraceMs: 0, retentionMaxAgeMs: 60_000 });
+    const stack = stackOf(store, 'main;work');
+    const generations: Record<string, number> = { opened: store.deletionGeneration };
+    await store.write(simpleWrite(stack, 5, { session_id: 'a' }, Date.now()));
+    await store.flush();
+    await store.write(simpleWrite(stack, 3, { session_id: 'b' }, Date.now()));
+    await store.flush();
+    generations['written and flushed'] = store.deletionGeneration;
+    assert.equal(await store.compact(), 1);
+    generations['compacted'] = store.deletionGeneration;
+    assert.equal(await store.deleteWhere({ matchers: [{ key: 'session_id', op: '=', value: 'nobody' }] }), 0);
+    generations['nothing deleted'] = store.deletionGeneration;
+    assert.equal(await store.deleteWhere({ matchers: [{ key: 'session_id', op: '=', value: 'a' }] }), 5);
+    generations['deleted'] = store.deletionGeneration;
+    assert.equal(await store.applyRetention(Date.now() + 3_600_000), 1);
+    generations['retained away'] = store.deletionGeneration;
+    assert.deepEqual(generations, { opened: 0, 'written and flushed': 0, compacted: 0, 'nothing deleted': 0, deleted: 1, 'retained away': 2 });
+    await store.close();
+  });
 });

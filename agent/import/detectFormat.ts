@@ -30,8 +30,50 @@ const READERS = Object.entries(FORMAT_READERS) as [ProfileFormat, FormatReader][
 export function parseProfileBytes(bytes: Buffer, displayName: string, anchor: TimeAnchor): ParsedFile {
   const notes: string[] = [];
   const { format, profiles } = parseAnyFormat(bytes, displayName, notes);
-  // V8's idle samples are waiting, not CPU time: they become a profile type of their own.
+  return finishParsed(format, profiles, notes, anchor);
+}
+
+/** A file's profiles as read, placed in time; V8's idle samples are waiting, not CPU time: a profile type of their own. */
+export function finishParsed(format: ProfileFormat, profiles: ImportedProfile[], notes: string[], anchor: TimeAnchor): ParsedFile {
   return { format, profiles: placeProfiles(profiles, anchor).flatMap(separateIdle), notes };
+}
+
+/** How a file can be read as a stream (streamImport.ts): by its format's line reader (of text or bytes), or its chunk reader. */
+export type Streamable =
+  | { format: ProfileFormat; lines: NonNullable<FormatReader['lines']>; byteLines?: undefined; chunks?: undefined }
+  | { format: ProfileFormat; byteLines: NonNullable<FormatReader['byteLines']>; lines?: undefined; chunks?: undefined }
+  | { format: ProfileFormat; chunks: NonNullable<FormatReader['chunks']>; lines?: undefined; byteLines?: undefined };
+
+/**
+ * How a file can be read as a stream, from its first bytes (`head`, 256 KB or the whole file): when detection would
+ * give it to a reader that reads lines (FormatReader.lines or byteLines: collapsed stacks, perf script), or to one that reads
+ * chunks and sees the file open as it can stream it (FormatReader.chunks: a V8 profile as V8 writes it, a Chrome
+ * trace, whose reader checks its JSON with jsonFormat when it has read it); undefined
+ * for anything else, which is read whole: compressed or UTF-16 files, refusals, binary formats, other JSON, and text
+ * formats without a line reader. Detection's own order and sniffers decide, on the same first 64K characters
+ * parseProfileBytes gives the text sniffers.
+ */
+export function streamableFormat(head: Buffer): Streamable | undefined {
+  if (head.length < 2 || (head[0] === 0x1f && head[1] === 0x8b)) return undefined;
+  if (head[0] === 0 || head[1] === 0 || (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return undefined;
+  if (READERS.some(([, reader]) => reader.refuse?.(head) !== undefined)) return undefined;
+  const file = new ProfileFile(head);
+  const streamable = (found: [ProfileFormat, FormatReader] | undefined): Streamable | undefined => {
+    if (found === undefined) return undefined;
+    const [format, { lines, byteLines, chunks }] = found;
+    if (byteLines) return { format, byteLines };
+    if (lines) return { format, lines };
+    if (chunks?.starts(head)) return { format, chunks };
+    return undefined;
+  };
+  // A byte sniffer sees only the head here: one that needs the whole file (the V8 scanner) claims a big file by its
+  // chunk reader's `starts` instead, at its place in the order.
+  const byBytes = READERS.find(([, reader]) => reader.sniff.bytes?.(file) || reader.chunks?.starts(head));
+  if (byBytes) return streamable(byBytes);
+  const text = file.text;
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') return undefined;
+  return streamable(READERS.find(([, reader]) => reader.sniff.text?.(text.slice(0, 64 * 1024))));
 }
 
 function parseAnyFormat(bytes: Buffer, displayName: string, notes: string[]): Omit<ParsedFile, 'notes'> {
@@ -64,6 +106,15 @@ function parseAnyFormat(bytes: Buffer, displayName: string, notes: string[]): Om
   const byText = READERS.find(([, reader]) => reader.sniff.text?.(head));
   if (byText) return read(byText[0]);
   throw new ProfileImportError(displayName, 'unknown', `it is not in a format Icicle recognises. ${READS}`);
+}
+
+/**
+ * The format detection gives a file whose text is this JSON (parseAnyFormat's JSON stage); undefined when it refuses
+ * it or no reader claims it. A streamed JSON reader's file is checked with it (FormatReader.chunks' sniffedJson).
+ */
+export function jsonFormat(json: unknown): ProfileFormat | undefined {
+  if (unsupportedFormatError(json, '') !== undefined) return undefined;
+  return strongestClaim(reader => reader.sniff.json?.(json) ?? false);
 }
 
 /** The first reader sure of the file, else the first that finds it likely. */

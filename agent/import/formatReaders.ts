@@ -1,5 +1,5 @@
 import type { ProfileFormat } from '../../common/profileFormats';
-import { chromeTraceReader } from './formats/chromeTrace/chromeTrace';
+import { chromeTraceReader } from './formats/chromeTrace/chromeTraceReader';
 import { collapsedReader } from './formats/collapsed/collapsed';
 import type { FormatReader } from './formats/formatReader';
 import { heapProfileReader } from './formats/heapprofile/heapProfile';

@@ -10,6 +10,7 @@ import type { SampleWrite } from '../../storage/write/sampleWrite';
 import { plannedWrites, profileWrites } from './importToStore';
 import { PROFILE_ROWS_LABEL, storedWhole } from './storedProfile';
 import { fileAnchor, nowAnchor, type TimeAnchor } from './timeAnchor';
+import { parseStreamedFile } from './streamImport';
 
 export interface FileImportResult {
   format: ProfileFormat;
@@ -34,9 +35,27 @@ export function profileIdOf(bytes: Uint8Array): string {
  * Reads, detects, parses and stores one profile file (see importProfileBytes); a profile whose file does not say when
  * it was taken ends when the file was last written (fileAnchor).
  */
-export async function importProfileFile(store: Store, path: string, displayName: string, labels: Record<string, string>): Promise<FileImportResult> {
+export async function importProfileFile(
+  store: Store,
+  path: string,
+  displayName: string,
+  labels: Record<string, string>,
+  /** `streamMinBytes`: from what size a line format's file is read as a stream (streamImport.ts; tests lower it). */
+  options: { streamMinBytes?: number } = {},
+): Promise<FileImportResult> {
+  // A big file in a line format (perf script) is read as a stream, in bounded memory; any other is read whole.
+  const streamed = await parseStreamedFile(path, displayName, { minBytes: options.streamMinBytes });
+  if (streamed) {
+    const { parsed, profileId } = streamed;
+    if (await storedWhole(store, profileId, displayName)) return alreadyStoredResult(parsed, profileId);
+    return storeParsedProfile(store, parsed, { displayName, profileId, labels, sourceMaps: new SourceMapResolver() });
+  }
   const { bytes, modifiedMs } = await readProfileFile(path, displayName);
   return importProfileBytes(store, bytes, displayName, labels, { anchor: fileAnchor(modifiedMs) });
+}
+
+function alreadyStoredResult({ format, notes }: ParsedFile, profileId: string): FileImportResult {
+  return { format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0, notes };
 }
 
 /**
@@ -68,7 +87,7 @@ export async function importProfileBytes(
   const parsed = parseProfileBytes(bytes, displayName, options.anchor ?? nowAnchor());
   const keyed = options.idempotencyKey !== undefined;
   if (!keyed && !options.knownAbsent && (await storedWhole(store, profileId, displayName))) {
-    return { format: parsed.format, rows: 0, profileId, alreadyStored: true, sourceMapped: 0, unmapped: 0, notes: parsed.notes };
+    return alreadyStoredResult(parsed, profileId);
   }
   const sourceMaps = options.sourceMaps === false ? undefined : new SourceMapResolver();
   return storeParsedProfile(store, parsed, { displayName, profileId, labels, sourceMaps, idempotencyKey: options.idempotencyKey });

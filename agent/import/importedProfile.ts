@@ -100,6 +100,8 @@ export class ProfileBuilder {
   private readonly sampleValues: number[][];
   private readonly sampleTimes: number[] = [];
   private readonly sampleLabels: Record<string, (string | null)[]> = {};
+  /** The columns of `sampleLabels`, so that a sample does not list them (most profiles have none). */
+  private readonly labelColumns: (string | null)[][] = [];
   private hasTimes = false;
 
   constructor(
@@ -130,10 +132,23 @@ export class ProfileBuilder {
 
   /** A stack of frame ids, leaf first. */
   stack(frameIds: ArrayLike<number>): number {
+    return this.intern(frameIds, false);
+  }
+
+  /**
+   * A stack of frame ids, leaf first, in an array the caller hands over: kept as the profile's own when the stack is
+   * new, so a caller that built the array for this call saves the copy.
+   */
+  ownStack(frameIds: number[]): number {
+    return this.intern(frameIds, true);
+  }
+
+  private intern(frameIds: ArrayLike<number>, own: boolean): number {
     const length = frameIds.length;
     let hash = 0x811c9dc5;
     for (let i = 0; i < length; i++) hash = Math.imul(hash ^ frameIds[i]!, 0x01000193);
-    hash = (hash ^ length) >>> 0;
+    // A signed 32-bit key stays a small integer in V8 (an unsigned one past 2^31 is a heap number, slower to look up).
+    hash = (hash ^ length) | 0;
     const bucket = this.stackIds.get(hash);
     if (bucket !== undefined) {
       for (const candidate of typeof bucket === 'number' ? [bucket] : bucket) {
@@ -141,9 +156,13 @@ export class ProfileBuilder {
       }
     }
     const id = this.stacks.length;
-    const copy = new Array<number>(length);
-    for (let i = 0; i < length; i++) copy[i] = frameIds[i]!;
-    this.stacks.push(copy);
+    let kept: number[];
+    if (own) kept = frameIds as number[];
+    else {
+      kept = new Array<number>(length);
+      for (let i = 0; i < length; i++) kept[i] = frameIds[i]!;
+    }
+    this.stacks.push(kept);
     if (bucket === undefined) this.stackIds.set(hash, id);
     else if (typeof bucket === 'number') this.stackIds.set(hash, [bucket, id]);
     else bucket.push(id);
@@ -159,11 +178,15 @@ export class ProfileBuilder {
     this.sampleTimes.push(timeMs ?? 0);
     if (labels) {
       for (const [key, value] of Object.entries(labels)) {
-        const column = (this.sampleLabels[key] ??= new Array<string | null>(index).fill(null));
+        let column = this.sampleLabels[key];
+        if (column === undefined) {
+          column = this.sampleLabels[key] = new Array<string | null>(index).fill(null);
+          this.labelColumns.push(column);
+        }
         column.push(value);
       }
     }
-    for (const column of Object.values(this.sampleLabels)) if (column.length === index) column.push(null);
+    for (const column of this.labelColumns) if (column.length === index) column.push(null);
   }
 
   /** The profile. Frame kinds are not the importer's business: the store classifies stored frames (frameKind.ts). */

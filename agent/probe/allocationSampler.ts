@@ -13,7 +13,7 @@ interface HeapNode {
  * V8's sampling heap profiler (the inspector's `HeapProfiler.startSampling`), read in chunks beside the CPU profiler:
  * every chunk holds the bytes allocated while it ran, whether or not they were collected since.
  *
- * How V8 behaves (Node 20, measured in this probe's tests and HANDOFF-alloc.md):
+ * How V8 behaves (Node 20, measured in this probe's tests and docs/handoff/allocations.md):
  * - By default the profile holds only allocations still alive: V8 forgets a sample when the garbage collector frees
  *   its object, so a function that allocates much and keeps nothing would show nothing. The two flags
  *   `includeObjectsCollectedByMajorGC` and `includeObjectsCollectedByMinorGC` keep every sample: allocated bytes,

@@ -38,3 +38,15 @@ export function rssAfterGc(): { rssMb: number; gcRan: boolean; heapMb: number; e
   const usage = process.memoryUsage();
   return { rssMb: usage.rss / 2 ** 20, gcRan: gc !== undefined, heapMb: usage.heapUsed / 2 ** 20, externalMb: usage.external / 2 ** 20 };
 }
+
+/**
+ * Milliseconds of CPU the whole process (every thread: the store's block worker, DuckDB's threads) spent in `work`.
+ * On a machine shared with other jobs wall time stretches with the load while CPU time stays near what the work
+ * costs, so the ingest figures carry both.
+ */
+export async function processCpuMs<T>(work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+  const before = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(before);
+  return { result, cpuMs: (used.user + used.system) / 1000 };
+}

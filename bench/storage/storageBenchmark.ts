@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { progress } from './benchTiming';
 import { DEFAULT_GENERATOR, generateCatalog, generateSamples, type GeneratorConfig } from './generateSamples';
 import { fingerprint, sameResult, type MergeResult, type PerLineResult } from './mergeResult';
@@ -18,6 +18,7 @@ const TARGET = { ingestPerS: 2_000_000, mergeSpeedupVsDuckDb: 3, mergeVsFloor: 2
  */
 export async function runStorageBenchmark(config: GeneratorConfig = DEFAULT_GENERATOR): Promise<Record<string, number | string>> {
   const smallRows = Math.min(1_000_000, config.samples);
+  const loadBefore = loadavg()[0]!;
   progress(`generating ${config.samples.toLocaleString('en')} samples over ${config.stacks.toLocaleString('en')} stacks`);
   const catalog = generateCatalog(config);
   const common = { smallRows, rows: config.samples, labelValue: catalog.labelA[7]!, file: '/src/module7.ts', runs: 5 };
@@ -46,6 +47,9 @@ export async function runStorageBenchmark(config: GeneratorConfig = DEFAULT_GENE
   const ingest1mPerS = smallRows / (store.ingest1mMs / 1000);
   const duckIngestPerS = rows / ((duck.ingest1mMs + duck.ingestRestMs) / 1000);
   const duckIngest1mPerS = smallRows / (duck.ingest1mMs / 1000);
+  const cpuNsPerSample = (store.ingestCpuMs * 1e6) / rows;
+  const duckCpuNsPerSample = (duck.ingestCpuMs * 1e6) / rows;
+  const loadAfter = loadavg()[0]!;
   const bytesPerSample = store.diskBytes / rows;
   const duckBytesPerSample = duck.parquetBytes / rows;
   const mergeLine = (name: string, ours: number, duckMs: number, floorMs: number, withTargets: boolean): ReportLine[] => [
@@ -55,6 +59,7 @@ export async function runStorageBenchmark(config: GeneratorConfig = DEFAULT_GENE
   const lines: ReportLine[] = [
     { name: `ingest, ${big}, WAL fdatasync, block flushes included`, figure: perSecond(ingestPerS), peer: `DuckDB appender ${perSecond(duckIngestPerS)}`, ratio: times(ingestPerS / duckIngestPerS), target: `≥ ${perSecond(TARGET.ingestPerS)}`, pass: ingestPerS >= TARGET.ingestPerS },
     { name: `ingest, first ${small}, WAL fdatasync, no block flush`, figure: perSecond(ingest1mPerS), peer: `DuckDB appender ${perSecond(duckIngest1mPerS)}`, ratio: times(ingest1mPerS / duckIngest1mPerS), target: `≥ ${perSecond(TARGET.ingestPerS)}`, pass: ingest1mPerS >= TARGET.ingestPerS },
+    { name: `ingest CPU time per sample, ${big}, all threads`, figure: `${cpuNsPerSample.toFixed(0)} ns`, peer: `DuckDB appender ${duckCpuNsPerSample.toFixed(0)} ns`, ratio: times(cpuNsPerSample / duckCpuNsPerSample), target: '', pass: undefined },
     ...mergeLine(`merge stacks, label_a filter, ${small} (active part)`, store.merge1m.ms, duck.merge1m.ms, floor.merge1m.ms, false),
     ...mergeLine(`merge stacks, label_a filter, ${big} (blocks, warm)`, store.merge10m.ms, duck.merge10m.ms, floor.merge10m.ms, true),
     ...(store.engine1m ? mergeLine(`  same via query engine, ${small}`, store.engine1m.ms, duck.merge1m.ms, floor.merge1m.ms, false) : []),
@@ -71,6 +76,7 @@ export async function runStorageBenchmark(config: GeneratorConfig = DEFAULT_GENE
     `Per-line (${common.file}): every side totals value per stack over all samples, then expands stacks to frames and adds each stack's total once per distinct line of the file (DuckDB: CTE per stack, DISTINCT stack/line join on stack_frames + frames tables).`,
     `DuckDB runs in this process with ${duck.threads} threads on ${cpus().length} cores; the store's queries run on the main thread. Bytes: store directory ${(store.diskBytes / 2 ** 20).toFixed(1)} MB (blocks ${(store.blockBytes / 2 ** 20).toFixed(1)} MB); DuckDB COPY TO parquet ${(duck.parquetBytes / 2 ** 20).toFixed(1)} MB in ${ms(duck.parquetWriteMs)}.`,
     `RSS: ${store.rssNote}.`,
+    `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end, on ${cpus().length} cores: wall-clock rates fall with other jobs' load; CPU time per sample (every thread of the process, the block worker or DuckDB's) much less. At ${cpuNsPerSample.toFixed(0)} ns a sample, two idle cores could ingest at most ${perSecond((2 * 1e9) / cpuNsPerSample)}.`,
     store.engine10m ? 'Query engine (storage/query executePlan, PlanBuilder scan → filter → aggregate) measured too.' : `Query engine not measured: ${store.engineError ?? 'not present'}.`,
     `Results agree across sides: ${checks.every(c => c.ok) ? 'yes' : checks.filter(c => !c.ok).map(c => c.name).join(', ') + ' DIFFER'}.`,
   ];
@@ -82,6 +88,10 @@ export async function runStorageBenchmark(config: GeneratorConfig = DEFAULT_GENE
     ingest1m_per_s: Math.round(ingest1mPerS),
     duckdb_ingest_per_s: Math.round(duckIngestPerS),
     duckdb_ingest1m_per_s: Math.round(duckIngest1mPerS),
+    ingest_cpu_ns_per_sample: Math.round(cpuNsPerSample),
+    duckdb_ingest_cpu_ns_per_sample: Math.round(duckCpuNsPerSample),
+    load_average_start: round(loadBefore, 2),
+    load_average_end: round(loadAfter, 2),
     final_flush_ms: round(store.finalFlushMs),
     merge1m_ms: round(store.merge1m.ms),
     duckdb_merge1m_ms: round(duck.merge1m.ms),

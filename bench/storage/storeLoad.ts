@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store } from '../../storage/store';
+import { Store } from '../../storage/store';
 import type { SampleWrite } from '../../storage/write/sampleWrite';
-import type { GeneratedCatalog, GeneratedSamples } from './generateSamples';
+import { generateCatalog, generateSamples, type GeneratedCatalog, type GeneratedSamples, type GeneratorConfig } from './generateSamples';
 
 /**
  * Loading the store the way the agent does: frames and stacks interned in its metadata, then samples written in
@@ -89,4 +89,19 @@ export async function directoryBytes(directory: string): Promise<number> {
     total += entry.isDirectory() ? await directoryBytes(path) : (await stat(path)).size;
   }
   return total;
+}
+
+/**
+ * A store at `path` holding the generator's samples for `config`, loaded as the agent would and closed, for the
+ * benchmarks that then serve it from a real agent (lsp, stall); the load's milliseconds.
+ */
+export async function loadGeneratedStore(path: string, config: GeneratorConfig): Promise<number> {
+  const store = await Store.open(path);
+  const catalog = generateCatalog(config);
+  internCatalog(store, catalog);
+  const samples = generateSamples(config);
+  const stackIds = Uint32Array.from(samples.stackIndex, s => s + 1);
+  const loadMs = await ingest(store, catalog, samples, stackIds, 0, config.samples, { writeRows: 65_536, inFlight: 4 });
+  await store.close();
+  return loadMs;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../../storage/store';
-import { progress, rssAfterGc, timeAsync } from './benchTiming';
+import { processCpuMs, progress, rssAfterGc, timeAsync } from './benchTiming';
 import { loadEngineMerge } from './engineQueries';
 import type { GeneratedCatalog, GeneratedSamples } from './generateSamples';
 import { fingerprint, type MergeResult, type PerLineResult } from './mergeResult';
@@ -17,6 +17,8 @@ export interface QueryFigure {
 export interface StoreFigures {
   ingest1mMs: number;
   ingestRestMs: number;
+  /** CPU time of the whole process (the block worker included) during both ingests. */
+  ingestCpuMs: number;
   blocksAfterIngest: number;
   finalFlushMs: number;
   diskBytes: number;
@@ -71,13 +73,16 @@ export async function runStorePhase(scenario: Scenario): Promise<StoreFigures> {
     };
 
     progress(`store: ingesting ${smallRows.toLocaleString('en')} samples (WAL fdatasync on, ${scenario.ingest.inFlight} × ${scenario.ingest.writeRows.toLocaleString('en')} in flight)`);
-    const ingest1mMs = await ingest(store, catalog, scenario.samples!, scenario.stackIds!, 0, smallRows, scenario.ingest);
+    const first = await processCpuMs(() => ingest(store, catalog, scenario.samples!, scenario.stackIds!, 0, smallRows, scenario.ingest));
+    const ingest1mMs = first.result;
     progress(`store: querying ${smallRows.toLocaleString('en')} samples (active part in memory)`);
     const merge1m = await timeSnapshot(store, runs, s => mergeStacksByScan(s, 'label_a', labelValue));
     const engine1m = await tryEngine();
 
     progress(`store: ingesting the remaining ${(rows - smallRows).toLocaleString('en')} samples (blocks are flushed in the background meanwhile)`);
-    const ingestRestMs = await ingest(store, catalog, scenario.samples!, scenario.stackIds!, smallRows, rows, scenario.ingest);
+    const rest = await processCpuMs(() => ingest(store, catalog, scenario.samples!, scenario.stackIds!, smallRows, rows, scenario.ingest));
+    const ingestRestMs = rest.result;
+    const ingestCpuMs = first.cpuMs + rest.cpuMs;
     const blocksAfterIngest = store.stats().blocks;
     let started = performance.now();
     await store.flush();
@@ -102,7 +107,7 @@ export async function runStorePhase(scenario: Scenario): Promise<StoreFigures> {
     const memory = rssAfterGc();
     const rssNote = `${memory.gcRan ? 'after gc' : 'without gc (run with --expose-gc)'}; heap ${memory.heapMb.toFixed(0)} MB, external ${memory.externalMb.toFixed(0)} MB; block worker included (same process)`;
     return {
-      ingest1mMs, ingestRestMs, blocksAfterIngest, finalFlushMs, diskBytes, blockBytes,
+      ingest1mMs, ingestRestMs, ingestCpuMs, blocksAfterIngest, finalFlushMs, diskBytes, blockBytes,
       merge1m, merge10mColdMs, merge10m, engine1m, engine10m,
       engineError,
       perLine10m, rss10mMb: memory.rssMb, rssNote,

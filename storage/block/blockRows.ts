@@ -18,36 +18,62 @@ const SORT_CARDINALITY_LIMIT = 1024;
 export function mergeAndSortRows(batches: RecordBatch[]): RecordBatch {
   const length = batches.reduce((sum, b) => sum + b.numRows, 0);
   const names = columnOrder(batches.flatMap(b => b.schema.fields.map(f => f.name)));
-  const numbers = new Map<string, Float64Array | Uint32Array>();
   const strings = new Map<string, StringColumn>();
-  for (const name of names) {
+  for (const name of names) if ((staticColumn(name)?.type ?? 'string') === 'string') strings.set(name, concatStrings(batches, name, length));
+  // Every string column (the profile type, the labels) may take part in the sort order.
+  const destination = sortDestinations(length, names.filter(n => strings.has(n)).map(n => strings.get(n)!));
+  const columns: [string, Data][] = names.map(name => {
     // Label columns are strings; static ones are typed by the schema.
     const type = staticColumn(name)?.type ?? 'string';
-    if (type === 'uint32') numbers.set(name, concatNumbers(batches, name, new Uint32Array(length)));
-    else if (type === 'float64') numbers.set(name, concatNumbers(batches, name, new Float64Array(length)));
-    else strings.set(name, concatStrings(batches, name, length));
-  }
-  // Every string column (the profile type, the labels) may take part in the sort order.
-  const order = sortOrder(length, names.filter(n => strings.has(n)).map(n => strings.get(n)!));
-  const columns: [string, Data][] = names.map(name => {
-    const values = numbers.get(name);
-    if (values instanceof Uint32Array) return [name, uint32Data(gatherUint32(values, order), length)];
-    if (values) return [name, float64Data(gatherFloat64(values, order), length)];
+    if (type === 'uint32') return [name, uint32Data(scatterNumbers(batches, name, destination, new Uint32Array(length)), length)];
+    if (type === 'float64') return [name, float64Data(scatterNumbers(batches, name, destination, new Float64Array(length)), length)];
     const column = strings.get(name)!;
-    return [name, permuteStrings(column, order, length).toData(length)];
+    return [name, permuteStrings(column, destination, length).toData(length)];
   });
   return recordBatch(columns, length);
 }
 
-function concatNumbers<T extends Float64Array | Uint32Array>(batches: RecordBatch[], name: string, out: T): T {
+/**
+ * A numeric column of every batch written straight to its sorted rows: each row is read once, in order, and written
+ * to its destination (a scatter), which costs about half of concatenating and then gathering in sorted order, whose
+ * reads jump about the column. A constant column (a profile's period) is a fill.
+ */
+function scatterNumbers<T extends Float64Array | Uint32Array>(batches: RecordBatch[], name: string, destination: Uint32Array, out: T): T {
+  const constant = constantOf(batches, name);
+  if (constant !== undefined) return out.fill(constant) as T;
   let offset = 0;
   for (const batch of batches) {
     const data = batch.getChild(name)?.data[0];
     // Arrow slices value buffers (index from 0) but not validity bitmaps (index from data.offset).
-    if (data) out.set((data.values as T).subarray(0, data.length), offset);
+    if (data) {
+      if (out instanceof Float64Array) scatterFloat64(data.values as Float64Array, destination, offset, data.length, out);
+      else scatterUint32(data.values as Uint32Array, destination, offset, data.length, out as Uint32Array);
+    }
     offset += batch.numRows;
   }
   return out;
+}
+
+/** The value every row of every batch holds in a numeric column, or undefined if they differ (or a batch lacks it). */
+function constantOf(batches: RecordBatch[], name: string): number | undefined {
+  let first: number | undefined;
+  for (const batch of batches) {
+    const data = batch.getChild(name)?.data[0];
+    if (!data) return undefined;
+    const values = data.values as Float64Array | Uint32Array;
+    first ??= values[0];
+    for (let i = 0; i < data.length; i++) if (values[i] !== first) return undefined;
+  }
+  return first;
+}
+
+// One scatter per array type: a single generic one is megamorphic in V8 and ran 5× slower.
+function scatterFloat64(values: Float64Array, destination: Uint32Array, offset: number, n: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) out[destination[offset + i]!] = values[i]!;
+}
+
+function scatterUint32(values: Uint32Array, destination: Uint32Array, offset: number, n: number, out: Uint32Array): void {
+  for (let i = 0; i < n; i++) out[destination[offset + i]!] = values[i]!;
 }
 
 /** Concatenates a string column, translating each batch's dictionary into one shared dictionary. */
@@ -85,11 +111,11 @@ function concatStrings(batches: RecordBatch[], name: string, length: number): St
 const COUNTING_SORT_KEYS = 1 << 20;
 
 /**
- * The row order: a composite key of the sort columns' value ranks (nulls first), stable so that arrival (time)
- * order is kept within equal keys. Small key spaces use a counting sort; larger ones put the row index in the
- * low bits of a Float64 key and use the native numeric sort.
+ * Where each row goes in the sorted block (the inverse of the row order): a composite key of the sort columns' value
+ * ranks (nulls first), stable so that arrival (time) order is kept within equal keys. Small key spaces use a counting
+ * sort; larger ones put the row index in the low bits of a Float64 key and use the native numeric sort.
  */
-function sortOrder(length: number, candidates: StringColumn[]): Uint32Array {
+function sortDestinations(length: number, candidates: StringColumn[]): Uint32Array {
   const indexBits = Math.max(1, Math.ceil(Math.log2(length + 1)));
   const keyLimit = 2 ** (52 - indexBits);
   const sortColumns = candidates
@@ -109,19 +135,19 @@ function sortOrder(length: number, candidates: StringColumn[]): Uint32Array {
     }
     span *= radix;
   }
-  const order = new Uint32Array(length);
+  const destination = new Uint32Array(length);
   if (span <= COUNTING_SORT_KEYS) {
     const starts = new Uint32Array(span + 1);
     for (let i = 0; i < length; i++) starts[keys[i]! + 1]!++;
     for (let k = 1; k <= span; k++) starts[k]! += starts[k - 1]!;
-    for (let i = 0; i < length; i++) order[starts[keys[i]!]!++] = i;
-    return order;
+    for (let i = 0; i < length; i++) destination[i] = starts[keys[i]!]!++;
+    return destination;
   }
   const scale = 2 ** indexBits;
   for (let i = 0; i < length; i++) keys[i] = keys[i]! * scale + i;
   keys.sort();
-  for (let i = 0; i < length; i++) order[i] = keys[i]! % scale;
-  return order;
+  for (let i = 0; i < length; i++) destination[keys[i]! % scale] = i;
+  return destination;
 }
 
 function dictionaryRanks(dictionary: string[]): Int32Array {
@@ -131,39 +157,25 @@ function dictionaryRanks(dictionary: string[]): Int32Array {
   return rank;
 }
 
-// One gather per array type: a single generic one is megamorphic in V8 and ran 5× slower.
-function gatherFloat64(values: Float64Array, order: Uint32Array): Float64Array {
-  const out = new Float64Array(order.length);
-  // Per-profile columns (duration, period) are usually constant: a fill is far cheaper than a random gather.
+function scatterInt32(values: Int32Array, destination: Uint32Array, length: number): Int32Array {
+  const out = new Int32Array(length);
   const first = values[0]!;
   let constant = true;
-  for (let i = 1; i < order.length && constant; i++) constant = values[i] === first;
+  for (let i = 1; i < length && constant; i++) constant = values[i] === first;
   if (constant) return out.fill(first);
-  for (let i = 0; i < order.length; i++) out[i] = values[order[i]!]!;
+  for (let i = 0; i < length; i++) out[destination[i]!] = values[i]!;
   return out;
 }
 
-function gatherUint32(values: Uint32Array, order: Uint32Array): Uint32Array {
-  const out = new Uint32Array(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = values[order[i]!]!;
-  return out;
-}
-
-function gatherInt32(values: Int32Array, order: Uint32Array): Int32Array {
-  const out = new Int32Array(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = values[order[i]!]!;
-  return out;
-}
-
-function permuteStrings(column: StringColumn, order: Uint32Array, length: number): StringColumn {
-  const codes = gatherInt32(column.codes, order);
+function permuteStrings(column: StringColumn, destination: Uint32Array, length: number): StringColumn {
   const source = column.validity;
-  column.codes = codes;
+  column.codes = scatterInt32(column.codes, destination, length);
   if (source) {
     column.validity = new Uint8Array(Math.ceil(length / 8)).fill(0xff);
     for (let i = 0; i < length; i++) {
-      const from = order[i]!;
-      if (!(source[from >> 3]! & (1 << (from & 7)))) column.validity[i >> 3]! &= ~(1 << (i & 7));
+      if (source[i >> 3]! & (1 << (i & 7))) continue;
+      const to = destination[i]!;
+      column.validity[to >> 3]! &= ~(1 << (to & 7));
     }
   }
   return column;

@@ -1,7 +1,8 @@
 import type { Data, RecordBatch } from 'apache-arrow';
 import { SAMPLE_COLUMNS, labelColumn, type BlockStats } from '../schema';
 import { statsOfBatch } from '../block/blockStats';
-import type { EncodedWrite } from '../write/sampleWrite';
+import { PartLabels } from '../write/labelInterner';
+import type { EncodedWrite, InternedLabelColumn } from '../write/sampleWrite';
 import { NumberColumn, StringColumn, float64Data, recordBatch, uint32Data } from './columnBuilders';
 
 /** Rows per in-memory batch: large enough for tight vectorised loops, small enough to grow cheaply. */
@@ -37,7 +38,8 @@ class BatchBuilder {
     return first instanceof StringColumn ? first.codes.length : first.values.length;
   }
 
-  append(write: EncodedWrite, from: number, to: number): void {
+  /** `labelIds` and `rowLabelIds`: the part-wide ids of the write's constant labels and of its dictionaries' entries. */
+  append(write: EncodedWrite, from: number, to: number, labelIds: Record<string, number>, rowLabelIds: Record<string, Int32Array>): void {
     const count = to - from;
     const end = this.rows + count;
     if (end > this.capacity) {
@@ -54,12 +56,14 @@ class BatchBuilder {
     });
     for (const [key, value] of Object.entries(write.labels)) {
       const column = this.labels.get(key)!;
-      column.codes.fill(column.code(value), start, end);
+      column.codes.fill(column.codeOfPart(labelIds[key]!, value), start, end);
     }
     for (const [key, encoded] of Object.entries(write.rowLabels)) {
       const column = this.labels.get(key)!;
-      // Translate the write's dictionary to the batch's once per distinct value, then map codes row by row.
-      const translate = Int32Array.from(encoded.dictionary, value => column.code(value));
+      // Translate the write's dictionary to the batch's by part-wide id, then map codes row by row.
+      const ids = rowLabelIds[key]!;
+      const translate = new Int32Array(ids.length);
+      for (let code = 0; code < ids.length; code++) translate[code] = column.codeOfPart(ids[code]!, encoded.dictionary[code]!);
       const codes = column.codes;
       const source = encoded.codes;
       for (let i = from; i < to; i++) {
@@ -118,12 +122,24 @@ export class ActivePart {
   /** The builder still taking rows for each label key set. */
   private readonly open = new Map<string, BatchBuilder>();
   rows = 0;
+  /** Every label value of the part with its part-wide id: writes are encoded against it (Store.write). */
+  readonly labels = new PartLabels();
   /** Tx ids whose rows the part holds. */
   firstTxId = 0;
   lastTxId = 0;
 
   append(write: EncodedWrite, txId: number): void {
     const keySet = [...Object.keys(write.labels), ...Object.keys(write.rowLabels)].sort().join(',');
+    const labelIds: Record<string, number> = {};
+    for (const [key, value] of Object.entries(write.labels)) labelIds[key] = this.labels.of(key).id(value);
+    // A write encoded against this part brings its ids; another (replayed from the log, encoded by an importer,
+    // or encoded against a part frozen since) is interned here, once per distinct value.
+    const rowLabelIds: Record<string, Int32Array> = {};
+    for (const [key, encoded] of Object.entries(write.rowLabels)) {
+      const interner = this.labels.of(key);
+      const interned = encoded as Partial<InternedLabelColumn>;
+      rowLabelIds[key] = interned.interner === interner && interned.ids ? interned.ids : Int32Array.from(encoded.dictionary, value => interner.id(value));
+    }
     const n = write.rows;
     let from = 0;
     while (from < n) {
@@ -134,7 +150,7 @@ export class ActivePart {
         this.open.set(keySet, builder);
       }
       const to = Math.min(n, from + MAX_BATCH_ROWS - builder.rows);
-      builder.append(write, from, to);
+      builder.append(write, from, to, labelIds, rowLabelIds);
       from = to;
     }
     this.rows += n;
@@ -144,7 +160,7 @@ export class ActivePart {
 
   /** Memory held by the part, for the flush threshold. */
   bytes(): number {
-    let bytes = 0;
+    let bytes = this.labels.bytes();
     for (const builder of this.builders) bytes += builder.bytes();
     return bytes;
   }

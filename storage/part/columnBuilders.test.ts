@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Dictionary, Int32, Utf8, makeData, vectorFromArray, type Data } from 'apache-arrow';
-import { recordBatch } from './columnBuilders';
+import { recordBatch, utf8Vector } from './columnBuilders';
 
 function column(values: string[], id: number): Data {
   return makeData({
@@ -31,5 +31,19 @@ describe('recordBatch', () => {
     const ids = batch.schema.fields.map(f => (f.type as Dictionary).id);
     assert.equal(new Set(ids).size, 3, `ids ${ids.join(', ')}`);
     assert.deepEqual(batch.schema.fields.map(f => batch.getChild(f.name)!.get(0)), ['x', 'y', 'z']);
+  });
+});
+
+describe('utf8Vector', () => {
+  it('reads back every string as Arrow’s own builder writes it, lone surrogates included', () => {
+    const strings = ['', 'a', 'b1', 'é', '漢字', '🔥 fire', 'x'.repeat(1000), '\uD800', '\uDC00', 'end\uD83D', '\uDE00start', 'null\u0000byte'];
+    const ours = utf8Vector(strings);
+    const arrows = vectorFromArray(strings, new Utf8());
+    assert.equal(ours.length, strings.length);
+    assert.deepEqual(Array.from({ length: strings.length }, (_, i) => ours.get(i)), Array.from({ length: strings.length }, (_, i) => arrows.get(i)));
+  });
+
+  it('holds an empty dictionary', () => {
+    assert.equal(utf8Vector([]).length, 0);
   });
 });

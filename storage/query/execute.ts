@@ -7,6 +7,7 @@ import { aggregateOperator, filterOperator, limitOperator, projectOperator, type
 import { optimize } from './optimizer';
 import { mayMatch } from './pruning';
 import type { ScanSource } from './scanSource';
+import { yieldIfSliceSpent } from './yieldSlice';
 
 export interface QueryResult {
   /** The rows, with the plan's output columns in order. */
@@ -79,6 +80,9 @@ async function* scanOperator(plan: ScanNode, source: ScanSource, stats: NodeStat
         }),
   };
   for await (const batch of source.scan(request)) {
+    // Other requests get the thread between batches once this one has held it for a slice (yieldSlice.ts).
+    const pause = yieldIfSliceSpent(source);
+    if (pause) await pause;
     stats.batchesRead! += 1;
     if (batch.numRows === 0) continue;
     stats.rows += batch.numRows;

@@ -87,7 +87,10 @@ class PartedSource implements ScanSource {
   }
 }
 
-describe('firstLabelValues', () => {
+describe('firstLabelValues', function () {
+  // Stores written, flushed and compacted for real: seconds on a loaded machine (it failed mocha's 2 s before the
+  // per-query slices too, at load average 7).
+  this.timeout(30_000);
   it('gives the first values with the prefix, sorted, and whether there are more, as the whole distinct list would', async () => {
     await fc.assert(
       fc.asyncProperty(

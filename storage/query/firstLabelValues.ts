@@ -8,6 +8,7 @@ import type { ScanPart, ScanSource } from './scanSource';
 import { selectionPredicate, type Selection } from './selection';
 import { SmallestDistinct } from './smallestDistinct';
 import { compareUtf8, decodeUtf8, encodeUtf8, hasBytePrefix, utf8Chunks } from './utf8Order';
+import { yieldIfSliceSpent } from './yieldSlice';
 
 export interface LabelValuesOptions {
   selection?: Selection;
@@ -59,13 +60,13 @@ export async function firstLabelValues(source: ScanSource, key: string, options:
       // Nothing is kept for rows in memory, which grow. They are not pruned either: their statistics are computed on
       // first use, over every column, which costs more than reading their one batch. Anything else is pruned by the
       // answer's own bar as it falls.
-      await reader.read(part, merged, part.key !== undefined || part === whole);
+      await reader.read(source, part, merged, part.key !== undefined || part === whole);
       continue;
     }
     let found = cache.get(part.key, queryKey) as PartValues | undefined;
     if (found === undefined || (!found.complete && found.values.length < capacity)) {
       const own = new SmallestDistinct(capacity);
-      await reader.read(part, own, true);
+      await reader.read(source, part, own, true);
       found = { values: own.sorted(), complete: !own.full };
       if (!part.unreadable) cache.set(part.key, queryKey, found, bytesOf(found.values));
     }
@@ -90,9 +91,15 @@ class ValueReader {
     this.prefixUtf8 = encodeUtf8(wellFormedHead(prefix));
   }
 
-  async read(part: ScanPart, into: SmallestDistinct, prune: boolean): Promise<void> {
+  /** Reads `part` of `source` (the query's snapshot: its slices of the thread are counted per snapshot). */
+  async read(source: ScanSource, part: ScanPart, into: SmallestDistinct, prune: boolean): Promise<void> {
     const mayMatch = prune ? (stats: BlockStats): boolean => this.mayHold(stats, into) : undefined;
-    for await (const batch of part.scan({ columns: this.columns, ...(mayMatch ? { mayMatch } : {}) })) this.readBatch(batch, into);
+    for await (const batch of part.scan({ columns: this.columns, ...(mayMatch ? { mayMatch } : {}) })) {
+      // As every scan does: other requests get the thread between batches once this one has held it for a slice.
+      const pause = yieldIfSliceSpent(source);
+      if (pause) await pause;
+      this.readBatch(batch, into);
+    }
   }
 
   /** Whether a block or slice with these statistics may hold a value that would get into `into`. */

@@ -35,3 +35,4 @@ export { parsePlan, parsePredicate } from './planText';
 export { everything, selectionPredicate, type Selection } from './selection';
 export { firstLabelValues, type LabelValuePage, type LabelValuesOptions } from './firstLabelValues';
 export { numbers, strings } from './resultColumns';
+export { runSliced, yieldIfSliceSpent } from './yieldSlice';

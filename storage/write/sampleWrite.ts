@@ -1,4 +1,5 @@
 import { LABEL_KEY_PATTERN, SAMPLE_COLUMNS, type ColumnDescriptor, type SampleColumnFields } from '../schema';
+import type { LabelInterner, PartLabels } from './labelInterner';
 
 /**
  * One write: the samples of one profile (or one chunk of a continuous profile). Its static columns' fields are the
@@ -21,6 +22,15 @@ export interface EncodedLabelColumn {
   codes: Int32Array;
 }
 
+/**
+ * An encoded column whose values were also interned into an active part's interner: `ids` holds the part-wide id
+ * of each dictionary entry. Only the active part reads it (the log carries the dictionary and codes).
+ */
+export interface InternedLabelColumn extends EncodedLabelColumn {
+  interner: LabelInterner;
+  ids: Int32Array;
+}
+
 /** A validated write in the columnar form the write-ahead log carries and the active part appends. */
 export interface EncodedWrite {
   rows: number;
@@ -40,7 +50,7 @@ export class InvalidWriteError extends Error {
 }
 
 /** Checks a write and converts it to columns; `stackCount` bounds the stack ids it may refer to. */
-export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrite {
+export function encodeWrite(write: SampleWrite, stackCount: number, partLabels?: PartLabels): EncodedWrite {
   const fields = write as unknown as Record<string, unknown>;
   const rowColumns = SAMPLE_COLUMNS.filter(c => c.per === 'row');
   const n = (fields[rowColumns[0]!.field] as ArrayLike<number> | undefined)?.length ?? 0;
@@ -68,7 +78,7 @@ export function encodeWrite(write: SampleWrite, stackCount: number): EncodedWrit
     if (key in labels) throw new InvalidWriteError(`label ${key} is given both for the whole write and per row`);
     const length = isEncoded(column) ? column.codes.length : column.length;
     if (length !== n) throw new InvalidWriteError(`row label ${key} needs ${n} values, not ${length}`);
-    rowLabels[key] = isEncoded(column) ? checkEncoded(column, key) : dictionaryEncode(column, key);
+    rowLabels[key] = isEncoded(column) ? checkEncoded(column, key) : partLabels ? internEncode(column, key, partLabels.of(key)) : dictionaryEncode(column, key);
   }
   return { rows: n, constants, columns, labels, rowLabels };
 }
@@ -154,4 +164,32 @@ export function dictionaryEncode(column: ArrayLike<string | null | undefined>, k
     codes[i] = code;
   }
   return { dictionary, codes };
+}
+
+/**
+ * dictionaryEncode that also interns each distinct value into the active part's interner, with one map lookup a
+ * row as before: the write's own dictionary code of an id is kept beside the id, stamped with this write.
+ */
+function internEncode(column: ArrayLike<string | null | undefined>, key: string, interner: LabelInterner): InternedLabelColumn {
+  const dictionary: string[] = [];
+  const ids: number[] = [];
+  const codes = new Int32Array(column.length);
+  const generation = interner.nextGeneration();
+  for (let i = 0; i < column.length; i++) {
+    const value = column[i];
+    if (value === null || value === undefined) {
+      codes[i] = -1;
+      continue;
+    }
+    if (typeof value !== 'string') throw new InvalidWriteError(`row label ${key} has a non-string value at row ${i}`);
+    const id = interner.id(value);
+    if (interner.stamps[id] !== generation) {
+      interner.stamps[id] = generation;
+      interner.locals[id] = dictionary.length;
+      dictionary.push(value);
+      ids.push(id);
+    }
+    codes[i] = interner.locals[id]!;
+  }
+  return { dictionary, codes, interner, ids: Int32Array.from(ids) };
 }

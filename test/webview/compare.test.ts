@@ -1,9 +1,8 @@
 // The compare panel's page through its built bundle in headless Chromium: the table of changes, the differential
 // flame graph and its normalised/absolute toggle, hostile names as text, and the messages it posts.
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { packFrames } from './testProfiles';
-import { launchChromium, WebviewHarness } from './webviewHarness';
+import { WebviewHarness, webviewSuite } from './webviewHarness';
 import { pollUntil } from '../support/poll';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
@@ -75,107 +74,95 @@ function pageScroll(harness: WebviewHarness): Promise<number> {
 }
 
 describe('compare panel', function () {
-  let browser: Browser;
-  let harness: WebviewHarness;
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const web = webviewSuite({ bundle: 'compare' });
   beforeEach(async () => {
-    harness = await WebviewHarness.open(browser, { bundle: 'compare' });
-    await harness.waitForPosted(m => m.type === 'ready', 'ready');
-  });
-  afterEach(async () => {
-    await harness?.expectNoProblems();
-    await harness?.close();
+    await web.harness.waitForPosted(m => m.type === 'ready', 'ready');
   });
 
   it('lists the changes by verdict, draws the slower path red, and opens a function from its row', async () => {
-    await harness.postToWebview(comparison());
-    const rows = harness.page.locator('.icicle-compare-row');
+    await web.harness.postToWebview(comparison());
+    const rows = web.harness.page.locator('.icicle-compare-row');
     await rows.first().waitFor();
     // Only what changed is listed; the two zero rows are folded away until asked for.
-    const visibleLabels = () => harness.page.locator('tbody:not([hidden]) .icicle-compare-row').evaluateAll(r => r.map(row => row.getAttribute('aria-label')));
+    const visibleLabels = () => web.harness.page.locator('tbody:not([hidden]) .icicle-compare-row').evaluateAll(r => r.map(row => row.getAttribute('aria-label')));
     assert.deepEqual(await visibleLabels(), ['slow: slower, +100.0%']);
-    await harness.page.getByRole('button', { name: '▸ 2 unchanged (zero)' }).click();
+    await web.harness.page.getByRole('button', { name: '▸ 2 unchanged (zero)' }).click();
     assert.deepEqual(await visibleLabels(), ['slow: slower, +100.0%', 'parse: within noise, +0.0%', `${HOSTILE}: within noise, +0.0%`]);
-    assert.match((await harness.page.locator('.icicle-compare-header h1').textContent()) ?? '', /^feature against main$/);
+    assert.match((await web.harness.page.locator('.icicle-compare-header h1').textContent()) ?? '', /^feature against main$/);
     // Normalised (the default), slow takes a larger share on the head: red; parse a smaller one: blue.
-    const frame = (name: string) => harness.page.locator(`.icicle-diff-chart svg g[name=${JSON.stringify(name)}] rect`).first();
+    const frame = (name: string) => web.harness.page.locator(`.icicle-diff-chart svg g[name=${JSON.stringify(name)}] rect`).first();
     const fill = (name: string) => frame(name).getAttribute('fill');
     await frame('slow').waitFor();
     const red = (colour: string | null) => /^rgb\((\d+),\s*(\d+),\s*(\d+)\)$/.exec(colour ?? '')?.slice(1).map(Number);
     const [r, g, b] = red(await fill('slow')) ?? [];
     assert.ok(r! > g! && r! > b!, `slow is drawn red, not ${await fill('slow')}`);
     // Absolute: parse did not change at all, so it is neither red nor blue.
-    await harness.page.getByRole('radio', { name: 'Absolute' }).click();
-    await pollUntil(async () => (await harness.savedState() as { normalise?: boolean } | undefined)?.normalise === false, { timeoutMs: 10_000, what: 'the absolute mode saved' });
-    assert.equal(await harness.page.getByRole('radio', { name: 'Absolute' }).getAttribute('aria-checked'), 'true');
-    assert.equal(await harness.page.locator('img').count(), 0, 'a hostile name is text');
+    await web.harness.page.getByRole('radio', { name: 'Absolute' }).click();
+    await pollUntil(async () => (await web.harness.savedState() as { normalise?: boolean } | undefined)?.normalise === false, { timeoutMs: 10_000, what: 'the absolute mode saved' });
+    assert.equal(await web.harness.page.getByRole('radio', { name: 'Absolute' }).getAttribute('aria-checked'), 'true');
+    assert.equal(await web.harness.page.locator('img').count(), 0, 'a hostile name is text');
     // Arrow keys move across groups, from the shown row into the opened zero group.
     await rows.first().focus();
     await rows.first().press('ArrowDown');
-    await harness.page.keyboard.press('Enter');
-    assert.deepEqual(await harness.waitForPosted(m => m.type === 'openFunction', 'openFunction'), { type: 'openFunction', name: 'parse', file: 'app.js' });
+    await web.harness.page.keyboard.press('Enter');
+    assert.deepEqual(await web.harness.waitForPosted(m => m.type === 'openFunction', 'openFunction'), { type: 'openFunction', name: 'parse', file: 'app.js' });
     // A frame of the differential graph opens its function too.
     await frame('slow').click();
-    await harness.waitForPosted(m => m.type === 'openFunction' && m['name'] === 'slow', 'openFunction for slow');
+    await web.harness.waitForPosted(m => m.type === 'openFunction' && m['name'] === 'slow', 'openFunction for slow');
   });
 
   it('offers to compare when there is nothing yet, and says when significance is unknown', async () => {
-    await harness.postToWebview({ type: 'empty' });
-    await harness.page.getByRole('button', { name: 'Compare Branches…' }).click();
-    await harness.waitForPosted(m => m.type === 'compareBranches', 'compareBranches');
-    await harness.page.getByRole('button', { name: 'Compare Selections…' }).click();
-    await harness.waitForPosted(m => m.type === 'compareSelections', 'compareSelections');
+    await web.harness.postToWebview({ type: 'empty' });
+    await web.harness.page.getByRole('button', { name: 'Compare Branches…' }).click();
+    await web.harness.waitForPosted(m => m.type === 'compareBranches', 'compareBranches');
+    await web.harness.page.getByRole('button', { name: 'Compare Selections…' }).click();
+    await web.harness.waitForPosted(m => m.type === 'compareSelections', 'compareSelections');
     const one = { ...comparison(), a: { mean: 1, sd: 0, runs: 1 }, diff: undefined };
-    await harness.postToWebview(one);
-    await pollUntil(async () => (await harness.page.locator('.icicle-compare-note').first().textContent())?.startsWith('Significance unknown: 1 base and 3 head run(s)'), { timeoutMs: 10_000, what: 'the unknown-significance note' });
+    await web.harness.postToWebview(one);
+    await pollUntil(async () => (await web.harness.page.locator('.icicle-compare-note').first().textContent())?.startsWith('Significance unknown: 1 base and 3 head run(s)'), { timeoutMs: 10_000, what: 'the unknown-significance note' });
   });
 
   it('offers the types both sides hold, and asks to compare in the one chosen (allocated bytes beside CPU time)', async () => {
     const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
     const ALLOC = 'memory:alloc_space:bytes:space:bytes';
-    await harness.postToWebview({ ...comparison(), profileType: CPU });
-    await harness.page.locator('.icicle-compare-header h1').waitFor();
-    assert.equal(await harness.page.getByRole('combobox', { name: 'Compare which cost' }).count(), 0, 'no picker for one type');
-    await harness.postToWebview({ ...comparison(), profileType: CPU, profileTypes: [ALLOC, CPU] });
-    const picker = harness.page.getByRole('combobox', { name: 'Compare which cost' });
+    await web.harness.postToWebview({ ...comparison(), profileType: CPU });
+    await web.harness.page.locator('.icicle-compare-header h1').waitFor();
+    assert.equal(await web.harness.page.getByRole('combobox', { name: 'Compare which cost' }).count(), 0, 'no picker for one type');
+    await web.harness.postToWebview({ ...comparison(), profileType: CPU, profileTypes: [ALLOC, CPU] });
+    const picker = web.harness.page.getByRole('combobox', { name: 'Compare which cost' });
     await picker.waitFor();
     assert.deepEqual(await picker.locator('option').allTextContents(), ['Allocated bytes', 'CPU time']);
     assert.equal(await picker.inputValue(), CPU);
     await picker.selectOption({ label: 'Allocated bytes' });
-    assert.deepEqual(await harness.waitForPosted(m => m.type === 'chooseType', 'chooseType'), { type: 'chooseType', profileType: ALLOC });
+    assert.deepEqual(await web.harness.waitForPosted(m => m.type === 'chooseType', 'chooseType'), { type: 'chooseType', profileType: ALLOC });
     // The answer in bytes: a function that allocates more is "more", not "slower".
-    await harness.postToWebview({ ...comparison(), unit: 'bytes' as const, profileType: ALLOC, profileTypes: [ALLOC, CPU] });
-    await pollUntil(async () => (await harness.page.locator('.icicle-compare-row').first().getAttribute('aria-label')) === 'slow: more, +100.0%', { timeoutMs: 10_000, what: 'the row to say more' });
-    assert.match((await harness.page.locator('.icicle-compare-note').first().textContent()) ?? '', /^1 significantly more, 0 significantly less · per run: 342 KiB/);
+    await web.harness.postToWebview({ ...comparison(), unit: 'bytes' as const, profileType: ALLOC, profileTypes: [ALLOC, CPU] });
+    await pollUntil(async () => (await web.harness.page.locator('.icicle-compare-row').first().getAttribute('aria-label')) === 'slow: more, +100.0%', { timeoutMs: 10_000, what: 'the row to say more' });
+    assert.match((await web.harness.page.locator('.icicle-compare-note').first().textContent()) ?? '', /^1 significantly more, 0 significantly less · per run: 342 KiB/);
   });
 
   it('leads with what changed: significant rows by effect, the rest folded in two groups that open and stay open', async () => {
-    await harness.postToWebview(bigComparison());
-    const visible = () => harness.page.locator('tbody:not([hidden]) .icicle-compare-row').evaluateAll(r => r.map(row => row.getAttribute('data-name')));
-    await harness.page.locator('.icicle-compare-row').first().waitFor();
+    await web.harness.postToWebview(bigComparison());
+    const visible = () => web.harness.page.locator('tbody:not([hidden]) .icicle-compare-row').evaluateAll(r => r.map(row => row.getAttribute('data-name')));
+    await web.harness.page.locator('.icicle-compare-row').first().waitFor();
     // Largest effect first, whichever its direction: −160 ms, +150 ms, +10 ms.
     assert.deepEqual(await visible(), ['improved', 'bigRegression', 'smallRegression']);
-    const noise = harness.page.getByRole('button', { name: '▸ 12 within noise' });
-    const zero = harness.page.getByRole('button', { name: '▸ 84 unchanged (zero)' });
+    const noise = web.harness.page.getByRole('button', { name: '▸ 12 within noise' });
+    const zero = web.harness.page.getByRole('button', { name: '▸ 84 unchanged (zero)' });
     assert.equal(await noise.getAttribute('aria-expanded'), 'false');
     assert.equal(await zero.getAttribute('aria-expanded'), 'false');
-    assert.match((await harness.page.locator('.icicle-compare-method').first().textContent()) ?? '', /self time per run, mean of 3 runs on main and 3 runs on feature/);
+    assert.match((await web.harness.page.locator('.icicle-compare-method').first().textContent()) ?? '', /self time per run, mean of 3 runs on main and 3 runs on feature/);
     await noise.click();
     const shown = await visible();
     assert.equal(shown.length, 15);
     assert.deepEqual(shown.slice(3, 5), ['noisy11', 'noisy10'], 'the noisy rows by effect too');
-    assert.equal(await harness.page.getByRole('button', { name: '▾ 12 within noise' }).getAttribute('aria-expanded'), 'true');
-    assert.deepEqual((await harness.savedState() as { expanded?: string[] }).expanded, ['noise']);
+    assert.equal(await web.harness.page.getByRole('button', { name: '▾ 12 within noise' }).getAttribute('aria-expanded'), 'true');
+    assert.deepEqual((await web.harness.savedState() as { expanded?: string[] }).expanded, ['noise']);
     // A reload (VS Code reloads a hidden webview) keeps the opened group open and the zero rows folded.
-    await harness.reload();
-    await harness.postToWebview(bigComparison());
+    await web.harness.reload();
+    await web.harness.postToWebview(bigComparison());
     await pollUntil(async () => (await visible()).length === 15, { timeoutMs: 10_000, what: 'the noise group open again after a reload' });
-    await harness.page.getByRole('button', { name: '▸ 84 unchanged (zero)' }).click();
+    await web.harness.page.getByRole('button', { name: '▸ 84 unchanged (zero)' }).click();
     assert.equal((await visible()).length, 99);
   });
 
@@ -184,28 +171,27 @@ describe('compare panel', function () {
     ['a narrow, tall panel', { width: 760, height: 640 }],
   ] as const) {
     it(`shows the differential flame graph without scrolling in ${layout}`, async () => {
-      await harness.close();
-      harness = await WebviewHarness.open(browser, { bundle: 'compare', viewport });
-      await harness.waitForPosted(m => m.type === 'ready', 'ready');
-      await harness.postToWebview(bigComparison());
-      const frame = harness.page.locator('.icicle-diff-chart svg g[name="bigRegression"] rect').first();
+      await web.reopen({ bundle: 'compare', viewport });
+      await web.harness.waitForPosted(m => m.type === 'ready', 'ready');
+      await web.harness.postToWebview(bigComparison());
+      const frame = web.harness.page.locator('.icicle-diff-chart svg g[name="bigRegression"] rect').first();
       await frame.waitFor();
-      const scrolled = await pageScroll(harness);
+      const scrolled = await pageScroll(web.harness);
       assert.equal(scrolled, 0);
       // The graph's first rows, and the changed frame twelve levels down in the wide layout, are within the viewport.
-      const chart = await harness.page.locator('.icicle-diff-chart svg').boundingBox();
+      const chart = await web.harness.page.locator('.icicle-diff-chart svg').boundingBox();
       assert.ok(chart && chart.y >= 0 && chart.y + 60 <= viewport.height, `the graph starts at ${chart?.y} in a ${viewport.height} px panel`);
       assert.ok(chart.width >= viewport.width * 0.4, `the graph is ${chart.width} px wide`);
-      const rows = await harness.page.locator('tbody:not([hidden]) .icicle-compare-row').count();
+      const rows = await web.harness.page.locator('tbody:not([hidden]) .icicle-compare-row').count();
       assert.equal(rows, 3, 'the three changes are listed');
       if (viewport.width >= 900) {
         // Side by side, the graph scrolls on its own: the changed frame deep down comes into view without the page moving.
-        const pane = await harness.page.locator('.icicle-compare-graph').boundingBox();
+        const pane = await web.harness.page.locator('.icicle-compare-graph').boundingBox();
         assert.ok(pane && pane.y + pane.height <= viewport.height + 1, `the graph's pane ends at ${pane && pane.y + pane.height}`);
         await frame.scrollIntoViewIfNeeded();
         const box = await frame.boundingBox();
         assert.ok(box && box.y + box.height <= viewport.height, `the changed frame is at ${box?.y}, below a ${viewport.height} px panel`);
-        assert.equal(await pageScroll(harness), 0, 'the page itself did not scroll');
+        assert.equal(await pageScroll(web.harness), 0, 'the page itself did not scroll');
       }
     });
   }

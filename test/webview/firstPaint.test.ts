@@ -2,11 +2,10 @@
 // rows below the screen (drawn a frame after the first paint) and the function table (filled when its tab is shown).
 // Each test checks that what is deferred is there, and right, once it is needed.
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { pollUntil } from '../support/poll';
 import { frameLabel, frameRect } from './frames';
 import { packFrames, profileMessage, SMALL_PROGRAM, type FrameSpec } from './testProfiles';
-import { launchChromium, WebviewHarness } from './webviewHarness';
+import { webviewSuite } from './webviewHarness';
 
 const DEPTH = 120;
 
@@ -87,32 +86,19 @@ async function recordPictures(message: unknown): Promise<Picture[]> {
 }
 
 describe('the first paint of a profile', function () {
-  let browser: Browser;
-  let harness: WebviewHarness;
-
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const web = webviewSuite({ viewport: { width: 1280, height: 800 } });
   beforeEach(async () => {
-    harness = await WebviewHarness.open(browser, { viewport: { width: 1280, height: 800 } });
-    await harness.waitForPosted(m => m.type === 'ready', 'ready');
-  });
-  afterEach(async () => {
-    await harness?.expectNoProblems();
-    await harness?.close();
+    await web.harness.waitForPosted(m => m.type === 'ready', 'ready');
   });
 
   const whenComplete = () =>
     pollUntil(
-      () => harness.page.evaluate(() => (globalThis as unknown as PageWindow).performance.getEntriesByName('icicle:graph-complete').length > 0),
+      () => web.harness.page.evaluate(() => (globalThis as unknown as PageWindow).performance.getEntriesByName('icicle:graph-complete').length > 0),
       { timeoutMs: 30_000, what: 'every frame of the graph to be drawn' },
     );
 
   it('paints the rows on the screen first, as they are once every frame is drawn, and the rest a frame later', async () => {
-    const pictures = await harness.page.evaluate(recordPictures, profileMessage('deep.cpuprofile', packFrames(deepProgram())));
+    const pictures = await web.harness.page.evaluate(recordPictures, profileMessage('deep.cpuprofile', packFrames(deepProgram())));
     const first = pictures[0]!;
     const last = pictures[pictures.length - 1]!;
     assert.equal(last.frames, 2 * DEPTH + 1, 'every frame is drawn in the end');
@@ -130,19 +116,19 @@ describe('the first paint of a profile', function () {
       assert.ok(width(pictures[index]!, 'level0') >= width(pictures[index - 1]!, 'level0'), `level0 grows, never shrinks, in animation frame ${index}`);
     }
     // The rows below the screen are drawn at their depth (a row of 18 pixels each, the root at the top).
-    const whole = await harness.page.evaluate(() => {
+    const whole = await web.harness.page.evaluate(() => {
       const page = globalThis as unknown as PageWindow;
       return Array.from(page.document.querySelectorAll('.icicle-chart svg g')).map(g => `${g.getAttribute('name')} ${g.getAttribute('transform')} ${g.querySelector('rect')?.getAttribute('width')}`).sort();
     });
     assert.ok(whole.some(entry => entry.startsWith(`level${DEPTH - 1} translate(0,${DEPTH * 18})`)), 'the deepest frame is drawn at its row');
     // The frames below the screen are there and take clicks: the deepest one zooms.
-    await frameRect(harness.page, `level${DEPTH - 1}`).click();
-    await pollUntil(async () => (await harness.page.locator('.icicle-crumb-current').allTextContents()).includes(`level${DEPTH - 1}`), { timeoutMs: 10_000, what: 'the zoom to the deepest frame' });
+    await frameRect(web.harness.page, `level${DEPTH - 1}`).click();
+    await pollUntil(async () => (await web.harness.page.locator('.icicle-crumb-current').allTextContents()).includes(`level${DEPTH - 1}`), { timeoutMs: 10_000, what: 'the zoom to the deepest frame' });
   });
 
   it('keeps a zoom the user made before the rows below the screen were drawn', async () => {
     // The click lands right after the page drew the first rows, in the same message event, before any frame.
-    await harness.page.evaluate(message => {
+    await web.harness.page.evaluate(message => {
       const page = globalThis as unknown as PageWindow;
       page.addEventListener(
         'message',
@@ -155,30 +141,30 @@ describe('the first paint of a profile', function () {
       page.postMessage(message, '*');
     }, profileMessage('deep.cpuprofile', packFrames(deepProgram())));
     await whenComplete();
-    await pollUntil(async () => (await harness.page.locator('.icicle-crumb-current').allTextContents()).includes('level5'), { timeoutMs: 10_000, what: 'the breadcrumbs of the zoom' });
+    await pollUntil(async () => (await web.harness.page.locator('.icicle-crumb-current').allTextContents()).includes('level5'), { timeoutMs: 10_000, what: 'the breadcrumbs of the zoom' });
     // Zoomed: level5 spans the graph (its whole width, after the zoom's transition), and a frame below the screen is
     // drawn under it, zoomed too.
-    const svgWidth = Number(await harness.page.locator('.icicle-chart svg').getAttribute('width'));
-    await pollUntil(async () => Math.abs(Number(await frameRect(harness.page, 'level5').getAttribute('width')) - svgWidth) < 1, { timeoutMs: 10_000, what: 'level5 to span the graph' });
-    const deep = Number(await frameRect(harness.page, `level${DEPTH - 1}`).getAttribute('width'));
+    const svgWidth = Number(await web.harness.page.locator('.icicle-chart svg').getAttribute('width'));
+    await pollUntil(async () => Math.abs(Number(await frameRect(web.harness.page, 'level5').getAttribute('width')) - svgWidth) < 1, { timeoutMs: 10_000, what: 'level5 to span the graph' });
+    const deep = Number(await frameRect(web.harness.page, `level${DEPTH - 1}`).getAttribute('width'));
     assert.ok(deep > 0, 'the deepest frame is drawn under the zoom');
-    const zoomQueries = (await harness.posted()).filter(m => m.type === 'query');
+    const zoomQueries = (await web.harness.posted()).filter(m => m.type === 'query');
     assert.ok(zoomQueries.length <= 1, `the zoom is reported once, not again when the rest is drawn: ${zoomQueries.length} queries`);
   });
 
   it('fills the function table when its tab is first shown, with the profile shown then', async () => {
-    await harness.postToWebview(profileMessage('small.cpuprofile', packFrames(SMALL_PROGRAM)));
-    await frameLabel(harness.page, 'readToken').waitFor();
+    await web.harness.postToWebview(profileMessage('small.cpuprofile', packFrames(SMALL_PROGRAM)));
+    await frameLabel(web.harness.page, 'readToken').waitFor();
     // Frames go by while the graph is shown: the hidden table stays empty.
-    for (let frame = 0; frame < 5; frame++) await harness.page.evaluate(() => new Promise<void>(resolve => (globalThis as unknown as PageWindow).requestAnimationFrame(resolve)));
-    assert.equal(await harness.page.locator('.icicle-table-row').count(), 0, 'the hidden table is not filled');
+    for (let frame = 0; frame < 5; frame++) await web.harness.page.evaluate(() => new Promise<void>(resolve => (globalThis as unknown as PageWindow).requestAnimationFrame(resolve)));
+    assert.equal(await web.harness.page.locator('.icicle-table-row').count(), 0, 'the hidden table is not filled');
 
     // Another profile arrives while the graph is shown; the table, opened now, lists its functions.
-    await harness.postToWebview(profileMessage('deep.cpuprofile', packFrames(deepProgram())));
-    await frameLabel(harness.page, 'level0').waitFor();
-    await harness.page.getByRole('tab', { name: 'Table' }).click();
-    await harness.page.locator('.icicle-table-row').first().waitFor();
-    const names = await Promise.all((await harness.page.locator('.icicle-table-row').all()).map(row => row.getAttribute('data-name')));
+    await web.harness.postToWebview(profileMessage('deep.cpuprofile', packFrames(deepProgram())));
+    await frameLabel(web.harness.page, 'level0').waitFor();
+    await web.harness.page.getByRole('tab', { name: 'Table' }).click();
+    await web.harness.page.locator('.icicle-table-row').first().waitFor();
+    const names = await Promise.all((await web.harness.page.locator('.icicle-table-row').all()).map(row => row.getAttribute('data-name')));
     assert.equal(names.length, 2 * DEPTH, 'one row per function of the deep profile');
     assert.equal(names[0], `level${DEPTH - 1}`, 'sorted by self cost: the chain’s end first');
     assert.ok(!names.includes('readToken'), 'nothing of the profile shown before');

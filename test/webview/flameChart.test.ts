@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { TimeOrderedSamples } from '../../common/timeOrder';
 import type { Timeline } from '../../common/viewQuery';
 import { pollUntil } from '../support/poll';
 import { packFrames, profileMessage, type FrameSpec } from './testProfiles';
-import { launchChromium, type PostedMessage, WebviewHarness } from './webviewHarness';
+import { type PostedMessage, webviewSuite } from './webviewHarness';
 
 const SELECTOR = '{session_id="run"}';
 const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
@@ -69,44 +68,34 @@ const meta = {
 };
 
 describe('flame chart', function () {
-  let browser: Browser;
-  let harness: WebviewHarness;
-
+  const web = webviewSuite({ viewport: { width: 1012, height: 700 } });
   before(async () => {
-    browser = await launchChromium();
-    mkdirSync(artifacts, { recursive: true });
+    mkdirSync(artifacts, { recursive: true
   });
-  after(async () => {
-    await browser?.close();
   });
   beforeEach(async () => {
-    harness = await WebviewHarness.open(browser, { viewport: { width: 1012, height: 700 } });
     const tree = packFrames(FRAMES);
-    await harness.postToWebview(profileMessage('run', tree, undefined, meta));
-    await harness.page.getByRole('tab', { name: 'Flame Chart' }).click();
+    await web.harness.postToWebview(profileMessage('run', tree, undefined, meta));
+    await web.harness.page.getByRole('tab', { name: 'Flame Chart' }).click();
     // The first answer had no samples in time order: the chart asks for them, once.
-    const asked = await harness.waitForPosted(m => m.type === 'query' && (m['query'] as { timeOrder?: boolean }).timeOrder === true, 'a query for the samples in time order');
+    const asked = await web.harness.waitForPosted(m => m.type === 'query' && (m['query'] as { timeOrder?: boolean }).timeOrder === true, 'a query for the samples in time order');
     assert.equal((asked['query'] as { selector: string }).selector, SELECTOR);
-    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeOrder: samples() }));
+    await web.harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeOrder: samples() }));
     await pollUntil(async () => (await caption())?.includes('150 samples of 150 samples'), { timeoutMs: 10_000, what: 'the chart to draw every sample' });
   });
-  afterEach(async () => {
-    await harness?.expectNoProblems();
-    await harness?.close();
-  });
 
-  const canvas = () => harness.page.locator('.icicle-flamechart-canvas');
-  const caption = () => harness.page.locator('.icicle-flamechart-caption').textContent();
+  const canvas = () => web.harness.page.locator('.icicle-flamechart-canvas');
+  const caption = () => web.harness.page.locator('.icicle-flamechart-caption').textContent();
   const visible = async (): Promise<{ from: number; to: number }> => {
     const [from, to] = await Promise.all([canvas().getAttribute('data-visible-from'), canvas().getAttribute('data-visible-to')]);
     return { from: Number(from), to: Number(to) };
   };
-  const queries = async (): Promise<PostedMessage[]> => (await harness.posted()).filter(m => m.type === 'query');
+  const queries = async (): Promise<PostedMessage[]> => (await web.harness.posted()).filter(m => m.type === 'query');
   /** The frame name the tooltip shows at a point of the canvas (fractions of its width, CSS pixels down). */
   const nameAt = async (xFraction: number, y: number): Promise<string | undefined> => {
     const box = (await canvas().boundingBox())!;
-    await harness.page.mouse.move(box.x + box.width * xFraction, box.y + y);
-    const tip = harness.page.locator('.icicle-flamechart-tooltip');
+    await web.harness.page.mouse.move(box.x + box.width * xFraction, box.y + y);
+    const tip = web.harness.page.locator('.icicle-flamechart-tooltip');
     if (!(await tip.isVisible().catch(() => false))) return undefined;
     return (await tip.locator('.icicle-tooltip-name').textContent()) ?? undefined;
   };
@@ -127,7 +116,7 @@ describe('flame chart', function () {
   const END_MS = 100;
 
   it('shows at each time the stack sampled then, per thread, in frame colours', async () => {
-    await harness.page.screenshot({ path: join(artifacts, 'flame-chart.png') });
+    await web.harness.page.screenshot({ path: join(artifacts, 'flame-chart.png') });
     const x = (ms: number) => ms / END_MS;
     assert.equal(await nameAt(x(20.5), rowY(1)), 'main');
     assert.equal(await nameAt(x(20.5), rowY(2)), 'work');
@@ -139,7 +128,7 @@ describe('flame chart', function () {
     // The worker's samples start 25 ms after the first sample: before that its track is empty.
     assert.equal(await nameAt(x(10), rowY(1, 1)), undefined);
     assert.equal(await nameAt(x(60), rowY(2, 1)), 'hash');
-    assert.match((await harness.page.locator('.icicle-flamechart-tooltip').textContent()) ?? '', /50 samples in this call/);
+    assert.match((await web.harness.page.locator('.icicle-flamechart-tooltip').textContent()) ?? '', /50 samples in this call/);
     // Pixels: a frame is filled (opaque), the gap after `other` is not; hash (a dependency) differs from leaf (user code).
     const leaf = await pixelAt(x(20.5), rowY(3));
     const hash = await pixelAt(x(60), rowY(2, 1));
@@ -151,8 +140,8 @@ describe('flame chart', function () {
   it('zooms with the wheel down to a single sample, which still shows its stack', async () => {
     const box = (await canvas().boundingBox())!;
     // At 20.5 ms: the middle of the 21st sample.
-    await harness.page.mouse.move(box.x + box.width * (20.5 / END_MS), box.y + rowY(3));
-    for (let i = 0; i < 40; i++) await harness.page.mouse.wheel(0, -300);
+    await web.harness.page.mouse.move(box.x + box.width * (20.5 / END_MS), box.y + rowY(3));
+    for (let i = 0; i < 40; i++) await web.harness.page.mouse.wheel(0, -300);
     await pollUntil(async () => {
       const { from, to } = await visible();
       return to - from <= 1000;
@@ -163,7 +152,7 @@ describe('flame chart', function () {
     assert.equal(await nameAt(0.5, rowY(3)), 'leaf');
     assert.equal(await nameAt(0.5, rowY(1)), 'main');
     // Zooming further does not go below a sample.
-    await harness.page.mouse.wheel(0, -300);
+    await web.harness.page.mouse.wheel(0, -300);
     const after = await visible();
     assert.ok(after.to - after.from >= 1000 - 1e-6);
   });
@@ -176,20 +165,20 @@ describe('flame chart', function () {
     const before = (await queries()).length;
     const grown: Timeline = { ...TIMELINE, bucketStartMs: [...TIMELINE.bucketStartMs, START + 100], values: [...TIMELINE.values, 1000], span: { startMs: START, endMs: START + 100 } };
     const tree = packFrames(FRAMES);
-    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown }));
+    await web.harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown }));
     const asked = (await pollUntil(async () => (await queries())[before], { timeoutMs: 10_000, what: 'the samples asked for again' })).query as { timeOrder?: boolean };
     const more = samples();
     more.tracks[0]!.sampleCount++;
     more.node.splice(100, 0, NODE.work);
     more.gapMicros.splice(100, 0, 0);
     more.durationMicros.splice(100, 0, 1000);
-    await harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown, timeOrder: more }));
+    await web.harness.postToWebview(profileMessage('run', tree, undefined, { ...meta, timeline: grown, timeOrder: more }));
     return asked;
   }
 
   it('asks again when samples arrived (the timeline grew) and keeps its zoom on the new ones', async () => {
     await canvas().focus();
-    await harness.page.keyboard.press('ArrowUp');
+    await web.harness.page.keyboard.press('ArrowUp');
     const zoomed = await visible();
     const asked = await growRunByOneSample();
     assert.equal(asked.timeOrder, true);
@@ -206,24 +195,24 @@ describe('flame chart', function () {
 
   it('zooms and pans from the keyboard, and Escape shows everything', async () => {
     await canvas().focus();
-    await harness.page.keyboard.press('ArrowUp');
+    await web.harness.page.keyboard.press('ArrowUp');
     const zoomed = await visible();
     assert.ok(Math.abs(zoomed.to - zoomed.from - 100_000 / 1.5) < 1, `${zoomed.from}..${zoomed.to}: zoomed about the middle`);
-    await harness.page.keyboard.press('ArrowRight');
+    await web.harness.page.keyboard.press('ArrowRight');
     const moved = await visible();
     assert.ok(moved.from > zoomed.from && Math.abs(moved.to - moved.from - (zoomed.to - zoomed.from)) < 1, 'moved right, as wide');
-    await harness.page.keyboard.press('Escape');
+    await web.harness.page.keyboard.press('Escape');
     assert.deepEqual(await visible(), { from: 0, to: 100_000 });
   });
 
   it('follows the timeline\'s brush, moves it when zoomed, and shows its range as a flame graph', async () => {
-    const chart = harness.page.locator('.icicle-timeline-chart');
+    const chart = web.harness.page.locator('.icicle-timeline-chart');
     const box = (await chart.boundingBox())!;
     const before = (await queries()).length;
-    await harness.page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
-    await harness.page.mouse.down();
-    await harness.page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 4 });
-    await harness.page.mouse.up();
+    await web.harness.page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+    await web.harness.page.mouse.down();
+    await web.harness.page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 4 });
+    await web.harness.page.mouse.up();
     // The chart follows at once, before any answer: 20 to 40 ms of the 100 ms the timeline spans.
     await pollUntil(async () => {
       const { from, to } = await visible();
@@ -234,17 +223,17 @@ describe('flame chart', function () {
     assert.equal(query.timeOrder, undefined, 'the chart has this run\'s samples: a range does not ask for them again');
 
     // Zooming out the chart moves the brush: it widens about its centre.
-    const brush = harness.page.locator('.icicle-timeline-brush .selection');
+    const brush = web.harness.page.locator('.icicle-timeline-brush .selection');
     const widthBefore = Number(await brush.getAttribute('width'));
     const canvasBox = (await canvas().boundingBox())!;
-    await harness.page.mouse.move(canvasBox.x + canvasBox.width / 2, canvasBox.y + rowY(1));
-    await harness.page.mouse.wheel(0, 200);
+    await web.harness.page.mouse.move(canvasBox.x + canvasBox.width / 2, canvasBox.y + rowY(1));
+    await web.harness.page.mouse.wheel(0, 200);
     await pollUntil(async () => Number(await brush.getAttribute('width')) > widthBefore * 1.5, { timeoutMs: 10_000, what: 'the brush to widen with the chart' });
     assert.equal((await queries()).length, before + 1, 'zooming the chart queries nothing');
 
     // "Show range as flame graph" asks for the visible range and shows the graph.
     const { from, to } = await visible();
-    await harness.page.getByRole('button', { name: 'Show range as flame graph' }).click();
+    await web.harness.page.getByRole('button', { name: 'Show range as flame graph' }).click();
     const shown = (await pollUntil(async () => (await queries())[before + 1], { timeoutMs: 10_000, what: 'the range asked for' })).query as {
       timeRange: { startMs: number; endMs: number };
       timeOrder?: boolean;
@@ -252,6 +241,6 @@ describe('flame chart', function () {
     assert.equal(shown.timeRange.startMs, Math.floor(START + from / 1000));
     assert.equal(shown.timeRange.endMs, Math.ceil(START + to / 1000));
     assert.equal(shown.timeOrder, undefined, 'the graph does not need the samples again');
-    assert.equal(await harness.page.getByRole('tab', { name: 'Graph' }).getAttribute('aria-selected'), 'true');
+    assert.equal(await web.harness.page.getByRole('tab', { name: 'Graph' }).getAttribute('aria-selected'), 'true');
   });
 });

@@ -1,10 +1,9 @@
 // Untrusted input: hostile strings in a profile stay text, the CSP holds, and malformed messages are refused
 // with a readable error instead of an exception.
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { errorBanner, frameLabel, frameRect, tooltip } from './frames';
 import { packFrames, profileMessage, SMALL_PROGRAM, summaryOf, viewMeta } from './testProfiles';
-import { launchChromium, waitFor, WebviewHarness } from './webviewHarness';
+import { waitFor, webviewSuite } from './webviewHarness';
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
 const HOSTILE_URL = 'file:///tmp/"><svg onload="window.__pwned=2">.js';
@@ -18,27 +17,15 @@ interface PwnedWindow {
 }
 
 describe('flame graph webview with untrusted input', function () {
-  let browser: Browser;
-  let harness: WebviewHarness;
-
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const web = webviewSuite({}, { checkProblems: false });
   beforeEach(async () => {
-    harness = await WebviewHarness.open(browser);
-    await harness.waitForPosted(m => m.type === 'ready', 'ready');
-  });
-  afterEach(async () => {
-    await harness?.close();
+    await web.harness.waitForPosted(m => m.type === 'ready', 'ready');
   });
 
   it('notices a CSP violation, so that its silence in the other tests means something', async () => {
     // An inline script without the nonce, as an injection would add: the CSP must refuse it, and the
-    // harness must see the refusal.
-    await harness.page.evaluate(() => {
+    // web.harness must see the refusal.
+    await web.harness.page.evaluate(() => {
       const page = globalThis as unknown as {
         document: { createElement(tag: string): { textContent: string }; body: { appendChild(node: unknown): void } };
       };
@@ -47,12 +34,12 @@ describe('flame graph webview with untrusted input', function () {
       page.document.body.appendChild(script);
     });
     const violations = await waitFor(async () => {
-      const seen = await harness.cspViolations();
+      const seen = await web.harness.cspViolations();
       return seen.length > 0 ? seen : undefined;
     }, 'a securitypolicyviolation event');
     assert.match(violations[0]!, /script-src/);
-    assert.equal(await harness.page.evaluate(() => (globalThis as unknown as PwnedWindow).__inlineRan), undefined);
-    await assert.rejects(harness.expectNoProblems(), /CSP violation/);
+    assert.equal(await web.harness.page.evaluate(() => (globalThis as unknown as PwnedWindow).__inlineRan), undefined);
+    await assert.rejects(web.harness.expectNoProblems(), /CSP violation/);
   });
 
   it('shows hostile names, paths and titles as literal text and runs none of them', async () => {
@@ -62,21 +49,21 @@ describe('flame graph webview with untrusted input', function () {
       ] },
       { name: '(idle)', kind: 'idle', selfSamples: 30 },
     ]);
-    await harness.postToWebview(profileMessage(HOSTILE_TITLE, tree));
-    await frameLabel(harness.page, HOSTILE_NAME).waitFor();
+    await web.harness.postToWebview(profileMessage(HOSTILE_TITLE, tree));
+    await frameLabel(web.harness.page, HOSTILE_NAME).waitFor();
 
-    assert.equal(await harness.page.locator('.icicle-title').textContent(), HOSTILE_TITLE);
-    await frameRect(harness.page, HOSTILE_NAME).hover();
-    await tooltip(harness.page).waitFor({ state: 'visible' });
-    assert.equal(await harness.page.locator('.icicle-tooltip-name').textContent(), HOSTILE_NAME);
-    assert.equal(await harness.page.locator('.icicle-tooltip-location').textContent(), '/tmp/"><svg onload="window.__pwned=2">.js:3');
+    assert.equal(await web.harness.page.locator('.icicle-title').textContent(), HOSTILE_TITLE);
+    await frameRect(web.harness.page, HOSTILE_NAME).hover();
+    await tooltip(web.harness.page).waitFor({ state: 'visible' });
+    assert.equal(await web.harness.page.locator('.icicle-tooltip-name').textContent(), HOSTILE_NAME);
+    assert.equal(await web.harness.page.locator('.icicle-tooltip-location').textContent(), '/tmp/"><svg onload="window.__pwned=2">.js:3');
 
     // The click hands the URL to the extension as data, for it to check; nothing is opened here.
-    await frameRect(harness.page, HOSTILE_NAME).click();
-    const opened = await harness.waitForPosted(m => m.type === 'openSource', 'openSource');
+    await frameRect(web.harness.page, HOSTILE_NAME).click();
+    const opened = await web.harness.waitForPosted(m => m.type === 'openSource', 'openSource');
     assert.deepEqual(opened, { type: 'openSource', url: HOSTILE_URL, line: 3, column: 9 });
 
-    const counts = await harness.page.evaluate(() => {
+    const counts = await web.harness.page.evaluate(() => {
       const page = globalThis as unknown as PwnedWindow;
       return {
         pwned: page.__pwned ?? null,
@@ -87,7 +74,7 @@ describe('flame graph webview with untrusted input', function () {
       };
     });
     assert.deepEqual(counts, { pwned: null, images: 0, scripts: 1, svgs: 1 });
-    await harness.expectNoProblems();
+    await web.harness.expectNoProblems();
   });
 
   it('keeps hostile names as text in the table, the search and the sandwich too', async () => {
@@ -96,59 +83,59 @@ describe('flame graph webview with untrusted input', function () {
         { name: HOSTILE_NAME, url: HOSTILE_URL, line: 3, column: 9, selfSamples: 60 },
       ] },
     ]);
-    await harness.postToWebview(profileMessage(HOSTILE_TITLE, tree));
-    await frameLabel(harness.page, HOSTILE_NAME).waitFor();
+    await web.harness.postToWebview(profileMessage(HOSTILE_TITLE, tree));
+    await frameLabel(web.harness.page, HOSTILE_NAME).waitFor();
     // A search term that is HTML and a hostile regular expression at once: plain text, matched literally.
-    await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).fill('<img src=x onerror=');
-    await waitFor(async () => ((await harness.page.locator('.icicle-search-summary').textContent()) === '1 function · 85.7% of the total' ? true : undefined), 'the search summary');
-    await harness.page.getByRole('searchbox', { name: 'Search functions by name' }).fill('(a+)+$');
-    await waitFor(async () => ((await harness.page.locator('.icicle-search-summary').textContent()) === 'No match' ? true : undefined), 'no match');
-    await harness.page.getByRole('tab', { name: 'Table' }).click();
-    const row = harness.page.locator('.icicle-table-row').first();
+    await web.harness.page.getByRole('searchbox', { name: 'Search functions by name' }).fill('<img src=x onerror=');
+    await waitFor(async () => ((await web.harness.page.locator('.icicle-search-summary').textContent()) === '1 function · 85.7% of the total' ? true : undefined), 'the search summary');
+    await web.harness.page.getByRole('searchbox', { name: 'Search functions by name' }).fill('(a+)+$');
+    await waitFor(async () => ((await web.harness.page.locator('.icicle-search-summary').textContent()) === 'No match' ? true : undefined), 'no match');
+    await web.harness.page.getByRole('tab', { name: 'Table' }).click();
+    const row = web.harness.page.locator('.icicle-table-row').first();
     assert.equal(await row.getAttribute('data-name'), HOSTILE_NAME);
     assert.equal(await row.locator('.icicle-function-file').textContent(), `${HOSTILE_URL}:3`);
     await row.click();
-    await harness.page.getByRole('tab', { name: 'Sandwich' }).click();
-    await harness.page.locator('.icicle-callers svg g').first().waitFor();
-    assert.equal(await harness.page.locator('.icicle-sandwich-caption').textContent(), `${HOSTILE_NAME}: who calls it (above) and what it calls (below), over every call.`);
-    const counts = await harness.page.evaluate(() => {
+    await web.harness.page.getByRole('tab', { name: 'Sandwich' }).click();
+    await web.harness.page.locator('.icicle-callers svg g').first().waitFor();
+    assert.equal(await web.harness.page.locator('.icicle-sandwich-caption').textContent(), `${HOSTILE_NAME}: who calls it (above) and what it calls (below), over every call.`);
+    const counts = await web.harness.page.evaluate(() => {
       const page = globalThis as unknown as PwnedWindow;
       return { pwned: page.__pwned ?? null, images: page.document.querySelectorAll('img').length };
     });
     assert.deepEqual(counts, { pwned: null, images: 0 });
-    await harness.expectNoProblems();
+    await web.harness.expectNoProblems();
   });
 
   it('refuses malformed messages with a readable error, and keeps working', async () => {
     const good = profileMessage('good.cpuprofile', packFrames(SMALL_PROGRAM));
     const broken = { ...good, title: 'broken.cpuprofile', tree: { ...good.tree, kind: [0] } };
-    await harness.postToWebview(broken);
-    const banner = errorBanner(harness.page);
+    await web.harness.postToWebview(broken);
+    const banner = errorBanner(web.harness.page);
     await banner.waitFor({ state: 'visible' });
     assert.match(await banner.innerText(), /could not read a message/);
     assert.match(await banner.innerText(), /call tree is malformed: column kind must hold 7 numbers/);
 
-    await harness.postToWebview({ type: 'no such message' });
+    await web.harness.postToWebview({ type: 'no such message' });
     await waitFor(async () => /type/.test(await banner.innerText()), 'the error to name the bad type');
-    await harness.postToWebview(null);
-    await harness.postToWebview('profile');
-    await harness.postToWebview({ type: 'profile', title: 'x', summary: summaryOf(good.tree), tree: good.tree, settings: { orientation: 'sideways', minFramePixels: 1 }, ...viewMeta() });
+    await web.harness.postToWebview(null);
+    await web.harness.postToWebview('profile');
+    await web.harness.postToWebview({ type: 'profile', title: 'x', summary: summaryOf(good.tree), tree: good.tree, settings: { orientation: 'sideways', minFramePixels: 1 }, ...viewMeta() });
     await waitFor(async () => /settings\.orientation/.test(await banner.innerText()), 'the error to name settings.orientation');
 
     // A sound profile afterwards is drawn and clears the error.
-    await harness.postToWebview(good);
-    await frameLabel(harness.page, 'parseInput').waitFor();
+    await web.harness.postToWebview(good);
+    await frameLabel(web.harness.page, 'parseInput').waitFor();
     await banner.waitFor({ state: 'hidden' });
-    await harness.expectNoProblems();
+    await web.harness.expectNoProblems();
   });
 
   it('shows an error message from the extension as text', async () => {
-    await harness.postToWebview({ type: 'error', title: 'Cannot open <b>x</b>', message: 'The file is not a profile: <i>bad</i>' });
-    const banner = errorBanner(harness.page);
+    await web.harness.postToWebview({ type: 'error', title: 'Cannot open <b>x</b>', message: 'The file is not a profile: <i>bad</i>' });
+    const banner = errorBanner(web.harness.page);
     await banner.waitFor({ state: 'visible' });
     assert.equal(await banner.locator('.icicle-error-title').textContent(), 'Cannot open <b>x</b>');
     assert.equal(await banner.locator('.icicle-error-text').textContent(), 'The file is not a profile: <i>bad</i>');
-    assert.equal(await harness.page.locator('.icicle-error b, .icicle-error i').count(), 0);
-    await harness.expectNoProblems();
+    assert.equal(await web.harness.page.locator('.icicle-error b, .icicle-error i').count(), 0);
+    await web.harness.expectNoProblems();
   });
 });

@@ -13,7 +13,9 @@ const bundleDirectory = join(root, 'out/webview');
 /** The origin the page is served from; it plays the part of VS Code's webview.cspSource. */
 export const ORIGIN = 'https://icicle.test';
 
-export { launchChromium } from '../support/chromium';
+import { launchChromium } from '../support/chromium';
+
+export { launchChromium };
 
 /** A few of the variables VS Code's Dark Modern theme sets on <html>, enough for everything the page reads. */
 export const DARK_THEME: Record<string, string> = {
@@ -303,4 +305,55 @@ export async function waitFor<T>(
     },
   );
   return value as T;
+}
+
+/** What a browser suite's tests use: the suite's Chromium and the current test's page. */
+export interface WebviewSuite {
+  readonly browser: Browser;
+  readonly harness: WebviewHarness;
+  /** Replaces the current test's page with one opened with other options (a theme, a viewport). */
+  reopen(options: HarnessOptions): Promise<WebviewHarness>;
+}
+
+/**
+ * Registers the hooks every browser suite needs, so that a suite says only what is its own: one Chromium for the
+ * suite, a fresh page per test opened with `options`, and after each test the page's problems checked (unless
+ * `checkProblems` is false, for suites that provoke them or check them themselves) and the page closed. Register
+ * it first: the suite's own hooks then run with the page open.
+ */
+export function webviewSuite(options: HarnessOptions = {}, { checkProblems = true } = {}): WebviewSuite {
+  let browser: Browser | undefined;
+  let harness: WebviewHarness | undefined;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    harness = await WebviewHarness.open(browser!, options);
+  });
+  afterEach(async () => {
+    try {
+      if (checkProblems) await harness?.expectNoProblems();
+    } finally {
+      await harness?.close();
+      harness = undefined;
+    }
+  });
+  return {
+    get browser() {
+      if (browser === undefined) throw new Error('the suite\'s browser is used outside a test');
+      return browser;
+    },
+    get harness() {
+      if (harness === undefined) throw new Error('the test\'s page is used outside a test');
+      return harness;
+    },
+    async reopen(next) {
+      await harness?.close();
+      harness = await WebviewHarness.open(browser!, next);
+      return harness;
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { ImportedProfile, ProfileImportError } from '../importedProfile';
 import { decodeText, type ImportNotes } from './parseSupport';
+import type { ByteLineParser, LineParser } from './textLines';
 
 /**
  * A profile file as detection sees it (agent/import/detectFormat.ts): its bytes, and the text and JSON computed from
@@ -60,6 +61,34 @@ export interface FormatReader {
   };
   /** Reads a file the sniff claimed, from its JSON when detection parsed it, else from its text or bytes. */
   parse(file: ProfileFile, displayName: string, notes: ImportNotes): ImportedProfile[];
+  /**
+   * The same reader fed line by line, for a line format whose files may be too big to hold (agent/import/streamImport.ts
+   * reads them in chunks); a format with it must read a file through `parse` exactly as through its lines.
+   */
+  lines?(displayName: string, notes: ImportNotes): LineParser;
+  /** As `lines`, for a reader that reads the lines' UTF-8 bytes (`perf script`: strings only of what is new). */
+  byteLines?(displayName: string, notes: ImportNotes): ByteLineParser;
+  /**
+   * The same reader fed the file's bytes chunk by chunk, for a format whose files may be too big to hold but are not
+   * lines (a V8 profile's JSON): `starts` says from the first 256 KB whether the file opens as the reader can stream
+   * it; the parser's `finish` gives undefined when the file turned out otherwise, and it is then read whole.
+   */
+  chunks?: { starts(head: Buffer): boolean; parser(displayName: string, fileBytes: number, notes: ImportNotes): ChunkParser };
+}
+
+/** A reader fed a file's bytes in order (FormatReader.chunks); `push` may keep no reference to a chunk. */
+export interface ChunkParser {
+  push(chunk: Buffer): void;
+  /**
+   * For a reader of JSON whose claim depends on the whole file (a Chrome trace, whose other members another
+   * format's sniffer could claim): called after the last push, before `finish`, the file's top level as detection's
+   * JSON sniffers see it, its long arrays cut short (`{ json: undefined }` when detection would claim it from its
+   * text, not its JSON); undefined when the file is not for this parser. The caller declines the file when detection
+   * would give that JSON to another reader.
+   */
+  sniffedJson?(): { json: unknown } | undefined;
+  /** The file's profiles, or undefined when it is not laid out as this parser reads it (the file is read whole). */
+  finish(): ImportedProfile[] | undefined;
 }
 
 /** A format Icicle recognises only to refuse it, with a message that says what to do instead. */

@@ -93,14 +93,26 @@ export function jsonError(text: string, error: unknown, displayName: string, for
  * UTF-16 without one when the first character's high byte is zero (text tools on Windows write such files).
  */
 export function decodeText(input: Uint8Array): string {
+  const utf8 = utf8Text(input);
+  if (utf8 !== undefined) return utf8.toString('utf8');
   const b0 = input[0];
   const b1 = input[1];
-  if (b0 === 0xef && b1 === 0xbb && input[2] === 0xbf) return Buffer.from(input.buffer, input.byteOffset + 3, input.byteLength - 3).toString('utf8');
   if (b0 === 0xff && b1 === 0xfe) return utf16le(input.subarray(2));
   if (b0 === 0xfe && b1 === 0xff) return utf16be(input.subarray(2));
-  if (input.length >= 2 && b0 !== 0 && b1 === 0) return utf16le(input);
-  if (input.length >= 2 && b0 === 0 && b1 !== 0) return utf16be(input);
-  return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+  return b0 !== 0 ? utf16le(input) : utf16be(input);
+}
+
+/**
+ * The bytes of the text decodeText reads as UTF-8 (a byte order mark left out), for readers that read UTF-8 bytes;
+ * undefined for UTF-16, which decodeText decodes.
+ */
+export function utf8Text(input: Uint8Array): Buffer | undefined {
+  const b0 = input[0];
+  const b1 = input[1];
+  if (b0 === 0xef && b1 === 0xbb && input[2] === 0xbf) return Buffer.from(input.buffer, input.byteOffset + 3, input.byteLength - 3);
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) return undefined;
+  if (input.length >= 2 && (b0 === 0) !== (b1 === 0)) return undefined;
+  return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
 
 function utf16le(bytes: Uint8Array): string {

@@ -4,7 +4,7 @@ import { TRACK_LABEL_KEYS, type TimeOrderedSamples, type TimeOrderTrack } from '
 import { COLUMN, labelColumn } from '../../../storage/schema';
 import { count, executePlan, max, min, numbers, scan, selectionPredicate, strings, type ScanSource, type Selection } from '../../../storage/query';
 import { mergeStacks } from '../stacks/mergeStacks';
-import { buildCallTreeWithLeaves, type FrameClassifier } from './callTree';
+import { buildCallTreeWithLeavesSliced, type FrameClassifier } from './callTree';
 
 /**
  * The selected samples in time order, per track (process, thread, run: common/timeOrder.ts), for the flame chart.
@@ -20,7 +20,7 @@ export async function timeOrderedSamples(source: ScanSource, selection: Selectio
   // A tail: the samples after `afterMs` (timestamps are whole milliseconds), in the same tracks, over the whole tree.
   const tail: Selection = afterMs === undefined ? selection : { ...selection, timeRange: { startMs: Math.floor(afterMs) + 1, endMs: Number.MAX_SAFE_INTEGER } };
   const merged = await mergeStacks(source, selection);
-  const { tree, leafOf } = buildCallTreeWithLeaves(source.metadata, merged, classify, toDisplayUnit(selection.profileType));
+  const { tree, leafOf } = await buildCallTreeWithLeavesSliced(source, merged, classify, toDisplayUnit(selection.profileType));
   const nodeOfStack = new Map<number, number>();
   for (let s = 0; s < merged.stackIds.length; s++) nodeOfStack.set(merged.stackIds[s]!, leafOf[s]!);
 

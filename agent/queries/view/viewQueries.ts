@@ -1,11 +1,15 @@
 import { findFramePath } from '../../../common/framePath';
+import type { CallTreeColumns } from '../../../common/callTree';
 import { describeProfileType, displayUnitOf, toDisplayUnit, preferredProfileType } from '../../../common/profileTypes';
-import { pruneCallTree } from '../../../common/pruneCallTree';
+import { pruneCallTreeSteps } from '../../../common/pruneCallTree';
 import { formatSelector } from '../../../common/selector';
 import { parseMatchers } from '../parseMatchers';
 import { timelineBucketMs, type Timeline, type ViewQuery, type ViewResult } from '../../../common/viewQuery';
-import { executePlan, firstLabelValues, max, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
-import { callTreeForSelection } from './callTree';
+import { executePlan, firstLabelValues, max, runSliced, scan, selectionPredicate, type LabelValuePage, type ScanSource, type Selection } from '../../../storage/query';
+import { buildCallTreeWithLeavesSliced, callTreeForSelection } from './callTree';
+import { cutStackTreeSteps, stackTreeSteps, type StackTree } from './rangeTree';
+import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
+import { CachedResults, dataVersionOf, viewCacheOf } from './viewCache';
 import { labelKeys } from '../labels/labelQueries';
 import { profileTypes } from '../selectionProfileTypes';
 import { timeSeries, timeSpan } from './timeSeries';
@@ -16,32 +20,126 @@ import { classifyStoredFrame } from '../../frameKind';
 /**
  * The queries behind a profile view: one call answers everything the view draws for a selection (its call tree,
  * the profile types it offers, its timeline), read from one snapshot so the parts agree with each other.
+ *
+ * What it computes is kept (viewCache.ts) for as long as the store's rows stay the same: the selection's types,
+ * span and timeline, the whole (unpruned) tree of each time range, the selection's tree with each stack's leaf,
+ * and the flame chart's samples in time order: a zoom prunes a kept tree, and another time range merges its stacks
+ * (one scan, no tree built) and cuts its tree out of the selection's.
+ * `cache: false` computes everything from the store, as the cache's tests compare.
  */
-export async function queryView(store: Store, query: ViewQuery, minShare = 0): Promise<ViewResult> {
+export async function queryView(store: Store, query: ViewQuery, minShare = 0, { cache = true }: { cache?: boolean } = {}): Promise<ViewResult> {
   const matchers = parseMatchers(query.selector);
   const snapshot = store.snapshot();
+  // Read in the same synchronous step as the snapshot, so the version names exactly the rows it sees.
+  const kept = cache ? new CachedResults(viewCacheOf(store), dataVersionOf(store, snapshot), snapshot) : undefined;
+  const keep = <T>(key: unknown[], compute: () => Promise<T>, bytesOf: (value: T) => number): Promise<T> =>
+    kept === undefined ? compute() : kept.get(JSON.stringify(key), compute, bytesOf);
   try {
-    const types = await profileTypes(snapshot, { matchers });
-    // A type the selection no longer holds (the selector changed under it) falls back to the preferred one.
-    const profileType = query.profileType !== undefined && types.includes(query.profileType) ? query.profileType : preferredProfileType(types);
+    const selector = formatSelector(matchers);
+    const { types, profileType, span, timeline } = await keep(['base', selector, query.profileType], () => selectionBase(snapshot, matchers, query.profileType), baseBytes);
     const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
-    const span = profileType === undefined ? undefined : await timeSpan(snapshot, base);
-    const selection: Selection = { ...base, ...(query.timeRange ? { timeRange: query.timeRange } : {}) };
-    const whole = await callTreeForSelection(snapshot, selection, classifyStoredFrame);
+    const range = query.timeRange;
+    const selection: Selection = { ...base, ...(range ? { timeRange: range } : {}) };
+    const toDisplay = toDisplayUnit(profileType);
+    const fromStore = async (): Promise<{ whole: CallTreeColumns; durationMicros: number }> => ({
+      whole: await callTreeForSelection(snapshot, selection, classifyStoredFrame),
+      durationMicros: await selectionDurationMicros(snapshot, selection, span),
+    });
+    const { whole, durationMicros } = await keep(
+      ['tree', selector, profileType, range],
+      async () => {
+        if (kept === undefined) return fromStore();
+        // The selection's whole tree, kept with the leaf of each stack, so that a time range is cut from it.
+        const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), stackTreeBytes);
+        if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(snapshot, selection, span) };
+        // Another time range: its stacks merged (a scan of the rows in it) and its tree cut out of the whole one.
+        const merged = await mergeStacks(snapshot, selection);
+        const sums = perStackOf(stackTree.stackIds, merged);
+        // Both list stacks of the same rows; were one ever missing from the whole tree, the tree is built as before.
+        if (sums === undefined) return fromStore();
+        return { whole: await runSliced(snapshot, cutStackTreeSteps(stackTree, sums.samples, sums.values, toDisplay)), durationMicros: await selectionDurationMicros(snapshot, selection, span) };
+      },
+      ({ whole }) => callTreeBytes(whole),
+    );
     const focus = query.focus && query.focus.length > 0 ? findFramePath(whole, query.focus) : undefined;
-    const durationMicros = await selectionDurationMicros(snapshot, selection, span);
     return {
       summary: { format: 'cpuprofile', sampleCount: whole.totalSamples[0] ?? 0, durationMicros, nodeCount: whole.parent.length },
-      tree: pruneCallTree(whole, minShare, focus),
-      query: { selector: formatSelector(matchers), profileType, timeRange: query.timeRange, focus: focus === undefined ? undefined : query.focus },
+      tree: await runSliced(snapshot, pruneCallTreeSteps(whole, minShare, focus)),
+      query: { selector, profileType, timeRange: range, focus: focus === undefined ? undefined : query.focus },
       unit: displayUnitOf(profileType),
       profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
-      timeline: span === undefined ? undefined : await timeline(snapshot, base, span),
-      ...(query.timeOrder === true && profileType !== undefined ? { timeOrder: await timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs) } : {}),
+      timeline,
+      ...(query.timeOrder === true && profileType !== undefined
+        ? {
+            // The same whatever the time range (the chart zooms to it instead): kept while the chart is shown.
+            timeOrder: await keep(['timeOrder', selector, profileType, query.timeOrderAfterMs], () => timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs), timeOrder =>
+              callTreeBytes(timeOrder.tree) + timeOrder.node.length * 24,
+            ),
+          }
+        : {}),
     };
   } finally {
     snapshot.release();
   }
+}
+
+/** What a view of a selection shows whatever its time range: its types, the one shown, its span and timeline. */
+interface SelectionBase {
+  types: string[];
+  profileType: string | undefined;
+  span: { startMs: number; endMs: number } | undefined;
+  timeline: Timeline | undefined;
+}
+
+async function selectionBase(source: ScanSource, matchers: Selection['matchers'], requestedType: string | undefined): Promise<SelectionBase> {
+  const types = await profileTypes(source, { matchers });
+  // A type the selection no longer holds (the selector changed under it) falls back to the preferred one.
+  const profileType = requestedType !== undefined && types.includes(requestedType) ? requestedType : preferredProfileType(types);
+  const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
+  const span = profileType === undefined ? undefined : await timeSpan(source, base);
+  return { types, profileType, span, timeline: span === undefined ? undefined : await timeline(source, base, span) };
+}
+
+/**
+ * The selection's call tree and the leaf of each of its stacks (`StackTree`), built in slices: the whole tree of a
+ * big selection takes a hundred milliseconds or more, which other requests must not wait for.
+ */
+async function wholeStackTree(source: ScanSource, selection: Selection, toDisplay: (value: number) => number): Promise<StackTree> {
+  const merged = await mergeStacks(source, selection);
+  const { tree, leafOf } = await buildCallTreeWithLeavesSliced(source, merged, classifyStoredFrame, toDisplay);
+  return runSliced(source, stackTreeSteps(tree, merged.stackIds, leafOf));
+}
+
+/**
+ * A range's merged stacks as sums per stack of the whole selection (`samples[k]` for `stackIds[k]`), by one walk over
+ * both ascending lists; undefined when the range holds a stack the selection does not.
+ */
+function perStackOf(stackIds: Uint32Array, merged: MergedStacks): { samples: Float64Array; values: Float64Array } | undefined {
+  const samples = new Float64Array(stackIds.length);
+  const values = new Float64Array(stackIds.length);
+  let k = 0;
+  for (let s = 0; s < merged.stackIds.length; s++) {
+    const id = merged.stackIds[s]!;
+    while (k < stackIds.length && stackIds[k]! < id) k++;
+    if (stackIds[k] !== id) return undefined;
+    samples[k] = merged.samples[s]!;
+    values[k] = merged.values[s]!;
+  }
+  return { samples, values };
+}
+
+function baseBytes(base: SelectionBase): number {
+  return 1024 + base.types.length * 128 + (base.timeline?.values.length ?? 0) * 32;
+}
+
+/** The tree, each node's children and each stack's leaf. */
+function stackTreeBytes({ tree, leafOf }: StackTree): number {
+  return callTreeBytes(tree) + tree.parent.length * 8 + leafOf.length * 8;
+}
+
+/** About what a tree holds in memory: ten columns of numbers per node and the strings. */
+function callTreeBytes(tree: CallTreeColumns): number {
+  return tree.parent.length * 10 * 8 + tree.strings.reduce((sum, s) => sum + 16 + 2 * s.length, 0);
 }
 
 /** The label keys among the selected samples (all of the store's when the selector is empty). */

@@ -2,7 +2,6 @@ import { ProfileBuilder, ProfileImportError, type ImportedFrame, type ImportedPr
 import { addV8Profile, type TraceProfileRecord } from '../v8/traceProfile';
 import { MAX_STACK_DEPTH, maxOf, minOf, type Labels, type LabelsOf, type TraceSpan } from './traceSupport';
 import { isRecord, jsonError, numberField, placeInTime, StackInterner, type ImportNotes, type ImportOptions } from '../parseSupport';
-import type { FormatReader } from '../formatReader';
 
 /**
  * Chrome's Trace Event Format (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU),
@@ -59,29 +58,49 @@ export function looksLikeChromeTrace(input: unknown): boolean {
  * Parses a Chrome trace, from its text or, for a caller that has parsed it already, its JSON. Returns one profile: sampled CPU time when the trace has samples (V8 or Hermes), else the
  * duration events as wall time. Every sample carries `pid` and `tid` labels, and `thread` and `process` when the
  * trace names them in `thread_name` and `process_name` metadata events. Throws ProfileImportError when the text is
- * not a trace or holds nothing to draw.
+ * not a trace or holds nothing to draw. The events are read one by one by a TraceEventReader, as a big trace read
+ * as a stream is (chromeTraceStream.ts).
  */
 export function parseChromeTrace(input: string | { json: unknown }, displayName: string, options: ImportOptions = {}): ImportedProfile[] {
-  const notes = options.notes ?? [];
   const json = typeof input === 'string' ? parseTraceJson(input, displayName) : input.json;
   let events: unknown[];
-  let hermes: { samples: unknown[]; stackFrames: Record<string, unknown> } | undefined;
   if (Array.isArray(json)) {
     events = json;
   } else if (isRecord(json) && Array.isArray(json['traceEvents'])) {
     events = json['traceEvents'];
-    if (Array.isArray(json['samples']) && isRecord(json['stackFrames'])) hermes = { samples: json['samples'], stackFrames: json['stackFrames'] };
   } else {
     throw new ProfileImportError(displayName, 'chrome-trace', 'the top level is neither an array of trace events nor an object with a "traceEvents" array.');
   }
+  const reader = new TraceEventReader(displayName, options);
+  for (let i = 0; i < events.length; i++) reader.event(events[i], i);
+  return reader.finish(json);
+}
 
-  const threadNames = new Map<string, string>();
-  const processNames = new Map<string, string>();
-  const profiles = new Map<string, TraceProfileRecord>();
-  const durationEvents: number[] = [];
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i];
-    if (!isRecord(event)) continue;
+/** A duration event as the duration profile reads it, and its index among the trace's events. */
+interface DurationEvent {
+  event: Record<string, unknown>;
+  order: number;
+}
+
+/**
+ * The reader of a trace's events, fed them one by one in the file's order: from the parsed JSON of a whole file
+ * (parseChromeTrace), or each event parsed on its own as a big file streams by (chromeTraceStream.ts), so that the
+ * two paths cannot read a trace differently. It keeps what the profile needs of each event, not the events.
+ */
+export class TraceEventReader {
+  private readonly threadNames = new Map<string, string>();
+  private readonly processNames = new Map<string, string>();
+  private readonly profiles = new Map<string, TraceProfileRecord>();
+  private readonly durationEvents: DurationEvent[] = [];
+
+  constructor(
+    private readonly displayName: string,
+    private readonly options: ImportOptions,
+  ) {}
+
+  /** One element of the trace's events, `order` its index among them (elements that are not events count too). */
+  event(event: unknown, order: number): void {
+    if (!isRecord(event)) return;
     const ph = event['ph'];
     const name = event['name'];
     const args = isRecord(event['args']) ? event['args'] : undefined;
@@ -89,19 +108,19 @@ export function parseChromeTrace(input: string | { json: unknown }, displayName:
     const tid = idString(event['tid']);
     if (ph === 'M') {
       const value = args?.['name'];
-      if (typeof value !== 'string') continue;
-      if (name === 'thread_name') threadNames.set(threadKey(pid, tid), value);
-      else if (name === 'process_name' && pid !== undefined) processNames.set(pid, value);
-      continue;
+      if (typeof value !== 'string') return;
+      if (name === 'thread_name') this.threadNames.set(threadKey(pid, tid), value);
+      else if (name === 'process_name' && pid !== undefined) this.processNames.set(pid, value);
+      return;
     }
-    if (ph === 'B' || ph === 'E' || ph === 'X') durationEvents.push(i);
+    if (ph === 'B' || ph === 'E' || ph === 'X') this.durationEvents.push({ event: durationFields(event), order });
     const data = isRecord(args?.['data']) ? args['data'] : undefined;
     if (name === 'Profile' || name === 'ProfileChunk') {
       const key = `${pid ?? ''}\u0000${idString(event['id']) ?? ''}`;
-      let record = profiles.get(key);
+      let record = this.profiles.get(key);
       if (record === undefined) {
         record = { pid, tid, fromProfileEvent: false, startTime: Number.NaN, endTime: Number.NaN, chunks: [] };
-        profiles.set(key, record);
+        this.profiles.set(key, record);
       }
       if (name === 'Profile') {
         record.pid = pid;
@@ -110,46 +129,66 @@ export function parseChromeTrace(input: string | { json: unknown }, displayName:
         const start = numberField(data?.['startTime']);
         record.startTime = Number.isFinite(start) ? start : numberField(event['ts']);
       } else if (data !== undefined) {
-        record.chunks.push({ ts: numberField(event['ts']), order: i, data });
+        record.chunks.push({ ts: numberField(event['ts']), order, data });
       }
     } else if (name === 'CpuProfile' && data !== undefined && isRecord(data['cpuProfile'])) {
       // A whole profile in one event: its fields are those of a .cpuprofile, times in microseconds.
       const cpuProfile = data['cpuProfile'];
-      profiles.set(`cpuprofile\u0000${i}`, {
+      this.profiles.set(`cpuprofile\u0000${order}`, {
         pid,
         tid,
         fromProfileEvent: true,
         startTime: numberField(cpuProfile['startTime']),
         endTime: numberField(cpuProfile['endTime']),
-        chunks: [{ ts: numberField(event['ts']), order: i, data: { ...data, timeDeltas: data['timeDeltas'] ?? cpuProfile['timeDeltas'] } }],
+        chunks: [{ ts: numberField(event['ts']), order, data: { ...data, timeDeltas: data['timeDeltas'] ?? cpuProfile['timeDeltas'] } }],
       });
     }
   }
 
-  const labelsOf = labelCache(threadNames, processNames);
-  const v8 = [...profiles.values()].filter(p => p.chunks.length > 0);
-  if (v8.length > 0 || hermes !== undefined) {
-    const builder = new ProfileBuilder('chrome-trace', [CHROME_CPU_TIME]);
-    const span = { origin: Number.NaN, end: Number.NaN };
-    for (const record of v8) addV8Profile(builder, record, labelsOf, span, displayName, notes);
-    if (hermes !== undefined) addHermesSamples(builder, hermes, labelsOf, span, displayName, notes);
-    if (builder.sampleCount > 0) {
-      if (durationEvents.length > 0) notes.push(`${durationEvents.length} duration events were left out: the trace's CPU samples measure the same threads better.`);
-      const profile = builder.build({ startMs: 0, durationNs: Number.isFinite(span.end - span.origin) ? Math.round((span.end - span.origin) * 1000) : 0 });
-      shiftTimes(profile, span.origin);
-      return [placeTrace(profile, json, options.startMs)];
+  /**
+   * The profile of the events read. `json` is the trace's top level, its events aside (they are read already): an
+   * object form's `metadata` places the profile in time, its `samples` and `stackFrames` are Hermes' samples.
+   */
+  finish(json: unknown): ImportedProfile[] {
+    const { displayName, options, profiles, durationEvents } = this;
+    const notes = options.notes ?? [];
+    const hermes = isRecord(json) && Array.isArray(json['samples']) && isRecord(json['stackFrames']) ? { samples: json['samples'], stackFrames: json['stackFrames'] } : undefined;
+    const labelsOf = labelCache(this.threadNames, this.processNames);
+    const v8 = [...profiles.values()].filter(p => p.chunks.length > 0);
+    if (v8.length > 0 || hermes !== undefined) {
+      const builder = new ProfileBuilder('chrome-trace', [CHROME_CPU_TIME]);
+      const span = { origin: Number.NaN, end: Number.NaN };
+      for (const record of v8) addV8Profile(builder, record, labelsOf, span, displayName, notes);
+      if (hermes !== undefined) addHermesSamples(builder, hermes, labelsOf, span, displayName, notes);
+      if (builder.sampleCount > 0) {
+        if (durationEvents.length > 0) notes.push(`${durationEvents.length} duration events were left out: the trace's CPU samples measure the same threads better.`);
+        const profile = builder.build({ startMs: 0, durationNs: Number.isFinite(span.end - span.origin) ? Math.round((span.end - span.origin) * 1000) : 0 });
+        shiftTimes(profile, span.origin);
+        return [placeTrace(profile, json, options.startMs)];
+      }
     }
+    if (durationEvents.length > 0) {
+      const profile = durationProfile(durationEvents, labelsOf, displayName, notes);
+      if (profile !== undefined) return [placeTrace(profile, json, options.startMs)];
+    }
+    const profileEvents = profiles.size > 0 ? ` It has ${profiles.size} CPU profile${profiles.size === 1 ? '' : 's'} without samples.` : '';
+    throw new ProfileImportError(
+      displayName,
+      'chrome-trace',
+      `it holds neither CPU profile samples (Profile and ProfileChunk, or CpuProfile events) nor duration events that last (ph "B"/"E" or "X"), so there is nothing to draw.${profileEvents} Record with the "JavaScript samples" (disabled-by-default-v8.cpu_profiler) category enabled.`,
+    );
   }
-  if (durationEvents.length > 0) {
-    const profile = durationProfile(events, durationEvents, labelsOf, displayName, notes);
-    if (profile !== undefined) return [placeTrace(profile, json, options.startMs)];
-  }
-  const profileEvents = profiles.size > 0 ? ` It has ${profiles.size} CPU profile${profiles.size === 1 ? '' : 's'} without samples.` : '';
-  throw new ProfileImportError(
-    displayName,
-    'chrome-trace',
-    `it holds neither CPU profile samples (Profile and ProfileChunk, or CpuProfile events) nor duration events that last (ph "B"/"E" or "X"), so there is nothing to draw.${profileEvents} Record with the "JavaScript samples" (disabled-by-default-v8.cpu_profiler) category enabled.`,
-  );
+}
+
+/**
+ * What durationProfile and eventFrame read of a duration event, so that a trace of millions of events holds these
+ * fields, not each event's whole JSON (its category, thread time, source file...).
+ */
+function durationFields(event: Record<string, unknown>): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ph: event['ph'], name: event['name'], ts: event['ts'], dur: event['dur'], tdur: event['tdur'], pid: event['pid'], tid: event['tid'] };
+  const args = event['args'];
+  if (isRecord(args) && typeof args['url'] === 'string') fields['args'] = { url: args['url'], line: args['line'], column: args['column'] };
+  return fields;
 }
 
 /**
@@ -336,17 +375,10 @@ interface Span {
  * open at the end are closed at the thread's last timestamp. Events are then nested by containment; an event that
  * overlaps its parent's end without being inside it is cut at that end, so the tree stays a tree.
  */
-function durationProfile(
-  events: unknown[],
-  indices: number[],
-  labelsOf: LabelsOf,
-  displayName: string,
-  notes: ImportNotes,
-): ImportedProfile | undefined {
+function durationProfile(events: DurationEvent[], labelsOf: LabelsOf, displayName: string, notes: ImportNotes): ImportedProfile | undefined {
   const byThread = new Map<string, { event: Record<string, unknown>; ts: number; order: number }[]>();
   let untimed = 0;
-  for (const i of indices) {
-    const event = events[i] as Record<string, unknown>;
+  for (const { event, order } of events) {
     const ts = numberField(event['ts']);
     if (!Number.isFinite(ts)) {
       untimed++;
@@ -355,7 +387,7 @@ function durationProfile(
     const key = threadKey(idString(event['pid']), idString(event['tid']));
     let list = byThread.get(key);
     if (list === undefined) byThread.set(key, (list = []));
-    list.push({ event, ts, order: i });
+    list.push({ event, ts, order });
   }
   if (untimed > 0) notes.push(`${untimed} duration events without a timestamp were left out.`);
 
@@ -457,16 +489,3 @@ function eventFrame(event: Record<string, unknown>): ImportedFrame {
     address: 0,
   };
 }
-
-/**
- * Chrome traces in the format registry (agent/import/formatReaders.ts): JSON with trace events; a trace that does not
- * parse is still claimed when it looks like one, so that parseTraceJson can close an unterminated array or say where
- * it breaks.
- */
-export const chromeTraceReader: FormatReader = {
-  sniff: {
-    json: json => (looksLikeChromeTrace(json) ? 'sure' : false),
-    brokenJson: text => (text.trimStart().startsWith('[') || /"traceEvents"/.test(text.slice(0, 4096)) ? 'sure' : false),
-  },
-  parse: (file, displayName, notes) => parseChromeTrace(file.json ? { json: file.json.value } : file.text, displayName, { notes }),
-};

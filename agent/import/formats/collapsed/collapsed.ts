@@ -1,6 +1,7 @@
 import { ProfileBuilder, ProfileImportError, type ImportedProfile, type ValueType } from '../../importedProfile';
 import { decodeText, quoteExcerpt, type ImportOptions } from '../parseSupport';
 import type { FormatReader } from '../formatReader';
+import { forEachLine, type LineParser } from '../textLines';
 
 /**
  * Brendan Gregg's folded (collapsed) stacks, as stackcollapse-*.pl, `perf script | stackcollapse-perf.pl`, py-spy
@@ -68,25 +69,28 @@ function judgeFirstLines(text: string, whole: boolean): boolean | undefined {
  * the first line it could not read.
  */
 export function parseCollapsed(input: Uint8Array, displayName: string, options: ImportOptions = {}): ImportedProfile[] {
+  const parser = collapsedParser(displayName, options);
+  forEachLine(decodeText(input), parser.line);
+  return parser.finish();
+}
+
+/** The collapsed stacks reader as a line parser (textLines.ts), for text in memory or a file read in chunks. */
+export function collapsedParser(displayName: string, options: ImportOptions = {}): LineParser {
   const notes = options.notes ?? [];
-  const text = decodeText(input);
   const builder = new ProfileBuilder('collapsed', [COLLAPSED_SAMPLES]);
   const frameOf = new Map<string, number>();
   let skipped = 0;
   let firstSkipped: { line: number; text: string } | undefined;
   let lineNumber = 0;
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    start = end + 1;
+  const line = (raw: string): void => {
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     lineNumber++;
-    if (line.trim() === '') continue;
+    if (line.trim() === '') return;
     const parsed = parseLine(line);
     if (parsed === undefined) {
       skipped++;
       firstSkipped ??= { line: lineNumber, text: line };
-      continue;
+      return;
     }
     const names = parsed.stack.split(';');
     const ids = new Array<number>(names.length);
@@ -104,18 +108,21 @@ export function parseCollapsed(input: Uint8Array, displayName: string, options: 
       ids[names.length - 1 - k] = id;
     }
     builder.sample(builder.stack(ids), [parsed.count]);
-  }
-  if (builder.sampleCount === 0) {
-    const reason = firstSkipped === undefined
-      ? 'it is empty.'
-      : `no line is a stack followed by a sample count, like "main;work 12" (line ${firstSkipped.line} reads ${quoteExcerpt(firstSkipped.text)}).`;
-    throw new ProfileImportError(displayName, 'collapsed', reason);
-  }
-  if (firstSkipped !== undefined) {
-    notes.push(`${skipped} line${skipped === 1 ? ' was' : 's were'} not a stack followed by a count and ${skipped === 1 ? 'was' : 'were'} skipped (the first is line ${firstSkipped.line}).`);
-  }
-  // Without times, every sample is at the profile's start.
-  return [builder.build({ startMs: options.startMs ?? 0 })];
+  };
+  const finish = (): ImportedProfile[] => {
+    if (builder.sampleCount === 0) {
+      const reason = firstSkipped === undefined
+        ? 'it is empty.'
+        : `no line is a stack followed by a sample count, like "main;work 12" (line ${firstSkipped.line} reads ${quoteExcerpt(firstSkipped.text)}).`;
+      throw new ProfileImportError(displayName, 'collapsed', reason);
+    }
+    if (firstSkipped !== undefined) {
+      notes.push(`${skipped} line${skipped === 1 ? ' was' : 's were'} not a stack followed by a count and ${skipped === 1 ? 'was' : 'were'} skipped (the first is line ${firstSkipped.line}).`);
+    }
+    // Without times, every sample is at the profile's start.
+    return [builder.build({ startMs: options.startMs ?? 0 })];
+  };
+  return { line, finish };
 }
 
 /**
@@ -148,4 +155,5 @@ function parseLine(line: string): { stack: string; count: number } | undefined {
 export const collapsedReader: FormatReader = {
   sniff: { bytes: file => looksLikeCollapsed(file.bytes) },
   parse: (file, displayName, notes) => parseCollapsed(file.bytes, displayName, { notes }),
+  lines: (displayName, notes) => collapsedParser(displayName, { notes }),
 };

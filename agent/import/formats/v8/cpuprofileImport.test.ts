@@ -50,3 +50,47 @@ describe('V8 importer frames', () => {
     });
   }
 });
+
+describe('V8 importer stacks', () => {
+  const root = { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 };
+
+  it('refuses a sample whose node is in a cycle of parents, without hanging', () => {
+    const cyclic = {
+      nodes: [
+        { id: 1, callFrame: root, children: [2] },
+        { id: 2, callFrame: callFrame('a', 1), children: [3] },
+        { id: 3, callFrame: callFrame('b', 2), children: [4] },
+        { id: 4, callFrame: callFrame('c', 3), children: [3] },
+      ],
+      startTime: 0,
+      endTime: 2000,
+      samples: [2, 4],
+      timeDeltas: [1000, 1000],
+    };
+    assert.throws(() => cpuProfileToImported({ json: cyclic }, 'cyclic.cpuprofile'), /nodes form a cycle/);
+  });
+
+  it('gives a sample on the root the empty stack, keeps a parentless node that is not the root, and shares ancestors', () => {
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: root, children: [2] },
+        { id: 2, callFrame: callFrame('a', 1), children: [3, 4] },
+        { id: 3, callFrame: callFrame('b', 2) },
+        { id: 4, callFrame: callFrame('c', 3) },
+        { id: 5, callFrame: callFrame('orphan', 4) },
+      ],
+      startTime: 0,
+      endTime: 5000,
+      samples: [4, 1, 3, 5, 2, 4],
+      timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000],
+    };
+    const imported = cpuProfileToImported({ json: profile }, 'shapes.cpuprofile');
+    assert.deepEqual(
+      imported.frames.map(f => f.name),
+      ['c', 'a', 'b', 'orphan'],
+    );
+    // Leaf first; frame ids in the order a walk from each sampled node to the root first meets them.
+    assert.deepEqual(imported.stacks, [[0, 1], [], [2, 1], [3], [1]]);
+    assert.deepEqual(imported.sampleStacks, [0, 1, 2, 3, 4, 0]);
+  });
+});

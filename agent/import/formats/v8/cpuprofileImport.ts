@@ -38,7 +38,7 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
       if (child === undefined) throw invalid(displayName, `node ${nodeIds[i]} names a child ${childIds[c]} that does not exist.`);
       parent[child] = i;
     }
-    const parentId = parentIds[i]!;
+    const parentId = parentIds ? parentIds[i]! : NaN;
     if (!Number.isNaN(parentId)) {
       const p = indexById.get(parentId);
       if (p !== undefined) parent[i] = p;
@@ -63,24 +63,36 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
     idOfCallFrame[callIndex] = id;
     return id;
   };
-  let path = new Int32Array(256);
+  // Per node, the depth of its stack (-1 not yet known), memoised so that a sampled node's frame ids are written
+  // straight into an array of the right length, which the builder keeps when the stack is new (no second copy).
+  const depthOf = new Int32Array(n).fill(-1);
+  const pending: number[] = [];
+  const depth = (i: number): number => {
+    let at = i;
+    for (let steps = 0; at >= 0 && depthOf[at]! < 0; at = parent[at]!, steps++) {
+      if (steps > n) throw invalid(displayName, 'its nodes form a cycle.');
+      pending.push(at);
+    }
+    let above = at >= 0 ? depthOf[at]! : 0;
+    while (pending.length > 0) {
+      const node = pending.pop()!;
+      if (!(parent[node]! < 0 && isRoot(node))) above++;
+      depthOf[node] = above;
+    }
+    return above;
+  };
   const stack = (i: number): number => {
     const known = stackOf[i]!;
     if (known >= 0) return known;
-    let depth = 0;
-    for (let at = i, steps = 0; at >= 0; at = parent[at]!, steps++) {
-      if (steps > n) throw invalid(displayName, 'its nodes form a cycle.');
-      if (parent[at]! < 0 && isRoot(at)) continue;
-      if (depth === path.length) {
-        const grown = new Int32Array(path.length * 2);
-        grown.set(path);
-        path = grown;
-      }
+    const length = depth(i);
+    const frameIds = new Array<number>(length);
+    // The walk stops after `length` frames: above them there is at most V8's root, which has no frame.
+    for (let at = i, d = 0; d < length; at = parent[at]!) {
       const callIndex = nodeFrame[at]!;
       const known = idOfCallFrame[callIndex]!;
-      path[depth++] = known >= 0 ? known : frameId(callIndex);
+      frameIds[d++] = known >= 0 ? known : frameId(callIndex);
     }
-    const id = builder.stack(path.subarray(0, depth));
+    const id = builder.ownStack(frameIds);
     stackOf[i] = id;
     return id;
   };
@@ -95,21 +107,23 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
 }
 
 /**
- * Node indexes by id: an array when the ids are small non-negative integers (V8 numbers its nodes 1, 2, 3...), a
- * map otherwise. A duplicate id names its last node, as a map built in order would.
+ * Node indexes by id: an array up to the largest id when the ids are small non-negative integers (V8 numbers its
+ * nodes 1, 2, 3...), a map otherwise. A duplicate id names its last node, as a map built in order would.
  */
 function nodeIndex(nodeIds: ArrayLike<number>, n: number): { get(id: number): number | undefined } {
   let dense = true;
+  let largest = 0;
   for (let i = 0; i < n && dense; i++) {
     const id = nodeIds[i]!;
     dense = Number.isInteger(id) && id >= 0 && id <= 4 * n + 16;
+    if (id > largest) largest = id;
   }
   if (!dense) {
     const map = new Map<number, number>();
     for (let i = 0; i < n; i++) map.set(nodeIds[i]!, i);
     return map;
   }
-  const table = new Int32Array(4 * n + 17).fill(-1);
+  const table = new Int32Array(largest + 1).fill(-1);
   for (let i = 0; i < n; i++) table[nodeIds[i]!] = i;
   return {
     get(id: number): number | undefined {
@@ -130,29 +144,34 @@ function linesFromPositionTicks(profile: V8ProfileColumns, sampleNodes: readonly
   const samplesOfNode = new Int32Array(profile.nodeCount);
   for (const node of sampleNodes) samplesOfNode[node]!++;
   const seen = new Int32Array(profile.nodeCount);
-  const ticksOfNode = new Map<number, { line: number; ticks: number }[]>();
+  // Per sampled node, its lines in order and their ticks' running totals, computed once: a hot function's node has
+  // an entry per line it ran, which each of its samples would otherwise sum and walk again.
+  const ticksOfNode = new Map<number, { lines: number[]; cumulative: number[] }>();
   const lines = new Array<number>(sampleNodes.length).fill(0);
   for (let s = 0; s < sampleNodes.length; s++) {
     const node = sampleNodes[s]!;
-    let ticks = ticksOfNode.get(node);
-    if (ticks === undefined) {
-      ticks = validTicks(profile, node);
-      ticksOfNode.set(node, ticks);
+    let entry = ticksOfNode.get(node);
+    if (entry === undefined) {
+      const ticks = validTicks(profile, node);
+      const cumulative: number[] = [];
+      let sum = 0;
+      for (const t of ticks) cumulative.push((sum += t.ticks));
+      entry = { lines: ticks.map(t => t.line), cumulative };
+      ticksOfNode.set(node, entry);
     }
-    if (ticks.length === 0) continue;
-    let total = 0;
-    for (const t of ticks) total += t.ticks;
+    const { cumulative } = entry;
+    if (cumulative.length === 0) continue;
     const k = seen[node]!++;
-    // The k-th of the node's n samples stands at k/n of its ticks.
-    const position = ((k + 0.5) / samplesOfNode[node]!) * total;
-    let cumulative = 0;
-    for (const t of ticks) {
-      cumulative += t.ticks;
-      if (position < cumulative) {
-        lines[s] = t.line;
-        break;
-      }
+    // The k-th of the node's n samples stands at k/n of its ticks: its line is the first whose running total passes it.
+    const position = ((k + 0.5) / samplesOfNode[node]!) * cumulative[cumulative.length - 1]!;
+    let low = 0;
+    let high = cumulative.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (position < cumulative[middle]!) high = middle;
+      else low = middle + 1;
     }
+    if (low < cumulative.length) lines[s] = entry.lines[low]!;
   }
   return lines;
 }

@@ -13,8 +13,11 @@ export interface V8ProfileColumns {
   frames: V8CallFrame[];
   /** Per node: its `hitCount` (0 when absent). */
   hitCounts: ArrayLike<number>;
-  /** Per node: its `parent` id, NaN when the node has none (the trace-chunk form of the tree). */
-  parentIds: ArrayLike<number>;
+  /**
+   * Per node: its `parent` id, NaN when the node has none (the trace-chunk form of the tree); absent when no node
+   * names its parent (a `.cpuprofile` as V8 writes it), so that a huge profile holds no column of NaNs.
+   */
+  parentIds?: ArrayLike<number>;
   /** Node i's child ids are `childIds[childStart[i] .. childStart[i + 1])`. */
   childStart: Int32Array;
   childIds: ArrayLike<number>;

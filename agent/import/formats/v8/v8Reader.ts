@@ -2,6 +2,7 @@ import type { FormatReader, ProfileFile } from '../formatReader';
 import { cpuProfileToImported, looksLikeCpuProfile } from './cpuprofileImport';
 import type { V8ProfileColumns } from './v8ProfileColumns';
 import { scanV8Profile } from './v8ProfileScanner';
+import { startsAsV8Writes, v8ProfileChunks } from './v8ProfileStream';
 
 /**
  * V8 CPU profiles in the format registry (agent/import/formatReaders.ts). A profile as V8 writes it is recognised and
@@ -15,6 +16,7 @@ export const cpuprofileReader: FormatReader = {
     json: json => (looksLikeCpuProfile(json) ? 'sure' : isObject(json) && ('nodes' in json || 'head' in json) ? 'likely' : false),
     brokenJson: () => 'likely',
   },
+  chunks: { starts: startsAsV8Writes, parser: v8ProfileChunks },
   parse(file, displayName) {
     // Detection parsed the JSON only when the scanner declined the file, so a file with JSON is not scanned again.
     const json = file.json;
