@@ -2,7 +2,7 @@
 # Installs everything Icicle's build, tests and demo need on a fresh Debian machine, idempotently:
 # Debian packages (Chromium for the browser tiers, the headers code-server's native modules compile against, Go and
 # perf for the native-profiling tests),
-# the project's npm dependencies, and a pinned code-server running on its own Node 24.
+# the project's npm dependencies (and the traced test server's), and a pinned code-server running on its own Node 24.
 # Each step checks before it acts, so a second run takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,16 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   log "installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
+fi
+
+# The traced server that the span-label tests profile has its own dependencies (the OpenTelemetry SDK, pinned by its
+# lock file), kept out of Icicle's own so that the extension never depends on them.
+fixture=test/fixtures/otelServer
+fixture_stamp=$fixture/node_modules/.icicle-lock-stamp
+if [ ! -f "$fixture_stamp" ] || ! cmp -s "$fixture/package-lock.json" "$fixture_stamp"; then
+  log "installing the traced test server's npm dependencies"
+  npm ci --prefix "$fixture" --no-audit --no-fund --loglevel=error
+  cp "$fixture/package-lock.json" "$fixture_stamp"
 fi
 
 # code-server needs Node 24 and compiles native modules against that Node's headers, which the npm package

@@ -16,11 +16,13 @@ import {
   type ProbeControlOptions,
   type ProbeControlState,
   type RecordedProfileInfo,
+  type SampleLabelSets,
 } from '../../common/protocol/probeProtocol';
 import { AGENT_PROTOCOL_VERSION } from '../../common/version';
 import { AllocationSampler } from './allocationSampler';
-import { ChunkedProfiler, KEEP_ALIVE_MILLIS } from './chunkedProfiler';
+import { ChunkedProfiler, KEEP_ALIVE_MILLIS, type V8ProfileChunk } from './chunkedProfiler';
 import { withoutOwnSamples } from './ownSamples';
+import { PASS_THROUGH_SCRIPTS, SpanLabels, sampleTimesOf } from './spanLabels';
 
 /**
  * The Node.js probe, loaded into a profiled program by `NODE_OPTIONS=--require <this file>`. It profiles the
@@ -60,18 +62,21 @@ interface Chunk {
   profileJson: string;
   /** The chunk's allocations (V8's sampling heap profile) as JSON text, when allocations are sampled. */
   heapProfileJson?: string;
+  /** The labels of the chunk's samples (the OpenTelemetry span each belonged to), as JSON text. */
+  sampleLabelsJson?: string;
 }
 
 /** The bytes a chunk holds in the buffer: its profiles' JSON text. */
 function chunkBytes(chunk: Chunk): number {
-  return chunk.profileJson.length + (chunk.heapProfileJson?.length ?? 0);
+  return chunk.profileJson.length + (chunk.heapProfileJson?.length ?? 0) + (chunk.sampleLabelsJson?.length ?? 0);
 }
 
 /** A chunk's IngestProfileParams as JSON text: its fields, then its profile's JSON spliced in as a value. */
 function paramsJson(chunk: Chunk, droppedChunks: number): string {
   const fields = { format: 'v8', ...chunk.info, droppedChunks } satisfies Omit<Extract<IngestProfileParams, { format: 'v8' }>, 'profile'>;
   const heap = chunk.heapProfileJson === undefined ? '' : `,"heapProfile":${chunk.heapProfileJson}`;
-  return `${JSON.stringify(fields).slice(0, -1)},"profile":${chunk.profileJson}${heap}}`;
+  const sampleLabels = chunk.sampleLabelsJson === undefined ? '' : `,"sampleLabels":${chunk.sampleLabelsJson}`;
+  return `${JSON.stringify(fields).slice(0, -1)},"profile":${chunk.profileJson}${heap}${sampleLabels}}`;
 }
 
 function startProbe(agentSocket: string): void {
@@ -90,6 +95,16 @@ function startProbe(agentSocket: string): void {
   const profiler = new ChunkedProfiler(session, intervalMicros, positive(env[PROBE_ENV.keepAliveMillis], KEEP_ALIVE_MILLIS), env[PROBE_ENV.loadedLate] === '1');
   const allocations = env[PROBE_ENV.allocations] === '1' ? new AllocationSampler(session, positive(env[PROBE_ENV.allocationIntervalBytes], 512 * 1024)) : undefined;
   let chunkStartMs = Date.now();
+  // The OpenTelemetry span of each sample, once the program loads @opentelemetry/api (checked at each chunk).
+  const spans = new SpanLabels(env[PROBE_ENV.spans] !== '0');
+  // The program loads @opentelemetry/api after the probe (which NODE_OPTIONS loads first): looked for soon after the
+  // main module has run (the first timer), then every tenth of a second until found, and at every chunk.
+  if (!spans.watchIfTraced()) {
+    const lookForTracing = setInterval(() => {
+      if (stopped || spans.watchIfTraced()) clearInterval(lookForTracing);
+    }, 100);
+    lookForTracing.unref();
+  }
 
   /** Chunks waiting to be sent, and chunks sent but not yet acknowledged, by request id. */
   const queue: Chunk[] = [];
@@ -107,14 +122,22 @@ function startProbe(agentSocket: string): void {
     // The probe's own samples are its cost, not the program's (ownSamples.ts): this script, by path or URL.
     const ownScripts = new Set([__filename, pathToFileURL(__filename).href]);
     const taken = profiler.take(mode);
-    const profile = taken && withoutOwnSamples(taken, ownScripts);
+    const spanLabels = taken && spanLabelsOf(taken, spans);
+    const profile = taken && withoutOwnSamples(taken, ownScripts, PASS_THROUGH_SCRIPTS);
+    spans.watchIfTraced();
     const startMs = chunkStartMs;
     chunkStartMs = Date.now();
     const heapProfile = allocations?.take(ownScripts, last);
     if (!profile || !Array.isArray(profile.samples) || profile.samples.length === 0) return undefined;
     const chunkKey = `${runId}:${++chunkNumber}`;
     ledger?.({ chunk: chunkKey, samples: profile.samples.length, ...(heapProfile ? { allocations: true } : {}) });
-    return { info: { startMs, labels, droppedChunks: 0, chunkKey }, profileJson: JSON.stringify(profile), ...(heapProfile ? { heapProfileJson: JSON.stringify(heapProfile) } : {}) };
+    const sampleLabels = spanLabels && keptLabels(spanLabels, taken, profile);
+    return {
+      info: { startMs, labels, droppedChunks: 0, chunkKey },
+      profileJson: JSON.stringify(profile),
+      ...(heapProfile ? { heapProfileJson: JSON.stringify(heapProfile) } : {}),
+      ...(sampleLabels ? { sampleLabelsJson: JSON.stringify(sampleLabels) } : {}),
+    };
   };
 
   const enqueue = (chunk: Chunk): void => {
@@ -241,6 +264,7 @@ function startProbe(agentSocket: string): void {
     try {
       profiler.stop();
       allocations?.stop();
+      spans.stop();
       session.disconnect();
     } catch {
       // Already stopped.
@@ -348,6 +372,23 @@ function startProbe(agentSocket: string): void {
     };
     process.on('SIGTERM', onTerminate);
   }
+}
+
+/** The span labels of a chunk's samples, by their times in the profile as V8 took it. */
+function spanLabelsOf(profile: V8ProfileChunk, spans: SpanLabels): SampleLabelSets | undefined {
+  const times = sampleTimesOf(profile as Parameters<typeof sampleTimesOf>[0]);
+  return times && spans.take(times);
+}
+
+/** The labels of the samples the probe kept (its own samples removed, ownSamples.ts), in the kept profile's order. */
+function keptLabels(labels: SampleLabelSets, taken: V8ProfileChunk, kept: V8ProfileChunk): SampleLabelSets | undefined {
+  if (kept === taken) return labels;
+  // A sample is dropped when its node is: neither kept nor a pass-through frame (whose samples its parent took).
+  const keptNodes = new Set((kept as { nodes?: { id: number }[] }).nodes?.map(node => node.id));
+  const nodes = (taken as { nodes?: { id: number; callFrame?: { url?: string } }[] }).nodes ?? [];
+  const dropped = new Set(nodes.filter(node => !keptNodes.has(node.id) && !PASS_THROUGH_SCRIPTS.has(node.callFrame?.url ?? '')).map(node => node.id));
+  const ofSample = labels.ofSample.filter((_, i) => !dropped.has(taken.samples![i] as number));
+  return ofSample.length === kept.samples?.length ? { sets: labels.sets, ofSample } : undefined;
 }
 
 /** Tests only (PROBE_ENV.ledger): appends one JSON line per event to the file; nothing when the variable is unset. */

@@ -28,6 +28,24 @@ describe('the probe’s own samples', () => {
     assert.equal(withoutOwnSamples(profile, new Set(['/other.js'])), profile, 'a profile without the probe is passed through');
   });
 
+  it('takes a pass-through frame out of the tree and keeps the program’s samples beneath it', () => {
+    // root → main → with (the probe's pass-through wrapper) → handler (program); with → probe (the probe's own)
+    const profile = {
+      nodes: [node(1, '', [2]), node(2, '/app/main.js', [3]), node(3, 'wrapper.js', [4, 5]), node(4, '/app/handler.js'), node(5, '/probe.js')],
+      startTime: 1000,
+      endTime: 1040,
+      samples: [4, 3, 5, 4],
+      timeDeltas: [10, 10, 10, 5],
+    };
+    const kept = withoutOwnSamples(profile, new Set(['/probe.js']), new Set(['wrapper.js']));
+    assert.deepEqual(kept.nodes.map(n => n.id), [1, 2, 4]);
+    assert.deepEqual(kept.nodes[1]!.children, [4], 'the handler hangs from main');
+    // Taken at 1010, 1020, 1030, 1035: the wrapper's own sample is main's; the probe's, and its 5 µs, are gone.
+    assert.deepEqual(kept.samples, [4, 2, 4]);
+    assert.deepEqual(kept.timeDeltas, [10, 10, 10]);
+    assert.equal(kept.endTime, 1035);
+  });
+
   it('leaves no probe frame in `icicle top` of `node -e 0` recorded by the built CLI', function () {
     this.timeout(120_000);
     const dir = mkdtempSync(join(tmpdir(), 'icicle-own-'));

@@ -6,8 +6,10 @@
  * view (top, the flame graph, a comparison) showed `nodeProbe.js` and `chunkedProfiler` as hot functions. A sample
  * whose stack holds a frame of the probe's script is the probe's, whatever its leaf (Node's socket code called by
  * the probe is the probe's cost too), and the program never runs beneath the probe's frames: the probe calls no
- * code of the program and wraps nothing. So those samples, and the probe's nodes, are dropped here, where they are
- * never stored. Work Node does later on the probe's behalf without a probe frame on the stack (a socket's read
+ * code of the program, but through its pass-through wrappers. So those samples, and the probe's nodes, are dropped
+ * here, where they are never stored. The one exception is a pass-through script (the wrapper of OpenTelemetry's
+ * context manager's `with`, spanLabels.ts), under which the program's own code runs: its frames are taken out of the
+ * tree (their children hang from their parent, their own samples go to it), and the samples beneath them are kept. Work Node does later on the probe's behalf without a probe frame on the stack (a socket's read
  * callback) cannot be told apart and stays.
  *
  * Each kept sample keeps its own duration (the importer charges a sample the time until the next one), and the
@@ -30,12 +32,17 @@ export interface ProfileWithSamples {
   endTime?: number;
 }
 
-/** Drops the nodes under (and including) every frame of the given scripts, and the samples taken in them. */
-export function withoutOwnSamples<P extends ProfileWithSamples>(profile: P, ownScripts: ReadonlySet<string>): P {
-  const { nodes, samples, timeDeltas } = profile;
-  if (!Array.isArray(nodes) || !Array.isArray(samples)) return profile;
+/**
+ * Drops the nodes under (and including) every frame of the given scripts, and the samples taken in them; frames of
+ * the pass-through scripts are taken out of the tree, and what ran beneath them kept.
+ */
+export function withoutOwnSamples<P extends ProfileWithSamples>(profile: P, ownScripts: ReadonlySet<string>, passThroughScripts: ReadonlySet<string> = new Set()): P {
+  const { nodes, samples: given, timeDeltas } = profile;
+  if (!Array.isArray(nodes) || !Array.isArray(given)) return profile;
   const byId = new Map<number, ProfileNode>();
+  const parentOf = new Map<number, number>();
   for (const node of nodes) byId.set(node.id, node);
+  for (const node of nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const own = new Set<number>();
   const mark = (id: number): void => {
     if (own.has(id)) return;
@@ -43,11 +50,20 @@ export function withoutOwnSamples<P extends ProfileWithSamples>(profile: P, ownS
     for (const child of byId.get(id)?.children ?? []) mark(child);
   };
   for (const node of nodes) if (ownScripts.has(node.callFrame?.url ?? '')) mark(node.id);
-  if (own.size === 0) return profile;
+  const passing = new Set(nodes.filter(node => !own.has(node.id) && passThroughScripts.has(node.callFrame?.url ?? '')).map(node => node.id));
+  if (own.size === 0 && passing.size === 0) return profile;
 
-  const keptNodes = nodes.filter(node => !own.has(node.id)).map(node => (node.children ? { ...node, children: node.children.filter(child => !own.has(child)) } : node));
+  // A pass-through node's children hang from its nearest kept ancestor; its own samples are that ancestor's.
+  const keptChildren = (node: ProfileNode): number[] => (node.children ?? []).filter(child => !own.has(child)).flatMap(child => (passing.has(child) ? keptChildren(byId.get(child)!) : [child]));
+  const keptAncestor = (id: number): number => {
+    let at = id;
+    while (passing.has(at) && parentOf.has(at)) at = parentOf.get(at)!;
+    return at;
+  };
+  const samples = passing.size === 0 ? given : given.map(id => (passing.has(id as number) ? keptAncestor(id as number) : id));
+  const keptNodes = nodes.filter(node => !own.has(node.id) && !passing.has(node.id)).map(node => (node.children ? { ...node, children: keptChildren(node) } : node));
   const timed = Array.isArray(timeDeltas) && timeDeltas.length === samples.length && typeof profile.startTime === 'number' && typeof profile.endTime === 'number';
-  if (!timed) return { ...profile, nodes: keptNodes, samples: samples.filter(id => !own.has(id as number)) };
+  if (!timed || own.size === 0) return { ...profile, nodes: keptNodes, samples: samples.filter(id => !own.has(id as number)) };
 
   // Sample i was taken at times[i] and lasts until the next one (the last one until the profile's end).
   const times: number[] = [];

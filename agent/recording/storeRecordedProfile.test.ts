@@ -124,6 +124,31 @@ describe('ingesting a recorded chunk exactly once', function () {
     assert.ok(againMs < firstMs / 10, `the copy took ${againMs.toFixed(1)} ms, the first ${firstMs.toFixed(1)} ms`);
   });
 
+  it('stores the labels the probe gave each sample (its OpenTelemetry span) as per-row labels', async () => {
+    const sets = [
+      { trace_id: 'a'.repeat(32), span_id: '1'.repeat(16), http_route: '/users/:id' },
+      { trace_id: 'b'.repeat(32), span_id: '2'.repeat(16), http_route: '/orders' },
+    ];
+    // 500 samples: every third is the first request's, every third the second's, the rest in no span.
+    const ofSample = Array.from({ length: 500 }, (_, k) => (k % 3 === 2 ? -1 : k % 3));
+    await storeRecordedProfile(store, { ...chunk(1, 'spans', 'spans:1'), sampleLabels: { sets, ofSample } });
+    const rowsWhere = async (key: string, value: string): Promise<number> => {
+      const snapshot = store.snapshot();
+      try {
+        const plan = scan().where(eq(`labels.${key}`, value)).aggregate([], [count('rows')]).build();
+        return Number((await executePlan(plan, snapshot)).table.getChild('rows')?.get(0) ?? 0);
+      } finally {
+        snapshot.release();
+      }
+    };
+    assert.equal(await rowsWhere('http_route', '/users/:id'), ofSample.filter(s => s === 0).length);
+    assert.equal(await rowsWhere('trace_id', 'b'.repeat(32)), ofSample.filter(s => s === 1).length);
+    assert.equal(await storedRows(store, 'spans'), 500, 'samples in no span are stored too');
+    // Labels that do not match the samples in number are not theirs: the chunk is stored without them.
+    await storeRecordedProfile(store, { ...chunk(2, 'spans', 'spans:2'), sampleLabels: { sets, ofSample: ofSample.slice(1) } });
+    assert.equal(await rowsWhere('http_route', '/users/:id'), ofSample.filter(s => s === 0).length);
+  });
+
   it('stores a chunk spooled by a probe from before the format tag (its profile as JSON text), once', async () => {
     const profile = syntheticChunk(8, 500);
     const legacy = { profile: JSON.stringify(profile), startMs: 1_700_000_000_008, labels: { session_id: 'legacy', pid: '42', runtime: 'node' }, droppedChunks: 0, chunkKey: 'run-f:1' };

@@ -1,4 +1,4 @@
-import type { IngestProfileParams, IngestProfileResult, RecordedProfileInfo } from '../../common/protocol/probeProtocol';
+import type { IngestProfileParams, IngestProfileResult, RecordedProfileInfo, SampleLabelSets } from '../../common/protocol/probeProtocol';
 import type { Store } from '../../storage/store';
 import type { ParsedFile } from '../import/detectFormat';
 import { parseProfileBytes } from '../import/detectFormat';
@@ -7,7 +7,7 @@ import { ALLOCATED_BYTES, heapProfileToImported } from '../import/formats/heappr
 import { cpuProfileToImported } from '../import/formats/v8/cpuprofileImport';
 import { parsePerfScript } from '../import/formats/perf/perfScript';
 import { separateIdle } from '../import/idleTime';
-import { labelKey } from '../import/importedProfile';
+import { labelKey, type ImportedProfile } from '../import/importedProfile';
 import { profileIdOf, storeParsedProfile } from '../import/importFile';
 import { placeProfiles, type TimeAnchor } from '../import/timeAnchor';
 import { gunzipIfCompressed } from '../readProfileFile';
@@ -73,7 +73,7 @@ function readRecorded(recorded: RecordedProfile, name: string, anchor: TimeAncho
     case 'v8': {
       // A chunk with allocation sampling: its CPU profile and the bytes allocated meanwhile, in one transaction, the
       // allocations' frames named as the CPU profile names them.
-      const cpu = cpuProfileToImported({ json: recorded.profile }, name);
+      const cpu = withSampleLabels(cpuProfileToImported({ json: recorded.profile }, name), recorded.sampleLabels);
       const heap = recorded.heapProfile;
       const allocations = heap === undefined ? [] : [heapProfileToImported({ json: withFramesFromCpuProfile(heap, recorded.profile) }, name, ALLOCATED_BYTES)];
       return known('cpuprofile', [cpu, ...allocations], anchor, []);
@@ -85,6 +85,22 @@ function readRecorded(recorded: RecordedProfile, name: string, anchor: TimeAncho
     case 'unknown':
       return parseProfileBytes(recorded.bytes, name, anchor);
   }
+}
+
+/**
+ * A chunk's CPU samples with the labels the probe gave each (the OpenTelemetry span it ran in): one imported sample per
+ * sample of the V8 profile, in order. Labels that do not match the samples in number are not the samples' and are
+ * left out.
+ */
+function withSampleLabels(profile: ImportedProfile, given: SampleLabelSets | undefined): ImportedProfile {
+  if (given === undefined || given.ofSample.length !== profile.sampleStacks.length) return profile;
+  const sampleLabels = { ...profile.sampleLabels };
+  const keys = new Set(given.sets.flatMap(set => Object.keys(set)));
+  for (const key of keys) {
+    const values = given.sets.map(set => set[key] ?? null);
+    sampleLabels[labelKey(key)] = given.ofSample.map(set => (set >= 0 ? (values[set] ?? null) : null));
+  }
+  return { ...profile, sampleLabels };
 }
 
 /** As parseProfileBytes finishes a profile: placed in time, V8's idle samples split from CPU time. */

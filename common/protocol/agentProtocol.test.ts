@@ -24,4 +24,18 @@ describe('the agent protocol', () => {
     assert.ok(notifications.length >= 3);
     for (const notification of notifications) assert.ok('paramsSchema' in notification, `${notification.method} has no schema`);
   });
+
+  it('accepts a chunk’s per-sample labels whose keys are labels’, and refuses the store’s own keys', () => {
+    const chunk = (key: string): unknown => ({
+      format: 'v8',
+      profile: { nodes: [] },
+      startMs: 0,
+      labels: {},
+      droppedChunks: 0,
+      sampleLabels: { sets: [{ [key]: 'x' }], ofSample: [0, -1] },
+    });
+    assert.ok(protocol.IngestProfileRequest.paramsSchema.safeParse(chunk('trace_id')).success);
+    assert.ok(!protocol.IngestProfileRequest.paramsSchema.safeParse(chunk('__chunk')).success, 'a key starting with two underscores');
+    assert.ok(!protocol.IngestProfileRequest.paramsSchema.safeParse(chunk('http.route')).success, 'a key with a dot');
+  });
 });

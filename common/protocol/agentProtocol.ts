@@ -1,13 +1,13 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import { packedCallTreeSchema, type PackedCallTree } from '../callTree';
-import { userLabelsProblem } from '../labelKeys';
+import { LABEL_KEY_PATTERN, isInternalLabel, userLabelsProblem } from '../labelKeys';
 import type { DisplayUnit } from '../profileTypes';
 import { sourceSelectionSchema } from '../sourceSelection';
 import { viewQuerySchema, viewResultSchema, type ViewResult } from '../viewQuery';
 import { finiteNumbers, noAnswer, strings, type AnswerSchema } from './answerSchemas';
 import { changeRowSchema, sideSchema } from './compareViewProtocol';
-import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult, type LegacySpooledChunk, type V8CpuProfile, type V8HeapProfile } from './probeProtocol';
+import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult, type LegacySpooledChunk, type SampleLabelSets, type V8CpuProfile, type V8HeapProfile } from './probeProtocol';
 
 /**
  * The JSON-RPC protocol between the agent (server) and its clients: the extension, the language server and
@@ -168,8 +168,13 @@ export namespace IngestProfileRequest {
     value => typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { head?: unknown }).head === 'object' && (value as { head?: unknown }).head !== null,
     { message: 'the heap profile is not a V8 sampling heap profile (an object with a head node)' },
   );
+  /** Per-sample labels (the probe's OpenTelemetry spans): label sets whose keys are labels', and an index per sample. */
+  const sampleLabelSets = z.object({
+    sets: z.array(z.record(z.string().regex(LABEL_KEY_PATTERN).max(100).refine(key => !isInternalLabel(key), 'a label key starting with two underscores is the store\'s own'), z.string().max(1000))).max(1_000_000),
+    ofSample: z.array(z.number().int().min(-1)).max(100_000_000),
+  }) satisfies z.ZodType<SampleLabelSets>;
   export const paramsSchema = z.discriminatedUnion('format', [
-    z.object({ format: z.literal('v8'), profile: v8Profile, heapProfile: v8HeapProfile.optional(), ...info }),
+    z.object({ format: z.literal('v8'), profile: v8Profile, heapProfile: v8HeapProfile.optional(), sampleLabels: sampleLabelSets.optional(), ...info }),
     // A window of a few seconds is well under a megabyte; a quarter of a gigabyte is far beyond any real one.
     z.object({ format: z.literal('perf'), text: z.string().min(1).max(256 * 1024 * 1024), ...info }),
   ]) satisfies z.ZodType<IngestProfileParams>;

@@ -35,7 +35,26 @@ export interface V8HeapProfile {
  * of `perf script`. A probe chunk recorded with allocation sampling (PROBE_ENV.allocations) carries the bytes
  * allocated during the chunk beside its CPU profile: one chunk, one key, one store transaction for both types.
  */
-export type RecordedPayload = { format: 'v8'; profile: V8CpuProfile; heapProfile?: V8HeapProfile } | { format: 'perf'; text: string };
+export type RecordedPayload = { format: 'v8'; profile: V8CpuProfile; heapProfile?: V8HeapProfile; sampleLabels?: SampleLabelSets } | { format: 'perf'; text: string };
+
+/**
+ * The labels of a chunk's CPU samples, compactly: the distinct label sets, and per sample of the profile (in the
+ * order of its `samples`) the index of its set, or -1 for a sample without labels. A request's samples share a
+ * set, so a chunk of thousands of samples carries a few dozen sets.
+ */
+export interface SampleLabelSets {
+  sets: Record<string, string>[];
+  ofSample: number[];
+}
+
+/**
+ * The labels the probe gives a CPU sample taken while an OpenTelemetry span was active (agent/probe/spanLabels.ts):
+ * declared once here, where the probe, the agent and the editor find them.
+ * - trace_id, span_id: the active span's ids (hex, as OpenTelemetry writes them);
+ * - span_name: the name of the trace's local root span (the server span of an HTTP request);
+ * - http_route: that root span's `http.route` attribute, else its URL path without the query string.
+ */
+export const SPAN_LABEL_KEYS = { traceId: 'trace_id', spanId: 'span_id', spanName: 'span_name', httpRoute: 'http_route' } as const;
 
 /** What is recorded with every profile, whatever its format. */
 export interface RecordedProfileInfo {
@@ -102,6 +121,11 @@ export const PROBE_ENV = {
    * started without it), whose optimized code V8's new profiler could not attribute: the probe has V8 drop it first.
    */
   loadedLate: 'ICICLE_PROBE_LOADED_LATE',
+  /**
+   * "0": the probe does not label samples with the program's OpenTelemetry spans (SPAN_LABEL_KEYS), even when the
+   * program is traced; for measuring what the labelling costs (bench/spansOverheadBenchmark.ts), and a way out.
+   */
+  spans: 'ICICLE_PROBE_SPANS',
   /** Tests only: how often the probe's keep-alive profile is replaced when no debugger may see it (60 s). */
   keepAliveMillis: 'ICICLE_KEEP_ALIVE_MS',
 } as const;

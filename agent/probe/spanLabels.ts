@@ -1,0 +1,293 @@
+import { createHook, type AsyncHook } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import { SPAN_LABEL_KEYS, type SampleLabelSets } from '../../common/protocol/probeProtocol';
+
+/**
+ * Which OpenTelemetry span each CPU sample belonged to, without native code and without loading any package.
+ *
+ * V8's samples carry times (a profile's startTime plus its timeDeltas, microseconds of the monotonic clock that
+ * `process.hrtime` reads too). One thread runs one callback at a time, so the span active at an instant is the span
+ * of the callback running then: async_hooks' `before` and `after` tell when each callback starts and ends, and at
+ * each `before` the program's own OpenTelemetry context manager says which span is active. The probe keeps only the
+ * moments the active span changes (a time and a span); a sample takes the span of the last change before it, so
+ * interleaved requests are told apart whatever their order. Samples outside any span get no labels.
+ *
+ * The program's @opentelemetry/api is found where it registers itself, on `globalThis` under
+ * `Symbol.for('opentelemetry.js.api.1')`; the span is read from the active context under the API's span key. Nothing
+ * is hooked until that global exists (checked at each chunk), so a program without OpenTelemetry runs as before.
+ */
+
+/** Where @opentelemetry/api 1.x registers its globals (its `GLOBAL_OPENTELEMETRY_API_KEY`). */
+const OTEL_API_KEY = Symbol.for('opentelemetry.js.api.1');
+/** The context key under which @opentelemetry/api keeps the active span (`createContextKey('OpenTelemetry Context Key SPAN')`). */
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
+/** The script name of the probe's wrapper of `with`, under which the program runs (ownSamples.ts keeps those samples). */
+export const PASS_THROUGH_URL = 'icicle-probe-span-context.js';
+export const PASS_THROUGH_SCRIPTS: ReadonlySet<string> = new Set([PASS_THROUGH_URL]);
+
+/** The wrapper of a context manager's `with`, as text: see SpanLabels.wrapWith. */
+const WITH_WRAPPER_SOURCE = `return function icicleWithSpan(context, ...rest) {
+  enter(context);
+  try {
+    return original.call(this, context, ...rest);
+  } finally {
+    leave();
+  }
+};
+//# sourceURL=${PASS_THROUGH_URL}`;
+
+/** Marks the probe's wrapper of a context manager's `with`, so that it is never wrapped twice. */
+const WRAPPED = Symbol.for('icicle.probe.spanLabels.with');
+/** The most span changes kept between two chunks (about 16 MB): a chunk of a busy server has tens of thousands. */
+const MAX_CHANGES = 1 << 20;
+/** SpanKind.SERVER in @opentelemetry/api. */
+const SERVER_KIND = 1;
+
+/** What the probe reads of a span: the SDK's Span (sdk-trace-base) has these; anything else is read defensively. */
+interface SpanLike {
+  spanContext?: () => { traceId?: unknown; spanId?: unknown };
+  name?: unknown;
+  kind?: unknown;
+  attributes?: Record<string, unknown>;
+  parentSpanId?: unknown;
+  parentSpanContext?: { isRemote?: unknown };
+}
+
+interface ContextLike {
+  getValue(key: symbol): unknown;
+}
+
+interface ContextManagerLike {
+  active(): ContextLike | undefined;
+  with(context: ContextLike, fn: (...args: unknown[]) => unknown, thisArg?: unknown, ...args: unknown[]): unknown;
+}
+
+function contextManager(): ContextManagerLike | undefined {
+  const api = (globalThis as Record<symbol, { context?: unknown } | undefined>)[OTEL_API_KEY];
+  const manager = api?.context as ContextManagerLike | undefined;
+  return manager && typeof manager.active === 'function' ? manager : undefined;
+}
+
+export class SpanLabels {
+  private hook: AsyncHook | undefined;
+  /** The moments the active span changed, in microseconds of the monotonic clock, and the span from then on. */
+  private times: number[] = [];
+  private spans: (SpanLike | undefined)[] = [];
+  private current: SpanLike | undefined;
+  /** The spans active outside the callbacks running now (callbacks nest: an emit inside a callback). */
+  private readonly outer: (SpanLike | undefined)[] = [];
+  /** performance.now() in milliseconds, plus this, is process.hrtime in microseconds: one clock, read cheaply. */
+  private readonly offsetMicros = clockOffsetMicros();
+  private manager: ContextManagerLike | undefined;
+
+  /** `enabled` false: nothing is watched and no sample is labelled (PROBE_ENV.spans). */
+  constructor(private readonly enabled = true) {}
+
+  /**
+   * Starts watching once the program has loaded @opentelemetry/api (and again if it registers another context
+   * manager); returns whether it watches. Two kinds of moment change the active span: a callback begins or ends
+   * (async_hooks' `before` and `after`: a request's continuations after an `await`), and code calls the context
+   * manager's `with` inside a callback (the HTTP instrumentation runs the `request` event in its server span so): the
+   * manager's `with` is wrapped, on the registered instance only, to say so.
+   */
+  watchIfTraced(): boolean {
+    if (!this.enabled) return true;
+    const manager = contextManager();
+    if (!manager) return this.hook !== undefined;
+    if (manager !== this.manager) {
+      this.manager = manager;
+      this.wrapWith(manager);
+    }
+    if (!this.hook) {
+      this.hook = createHook({ before: () => this.enter(), after: () => this.leave() });
+      this.hook.enable();
+    }
+    return true;
+  }
+
+  /**
+   * The program's code runs beneath the wrapper, so the wrapper is compiled from text under its own script name
+   * (PASS_THROUGH_URL): its frame is taken out of the chunk and the program's samples beneath it are kept, where the
+   * probe's own frames would drop them (ownSamples.ts). Where code cannot be made from text, nothing is wrapped, and
+   * the code a `with` runs synchronously goes without its span.
+   */
+  private wrapWith(manager: ContextManagerLike): void {
+    const original = manager.with;
+    if (typeof original !== 'function' || (original as { [WRAPPED]?: boolean })[WRAPPED]) return;
+    try {
+      const make = new Function('original', 'enter', 'leave', WITH_WRAPPER_SOURCE) as (original: unknown, enter: (context: unknown) => void, leave: () => void) => ContextManagerLike['with'];
+      const wrapped = make(
+        original,
+        context => this.enterContext(context),
+        () => this.leave(),
+      );
+      Object.defineProperty(wrapped, WRAPPED, { value: true });
+      manager.with = wrapped;
+    } catch {
+      // Code generation from strings is disallowed: callbacks are still watched.
+    }
+  }
+
+  /** A `with` begins: the span of the context it runs in is active until it returns. */
+  private enterContext(context: unknown): void {
+    let span: SpanLike | undefined;
+    try {
+      span = this.hook ? ((context as ContextLike | undefined)?.getValue(SPAN_KEY) as SpanLike | undefined) : this.current;
+    } catch {
+      span = undefined;
+    }
+    this.outer.push(this.current);
+    this.switchTo(span);
+  }
+
+  stop(): void {
+    this.hook?.disable();
+    this.hook = undefined;
+    this.times = [];
+    this.spans = [];
+    this.outer.length = 0;
+    this.current = undefined;
+  }
+
+  private enter(): void {
+    // A callback that threw ended without its `after`: a stack this deep is such leftovers, not nesting.
+    if (this.outer.length > 1000) this.outer.length = 0;
+    this.outer.push(this.current);
+    let span: SpanLike | undefined;
+    try {
+      span = this.manager!.active()?.getValue(SPAN_KEY) as SpanLike | undefined;
+    } catch {
+      span = undefined;
+    }
+    this.switchTo(span);
+  }
+
+  private leave(): void {
+    this.switchTo(this.outer.pop());
+  }
+
+  private switchTo(span: SpanLike | undefined): void {
+    if (span === this.current) return;
+    this.current = span;
+    // Stopped: the wrapper of `with` stays on the manager, but nothing is recorded.
+    if (!this.hook) return;
+    // Bounded even when no chunk is taken for long (profiling paused): the oldest half is forgotten.
+    if (this.times.length >= MAX_CHANGES) {
+      this.times = this.times.slice(MAX_CHANGES / 2);
+      this.spans = this.spans.slice(MAX_CHANGES / 2);
+    }
+    this.times.push(this.offsetMicros + performance.now() * 1000);
+    this.spans.push(span);
+  }
+
+  /**
+   * The labels of a chunk's samples, given the sample times of its profile (before any sample is removed), or
+   * undefined when no sample fell in a span. The changes before the chunk's last sample are forgotten, but the last
+   * of them, which still holds at the next chunk's start.
+   */
+  take(sampleTimes: readonly number[]): SampleLabelSets | undefined {
+    const { times, spans } = this;
+    const setOf = new Map<SpanLike, number>();
+    const sets: Record<string, string>[] = [];
+    const roots = localRoots(spans);
+    const ofSample = new Array<number>(sampleTimes.length).fill(-1);
+    let change = -1;
+    let labelled = false;
+    for (let s = 0; s < sampleTimes.length; s++) {
+      const at = sampleTimes[s]!;
+      while (change + 1 < times.length && times[change + 1]! <= at) change++;
+      const span = change >= 0 ? spans[change] : undefined;
+      if (!span) continue;
+      let set = setOf.get(span);
+      if (set === undefined) {
+        const labels = labelsOf(span, roots);
+        set = labels ? sets.push(labels) - 1 : -1;
+        setOf.set(span, set);
+      }
+      ofSample[s] = set;
+      labelled ||= set >= 0;
+    }
+    // What holds now is the last change; the rest is history.
+    const keep = Math.max(0, times.length - 1);
+    this.times = times.slice(keep);
+    this.spans = spans.slice(keep);
+    return labelled ? { sets, ofSample } : undefined;
+  }
+}
+
+/** Per trace id, its local root among the spans seen: a span without a parent here (none, remote, or a server span). */
+function localRoots(spans: readonly (SpanLike | undefined)[]): Map<string, SpanLike> {
+  const roots = new Map<string, SpanLike>();
+  // Each span once: a busy chunk changes span thousands of times among a few dozen spans.
+  for (const span of new Set(spans)) {
+    if (!span) continue;
+    const traceId = ids(span)?.traceId;
+    if (traceId === undefined || roots.has(traceId)) continue;
+    const parentRemote = span.parentSpanContext?.isRemote === true;
+    const noParent = span.parentSpanContext === undefined && (span.parentSpanId === undefined || span.parentSpanId === '');
+    if (noParent || parentRemote || span.kind === SERVER_KIND) roots.set(traceId, span);
+  }
+  return roots;
+}
+
+function ids(span: SpanLike): { traceId: string; spanId: string } | undefined {
+  try {
+    const context = span.spanContext?.();
+    if (typeof context?.traceId === 'string' && typeof context.spanId === 'string') return { traceId: context.traceId, spanId: context.spanId };
+  } catch {
+    // Not a span after all.
+  }
+  return undefined;
+}
+
+/** A span's labels (SPAN_LABEL_KEYS), read when the chunk is taken: a server span learns its route late. */
+function labelsOf(span: SpanLike, roots: ReadonlyMap<string, SpanLike>): Record<string, string> | undefined {
+  const own = ids(span);
+  if (!own) return undefined;
+  const root = roots.get(own.traceId) ?? span;
+  const labels: Record<string, string> = { [SPAN_LABEL_KEYS.traceId]: own.traceId, [SPAN_LABEL_KEYS.spanId]: own.spanId };
+  if (typeof root.name === 'string' && root.name !== '') labels[SPAN_LABEL_KEYS.spanName] = root.name.slice(0, 200);
+  const route = routeOf(root.attributes);
+  if (route !== undefined) labels[SPAN_LABEL_KEYS.httpRoute] = route.slice(0, 200);
+  return labels;
+}
+
+/** The span's `http.route`, else its URL's path without the query (semantic conventions old and new). */
+function routeOf(attributes: Record<string, unknown> | undefined): string | undefined {
+  if (!attributes) return undefined;
+  const route = attributes['http.route'];
+  if (typeof route === 'string' && route !== '') return route;
+  for (const key of ['url.path', 'http.target']) {
+    const value = attributes[key];
+    if (typeof value === 'string' && value !== '') return value.split('?')[0];
+  }
+  return undefined;
+}
+
+/**
+ * process.hrtime's microseconds minus performance.now()'s: both read the monotonic clock, from different origins. The
+ * first performance.now() of a process takes milliseconds (it loads its binding): a reading taken beside it would be
+ * off by that much (measured: 2 ms, which moved samples across span changes). So the clock is read after a warm-up,
+ * hrtime between two performance.now() readings, and the tightest of a few such brackets kept.
+ */
+export function clockOffsetMicros(): number {
+  performance.now();
+  let best = { width: Infinity, offset: 0 };
+  for (let i = 0; i < 5; i++) {
+    const before = performance.now() * 1000;
+    const hr = Number(process.hrtime.bigint()) / 1000;
+    const after = performance.now() * 1000;
+    if (after - before < best.width) best = { width: after - before, offset: hr - (before + after) / 2 };
+  }
+  return best.offset;
+}
+
+/** A V8 profile's sample times in microseconds: its start plus the running sum of its deltas. */
+export function sampleTimesOf(profile: { startTime?: unknown; timeDeltas?: unknown; samples?: unknown[] }): number[] | undefined {
+  const { startTime, timeDeltas, samples } = profile;
+  if (typeof startTime !== 'number' || !Array.isArray(timeDeltas) || !Array.isArray(samples) || timeDeltas.length !== samples.length) return undefined;
+  const times = new Array<number>(timeDeltas.length);
+  let at = startTime;
+  for (let i = 0; i < timeDeltas.length; i++) times[i] = at += timeDeltas[i] as number;
+  return times;
+}

@@ -1,0 +1,115 @@
+import * as assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { SPAN_LABEL_KEYS } from '../../common/protocol/probeProtocol';
+import { SpanLabels, sampleTimesOf } from './spanLabels';
+
+/**
+ * SpanLabels in this process, against a context manager registered as @opentelemetry/api 1.x registers one (on
+ * `globalThis` under its symbol, spans under its context key), without the package: which span each moment had.
+ * The real SDK and a real server are in spanLabels.test.ts.
+ */
+
+const API_KEY = Symbol.for('opentelemetry.js.api.1');
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
+
+class Context {
+  constructor(private readonly values = new Map<symbol, unknown>()) {}
+  getValue(key: symbol): unknown {
+    return this.values.get(key);
+  }
+  setValue(key: symbol, value: unknown): Context {
+    return new Context(new Map(this.values).set(key, value));
+  }
+}
+
+/** As @opentelemetry/context-async-hooks' AsyncLocalStorageContextManager does it. */
+class ContextManager {
+  private readonly storage = new AsyncLocalStorage<Context>();
+  active(): Context {
+    return this.storage.getStore() ?? new Context();
+  }
+  with<R>(context: Context, fn: (...args: unknown[]) => R, thisArg?: unknown, ...args: unknown[]): R {
+    return this.storage.run(context, () => fn.call(thisArg, ...args));
+  }
+}
+
+function span(traceId: string, spanId: string, name: string, attributes: Record<string, unknown>, parentSpanId?: string) {
+  return { spanContext: () => ({ traceId, spanId }), name, kind: parentSpanId ? 0 : 1, attributes, parentSpanId };
+}
+
+/** Busy for a few milliseconds, returning the monotonic microseconds at its middle: a moment inside it. */
+function busyMoment(): number {
+  const end = performance.now() + 4;
+  while (performance.now() < end - 2);
+  const middle = Number(process.hrtime.bigint() / 1000n);
+  while (performance.now() < end);
+  return middle;
+}
+
+describe('span labels from the program’s OpenTelemetry context', () => {
+  const globals = globalThis as Record<symbol, unknown>;
+  afterEach(() => delete globals[API_KEY]);
+
+  it('labels moments inside a span’s `with` and its continuations, and nothing outside', async () => {
+    const labels = new SpanLabels();
+    assert.equal(labels.watchIfTraced(), false, 'nothing is watched before the program loads the API');
+    const manager = new ContextManager();
+    globals[API_KEY] = { version: '1.9.0', context: manager };
+    assert.equal(labels.watchIfTraced(), true);
+    try {
+      const root = span('a'.repeat(32), '1'.repeat(16), 'GET', { 'http.target': '/users/7?x=1' });
+      const child = span('a'.repeat(32), '2'.repeat(16), 'db', {}, '1'.repeat(16));
+      const other = span('b'.repeat(32), '3'.repeat(16), 'POST', { 'http.route': '/orders/:id' });
+      const moments: number[] = [];
+      const outside = busyMoment();
+      const first = manager.with(new Context().setValue(SPAN_KEY, root), async () => {
+        moments.push(busyMoment());
+        await new Promise(resolve => setImmediate(resolve));
+        // A continuation: async_hooks' `before` finds the span again.
+        moments.push(busyMoment());
+        manager.with(manager.active().setValue(SPAN_KEY, child), () => moments.push(busyMoment()));
+      });
+      const second = manager.with(new Context().setValue(SPAN_KEY, other), async () => {
+        await new Promise(resolve => setImmediate(resolve));
+        moments.push(busyMoment());
+      });
+      await Promise.all([first, second]);
+      await new Promise(resolve => setImmediate(resolve));
+      const after = busyMoment();
+      const taken = labels.take([outside, ...moments, after]);
+      assert.ok(taken);
+      const of = (i: number): Record<string, string> | undefined => (taken.ofSample[i]! >= 0 ? taken.sets[taken.ofSample[i]!] : undefined);
+      const { traceId, spanId, spanName, httpRoute } = SPAN_LABEL_KEYS;
+      assert.equal(of(0), undefined, 'before any span');
+      assert.deepEqual(of(1), { [traceId]: 'a'.repeat(32), [spanId]: '1'.repeat(16), [spanName]: 'GET', [httpRoute]: '/users/7' });
+      // The order of the continuations is the event loop's: find each by its span id.
+      const rest = [2, 3, 4].map(of);
+      assert.ok(rest.some(l => l?.[spanId] === '1'.repeat(16)), 'the root span again after the await');
+      assert.deepEqual(
+        rest.find(l => l?.[spanId] === '2'.repeat(16)),
+        { [traceId]: 'a'.repeat(32), [spanId]: '2'.repeat(16), [spanName]: 'GET', [httpRoute]: '/users/7' },
+        'a child span is named by its local root',
+      );
+      assert.deepEqual(rest.find(l => l?.[traceId] === 'b'.repeat(32)), { [traceId]: 'b'.repeat(32), [spanId]: '3'.repeat(16), [spanName]: 'POST', [httpRoute]: '/orders/:id' });
+      assert.equal(of(5), undefined, 'after the spans');
+    } finally {
+      labels.stop();
+    }
+  });
+
+  it('records nothing once stopped, though its wrapper of `with` stays on the manager', () => {
+    const manager = new ContextManager();
+    globals[API_KEY] = { version: '1.9.0', context: manager };
+    const labels = new SpanLabels();
+    assert.equal(labels.watchIfTraced(), true);
+    labels.stop();
+    const root = span('c'.repeat(32), '4'.repeat(16), 'GET', {});
+    const moment = manager.with(new Context().setValue(SPAN_KEY, root), () => busyMoment());
+    assert.equal(labels.take([moment]), undefined);
+  });
+
+  it('reads sample times from a V8 profile: its start plus the running sum of its deltas', () => {
+    assert.deepEqual(sampleTimesOf({ startTime: 100, timeDeltas: [5, 10, 1], samples: [1, 2, 3] }), [105, 115, 116]);
+    assert.equal(sampleTimesOf({ startTime: 100, timeDeltas: [5], samples: [1, 2] }), undefined);
+  });
+});
