@@ -18,6 +18,7 @@ import { renderBenchmark } from './renderBenchmark';
 import { requeryBenchmark } from './requeryBenchmark';
 import { stallBenchmark } from './stallBenchmark';
 import { storageBenchmark } from './storage/storageBenchmark';
+import { traceIdsBenchmark } from './traceIdsBenchmark';
 
 /**
  * Benchmarks, run by `npm run bench [-- <name>...] [--json] [--no-write]` (never as timed tests). Each prints its
@@ -44,6 +45,7 @@ const benchmarks: Record<string, Benchmark> = {
   requery: requeryBenchmark,
   stall: stallBenchmark,
   storage: storageBenchmark,
+  'trace-ids': traceIdsBenchmark,
 };
 
 const root = join(__dirname, '..');
