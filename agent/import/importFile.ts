@@ -11,6 +11,7 @@ import { plannedWrites, profileWrites } from './importToStore';
 import { PROFILE_ROWS_LABEL, storedWhole } from './storedProfile';
 import { fileAnchor, nowAnchor, type TimeAnchor } from './timeAnchor';
 import { parseStreamedFile } from './streamImport';
+import { MAX_BATCH_ROWS } from '../../storage/part/activePart';
 
 export interface FileImportResult {
   format: ProfileFormat;
@@ -66,6 +67,14 @@ function alreadyStoredResult({ format, notes }: ParsedFile, profileId: string): 
 const MAX_TRANSACTION_ROWS = 2_000_000;
 
 /**
+ * Rows per transaction of a profile stored in several anyway (over MAX_TRANSACTION_ROWS, its rows marked): a
+ * fraction of the store's active part, so that the part fills and its flush to a block (the block worker, on another
+ * thread) starts while the next rows are still being written, instead of after a transaction of 2M rows; it also
+ * bounds the rows held for the transaction being written. Which transaction a row is in is invisible once stored.
+ */
+const MARKED_TRANSACTION_ROWS = 2 * MAX_BATCH_ROWS;
+
+/**
  * Imports a profile's bytes (gzip or not) into the store, unless a profile with the same content is there already:
  * detect the format, parse, map JavaScript frames through their source maps, write every profile in the file with
  * the labels `source`, `format` and `profile_id` plus the caller's, in one store transaction (so that readers see all
@@ -112,7 +121,7 @@ export async function storeParsedProfile(
   let sourceMapped = 0;
   let unmapped = 0;
   // Writes gather into a transaction until the next would pass the limit; one with a key is never split.
-  const maxRows = keyed ? Infinity : MAX_TRANSACTION_ROWS;
+  const maxRows = keyed ? Infinity : PROFILE_ROWS_LABEL in marker ? MARKED_TRANSACTION_ROWS : MAX_TRANSACTION_ROWS;
   let pending: SampleWrite[] = [];
   let pendingRows = 0;
   let rows = 0;

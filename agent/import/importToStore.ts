@@ -1,9 +1,14 @@
 import type { Store } from '../../storage/store';
 import { dictionaryEncode, type EncodedLabelColumn, type SampleWrite } from '../../storage/write/sampleWrite';
 import type { ImportedProfile } from './importedProfile';
+import { MAX_BATCH_ROWS } from '../../storage/part/activePart';
 
-/** Rows per store write: large writes amortise the log's sync, bounded ones keep each log record small. */
-const ROWS_PER_WRITE = 100_000;
+/**
+ * Rows per store write: large writes amortise the log's sync, bounded ones keep each log record small. One in-memory
+ * batch's worth, so that each write fills a batch of the active part (the part would otherwise grow a batch's arrays,
+ * copying them, and split writes across batches).
+ */
+const ROWS_PER_WRITE = MAX_BATCH_ROWS;
 
 export interface ImportResult {
   /** Rows written, over all value types. */
@@ -66,61 +71,98 @@ export function* profileWrites(store: Store, profile: ImportedProfile, labels: R
     const values = of(profile);
     return values ? [[field, values] as const] : [];
   });
-  for (let t = 0; t < profile.valueTypes.length; t++) {
-    const values = profile.sampleValues[t]!;
-    const { kept, keptCount } = keptSamples(profile, t);
-    for (let from = 0; from < keptCount; from += ROWS_PER_WRITE) {
-      const count = Math.min(ROWS_PER_WRITE, keptCount - from);
-      const rows = kept.subarray(from, from + count);
-      // Typed arrays straight away: the store would copy plain arrays into them anyway.
-      const timestamps = new Float64Array(count);
-      const rowValues = new Float64Array(count);
-      const rowStacks = new Uint32Array(count);
-      const times = profile.sampleTimes;
+  const rowsOf = (rows: Uint32Array | undefined, from: number, count: number): SharedRows => {
+    const timestamps = new Float64Array(count);
+    const stacks = new Uint32Array(count);
+    const times = profile.sampleTimes;
+    const sampleStacks = profile.sampleStacks;
+    if (rows) {
       for (let r = 0; r < count; r++) {
         const i = rows[r]!;
         timestamps[r] = times ? times[i]! : profile.startMs;
-        rowValues[r] = Math.round(values[i]!);
-        rowStacks[r] = stackIds[profile.sampleStacks[i]!]!;
+        stacks[r] = stackIds[sampleStacks[i]!]!;
       }
-      const rowLabels: Record<string, EncodedLabelColumn> = {};
-      for (const [key, column] of labelColumns) rowLabels[key] = pickCodes(column, rows);
-      const extras: Record<string, Float64Array> = {};
-      for (const [field, column] of extraColumns) {
-        const out = (extras[field] = new Float64Array(count));
-        for (let r = 0; r < count; r++) out[r] = column[rows[r]!]!;
+    } else {
+      for (let r = 0; r < count; r++) {
+        timestamps[r] = times ? times[from + r]! : profile.startMs;
+        stacks[r] = stackIds[sampleStacks[from + r]!]!;
       }
+    }
+    const rowLabels: Record<string, EncodedLabelColumn> = {};
+    for (const [key, column] of labelColumns) rowLabels[key] = pickCodes(column, rows, from, count);
+    const extras: Record<string, Float64Array> = {};
+    for (const [field, column] of extraColumns) {
+      const out = (extras[field] = new Float64Array(count));
+      for (let r = 0; r < count; r++) out[r] = column[rows ? rows[r]! : from + r]!;
+    }
+    return { timestamps, stackIds: stacks, rowLabels, extras };
+  };
+  // Value types that keep the same samples (every type of a profile without zero values) share one set of row
+  // columns per write: the store copies what it keeps, so the same arrays can go into several writes.
+  let shared: { kept: Uint32Array | undefined; keptCount: number; writes: (SharedRows | undefined)[] } | undefined;
+  for (let t = 0; t < profile.valueTypes.length; t++) {
+    const values = profile.sampleValues[t]!;
+    const { kept, keptCount } = keptSamples(profile, t);
+    if (!shared || !sameSamples(shared, kept, keptCount)) shared = { kept, keptCount, writes: [] };
+    const reuse = t + 1 < profile.valueTypes.length;
+    for (let from = 0, w = 0; from < keptCount; from += ROWS_PER_WRITE, w++) {
+      const count = Math.min(ROWS_PER_WRITE, keptCount - from);
+      const rows = kept?.subarray(from, from + count);
+      const columns = shared.writes[w] ?? rowsOf(rows, from, count);
+      // The last type to use them lets them go.
+      shared.writes[w] = reuse ? columns : undefined;
+      // Typed arrays straight away: the store would copy plain arrays into them anyway.
+      const rowValues = new Float64Array(count);
+      if (rows) for (let r = 0; r < count; r++) rowValues[r] = Math.round(values[rows[r]!]!);
+      else for (let r = 0; r < count; r++) rowValues[r] = Math.round(values[from + r]!);
       yield {
-        ...extras,
+        ...columns.extras,
         profileType: profile.valueTypes[t]!.profileType,
         durationNs: Math.round(profile.durationNs),
         periodNs: Math.round(profile.periodNs),
         labels: allLabels,
-        rowLabels,
-        timestamps,
+        rowLabels: columns.rowLabels,
+        timestamps: columns.timestamps,
         values: rowValues,
-        stackIds: rowStacks,
+        stackIds: columns.stackIds,
       };
     }
   }
 }
 
+/** The columns of one write's rows that do not depend on the value type. */
+interface SharedRows {
+  timestamps: Float64Array;
+  stackIds: Uint32Array;
+  rowLabels: Record<string, EncodedLabelColumn>;
+  extras: Record<string, Float64Array>;
+}
+
+function sameSamples(shared: { kept: Uint32Array | undefined; keptCount: number }, kept: Uint32Array | undefined, keptCount: number): boolean {
+  if (shared.keptCount !== keptCount) return false;
+  if (!shared.kept || !kept) return shared.kept === kept;
+  for (let i = 0; i < keptCount; i++) if (shared.kept[i] !== kept[i]) return false;
+  return true;
+}
+
 /**
- * The codes of some samples. A label with few values keeps the profile's dictionary (shared, not copied); one with
+ * The codes of some samples (`rows`, or when every sample is kept the `count` from `from`). A label with few values keeps the profile's dictionary (shared, not copied); one with
  * many (a request id per sample) gets a dictionary of only the values the write uses, so that a write carries, and
  * its log record holds, only its own values.
  */
-function pickCodes(column: EncodedLabelColumn, rows: Uint32Array): EncodedLabelColumn {
-  const codes = new Int32Array(rows.length);
+function pickCodes(column: EncodedLabelColumn, rows: Uint32Array | undefined, from: number, count: number): EncodedLabelColumn {
   const source = column.codes;
-  if (column.dictionary.length <= rows.length / 16) {
-    for (let r = 0; r < rows.length; r++) codes[r] = source[rows[r]!]!;
+  if (column.dictionary.length <= count / 16) {
+    if (!rows) return { dictionary: column.dictionary, codes: source.slice(from, from + count) };
+    const codes = new Int32Array(count);
+    for (let r = 0; r < count; r++) codes[r] = source[rows[r]!]!;
     return { dictionary: column.dictionary, codes };
   }
+  const codes = new Int32Array(count);
   const remap = new Int32Array(column.dictionary.length).fill(-1);
   const dictionary: string[] = [];
-  for (let r = 0; r < rows.length; r++) {
-    const code = source[rows[r]!]!;
+  for (let r = 0; r < count; r++) {
+    const code = source[rows ? rows[r]! : from + r]!;
     if (code < 0) {
       codes[r] = -1;
       continue;
@@ -135,14 +177,20 @@ function pickCodes(column: EncodedLabelColumn, rows: Uint32Array): EncodedLabelC
   return { dictionary, codes };
 }
 
-/** The samples written for value type `t`: all of them, or the non-zero ones when the profile has several types. */
-function keptSamples(profile: ImportedProfile, t: number): { kept: Uint32Array; keptCount: number } {
+/**
+ * The samples written for value type `t`: all of them (`kept` undefined), or the non-zero ones when the profile has
+ * several types.
+ */
+function keptSamples(profile: ImportedProfile, t: number): { kept: Uint32Array | undefined; keptCount: number } {
   const n = profile.sampleStacks.length;
   const values = profile.sampleValues[t]!;
-  const skipZeros = profile.valueTypes.length > 1;
-  const kept = new Uint32Array(n);
+  if (profile.valueTypes.length === 1) return { kept: undefined, keptCount: n };
+  let zeros = 0;
+  for (let i = 0; i < n; i++) if (values[i] === 0) zeros++;
+  if (zeros === 0) return { kept: undefined, keptCount: n };
+  const kept = new Uint32Array(n - zeros);
   let keptCount = 0;
-  for (let i = 0; i < n; i++) if (!skipZeros || values[i] !== 0) kept[keptCount++] = i;
+  for (let i = 0; i < n; i++) if (values[i] !== 0) kept[keptCount++] = i;
   return { kept, keptCount };
 }
 

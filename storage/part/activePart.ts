@@ -6,7 +6,7 @@ import type { EncodedWrite, InternedLabelColumn } from '../write/sampleWrite';
 import { NumberColumn, StringColumn, float64Data, recordBatch, uint32Data } from './columnBuilders';
 
 /** Rows per in-memory batch: large enough for tight vectorised loops, small enough to grow cheaply. */
-const MAX_BATCH_ROWS = 1 << 17;
+export const MAX_BATCH_ROWS = 1 << 17;
 /** Bytes per row of the static columns: 8 for Float64, 4 for Uint32 and for a string column's dictionary code. */
 const STATIC_ROW_BYTES = SAMPLE_COLUMNS.reduce((sum, c) => sum + (c.type === 'float64' ? 8 : 4), 0);
 

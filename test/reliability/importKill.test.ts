@@ -13,7 +13,7 @@ import { exited, startBuiltAgent } from '../support/agentProcess';
 
 /**
  * `kill -9` of the agent while it imports a profile big enough to take several store writes (350,000 samples; a
- * write holds at most 100,000): whatever the moment of the kill, the command line's reader (`icicle top`) and the
+ * write holds at most 131,072): whatever the moment of the kill, the command line's reader (`icicle top`) and the
  * restarted agent see the profile whole or not at all, never a part served as if whole. Before imports were one
  * store transaction, a kill between writes left the first writes visible to the command line.
  */

@@ -42,14 +42,20 @@ export async function attachNativeSourceLines(profile: ImportedProfile): Promise
     }
     return best ? { ...frame, file: best.file, line: best.line } : frame;
   });
-  const sampleLines = profile.sampleStacks.map((stack, i) => {
+  // What a sample's line depends on besides its leaf offset is its stack's: the leaf's table of locations and file,
+  // found once per stack rather than once per sample (a long recording has millions of samples, few stacks).
+  const leafTables = profile.stacks.map(stack => (stack[0] === undefined ? undefined : locations.get(profile.frames[stack[0]]!.module)));
+  const leafFiles = profile.stacks.map(stack => (stack[0] === undefined ? undefined : frames[stack[0]]!.file));
+  const previous = profile.sampleLines;
+  const sampleStacks = profile.sampleStacks;
+  const sampleLines = new Array<number>(sampleStacks.length);
+  for (let i = 0; i < sampleStacks.length; i++) {
     const offset = native.leafOffsets[i];
-    const leaf = profile.stacks[stack]?.[0];
-    if (offset == null || leaf === undefined) return profile.sampleLines?.[i] ?? 0;
-    const at = locations.get(profile.frames[leaf]!.module)?.get(offset);
+    const stack = sampleStacks[i]!;
+    const at = offset == null ? undefined : leafTables[stack]?.get(offset);
     // A leaf line counts only in its function's own file (an inlined callee's line would land in the wrong file).
-    return at && at.file === frames[leaf]!.file ? at.line : (profile.sampleLines?.[i] ?? 0);
-  });
+    sampleLines[i] = at && at.file === leafFiles[stack] ? at.line : (previous?.[i] ?? 0);
+  }
   return { ...profile, frames, sampleLines };
 }
 
