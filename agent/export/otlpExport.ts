@@ -21,7 +21,7 @@ const IMPORT_LABELS = new Set(['source', 'format', 'profile_id']);
  * Icicle reads (agent/import/formats/otlp/otlpVersion.ts), binary protobuf, not compressed.
  *
  * One Profile per profile type (OTLP's Profile has one sample type), in one ResourceProfiles and one ScopeProfiles
- * (`icicle`), all sharing the dictionary. Unlike the pprof export, samples keep their labels and times: the stored rows
+ * (without a scope: the reader would make its name a label the original did not have), all sharing the dictionary. Unlike the pprof export, samples keep their labels and times: the stored rows
  * are summed per (stack, time, labels), and a Sample is one (stack, labels) with its values and timestamps, one pair
  * per time. The labels `trace_id` and `span_id` (SPAN_LABEL_KEYS), when they are hex ids, become the sample's link;
  * other labels become attributes: the Profile's when every selected row of its type has the same value, else the
@@ -220,7 +220,6 @@ export async function exportOtlp(source: ScanSource, selection: Selection): Prom
   const w = new ProtobufWriter();
   w.message(1, resource =>
     resource.message(2, scope => {
-      scope.message(1, s => s.string(1, 'icicle'));
       for (const p of profiles) scope.message(2, m => writeProfile(m, p), true);
     }),
   );

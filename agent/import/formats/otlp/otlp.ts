@@ -33,7 +33,8 @@ export function parseOtlp(bytes: Uint8Array, displayName: string): ImportedProfi
   try {
     data = decodeOtlp(bytes);
   } catch (error) {
-    throw new ProfileImportError(displayName, 'otlp', `its protobuf data is damaged or not of ${versionName()}: ${message(error)}`);
+    const truncated = /runs past the end|claims \d+ bytes/.test(message(error)) ? ' (is the file truncated?)' : '';
+    throw new ProfileImportError(displayName, 'otlp', `its protobuf data is damaged or not of ${versionName()}: ${message(error)}${truncated}`);
   }
   return otlpToImported(data, displayName);
 }
@@ -126,10 +127,10 @@ export function otlpToImported(data: OtlpData, displayName: string): ImportedPro
       return frames;
     };
     const stackIds = new Map<number, number>();
-    const stackOf = (stackIndex: number): number => {
+    const stackOf = (stackIndex: number, what: string): number => {
       let id = stackIds.get(stackIndex);
       if (id === undefined) {
-        const frames = entry(d.stacks, stackIndex, 'stack', `a sample${where}`).flatMap(framesOf);
+        const frames = entry(d.stacks, stackIndex, 'stack', what).flatMap(framesOf);
         id = builder.stack(frames);
         stackIds.set(stackIndex, id);
       }
@@ -142,7 +143,7 @@ export function otlpToImported(data: OtlpData, displayName: string): ImportedPro
     for (let s = 0; s < p.samples.length; s++) {
       const sample = p.samples[s]!;
       const what = `sample ${s}${where}`;
-      const stack = stackOf(sample.stackIndex);
+      const stack = stackOf(sample.stackIndex, what);
       let labels: Record<string, string> | undefined;
       for (const a of sample.attributeIndices) {
         const label = attributeLabel(entry(d.attributes, a, 'attribute', what), what);

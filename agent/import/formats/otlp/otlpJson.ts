@@ -73,12 +73,11 @@ export function otlpJsonToData(json: unknown): OtlpData {
   return { dictionary, profiles };
 }
 
-/** Whether parsed JSON is OTLP profiles data: `resourceProfiles` beside a `dictionary` with a string table. */
+/** Whether parsed JSON is OTLP profiles data: an object with `resourceProfiles` and a `dictionary` (their shapes are the reader's to check). */
 export function looksLikeOtlpJson(json: unknown): boolean {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return false;
   const o = json as Record<string, unknown>;
-  const d = field(o, 'dictionary');
-  return Array.isArray(field(o, 'resourceProfiles')) && typeof d === 'object' && d !== null && Array.isArray(field(d as Record<string, unknown>, 'stringTable'));
+  return field(o, 'resourceProfiles') !== undefined && field(o, 'dictionary') !== undefined;
 }
 
 /** A field by its JSON name (lowerCamelCase), or by the proto's own name (snake_case), as protobuf's JSON allows. */
