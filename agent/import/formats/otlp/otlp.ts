@@ -2,7 +2,7 @@ import { SPAN_LABEL_KEYS } from '../../../../common/protocol/probeProtocol';
 import { ProfileBuilder, ProfileImportError, labelKey, type ImportedProfile } from '../../importedProfile';
 import { profileTypeName } from '../pprof/pprof';
 import type { FormatReader } from '../formatReader';
-import { decodeOtlp, type OtlpAnyValue, type OtlpData, type OtlpKeyValueAndUnit, type OtlpProfile } from './otlpDecode';
+import { decodeOtlp, type OtlpAnyValue, type OtlpData, type OtlpKeyValueAndUnit } from './otlpDecode';
 import { otlpJsonToData, looksLikeOtlpJson } from './otlpJson';
 import { OTLP_PROFILES_VERSION } from './otlpVersion';
 
@@ -91,8 +91,7 @@ export function otlpToImported(data: OtlpData, displayName: string): ImportedPro
     return [storeKey(str(attribute.key, what)), unit === '' ? value : `${value} ${unit}`];
   };
 
-  // Each location's frames, leaf first, made once and shared by the profiles (they share the builder's ids only
-  // within one profile, so per profile a cache of location → frame ids).
+  // Each profile has its own builder, so frames and stacks are made once per profile (a cache of location → frames).
   return data.profiles.map((p, profileIndex) => {
     const where = data.profiles.length === 1 ? '' : ` (profile ${profileIndex + 1})`;
     const sampleType = p.sampleType ? { type: str(p.sampleType.type, 'the sample type'), unit: str(p.sampleType.unit, 'the sample type') } : { type: '', unit: '' };
