@@ -32,7 +32,7 @@ describe('profile formats', () => {
   });
 
   it('says what Icicle reads in one sentence, naming every readable format and no refused one', () => {
-    assert.equal(READABLE_SENTENCE, 'Icicle reads V8 CPU profiles (.cpuprofile), Chrome traces, pprof, OpenTelemetry profiles (OTLP v1.11.0 development), speedscope files, `perf script` output, collapsed stacks and V8 heap profiles (.heapprofile)');
+    assert.equal(READABLE_SENTENCE, 'Icicle reads V8 CPU profiles (.cpuprofile), Chrome traces, pprof, OpenTelemetry profiles (OTLP), speedscope files, `perf script` output, collapsed stacks and V8 heap profiles (.heapprofile)');
     assert.deepEqual(READABLE_FORMATS, ['cpuprofile', 'chrome-trace', 'pprof', 'otlp', 'speedscope', 'perf-script', 'collapsed', 'heapprofile']);
     assert.equal(formatName('perf-script'), '`perf script` output');
   });
