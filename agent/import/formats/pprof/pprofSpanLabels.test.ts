@@ -12,7 +12,8 @@ import { goToolAvailable } from '../../../../test/support/goPprofTool';
  * `--where trace_id=…` finds a request's CPU in a Go pprof as in a recorded Node.js run: a real Go program
  * (test/fixtures/native/spans/main.go) profiles itself with runtime/pprof while it runs a heavy request under
  * `pprof.Do(ctx, pprof.Labels("trace_id", …, "span_id", …))` and a light one with the goroutine labels Pyroscope's
- * otel-profiling-go sets (`span_id`, `span_name`), three units of work to one, in alternating slices. The pprof is
+ * otel-profiling-go sets (`span_id`, `span_name`), three units of work to one, in alternating slices, and a third
+ * with the label old Pyroscope versions gave the span id (`profile_id`, which the import's own label would hide). The pprof is
  * imported by `icicle import` (needs `node esbuild.mjs --dev`) and queried by `icicle top --where`.
  */
 describe('pprof span labels from a real Go program (pprof.Do, Pyroscope span profiles)', function () {
@@ -54,7 +55,7 @@ describe('pprof span labels from a real Go program (pprof.Do, Pyroscope span pro
     const keys = JSON.parse(cli(['labels', '--store', store, '--json'])) as string[];
     for (const key of [SPAN_LABEL_KEYS.traceId, SPAN_LABEL_KEYS.spanId, SPAN_LABEL_KEYS.spanName]) assert.ok(keys.includes(key), `${key} is among ${keys.join(', ')}`);
     assert.deepEqual(JSON.parse(cli(['labels', SPAN_LABEL_KEYS.traceId, '--store', store, '--json'])), ['4bf92f3577b34da6a3ce929d0e0e4736']);
-    assert.deepEqual((JSON.parse(cli(['labels', SPAN_LABEL_KEYS.spanId, '--store', store, '--json'])) as string[]).sort(), ['00f067aa0ba902b7', 'b7ad6b7169203331']);
+    assert.deepEqual((JSON.parse(cli(['labels', SPAN_LABEL_KEYS.spanId, '--store', store, '--json'])) as string[]).sort(), ['00f067aa0ba902b7', 'b7ad6b7169203331', 'e457b5a2e4d86bd1']);
     assert.deepEqual(JSON.parse(cli(['labels', SPAN_LABEL_KEYS.spanName, '--store', store, '--json'])), ['GET /light']);
   });
 
@@ -66,9 +67,16 @@ describe('pprof span labels from a real Go program (pprof.Do, Pyroscope span pro
     assert.ok(!heavy.functions.some(f => f.function === 'main.burnLight'), `the heavy trace holds burnLight: ${heavy.functions.map(f => f.function).join(', ')}`);
     assert.ok(light.functions.some(f => f.function === 'main.burnLight'), 'burnLight is on the light span');
     assert.ok(!light.functions.some(f => f.function === 'main.burnHeavy'), `the light span holds burnHeavy: ${light.functions.map(f => f.function).join(', ')}`);
+    const old = top([`${SPAN_LABEL_KEYS.spanId}=e457b5a2e4d86bd1`]);
+    assert.deepEqual(
+      old.functions.filter(f => f.function.startsWith('main.burn')).map(f => f.function),
+      ['main.burnOld'],
+      "old Pyroscope's span (profile_id) holds only its own work",
+    );
     // The same selection through the span name Pyroscope gives the local root span.
     assert.equal(top([`${SPAN_LABEL_KEYS.spanName}=GET /light`]).totalValue, light.totalValue);
     const share = heavy.totalValue / (heavy.totalValue + light.totalValue);
+    console.log(`      heavy trace ${(share * 100).toFixed(1)}% of the labelled CPU (${heavy.totalValue / 1e6} ms vs ${light.totalValue / 1e6} ms)`);
     assert.ok(Math.abs(share - 0.75) <= 0.075, `the heavy trace has ${(share * 100).toFixed(1)}% of the labelled CPU (${heavy.totalValue} vs ${light.totalValue}), not 75% ± 7.5`);
   });
 });
