@@ -5,8 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import type { RunSummary } from '../common/protocol/agentProtocol';
 import type { Selection } from '../storage/query';
 import { recordedRuns } from './queries/runs/recordedRuns';
-import { exportCollapsed } from './export/collapsedExport';
-import { exportPprof } from './export/pprofExport';
+import type { ExportFormat } from '../common/exportFormats';
+import { EXPORTERS } from './export/exporters';
 import type { Store } from '../storage/store';
 import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
 import { importProfileBytes, importProfileFile, profileIdOf, type FileImportResult } from './import/importFile';
@@ -95,12 +95,12 @@ export async function listRuns(store: Store, limit?: number): Promise<RunSummary
   }
 }
 
-/** A selection of the store's CPU time samples as a pprof or collapsed-stacks file; resolves with its size. */
-export async function exportSelection(store: Store, selector: string, format: 'pprof' | 'collapsed', path: string): Promise<number> {
+/** A selection of the store's CPU time samples as a file of an export format; resolves with its size. */
+export async function exportSelection(store: Store, selector: string, format: ExportFormat, path: string): Promise<number> {
   const selection: Selection = { profileType: CPU_TIME_PROFILE_TYPE, matchers: parseMatchers(selector) };
   const snapshot = store.snapshot();
   try {
-    const bytes = format === 'pprof' ? await exportPprof(snapshot, selection) : Buffer.from(await exportCollapsed(snapshot, selection), 'utf8');
+    const bytes = await EXPORTERS[format](snapshot, selection);
     await writeFile(path, bytes);
     return bytes.length;
   } finally {

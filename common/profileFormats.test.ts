@@ -32,13 +32,13 @@ describe('profile formats', () => {
   });
 
   it('says what Icicle reads in one sentence, naming every readable format and no refused one', () => {
-    assert.equal(READABLE_SENTENCE, 'Icicle reads V8 CPU profiles (.cpuprofile), Chrome traces, pprof, speedscope files, `perf script` output, collapsed stacks and V8 heap profiles (.heapprofile)');
-    assert.deepEqual(READABLE_FORMATS, ['cpuprofile', 'chrome-trace', 'pprof', 'speedscope', 'perf-script', 'collapsed', 'heapprofile']);
+    assert.equal(READABLE_SENTENCE, 'Icicle reads V8 CPU profiles (.cpuprofile), Chrome traces, pprof, OpenTelemetry profiles (OTLP), speedscope files, `perf script` output, collapsed stacks and V8 heap profiles (.heapprofile)');
+    assert.deepEqual(READABLE_FORMATS, ['cpuprofile', 'chrome-trace', 'pprof', 'otlp', 'speedscope', 'perf-script', 'collapsed', 'heapprofile']);
     assert.equal(formatName('perf-script'), '`perf script` output');
   });
 
   it('offers each readable extension once in the open dialog, and gzip, but no refused format of its own', () => {
-    assert.deepEqual(PROFILE_FILE_EXTENSIONS, ['cpuprofile', 'json', 'pprof', 'prof', 'pb', 'perf', 'txt', 'folded', 'collapsed', 'heapprofile', 'gz']);
+    assert.deepEqual(PROFILE_FILE_EXTENSIONS, ['cpuprofile', 'json', 'pprof', 'prof', 'pb', 'otlp', 'perf', 'txt', 'folded', 'collapsed', 'heapprofile', 'gz']);
     assert.ok(PROFILE_FILE_EXTENSIONS.includes(PROFILE_FORMATS.heapprofile.extensions[0]));
   });
 });

@@ -12,6 +12,8 @@ export const PROFILE_FORMATS = {
   cpuprofile: { name: 'V8 CPU profile', readable: true, listName: 'V8 CPU profiles (.cpuprofile)', extensions: ['cpuprofile'], defaultEditor: true },
   'chrome-trace': { name: 'Chrome trace', readable: true, listName: 'Chrome traces', extensions: ['json'] },
   pprof: { name: 'pprof profile', readable: true, listName: 'pprof', extensions: ['pprof', 'prof', 'pb'] },
+  // The development proto of opentelemetry-proto v1.11.0 (agent/import/formats/otlp/otlpVersion.ts), protobuf or JSON.
+  otlp: { name: 'OpenTelemetry profile (OTLP)', readable: true, listName: 'OpenTelemetry profiles (OTLP)', extensions: ['otlp', 'json'] },
   speedscope: { name: 'speedscope profile', readable: true, listName: 'speedscope files', extensions: ['json'] },
   'perf-script': { name: '`perf script` output', readable: true, listName: '`perf script` output', extensions: ['perf', 'txt'] },
   collapsed: { name: 'collapsed stacks file', readable: true, listName: 'collapsed stacks', extensions: ['folded', 'collapsed', 'txt'] },

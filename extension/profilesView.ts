@@ -1,3 +1,4 @@
+import { EXPORT_FORMAT_IDS, EXPORT_FORMATS } from '../common/exportFormats';
 import * as vscode from 'vscode';
 import { DeleteRunRequest, ExportSelectionRequest, ListRunsRequest, type RunSummary } from '../common/protocol/agentProtocol';
 import { quoteLabelValue } from '../common/selector';
@@ -99,10 +100,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
 
   private async exportRun(run: RunSummary): Promise<void> {
     const format = await vscode.window.showQuickPick(
-      [
-        { label: 'pprof', description: 'gzipped protobuf: go tool pprof, Pyroscope, Parca', format: 'pprof' as const, extension: 'pb.gz' },
-        { label: 'Collapsed stacks', description: 'FlameGraph, speedscope', format: 'collapsed' as const, extension: 'folded' },
-      ],
+      EXPORT_FORMAT_IDS.map(id => ({ ...EXPORT_FORMATS[id], format: id })),
       { title: `Export ${runName(run)}` },
     );
     if (!format) return;

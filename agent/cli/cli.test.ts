@@ -84,6 +84,24 @@ describe('the icicle command line', function () {
     assert.ok(existsSync(pprof));
     const bad = await icicle(['export', '--store', store, '--format', 'svg', '--out', pprof]);
     assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--format must be pprof, collapsed or otlp, not "svg"/);
+  });
+
+  it('exports a trace as OTLP profiles that import again with the same CPU and span labels', async () => {
+    const otlpStore = join(dir, 'otlp-store');
+    const golden = join(__dirname, '..', 'import', 'formats', 'testdata', 'otlp', 'spans.otlp.pb');
+    assert.equal((await icicle(['import', '--store', otlpStore, golden])).code, 0);
+    const out = join(dir, 'trace.otlp.pb');
+    const where = ['--where', 'trace_id=4bf92f3577b34da6a3ce929d0e0e4736'];
+    const run = await icicle(['export', '--store', otlpStore, '--format', 'otlp', '--out', out, ...where]);
+    assert.equal(run.code, 0, run.stderr);
+    const again = join(dir, 'otlp-again');
+    const imported = await icicle(['import', '--store', again, out]);
+    assert.match(imported.stdout, /: otlp, 2 rows/);
+    const top = async (storeDir: string): Promise<unknown> => JSON.parse((await icicle(['top', '--store', storeDir, '--json', ...where])).stdout);
+    assert.deepEqual(await top(again), await top(otlpStore));
+    const spans = await icicle(['labels', 'span_id', '--store', again, '--json']);
+    assert.deepEqual(JSON.parse(spans.stdout), ['00f067aa0ba902b7']);
   });
 
   it('says clearly when the store does not exist', async () => {

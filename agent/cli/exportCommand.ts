@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { exportCollapsed } from '../export/collapsedExport';
+import { EXPORT_FORMAT_IDS, isExportFormat } from '../../common/exportFormats';
+import { EXPORTERS } from '../export/exporters';
 import { describeFileError } from '../fileErrors';
-import { exportPprof } from '../export/pprofExport';
 import { CommandError, UsageError } from './cliErrors';
 import { readForQuery } from './queryContext';
 
@@ -14,11 +14,12 @@ export interface ExportOptions {
   out: string;
 }
 
-/** `icicle export`: a selection of the store as pprof (gzipped protobuf) or collapsed stacks. */
+/** `icicle export`: a selection of the store in one of the export formats (common/exportFormats.ts). */
 export async function exportCommand(options: ExportOptions, log: (line: string) => void): Promise<number> {
-  if (options.format !== 'pprof' && options.format !== 'collapsed') throw new UsageError(`--format must be pprof or collapsed, not ${JSON.stringify(options.format)}`);
+  const format = options.format;
+  if (!isExportFormat(format)) throw new UsageError(`--format must be ${EXPORT_FORMAT_IDS.join(', ').replace(/, ([^,]*)$/, ' or $1')}, not ${JSON.stringify(format)}`);
   const { bytes, profileType } = await readForQuery(options.store, options.where, options.type, async context => ({
-    bytes: options.format === 'pprof' ? await exportPprof(context.source, context.selection) : Buffer.from(await exportCollapsed(context.source, context.selection), 'utf8'),
+    bytes: await EXPORTERS[format](context.source, context.selection),
     profileType: context.profileType,
   }));
   await writeFile(options.out, bytes).catch((error: NodeJS.ErrnoException) => {

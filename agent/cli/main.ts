@@ -1,3 +1,4 @@
+import { EXPORT_FORMAT_IDS, EXPORT_FORMATS } from '../../common/exportFormats';
 import type { ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
 import { READABLE_SENTENCE } from '../../common/profileFormats';
@@ -29,7 +30,7 @@ const HELP: Record<string, string> = {
 Commands:
   import FILE...   read profiles into the store
   top              the functions with the most self cost
-  export           write a selection as pprof or collapsed stacks
+  export           write a selection as ${EXPORT_FORMAT_IDS.join(', ')}
   labels [KEY]     the label keys in the store, or the values of KEY
   diff             compare two selections (branches) function by function; exit 1 on a regression
   record -- CMD... run a command with profiling and store what it did
@@ -46,9 +47,10 @@ skipped, and import says how many. ${WAIT_HELP}`,
 
 Lists the functions with the most self cost among the selected samples, with self and total value and percent,
 file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{branch="main", pid!="3"}'.`,
-  export: `usage: icicle export --format pprof|collapsed --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
+  export: `usage: icicle export --format ${EXPORT_FORMAT_IDS.join('|')} --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
 
-Writes the selected samples as a gzipped pprof profile (readable by go tool pprof) or as collapsed stacks.`,
+Writes the selected samples in one of these formats:
+${EXPORT_FORMAT_IDS.map(id => `  ${id.padEnd(10)} ${EXPORT_FORMATS[id].label} (${EXPORT_FORMATS[id].description})`).join('\n')}`,
   record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--allocations] [--limit N] [--wait [--wait-timeout SECONDS]] -- COMMAND [ARG]...
 
 Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,

@@ -187,7 +187,7 @@ function sampleTypeOrder(a: ParsedProfileType, b: ParsedProfileType): number {
 }
 
 /** The frame of a location without lines, as the pprof importer names it. */
-function isAddressFrame(frame: StoredFrame): boolean {
+export function isAddressFrame(frame: StoredFrame): boolean {
   return frame.file === '' && frame.line === 0 && /^0x[0-9a-f]+$/.test(frame.functionName);
 }
 
@@ -213,7 +213,7 @@ async function resolveProfileTypes(source: ScanSource, selection: Selection, ask
  * to the later of its last sample and its first plus its duration. Adding the duration to the samples' own span
  * would count a profile whose samples cover it twice, as `go tool pprof` showed.
  */
-async function timeRange(source: ScanSource, selection: Selection, profileTypes: readonly string[]): Promise<{ startMs: number; durationNs: number; periodNs: number }> {
+export async function timeRange(source: ScanSource, selection: Selection, profileTypes: readonly string[]): Promise<{ startMs: number; durationNs: number; periodNs: number }> {
   let startMs = Infinity;
   let endMs = -Infinity;
   let periodNs = 0;

@@ -9,8 +9,9 @@ import { ProfileFile } from './formats/formatReader';
 import { parseProfileBytes } from './detectFormat';
 import type { ImportedProfile } from './importedProfile';
 
-/** One corpus file per readable format. */
+/** One corpus file per readable format (a path starting with `./`: in this folder, for a format the shared corpus lacks). */
 const SAMPLE_FILES: Record<ProfileFormat, string> = {
+  otlp: './formats/testdata/otlp/spans.otlp.pb',
   cpuprofile: 'cpuprofile/sucrase.cpuprofile',
   'chrome-trace': 'chrome-trace/simple-with-samples.json',
   pprof: 'pprof/alloc_objects.pb.gz',
@@ -21,7 +22,7 @@ const SAMPLE_FILES: Record<ProfileFormat, string> = {
 };
 
 function bytesOf(file: string): Buffer {
-  const raw = readFileSync(join(corpusDir(), file));
+  const raw = readFileSync(file.startsWith('./') ? join(__dirname, file) : join(corpusDir(), file));
   return raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
 }
 

@@ -58,6 +58,13 @@ function seedFiles(): { name: string; bytes: Buffer }[] {
       if (bytes.length <= MAX_SEED_BYTES) seeds.push({ name: `${folder}/${name}`, bytes });
     }
   }
+  // Formats the shared corpus lacks, from the repository's own test data: OTLP profiles, binary and JSON, weighted
+  // like a folder of the corpus (ten copies each) so that they get their share of the inputs.
+  const otlp = join(__dirname, 'formats', 'testdata', 'otlp');
+  for (const name of ['spans.otlp.pb', 'spans.otlp.json']) {
+    const bytes = readFileSync(join(otlp, name));
+    for (let i = 0; i < 10; i++) seeds.push({ name: `otlp/${name}`, bytes });
+  }
   return seeds;
 }
 

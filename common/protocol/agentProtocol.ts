@@ -1,3 +1,4 @@
+import { EXPORT_FORMAT_IDS } from '../exportFormats';
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import { packedCallTreeSchema, type PackedCallTree } from '../callTree';
@@ -386,14 +387,14 @@ export namespace ListRunsRequest {
 }
 
 /**
- * Writes a selection of the store to a file, as gzipped pprof (for `go tool pprof` and other tools) or collapsed
- * stacks (for FlameGraph and speedscope). The path is one the user chose in a save dialog. Client → agent.
+ * Writes a selection of the store to a file, in one of the export formats (common/exportFormats.ts: gzipped pprof,
+ * collapsed stacks, OpenTelemetry profiles). The path is one the user chose in a save dialog. Client → agent.
  */
 export namespace ExportSelectionRequest {
   export const method = 'icicle/exportSelection';
   export const paramsSchema = z.object({
     selector: z.string().max(10_000),
-    format: z.enum(['pprof', 'collapsed']),
+    format: z.enum(EXPORT_FORMAT_IDS),
     path: z.string().min(1).max(4096),
   });
   export type Params = z.infer<typeof paramsSchema>;

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { SPAN_LABEL_KEYS } from '../../../../common/protocol/probeProtocol';
 import { ProfileBuilder, ProfileImportError, labelKey, type ImportedProfile, type ValueType } from '../../importedProfile';
 import { decodePprof, type DecodedLabel, type DecodedLocation, type DecodedProfile } from './pprofDecode';
 import type { FormatReader } from '../formatReader';
@@ -24,7 +25,9 @@ import type { FormatReader } from '../formatReader';
  *   their low bits in the field, but the name of a frame without lines is written from the exact value.
  * - frame.line is the Line's line number, or the function's start line when the Line has none; frame.functionLine
  *   is the function's start line (0: unknown), which, with name and file, tells functions apart.
- * - Sample labels become per-sample labels with keys made to fit by labelKey() (`thread id` → `thread_id`). A
+ * - Sample labels become per-sample labels with keys made to fit by labelKey() (`thread id` → `thread_id`); span
+ *   labels as Go's pprof.Do and Pyroscope write them (`trace_id`, `span_id`, `span_name`) are SPAN_LABEL_KEYS already,
+ *   and old Pyroscope's `profile_id` (a span id) becomes `span_id` (see sampleLabels). A
  *   numeric label's value is its decimal number, followed by a space and its unit when the file gives one
  *   (`4096 bytes`); Go's heap profiles give none (`bytes` = `112`). Several values of one key are joined with ','.
  * - periodNs is the period in nanoseconds when the period type's unit is a time unit (nanoseconds, microseconds,
@@ -310,6 +313,13 @@ function sampleLabels(labels: readonly DecodedLabel[], str: (i: number | bigint,
     const k = labelKey(key);
     out ??= {};
     out[k] = out[k] === undefined ? value : `${out[k]},${value}`;
+  }
+  // Pyroscope's span profiles before 2023 (pyroscope-io/otel-profiling-go, Pyroscope 0.x) labelled samples with the span
+  // id as `profile_id`, a key every import sets for itself (the file's content hash), which would hide it: it is the
+  // span id, so it becomes `span_id`, the key the probe and today's Pyroscope use.
+  if (out?.['profile_id'] !== undefined && out[SPAN_LABEL_KEYS.spanId] === undefined) {
+    out[SPAN_LABEL_KEYS.spanId] = out['profile_id'];
+    delete out['profile_id'];
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import { ProtobufReader as Reader } from '../protobufReader';
+
 /**
  * A decoder for pprof's protobuf (profile.proto) that builds only what the importer reads, in the shape of
  * pprof-format's `Profile` so that one conversion serves both. Why our own: pprof-format's generic decoder builds an
@@ -66,122 +68,6 @@ export interface DecodedProfile {
   durationNanos: number;
   periodType: DecodedValueType | undefined;
   period: number;
-}
-
-const TWO_32 = 4294967296;
-
-class Reader {
-  pos: number;
-  /** Where the message being read ends (moved in and out as embedded messages are entered and left). */
-  end: number;
-  constructor(
-    readonly bytes: Uint8Array,
-    start: number,
-    end: number,
-  ) {
-    this.pos = start;
-    this.end = end;
-  }
-
-  /** A varint as an int64 (two's complement), exact below 2^53. */
-  int64(): number {
-    const bytes = this.bytes;
-    let b = this.byte();
-    if (b < 0x80) return b;
-    let lo = b & 0x7f;
-    let shift = 7;
-    // The low 28 bits fit any JavaScript bitwise arithmetic.
-    while (shift < 28) {
-      b = this.byte();
-      lo |= (b & 0x7f) << shift;
-      if (b < 0x80) return lo;
-      shift += 7;
-    }
-    // Bits 28..31 come from the fifth byte, its other bits start the high word.
-    b = this.byte();
-    lo = (lo | ((b & 0x0f) << 28)) >>> 0;
-    let hi = (b & 0x70) >> 4;
-    if (b >= 0x80) {
-      shift = 3;
-      for (let i = 0; i < 5; i++) {
-        if (this.pos >= this.end) throw new Error('a varint runs past the end of its message');
-        b = bytes[this.pos++]!;
-        hi |= (b & 0x7f) << shift;
-        if (b < 0x80) break;
-        shift += 7;
-        if (i === 4) throw new Error('a varint is longer than 10 bytes');
-      }
-    }
-    return (hi | 0) * TWO_32 + lo;
-  }
-
-  /** A varint as a uint64: a number below 2^53, a bigint above. */
-  uint64(): number | bigint {
-    const start = this.pos;
-    const value = this.int64();
-    if (value >= 0 && value <= Number.MAX_SAFE_INTEGER) return value;
-    let result = 0n;
-    let shift = 0n;
-    for (let i = start; i < this.pos; i++) {
-      result |= BigInt(this.bytes[i]! & 0x7f) << shift;
-      shift += 7n;
-    }
-    return BigInt.asUintN(64, result);
-  }
-
-  byte(): number {
-    if (this.pos >= this.end) throw new Error('a varint runs past the end of its message');
-    return this.bytes[this.pos++]!;
-  }
-
-  /** The bounds of a length-delimited field's content. */
-  delimited(): number {
-    const length = this.int64();
-    const end = this.pos + length;
-    if (length < 0 || end > this.end) throw new Error(`a field claims ${length} bytes but its message has ${this.end - this.pos} left`);
-    return end;
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0:
-        this.int64();
-        return;
-      case 1:
-        this.pos += 8;
-        break;
-      case 2:
-        this.pos = this.delimited();
-        return;
-      case 5:
-        this.pos += 4;
-        break;
-      default:
-        throw new Error(`unknown wire type ${wireType}`);
-    }
-    if (this.pos > this.end) throw new Error('a fixed-size field runs past the end of its message');
-  }
-
-  /** Starts reading an embedded message that ends at `end`; returns the outer message's end, to restore. */
-  enter(end: number): number {
-    const outer = this.end;
-    this.end = end;
-    return outer;
-  }
-
-  /** A repeated int64 field, packed or not, appended to `out`. */
-  integers(wireType: number, out: number[]): void {
-    if (wireType === 2) {
-      const end = this.delimited();
-      const outer = this.enter(end);
-      while (this.pos < end) out.push(this.int64());
-      this.end = outer;
-    } else if (wireType === 0) {
-      out.push(this.int64());
-    } else {
-      throw new Error(`a repeated integer has wire type ${wireType}`);
-    }
-  }
 }
 
 export function decodePprof(bytes: Uint8Array): DecodedProfile {
