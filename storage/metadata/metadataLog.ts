@@ -1,5 +1,6 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { decodeRecord, encodeRecordHeader } from '../wal/walRecord';
+import { writeAll } from '../wal/writeAll';
 import { decodeMetadataPayload, encodeMetadataPayload } from './metadataRecord';
 import { MetadataStore } from './metadataStore';
 
@@ -79,12 +80,12 @@ export class MetadataLog {
     const stacks = metadata.stackCount;
     if (frames === this.frames && stacks === this.stacks) return;
     const payload = encodeMetadataPayload(metadata.changesSince(this.frames, this.stacks));
-    // The header and the payload's pieces (the store's slabs of stack ids among them) are written as they are.
+    // The header and the payload's pieces (the store's slabs of stack ids among them) are written as they are;
+    // a write that stops short (a full disk) is finished or fails with the file system's error, as the WAL's do.
     const record = [encodeRecordHeader(this.sequence + 1, payload), ...payload];
     const length = record.reduce((sum, piece) => sum + piece.length, 0);
     try {
-      const { bytesWritten } = await this.handle.writev(record, this.size);
-      if (bytesWritten !== length) throw new Error(`wrote ${bytesWritten} of the metadata record's ${length} bytes`);
+      await writeAll(this.handle, record, this.size);
       await this.handle.datasync();
     } catch (error) {
       await this.handle.truncate(this.size).catch(() => undefined);
