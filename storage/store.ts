@@ -338,14 +338,14 @@ export class Store {
     while (this.frozen.length > 0) {
       const part = this.frozen[0]!;
       await this.wal.rotate();
-      const entries: BlockEntry[] = [];
-      for (const group of groupByLabelColumns(part.snapshot(), this.options.maxBlockLabelColumns)) {
-        const id = this.manifest.nextBlockId + entries.length;
-        const file = blockFileName(id);
-        const written = await this.worker.writeBlock(join(this.directory, BLOCKS_DIR, file), group.map(m => m.batch), this.options.rowGroupRows);
-        entries.push({ id, file, ...written, minTxId: part.firstTxId, maxTxId: part.lastTxId, createdAtMs: Date.now() });
-      }
-      await this.metadataLog.persist(this.metadata);
+      // The metadata log is appended while the worker writes the blocks (after a big import, 60 MB of stack ids to
+      // write and sync): both must be durable before the manifest names the checkpoint, and their order does not
+      // matter, as the log may hold more than a checkpoint needs. Every stack the part's rows use is interned already.
+      // The blocks go first, so that the worker has its rows while this thread packs and checksums the metadata.
+      const [blocks, metadata] = await Promise.allSettled([this.writeBlocks(part), this.metadataLog.persist(this.metadata)]);
+      if (blocks.status === 'rejected') throw blocks.reason;
+      if (metadata.status === 'rejected') throw metadata.reason;
+      const entries = blocks.value;
       const manifest: Manifest = {
         ...this.manifest,
         checkpointTxId: part.lastTxId,
@@ -361,6 +361,18 @@ export class Store {
       this.wakeMemoryWaiters();
       await this.wal.removeSegmentsThrough(part.lastTxId);
     }
+  }
+
+  /** Writes a frozen part's blocks (one per group of label columns), returning their manifest entries. */
+  private async writeBlocks(part: ActivePart): Promise<BlockEntry[]> {
+    const entries: BlockEntry[] = [];
+    for (const group of groupByLabelColumns(part.snapshot(), this.options.maxBlockLabelColumns)) {
+      const id = this.manifest.nextBlockId + entries.length;
+      const file = blockFileName(id);
+      const written = await this.worker.writeBlock(join(this.directory, BLOCKS_DIR, file), group.map(m => m.batch), this.options.rowGroupRows);
+      entries.push({ id, file, ...written, minTxId: part.firstTxId, maxTxId: part.lastTxId, createdAtMs: Date.now() });
+    }
+    return entries;
   }
 
   /** Background upkeep after a flush the store started by itself: compaction when small blocks pile up, retention. */

@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertGolden } from '../test/support/golden';
-import { readRows } from '../test/support/sampleData';
+import { readRows, simpleWrite, stackOf } from '../test/support/sampleData';
+import { MetadataLog } from './metadata/metadataLog';
+import type { MetadataStore } from './metadata/metadataStore';
 import { Store } from './store';
+import { decodeRecord } from './wal/walRecord';
 
 /**
  * A store written by an earlier version of the store (testdata/storeV3: write-ahead-log payloads of version 3, one
@@ -45,7 +48,59 @@ describe('store compatibility', function () {
     assert.deepEqual(rowsFromBlocks, rows);
     assertGolden(join(__dirname, 'testdata', 'storeV3.golden.json'), `${JSON.stringify({ rows, frames, stacks }, null, 1)}\n`);
   });
+
+
+  it('appends its new frames and stacks after the JSON metadata records it was written with, and reads them all back', async () => {
+    const store = await Store.open(dir, { autoCompactBlocks: 0 });
+    const before = metadataOf(store.metadata);
+    assert.ok(before.stacks.length >= 3, 'the fixture holds stacks in its metadata log');
+    const deep = Array.from({ length: 300 }, (_, i) => `f${i % 40}`).join(';');
+    const stacks = [stackOf(store, 'main;fresh'), stackOf(store, deep)];
+    await store.write({ ...simpleWrite(stacks[0]!, 3, { branch: 'new' }, 1_800_000_000_000), stackIds: [stacks[0]!, stacks[1]!, stacks[0]!] });
+    // The checkpoint appends the new frames and stacks to the fixture's metadata log.
+    await store.flush();
+    const after = metadataOf(store.metadata);
+    await store.close();
+    assert.deepEqual(after.frames.slice(0, before.frames.length), before.frames);
+    assert.deepEqual(after.stacks.slice(0, before.stacks.length), before.stacks);
+    assert.equal(after.stacks.length, before.stacks.length + 2);
+    // The file now holds the version's JSON records, then a binary one.
+    const formats = recordFormats(join(dir, 'metadata.log'));
+    assert.equal(formats[0], 'json');
+    assert.equal(formats.at(-1), 'binary');
+    assert.deepEqual(metadataOf(await MetadataLog.readOnly(join(dir, 'metadata.log'))), after);
+    const reopened = await Store.open(dir, { autoCompactBlocks: 0 });
+    try {
+      assert.deepEqual(metadataOf(reopened.metadata), after);
+      const snapshot = reopened.snapshot();
+      const rows = await readRows(snapshot, ['stack_id', 'labels.branch']);
+      snapshot.release();
+      assert.deepEqual(rows.filter(row => row['labels.branch'] === 'new').map(row => row['stack_id']).sort(), [stacks[0], stacks[0], stacks[1]].sort());
+    } finally {
+      await reopened.close();
+    }
+  });
 });
+
+function metadataOf(metadata: MetadataStore): { frames: unknown[]; stacks: number[][] } {
+  return {
+    frames: Array.from({ length: metadata.frameCount }, (_, i) => metadata.frame(i + 1)),
+    stacks: Array.from({ length: metadata.stackCount }, (_, i) => [...metadata.stack(i + 1)]),
+  };
+}
+
+/** Each metadata-log record's format, by its payload's first byte ('{' for the JSON of earlier versions). */
+function recordFormats(file: string): string[] {
+  const bytes = readFileSync(file);
+  const formats: string[] = [];
+  for (let offset = 0; offset < bytes.length; ) {
+    const decoded = decodeRecord(bytes, offset);
+    if (decoded.kind !== 'record') throw new Error(`no whole record at ${offset}`);
+    formats.push(decoded.payload[0] === 0x7b ? 'json' : 'binary');
+    offset = decoded.end;
+  }
+  return formats;
+}
 
 /** Rows in time order (every fixture row has its own timestamp): a flush sorts a block's rows by their labels. */
 function byTime(rows: Record<string, unknown>[]): Record<string, unknown>[] {

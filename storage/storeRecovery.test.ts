@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, truncateSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ManifestCorruptionError } from './manifest';
-import { MetadataCorruptionError } from './metadata/metadataLog';
+import { MetadataCorruptionError, MetadataLog } from './metadata/metadataLog';
 import { decodeRecord } from './wal/walRecord';
 import { Store } from './store';
 import { readRows, simpleWrite, stackOf, totalValue } from '../test/support/sampleData';
@@ -153,6 +153,33 @@ describe('store recovery', () => {
     flipByte(file, first.end + 25);
     await assert.rejects(Store.open(dir), (error: unknown) =>
       error instanceof MetadataCorruptionError && error.file === file && error.offset === first.end && /checksum mismatch/.test(error.message));
+  });
+
+  it('appends the metadata beside a flush’s block write, keeps it whole when the block write fails, and flushes later', async () => {
+    const store = await Store.open(dir);
+    const first = stackOf(store, 'main;work;deeper');
+    await store.write(simpleWrite(first, 10, {}));
+    // The block cannot be written: its folder is a file.
+    rmSync(join(dir, 'blocks'), { recursive: true });
+    writeFileSync(join(dir, 'blocks'), 'in the way');
+    await assert.rejects(store.flush());
+    // The metadata was appended while the block was being written (it used to wait for the blocks), whole.
+    const logged = await MetadataLog.readOnly(join(dir, 'metadata.log'));
+    assert.equal(logged.stackCount, store.metadata.stackCount);
+    assert.deepEqual([...logged.stack(first)], [...store.metadata.stack(first)]);
+    rmSync(join(dir, 'blocks'));
+    mkdirSync(join(dir, 'blocks'));
+    const second = stackOf(store, 'main;other');
+    await store.write(simpleWrite(second, 5, {}, 1_700_000_100_000));
+    await store.close();
+    const reopened = await Store.open(dir);
+    try {
+      assert.equal(reopened.openReport.replayedTxs, 0, 'the close flushed both writes');
+      assert.equal(await totalValue(reopened.snapshot()), 10 * 15);
+      assert.deepEqual([...reopened.metadata.stack(second)], [...store.metadata.stack(second)]);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('deletes block files left by a crash between writing a block and the manifest', async () => {

@@ -1,6 +1,8 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { decodeRecord, encodeRecord } from '../wal/walRecord';
-import { MetadataStore, type MetadataChanges } from './metadataStore';
+import { decodeRecord, encodeRecordHeader } from '../wal/walRecord';
+import { writeAll } from '../wal/writeAll';
+import { decodeMetadataPayload, encodeMetadataPayload } from './metadataRecord';
+import { MetadataStore } from './metadataStore';
 
 export class MetadataCorruptionError extends Error {
   constructor(readonly file: string, readonly offset: number, reason: string) {
@@ -18,7 +20,7 @@ function replay(bytes: Buffer, file: string): { metadata: MetadataStore; end: nu
     if (decoded.kind === 'incomplete') break;
     if (decoded.kind === 'damaged') throw new MetadataCorruptionError(file, offset, decoded.reason);
     try {
-      metadata.apply(JSON.parse(decoded.payload.toString('utf8')) as MetadataChanges);
+      metadata.apply(decodeMetadataPayload(decoded.payload));
     } catch (error) {
       throw new MetadataCorruptionError(file, offset, error instanceof Error ? error.message : String(error));
     }
@@ -35,6 +37,9 @@ function replay(bytes: Buffer, file: string): { metadata: MetadataStore; end: nu
  *
  * Frames and stacks interned after the checkpoint travel in the write-ahead log with the writes that use them, so
  * this file only needs to be complete up to the checkpoint the manifest names.
+ *
+ * Records are written in the binary format (metadataRecord.ts); the JSON records of earlier versions are read too,
+ * so a store they wrote opens and keeps growing with binary records after them.
  */
 export class MetadataLog {
   private constructor(
@@ -74,18 +79,19 @@ export class MetadataLog {
     const frames = metadata.frameCount;
     const stacks = metadata.stackCount;
     if (frames === this.frames && stacks === this.stacks) return;
-    const changes = metadata.changesSince(this.frames, this.stacks);
-    // JSON writes typed arrays as objects, so stacks go in as plain arrays.
-    const json = JSON.stringify({ ...changes, stacks: changes.stacks.map(stack => Array.from(stack)) });
-    const record = encodeRecord(this.sequence + 1, Buffer.from(json, 'utf8'));
+    const payload = encodeMetadataPayload(metadata.changesSince(this.frames, this.stacks));
+    // The header and the payload's pieces (the store's slabs of stack ids among them) are written as they are;
+    // a write that stops short (a full disk) is finished or fails with the file system's error, as the WAL's do.
+    const record = [encodeRecordHeader(this.sequence + 1, payload), ...payload];
+    const length = record.reduce((sum, piece) => sum + piece.length, 0);
     try {
-      await this.handle.write(record, 0, record.length, this.size);
+      await writeAll(this.handle, record, this.size);
       await this.handle.datasync();
     } catch (error) {
       await this.handle.truncate(this.size).catch(() => undefined);
       throw error;
     }
-    this.size += record.length;
+    this.size += length;
     this.sequence++;
     this.frames = frames;
     this.stacks = stacks;

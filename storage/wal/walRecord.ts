@@ -15,14 +15,17 @@ export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 
 /**
  * A record's header alone (the payload is written after it unchanged): saves copying a payload of megabytes, as
- * importing a big profile writes, into a fresh record buffer.
+ * importing a big profile writes, into a fresh record buffer. The payload may be given in pieces, written one
+ * after another (the metadata log writes the store's slabs of stack ids as they are).
  */
-export function encodeRecordHeader(txId: number, payload: Uint8Array): Buffer {
+export function encodeRecordHeader(txId: number, payload: Uint8Array | readonly Uint8Array[]): Buffer {
+  const pieces = payload instanceof Uint8Array ? [payload] : payload;
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt32LE(RECORD_MAGIC, 0);
-  header.writeUInt32LE(payload.length, 4);
+  header.writeUInt32LE(pieces.reduce((sum, piece) => sum + piece.length, 0), 4);
   header.writeBigUInt64LE(BigInt(txId), 12);
-  const crc = crc32(payload, crc32(header.subarray(12, HEADER_BYTES)));
+  let crc = crc32(header.subarray(12, HEADER_BYTES));
+  for (const piece of pieces) crc = crc32(piece, crc);
   header.writeUInt32LE(crc, 8);
   return header;
 }

@@ -1,3 +1,4 @@
+import { frameColumns, framesFromColumns, packStacks, unpackStacks, type FrameColumns } from '../metadata/metadataCodec';
 import type { MetadataChanges } from '../metadata/metadataStore';
 import { SAMPLE_COLUMNS, staticColumn, type ColumnDescriptor } from '../schema';
 import type { EncodedLabelColumn, EncodedWrite } from './sampleWrite';
@@ -31,8 +32,7 @@ interface PayloadHeader {
   periodNs?: number;
   labels: Record<string, string>;
   rowLabels: [string, string[]][];
-  /** Files and modules repeat across frames: each is written once, frames refer to them by index. */
-  frames: { first: number; name: string[]; files: string[]; file: number[]; line: number[]; column: number[]; modules: string[]; module: number[]; address: number[]; functionLine?: (number | null)[] };
+  frames: FrameColumns;
   stacks: { first: number; count: number; frameIds: number };
 }
 
@@ -51,13 +51,7 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
   const n = write.rows;
   const rowLabelEntries = Object.entries(write.rowLabels);
   const { frames, stacks } = entry.metadata;
-  const stackLengths = Uint32Array.from(stacks, stack => stack.length);
-  const stackFrameIds = new Uint32Array(stackLengths.reduce((sum, length) => sum + length, 0));
-  let at = 0;
-  for (const stack of stacks) {
-    for (let i = 0; i < stack.length; i++) stackFrameIds[at + i] = stack[i]!;
-    at += stack.length;
-  }
+  const packed = packStacks(stacks);
   const header: PayloadHeader = {
     v: 4,
     n,
@@ -65,35 +59,25 @@ export function encodeWalPayload(entry: WalEntry): Buffer {
     columns: ROW_COLUMNS.map(c => c.name),
     labels: write.labels,
     rowLabels: rowLabelEntries.map(([key, column]) => [key, column.dictionary as string[]]),
-    frames: {
-      first: entry.metadata.firstFrameId,
-      name: frames.map(f => f.functionName),
-      ...dictionary(frames.map(f => f.file), 'files', 'file'),
-      line: frames.map(f => f.line),
-      column: frames.map(f => f.column),
-      ...dictionary(frames.map(f => f.module), 'modules', 'module'),
-      address: frames.map(f => f.address),
-      // Only frames whose line is not their function's start carry one (pprof's): a V8 profile's log stays as it was.
-      ...(frames.some(f => f.functionLine !== undefined) ? { functionLine: frames.map(f => f.functionLine ?? null) } : {}),
-    },
-    stacks: { first: entry.metadata.firstStackId, count: stacks.length, frameIds: stackFrameIds.length },
+    frames: frameColumns(entry.metadata.firstFrameId, frames),
+    stacks: { first: entry.metadata.firstStackId, count: stacks.length, frameIds: packed.idCount },
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const columnsStart = align8(4 + headerBytes.length);
   const rowBytes = ROW_COLUMNS.reduce((sum, c) => sum + bytesPerValue(c), 0) + 4 * rowLabelEntries.length;
-  const total = columnsStart + n * rowBytes + 4 * (stackLengths.length + stackFrameIds.length);
+  const total = columnsStart + n * rowBytes + 4 * (stacks.length + packed.idCount);
   const payload = Buffer.alloc(total);
   payload.writeUInt32LE(headerBytes.length, 0);
   headerBytes.copy(payload, 4);
   let offset = columnsStart;
-  const put = (array: Float64Array | Uint32Array | Int32Array): void => {
+  const put = (array: Float64Array | Uint32Array | Int32Array | Uint8Array): void => {
     payload.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), offset);
     offset += array.byteLength;
   };
   for (const column of ROW_COLUMNS) put(write.columns[column.name]!);
   for (const [, column] of rowLabelEntries) put(column.codes);
-  put(stackLengths);
-  put(stackFrameIds);
+  put(packed.lengths);
+  for (const run of packed.idRuns) put(run);
   return payload;
 }
 
@@ -134,51 +118,17 @@ export function decodeWalPayload(payload: Buffer): WalEntry {
   for (const [key, dictionary] of header.rowLabels) rowLabels[key] = { dictionary, codes: take(n * 4, b => new Int32Array(b)) };
   const stackLengths = take(header.stacks.count * 4, b => new Uint32Array(b));
   const stackFrameIds = take(header.stacks.frameIds * 4, b => new Uint32Array(b));
-  const stacks: Uint32Array[] = [];
-  let at = 0;
-  for (let s = 0; s < stackLengths.length; s++) {
-    stacks.push(stackFrameIds.subarray(at, at + stackLengths[s]!));
-    at += stackLengths[s]!;
-  }
-  const f = header.frames;
   const metadata: MetadataChanges = {
-    firstFrameId: f.first,
-    frames: f.name.map((functionName, i) => {
-      const functionLine = f.functionLine?.[i];
-      return {
-        functionName,
-        file: f.files[f.file[i]!]!,
-        line: f.line[i]!,
-        column: f.column[i]!,
-        module: f.modules[f.module[i]!]!,
-        address: f.address[i]!,
-        ...(functionLine === undefined || functionLine === null ? {} : { functionLine }),
-      };
-    }),
+    firstFrameId: header.frames.first,
+    frames: framesFromColumns(header.frames),
     firstStackId: header.stacks.first,
-    stacks,
+    stacks: unpackStacks(stackLengths, stackFrameIds),
   };
   return { metadata, write: { rows: n, constants, columns, labels: header.labels, rowLabels } };
 }
 
 function bytesPerValue(column: ColumnDescriptor): number {
   return column.type === 'float64' ? 8 : 4;
-}
-
-/** Distinct values and an index per value, under the given names. */
-function dictionary<V extends string, I extends string>(values: string[], valuesName: V, indexName: I): Record<V, string[]> & Record<I, number[]> {
-  const distinct: string[] = [];
-  const ids = new Map<string, number>();
-  const index = values.map(value => {
-    let id = ids.get(value);
-    if (id === undefined) {
-      id = distinct.length;
-      distinct.push(value);
-      ids.set(value, id);
-    }
-    return id;
-  });
-  return { [valuesName]: distinct, [indexName]: index } as Record<V, string[]> & Record<I, number[]>;
 }
 
 function align8(n: number): number {

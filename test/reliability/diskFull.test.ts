@@ -1,13 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent } from '../../common/agentConnection';
 import { ListRunsRequest, StoreProblemNotification, StoreStatusRequest } from '../../common/protocol/agentProtocol';
+import { MetadataLog } from '../../storage/metadata/metadataLog';
 import { Store } from '../../storage/store';
 import { exited, startBuiltAgent } from '../support/agentProcess';
 import { pollUntil } from '../support/poll';
+import { random } from '../support/random';
 import { busyServer, spawnProfiledProgram } from '../support/profiledProgram';
 import { simpleWrite, stackOf, totalValue } from '../support/sampleData';
 
@@ -67,6 +69,39 @@ describe('the store on a full disk', function () {
     store = await Store.open(dir);
     assert.equal((await totalValue(store.snapshot())) / 10, acknowledged);
     await store.close();
+  });
+
+  it('fails a metadata checkpoint that does not fit with the disk’s error, leaving the log as it was, and writes it when space returns', async () => {
+    const file = join(mountPoint, 'metadata.log');
+    const { log, metadata } = await MetadataLog.open(file);
+    const ballast = join(mountPoint, 'metadata-ballast');
+    try {
+      const frames = Array.from({ length: 50 }, (_, i) => metadata.internFrame({ functionName: `f${i}`, file: '/src/a.js', line: i + 1, column: 1, module: '', address: 0 }));
+      const addStacks = (count: number, seed: number): void => {
+        const next = random(seed);
+        for (let s = 0; s < count; s++) metadata.internStack(Array.from({ length: 200 }, () => frames[Math.floor(next() * frames.length)]!));
+      };
+      addStacks(10, 3);
+      await log.persist(metadata);
+      const sizeBefore = statSync(file).size;
+      const written = metadata.stackCount;
+      // About 1.6 MB of new stack ids, with 64 KiB left on the disk: the write stops short.
+      addStacks(2_000, 11);
+      const free = statfsSync(mountPoint).bavail * statfsSync(mountPoint).bsize;
+      writeFileSync(ballast, Buffer.alloc(Math.max(0, free - 64 * 1024)));
+      await assert.rejects(log.persist(metadata), (error: NodeJS.ErrnoException) => error.code === 'ENOSPC');
+      assert.equal(statSync(file).size, sizeBefore, 'no part of the refused record stays in the log');
+      assert.equal((await MetadataLog.readOnly(file)).stackCount, written);
+      rmSync(ballast);
+      await log.persist(metadata);
+      const reread = await MetadataLog.readOnly(file);
+      assert.equal(reread.stackCount, metadata.stackCount);
+      assert.deepEqual([...reread.stack(metadata.stackCount)], [...metadata.stack(metadata.stackCount)]);
+    } finally {
+      await log.close();
+      rmSync(ballast, { force: true });
+      rmSync(file, { force: true });
+    }
   });
 
   it('through the agent: a profiled program keeps its chunks while the disk is full, and they are stored when space returns', async () => {
