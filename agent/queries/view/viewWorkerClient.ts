@@ -82,7 +82,17 @@ export class ViewWorkerClient {
   /** Stops the worker; requests it had not answered fail, and the next request starts a new one. */
   async close(): Promise<void> {
     const worker = this.worker;
-    if (worker) await worker.thread.terminate();
+    if (!worker) return;
+    this.forget(worker);
+    await worker.thread.terminate();
+  }
+
+  /** The worker is gone or going: the next request starts a new one, which has been sent no metadata. */
+  private forget(worker: ViewWorkerClient['worker']): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.sentFrames = 0;
+    this.sentStacks = 0;
   }
 
   private ipc(batch: RecordBatch): Uint8Array {
@@ -103,11 +113,7 @@ export class ViewWorkerClient {
       waiting?.resolve(reply);
     });
     const fail = (reason: string): void => {
-      if (this.worker === worker) {
-        this.worker = undefined;
-        this.sentFrames = 0;
-        this.sentStacks = 0;
-      }
+      this.forget(worker);
       const error = new Error(`The view query was cut short: the agent's query worker ${reason}. Ask again; a new worker will answer.`);
       for (const waiting of pending.values()) waiting.reject(error);
       pending.clear();
