@@ -63,7 +63,6 @@ describe('view cache', function () {
     store = await Store.open(dir, { retentionMaxAgeMs: RETENTION_MS, replacedBlockGraceMs: 0 });
   });
   afterEach(async () => {
-    await viewWorkerOf(store).close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -39,7 +39,6 @@ describe('view query worker', function () {
     await store.flush();
   });
   afterEach(async () => {
-    await client.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -67,7 +66,7 @@ describe('view query worker', function () {
     await client.query({ selector }, 0.005);
     client.holdForTest();
     const running = client.query({ selector, timeRange: { startMs: 0, endMs: Date.now() } }, 0.005);
-    await client.close();
+    await client.stopWorker();
     await assert.rejects(running, (error: Error) => {
       assert.match(error.message, /^The view query was cut short: the agent's query worker stopped \(exit code \d+\)\. Ask again; a new worker will answer\.$/);
       return true;

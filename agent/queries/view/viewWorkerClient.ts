@@ -28,9 +28,14 @@ export class ViewWorkerClient {
   /** The worker's view cache hits, as of its last reply (tests check that the cache answered). */
   cacheHits = 0;
 
-  constructor(private readonly store: Store) {}
+  private closed = false;
+
+  constructor(private readonly store: Store) {
+    store.onClose(() => this.close());
+  }
 
   async query(query: ViewQuery, minShare = 0): Promise<ViewResult> {
+    if (this.closed) throw new Error('the store is closed');
     const snapshot = this.store.snapshot();
     // Read in the same synchronous step as the snapshot, so the version names exactly the rows it sees.
     const version = dataVersionOf(this.store, snapshot);
@@ -79,8 +84,14 @@ export class ViewWorkerClient {
     };
   }
 
-  /** Stops the worker; requests it had not answered fail, and the next request starts a new one. */
+  /** Stops the worker for good (the store closes); requests it had not answered fail. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.stopWorker();
+  }
+
+  /** Stops the worker as a crash would: requests it had not answered fail, and the next request starts a new one. */
+  async stopWorker(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     this.forget(worker);
