@@ -75,4 +75,12 @@ describe('view query worker', function () {
     await importProfileBytes(store, Buffer.from(`${text}\n\n`), 'c.cpuprofile', { runtime: 'node', session_id: 'c' }, { sourceMaps: false });
     assert.deepEqual(await client.query({ selector }, 0.005), await queryView(store, { selector }, 0.005, { cache: false }));
   });
+
+  it('stops with its store: a query the worker holds fails, and the store closes', async () => {
+    client.holdForTest();
+    const running = client.query({ selector }, 0.005);
+    await store.close();
+    await assert.rejects(running, /The view query was cut short: the agent's query worker stopped/);
+    await assert.rejects(client.query({ selector }, 0.005), /the store is closed/);
+  });
 });
