@@ -76,6 +76,15 @@ describe('view query worker', function () {
     assert.deepEqual(await client.query({ selector }, 0.005), await queryView(store, { selector }, 0.005, { cache: false }));
   });
 
+  it('runs its threads at a lower priority than the calling thread (Linux: a nice value per thread)', async function () {
+    if (process.platform !== 'linux') this.skip();
+    await client.query({ selector }, 0.005);
+    const niceOf = (task: string): number => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const nice = readdirSync('/proc/self/task').map(niceOf);
+    assert.equal(niceOf(String(process.pid)), 0, 'the calling thread keeps its priority');
+    assert.ok(nice.some(n => n > 0), `a thread of the worker runs at a lower priority (nice values ${nice.join(', ')})`);
+  });
+
   it('stops with its store: a query the worker holds fails, and the store closes', async () => {
     client.holdForTest();
     const running = client.query({ selector }, 0.005);
