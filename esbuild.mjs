@@ -24,13 +24,14 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const contexts = [
   // The extension host: `vscode` is provided by the editor at run time.
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out/extension', external: ['vscode'] },
-  // The agent process and the command line that embeds it, and the store's block worker thread (Parquet through
-  // parquet-wasm, whose node build loads parquet_wasm_bg.wasm from beside the bundle: copied below).
+  // The agent process and the command line that embeds it, its view query worker thread, and the store's block
+  // worker thread (Parquet through parquet-wasm, whose node build loads parquet_wasm_bg.wasm from beside the bundle:
+  // copied below).
   // nodeProbe.js is the probe that NODE_OPTIONS=--require loads into profiled programs (agent/probe/nodeProbe.ts).
   // icicleMain.js is the command line, which the bin below loads.
   {
     ...node,
-    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', icicleMain: 'agent/cli/main.ts', nodeProbe: 'agent/probe/nodeProbe.ts' },
+    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', viewWorker: 'agent/queries/view/viewWorker.ts', icicleMain: 'agent/cli/main.ts', nodeProbe: 'agent/probe/nodeProbe.ts' },
     outdir: 'out/agent',
   },
   // The package's `icicle` bin (the shebang): a small bundle, so that `icicle record` starts its program before

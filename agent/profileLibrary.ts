@@ -14,7 +14,7 @@ import { storedWhole } from './import/storedProfile';
 import { streamedProfileId } from './import/streamImport';
 import type { TimeAnchor } from './import/timeAnchor';
 import { parseMatchers } from './queries/parseMatchers';
-import { queryView } from './queries/view/viewQueries';
+import { viewWorkerOf } from './queries/view/viewWorkerClient';
 import { gunzipIfCompressed } from './readProfileFile';
 
 export interface OpenedProfile extends ViewResult {
@@ -78,7 +78,7 @@ async function viewOfOpened(
   minShare: number,
   query: Omit<ViewQuery, 'selector'>,
 ): Promise<OpenedProfile> {
-  const view = await queryView(store, { ...query, selector: formatSelector([{ key: 'profile_id', op: '=', value: profileId }]) }, minShare);
+  const view = await viewWorkerOf(store).query({ ...query, selector: formatSelector([{ key: 'profile_id', op: '=', value: profileId }]) }, minShare);
   if (view.summary.sampleCount === 0 && view.profileTypes.length === 0) {
     throw new UserFacingError(IcicleErrorCode.ProfileInvalid, `${displayName} holds no samples, so there is nothing to draw.`);
   }

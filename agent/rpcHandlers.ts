@@ -34,7 +34,8 @@ import { AGENT_PROTOCOL_VERSION } from '../common/version';
 import type { Store } from '../storage/store';
 import { log } from './log';
 import { exportSelection, listRuns, openProfilePathThroughStore, openProfileThroughStore } from './profileLibrary';
-import { queryLabelNames, queryLabelValues, queryView } from './queries/view/viewQueries';
+import { queryLabelNames, queryLabelValues } from './queries/view/viewQueries';
+import { viewWorkerOf } from './queries/view/viewWorkerClient';
 import { querySourceCosts } from './queries/source/sourceCostQueries';
 import { compareSelections } from './compare/compareSelections';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
@@ -146,7 +147,8 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
     return result;
   },
 
-  [QuerySelectionRequest.method]: async ({ minShare, ...query }, { context }) => queryView(context.store, query, minShare),
+  // Off the request thread: a big selection's flame graph takes seconds, which hovers and pings must not wait for.
+  [QuerySelectionRequest.method]: async ({ minShare, ...query }, { context }) => viewWorkerOf(context.store).query(query, minShare),
 
   [SourceCostsRequest.method]: async (params, { context }) => {
     const started = performance.now();

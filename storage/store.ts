@@ -75,6 +75,8 @@ export class Store {
   /** The idempotency keys of stored transactions, and of those being written. */
   private readonly writeKeys: WriteKeys;
   private closed = false;
+  /** What stops with the store (readers in other threads: the view query worker), before the lock is released. */
+  private readonly closeListeners: (() => Promise<void>)[] = [];
   /** The last background flush or maintenance failure, cleared by the next success. */
   lastMaintenanceError: Error | undefined;
 
@@ -524,6 +526,11 @@ export class Store {
     };
   }
 
+  /** Runs `stop` when the store closes: something that reads the store from another thread stops with it. */
+  onClose(stop: () => Promise<void>): void {
+    this.closeListeners.push(stop);
+  }
+
   /** Flushes what is in memory (so the next open replays nothing), then releases the lock. */
   async close(options: { flush?: boolean } = {}): Promise<void> {
     if (this.closed) return;
@@ -532,6 +539,8 @@ export class Store {
       await this.maintenance;
     } finally {
       this.closed = true;
+      // Their queries end first, releasing their snapshots, so that the replaced blocks they held go below.
+      await Promise.all(this.closeListeners.map(stop => stop().catch(() => undefined)));
       clearTimeout(this.deleteTimer);
       // Nothing of this process reads any more; files left (a reader elsewhere) would be removed at the next open.
       await this.deleteUnreferencedBlocks(Date.now(), 0);

@@ -60,6 +60,14 @@ export class StoreSnapshot implements ScanSource {
     private readonly leftManifest?: (block: BlockEntry) => Promise<boolean>,
   ) {}
 
+  /**
+   * What the snapshot reads, for a reader in another thread (the view query worker): the blocks it lists, which stay
+   * on disk until it is released, and its in-memory rows, which later writes never change.
+   */
+  get contents(): { blocks: readonly BlockEntry[]; memory: readonly MemoryBatch[] } {
+    return { blocks: this.blocks, memory: this.memory };
+  }
+
   get rows(): number {
     return this.blocks.reduce((sum, b) => sum + b.stats.rows, 0) + this.memory.reduce((sum, m) => sum + m.batch.numRows, 0);
   }

@@ -13,11 +13,12 @@ const SAMPLES = 3_000_000;
 const EVERY_MS = 50;
 
 /**
- * One long query must not hold the agent's only thread (issue 20): a real agent serves 3M samples and a small run;
+ * One long query must not hold the agent's request thread (issue 20): a real agent serves 3M samples and a small run;
  * while one connection computes the whole store's flame graph back to back, another asks for the small run's source
- * costs (a hover's) and pings. Their p90 under the query stays within 5× their idle p90 (at least 50 ms: a loaded
- * 2-core machine) or a third of the query's own time, whichever is more: queued behind whole queries, they wait for
- * more than half of one at p90 (about 3× the query with this open loop, before the fix).
+ * costs (a hover's) and pings. Their p90 under the query stays within 3× their idle p90 (at least 40 ms: a loaded
+ * 2-core machine). Queued behind whole queries they waited for more than half of one at p90; answered between the
+ * query's 4 ms slices on the same thread, 4–7× their idle p90 (at load average 11–13); with the query in the view
+ * worker, 1.5–2×.
  */
 describe('the agent while a long query runs', function () {
   this.timeout(300_000);
@@ -53,17 +54,17 @@ describe('the agent while a long query runs', function () {
     const busy = await latenciesUnderViewQueries(views.connection, hovers.connection, 4, EVERY_MS);
 
     const queryMs = quantile(busy.queryMs, 0.5);
-    const report = `flame graph ${queryMs.toFixed(0)} ms; hover p90 idle ${quantile(idle.hoverMs, 0.9).toFixed(1)} ms, under the query ${quantile(busy.hoverMs, 0.9).toFixed(1)} ms (${busy.hoverMs.length}); ping p90 idle ${quantile(idle.pingMs, 0.9).toFixed(1)} ms, under the query ${quantile(busy.pingMs, 0.9).toFixed(1)} ms`;
+    const report = `flame graph ${queryMs.toFixed(0)} ms; hover p50 idle ${quantile(idle.hoverMs, 0.5).toFixed(1)} ms, under the query ${quantile(busy.hoverMs, 0.5).toFixed(1)} ms; hover p90 idle ${quantile(idle.hoverMs, 0.9).toFixed(1)} ms, under the query ${quantile(busy.hoverMs, 0.9).toFixed(1)} ms (${busy.hoverMs.length}); ping p90 idle ${quantile(idle.pingMs, 0.9).toFixed(1)} ms, under the query ${quantile(busy.pingMs, 0.9).toFixed(1)} ms`;
     console.log(`      ${report}`);
     for (const [what, idleMs, busyMs] of [
       ['hover', idle.hoverMs, busy.hoverMs],
       ['ping', idle.pingMs, busy.pingMs],
     ] as const) {
-      // Queued behind whole queries, a request waits on average half of one (more when requests pile up); answered
-      // between slices, a few slices. The bound sits between the two, and above a loaded machine's own noise.
-      const bound = Math.max(5 * quantile(idleMs, 0.9), 50, queryMs / 3);
+      // Answered between the query's slices, a request waits for a slice and its batch, and for each of its own
+      // pauses; with the query on another thread, only for the CPU. The bound sits between the two.
+      const bound = Math.max(3 * quantile(idleMs, 0.9), 40);
       // The test means something only if waiting for whole queries would break the bound.
-      assert.ok(Math.max(5 * quantile(idleMs, 0.9), 50) < queryMs / 2, `the flame graph is too quick to tell a stall (${report})`);
+      assert.ok(bound < queryMs / 2, `the flame graph is too quick to tell a stall (${report})`);
       assert.ok(quantile(busyMs, 0.9) <= bound, `the ${what} waited for the flame graph: p90 above ${bound.toFixed(0)} ms (${report})`);
     }
     assert.ok(busy.hoverMs.length >= 5, `too few hovers were sent while the flame graphs ran: ${report}`);

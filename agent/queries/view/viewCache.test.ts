@@ -9,6 +9,7 @@ import { corpusDir } from '../../../test/support/corpus';
 import { importProfileBytes } from '../../import/importFile';
 import { ViewCache, viewCacheOf } from './viewCache';
 import { queryView } from './viewQueries';
+import { viewWorkerOf } from './viewWorkerClient';
 
 const RETENTION_MS = 60_000;
 const text = readFileSync(join(corpusDir(), 'cpuprofile', 'sucrase.cpuprofile'), 'utf8');
@@ -66,33 +67,39 @@ describe('view cache', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers as the store does after inserts, a compaction, a deletion and retention', async () => {
-    await importProfileBytes(store, Buffer.from(text), 'a.cpuprofile', { runtime: 'node', session_id: 'a' }, { sourceMaps: false });
-    await store.flush();
-    await importProfileBytes(store, Buffer.from(`${text}\n`), 'b.cpuprofile', { runtime: 'node', session_id: 'b' }, { sourceMaps: false });
-    const selector = '{runtime="node"}';
-    const queries = queriesOf(selector, await queryView(store, { selector }, 0.005, { cache: false }));
-    const cache = viewCacheOf(store);
-    let samplesBefore = (await queryView(store, { selector }, 0, { cache: false })).summary.sampleCount;
-    // Each query once before any step, so that every step starts with a warm cache that it must not be answered from.
-    for (const query of queries) await queryView(store, query, 0.005);
-    for (const step of steps) {
-      await step.run(store);
-      const hitsBefore = cache.hits;
-      for (const query of queries) {
-        for (let asked = 0; asked < 2; asked++) {
-          const kept = await queryView(store, query, 0.005);
-          const fresh = await queryView(store, query, 0.005, { cache: false });
-          assert.deepEqual(kept, fresh, `after ${step.name}: ${JSON.stringify(query)} (asked ${asked + 1} times)`);
+  /** The same oracle on the agent's thread and through the view query worker, whose cache is its own. */
+  const paths = [
+    { name: 'on the calling thread', ask: queryView, hits: (s: Store) => viewCacheOf(s).hits },
+    { name: 'through the view query worker', ask: (s: Store, query: ViewQuery, minShare: number) => viewWorkerOf(s).query(query, minShare), hits: (s: Store) => viewWorkerOf(s).cacheHits },
+  ];
+  for (const path of paths) {
+    it(`answers as the store does after inserts, a compaction, a deletion and retention (${path.name})`, async () => {
+      await importProfileBytes(store, Buffer.from(text), 'a.cpuprofile', { runtime: 'node', session_id: 'a' }, { sourceMaps: false });
+      await store.flush();
+      await importProfileBytes(store, Buffer.from(`${text}\n`), 'b.cpuprofile', { runtime: 'node', session_id: 'b' }, { sourceMaps: false });
+      const selector = '{runtime="node"}';
+      const queries = queriesOf(selector, await queryView(store, { selector }, 0.005, { cache: false }));
+      let samplesBefore = (await queryView(store, { selector }, 0, { cache: false })).summary.sampleCount;
+      // Each query once before any step, so that every step starts with a warm cache that it must not be answered from.
+      for (const query of queries) await path.ask(store, query, 0.005);
+      for (const step of steps) {
+        await step.run(store);
+        const hitsBefore = path.hits(store);
+        for (const query of queries) {
+          for (let asked = 0; asked < 2; asked++) {
+            const kept = await path.ask(store, query, 0.005);
+            const fresh = await queryView(store, query, 0.005, { cache: false });
+            assert.deepEqual(kept, fresh, `after ${step.name}: ${JSON.stringify(query)} (asked ${asked + 1} times)`);
+          }
         }
+        assert.ok(path.hits(store) > hitsBefore, `after ${step.name}: the cache answered (${path.hits(store) - hitsBefore} hits)`);
+        const samples = (await path.ask(store, { selector }, 0)).summary.sampleCount;
+        const expected = { more: samples > samplesBefore, fewer: samples < samplesBefore && samples > 0, same: samples === samplesBefore, none: samples === 0 }[step.samples];
+        assert.ok(expected, `after ${step.name}: ${samples} samples, ${samplesBefore} before (expected ${step.samples})`);
+        samplesBefore = samples;
       }
-      assert.ok(cache.hits > hitsBefore, `after ${step.name}: the cache answered (${cache.hits - hitsBefore} hits)`);
-      const samples = (await queryView(store, { selector }, 0)).summary.sampleCount;
-      const expected = { more: samples > samplesBefore, fewer: samples < samplesBefore && samples > 0, same: samples === samplesBefore, none: samples === 0 }[step.samples];
-      assert.ok(expected, `after ${step.name}: ${samples} samples, ${samplesBefore} before (expected ${step.samples})`);
-      samplesBefore = samples;
-    }
-  });
+    });
+  }
 
   it('keeps only the newest version of the rows: an older result is not kept, a newer one forgets the rest', () => {
     const cache = new ViewCache(1000, 10);

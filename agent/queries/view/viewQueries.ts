@@ -9,12 +9,13 @@ import { executePlan, firstLabelValues, max, runSliced, scan, selectionPredicate
 import { buildCallTreeWithLeavesSliced, callTreeForSelection } from './callTree';
 import { cutStackTreeSteps, stackTreeSteps, type StackTree } from './rangeTree';
 import { mergeStacks, type MergedStacks } from '../stacks/mergeStacks';
-import { CachedResults, dataVersionOf, viewCacheOf } from './viewCache';
+import { CachedResults, dataVersionOf, viewCacheOf, type DataVersion, type ViewCache } from './viewCache';
 import { labelKeys } from '../labels/labelQueries';
 import { profileTypes } from '../selectionProfileTypes';
 import { timeSeries, timeSpan } from './timeSeries';
 import { timeOrderedSamples } from './timeOrder';
 import type { Store } from '../../../storage/store';
+import type { StoreSnapshot } from '../../../storage/storeSnapshot';
 import { classifyStoredFrame } from '../../frameKind';
 
 /**
@@ -25,62 +26,76 @@ import { classifyStoredFrame } from '../../frameKind';
  * span and timeline, the whole (unpruned) tree of each time range, the selection's tree with each stack's leaf,
  * and the flame chart's samples in time order: a zoom prunes a kept tree, and another time range merges its stacks
  * (one scan, no tree built) and cuts its tree out of the selection's.
- * `cache: false` computes everything from the store, as the cache's tests compare.
+ * `cache: false` computes everything from the store, as the cache's tests compare. This runs on the calling thread;
+ * the agent answers views from the view query worker instead (viewWorkerClient.ts), which runs queryViewOf.
  */
 export async function queryView(store: Store, query: ViewQuery, minShare = 0, { cache = true }: { cache?: boolean } = {}): Promise<ViewResult> {
-  const matchers = parseMatchers(query.selector);
   const snapshot = store.snapshot();
   // Read in the same synchronous step as the snapshot, so the version names exactly the rows it sees.
-  const kept = cache ? new CachedResults(viewCacheOf(store), dataVersionOf(store, snapshot), snapshot) : undefined;
-  const keep = <T>(key: unknown[], compute: () => Promise<T>, bytesOf: (value: T) => number): Promise<T> =>
-    kept === undefined ? compute() : kept.get(JSON.stringify(key), compute, bytesOf);
+  const version = dataVersionOf(store, snapshot);
   try {
-    const selector = formatSelector(matchers);
-    const { types, profileType, span, timeline } = await keep(['base', selector, query.profileType], () => selectionBase(snapshot, matchers, query.profileType), baseBytes);
-    const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
-    const range = query.timeRange;
-    const selection: Selection = { ...base, ...(range ? { timeRange: range } : {}) };
-    const toDisplay = toDisplayUnit(profileType);
-    const fromStore = async (): Promise<{ whole: CallTreeColumns; durationMicros: number }> => ({
-      whole: await callTreeForSelection(snapshot, selection, classifyStoredFrame),
-      durationMicros: await selectionDurationMicros(snapshot, selection, span),
-    });
-    const { whole, durationMicros } = await keep(
-      ['tree', selector, profileType, range],
-      async () => {
-        if (kept === undefined) return fromStore();
-        // The selection's whole tree, kept with the leaf of each stack, so that a time range is cut from it.
-        const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), stackTreeBytes);
-        if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(snapshot, selection, span) };
-        // Another time range: its stacks merged (a scan of the rows in it) and its tree cut out of the whole one.
-        const merged = await mergeStacks(snapshot, selection);
-        const sums = perStackOf(stackTree.stackIds, merged);
-        // Both list stacks of the same rows; were one ever missing from the whole tree, the tree is built as before.
-        if (sums === undefined) return fromStore();
-        return { whole: await runSliced(snapshot, cutStackTreeSteps(stackTree, sums.samples, sums.values, toDisplay)), durationMicros: await selectionDurationMicros(snapshot, selection, span) };
-      },
-      ({ whole }) => callTreeBytes(whole),
-    );
-    const focus = query.focus && query.focus.length > 0 ? findFramePath(whole, query.focus) : undefined;
-    return {
-      summary: { format: 'cpuprofile', sampleCount: whole.totalSamples[0] ?? 0, durationMicros, nodeCount: whole.parent.length },
-      tree: await runSliced(snapshot, pruneCallTreeSteps(whole, minShare, focus)),
-      query: { selector, profileType, timeRange: range, focus: focus === undefined ? undefined : query.focus },
-      unit: displayUnitOf(profileType),
-      profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
-      timeline,
-      ...(query.timeOrder === true && profileType !== undefined
-        ? {
-            // The same whatever the time range (the chart zooms to it instead): kept while the chart is shown.
-            timeOrder: await keep(['timeOrder', selector, profileType, query.timeOrderAfterMs], () => timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs), timeOrder =>
-              callTreeBytes(timeOrder.tree) + timeOrder.node.length * 24,
-            ),
-          }
-        : {}),
-    };
+    return await queryViewOf({ snapshot, version, cache: cache ? viewCacheOf(store) : undefined }, query, minShare);
   } finally {
     snapshot.release();
   }
+}
+
+/** A snapshot to answer a view from, the version of its rows, and the cache that keeps results of that version. */
+export interface ViewSource {
+  snapshot: StoreSnapshot;
+  version: DataVersion;
+  cache: ViewCache | undefined;
+}
+
+/** queryView's work on a snapshot its caller took and releases (the agent's thread, or the view query worker). */
+export async function queryViewOf({ snapshot, version, cache }: ViewSource, query: ViewQuery, minShare = 0): Promise<ViewResult> {
+  const matchers = parseMatchers(query.selector);
+  const kept = cache ? new CachedResults(cache, version, snapshot) : undefined;
+  const keep = <T>(key: unknown[], compute: () => Promise<T>, bytesOf: (value: T) => number): Promise<T> =>
+    kept === undefined ? compute() : kept.get(JSON.stringify(key), compute, bytesOf);
+  const selector = formatSelector(matchers);
+  const { types, profileType, span, timeline } = await keep(['base', selector, query.profileType], () => selectionBase(snapshot, matchers, query.profileType), baseBytes);
+  const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
+  const range = query.timeRange;
+  const selection: Selection = { ...base, ...(range ? { timeRange: range } : {}) };
+  const toDisplay = toDisplayUnit(profileType);
+  const fromStore = async (): Promise<{ whole: CallTreeColumns; durationMicros: number }> => ({
+    whole: await callTreeForSelection(snapshot, selection, classifyStoredFrame),
+    durationMicros: await selectionDurationMicros(snapshot, selection, span),
+  });
+  const { whole, durationMicros } = await keep(
+    ['tree', selector, profileType, range],
+    async () => {
+      if (kept === undefined) return fromStore();
+      // The selection's whole tree, kept with the leaf of each stack, so that a time range is cut from it.
+      const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), stackTreeBytes);
+      if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(snapshot, selection, span) };
+      // Another time range: its stacks merged (a scan of the rows in it) and its tree cut out of the whole one.
+      const merged = await mergeStacks(snapshot, selection);
+      const sums = perStackOf(stackTree.stackIds, merged);
+      // Both list stacks of the same rows; were one ever missing from the whole tree, the tree is built as before.
+      if (sums === undefined) return fromStore();
+      return { whole: await runSliced(snapshot, cutStackTreeSteps(stackTree, sums.samples, sums.values, toDisplay)), durationMicros: await selectionDurationMicros(snapshot, selection, span) };
+    },
+    ({ whole }) => callTreeBytes(whole),
+  );
+  const focus = query.focus && query.focus.length > 0 ? findFramePath(whole, query.focus) : undefined;
+  return {
+    summary: { format: 'cpuprofile', sampleCount: whole.totalSamples[0] ?? 0, durationMicros, nodeCount: whole.parent.length },
+    tree: await runSliced(snapshot, pruneCallTreeSteps(whole, minShare, focus)),
+    query: { selector, profileType, timeRange: range, focus: focus === undefined ? undefined : query.focus },
+    unit: displayUnitOf(profileType),
+    profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
+    timeline,
+    ...(query.timeOrder === true && profileType !== undefined
+      ? {
+          // The same whatever the time range (the chart zooms to it instead): kept while the chart is shown.
+          timeOrder: await keep(['timeOrder', selector, profileType, query.timeOrderAfterMs], () => timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs), timeOrder =>
+            callTreeBytes(timeOrder.tree) + timeOrder.node.length * 24,
+          ),
+        }
+      : {}),
+  };
 }
 
 /** What a view of a selection shows whatever its time range: its types, the one shown, its span and timeline. */
