@@ -11,6 +11,7 @@ import {
   ListRunsRequest,
   HandshakeRequest,
   IngestProfileRequest,
+  LabelBreakdownRequest,
   LabelNamesRequest,
   LabelValuesRequest,
   OpenProfileRequest,
@@ -35,6 +36,7 @@ import type { Store } from '../storage/store';
 import { log } from './log';
 import { exportSelection, listRuns, openProfilePathThroughStore, openProfileThroughStore } from './profileLibrary';
 import { queryLabelNames, queryLabelValues, queryView } from './queries/view/viewQueries';
+import { queryLabelBreakdown } from './queries/labels/labelBreakdown';
 import { querySourceCosts } from './queries/source/sourceCostQueries';
 import { compareSelections } from './compare/compareSelections';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
@@ -160,6 +162,8 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
   [LabelNamesRequest.method]: async (params, { context }) => ({ names: await queryLabelNames(context.store, params.selector) }),
 
   [LabelValuesRequest.method]: async (params, { context }) => queryLabelValues(context.store, params.key, params.selector, params.limit, params.prefix),
+
+  [LabelBreakdownRequest.method]: async (params, { context }) => queryLabelBreakdown(context.store, params),
 
   [ListRunsRequest.method]: async (params, { context }) => ({ runs: await listRuns(context.store, params.limit) }),
 
