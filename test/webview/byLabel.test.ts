@@ -2,7 +2,7 @@
 // over a real store on disk): what the page asks for, what it shows, and the selection it posts when a value is
 // clicked, with a way back.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabelBreakdownQuery } from '../../common/labelBreakdown';
@@ -17,6 +17,7 @@ import { packFrames, profileMessage, SMALL_PROGRAM } from './testProfiles';
 import { type PostedMessage, webviewSuite } from './webviewHarness';
 
 const SELECTOR = '{session_id="s1"}';
+const artifacts = join(new URL('../..', import.meta.url).pathname, 'test-results', 'webview');
 const HOSTILE = '<img src=x onerror="document.title=\'owned\'">';
 const meta = {
   query: { selector: SELECTOR, profileType: CPU_TIME_PROFILE_TYPE, timeRange: { startMs: 1_700_000_000_000, endMs: 1_700_000_100_000 }, focus: undefined },
@@ -79,6 +80,8 @@ describe('the By Label tab', function () {
     assert.equal(await page().locator('.icicle-by-label-key').inputValue(), 'http_route');
     assert.equal(await page().locator('.icicle-by-label table img').count(), 0, 'a label value never becomes HTML');
     assert.notEqual(await page().title(), 'owned');
+    mkdirSync(artifacts, { recursive: true });
+    await page().screenshot({ path: join(artifacts, 'by-label.png') });
 
     // A click on a route: the graph is shown, and the page asks for the selection narrowed to that route.
     const queries = (await posted('query')).length;
