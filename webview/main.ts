@@ -100,7 +100,7 @@ const breakdown = new LabelBreakdownView({
 });
 layout.panels.labels.appendChild(breakdown.element);
 /** The label the tab groups by (the agent picks one while none was chosen), and the tree and request it was asked for. */
-let breakdownKey: string | undefined;
+let breakdownKey: string | undefined = state.breakdownKey;
 let breakdownAskedFor: PackedCallTree | undefined;
 let breakdownRequest = 0;
 
@@ -166,6 +166,7 @@ function handle(message: ToWebviewMessage): void {
       if (message.requestId !== breakdownRequest) return;
       if (message.result) {
         breakdownKey = message.result.key;
+        if (breakdownKey !== undefined && breakdownKey !== state.breakdownKey) saveState({ ...state, breakdownKey });
         breakdown.show(message.result);
       } else breakdown.showError(message.error ?? 'Icicle could not group the samples by that label.');
       return;

@@ -103,6 +103,7 @@ describe('the By Label tab', function () {
     await page().locator('.icicle-by-label-key').selectOption('trace_id');
     const query = await answerBreakdown(before + 1);
     assert.equal(query.key, 'trace_id');
+    await pollUntil(async () => ((await web.harness.savedState()) as { breakdownKey?: string }).breakdownKey === 'trace_id', { timeoutMs: 10_000, what: 'the label to be kept in the saved state' });
     // 100 trace ids of 3 ms each: all listed (under the page's 200); the note counts them.
     await pollUntil(async () => (await rows()).length === 100, { timeoutMs: 10_000, what: 'a row per trace' });
     assert.match((await page().locator('.icicle-by-label-note').textContent()) ?? '', /^100 values of trace_id · 300 ms in all$/);
@@ -123,10 +124,13 @@ describe('the By Label tab', function () {
     assert.equal(returned.selector, SELECTOR);
   });
 
-  it('shows the others row when the agent lists only the largest values', async () => {
+  it('asks for the label kept in the saved state after a reload, and shows the others row when the agent lists only the largest values', async () => {
+    await web.harness.reloadWithSavedState({ breakdownKey: 'trace_id' });
+    await web.harness.postToWebview(profileMessage('run s1', packFrames(SMALL_PROGRAM), undefined, meta));
     const before = (await posted('breakdown')).length;
     await page().getByRole('tab', { name: 'By Label' }).click();
     const request = await pollUntil(async () => (await posted('breakdown'))[before], { timeoutMs: 10_000, what: 'the breakdown request' });
+    assert.equal((request['query'] as LabelBreakdownQuery).key, 'trace_id', 'the label chosen before the reload');
     const result = await queryLabelBreakdown(store, { ...(request['query'] as LabelBreakdownQuery), key: 'trace_id', limit: 10 });
     await web.harness.postToWebview({ type: 'breakdown', requestId: request['requestId'], result });
     await pollUntil(async () => (await rows()).length === 11, { timeoutMs: 10_000, what: 'ten rows and the others' });
