@@ -10,6 +10,7 @@ import { connectToAgent, type AgentConnection } from '../common/agentConnection'
 import { IcicleErrorCode } from '../common/errors';
 import {
   HandshakeRequest,
+  LabelBreakdownRequest,
   LabelNamesRequest,
   LabelValuesRequest,
   OpenProfileRequest,
@@ -112,6 +113,16 @@ describe('agent process', function () {
     assert.deepEqual(typed, { values: ['sucrase.cpuprofile'], truncated: false });
     const { names } = await client.connection.sendRequest(LabelNamesRequest.type, { selector: result.query.selector });
     assert.deepEqual(names, ['format', 'profile_id', 'source']);
+    // The By Label tab's question: the profile's CPU by a label, every sample under its one source.
+    const bySource = await client.connection.sendRequest(LabelBreakdownRequest.type, { selector: result.query.selector, key: 'source', limit: 10 });
+    assert.equal(bySource.key, 'source');
+    assert.deepEqual(bySource.keys, ['format', 'profile_id', 'source']);
+    assert.deepEqual(bySource.shares.map(s => [s.value, s.samples]), [['sucrase.cpuprofile', 17138]]);
+    assert.ok(Math.abs(bySource.total - result.tree.totalValue[0]!) < 1, `${bySource.total} µs, as the tree's ${result.tree.totalValue[0]}`);
+    await assert.rejects(
+      client.connection.sendRequest(LabelBreakdownRequest.type, { selector: '', key: '__profile_rows', limit: 10 }),
+      (error: ResponseError<unknown>) => error.code === IcicleErrorCode.InvalidParams && /store's own/.test(error.message),
+    );
     const span = result.timeline!.span;
     const firstHalf = await client.connection.sendRequest(QuerySelectionRequest.type, {
       selector: result.query.selector,

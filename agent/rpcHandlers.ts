@@ -11,6 +11,7 @@ import {
   ListRunsRequest,
   HandshakeRequest,
   IngestProfileRequest,
+  LabelBreakdownRequest,
   LabelNamesRequest,
   LabelValuesRequest,
   OpenProfileRequest,
@@ -36,6 +37,7 @@ import { log } from './log';
 import { exportSelection, listRuns, openProfilePathThroughStore, openProfileThroughStore } from './profileLibrary';
 import { queryLabelNames, queryLabelValues } from './queries/view/viewQueries';
 import { viewWorkerOf } from './queries/view/viewWorkerClient';
+import { queryLabelBreakdown } from './queries/labels/labelBreakdown';
 import { querySourceCosts } from './queries/source/sourceCostQueries';
 import { compareSelections } from './compare/compareSelections';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
@@ -162,6 +164,8 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
   [LabelNamesRequest.method]: async (params, { context }) => ({ names: await queryLabelNames(context.store, params.selector) }),
 
   [LabelValuesRequest.method]: async (params, { context }) => queryLabelValues(context.store, params.key, params.selector, params.limit, params.prefix),
+
+  [LabelBreakdownRequest.method]: async (params, { context }) => queryLabelBreakdown(context.store, params),
 
   [ListRunsRequest.method]: async (params, { context }) => ({ runs: await listRuns(context.store, params.limit) }),
 

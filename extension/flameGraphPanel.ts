@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, QuerySelectionRequest } from '../common/protocol/agentProtocol';
+import type { LabelBreakdownQuery } from '../common/labelBreakdown';
+import { LabelBreakdownRequest, LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, QuerySelectionRequest } from '../common/protocol/agentProtocol';
 import { selectorMayMatch } from '../common/selectorMatch';
 import type { Restore, ViewQuery, ViewResult } from '../common/viewQuery';
 import { fromWebviewMessageSchema, type FromWebviewMessage, type ToWebviewMessage } from '../common/protocol/webviewProtocol';
@@ -234,6 +235,18 @@ export class FlameGraphPanel implements vscode.Disposable {
     await this.post({ type: 'completions', requestId, items, truncated });
   }
 
+  /** The view's selection by a label, for the page's By Label tab; a failure is answered as a sentence. */
+  private async breakdown(requestId: number, query: LabelBreakdownQuery): Promise<void> {
+    try {
+      const agent = await this.services.agent.connection();
+      await this.post({ type: 'breakdown', requestId, result: await agent.request(LabelBreakdownRequest, query) });
+    } catch (error) {
+      const message = errorText(error);
+      this.services.log.warn(`could not break ${query.selector} down by ${query.key ?? 'a label'}: ${message}`);
+      await this.post({ type: 'breakdown', requestId, error: message });
+    }
+  }
+
   /** Queries again and shows the new tree as a refresh: no loading state, and the page keeps what the user set up. */
   private async reload(): Promise<void> {
     if (!this.query || !FlameGraphPanel.all.has(this)) return;
@@ -313,6 +326,9 @@ export class FlameGraphPanel implements vscode.Disposable {
         return;
       case 'complete':
         await this.complete(message.requestId, message.key, message.prefix);
+        return;
+      case 'breakdown':
+        await this.breakdown(message.requestId, message.query);
         return;
       case 'chartShown':
         this.chart = { shown: message.shown, samplesThroughMs: message.samplesThroughMs };

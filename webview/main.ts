@@ -15,6 +15,9 @@ import type { TimeOrderedSamples } from '../common/timeOrder';
 import { KeptTimeOrder } from './keptTimeOrder';
 import { functionKey, searchTree, type FunctionRow } from './functionRows';
 import { FunctionTable } from './functionTable';
+import { LabelBreakdownView } from './labelBreakdownView';
+import { narrowSelector } from './narrowSelector';
+import { MAX_BREAKDOWN_VALUES, type LabelBreakdownQuery } from '../common/labelBreakdown';
 import { sandwichTrees } from './sandwich';
 import { describeInvalidMessage } from './invalidMessage';
 import { PageLayout } from './pageLayout';
@@ -84,6 +87,23 @@ const controls = new QueryControls(
     rangeChosen: range => chart.showRange(range),
   },
 );
+/** The By Label tab: asked for when shown, again when the shown tree changes (another selection, a refresh). */
+const breakdown = new LabelBreakdownView({
+  chooseKey: key => askBreakdown(key),
+  narrow: (key, value) => {
+    if (!shown) return;
+    const current = controls.shownQuery();
+    showTab('graph');
+    controls.send({ selector: narrowSelector(current?.selector ?? '', key, value), timeRange: current?.timeRange });
+  },
+  back: selector => controls.send({ selector }),
+});
+layout.panels.labels.appendChild(breakdown.element);
+/** The label the tab groups by (the agent picks one while none was chosen), and the tree and request it was asked for. */
+let breakdownKey: string | undefined = state.breakdownKey;
+let breakdownAskedFor: PackedCallTree | undefined;
+let breakdownRequest = 0;
+
 const chart = new FlameChartView(layout.panels.chart, {
   visibleRangeChanged: range => controls.showRange(range),
   showRangeAsGraph: range => {
@@ -141,6 +161,14 @@ function handle(message: ToWebviewMessage): void {
       return;
     case 'completions':
       controls.completed(message.requestId, message.items, message.truncated);
+      return;
+    case 'breakdown':
+      if (message.requestId !== breakdownRequest) return;
+      if (message.result) {
+        breakdownKey = message.result.key;
+        if (breakdownKey !== undefined && breakdownKey !== state.breakdownKey) saveState({ ...state, breakdownKey });
+        breakdown.show(message.result);
+      } else breakdown.showError(message.error ?? 'Icicle could not group the samples by that label.');
       return;
     case 'settings':
       applySettings(message.settings);
@@ -344,7 +372,33 @@ const drawTab: Record<Tab, () => void> = {
   table: fillTable,
   sandwich: showSandwich,
   chart: showChart,
+  labels: showBreakdown,
 };
+
+/** Asks for the shown selection by label once per shown tree (so a refresh while it is shown asks again). */
+function showBreakdown(): void {
+  if (!shown || breakdownAskedFor === shown.tree) return;
+  askBreakdown(breakdownKey);
+}
+
+function askBreakdown(key: string | undefined): void {
+  const current = controls.shownQuery();
+  if (!shown || !current) return;
+  breakdownAskedFor = shown.tree;
+  const query: LabelBreakdownQuery = {
+    selector: current.selector,
+    ...(current.profileType !== undefined ? { profileType: current.profileType } : {}),
+    ...(current.timeRange !== undefined ? { timeRange: current.timeRange } : {}),
+    ...(key !== undefined ? { key } : {}),
+    limit: BREAKDOWN_ROWS,
+  };
+  breakdownRequest++;
+  breakdown.showQuerying();
+  host.post({ type: 'breakdown', requestId: breakdownRequest, query });
+}
+
+/** Values listed by the By Label tab; the rest are summed as others (a trace id per request has thousands). */
+const BREAKDOWN_ROWS = Math.min(200, MAX_BREAKDOWN_VALUES);
 
 function showTab(tab: Tab): void {
   currentTab = tab;

@@ -61,6 +61,11 @@ export class QueryControls {
     this.timeline.show(query.timeline, query.timeRange);
   }
 
+  /** What the extension last said the views show. */
+  shownQuery(): ShownQuery | undefined {
+    return this.current;
+  }
+
   /** Moves the timeline's brush to the flame chart's visible range, without a query. */
   showRange(range: TimeRange | undefined): void {
     this.timeline.showRange(range);

@@ -19,6 +19,7 @@ export const TABS = {
   table: { label: 'Table', panelClass: 'icicle-table-host', showsZoomPath: false },
   sandwich: { label: 'Sandwich', panelClass: 'icicle-sandwich', showsZoomPath: false },
   chart: { label: 'Flame Chart', panelClass: 'icicle-flamechart', showsZoomPath: false },
+  labels: { label: 'By Label', panelClass: 'icicle-by-label', showsZoomPath: false },
 } as const satisfies Record<string, TabDeclaration>;
 
 export type Tab = keyof typeof TABS;

@@ -22,6 +22,8 @@ const viewStateSchema = z.object({
   tab: z.enum(TAB_IDS).optional().catch(DEFAULT_TAB),
   /** How frames are coloured. */
   colourBy: z.enum(['kind', 'source']).optional(),
+  /** The label the By Label tab groups by, once one was shown. */
+  breakdownKey: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(100).optional().catch(undefined),
   /** The search text. */
   search: z.string().max(1000).optional(),
   /** What the extension needs to reopen this panel after a window reload (common/viewQuery.ts). */

@@ -3,7 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CPU_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import { SPAN_LABEL_KEYS } from '../../common/protocol/probeProtocol';
+import { StoreReader } from '../../storage/storeReader';
+import { labelBreakdown } from '../queries/labels/labelBreakdown';
 import { icicle, icicleSync } from '../../test/support/icicleCli';
 import { pollUntil } from '../../test/support/poll';
 
@@ -94,6 +97,26 @@ describe('Span labels on the probe’s samples (OpenTelemetry)', function () {
     // /done has samples in some runs only; /light's requests carry a query string, which is not part of the route.
     assert.deepEqual(labelValues(store, SPAN_LABEL_KEYS.httpRoute).filter(route => route !== '/done').sort(), ['/heavy', '/light']);
     assert.ok(labelValues(store, SPAN_LABEL_KEYS.spanName).every(name => name === 'GET'), 'the local root is the server span');
+
+    // The flame graph's By Label tab (agent/queries/labels/labelBreakdown.ts) says the same of the routes and traces.
+    const reader = await StoreReader.open(store);
+    const snapshot = reader.snapshot();
+    try {
+      const cpu = { matchers: [], profileType: CPU_TIME_PROFILE_TYPE };
+      const byRoute = await labelBreakdown(snapshot, SPAN_LABEL_KEYS.httpRoute, cpu, 10);
+      const routeTotal = (route: string): number => byRoute.shares.find(s => s.value === route)?.total ?? 0;
+      const byLabelShare = routeTotal('/heavy') / (routeTotal('/heavy') + routeTotal('/light'));
+      assert.ok(Math.abs(byLabelShare - share) < 1e-9, `By Label's /heavy share ${byLabelShare} against top's ${share}`);
+      assert.ok(byRoute.shares.some(s => s.value === null), 'the samples outside any request are (none)');
+      const summed = byRoute.shares.reduce((sum, s) => sum + s.total, 0) + byRoute.others.total;
+      assert.ok(Math.abs(summed - byRoute.total) <= 1e-6 * byRoute.total, 'the routes and (none) add up to the whole');
+      const byTrace = await labelBreakdown(snapshot, SPAN_LABEL_KEYS.traceId, cpu, 20);
+      assert.equal(byTrace.shares.length, 20);
+      assert.equal(byTrace.shares.length + byTrace.others.values, labelValues(store, SPAN_LABEL_KEYS.traceId).length + 1, 'every trace, and (none), once');
+    } finally {
+      snapshot.release();
+      await reader.close();
+    }
 
     // Each trace's samples: its own handler's functions, never the other route's.
     const traces = labelValues(store, SPAN_LABEL_KEYS.traceId);

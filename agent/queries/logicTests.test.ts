@@ -3,6 +3,7 @@ import { FRAME_KINDS, type FrameKind, type PackedCallTree } from '../../common/c
 import type { StoredFrame } from '../../storage/metadata/metadataStore';
 import type { BatchSource } from '../../test/support/batchSource';
 import { describeLogicScripts, planDirectives, plainOrQuoted, profileTypeNamed, quote, selections, stackText, Words } from '../../test/support/logicScripts';
+import { labelBreakdown } from './labels/labelBreakdown';
 import { labelKeys, labelValues } from './labels/labelQueries';
 import { recordedRuns } from './runs/recordedRuns';
 import { sourceCosts, type SourceCosts } from './source/sourceCosts';
@@ -24,6 +25,7 @@ import type { TimeOrderedSamples } from '../../common/timeOrder';
  *   source-lines FILE SEL      one file's lines as source-costs charges them: LINE SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
  *   label-keys [SEL]           one key per line
  *   label-values KEY [SEL]     one value per line
+ *   label-breakdown KEY N SEL  per value (the N largest, then `others`, then `all`): VALUE TOTAL SAMPLES
  *   time-series WIDTH SEL      BUCKET VALUE SAMPLES
  *   recorded-runs TYPE         SESSION START..END SAMPLES VALUE LABELS
  *   time-order SEL             per track `track LABELS`, then per sample START+DURATION (µs after the first) and its stack
@@ -58,6 +60,16 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
     case 'label-values': {
       const key = words.next();
       return (await labelValues(source, key, optionalSelection())).map(quote);
+    }
+    case 'label-breakdown': {
+      const key = words.next();
+      const limit = Number(words.next());
+      const breakdown = await labelBreakdown(source, key, selection(), limit);
+      return [
+        ...breakdown.shares.map(s => `${s.value === null ? '(none)' : quote(s.value)} ${s.total} ${s.samples}`),
+        `others ${breakdown.others.values} values ${breakdown.others.total} ${breakdown.others.samples}`,
+        `all ${breakdown.total} ${breakdown.samples}`,
+      ];
     }
     case 'time-series': {
       const width = Number(words.next());

@@ -2,6 +2,7 @@ import { EXPORT_FORMAT_IDS } from '../exportFormats';
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import { packedCallTreeSchema, type PackedCallTree } from '../callTree';
+import { labelBreakdownQuerySchema, labelBreakdownResultSchema, type LabelBreakdownResult } from '../labelBreakdown';
 import { LABEL_KEY_PATTERN, isInternalLabel, userLabelsProblem } from '../labelKeys';
 import type { DisplayUnit } from '../profileTypes';
 import { sourceSelectionSchema } from '../sourceSelection';
@@ -238,6 +239,20 @@ export namespace LabelValuesRequest {
     truncated: boolean;
   }
   export const resultSchema = z.object({ values: z.array(z.string()), truncated: z.boolean() }) satisfies AnswerSchema<Result>;
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/**
+ * A selection's samples grouped by one label (per `http_route`, `span_name`, `trace_id`...): each value's total,
+ * largest first, at most `limit` of them and the rest summed, with the selection's label keys (common/labelBreakdown.ts).
+ * Client → agent.
+ */
+export namespace LabelBreakdownRequest {
+  export const method = 'icicle/labelBreakdown';
+  export const paramsSchema = labelBreakdownQuerySchema;
+  export type Params = z.infer<typeof paramsSchema>;
+  export type Result = LabelBreakdownResult;
+  export const resultSchema = labelBreakdownResultSchema satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -557,6 +572,7 @@ export const AGENT_REQUESTS = {
   [CompareSelectionsRequest.method]: CompareSelectionsRequest,
   [LabelNamesRequest.method]: LabelNamesRequest,
   [LabelValuesRequest.method]: LabelValuesRequest,
+  [LabelBreakdownRequest.method]: LabelBreakdownRequest,
   [ListRunsRequest.method]: ListRunsRequest,
   [ExportSelectionRequest.method]: ExportSelectionRequest,
   [DeleteRunRequest.method]: DeleteRunRequest,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { packedCallTreeSchema, profileSummarySchema } from '../callTree';
+import { labelBreakdownQuerySchema, labelBreakdownResultSchema } from '../labelBreakdown';
 import { restoreSchema, viewQuerySchema, viewResultMetaSchema } from '../viewQuery';
 
 /**
@@ -46,6 +47,13 @@ export const toWebviewMessageSchema = z.discriminatedUnion('type', [
     items: z.array(z.string().max(10_000)).max(10_000),
     truncated: z.boolean(),
   }),
+  /** The answer to a `breakdown` request: the selection by a label, or why it could not be had (a sentence). */
+  z.object({
+    type: z.literal('breakdown'),
+    requestId: z.number().int(),
+    result: labelBreakdownResultSchema.optional(),
+    error: z.string().max(10_000).optional(),
+  }),
   /** The settings changed while the view is open. */
   z.object({ type: z.literal('settings'), settings: viewSettingsSchema }),
   /** The profile could not be shown; the message is for the user. */
@@ -78,6 +86,8 @@ export const fromWebviewMessageSchema = z.discriminatedUnion('type', [
     /** With a key: only the values starting with this (what was typed, when the key has too many to list). */
     prefix: z.string().max(10_000).optional(),
   }),
+  /** The view's selection by a label (the By Label tab); answered by `breakdown`. */
+  z.object({ type: z.literal('breakdown'), requestId: z.number().int(), query: labelBreakdownQuerySchema }),
   /** Put text (the selection as a selector) on the clipboard. */
   z.object({ type: z.literal('copyText'), text: z.string().max(10_000) }),
   /**

@@ -7,7 +7,9 @@ import {
   Table,
   Utf8,
   makeData,
+  makeVector,
   vectorFromArray,
+  type Vector,
   type Data,
 } from 'apache-arrow';
 import { isLabelColumn, numberColumnType, stackIdType, stringColumnType } from '../schema';
@@ -74,8 +76,32 @@ export function dictionaryColumn(strings: readonly string[], indices: Int32Array
     nullCount,
     nullBitmap: nullCount > 0 ? nullBitmap : undefined,
     data: indices,
-    dictionary: vectorFromArray(strings as string[], new Utf8()),
+    dictionary: utf8Vector(strings),
   });
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A Utf8 vector of `strings`, encoded into one buffer with TextEncoder: Arrow's builder (vectorFromArray) takes
+ * about a second for the 200,000 distinct values of a label with a value per request, all of it without a pause.
+ */
+function utf8Vector(strings: readonly string[]): Vector<Utf8> {
+  const offsets = new Int32Array(strings.length + 1);
+  let bytes = new Uint8Array(Math.max(64, strings.length * 16));
+  let at = 0;
+  for (let i = 0; i < strings.length; i++) {
+    const text = strings[i]!;
+    // UTF-16 to UTF-8 takes at most three bytes per code unit.
+    if (bytes.length - at < text.length * 3) {
+      const grown = new Uint8Array(Math.max(bytes.length * 2, at + text.length * 3));
+      grown.set(bytes.subarray(0, at));
+      bytes = grown;
+    }
+    at += encoder.encodeInto(text, bytes.subarray(at)).written;
+    offsets[i + 1] = at;
+  }
+  return makeVector(makeData({ type: new Utf8(), length: strings.length, nullCount: 0, valueOffsets: offsets, data: bytes.subarray(0, at) }));
 }
 
 /** A numeric column over `values` (Float64 or Uint32 by the array), null where `nulls[i]` is 1. */

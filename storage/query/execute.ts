@@ -50,9 +50,9 @@ function build(plan: LogicalPlan, source: ScanSource, stats: Map<LogicalPlan, No
     case 'project':
       return projectOperator(build(plan.input, source, stats), plan.columns, nodeStats);
     case 'aggregate':
-      return aggregateOperator(build(plan.input, source, stats), plan.groupBy, plan.aggregates, source.metadata.stackCount, nodeStats);
+      return aggregateOperator(build(plan.input, source, stats), plan.groupBy, plan.aggregates, source.metadata.stackCount, nodeStats, source);
     case 'distinct':
-      return aggregateOperator(build(plan.input, source, stats), plan.columns.map(c => groupKey(c)), [], 0, nodeStats);
+      return aggregateOperator(build(plan.input, source, stats), plan.columns.map(c => groupKey(c)), [], 0, nodeStats, source);
     case 'limit':
       return limitOperator(build(plan.input, source, stats), plan.count, nodeStats);
   }

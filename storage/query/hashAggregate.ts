@@ -5,6 +5,7 @@ import { columnData, type ColumnData } from './columnData';
 import { GroupKeyEncoder } from './groupKeyEncoder';
 import type { AggregateSpec, GroupKey } from './logicalPlan';
 import { selectionLength, type RowSelection } from './predicateEval';
+import { SORT_STEP, sortInSteps } from './sortInSteps';
 
 /**
  * Vectorised hash aggregation: GROUP BY keys with sum / count / min / max, also used for DISTINCT (no
@@ -201,7 +202,19 @@ export class HashAggregate {
 
   /** The result: key columns then aggregate columns, one row per group, sorted by the keys. */
   finish(): RecordBatch {
-    const order = this.outputOrder();
+    const steps = this.finishSteps();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * `finish` in steps of bounded work, for a query to pause between (yieldSlice.ts): a label with a value per
+   * request groups into a million rows, whose sort by key would otherwise hold the thread for a second.
+   */
+  *finishSteps(): Generator<void, RecordBatch> {
+    const order = yield* this.outputOrder();
     const n = order.length;
     const names: string[] = [];
     const columns: Data[] = [];
@@ -211,11 +224,11 @@ export class HashAggregate {
       names.push(this.groupBy[0]!.as);
       columns.push(numberColumn(ids));
     } else {
-      this.encoders.forEach((encoder, k) => {
-        const codes = this.groupCodes[k]!;
+      for (let k = 0; k < this.encoders.length; k++) {
+        const encoder = this.encoders[k]!;
         names.push(encoder.key.as);
-        columns.push(keyColumn(encoder, order, codes));
-      });
+        columns.push(yield* keyColumn(encoder, order, this.groupCodes[k]!));
+      }
     }
     this.aggregates.forEach((a, k) => {
       const acc = a.fn === 'count' && a.column === undefined ? this.rowCount : this.acc[k]!;
@@ -233,7 +246,7 @@ export class HashAggregate {
     return makeBatch(names, columns, n);
   }
 
-  private outputOrder(): Int32Array {
+  private *outputOrder(): Generator<void, Int32Array> {
     if (this.dense) {
       const present: number[] = [];
       for (let g = 0; g < this.capacity; g++) if (this.rowCount[g]! > 0) present.push(g);
@@ -243,8 +256,7 @@ export class HashAggregate {
     const order = new Int32Array(this.groupCount);
     let n = 0;
     for (let g = 0; g < this.groupCount; g++) if (this.rowCount[g]! > 0) order[n++] = g;
-    const groups = Array.from(order.subarray(0, n));
-    groups.sort((a, b) => {
+    return yield* sortInSteps(order.subarray(0, n), (a, b) => {
       for (let k = 0; k < this.encoders.length; k++) {
         const values = this.encoders[k]!.values;
         const codes = this.groupCodes[k]!;
@@ -253,11 +265,10 @@ export class HashAggregate {
       }
       return 0;
     });
-    return Int32Array.from(groups);
   }
 }
 
-function keyColumn(encoder: GroupKeyEncoder, order: Int32Array, codes: number[]): Data {
+function* keyColumn(encoder: GroupKeyEncoder, order: Int32Array, codes: number[]): Generator<void, Data> {
   const n = order.length;
   const nulls = new Uint8Array(n);
   let anyNull = false;
@@ -279,6 +290,7 @@ function keyColumn(encoder: GroupKeyEncoder, order: Int32Array, codes: number[])
   const index = new Map<string, number>();
   const indices = new Int32Array(n);
   for (let r = 0; r < n; r++) {
+    if (r % SORT_STEP === SORT_STEP - 1) yield;
     const v = encoder.values[codes[order[r]!]!]!;
     if (v === null) {
       nulls[r] = 1;

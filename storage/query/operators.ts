@@ -5,6 +5,7 @@ import { HashAggregate } from './hashAggregate';
 import type { AggregateSpec, GroupKey } from './logicalPlan';
 import { compilePredicate, selectionLength, type RowSelection } from './predicateEval';
 import type { Predicate } from './expression';
+import { runSliced } from './yieldSlice';
 
 /**
  * Physical operators. Data flows between them as chunks: a record batch plus a selection vector, so that a
@@ -74,10 +75,12 @@ export async function* aggregateOperator(
   aggregates: readonly AggregateSpec[],
   stackCount: number,
   stats: NodeStats,
+  /** What stands for the query (its source) in yieldSlice.ts: the result is put together in its slices too. */
+  query: object,
 ): AsyncGenerator<Chunk> {
   const aggregate = new HashAggregate(groupBy, aggregates, stackCount);
   for await (const chunk of input) aggregate.add(chunk.batch, chunk.rows);
-  const batch = aggregate.finish();
+  const batch = await runSliced(query, aggregate.finishSteps());
   stats.rows += batch.numRows;
   if (batch.numRows > 0) yield { batch, rows: null };
 }
