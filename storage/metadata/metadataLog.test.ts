@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { random } from '../../test/support/random';
 import { decodeRecord, encodeRecord } from '../wal/walRecord';
+import { RECORD_BUDGET_BYTES, splitChanges } from './metadataChunks';
 import { MetadataCorruptionError, MetadataLog } from './metadataLog';
 import { MetadataStore, type StoredFrame } from './metadataStore';
 
@@ -130,5 +131,51 @@ describe('metadata log', () => {
     writeFileSync(file, Buffer.concat([bytes.subarray(0, first.end), encodeRecord(2, Buffer.from([9, 0, 0, 0, 0, 0, 0, 0]))]));
     await assert.rejects(MetadataLog.readOnly(file), (error: unknown) =>
       error instanceof MetadataCorruptionError && error.offset === first.end && /unknown metadata record format 9/.test(error.message));
+  });
+  it('writes a checkpoint too big for one record as several, each under the budget, read back whole', async () => {
+    // 17 million frame ids (68 MB as uint32) in one checkpoint: one record would pass the 64 MB budget, and a profile
+    // four times bigger would pass the 256 MB the reader takes for damage, leaving a store that cannot be opened.
+    const { log, metadata } = await MetadataLog.open(file);
+    for (const frame of FRAMES) metadata.internFrame(frame);
+    const depth = 17_000;
+    // Distinct stacks: the first six frames spell the stack's number in base 4.
+    const frameAt = (s: number, i: number): number => 1 + ((Math.floor(s / 4 ** (i % 6)) + i) % FRAMES.length);
+    for (let s = 0; s < 1000; s++) metadata.internStack(Array.from({ length: depth }, (_, i) => frameAt(s, i)));
+    assert.equal(metadata.stackCount, 1000);
+    await log.persist(metadata);
+    metadata.internStack([1, 2, 3]);
+    await log.persist(metadata);
+    await log.close();
+    const sizes = payloads(file).map(payload => payload.length);
+    assert.ok(sizes.length >= 3, `${sizes.length} records`);
+    assert.ok(Math.max(...sizes) <= RECORD_BUDGET_BYTES + 4 * depth + 4096, `records of ${sizes.join(', ')} bytes`);
+    // Compared by a digest of every id in order: a deep comparison of 17 million ids as arrays takes seconds.
+    const digest = (read: MetadataStore): string => {
+      let hash = 0;
+      for (let id = 1; id <= read.stackCount; id++) for (const frame of read.stack(id)) hash = (Math.imul(hash, 31) + frame) | 0;
+      return `${read.frameCount} frames, ${read.stackCount} stacks, ${hash}`;
+    };
+    const reopened = await MetadataLog.open(file);
+    assert.equal(digest(reopened.metadata), digest(metadata));
+    assert.equal(digest(await MetadataLog.readOnly(file)), digest(metadata));
+    // The sequence goes on from the last record: a later checkpoint appends after them and reads back too.
+    reopened.metadata.internStack([3, 2, 1]);
+    await reopened.log.persist(reopened.metadata);
+    await reopened.log.close();
+    assert.equal((await MetadataLog.readOnly(file)).stackCount, 1002);
+  });
+
+  it('splits changes into pieces that apply to the same metadata as the whole', () => {
+    const whole = new MetadataStore();
+    for (const frame of FRAMES) whole.internFrame(frame);
+    addStacks(whole, 3000, 7);
+    for (const budget of [1, 600, 50_000, Infinity]) {
+      const pieces = splitChanges(whole.changesSince(0, 0), budget);
+      const rebuilt = new MetadataStore();
+      for (const piece of pieces) rebuilt.apply(piece);
+      assert.deepEqual(contents(rebuilt), contents(whole), `budget ${budget}`);
+      if (budget === Infinity) assert.equal(pieces.length, 1);
+      if (budget === 1) assert.equal(pieces.length, FRAMES.length + whole.stackCount, 'one item a piece when every item passes the budget');
+    }
   });
 });

@@ -2,6 +2,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { decodeRecord, encodeRecordHeader } from '../wal/walRecord';
 import { writeAll } from '../wal/writeAll';
 import { decodeMetadataPayload, encodeMetadataPayload } from './metadataRecord';
+import { splitChanges } from './metadataChunks';
 import { MetadataStore } from './metadataStore';
 
 export class MetadataCorruptionError extends Error {
@@ -79,20 +80,25 @@ export class MetadataLog {
     const frames = metadata.frameCount;
     const stacks = metadata.stackCount;
     if (frames === this.frames && stacks === this.stacks) return;
-    const payload = encodeMetadataPayload(metadata.changesSince(this.frames, this.stacks));
-    // The header and the payload's pieces (the store's slabs of stack ids among them) are written as they are;
-    // a write that stops short (a full disk) is finished or fails with the file system's error, as the WAL's do.
-    const record = [encodeRecordHeader(this.sequence + 1, payload), ...payload];
-    const length = record.reduce((sum, piece) => sum + piece.length, 0);
+    // A big checkpoint goes as several records, none near the size the reader refuses (metadataChunks.ts). Each
+    // record's header and payload pieces (the store's slabs of stack ids among them) are written as they are; a
+    // write that stops short (a full disk) is finished or fails with the file system's error, as the WAL's do,
+    // and the checkpoint's records are all truncated away on failure.
+    const pieces = splitChanges(metadata.changesSince(this.frames, this.stacks));
+    const records = pieces.flatMap((changes, i) => {
+      const payload = encodeMetadataPayload(changes);
+      return [encodeRecordHeader(this.sequence + 1 + i, payload), ...payload];
+    });
+    const length = records.reduce((sum, piece) => sum + piece.length, 0);
     try {
-      await writeAll(this.handle, record, this.size);
+      await writeAll(this.handle, records, this.size);
       await this.handle.datasync();
     } catch (error) {
       await this.handle.truncate(this.size).catch(() => undefined);
       throw error;
     }
     this.size += length;
-    this.sequence++;
+    this.sequence += pieces.length;
     this.frames = frames;
     this.stacks = stacks;
   }

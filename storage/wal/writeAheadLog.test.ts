@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { HEADER_BYTES, decodeRecord, encodeRecord } from './walRecord';
+import { HEADER_BYTES, MAX_PAYLOAD_BYTES, decodeRecord, encodeRecord } from './walRecord';
 import { WalCorruptionError, WriteAheadLog, segmentName } from './writeAheadLog';
 
 const text = (b: Buffer) => b.toString('utf8');
@@ -32,6 +32,17 @@ describe('write-ahead log', function () {
     const second = await WriteAheadLog.open(dir);
     assert.deepEqual(second.records.map(r => [r.txId, text(r.payload)]), [[1, 'a'], [2, 'b'], [3, 'c']]);
     assert.equal(await second.wal.append(Buffer.from('d')), 4);
+    await second.wal.close();
+  });
+
+  it('refuses a write bigger than recovery reads, with a sentence, and goes on logging', async () => {
+    // Recovery stops at a record over MAX_PAYLOAD_BYTES as damage: acknowledged, such a write would be lost.
+    const first = await WriteAheadLog.open(dir);
+    await assert.rejects(first.wal.append(Buffer.alloc(MAX_PAYLOAD_BYTES + 1)), /cannot take this in one write: it holds 257 MiB, and a write may hold at most 256 MiB/);
+    assert.equal(await first.wal.append(Buffer.from('after')), 1);
+    await first.wal.close();
+    const second = await WriteAheadLog.open(dir);
+    assert.deepEqual(second.records.map(r => [r.txId, text(r.payload)]), [[1, 'after']]);
     await second.wal.close();
   });
 

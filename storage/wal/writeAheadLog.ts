@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory } from '../durableFiles';
-import { decodeRecord, encodeRecordHeader } from './walRecord';
+import { MAX_PAYLOAD_BYTES, decodeRecord, encodeRecordHeader } from './walRecord';
 import { writeAll } from './writeAll';
 
 export interface WalRecord {
@@ -189,6 +189,11 @@ export class WriteAheadLog {
   append(payload: Uint8Array): Promise<number> {
     if (this.closed) return Promise.reject(new Error('the write-ahead log is closed'));
     if (this.failure) return Promise.reject(this.failure);
+    // Recovery takes a record this big for damage and stops there: written, it would be acknowledged and then lost.
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      const mib = (bytes: number): string => `${Math.ceil(bytes / 2 ** 20)} MiB`;
+      return Promise.reject(new Error(`the store cannot take this in one write: it holds ${mib(payload.length)}, and a write may hold at most ${mib(MAX_PAYLOAD_BYTES)}`));
+    }
     const txId = this.nextTxId++;
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ header: encodeRecordHeader(txId, payload), payload, txId, resolve, reject });
