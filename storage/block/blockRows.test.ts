@@ -46,7 +46,9 @@ function partBatches(seed: number, writes: number, labelValues: Record<string, n
     // Some writes lack some labels (another batch of the part), some rows lack them (nulls within a batch).
     for (const [key, values] of Object.entries(labelValues)) {
       if (next() < 0.2) continue;
-      rowLabels[key] = Array.from({ length: n }, () => (next() < 0.1 ? null : `${key}-${Math.floor(next() * values)}`));
+      // Keys starting with u_ take non-ASCII values (the block's dictionaries are then decoded value by value).
+      const prefix = key.startsWith('u_') ? 'é🙂' : '';
+      rowLabels[key] = Array.from({ length: n }, () => (next() < 0.1 ? null : `${prefix}${key}-${Math.floor(next() * values)}`));
     }
     const write: SampleWrite = {
       profileType: next() < 0.5 ? 'cpu:samples:count:cpu:nanoseconds' : 'memory:alloc_space:bytes::',
@@ -68,6 +70,8 @@ describe('mergeAndSortRows', () => {
     ['low-cardinality labels (counting sort)', { region: 4, service: 30, thread: 2000 }],
     // 1,000 × 1,000 keys exceed the counting sort's key space: the comparison sort.
     ['a wide key space (comparison sort)', { a: 1000, b: 1000 }],
+    // ASCII and non-ASCII label values side by side: the two ways batch dictionaries are decoded.
+    ['non-ASCII label values', { u_region: 4, u_thread: 2000, service: 30 }],
   ];
   for (const [name, labelValues] of cases) {
     it(`holds the same rows as its batches, in the reference order: ${name}`, () => {

@@ -1,4 +1,4 @@
-import { DataType, type Data, type RecordBatch } from 'apache-arrow';
+import { DataType, type Data, type RecordBatch, type Vector } from 'apache-arrow';
 import { float64Data, recordBatch, StringColumn, uint32Data } from '../part/columnBuilders';
 import { columnOrder, staticColumn } from '../schema';
 
@@ -88,9 +88,9 @@ function concatStrings(batches: RecordBatch[], name: string, length: number): St
       offset += n;
       continue;
     }
-    const dictionary = data.dictionary!;
-    const translate = new Int32Array(dictionary.length);
-    for (let code = 0; code < dictionary.length; code++) translate[code] = column.code(dictionary.get(code) as string);
+    const strings = dictionaryStrings(data.dictionary!);
+    const translate = new Int32Array(strings.length);
+    for (let code = 0; code < strings.length; code++) translate[code] = column.code(strings[code]!);
     const codes = data.values as Int32Array;
     const validity = data.nullCount > 0 ? data.nullBitmap : undefined;
     for (let i = 0; i < n; i++) {
@@ -105,6 +105,36 @@ function concatStrings(batches: RecordBatch[], name: string, length: number): St
     offset += n;
   }
   return column;
+}
+
+/**
+ * A batch dictionary's strings. When they are all ASCII (nearly every label value) they are decoded in one go and
+ * cut by their offsets; Arrow's per-value get (a UTF-8 decode each) cost about as much as the map lookups that
+ * follow (issue 20). Otherwise value by value.
+ */
+function dictionaryStrings(dictionary: Vector): string[] {
+  const chunks = dictionary.data;
+  const data = chunks[0];
+  if (chunks.length === 1 && data && DataType.isUtf8(data.type)) {
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    const start = offsets[data.offset]!;
+    const end = offsets[data.offset + data.length]!;
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i]! > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      const all = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+      const strings = new Array<string>(data.length);
+      for (let k = 0; k < data.length; k++) strings[k] = all.slice(offsets[data.offset + k]! - start, offsets[data.offset + k + 1]! - start);
+      return strings;
+    }
+  }
+  return Array.from({ length: dictionary.length }, (_, i) => dictionary.get(i) as string);
 }
 
 /** Key spaces up to this size are sorted by counting (10 ms per million rows) instead of comparison (100 ms). */

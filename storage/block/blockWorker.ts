@@ -5,6 +5,7 @@ import { decodeBlock, encodeBlock } from './blockCodec';
 import { readFile } from 'node:fs/promises';
 import { writeFileDurably } from '../durableFiles';
 import { mergeAndSortRows } from './blockRows';
+import { fromTransferBatch } from './batchTransfer';
 import { statsOfBatch } from './blockStats';
 import { gather, makeBatch } from '../query/arrowBuild';
 import { compilePredicate, selectionLength } from '../query/predicateEval';
@@ -28,7 +29,7 @@ port.on('message', (request: BlockWorkerRequest) => {
 async function handle(request: BlockWorkerRequest): Promise<BlockWorkerReply> {
   switch (request.kind) {
     case 'write': {
-      const batches = request.ipc.flatMap(ipc => tableFromIPC(ipc).batches);
+      const batches = request.batches.flatMap(batch => (batch instanceof Uint8Array ? tableFromIPC(batch).batches : [fromTransferBatch(batch)]));
       return writeBlock(batches, request.path, request.rowGroupRows, request.id);
     }
     case 'read': {

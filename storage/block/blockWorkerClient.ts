@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BlockStats } from '../schema';
 import type { Predicate } from '../query/expression';
+import { toTransferBatch, transferablesOf } from './batchTransfer';
 import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorkerProtocol';
 
 /**
@@ -41,8 +42,9 @@ export class BlockWorkerClient {
   private readonly pending = new Map<number, Pending>();
 
   async writeBlock(path: string, batches: RecordBatch[], rowGroupRows: number): Promise<WrittenBlock> {
-    const ipc = batches.map(batch => tableToIPC(new Table([batch]), 'stream'));
-    const reply = await this.request({ kind: 'write', path, ipc, rowGroupRows }, path, ipc.map(bytes => bytes.buffer as ArrayBuffer));
+    const sent = batches.map(batch => toTransferBatch(batch) ?? tableToIPC(new Table([batch]), 'stream'));
+    const transfer = sent.flatMap(batch => (batch instanceof Uint8Array ? [batch.buffer as ArrayBuffer] : transferablesOf(batch)));
+    const reply = await this.request({ kind: 'write', path, batches: sent, rowGroupRows }, path, transfer);
     if (reply.kind !== 'written') throw new Error(`unexpected block worker reply ${reply.kind}`);
     return { bytes: reply.bytes, crc32: reply.crc32, stats: reply.stats };
   }

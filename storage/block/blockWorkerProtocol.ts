@@ -1,10 +1,14 @@
 import type { Predicate } from '../query/expression';
+import type { TransferBatch } from './batchTransfer';
 import type { BlockStats } from '../schema';
 
 /** Requests from the store to its block worker; each names its kind and carries an id echoed in the reply. */
 export type BlockWorkerRequest =
-  /** Encode in-memory batches (one Arrow IPC stream each, as their label columns differ) as a Parquet block written durably to `path`. */
-  | { kind: 'write'; id: number; path: string; ipc: Uint8Array[]; rowGroupRows: number }
+  /**
+   * Encode in-memory batches (their label columns differ) as a Parquet block written durably to `path`: each as
+   * typed arrays, or as an Arrow IPC stream when it has a column typed arrays do not carry.
+   */
+  | { kind: 'write'; id: number; path: string; batches: (TransferBatch | Uint8Array)[]; rowGroupRows: number }
   /** Read the named columns of the block at `path` (all columns when omitted) as an Arrow IPC stream, after checking its CRC-32. */
   | { kind: 'read'; id: number; path: string; crc32: number; columns: string[] | undefined }
   /** Merge the blocks at `inputs` into one block written durably to `path`. */

@@ -145,7 +145,8 @@ export class ActivePart {
     while (from < n) {
       let builder = this.open.get(keySet);
       if (!builder || builder.rows >= MAX_BATCH_ROWS) {
-        builder = new BatchBuilder(keySet, Math.min(MAX_BATCH_ROWS, n - from));
+        // A key set that filled a batch is busy: its next batch starts full size rather than growing (copying) twice.
+        builder = new BatchBuilder(keySet, builder ? MAX_BATCH_ROWS : Math.min(MAX_BATCH_ROWS, n - from));
         this.builders.push(builder);
         this.open.set(keySet, builder);
       }
