@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { SpanLabels } from '../agent/probe/spanLabels';
+import { Context, ContextManager, OTEL_API_KEY, SPAN_KEY } from '../test/support/otelContext';
 import { median } from './storage/benchTiming';
 
 /**
@@ -9,24 +9,8 @@ import { median } from './storage/benchTiming';
  * per task of each side. `node --import tsx bench/spansHookCost.ts` (see HANDOFF-spans.md).
  */
 
-const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
-
-class Context {
-  constructor(private readonly values = new Map<symbol, unknown>()) {}
-  getValue(key: symbol): unknown {
-    return this.values.get(key);
-  }
-  setValue(key: symbol, value: unknown): Context {
-    return new Context(new Map(this.values).set(key, value));
-  }
-}
-
-const storage = new AsyncLocalStorage<Context>();
-const manager = {
-  active: (): Context => storage.getStore() ?? new Context(),
-  with: <R>(context: Context, fn: (...args: unknown[]) => R, thisArg?: unknown, ...args: unknown[]): R => storage.run(context, () => fn.call(thisArg, ...args)),
-};
-(globalThis as Record<symbol, unknown>)[Symbol.for('opentelemetry.js.api.1')] = { version: '1.9.0', context: manager };
+const manager = new ContextManager();
+(globalThis as Record<symbol, unknown>)[OTEL_API_KEY] = { version: '1.9.0', context: manager };
 const spans = Array.from({ length: 32 }, (_, i) => ({ spanContext: () => ({ traceId: String(i).padStart(32, '0'), spanId: String(i).padStart(16, '0') }) }));
 
 async function task(i: number): Promise<number> {

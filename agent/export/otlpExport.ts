@@ -7,7 +7,8 @@ import { executePlan, numbers, scan, selectionPredicate, strings, sum, type Scan
 import type { StoredFrame } from '../../storage/metadata/metadataStore';
 import { functionPositions } from '../queries/stacks/functionPositions';
 import { profileTypes as profileTypesIn } from '../queries/selectionProfileTypes';
-import { isAddressFrame, timeRange } from './pprofExport';
+import { timeRange } from './pprofExport';
+import { forEachLocation, isAddressFrame } from './stackLocations';
 import { ProtobufWriter } from './protobufWriter';
 
 /**
@@ -114,20 +115,7 @@ export async function exportOtlp(source: ScanSource, selection: Selection): Prom
     const indices: number[] = [];
     if (stackId !== 0) {
       const frames = metadata.stack(stackId);
-      let from = 0;
-      while (from < frames.length) {
-        let to = from + 1;
-        const first = metadata.frame(frames[from]!);
-        if (first.address !== 0 && !isAddressFrame(first)) {
-          while (to < frames.length && frames[to] !== frames[to - 1]) {
-            const next = metadata.frame(frames[to]!);
-            if (next.address !== first.address || next.module !== first.module || isAddressFrame(next)) break;
-            to++;
-          }
-        }
-        indices.push(locationOf(frames, from, to));
-        from = to;
-      }
+      forEachLocation(metadata, frames, (from, to) => indices.push(locationOf(frames, from, to)));
     }
     i = stacks.length;
     stacks.push(indices);

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { COLUMN } from '../../storage/schema';
+import { forEachLocation, isAddressFrame } from './stackLocations';
 import { functionKey } from '../../common/functionIdentity';
 import { parseProfileType, type ParsedProfileType } from '../../common/profileTypes';
 import { executePlan, max, min, scan, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
@@ -145,20 +146,7 @@ export async function exportPprof(source: ScanSource, selection: Selection, opti
     const locationIdsOfSample: number[] = [];
     if (stackId !== 0) {
       const frames = metadata.stack(stackId);
-      let from = 0;
-      while (from < frames.length) {
-        let to = from + 1;
-        const first = metadata.frame(frames[from]!);
-        if (first.address !== 0 && !isAddressFrame(first)) {
-          while (to < frames.length && frames[to] !== frames[to - 1]) {
-            const next = metadata.frame(frames[to]!);
-            if (next.address !== first.address || next.module !== first.module || isAddressFrame(next)) break;
-            to++;
-          }
-        }
-        locationIdsOfSample.push(locationOf(frames, from, to));
-        from = to;
-      }
+      forEachLocation(metadata, frames, (from, to) => locationIdsOfSample.push(locationOf(frames, from, to)));
     }
     samples.push(new Sample({ locationId: locationIdsOfSample, value: values }));
   }
@@ -184,11 +172,6 @@ function sampleTypeOrder(a: ParsedProfileType, b: ParsedProfileType): number {
   // Idle time is never the one to show by default (docs/design/time.md).
   const rank = (p: ParsedProfileType): number => (p.type === 'samples' ? 0 : p.type === 'idle' ? 1 : 2);
   return rank(a) - rank(b) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0);
-}
-
-/** The frame of a location without lines, as the pprof importer names it. */
-export function isAddressFrame(frame: StoredFrame): boolean {
-  return frame.file === '' && frame.line === 0 && /^0x[0-9a-f]+$/.test(frame.functionName);
 }
 
 async function resolveProfileTypes(source: ScanSource, selection: Selection, asked: readonly string[] | undefined): Promise<string[]> {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { SPAN_LABEL_KEYS } from '../../common/protocol/probeProtocol';
+import { Context, ContextManager, OTEL_API_KEY as API_KEY, SPAN_KEY } from '../../test/support/otelContext';
 import { SpanLabels, sampleTimesOf } from './spanLabels';
 
 /**
@@ -8,30 +8,6 @@ import { SpanLabels, sampleTimesOf } from './spanLabels';
  * `globalThis` under its symbol, spans under its context key), without the package: which span each moment had.
  * The real SDK and a real server are in spanLabels.test.ts.
  */
-
-const API_KEY = Symbol.for('opentelemetry.js.api.1');
-const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
-
-class Context {
-  constructor(private readonly values = new Map<symbol, unknown>()) {}
-  getValue(key: symbol): unknown {
-    return this.values.get(key);
-  }
-  setValue(key: symbol, value: unknown): Context {
-    return new Context(new Map(this.values).set(key, value));
-  }
-}
-
-/** As @opentelemetry/context-async-hooks' AsyncLocalStorageContextManager does it. */
-class ContextManager {
-  private readonly storage = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.storage.getStore() ?? new Context();
-  }
-  with<R>(context: Context, fn: (...args: unknown[]) => R, thisArg?: unknown, ...args: unknown[]): R {
-    return this.storage.run(context, () => fn.call(thisArg, ...args));
-  }
-}
 
 function span(traceId: string, spanId: string, name: string, attributes: Record<string, unknown>, parentSpanId?: string) {
   return { spanContext: () => ({ traceId, spanId }), name, kind: parentSpanId ? 0 : 1, attributes, parentSpanId };
