@@ -45,7 +45,14 @@ function testFiles(folders) {
     .sort();
 }
 
-const mochaArgs = (files, timeoutMs = 60_000) => ['--import', 'tsx', mocha, '--reporter', reporter, '--timeout', String(timeoutMs), ...files];
+/**
+ * Every mocha tier runs with --exit and names what is still open after its last test: a test that times out can
+ * leave a real process or socket behind (a recorder stuck on a signal), and that must fail the test, not hang CI.
+ */
+const mochaArgs = (files, timeoutMs = 60_000) => [
+  '--import', 'tsx', mocha, '--reporter', reporter, '--timeout', String(timeoutMs),
+  '--require', join(root, 'test/support/reportOpenHandles.cjs'), '--exit', ...files,
+];
 
 const tiers = {
   /** Static checks, one test each: eslint (with the layering rules) and the two TypeScript projects. */
@@ -74,9 +81,7 @@ const tiers = {
   /** Faults and hostile conditions made for real (a full disk on a tmpfs, as root): the bounded form of RELIABILITY.md. */
   async reliability() {
     const files = testFiles(['test/reliability']);
-    // Real processes and sockets: what a test leaves open is named at the end, and cannot keep the tier from exiting.
-    const hooks = ['--require', join(root, 'test/support/reportOpenHandles.cjs'), '--exit'];
-    return runTallied('reliability', process.execPath, [...mochaArgs(files, 300_000), ...hooks]);
+    return runTallied('reliability', process.execPath, mochaArgs(files, 300_000));
   },
 
   async webview() {

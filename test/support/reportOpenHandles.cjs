@@ -1,4 +1,4 @@
-// A mocha root hook for the tiers that start real processes and sockets (reliability): once every test has run,
+// A mocha root hook for every tier (test/runAllTiers.mjs): once every test has run,
 // it names what is still open (sockets, child processes, timers) on stderr, so a test that leaks one is found,
 // while the tier runs with --exit so that such a leak cannot hang CI.
 exports.mochaHooks = {
@@ -10,6 +10,6 @@ exports.mochaHooks = {
       const detail = h.spawnfile ? ` ${h.spawnfile} pid ${h.pid}` : h.remoteAddress || h._pipeName || h.path || '';
       return `${name}${detail ? ` (${detail})` : ''}`;
     });
-    process.stderr.write(`[reliability] still open after the last test: ${described.join(', ')}\n`);
+    process.stderr.write(`[mocha] still open after the last test: ${described.join(', ')}\n`);
   },
 };
