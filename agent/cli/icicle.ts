@@ -28,4 +28,14 @@ async function bin(argv: string[]): Promise<number> {
 
 void bin(process.argv.slice(2)).then(code => {
   process.exitCode = code;
+  // The command's work is done, its store closed and its output written (pipes and files are written synchronously
+  // on Linux). A handle something forgot to close must not keep a shell or a CI job waiting for ever: the process
+  // exits by itself when nothing is left, else this unref'd timer ends it, naming the handles with ICICLE_DEBUG=1.
+  setTimeout(() => {
+    if (process.env['ICICLE_DEBUG'] === '1') {
+      const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().map(handle => handle.constructor.name);
+      process.stderr.write(`icicle: still open after the command ended: ${handles.join(', ')}\n`);
+    }
+    process.exit(code);
+  }, 2000).unref();
 });

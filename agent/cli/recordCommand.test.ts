@@ -48,6 +48,30 @@ function finished(child: ChildProcess): Promise<Finished> {
   return new Promise(resolve => child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
+/**
+ * Waits for `icicle record` to end after a signal, for at most a minute. A recorder that is still running then is
+ * asked for a Node.js diagnostic report (SIGUSR2, see record()): the failure names its open handles and its stack,
+ * so that a hang seen once in CI can be understood from the log, and the recorder is killed so nothing is left.
+ */
+async function endsAfterSignal(recorder: ChildProcess, done: Promise<Finished>, reports: string): Promise<Finished> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>(resolve => (timer = setTimeout(resolve, 60_000, undefined)));
+  const run = await Promise.race([done, late]);
+  clearTimeout(timer);
+  if (run) return run;
+  recorder.kill('SIGUSR2');
+  const report = await pollUntil(() => readdirSync(reports).find(name => name.endsWith('.json')), { timeoutMs: 20_000, what: 'a diagnostic report' }).catch(() => undefined);
+  recorder.kill('SIGKILL');
+  const stderr = (await done).stderr;
+  let detail = 'no diagnostic report';
+  if (report) {
+    const parsed = JSON.parse(readFileSync(join(reports, report), 'utf8')) as { javascriptStack?: { stack?: string[] }; libuv?: { type: string; is_active: boolean; is_referenced?: boolean }[]; workers?: unknown[] };
+    const handles = (parsed.libuv ?? []).filter(h => h.is_active && h.is_referenced !== false).map(h => h.type);
+    detail = `open handles: ${handles.join(', ')}; workers: ${parsed.workers?.length ?? 0}; stack: ${(parsed.javascriptStack?.stack ?? []).slice(0, 8).join(' | ')}`;
+  }
+  assert.fail(`icicle record had not ended a minute after the signal (${detail}); its stderr: ${stderr}`);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -73,18 +97,23 @@ describe('icicle record', function () {
     writeFileSync(join(dir, 'spinner.js'), SPINNER);
   });
   afterEach(() => {
-    // A failed test must not leave a spinning program behind.
+    // A failed test must not leave a spinning program, or a recorder, behind.
     for (const pid of stray.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Runs the built `icicle record`; a Node.js diagnostic report of it can be asked for with SIGUSR2 (endsAfterSignal). */
   function record(args: string[], options: { detached?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
-    return spawn(process.execPath, [cli, 'record', '--store', store, ...args], {
+    const reports = join(dir, 'reports');
+    mkdirSync(reports, { recursive: true });
+    const child = spawn(process.execPath, ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`, cli, 'record', '--store', store, ...args], {
       cwd: options.cwd ?? dir,
       env: { ...process.env, TMPDIR: temp, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.detached ?? false,
     });
+    if (child.pid !== undefined) stray.push(child.pid);
+    return child;
   }
 
   async function startSpinner(options: { detached?: boolean; env?: NodeJS.ProcessEnv; program?: string } = {}): Promise<{ recorder: ChildProcess; done: Promise<Finished>; pid: number }> {
@@ -149,7 +178,7 @@ describe('icicle record', function () {
     const { recorder, done, pid } = await startSpinner();
     // The probe's first 5-second chunk is not due yet: what is stored was taken at the signal.
     process.kill(recorder.pid!, 'SIGTERM');
-    const run = await done;
+    const run = await endsAfterSignal(recorder, done, join(dir, 'reports'));
     assert.equal(run.code, 143, run.stderr);
     assert.equal(alive(pid), false, 'the program did not outlive icicle record');
     assert.match(run.stderr, /recorded session_id=\w+/);
@@ -163,7 +192,7 @@ describe('icicle record', function () {
     const { recorder, done, pid } = await startSpinner({ detached: true, env: { ICICLE_CHUNK_MS: '300' } });
     await pollUntil(() => existsSync(join(store, 'wal')) && top().length > 0, { timeoutMs: 30_000, what: 'a chunk to be stored' });
     process.kill(-recorder.pid!, 'SIGINT');
-    const run = await done;
+    const run = await endsAfterSignal(recorder, done, join(dir, 'reports'));
     assert.equal(run.code, 130, run.stderr);
     assert.equal(alive(pid), false);
     assert.equal(top()[0]?.function, 'spin');
@@ -178,7 +207,7 @@ describe('icicle record', function () {
     await pollUntil(() => existsSync(join(dir, 'ignored')), { timeoutMs: 30_000, what: 'the program to ignore the forwarded SIGTERM' });
     assert.equal(alive(pid), true);
     process.kill(recorder.pid!, 'SIGTERM');
-    const run = await done;
+    const run = await endsAfterSignal(recorder, done, join(dir, 'reports'));
     assert.equal(run.code, 137, run.stderr);
     assert.equal(alive(pid), false);
     assert.deepEqual(readdirSync(temp), []);
