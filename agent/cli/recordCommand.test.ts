@@ -125,6 +125,14 @@ describe('icicle record', function () {
     return { recorder, done, pid };
   }
 
+  /**
+   * The user code that ran most: on a loaded machine the spinner's first few hundred milliseconds can hold fewer
+   * samples of `spin` than of the collector or `(program)`, which are not the program's own functions.
+   */
+  function topOwnFunction(): string | undefined {
+    return top().find(row => !row.function.startsWith('('))?.function;
+  }
+
   function top(): { function: string }[] {
     const run = spawnSync(process.execPath, [cli, 'top', '--store', store, '--json'], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
@@ -183,7 +191,7 @@ describe('icicle record', function () {
     assert.equal(alive(pid), false, 'the program did not outlive icicle record');
     assert.match(run.stderr, /recorded session_id=\w+/);
     assert.match(run.stdout, / spin .*spinner\.js/, 'the run’s top functions are printed');
-    assert.equal(top()[0]?.function, 'spin');
+    assert.equal(topOwnFunction(), 'spin');
     assert.deepEqual(readdirSync(temp), [], 'no temporary folder is left');
   });
 
@@ -195,7 +203,7 @@ describe('icicle record', function () {
     const run = await endsAfterSignal(recorder, done, join(dir, 'reports'));
     assert.equal(run.code, 130, run.stderr);
     assert.equal(alive(pid), false);
-    assert.equal(top()[0]?.function, 'spin');
+    assert.equal(topOwnFunction(), 'spin');
     assert.deepEqual(readdirSync(temp), []);
   });
 
