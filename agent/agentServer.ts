@@ -53,7 +53,12 @@ export class AgentServer {
   private accept(socket: Socket): void {
     const id = `#${this.nextClient++}`;
     this.sockets.add(socket);
-    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    const reader = new SocketMessageReader(socket);
+    // vscode-jsonrpc re-arms a 10 s timer for as long as a message stays partial, and nothing clears it when the
+    // socket closes: a probe killed mid-chunk left one behind for ever, which kept `icicle record` from exiting and
+    // would tick in the agent for every such client. Nothing here listens for partial-message notifications.
+    reader.partialMessageTimeout = 0;
+    const connection = createMessageConnection(reader, new SocketMessageWriter(socket));
     const closed = registerHandlers(connection, this.context, id);
     connection.onError(([error]) => {
       // A client that goes away mid-message (a profiled program exiting) is not news; garbage is.

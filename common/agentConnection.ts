@@ -39,7 +39,10 @@ export async function connectToAgent(
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+  const reader = new SocketMessageReader(socket);
+  // An agent killed mid-answer would leave vscode-jsonrpc's partial-message timer ticking for ever (agentServer.ts).
+  reader.partialMessageTimeout = 0;
+  const connection = createMessageConnection(reader, new SocketMessageWriter(socket));
   // vscode-jsonrpc leaves requests pending when the other side goes away, until the connection is disposed; an
   // agent killed mid-request must fail them at once, so that the caller retries or reports instead of waiting.
   socket.once('close', () => connection.dispose());
