@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryView } from '../agent/queries/view/viewQueries';
 import { Store } from '../storage/store';
-import type { SampleWrite } from '../storage/write/sampleWrite';
+import { SPAN_LABEL_KEYS, type SampleLabelSets } from '../common/protocol/probeProtocol';
+import { dictionaryEncode, type EncodedLabelColumn, type SampleWrite } from '../storage/write/sampleWrite';
 import type { Benchmark } from './benchmarkDoc';
 import { median, processCpuMs, progress } from './storage/benchTiming';
 import { DEFAULT_GENERATOR, generateCatalog, generateSamples, type GeneratedCatalog, type GeneratedSamples } from './storage/generateSamples';
@@ -43,34 +45,83 @@ const traceIdOf = (trace: number): string => hex8(mix(trace)) + hex8(mix(trace ^
 const spanIdOf = (trace: number, span: number): string => hex8(mix(trace * SPANS_PER_TRACE + span + 0x51ed27)) + hex8(mix(trace ^ (span << 24) ^ 0x2545f491));
 
 /**
- * The rows of samples [from, to) as the agent writes a probe's chunk: per-row labels as strings. With `traced`, each
- * row also carries its request's `trace_id` and `span_id` (what issue 21's span labels add); without, only the
- * low-cardinality route and span name: the floor that trace ids are measured against.
+ * The labels of samples [from, to) as the probe sends them with a chunk (SampleLabelSets): the distinct label sets,
+ * one per span that ran in the chunk, and per sample the index of its set. With `traced`, each set also carries its
+ * request's `trace_id` and `span_id` (what issue 21's span labels add); without, only the low-cardinality route and
+ * span name: the floor that trace ids are measured against. Each id string is made once per set, as the probe does.
+ */
+function labelSetsOf(from: number, to: number, traced: boolean): SampleLabelSets {
+  const sets: Record<string, string>[] = [];
+  const setOf = new Map<number, number>();
+  const ofSample = new Array<number>(to - from);
+  for (let i = from; i < to; i++) {
+    const trace = traceOf(i);
+    const span = spanOf(i);
+    const key = trace * SPANS_PER_TRACE + span;
+    let set = setOf.get(key);
+    if (set === undefined) {
+      const route = ROUTES[trace % ROUTES.length]!;
+      const labels: Record<string, string> = { [SPAN_LABEL_KEYS.httpRoute]: route, [SPAN_LABEL_KEYS.spanName]: `GET ${route}` };
+      if (traced) {
+        labels[SPAN_LABEL_KEYS.traceId] = traceIdOf(trace);
+        labels[SPAN_LABEL_KEYS.spanId] = spanIdOf(trace, span);
+      }
+      set = sets.length;
+      sets.push(labels);
+      setOf.set(key, set);
+    }
+    ofSample[i - from] = set;
+  }
+  return { sets, ofSample };
+}
+
+/**
+ * The write of samples [from, to) as the agent makes it from a probe's chunk (storeRecordedProfile, profileWrites):
+ * each label key's column of per-sample values (one string per set, shared by the set's samples), dictionary-encoded
+ * once and handed to the store as `{dictionary, codes}`, which the store checks but does not encode again.
  */
 function writeOf(samples: GeneratedSamples, stackIds: Uint32Array, from: number, to: number, traced: boolean): SampleWrite {
-  const n = to - from;
-  const route = new Array<string>(n);
-  const spanName = new Array<string>(n);
-  const traceId = traced ? new Array<string>(n) : undefined;
-  const spanId = traced ? new Array<string>(n) : undefined;
-  for (let i = 0; i < n; i++) {
-    const trace = traceOf(from + i);
-    route[i] = ROUTES[trace % ROUTES.length]!;
-    spanName[i] = `GET ${route[i]}`;
-    if (traceId && spanId) {
-      traceId[i] = traceIdOf(trace);
-      spanId[i] = spanIdOf(trace, spanOf(from + i));
-    }
+  const given = labelSetsOf(from, to, traced);
+  const keys = new Set(given.sets.flatMap(set => Object.keys(set)));
+  const rowLabels: Record<string, EncodedLabelColumn> = {};
+  for (const key of keys) {
+    const values = given.sets.map(set => set[key] ?? null);
+    rowLabels[key] = dictionaryEncode(
+      given.ofSample.map(set => (set >= 0 ? (values[set] ?? null) : null)),
+      key,
+    );
   }
   return {
     profileType: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
     periodNs: 10_000_000,
     labels: { service: 'api' },
-    rowLabels: { http_route: route, span_name: spanName, ...(traceId && spanId ? { trace_id: traceId, span_id: spanId } : {}) },
+    rowLabels,
     timestamps: samples.timestamps.subarray(from, to),
     values: samples.values.subarray(from, to),
     stackIds: stackIds.subarray(from, to),
   };
+}
+
+/**
+ * A digest of every stored row's values in scan order (ICICLE_TRACE_IDS_DIGEST=1): a change to how blocks are
+ * written must leave it as it was, whatever the bytes on disk.
+ */
+async function rowsDigest(store: Store): Promise<string> {
+  const hash = createHash('sha256');
+  const source = store.snapshot();
+  const columns = source.columnNames().sort();
+  try {
+    for await (const batch of source.scan({ columns })) {
+      for (const name of columns) {
+        const vector = batch.getChild(name);
+        const values = vector ? Array.from({ length: batch.numRows }, (_, i) => String(vector.get(i) ?? '')) : [];
+        hash.update(`${name}:${batch.numRows}:${values.join('\n')}\n`);
+      }
+    }
+  } finally {
+    source.release();
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 interface StoreFigures {
@@ -122,6 +173,7 @@ async function measureStore(catalog: GeneratedCatalog, samples: GeneratedSamples
       };
       const routeMs = await timeView(`{http_route="${checks.route}"}`, checks.routeSamples);
       const traceMs = traced ? await timeView(`{trace_id="${traceIdOf(checks.trace)}"}`, SAMPLES_PER_TRACE) : undefined;
+      if (process.env.ICICLE_TRACE_IDS_DIGEST) progress(`rows digest (${traced ? 'with' : 'without'} ids): ${await rowsDigest(reopened)}`);
       return { ingestPerS: n / (wallMs / 1000), cpuNsPerSample: (cpuMs * 1e6) / n, bytesPerSample: bytes / n, routeMs, traceMs };
     } finally {
       await reopened.close({ flush: false });

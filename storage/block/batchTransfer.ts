@@ -1,5 +1,6 @@
 import { DataType, Dictionary, Float64, Int32, Uint32, Utf8, makeData, makeVector, type Data, type RecordBatch } from 'apache-arrow';
 import { recordBatch } from '../part/columnBuilders';
+import { dictionaryPartIds, setDictionaryPartIds } from './dictionaryPartIds';
 
 /**
  * An in-memory batch as plain typed arrays, for the block worker: each buffer is copied once (the rows the batch
@@ -15,8 +16,11 @@ export interface TransferBatch {
 export type TransferColumn =
   | { name: string; kind: 'float64'; values: Float64Array }
   | { name: string; kind: 'uint32'; values: Uint32Array }
-  /** Dictionary codes (Int32) over UTF-8 strings; `validity` only when some row is null. */
-  | { name: string; kind: 'strings'; codes: Int32Array; validity: Uint8Array | undefined; nullCount: number; offsets: Int32Array; bytes: Uint8Array };
+  /**
+   * Dictionary codes (Int32) over UTF-8 strings; `validity` only when some row is null; `ids`, the entries'
+   * part-wide ids, when the active part knows them (dictionaryPartIds.ts).
+   */
+  | { name: string; kind: 'strings'; codes: Int32Array; validity: Uint8Array | undefined; nullCount: number; offsets: Int32Array; bytes: Uint8Array; ids: Int32Array | undefined };
 
 /**
  * The batch as typed arrays, or undefined when a column is of a kind or layout this does not carry (an offset view,
@@ -39,6 +43,7 @@ export function toTransferBatch(batch: RecordBatch): TransferBatch | undefined {
       const strings = dictionary[0]!;
       const count = strings.length;
       const offsets = new Int32Array((strings.valueOffsets as Int32Array).subarray(0, count + 1));
+      const ids = dictionaryPartIds(strings);
       columns.push({
         name: field.name,
         kind: 'strings',
@@ -47,6 +52,7 @@ export function toTransferBatch(batch: RecordBatch): TransferBatch | undefined {
         nullCount: data.nullCount,
         offsets,
         bytes: new Uint8Array((strings.values as Uint8Array).subarray(0, offsets[count]!)),
+        ids: ids ? new Int32Array(ids) : undefined,
       });
     } else {
       return undefined;
@@ -58,7 +64,7 @@ export function toTransferBatch(batch: RecordBatch): TransferBatch | undefined {
 /** The buffers of a transfer batch, to hand over with the message (each is the batch's own copy). */
 export function transferablesOf(batch: TransferBatch): ArrayBuffer[] {
   return batch.columns.flatMap(c =>
-    (c.kind === 'strings' ? [c.codes, c.validity, c.offsets, c.bytes] : [c.values]).flatMap(array => (array ? [array.buffer as ArrayBuffer] : [])),
+    (c.kind === 'strings' ? [c.codes, c.validity, c.offsets, c.bytes, c.ids] : [c.values]).flatMap(array => (array ? [array.buffer as ArrayBuffer] : [])),
   );
 }
 
@@ -69,6 +75,7 @@ export function fromTransferBatch(batch: TransferBatch): RecordBatch {
     if (c.kind === 'float64') return [c.name, makeData({ type: new Float64(), length: rows, nullCount: 0, data: c.values })];
     if (c.kind === 'uint32') return [c.name, makeData({ type: new Uint32(), length: rows, nullCount: 0, data: c.values })];
     const dictionary = makeVector(makeData({ type: new Utf8(), length: c.offsets.length - 1, nullCount: 0, valueOffsets: c.offsets, data: c.bytes }));
+    if (c.ids) setDictionaryPartIds(dictionary.data[0]!, c.ids);
     return [
       c.name,
       makeData({ type: new Dictionary(new Utf8(), new Int32()), length: rows, nullCount: c.nullCount, nullBitmap: c.validity ?? null, data: c.codes, dictionary }),

@@ -1,6 +1,14 @@
 import { DataType, type Data, type RecordBatch, type Vector } from 'apache-arrow';
 import { float64Data, recordBatch, StringColumn, uint32Data } from '../part/columnBuilders';
 import { columnOrder, staticColumn } from '../schema';
+import { ByteDictionaryColumn, concatByPartIds } from './mergeByPartIds';
+
+/** A string column of the new block, merged by part-wide id (mergeByPartIds.ts) or by string. */
+type MergedStrings = StringColumn | ByteDictionaryColumn;
+
+function sizeOf(column: MergedStrings): number {
+  return column instanceof StringColumn ? column.dictionary.length : column.size;
+}
 
 /** Only columns with at most this many distinct values in a block take part in its sort order. */
 const SORT_CARDINALITY_LIMIT = 1024;
@@ -18,8 +26,10 @@ const SORT_CARDINALITY_LIMIT = 1024;
 export function mergeAndSortRows(batches: RecordBatch[]): RecordBatch {
   const length = batches.reduce((sum, b) => sum + b.numRows, 0);
   const names = columnOrder(batches.flatMap(b => b.schema.fields.map(f => f.name)));
-  const strings = new Map<string, StringColumn>();
-  for (const name of names) if ((staticColumn(name)?.type ?? 'string') === 'string') strings.set(name, concatStrings(batches, name, length));
+  const strings = new Map<string, MergedStrings>();
+  for (const name of names) {
+    if ((staticColumn(name)?.type ?? 'string') === 'string') strings.set(name, concatByPartIds(batches, name, length) ?? concatStrings(batches, name, length));
+  }
   // Every string column (the profile type, the labels) may take part in the sort order.
   const destination = sortDestinations(length, names.filter(n => strings.has(n)).map(n => strings.get(n)!));
   const columns: [string, Data][] = names.map(name => {
@@ -145,18 +155,18 @@ const COUNTING_SORT_KEYS = 1 << 20;
  * ranks (nulls first), stable so that arrival (time) order is kept within equal keys. Small key spaces use a counting
  * sort; larger ones put the row index in the low bits of a Float64 key and use the native numeric sort.
  */
-function sortDestinations(length: number, candidates: StringColumn[]): Uint32Array {
+function sortDestinations(length: number, candidates: MergedStrings[]): Uint32Array {
   const indexBits = Math.max(1, Math.ceil(Math.log2(length + 1)));
   const keyLimit = 2 ** (52 - indexBits);
   const sortColumns = candidates
-    .filter(c => c.dictionary.length <= SORT_CARDINALITY_LIMIT)
-    .sort((a, b) => a.dictionary.length - b.dictionary.length);
+    .filter(c => sizeOf(c) <= SORT_CARDINALITY_LIMIT)
+    .sort((a, b) => sizeOf(a) - sizeOf(b));
   const keys = new Float64Array(length);
   let span = 1;
   for (const column of sortColumns) {
-    const radix = column.dictionary.length + 1;
+    const radix = sizeOf(column) + 1;
     if (span * radix >= keyLimit) break;
-    const rank = dictionaryRanks(column.dictionary);
+    const rank = dictionaryRanks(column instanceof StringColumn ? column.dictionary : column.strings());
     const codes = column.codes;
     const validity = column.validity;
     for (let i = 0; i < length; i++) {
@@ -180,7 +190,7 @@ function sortDestinations(length: number, candidates: StringColumn[]): Uint32Arr
   return destination;
 }
 
-function dictionaryRanks(dictionary: string[]): Int32Array {
+function dictionaryRanks(dictionary: readonly string[]): Int32Array {
   const byValue = dictionary.map((value, code) => [value, code] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const rank = new Int32Array(dictionary.length);
   byValue.forEach(([, code], r) => (rank[code] = r));
@@ -197,7 +207,7 @@ function scatterInt32(values: Int32Array, destination: Uint32Array, length: numb
   return out;
 }
 
-function permuteStrings(column: StringColumn, destination: Uint32Array, length: number): StringColumn {
+function permuteStrings(column: MergedStrings, destination: Uint32Array, length: number): MergedStrings {
   const source = column.validity;
   column.codes = scatterInt32(column.codes, destination, length);
   if (source) {

@@ -1,7 +1,7 @@
 import type { Data, RecordBatch } from 'apache-arrow';
 import { SAMPLE_COLUMNS, labelColumn, type BlockStats } from '../schema';
 import { statsOfBatch } from '../block/blockStats';
-import { PartLabels } from '../write/labelInterner';
+import { PartLabels, type LabelInterner } from '../write/labelInterner';
 import type { EncodedWrite, InternedLabelColumn } from '../write/sampleWrite';
 import { NumberColumn, StringColumn, float64Data, recordBatch, uint32Data } from './columnBuilders';
 
@@ -138,7 +138,7 @@ export class ActivePart {
     for (const [key, encoded] of Object.entries(write.rowLabels)) {
       const interner = this.labels.of(key);
       const interned = encoded as Partial<InternedLabelColumn>;
-      rowLabelIds[key] = interned.interner === interner && interned.ids ? interned.ids : Int32Array.from(encoded.dictionary, value => interner.id(value));
+      rowLabelIds[key] = interned.interner === interner && interned.ids ? interned.ids : idsOf(encoded.dictionary, interner);
     }
     const n = write.rows;
     let from = 0;
@@ -170,6 +170,16 @@ export class ActivePart {
   snapshot(): { batch: RecordBatch; stats: BlockStats }[] {
     return this.builders.filter(b => b.rows > 0).map(b => b.snapshot());
   }
+}
+
+/**
+ * Each dictionary entry's part-wide id, in a plain loop: Int32Array.from with a mapping function takes V8's generic
+ * path, 1.2 s of the agent thread's profile of 3M samples with trace ids (issue 21).
+ */
+function idsOf(dictionary: readonly string[], interner: LabelInterner): Int32Array {
+  const ids = new Int32Array(dictionary.length);
+  for (let code = 0; code < dictionary.length; code++) ids[code] = interner.id(dictionary[code]!);
+  return ids;
 }
 
 function columnData(column: StaticColumn, length: number): Data {

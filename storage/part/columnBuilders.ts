@@ -1,3 +1,4 @@
+import { setDictionaryPartIds } from '../block/dictionaryPartIds';
 import { DataType, Dictionary, Float64, Int32, RecordBatch, Schema, Field, Struct, Uint32, Utf8, makeData, makeVector, type Data, type Vector } from 'apache-arrow';
 
 /** A growable Float64 or Uint32 column. Views handed out stay valid: growing copies into a new buffer. */
@@ -23,6 +24,8 @@ export class StringColumn {
   private readonly ids = new Map<string, number>();
   /** Per part-wide label id (LabelInterner), its code here plus one (0: not in this column yet). */
   private byPart = new Int32Array(0);
+  /** Per code, its part-wide id, when values come through codeOfPart (the flush sends them to the block worker). */
+  private partIds: Int32Array | undefined;
   private dictionaryVector: Vector<Utf8> | undefined;
   private dictionaryVectorSize = -1;
   dictionaryBytes = 0;
@@ -61,6 +64,13 @@ export class StringColumn {
     this.dictionary.push(value);
     this.byPart[id] = code + 1;
     this.dictionaryBytes += 48 + value.length * 2;
+    if (!this.partIds || code >= this.partIds.length) {
+      const grown = new Int32Array(Math.max(code + 1, (this.partIds?.length ?? 0) * 2, 64));
+      if (this.partIds) grown.set(this.partIds);
+      this.dictionaryBytes += 4 * (grown.length - (this.partIds?.length ?? 0));
+      this.partIds = grown;
+    }
+    this.partIds[code] = id;
     return code;
   }
 
@@ -87,6 +97,7 @@ export class StringColumn {
     if (this.dictionaryVectorSize !== this.dictionary.length) {
       this.dictionaryVector = utf8Vector(this.dictionary);
       this.dictionaryVectorSize = this.dictionary.length;
+      if (this.partIds) setDictionaryPartIds(this.dictionaryVector.data[0]!, this.partIds.subarray(0, this.dictionary.length));
     }
     let nullCount = 0;
     if (this.validity) {
