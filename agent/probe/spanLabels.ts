@@ -74,9 +74,9 @@ export class SpanLabels {
   private hook: AsyncHook | undefined;
   /**
    * The moments the active span changed (performance.now(), milliseconds) and the span from then on: the first
-   * `count` entries. Written in place, never pushed: a change is recorded at most twice per callback, and pushing
-   * onto an array that `slice` made, as this list was kept before, cost about 120 ns a change against 5 (measured,
-   * bench/spansHookCost.ts and HANDOFF-overhead.md).
+   * `count` entries. Written in place, never pushed: changes come at up to two a callback, and pushing onto an array
+   * that `slice` made, as this list was kept before, cost 100–180 ns a change against under 20 written in place
+   * (HANDOFF-overhead.md).
    */
   private times = new Float64Array(FIRST_CAPACITY);
   private spans = emptySpans(FIRST_CAPACITY);
