@@ -84,6 +84,34 @@ describe('span labels from the program’s OpenTelemetry context', () => {
     assert.equal(labels.take([moment]), undefined);
   });
 
+  it('ends a span where its `with` returns, though the callback around it goes on; a callback ends it likewise', async () => {
+    const manager = new ContextManager();
+    globals[API_KEY] = { version: '1.9.0', context: manager };
+    const labels = new SpanLabels();
+    assert.equal(labels.watchIfTraced(), true);
+    try {
+      const traced = span('f'.repeat(32), '8'.repeat(16), 'GET', {});
+      const moments = await new Promise<number[]>(resolve =>
+        setImmediate(() => {
+          const inside = manager.with(new Context().setValue(SPAN_KEY, traced), () => busyMoment());
+          // Untraced work in the same callback, after the traced `with`: not the span's.
+          const afterWith = busyMoment();
+          manager.with(new Context().setValue(SPAN_KEY, traced), () => setImmediate(() => resolve([inside, afterWith, busyMoment()])));
+        }),
+      );
+      // A callback outside any span, after the traced callback above ended.
+      const untraced = await new Promise<number>(resolve => setImmediate(() => resolve(busyMoment())));
+      const taken = labels.take([...moments, untraced]);
+      assert.ok(taken);
+      assert.deepEqual(
+        taken.ofSample.map(set => (set >= 0 ? taken.sets[set]![SPAN_LABEL_KEYS.spanId] : undefined)),
+        ['8'.repeat(16), undefined, '8'.repeat(16), undefined],
+      );
+    } finally {
+      labels.stop();
+    }
+  });
+
   it('keeps its changes in order as the list grows, across chunks, and forgets the oldest half past its bound', () => {
     const manager = new ContextManager();
     globals[API_KEY] = { version: '1.9.0', context: manager };
