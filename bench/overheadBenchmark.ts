@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROBE_ENV } from '../common/protocol/probeProtocol';
+import type { Benchmark, Fields } from './benchmarkDoc';
+import { measureSpansOverhead } from './spansOverhead';
 import { median } from './storage/benchTiming';
-import type { Benchmark } from './benchmarkDoc';
 
 /**
  * The Node.js probe's cost to the program it profiles: a CPU-bound workload (a TypeScript-compiler-like mix of
@@ -13,9 +14,11 @@ import type { Benchmark } from './benchmarkDoc';
  * the probe, alternating runs so drift hits both sides alike. The probe streams to a real agent process on a real
  * store; then with allocation sampling too (`alloc_overhead_pct`), and the heap sampler's own share measured in one
  * process, immune to load (`alloc_sampler_pct`). Also: the agent's RSS and CPU time while it ingests
- * a 1 ms profile for the length of the runs.
+ * a 1 ms profile for the length of the runs. Last, what OpenTelemetry span labels cost a traced server
+ * (`spans_overhead_pct`, bench/spansOverhead.ts): ICICLE_OVERHEAD_SPANS_PAIRS alternated pairs, 7 unless set.
  */
 const RUNS = 9;
+const SPANS_PAIRS = Number(process.env.ICICLE_OVERHEAD_SPANS_PAIRS ?? 7);
 /**
  * About six seconds of work: long enough that the probe's start (about 10 ms) is not what is measured, and that a
  * chunk is taken and streamed at the default period (2 s) while it runs.
@@ -82,7 +85,7 @@ function overheadPct(without: readonly number[], withProbe: readonly number[]): 
   return (median(withProbe) / median(without) - 1) * 100;
 }
 
-export async function runOverheadBenchmark(): Promise<Record<string, number>> {
+export async function runOverheadBenchmark(): Promise<Fields> {
   const dir = mkdtempSync(join(tmpdir(), 'icicle-bench-overhead-'));
   const script = join(dir, 'workload.js');
   writeFileSync(script, WORKLOAD);
@@ -90,7 +93,7 @@ export async function runOverheadBenchmark(): Promise<Record<string, number>> {
   const socket = join(dir, 'agent.sock');
   const agent = spawn(process.execPath, [join(__dirname, '..', 'out', 'agent', 'main.js'), '--socket', socket, '--store', join(dir, 'store'), '--log-level', 'warn'], { stdio: ['pipe', 'pipe', 'inherit'] });
   await new Promise<void>(resolve => createInterface({ input: agent.stdout! }).once('line', () => resolve()));
-  const fields: Record<string, number> = {};
+  const fields: Fields = {};
   let probedMs = 0;
   try {
     console.log(`Node.js probe overhead: a CPU-bound workload with and without the probe, ${RUNS} alternated runs each (median)`);
@@ -159,8 +162,12 @@ export async function runOverheadBenchmark(): Promise<Record<string, number>> {
     agent.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+  Object.assign(fields, await measureSpansOverhead(SPANS_PAIRS));
   return fields;
 }
 
-/** The overheads are already ratios to the same program without the probe, measured in the same run. */
-export const overheadBenchmark: Benchmark = { run: runOverheadBenchmark };
+/**
+ * The overheads are already ratios to the same program without the probe, measured in the same run; the traced
+ * server's times with span labels on are shown beside the same times with them off.
+ */
+export const overheadBenchmark: Benchmark = { run: runOverheadBenchmark, peersOf: field => (/^spans_(cpu|wall)_ms$/.test(field) ? [field.replace(/^spans_/, 'spans_off_')] : []) };

@@ -26,10 +26,10 @@ export const PASS_THROUGH_URL = 'icicle-probe-span-context.js';
 export const PASS_THROUGH_SCRIPTS: ReadonlySet<string> = new Set([PASS_THROUGH_URL]);
 
 /** The wrapper of a context manager's `with`, as text: see SpanLabels.wrapWith. */
-const WITH_WRAPPER_SOURCE = `return function icicleWithSpan(context, ...rest) {
+const WITH_WRAPPER_SOURCE = `return function icicleWithSpan(context) {
   enter(context);
   try {
-    return original.call(this, context, ...rest);
+    return original.apply(this, arguments);
   } finally {
     leave();
   }
@@ -40,6 +40,8 @@ const WITH_WRAPPER_SOURCE = `return function icicleWithSpan(context, ...rest) {
 const WRAPPED = Symbol.for('icicle.probe.spanLabels.with');
 /** The most span changes kept between two chunks (about 16 MB): a chunk of a busy server has tens of thousands. */
 const MAX_CHANGES = 1 << 20;
+/** The change list's first capacity; it doubles when a chunk needs more, up to MAX_CHANGES. */
+const FIRST_CAPACITY = 1 << 10;
 /** SpanKind.SERVER in @opentelemetry/api. */
 const SERVER_KIND = 1;
 
@@ -70,10 +72,19 @@ function contextManager(): ContextManagerLike | undefined {
 
 export class SpanLabels {
   private hook: AsyncHook | undefined;
-  /** The moments the active span changed, in microseconds of the monotonic clock, and the span from then on. */
-  private times: number[] = [];
-  private spans: (SpanLike | undefined)[] = [];
+  /**
+   * The moments the active span changed (performance.now(), milliseconds) and the span from then on: the first
+   * `count` entries. Written in place, never pushed: changes come at up to two a callback, and pushing onto an array
+   * that `slice` made, as this list was kept before, cost 100–180 ns a change against under 20 written in place
+   * (HANDOFF-overhead.md).
+   */
+  private times = new Float64Array(FIRST_CAPACITY);
+  private spans = emptySpans(FIRST_CAPACITY);
+  private count = 0;
+  /** The span active now, as the program sees it. */
   private current: SpanLike | undefined;
+  /** The span of the last change recorded: the one samples get from then on (see `leaveCallback`). */
+  private recorded: SpanLike | undefined;
   /** The spans active outside the callbacks running now (callbacks nest: an emit inside a callback). */
   private readonly outer: (SpanLike | undefined)[] = [];
   /** performance.now() in milliseconds, plus this, is process.hrtime in microseconds: one clock, read cheaply. */
@@ -99,7 +110,7 @@ export class SpanLabels {
       this.wrapWith(manager);
     }
     if (!this.hook) {
-      this.hook = createHook({ before: () => this.enter(), after: () => this.leave() });
+      this.hook = createHook({ before: () => this.enter(), after: () => this.leaveCallback() });
       this.hook.enable();
     }
     return true;
@@ -119,7 +130,7 @@ export class SpanLabels {
       const wrapped = make(
         original,
         context => this.enterContext(context),
-        () => this.leave(),
+        () => this.switchTo(this.outer.pop()),
       );
       Object.defineProperty(wrapped, WRAPPED, { value: true });
       manager.with = wrapped;
@@ -143,10 +154,12 @@ export class SpanLabels {
   stop(): void {
     this.hook?.disable();
     this.hook = undefined;
-    this.times = [];
-    this.spans = [];
+    this.times = new Float64Array(FIRST_CAPACITY);
+    this.spans = emptySpans(FIRST_CAPACITY);
+    this.count = 0;
     this.outer.length = 0;
     this.current = undefined;
+    this.recorded = undefined;
   }
 
   private enter(): void {
@@ -162,22 +175,50 @@ export class SpanLabels {
     this.switchTo(span);
   }
 
-  private leave(): void {
-    this.switchTo(this.outer.pop());
+  /**
+   * A callback ends. When it was the outermost, only the event loop's own work runs until the next callback begins:
+   * no change is recorded then, and that work is counted to the span before it (as are `(idle)` samples, which are
+   * not CPU time). So consecutive callbacks of one span (a request's promise reactions, one after another in the
+   * microtask queue) record no change at all, where each cost two clock reads before (HANDOFF-overhead.md).
+   */
+  private leaveCallback(): void {
+    const span = this.outer.pop();
+    if (this.outer.length === 0) this.current = span;
+    else this.switchTo(span);
   }
 
   private switchTo(span: SpanLike | undefined): void {
-    if (span === this.current) return;
     this.current = span;
+    if (span === this.recorded) return;
     // Stopped: the wrapper of `with` stays on the manager, but nothing is recorded.
     if (!this.hook) return;
-    // Bounded even when no chunk is taken for long (profiling paused): the oldest half is forgotten.
-    if (this.times.length >= MAX_CHANGES) {
-      this.times = this.times.slice(MAX_CHANGES / 2);
-      this.spans = this.spans.slice(MAX_CHANGES / 2);
+    this.recorded = span;
+    let at = this.count;
+    if (at === this.times.length) at = this.makeRoom();
+    // The clock is read only here, once the span is known to have changed: a read costs about 50 ns on this machine.
+    this.times[at] = performance.now();
+    this.spans[at] = span;
+    this.count = at + 1;
+  }
+
+  /**
+   * Room for one more change: the list doubles, or, when it is at MAX_CHANGES (no chunk taken for long: profiling
+   * paused), its oldest half is forgotten. Returns where the next change goes.
+   */
+  private makeRoom(): number {
+    const { times, spans, count } = this;
+    if (count < MAX_CHANGES) {
+      this.times = new Float64Array(count * 2);
+      this.times.set(times);
+      this.spans = emptySpans(count * 2);
+      for (let i = 0; i < count; i++) this.spans[i] = spans[i];
+    } else {
+      times.copyWithin(0, count / 2);
+      spans.copyWithin(0, count / 2);
+      spans.fill(undefined, count / 2);
+      this.count = count / 2;
     }
-    this.times.push(this.offsetMicros + performance.now() * 1000);
-    this.spans.push(span);
+    return this.count;
   }
 
   /**
@@ -186,16 +227,17 @@ export class SpanLabels {
    * of them, which still holds at the next chunk's start.
    */
   take(sampleTimes: readonly number[]): SampleLabelSets | undefined {
-    const { times, spans } = this;
+    const { times, spans, count } = this;
+    const offsetMicros = this.offsetMicros;
     const setOf = new Map<SpanLike, number>();
     const sets: Record<string, string>[] = [];
-    const roots = localRoots(spans);
+    const roots = localRoots(spans, count);
     const ofSample = new Array<number>(sampleTimes.length).fill(-1);
     let change = -1;
     let labelled = false;
     for (let s = 0; s < sampleTimes.length; s++) {
       const at = sampleTimes[s]!;
-      while (change + 1 < times.length && times[change + 1]! <= at) change++;
+      while (change + 1 < count && offsetMicros + times[change + 1]! * 1000 <= at) change++;
       const span = change >= 0 ? spans[change] : undefined;
       if (!span) continue;
       let set = setOf.get(span);
@@ -207,20 +249,31 @@ export class SpanLabels {
       ofSample[s] = set;
       labelled ||= set >= 0;
     }
-    // What holds now is the last change; the rest is history.
-    const keep = Math.max(0, times.length - 1);
-    this.times = times.slice(keep);
-    this.spans = spans.slice(keep);
+    // What holds now is the last change; the rest is history, and its spans are let go.
+    if (count > 0) {
+      times[0] = times[count - 1]!;
+      spans[0] = spans[count - 1];
+      spans.fill(undefined, 1, count);
+      this.count = 1;
+    }
+    // A burst grew the list: once chunks need a quarter of it, half of it is given back.
+    if (times.length > FIRST_CAPACITY && count < times.length / 4) {
+      this.times = times.slice(0, times.length / 2);
+      this.spans = spans.slice(0, spans.length / 2);
+    }
     return labelled ? { sets, ofSample } : undefined;
   }
 }
 
 /** Per trace id, its local root among the spans seen: a span without a parent here (none, remote, or a server span). */
-function localRoots(spans: readonly (SpanLike | undefined)[]): Map<string, SpanLike> {
+function localRoots(spans: readonly (SpanLike | undefined)[], count: number): Map<string, SpanLike> {
   const roots = new Map<string, SpanLike>();
   // Each span once: a busy chunk changes span thousands of times among a few dozen spans.
-  for (const span of new Set(spans)) {
-    if (!span) continue;
+  const seen = new Set<SpanLike>();
+  for (let i = 0; i < count; i++) {
+    const span = spans[i];
+    if (!span || seen.has(span)) continue;
+    seen.add(span);
     const traceId = ids(span)?.traceId;
     if (traceId === undefined || roots.has(traceId)) continue;
     const parentRemote = span.parentSpanContext?.isRemote === true;
@@ -250,6 +303,11 @@ function labelsOf(span: SpanLike, roots: ReadonlyMap<string, SpanLike>): Record<
   const route = routeOf(root.attributes);
   if (route !== undefined) labels[SPAN_LABEL_KEYS.httpRoute] = route.slice(0, 200);
   return labels;
+}
+
+/** A change list's spans: filled, so that the array stays packed and its writes stay fast. */
+function emptySpans(length: number): (SpanLike | undefined)[] {
+  return new Array<SpanLike | undefined>(length).fill(undefined);
 }
 
 /** The span's `http.route`, else its URL's path without the query (semantic conventions old and new). */

@@ -84,6 +84,74 @@ describe('span labels from the program’s OpenTelemetry context', () => {
     assert.equal(labels.take([moment]), undefined);
   });
 
+  it('ends a span where its `with` returns, though the callback around it goes on; a callback ends it likewise', async () => {
+    const manager = new ContextManager();
+    globals[API_KEY] = { version: '1.9.0', context: manager };
+    const labels = new SpanLabels();
+    assert.equal(labels.watchIfTraced(), true);
+    try {
+      const traced = span('f'.repeat(32), '8'.repeat(16), 'GET', {});
+      const moments = await new Promise<number[]>(resolve =>
+        setImmediate(() => {
+          const inside = manager.with(new Context().setValue(SPAN_KEY, traced), () => busyMoment());
+          // Untraced work in the same callback, after the traced `with`: not the span's.
+          const afterWith = busyMoment();
+          manager.with(new Context().setValue(SPAN_KEY, traced), () => setImmediate(() => resolve([inside, afterWith, busyMoment()])));
+        }),
+      );
+      // A callback outside any span, after the traced callback above ended.
+      const untraced = await new Promise<number>(resolve => setImmediate(() => resolve(busyMoment())));
+      const taken = labels.take([...moments, untraced]);
+      assert.ok(taken);
+      assert.deepEqual(
+        taken.ofSample.map(set => (set >= 0 ? taken.sets[set]![SPAN_LABEL_KEYS.spanId] : undefined)),
+        ['8'.repeat(16), undefined, '8'.repeat(16), undefined],
+      );
+    } finally {
+      labels.stop();
+    }
+  });
+
+  it('keeps its changes in order as the list grows, across chunks, and forgets the oldest half past its bound', () => {
+    const manager = new ContextManager();
+    globals[API_KEY] = { version: '1.9.0', context: manager };
+    const labels = new SpanLabels();
+    assert.equal(labels.watchIfTraced(), true);
+    try {
+      const spans = [5, 6, 7].map(id => span(String(id).repeat(32), String(id).repeat(16), 'GET', {}));
+      const contexts = spans.map(s => new Context().setValue(SPAN_KEY, s));
+      const spanIdAt = (taken: ReturnType<SpanLabels['take']>, i: number) => (taken && taken.ofSample[i]! >= 0 ? taken.sets[taken.ofSample[i]!]![SPAN_LABEL_KEYS.spanId] : undefined);
+      // Each `with` is two changes (into its span and out): n of them take the three spans in turn, a moment taken
+      // inside every `every`-th.
+      const run = (n: number, every: number): { moments: number[]; expected: string[] } => {
+        const moments: number[] = [];
+        const expected: string[] = [];
+        for (let i = 0; i < n; i++) {
+          manager.with(contexts[i % 3]!, () => {
+            if (i % every !== 0) return;
+            moments.push(busyMoment());
+            expected.push(String(5 + (i % 3)).repeat(16));
+          });
+        }
+        return { moments, expected };
+      };
+      // 3,000 changes, past the list's first capacity twice over, then a second chunk.
+      for (const every of [299, 301]) {
+        const chunk = run(1500, every);
+        const taken = labels.take(chunk.moments);
+        assert.deepEqual(chunk.moments.map((_, i) => spanIdAt(taken, i)), chunk.expected);
+      }
+      // Past the bound (2^20 changes) with no chunk taken: the oldest half is forgotten, the newest kept.
+      const early = run(2, 2);
+      const late = run(600_000, 150_001);
+      const taken = labels.take([...early.moments, ...late.moments]);
+      assert.equal(spanIdAt(taken, 0), undefined, 'the forgotten half');
+      assert.deepEqual(late.moments.slice(2).map((_, i) => spanIdAt(taken, i + 3)), late.expected.slice(2));
+    } finally {
+      labels.stop();
+    }
+  });
+
   it('reads sample times from a V8 profile: its start plus the running sum of its deltas', () => {
     assert.deepEqual(sampleTimesOf({ startTime: 100, timeDeltas: [5, 10, 1], samples: [1, 2, 3] }), [105, 115, 116]);
     assert.equal(sampleTimesOf({ startTime: 100, timeDeltas: [5], samples: [1, 2] }), undefined);

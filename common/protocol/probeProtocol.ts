@@ -123,7 +123,8 @@ export const PROBE_ENV = {
   loadedLate: 'ICICLE_PROBE_LOADED_LATE',
   /**
    * "0": the probe does not label samples with the program's OpenTelemetry spans (SPAN_LABEL_KEYS), even when the
-   * program is traced; for measuring what the labelling costs (bench/spansOverheadBenchmark.ts), and a way out.
+   * program is traced; for measuring what the labelling costs (bench/spansOverhead.ts, in `npm run bench --
+   * overhead`), and a way out.
    */
   spans: 'ICICLE_PROBE_SPANS',
   /** Tests only: how often the probe's keep-alive profile is replaced when no debugger may see it (60 s). */

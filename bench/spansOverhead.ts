@@ -1,23 +1,22 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROBE_ENV } from '../common/protocol/probeProtocol';
 import { icicle } from '../test/support/icicleCli';
 import { pollUntil } from '../test/support/poll';
+import type { Fields } from './benchmarkDoc';
 import { median } from './storage/benchTiming';
 
 /**
  * What labelling samples with OpenTelemetry spans costs a traced server under load (`spans_overhead_pct`, issue 21's
- * target ≤ 5%): the fixture server (test/fixtures/otelServer, traced by the OpenTelemetry SDK with the HTTP
- * instrumentation) recorded by `icicle record` into a real store, driven by concurrent requests, with span labelling
- * on and off (PROBE_ENV.spans), runs alternated so the machine's drift hits both alike. The figure is the server's
- * CPU time for the same requests (it answers /done with it), median on over median off; the wall time to serve them
- * is printed beside it. Handlers burn little (BURST_ITERATIONS), so the per-callback cost of the hooks is not hidden
- * by the work: a worst case among realistic servers.
- *
- * For now a script: `node esbuild.mjs && node --import tsx bench/spansOverheadBenchmark.ts [runs]`; it is to become
- * part of `npm run bench -- overhead`.
+ * target ≤ 5%), part of `npm run bench -- overhead`: the fixture server (test/fixtures/otelServer, traced by the
+ * OpenTelemetry SDK with the HTTP instrumentation) recorded by `icicle record` into a real store, driven by concurrent
+ * requests, with span labelling on and off (PROBE_ENV.spans), runs alternated so the machine's drift hits both alike.
+ * The figure is the server's CPU time for the same requests (it answers /done with it), median on over median off;
+ * the wall time to serve them is measured beside it. Handlers burn little (BURST_ITERATIONS), so the per-callback cost
+ * of the hooks is not hidden by the work: a worst case among realistic servers. Needs the built CLI and the fixture's
+ * packages (`npm ci --prefix test/fixtures/otelServer`).
  */
 
 const fixture = join(__dirname, '..', 'test', 'fixtures', 'otelServer');
@@ -61,28 +60,37 @@ async function run(spans: boolean): Promise<{ cpuMs: number; wallMs: number }> {
   }
 }
 
-async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 7);
+/** The spans part of `npm run bench -- overhead`: its printout, and its figures (null when not measurable here). */
+export async function measureSpansOverhead(pairs: number): Promise<Fields> {
+  if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`ICICLE_OVERHEAD_SPANS_PAIRS must be a whole number of pairs, 1 or more (it is ${pairs}).`);
+  if (!existsSync(join(fixture, 'node_modules', '@opentelemetry', 'sdk-node'))) {
+    const note = 'not measured: the traced server needs its packages, `npm ci --prefix test/fixtures/otelServer`';
+    console.log(`OpenTelemetry span labels: ${note}`);
+    return { spans_overhead_pct: null, spans_overhead_note: note };
+  }
+  console.log(`OpenTelemetry span labels: a traced server, ${REQUESTS} light requests ${CONCURRENCY} at a time, spans on and off, ${pairs} alternated pairs (median)`);
   const on: { cpuMs: number; wallMs: number }[] = [];
   const off: { cpuMs: number; wallMs: number }[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < pairs; i++) {
     // Alternated, and which goes first alternates too.
-    for (const spans of i % 2 === 0 ? [false, true] : [true, false]) {
-      const result = await run(spans);
-      (spans ? on : off).push(result);
-      console.log(`run ${i + 1} spans ${spans ? 'on ' : 'off'}: cpu ${result.cpuMs.toFixed(0)} ms, wall ${result.wallMs.toFixed(0)} ms`);
-    }
+    for (const spans of i % 2 === 0 ? [false, true] : [true, false]) (spans ? on : off).push(await run(spans));
   }
-  const pct = (a: number, b: number): string => (((a - b) / b) * 100).toFixed(1);
   const cpuOn = median(on.map(r => r.cpuMs));
   const cpuOff = median(off.map(r => r.cpuMs));
   const wallOn = median(on.map(r => r.wallMs));
   const wallOff = median(off.map(r => r.wallMs));
+  const pct = (a: number, b: number): number => Math.round((a / b - 1) * 1000) / 10;
   // Also the median of each pair's ratio: a pair ran back to back, so a load change between pairs cancels out.
-  const paired = median(on.map((r, i) => r.cpuMs / off[i]!.cpuMs - 1)) * 100;
-  console.log(`spans_overhead_pct ${pct(cpuOn, cpuOff)} (server CPU, median of ${runs}: ${cpuOn.toFixed(0)} ms on, ${cpuOff.toFixed(0)} ms off; median of paired ratios ${paired.toFixed(1)}%)`);
-  console.log(`spans_overhead_wall_pct ${pct(wallOn, wallOff)} (${REQUESTS} requests, ${CONCURRENCY} at a time: ${wallOn.toFixed(0)} ms on, ${wallOff.toFixed(0)} ms off)`);
-  console.log(`load average ${loadavg().map(l => l.toFixed(1)).join(' ')}`);
+  const paired = Math.round(median(on.map((r, i) => r.cpuMs / off[i]!.cpuMs - 1)) * 1000) / 10;
+  const overhead = pct(cpuOn, cpuOff);
+  console.log(`  server CPU time   ${cpuOff.toFixed(0).padStart(6)} ms off, ${cpuOn.toFixed(0).padStart(6)} ms on: overhead ${overhead.toFixed(1)}% (median of paired ratios ${paired.toFixed(1)}%)   target ≤ 5%: ${overhead <= 5 ? 'PASS' : 'MISS'}`);
+  console.log(`  wall time         ${wallOff.toFixed(0).padStart(6)} ms off, ${wallOn.toFixed(0).padStart(6)} ms on: ${pct(wallOn, wallOff).toFixed(1)}% (shares the cores with the load generator and the agent)`);
+  return {
+    spans_overhead_pct: overhead,
+    spans_overhead_paired_pct: paired,
+    spans_cpu_ms: Math.round(cpuOn),
+    spans_off_cpu_ms: Math.round(cpuOff),
+    spans_wall_ms: Math.round(wallOn),
+    spans_off_wall_ms: Math.round(wallOff),
+  };
 }
-
-void main();
