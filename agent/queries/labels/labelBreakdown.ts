@@ -136,7 +136,7 @@ function siftDown(heap: LabelShare[], at: number): void {
  * label grouped by (the one asked for, else a default), and its values in the view's type (the preferred one when
  * none is given), converted to the type's display unit, all read from one snapshot.
  */
-export async function queryLabelBreakdown(store: Store, query: LabelBreakdownQuery): Promise<LabelBreakdownResult> {
+export async function queryLabelBreakdown(store: Pick<Store, 'snapshot'>, query: LabelBreakdownQuery): Promise<LabelBreakdownResult> {
   const matchers = parseMatchers(query.selector);
   const snapshot = store.snapshot();
   try {
