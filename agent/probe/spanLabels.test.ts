@@ -151,7 +151,7 @@ describe('Span labels on the probe’s samples (OpenTelemetry)', function () {
 
     const reader = await StoreReader.open(store);
     const snapshot = reader.snapshot();
-    let spansWallNs = 0;
+    let spansWallNs: number;
     try {
       // Exactly one wall row per request: as many /wait spans as requests sent, each trace once.
       const wall = { matchers: [{ key: SPAN_LABEL_KEYS.httpRoute, op: '=' as const, value: '/wait' }], profileType: SPAN_WALL_TIME_PROFILE_TYPE };
