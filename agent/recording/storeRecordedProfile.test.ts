@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SamplesStoredNotification } from '../../common/protocol/agentProtocol';
-import { SPOOL_SUFFIX, type IngestProfileParams } from '../../common/protocol/probeProtocol';
+import { SPOOL_SUFFIX, type IngestProfileParams, type SpanWallTime } from '../../common/protocol/probeProtocol';
 import { selectorMayMatch } from '../../common/selectorMatch';
 import { SPAN_WALL_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import { and, count, eq, executePlan, groupKey, scan, sum } from '../../storage/query';
@@ -151,7 +151,7 @@ describe('ingesting a recorded chunk exactly once', function () {
   });
 
   it('stores the wall time of the spans a chunk says ended, one row per span with its labels, once however often the chunk arrives', async () => {
-    const spans = [
+    const spans: SpanWallTime[] = [
       { labels: { trace_id: 'a'.repeat(32), span_id: '1'.repeat(16), span_name: 'GET', http_route: '/users/:id' }, startMs: 1_700_000_000_100.25, wallNs: 48_000_000 },
       { labels: { trace_id: 'b'.repeat(32), span_id: '2'.repeat(16), span_name: 'GET' }, startMs: 1_700_000_000_200, wallNs: 7_500_000 },
     ];
