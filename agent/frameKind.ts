@@ -1,6 +1,13 @@
 import type { FrameKind } from '../common/callTree';
 
 /**
+ * The module of the pseudo-frame that names an OpenTelemetry span in the span wall time profile
+ * (agent/import/spanWallTime.ts): no program's frame has it, so the store never merges the two, and a view knows it
+ * for a span, not a function.
+ */
+export const SPAN_FRAME_MODULE = '(opentelemetry span)';
+
+/**
  * Classifies a JavaScript frame by its function name and script URL, the way a reader of a flame graph
  * groups code: V8's pseudo-frames, native code without a script, Node's own modules, installed
  * dependencies, and everything else as the user's code.
@@ -46,6 +53,8 @@ interface FrameFields {
  */
 export function classifyStoredFrame(frame: FrameFields): FrameKind {
   const { functionName: name, module } = frame;
+  // A span stands for a request's wall time, like V8's `(program)` a pseudo-frame of no source.
+  if (module === SPAN_FRAME_MODULE) return 'program';
   // Profiles from Windows name files with backslashes; the patterns below are written with slashes.
   const file = frame.file.includes('\\') ? frame.file.replace(/\\/g, '/') : frame.file;
   if (module.startsWith('[kernel')) return 'native';

@@ -34,6 +34,19 @@ export interface LabelShareRow {
   value: string | null;
   total: number;
   samples: number;
+  /** With `LabelBreakdownResult.wall`: the wall time of this value's spans, in µs (absent: none of them ended). */
+  wall?: number;
+}
+
+/**
+ * The wall time of the selection's spans (SPAN_WALL_TIME_PROFILE_TYPE) beside a CPU breakdown by one of the span
+ * labels (WALL_BESIDE_KEYS): what part of a request, a route or a span name was running and what part waiting.
+ */
+export interface SpanWallColumn {
+  profileType: string;
+  /** µs: every selected span's wall time, and the wall time of the values summed as others. */
+  total: number;
+  others: number;
 }
 
 export interface LabelBreakdownResult {
@@ -53,6 +66,8 @@ export interface LabelBreakdownResult {
   /** The whole selection: shares and others add up to it. */
   total: number;
   samples: number;
+  /** Present when the breakdown is of CPU time by a span label and the selection has span wall times. */
+  wall?: SpanWallColumn;
 }
 
 const amount = z.number().finite();
@@ -65,11 +80,24 @@ export const labelBreakdownResultSchema = z.object({
   profileType: z.string().max(500).optional(),
   timeRange: timeRangeSchema.optional(),
   unit: z.enum(['micros', 'bytes', 'count']),
-  shares: z.array(z.object({ value: z.string().max(100_000).nullable(), total: amount, samples: count })).max(MAX_BREAKDOWN_VALUES),
+  shares: z.array(z.object({ value: z.string().max(100_000).nullable(), total: amount, samples: count, wall: amount.optional() })).max(MAX_BREAKDOWN_VALUES),
   others: z.object({ values: count, total: amount, samples: count }),
   total: amount,
   samples: count,
+  wall: z.object({ profileType: z.string().max(500), total: amount, others: amount }).optional(),
 });
+
+/** The labels a CPU breakdown shows the spans' wall time beside: a span's own labels, as its wall time row has them. */
+export const WALL_BESIDE_KEYS: readonly string[] = Object.values(SPAN_LABEL_KEYS);
+
+/**
+ * The share of a wall time that was not CPU time: waiting (for I/O, a timer, a lock, or the CPU while other requests
+ * ran). Undefined without a wall time; 0 when the CPU is as long or longer (samples just past a span's end).
+ */
+export function waitingShare(cpu: number, wall: number | undefined): number | undefined {
+  if (wall === undefined || !(wall > 0)) return undefined;
+  return Math.max(0, wall - cpu) / wall;
+}
 
 /** Labels worth grouping by first, in this order: a request's route, then its span, then the thread. */
 const PREFERRED_KEYS: readonly string[] = [SPAN_LABEL_KEYS.httpRoute, SPAN_LABEL_KEYS.spanName, 'thread'];

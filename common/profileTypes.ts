@@ -78,6 +78,13 @@ export const ALLOCATED_BYTES_PROFILE_TYPE = 'memory:alloc_space:bytes:space:byte
 export const LIVE_BYTES_PROFILE_TYPE = 'memory:inuse_space:bytes:space:bytes';
 
 /**
+ * How long OpenTelemetry spans lasted, wall clock, from start to end: one row per local root span (a request), its
+ * value the span's duration, its labels the span's (SPAN_LABEL_KEYS), its stack a single pseudo-frame naming the span
+ * (agent/import/spanWallTime.ts). Beside CPU time of the same labels it says how much of a request was waiting.
+ */
+export const SPAN_WALL_TIME_PROFILE_TYPE = 'span:wall:nanoseconds:span:nanoseconds';
+
+/**
  * What people call the types they read about (the webview's type picker, the status bar, hovers, the command line),
  * and, for memory, what a function does to have a cost of that type ("allocates 12 MiB"). One entry matches a type
  * by its sample type, and also its name or unit when given; the first match wins. Time and every other type have no
@@ -87,6 +94,7 @@ const TYPE_NAMES: readonly { name?: string; type: string; unit?: string; label: 
   { name: 'process_cpu', type: 'cpu', label: 'CPU time' },
   { name: 'process_cpu', type: 'samples', label: 'CPU samples' },
   { name: 'process_cpu', type: 'idle', label: 'Idle time' },
+  { name: 'span', type: 'wall', label: 'Span wall time' },
   { type: 'wall', label: 'Wall time' },
   { type: 'alloc_space', unit: 'bytes', label: 'Allocated bytes', verb: 'allocates' },
   { type: 'alloc_objects', label: 'Allocated objects' },

@@ -1,4 +1,4 @@
-import type { LabelBreakdownResult as Answer } from '../common/labelBreakdown';
+import { waitingShare, type LabelBreakdownResult as Answer } from '../common/labelBreakdown';
 import type { AsSent } from '../common/protocol/answerSchemas';
 import { formatCount, formatValue } from '../common/valueFormat';
 
@@ -19,7 +19,8 @@ export interface LabelBreakdownEvents {
 
 /**
  * The By Label tab: the selection's CPU (or its type's value) per value of one label, largest first, each value's
- * share of the whole, and the values beyond the agent's page summed as "N others". A value is a button that narrows
+ * share of the whole, and the values beyond the agent's page summed as "N others"; CPU by a span's label shows the
+ * spans' wall time beside it and the share of it spent waiting. A value is a button that narrows
  * the selection to it; "Back" returns to the selection before. Built with DOM calls and textContent only: label
  * values come from profiled programs (a route, a span name, a trace id) and are never parsed as HTML.
  */
@@ -28,6 +29,7 @@ export class LabelBreakdownView {
   private readonly keyPicker: HTMLSelectElement;
   private readonly backButton: HTMLButtonElement;
   private readonly note: HTMLElement;
+  private readonly head: HTMLTableRowElement;
   private readonly body: HTMLTableSectionElement;
   /** The selections narrowed from, the latest last. */
   private readonly history: string[] = [];
@@ -63,15 +65,26 @@ export class LabelBreakdownView {
     const table = document.createElement('table');
     table.className = 'icicle-table icicle-by-label-table';
     table.setAttribute('aria-label', 'Cost by label value');
-    const head = table.createTHead().insertRow();
-    for (const label of ['Total', 'Share', 'Value']) {
-      const cell = document.createElement('th');
-      cell.scope = 'col';
-      cell.textContent = label;
-      head.appendChild(cell);
-    }
+    this.head = table.createTHead().insertRow();
+    this.showHead(false);
     this.body = table.createTBody();
     this.element.appendChild(table);
+  }
+
+  /**
+   * The columns: each value's total and share; with the spans' wall time (a CPU breakdown by a span label), its CPU,
+   * its wall time and the share of that wall time spent waiting.
+   */
+  private showHead(withWall: boolean): void {
+    const labels = withWall ? ['CPU', 'Wall', 'Waiting', 'Share', 'Value'] : ['Total', 'Share', 'Value'];
+    this.head.replaceChildren(
+      ...labels.map(label => {
+        const cell = document.createElement('th');
+        cell.scope = 'col';
+        cell.textContent = label;
+        return cell;
+      }),
+    );
   }
 
   /** Says the answer is on its way (the table keeps the last one until it comes). */
@@ -96,16 +109,18 @@ export class LabelBreakdownView {
     if (result.key !== undefined) this.keyPicker.value = result.key;
     this.keyPicker.disabled = result.keys.length === 0;
     this.showBack();
+    this.showHead(result.wall !== undefined);
     if (result.key === undefined) {
       this.note.textContent = 'The selected samples carry no labels to group them by.';
       this.body.replaceChildren();
       return;
     }
     const valueCount = result.shares.length + result.others.values;
-    this.note.textContent = `${formatCount(valueCount)} value${valueCount === 1 ? '' : 's'} of ${result.key} · ${formatValue(result.total, result.unit)} in all`;
-    const rows = result.shares.map(share => this.row(result, share.value, share.total));
+    const wallNote = result.wall === undefined ? '' : ` · spans' wall time ${formatValue(result.wall.total, 'micros')}`;
+    this.note.textContent = `${formatCount(valueCount)} value${valueCount === 1 ? '' : 's'} of ${result.key} · ${formatValue(result.total, result.unit)} in all${wallNote}`;
+    const rows = result.shares.map(share => this.row(result, share.value, share.total, share.wall));
     if (result.others.values > 0) {
-      const others = this.row(result, undefined, result.others.total);
+      const others = this.row(result, undefined, result.others.total, result.wall && result.others.values > 0 ? result.wall.others : undefined);
       rows.push(others);
     }
     this.body.replaceChildren(...rows);
@@ -128,8 +143,8 @@ export class LabelBreakdownView {
     this.backButton.textContent = previous === undefined ? '' : `Back to ${previous === '' ? 'all samples' : previous}`;
   }
 
-  /** A value's row; `value` undefined: the summed others, which narrow nothing. */
-  private row(result: LabelBreakdownResult, value: string | null | undefined, total: number): HTMLTableRowElement {
+  /** A value's row; `value` undefined: the summed others, which narrow nothing. `wall`: its spans' wall time. */
+  private row(result: LabelBreakdownResult, value: string | null | undefined, total: number, wall: number | undefined): HTMLTableRowElement {
     const key = result.key!;
     const tr = document.createElement('tr');
     tr.className = 'icicle-table-row icicle-by-label-row';
@@ -137,6 +152,16 @@ export class LabelBreakdownView {
     const text = value === undefined ? `${formatCount(result.others.values)} others` : value === null ? NO_VALUE_TEXT : value;
     tr.dataset['value'] = text;
     cell(tr, formatValue(total, result.unit), 'icicle-number');
+    if (result.wall !== undefined) {
+      // "wall 48 ms · CPU 12 ms · waiting 75%": the rest of a request's wall time was waiting (I/O, timers, the CPU).
+      const waiting = waitingShare(total, wall);
+      cell(tr, wall === undefined ? '—' : formatValue(wall, 'micros'), 'icicle-number icicle-by-label-wall');
+      const waitingCell = cell(tr, waiting === undefined ? '—' : `${(100 * waiting).toFixed(0)}%`, 'icicle-number icicle-by-label-waiting');
+      waitingCell.title =
+        wall === undefined || waiting === undefined
+          ? 'No span of this value ended in the selection: no wall time to compare'
+          : `wall ${formatValue(wall, 'micros')} · CPU ${formatValue(total, result.unit)} · waiting ${(100 * waiting).toFixed(0)}%`;
+    }
     cell(tr, share, 'icicle-number icicle-by-label-share');
     const name = cell(tr, '', 'icicle-function');
     if (value === undefined) {

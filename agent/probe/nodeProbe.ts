@@ -64,11 +64,13 @@ interface Chunk {
   heapProfileJson?: string;
   /** The labels of the chunk's samples (the OpenTelemetry span each belonged to), as JSON text. */
   sampleLabelsJson?: string;
+  /** The wall time of the spans that ended before the chunk was taken (SpanWallTimes), as JSON text. */
+  spanWallsJson?: string;
 }
 
 /** The bytes a chunk holds in the buffer: its profiles' JSON text. */
 function chunkBytes(chunk: Chunk): number {
-  return chunk.profileJson.length + (chunk.heapProfileJson?.length ?? 0) + (chunk.sampleLabelsJson?.length ?? 0);
+  return chunk.profileJson.length + (chunk.heapProfileJson?.length ?? 0) + (chunk.sampleLabelsJson?.length ?? 0) + (chunk.spanWallsJson?.length ?? 0);
 }
 
 /** A chunk's IngestProfileParams as JSON text: its fields, then its profile's JSON spliced in as a value. */
@@ -76,7 +78,8 @@ function paramsJson(chunk: Chunk, droppedChunks: number): string {
   const fields = { format: 'v8', ...chunk.info, droppedChunks } satisfies Omit<Extract<IngestProfileParams, { format: 'v8' }>, 'profile'>;
   const heap = chunk.heapProfileJson === undefined ? '' : `,"heapProfile":${chunk.heapProfileJson}`;
   const sampleLabels = chunk.sampleLabelsJson === undefined ? '' : `,"sampleLabels":${chunk.sampleLabelsJson}`;
-  return `${JSON.stringify(fields).slice(0, -1)},"profile":${chunk.profileJson}${heap}${sampleLabels}}`;
+  const spanWalls = chunk.spanWallsJson === undefined ? '' : `,"spanWalls":${chunk.spanWallsJson}`;
+  return `${JSON.stringify(fields).slice(0, -1)},"profile":${chunk.profileJson}${heap}${sampleLabels}${spanWalls}}`;
 }
 
 function startProbe(agentSocket: string): void {
@@ -132,11 +135,14 @@ function startProbe(agentSocket: string): void {
     const chunkKey = `${runId}:${++chunkNumber}`;
     ledger?.({ chunk: chunkKey, samples: profile.samples.length, ...(heapProfile ? { allocations: true } : {}) });
     const sampleLabels = spanLabels && keptLabels(spanLabels, taken, profile);
+    // Taken only for a chunk that is sent: spans that ended meanwhile wait for the next one otherwise.
+    const spanWalls = spans.takeWalls();
     return {
       info: { startMs, labels, droppedChunks: 0, chunkKey },
       profileJson: JSON.stringify(profile),
       ...(heapProfile ? { heapProfileJson: JSON.stringify(heapProfile) } : {}),
       ...(sampleLabels ? { sampleLabelsJson: JSON.stringify(sampleLabels) } : {}),
+      ...(spanWalls ? { spanWallsJson: JSON.stringify(spanWalls) } : {}),
     };
   };
 

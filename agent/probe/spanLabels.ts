@@ -1,6 +1,8 @@
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import { SPAN_LABEL_KEYS, type SampleLabelSets } from '../../common/protocol/probeProtocol';
+import type { SampleLabelSets, SpanWallTimes } from '../../common/protocol/probeProtocol';
+import { labelsOf, localRoots, type SpanLike } from './spanReading';
+import { SpanWalls } from './spanWalls';
 
 /**
  * Which OpenTelemetry span each CPU sample belonged to, without native code and without loading any package.
@@ -42,19 +44,6 @@ const WRAPPED = Symbol.for('icicle.probe.spanLabels.with');
 const MAX_CHANGES = 1 << 20;
 /** The change list's first capacity; it doubles when a chunk needs more, up to MAX_CHANGES. */
 const FIRST_CAPACITY = 1 << 10;
-/** SpanKind.SERVER in @opentelemetry/api. */
-const SERVER_KIND = 1;
-
-/** What the probe reads of a span: the SDK's Span (sdk-trace-base) has these; anything else is read defensively. */
-interface SpanLike {
-  spanContext?: () => { traceId?: unknown; spanId?: unknown };
-  name?: unknown;
-  kind?: unknown;
-  attributes?: Record<string, unknown>;
-  parentSpanId?: unknown;
-  parentSpanContext?: { isRemote?: unknown };
-}
-
 interface ContextLike {
   getValue(key: symbol): unknown;
 }
@@ -90,9 +79,16 @@ export class SpanLabels {
   /** performance.now() in milliseconds, plus this, is process.hrtime in microseconds: one clock, read cheaply. */
   private readonly offsetMicros = clockOffsetMicros();
   private manager: ContextManagerLike | undefined;
+  /** The local roots seen, followed until they end, for their wall time (spanWalls.ts). */
+  private readonly walls: SpanWalls;
 
   /** `enabled` false: nothing is watched and no sample is labelled (PROBE_ENV.spans). */
-  constructor(private readonly enabled = true) {}
+  constructor(
+    private readonly enabled = true,
+    maxWaitingSpans?: number,
+  ) {
+    this.walls = new SpanWalls(maxWaitingSpans);
+  }
 
   /**
    * Starts watching once the program has loaded @opentelemetry/api (and again if it registers another context
@@ -160,6 +156,7 @@ export class SpanLabels {
     this.outer.length = 0;
     this.current = undefined;
     this.recorded = undefined;
+    this.walls.clear();
   }
 
   private enter(): void {
@@ -232,6 +229,7 @@ export class SpanLabels {
     const setOf = new Map<SpanLike, number>();
     const sets: Record<string, string>[] = [];
     const roots = localRoots(spans, count);
+    this.walls.follow(roots.values());
     const ofSample = new Array<number>(sampleTimes.length).fill(-1);
     let change = -1;
     let labelled = false;
@@ -263,63 +261,19 @@ export class SpanLabels {
     }
     return labelled ? { sets, ofSample } : undefined;
   }
-}
 
-/** Per trace id, its local root among the spans seen: a span without a parent here (none, remote, or a server span). */
-function localRoots(spans: readonly (SpanLike | undefined)[], count: number): Map<string, SpanLike> {
-  const roots = new Map<string, SpanLike>();
-  // Each span once: a busy chunk changes span thousands of times among a few dozen spans.
-  const seen = new Set<SpanLike>();
-  for (let i = 0; i < count; i++) {
-    const span = spans[i];
-    if (!span || seen.has(span)) continue;
-    seen.add(span);
-    const traceId = ids(span)?.traceId;
-    if (traceId === undefined || roots.has(traceId)) continue;
-    const parentRemote = span.parentSpanContext?.isRemote === true;
-    const noParent = span.parentSpanContext === undefined && (span.parentSpanId === undefined || span.parentSpanId === '');
-    if (noParent || parentRemote || span.kind === SERVER_KIND) roots.set(traceId, span);
+  /**
+   * The wall time of the local root spans seen (in this chunk's samples or before) that have ended since the last
+   * call; those still running wait for a later chunk. Called once a chunk is sure to be sent, after `take`.
+   */
+  takeWalls(): SpanWallTimes | undefined {
+    return this.walls.take();
   }
-  return roots;
-}
-
-function ids(span: SpanLike): { traceId: string; spanId: string } | undefined {
-  try {
-    const context = span.spanContext?.();
-    if (typeof context?.traceId === 'string' && typeof context.spanId === 'string') return { traceId: context.traceId, spanId: context.spanId };
-  } catch {
-    // Not a span after all.
-  }
-  return undefined;
-}
-
-/** A span's labels (SPAN_LABEL_KEYS), read when the chunk is taken: a server span learns its route late. */
-function labelsOf(span: SpanLike, roots: ReadonlyMap<string, SpanLike>): Record<string, string> | undefined {
-  const own = ids(span);
-  if (!own) return undefined;
-  const root = roots.get(own.traceId) ?? span;
-  const labels: Record<string, string> = { [SPAN_LABEL_KEYS.traceId]: own.traceId, [SPAN_LABEL_KEYS.spanId]: own.spanId };
-  if (typeof root.name === 'string' && root.name !== '') labels[SPAN_LABEL_KEYS.spanName] = root.name.slice(0, 200);
-  const route = routeOf(root.attributes);
-  if (route !== undefined) labels[SPAN_LABEL_KEYS.httpRoute] = route.slice(0, 200);
-  return labels;
 }
 
 /** A change list's spans: filled, so that the array stays packed and its writes stay fast. */
 function emptySpans(length: number): (SpanLike | undefined)[] {
   return new Array<SpanLike | undefined>(length).fill(undefined);
-}
-
-/** The span's `http.route`, else its URL's path without the query (semantic conventions old and new). */
-function routeOf(attributes: Record<string, unknown> | undefined): string | undefined {
-  if (!attributes) return undefined;
-  const route = attributes['http.route'];
-  if (typeof route === 'string' && route !== '') return route;
-  for (const key of ['url.path', 'http.target']) {
-    const value = attributes[key];
-    if (typeof value === 'string' && value !== '') return value.split('?')[0];
-  }
-  return undefined;
 }
 
 /**

@@ -4,6 +4,8 @@ import type { StoredFrame } from '../../storage/metadata/metadataStore';
 import type { BatchSource } from '../../test/support/batchSource';
 import { describeLogicScripts, planDirectives, plainOrQuoted, profileTypeNamed, quote, selections, stackText, Words } from '../../test/support/logicScripts';
 import { labelBreakdown } from './labels/labelBreakdown';
+import { spanWallBeside } from './labels/spanWallBeside';
+import { SPAN_WALL_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import { labelKeys, labelValues } from './labels/labelQueries';
 import { recordedRuns } from './runs/recordedRuns';
 import { sourceCosts, type SourceCosts } from './source/sourceCosts';
@@ -26,6 +28,8 @@ import type { TimeOrderedSamples } from '../../common/timeOrder';
  *   label-keys [SEL]           one key per line
  *   label-values KEY [SEL]     one value per line
  *   label-breakdown KEY N SEL  per value (the N largest, then `others`, then `all`): VALUE TOTAL SAMPLES
+ *   label-wall KEY N SEL       as label-breakdown, each line ending `wall W`: the span wall time of the same selection
+ *                              in SPAN_WALL_TIME_PROFILE_TYPE (`-`: no span of that value)
  *   time-series WIDTH SEL      BUCKET VALUE SAMPLES
  *   recorded-runs TYPE         SESSION START..END SAMPLES VALUE LABELS
  *   time-order SEL             per track `track LABELS`, then per sample START+DURATION (µs after the first) and its stack
@@ -69,6 +73,18 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
         ...breakdown.shares.map(s => `${s.value === null ? '(none)' : quote(s.value)} ${s.total} ${s.samples}`),
         `others ${breakdown.others.values} values ${breakdown.others.total} ${breakdown.others.samples}`,
         `all ${breakdown.total} ${breakdown.samples}`,
+      ];
+    }
+    case 'label-wall': {
+      const key = words.next();
+      const limit = Number(words.next());
+      const cpu = selection();
+      const breakdown = await labelBreakdown(source, key, cpu, limit);
+      const wall = await spanWallBeside(source, key, { ...cpu, profileType: SPAN_WALL_TIME_PROFILE_TYPE }, breakdown.shares);
+      return [
+        ...breakdown.shares.map((s, i) => `${s.value === null ? '(none)' : quote(s.value)} ${s.total} ${s.samples} wall ${wall.shares[i] ?? '-'}`),
+        `others ${breakdown.others.values} values ${breakdown.others.total} ${breakdown.others.samples} wall ${wall.others}`,
+        `all ${breakdown.total} ${breakdown.samples} wall ${wall.total}`,
       ];
     }
     case 'time-series': {

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SamplesStoredNotification } from '../../common/protocol/agentProtocol';
-import { SPOOL_SUFFIX, type IngestProfileParams } from '../../common/protocol/probeProtocol';
+import { SPOOL_SUFFIX, type IngestProfileParams, type SpanWallTime } from '../../common/protocol/probeProtocol';
 import { selectorMayMatch } from '../../common/selectorMatch';
-import { count, eq, executePlan, scan } from '../../storage/query';
+import { SPAN_WALL_TIME_PROFILE_TYPE } from '../../common/profileTypes';
+import { and, count, eq, executePlan, groupKey, scan, sum } from '../../storage/query';
 import { Store } from '../../storage/store';
 import { syntheticChunk } from '../../test/support/syntheticChunk';
 import { CHUNK_LABEL, storeRecordedProfile } from './storeRecordedProfile';
@@ -147,6 +148,33 @@ describe('ingesting a recorded chunk exactly once', function () {
     // Labels that do not match the samples in number are not theirs: the chunk is stored without them.
     await storeRecordedProfile(store, { ...chunk(2, 'spans', 'spans:2'), sampleLabels: { sets, ofSample: ofSample.slice(1) } });
     assert.equal(await rowsWhere('http_route', '/users/:id'), ofSample.filter(s => s === 0).length);
+  });
+
+  it('stores the wall time of the spans a chunk says ended, one row per span with its labels, once however often the chunk arrives', async () => {
+    const spans: SpanWallTime[] = [
+      { labels: { trace_id: 'a'.repeat(32), span_id: '1'.repeat(16), span_name: 'GET', http_route: '/users/:id' }, startMs: 1_700_000_000_100.25, wallNs: 48_000_000 },
+      { labels: { trace_id: 'b'.repeat(32), span_id: '2'.repeat(16), span_name: 'GET' }, startMs: 1_700_000_000_200, wallNs: 7_500_000 },
+    ];
+    const params = { ...chunk(3, 'walls', 'walls:1'), spanWalls: { spans, dropped: 0 } };
+    // Sent and spooled at once: both arrive together.
+    const both = await Promise.all([hub.ingest(params), hub.ingest(structuredClone(params))]);
+    assert.deepEqual(both.map(r => r.alreadyStored).sort(), [false, true]);
+    const snapshot = store.snapshot();
+    try {
+      const plan = scan()
+        .where(and(eq('profile_type', SPAN_WALL_TIME_PROFILE_TYPE), eq('labels.session_id', 'walls')))
+        .aggregate([groupKey('labels.trace_id', undefined, 'trace'), groupKey('labels.http_route', undefined, 'route'), groupKey('timestamp', undefined, 'at')], [sum('value', 'wall'), count('rows')])
+        .build();
+      const { table } = await executePlan(plan, snapshot);
+      const rows = Array.from({ length: table.numRows }, (_, i) => ['trace', 'route', 'at', 'wall', 'rows'].map(c => table.getChild(c)?.get(i) as unknown));
+      assert.deepEqual(rows.map(r => [r[0], r[1] ?? null, Number(r[2]), Number(r[3]), Number(r[4])]).sort(), [
+        ['a'.repeat(32), '/users/:id', 1_700_000_000_100, 48_000_000, 1], // at its start, in whole milliseconds
+        ['b'.repeat(32), null, 1_700_000_000_200, 7_500_000, 1],
+      ]);
+    } finally {
+      snapshot.release();
+    }
+    assert.equal(await storedRows(store, 'walls'), 500 + 2, 'the chunk\'s CPU samples and its two spans');
   });
 
   it('stores a chunk spooled by a probe from before the format tag (its profile as JSON text), once', async () => {

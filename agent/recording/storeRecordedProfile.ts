@@ -7,6 +7,7 @@ import { ALLOCATED_BYTES, heapProfileToImported } from '../import/formats/heappr
 import { cpuProfileToImported } from '../import/formats/v8/cpuprofileImport';
 import { parsePerfScript } from '../import/formats/perf/perfScript';
 import { separateIdle } from '../import/idleTime';
+import { spanWallsToImported } from '../import/spanWallTime';
 import { labelKey, type ImportedProfile } from '../import/importedProfile';
 import { profileIdOf, storeParsedProfile } from '../import/importFile';
 import { placeProfiles, type TimeAnchor } from '../import/timeAnchor';
@@ -59,6 +60,7 @@ function contentOf(recorded: RecordedProfile): Buffer {
   switch (recorded.format) {
     case 'v8':
       // Only chunks from senders without keys (tests, scripts): the probe's own JSON text of the profile.
+      if (recorded.spanWalls !== undefined) return Buffer.from(JSON.stringify([recorded.profile, recorded.heapProfile ?? null, recorded.spanWalls]), 'utf8');
       return Buffer.from(JSON.stringify(recorded.heapProfile === undefined ? recorded.profile : [recorded.profile, recorded.heapProfile]), 'utf8');
     case 'perf':
       return Buffer.from(recorded.text, 'utf8');
@@ -76,7 +78,10 @@ function readRecorded(recorded: RecordedProfile, name: string, anchor: TimeAncho
       const cpu = withSampleLabels(cpuProfileToImported({ json: recorded.profile }, name), recorded.sampleLabels);
       const heap = recorded.heapProfile;
       const allocations = heap === undefined ? [] : [heapProfileToImported({ json: withFramesFromCpuProfile(heap, recorded.profile) }, name, ALLOCATED_BYTES)];
-      return known('cpuprofile', [cpu, ...allocations], anchor, []);
+      // The spans that ended during the chunk: their wall time, in the same transaction, so each is stored once.
+      const spanWalls = recorded.spanWalls && spanWallsToImported(recorded.spanWalls);
+      if (recorded.spanWalls && recorded.spanWalls.dropped > 0) log('warn', `the probe in ${name} followed too many spans at once: ${recorded.spanWalls.dropped} span(s) got no wall time`);
+      return known('cpuprofile', [cpu, ...allocations, ...(spanWalls ? [spanWalls] : [])], anchor, []);
     }
     case 'perf': {
       const notes: string[] = [];

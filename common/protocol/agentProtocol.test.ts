@@ -38,4 +38,21 @@ describe('the agent protocol', () => {
     assert.ok(!protocol.IngestProfileRequest.paramsSchema.safeParse(chunk('__chunk')).success, 'a key starting with two underscores');
     assert.ok(!protocol.IngestProfileRequest.paramsSchema.safeParse(chunk('http.route')).success, 'a key with a dot');
   });
+
+  it('checks the spans\' wall times a chunk carries: labels by labels\' rules, a start and a length that are numbers', () => {
+    const chunk = (span: Record<string, unknown>) => ({
+      format: 'v8',
+      profile: { nodes: [] },
+      startMs: 0,
+      labels: {},
+      droppedChunks: 0,
+      spanWalls: { spans: [{ labels: { trace_id: 'a' }, startMs: 1_700_000_000_000, wallNs: 5e6, ...span }], dropped: 0 },
+    });
+    const ok = (span: Record<string, unknown>) => protocol.IngestProfileRequest.paramsSchema.safeParse(chunk(span)).success;
+    assert.ok(ok({}));
+    assert.ok(!ok({ labels: { __chunk: 'x' } }), 'a key starting with two underscores');
+    assert.ok(!ok({ wallNs: -1 }), 'a negative length');
+    assert.ok(!ok({ wallNs: Number.POSITIVE_INFINITY }), 'an infinite length');
+    assert.ok(!ok({ startMs: 'soon' }), 'a start that is not a number');
+  });
 });

@@ -9,7 +9,7 @@ import { sourceSelectionSchema } from '../sourceSelection';
 import { viewQuerySchema, viewResultSchema, type ViewResult } from '../viewQuery';
 import { finiteNumbers, noAnswer, strings, type AnswerSchema } from './answerSchemas';
 import { changeRowSchema, sideSchema } from './compareViewProtocol';
-import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult, type LegacySpooledChunk, type SampleLabelSets, type V8CpuProfile, type V8HeapProfile } from './probeProtocol';
+import { INGEST_PROFILE_METHOD, type IngestProfileParams, type IngestProfileResult, type LegacySpooledChunk, type SampleLabelSets, type SpanWallTimes, type V8CpuProfile, type V8HeapProfile } from './probeProtocol';
 
 /**
  * The JSON-RPC protocol between the agent (server) and its clients: the extension, the language server and
@@ -170,13 +170,28 @@ export namespace IngestProfileRequest {
     value => typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { head?: unknown }).head === 'object' && (value as { head?: unknown }).head !== null,
     { message: 'the heap profile is not a V8 sampling heap profile (an object with a head node)' },
   );
+  /** A span's labels (SPAN_LABEL_KEYS): keys as labels' rules have them, never the store's own `__` keys. */
+  const spanLabels = z.record(z.string().regex(LABEL_KEY_PATTERN).max(100).refine(key => !isInternalLabel(key), 'a label key starting with two underscores is the store\'s own'), z.string().max(1000));
   /** Per-sample labels (the probe's OpenTelemetry spans): label sets whose keys are labels', and an index per sample. */
   const sampleLabelSets = z.object({
-    sets: z.array(z.record(z.string().regex(LABEL_KEY_PATTERN).max(100).refine(key => !isInternalLabel(key), 'a label key starting with two underscores is the store\'s own'), z.string().max(1000))).max(1_000_000),
+    sets: z.array(spanLabels).max(1_000_000),
     ofSample: z.array(z.number().int().min(-1)).max(100_000_000),
   }) satisfies z.ZodType<SampleLabelSets>;
+  /** The wall time of the spans that ended during the chunk: labels as the samples', a start, a non-negative length. */
+  const spanWallTimes = z.object({
+    spans: z
+      .array(
+        z.object({
+          labels: spanLabels,
+          startMs: z.number().finite().nonnegative(),
+          wallNs: z.number().finite().nonnegative(),
+        }),
+      )
+      .max(1_000_000),
+    dropped: z.number().int().nonnegative(),
+  }) satisfies z.ZodType<SpanWallTimes>;
   export const paramsSchema = z.discriminatedUnion('format', [
-    z.object({ format: z.literal('v8'), profile: v8Profile, heapProfile: v8HeapProfile.optional(), sampleLabels: sampleLabelSets.optional(), ...info }),
+    z.object({ format: z.literal('v8'), profile: v8Profile, heapProfile: v8HeapProfile.optional(), sampleLabels: sampleLabelSets.optional(), spanWalls: spanWallTimes.optional(), ...info }),
     // A window of a few seconds is well under a megabyte; a quarter of a gigabyte is far beyond any real one.
     z.object({ format: z.literal('perf'), text: z.string().min(1).max(256 * 1024 * 1024), ...info }),
   ]) satisfies z.ZodType<IngestProfileParams>;

@@ -35,7 +35,9 @@ export interface V8HeapProfile {
  * of `perf script`. A probe chunk recorded with allocation sampling (PROBE_ENV.allocations) carries the bytes
  * allocated during the chunk beside its CPU profile: one chunk, one key, one store transaction for both types.
  */
-export type RecordedPayload = { format: 'v8'; profile: V8CpuProfile; heapProfile?: V8HeapProfile; sampleLabels?: SampleLabelSets } | { format: 'perf'; text: string };
+export type RecordedPayload =
+  | { format: 'v8'; profile: V8CpuProfile; heapProfile?: V8HeapProfile; sampleLabels?: SampleLabelSets; spanWalls?: SpanWallTimes }
+  | { format: 'perf'; text: string };
 
 /**
  * The labels of a chunk's CPU samples, compactly: the distinct label sets, and per sample of the profile (in the
@@ -45,6 +47,26 @@ export type RecordedPayload = { format: 'v8'; profile: V8CpuProfile; heapProfile
 export interface SampleLabelSets {
   sets: Record<string, string>[];
   ofSample: number[];
+}
+
+/**
+ * How long the OpenTelemetry spans that ended since the last chunk lasted, wall clock, beside the CPU their samples
+ * took (agent/probe/spanWalls.ts): only local root spans (a request's server span), so that a trace's wall time is
+ * counted once. Each span is sent in one chunk only, the first taken after it ended.
+ */
+export interface SpanWallTimes {
+  spans: SpanWallTime[];
+  /** Spans seen but not followed to their end since the last chunk, because too many were waiting to end. */
+  dropped: number;
+}
+
+export interface SpanWallTime {
+  /** The span's labels, as its CPU samples carry them (SPAN_LABEL_KEYS; span_id is the span's own). */
+  labels: Record<string, string>;
+  /** When the span started, milliseconds since the epoch (OpenTelemetry's clock). */
+  startMs: number;
+  /** How long it lasted, from start to end, in nanoseconds. */
+  wallNs: number;
 }
 
 /**

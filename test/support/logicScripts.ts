@@ -34,7 +34,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { CPU_TIME_PROFILE_TYPE } from '../../common/profileTypes';
+import { CPU_TIME_PROFILE_TYPE, SPAN_WALL_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import { parseSelector } from '../../common/selector';
 import type { StoredFrame } from '../../storage/metadata/metadataStore';
 import { executePlan, explain, parsePlan, type Selection } from '../../storage/query';
@@ -132,9 +132,12 @@ async function runScript(path: string, directives: Directives): Promise<void> {
   }
 }
 
-/** `cpu` in a script is CPU time in nanoseconds, so call trees show microseconds as the product does; other names are types of their own. */
+/**
+ * `cpu` in a script is CPU time in nanoseconds, so call trees show microseconds as the product does; `span_wall` the
+ * spans' wall time (SPAN_WALL_TIME_PROFILE_TYPE); other names are types of their own.
+ */
 export function profileTypeNamed(name: string): string {
-  return name === 'cpu' ? CPU_TIME_PROFILE_TYPE : name;
+  return name === 'cpu' ? CPU_TIME_PROFILE_TYPE : name === 'span_wall' ? SPAN_WALL_TIME_PROFILE_TYPE : name;
 }
 
 function insert(source: BatchSource, header: string, rows: string[], path: string, line: number): void {

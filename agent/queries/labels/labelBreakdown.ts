@@ -1,11 +1,12 @@
-import { defaultBreakdownKey, type LabelBreakdownQuery, type LabelBreakdownResult } from '../../../common/labelBreakdown';
-import { displayUnitOf, preferredProfileType, toDisplayUnit } from '../../../common/profileTypes';
+import { defaultBreakdownKey, WALL_BESIDE_KEYS, type LabelBreakdownQuery, type LabelBreakdownResult } from '../../../common/labelBreakdown';
+import { CPU_TIME_PROFILE_TYPE, displayUnitOf, preferredProfileType, SPAN_WALL_TIME_PROFILE_TYPE, toDisplayUnit } from '../../../common/profileTypes';
 import { formatSelector } from '../../../common/selector';
 import { COLUMN, LABEL_KEY_PATTERN, labelColumn } from '../../../storage/schema';
 import type { Store } from '../../../storage/store';
 import { parseMatchers } from '../parseMatchers';
 import { profileTypes } from '../selectionProfileTypes';
 import { labelKeys } from './labelQueries';
+import { spanWallBeside } from './spanWallBeside';
 import { count, executePlan, groupKey, runSliced, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
 
 /** One value of the label and what the selected samples carrying it add up to, in the store's unit. */
@@ -135,7 +136,7 @@ function siftDown(heap: LabelShare[], at: number): void {
  * label grouped by (the one asked for, else a default), and its values in the view's type (the preferred one when
  * none is given), converted to the type's display unit, all read from one snapshot.
  */
-export async function queryLabelBreakdown(store: Store, query: LabelBreakdownQuery): Promise<LabelBreakdownResult> {
+export async function queryLabelBreakdown(store: Pick<Store, 'snapshot'>, query: LabelBreakdownQuery): Promise<LabelBreakdownResult> {
   const matchers = parseMatchers(query.selector);
   const snapshot = store.snapshot();
   try {
@@ -155,12 +156,20 @@ export async function queryLabelBreakdown(store: Store, query: LabelBreakdownQue
     };
     if (key === undefined || profileType === undefined) return { ...answer, shares: [], others: { values: 0, total: 0, samples: 0 }, total: 0, samples: 0 };
     const breakdown = await labelBreakdown(snapshot, key, selection, query.limit);
+    // CPU by a span's label: the spans' wall time beside it, from the same snapshot, selection and range.
+    const withWall = profileType === CPU_TIME_PROFILE_TYPE && WALL_BESIDE_KEYS.includes(key) && types.includes(SPAN_WALL_TIME_PROFILE_TYPE);
+    const wall = withWall ? await spanWallBeside(snapshot, key, { ...selection, profileType: SPAN_WALL_TIME_PROFILE_TYPE }, breakdown.shares) : undefined;
+    const wallToDisplay = toDisplayUnit(SPAN_WALL_TIME_PROFILE_TYPE);
     return {
       ...answer,
-      shares: breakdown.shares.map(share => ({ ...share, total: toDisplay(share.total) })),
+      shares: breakdown.shares.map((share, i) => {
+        const shareWall = wall?.shares[i];
+        return { ...share, total: toDisplay(share.total), ...(shareWall !== undefined ? { wall: wallToDisplay(shareWall) } : {}) };
+      }),
       others: { ...breakdown.others, total: toDisplay(breakdown.others.total) },
       total: toDisplay(breakdown.total),
       samples: breakdown.samples,
+      ...(wall ? { wall: { profileType: SPAN_WALL_TIME_PROFILE_TYPE, total: wallToDisplay(wall.total), others: wallToDisplay(wall.others) } } : {}),
     };
   } finally {
     snapshot.release();
