@@ -72,6 +72,7 @@ export function inlineCode(text: string, maxChars = MAX_SHOWN_VALUE_CHARS): stri
   // Cut before anything else: a value of megabytes costs no more than its first characters.
   const points = [...text.slice(0, 2 * maxChars + 2)];
   const cut = points.length > maxChars ? [...points.slice(0, maxChars - 1), '…'] : points;
+  // eslint-disable-next-line no-control-regex
   const shown = cut.join('').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, ' ');
   const longest = Math.max(0, ...(shown.match(/`+/g) ?? []).map(run => run.length));
   const fence = '`'.repeat(longest + 1);

@@ -5,28 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeLens, Hover } from 'vscode-languageserver/node';
-import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
-import { Store } from '../storage/store';
 import { startBuiltAgent } from '../test/support/agentProcess';
 import { icicle } from '../test/support/icicleCli';
 import { LspClient } from '../test/support/lspClient';
 import { pollUntil } from '../test/support/poll';
-import { random as seededRandom } from '../test/support/random';
+import { writeRouteSamples } from '../test/support/routeSamples';
 import { formatCost } from './costText';
-
-/** The profiled program's file, as the samples name it; the workspace has it under another root. */
-const PROFILED_FILE = '/srv/app/server.js';
-/** Functions of that file, at their lines: `handle` runs under every route, `boot` under none. */
-const FUNCTIONS = { main: 1, handle: 5, burnHeavy: 20, burnLight: 30, boot: 40 } as const;
-/** Routes with the weight of their samples; null: a sample outside any request. */
-const ROUTES: [string | null, number][] = [
-  ['/heavy', 0.55],
-  ['/light', 0.2],
-  ['/users/:id', 0.1],
-  ['/a', 0.04],
-  ['/b', 0.03],
-  [null, 0.08],
-];
 
 /**
  * A function's cost per route in the hover, through the real language server, a real agent and a real store on disk:
@@ -39,43 +23,11 @@ describe('a function split across routes, in the hover (real agent, store and la
   let agentProcess: ChildProcess | undefined;
   let client: LspClient | undefined;
   /** Nanoseconds of `handle` per route (null: without one), counted from the written samples. */
-  const handleByRoute = new Map<string | null, number>();
+  let handleByRoute = new Map<string | null, number>();
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'icicle-route-split-'));
-    const store = await Store.open(join(dir, 'store'));
-    const frame = (name: keyof typeof FUNCTIONS) => store.internFrame({ functionName: name, file: PROFILED_FILE, line: FUNCTIONS[name], column: 1, module: '', address: 0 });
-    const stacks = {
-      heavy: store.internStack([frame('burnHeavy'), frame('handle'), frame('main')]),
-      light: store.internStack([frame('burnLight'), frame('handle'), frame('main')]),
-      handle: store.internStack([frame('handle'), frame('main')]),
-      boot: store.internStack([frame('boot'), frame('main')]),
-    };
-    const random = seededRandom(2121);
-    const n = 6000;
-    const routes: (string | null)[] = [];
-    const stackIds: number[] = [];
-    const values: number[] = [];
-    for (let k = 0; k < n; k++) {
-      let pick = random();
-      const route = ROUTES.find(([, weight]) => (pick -= weight) < 0)?.[0] ?? null;
-      // Samples outside requests are mostly start-up (boot), a few in handle itself.
-      const stack = route === null ? (random() < 0.7 ? stacks.boot : stacks.handle) : route === '/heavy' ? stacks.heavy : random() < 0.5 ? stacks.light : stacks.handle;
-      const value = 1_000_000 + Math.floor(random() * 1_000_000);
-      routes.push(route);
-      stackIds.push(stack);
-      values.push(value);
-      if (stack !== stacks.boot) handleByRoute.set(route, (handleByRoute.get(route) ?? 0) + value);
-    }
-    await store.write({
-      profileType: CPU_TIME_PROFILE_TYPE,
-      labels: { session_id: 'route-split', pid: '42' },
-      timestamps: Array.from({ length: n }, (_, k) => 1_700_000_000_000 + k),
-      values,
-      stackIds,
-      rowLabels: { http_route: routes },
-    });
-    await store.close();
+    handleByRoute = await writeRouteSamples(join(dir, 'store'));
     agentProcess = (await startBuiltAgent(join(dir, 'agent.sock'), join(dir, 'store'))).child;
     client = await LspClient.start({ agentSocket: join(dir, 'agent.sock'), selection: { kind: 'allRuns', selector: '{}' }, settings: { codeLensMinPercent: 0, inlayHints: false, pathMappings: [] } });
     await pollUntil(() => client!.costsChanged.length > 0, { timeoutMs: 60_000, what: 'the first costs' });

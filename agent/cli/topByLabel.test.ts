@@ -111,10 +111,10 @@ describe('icicle top --by LABEL', function () {
     const text = await run(['--by', 'http_route', '--where', 'pid=1', '--limit', '3']);
     const lines = text.trimEnd().split('\n');
     assert.match(lines[0]!, /^CPU time \(process_cpu:cpu:nanoseconds:cpu:nanoseconds\) by http_route — total [\d.]+ s$/);
-    assert.match(lines[1]!, /^ +total +total% +samples  http_route$/);
+    assert.match(lines[1]!, /^ +total +total% +samples {2}http_route$/);
     assert.equal(lines.length, 2 + 3 + 1, text);
-    assert.match(lines[2]!, /^ +[\d.]+ s +[\d.]+% +\d+  \/heavy$/);
-    assert.match(lines.at(-1)!, /^ +[\d.]+ (s|ms) +[\d.]+% +\d+  \(3 more values\)$/);
+    assert.match(lines[2]!, /^ +[\d.]+ s +[\d.]+% +\d+ {2}\/heavy$/);
+    assert.match(lines.at(-1)!, /^ +[\d.]+ (s|ms) +[\d.]+% +\d+ {2}\(3 more values\)$/);
     const memory = JSON.parse(await run(['--by', 'http_route', '--type', ALLOCATED_BYTES_PROFILE_TYPE, '--json'])) as ByLabelJson;
     assert.deepEqual(memory.values, [{ value: '/heavy', total: 4096, percent: 100, samples: 1 }]);
   });
@@ -122,7 +122,7 @@ describe('icicle top --by LABEL', function () {
   it('says which labels there are when no selected sample has the one asked for, and refuses a key that is no label', async () => {
     const text = await run(['--by', 'span_name']);
     assert.match(text, /\(no selected sample has the label span_name; their labels: http_route, pid\)/);
-    assert.match(text, /100\.00% +6000  \(none\)/);
+    assert.match(text, /100\.00% +6000 {2}\(none\)/);
     for (const bad of ['__profile_rows', 'http.route']) {
       const result = await icicle(['top', '--store', store, '--by', bad]);
       assert.equal(result.code, 2, result.stdout);
