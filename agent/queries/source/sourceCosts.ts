@@ -203,10 +203,17 @@ function splitFunctions(
 ): Map<SourceFunctionCost, LabelBreakdown> {
   const running = new Map<SourceFunctionCost, SplitAccumulator>();
   const { merged, labels } = split;
+  // The rows come sorted by stack, each stack once per value: its frames are read once for all its values.
+  let frames: ArrayLike<number> = [];
+  let framesOf = 0;
   for (let row = 0; row < merged.stackIds.length; row++) {
-    if (merged.stackIds[row] === 0) continue;
+    const stackId = merged.stackIds[row]!;
+    if (stackId === 0) continue;
     const value = labels[row] ?? null;
-    const frames = metadata.stack(merged.stackIds[row]!);
+    if (stackId !== framesOf) {
+      frames = metadata.stack(stackId);
+      framesOf = stackId;
+    }
     for (let k = 0; k < frames.length; k++) {
       const frameId = frames[k]!;
       if (fileOf[frameId]! < 0) continue;
