@@ -12,18 +12,20 @@ import { timeRangeSchema, type TimeRange } from './viewQuery';
 /** At most this many values cross a boundary; the rest are summed (a label with a value per request has millions). */
 export const MAX_BREAKDOWN_VALUES = 1000;
 
+/** A label a breakdown groups by, as a client may name it: a selector's label name, never one of the store's own. */
+export const breakdownKeySchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+  .max(100)
+  .refine(key => !isInternalLabel(key), { message: 'labels starting with "__" are the store\'s own' });
+
 export const labelBreakdownQuerySchema = z.object({
   /** The view's selection, type and time range, as in ViewQuery. */
   selector: z.string().max(10_000),
   profileType: z.string().min(1).max(500).optional(),
   timeRange: timeRangeSchema.optional(),
   /** The label to group by; absent (or not among the selection's labels): a default one (`defaultBreakdownKey`). */
-  key: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-    .max(100)
-    .refine(key => !isInternalLabel(key), { message: 'labels starting with "__" are the store\'s own' })
-    .optional(),
+  key: breakdownKeySchema.optional(),
   /** How many values to list, largest first; the rest are summed as others. */
   limit: z.number().int().min(1).max(MAX_BREAKDOWN_VALUES),
 });

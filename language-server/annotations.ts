@@ -1,5 +1,6 @@
 import type { PackedFileCosts } from '../common/protocol/agentProtocol';
 import type { DocumentFunction, LineHeat } from '../common/protocol/languageServerProtocol';
+import { functionTableKey, unpackSplits, type FunctionSplit } from './functionSplit';
 import { SymbolIndex } from './symbolIndex';
 import type { LineTracker } from './lineTracker';
 
@@ -18,6 +19,8 @@ export interface FunctionAnnotation {
   totalSamples: number;
   /** Edited since it was profiled: the figures describe the old code. */
   stale: boolean;
+  /** Its total split by a label's values (per route), when some of its samples carry the label. */
+  split?: FunctionSplit;
 }
 
 export interface FileAnnotations {
@@ -27,17 +30,18 @@ export interface FileAnnotations {
 
 /** The costs of the profile files one document stands for, unpacked and merged (one file may have several names). */
 export interface FileCostTable {
-  functions: { name: string; line: number; self: number; total: number; selfSamples: number; totalSamples: number }[];
+  functions: { name: string; line: number; self: number; total: number; selfSamples: number; totalSamples: number; split?: FunctionSplit }[];
   lines: { line: number; self: number; total: number; selfSamples: number; totalSamples: number }[];
 }
 
-export function unpackFileCosts(packed: readonly PackedFileCosts[]): FileCostTable {
+/** `split`: the answer's label and values the files' splits index (SourceCostsRequest.Result's `split`). */
+export function unpackFileCosts(packed: readonly PackedFileCosts[], split?: { key: string; values: readonly string[] }): FileCostTable {
   const functions = new Map<string, FileCostTable['functions'][number]>();
   const lines = new Map<number, FileCostTable['lines'][number]>();
   for (const file of packed) {
     file.functionNames.forEach((name, i) => {
       const [line, self, total, selfSamples, totalSamples] = file.functions.slice(i * 5, i * 5 + 5) as [number, number, number, number, number];
-      const key = `${name}\u0000${line}`;
+      const key = functionTableKey(name, line);
       const known = functions.get(key);
       if (known) Object.assign(known, { self: known.self + self, total: known.total + total, selfSamples: known.selfSamples + selfSamples, totalSamples: known.totalSamples + totalSamples });
       else functions.set(key, { name, line, self, total, selfSamples, totalSamples });
@@ -48,6 +52,10 @@ export function unpackFileCosts(packed: readonly PackedFileCosts[]): FileCostTab
       if (known) Object.assign(known, { self: known.self + self, total: known.total + total, selfSamples: known.selfSamples + selfSamples, totalSamples: known.totalSamples + totalSamples });
       else lines.set(line, { line, self, total, selfSamples, totalSamples });
     }
+  }
+  if (split) for (const [key, fnSplit] of unpackSplits(packed, split.key, split.values)) {
+    const fn = functions.get(key);
+    if (fn) fn.split = fnSplit;
   }
   return { functions: [...functions.values()].sort((a, b) => a.line - b.line), lines: [...lines.values()].sort((a, b) => a.line - b.line) };
 }
@@ -98,7 +106,7 @@ export function annotate(costs: FileCostTable, tracker: LineTracker, symbols: re
       endLine = Math.min(Math.max(end, current), lineCount - 1);
       stale = tracker.editedBetween(original, Math.max(original, nextOriginal));
     }
-    placed.push({ name: fn.name, line: fn.line, nameLine, startLine, endLine, self: fn.self, total: fn.total, selfSamples: fn.selfSamples, totalSamples: fn.totalSamples, stale });
+    placed.push({ name: fn.name, line: fn.line, nameLine, startLine, endLine, self: fn.self, total: fn.total, selfSamples: fn.selfSamples, totalSamples: fn.totalSamples, stale, ...(fn.split ? { split: fn.split } : {}) });
   });
   const lines: LineHeat[] = [];
   for (const cost of costs.lines) {

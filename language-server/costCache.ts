@@ -57,7 +57,7 @@ export class CostCache {
     // One document may be several of the profile's files (spellings of one path, each run in its own checkout): the
     // runs that ran it are theirs together, and never more than the selection's.
     const runs = packed.every(f => f.runs !== undefined) ? Math.min(context?.runs ?? 0, packed.reduce((sum, f) => sum + f.runs!, 0)) : undefined;
-    const found = match && context ? { table: unpackFileCosts(packed), file: match.files[0]!, context, ...(runs !== undefined ? { runs } : {}) } : undefined;
+    const found = match && context ? { table: unpackFileCosts(packed, this.answer?.split), file: match.files[0]!, context, ...(runs !== undefined ? { runs } : {}) } : undefined;
     this.tables.set(path, found ?? null);
     return found;
   }

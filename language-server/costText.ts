@@ -2,6 +2,8 @@ import { costVerbOf, type DisplayUnit } from '../common/profileTypes';
 import { CHOOSE_COST_SELECTION_COMMAND, SHOW_FUNCTION_COMMAND } from '../common/protocol/languageServerProtocol';
 import { formatBytes, formatCount, formatMicros, formatSamples } from '../common/valueFormat';
 import type { FunctionAnnotation } from './annotations';
+import type { FunctionSplit } from './functionSplit';
+import { SPAN_LABEL_KEYS } from '../common/protocol/probeProtocol';
 
 /** What every annotation says about where its numbers come from. */
 export interface CostContext {
@@ -56,6 +58,44 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>]/g, ch => `\\${ch}`).replace(/[\r\n]+/g, ' ');
 }
 
+/** Characters of a label value a hover shows; a longer one is cut, with `…`. */
+export const MAX_SHOWN_VALUE_CHARS = 60;
+
+/**
+ * Untrusted text (a route, a label value) as a Markdown code span, which nothing inside can leave: the fence is one
+ * backtick longer than the longest run of backticks in the text, padded with a space when the text starts or ends
+ * with one (CommonMark strips a single space from each end). Inside a code span no link, emphasis, HTML or autolinked
+ * URL is made. Line breaks and other control characters (and bidirectional overrides, which reorder what is read)
+ * become spaces, so the text cannot start a block; it is cut at `maxChars` code points.
+ */
+export function inlineCode(text: string, maxChars = MAX_SHOWN_VALUE_CHARS): string {
+  // Cut before anything else: a value of megabytes costs no more than its first characters.
+  const points = [...text.slice(0, 2 * maxChars + 2)];
+  const cut = points.length > maxChars ? [...points.slice(0, maxChars - 1), '…'] : points;
+  // eslint-disable-next-line no-control-regex
+  const shown = cut.join('').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, ' ');
+  const longest = Math.max(0, ...(shown.match(/`+/g) ?? []).map(run => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = shown.startsWith('`') || shown.endsWith('`') || (shown.startsWith(' ') && shown.endsWith(' ')) ? ' ' : '';
+  return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
+/** How a split names its label and the samples without it: `By route` and `(no route)` for `http_route`. */
+function splitWords(key: string): { by: string; none: string } {
+  return key === SPAN_LABEL_KEYS.httpRoute ? { by: 'By route', none: '(no route)' } : { by: `By ${escapeMarkdown(key)}`, none: '(none)' };
+}
+
+/**
+ * A function's total split by a label's values, on one line: `By route: \`/heavy\` 9.3 s (75.0%) · (no route) 0.2 s
+ * (1.6%) · 2 more 0.1 s (0.8%)`, largest first; the parts add up to the function's total, and the shares are of it.
+ */
+export function splitMarkdown(split: FunctionSplit, fnTotal: number, unit: DisplayUnit): string {
+  const words = splitWords(split.key);
+  const parts = split.parts.map(part => `${part.value === null ? words.none : inlineCode(part.value)} ${formatCost(part.total, unit)} (${percent(part.total, fnTotal)})`);
+  if (split.others.values > 0) parts.push(`${split.others.values} more ${formatCost(split.others.total, unit)} (${percent(split.others.total, fnTotal)})`);
+  return `${words.by}: ${parts.join(' · ')}`;
+}
+
 /**
  * What "Show in flame graph" (a lens, a hover's link) passes to the extension's command: the function, and the
  * samples and type the costs come from, so the view shows the bytes a hover spoke of, not CPU time.
@@ -79,13 +119,11 @@ export function hoverMarkdown(fn: FunctionAnnotation, file: string, context: Cos
       `**${formatCost(fn.total, context.unit)}** with its callees (${percent(fn.total, context.total)}, ${formatSamples(fn.totalSamples)})`
     : `Total **${percent(fn.total, context.total)}** (${formatCost(fn.total, context.unit)}, ${formatSamples(fn.totalSamples)}) · ` +
       `self **${percent(fn.self, context.total)}** (${formatCost(fn.self, context.unit)}, ${formatSamples(fn.selfSamples)})`;
-  const lines = [
-    `**${escapeMarkdown(name)}** — Icicle`,
-    '',
-    costLine,
-    '',
+  const lines = [`**${escapeMarkdown(name)}** — Icicle`, '', costLine, ''];
+  if (fn.split) lines.push(splitMarkdown(fn.split, fn.total, context.unit), '');
+  lines.push(
     `From ${escapeMarkdown(context.description)} · ${context.runs} ${context.runs === 1 ? 'run' : 'runs'}`,
-  ];
+  );
   if (delta) lines.push('', `Self per run: **${escapeMarkdown(deltaText(delta))}** (${escapeMarkdown(deltaBasis(delta))})`);
   if (fn.stale) lines.push('', '_Edited since it was profiled: these figures are for the code as it ran._');
   lines.push('', `[Show in flame graph](${showFunctionLink(fn, file, context)})`);

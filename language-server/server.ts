@@ -21,6 +21,7 @@ import type { SourceSelection } from '../common/sourceSelection';
 import { LANGUAGE_SERVER_PROTOCOL_VERSION } from '../common/version';
 import { AgentLink } from './agentLink';
 import { CostCache } from './costCache';
+import { HOVER_SPLIT } from './functionSplit';
 import type { FunctionAnnotation } from './annotations';
 import { baselineDeltas } from './baselineDelta';
 import type { BaselineDelta } from './costText';
@@ -211,7 +212,8 @@ async function refresh(): Promise<void> {
     const link = await agent.connection();
     const started = performance.now();
     // The type chosen with the selection (allocations beside CPU time); the agent falls back, and says so, without it.
-    const answer = await link.request(SourceCostsRequest, { selection, ...(selection.profileType !== undefined ? { profileType: selection.profileType } : {}) });
+    // With each function's total per route, for the hover (a second scan only when the store has routes at all).
+    const answer = await link.request(SourceCostsRequest, { selection, splitBy: HOVER_SPLIT, ...(selection.profileType !== undefined ? { profileType: selection.profileType } : {}) });
     // The delta's two sides in the profile type shown, with the runs that ran each file: its means are over those.
     const side = (wanted: SourceSelection | undefined) =>
       wanted && link.request(SourceCostsRequest, { selection: wanted, runsPerFile: true, ...(answer.profileType !== undefined ? { profileType: answer.profileType } : {}) });

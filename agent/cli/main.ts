@@ -1,6 +1,7 @@
 import { EXPORT_FORMAT_IDS, EXPORT_FORMATS } from '../../common/exportFormats';
 import type { ParseArgsConfig } from 'node:util';
 import { describeError } from '../../common/errors';
+import { userLabelKeyProblem } from '../../common/labelKeys';
 import { READABLE_SENTENCE } from '../../common/profileFormats';
 import { describeFileError } from '../fileErrors';
 import { describeCliError, parseLabels, UsageError } from './cliErrors';
@@ -43,10 +44,12 @@ Reads each FILE into the store (gzipped or not), labelled source=<file name>, fo
 profile_id=<content hash> and every --label. ${READABLE_SENTENCE}.
 A file already in the store is not imported again. Lines or samples the file holds but Icicle cannot read are
 skipped, and import says how many. ${WAIT_HELP}`,
-  top: `usage: icicle top [--store DIR] [--where k=v]... [--type PROFILE_TYPE] [--limit N] [--json]
+  top: `usage: icicle top [--store DIR] [--where k=v]... [--type PROFILE_TYPE] [--by LABEL] [--limit N] [--json]
 
 Lists the functions with the most self cost among the selected samples, with self and total value and percent,
-file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{branch="main", pid!="3"}'.`,
+file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{branch="main", pid!="3"}'.
+--by LABEL lists instead the selection's total per value of the label (e.g. --by http_route: CPU time per request
+route), largest first, the samples without it as (none), beyond --limit values the rest summed.`,
   export: `usage: icicle export --format ${EXPORT_FORMAT_IDS.join('|')} --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
 
 Writes the selected samples in one of these formats:
@@ -106,12 +109,16 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
         type: { type: 'string' },
         limit: { type: 'string' },
         json: { type: 'boolean' },
+        by: { type: 'string' },
       });
       if (values.help) return help(command, out);
       noPositionals(command, positionals);
       const limit = values.limit === undefined ? 20 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return (await import('./topCommand')).topCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, limit, json: values.json ?? false }, out);
+      const byProblem = values.by === undefined ? undefined : userLabelKeyProblem(values.by);
+      if (byProblem !== undefined) throw new UsageError(`--by: ${byProblem}`, command);
+      const by = values.by !== undefined ? { by: values.by } : {};
+      return (await import('./topCommand')).topCommand({ store: values.store ?? defaultStoreDirectory(), where: values.where ?? [], type: values.type, limit, json: values.json ?? false, ...by }, out);
     }
     case 'export': {
       const { values, positionals } = parse({ where: { type: 'string', multiple: true }, type: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } });

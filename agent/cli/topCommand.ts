@@ -1,4 +1,6 @@
 import { functionCosts } from '../queries/stacks/functionCosts';
+import { labelBreakdown } from '../queries/labels/labelBreakdown';
+import { labelKeys } from '../queries/labels/labelQueries';
 import { functionLabel } from '../../common/functionIdentity';
 import type { ScanSource } from '../../storage/query';
 import { describeProfileType, unitOf } from '../../common/profileTypes';
@@ -11,6 +13,8 @@ export interface TopOptions {
   type: string | undefined;
   limit: number;
   json: boolean;
+  /** `--by LABEL`: the selection's value per value of the label instead of per function. */
+  by?: string;
 }
 
 export interface TopRow {
@@ -26,7 +30,44 @@ export interface TopRow {
 
 /** `icicle top`: the functions with the most self cost in the selection, with their total cost. */
 export async function topCommand(options: TopOptions, out: (line: string) => void): Promise<number> {
-  return readForQuery(options.store, options.where, options.type, context => printTop(context, options, out, context.reader.walCorruption !== undefined));
+  return readForQuery(options.store, options.where, options.type, context =>
+    options.by !== undefined ? printByLabel(context, { ...options, by: options.by }, out, context.reader.walCorruption !== undefined) : printTop(context, options, out, context.reader.walCorruption !== undefined),
+  );
+}
+
+export interface LabelValueRow {
+  /** The label's value; null for the samples without it (or with it empty), "(none)" in the text. */
+  value: string | null;
+  total: number;
+  percent: number;
+  samples: number;
+}
+
+/**
+ * `icicle top --by LABEL`: the selection's value per value of the label (agent/queries/labels/labelBreakdown.ts, as the
+ * By Label tab shows it), the `--limit` largest and the rest summed, with each one's share of the whole.
+ */
+async function printByLabel(context: Omit<QueryContext, 'reader'>, options: Omit<TopOptions, 'store'> & { by: string }, out: (line: string) => void, walDamaged: boolean): Promise<number> {
+  const breakdown = await labelBreakdown(context.source, options.by, context.selection, options.limit);
+  const percent = (v: number): number => (breakdown.total === 0 ? 0 : Math.round((v / breakdown.total) * 10_000) / 100);
+  const values: LabelValueRow[] = breakdown.shares.map(share => ({ ...share, percent: percent(share.total) }));
+  const others = { ...breakdown.others, percent: percent(breakdown.others.total) };
+  const unit = unitOf(context.profileType);
+  if (options.json) {
+    out(JSON.stringify({ profileType: context.profileType ?? null, unit, key: options.by, totalValue: breakdown.total, samples: breakdown.samples, values, others }, null, 2));
+    return 0;
+  }
+  const type = context.profileType === undefined ? 'no samples' : `${describeProfileType(context.profileType)} (${context.profileType})`;
+  out(`${type} by ${options.by} — total ${formatValue(breakdown.total, unit)}${walDamaged ? ' (the store log is damaged: newest writes may be missing)' : ''}`);
+  // A label none of the selected samples has is most likely a typo: say which labels they do have.
+  if (breakdown.samples > 0 && values.every(v => v.value === null)) {
+    const keys = await labelKeys(context.source, context.selection);
+    out(`(no selected sample has the label ${options.by}; their labels: ${keys.join(', ') || 'none'})`);
+  }
+  out(`${'total'.padStart(12)} ${'total%'.padStart(7)} ${'samples'.padStart(9)}  ${options.by}`);
+  for (const v of values) out(`${formatValue(v.total, unit).padStart(12)} ${v.percent.toFixed(2).padStart(6)}% ${String(v.samples).padStart(9)}  ${v.value === null ? '(none)' : safe(v.value)}`);
+  if (others.values > 0) out(`${formatValue(others.total, unit).padStart(12)} ${others.percent.toFixed(2).padStart(6)}% ${String(others.samples).padStart(9)}  (${others.values} more ${others.values === 1 ? 'value' : 'values'})`);
+  return 0;
 }
 
 /** The top functions of a store this process holds open (`icicle record`), without opening it a second time. */

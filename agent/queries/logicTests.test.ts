@@ -24,6 +24,7 @@ import type { TimeOrderedSamples } from '../../common/timeOrder';
  *   call-tree SEL              the packed call tree, indented, with kind, self/total micros and samples
  *   function-costs SEL         NAME FILE:LINE:COLUMN (its definition) SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
  *   source-costs SEL           `total` VALUE SAMPLES, then per file its functions (NAME, first line, costs) and lines
+ *   source-split KEY N SEL     per function with a split by KEY: `function NAME TOTAL`, then per value as label-breakdown
  *   source-lines FILE SEL      one file's lines as source-costs charges them: LINE SELF TOTAL SELF_SAMPLES TOTAL_SAMPLES
  *   label-keys [SEL]           one key per line
  *   label-values KEY [SEL]     one value per line
@@ -54,6 +55,23 @@ async function query(source: BatchSource, text: string): Promise<string[]> {
       );
     case 'source-costs':
       return renderSourceCosts(await sourceCosts(source, selection()));
+    case 'source-split': {
+      const key = words.next();
+      const limit = Number(words.next());
+      const costs = await sourceCosts(source, selection(), { splitBy: { key, limit } });
+      return costs.files.flatMap(f =>
+        f.functions.flatMap(c =>
+          c.split
+            ? [
+                `function ${quote(c.name)} ${c.total} ${c.totalSamples}`,
+                ...c.split.shares.map(s => `  ${s.value === null ? '(none)' : quote(s.value)} ${s.total} ${s.samples}`),
+                `  others ${c.split.others.values} values ${c.split.others.total} ${c.split.others.samples}`,
+                `  all ${c.split.total} ${c.split.samples}`,
+              ]
+            : [`function ${quote(c.name)} ${c.total} ${c.totalSamples} (no split)`],
+        ),
+      );
+    }
     case 'source-lines': {
       const file = words.next();
       const costs = await sourceCosts(source, selection());

@@ -55,4 +55,30 @@ describe('the agent protocol', () => {
     assert.ok(!ok({ wallNs: Number.POSITIVE_INFINITY }), 'an infinite length');
     assert.ok(!ok({ startMs: 'soon' }), 'a start that is not a number');
   });
+
+  it('checks a source costs answer’s split: parts of listed functions, naming listed values', () => {
+    const answer = (split: number[], values: string[] | undefined): unknown => ({
+      description: 'd',
+      selector: '{}',
+      profileTypes: [],
+      unit: 'micros',
+      runs: 1,
+      total: 10,
+      totalSamples: 10,
+      files: [{ file: '/s.js', functionNames: ['handle'], functions: [1, 0, 10, 0, 10], lines: [], split }],
+      ...(values ? { split: { key: 'http_route', values } } : {}),
+    });
+    const { resultSchema, paramsSchema } = protocol.SourceCostsRequest;
+    assert.ok(resultSchema.safeParse(answer([0, 0, 6, 6, 1, 0, protocol.SPLIT_NONE, 3, 3, 1, 0, protocol.SPLIT_OTHERS, 1, 1, 4], ['/a'])).success);
+    assert.ok(!resultSchema.safeParse(answer([0, 1, 6, 6, 1], ['/a'])).success, 'a value the answer does not list');
+    assert.ok(!resultSchema.safeParse(answer([0, 0, 6, 6, 1], undefined)).success, 'a split without values');
+    assert.ok(!resultSchema.safeParse(answer([1, 0, 6, 6, 1], ['/a'])).success, 'a function the file does not list');
+    assert.ok(!resultSchema.safeParse(answer([0, 0, 6, 6], ['/a'])).success, 'four numbers');
+    assert.ok(!resultSchema.safeParse(answer([0, -3, 6, 6, 1], ['/a'])).success, 'an unknown negative index');
+    assert.ok(!resultSchema.safeParse(answer([0, 0.5, 6, 6, 1], ['/a'])).success, 'a fractional index');
+    const params = (key: string, limit = 3) => ({ selection: { kind: 'allRuns', selector: '{}' }, splitBy: { key, limit } });
+    assert.ok(paramsSchema.safeParse(params('http_route')).success);
+    assert.ok(!paramsSchema.safeParse(params('__profile_rows')).success, 'the store’s own label');
+    assert.ok(!paramsSchema.safeParse(params('http_route', 1000)).success, 'too many values per function');
+  });
 });

@@ -2,7 +2,7 @@ import { EXPORT_FORMAT_IDS } from '../exportFormats';
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import { packedCallTreeSchema, type PackedCallTree } from '../callTree';
-import { labelBreakdownQuerySchema, labelBreakdownResultSchema, type LabelBreakdownResult } from '../labelBreakdown';
+import { breakdownKeySchema, labelBreakdownQuerySchema, labelBreakdownResultSchema, type LabelBreakdownResult } from '../labelBreakdown';
 import { LABEL_KEY_PATTERN, isInternalLabel, userLabelsProblem } from '../labelKeys';
 import type { DisplayUnit } from '../profileTypes';
 import { sourceSelectionSchema } from '../sourceSelection';
@@ -459,12 +459,47 @@ export interface PackedFileCosts {
   lines: number[];
   /** With `runsPerFile`: how many of the selection's runs ran code of this file, for a mean per run of its costs. */
   runs?: number;
+  /**
+   * With `splitBy`: the totals of the functions some of whose samples carry the label, split by its values, stride 5:
+   * function index (into functionNames), value (an index into the answer's `split.values`; SPLIT_NONE: the samples
+   * without the label; SPLIT_OTHERS: the values beyond the limit, summed), total, samples, and how many values that
+   * is (1, or the others' count). A function's parts add up to its total. Absent when no function has a split.
+   */
+  split?: number[];
 }
+/** In `PackedFileCosts.split`: the part of a function's samples without the label. */
+export const SPLIT_NONE = -1;
+/** In `PackedFileCosts.split`: the values beyond the limit, summed. */
+export const SPLIT_OTHERS = -2;
+const SPLIT_STRIDE = 5;
+
 const packedFileCostsSchema = z
-  .object({ file: z.string(), functionNames: strings, functions: finiteNumbers, lines: finiteNumbers, runs: count.optional() })
+  .object({ file: z.string(), functionNames: strings, functions: finiteNumbers, lines: finiteNumbers, runs: count.optional(), split: finiteNumbers.optional() })
   .refine(f => f.functions.length === 5 * f.functionNames.length && f.lines.length % 5 === 0, {
     message: 'a file holds five numbers per function and per line',
+  })
+  .refine(f => f.split === undefined || splitEntriesValid(f.split, f.functionNames.length), {
+    message: 'a file\'s split holds five numbers per part, of a function it lists',
   }) satisfies AnswerSchema<PackedFileCosts>;
+
+/** Each split part names a listed function and a value index (or SPLIT_NONE / SPLIT_OTHERS), with a whole count. */
+function splitEntriesValid(split: readonly number[], functions: number): boolean {
+  if (split.length % SPLIT_STRIDE !== 0) return false;
+  for (let i = 0; i < split.length; i += SPLIT_STRIDE) {
+    const [fn, value, , samples, values] = split.slice(i, i + SPLIT_STRIDE) as [number, number, number, number, number];
+    if (!Number.isInteger(fn) || fn < 0 || fn >= functions) return false;
+    if (!Number.isInteger(value) || value < SPLIT_OTHERS) return false;
+    if (!Number.isInteger(samples) || samples < 0 || !Number.isInteger(values) || values < 0) return false;
+  }
+  return true;
+}
+
+/** The largest value index the files' splits name, so the answer can check each names one of `split.values`. */
+function largestSplitValue(files: readonly { split?: readonly number[] | undefined }[]): number {
+  let largest = -1;
+  for (const f of files) for (let i = 1; f.split && i < f.split.length; i += SPLIT_STRIDE) largest = Math.max(largest, f.split[i]!);
+  return largest;
+}
 
 /**
  * Everything the source costs of a selection (common/sourceSelection.ts): per-function and per-line cost of every
@@ -477,6 +512,8 @@ export namespace SourceCostsRequest {
     profileType: z.string().min(1).max(500).optional(),
     /** Also count, per file, the runs that ran it (`PackedFileCosts.runs`): the deltas against a baseline want it. */
     runsPerFile: z.boolean().optional(),
+    /** Also split each function's total by this label's values, the largest `limit` (`PackedFileCosts.split`). */
+    splitBy: z.object({ key: breakdownKeySchema, limit: z.number().int().min(1).max(20) }).optional(),
   });
   export type Params = z.infer<typeof paramsSchema>;
   export interface Result {
@@ -493,18 +530,23 @@ export namespace SourceCostsRequest {
     total: number;
     totalSamples: number;
     files: PackedFileCosts[];
+    /** With `splitBy`, when some function has a split: the label, and the values the files' splits index. */
+    split?: { key: string; values: string[] };
   }
-  export const resultSchema = z.object({
-    description: z.string(),
-    selector: z.string(),
-    profileType: z.string().optional(),
-    profileTypes: z.array(z.string()),
-    unit,
-    runs: count,
-    total: z.number(),
-    totalSamples: z.number(),
-    files: z.array(packedFileCostsSchema),
-  }) satisfies AnswerSchema<Result>;
+  export const resultSchema = z
+    .object({
+      description: z.string(),
+      selector: z.string(),
+      profileType: z.string().optional(),
+      profileTypes: z.array(z.string()),
+      unit,
+      runs: count,
+      total: z.number(),
+      totalSamples: z.number(),
+      files: z.array(packedFileCostsSchema),
+      split: z.object({ key: z.string().max(100), values: z.array(z.string().max(100_000)).max(100_000) }).optional(),
+    })
+    .refine(r => largestSplitValue(r.files) < (r.split?.values.length ?? 0), { message: 'a split names a value the answer does not list' }) satisfies AnswerSchema<Result>;
   export const type = new RequestType<Params, Result, void>(method);
 }
 

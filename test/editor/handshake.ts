@@ -118,7 +118,8 @@ export interface BridgeResults {
   clickRole: { clicked: string };
   typeInto: { typed: string };
   selectOption: { offered: string[] };
-  editorHover: { text: string };
+  /** The hover's text as shown; its links' targets, images and the text of its code spans (for what data may not make). */
+  editorHover: { text: string; links: string[]; images: number; code: string[] };
   screenshot: { path: string; bytes: number };
   notifications: { texts: string[] };
   pageConsole: { lines: string[] };

@@ -175,7 +175,11 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
         const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
         if (!(await hover.isVisible().catch(() => false))) return undefined;
         const text = (await hover.innerText().catch(() => '')) ?? '';
-        return expected.test(text) ? { text } : undefined;
+        if (!expected.test(text)) return undefined;
+        const links = await hover.locator('a').evaluateAll(anchors => anchors.map(a => a.getAttribute('data-href') ?? a.getAttribute('href') ?? ''));
+        const images = await hover.locator('img').count();
+        const code = await hover.locator('code').allInnerTexts();
+        return { text, links, images, code };
       },
       { timeoutMs: request.timeoutMs, what: `the editor's hover to show /${request.expect}/` },
     );

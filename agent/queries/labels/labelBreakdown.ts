@@ -39,7 +39,8 @@ const ROWS_PER_STEP = 16_384;
  */
 export async function labelBreakdown(source: ScanSource, key: string, selection: Selection, limit: number): Promise<LabelBreakdown> {
   if (!LABEL_KEY_PATTERN.test(key)) throw new Error(`invalid label name ${JSON.stringify(key)}`);
-  if (!(Number.isInteger(limit) && limit >= 1)) throw new Error(`the number of values to list must be a positive integer, got ${limit}`);
+  // Made first, so a wrong limit is refused before the scan.
+  const ranking = new ShareRanking(limit);
   const column = labelColumn(key);
   // A label no row ever had has no column: every selected sample then lacks it.
   const grouped = source.columnNames().includes(column) ? [groupKey(column, undefined, 'label')] : [];
@@ -48,7 +49,7 @@ export async function labelBreakdown(source: ScanSource, key: string, selection:
     .aggregate(grouped, [sum(COLUMN.value, 'total'), count('samples')])
     .build();
   const { table } = await executePlan(plan, source);
-  return runSliced(source, topShares(table, grouped.length > 0, limit));
+  return runSliced(source, topShares(table, grouped.length > 0, ranking));
 }
 
 interface GroupedTable {
@@ -56,48 +57,68 @@ interface GroupedTable {
   getChild(name: string): { get(index: number): unknown } | null;
 }
 
-/** The grouped rows' largest `limit` (a bounded min-heap, so a million values cost n log limit), then the rest. */
-function* topShares(table: GroupedTable, byLabel: boolean, limit: number): Generator<void, LabelBreakdown> {
+/** The grouped rows ranked (a bounded min-heap, so a million values cost n log limit), a step at a time. */
+function* topShares(table: GroupedTable, byLabel: boolean, ranking: ShareRanking): Generator<void, LabelBreakdown> {
   const labels = byLabel ? table.getChild('label') : null;
   const totals = table.getChild('total');
   const counts = table.getChild('samples');
-  const none: LabelShare = { value: null, total: 0, samples: 0 };
-  const heap: LabelShare[] = [];
-  let total = 0;
-  let samples = 0;
-  let distinct = 0;
-  const offer = (share: LabelShare): void => {
-    distinct++;
-    if (heap.length < limit) {
+  for (let start = 0; start < table.numRows; start += ROWS_PER_STEP) {
+    const end = Math.min(table.numRows, start + ROWS_PER_STEP);
+    for (let i = start; i < end; i++) {
+      ranking.add((labels?.get(i) as string | null | undefined) ?? null, Number(totals?.get(i) ?? 0), Number(counts?.get(i) ?? 0));
+    }
+    yield;
+  }
+  return ranking.finish();
+}
+
+/**
+ * The ranking of a label's values by total, in one home for every breakdown (the By Label tab, `icicle top --by`, a
+ * function's split across routes in the source): each distinct value offered once with its total, absent and empty
+ * merged into one "(none)" share, the largest `limit` kept (a bounded min-heap) and the rest summed as others.
+ */
+export class ShareRanking {
+  private readonly none: LabelShare = { value: null, total: 0, samples: 0 };
+  private readonly heap: LabelShare[] = [];
+  private total = 0;
+  private samples = 0;
+  private distinct = 0;
+
+  constructor(private readonly limit: number) {
+    if (!(Number.isInteger(limit) && limit >= 1)) throw new Error(`the number of values to list must be a positive integer, got ${limit}`);
+  }
+
+  /** One distinct value (null or '': the samples without the label) and what its samples add up to. */
+  add(value: string | null, total: number, samples: number): void {
+    if (samples === 0) return;
+    this.total += total;
+    this.samples += samples;
+    // Absent and empty read alike in selectors (`{key=""}` selects both), so they are one "(none)" share.
+    if (value === null || value === '') {
+      this.none.total += total;
+      this.none.samples += samples;
+    } else this.offer({ value, total, samples });
+  }
+
+  finish(): LabelBreakdown {
+    if (this.none.samples > 0) this.offer(this.none);
+    const shares = this.heap.sort((a, b) => (smaller(a, b) ? 1 : smaller(b, a) ? -1 : 0));
+    const keptTotal = shares.reduce((s, share) => s + share.total, 0);
+    const keptSamples = shares.reduce((s, share) => s + share.samples, 0);
+    return { shares, others: { values: this.distinct - shares.length, total: this.total - keptTotal, samples: this.samples - keptSamples }, total: this.total, samples: this.samples };
+  }
+
+  private offer(share: LabelShare): void {
+    const heap = this.heap;
+    this.distinct++;
+    if (heap.length < this.limit) {
       heap.push(share);
       siftUp(heap, heap.length - 1);
     } else if (smaller(heap[0]!, share)) {
       heap[0] = share;
       siftDown(heap, 0);
     }
-  };
-  for (let start = 0; start < table.numRows; start += ROWS_PER_STEP) {
-    const end = Math.min(table.numRows, start + ROWS_PER_STEP);
-    for (let i = start; i < end; i++) {
-      const rowTotal = Number(totals?.get(i) ?? 0);
-      const rowSamples = Number(counts?.get(i) ?? 0);
-      if (rowSamples === 0) continue;
-      total += rowTotal;
-      samples += rowSamples;
-      const value = (labels?.get(i) as string | null | undefined) ?? null;
-      // Absent and empty read alike in selectors (`{key=""}` selects both), so they are one "(none)" share.
-      if (value === null || value === '') {
-        none.total += rowTotal;
-        none.samples += rowSamples;
-      } else offer({ value, total: rowTotal, samples: rowSamples });
-    }
-    yield;
   }
-  if (none.samples > 0) offer(none);
-  const shares = heap.sort((a, b) => (smaller(a, b) ? 1 : smaller(b, a) ? -1 : 0));
-  const keptTotal = shares.reduce((s, share) => s + share.total, 0);
-  const keptSamples = shares.reduce((s, share) => s + share.samples, 0);
-  return { shares, others: { values: distinct - shares.length, total: total - keptTotal, samples: samples - keptSamples }, total, samples };
 }
 
 /** Whether `a` ranks below `b`: a smaller total, or the same and a later value (null, "(none)", last). */

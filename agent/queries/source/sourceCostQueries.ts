@@ -1,11 +1,11 @@
-import type { PackedFileCosts, SourceCostsRequest } from '../../../common/protocol/agentProtocol';
+import { SPLIT_NONE, SPLIT_OTHERS, type PackedFileCosts, type SourceCostsRequest } from '../../../common/protocol/agentProtocol';
 import { CPU_TIME_PROFILE_TYPE, describeProfileType, displayUnitOf, preferredProfileType, toDisplayUnit } from '../../../common/profileTypes';
 import { formatSelector, type LabelMatcher } from '../../../common/selector';
 import type { SourceSelection } from '../../../common/sourceSelection';
 import type { ScanSource, Selection } from '../../../storage/query';
 import { labelValuesByRecency } from '../labels/labelValuesByRecency';
 import { profileTypes } from '../selectionProfileTypes';
-import { sourceCosts } from './sourceCosts';
+import { sourceCosts, type SourceFunctionCost } from './sourceCosts';
 import type { Store } from '../../../storage/store';
 import { RUN_KEYS } from '../runs/runFunctionCosts';
 import { runsPerFile } from './fileRuns';
@@ -29,16 +29,21 @@ export async function querySourceCosts(store: Store, params: SourceCostsRequest.
     const missing = params.profileType !== undefined && profileType !== params.profileType && types.length > 0 ? `; no ${describeProfileType(params.profileType)} recorded, so ${describeProfileType(profileType!)}` : '';
     const selection: Selection = { ...resolved, ...(profileType !== undefined ? { profileType } : {}) };
     const runs = await countRuns(snapshot, selection);
-    const costs = await sourceCosts(snapshot, selection);
+    const costs = await sourceCosts(snapshot, selection, params.splitBy ? { splitBy: params.splitBy } : {});
     const fileRuns = params.runsPerFile ? await runsPerFile(snapshot, selection) : undefined;
     const toDisplay = toDisplayUnit(profileType);
-    const files: PackedFileCosts[] = costs.files.map(f => ({
-      file: f.file,
-      functionNames: f.functions.map(fn => fn.name),
-      functions: f.functions.flatMap(fn => [fn.line, toDisplay(fn.self), toDisplay(fn.total), fn.selfSamples, fn.totalSamples]),
-      lines: f.lines.flatMap(l => [l.line, toDisplay(l.self), toDisplay(l.total), l.selfSamples, l.totalSamples]),
-      ...(fileRuns ? { runs: fileRuns.get(f.file) ?? 0 } : {}),
-    }));
+    const splitValues = new SplitValues();
+    const files: PackedFileCosts[] = costs.files.map(f => {
+      const split = packSplit(f.functions, splitValues, toDisplay);
+      return {
+        file: f.file,
+        functionNames: f.functions.map(fn => fn.name),
+        functions: f.functions.flatMap(fn => [fn.line, toDisplay(fn.self), toDisplay(fn.total), fn.selfSamples, fn.totalSamples]),
+        lines: f.lines.flatMap(l => [l.line, toDisplay(l.self), toDisplay(l.total), l.selfSamples, l.totalSamples]),
+        ...(fileRuns ? { runs: fileRuns.get(f.file) ?? 0 } : {}),
+        ...(split.length > 0 ? { split } : {}),
+      };
+    });
     return {
       description: (profileType === undefined || profileType === CPU_TIME_PROFILE_TYPE ? description : `${description}, ${describeProfileType(profileType)}`) + missing,
       selector: formatSelector(selection.matchers),
@@ -49,10 +54,38 @@ export async function querySourceCosts(store: Store, params: SourceCostsRequest.
       total: toDisplay(costs.total),
       totalSamples: costs.totalSamples,
       files,
+      ...(params.splitBy && splitValues.values.length > 0 ? { split: { key: params.splitBy.key, values: splitValues.values } } : {}),
     };
   } finally {
     snapshot.release();
   }
+}
+
+/** The label values the answer's splits name, each once, in the order first met. */
+class SplitValues {
+  readonly values: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  of(value: string): number {
+    let at = this.index.get(value);
+    if (at === undefined) {
+      at = this.values.push(value) - 1;
+      this.index.set(value, at);
+    }
+    return at;
+  }
+}
+
+/** A file's functions' splits, packed as `PackedFileCosts.split` says, in the display unit. */
+function packSplit(functions: readonly SourceFunctionCost[], values: SplitValues, toDisplay: (value: number) => number): number[] {
+  const packed: number[] = [];
+  functions.forEach((fn, index) => {
+    if (!fn.split) return;
+    for (const share of fn.split.shares) packed.push(index, share.value === null ? SPLIT_NONE : values.of(share.value), toDisplay(share.total), share.samples, 1);
+    const others = fn.split.others;
+    if (others.values > 0) packed.push(index, SPLIT_OTHERS, toDisplay(others.total), others.samples, others.values);
+  });
+  return packed;
 }
 
 async function resolve(source: ScanSource, wanted: SourceSelection, base: Selection, now: number): Promise<{ selection: Selection; description: string }> {

@@ -1,7 +1,8 @@
 import { functionKey } from '../../../common/functionIdentity';
 import type { MetadataStore } from '../../../storage/metadata/metadataStore';
+import { ShareRanking, type LabelBreakdown } from '../labels/labelBreakdown';
 import { functionPositions } from '../stacks/functionPositions';
-import { mergeStacksWithLeafLines, type MergedStacks } from '../stacks/mergeStacks';
+import { mergeStacksByLabel, mergeStacksWithLeafLines, type MergedStacks } from '../stacks/mergeStacks';
 import type { ScanSource, Selection } from '../../../storage/query';
 
 /**
@@ -20,6 +21,11 @@ export interface SourceFunctionCost {
   total: number;
   selfSamples: number;
   totalSamples: number;
+  /**
+   * With `splitBy`, and only when some of its samples carry the label: its total split by the label's values (the
+   * largest `limit`, "(none)" among them, the rest summed), adding up to `total`.
+   */
+  split?: LabelBreakdown;
 }
 
 export interface SourceLineCost {
@@ -54,9 +60,18 @@ export interface SourceCosts {
  * the module's first line instead of the lines that call. Frames without a file are left out (their cost is still
  * in the totals).
  */
-export async function sourceCosts(source: ScanSource, selection: Selection): Promise<SourceCosts> {
+export async function sourceCosts(source: ScanSource, selection: Selection, options: { splitBy?: { key: string; limit: number } } = {}): Promise<SourceCosts> {
   const { merged, leafLines } = await mergeStacksWithLeafLines(source, selection);
-  return sourceCostsOf(source.metadata, merged, leafLines);
+  // A second scan, by stack and label, only when the store has the label at all (a store without spans pays nothing).
+  const byLabel = options.splitBy && (await mergeStacksByLabel(source, selection, options.splitBy.key));
+  return sourceCostsOf(source.metadata, merged, leafLines, byLabel ? { ...byLabel, limit: options.splitBy!.limit } : undefined);
+}
+
+/** The selection's stacks merged per value of a label (mergeStacksByLabel), to split each function's total by. */
+export interface LabelSplitInput {
+  merged: MergedStacks;
+  labels: readonly (string | null)[];
+  limit: number;
 }
 
 const NOT_SEEN = -1;
@@ -71,7 +86,16 @@ interface Accumulator {
   stamp: number;
 }
 
-export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, leafLines?: Float64Array): SourceCosts {
+/** A function's running split by a label: per value (null: without it) its total and samples. */
+interface SplitAccumulator {
+  byValue: Map<string | null, { total: number; samples: number }>;
+  /** Some sample carried the label: only then is the split shown. */
+  labelled: boolean;
+  /** As `stamp`, over the rows merged by label. */
+  stamp: number;
+}
+
+export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, leafLines?: Float64Array, split?: LabelSplitInput): SourceCosts {
   const fileIds = new Map<string, number>();
   const files: { file: string; functions: Map<string, SourceFunctionCost & Accumulator>; lines: Map<number, SourceLineCost & Accumulator> }[] = [];
   // Per stored frame: its file's index (or NO_FILE) and its function's accumulator, computed once.
@@ -147,17 +171,76 @@ export function sourceCostsOf(metadata: MetadataStore, merged: MergedStacks, lea
       add(cost, row, k === 0, value, samples);
     }
   }
+  const splits = split ? splitFunctions(metadata, split, fileOf, functionOf) : undefined;
+  const output = (fn: SourceFunctionCost & Accumulator): SourceFunctionCost => {
+    const { name, line, self, total, selfSamples, totalSamples } = fn;
+    const breakdown = splits?.get(fn);
+    return { name, line, self, total, selfSamples, totalSamples, ...(breakdown ? { split: breakdown } : {}) };
+  };
   return {
     total,
     totalSamples,
     files: files
       .map(({ file, functions, lines }) => ({
         file,
-        functions: [...functions.values()].map(({ stamp: _stamp, ...cost }) => cost).sort((a, b) => a.line - b.line || compare(a.name, b.name)),
+        functions: [...functions.values()].map(output).sort((a, b) => a.line - b.line || compare(a.name, b.name)),
         lines: [...lines.values()].map(({ stamp: _stamp, ...cost }) => cost).sort((a, b) => a.line - b.line),
       }))
       .sort((a, b) => compare(a.file, b.file)),
   };
+}
+
+/**
+ * Each function's total split by the label's values, from the rows merged per (stack, value): a row adds once to a
+ * function however many of its frames are the function's (recursion), as the total does, so the parts add up to it.
+ * The frames are those `sourceCostsOf` already placed (the same snapshot holds the same stacks).
+ */
+function splitFunctions(
+  metadata: MetadataStore,
+  split: LabelSplitInput,
+  fileOf: Int32Array,
+  functionOf: readonly (SourceFunctionCost & Accumulator)[],
+): Map<SourceFunctionCost, LabelBreakdown> {
+  const running = new Map<SourceFunctionCost, SplitAccumulator>();
+  const { merged, labels } = split;
+  // The rows come sorted by stack, each stack once per value: its frames are read once for all its values.
+  let frames: ArrayLike<number> = [];
+  let framesOf = 0;
+  for (let row = 0; row < merged.stackIds.length; row++) {
+    const stackId = merged.stackIds[row]!;
+    if (stackId === 0) continue;
+    const value = labels[row] ?? null;
+    if (stackId !== framesOf) {
+      frames = metadata.stack(stackId);
+      framesOf = stackId;
+    }
+    for (let k = 0; k < frames.length; k++) {
+      const frameId = frames[k]!;
+      if (fileOf[frameId]! < 0) continue;
+      const fn = functionOf[frameId];
+      if (fn === undefined) continue;
+      let acc = running.get(fn);
+      if (acc === undefined) {
+        acc = { byValue: new Map(), labelled: false, stamp: -1 };
+        running.set(fn, acc);
+      }
+      if (acc.stamp === row) continue;
+      acc.stamp = row;
+      const part = acc.byValue.get(value) ?? { total: 0, samples: 0 };
+      part.total += merged.values[row]!;
+      part.samples += merged.samples[row]!;
+      acc.byValue.set(value, part);
+      if (value !== null && value !== '') acc.labelled = true;
+    }
+  }
+  const out = new Map<SourceFunctionCost, LabelBreakdown>();
+  for (const [fn, acc] of running) {
+    if (!acc.labelled) continue;
+    const ranking = new ShareRanking(split.limit);
+    for (const [value, part] of acc.byValue) ranking.add(value, part.total, part.samples);
+    out.set(fn, ranking.finish());
+  }
+  return out;
 }
 
 function compare(a: string, b: string): number {

@@ -79,4 +79,12 @@ describe('pprof span labels from a real Go program (pprof.Do, Pyroscope span pro
     console.log(`      heavy trace ${(share * 100).toFixed(1)}% of the labelled CPU (${heavy.totalValue / 1e6} ms vs ${light.totalValue / 1e6} ms)`);
     assert.ok(Math.abs(share - 0.75) <= 0.075, `the heavy trace has ${(share * 100).toFixed(1)}% of the labelled CPU (${heavy.totalValue} vs ${light.totalValue}), not 75% ± 7.5`);
   });
+
+  it('icicle top --by span_id gives each span the total icicle top --where finds for it, and the rest as (none)', () => {
+    const byLabel = JSON.parse(cli(['top', '--store', store, '--json', '--by', SPAN_LABEL_KEYS.spanId])) as { totalValue: number; values: { value: string | null; total: number }[] };
+    assert.deepEqual(byLabel.values.map(v => v.value).filter(v => v !== null).sort(), ['00f067aa0ba902b7', 'b7ad6b7169203331', 'e457b5a2e4d86bd1']);
+    for (const v of byLabel.values) assert.equal(v.total, top([`${SPAN_LABEL_KEYS.spanId}=${v.value ?? ''}`]).totalValue, `span ${v.value ?? '(none)'}`);
+    assert.equal(byLabel.totalValue, top([]).totalValue);
+    assert.equal(byLabel.values.reduce((sum, v) => sum + v.total, 0), byLabel.totalValue);
+  });
 });
