@@ -164,6 +164,8 @@ export function register(): void {
       assert.equal(heavy.unit, 'nanoseconds');
       const topShare = heavy.totalValue / (heavy.totalValue + light.totalValue);
       const rows = JSON.stringify(shown.rows);
+      // The figures of this run, for the reader of the log (README's screenshot shows one such run).
+      console.log(`      By Label by http_route: ${rows}; /heavy ${(shownShare * 100).toFixed(1)}% of the routes' CPU on the page, ${(topShare * 100).toFixed(2)}% by icicle top`);
       // The handlers burn 3 bursts against 1; the HTTP work around them is the same for both routes.
       assert.ok(Math.abs(shownShare - 0.75) <= 0.1, `the page gives /heavy ${(shownShare * 100).toFixed(1)}% of the routes' CPU, expected 75% ± 10: ${rows}`);
       // Shares are shown to 0.1%: the page's split is the command line's to within that rounding.
