@@ -14,7 +14,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,8 @@ export function register(): void {
     /** Where `icicle record` keeps its samples by default: this editor's (temporary) XDG data folder. */
     let cliStore: string;
     let sessionId: string;
+    /** The folder that puts `icicle` on the terminal's PATH. */
+    let bin: string | undefined;
 
     suiteSetup(async function () {
       // Every step acts in the page; under @vscode/test-electron there is no driver to act.
@@ -98,10 +100,14 @@ export function register(): void {
       assert.ok(!existsSync(cliStore), `the command line's store ${cliStore} exists before the first run: this is not a new user`);
     });
 
+    suiteTeardown(() => {
+      if (bin) rmSync(bin, { recursive: true, force: true });
+    });
+
     test('1. icicle record in the terminal records the server while /heavy and /light requests interleave', async function () {
       this.timeout(240_000);
       // `icicle` on the terminal's PATH, as a global install puts it.
-      const bin = mkdtempSync(join(tmpdir(), 'icicle-bin-'));
+      bin = mkdtempSync(join(tmpdir(), 'icicle-bin-'));
       symlinkSync(icicleBin, join(bin, 'icicle'));
       const terminal = vscode.window.createTerminal({ name: 'traced server', cwd: workspace, env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
       terminal.show();
