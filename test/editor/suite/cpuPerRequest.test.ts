@@ -185,7 +185,7 @@ export function register(): void {
       await ask({ action: 'screenshot', name: 'cpu-by-route', selector: '.icicle-by-label-table', timeoutMs: 30_000 });
     });
 
-    test("4. one request's trace id pasted into the selection: its flame graph holds only its own handler", async function () {
+    test("4. one request's trace id pasted into the selection: its flame graph and table hold only its own handler", async function () {
       this.timeout(180_000);
       // The requests that cost most, from the tab itself: grouped by trace_id, the largest first.
       await ask({ action: 'selectOption', name: 'Group by', option: 'trace_id', timeoutMs: 30_000 });
@@ -215,6 +215,10 @@ export function register(): void {
       }, 90_000);
       assert.ok(labels.length > 1);
       await ask({ action: 'screenshot', name: 'request-flame-graph', timeoutMs: 30_000 });
+      // The Table tab lists the same request's functions: its handler, never the other.
+      await ask({ action: 'clickRole', role: 'tab', name: 'Table', timeoutMs: 30_000 });
+      const { text } = await ask({ action: 'webviewText', selector: 'table[aria-label="Functions by cost"]', expect: own, timeoutMs: 30_000 });
+      assert.ok(!text.includes(other), `the request's table lists ${other}: ${text.slice(0, 500)}`);
     });
   });
 }
