@@ -17,7 +17,7 @@ export const e2eDirVariable = 'ICICLE_E2E_DIR';
  * (suite/index.ts reads it).
  */
 export const suiteVariable = 'ICICLE_EDITOR_SUITE';
-export type EditorSuite = 'trusted' | 'untrusted' | 'demo';
+export type EditorSuite = 'trusted' | 'untrusted' | 'demo' | 'requests';
 
 export type BridgeRequest =
   /** Waits until the visible webviews' flame graphs show every label in `include` (or the time is up), and returns the labels. */
@@ -89,6 +89,16 @@ export type BridgeRequest =
    * expression's source), and returns the labels of every action it shows.
    */
   | { action: 'debugToolbar'; expect: string; timeoutMs: number }
+  /**
+   * Waits until a tree in the side bar (the Profiles view) shows a row whose accessible name matches `label` (a
+   * regular expression's source), clicks it with the mouse, and returns the accessible names of the rows shown.
+   */
+  | { action: 'treeItem'; label: string; timeoutMs: number }
+  /**
+   * Waits until the shown flame graph's By Label tab groups by `key` and lists a row for each of `include`, and
+   * returns what its rows read (value, total and share, as the user reads them) and the note above them.
+   */
+  | { action: 'byLabelRows'; key: string; include: string[]; timeoutMs: number }
   /** Clicks, with the mouse, the editor tab whose label is `label`. */
   | { action: 'clickTab'; label: string; timeoutMs: number }
   /** Clicks, with the mouse, into the text of the line containing `line` (to focus that editor), then presses `key`. */
@@ -132,6 +142,8 @@ export interface BridgeResults {
   lineHeat: { lines: number[] };
   debugToolbar: { labels: string[] };
   clickTab: { clicked: string };
+  treeItem: { clicked: string; rows: string[] };
+  byLabelRows: { key: string; note: string; rows: { value: string; total: string; share: string }[] };
   pressKeyInEditor: { pressed: string };
   statusBarItem: { text: string; ariaLabel: string };
   webviewText: { text: string };

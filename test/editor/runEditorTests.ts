@@ -5,16 +5,17 @@
  *
  *   node --import tsx test/editor/runEditorTests.ts
  *
- * It runs the editor three times: the whole suite on the fixture workspace with workspace trust switched off (so the
+ * It runs the editor four times: the whole suite on the fixture workspace with workspace trust switched off (so the
  * folder is trusted); the short untrusted suite (suite/untrusted.test.ts) in a fresh code-server that enforces
  * workspace trust, on a temporary copy of the fixture workspace that the editor does not trust; and the demo README's
  * walk (suite/demoWalk.test.ts) on a fresh demo workspace built by scripts/demoWorkspace.mjs, the module `npm run demo`
- * uses, with the demo's user settings. `--run trusted`, `--run untrusted` or `--run demo` runs one of them
+ * uses, with the demo's user settings; and the CPU-per-request walk (suite/cpuPerRequest.test.ts) on a fresh copy of
+ * the traced server test/fixtures/otelServer. `--run trusted`, `--run untrusted`, `--run demo` or `--run requests` runs one of them
  * (ICICLE_EDITOR_GREP=<text> in the environment: only the tests whose titles contain it). Each run's suite writes its pass and fail counts to its own file (the driver
  * passes the path through code-server's environment to the extension host); the driver writes their sum to
  * ICICLE_RESULTS_FILE (test/runAllTiers.mjs sets it) and prints it.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findCodeServer, startCodeServer, type RunningCodeServer } from './codeServer';
@@ -25,6 +26,7 @@ import { createDemoWorkspace, demoUserSettings } from '../../scripts/demoWorkspa
 
 const repoRoot = resolve(__dirname, '..', '..');
 const fixtureWorkspace = join(repoRoot, 'test', 'fixtures', 'workspace');
+const otelServerFixture = join(repoRoot, 'test', 'fixtures', 'otelServer');
 const suitePath = join(repoRoot, 'out', 'test', 'editor', 'index.js');
 const extensionMain = join(repoRoot, 'out', 'extension', 'extension.js');
 const resultsDir = join(repoRoot, 'test-results', 'editor');
@@ -86,6 +88,8 @@ const runs: EditorRun[] = [
   { suite: 'trusted', workspaceTrust: false, timeoutMs: 600_000 },
   { suite: 'untrusted', workspaceTrust: true, timeoutMs: 90_000 },
   { suite: 'demo', workspaceTrust: false, timeoutMs: 150_000 },
+  // Recording a traced server with `icicle record` takes about half a minute, more on a loaded machine.
+  { suite: 'requests', workspaceTrust: false, timeoutMs: 300_000 },
 ];
 
 /** The user settings each run's editor starts with: the demo run uses exactly those of `npm run demo`. */
@@ -133,6 +137,24 @@ async function runEditor(run: EditorRun): Promise<{ tally: Tally; ok: boolean }>
   }
 }
 
+/**
+ * A fresh workspace holding the traced server of test/fixtures/otelServer (its OpenTelemetry packages linked, not
+ * copied), for the CPU-per-request walk (suite/cpuPerRequest.test.ts): a project the editor has never seen.
+ */
+function tracedServerWorkspace(started: Started): string {
+  const packages = join(otelServerFixture, 'node_modules');
+  if (!existsSync(join(packages, '@opentelemetry', 'sdk-node'))) {
+    throw new Error(`the traced server's packages are missing: install them with \`npm ci --prefix test/fixtures/otelServer\` (scripts/setup.sh does)`);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'icicle-editor-requests-'));
+  started.folders.push(root);
+  const workspace = join(root, 'traced-server');
+  mkdirSync(workspace);
+  for (const file of ['server.js', 'tracing.js', 'package.json']) cpSync(join(otelServerFixture, file), join(workspace, file));
+  symlinkSync(realpathSync(packages), join(workspace, 'node_modules'));
+  return workspace;
+}
+
 async function runEditorIn(run: EditorRun, started: Started): Promise<{ tally: Tally; ok: boolean }> {
   const e2eDir = mkdtempSync(join(tmpdir(), 'icicle-e2e-'));
   started.folders.push(e2eDir);
@@ -144,6 +166,8 @@ async function runEditorIn(run: EditorRun, started: Started): Promise<{ tally: T
     started.folders.push(copyRoot);
     workspace = join(copyRoot, 'workspace');
     cpSync(fixtureWorkspace, workspace, { recursive: true });
+  } else if (run.suite === 'requests') {
+    workspace = tracedServerWorkspace(started);
   } else if (run.suite === 'demo') {
     // A fresh demo workspace, as `npm run demo` builds it: a copy of demo/ made a git repository with two branches.
     const demoRoot = mkdtempSync(join(tmpdir(), 'icicle-editor-demo-'));

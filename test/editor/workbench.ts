@@ -214,10 +214,12 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
   debugToolbar: ({ page }, request) => workbenchActions.debugToolbar(page, request),
   clickTab: ({ page }, request) => workbenchActions.clickTab(page, request),
   pressKeyInEditor: ({ page }, request) => workbenchActions.pressKeyInEditor(page, request),
+  treeItem: ({ page }, request) => workbenchActions.treeItem(page, request),
   statusBarItem: ({ page }, request) => workbenchReads.statusBarItem(page, request),
   webviewText: ({ page }, request) => workbenchReads.webviewText(page, request),
   frameWidths: ({ page }, request) => workbenchReads.frameWidths(page, request),
   flameChart: ({ page }, request) => workbenchReads.flameChart(page, request),
+  byLabelRows: ({ page }, request) => workbenchReads.byLabelRows(page, request),
 };
 
 /** The first visible element of that ARIA role and name in the shown webviews, polled for until `timeoutMs`. */

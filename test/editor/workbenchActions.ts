@@ -294,6 +294,25 @@ export const workbenchActions = {
     return { clicked: request.label };
   },
 
+  async treeItem(page: Page, request: Request<'treeItem'>): Promise<BridgeResults['treeItem']> {
+    const label = new RegExp(request.label);
+    let rows: string[] = [];
+    const found = await pollUntil(
+      async () => {
+        const all = page.locator('.part.sidebar .monaco-list-row');
+        // Their ARIA labels, as a screen reader reads them: a run's is its name, branch, time and length.
+        rows = await all
+          .evaluateAll(elements => elements.map(e => (e.getClientRects().length > 0 ? (e.getAttribute('aria-label') ?? '') : '')))
+          .catch(() => [] as string[]);
+        const index = rows.findIndex(row => label.test(row));
+        return index >= 0 ? { row: all.nth(index), name: rows[index]! } : undefined;
+      },
+      { timeoutMs: request.timeoutMs, what: `a row of the side bar named /${request.label}/`, details: () => `rows: ${JSON.stringify(rows.filter(Boolean))}` },
+    );
+    await found.row.click();
+    return { clicked: found.name, rows: rows.filter(Boolean) };
+  },
+
   async pressKeyInEditor(page: Page, request: Request<'pressKeyInEditor'>): Promise<BridgeResults['pressKeyInEditor']> {
     const found = await waitForLine(page, request.line, request.timeoutMs);
     // A click at the line's end puts the cursor there and the keyboard focus in that editor, as a person does.

@@ -181,4 +181,36 @@ async function flameChart(page: Page, request: Request<'flameChart'>): Promise<B
   return { caption, colouredPixels, canvasPixels, names: Object.keys(survey!.names), tooltip };
 }
 
-export const workbenchReads = { statusBarItem, webviewText, frameWidths, flameChart };
+/**
+ * The By Label tab's rows as the user reads them, once it groups by the key asked for and lists every value asked
+ * for (a tab just shown, or a key just picked, shows the previous answer until the store answers).
+ */
+async function byLabelRows(page: Page, request: Request<'byLabelRows'>): Promise<BridgeResults['byLabelRows']> {
+  let seen: BridgeResults['byLabelRows'] | undefined;
+  return pollUntil(
+    async () => {
+      for (const webview of await visibleWebviews(page)) {
+        const view = webview.locator('.icicle-by-label-view').first();
+        if (!(await view.isVisible().catch(() => false))) continue;
+        seen = await view
+          // No named functions inside: tsx would wrap them in a helper the page does not have.
+          .evaluate(element => {
+            return {
+              key: (element.querySelector('select.icicle-by-label-key') as unknown as { value: string } | null)?.value ?? '',
+              note: (element.querySelector('.icicle-by-label-note')?.textContent ?? '').trim(),
+              rows: [...element.querySelectorAll('tr.icicle-by-label-row')].map(row => {
+                const [total = '', share = '', value = ''] = [...row.querySelectorAll('td')].map(td => (td.textContent ?? '').trim());
+                return { value, total, share };
+              }),
+            };
+          })
+          .catch(() => undefined);
+        if (seen && seen.key === request.key && !seen.note.startsWith('Querying') && request.include.every(value => seen!.rows.some(row => row.value === value))) return seen;
+      }
+      return undefined;
+    },
+    { timeoutMs: request.timeoutMs, what: `the By Label tab to list ${request.include.join(', ')} by ${request.key}`, details: () => `it shows ${JSON.stringify(seen)}` },
+  );
+}
+
+export const workbenchReads = { statusBarItem, webviewText, frameWidths, flameChart, byLabelRows };
