@@ -9,7 +9,7 @@ import { median } from './storage/benchTiming';
  * `setImmediate`s (about 26 callbacks and promise reactions). Batches alternate: off, then SpanLabels watching; off,
  * then empty async_hooks `before`/`after` (the floor: Node's dispatch of any such hook). Each batch is timed in CPU
  * time, which other processes on the cores barely move, and each side's cost is the median of its differences to the
- * off batch just before it. `node --import tsx bench/spansHookCost.ts [pairs]` (HANDOFF-overhead.md has figures).
+ * off batch just before it. `node --import tsx bench/spansHookCost.ts [pairs]` (docs/handoff/spansOverhead.md has figures).
  */
 
 const manager = new ContextManager();

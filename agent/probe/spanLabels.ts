@@ -65,7 +65,7 @@ export class SpanLabels {
    * The moments the active span changed (performance.now(), milliseconds) and the span from then on: the first
    * `count` entries. Written in place, never pushed: changes come at up to two a callback, and pushing onto an array
    * that `slice` made, as this list was kept before, cost 100–180 ns a change against under 20 written in place
-   * (HANDOFF-overhead.md).
+   * (docs/handoff/spansOverhead.md).
    */
   private times = new Float64Array(FIRST_CAPACITY);
   private spans = emptySpans(FIRST_CAPACITY);
@@ -176,7 +176,7 @@ export class SpanLabels {
    * A callback ends. When it was the outermost, only the event loop's own work runs until the next callback begins:
    * no change is recorded then, and that work is counted to the span before it (as are `(idle)` samples, which are
    * not CPU time). So consecutive callbacks of one span (a request's promise reactions, one after another in the
-   * microtask queue) record no change at all, where each cost two clock reads before (HANDOFF-overhead.md).
+   * microtask queue) record no change at all, where each cost two clock reads before (docs/handoff/spansOverhead.md).
    */
   private leaveCallback(): void {
     const span = this.outer.pop();

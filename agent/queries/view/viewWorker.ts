@@ -28,7 +28,7 @@ if (!port) throw new Error('viewWorker.ts runs only as a worker thread');
 /**
  * The worker's threads run at a lower priority than the agent's request thread, so that on a busy machine a hover
  * takes the CPU from a flame graph, not the other way round: with the scheduler left to share it evenly, hovers under a
- * flame graph waited 2-4x their idle latency at p50 (nice 5 and 10 measured alike; HANDOFF-querypool.md). Only on
+ * flame graph waited 2-4x their idle latency at p50 (nice 5 and 10 measured alike; docs/handoff/queryWorker.md). Only on
  * Linux, where a thread's nice value is its own (setpriority on thread 0 is the calling thread; elsewhere it would lower
  * the whole agent). Threads this one starts (its block worker) inherit it.
  */
