@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CPU_TIME_PROFILE_TYPE, SPAN_WALL_TIME_PROFILE_TYPE } from '../../common/profileTypes';
@@ -12,6 +11,7 @@ import { labelBreakdown, queryLabelBreakdown } from '../queries/labels/labelBrea
 import { labelValues as storedLabelValues } from '../queries/labels/labelQueries';
 import { icicle, icicleSync } from '../../test/support/icicleCli';
 import { pollUntil } from '../../test/support/poll';
+import { drive, request } from '../../test/support/httpLoad';
 
 /**
  * The probe labels each CPU sample with the OpenTelemetry span it ran in: a real node:http server traced by the
@@ -41,25 +41,6 @@ function top(store: string, where: string[], limit = 5): TopJson {
 
 function labelValues(store: string, key: string): string[] {
   return JSON.parse(cli(['labels', key, '--store', store, '--json'])) as string[];
-}
-
-function request(port: number, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, agent: false }, response => {
-      response.resume();
-      response.on('end', resolve);
-      response.on('error', reject);
-    }).on('error', reject);
-  });
-}
-
-/** Sends every path, `concurrency` at a time, so that requests of both routes are in flight together. */
-async function drive(port: number, paths: readonly string[], concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) await request(port, paths[next++]!);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 /** Records the fixture server under `icicle record` while `load` drives it; returns the store. */

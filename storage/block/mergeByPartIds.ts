@@ -1,4 +1,5 @@
 import { DataType, Dictionary, Int32, Utf8, makeData, makeVector, type Data, type RecordBatch } from 'apache-arrow';
+import { dictionaryColumnData } from '../part/columnBuilders';
 import { dictionaryPartIds } from './dictionaryPartIds';
 
 /**
@@ -31,17 +32,8 @@ export class ByteDictionaryColumn {
   }
 
   toData(length: number): Data<Dictionary<Utf8, Int32>> {
-    let nullCount = 0;
-    if (this.validity) for (let i = 0; i < length; i++) if (!(this.validity[i >> 3]! & (1 << (i & 7)))) nullCount++;
     const dictionary = makeVector(makeData({ type: new Utf8(), length: this.size, nullCount: 0, valueOffsets: this.offsets, data: this.bytes }));
-    return makeData({
-      type: new Dictionary(new Utf8(), new Int32()),
-      length,
-      nullCount,
-      nullBitmap: nullCount > 0 ? this.validity!.subarray(0, Math.ceil(length / 8)) : null,
-      data: this.codes.subarray(0, length),
-      dictionary,
-    });
+    return dictionaryColumnData(this.codes, this.validity, length, dictionary);
   }
 }
 

@@ -99,18 +99,7 @@ export class StringColumn {
       this.dictionaryVectorSize = this.dictionary.length;
       if (this.partIds) setDictionaryPartIds(this.dictionaryVector.data[0]!, this.partIds.subarray(0, this.dictionary.length));
     }
-    let nullCount = 0;
-    if (this.validity) {
-      for (let i = 0; i < length; i++) if (!(this.validity[i >> 3]! & (1 << (i & 7)))) nullCount++;
-    }
-    return makeData({
-      type: new Dictionary(new Utf8(), new Int32()),
-      length,
-      nullCount,
-      nullBitmap: nullCount > 0 ? this.validity!.subarray(0, Math.ceil(length / 8)) : null,
-      data: this.codes.subarray(0, length),
-      dictionary: this.dictionaryVector!,
-    });
+    return dictionaryColumnData(this.codes, this.validity, length, this.dictionaryVector!);
   }
 }
 
@@ -183,4 +172,18 @@ export function float64Data(values: Float64Array, length: number): Data<Float64>
 
 export function uint32Data(values: Uint32Array, length: number): Data<Uint32> {
   return makeData({ type: new Uint32(), length, nullCount: 0, data: values.subarray(0, length) });
+}
+
+/** A dictionary-encoded string column's first `length` rows as Arrow data: the codes, and nulls where `validity` is 0. */
+export function dictionaryColumnData(codes: Int32Array, validity: Uint8Array | undefined, length: number, dictionary: Vector<Utf8>): Data<Dictionary<Utf8, Int32>> {
+  let nullCount = 0;
+  if (validity) for (let i = 0; i < length; i++) if (!(validity[i >> 3]! & (1 << (i & 7)))) nullCount++;
+  return makeData({
+    type: new Dictionary(new Utf8(), new Int32()),
+    length,
+    nullCount,
+    nullBitmap: nullCount > 0 ? validity!.subarray(0, Math.ceil(length / 8)) : null,
+    data: codes.subarray(0, length),
+    dictionary,
+  });
 }

@@ -15,7 +15,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -24,6 +23,7 @@ import { assertStoreFree } from '../../../storage/storeLock';
 import { labelNames } from '../handshake';
 import { ask, bridgeAvailable } from './e2eBridge';
 import { eventually, icicleApi, repoRoot, type IcicleTestApi } from './icicle';
+import { drive, request } from '../../support/httpLoad';
 
 /** The built command line, which the terminal finds on its PATH as `icicle`, as after `npm install -g`. */
 const icicleBin = join(repoRoot, 'out', 'agent', 'icicle.js');
@@ -48,25 +48,6 @@ function icicle(args: string[]): Promise<string> {
       else resolve(stdout);
     });
   });
-}
-
-function request(port: number, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, agent: false }, response => {
-      response.resume();
-      response.on('end', resolve);
-      response.on('error', reject);
-    }).on('error', reject);
-  });
-}
-
-/** Sends every path, `concurrency` at a time, so that requests of both routes are in flight together. */
-async function drive(port: number, paths: readonly string[], concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) await request(port, paths[next++]!);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 /** A time as the page writes it (common/valueFormat.ts formatMicros: "850 µs", "12.3 ms", "4.56 s", "3 min 12 s"), in µs. */
