@@ -143,7 +143,12 @@ export interface BridgeResults {
   debugToolbar: { labels: string[] };
   clickTab: { clicked: string };
   treeItem: { clicked: string; rows: string[] };
-  byLabelRows: { key: string; note: string; rows: { value: string; total: string; share: string }[] };
+  byLabelRows: {
+    key: string;
+    note: string;
+    /** Each row's cells as shown; `wall` and `waiting` are '' when the grouping has no wall time columns. */
+    rows: { value: string; total: string; share: string; wall: string; waiting: string }[];
+  };
   pressKeyInEditor: { pressed: string };
   statusBarItem: { text: string; ariaLabel: string };
   webviewText: { text: string };

@@ -11,7 +11,7 @@
  * walk (suite/demoWalk.test.ts) on a fresh demo workspace built by scripts/demoWorkspace.mjs, the module `npm run demo`
  * uses, with the demo's user settings; and the CPU-per-request walk (suite/cpuPerRequest.test.ts) on a fresh copy of
  * the traced server test/fixtures/otelServer. `--run trusted`, `--run untrusted`, `--run demo` or `--run requests` runs one of them
- * (ICICLE_EDITOR_GREP=<text> in the environment: only the tests whose titles contain it). Each run's suite writes its pass and fail counts to its own file (the driver
+ * (ICICLE_EDITOR_GREP=<regular expression> in the environment: only the tests whose titles match it). Each run's suite writes its pass and fail counts to its own file (the driver
  * passes the path through code-server's environment to the extension host); the driver writes their sum to
  * ICICLE_RESULTS_FILE (test/runAllTiers.mjs sets it) and prints it.
  */

@@ -198,9 +198,12 @@ async function byLabelRows(page: Page, request: Request<'byLabelRows'>): Promise
             return {
               key: (element.querySelector('select.icicle-by-label-key') as unknown as { value: string } | null)?.value ?? '',
               note: (element.querySelector('.icicle-by-label-note')?.textContent ?? '').trim(),
+              // By the cells' classes, not their places: a grouping by a span label adds the wall time columns.
               rows: [...element.querySelectorAll('tr.icicle-by-label-row')].map(row => {
-                const [total = '', share = '', value = ''] = [...row.querySelectorAll('td')].map(td => (td.textContent ?? '').trim());
-                return { value, total, share };
+                const [value, total, share, wall, waiting] = ['td.icicle-function', 'td.icicle-number', 'td.icicle-by-label-share', 'td.icicle-by-label-wall', 'td.icicle-by-label-waiting'].map(
+                  selector => (row.querySelector(selector)?.textContent ?? '').trim(),
+                );
+                return { value: value!, total: total!, share: share!, wall: wall!, waiting: waiting! };
               }),
             };
           })

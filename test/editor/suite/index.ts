@@ -47,8 +47,9 @@ export async function run(): Promise<void> {
     reporter: join(repoRoot, 'test', 'support', 'tallyReporter.cjs'),
     timeout: 60_000,
     color: false,
-    // ICICLE_EDITOR_GREP=<text> runs only the tests whose titles contain it (the driver's environment reaches here).
-    ...(process.env.ICICLE_EDITOR_GREP ? { grep: process.env.ICICLE_EDITOR_GREP } : {}),
+    // ICICLE_EDITOR_GREP=<regular expression> runs only the tests whose titles match it, `a|b` for two (the driver's
+    // environment reaches here).
+    ...(process.env.ICICLE_EDITOR_GREP ? { grep: new RegExp(process.env.ICICLE_EDITOR_GREP) } : {}),
   });
   mocha.suite.emit('pre-require', globalThis, 'editor-suite', mocha);
   for (const module of testModules) module.register();
