@@ -6,6 +6,7 @@ import type { Store } from '../../../storage/store';
 import { parseMatchers } from '../parseMatchers';
 import { profileTypes } from '../selectionProfileTypes';
 import { labelKeys } from './labelQueries';
+import { eachGroupedRow, type GroupedTable } from './groupedRows';
 import { spanWallBeside } from './spanWallBeside';
 import { count, executePlan, groupKey, runSliced, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
 
@@ -28,8 +29,6 @@ export interface LabelBreakdown {
   samples: number;
 }
 
-/** Rows of the grouped result read per step of the top-N selection, between which the query may pause. */
-const ROWS_PER_STEP = 16_384;
 
 /**
  * The selected samples grouped by the label `key` (one scan: group by the label's column, sum of value and count),
@@ -52,23 +51,9 @@ export async function labelBreakdown(source: ScanSource, key: string, selection:
   return runSliced(source, topShares(table, grouped.length > 0, ranking));
 }
 
-interface GroupedTable {
-  readonly numRows: number;
-  getChild(name: string): { get(index: number): unknown } | null;
-}
-
 /** The grouped rows ranked (a bounded min-heap, so a million values cost n log limit), a step at a time. */
 function* topShares(table: GroupedTable, byLabel: boolean, ranking: ShareRanking): Generator<void, LabelBreakdown> {
-  const labels = byLabel ? table.getChild('label') : null;
-  const totals = table.getChild('total');
-  const counts = table.getChild('samples');
-  for (let start = 0; start < table.numRows; start += ROWS_PER_STEP) {
-    const end = Math.min(table.numRows, start + ROWS_PER_STEP);
-    for (let i = start; i < end; i++) {
-      ranking.add((labels?.get(i) as string | null | undefined) ?? null, Number(totals?.get(i) ?? 0), Number(counts?.get(i) ?? 0));
-    }
-    yield;
-  }
+  yield* eachGroupedRow(table, byLabel, (label, total, samples) => ranking.add(label, total, samples));
   return ranking.finish();
 }
 

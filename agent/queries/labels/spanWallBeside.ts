@@ -1,5 +1,6 @@
 import { COLUMN, labelColumn } from '../../../storage/schema';
 import { and, count, executePlan, groupKey, isIn, runSliced, scan, selectionPredicate, sum, type ScanSource, type Selection } from '../../../storage/query';
+import { eachGroupedRow, type GroupedTable } from './groupedRows';
 
 /** A breakdown's values, as labelBreakdown lists them: a label's value, or null for the samples without it. */
 interface ListedValue {
@@ -14,9 +15,6 @@ export interface WallBeside {
   /** The wall time of every span selected. */
   total: number;
 }
-
-/** Rows of the grouped result read per step, between which the query may pause. */
-const ROWS_PER_STEP = 16_384;
 
 /**
  * The wall time of the spans in `selection` (of the span wall time type: one row per span, worth its duration) for
@@ -49,25 +47,12 @@ export async function spanWallBeside(source: ScanSource, key: string, selection:
   return { shares, others: Math.max(0, total - listedTotal), total };
 }
 
-interface GroupedTable {
-  readonly numRows: number;
-  getChild(name: string): { get(index: number): unknown } | null;
-}
-
 /** The grouped rows into `byValue`, '' and absent alike as null (the breakdown's "(none)") when null was listed. */
-function* readTotals(table: GroupedTable, byLabel: boolean, noneListed: boolean, byValue: Map<string | null, number>): Generator<void, void> {
-  const labels = byLabel ? table.getChild('label') : null;
-  const totals = table.getChild('total');
-  const counts = table.getChild('samples');
-  for (let start = 0; start < table.numRows; start += ROWS_PER_STEP) {
-    const end = Math.min(table.numRows, start + ROWS_PER_STEP);
-    for (let i = start; i < end; i++) {
-      if (Number(counts?.get(i) ?? 0) === 0) continue;
-      const raw = (labels?.get(i) as string | null | undefined) ?? null;
-      const value = raw === null || raw === '' ? null : raw;
-      if (value === null && !noneListed) continue;
-      byValue.set(value, (byValue.get(value) ?? 0) + Number(totals?.get(i) ?? 0));
-    }
-    yield;
-  }
+function readTotals(table: GroupedTable, byLabel: boolean, noneListed: boolean, byValue: Map<string | null, number>): Generator<void, void> {
+  return eachGroupedRow(table, byLabel, (raw, total, samples) => {
+    if (samples === 0) return;
+    const value = raw === null || raw === '' ? null : raw;
+    if (value === null && !noneListed) return;
+    byValue.set(value, (byValue.get(value) ?? 0) + total);
+  });
 }
