@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   // The agent starts first thing: a profile opened from the editor (which activates Icicle) waits for it.
   const agentReady = agent.connection();
   // The language server's costs: which samples (a status bar picker), its settings, and the line heat it feeds.
-  const costSelection = new CostSelection(context.workspaceState, selection => languageServer.setSelection(selection));
+  const costSelection = new CostSelection(context.workspaceState, selection => languageServer.setSelection(selection), log);
   const lineHeat = new LineHeat(uri => languageServer.lineCosts(uri));
   const languageServer = new LanguageServerSupervisor(
     vscode.Uri.joinPath(context.extensionUri, 'out', 'language-server', 'server.js').fsPath,

@@ -37,11 +37,16 @@ export class FlameGraphPanel implements vscode.Disposable {
   private static readonly all = new Set<FlameGraphPanel>();
   private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string; profileType?: string }>();
   /**
-   * A view's samples are in front of the user: its panel became the active one, or the active view loaded another
-   * selection or type (the type picker's "Allocated bytes"). The source's costs follow this
+   * A view's samples are in front of the user: its panel became the active one, or the view last in front loaded
+   * another selection or type (the type picker's "Allocated bytes"). The source's costs follow this
    * (extension/sourceCosts/costSelection.ts).
    */
   static readonly onDidComeToFront = FlameGraphPanel.inFrontEmitter.event;
+  /**
+   * The view that was active last. Its answers are announced even once the user has moved to the source beside it:
+   * a type picked just before clicking into the editor arrives after the panel stopped being the active one.
+   */
+  private static lastInFront: FlameGraphPanel | undefined;
   private state: LoadState = { kind: 'loading' };
   /**
    * What the view shows, once known: a selection's from the start, a file's after the agent has opened it (its
@@ -89,6 +94,9 @@ export class FlameGraphPanel implements vscode.Disposable {
   ) {
     this.title = source.kind === 'file' ? path.basename(source.uri.path) : source.title;
     FlameGraphPanel.all.add(this);
+    // A view just opened is the one in front, also when the user clicks into the source before it has loaded (a view
+    // restored behind another after a window reload is not).
+    if (panel.active) FlameGraphPanel.lastInFront = this;
     if (source.kind === 'selection') this.query = restored ?? { selector: source.selector };
     // A file is opened again (and imported again if the store lost it), in the type and time range it showed.
     else if (restored) this.reopenWith = { profileType: restored.profileType, timeRange: restored.timeRange };
@@ -101,7 +109,10 @@ export class FlameGraphPanel implements vscode.Disposable {
         if (!webviewPanel.visible) this.pageReady = false;
         // A view hidden while samples landed was not refreshed; it is once seen.
         else this.live.wake();
-        if (webviewPanel.active) this.announceInFront();
+        if (webviewPanel.active) {
+          FlameGraphPanel.lastInFront = this;
+          this.announceInFront();
+        }
       }),
       vscode.workspace.onDidChangeConfiguration(event => {
         if (event.affectsConfiguration('icicle.flameGraph.pruneBelowPercent')) void this.load();
@@ -276,10 +287,12 @@ export class FlameGraphPanel implements vscode.Disposable {
     return { source, query };
   }
 
-  /** Tells the listeners which samples this view shows, when it is the active one and has shown something. */
+  /** Tells the listeners which samples this view shows, when it is the one last in front and has shown something. */
   private announceInFront(): void {
     // A panel closed while its answer was posted throws on any read of `active`: closed views announce nothing.
-    if (this.state.kind !== 'loaded' || !FlameGraphPanel.all.has(this) || !this.panel.active) return;
+    if (this.state.kind !== 'loaded' || !FlameGraphPanel.all.has(this)) return;
+    if (this.panel.active) FlameGraphPanel.lastInFront = this;
+    else if (FlameGraphPanel.lastInFront !== this) return;
     const { selector, profileType } = this.state.result.query;
     FlameGraphPanel.inFrontEmitter.fire({ selector, name: this.shownTitle(this.state.result), ...(profileType !== undefined ? { profileType } : {}) });
   }
@@ -359,6 +372,7 @@ export class FlameGraphPanel implements vscode.Disposable {
 
   dispose(): void {
     FlameGraphPanel.all.delete(this);
+    if (FlameGraphPanel.lastInFront === this) FlameGraphPanel.lastInFront = undefined;
     // A view closed while loading no longer holds up what waits for the views to load.
     FlameGraphPanel.loadedEmitter.fire();
     this.live.dispose();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { gitLabels } from '../../common/gitLabels';
+import type { Log } from '../log';
 import { CHOOSE_COST_SELECTION_COMMAND, type CostsChangedNotification } from '../../common/protocol/languageServerProtocol';
 import { describeProfileType } from '../../common/profileTypes';
 import { parseSelector, quoteLabelValue } from '../../common/selector';
@@ -43,6 +44,7 @@ export class CostSelection implements vscode.Disposable {
   constructor(
     private readonly memento: vscode.Memento,
     private readonly apply: (selection: SourceSelection) => void,
+    private readonly log: Log,
   ) {
     this.item.name = 'Icicle Source Costs';
     this.item.command = CHOOSE_COST_SELECTION_COMMAND;
@@ -80,9 +82,15 @@ export class CostSelection implements vscode.Disposable {
     const key = `${profile.selector}\u0000${profile.profileType ?? ''}`;
     const repeated = key === this.lastFollowed;
     this.lastFollowed = key;
-    if (this.pinned || repeated) return;
+    if (repeated) return;
+    const what = `${profile.selector}${profile.profileType !== undefined ? ` (${profile.profileType})` : ''}`;
+    if (this.pinned) {
+      this.log.debug(`source costs stay pinned; not following ${what}`);
+      return;
+    }
     const sameType = (type: string | undefined) => profile.profileType === undefined || type === profile.profileType;
     if ((profile.selector === this.shownSelector && sameType(this.shownType)) || (this.followed?.selector === profile.selector && sameType(this.followed.profileType))) return;
+    this.log.info(`source costs follow ${what}`);
     this.followed = profile;
     void this.memento.update(FOLLOWED_KEY, profile);
     this.apply({ kind: 'profile', ...profile });

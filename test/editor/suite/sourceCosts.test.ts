@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -170,6 +170,58 @@ export function register(): void {
       assert.equal(lens.range.start.line, crunchLine);
       const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(crunchLine, 18)));
       assert.match(text, /\*\*crunch\*\* — Icicle/);
+    });
+
+    test("a function's time per route in the hover, from OTLP samples labelled http.route, hostile routes as text", async function () {
+      this.timeout(120_000);
+      const hotLine = lineOf(hotJs, 'function hotLoop(');
+      const hostile = '<img src=x onerror=alert(1)>](command:workbench.action.quit)';
+      // hotLoop in hot.js: 3 samples of 30 ms under /heavy, one under the hostile route, one of 10 ms under none.
+      const sample = (ms: number, route?: number) => ({ stackIndex: 1, values: [String(ms * 1_000_000)], timestampsUnixNano: ['1767225600100000000'], ...(route ? { attributeIndices: [route] } : {}) });
+      const otlp = {
+        resourceProfiles: [{ scopeProfiles: [{ profiles: [{
+          sampleType: { typeStrindex: 1, unitStrindex: 2 },
+          periodType: { typeStrindex: 1, unitStrindex: 2 },
+          period: '10000000',
+          timeUnixNano: '1767225600000000000',
+          durationNano: '1000000000',
+          samples: [sample(30, 1), sample(30, 1), sample(30, 1), sample(30, 2), sample(10)],
+        }] }] }],
+        dictionary: {
+          stringTable: ['', 'cpu', 'nanoseconds', 'hotLoop', hotJs, 'http.route', '/heavy', hostile],
+          mappingTable: [{}],
+          functionTable: [{}, { nameStrindex: 3, systemNameStrindex: 3, filenameStrindex: 4, startLine: String(hotLine + 1) }],
+          locationTable: [{}, { lines: [{ functionIndex: 1, line: String(hotLine + 3) }] }],
+          stackTable: [{}, { locationIndices: [1] }],
+          attributeTable: [{}, { keyStrindex: 5, value: { stringValue: '/heavy' } }, { keyStrindex: 5, value: { stringValue: hostile } }],
+        },
+      };
+      const file = join(dir, 'routes.otlp.json');
+      writeFileSync(file, JSON.stringify(otlp));
+      await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(file));
+      await eventually(() => assert.ok(api.panels().some(p => p.title === 'routes.otlp.json' && p.state === 'loaded'), 'routes.otlp.json is not open'), 60_000);
+      await closeAllEditors();
+      api.setCostSelection({ kind: 'allRuns', selector: '{source="routes.otlp.json"}' });
+      const uri = vscode.Uri.file(hotJs);
+      const editor = await vscode.window.showTextDocument(uri);
+      const expected = `By route: \`/heavy\` 90 ms (69.2%) · \`${hostile}\` 30 ms (23.1%) · (no route) 10 ms (7.7%)`;
+      await eventually(async () => {
+        const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(hotLine, 10)));
+        assert.ok(text.split('\n').includes(expected), `no split of 130 ms in:\n${text}`);
+      }, 60_000);
+      if (bridgeAvailable()) {
+        // The hover as the editor draws it: the routes as code, the one link ours, no image made of the route.
+        const shown = await eventually(async () => {
+          editor.selection = new vscode.Selection(hotLine, 11, hotLine, 11);
+          await vscode.commands.executeCommand('editor.action.showHover');
+          return ask({ action: 'editorHover', expect: 'By route', timeoutMs: 10_000 });
+        }, 40_000);
+        assert.match(shown.text, /By route: \/heavy 90 ms \(69\.2%\) · .* 30 ms \(23\.1%\) · \(no route\) 10 ms \(7\.7%\)/);
+        assert.ok(shown.code.includes('/heavy') && shown.code.includes(hostile), `the routes as code: ${JSON.stringify(shown.code)}`);
+        assert.equal(shown.images, 0);
+        assert.deepEqual(shown.links.filter(href => !href.startsWith('command:icicle.showFunction')), [], `links: ${JSON.stringify(shown.links)}`);
+      }
+      api.setCostSelection({ kind: 'allRuns', selector: '{source=~"hot.cpuprofile|work.cpuprofile"}' });
     });
   });
 }
