@@ -64,7 +64,7 @@ labelled session_id, pid, runtime, command, the git branch, commit and dirty sta
 the top functions of the run. Exits with COMMAND's exit code; 127 when COMMAND is not found and 126 when it is not
 executable, as a shell does. SIGINT, SIGTERM and SIGHUP reach COMMAND as under a shell; what it recorded until it
 ended is stored, and the exit code is then 128 + the signal's number. A second SIGTERM kills COMMAND. ${WAIT_HELP}`,
-  diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
+  diff: `usage: icicle diff --base k=v... --head k=v... [--base-dataset DIR] [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
 
 Compares each function's self cost per run (where the time went; with --type another measure, such as the bytes it
 allocated, memory:alloc_space:bytes:space:bytes) between the base and the head selections (e.g. --base branch=main
@@ -75,7 +75,9 @@ runs recorded in different checkouts name their files relative to each checkout.
 regression larger than --threshold (default 5%); 3 too few runs to tell, fewer than --min-runs (default ${DEFAULT_MIN_RUNS})
 on a side; 4 the comparison could not be made (the store could not be read); 0 none (within noise); 2 usage errors. --fdr sets the false discovery rate (default 5%: identical code
 fails about 3 runs of the gate in 100; lower is stricter and finds less). --format markdown writes a table for a pull
-request comment.`,
+request comment. --base-dataset DIR reads the base selection from a Parquet dataset (icicle export --format
+parquet, e.g. CI's runs of the main branch) instead of the store; the head stays the store's, and functions meet
+by name, file and definition. A missing, damaged or newer dataset exits 4.`,
   labels: `usage: icicle labels [KEY] [--store DIR] [--json]
 
 Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
@@ -142,6 +144,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
         limit: { type: 'string' },
         'min-runs': { type: 'string' },
         fdr: { type: 'string' },
+        'base-dataset': { type: 'string' },
       });
       if (values.help) return help(command, out);
       noPositionals(command, positionals);
@@ -155,7 +158,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError('--format must be text, markdown or json', command);
       const limit = values.limit === undefined ? 20 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return (await import('./diffCommand')).diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit, minRuns, fdr: fdr / 100 }, out);
+      return (await import('./diffCommand')).diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit, minRuns, fdr: fdr / 100, ...(values['base-dataset'] === undefined ? {} : { baseDataset: values['base-dataset'] }) }, out);
     }
     case 'labels': {
       const { values, positionals } = parse({ json: { type: 'boolean' } });

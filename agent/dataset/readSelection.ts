@@ -1,0 +1,214 @@
+import { DataType, type Data, type RecordBatch } from 'apache-arrow';
+import { matcherAccepts } from '../../common/selectorMatch';
+import { MetadataStore, type StoredFrame } from '../../storage/metadata/metadataStore';
+import { compilePredicate, selectionPredicate, type Selection } from '../../storage/query';
+import { dictionaryColumn, gather, makeBatch, numberColumn } from '../../storage/query/arrowBuild';
+import { COLUMN, isLabelColumn, LABEL_KEY_PATTERN, LABEL_PREFIX, labelColumn } from '../../storage/schema';
+import { idsOf, labelColumnOf, linesOf, millisecondsOf, numbersOf, stringReader } from './datasetColumns';
+import { FRAME_COLUMNS, STACK_COLUMNS } from './datasetLayout';
+import { DatasetSource } from './datasetSource';
+import { damaged, inDataset, type Dataset, type SampleFile } from './openDataset';
+import { openParquetFile } from './parquetFile';
+
+/** A selection read from a dataset, and how much of the dataset it took to read it. */
+export interface DatasetRead {
+  source: DatasetSource;
+  /** Sample files read, and those skipped because their partitions or label columns could not match. */
+  filesRead: number;
+  filesSkipped: number;
+}
+
+/** The selected rows of one batch, with their stack ids still the dataset's. */
+interface KeptRows {
+  names: string[];
+  columns: Data[];
+  rows: number;
+  stackIds: BigInt64Array;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Reads the samples a selection (label matchers, maybe a profile type and a time range) picks from a dataset, with
+ * the stacks and frames they refer to. Only sample files whose partitions (profile type, date) and label columns
+ * could match are read: a file without a label's column has '' for it, so `{branch="main"}` skips it. The rows kept
+ * are those the selection's predicate selects (the store's own predicate code), so the stacks and frames read are
+ * only theirs. Stack and frame ids become dense ids of a MetadataStore; a row the dataset lacks (a sample's stack, a
+ * stack's frame) is damage, reported with a sentence.
+ */
+export async function readDatasetSelection(dataset: Dataset, selection: Selection): Promise<DatasetRead> {
+  const predicate = selectionPredicate(selection);
+  const compiled = predicate === undefined ? undefined : compilePredicate(predicate);
+  const kept: KeptRows[] = [];
+  let filesRead = 0;
+  let filesSkipped = 0;
+  for (const file of dataset.samples) {
+    const rows = partitionMayMatch(file, selection) ? await readSampleFile(dataset, file, selection, compiled) : undefined;
+    if (rows === undefined) filesSkipped++;
+    else {
+      filesRead++;
+      kept.push(...rows);
+    }
+  }
+  const needed = new Set<bigint>();
+  for (const rows of kept) for (const id of rows.stackIds) needed.add(id);
+  const stacks = await readStacks(dataset, needed);
+  const frames = await readFrames(dataset, new Set([...stacks.values()].flatMap(ids => [...ids])));
+  const metadata = new MetadataStore();
+  const frameIds = new Map<bigint, number>();
+  for (const [id, frame] of frames) frameIds.set(id, metadata.internFrame(frame));
+  const stackIds = new Map<bigint, number>();
+  for (const [id, ids] of stacks) stackIds.set(id, metadata.internStack(Array.from(ids, f => frameIds.get(f)!)));
+  const batches = kept.map(rows => {
+    const dense = Uint32Array.from(rows.stackIds, id => stackIds.get(id)!);
+    return makeBatch([...rows.names, COLUMN.stackId], [...rows.columns, numberColumn(dense)], rows.rows);
+  });
+  return { source: new DatasetSource(metadata, batches), filesRead, filesSkipped };
+}
+
+function partitionMayMatch(file: SampleFile, selection: Selection): boolean {
+  if (selection.profileType !== undefined && file.profileType !== selection.profileType) return false;
+  const day = Date.parse(`${file.date}T00:00:00Z`);
+  if (selection.timeRange === undefined || Number.isNaN(day)) return true;
+  return day < selection.timeRange.endMs && day + DAY_MS > selection.timeRange.startMs;
+}
+
+async function readSampleFile(dataset: Dataset, file: SampleFile, selection: Selection, predicate: ReturnType<typeof compilePredicate> | undefined): Promise<KeptRows[] | undefined> {
+  const reader = await openParquetFile(dataset.dir, file.path);
+  const name = inDataset(dataset.dir, file.path);
+  try {
+    const labels = reader.columns.filter(c => isLabelColumn(c) && LABEL_KEY_PATTERN.test(c.slice(LABEL_PREFIX.length)));
+    // A file without a label's column has '' for it in every row: a matcher that refuses '' cannot select any row.
+    if (!selection.matchers.every(m => labels.includes(labelColumn(m.key)) || matcherAccepts(m, ''))) return undefined;
+    for (const required of [COLUMN.timestamp, COLUMN.value, COLUMN.stackId]) {
+      if (!reader.columns.includes(required)) throw damaged(dataset.dir, `${name} has no ${required} column`);
+    }
+    const table = await reader.read([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.value, COLUMN.stackId, COLUMN.line, ...labels]);
+    const out: KeptRows[] = [];
+    for (const batch of table.batches) {
+      const rows = sampleRows(dataset, name, file, batch, labels);
+      const selected = predicate?.select(makeBatch(rows.names, rows.columns, rows.rows), null) ?? null;
+      if (selected === null) out.push(rows);
+      else if (selected.length > 0) out.push({ names: rows.names, columns: rows.columns.map(c => gather(c, selected)), rows: selected.length, stackIds: BigInt64Array.from(selected, i => rows.stackIds[i]!) });
+    }
+    return out;
+  } finally {
+    reader.close();
+  }
+}
+
+/** One batch of a samples file in the in-memory types, its profile type from the file's partition. */
+function sampleRows(dataset: Dataset, name: string, file: SampleFile, batch: RecordBatch, labels: readonly string[]): KeptRows {
+  const n = batch.numRows;
+  const data = (column: string): Data | undefined => batch.getChild(column)?.data[0];
+  const wrong = (column: string, what: string) => damaged(dataset.dir, `the ${column} column of ${name} ${what}`);
+  const required = <T>(column: string, read: (d: Data) => T | undefined): T => {
+    const d = data(column)!;
+    if (d.nullCount > 0) throw wrong(column, 'has nulls');
+    const values = read(d);
+    if (values === undefined) throw wrong(column, `is of type ${String(d.type)}`);
+    return values;
+  };
+  const optional = (column: string): Float64Array => {
+    const d = data(column);
+    if (d === undefined) return new Float64Array(n);
+    const values = numbersOf(d);
+    if (values === undefined) throw wrong(column, `is of type ${String(d.type)}`);
+    return values;
+  };
+  const names = [COLUMN.profileType, COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.value, COLUMN.line] as string[];
+  const lineData = data(COLUMN.line);
+  const columns = [
+    dictionaryColumn([file.profileType], new Int32Array(n)),
+    numberColumn(required(COLUMN.timestamp, millisecondsOf)),
+    numberColumn(optional(COLUMN.duration)),
+    numberColumn(optional(COLUMN.period)),
+    numberColumn(required(COLUMN.value, numbersOf)),
+    lineData === undefined ? numberColumn(new Uint32Array(n)) : (linesOf(lineData) ?? throwError(wrong(COLUMN.line, `is of type ${String(lineData.type)}`))),
+  ];
+  for (const label of labels) {
+    const d = data(label)!;
+    names.push(label);
+    columns.push(labelColumnOf(d) ?? throwError(wrong(label, `is of type ${String(d.type)}, not text`)));
+  }
+  return { names, columns, rows: n, stackIds: required(COLUMN.stackId, idsOf) };
+}
+
+function throwError(error: Error): never {
+  throw error;
+}
+
+/** The frame ids of each needed stack (leaf first); the first row of an id is its row (ids are content hashes). */
+async function readStacks(dataset: Dataset, needed: ReadonlySet<bigint>): Promise<Map<bigint, BigInt64Array>> {
+  const stacks = new Map<bigint, BigInt64Array>();
+  for (const path of dataset.stacks) {
+    if (stacks.size === needed.size) break;
+    const name = inDataset(dataset.dir, path);
+    const reader = await openParquetFile(dataset.dir, path);
+    try {
+      for (const column of [STACK_COLUMNS.id, STACK_COLUMNS.frameIds]) if (!reader.columns.includes(column)) throw damaged(dataset.dir, `${name} has no ${column} column`);
+      const table = await reader.read([STACK_COLUMNS.id, STACK_COLUMNS.frameIds]);
+      for (const batch of table.batches) {
+        const idData = batch.getChild(STACK_COLUMNS.id)!.data[0]!;
+        const list = batch.getChild(STACK_COLUMNS.frameIds)!.data[0]!;
+        const ids = idsOf(idData);
+        const frames = DataType.isList(list.type) ? idsOf(list.children[0]!) : undefined;
+        if (ids === undefined || idData.nullCount > 0 || frames === undefined) throw damaged(dataset.dir, `${name} is not a table of stack ids and their frame ids`);
+        const offsets = list.valueOffsets;
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i]!;
+          if (needed.has(id) && !stacks.has(id)) stacks.set(id, frames.slice(offsets[i]!, offsets[i + 1]!));
+        }
+      }
+    } finally {
+      reader.close();
+    }
+  }
+  for (const id of needed) if (!stacks.has(id)) throw damaged(dataset.dir, `its samples refer to stack ${id}, which no file of ${'stacks/'} holds`);
+  return stacks;
+}
+
+/** The needed frames by id; function_line null or 0 is absent (the frame's own position is its definition). */
+async function readFrames(dataset: Dataset, needed: ReadonlySet<bigint>): Promise<Map<bigint, StoredFrame>> {
+  const frames = new Map<bigint, StoredFrame>();
+  const columns = Object.values(FRAME_COLUMNS);
+  for (const path of dataset.frames) {
+    if (frames.size === needed.size) break;
+    const name = inDataset(dataset.dir, path);
+    const reader = await openParquetFile(dataset.dir, path);
+    try {
+      for (const column of [FRAME_COLUMNS.id, FRAME_COLUMNS.functionName]) if (!reader.columns.includes(column)) throw damaged(dataset.dir, `${name} has no ${column} column`);
+      const table = await reader.read(columns);
+      for (const batch of table.batches) {
+        const column = (c: string) => batch.getChild(c)?.data[0];
+        const wrong = () => damaged(dataset.dir, `${name} is not a table of frames`);
+        const ids = idsOf(column(FRAME_COLUMNS.id)!) ?? throwError(wrong());
+        const text = (c: string): ((i: number) => string) => {
+          const d = column(c);
+          if (d === undefined) return () => '';
+          const read = stringReader(d) ?? throwError(wrong());
+          return i => read(i) ?? '';
+        };
+        const number = (c: string): ((i: number) => number) => {
+          const d = column(c);
+          if (d === undefined) return () => 0;
+          const values = numbersOf(d) ?? throwError(wrong());
+          return i => (Number.isFinite(values[i]) ? Math.max(0, values[i]!) : 0);
+        };
+        const [functionName, file, module] = [text(FRAME_COLUMNS.functionName), text(FRAME_COLUMNS.file), text(FRAME_COLUMNS.module)];
+        const [line, col, address, functionLine] = [number(FRAME_COLUMNS.line), number(FRAME_COLUMNS.column), number(FRAME_COLUMNS.address), number(FRAME_COLUMNS.functionLine)];
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i]!;
+          if (!needed.has(id) || frames.has(id)) continue;
+          const frame: StoredFrame = { functionName: functionName(i), file: file(i), line: line(i), column: col(i), module: module(i), address: address(i) };
+          const start = functionLine(i);
+          frames.set(id, start > 0 ? { ...frame, functionLine: start } : frame);
+        }
+      }
+    } finally {
+      reader.close();
+    }
+  }
+  for (const id of needed) if (!frames.has(id)) throw damaged(dataset.dir, `its stacks refer to frame ${id}, which no file of frames/ holds`);
+  return frames;
+}
