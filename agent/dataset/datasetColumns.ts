@@ -19,13 +19,22 @@ export function nullsOf(data: Data): Uint8Array | undefined {
   return out;
 }
 
-/** Whole numbers of an integer, float or timestamp column as Float64, nulls as 0; undefined for another type. */
+/**
+ * Numbers of an integer, float or timestamp column as Float64, nulls as 0 (a writer leaves anything in a null's
+ * slot); undefined for another type.
+ */
 export function numbersOf(data: Data): Float64Array | undefined {
   const values = data.values as unknown;
   if (!DataType.isInt(data.type) && !DataType.isFloat(data.type) && !DataType.isTimestamp(data.type)) return undefined;
-  if (values instanceof BigInt64Array) return int64ToFloat64(values, data.length);
-  if (values instanceof BigUint64Array) return Float64Array.from(values.subarray(0, data.length), Number);
-  return Float64Array.from((values as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }).subarray(0, data.length));
+  const out =
+    values instanceof BigInt64Array
+      ? int64ToFloat64(values, data.length)
+      : values instanceof BigUint64Array
+        ? Float64Array.from(values.subarray(0, data.length), Number)
+        : Float64Array.from((values as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }).subarray(0, data.length));
+  const nulls = nullsOf(data);
+  if (nulls) for (let i = 0; i < out.length; i++) if (nulls[i] === 1) out[i] = 0;
+  return out;
 }
 
 const PER_MILLISECOND: Record<TimeUnit, number> = { [TimeUnit.SECOND]: 1 / 1000, [TimeUnit.MILLISECOND]: 1, [TimeUnit.MICROSECOND]: 1000, [TimeUnit.NANOSECOND]: 1_000_000 };
