@@ -76,25 +76,21 @@ function partitionMayMatch(file: SampleFile, selection: Selection): boolean {
 async function readSampleFile(dataset: Dataset, file: SampleFile, selection: Selection, predicate: ReturnType<typeof compilePredicate> | undefined): Promise<KeptRows[] | undefined> {
   const reader = await openParquetFile(dataset.dir, file.path);
   const name = inDataset(dataset.dir, file.path);
-  try {
-    const labels = reader.columns.filter(c => isLabelColumn(c) && LABEL_KEY_PATTERN.test(c.slice(LABEL_PREFIX.length)));
-    // A file without a label's column has '' for it in every row: a matcher that refuses '' cannot select any row.
-    if (!selection.matchers.every(m => labels.includes(labelColumn(m.key)) || matcherAccepts(m, ''))) return undefined;
-    for (const required of [COLUMN.timestamp, COLUMN.value, COLUMN.stackId]) {
-      if (!reader.columns.includes(required)) throw damaged(dataset.dir, `${name} has no ${required} column`);
-    }
-    const table = await reader.read([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.value, COLUMN.stackId, COLUMN.line, ...labels]);
-    const out: KeptRows[] = [];
-    for (const batch of table.batches) {
-      const rows = sampleRows(dataset, name, file, batch, labels);
-      const selected = predicate?.select(makeBatch(rows.names, rows.columns, rows.rows), null) ?? null;
-      if (selected === null) out.push(rows);
-      else if (selected.length > 0) out.push({ names: rows.names, columns: rows.columns.map(c => gather(c, selected)), rows: selected.length, stackIds: BigInt64Array.from(selected, i => rows.stackIds[i]!) });
-    }
-    return out;
-  } finally {
-    reader.close();
+  const labels = reader.columns.filter(c => isLabelColumn(c) && LABEL_KEY_PATTERN.test(c.slice(LABEL_PREFIX.length)));
+  // A file without a label's column has '' for it in every row: a matcher that refuses '' cannot select any row.
+  if (!selection.matchers.every(m => labels.includes(labelColumn(m.key)) || matcherAccepts(m, ''))) return undefined;
+  for (const required of [COLUMN.timestamp, COLUMN.value, COLUMN.stackId]) {
+    if (!reader.columns.includes(required)) throw damaged(dataset.dir, `${name} has no ${required} column`);
   }
+  const table = await reader.read([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.value, COLUMN.stackId, COLUMN.line, ...labels]);
+  const out: KeptRows[] = [];
+  for (const batch of table.batches) {
+    const rows = sampleRows(dataset, name, file, batch, labels);
+    const selected = predicate?.select(makeBatch(rows.names, rows.columns, rows.rows), null) ?? null;
+    if (selected === null) out.push(rows);
+    else if (selected.length > 0) out.push({ names: rows.names, columns: rows.columns.map(c => gather(c, selected)), rows: selected.length, stackIds: BigInt64Array.from(selected, i => rows.stackIds[i]!) });
+  }
+  return out;
 }
 
 /** One batch of a samples file in the in-memory types, its profile type from the file's partition. */
@@ -145,23 +141,19 @@ async function readStacks(dataset: Dataset, needed: ReadonlySet<bigint>): Promis
     if (stacks.size === needed.size) break;
     const name = inDataset(dataset.dir, path);
     const reader = await openParquetFile(dataset.dir, path);
-    try {
-      for (const column of [STACK_COLUMNS.id, STACK_COLUMNS.frameIds]) if (!reader.columns.includes(column)) throw damaged(dataset.dir, `${name} has no ${column} column`);
-      const table = await reader.read([STACK_COLUMNS.id, STACK_COLUMNS.frameIds]);
-      for (const batch of table.batches) {
-        const idData = batch.getChild(STACK_COLUMNS.id)!.data[0]!;
-        const list = batch.getChild(STACK_COLUMNS.frameIds)!.data[0]!;
-        const ids = idsOf(idData);
-        const frames = DataType.isList(list.type) ? idsOf(list.children[0]!) : undefined;
-        if (ids === undefined || idData.nullCount > 0 || frames === undefined) throw damaged(dataset.dir, `${name} is not a table of stack ids and their frame ids`);
-        const offsets = list.valueOffsets;
-        for (let i = 0; i < ids.length; i++) {
-          const id = ids[i]!;
-          if (needed.has(id) && !stacks.has(id)) stacks.set(id, frames.slice(offsets[i]!, offsets[i + 1]!));
-        }
+    for (const column of [STACK_COLUMNS.id, STACK_COLUMNS.frameIds]) if (!reader.columns.includes(column)) throw damaged(dataset.dir, `${name} has no ${column} column`);
+    const table = await reader.read([STACK_COLUMNS.id, STACK_COLUMNS.frameIds]);
+    for (const batch of table.batches) {
+      const idData = batch.getChild(STACK_COLUMNS.id)!.data[0]!;
+      const list = batch.getChild(STACK_COLUMNS.frameIds)!.data[0]!;
+      const ids = idsOf(idData);
+      const frames = DataType.isList(list.type) ? idsOf(list.children[0]!) : undefined;
+      if (ids === undefined || idData.nullCount > 0 || frames === undefined) throw damaged(dataset.dir, `${name} is not a table of stack ids and their frame ids`);
+      const offsets = list.valueOffsets;
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        if (needed.has(id) && !stacks.has(id)) stacks.set(id, frames.slice(offsets[i]!, offsets[i + 1]!));
       }
-    } finally {
-      reader.close();
     }
   }
   for (const id of needed) if (!stacks.has(id)) throw damaged(dataset.dir, `its samples refer to stack ${id}, which no file of ${'stacks/'} holds`);
@@ -176,37 +168,33 @@ async function readFrames(dataset: Dataset, needed: ReadonlySet<bigint>): Promis
     if (frames.size === needed.size) break;
     const name = inDataset(dataset.dir, path);
     const reader = await openParquetFile(dataset.dir, path);
-    try {
-      for (const column of [FRAME_COLUMNS.id, FRAME_COLUMNS.functionName]) if (!reader.columns.includes(column)) throw damaged(dataset.dir, `${name} has no ${column} column`);
-      const table = await reader.read(columns);
-      for (const batch of table.batches) {
-        const column = (c: string) => batch.getChild(c)?.data[0];
-        const wrong = () => damaged(dataset.dir, `${name} is not a table of frames`);
-        const ids = idsOf(column(FRAME_COLUMNS.id)!) ?? throwError(wrong());
-        const text = (c: string): ((i: number) => string) => {
-          const d = column(c);
-          if (d === undefined) return () => '';
-          const read = stringReader(d) ?? throwError(wrong());
-          return i => read(i) ?? '';
-        };
-        const number = (c: string): ((i: number) => number) => {
-          const d = column(c);
-          if (d === undefined) return () => 0;
-          const values = numbersOf(d) ?? throwError(wrong());
-          return i => (Number.isFinite(values[i]) ? Math.max(0, values[i]!) : 0);
-        };
-        const [functionName, file, module] = [text(FRAME_COLUMNS.functionName), text(FRAME_COLUMNS.file), text(FRAME_COLUMNS.module)];
-        const [line, col, address, functionLine] = [number(FRAME_COLUMNS.line), number(FRAME_COLUMNS.column), number(FRAME_COLUMNS.address), number(FRAME_COLUMNS.functionLine)];
-        for (let i = 0; i < ids.length; i++) {
-          const id = ids[i]!;
-          if (!needed.has(id) || frames.has(id)) continue;
-          const frame: StoredFrame = { functionName: functionName(i), file: file(i), line: line(i), column: col(i), module: module(i), address: address(i) };
-          const start = functionLine(i);
-          frames.set(id, start > 0 ? { ...frame, functionLine: start } : frame);
-        }
+    for (const column of [FRAME_COLUMNS.id, FRAME_COLUMNS.functionName]) if (!reader.columns.includes(column)) throw damaged(dataset.dir, `${name} has no ${column} column`);
+    const table = await reader.read(columns);
+    for (const batch of table.batches) {
+      const column = (c: string) => batch.getChild(c)?.data[0];
+      const wrong = () => damaged(dataset.dir, `${name} is not a table of frames`);
+      const ids = idsOf(column(FRAME_COLUMNS.id)!) ?? throwError(wrong());
+      const text = (c: string): ((i: number) => string) => {
+        const d = column(c);
+        if (d === undefined) return () => '';
+        const read = stringReader(d) ?? throwError(wrong());
+        return i => read(i) ?? '';
+      };
+      const number = (c: string): ((i: number) => number) => {
+        const d = column(c);
+        if (d === undefined) return () => 0;
+        const values = numbersOf(d) ?? throwError(wrong());
+        return i => (Number.isFinite(values[i]) ? Math.max(0, values[i]!) : 0);
+      };
+      const [functionName, file, module] = [text(FRAME_COLUMNS.functionName), text(FRAME_COLUMNS.file), text(FRAME_COLUMNS.module)];
+      const [line, col, address, functionLine] = [number(FRAME_COLUMNS.line), number(FRAME_COLUMNS.column), number(FRAME_COLUMNS.address), number(FRAME_COLUMNS.functionLine)];
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        if (!needed.has(id) || frames.has(id)) continue;
+        const frame: StoredFrame = { functionName: functionName(i), file: file(i), line: line(i), column: col(i), module: module(i), address: address(i) };
+        const start = functionLine(i);
+        frames.set(id, start > 0 ? { ...frame, functionLine: start } : frame);
       }
-    } finally {
-      reader.close();
     }
   }
   for (const id of needed) if (!frames.has(id)) throw damaged(dataset.dir, `its stacks refer to frame ${id}, which no file of frames/ holds`);
