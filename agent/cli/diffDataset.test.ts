@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Store } from '../../storage/store';
 import { StoreReader } from '../../storage/storeReader';
-import { writeDatasetWithDuckDB } from '../../test/support/duckdbDataset';
+import { writeDatasetWithDuckDB } from '../../test/support/duckdbDatasetWriter';
 import { icicleSync } from '../../test/support/icicleCli';
 
 /** A program with one function whose own cost is `slowMs` and two that stay the same (as diffCommand.test.ts's). */
@@ -24,7 +24,7 @@ type Report = { baseDataset?: string; changes: { name: string; file: string; ver
 
 /**
  * `icicle diff --base-dataset`, as a developer runs it against CI's runs: CI recorded the main branch and wrote its
- * samples as a Parquet dataset (here by DuckDB, test/support/duckdbDataset.ts, from the store's rows); the laptop's
+ * samples as a Parquet dataset (here by DuckDB, test/support/duckdbDatasetWriter.ts, from the store's rows); the laptop's
  * store holds only the branch's runs. The comparison must be the one `icicle diff` makes with both sides in one
  * store — the same verdicts, figures and exit codes — although the dataset's frames and stacks are its own ids and
  * its runs were recorded in another checkout. A missing, damaged or newer dataset exits 4 with a sentence.

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../../storage/store';
-import { writeDatasetWithDuckDB } from '../../test/support/duckdbDataset';
+import { writeDatasetWithDuckDB } from '../../test/support/duckdbDatasetWriter';
 import { simpleWrite, stackOf } from '../../test/support/sampleData';
 import { DatasetError, openDataset } from './openDataset';
 import { readDatasetSelection } from './readSelection';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { LabelMatcher } from '../../common/selector';
 import type { ScanSource, Selection } from '../../storage/query';
 import { Store } from '../../storage/store';
-import { writeDatasetWithDuckDB } from '../../test/support/duckdbDataset';
+import { writeDatasetWithDuckDB } from '../../test/support/duckdbDatasetWriter';
 import { readRows } from '../../test/support/sampleData';
 import { runsOf } from '../queries/runs/runFunctionCosts';
 import { openDataset } from './openDataset';
@@ -21,7 +21,7 @@ const MIDNIGHT = Date.UTC(2026, 0, 2);
 
 /**
  * The dataset reader against an independent writer: a store's samples, written as a dataset by DuckDB
- * (test/support/duckdbDataset.ts), read back by selection must be the store's rows for that selection — the same
+ * (test/support/duckdbDatasetWriter.ts), read back by selection must be the store's rows for that selection — the same
  * values, times, labels and stacks of the same frames — and give the same per-run function costs; files whose
  * partitions or label columns cannot match are not read.
  */
