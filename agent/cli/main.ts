@@ -50,10 +50,12 @@ Lists the functions with the most self cost among the selected samples, with sel
 file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{branch="main", pid!="3"}'.
 --by LABEL lists instead the selection's total per value of the label (e.g. --by http_route: CPU time per request
 route), largest first, the samples without it as (none), beyond --limit values the rest summed.`,
-  export: `usage: icicle export --format ${EXPORT_FORMAT_IDS.join('|')} --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
+  export: `usage: icicle export --format ${EXPORT_FORMAT_IDS.join('|')} --out FILE|DIR [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
 
-Writes the selected samples in one of these formats:
-${EXPORT_FORMAT_IDS.map(id => `  ${id.padEnd(10)} ${EXPORT_FORMATS[id].label} (${EXPORT_FORMATS[id].description})`).join('\n')}`,
+Writes the selected samples in one of these formats (--out a FILE, or a DIR for the formats that write a folder):
+${EXPORT_FORMAT_IDS.map(id => `  ${id.padEnd(10)} ${EXPORT_FORMATS[id].label} (${EXPORT_FORMATS[id].description})${EXPORT_FORMATS[id].writes === 'folder' ? ', --out DIR' : ''}`).join('\n')}
+A folder format adds to DIR when DIR already holds its dataset, and exporting again adds only samples not yet there;
+without --type it holds every profile type of the selection.`,
   record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--allocations] [--limit N] [--wait [--wait-timeout SECONDS]] -- COMMAND [ARG]...
 
 Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,
