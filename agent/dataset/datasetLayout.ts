@@ -5,9 +5,11 @@
  *   DIR/_icicle/dataset.json   {"format":"icicle-parquet-dataset","version":1}
  *   DIR/samples/profile_type=<P>/date=<YYYY-MM-DD>/<name>.parquet
  *   DIR/stacks/<name>.parquet  stack_id BIGINT, frame_ids LIST<BIGINT> (leaf first)
- *   DIR/frames/<name>.parquet  frame_id BIGINT, function_name, file, line, "column", module, address, function_line
+ *   DIR/frames/<name>.parquet  frame_id BIGINT, function_name, file, line, "column", module, address, function_line,
+ *                              function_column (where the frame's function is defined, as Icicle placed it; 0 unknown)
  *
  * Stack and frame ids are content hashes, so the same id is the same row in every dataset and duplicates are harmless.
+ * The whole contract, with its SQL, is docs/design/parquet-dataset.md.
  */
 export const DATASET_FORMAT = 'icicle-parquet-dataset';
 export const DATASET_VERSION = 1;
@@ -33,6 +35,7 @@ export const FRAME_COLUMNS = {
   module: 'module',
   address: 'address',
   functionLine: 'function_line',
+  functionColumn: 'function_column',
 } as const;
 
 /**

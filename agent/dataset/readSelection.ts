@@ -130,6 +130,22 @@ function sampleRows(dataset: Dataset, name: string, file: SampleFile, batch: Rec
   return { names, columns, rows: n, stackIds: required(COLUMN.stackId, idsOf) };
 }
 
+/**
+ * A dataset frame as the store holds it, such that where Icicle places its function (common/functionIdentity.ts's
+ * definitionOf: the frame's own position, or its functionLine and no column) is the definition the dataset names in
+ * function_line and function_column: the frame's own position (V8), a start line without a column (pprof), or a
+ * definition found elsewhere, which becomes the frame's position (a V8 frame without one); 0 is unknown, placed again
+ * from the frames read, as the store places it. Without function_column (another writer), a function_line other than
+ * the frame's line is the start line.
+ */
+export function storedFrameOf(frame: StoredFrame, functionLine: number, functionColumn: number | undefined): StoredFrame {
+  if (functionColumn === undefined) return functionLine > 0 && functionLine !== frame.line ? { ...frame, functionLine } : frame;
+  if (functionLine === frame.line && functionColumn === frame.column) return frame;
+  if (functionLine === 0) return frame.line === 0 && frame.column === 0 ? frame : { ...frame, functionLine: 0 };
+  if (functionColumn === 0) return { ...frame, functionLine };
+  return { ...frame, line: functionLine, column: functionColumn };
+}
+
 function throwError(error: Error): never {
   throw error;
 }
@@ -160,7 +176,7 @@ async function readStacks(dataset: Dataset, needed: ReadonlySet<bigint>): Promis
   return stacks;
 }
 
-/** The needed frames by id; function_line null or 0 is absent (the frame's own position is its definition). */
+/** The needed frames by id, as the store would hold them (storedFrameOf). */
 async function readFrames(dataset: Dataset, needed: ReadonlySet<bigint>): Promise<Map<bigint, StoredFrame>> {
   const frames = new Map<bigint, StoredFrame>();
   const columns = Object.values(FRAME_COLUMNS);
@@ -187,13 +203,13 @@ async function readFrames(dataset: Dataset, needed: ReadonlySet<bigint>): Promis
         return i => (Number.isFinite(values[i]) ? Math.max(0, values[i]!) : 0);
       };
       const [functionName, file, module] = [text(FRAME_COLUMNS.functionName), text(FRAME_COLUMNS.file), text(FRAME_COLUMNS.module)];
-      const [line, col, address, functionLine] = [number(FRAME_COLUMNS.line), number(FRAME_COLUMNS.column), number(FRAME_COLUMNS.address), number(FRAME_COLUMNS.functionLine)];
+      const [line, col, address, functionLine, functionColumn] = [FRAME_COLUMNS.line, FRAME_COLUMNS.column, FRAME_COLUMNS.address, FRAME_COLUMNS.functionLine, FRAME_COLUMNS.functionColumn].map(number);
+      const hasFunctionColumn = column(FRAME_COLUMNS.functionColumn) !== undefined;
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         if (!needed.has(id) || frames.has(id)) continue;
-        const frame: StoredFrame = { functionName: functionName(i), file: file(i), line: line(i), column: col(i), module: module(i), address: address(i) };
-        const start = functionLine(i);
-        frames.set(id, start > 0 ? { ...frame, functionLine: start } : frame);
+        const frame: StoredFrame = { functionName: functionName(i), file: file(i), line: line!(i), column: col!(i), module: module(i), address: address!(i) };
+        frames.set(id, storedFrameOf(frame, functionLine!(i), hasFunctionColumn ? functionColumn!(i) : undefined));
       }
     }
   }

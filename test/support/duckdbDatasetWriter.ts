@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoredFrame } from '../../storage/metadata/metadataStore';
+import { functionPositions } from '../../agent/queries/stacks/functionPositions';
 import { compilePredicate, selectionPredicate, type ScanSource, type Selection } from '../../storage/query';
 import { COLUMN, isLabelColumn } from '../../storage/schema';
 
@@ -12,7 +12,8 @@ import { COLUMN, isLabelColumn } from '../../storage/schema';
  * A reference writer of the Icicle Parquet dataset (v1), independent of Icicle's own: the rows come from a store
  * through its read API (samples from a scan, frames and stacks from its metadata, which live in metadata.log and not
  * in the blocks), and DuckDB writes every Parquet file, partitions included. Ids are the contract's content hashes
- * (first 8 bytes of SHA-256, signed). Samples are written in one file per partition and label key set, so files differ
+ * (first 8 bytes of SHA-256, signed, here of the row's JSON). A frame's function_line and function_column are where
+ * Icicle places its function (docs/design/parquet-dataset.md). Samples are written in one file per partition and label key set, so files differ
  * in their label columns, as the contract allows.
  */
 export interface DuckDatasetOptions {
@@ -32,11 +33,6 @@ export interface DuckDatasetSummary {
   frames: number;
 }
 
-/** The contract's id of a frame: a hash of all its fields. */
-export function frameHash(frame: StoredFrame): bigint {
-  return hash(JSON.stringify([frame.functionName, frame.file, frame.line, frame.column, frame.module, frame.address, frame.functionLine ?? null]));
-}
-
 function hash(text: string): bigint {
   return createHash('sha256').update(text).digest().readBigInt64BE(0);
 }
@@ -53,6 +49,7 @@ export async function writeDatasetWithDuckDB(source: ScanSource, dir: string, op
     mkdirSync(join(dir, '_icicle'), { recursive: true });
     if (options.description !== null) writeFileSync(join(dir, '_icicle', 'dataset.json'), JSON.stringify(options.description ?? { format: 'icicle-parquet-dataset', version: 1 }));
     const metadata = source.metadata;
+    const definitionOf = functionPositions(metadata);
     const frameIds = new Map<number, bigint>();
     const stackIds = new Map<number, bigint>();
     const stackRows: string[] = [];
@@ -61,8 +58,10 @@ export async function writeDatasetWithDuckDB(source: ScanSource, dir: string, op
       let hashed = frameIds.get(id);
       if (hashed === undefined) {
         const frame = metadata.frame(id);
-        frameIds.set(id, (hashed = frameHash(frame)));
-        frameRows.push(JSON.stringify({ frame_id: String(hashed), function_name: frame.functionName, file: frame.file, line: frame.line, column: frame.column, module: frame.module, address: String(frame.address), function_line: frame.functionLine ?? null }));
+        const definition = definitionOf(frame);
+        const fields = { function_name: frame.functionName, file: frame.file, line: frame.line, column: frame.column, module: frame.module, address: String(frame.address), function_line: definition.line, function_column: definition.column };
+        frameIds.set(id, (hashed = hash(JSON.stringify(fields))));
+        frameRows.push(JSON.stringify({ frame_id: String(hashed), ...fields }));
       }
       return hashed;
     };
@@ -130,9 +129,9 @@ export async function writeDatasetWithDuckDB(source: ScanSource, dir: string, op
          TO ${sql(join(dir, 'stacks', `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
       );
       await connection.run(
-        `COPY (SELECT frame_id::BIGINT AS frame_id, function_name, file, line, "column", module, address::BIGINT AS address, function_line
+        `COPY (SELECT frame_id::BIGINT AS frame_id, function_name, file, line, "column", module, address::BIGINT AS address, function_line, function_column
                FROM read_json(${sql(join(scratch, 'frames.ndjson'))}, format = 'newline_delimited',
-                              columns = {frame_id: 'VARCHAR', function_name: 'VARCHAR', file: 'VARCHAR', line: 'INTEGER', "column": 'INTEGER', module: 'VARCHAR', address: 'VARCHAR', function_line: 'INTEGER'}))
+                              columns = {frame_id: 'VARCHAR', function_name: 'VARCHAR', file: 'VARCHAR', line: 'INTEGER', "column": 'INTEGER', module: 'VARCHAR', address: 'VARCHAR', function_line: 'INTEGER', function_column: 'INTEGER'}))
          TO ${sql(join(dir, 'frames', `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
       );
     }
