@@ -101,6 +101,20 @@ describe('icicle diff --base-dataset: the base from a Parquet dataset, the head 
     });
   }
 
+  it("round trip: icicle export --format parquet of CI's store, then diff --base-dataset, is one store's diff", () => {
+    const exported = join(dir, 'exported');
+    const run = icicleSync(['export', '--format', 'parquet', '--out', exported, '--store', store, '--where', `side=${BASE}`]);
+    assert.equal(run.status, 0, run.stderr);
+    for (const head of ['same', 'slower']) {
+      const expected = oneStore(head, '--format', 'json', '--fdr', '1%');
+      const actual = icicleSync(['diff', '--store', laptop, '--base-dataset', exported, '--base', `side=${BASE}`, '--head', `side=${head}`, '--format', 'json', '--fdr', '1%']);
+      assert.equal(actual.status, expected.status, actual.stderr);
+      const { baseDataset, ...report } = JSON.parse(actual.stdout) as Report;
+      assert.equal(baseDataset, exported);
+      assert.deepEqual(report, JSON.parse(expected.stdout));
+    }
+  });
+
   it('finds the function made twice as slow, exits 1 and names it; the same code is within noise', () => {
     const slower = fromDataset('slower', '--threshold', '20%', '--format', 'json');
     assert.equal(slower.status, 1, slower.stderr);
