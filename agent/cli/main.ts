@@ -75,7 +75,7 @@ allocated, memory:alloc_space:bytes:space:bytes) between the base and the head s
 at least that change); everything else is within noise. A run is a recorded session, else an imported profile file;
 runs recorded in different checkouts name their files relative to each checkout. Exit codes: 1 a significant
 regression larger than --threshold (default 5%); 3 too few runs to tell, fewer than --min-runs (default ${DEFAULT_MIN_RUNS})
-on a side; 4 the comparison could not be made (the store could not be read); 0 none (within noise); 2 usage errors. --fdr sets the false discovery rate (default 5%: identical code
+on a side; 4 the comparison could not be made (the store or the --base-dataset could not be read); 0 none (within noise); 2 usage errors. --fdr sets the false discovery rate (default 5%: identical code
 fails about 3 runs of the gate in 100; lower is stricter and finds less). --format markdown writes a table for a pull
 request comment. --base-dataset DIR reads the base selection from a Parquet dataset (icicle export --format
 parquet, e.g. CI's runs of the main branch) instead of the store; the head stays the store's, and functions meet

@@ -8,7 +8,7 @@
  *   DIR/frames/<name>.parquet  frame_id BIGINT, function_name, file, line, "column", module, address, function_line,
  *                              function_column (where the frame's function is defined, as Icicle placed it; 0 unknown)
  *
- * Stack and frame ids are content hashes, so the same id is the same row in every dataset and duplicates are harmless.
+ * The writer (agent/export/parquetDataset/) derives its names from these. Stack and frame ids are content hashes, so the same id is the same row in every dataset and duplicates are harmless.
  * The whole contract, with its SQL, is docs/design/parquet-dataset.md.
  */
 export const DATASET_FORMAT = 'icicle-parquet-dataset';
@@ -39,17 +39,8 @@ export const FRAME_COLUMNS = {
 } as const;
 
 /**
- * A partition value as it appears in a folder name: every byte but unreserved ASCII percent-encoded, as DuckDB
- * writes them (`process_cpu%3Acpu%3A…`). Engines decode them back (DuckDB, Spark, Trino), so ':', '/', '=' and '%'
- * in a profile type are safe.
- */
-export function encodePartitionValue(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, ch => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/**
- * A folder name's partition value: percent-decoded (Hive and DuckDB encode, some writers leave ':' as it is, which
- * reads the same). A value whose escapes do not decode is taken as written, as DuckDB does.
+ * A folder name's partition value: percent-decoded (Hive, DuckDB and Icicle's writer encode ':', '/', '=' and '%';
+ * some writers leave ':' as it is, which reads the same). A value whose escapes do not decode is taken as written, as DuckDB does.
  */
 export function decodePartitionValue(text: string): string {
   try {

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { DATASET_MARKER, DATASET_TABLES } from '../../dataset/datasetLayout';
 
 /**
  * Where each table of an Icicle Parquet dataset lives (docs/design/parquet-dataset.md): fixed names, since users'
  * queries depend on them.
  */
-export const DATASET_FORMAT = 'icicle-parquet-dataset';
-export const DATASET_VERSION = 1;
-export const MARKER_FILE = join('_icicle', 'dataset.json');
-export const TABLES = { samples: 'samples', stacks: 'stacks', frames: 'frames' } as const;
+export { DATASET_FORMAT, DATASET_VERSION } from '../../dataset/datasetLayout';
+// The names are declared once, beside the reader (agent/dataset/datasetLayout.ts); the writer derives its own from them.
+export const MARKER_FILE = join(...DATASET_MARKER);
+export const TABLES = DATASET_TABLES;
 
 /**
  * A Hive partition value as a path segment: every byte outside [A-Za-z0-9_.-] percent-encoded, as Hive escapes
