@@ -62,9 +62,16 @@ export class DatasetIds {
   private readonly stackIds = new Map<number, bigint>();
 
   private readonly positionOf: (frame: StoredFrame) => { line: number; column: number };
+  /** Each store stack's id as two 32-bit words (low, high) once computed, for per-row loops: no BigInt, no Map. */
+  private readonly words: Int32Array;
+  private readonly dense: BigInt64Array;
+  private readonly known: Uint8Array;
 
   constructor(readonly metadata: MetadataStore) {
     this.positionOf = functionPositions(metadata);
+    this.known = new Uint8Array(metadata.stackCount + 1);
+    this.dense = new BigInt64Array(metadata.stackCount + 1);
+    this.words = new Int32Array(this.dense.buffer);
   }
 
   /** A store frame as the frames table's row. */
@@ -85,8 +92,27 @@ export class DatasetIds {
   }
 
   stack(id: number): bigint {
+    if (id < this.known.length) {
+      if (this.known[id] === 0) this.remember(id);
+      return this.dense[id]!;
+    }
     let hash = this.stackIds.get(id);
     if (hash === undefined) this.stackIds.set(id, (hash = stackId(Array.from(this.stackFrames(id), f => this.frame(f)))));
     return hash;
+  }
+
+  /** The stack's id as its low and high 32-bit words (little-endian int64 halves). */
+  stackWords(id: number): [number, number] {
+    if (id >= this.known.length) {
+      const hash = BigInt.asUintN(64, this.stack(id));
+      return [Number(hash & 0xffffffffn) | 0, Number(hash >> 32n) | 0];
+    }
+    if (this.known[id] === 0) this.remember(id);
+    return [this.words[2 * id]!, this.words[2 * id + 1]!];
+  }
+
+  private remember(id: number): void {
+    this.dense[id] = stackId(Array.from(this.stackFrames(id), f => this.frame(f)));
+    this.known[id] = 1;
   }
 }

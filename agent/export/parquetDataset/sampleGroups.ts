@@ -37,15 +37,14 @@ const DAY_MS = 86_400_000;
 /** Scans the selection once and sorts its rows into groups, fingerprinting each. */
 export async function groupSamples(source: ScanSource, selection: Selection, selectionKey: string, ids: DatasetIds): Promise<SampleGroup[]> {
   const groups = new Map<string, GroupBuilder>();
-  const stackWords = new StackWords(ids);
   const plan = scan().where(selectionPredicate(selection)).build();
   for await (const chunk of executeChunks(plan, source)) {
     const batch = chunk.batch;
     const n = chunk.rows ? chunk.rows.length : batch.numRows;
     if (n === 0) continue;
-    const types = batch.getChild(COLUMN.profileType)!;
-    const sessions = batch.getChild(SESSION);
-    const profiles = batch.getChild(PROFILE);
+    const types = codesOf(batch.getChild(COLUMN.profileType));
+    const sessions = codesOf(batch.getChild(SESSION));
+    const profiles = codesOf(batch.getChild(PROFILE));
     const timestamps = numberColumn(batch, COLUMN.timestamp)!;
     const numbers = [COLUMN.value, COLUMN.duration, COLUMN.period].map(name => numberColumn(batch, name)!);
     const stacks = numberColumn(batch, COLUMN.stackId)!;
@@ -53,43 +52,45 @@ export async function groupSamples(source: ScanSource, selection: Selection, sel
     const labels = batch.schema.fields
       .filter(f => isLabelColumn(f.name) && !isInternalLabel(f.name.slice(LABEL_PREFIX.length)))
       .map(f => new LabelHashes(f.name, batch.getChild(f.name)!));
+    // The group of the previous row, by its day and dictionary codes: rows of a batch mostly share theirs.
     let current: GroupBuilder | undefined;
-    let currentKey = '';
+    let currentCodes = [NaN, NaN, NaN, NaN];
     for (let k = 0; k < n; k++) {
       const i = chunk.rows ? chunk.rows[k]! : k;
       const timestamp = timestamps.values[timestamps.offset + i]!;
-      const profileType = types.get(i) as string;
-      const sessionId = (sessions?.get(i) as string | null | undefined) ?? null;
-      const profileId = sessionId === null ? ((profiles?.get(i) as string | null | undefined) ?? null) : null;
-      const keyText = `${Math.floor(timestamp / DAY_MS)}\u0000${profileType}\u0000${sessionId}\u0000${profileId}`;
-      if (current === undefined || keyText !== currentKey) {
-        currentKey = keyText;
+      const day = Math.floor(timestamp / DAY_MS);
+      const type = types!.code(i);
+      const session = sessions ? sessions.code(i) : -1;
+      const profile = session < 0 && profiles ? profiles.code(i) : -1;
+      if (current === undefined || day !== currentCodes[0] || type !== currentCodes[1] || session !== currentCodes[2] || profile !== currentCodes[3]) {
+        currentCodes = [day, type, session, profile];
+        const profileType = types!.value(type)!;
+        const sessionId = sessions?.value(session) ?? null;
+        const profileId = profiles?.value(profile) ?? null;
+        const keyText = JSON.stringify([day, profileType, sessionId, profileId]);
         current = groups.get(keyText);
         if (!current) groups.set(keyText, (current = new GroupBuilder({ selection: selectionKey, profileType, date: utcDate(timestamp), sessionId, profileId })));
       }
-      let h1 = 0x9747b28c;
-      let h2 = 0x2545f491;
-      const mixIn = (word: number): void => {
-        h1 = mix(h1, word);
-        h2 = mix(h2, word ^ 0x5bd1e995);
-      };
-      mixIn(timestamp % 4294967296);
-      mixIn(Math.floor(timestamp / 4294967296));
+      let h1 = mix(0x9747b28c, timestamp % 4294967296);
+      let h2 = mix(0x2545f491, timestamp % 4294967296 ^ 0x5bd1e995);
+      h1 = mix(h1, Math.floor(timestamp / 4294967296));
+      h2 = mix(h2, Math.floor(timestamp / 4294967296) ^ 0x5bd1e995);
       for (const column of numbers) {
         const v = column.values[column.offset + i]!;
-        mixIn(v % 4294967296);
-        mixIn(Math.floor(v / 4294967296));
+        h1 = mix(mix(h1, v % 4294967296), Math.floor(v / 4294967296));
+        h2 = mix(mix(h2, (v % 4294967296) ^ 0x5bd1e995), Math.floor(v / 4294967296) ^ 0x5bd1e995);
       }
       const stack = stacks.values[stacks.offset + i]!;
-      mixIn(stackWords.low(stack));
-      mixIn(stackWords.high(stack));
-      mixIn(lines.values[lines.offset + i]!);
+      const words = ids.stackWords(stack);
+      const line = lines.values[lines.offset + i]!;
+      h1 = mix(mix(mix(h1, words[0]), words[1]), line);
+      h2 = mix(mix(mix(h2, words[0] ^ 0x5bd1e995), words[1] ^ 0x5bd1e995), line ^ 0x5bd1e995);
       for (const label of labels) {
-        const hash = label.hash(i);
-        if (hash === undefined) continue;
+        const d = label.dictionaryIndex(i);
+        if (d < 0) continue;
         current.labelColumns.add(label.name);
-        mixIn(hash[0]);
-        mixIn(hash[1]);
+        h1 = mix(mix(h1, label.hashes[2 * d]!), label.hashes[2 * d + 1]!);
+        h2 = mix(mix(h2, label.hashes[2 * d]! ^ 0x5bd1e995), label.hashes[2 * d + 1]! ^ 0x5bd1e995);
       }
       current.add(batch, i, fmix(h1), fmix(h2));
     }
@@ -139,64 +140,58 @@ class GroupBuilder {
   }
 }
 
-/** A label column's hash per dictionary value (of its name and the value), computed once per dictionary. */
+/** A dictionary-encoded string column's codes per row (-1 for null) and the value of a code. */
+interface DictionaryCodes {
+  code(row: number): number;
+  value(code: number): string | null;
+}
+
+export function codesOf(vector: Vector | null): DictionaryCodes | undefined {
+  if (!vector) return undefined;
+  const data = vector.data[0]!;
+  const dictionary = data.dictionary;
+  if (!dictionary) {
+    // Not expected (the store's strings are dictionaries in memory), but then each row is its own code.
+    return { code: row => (vector.isValid(row) ? row : -1), value: code => (code < 0 ? null : String(vector.get(code))) };
+  }
+  const indices = data.values as Int32Array;
+  const offset = data.offset;
+  const bitmap = data.nullCount > 0 ? data.nullBitmap : undefined;
+  return {
+    code: row => {
+      const at = offset + row;
+      if (bitmap && (bitmap[at >> 3]! & (1 << (at & 7))) === 0) return -1;
+      return indices[at]!;
+    },
+    value: code => (code < 0 ? null : (dictionary.get(code) as string)),
+  };
+}
+
+/** A label column's two 32-bit hashes per dictionary value (of its name and the value), computed once per batch. */
 class LabelHashes {
-  private readonly dictionaryHashes: Uint32Array | undefined;
-  private readonly indices: Int32Array | undefined;
-  private readonly offset: number;
+  readonly hashes: Uint32Array;
+  private readonly codes: DictionaryCodes;
 
   constructor(
     readonly name: string,
-    private readonly vector: Vector,
+    vector: Vector,
   ) {
+    this.codes = codesOf(vector)!;
     const data = vector.data[0]!;
-    const dictionary = data.dictionary;
-    this.offset = data.offset;
-    if (dictionary) {
-      this.indices = data.values as Int32Array;
-      const seed = stringHash(name, 0x811c9dc5);
-      this.dictionaryHashes = new Uint32Array(2 * dictionary.length);
-      for (let d = 0; d < dictionary.length; d++) {
-        const value = dictionary.get(d) as string;
-        this.dictionaryHashes[2 * d] = stringHash(value, seed);
-        this.dictionaryHashes[2 * d + 1] = stringHash(value, seed ^ 0x27d4eb2f);
-      }
+    const size = data.dictionary ? data.dictionary.length : vector.length;
+    const seed = stringHash(name, 0x811c9dc5);
+    this.hashes = new Uint32Array(2 * size);
+    for (let d = 0; d < size; d++) {
+      const value = this.codes.value(d);
+      if (value === null) continue;
+      this.hashes[2 * d] = stringHash(value, seed);
+      this.hashes[2 * d + 1] = stringHash(value, seed ^ 0x27d4eb2f);
     }
   }
 
-  hash(row: number): [number, number] | undefined {
-    if (!this.vector.isValid(row)) return undefined;
-    if (this.dictionaryHashes && this.indices) {
-      const d = this.indices[this.offset + row]!;
-      return [this.dictionaryHashes[2 * d]!, this.dictionaryHashes[2 * d + 1]!];
-    }
-    const value = String(this.vector.get(row));
-    const seed = stringHash(this.name, 0x811c9dc5);
-    return [stringHash(value, seed), stringHash(value, seed ^ 0x27d4eb2f)];
-  }
-}
-
-/** The two 32-bit words of each store stack's dataset id, computed once per stack. */
-class StackWords {
-  private readonly words = new Map<number, [number, number]>();
-
-  constructor(private readonly ids: DatasetIds) {}
-
-  low(stack: number): number {
-    return this.of(stack)[0];
-  }
-
-  high(stack: number): number {
-    return this.of(stack)[1];
-  }
-
-  private of(stack: number): [number, number] {
-    let words = this.words.get(stack);
-    if (!words) {
-      const id = BigInt.asUintN(64, this.ids.stack(stack));
-      this.words.set(stack, (words = [Number(id & 0xffffffffn), Number(id >> 32n)]));
-    }
-    return words;
+  /** The row's dictionary index; -1 for null. */
+  dictionaryIndex(row: number): number {
+    return this.codes.code(row);
   }
 }
 
