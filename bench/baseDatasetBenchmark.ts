@@ -8,7 +8,7 @@ import { runsOf } from '../agent/queries/runs/runFunctionCosts';
 import type { Selection } from '../storage/query';
 import { Store } from '../storage/store';
 import type { Benchmark, Fields } from './benchmarkDoc';
-import { median, progress } from './storage/benchTiming';
+import { median, processCpuMs, progress } from './storage/benchTiming';
 import { DEFAULT_GENERATOR, generateCatalog, generateSamples } from './storage/generateSamples';
 import { directoryBytes, internCatalog } from './storage/storeLoad';
 
@@ -52,6 +52,7 @@ async function runBaseDatasetBenchmark(): Promise<Fields> {
     await exportDataset(snapshot, { matchers: [] }, '', datasetDir);
     const selection: Selection = { matchers: [{ key: 'branch', op: '=', value: 'main' }] };
     const readMs: number[] = [];
+    const readCpuMs: number[] = [];
     const datasetRunsMs: number[] = [];
     const storeRunsMs: number[] = [];
     let selected = 0;
@@ -60,8 +61,9 @@ async function runBaseDatasetBenchmark(): Promise<Fields> {
     for (let i = 0; i < REPEATS; i++) {
       progress(`base-dataset: reading {branch="main"}, ${i + 1} of ${REPEATS}`);
       let started = performance.now();
-      const read = await readDatasetSelection(await openDataset(datasetDir), selection);
+      const { result: read, cpuMs } = await processCpuMs(async () => readDatasetSelection(await openDataset(datasetDir), selection));
       readMs.push(performance.now() - started);
+      readCpuMs.push(cpuMs);
       started = performance.now();
       const fromDataset = await runsOf(read.source, selection);
       datasetRunsMs.push(performance.now() - started);
@@ -75,7 +77,7 @@ async function runBaseDatasetBenchmark(): Promise<Fields> {
     await store.close();
     const read = median(readMs);
     console.log(`{branch="main"}: ${selected.toLocaleString('en-US')} of ${SAMPLES.toLocaleString('en-US')} samples, ${filesRead} files read, ${filesSkipped} skipped`);
-    console.log(`  read from the dataset   ${read.toFixed(0).padStart(7)} ms (${((read * 1e6) / selected).toFixed(0)} ns a sample)`);
+    console.log(`  read from the dataset   ${read.toFixed(0).padStart(7)} ms (${((read * 1e6) / selected).toFixed(0)} ns a sample), CPU ${median(readCpuMs).toFixed(0)} ms`);
     console.log(`  runs' function costs    ${median(datasetRunsMs).toFixed(0).padStart(7)} ms from the dataset, ${median(storeRunsMs).toFixed(0)} ms from the store`);
     return {
       base_dataset_samples: SAMPLES,
@@ -85,6 +87,7 @@ async function runBaseDatasetBenchmark(): Promise<Fields> {
       base_dataset_bytes: await directoryBytes(datasetDir),
       base_dataset_read_ms: read,
       base_dataset_read_ns_per_sample: (read * 1e6) / selected,
+      base_dataset_read_cpu_ms: median(readCpuMs),
       base_dataset_runs_ms: median(datasetRunsMs),
       base_dataset_store_runs_ms: median(storeRunsMs),
     };

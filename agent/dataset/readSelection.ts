@@ -1,7 +1,7 @@
-import { DataType, type Data, type RecordBatch } from 'apache-arrow';
+import { DataType, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { matcherAccepts } from '../../common/selectorMatch';
 import { MetadataStore, type StoredFrame } from '../../storage/metadata/metadataStore';
-import { compilePredicate, selectionPredicate, type Selection } from '../../storage/query';
+import { compilePredicate, selectionPredicate, type CompiledPredicate, type Selection } from '../../storage/query';
 import { dictionaryColumn, gather, makeBatch, numberColumn } from '../../storage/query/arrowBuild';
 import { COLUMN, isLabelColumn, LABEL_KEY_PATTERN, LABEL_PREFIX, labelColumn } from '../../storage/schema';
 import { idsOf, labelColumnOf, linesOf, millisecondsOf, numbersOf, stringReader } from './datasetColumns';
@@ -27,6 +27,22 @@ interface KeptRows {
 }
 
 const DAY_MS = 86_400_000;
+/** Sample files read at once: enough to keep the worker busy, few enough to bound the rows held before conversion. */
+const FILES_AT_ONCE = 3;
+
+/** `work` on every item, at most `window` at once, the results in the items' order. */
+async function inWindows<T, R>(items: readonly T[], window: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, items.length) }, lane));
+  return results;
+}
 
 /**
  * Reads the samples a selection (label matchers, maybe a profile type and a time range) picks from a dataset, with
@@ -38,12 +54,13 @@ const DAY_MS = 86_400_000;
  */
 export async function readDatasetSelection(dataset: Dataset, selection: Selection): Promise<DatasetRead> {
   const predicate = selectionPredicate(selection);
-  const compiled = predicate === undefined ? undefined : compilePredicate(predicate);
+  const compiled = predicate === undefined ? undefined : { all: compilePredicate(predicate), labels: compilePredicate(selectionPredicate({ matchers: selection.matchers }) ?? predicate) };
   const kept: KeptRows[] = [];
   let filesRead = 0;
   let filesSkipped = 0;
-  for (const file of dataset.samples) {
-    const rows = partitionMayMatch(file, selection) ? await readSampleFile(dataset, file, selection, compiled) : undefined;
+  // A few files at a time: the worker decodes the next while this thread converts the one before.
+  const files = await inWindows(dataset.samples, FILES_AT_ONCE, file => (partitionMayMatch(file, selection) ? readSampleFile(dataset, file, selection, compiled) : Promise.resolve(undefined)));
+  for (const rows of files) {
     if (rows === undefined) filesSkipped++;
     else {
       filesRead++;
@@ -53,7 +70,9 @@ export async function readDatasetSelection(dataset: Dataset, selection: Selectio
   const needed = new Set<bigint>();
   for (const rows of kept) for (const id of rows.stackIds) needed.add(id);
   const stacks = await readStacks(dataset, needed);
-  const frames = await readFrames(dataset, new Set([...stacks.values()].flatMap(ids => [...ids])));
+  const neededFrames = new Set<bigint>();
+  for (const ids of stacks.values()) for (const id of ids) neededFrames.add(id);
+  const frames = await readFrames(dataset, neededFrames);
   const metadata = new MetadataStore();
   const frameIds = new Map<bigint, number>();
   for (const [id, frame] of frames) frameIds.set(id, metadata.internFrame(frame));
@@ -73,7 +92,10 @@ function partitionMayMatch(file: SampleFile, selection: Selection): boolean {
   return day < selection.timeRange.endMs && day + DAY_MS > selection.timeRange.startMs;
 }
 
-async function readSampleFile(dataset: Dataset, file: SampleFile, selection: Selection, predicate: ReturnType<typeof compilePredicate> | undefined): Promise<KeptRows[] | undefined> {
+/** The selection's predicate, and that of its label matchers alone (what a file's label columns can be tested with). */
+type Predicates = { all: CompiledPredicate; labels: CompiledPredicate };
+
+async function readSampleFile(dataset: Dataset, file: SampleFile, selection: Selection, predicates: Predicates | undefined): Promise<KeptRows[] | undefined> {
   const reader = await openParquetFile(dataset.dir, file.path);
   const name = inDataset(dataset.dir, file.path);
   const labels = reader.columns.filter(c => isLabelColumn(c) && LABEL_KEY_PATTERN.test(c.slice(LABEL_PREFIX.length)));
@@ -82,15 +104,27 @@ async function readSampleFile(dataset: Dataset, file: SampleFile, selection: Sel
   for (const required of [COLUMN.timestamp, COLUMN.value, COLUMN.stackId]) {
     if (!reader.columns.includes(required)) throw damaged(dataset.dir, `${name} has no ${required} column`);
   }
+  // The label columns the matchers name are read first, alone: a file none of whose rows they select is not read.
+  const tested = [...new Set(selection.matchers.map(m => labelColumn(m.key)).filter(c => labels.includes(c)))];
+  if (predicates && tested.length > 0 && !anyRowSelected(dataset, name, await reader.read(tested), predicates.labels)) return undefined;
   const table = await reader.read([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.value, COLUMN.stackId, COLUMN.line, ...labels]);
   const out: KeptRows[] = [];
   for (const batch of table.batches) {
     const rows = sampleRows(dataset, name, file, batch, labels);
-    const selected = predicate?.select(makeBatch(rows.names, rows.columns, rows.rows), null) ?? null;
+    const selected = predicates?.all.select(makeBatch(rows.names, rows.columns, rows.rows), null) ?? null;
     if (selected === null) out.push(rows);
     else if (selected.length > 0) out.push({ names: rows.names, columns: rows.columns.map(c => gather(c, selected)), rows: selected.length, stackIds: BigInt64Array.from(selected, i => rows.stackIds[i]!) });
   }
   return out;
+}
+
+function anyRowSelected(dataset: Dataset, name: string, table: Table, predicate: CompiledPredicate): boolean {
+  return table.batches.some(batch => {
+    const names = batch.schema.fields.map(f => f.name);
+    const columns = names.map(c => labelColumnOf(batch.getChild(c)!.data[0]!) ?? throwError(damaged(dataset.dir, `the ${c} column of ${name} is of type ${String(batch.getChild(c)!.type)}, not text`)));
+    const selected = predicate.select(makeBatch(names, columns, batch.numRows), null);
+    return selected === null || selected.length > 0;
+  });
 }
 
 /** One batch of a samples file in the in-memory types, its profile type from the file's partition. */
