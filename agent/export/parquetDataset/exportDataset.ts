@@ -9,6 +9,14 @@ import { encodeTable, FINGERPRINT_KEY, fileFingerprint, idsInFolder, writeAtomic
 import { groupSamples, numberColumn, type SampleGroup } from './sampleGroups';
 import { sampleTable } from './sampleTable';
 
+/** The store could not be read whole: exporting it would drop the unreadable blocks' samples from their runs' files. */
+export class DamagedStoreError extends Error {
+  constructor(readonly files: readonly string[]) {
+    super(`the store could not be read whole (${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} damaged), so nothing was exported: exporting it would drop those samples from the dataset`);
+    this.name = 'DamagedStoreError';
+  }
+}
+
 export interface DatasetExportSummary {
   /** Selected samples, and how many of them were in files written now (new or grown runs). */
   samples: number;
@@ -20,7 +28,7 @@ export interface DatasetExportSummary {
   stacksWritten: number;
   /** Bytes of every file written. */
   bytesWritten: number;
-  /** Bytes of the samples files written, per sample in them. */
+  /** Bytes of the samples files written (over samplesWritten: the bytes a sample). */
   samplesBytes: number;
 }
 
@@ -35,6 +43,9 @@ export async function exportDataset(source: ScanSource, selection: Selection, se
   const folder = await checkDatasetFolder(dir);
   const ids = new DatasetIds(source.metadata);
   const groups = await groupSamples(source, selection, selectionKey, ids);
+  // A run read without the rows of a damaged block would replace its complete file with fewer rows.
+  const damaged = (source as { damagedBlocks?: readonly { file: string }[] }).damagedBlocks ?? [];
+  if (damaged.length > 0) throw new DamagedStoreError(damaged.map(d => d.file));
   const changed: { group: SampleGroup; path: string }[] = [];
   for (const group of groups) {
     const path = join(dir, samplesPartition(group.key.profileType, group.key.date), runFileName(group.key));
