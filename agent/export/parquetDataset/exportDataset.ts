@@ -61,9 +61,10 @@ export async function exportDataset(source: ScanSource, selection: Selection, se
     bytesWritten: 0,
     samplesBytes: 0,
   };
-  if (changed.length === 0) return summary;
-
-  const { stacks, frames } = await newMetadata(changed.map(c => c.group), ids, dir);
+  // Stacks and frames of every exported run, not only the changed ones: one whose file was lost (deleted as damaged)
+  // is written again, so no run's samples are left naming a stack the dataset lacks.
+  const { stacks, frames } = groups.length === 0 ? { stacks: [], frames: [] } : await newMetadata(groups, ids, dir);
+  if (changed.length === 0 && stacks.length === 0 && frames.length === 0) return summary;
   if (!folder.marked) await writeAtomically(join(dir, MARKER_FILE), Buffer.from(`${markerText()}\n`));
   const write = async (path: string, bytes: Uint8Array): Promise<void> => {
     await writeAtomically(path, bytes);
@@ -89,15 +90,21 @@ export async function exportDataset(source: ScanSource, selection: Selection, se
  */
 async function newMetadata(groups: SampleGroup[], ids: DatasetIds, dir: string): Promise<{ stacks: number[]; frames: number[] }> {
   const [stacksThere, framesThere] = await Promise.all([idsInFolder(join(dir, TABLES.stacks), 'stack_id'), idsInFolder(join(dir, TABLES.frames), 'frame_id')]);
-  const named = new Set<number>();
+  // Store stack ids are dense (below stackCount + 1), so a flag per id finds the distinct ones without a hash set.
+  const named = new Uint8Array(ids.metadata.stackCount + 1);
+  const later = new Set<number>();
   for (const group of groups) {
     for (const { batch, rows } of group.parts) {
       const column = numberColumn(batch, COLUMN.stackId)!;
-      for (const row of rows) named.add(column.values[column.offset + row]!);
+      for (const row of rows) {
+        const stack = column.values[column.offset + row]!;
+        if (stack < named.length) named[stack] = 1;
+        else later.add(stack);
+      }
     }
   }
   const stacks = new Map<bigint, number>();
-  for (const stack of named) {
+  for (const stack of [...named.keys()].filter(s => named[s] === 1).concat([...later])) {
     const id = ids.stack(stack);
     if (!stacksThere.has(id) && !stacks.has(id)) stacks.set(id, stack);
   }
