@@ -1,16 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusDir } from '../../test/support/corpus';
 import { rowsOf, sqlBlocks, viewsOver, withDuckDb } from '../../test/support/duckdbDataset';
-import { icicle } from '../../test/support/icicleCli';
+import { ICICLE_BIN, icicle } from '../../test/support/icicleCli';
+import { pollUntil } from '../../test/support/poll';
 
 const VIEWS = sqlBlocks(join(__dirname, '..', '..', 'docs', 'design', 'parquet-dataset.md'))[0]!;
 
 /** `icicle export --format parquet` as a user runs it: the built command line, its messages and exit codes. */
 describe('icicle export --format parquet, the built command line', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let dir: string;
   let store: string;
   before(async () => {
@@ -68,4 +70,54 @@ describe('icicle export --format parquet, the built command line', function () {
       assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
     }
   });
+
+  it('leaves a dataset that reads whole when killed at any point, and the next export completes it', async () => {
+    const parquetFiles = (out: string): string[] => {
+      try {
+        return readdirSync(out, { recursive: true }).map(String).filter(f => f.endsWith('.parquet'));
+      } catch {
+        return [];
+      }
+    };
+    const outcomes: string[] = [];
+    // Killed once the first, second, ... file is in place (frames, stacks, then samples files).
+    for (const filesBeforeKill of [0, 1, 2, 3]) {
+      const out = join(dir, `killed-${filesBeforeKill}`);
+      const child = spawn(process.execPath, [ICICLE_BIN, 'export', '--store', store, '--format', 'parquet', '--out', out], { stdio: 'ignore' });
+      const exited = new Promise<NodeJS.Signals | number | null>(resolve => child.on('exit', (code, signal) => resolve(signal ?? code)));
+      let done = false;
+      void exited.then(() => (done = true));
+      await pollUntil(() => done || parquetFiles(out).length > filesBeforeKill || (filesBeforeKill === 0 && parquetFiles(out).length === 0 && readdirSafe(out).length > 0), {
+        timeoutMs: 60_000,
+        what: `the export to write ${filesBeforeKill + 1} files`,
+        intervalMs: 2,
+      });
+      child.kill('SIGKILL');
+      outcomes.push(`${filesBeforeKill}: ${String(await exited)}, ${parquetFiles(out).length} files`);
+      // Whatever was in place reads whole: every file opens, and no sample names a stack that is not there.
+      if (parquetFiles(out).length > 0) {
+        const check = await withDuckDb(async connection => {
+          await connection.run(viewsOver(VIEWS, [out]));
+          return rowsOf(connection, `SELECT (SELECT count(*) FROM frames) >= 0 AS frames_read, (SELECT count(*) FROM samples WHERE stack_id NOT IN (SELECT stack_id FROM stacks)) AS orphans`);
+        }).catch((error: Error) => (/No files found/.test(error.message) ? [{ frames_read: true, orphans: 0 }] : Promise.reject(error)));
+        assert.deepEqual(check, [{ frames_read: true, orphans: 0 }], outcomes.at(-1));
+      }
+      const again = await icicle(['export', '--store', store, '--format', 'parquet', '--out', out]);
+      assert.equal(again.code, 0, again.stderr);
+      const rows = await withDuckDb(async connection => {
+        await connection.run(viewsOver(VIEWS, [out]));
+        return rowsOf(connection, `SELECT count(*) AS n, count(*) FILTER (WHERE stack_id NOT IN (SELECT stack_id FROM stacks)) AS orphans FROM samples`);
+      });
+      assert.deepEqual(rows, [{ n: 17_790, orphans: 0 }], outcomes.at(-1));
+    }
+    console.log(`      killed: ${outcomes.join('; ')}`);
+  });
 });
+
+function readdirSafe(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}

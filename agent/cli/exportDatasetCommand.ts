@@ -1,6 +1,6 @@
 import type { LabelMatcher } from '../../common/selector';
 import { DatasetFolderError, checkDatasetFolder } from '../export/parquetDataset/datasetFolder';
-import { exportDataset } from '../export/parquetDataset/exportDataset';
+import { DamagedStoreError, exportDataset } from '../export/parquetDataset/exportDataset';
 import { DamagedDatasetFileError } from '../export/parquetDataset/parquetFiles';
 import { StoreReader } from '../../storage/storeReader';
 import { CommandError, UsageError } from './cliErrors';
@@ -22,7 +22,7 @@ export async function exportDatasetCommand(options: ExportOptions, log: (line: s
     try {
       return await asUsage(exportDataset(source, selection, selectionKey(matchers), options.out));
     } catch (error) {
-      if (error instanceof DamagedDatasetFileError) throw new CommandError(error.message, { cause: error });
+      if (error instanceof DamagedDatasetFileError || error instanceof DamagedStoreError) throw new CommandError(error.message, { cause: error });
       throw error;
     }
   });

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DATASET_FORMAT, DATASET_VERSION, MARKER_FILE } from './datasetLayout';
 
 /** The folder given for a dataset cannot hold one: a mistake in how export was called. */
@@ -31,7 +31,7 @@ export async function checkDatasetFolder(dir: string): Promise<{ exists: boolean
     marker = await readFile(join(dir, MARKER_FILE), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    if ((await readdir(dir)).length === 0) return { exists: true, marked: false };
+    if (await holdsNothing(dir)) return { exists: true, marked: false };
     throw new DatasetFolderError(`--out ${dir} is a folder that is neither empty nor an Icicle dataset (it has no ${MARKER_FILE}): give a new or empty folder, or an Icicle dataset to add to`);
   }
   let parsed: unknown;
@@ -49,4 +49,15 @@ export async function checkDatasetFolder(dir: string): Promise<{ exists: boolean
 /** What _icicle/dataset.json holds. */
 export function markerText(): string {
   return JSON.stringify({ format: DATASET_FORMAT, version: DATASET_VERSION });
+}
+
+/**
+ * Whether a folder is empty, or holds only what an export killed before its marker was in place leaves: `_icicle/`
+ * with hidden temporary files (the marker is the first file an export writes).
+ */
+async function holdsNothing(dir: string): Promise<boolean> {
+  const entries = await readdir(dir);
+  if (entries.length === 0) return true;
+  if (entries.length !== 1 || entries[0] !== dirname(MARKER_FILE)) return false;
+  return (await readdir(join(dir, entries[0]))).every(name => name.startsWith('.') && name.endsWith('.tmp'));
 }

@@ -111,6 +111,19 @@ export class DatasetIds {
     return [this.words[2 * id]!, this.words[2 * id + 1]!];
   }
 
+  /** Writes the stack's id as two 32-bit words (an int64 in memory) at `at` of `target`, without making a BigInt. */
+  copyStackWords(id: number, target: Int32Array, at: number): void {
+    if (id >= this.known.length) {
+      const [low, high] = this.stackWords(id);
+      target[at] = low;
+      target[at + 1] = high;
+      return;
+    }
+    if (this.known[id] === 0) this.remember(id);
+    target[at] = this.words[2 * id]!;
+    target[at + 1] = this.words[2 * id + 1]!;
+  }
+
   private remember(id: number): void {
     this.dense[id] = stackId(Array.from(this.stackFrames(id), f => this.frame(f)));
     this.known[id] = 1;

@@ -9,6 +9,14 @@ import { encodeTable, FINGERPRINT_KEY, fileFingerprint, idsInFolder, writeAtomic
 import { groupSamples, numberColumn, type SampleGroup } from './sampleGroups';
 import { sampleTable } from './sampleTable';
 
+/** The store could not be read whole: exporting it would drop the unreadable blocks' samples from their runs' files. */
+export class DamagedStoreError extends Error {
+  constructor(readonly files: readonly string[]) {
+    super(`the store could not be read whole (${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} damaged), so nothing was exported: exporting it would drop those samples from the dataset`);
+    this.name = 'DamagedStoreError';
+  }
+}
+
 export interface DatasetExportSummary {
   /** Selected samples, and how many of them were in files written now (new or grown runs). */
   samples: number;
@@ -20,7 +28,7 @@ export interface DatasetExportSummary {
   stacksWritten: number;
   /** Bytes of every file written. */
   bytesWritten: number;
-  /** Bytes of the samples files written, per sample in them. */
+  /** Bytes of the samples files written (over samplesWritten: the bytes a sample). */
   samplesBytes: number;
 }
 
@@ -35,6 +43,9 @@ export async function exportDataset(source: ScanSource, selection: Selection, se
   const folder = await checkDatasetFolder(dir);
   const ids = new DatasetIds(source.metadata);
   const groups = await groupSamples(source, selection, selectionKey, ids);
+  // A run read without the rows of a damaged block would replace its complete file with fewer rows.
+  const damaged = (source as { damagedBlocks?: readonly { file: string }[] }).damagedBlocks ?? [];
+  if (damaged.length > 0) throw new DamagedStoreError(damaged.map(d => d.file));
   const changed: { group: SampleGroup; path: string }[] = [];
   for (const group of groups) {
     const path = join(dir, samplesPartition(group.key.profileType, group.key.date), runFileName(group.key));
@@ -50,9 +61,10 @@ export async function exportDataset(source: ScanSource, selection: Selection, se
     bytesWritten: 0,
     samplesBytes: 0,
   };
-  if (changed.length === 0) return summary;
-
-  const { stacks, frames } = await newMetadata(changed.map(c => c.group), ids, dir);
+  // Stacks and frames of every exported run, not only the changed ones: one whose file was lost (deleted as damaged)
+  // is written again, so no run's samples are left naming a stack the dataset lacks.
+  const { stacks, frames } = groups.length === 0 ? { stacks: [], frames: [] } : await newMetadata(groups, ids, dir);
+  if (changed.length === 0 && stacks.length === 0 && frames.length === 0) return summary;
   if (!folder.marked) await writeAtomically(join(dir, MARKER_FILE), Buffer.from(`${markerText()}\n`));
   const write = async (path: string, bytes: Uint8Array): Promise<void> => {
     await writeAtomically(path, bytes);
@@ -78,15 +90,21 @@ export async function exportDataset(source: ScanSource, selection: Selection, se
  */
 async function newMetadata(groups: SampleGroup[], ids: DatasetIds, dir: string): Promise<{ stacks: number[]; frames: number[] }> {
   const [stacksThere, framesThere] = await Promise.all([idsInFolder(join(dir, TABLES.stacks), 'stack_id'), idsInFolder(join(dir, TABLES.frames), 'frame_id')]);
-  const named = new Set<number>();
+  // Store stack ids are dense (below stackCount + 1), so a flag per id finds the distinct ones without a hash set.
+  const named = new Uint8Array(ids.metadata.stackCount + 1);
+  const later = new Set<number>();
   for (const group of groups) {
     for (const { batch, rows } of group.parts) {
       const column = numberColumn(batch, COLUMN.stackId)!;
-      for (const row of rows) named.add(column.values[column.offset + row]!);
+      for (const row of rows) {
+        const stack = column.values[column.offset + row]!;
+        if (stack < named.length) named[stack] = 1;
+        else later.add(stack);
+      }
     }
   }
   const stacks = new Map<bigint, number>();
-  for (const stack of named) {
+  for (const stack of [...named.keys()].filter(s => named[s] === 1).concat([...later])) {
     const id = ids.stack(stack);
     if (!stacksThere.has(id) && !stacks.has(id)) stacks.set(id, stack);
   }

@@ -112,7 +112,8 @@ class GroupBuilder {
   readonly labelColumns = new Set<string>(ALWAYS_LABELS);
   private readonly parts: GroupPart[] = [];
   private batch: RecordBatch | undefined;
-  private rows: number[] = [];
+  private rows = new Uint32Array(1024);
+  private used = 0;
   private count = 0;
   private sum1 = 0;
   private sum2 = 0;
@@ -121,7 +122,12 @@ class GroupBuilder {
 
   add(batch: RecordBatch, row: number, h1: number, h2: number): void {
     if (batch !== this.batch) this.close(batch);
-    this.rows.push(row);
+    if (this.used === this.rows.length) {
+      const grown = new Uint32Array(2 * this.rows.length);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    this.rows[this.used++] = row;
     this.count++;
     this.sum1 = (this.sum1 + h1) >>> 0;
     this.sum2 = (this.sum2 + h2) >>> 0;
@@ -134,9 +140,9 @@ class GroupBuilder {
   }
 
   private close(next: RecordBatch | undefined): void {
-    if (this.batch && this.rows.length > 0) this.parts.push({ batch: this.batch, rows: Uint32Array.from(this.rows) });
+    if (this.batch && this.used > 0) this.parts.push({ batch: this.batch, rows: this.rows.slice(0, this.used) });
     this.batch = next;
-    this.rows = [];
+    this.used = 0;
   }
 }
 

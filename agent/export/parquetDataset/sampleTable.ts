@@ -20,6 +20,7 @@ export function sampleTable(group: SampleGroup, ids: DatasetIds): Table {
   const durations = new Float64Array(n);
   const periods = new Float64Array(n);
   const stacks = new BigInt64Array(n);
+  const stackWords = new Int32Array(stacks.buffer);
   const lines = new Int32Array(n);
   const labelNames = [...group.labelColumns].sort();
   const labels = labelNames.map(() => new LabelColumnBuilder(n));
@@ -38,7 +39,7 @@ export function sampleTable(group: SampleGroup, ids: DatasetIds): Table {
       values[at] = value.values[value.offset + i]!;
       durations[at] = duration.values[duration.offset + i]!;
       periods[at] = period.values[period.offset + i]!;
-      stacks[at] = ids.stack(stack.values[stack.offset + i]!);
+      ids.copyStackWords(stack.values[stack.offset + i]!, stackWords, 2 * at);
       lines[at] = line.values[line.offset + i]!;
     }
     labelVectors.forEach((vector, l) => labels[l]!.add(vector, rows, at - rows.length));
