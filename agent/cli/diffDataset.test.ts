@@ -115,6 +115,33 @@ describe('icicle diff --base-dataset: the base from a Parquet dataset, the head 
     }
   });
 
+  it('hostile function and file names (controls, bidirectional overrides, zero-width characters) survive the dataset', async () => {
+    const hostileStore = join(dir, 'hostile-store');
+    const hostileDataset = join(dir, 'hostile-dataset');
+    for (const name of ['controlCharacters', 'escapingPaths']) {
+      const run = icicleSync(['import', '--store', hostileStore, '--label', 'side=hostile', join(__dirname, '..', '..', 'test', 'fixtures', 'hostile', `${name}.cpuprofile`)]);
+      assert.equal(run.status, 0, run.stderr);
+    }
+    await StoreReader.read(hostileStore, async reader => writeDatasetWithDuckDB(reader.snapshot(), hostileDataset));
+    for (const format of ['json', 'text', 'markdown']) {
+      const args = ['--base', 'side=hostile', '--head', 'side=hostile', '--format', format, '--limit', '1000'];
+      const expected = icicleSync(['diff', '--store', hostileStore, ...args]);
+      const actual = icicleSync(['diff', '--store', hostileStore, '--base-dataset', hostileDataset, ...args]);
+      // Two imported files a side: too few runs to test (exit 3), every function listed all the same.
+      assert.equal(actual.status, 3, actual.stderr);
+      assert.equal(actual.status, expected.status);
+      if (format === 'json') {
+        const { baseDataset: _, ...report } = JSON.parse(actual.stdout) as Report;
+        assert.deepEqual(report, JSON.parse(expected.stdout));
+        assert.ok(report.changes.some(c => c.name === 'bell\u0007escape\u001b[2Jclear\u009b31mcsi'), 'the hostile name, as it is, in JSON');
+      } else {
+        assert.deepEqual(actual.stdout.split('\n').filter(l => !/ from the dataset /.test(l)), expected.stdout.split('\n').filter(l => !/^(\*\*)?[Bb]ase /.test(l)));
+        const unsafe = ['\u0007', '\u001b', '\u009b', '\u202e', '\u200b'].filter(ch => actual.stdout.includes(ch));
+        assert.deepEqual(unsafe, [], 'no control or format character reaches the terminal');
+      }
+    }
+  });
+
   it('finds the function made twice as slow, exits 1 and names it; the same code is within noise', () => {
     const slower = fromDataset('slower', '--threshold', '20%', '--format', 'json');
     assert.equal(slower.status, 1, slower.stderr);
