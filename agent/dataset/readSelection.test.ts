@@ -1,4 +1,3 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import type { LabelMatcher } from '../../common/selector';
 import type { ScanSource, Selection } from '../../storage/query';
 import { Store } from '../../storage/store';
+import { rowsOf as duckRows, withDuckDb } from '../../test/support/duckdbDataset';
 import { writeDatasetWithDuckDB } from '../../test/support/duckdbDatasetWriter';
 import { readRows } from '../../test/support/sampleData';
 import { runsOf } from '../queries/runs/runFunctionCosts';
@@ -150,13 +150,6 @@ describe('reading a selection from a Parquet dataset written by DuckDB', functio
 });
 
 async function duckTypes(samples: string): Promise<string[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const result = await connection.runAndReadAll(`SELECT DISTINCT profile_type FROM read_parquet('${samples}/**/*.parquet', hive_partitioning = true, union_by_name = true) ORDER BY 1`);
-    return result.getRowObjectsJS().map(r => r['profile_type'] as string).sort();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  const rows = await withDuckDb(connection => duckRows(connection, `SELECT DISTINCT profile_type FROM read_parquet('${samples}/**/*.parquet', hive_partitioning = true, union_by_name = true)`));
+  return rows.map(r => r['profile_type'] as string).sort();
 }
