@@ -63,7 +63,7 @@ const syntaxRules = (files, ignores, extra) => ({ files, ignores, rules: { 'no-r
 // The agent's folders, lowest first. A folder imports only folders of lower rows (and the root's leaf modules: log,
 // fileErrors, localFiles, readProfileFile, frameKind); folders in one row do not import each other. The root's
 // serving modules (main, agentServer, rpcHandlers, profileLibrary, agentStore) sit above every folder but cli/.
-const AGENT_FOLDERS = [['import', 'queries'], ['export', 'compare', 'recording'], ['collectors'], ['cli']];
+const AGENT_FOLDERS = [['import', 'queries', 'dataset'], ['export', 'compare', 'recording'], ['collectors'], ['cli']];
 const AGENT_SERVING = ['main', 'agentServer', 'rpcHandlers', 'profileLibrary', 'agentStore'];
 const agentPackages = ['vscode', 'vscode-languageserver', 'vscode-languageclient'];
 const agentLayers = [

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { RunSummary } from '../common/protocol/agentProtocol';
 import type { Selection } from '../storage/query';
 import { recordedRuns } from './queries/runs/recordedRuns';
-import type { ExportFormat } from '../common/exportFormats';
+import type { FileExportFormat } from '../common/exportFormats';
 import { EXPORTERS } from './export/exporters';
 import type { Store } from '../storage/store';
 import { CPU_TIME_PROFILE_TYPE } from '../common/profileTypes';
@@ -96,7 +96,7 @@ export async function listRuns(store: Store, limit?: number): Promise<RunSummary
 }
 
 /** A selection of the store's CPU time samples as a file of an export format; resolves with its size. */
-export async function exportSelection(store: Store, selector: string, format: ExportFormat, path: string): Promise<number> {
+export async function exportSelection(store: Store, selector: string, format: FileExportFormat, path: string): Promise<number> {
   const selection: Selection = { profileType: CPU_TIME_PROFILE_TYPE, matchers: parseMatchers(selector) };
   const snapshot = store.snapshot();
   try {

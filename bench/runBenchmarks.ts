@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { baseDatasetBenchmark } from './baseDatasetBenchmark';
 import { commandOf, renderSection, replaceSection, type Benchmark, type Fields } from './benchmarkDoc';
 import { comparePowerBenchmark } from './comparePowerBenchmark';
 import { cpuprofileBenchmark } from './cpuprofileBenchmark';
@@ -30,6 +31,7 @@ import { traceIdsBenchmark } from './traceIdsBenchmark';
  * `_note` field saying why).
  */
 const benchmarks: Record<string, Benchmark> = {
+  'base-dataset': baseDatasetBenchmark,
   'compare-power': comparePowerBenchmark,
   cpuprofile: cpuprofileBenchmark,
   'editor-open': editorOpenBenchmark,

@@ -15,8 +15,11 @@ export function selectorMayMatch(selector: string, labels: Readonly<Record<strin
   return matchers.every(matcher => !Object.hasOwn(labels, matcher.key) || matcherAccepts(matcher, labels[matcher.key]!));
 }
 
-/** One matcher on one value, as the store applies it (storage/query/selection.ts: regular expressions anchored). */
-function matcherAccepts(matcher: LabelMatcher, value: string): boolean {
+/**
+ * One matcher on one value, as the store applies it (storage/query/selection.ts: regular expressions anchored). A
+ * sample without the label has the value '' (Prometheus' rule).
+ */
+export function matcherAccepts(matcher: LabelMatcher, value: string): boolean {
   switch (matcher.op) {
     case '=':
       return value === matcher.value;

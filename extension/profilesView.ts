@@ -1,4 +1,4 @@
-import { EXPORT_FORMAT_IDS, EXPORT_FORMATS } from '../common/exportFormats';
+import { EXPORT_FORMATS, FILE_EXPORT_FORMAT_IDS } from '../common/exportFormats';
 import * as vscode from 'vscode';
 import { DeleteRunRequest, ExportSelectionRequest, ListRunsRequest, type RunSummary } from '../common/protocol/agentProtocol';
 import { quoteLabelValue } from '../common/selector';
@@ -100,7 +100,7 @@ export class ProfilesView implements vscode.TreeDataProvider<RunSummary>, vscode
 
   private async exportRun(run: RunSummary): Promise<void> {
     const format = await vscode.window.showQuickPick(
-      EXPORT_FORMAT_IDS.map(id => ({ ...EXPORT_FORMATS[id], format: id })),
+      FILE_EXPORT_FORMAT_IDS.map(id => ({ ...EXPORT_FORMATS[id], format: id })),
       { title: `Export ${runName(run)}` },
     );
     if (!format) return;

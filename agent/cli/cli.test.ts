@@ -84,7 +84,7 @@ describe('the icicle command line', function () {
     assert.ok(existsSync(pprof));
     const bad = await icicle(['export', '--store', store, '--format', 'svg', '--out', pprof]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--format must be pprof, collapsed or otlp, not "svg"/);
+    assert.match(bad.stderr, /--format must be pprof, collapsed, otlp or parquet, not "svg"/);
   });
 
   it('exports a trace as OTLP profiles that import again with the same CPU and span labels', async () => {

@@ -6,6 +6,8 @@ import { profileTypes } from '../queries/selectionProfileTypes';
 import { runsOf, type RunCosts } from '../queries/runs/runFunctionCosts';
 import { StoreReader } from '../../storage/storeReader';
 import { compareRuns, type Comparison, type FunctionChange } from '../compare/compareRuns';
+import { openDataset } from '../dataset/openDataset';
+import { readDatasetSelection } from '../dataset/readSelection';
 import { UsageError, whereToSelector } from './cliErrors';
 import { DIFF_EXIT } from './diffGate';
 import { formatValue } from './queryContext';
@@ -24,6 +26,8 @@ export interface DiffOptions {
   fdr: number;
   /** Fewer runs than this on a side cannot tell a change from noise: the command exits `DIFF_EXIT.tooFewRuns`. */
   minRuns: number;
+  /** A Parquet dataset (`icicle export --format parquet`) the base selection is read from, instead of the store. */
+  baseDataset?: string;
 }
 
 
@@ -42,18 +46,24 @@ const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'r
 export async function diffCommand(options: DiffOptions, out: (line: string) => void): Promise<number> {
   const base = selectionOf('--base', options.base);
   const head = selectionOf('--head', options.head);
+  // The dataset is read first and whole (its selection only), so that a missing or damaged one fails before the
+  // store is opened, and the store's read view is held only while its own side is read.
+  const dataset = options.baseDataset === undefined ? undefined : await datasetSource(options.baseDataset, base, options.type);
   const { profileType, a, b } = await StoreReader.read(options.store, async reader => {
-    const source = reader.snapshot();
-    const types = [...new Set([...(await profileTypes(source, base)), ...(await profileTypes(source, head))])];
+    const store = reader.snapshot();
+    const baseSource = dataset ?? store;
+    const types = [...new Set([...(await profileTypes(baseSource, base)), ...(await profileTypes(store, head))])];
     const chosen = options.type ?? preferredProfileType(types);
     if (chosen === undefined || (options.type !== undefined && !types.includes(options.type))) {
-      throw new UsageError(`no samples${options.type ? ` of type ${options.type}` : ''} match --base or --head; the store has: ${types.join(', ') || 'nothing'}`, 'diff');
+      const where = dataset ? 'the dataset and the store have' : 'the store has';
+      throw new UsageError(`no samples${options.type ? ` of type ${options.type}` : ''} match --base or --head; ${where}: ${types.join(', ') || 'nothing'}`, 'diff');
     }
-    return { profileType: chosen, a: await sideRuns(source, { ...base, profileType: chosen }, '--base'), b: await sideRuns(source, { ...head, profileType: chosen }, '--head') };
+    const inDataset = options.baseDataset === undefined ? '' : ` in the dataset ${options.baseDataset}`;
+    return { profileType: chosen, a: await sideRuns(baseSource, { ...base, profileType: chosen }, '--base', inDataset), b: await sideRuns(store, { ...head, profileType: chosen }, '--head', '') };
   });
   const comparison = compareRuns(a, b, { alpha: options.fdr });
   const failing = comparison.changes.filter(c => c.verdict === 'regression' && c.deltaPercent > options.threshold);
-  const report = { base: describe(base), head: describe(head), unit: unitOf(profileType) };
+  const report = { base: describe(base), head: describe(head), unit: unitOf(profileType), baseDataset: options.baseDataset };
   if (options.format === 'json') {
     out(JSON.stringify({ ...report, profileType, threshold: options.threshold, minRuns: options.minRuns, tooFewRuns: tooFew(comparison, options.minRuns), method: comparison.method, a: comparison.a, b: comparison.b, changes: comparison.changes, failing: failing.map(c => c.name) }, null, 2));
   } else {
@@ -72,10 +82,16 @@ function selectionOf(flag: string, where: readonly string[]): Selection {
   }
 }
 
-async function sideRuns(source: ScanSource, selection: Selection, flag: string): Promise<RunCosts[]> {
+async function sideRuns(source: ScanSource, selection: Selection, flag: string, where: string): Promise<RunCosts[]> {
   const runs = await runsOf(source, selection);
-  if (runs.length === 0) throw new UsageError(`no runs match ${flag} ${describe(selection)}`, 'diff');
+  if (runs.length === 0) throw new UsageError(`no runs match ${flag} ${describe(selection)}${where}`, 'diff');
   return runs;
+}
+
+/** The base selection read from a dataset (of every profile type unless `--type` names one). */
+async function datasetSource(dir: string, base: Selection, type: string | undefined): Promise<ScanSource> {
+  const dataset = await openDataset(dir);
+  return (await readDatasetSelection(dataset, type === undefined ? base : { ...base, profileType: type })).source;
 }
 
 function describe(selection: Selection): string {
@@ -95,7 +111,12 @@ function side(figures: { mean: number; sd: number; runs: number }, unit: string)
   return figures.runs > 1 ? `${formatValue(figures.mean, unit)} ± ${formatValue(figures.sd, unit)}` : formatValue(figures.mean, unit);
 }
 
-type Report = { base: string; head: string; unit: string };
+type Report = { base: string; head: string; unit: string; baseDataset: string | undefined };
+
+/** Where the base came from, for people: nothing when it is the store's, like the head. */
+function fromDataset(report: Report): string {
+  return report.baseDataset === undefined ? '' : ` from the dataset ${report.baseDataset}`;
+}
 
 function tooFew(comparison: Comparison, minRuns: number): boolean {
   return comparison.a.runs < minRuns || comparison.b.runs < minRuns;
@@ -112,7 +133,7 @@ function summary(comparison: Comparison, failing: FunctionChange[], options: Dif
 
 function text(comparison: Comparison, failing: FunctionChange[], options: DiffOptions, report: Report, out: (line: string) => void): void {
   const { unit } = report;
-  out(`base ${report.base}: ${comparison.a.runs} run(s), ${side(comparison.a, unit)} per run`);
+  out(`base ${report.base}${safe(fromDataset(report))}: ${comparison.a.runs} run(s), ${side(comparison.a, unit)} per run`);
   out(`head ${report.head}: ${comparison.b.runs} run(s), ${side(comparison.b, unit)} per run`);
   out(`${'verdict'.padEnd(12)} ${'change'.padStart(8)} ${'delta'.padStart(12)}  ${'base'.padEnd(22)} ${'head'.padEnd(22)} function`);
   for (const c of comparison.changes.slice(0, options.limit)) {
@@ -127,7 +148,7 @@ function markdown(comparison: Comparison, failing: FunctionChange[], options: Di
   const cell = (value: string) => value.replace(/\|/g, '\\|').replace(/[`*_<>[\]]/g, ch => `\\${ch}`);
   out(`**${cell(summary(comparison, failing, options))}**`);
   out('');
-  out(`Base ${cell(report.base)}: ${comparison.a.runs} run(s) · head ${cell(report.head)}: ${comparison.b.runs} run(s).`);
+  out(`Base ${cell(report.base)}${cell(safe(fromDataset(report)))}: ${comparison.a.runs} run(s) · head ${cell(report.head)}: ${comparison.b.runs} run(s).`);
   out('');
   out('| | function | change | base | head |');
   out('|---|---|---:|---:|---:|');

@@ -4,5 +4,5 @@
  */
 export const DEFAULT_MIN_RUNS = 3;
 
-/** 4: the comparison could not be made (the store could not be read), which is neither a pass nor a regression. */
+/** 4: the comparison could not be made (the store or the base dataset could not be read), which is neither a pass nor a regression. */
 export const DIFF_EXIT = { withinNoise: 0, regression: 1, usage: 2, tooFewRuns: 3, couldNotCompare: 4 } as const;

@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { EXPORT_FORMAT_IDS, isExportFormat } from '../../common/exportFormats';
+import { EXPORT_FORMAT_IDS, isExportFormat, isFileExportFormat } from '../../common/exportFormats';
 import { EXPORTERS } from '../export/exporters';
 import { describeFileError } from '../fileErrors';
 import { CommandError, UsageError } from './cliErrors';
+import { exportDatasetCommand } from './exportDatasetCommand';
 import { readForQuery } from './queryContext';
 
 export interface ExportOptions {
@@ -17,7 +18,8 @@ export interface ExportOptions {
 /** `icicle export`: a selection of the store in one of the export formats (common/exportFormats.ts). */
 export async function exportCommand(options: ExportOptions, log: (line: string) => void): Promise<number> {
   const format = options.format;
-  if (!isExportFormat(format)) throw new UsageError(`--format must be ${EXPORT_FORMAT_IDS.join(', ').replace(/, ([^,]*)$/, ' or $1')}, not ${JSON.stringify(format)}`);
+  if (!isExportFormat(format)) throw new UsageError(`--format must be ${EXPORT_FORMAT_IDS.join(', ').replace(/, ([^,]*)$/, ' or $1')}, not ${JSON.stringify(format)}`, 'export');
+  if (!isFileExportFormat(format)) return exportDatasetCommand(options, log);
   const { bytes, profileType } = await readForQuery(options.store, options.where, options.type, async context => ({
     bytes: await EXPORTERS[format](context.source, context.selection),
     profileType: context.profileType,

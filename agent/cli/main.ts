@@ -50,10 +50,12 @@ Lists the functions with the most self cost among the selected samples, with sel
 file and line. --where takes k=v, k!=v, k=~regex, k!~regex or a selector like '{branch="main", pid!="3"}'.
 --by LABEL lists instead the selection's total per value of the label (e.g. --by http_route: CPU time per request
 route), largest first, the samples without it as (none), beyond --limit values the rest summed.`,
-  export: `usage: icicle export --format ${EXPORT_FORMAT_IDS.join('|')} --out FILE [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
+  export: `usage: icicle export --format ${EXPORT_FORMAT_IDS.join('|')} --out FILE|DIR [--store DIR] [--where k=v]... [--type PROFILE_TYPE]
 
-Writes the selected samples in one of these formats:
-${EXPORT_FORMAT_IDS.map(id => `  ${id.padEnd(10)} ${EXPORT_FORMATS[id].label} (${EXPORT_FORMATS[id].description})`).join('\n')}`,
+Writes the selected samples in one of these formats (--out a FILE, or a DIR for the formats that write a folder):
+${EXPORT_FORMAT_IDS.map(id => `  ${id.padEnd(10)} ${EXPORT_FORMATS[id].label} (${EXPORT_FORMATS[id].description})${EXPORT_FORMATS[id].writes === 'folder' ? ', --out DIR' : ''}`).join('\n')}
+A folder format adds to DIR when DIR already holds its dataset, and exporting again adds only samples not yet there;
+without --type it holds every profile type of the selection.`,
   record: `usage: icicle record [--store DIR] [--label key=value]... [--interval MICROSECONDS] [--allocations] [--limit N] [--wait [--wait-timeout SECONDS]] -- COMMAND [ARG]...
 
 Runs COMMAND with every Node.js process it starts profiled in-process (the probe is loaded through NODE_OPTIONS,
@@ -64,7 +66,7 @@ labelled session_id, pid, runtime, command, the git branch, commit and dirty sta
 the top functions of the run. Exits with COMMAND's exit code; 127 when COMMAND is not found and 126 when it is not
 executable, as a shell does. SIGINT, SIGTERM and SIGHUP reach COMMAND as under a shell; what it recorded until it
 ended is stored, and the exit code is then 128 + the signal's number. A second SIGTERM kills COMMAND. ${WAIT_HELP}`,
-  diff: `usage: icicle diff --base k=v... --head k=v... [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
+  diff: `usage: icicle diff --base k=v... --head k=v... [--base-dataset DIR] [--threshold 5%] [--min-runs N] [--fdr 5%] [--format text|markdown|json] [--store DIR] [--type T] [--limit N]
 
 Compares each function's self cost per run (where the time went; with --type another measure, such as the bytes it
 allocated, memory:alloc_space:bytes:space:bytes) between the base and the head selections (e.g. --base branch=main
@@ -73,9 +75,11 @@ allocated, memory:alloc_space:bytes:space:bytes) between the base and the head s
 at least that change); everything else is within noise. A run is a recorded session, else an imported profile file;
 runs recorded in different checkouts name their files relative to each checkout. Exit codes: 1 a significant
 regression larger than --threshold (default 5%); 3 too few runs to tell, fewer than --min-runs (default ${DEFAULT_MIN_RUNS})
-on a side; 4 the comparison could not be made (the store could not be read); 0 none (within noise); 2 usage errors. --fdr sets the false discovery rate (default 5%: identical code
+on a side; 4 the comparison could not be made (the store or the --base-dataset could not be read); 0 none (within noise); 2 usage errors. --fdr sets the false discovery rate (default 5%: identical code
 fails about 3 runs of the gate in 100; lower is stricter and finds less). --format markdown writes a table for a pull
-request comment.`,
+request comment. --base-dataset DIR reads the base selection from a Parquet dataset (icicle export --format
+parquet, e.g. CI's runs of the main branch) instead of the store; the head stays the store's, and functions meet
+by name, file and definition. A missing, damaged or newer dataset exits 4.`,
   labels: `usage: icicle labels [KEY] [--store DIR] [--json]
 
 Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
@@ -142,6 +146,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
         limit: { type: 'string' },
         'min-runs': { type: 'string' },
         fdr: { type: 'string' },
+        'base-dataset': { type: 'string' },
       });
       if (values.help) return help(command, out);
       noPositionals(command, positionals);
@@ -155,7 +160,7 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError('--format must be text, markdown or json', command);
       const limit = values.limit === undefined ? 20 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number', command);
-      return (await import('./diffCommand')).diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit, minRuns, fdr: fdr / 100 }, out);
+      return (await import('./diffCommand')).diffCommand({ store: values.store ?? defaultStoreDirectory(), base: values.base ?? [], head: values.head ?? [], threshold, format, type: values.type, limit, minRuns, fdr: fdr / 100, ...(values['base-dataset'] === undefined ? {} : { baseDataset: values['base-dataset'] }) }, out);
     }
     case 'labels': {
       const { values, positionals } = parse({ json: { type: 'boolean' } });

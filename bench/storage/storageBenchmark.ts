@@ -67,6 +67,9 @@ export async function runStorageBenchmark(config: GeneratorConfig = DEFAULT_GENE
     { name: `merge stacks, ${big}, first query (fills cache)`, figure: ms(store.merge10mColdMs), peer: '', ratio: '', target: '', pass: undefined },
     ...mergeLine(`per-line, one file, ${big} (no filter)`, store.perLine10m.ms, duck.perLine10m.ms, floor.perLine10m.ms, false),
     { name: 'bytes on disk per sample (store directory)', figure: bytesPerSample.toFixed(2), peer: `DuckDB Parquet ZSTD ${duckBytesPerSample.toFixed(2)}`, ratio: times(bytesPerSample / duckBytesPerSample), target: `≤ ${TARGET.bytesPerSample}`, pass: bytesPerSample <= TARGET.bytesPerSample },
+    { name: `export --format parquet, ${big}, into a new folder`, figure: perSecond(store.exported.samples / (store.exported.exportMs / 1000)), peer: `again (nothing new) ${ms(store.exported.reexportMs)}`, ratio: '', target: '', pass: undefined },
+    { name: 'Parquet dataset bytes per sample (samples files; whole dataset)', figure: (store.exported.samplesBytes / rows).toFixed(2), peer: `whole ${(store.exported.datasetBytes / rows).toFixed(2)}`, ratio: '', target: '', pass: undefined },
+    { name: `top functions, label_a filter, ${big}: Icicle over the store`, figure: ms(store.exported.icicleTopMs), peer: `DuckDB over the dataset ${ms(store.exported.duckdbTopMs)}`, ratio: `${times(store.exported.duckdbTopMs / store.exported.icicleTopMs)} faster`, target: 'same answer', pass: store.exported.topAgrees },
     { name: `RSS with ${big} samples loaded and cached`, figure: `${store.rss10mMb.toFixed(0)} MB`, peer: `DuckDB buffers ${duck.memoryMb.toFixed(0)} MB`, ratio: '', target: `≤ ${TARGET.rssMb} MB`, pass: store.rss10mMb <= TARGET.rssMb },
   ];
   const notes = [
@@ -76,6 +79,7 @@ export async function runStorageBenchmark(config: GeneratorConfig = DEFAULT_GENE
     `Per-line (${common.file}): every side totals value per stack over all samples, then expands stacks to frames and adds each stack's total once per distinct line of the file (DuckDB: CTE per stack, DISTINCT stack/line join on stack_frames + frames tables).`,
     `DuckDB runs in this process with ${duck.threads} threads on ${cpus().length} cores; the store's queries run on the main thread. Bytes: store directory ${(store.diskBytes / 2 ** 20).toFixed(1)} MB (blocks ${(store.blockBytes / 2 ** 20).toFixed(1)} MB); DuckDB COPY TO parquet ${(duck.parquetBytes / 2 ** 20).toFixed(1)} MB in ${ms(duck.parquetWriteMs)}.`,
     `RSS: ${store.rssNote}.`,
+    `Parquet dataset (docs/design/parquet-dataset.md): exportDataset of the whole store into a new folder, ${ms(store.exported.exportMs)} (${ms(store.exported.exportCpuMs)} CPU), ${(store.exported.datasetBytes / 2 ** 20).toFixed(1)} MB; top functions = functionCosts (what icicle top runs) against the design note's views and its first query's shape in DuckDB (leaf frame via stacks and frames, DISTINCT views), median of ${common.runs} after a warm-up. DuckDB's top 20 functions and self values equal Icicle's: ${store.exported.topAgrees ? 'yes' : 'NO'}.`,
     `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end, on ${cpus().length} cores: wall-clock rates fall with other jobs' load; CPU time per sample (every thread of the process, the block worker or DuckDB's) much less. At ${cpuNsPerSample.toFixed(0)} ns a sample, two idle cores could ingest at most ${perSecond((2 * 1e9) / cpuNsPerSample)}.`,
     store.engine10m ? 'Query engine (storage/query executePlan, PlanBuilder scan → filter → aggregate) measured too.' : `Query engine not measured: ${store.engineError ?? 'not present'}.`,
     `Results agree across sides: ${checks.every(c => c.ok) ? 'yes' : checks.filter(c => !c.ok).map(c => c.name).join(', ') + ' DIFFER'}.`,
@@ -118,6 +122,14 @@ export async function runStorageBenchmark(config: GeneratorConfig = DEFAULT_GENE
     perline10m_speedup_vs_duckdb: round(duck.perLine10m.ms / store.perLine10m.ms, 3),
     bytes_vs_duckdb: round(bytesPerSample / duckBytesPerSample, 3),
     results_agree: checks.every(c => c.ok) ? 'yes' : 'no',
+    export_samples_per_s: Math.round(store.exported.samples / (store.exported.exportMs / 1000)),
+    export_cpu_ns_per_sample: Math.round((store.exported.exportCpuMs * 1e6) / rows),
+    reexport_ms: round(store.exported.reexportMs),
+    dataset_bytes_per_sample: round(store.exported.datasetBytes / rows, 3),
+    dataset_samples_bytes_per_sample: round(store.exported.samplesBytes / rows, 3),
+    dataset_top_ms: round(store.exported.icicleTopMs),
+    duckdb_dataset_top_ms: round(store.exported.duckdbTopMs),
+    dataset_top_agrees: store.exported.topAgrees ? 'yes' : 'no',
   };
   if (store.engine1m) fields['engine_merge1m_ms'] = round(store.engine1m.ms);
   if (store.engine10m) {

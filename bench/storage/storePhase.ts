@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Store } from '../../storage/store';
 import { processCpuMs, progress, rssAfterGc, timeAsync } from './benchTiming';
 import { loadEngineMerge } from './engineQueries';
+import { runExportPhase, type ExportFigures } from './exportPhase';
 import type { GeneratedCatalog, GeneratedSamples } from './generateSamples';
 import { fingerprint, type MergeResult, type PerLineResult } from './mergeResult';
 import { directoryBytes, ingest, internCatalog, type IngestOptions } from './storeLoad';
@@ -32,6 +33,8 @@ export interface StoreFigures {
   perLine10m: { ms: number; result: PerLineResult };
   rss10mMb: number;
   rssNote: string;
+  /** The store exported as a Parquet dataset, and the top-functions query over it (after RSS is measured). */
+  exported: ExportFigures;
 }
 
 export interface Scenario {
@@ -106,11 +109,12 @@ export async function runStorePhase(scenario: Scenario): Promise<StoreFigures> {
 
     const memory = rssAfterGc();
     const rssNote = `${memory.gcRan ? 'after gc' : 'without gc (run with --expose-gc)'}; heap ${memory.heapMb.toFixed(0)} MB, external ${memory.externalMb.toFixed(0)} MB; block worker included (same process)`;
+    const exported = await runExportPhase(store, { key: 'label_a', value: labelValue }, runs);
     return {
       ingest1mMs, ingestRestMs, ingestCpuMs, blocksAfterIngest, finalFlushMs, diskBytes, blockBytes,
       merge1m, merge10mColdMs, merge10m, engine1m, engine10m,
       engineError,
-      perLine10m, rss10mMb: memory.rssMb, rssNote,
+      perLine10m, rss10mMb: memory.rssMb, rssNote, exported,
     };
   } finally {
     await store.close({ flush: false });

@@ -1,4 +1,4 @@
-import { EXPORT_FORMAT_IDS } from '../exportFormats';
+import { FILE_EXPORT_FORMAT_IDS } from '../exportFormats';
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import { packedCallTreeSchema, type PackedCallTree } from '../callTree';
@@ -424,7 +424,7 @@ export namespace ExportSelectionRequest {
   export const method = 'icicle/exportSelection';
   export const paramsSchema = z.object({
     selector: z.string().max(10_000),
-    format: z.enum(EXPORT_FORMAT_IDS),
+    format: z.enum(FILE_EXPORT_FORMAT_IDS),
     path: z.string().min(1).max(4096),
   });
   export type Params = z.infer<typeof paramsSchema>;
