@@ -31,7 +31,7 @@ export interface DiffOptions {
 
 
 /** What each verdict says to people: 'unchanged' is a change the runs could not tell from noise. */
-const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'regression', improvement: 'improvement', unchanged: 'within noise', unknown: 'unknown' };
+export const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'regression', improvement: 'improvement', unchanged: 'within noise', unknown: 'unknown' };
 
 /**
  * `icicle diff`: compares the base selection with the head, function by function over their runs, and exits 1 when a
