@@ -242,7 +242,7 @@ describe('icicle mcp: an MCP client over stdio', function () {
 
   it('answers mistakes with a sentence as an error result, and goes on serving', async () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      ['top_functions', { selector: '{branch=' }, /^.+/],
+      ['top_functions', { selector: '{branch=' }, /^The selector "\{branch=" is not a selector like \{branch="main"\} or k=v: expected one of = != =~ !~, found "}" at position 8\.$/],
       ['top_functions', { profileType: 'nope:x:y:z:w' }, /^No samples of profile type nope:x:y:z:w match; the store has: process_cpu/],
       ['hot_lines', { file: 'src/elsewhere.js' }, /^No profiled file of the selection matches "src\/elsewhere\.js"\.$/],
       ['compare', { base: 'branch=main', head: 'branch=nowhere' }, /^No runs match --head \{branch="nowhere"\}/],

@@ -11,7 +11,7 @@ import { sourceCosts, type SourceLineCost } from '../../queries/source/sourceCos
 import { UsageError } from '../cliErrors';
 import { DEFAULT_MIN_RUNS, DIFF_EXIT } from '../diffGate';
 import { diffJson, diffOf, diffOutcome, VERDICT_TEXT } from '../diffCommand';
-import { formatValue, readForQuery } from '../queryContext';
+import { formatValue, parseWhere, readForQuery } from '../queryContext';
 import { topRows } from '../topCommand';
 import { functionSandwich, type SandwichRow } from './functionSandwich';
 import { answer, budgetShape, capped, citation, guarded, MAX_STRING_CHARS, quoted, UNTRUSTED_NOTE } from './toolAnswer';
@@ -33,8 +33,15 @@ function percentOf(whole: number): (value: number) => number {
   return value => (whole === 0 ? 0 : Math.round((value / whole) * 10_000) / 100);
 }
 
-function where(selector: string | undefined): string[] {
-  return selector === undefined || selector.trim() === '' ? [] : [selector];
+/** The selector as `--where` takes it; a mistake in it is said to be the selector's. */
+function where(selector: string | undefined, name = 'selector'): string[] {
+  if (selector === undefined || selector.trim() === '') return [];
+  try {
+    parseWhere([selector]);
+  } catch (error) {
+    throw new UsageError(`the ${name} ${JSON.stringify(selector)} is not a selector like {branch="main"} or k=v: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return [selector];
 }
 
 /** The read-only query tools; each answer's figures come from the same functions as the command line's. */
@@ -78,7 +85,7 @@ export function registerQueryTools(server: McpServer, context: ToolContext): voi
         };
         return answer(data, ['runs', 'labels'], input, d => [
           `Profile types: ${d.profileTypes.map(t => `${t.name} (${t.id})`).join(', ') || 'none (the store is empty)'}.`,
-          `${d.runs.length} recorded run(s) of ${d.profileType ?? 'no type'}, newest first:`,
+          `${d.runs.length} recorded run(s) of ${d.profileType ?? 'no type'}, newest first${d.runs.length === 0 && d.labels.some(l => l.key === 'profile_id') ? ' (imported profile files are runs too, one per profile_id)' : ''}:`,
           ...d.runs.map(r => `  ${r.start} to ${r.end}, ${r.samples} samples, ${formatValue(r.value, unit)}; selector ${quoted(r.selector)}; labels ${Object.entries(r.labels).map(([k, v]) => `${k}=${quoted(v)}`).join(' ')}`),
           'Label keys and values:',
           ...d.labels.map(l => `  ${quoted(l.key)} (${l.valueCount} value(s)): ${l.values.map(quoted).join(', ')}`),
@@ -234,7 +241,7 @@ export function registerQueryTools(server: McpServer, context: ToolContext): voi
     },
     input =>
       guarded(async () => {
-        const diff = await diffOf({ store: context.store, base: [input.base], head: [input.head], type: input.profileType, fdr: input.fdr / 100, threshold: input.threshold });
+        const diff = await diffOf({ store: context.store, base: where(input.base, 'base'), head: where(input.head, 'head'), type: input.profileType, fdr: input.fdr / 100, threshold: input.threshold });
         const report = diffJson(diff, input, input.limit);
         const outcome = diffOutcome(diff, input.minRuns);
         const unit = report.unit;
