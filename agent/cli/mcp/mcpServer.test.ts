@@ -85,6 +85,7 @@ describe('icicle mcp: an MCP client over stdio', function () {
         { frames: [main, frame(HOSTILE.huge, '/app/src/hostile.js', 40)], samples: 30 },
         { frames: [main, frame(HOSTILE.unicode, '/app/src/hostile.js', 60)], samples: 20 },
         { frames: [main, frame('inQuotedFile', HOSTILE.quoteFile, 7)], samples: 10 },
+        { frames: [main, frame('otherParse', '/other/lib/parse.js', 2)], samples: 5 },
       ]),
     );
     const imported = cli(['import', '--store', store, '--label', `branch=${HOSTILE.injection}`, hostileFile]);
@@ -245,6 +246,7 @@ describe('icicle mcp: an MCP client over stdio', function () {
       ['top_functions', { selector: '{branch=' }, /^The selector "\{branch=" is not a selector like \{branch="main"\} or k=v: expected one of = != =~ !~, found "}" at position 8\.$/],
       ['top_functions', { profileType: 'nope:x:y:z:w' }, /^No samples of profile type nope:x:y:z:w match; the store has: process_cpu/],
       ['hot_lines', { file: 'src/elsewhere.js' }, /^No profiled file of the selection matches "src\/elsewhere\.js"\.$/],
+      ['hot_lines', { file: 'parse.js' }, /^2 profiled files match "parse\.js" equally well; give more of its path: "\/app\/src\/parse\.js", "\/other\/lib\/parse\.js"\.$/],
       ['compare', { base: 'branch=main', head: 'branch=nowhere' }, /^No runs match --head \{branch="nowhere"\}/],
       ['top_functions', { limit: -1 }, /limit/],
     ];
