@@ -8,7 +8,7 @@ import { StoreReader } from '../../../storage/storeReader';
 import { recordedRuns } from '../../queries/runs/recordedRuns';
 import { profileTypes } from '../../queries/selectionProfileTypes';
 import { UsageError } from '../cliErrors';
-import type { ToolContext } from './queryTools';
+import type { ToolContext } from './toolInputs';
 import { answer, budgetShape, capped, guarded, quoted, UNTRUSTED_NOTE } from './toolAnswer';
 
 /** The most of a recorded program's output kept, from its end: enough for its last lines and `icicle record`'s summary. */
