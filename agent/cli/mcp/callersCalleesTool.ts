@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { unitOf } from '../../../common/profileTypes';
 import { UsageError } from '../cliErrors';
 import { formatValue, readForQuery } from '../queryContext';
-import { topRows } from '../topCommand';
 import { functionSandwich, type SandwichRow } from './functionSandwich';
 import { answer, budgetShape, capped, citation, guarded, MAX_STRING_CHARS, quoted, UNTRUSTED_NOTE } from './toolAnswer';
 import { selectorField, typeField, percentOf, where, type ToolContext } from './toolInputs';
@@ -28,13 +27,13 @@ export function registerCallersCallees(server: McpServer, context: ToolContext):
     input =>
       guarded(async () => {
         const wanted = { name: (name: string) => name === input.function || capped(name) === input.function, file: input.file, line: input.line };
-        const { profileType, sandwich, whole } = await readForQuery(context.store, where(input.selector), input.profileType, async query => ({
+        const { profileType, sandwich } = await readForQuery(context.store, where(input.selector), input.profileType, async query => ({
           profileType: query.profileType,
           sandwich: await functionSandwich(query.source, query.selection, wanted),
-          whole: (await topRows(query, 1)).totalValue,
         }));
         if (!('function' in sandwich)) throw new UsageError(`no function named ${JSON.stringify(capped(input.function))}${input.file !== undefined ? ` in ${JSON.stringify(input.file)}` : ''}${input.line !== undefined ? ` at line ${input.line}` : ''} among the selected samples; top_functions lists their names`);
         const unit = unitOf(profileType);
+        const whole = sandwich.totalValue;
         const percent = percentOf(whole);
         const fn = sandwich.function;
         const row = (r: SandwichRow) => ({ function: capped(r.function), file: capped(r.file), line: r.line, at: capped(citation(r.file, r.line)), total: r.total, self: r.self });

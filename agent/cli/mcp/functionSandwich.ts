@@ -7,6 +7,7 @@ import { classifyStoredFrame } from '../../frameKind';
 import { buildCallTreeWithLeavesSliced } from '../../queries/view/callTree';
 import { functionCostsOf, type FunctionCost } from '../../queries/stacks/functionCosts';
 import { mergeStacks } from '../../queries/stacks/mergeStacks';
+import { topTotal } from '../topCommand';
 
 /** A caller or callee of the function, with the value that flowed through it (in the store's unit). */
 export interface SandwichRow {
@@ -21,6 +22,8 @@ export interface SandwichRow {
 }
 
 export interface FunctionSandwich {
+  /** The selection's whole as `icicle top` counts it, for percentages. */
+  totalValue: number;
   /** The function shown (the costliest of those that match), with `icicle top`'s figures. */
   function: FunctionCost;
   /** Every function that matched the name (and file and line, when given), costliest first. */
@@ -61,6 +64,7 @@ export async function functionSandwich(source: ScanSource, selection: Selection,
   const { tree } = await buildCallTreeWithLeavesSliced(source, merged, classifyStoredFrame, value => value);
   const { callers, callees } = sandwichTrees(tree, functionKey({ name: nameOf(chosen), file: chosen.file, line: chosen.line, column: chosen.column }));
   return {
+    totalValue: topTotal(costs),
     function: chosen,
     matches,
     callers: childrenOfRoot(callers),

@@ -148,11 +148,12 @@ describe('icicle mcp: an MCP client over stdio', function () {
   it('callers_callees gives a function\'s callers and callees with totals that agree with icicle top', async () => {
     const result = await call('callers_callees', { function: 'parse', selector: 'branch=main' });
     assert.equal(result.isError, undefined, textOf(result));
-    const answer = result.structuredContent as { function: { total: number; self: number; at: string }; callers: { function: string; total: number; at: string }[]; callees: { function: string; total: number }[]; ownSelf: number };
+    const answer = result.structuredContent as { totalValue: number; function: { total: number; self: number; selfPercent: number; totalPercent: number; at: string }; callers: { function: string; total: number; at: string }[]; callees: { function: string; total: number }[]; ownSelf: number };
     const top = topJson('branch=main');
     const of = (name: string) => top.functions.find(f => f.function === name)!;
     assert.equal(answer.function.total, of('parse').total);
     assert.equal(answer.function.self, of('parse').self);
+    assert.deepEqual([answer.totalValue, answer.function.selfPercent, answer.function.totalPercent], [top.totalValue, of('parse').selfPercent, of('parse').totalPercent]);
     assert.equal(answer.function.at, '/app/src/parse.js:10');
     assert.deepEqual(answer.callers.map(c => [c.function, c.total, c.at]), [['main', of('parse').total, '/app/src/main.js:1']]);
     assert.deepEqual(answer.callees.map(c => [c.function, c.total]), [['tokenize', of('tokenize').total]]);
