@@ -59,5 +59,4 @@ export function registerCallersCallees(server: McpServer, context: ToolContext):
         ]);
       }),
   );
-  
 }

@@ -63,5 +63,4 @@ export function registerHotLines(server: McpServer, context: ToolContext): void 
         ]);
       }),
   );
-  
 }

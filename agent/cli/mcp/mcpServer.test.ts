@@ -192,11 +192,14 @@ describe('icicle mcp: an MCP client over stdio', function () {
   it('list_runs lists the profile types and label values as icicle labels does', async () => {
     const result = await call('list_runs', { labelKey: 'branch' });
     assert.equal(result.isError, undefined, textOf(result));
-    const answer = result.structuredContent as { profileTypes: { id: string }[]; runs: unknown[]; labels: { key: string; values: string[]; valueCount: number }[] };
+    const answer = result.structuredContent as { profileTypes: { id: string }[]; runs: unknown[]; importedProfiles: { selector: string }[]; labels: { key: string; values: string[]; valueCount: number }[] };
     assert.deepEqual(answer.labels, [{ key: 'branch', valueCount: 3, values: JSON.parse(cli(['labels', 'branch', '--store', store, '--json']).stdout) }]);
     assert.ok(answer.profileTypes.some(t => t.id === 'process_cpu:cpu:nanoseconds:cpu:nanoseconds'));
-    // Imported files are no recorded sessions.
+    // Imported files are no recorded sessions, but runs of their own, each selected by its profile_id.
     assert.deepEqual(answer.runs, []);
+    const profileIds = JSON.parse(cli(['labels', 'profile_id', '--store', store, '--json']).stdout) as string[];
+    assert.equal(profileIds.length, 2 * RUNS + 1);
+    assert.deepEqual(answer.importedProfiles.map(p => p.selector).sort(), profileIds.map(id => `{profile_id="${id}"}`).sort());
     const keys = (await call('list_runs', {})).structuredContent as { labels: { key: string }[] };
     assert.deepEqual(keys.labels.map(l => l.key), JSON.parse(cli(['labels', '--store', store, '--json']).stdout));
   });
@@ -298,8 +301,9 @@ describe('icicle mcp: an MCP client over stdio', function () {
       assert.equal(answer.exitCode, 0, answer.output);
       assert.match(answer.output, /done/);
       assert.match(answer.selector, /^\{session_id="[^"]+"\}$/);
-      const runs = (await call('list_runs', {}, recording)).structuredContent as { runs: { selector: string; labels: Record<string, string> }[] };
+      const runs = (await call('list_runs', {}, recording)).structuredContent as { runs: { selector: string; labels: Record<string, string> }[]; importedProfiles: unknown[] };
       assert.deepEqual(runs.runs.map(r => r.selector), [answer.selector]);
+      assert.deepEqual(runs.importedProfiles, [], 'a recorded run is no imported file');
       const top = (await call('top_functions', { selector: answer.selector }, recording)).structuredContent as TopJson;
       assert.ok(top.functions.some(f => f.function === 'spin' && f.file.endsWith('busy.js')), JSON.stringify(top.functions.map(f => f.function)));
       const variant = (await call('top_functions', { selector: 'variant=a' }, recording)).structuredContent as TopJson;

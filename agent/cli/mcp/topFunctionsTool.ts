@@ -31,5 +31,4 @@ export function registerTopFunctions(server: McpServer, context: ToolContext): v
         ]);
       }),
   );
-  
 }
