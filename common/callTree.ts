@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { functionKey } from './functionIdentity';
 
 /**
  * A merged call tree in the compact form that crosses process boundaries (agent → extension → webview).
@@ -45,6 +46,18 @@ export function toPackedCallTree(tree: CallTreeColumns): PackedCallTree {
   const out = { strings: [...tree.strings] } as PackedCallTree;
   for (const column of NUMBER_COLUMNS) out[column] = Array.from(tree[column]);
   return out;
+}
+
+/** The label of a frame; anonymous functions get a name a reader recognises rather than an empty frame. */
+export function frameName(tree: PackedCallTree, index: number): string {
+  const name = tree.strings[tree.name[index] ?? 0] ?? '';
+  if (name !== '') return name;
+  return index === 0 ? '(all)' : '(anonymous)';
+}
+
+/** The function a tree node belongs to (common/functionIdentity.ts): a node's line and column are where it is defined. */
+export function nodeFunctionKey(tree: PackedCallTree, index: number): string {
+  return functionKey({ name: frameName(tree, index), file: tree.strings[tree.url[index] ?? 0] ?? '', line: tree.line[index] ?? 0, column: tree.column[index] ?? 0 });
 }
 
 /** What kind of code a frame runs; the webview colours frames by it. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerMcpServer } from './mcpServerDefinition';
 import { describeError } from '../common/errors';
 import { AgentSupervisor } from './agentSupervisor';
 import { LanguageServerSupervisor } from './languageServerSupervisor';
@@ -101,6 +102,17 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     vscode.workspace.onDidChangeConfiguration(event => {
       if (affectsCostSettings(event)) void readCostSettings().then(settings => languageServer.setSettings(settings));
     }),
+  );
+  // `icicle mcp` on this store for the editor's chat and agents, where the editor can start MCP servers.
+  context.subscriptions.push(
+    registerMcpServer(
+      context.extensionUri,
+      async () => {
+        await agentReady.catch(() => undefined);
+        return agent.storeDirectory;
+      },
+      VERSION,
+    ),
   );
   stopServices = async () => {
     await Promise.all([agent.dispose(), languageServer.dispose()]);

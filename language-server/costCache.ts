@@ -2,7 +2,7 @@ import type { PackedFileCosts, SourceCostsRequest } from '../common/protocol/age
 import type { PathMapping } from '../common/protocol/languageServerProtocol';
 import { unpackFileCosts, type FileCostTable } from './annotations';
 import type { CostContext } from './costText';
-import { PathIndex } from './pathMapping';
+import { PathIndex } from '../common/pathMapping';
 
 /** The costs for one document: what it costs and which of the profile's files it is. */
 export interface DocumentCosts {

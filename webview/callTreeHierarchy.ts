@@ -1,4 +1,4 @@
-import type { PackedCallTree } from '../common/callTree';
+import { frameName, type PackedCallTree } from '../common/callTree';
 import type { DisplayUnit } from '../common/profileTypes';
 
 /**
@@ -39,12 +39,8 @@ export function valueColumns(tree: PackedCallTree, unit: ValueUnit): { self: num
   return unit === 'samples' ? { self: tree.selfSamples, total: tree.totalSamples } : { self: tree.selfValue, total: tree.totalValue };
 }
 
-/** The label of a frame; anonymous functions get a name a reader recognises rather than an empty frame. */
-export function frameName(tree: PackedCallTree, index: number): string {
-  const name = tree.strings[tree.name[index] ?? 0] ?? '';
-  if (name !== '') return name;
-  return index === 0 ? '(all)' : '(anonymous)';
-}
+/** Frames are named as the agent's answers name them (common/callTree.ts). */
+export { frameName };
 
 /**
  * Builds the nested hierarchy in one forward pass. The packed tree is in pre-order, so every parent is built

@@ -1,5 +1,4 @@
-import type { PackedCallTree } from '../common/callTree';
-import { functionKey as identityKey } from '../common/functionIdentity';
+import { nodeFunctionKey, type PackedCallTree } from '../common/callTree';
 import { frameName, valueColumns, type ValueUnit } from './callTreeHierarchy';
 
 /** One function of a profile, over all the places it was called from. */
@@ -19,11 +18,8 @@ export interface FunctionRow {
   totalSamples: number;
 }
 
-/** The function a tree node belongs to, as FunctionRow.key. */
-export function functionKey(tree: PackedCallTree, index: number): string {
-  // A node's line and column are where its function is defined (agent/queries/view/callTree.ts).
-  return identityKey({ name: frameName(tree, index), file: tree.strings[tree.url[index] ?? 0] ?? '', line: tree.line[index] ?? 0, column: tree.column[index] ?? 0 });
-}
+/** The function a tree node belongs to, as FunctionRow.key (one home with the sandwich's: common/callTree.ts). */
+export const functionKey = nodeFunctionKey;
 
 /**
  * The profile's functions with their self and total cost, in one pass over the pre-order tree. A function's total

@@ -18,7 +18,7 @@ import { FunctionTable } from './functionTable';
 import { LabelBreakdownView } from './labelBreakdownView';
 import { narrowSelector } from './narrowSelector';
 import { MAX_BREAKDOWN_VALUES, type LabelBreakdownQuery } from '../common/labelBreakdown';
-import { sandwichTrees } from './sandwich';
+import { sandwichTrees } from '../common/sandwich';
 import { describeInvalidMessage } from './invalidMessage';
 import { PageLayout } from './pageLayout';
 import { DEFAULT_TAB, type Tab } from './tabs';

@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import type { PackedCallTree } from '../common/callTree';
 import { functionKey } from '../common/functionIdentity';
-import { sandwichTrees } from './sandwich';
+import { sandwichTrees } from '../common/sandwich';
 import { assertEqual } from '../test/support/webviewAssertions';
 import { recursiveTree } from '../test/support/webviewTrees';
 

@@ -35,7 +35,7 @@ export interface DiffOptions {
 
 
 /** What each verdict says to people: 'unchanged' is a change the runs could not tell from noise. */
-const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'regression', improvement: 'improvement', unchanged: 'within noise', unknown: 'unknown' };
+export const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'regression', improvement: 'improvement', unchanged: 'within noise', unknown: 'unknown' };
 
 /**
  * `icicle diff`: compares the base selection with the head, function by function over their runs, and exits 1 when a
@@ -44,6 +44,32 @@ const VERDICT_TEXT: Record<FunctionChange['verdict'], string> = { regression: 'r
  * could not test), 0 otherwise; usage errors (and a side without samples) exit 2.
  */
 export async function diffCommand(options: DiffOptions, out: (line: string) => void): Promise<number> {
+  const diff = await diffOf(options);
+  const { comparison, failing } = diff;
+  if (options.format === 'json') {
+    out(JSON.stringify(diffJson(diff, options), null, 2));
+  } else {
+    (options.format === 'markdown' ? markdown : text)(comparison, failing, options, diff.report, out);
+  }
+  return DIFF_EXIT[diffOutcome(diff, options.minRuns)];
+}
+
+/** What the comparison says as a gate: `DIFF_EXIT`'s key, so the exit code and the MCP server's answer agree. */
+export function diffOutcome(diff: Diff, minRuns: number): 'regression' | 'tooFewRuns' | 'withinNoise' {
+  if (diff.failing.length > 0) return 'regression';
+  return tooFew(diff.comparison, minRuns) ? 'tooFewRuns' : 'withinNoise';
+}
+
+/** A comparison of the base with the head, and its regressions above the threshold. */
+export interface Diff {
+  profileType: string;
+  comparison: Comparison;
+  failing: FunctionChange[];
+  report: Report;
+}
+
+/** The comparison `icicle diff` makes, whatever it prints: also the MCP server's `compare`. */
+export async function diffOf(options: Pick<DiffOptions, 'store' | 'base' | 'head' | 'baseDataset' | 'type' | 'fdr' | 'threshold'>): Promise<Diff> {
   const base = selectionOf('--base', options.base);
   const head = selectionOf('--head', options.head);
   // The dataset is read first and whole (its selection only), so that a missing or damaged one fails before the
@@ -63,14 +89,14 @@ export async function diffCommand(options: DiffOptions, out: (line: string) => v
   });
   const comparison = compareRuns(a, b, { alpha: options.fdr });
   const failing = comparison.changes.filter(c => c.verdict === 'regression' && c.deltaPercent > options.threshold);
-  const report = { base: describe(base), head: describe(head), unit: unitOf(profileType), baseDataset: options.baseDataset };
-  if (options.format === 'json') {
-    out(JSON.stringify({ ...report, profileType, threshold: options.threshold, minRuns: options.minRuns, tooFewRuns: tooFew(comparison, options.minRuns), method: comparison.method, a: comparison.a, b: comparison.b, changes: comparison.changes, failing: failing.map(c => c.name) }, null, 2));
-  } else {
-    (options.format === 'markdown' ? markdown : text)(comparison, failing, options, report, out);
-  }
-  if (failing.length > 0) return DIFF_EXIT.regression;
-  return tooFew(comparison, options.minRuns) ? DIFF_EXIT.tooFewRuns : DIFF_EXIT.withinNoise;
+  return { profileType, comparison, failing, report: { base: describe(base), head: describe(head), unit: unitOf(profileType), baseDataset: options.baseDataset } };
+}
+
+/** `--format json`'s report: every change, with `limit` changes when given (the MCP server's budget). */
+export function diffJson(diff: Diff, options: Pick<DiffOptions, 'threshold' | 'minRuns'>, limit?: number) {
+  const { comparison, failing, report, profileType } = diff;
+  const changes = limit === undefined ? comparison.changes : comparison.changes.slice(0, limit);
+  return { ...report, profileType, threshold: options.threshold, minRuns: options.minRuns, tooFewRuns: tooFew(comparison, options.minRuns), method: comparison.method, a: comparison.a, b: comparison.b, changes, failing: failing.map(c => c.name) };
 }
 
 function selectionOf(flag: string, where: readonly string[]): Selection {

@@ -8,6 +8,7 @@ import { describeCliError, parseLabels, UsageError } from './cliErrors';
 import { parseCommandArgs } from './cliOptions';
 import { defaultStoreDirectory } from './defaultStoreDirectory';
 import { DEFAULT_MIN_RUNS, DIFF_EXIT } from './diffGate';
+import { MAX_STRING_CHARS } from './mcp/mcpLimits';
 import { parseRecordArgs } from './recordOptions';
 import type { StartedRecording } from './recordStart';
 import { storeWaitOf, WAIT_OPTIONS, type StoreWait } from './storeWait';
@@ -35,6 +36,7 @@ Commands:
   labels [KEY]     the label keys in the store, or the values of KEY
   diff             compare two selections (branches) function by function; exit 1 on a regression
   record -- CMD... run a command with profiling and store what it did
+  mcp              serve the store to coding agents (Model Context Protocol, stdio)
 
 Every command takes --store DIR (default: ${defaultStoreDirectory()}, or $ICICLE_STORE)
 and --help. icicle --version prints the version.`,
@@ -83,6 +85,13 @@ by name, file and definition. A missing, damaged or newer dataset exits 4.`,
   labels: `usage: icicle labels [KEY] [--store DIR] [--json]
 
 Without KEY, lists the label keys in the store; with KEY, the values of that label.`,
+  mcp: `usage: icicle mcp [--store DIR] [--allow-record]
+
+Serves the store to a coding agent as a Model Context Protocol server on stdin and stdout (configure the agent to
+run \`icicle mcp --store DIR\`). Its tools: list_runs (runs and label values), top_functions (as top), hot_lines (a
+file's lines by cost), callers_callees (a function's callers and callees), compare (as diff: regressions beyond
+noise). It reads the store read-only; --allow-record adds a record tool, which runs commands as record does.
+Names from profiled programs reach the agent as quoted data, cut to ${MAX_STRING_CHARS} characters. Logs go to stderr.`,
 };
 
 async function run(argv: string[], out: (line: string) => void, err: (line: string) => void, started: StartedRecording | number | undefined): Promise<number> {
@@ -167,6 +176,12 @@ async function run(argv: string[], out: (line: string) => void, err: (line: stri
       if (values.help) return help(command, out);
       if (positionals.length > 1) throw new UsageError('labels takes at most one KEY', command);
       return (await import('./labelsCommand')).labelsCommand({ store: values.store ?? defaultStoreDirectory(), key: positionals[0], json: values.json ?? false }, out);
+    }
+    case 'mcp': {
+      const { values, positionals } = parse({ 'allow-record': { type: 'boolean' } });
+      if (values.help) return help(command, out);
+      noPositionals(command, positionals);
+      return (await import('./mcp/mcpCommand')).mcpCommand({ store: values.store ?? defaultStoreDirectory(), allowRecord: values['allow-record'] ?? false, version: VERSION }, err);
     }
   }
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -1,4 +1,4 @@
-import { functionCosts } from '../queries/stacks/functionCosts';
+import { functionCosts, type FunctionCost } from '../queries/stacks/functionCosts';
 import { labelBreakdown } from '../queries/labels/labelBreakdown';
 import { labelKeys } from '../queries/labels/labelQueries';
 import { functionLabel } from '../../common/functionIdentity';
@@ -76,13 +76,14 @@ export async function topOfSource(source: ScanSource, options: Omit<TopOptions, 
   return printTop(context, options, out, false);
 }
 
-async function printTop(context: Omit<QueryContext, 'reader'>, options: Omit<TopOptions, 'store'>, out: (line: string) => void, walDamaged: boolean): Promise<number> {
+/** The `limit` functions with the most self cost, and the selection's whole value: `icicle top`'s figures, and the MCP server's. */
+export async function topRows(context: Omit<QueryContext, 'reader'>, limit: number): Promise<{ totalValue: number; functions: TopRow[] }> {
   const costs = await functionCosts(context.source, context.selection);
-  const all = costs.reduce((sum, c) => sum + c.self, 0);
+  const all = topTotal(costs);
   const percent = (v: number): number => (all === 0 ? 0 : Math.round((v / all) * 10_000) / 100);
-  const rows: TopRow[] = [...costs]
+  const functions: TopRow[] = [...costs]
     .sort((a, b) => b.self - a.self || b.total - a.total || (a.functionName < b.functionName ? -1 : a.functionName > b.functionName ? 1 : a.line - b.line))
-    .slice(0, options.limit)
+    .slice(0, limit)
     .map(c => ({
       function: c.functionName,
       file: c.file,
@@ -94,6 +95,16 @@ async function printTop(context: Omit<QueryContext, 'reader'>, options: Omit<Top
       total: c.total,
       totalPercent: percent(c.total),
     }));
+  return { totalValue: all, functions };
+}
+
+/** What `icicle top`'s percentages are of: the functions' self costs summed (the samples with a stack). */
+export function topTotal(costs: readonly FunctionCost[]): number {
+  return costs.reduce((sum, c) => sum + c.self, 0);
+}
+
+async function printTop(context: Omit<QueryContext, 'reader'>, options: Omit<TopOptions, 'store'>, out: (line: string) => void, walDamaged: boolean): Promise<number> {
+  const { totalValue: all, functions: rows } = await topRows(context, options.limit);
   if (options.json) {
     out(JSON.stringify({ profileType: context.profileType ?? null, unit: unitOf(context.profileType), totalValue: all, functions: rows }, null, 2));
     return 0;

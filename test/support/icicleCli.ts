@@ -19,6 +19,8 @@ export function icicleSync(args: readonly string[], options: CliOptions = {}): {
     env: options.env ?? process.env,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
+    // Output of hostile profiles (a 1 MB function name) is larger than spawnSync's 1 MB default, which kills the child.
+    maxBuffer: 256 << 20,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -1,5 +1,4 @@
-import type { PackedCallTree } from '../common/callTree';
-import { functionKey } from './functionRows';
+import { nodeFunctionKey as functionKey, type PackedCallTree } from './callTree';
 
 /**
  * The two halves of a sandwich view of one function, as packed trees the flame graph draws: its callees (every

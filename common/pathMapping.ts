@@ -1,4 +1,4 @@
-import type { PathMapping } from '../common/protocol/languageServerProtocol';
+import type { PathMapping } from './protocol/languageServerProtocol';
 
 /**
  * Finding the profile's name for a workspace file. Profiles name files as their program saw them: absolute paths from
