@@ -19,7 +19,7 @@ function teamBaselineBlocks(): string[] {
   const start = readme.indexOf('**A team baseline');
   assert.ok(start >= 0, 'the README has a "A team baseline" paragraph');
   const section = readme.slice(start, readme.indexOf('\n**', start + 10));
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map(match => match[1]);
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map(match => match[1] ?? '');
 }
 
 /**
@@ -60,7 +60,7 @@ describe('README: the team baseline, a CI job appending to a dataset and a branc
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs the README\'s CI job and diff line as written', () => {
-    const [ciJob, diffLine] = teamBaselineBlocks();
+    const [ciJob = '', diffLine = ''] = teamBaselineBlocks();
     assert.ok(ciJob.includes('icicle export --format parquet') && diffLine.includes('--base-dataset'), 'two blocks: the job, then the diff');
 
     const ci = sh(ciJob, join(dir, 'ci'));

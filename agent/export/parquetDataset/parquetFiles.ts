@@ -1,10 +1,10 @@
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { randomBytes } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as parquet from 'parquet-wasm';
-import { syncDirectory } from '../../../storage/durableFiles';
+import { writeFileDurably } from '../../../storage/durableFiles';
 
 /** The key-value metadata entry of a samples file that fingerprints its rows (sampleGroups.ts). */
 export const FINGERPRINT_KEY = 'icicle.fingerprint';
@@ -39,18 +39,8 @@ export function encodeTable(table: Table, metadata: Record<string, string> = {},
 export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o644);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-  await rename(temporary, path);
-  await syncDirectory(dirname(path));
+  // Shared datasets are read by teammates' and CI's accounts, unlike the store's files.
+  await writeFileDurably(path, bytes, { temporary, mode: 0o644 });
 }
 
 /** Opens a Parquet file of the dataset (lazily: only the footer and the columns read are loaded). */
