@@ -74,7 +74,7 @@ describe('pprof and collapsed export', () => {
   describe('round trip through the store: go tool pprof reads the export as it reads the original', () => {
     for (const file of roundTrip) {
       it(file, async function () {
-        this.timeout(20_000);
+        this.timeout(120_000);
         const original = join(corpus, file);
         const source = store.snapshot();
         let bytes: Uint8Array;
@@ -135,13 +135,13 @@ describe('pprof and collapsed export', () => {
       }
     };
     it('a pprof profile (every sample at time_nanos): the file\'s own duration', async function () {
-      this.timeout(20_000);
+      this.timeout(120_000);
       const original = await goTop(join(corpus, 'pprof/simple.prof'), 'cpu', 'nanoseconds');
       const exported = await goTop(await exportToFile(only('pprof/simple.prof', 'process_cpu:cpu:nanoseconds:cpu:nanoseconds'), 'duration-simple.pb.gz'), 'cpu', 'nanoseconds');
       assert.equal(goDurationSeconds(exported), goDurationSeconds(original), `${original.text}\n${exported.text}`);
     });
     it('a V8 profile (samples at their own times): its endTime - startTime, not twice it', async function () {
-      this.timeout(20_000);
+      this.timeout(120_000);
       const bytes = readFileSync(join(corpus, 'cpuprofile/sucrase.cpuprofile'));
       const { startTime, endTime } = JSON.parse(bytes.toString('utf8')) as { startTime: number; endTime: number };
       const { profileId } = await importProfileBytes(store, bytes, 'sucrase.cpuprofile', {}, { sourceMaps: false });

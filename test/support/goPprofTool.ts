@@ -59,10 +59,11 @@ export function goToolAvailable(): boolean {
 export async function goTop(file: string, sampleIndex: number | string, unit: string, nodeCount = 5): Promise<GoTop> {
   const args = ['tool', 'pprof', '-symbolize=none', '-top', `-nodecount=${nodeCount}`, '-nodefraction=0', '-edgefraction=0', `-sample_index=${sampleIndex}`, ...goUnitFlags(unit), file];
   const result = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    // A minute: several run at once, and under CI's load one on pprof/large.cpu was killed at the former 10 s.
     execFile(
       'go',
       args,
-      { encoding: 'utf8', timeout: 10_000, maxBuffer: 64 << 20, env: { ...process.env, PPROF_BINARY_PATH: '/nonexistent-icicle-binaries', PPROF_TMPDIR: process.env['TMPDIR'] ?? '/tmp' } },
+      { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20, env: { ...process.env, PPROF_BINARY_PATH: '/nonexistent-icicle-binaries', PPROF_TMPDIR: process.env['TMPDIR'] ?? '/tmp' } },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`go ${args.join(' ')} failed (${error.message}): ${stderr}; scripts/setup.sh installs golang-go`));
         else resolve({ stdout, stderr });
