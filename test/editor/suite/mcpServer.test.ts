@@ -126,7 +126,13 @@ export function register(): void {
       await vscode.window.showTextDocument(vscode.Uri.file(answerFile), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
       await vscode.commands.executeCommand('workbench.mcp.showOutput', SERVER_ID);
       await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection });
-      await ask({ action: 'screenshot', name: 'ask-an-agent', pageSelector: '.part.panel .monaco-editor', timeoutMs: 30_000 });
+      // The side bar closed, so that the answer's paths and links fit in their half of the window.
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      try {
+        await ask({ action: 'screenshot', name: 'ask-an-agent', pageSelector: '.part.panel .monaco-editor', timeoutMs: 30_000 });
+      } finally {
+        await vscode.commands.executeCommand('workbench.view.explorer');
+      }
     });
   });
 }
