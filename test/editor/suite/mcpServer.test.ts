@@ -119,8 +119,8 @@ export function register(): void {
       });
       assert.match(editor.document.lineAt(editor.selection.active.line).text, /^function hotLoop\(/);
       if (!bridgeAvailable()) return;
-      // For the README's "Ask an agent": the answer as the editor handed it on, beside the place it cites, and the
-      // server's own log (started by the editor, its tools discovered) below.
+      // For the README's "Ask an agent": the editor's list of MCP servers with Icicle running, the answer as the editor
+      // handed it on, beside the place it cites, and the server's own log (started by the editor, its tools discovered).
       const answerFile = join(dir, 'top_functions answer.json');
       writeFileSync(answerFile, `${JSON.stringify(answer, null, 2)}\n`);
       await vscode.window.showTextDocument(vscode.Uri.file(answerFile), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
@@ -128,9 +128,18 @@ export function register(): void {
       await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection });
       // The side bar closed, so that the answer's paths and links fit in their half of the window.
       await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      // MCP: List Servers, which shows the server running, needs the editor's AI features, which the editor tests keep
+      // off (no model, no sign-in prompts): on for this picture only.
+      const chat = vscode.workspace.getConfiguration('chat');
+      const aiOff = chat.inspect<boolean>('disableAIFeatures')?.globalValue;
+      await chat.update('disableAIFeatures', false, vscode.ConfigurationTarget.Global);
       try {
-        await ask({ action: 'screenshot', name: 'ask-an-agent', pageSelector: '.part.panel .monaco-editor', timeoutMs: 30_000 });
+        // It settles when its picker closes, below.
+        void vscode.commands.executeCommand('workbench.mcp.listServer');
+        await ask({ action: 'screenshot', name: 'ask-an-agent', pageSelector: '.quick-input-widget .monaco-list-row:has-text("Icicle"):has-text("Running")', timeoutMs: 30_000 });
       } finally {
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        await chat.update('disableAIFeatures', aiOff, vscode.ConfigurationTarget.Global);
         await vscode.commands.executeCommand('workbench.view.explorer');
       }
     });
