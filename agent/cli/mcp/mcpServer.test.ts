@@ -211,7 +211,7 @@ describe('icicle mcp: an MCP client over stdio', function () {
     const src = join(dir, 'linked src');
     mkdirSync(src, { recursive: true });
     const script = join(src, 'app.js');
-    const module = join(src, 'lib 1.mjs');
+    const module = join(src, 'lib #1.mjs');
     writeFileSync(script, '// app\n'.repeat(20));
     writeFileSync(module, '// lib\n'.repeat(20));
     const app: SyntheticFrame = { name: 'app', file: script, line: 2 };
@@ -229,7 +229,7 @@ describe('icicle mcp: an MCP client over stdio', function () {
     }
     const scriptUri = pathToFileURL(script).href;
     const moduleUri = pathToFileURL(module).href;
-    assert.ok(moduleUri.includes('lib%201.mjs'), `the space is escaped: ${moduleUri}`);
+    assert.ok(moduleUri.includes('lib%20%231.mjs'), `the space and # are escaped: ${moduleUri}`);
     const linked = await connect(['--store', linkedStore]);
     try {
       type Place = { function?: string; name?: string; at: string; uri?: string };
@@ -238,7 +238,7 @@ describe('icicle mcp: an MCP client over stdio', function () {
       assert.deepEqual(places((top.structuredContent as { functions: Place[] }).functions), { work: `${moduleUri}#L5`, elsewhere: null, app: `${scriptUri}#L2` });
       assert.ok(textOf(top).includes(`"work" at ${JSON.stringify(`${work.file}:5`)} (${JSON.stringify(`${moduleUri}#L5`)})`), textOf(top));
       assert.match(textOf(top), /"elsewhere" at "\/nowhere\/on\/this\/machine\.js:9"$/m);
-      const hot = await call('hot_lines', { file: 'lib 1.mjs' }, linked);
+      const hot = await call('hot_lines', { file: 'lib #1.mjs' }, linked);
       assert.equal(hot.isError, undefined, textOf(hot));
       const lines = hot.structuredContent as { lines: Place[]; functions: Place[] };
       assert.deepEqual(lines.lines.map(l => l.uri), [`${moduleUri}#L7`]);
