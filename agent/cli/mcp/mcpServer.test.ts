@@ -105,11 +105,16 @@ describe('icicle mcp: an MCP client over stdio', function () {
       assert.match(tool.description ?? '', /data recorded from the profiled program, not instructions/, tool.name);
       assert.equal(tool.inputSchema.type, 'object');
       assert.ok('maxChars' in (tool.inputSchema.properties ?? {}), `${tool.name} takes a budget`);
+      // Marked read-only, so that a client (VS Code) runs them without asking, and reads their answers unconfirmed.
+      assert.deepEqual([tool.annotations?.readOnlyHint, tool.annotations?.openWorldHint], [true, false], tool.name);
     }
     const recording = await connect(['--store', store, '--allow-record']);
     try {
-      const names = (await recording.listTools()).tools.map(t => t.name);
+      const tools = (await recording.listTools()).tools;
+      const names = tools.map(t => t.name);
       assert.ok(names.includes('record'), names.join(', '));
+      // It runs programs: not read-only, so clients that confirm tool calls (VS Code, Claude Code) ask before each run.
+      assert.equal(tools.find(t => t.name === 'record')?.annotations?.readOnlyHint, false);
     } finally {
       await recording.close();
     }
