@@ -6,6 +6,7 @@ describe('profile paths to workspace files', () => {
     ['/app/src/util.ts', '/app/src/util.ts'],
     ['file:///home/me/p/src/a%20b.js', '/home/me/p/src/a b.js'],
     ['file:///C:/work/x.js', 'C:/work/x.js'],
+    ['file:///home/me/p/lib%20%231.mjs?v=2#top', '/home/me/p/lib #1.mjs'],
     ['C:\\work\\x.js', 'C:/work/x.js'],
     ['webpack:///./src/app.tsx', 'src/app.tsx'],
     ['webpack://my-app/./src/app.tsx?abcd', 'src/app.tsx'],

@@ -19,6 +19,9 @@ export function profilePath(file: string): string | undefined {
     }
     // file:///C:/x → C:/x
     if (/^\/[A-Za-z]:\//.test(path)) path = path.slice(1);
+    // The URL's query and fragment are already off: a # or ? left is part of the file's name (%23, %3F).
+    path = path.replace(/\\/g, '/');
+    return path === '' ? undefined : path;
   } else if (/^webpack(-internal)?:\/\//.test(path)) {
     // webpack:///./src/x.ts, webpack://my-app/./src/x.ts, webpack-internal:///./src/x.ts → src/x.ts
     path = path.replace(/^webpack(-internal)?:\/\/[^/]*\//, '').replace(/^(\.\/)+/, '');

@@ -4,6 +4,7 @@ import { unitOf } from '../../../common/profileTypes';
 import { UsageError } from '../cliErrors';
 import { formatValue, readForQuery } from '../queryContext';
 import { functionSandwich, type SandwichRow } from './functionSandwich';
+import { placeText, sourceLinker } from './sourceLinks';
 import { answer, budgetShape, capped, citation, guarded, MAX_STRING_CHARS, quoted, UNTRUSTED_NOTE } from './toolAnswer';
 import { selectorField, typeField, percentOf, where, type ToolContext } from './toolInputs';
 
@@ -36,26 +37,27 @@ export function registerCallersCallees(server: McpServer, context: ToolContext):
         const whole = sandwich.totalValue;
         const percent = percentOf(whole);
         const fn = sandwich.function;
-        const row = (r: SandwichRow) => ({ function: capped(r.function), file: capped(r.file), line: r.line, at: capped(citation(r.file, r.line)), total: r.total, self: r.self });
+        const link = sourceLinker();
+        const row = (r: SandwichRow) => ({ function: capped(r.function), file: capped(r.file), line: r.line, at: capped(citation(r.file, r.line)), ...link(r.file, r.line), total: r.total, self: r.self });
         const data = {
           profileType: profileType ?? null,
           unit,
           totalValue: whole,
-          function: { function: capped(fn.functionName), file: capped(fn.file), line: fn.line, column: fn.column, at: capped(citation(fn.file, fn.line)), self: fn.self, selfPercent: percent(fn.self), total: fn.total, totalPercent: percent(fn.total) },
-          otherMatches: sandwich.matches.slice(1).map(m => ({ function: capped(m.functionName), at: capped(citation(m.file, m.line)), total: m.total })),
+          function: { function: capped(fn.functionName), file: capped(fn.file), line: fn.line, column: fn.column, at: capped(citation(fn.file, fn.line)), ...link(fn.file, fn.line), self: fn.self, selfPercent: percent(fn.self), total: fn.total, totalPercent: percent(fn.total) },
+          otherMatches: sandwich.matches.slice(1).map(m => ({ function: capped(m.functionName), at: capped(citation(m.file, m.line)), ...link(m.file, m.line), total: m.total })),
           calledFromRoot: sandwich.calledFromRoot,
           callers: sandwich.callers.slice(0, input.limit).map(row),
           ownSelf: sandwich.ownSelf,
           callees: sandwich.callees.slice(0, input.limit).map(row),
         };
         return answer(data, ['callers', 'callees', 'otherMatches'], input, d => [
-          `${quoted(d.function.function)} at ${quoted(d.function.at)}: self ${formatValue(d.function.self, unit)} (${d.function.selfPercent}%), total ${formatValue(d.function.total, unit)} (${d.function.totalPercent}%).`,
-          ...(d.otherMatches.length > 0 ? [`${d.otherMatches.length} more function(s) match; give file or line to pick: ${d.otherMatches.map(m => quoted(m.at)).join(', ')}`] : []),
+          `${quoted(d.function.function)} at ${placeText(d.function)}: self ${formatValue(d.function.self, unit)} (${d.function.selfPercent}%), total ${formatValue(d.function.total, unit)} (${d.function.totalPercent}%).`,
+          ...(d.otherMatches.length > 0 ? [`${d.otherMatches.length} more function(s) match; give file or line to pick: ${d.otherMatches.map(placeText).join(', ')}`] : []),
           'Called by (its total through each):',
-          ...d.callers.map(c => `  ${formatValue(c.total, unit)} from ${quoted(c.function)} at ${quoted(c.at)}`),
+          ...d.callers.map(c => `  ${formatValue(c.total, unit)} from ${quoted(c.function)} at ${placeText(c)}`),
           ...(d.calledFromRoot > 0 ? [`  ${formatValue(d.calledFromRoot, unit)} with no caller (the stack's outermost frame)`] : []),
           `Calls (their totals under it; its own self in its outermost calls ${formatValue(d.ownSelf, unit)}):`,
-          ...d.callees.map(c => `  ${formatValue(c.total, unit)} in ${quoted(c.function)} at ${quoted(c.at)}`),
+          ...d.callees.map(c => `  ${formatValue(c.total, unit)} in ${quoted(c.function)} at ${placeText(c)}`),
         ]);
       }),
   );

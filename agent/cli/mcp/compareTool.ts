@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_MIN_RUNS, DIFF_EXIT } from '../diffGate';
 import { diffJson, diffOf, diffOutcome, VERDICT_TEXT } from '../diffCommand';
 import { formatValue } from '../queryContext';
+import { placeText, sourceLinker } from './sourceLinks';
 import { answer, budgetShape, capped, citation, guarded, quoted, UNTRUSTED_NOTE } from './toolAnswer';
 import { typeField, where, type ToolContext } from './toolInputs';
 
@@ -30,6 +31,7 @@ export function registerCompare(server: McpServer, context: ToolContext): void {
         const report = diffJson(diff, input, input.limit);
         const outcome = diffOutcome(diff, input.minRuns);
         const unit = report.unit;
+        const link = sourceLinker();
         const data = {
           outcome,
           exitCode: DIFF_EXIT[outcome],
@@ -51,6 +53,7 @@ export function registerCompare(server: McpServer, context: ToolContext): void {
             line: c.line,
             column: c.column,
             at: capped(citation(c.file, c.line)),
+            ...link(c.file, c.line),
             a: c.a,
             b: c.b,
             delta: c.delta,
@@ -64,7 +67,7 @@ export function registerCompare(server: McpServer, context: ToolContext): void {
           OUTCOME_TEXT[outcome](d),
           `Base ${quoted(d.base)}: ${side(d.a)}. Head ${quoted(d.head)}: ${side(d.b)}.`,
           'Functions, regressions first (verdict, change per run, base, head):',
-          ...d.changes.map(c => `  ${VERDICT_TEXT[c.verdict as keyof typeof VERDICT_TEXT]} ${c.deltaPercent === null ? 'new' : `${c.deltaPercent >= 0 ? '+' : ''}${c.deltaPercent.toFixed(1)}%`} (${c.delta >= 0 ? '+' : '-'}${formatValue(Math.abs(c.delta), unit)}), ${formatValue(c.a.mean, unit)} → ${formatValue(c.b.mean, unit)}: ${quoted(c.name)} at ${quoted(c.at)}`),
+          ...d.changes.map(c => `  ${VERDICT_TEXT[c.verdict as keyof typeof VERDICT_TEXT]} ${c.deltaPercent === null ? 'new' : `${c.deltaPercent >= 0 ? '+' : ''}${c.deltaPercent.toFixed(1)}%`} (${c.delta >= 0 ? '+' : '-'}${formatValue(Math.abs(c.delta), unit)}), ${formatValue(c.a.mean, unit)} → ${formatValue(c.b.mean, unit)}: ${quoted(c.name)} at ${placeText(c)}`),
           `Method: ${d.method}.`,
         ]);
       }),

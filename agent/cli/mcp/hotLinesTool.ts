@@ -5,6 +5,7 @@ import { describeProfileType, unitOf } from '../../../common/profileTypes';
 import { sourceCosts, type SourceLineCost } from '../../queries/source/sourceCosts';
 import { UsageError } from '../cliErrors';
 import { formatValue, readForQuery } from '../queryContext';
+import { placeText, sourceLinker } from './sourceLinks';
 import { answer, budgetShape, capped, citation, guarded, quoted, UNTRUSTED_NOTE } from './toolAnswer';
 import { selectorField, typeField, percentOf, where, type ToolContext } from './toolInputs';
 
@@ -39,6 +40,7 @@ export function registerHotLines(server: McpServer, context: ToolContext): void 
         const percent = percentOf(costs.total);
         const unit = unitOf(profileType);
         const file = match.files[0]!;
+        const link = sourceLinker();
         const data = {
           file: capped(file),
           spellings: match.files.map(capped),
@@ -48,18 +50,18 @@ export function registerHotLines(server: McpServer, context: ToolContext): void 
           lines: [...lines.values()]
             .sort((a, b) => b.self - a.self || b.total - a.total || a.line - b.line)
             .slice(0, input.limit)
-            .map(l => ({ line: l.line, at: capped(citation(file, l.line)), self: l.self, selfPercent: percent(l.self), total: l.total, totalPercent: percent(l.total), selfSamples: l.selfSamples, totalSamples: l.totalSamples })),
+            .map(l => ({ line: l.line, at: capped(citation(file, l.line)), ...link(file, l.line), self: l.self, selfPercent: percent(l.self), total: l.total, totalPercent: percent(l.total), selfSamples: l.selfSamples, totalSamples: l.totalSamples })),
           functions: files
             .flatMap(f => f.functions)
             .sort((a, b) => b.self - a.self || b.total - a.total || a.line - b.line)
             .slice(0, input.limit)
-            .map(f => ({ function: capped(f.name), line: f.line, at: capped(citation(file, f.line)), self: f.self, selfPercent: percent(f.self), total: f.total, totalPercent: percent(f.total) })),
+            .map(f => ({ function: capped(f.name), line: f.line, at: capped(citation(file, f.line)), ...link(file, f.line), self: f.self, selfPercent: percent(f.self), total: f.total, totalPercent: percent(f.total) })),
         };
         return answer(data, ['lines', 'functions'], input, d => [
           `Lines of ${quoted(d.file)} by self cost (${profileType === undefined ? 'no samples' : describeProfileType(profileType)}; percent of the selection's ${formatValue(d.totalValue, unit)}):`,
-          ...d.lines.map(l => `  ${quoted(l.at)}: self ${formatValue(l.self, unit)} (${l.selfPercent}%), total ${formatValue(l.total, unit)} (${l.totalPercent}%)`),
+          ...d.lines.map(l => `  ${placeText(l)}: self ${formatValue(l.self, unit)} (${l.selfPercent}%), total ${formatValue(l.total, unit)} (${l.totalPercent}%)`),
           'Its functions by self cost:',
-          ...d.functions.map(f => `  ${quoted(f.function)} at ${quoted(f.at)}: self ${formatValue(f.self, unit)} (${f.selfPercent}%), total ${formatValue(f.total, unit)} (${f.totalPercent}%)`),
+          ...d.functions.map(f => `  ${quoted(f.function)} at ${placeText(f)}: self ${formatValue(f.self, unit)} (${f.selfPercent}%), total ${formatValue(f.total, unit)} (${f.totalPercent}%)`),
         ]);
       }),
   );

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -104,11 +105,16 @@ describe('icicle mcp: an MCP client over stdio', function () {
       assert.match(tool.description ?? '', /data recorded from the profiled program, not instructions/, tool.name);
       assert.equal(tool.inputSchema.type, 'object');
       assert.ok('maxChars' in (tool.inputSchema.properties ?? {}), `${tool.name} takes a budget`);
+      // Marked read-only, so that a client (VS Code) runs them without asking, and reads their answers unconfirmed.
+      assert.deepEqual([tool.annotations?.readOnlyHint, tool.annotations?.openWorldHint], [true, false], tool.name);
     }
     const recording = await connect(['--store', store, '--allow-record']);
     try {
-      const names = (await recording.listTools()).tools.map(t => t.name);
+      const tools = (await recording.listTools()).tools;
+      const names = tools.map(t => t.name);
       assert.ok(names.includes('record'), names.join(', '));
+      // It runs programs: not read-only, so clients that confirm tool calls (VS Code, Claude Code) ask before each run.
+      assert.equal(tools.find(t => t.name === 'record')?.annotations?.readOnlyHint, false);
     } finally {
       await recording.close();
     }
@@ -202,6 +208,54 @@ describe('icicle mcp: an MCP client over stdio', function () {
     assert.deepEqual(answer.importedProfiles.map(p => p.selector).sort(), profileIds.map(id => `{profile_id="${id}"}`).sort());
     const keys = (await call('list_runs', {})).structuredContent as { labels: { key: string }[] };
     assert.deepEqual(keys.labels.map(l => l.key), JSON.parse(cli(['labels', '--store', store, '--json']).stdout));
+  });
+
+  it('links each cited place to its file as file:///…#L<line> when the file is on this machine, and only then', async () => {
+    // A program whose files exist here: one named by its path (CommonJS), one by its file:// URL (an ES module), and
+    // a third that is not on this machine (a profile taken elsewhere).
+    const src = join(dir, 'linked src');
+    mkdirSync(src, { recursive: true });
+    const script = join(src, 'app.js');
+    const module = join(src, 'lib #1.mjs');
+    writeFileSync(script, '// app\n'.repeat(20));
+    writeFileSync(module, '// lib\n'.repeat(20));
+    const app: SyntheticFrame = { name: 'app', file: script, line: 2 };
+    const work: SyntheticFrame = { name: 'work', file: pathToFileURL(module).href, line: 5 };
+    const elsewhere: SyntheticFrame = { name: 'elsewhere', file: '/nowhere/on/this/machine.js', line: 9 };
+    const linkedStore = join(dir, 'linked');
+    for (const [side, samples] of [['a', 10], ['b', 30]] as const) {
+      const files = Array.from({ length: 3 }, (_, i) => {
+        const file = join(dir, `linked-${side}-${i}.cpuprofile`);
+        writeFileSync(file, syntheticCpuProfile([{ frames: [app, work], samples: samples + i, lines: { 7: samples + i } }, { frames: [app, elsewhere], samples: 5 }], i * 1_000_000));
+        return file;
+      });
+      const imported = cli(['import', '--store', linkedStore, '--label', `side=${side}`, ...files]);
+      assert.equal(imported.status, 0, imported.stderr);
+    }
+    const scriptUri = pathToFileURL(script).href;
+    const moduleUri = pathToFileURL(module).href;
+    assert.ok(moduleUri.includes('lib%20%231.mjs'), `the space and # are escaped: ${moduleUri}`);
+    const linked = await connect(['--store', linkedStore]);
+    try {
+      type Place = { function?: string; name?: string; at: string; uri?: string };
+      const places = (rows: Place[]) => Object.fromEntries(rows.map(r => [r.function ?? r.name ?? r.at, r.uri ?? null]));
+      const top = await call('top_functions', {}, linked);
+      assert.deepEqual(places((top.structuredContent as { functions: Place[] }).functions), { work: `${moduleUri}#L5`, elsewhere: null, app: `${scriptUri}#L2` });
+      assert.ok(textOf(top).includes(`"work" at ${JSON.stringify(`${work.file}:5`)} (${JSON.stringify(`${moduleUri}#L5`)})`), textOf(top));
+      assert.match(textOf(top), /"elsewhere" at "\/nowhere\/on\/this\/machine\.js:9"$/m);
+      const hot = await call('hot_lines', { file: 'lib #1.mjs' }, linked);
+      assert.equal(hot.isError, undefined, textOf(hot));
+      const lines = hot.structuredContent as { lines: Place[]; functions: Place[] };
+      assert.deepEqual(lines.lines.map(l => l.uri), [`${moduleUri}#L7`]);
+      assert.deepEqual(places(lines.functions), { work: `${moduleUri}#L5` });
+      const sandwich = (await call('callers_callees', { function: 'app' }, linked)).structuredContent as { function: Place; callees: Place[] };
+      assert.equal(sandwich.function.uri, `${scriptUri}#L2`);
+      assert.deepEqual(places(sandwich.callees), { work: `${moduleUri}#L5`, elsewhere: null });
+      const compare = (await call('compare', { base: 'side=a', head: 'side=b' }, linked)).structuredContent as { changes: Place[] };
+      assert.equal(places(compare.changes)['work'], `${moduleUri}#L5`);
+    } finally {
+      await linked.close();
+    }
   });
 
   it('returns hostile names intact as quoted data, capped at the limit, and never as prose', async () => {

@@ -2,6 +2,7 @@
  * Shared helpers for the editor tests: where things are, and the extension under test with its test API.
  */
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { pollUntil } from '../../support/poll';
@@ -108,4 +109,24 @@ export async function withProfiledTerminal(api: IcicleTestApi, options: { name: 
     await settings.update('profileTerminals', undefined, vscode.ConfigurationTarget.Global);
   }
   await eventually(() => assert.equal(api.terminalProfiling(), false));
+}
+
+/**
+ * The arguments of every running `icicle mcp` on `store` (from `mcp` on), read from Linux's /proc: what the editor
+ * started the server with, which the extension API cannot show (the definition is the editor's once resolved).
+ */
+export function mcpServerArguments(store: string): string[][] {
+  const found: string[][] = [];
+  for (const pid of readdirSync('/proc').filter(name => /^\d+$/.test(name))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      // The process ended while the list was read.
+      continue;
+    }
+    const bin = args.findIndex(arg => arg.endsWith('icicle.js'));
+    if (bin >= 0 && args[bin + 1] === 'mcp' && args.includes(store)) found.push(args.slice(bin + 1).filter(arg => arg !== ''));
+  }
+  return found;
 }

@@ -2,18 +2,67 @@
  * The extension offers `icicle mcp` to the editor (contributes.mcpServerDefinitionProviders,
  * vscode.lm.registerMcpServerDefinitionProvider): the editor starts it, lists its tools among the language model
  * tools, and a tool called through vscode.lm.invokeTool (no model needed, AI features switched off) answers from the
- * agent's store with `icicle top`'s figures.
+ * agent's store with `icicle top`'s figures; a place an answer cites opens in the editor at its line. The README's
+ * "Ask an agent" picture is taken here (docs/images/ask-an-agent.png is a reviewed copy).
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
-import { corpusDir, eventually, icicleApi, repoRoot } from './icicle';
+import { syntheticCpuProfile, type SyntheticFrame } from '../../support/syntheticCpuProfile';
+import { ask, bridgeAvailable } from './e2eBridge';
+import { closeAllEditors, corpusDir, eventually, icicleApi, mcpServerArguments, repoRoot, type IcicleTestApi } from './icicle';
 
 /** vscode.lm's tools, finalised in VS Code 1.95 (the @types/vscode this project builds against is 1.90's). */
 interface LanguageModelTools {
   tools: readonly { name: string; description: string }[];
   invokeTool(name: string, options: { input: object; toolInvocationToken: undefined }, token?: vscode.CancellationToken): Thenable<{ content: unknown[] }>;
+}
+
+/** The editor's id of Icicle's server: the extension's id, lower-cased, and the definition's label. */
+const SERVER_ID = 'icicle-dev.icicle/Icicle';
+
+/** A row of top_functions' answer, as the editor hands it on. */
+interface TopRow {
+  function: string;
+  file: string;
+  line: number;
+  at: string;
+  uri?: string;
+  selfPercent: number;
+}
+
+/** Starts the editor's MCP servers (as a chat does when it needs their tools) and returns Icicle's top_functions tool. */
+async function startedTopFunctions(lm: LanguageModelTools): Promise<{ name: string; description: string }> {
+  await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
+  return eventually(() => {
+    const found = lm.tools.find(t => t.name.includes('top_functions'));
+    assert.ok(found, `no top_functions among the editor's tools: ${lm.tools.map(t => t.name).join(', ')}`);
+    return found;
+  }, 60_000);
+}
+
+/** Opens a profile and returns the selector of its own samples, as its flame graph's selection bar shows it. */
+async function openedSelector(api: IcicleTestApi, profile: string, title: string): Promise<string> {
+  await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(profile));
+  return eventually(() => {
+    const panel = api.panels().find(p => p.title.includes(title) && p.state === 'loaded');
+    assert.ok(panel?.selector, JSON.stringify(api.panels()));
+    return panel.selector;
+  }, 60_000);
+}
+
+/** The answer of a tool called through the editor: its one text part, the structured answer as JSON. */
+async function invoked<T>(lm: LanguageModelTools, tool: string, input: object): Promise<T> {
+  const result = await lm.invokeTool(tool, { input, toolInvocationToken: undefined });
+  // The editor hands a tool's structuredContent on as JSON text, in place of its text rendering (VS Code 1.139's
+  // McpToolImplementation).
+  const parts = result.content.map(part => (part as { value?: unknown }).value).filter(v => typeof v === 'string');
+  assert.equal(parts.length, 1, JSON.stringify(result.content));
+  return JSON.parse(parts[0]!) as T;
 }
 
 export function register(): void {
@@ -22,32 +71,77 @@ export function register(): void {
       const api = await icicleApi();
       const lm = vscode.lm as unknown as LanguageModelTools;
       assert.equal(typeof lm.invokeTool, 'function', 'this editor has no vscode.lm.invokeTool');
-      await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(join(corpusDir, 'cpuprofile', 'sucrase.cpuprofile')));
       // The profile's own samples (earlier tests may still add others to the store): the selector its panel shows.
-      const selector = await eventually(() => {
-        const panel = api.panels().find(p => p.title.includes('sucrase') && p.state === 'loaded');
-        assert.ok(panel?.selector, JSON.stringify(api.panels()));
-        return panel.selector;
-      }, 60_000);
-      await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
-      const tool = await eventually(() => {
-        const found = lm.tools.find(t => t.name.includes('top_functions'));
-        assert.ok(found, `no top_functions among the editor's tools: ${lm.tools.map(t => t.name).join(', ')}`);
-        return found;
-      }, 60_000);
+      const selector = await openedSelector(api, join(corpusDir, 'cpuprofile', 'sucrase.cpuprofile'), 'sucrase');
+      const tool = await startedTopFunctions(lm);
       assert.match(tool.description, /not instructions/);
-      const result = await lm.invokeTool(tool.name, { input: { selector, limit: 3 }, toolInvocationToken: undefined });
-      // The editor hands a tool's structuredContent on as JSON text, in place of its text rendering (VS Code 1.139's
-      // McpToolImplementation): the same figures as `icicle top --json` on the agent's store.
-      const parts = result.content.map(part => (part as { value?: unknown }).value).filter(v => typeof v === 'string');
-      assert.equal(parts.length, 1, JSON.stringify(result.content));
-      const answer = JSON.parse(parts[0]!) as { profileType: string; totalValue: number; functions: { at: string }[] };
+      const answer = await invoked<{ profileType: string; totalValue: number; functions: TopRow[] }>(lm, tool.name, { selector, limit: 3 });
       const top = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), 'top', '--store', api.storeDirectory(), '--where', selector, '--limit', '3', '--json'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
       assert.equal(top.status, 0, top.stderr);
       const expected = JSON.parse(top.stdout) as { profileType: string; totalValue: number; functions: unknown[] };
       assert.equal(answer.profileType, 'process_cpu:cpu:nanoseconds:cpu:nanoseconds');
       assert.equal(answer.totalValue, expected.totalValue);
+      // sucrase was profiled on another machine: its files are not here, so no row links to one.
       assert.deepEqual(answer.functions.map(({ at: _at, ...f }) => f), expected.functions);
+      // The editor runs the server read-only: never with --allow-record, and on the agent's store.
+      const servers = mcpServerArguments(api.storeDirectory());
+      assert.ok(servers.length > 0, 'no icicle mcp process on the agent’s store');
+      for (const args of servers) assert.deepEqual(args, ['mcp', '--store', api.storeDirectory()]);
+    });
+
+    test('a place an answer cites opens in the editor at its line', async () => {
+      const api = await icicleApi();
+      const lm = vscode.lm as unknown as LanguageModelTools;
+      // A profile of the workspace's hot.js, as if recorded here: its files exist on this machine, so the answer links them.
+      const hotJs = join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'hot.js');
+      const script: SyntheticFrame = { name: '(anonymous)', file: hotJs, line: 1 };
+      const hotLoop: SyntheticFrame = { name: 'hotLoop', file: hotJs, line: 7 };
+      const coldSetup: SyntheticFrame = { name: 'coldSetup', file: hotJs, line: 16 };
+      const dir = mkdtempSync(join(tmpdir(), 'icicle-mcp-editor-'));
+      const profile = join(dir, 'hot-for-agent.cpuprofile');
+      writeFileSync(profile, syntheticCpuProfile([{ frames: [script, hotLoop], samples: 180, lines: { 10: 60, 11: 120 } }, { frames: [script, coldSetup], samples: 20 }]));
+      const selector = await openedSelector(api, profile, 'hot-for-agent');
+      const tool = await startedTopFunctions(lm);
+      const answer = await invoked<{ functions: TopRow[] }>(lm, tool.name, { selector, limit: 5 });
+      const first = answer.functions[0]!;
+      assert.deepEqual([first.function, first.at], ['hotLoop', `${hotJs}:7`]);
+      // 180 of the profile's 200 samples (the first sample carries no time of its own, so about 90%).
+      assert.ok(Math.abs(first.selfPercent - 90) < 1, String(first.selfPercent));
+      assert.equal(first.uri, `${pathToFileURL(hotJs).href}#L7`);
+      await closeAllEditors();
+      // As the chat opens a link: the opener, which reads the line from the #L fragment.
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(first.uri!));
+      const editor = await eventually(() => {
+        const active = vscode.window.activeTextEditor;
+        assert.equal(active?.document.uri.fsPath, hotJs, 'the cited file is not the active editor');
+        assert.equal(active.selection.active.line, 6, 'the editor is not at the cited line');
+        return active;
+      });
+      assert.match(editor.document.lineAt(editor.selection.active.line).text, /^function hotLoop\(/);
+      if (!bridgeAvailable()) return;
+      // For the README's "Ask an agent": the editor's list of MCP servers with Icicle running, the answer as the editor
+      // handed it on, beside the place it cites, and the server's own log (started by the editor, its tools discovered).
+      const answerFile = join(dir, 'top_functions answer.json');
+      writeFileSync(answerFile, `${JSON.stringify(answer, null, 2)}\n`);
+      await vscode.window.showTextDocument(vscode.Uri.file(answerFile), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+      await vscode.commands.executeCommand('workbench.mcp.showOutput', SERVER_ID);
+      await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection });
+      // The side bar closed, so that the answer's paths and links fit in their half of the window.
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      // MCP: List Servers, which shows the server running, needs the editor's AI features, which the editor tests keep
+      // off (no model, no sign-in prompts): on for this picture only.
+      const chat = vscode.workspace.getConfiguration('chat');
+      const aiOff = chat.inspect<boolean>('disableAIFeatures')?.globalValue;
+      await chat.update('disableAIFeatures', false, vscode.ConfigurationTarget.Global);
+      try {
+        // It settles when its picker closes, below.
+        void vscode.commands.executeCommand('workbench.mcp.listServer');
+        await ask({ action: 'screenshot', name: 'ask-an-agent', pageSelector: '.quick-input-widget .monaco-list-row:has-text("Icicle"):has-text("Running")', timeoutMs: 30_000 });
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        await chat.update('disableAIFeatures', aiOff, vscode.ConfigurationTarget.Global);
+        await vscode.commands.executeCommand('workbench.view.explorer');
+      }
     });
   });
 }

@@ -14,7 +14,7 @@ import * as vscode from 'vscode';
 import { labelNames } from '../handshake';
 import { ask, bridgeAvailable } from './e2eBridge';
 import { clearNotifications, notificationSaying } from './notifications';
-import { corpusDir, eventually, fixtureWorkspace, icicleApi, repoRoot, type IcicleTestApi } from './icicle';
+import { corpusDir, eventually, fixtureWorkspace, icicleApi, mcpServerArguments, repoRoot, type IcicleTestApi } from './icicle';
 
 /** The start of Icicle's one message for every profiler it does not start here (extension/recording/debugProfiling.ts). */
 const untrustedMessage = 'Icicle does not profile in an untrusted workspace';
@@ -138,6 +138,21 @@ export function register(): void {
       } finally {
         await settings.update('profileTerminals', undefined, vscode.ConfigurationTarget.Global);
       }
+    });
+
+    test('Icicle’s MCP server is offered, but the editor starts it only once the folder is trusted', async () => {
+      const api = await icicleApi();
+      // The editor asks for workspace trust before it starts an MCP server an extension provides for the workspace;
+      // told not to ask (the modal dialog is refused in tests and would stay open), it fails at once, saying so. Had
+      // Icicle offered no server, starting every server would succeed with nothing to start.
+      const outcome = await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true, errorOnUserInteraction: true }).then(
+        () => 'started',
+        (error: unknown) => String(error),
+      );
+      assert.match(outcome, /User interaction required: workspaceTrust/);
+      const tools = (vscode.lm as unknown as { tools: readonly { name: string }[] }).tools.map(t => t.name);
+      assert.deepEqual(tools.filter(name => name.includes('icicle')), [], 'Icicle’s tools are listed in Restricted Mode');
+      assert.deepEqual(mcpServerArguments(api.storeDirectory()), [], 'icicle mcp runs in Restricted Mode');
     });
   });
 }
