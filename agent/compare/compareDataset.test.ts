@@ -7,23 +7,7 @@ import { CompareSelectionsRequest, PingRequest, SetSourcesRequest, SourceLabelVa
 import { toDisplayUnit } from '../../common/profileTypes';
 import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { icicle } from '../../test/support/icicleCli';
-import { syntheticCpuProfile } from '../../test/support/syntheticCpuProfile';
-
-const FILE = '/app/src/program.js';
-const frame = (name: string, line: number) => ({ name, file: FILE, line });
-
-/** One run's profile: `slow` and `fast` under `main`, their sample counts varied a little from run to run. */
-function runProfile(run: number, slow: number, startTime: number): string {
-  const vary = (run * 7) % 5;
-  return syntheticCpuProfile(
-    [
-      { frames: [frame('main', 1)], samples: 40 + vary },
-      { frames: [frame('main', 1), frame('slow', 10)], samples: slow + ((run * 3) % 7) },
-      { frames: [frame('main', 1), frame('fast', 20)], samples: 200 + vary },
-    ],
-    startTime,
-  );
-}
+import { writeBranchRunProfiles } from '../../test/support/branchRunProfiles';
 
 interface DiffJson {
   profileType: string;
@@ -48,12 +32,7 @@ describe('comparing against a dataset (icicle.sources), the built agent', functi
   let client: AgentConnection;
 
   const importRuns = async (store: string, branch: string, slow: number, offset: number) => {
-    const files = Array.from({ length: 6 }, (_, run) => {
-      const file = join(dir, `${branch}-${offset}-${run}.cpuprofile`);
-      writeFileSync(file, runProfile(run, slow, (offset + run) * 10_000_000));
-      return file;
-    });
-    const imported = await icicle(['import', '--store', store, '--label', `branch=${branch}`, ...files]);
+    const imported = await icicle(['import', '--store', store, '--label', `branch=${branch}`, ...writeBranchRunProfiles(dir, `${branch}-${offset}`, slow, offset)]);
     assert.equal(imported.code, 0, imported.stderr);
   };
 
