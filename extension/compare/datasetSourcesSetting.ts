@@ -7,10 +7,12 @@ import { errorText } from '../userMessages';
 
 /**
  * The dataset folders of the `icicle.sources` setting, absolute: a relative one is the workspace folder's (the
- * first's), and without a folder it cannot be placed and is left out. Duplicates are one.
+ * first's), and without a folder it cannot be placed and is left out. Duplicates are one. In an untrusted workspace
+ * only the user's own setting counts: a folder's settings could point the agent's Parquet decoder at any file.
  */
 export function readSourceFolders(): string[] {
-  const configured = vscode.workspace.getConfiguration('icicle').get<unknown>('sources', []);
+  const setting = vscode.workspace.getConfiguration('icicle');
+  const configured = vscode.workspace.isTrusted ? setting.get<unknown>('sources', []) : setting.inspect<unknown>('sources')?.globalValue;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const folders = (Array.isArray(configured) ? configured : [])
     .filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '')
@@ -35,6 +37,7 @@ export class DatasetSourcesSetting implements vscode.Disposable {
         if (event.affectsConfiguration('icicle.sources')) void this.send();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.send()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.send()),
       agent.onDidRestart(() => void this.send()),
     );
   }
