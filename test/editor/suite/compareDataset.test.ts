@@ -5,12 +5,13 @@
  * is gone is said in the panel in a sentence, and the store still compares.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { writeBranchRunProfiles } from '../../support/branchRunProfiles';
+import { ask, bridgeAvailable } from './e2eBridge';
 import { closeAllEditors, eventually, icicleApi, repoRoot, type IcicleTestApi } from './icicle';
 
 export function register(): void {
@@ -29,20 +30,25 @@ export function register(): void {
       dataset = join(dir, 'ci-main');
       // The extension host's Node runs the command line (ELECTRON_RUN_AS_NODE makes desktop VS Code's Electron one Node).
       process.env['ELECTRON_RUN_AS_NODE'] = '1';
-      const cli = (args: string[]) => {
-        // The built command line from the repository (the bundle's own folder is not test/support's).
-        const run = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
-        assert.ok(run.status === 0 || (args[0] === 'diff' && run.status === 1), `icicle ${args[0]} exited ${run.status}: ${run.stderr}`);
-        return run;
-      };
+      // Asynchronously: a synchronous child would stall the extension host, which the editor then reports unresponsive.
+      const cli = (args: string[]) =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
+          // The built command line from the repository (the bundle's own folder is not test/support's).
+          execFile(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), ...args], { encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) =>
+            resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+          ),
+        ).then(run => {
+          assert.ok(run.status === 0 || (args[0] === 'diff' && run.status === 1), `icicle ${args[0]} exited ${run.status}: ${run.stderr}`);
+          return run;
+        });
       // CI: its runs of main, exported as a dataset.
-      cli(['import', '--store', join(dir, 'ci'), '--label', 'branch=main', ...writeBranchRunProfiles(dir, 'main', 100, 0)]);
-      cli(['export', '--store', join(dir, 'ci'), '--format', 'parquet', '--out', dataset]);
+      await cli(['import', '--store', join(dir, 'ci'), '--label', 'branch=main', ...writeBranchRunProfiles(dir, 'main', 100, 0)]);
+      await cli(['export', '--store', join(dir, 'ci'), '--format', 'parquet', '--out', dataset]);
       // This branch: `slow` twice as slow, its runs opened in the editor (in the workspace's store), and the same files
       // in a store of their own for the command line's diff.
       const feature = writeBranchRunProfiles(dir, 'feature', 200, 100);
-      cli(['import', '--store', join(dir, 'laptop'), '--label', 'side=head', ...feature]);
-      diff = JSON.parse(cli(['diff', '--store', join(dir, 'laptop'), '--base', 'branch=main', '--head', 'side=head', '--base-dataset', dataset, '--format', 'json']).stdout) as typeof diff;
+      await cli(['import', '--store', join(dir, 'laptop'), '--label', 'side=head', ...feature]);
+      diff = JSON.parse((await cli(['diff', '--store', join(dir, 'laptop'), '--base', 'branch=main', '--head', 'side=head', '--base-dataset', dataset, '--format', 'json'])).stdout) as typeof diff;
       for (const file of feature) {
         await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(file));
         const name = file.slice(dir.length + 1);
@@ -84,6 +90,28 @@ export function register(): void {
       const same = api.comparison();
       assert.equal(same.type, 'comparison', `the panel shows ${JSON.stringify(same).slice(0, 300)}`);
       assert.ok(same.changes!.length > 0 && same.changes!.every(c => c.verdict === 'unchanged'), 'the same runs on both sides change nothing');
+    });
+
+    test("Compare Selections… offers the dataset's branches beside the store's, says why one cannot be read, and compares against the one chosen", async function () {
+      this.timeout(120_000);
+      // The pickers are answered in the page, as a person does; without the driver's page there is no one to answer.
+      if (!bridgeAvailable()) this.skip();
+      await config().update('sources', [dataset, join(dir, 'gone')], vscode.ConfigurationTarget.Workspace);
+      await ask({ action: 'runCommand', title: 'Icicle: Compare Selections', timeoutMs: 30_000 });
+      await ask({ action: 'inputBox', title: 'the samples to measure (head)', text: head, timeoutMs: 30_000 });
+      // Typing the dataset's folder name leaves its rows (matched on their detail, the folder).
+      const { offered } = await ask({ action: 'quickPick', title: `Compare ${head} against`, choose: 'ci-main', timeoutMs: 30_000 });
+      assert.ok(offered.some(row => row.includes('{branch="main"}') && row.includes('dataset ci-main')), `offered: ${JSON.stringify(offered)}`);
+      assert.ok(offered.some(row => /There is no dataset in .*gone: the folder does not exist\./.test(row)), `offered: ${JSON.stringify(offered)}`);
+      const shown = await eventually(() => {
+        const now = api.comparison();
+        assert.match(now.base ?? '', /^\{branch="main"\} from the dataset .*ci-main$/, `the panel shows ${JSON.stringify(now).slice(0, 300)}`);
+        return now;
+      }, 60_000);
+      assert.deepEqual(
+        shown.changes!.map(c => [c.name, c.line, c.verdict]),
+        diff.changes.map(c => [c.name, c.line, c.verdict]),
+      );
     });
   });
 }
