@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { writeBranchRunProfiles } from '../../support/branchRunProfiles';
 import { ask, bridgeAvailable } from './e2eBridge';
@@ -61,9 +61,11 @@ export function register(): void {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    test("the compare panel shows icicle diff --base-dataset's verdicts against CI's main", async function () {
+    test("the compare panel shows icicle diff --base-dataset's verdicts against CI's main, named relative to the workspace", async function () {
       this.timeout(120_000);
-      await config().update('sources', [dataset], vscode.ConfigurationTarget.Workspace);
+      // Named relative to the workspace folder, as a team's settings file would: the agent gets the absolute folder.
+      const workspaceFolder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+      await config().update('sources', [relative(workspaceFolder, dataset)], vscode.ConfigurationTarget.Workspace);
       await api.compareSelections({ base: '{branch="main"}', head, baseSource: dataset });
       const shown = api.comparison();
       assert.equal(shown.type, 'comparison', `the panel shows ${JSON.stringify(shown).slice(0, 300)}`);
