@@ -7,6 +7,7 @@ import { ScrapeManager } from './collectors/scrapeManager';
 import { RecordingHub } from './recording/recordingHub';
 import { SpoolIngester } from './recording/spoolIngester';
 import { dirname, join } from 'node:path';
+import { DatasetSources } from './dataset/datasetSources';
 
 /**
  * The agent process: started by the extension (one per window) as
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     recordings,
     spool,
     scrapers,
+    sources: new DatasetSources(),
     shutdown: () => void stop('shutdown requested'),
   });
   const stop = async (reason: string) => {

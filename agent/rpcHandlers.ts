@@ -20,6 +20,8 @@ import {
   QuerySelectionRequest,
   RecordingEndedNotification,
   SetScrapeTargetsRequest,
+  SetSourcesRequest,
+  SourceLabelValuesRequest,
   SamplesStoredNotification,
   ShutdownRequest,
   SourceCostsRequest,
@@ -40,6 +42,8 @@ import { viewWorkerOf } from './queries/view/viewWorkerClient';
 import { queryLabelBreakdown } from './queries/labels/labelBreakdown';
 import { querySourceCosts } from './queries/source/sourceCostQueries';
 import { compareSelections } from './compare/compareSelections';
+import type { DatasetSources } from './dataset/datasetSources';
+import type { Selection } from '../storage/query';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
 import type { ScrapeManager } from './collectors/scrapeManager';
 import type { RecordingHub } from './recording/recordingHub';
@@ -57,6 +61,8 @@ export interface AgentContext {
   readonly spool: SpoolIngester;
   /** The pprof endpoints being scraped. */
   readonly scrapers: ScrapeManager;
+  /** The read-only datasets beside the store (`icicle.sources`), which a comparison can take its base from. */
+  readonly sources: DatasetSources;
   /** Ends the agent after the current replies are sent. */
   shutdown(): void;
 }
@@ -159,7 +165,11 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
     return result;
   },
 
-  [CompareSelectionsRequest.method]: async (params, { context }) => compareSelections(context.store, params.base, params.head, params.profileType, params.tree),
+  [CompareSelectionsRequest.method]: async (params, { context }) => {
+    const folder = params.baseSource;
+    const readBase = folder === undefined ? undefined : (selection: Selection) => context.sources.read(folder, selection);
+    return compareSelections(context.store, params.base, params.head, params.profileType, params.tree, readBase);
+  },
 
   [LabelNamesRequest.method]: async (params, { context }) => ({ names: await queryLabelNames(context.store, params.selector) }),
 
@@ -204,6 +214,25 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
     log('info', `scraping ${context.scrapers.targets().length} pprof endpoint(s)${problems.length ? `; left out: ${problems.join('; ')}` : ''}`);
     return { problems };
   },
+
+  [SetSourcesRequest.method]: (params, { context }) => {
+    context.sources.set(params.folders);
+    log('info', `${params.folders.length} dataset source(s) beside the store`);
+  },
+
+  [SourceLabelValuesRequest.method]: async (params, { context }) => ({
+    sources: await Promise.all(
+      context.sources.list().map(async folder => {
+        try {
+          const values = await context.sources.labelValues(folder, params.key);
+          return { folder, values: values.slice(0, params.limit), truncated: values.length > params.limit };
+        } catch (error) {
+          // One dataset that cannot be read leaves the others and the store usable; the user reads why.
+          return { folder, values: [], truncated: false, problem: error instanceof UserFacingError ? error.message : describeError(error) };
+        }
+      }),
+    ),
+  }),
 
   [DrainSpoolRequest.method]: async (_, { context }) => ({ imported: await context.spool.scan() }),
 

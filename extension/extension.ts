@@ -18,7 +18,8 @@ import { ProfileEditorProvider } from './profileEditorProvider';
 import { FlameGraphPanel, type FlameGraphPanelServices } from './flameGraphPanel';
 import { ProfilesView, runSelector, runTitle } from './profilesView';
 import { showError, showWarning, shownMessages } from './userMessages';
-import { compareBranches, compareBranchesCommand, compareSelectionsCommand } from './compare/compareBranchesCommand';
+import { compareBranches, compareBranchesCommand, compareSelections, compareSelectionsCommand } from './compare/compareBranchesCommand';
+import { DatasetSourcesSetting } from './compare/datasetSourcesSetting';
 import { ComparePanel } from './compare/comparePanel';
 import { affectsCostSettings, readCostSettings } from './sourceCosts/costSettings';
 import { CostSelection } from './sourceCosts/costSelection';
@@ -60,6 +61,8 @@ export interface IcicleApi {
   lineHeat(uri: string): number[][] | undefined;
   /** Runs a branch comparison without the pickers, and what the compare panel shows now. */
   compareBranches(request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number }): Promise<void>;
+  /** Compares two selectors without the pickers, the base maybe from a dataset of icicle.sources (its folder). */
+  compareSelections(request: { base: string; head: string; baseSource?: string }): Promise<void>;
   comparison(): { type: string; changes?: { name: string; verdict: string; deltaPercent: number | null }[] };
 }
 
@@ -175,13 +178,15 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     () => void vscode.commands.executeCommand('icicle.compareBranches'),
     () => void vscode.commands.executeCommand('icicle.compareSelections'),
   );
-  const compareServices = { agent, log, panel: comparePanel, probeTarget };
+  const datasetSources = new DatasetSourcesSetting(agent, log);
+  const compareServices = { agent, log, panel: comparePanel, probeTarget, sources: datasetSources };
   context.subscriptions.push(
     comparePanel,
+    datasetSources,
     vscode.commands.registerCommand('icicle.compareBranches', () => compareBranchesCommand(compareServices)),
     vscode.commands.registerCommand('icicle.compareSelections', () => compareSelectionsCommand(compareServices)),
   );
-  void agent.connection().then(() => scrapeTargets.send(), () => undefined);
+  void agent.connection().then(() => Promise.all([scrapeTargets.send(), datasetSources.send()]), () => undefined);
   context.subscriptions.push(registerFrameCommands());
   context.subscriptions.push(sessions, debugProfiling, partialProfiling, statusBar, terminalProfiling, processProfiling, scrapeTargets, profilesView);
 
@@ -223,6 +228,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     },
     lineHeat: uri => lineHeat.drawn.get(uri),
     compareBranches: request => compareBranches(compareServices, request),
+    compareSelections: request => compareSelections(compareServices, request),
     comparison: () => comparePanel.shown,
   };
 }

@@ -63,6 +63,8 @@ describe('README: the team baseline, a CI job appending to a dataset and a branc
     const [ciJob = '', diffLine = ''] = teamBaselineBlocks();
     assert.ok(ciJob.includes('icicle export --format parquet') && diffLine.includes('--base-dataset'), 'two blocks: the job, then the diff');
 
+    // CI checks out the merged commit as a detached HEAD, as most CI systems do.
+    git(join(dir, 'ci'), 'checkout', '-q', '--detach');
     const ci = sh(ciJob, join(dir, 'ci'));
     assert.equal(ci.status, 0, ci.stderr);
     assert.ok(existsSync(join(dir, 'team-dataset', '_icicle', 'dataset.json')), 'the job wrote the dataset');

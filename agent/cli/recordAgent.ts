@@ -6,6 +6,7 @@ import { AgentServer } from '../agentServer';
 import { ScrapeManager } from '../collectors/scrapeManager';
 import { RecordingHub } from '../recording/recordingHub';
 import { SpoolIngester } from '../recording/spoolIngester';
+import { DatasetSources } from '../dataset/datasetSources';
 
 /**
  * The agent `icicle record` runs inside itself: its socket for the probes (`agent.sock`) and their spool folder
@@ -32,6 +33,7 @@ export class RecordAgent {
       recordings,
       spool,
       scrapers: new ScrapeManager(recorded => recordings.ingestRecorded(recorded), message => err(`icicle: ${message}`)),
+      sources: new DatasetSources(),
       shutdown: () => undefined,
     });
     try {

@@ -1,6 +1,6 @@
 import { preferredProfileType, displayUnitOf, toDisplayUnit, type DisplayUnit } from '../../common/profileTypes';
 import { formatSelector } from '../../common/selector';
-import type { Selection } from '../../storage/query';
+import type { ScanSource, Selection } from '../../storage/query';
 import { callTreeForSelection } from '../queries/view/callTree';
 import { profileTypes } from '../queries/selectionProfileTypes';
 import { rootPrefixes, runsOf, type RunCosts } from '../queries/runs/runFunctionCosts';
@@ -27,27 +27,39 @@ export interface SelectionComparison extends Omit<Comparison, 'changes'> {
 
 /**
  * Compares two selectors' runs function by function (compareRuns.ts), in the display unit of their profile type; with
- * `tree`, also the differential call tree of the head against the base, as means per run.
+ * `tree`, also the differential call tree of the head against the base, as means per run. With `readBase`, the base
+ * side comes from what it reads (a dataset's selection, of every type) instead of the store, as `icicle diff
+ * --base-dataset` takes it: functions meet by identity (name, file, definition), never by ids.
  */
-export async function compareSelections(store: Store, base: string, head: string, wantedType?: string, tree?: { minShare: number }): Promise<SelectionComparison> {
+export async function compareSelections(
+  store: Store,
+  base: string,
+  head: string,
+  wantedType?: string,
+  tree?: { minShare: number },
+  readBase?: (selection: Selection) => Promise<ScanSource>,
+): Promise<SelectionComparison> {
   const a: Selection = { matchers: parseMatchers(base) };
   const b: Selection = { matchers: parseMatchers(head) };
+  // Read before the snapshot is taken, as diff does: a dataset that cannot be read fails before the store is held.
+  const baseSource = await readBase?.(a);
   const snapshot = store.snapshot();
+  const sourceA: ScanSource = baseSource ?? snapshot;
   try {
-    const typesA = await profileTypes(snapshot, a);
+    const typesA = await profileTypes(sourceA, a);
     const typesB = await profileTypes(snapshot, b);
     const types = [...new Set([...typesA, ...typesB])];
     const profileType = wantedType !== undefined && types.includes(wantedType) ? wantedType : preferredProfileType(types);
     const typed = (s: Selection): Selection => (profileType === undefined ? s : { ...s, profileType });
-    const runsA = await runsOf(snapshot, typed(a));
+    const runsA = await runsOf(sourceA, typed(a));
     const runsB = await runsOf(snapshot, typed(b));
     const comparison = compareRuns(toDisplay(runsA, profileType), toDisplay(runsB, profileType));
     let diff: SelectionComparison['diff'];
     if (tree && runsA.length > 0 && runsB.length > 0) {
-      const sideTree = async (s: Selection, runs: number) =>
-        scaleValues(stripPrefixes(await callTreeForSelection(snapshot, typed(s), classifyStoredFrame), await rootPrefixes(snapshot, typed(s))), 1 / runs);
-      const headTree = pruneCallTree(await sideTree(b, runsB.length), tree.minShare);
-      diff = { tree: headTree, baseSelf: baseSelfOnto(headTree, await sideTree(a, runsA.length)) };
+      const sideTree = async (source: ScanSource, s: Selection, runs: number) =>
+        scaleValues(stripPrefixes(await callTreeForSelection(source, typed(s), classifyStoredFrame), await rootPrefixes(source, typed(s))), 1 / runs);
+      const headTree = pruneCallTree(await sideTree(snapshot, b, runsB.length), tree.minShare);
+      diff = { tree: headTree, baseSelf: baseSelfOnto(headTree, await sideTree(sourceA, a, runsA.length)) };
     }
     // JSON has no Infinity: a function new in the head says so with a null percentage.
     const changes = comparison.changes.map(c => ({ ...c, deltaPercent: Number.isFinite(c.deltaPercent) ? c.deltaPercent : null }));

@@ -1,7 +1,7 @@
 import { DataType, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { matcherAccepts } from '../../common/selectorMatch';
 import { MetadataStore, type StoredFrame } from '../../storage/metadata/metadataStore';
-import { compilePredicate, selectionPredicate, type CompiledPredicate, type Selection } from '../../storage/query';
+import { compilePredicate, selectionPredicate, yieldIfSliceSpent, type CompiledPredicate, type Selection } from '../../storage/query';
 import { dictionaryColumn, gather, makeBatch, numberColumn } from '../../storage/query/arrowBuild';
 import { COLUMN, isLabelColumn, LABEL_KEY_PATTERN, LABEL_PREFIX, labelColumn } from '../../storage/schema';
 import { idsOf, labelColumnOf, linesOf, millisecondsOf, numbersOf, stringReader } from './datasetColumns';
@@ -59,7 +59,10 @@ export async function readDatasetSelection(dataset: Dataset, selection: Selectio
   let filesRead = 0;
   let filesSkipped = 0;
   // A few files at a time: the worker decodes the next while this thread converts the one before.
-  const files = await inWindows(dataset.samples, FILES_AT_ONCE, file => (partitionMayMatch(file, selection) ? readSampleFile(dataset, file, selection, compiled) : Promise.resolve(undefined)));
+  // The conversion below runs on the calling thread (the agent's, for the compare panel): it gives the event loop back
+  // after each slice of it, as queries do, so that other requests are answered meanwhile.
+  const slice = {};
+  const files = await inWindows(dataset.samples, FILES_AT_ONCE, file => (partitionMayMatch(file, selection) ? readSampleFile(dataset, file, selection, compiled, slice) : Promise.resolve(undefined)));
   for (const rows of files) {
     if (rows === undefined) filesSkipped++;
     else {
@@ -75,13 +78,22 @@ export async function readDatasetSelection(dataset: Dataset, selection: Selectio
   const frames = await readFrames(dataset, neededFrames);
   const metadata = new MetadataStore();
   const frameIds = new Map<bigint, number>();
-  for (const [id, frame] of frames) frameIds.set(id, metadata.internFrame(frame));
+  let interned = 0;
+  for (const [id, frame] of frames) {
+    frameIds.set(id, metadata.internFrame(frame));
+    if (++interned % 4096 === 0) await yieldIfSliceSpent(slice);
+  }
   const stackIds = new Map<bigint, number>();
-  for (const [id, ids] of stacks) stackIds.set(id, metadata.internStack(Array.from(ids, f => frameIds.get(f)!)));
-  const batches = kept.map(rows => {
+  for (const [id, ids] of stacks) {
+    stackIds.set(id, metadata.internStack(Array.from(ids, f => frameIds.get(f)!)));
+    if (++interned % 4096 === 0) await yieldIfSliceSpent(slice);
+  }
+  const batches: RecordBatch[] = [];
+  for (const rows of kept) {
     const dense = Uint32Array.from(rows.stackIds, id => stackIds.get(id)!);
-    return makeBatch([...rows.names, COLUMN.stackId], [...rows.columns, numberColumn(dense)], rows.rows);
-  });
+    batches.push(makeBatch([...rows.names, COLUMN.stackId], [...rows.columns, numberColumn(dense)], rows.rows));
+    await yieldIfSliceSpent(slice);
+  }
   return { source: new DatasetSource(metadata, batches), filesRead, filesSkipped };
 }
 
@@ -95,7 +107,7 @@ function partitionMayMatch(file: SampleFile, selection: Selection): boolean {
 /** The selection's predicate, and that of its label matchers alone (what a file's label columns can be tested with). */
 type Predicates = { all: CompiledPredicate; labels: CompiledPredicate };
 
-async function readSampleFile(dataset: Dataset, file: SampleFile, selection: Selection, predicates: Predicates | undefined): Promise<KeptRows[] | undefined> {
+async function readSampleFile(dataset: Dataset, file: SampleFile, selection: Selection, predicates: Predicates | undefined, slice: object): Promise<KeptRows[] | undefined> {
   const reader = await openParquetFile(dataset.dir, file.path);
   const name = inDataset(dataset.dir, file.path);
   const labels = reader.columns.filter(c => isLabelColumn(c) && LABEL_KEY_PATTERN.test(c.slice(LABEL_PREFIX.length)));
@@ -110,6 +122,7 @@ async function readSampleFile(dataset: Dataset, file: SampleFile, selection: Sel
   const table = await reader.read([COLUMN.timestamp, COLUMN.duration, COLUMN.period, COLUMN.value, COLUMN.stackId, COLUMN.line, ...labels]);
   const out: KeptRows[] = [];
   for (const batch of table.batches) {
+    await yieldIfSliceSpent(slice);
     const rows = sampleRows(dataset, name, file, batch, labels);
     const selected = predicates?.all.select(makeBatch(rows.names, rows.columns, rows.rows), null) ?? null;
     if (selected === null) out.push(rows);

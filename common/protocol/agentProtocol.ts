@@ -384,6 +384,42 @@ export namespace SetScrapeTargetsRequest {
   export const type = new RequestType<Params, Result, void>(method);
 }
 
+/**
+ * The read-only Parquet datasets beside the store (the `icicle.sources` setting, absolute folders): replaces the
+ * previous list. Only these can be a comparison's base (CompareSelectionsRequest's baseSource). Client → agent.
+ */
+export namespace SetSourcesRequest {
+  export const method = 'icicle/setSources';
+  export const paramsSchema = z.object({ folders: z.array(z.string().min(1).max(4096)).max(100) });
+  export type Params = z.infer<typeof paramsSchema>;
+  export const resultSchema = noAnswer;
+  export const type = new RequestType<Params, void, void>(method);
+}
+
+/**
+ * One label's values in each configured dataset (read from its samples files' label columns), sorted, at most
+ * `limit` a dataset; a dataset that cannot be read says why, in a sentence, instead. Client → agent.
+ */
+export namespace SourceLabelValuesRequest {
+  export const method = 'icicle/sourceLabelValues';
+  export const paramsSchema = z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(100), limit: z.number().int().min(1).max(10_000) });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface SourceValues {
+    folder: string;
+    values: string[];
+    truncated: boolean;
+    /** Why the dataset could not be read; its values are then empty. */
+    problem?: string;
+  }
+  export interface Result {
+    sources: SourceValues[];
+  }
+  export const resultSchema = z.object({
+    sources: z.array(z.object({ folder: z.string(), values: z.array(z.string()), truncated: z.boolean(), problem: z.string().optional() })),
+  }) satisfies AnswerSchema<Result>;
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
 /** A recorded run as the Profiles view lists it (agent/queries/runs/recordedRuns.ts). */
 export interface RunSummary {
   sessionId: string;
@@ -576,6 +612,8 @@ export namespace CompareSelectionsRequest {
     profileType: z.string().min(1).max(500).optional(),
     /** Also the differential call tree, pruned below this share (as OpenProfileRequest's minShare). */
     tree: z.object({ minShare: z.number().min(0).max(0.5) }).optional(),
+    /** The base side from this dataset folder instead of the store: one of the folders SetSourcesRequest named. */
+    baseSource: z.string().min(1).max(4096).optional(),
   });
   export type Params = z.infer<typeof paramsSchema>;
   export interface Result {
@@ -636,6 +674,8 @@ export const AGENT_REQUESTS = {
   [StopSessionRequest.method]: StopSessionRequest,
   [ProfileProcessRequest.method]: ProfileProcessRequest,
   [SetScrapeTargetsRequest.method]: SetScrapeTargetsRequest,
+  [SetSourcesRequest.method]: SetSourcesRequest,
+  [SourceLabelValuesRequest.method]: SourceLabelValuesRequest,
   [DrainSpoolRequest.method]: DrainSpoolRequest,
   [ShutdownRequest.method]: ShutdownRequest,
 } as const;

@@ -10,7 +10,9 @@ import type { AgentSupervisor } from '../agentSupervisor';
 import type { Log } from '../log';
 import type { ProbeTarget } from '../recording/probeEnvironment';
 import { errorText, showError, showInformation } from '../userMessages';
+import { pickBase, type BaseChoice } from './basePicker';
 import { runBranches } from './branchRuns';
+import type { DatasetSourcesSetting } from './datasetSourcesSetting';
 import type { ComparePanel } from './comparePanel';
 import { readMinShare } from '../viewSettings';
 
@@ -19,6 +21,8 @@ export interface CompareServices {
   log: Log;
   panel: ComparePanel;
   probeTarget(): ProbeTarget;
+  /** The datasets of `icicle.sources`, which a comparison's base can come from. */
+  sources: DatasetSourcesSetting;
 }
 
 type CommandChoice = vscode.QuickPickItem & { command: { executable: string; args: string[] } };
@@ -135,16 +139,36 @@ export async function compareSelectionsCommand(services: CompareServices): Promi
   };
   const head = await vscode.window.showInputBox({ title: 'Compare: the samples to measure (head)', value: current ? `{branch=${quoteLabelValue(current)}}` : '{}', validateInput: validate });
   if (head === undefined) return;
-  const baseSelector = await vscode.window.showInputBox({ title: `Compare ${head} against (base)`, value: base ? `{branch=${quoteLabelValue(base)}}` : '{}', validateInput: validate });
-  if (baseSelector === undefined) return;
+  const typeBase = () => vscode.window.showInputBox({ title: `Compare ${head} against (base)`, value: base ? `{branch=${quoteLabelValue(base)}}` : '{}', validateInput: validate });
+  let chosen: BaseChoice | undefined;
   try {
+    // With datasets configured, the base is picked among their branches and the store's; else typed, as before.
+    chosen = (await services.sources.send()).length > 0 ? await pickBase(await services.agent.connection(), head, typeBase) : await typeBase().then(selector => (selector === undefined ? undefined : { selector }));
+  } catch (error) {
+    await services.panel.show({ type: 'error', message: `Icicle could not list the bases to compare ${head} with: ${errorText(error)}` });
+    return;
+  }
+  if (chosen === undefined) return;
+  await compareSelections(services, { base: chosen.selector, head, ...(chosen.source ? { baseSource: chosen.source } : {}) });
+}
+
+/**
+ * Compares two selectors of stored samples, or a dataset's base with the store's head, and shows the comparison in
+ * the panel; what "Compare Selections…" runs once its sides are chosen, and what the editor tests call.
+ */
+export async function compareSelections(services: CompareServices, request: { base: string; head: string; baseSource?: string }): Promise<void> {
+  const { base, head, baseSource } = request;
+  const baseText = baseSource === undefined ? base : `${base} from the dataset ${baseSource}`;
+  try {
+    if (baseSource !== undefined) await services.sources.send();
     const compare = async (profileType?: string): Promise<ToCompareView> => ({
       type: 'comparison',
-      ...(await (await services.agent.connection()).request(CompareSelectionsRequest, { base: baseSelector, head, tree: { minShare: readMinShare() }, ...(profileType ? { profileType } : {}) })),
+      ...(await (await services.agent.connection()).request(CompareSelectionsRequest, { base, head, tree: { minShare: readMinShare() }, ...(baseSource ? { baseSource } : {}), ...(profileType ? { profileType } : {}) })),
+      base: baseText,
     });
     await services.panel.show(await compare(), compare);
   } catch (error) {
-    await services.panel.show({ type: 'error', message: `Comparing ${head} with ${baseSelector} failed: ${errorText(error)}` });
+    await services.panel.show({ type: 'error', message: `Comparing ${head} with ${baseText} failed: ${errorText(error)}` });
   }
 }
 

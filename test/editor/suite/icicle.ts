@@ -49,7 +49,16 @@ export interface IcicleTestApi {
   lineHeat(uri: string): number[][] | undefined;
   /** Runs a branch comparison without the pickers, and what the compare panel shows now. */
   compareBranches(request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number }): Promise<void>;
-  comparison(): { type: string; changes?: { name: string; verdict: string; deltaPercent: number | null }[] };
+  /** Compares two selectors without the pickers, the base maybe from a dataset of icicle.sources (its folder). */
+  compareSelections(request: { base: string; head: string; baseSource?: string }): Promise<void>;
+  comparison(): {
+    type: string;
+    base?: string;
+    message?: string;
+    a?: { runs: number };
+    b?: { runs: number };
+    changes?: { name: string; line: number; verdict: string; deltaPercent: number | null }[];
+  };
 }
 
 /** The activated extension's API (activation starts the agent and the language server; waits for both). */

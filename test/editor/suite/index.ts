@@ -14,6 +14,7 @@ import { repoRoot } from './icicle';
 import * as activationTests from './activation.test';
 import * as allocationCostsTests from './allocationCosts.test';
 import * as compareTests from './compare.test';
+import * as compareDatasetTests from './compareDataset.test';
 import * as cpuPerRequestTests from './cpuPerRequest.test';
 import * as demoWalkTests from './demoWalk.test';
 import * as debugProfilingTests from './debugProfiling.test';
@@ -29,7 +30,7 @@ import * as untrustedTests from './untrusted.test';
 import * as workspaceTests from './workspace.test';
 
 /** In the order they run: the harness first, so that a broken setup is reported before anything else. */
-const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, liveDebugRunTests, partialProfilingTests, compareTests, recoveryTests, allocationCostsTests, mcpServerTests];
+const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, liveDebugRunTests, partialProfilingTests, compareTests, compareDatasetTests, recoveryTests, allocationCostsTests, mcpServerTests];
 
 /**
  * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
