@@ -50,10 +50,9 @@ export function register(): void {
       const servers = mcpServerArguments(api.storeDirectory());
       assert.ok(servers.length > 0, 'no icicle mcp process on the agent’s store');
       for (const args of servers) assert.deepEqual(args, ['mcp', '--store', api.storeDirectory()]);
-      // The same tools, offered by the extension itself in Restricted Mode, are neither listed nor implemented here:
-      // a model is offered each tool once.
-      const own = lm.tools.filter(t => t.name.startsWith(LANGUAGE_MODEL_TOOL_PREFIX)).map(t => t.name);
-      assert.deepEqual(own, [], 'Icicle’s Restricted Mode tools are listed in a trusted workspace');
+      // The same tools, offered by the extension itself in Restricted Mode, are not implemented here: a model is offered
+      // each tool once. (Their declarations, listed to chats only while the workspace is untrusted, are in
+      // vscode.lm.tools anyway: VS Code 1.139 hands extensions every declared tool without evaluating its `when`.)
       const ownCall = await lm.invokeTool(`${LANGUAGE_MODEL_TOOL_PREFIX}top_functions`, { input: { selector, limit: 3 }, toolInvocationToken: undefined }).then(
         () => 'answered',
         (error: unknown) => String(error),

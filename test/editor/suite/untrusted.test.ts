@@ -188,5 +188,28 @@ export function register(): void {
       assert.deepEqual(api.recordings(), []);
       assert.equal(vscode.workspace.isTrusted, false);
     });
+
+    // Last: the folder is trusted from here on.
+    test('once the folder is trusted, Icicle unregisters its own tools and closes their icicle mcp: the MCP server’s take over', async () => {
+      const api = await icicleApi();
+      const lm = languageModelTools();
+      const own = () => lm.tools.map(t => t.name).filter(name => name.startsWith(LANGUAGE_MODEL_TOOL_PREFIX));
+      assert.equal(own().length, 5, `Icicle's tools are not listed before trust: ${lm.tools.map(t => t.name).join(', ')}`);
+      assert.ok(mcpServerArguments(api.storeDirectory()).length > 0, 'no icicle mcp of the earlier calls is running');
+      // As a person trusts the folder: the Workspace Trust editor's Trust button.
+      await vscode.commands.executeCommand('workbench.trust.manage');
+      await ask({ action: 'clickWorkbenchButton', name: 'Trust', timeoutMs: 20_000 });
+      await eventually(() => assert.equal(vscode.workspace.isTrusted, true, 'the folder is not trusted yet'));
+      // Their declarations stay in vscode.lm.tools (VS Code 1.139 hands extensions every declared tool, without
+      // evaluating its `when`; a chat's own list does evaluate it: `!isWorkspaceTrusted`), but nothing answers them.
+      await eventually(async () => {
+        const call = await lm.invokeTool(`${LANGUAGE_MODEL_TOOL_PREFIX}top_functions`, { input: {}, toolInvocationToken: undefined }).then(
+          () => 'answered',
+          (error: unknown) => String(error),
+        );
+        assert.match(call, /does not have an implementation registered/);
+      });
+      await eventually(() => assert.deepEqual(mcpServerArguments(api.storeDirectory()), [], 'the tools’ icicle mcp still runs'));
+    });
   });
 }
