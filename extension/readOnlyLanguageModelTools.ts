@@ -21,7 +21,7 @@ interface LanguageModelToolsApi {
  * process that the extension starts on the agent's store at the first call (never with `--allow-record`: it only
  * reads the store and runs nothing), so every answer is the server's own. Once the user trusts the folder the editor
  * starts the MCP server and lists its tools: these are then unregistered and the process closed, so that a model is
- * never offered a tool twice (their declarations are also listed only while the folder is untrusted).
+ * never offered a tool twice (a chat also lists their declarations only while the folder is untrusted: their `when`).
  */
 export function registerReadOnlyLanguageModelTools(declared: readonly { name: string }[], server: McpToolProcess): vscode.Disposable {
   const api = vscode as unknown as Partial<LanguageModelToolsApi> & { lm?: Partial<LanguageModelToolsApi['lm']> };
