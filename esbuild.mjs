@@ -23,7 +23,9 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 
 const contexts = [
   // The extension host: `vscode` is provided by the editor at run time.
-  { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out/extension', external: ['vscode'] },
+  // mcpToolClient.js is the MCP client (the SDK) that the extension loads only when a language model tool it offers in
+  // Restricted Mode is called (extension/lazyMcpConnection.ts): kept out of the activation's bundle.
+  { ...node, entryPoints: { extension: 'extension/extension.ts', mcpToolClient: 'extension/mcpToolClient.ts' }, outdir: 'out/extension', external: ['vscode'] },
   // The agent process and the command line that embeds it, its view query worker thread, and the store's block
   // worker thread (Parquet through parquet-wasm, whose node build loads parquet_wasm_bg.wasm from beside the bundle:
   // copied below).

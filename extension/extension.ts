@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerMcpServer } from './mcpServerDefinition';
+import { registerReadOnlyLanguageModelTools } from './readOnlyLanguageModelTools';
 import { describeError } from '../common/errors';
 import { AgentSupervisor } from './agentSupervisor';
 import { LanguageServerSupervisor } from './languageServerSupervisor';
@@ -106,16 +107,16 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
       if (affectsCostSettings(event)) void readCostSettings().then(settings => languageServer.setSettings(settings));
     }),
   );
-  // `icicle mcp` on this store for the editor's chat and agents, where the editor can start MCP servers.
+  // `icicle mcp` on this store for the editor's chat and agents, where the editor can start MCP servers; in Restricted
+  // Mode, where the editor will not start it, its read-only tools offered by the extension itself.
+  const agentStore = async () => {
+    await agentReady.catch(() => undefined);
+    return agent.storeDirectory;
+  };
+  const declaredTools = (context.extension.packageJSON as { contributes?: { languageModelTools?: { name: string }[] } }).contributes?.languageModelTools ?? [];
   context.subscriptions.push(
-    registerMcpServer(
-      context.extensionUri,
-      async () => {
-        await agentReady.catch(() => undefined);
-        return agent.storeDirectory;
-      },
-      VERSION,
-    ),
+    registerMcpServer(context.extensionUri, agentStore, VERSION),
+    registerReadOnlyLanguageModelTools(declaredTools, { extensionUri: context.extensionUri, store: agentStore, version: VERSION }),
   );
   stopServices = async () => {
     await Promise.all([agent.dispose(), languageServer.dispose()]);

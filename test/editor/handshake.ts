@@ -101,6 +101,8 @@ export type BridgeRequest =
   | { action: 'byLabelRows'; key: string; include: string[]; timeoutMs: number }
   /** Clicks, with the mouse, the editor tab whose label is `label`. */
   | { action: 'clickTab'; label: string; timeoutMs: number }
+  /** Clicks, with the mouse, the first visible button of the workbench itself (not a webview's) named exactly `name`. */
+  | { action: 'clickWorkbenchButton'; name: string; timeoutMs: number }
   /** Clicks, with the mouse, into the text of the line containing `line` (to focus that editor), then presses `key`. */
   | { action: 'pressKeyInEditor'; line: string; key: string; timeoutMs: number }
   /**
@@ -142,6 +144,7 @@ export interface BridgeResults {
   lineHeat: { lines: number[] };
   debugToolbar: { labels: string[] };
   clickTab: { clicked: string };
+  clickWorkbenchButton: { clicked: string };
   treeItem: { clicked: string; rows: string[] };
   byLabelRows: {
     key: string;

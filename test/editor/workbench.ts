@@ -213,6 +213,7 @@ const handlers: { [A in BridgeRequest['action']]: Handler<A> } = {
   lineHeat: ({ page }, request) => workbenchActions.lineHeat(page, request),
   debugToolbar: ({ page }, request) => workbenchActions.debugToolbar(page, request),
   clickTab: ({ page }, request) => workbenchActions.clickTab(page, request),
+  clickWorkbenchButton: ({ page }, request) => workbenchActions.clickWorkbenchButton(page, request),
   pressKeyInEditor: ({ page }, request) => workbenchActions.pressKeyInEditor(page, request),
   treeItem: ({ page }, request) => workbenchActions.treeItem(page, request),
   statusBarItem: ({ page }, request) => workbenchReads.statusBarItem(page, request),

@@ -1,7 +1,7 @@
 /**
  * What a person does in the workbench itself, done in the real page for the suite: quick open, the Command Palette,
  * quick picks and input boxes from the keyboard; hovering a word, reading the code lens above a line and the line
- * heat in the gutter of a text editor; clicking a tab; pressing a key in an editor. The demo walk
+ * heat in the gutter of a text editor; clicking a tab or a workbench button; pressing a key in an editor. The demo walk
  * (suite/demoWalk.test.ts) follows the demo's README with these, so that each step is tested as it is written.
  *
  * Text editors are found by what they show: the one whose rendered lines include a given line of text. Monaco renders
@@ -292,6 +292,19 @@ export const workbenchActions = {
     );
     await tab.click();
     return { clicked: request.label };
+  },
+
+  async clickWorkbenchButton(page: Page, request: Request<'clickWorkbenchButton'>): Promise<BridgeResults['clickWorkbenchButton']> {
+    const button = await pollUntil(
+      async () => {
+        const found = page.getByRole('button', { name: request.name, exact: true });
+        for (let i = 0, n = await found.count(); i < n; i++) if (await found.nth(i).isVisible().catch(() => false)) return found.nth(i);
+        return undefined;
+      },
+      { timeoutMs: request.timeoutMs, what: `a visible workbench button named "${request.name}"` },
+    );
+    await button.click();
+    return { clicked: request.name };
   },
 
   async treeItem(page: Page, request: Request<'treeItem'>): Promise<BridgeResults['treeItem']> {

@@ -6,7 +6,6 @@
  * "Ask an agent" picture is taken here (docs/images/ask-an-agent.png is a reviewed copy).
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,71 +13,35 @@ import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import { syntheticCpuProfile, type SyntheticFrame } from '../../support/syntheticCpuProfile';
 import { ask, bridgeAvailable } from './e2eBridge';
-import { closeAllEditors, corpusDir, eventually, icicleApi, mcpServerArguments, repoRoot, type IcicleTestApi } from './icicle';
-
-/** vscode.lm's tools, finalised in VS Code 1.95 (the @types/vscode this project builds against is 1.90's). */
-interface LanguageModelTools {
-  tools: readonly { name: string; description: string }[];
-  invokeTool(name: string, options: { input: object; toolInvocationToken: undefined }, token?: vscode.CancellationToken): Thenable<{ content: unknown[] }>;
-}
+import { LANGUAGE_MODEL_TOOL_PREFIX } from '../../../common/languageModelTools';
+import { closeAllEditors, corpusDir, eventually, icicleApi, mcpServerArguments } from './icicle';
+import { icicleTopJson, invoked, languageModelTools, openedSelector, type LanguageModelTools, type TopRow } from './languageModelTools';
 
 /** The editor's id of Icicle's server: the extension's id, lower-cased, and the definition's label. */
 const SERVER_ID = 'icicle-dev.icicle/Icicle';
-
-/** A row of top_functions' answer, as the editor hands it on. */
-interface TopRow {
-  function: string;
-  file: string;
-  line: number;
-  at: string;
-  uri?: string;
-  selfPercent: number;
-}
 
 /** Starts the editor's MCP servers (as a chat does when it needs their tools) and returns Icicle's top_functions tool. */
 async function startedTopFunctions(lm: LanguageModelTools): Promise<{ name: string; description: string }> {
   await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
   return eventually(() => {
-    const found = lm.tools.find(t => t.name.includes('top_functions'));
+    const found = lm.tools.find(t => t.name.startsWith('mcp_') && t.name.includes('top_functions'));
     assert.ok(found, `no top_functions among the editor's tools: ${lm.tools.map(t => t.name).join(', ')}`);
     return found;
   }, 60_000);
-}
-
-/** Opens a profile and returns the selector of its own samples, as its flame graph's selection bar shows it. */
-async function openedSelector(api: IcicleTestApi, profile: string, title: string): Promise<string> {
-  await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(profile));
-  return eventually(() => {
-    const panel = api.panels().find(p => p.title.includes(title) && p.state === 'loaded');
-    assert.ok(panel?.selector, JSON.stringify(api.panels()));
-    return panel.selector;
-  }, 60_000);
-}
-
-/** The answer of a tool called through the editor: its one text part, the structured answer as JSON. */
-async function invoked<T>(lm: LanguageModelTools, tool: string, input: object): Promise<T> {
-  const result = await lm.invokeTool(tool, { input, toolInvocationToken: undefined });
-  // The editor hands a tool's structuredContent on as JSON text, in place of its text rendering (VS Code 1.139's
-  // McpToolImplementation).
-  const parts = result.content.map(part => (part as { value?: unknown }).value).filter(v => typeof v === 'string');
-  assert.equal(parts.length, 1, JSON.stringify(result.content));
-  return JSON.parse(parts[0]!) as T;
 }
 
 export function register(): void {
   suite('MCP server for the editor’s agents', () => {
     test('the editor starts icicle mcp on the agent’s store; its tools answer through vscode.lm.invokeTool', async () => {
       const api = await icicleApi();
-      const lm = vscode.lm as unknown as LanguageModelTools;
+      const lm = languageModelTools();
       assert.equal(typeof lm.invokeTool, 'function', 'this editor has no vscode.lm.invokeTool');
       // The profile's own samples (earlier tests may still add others to the store): the selector its panel shows.
       const selector = await openedSelector(api, join(corpusDir, 'cpuprofile', 'sucrase.cpuprofile'), 'sucrase');
       const tool = await startedTopFunctions(lm);
       assert.match(tool.description, /not instructions/);
       const answer = await invoked<{ profileType: string; totalValue: number; functions: TopRow[] }>(lm, tool.name, { selector, limit: 3 });
-      const top = spawnSync(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), 'top', '--store', api.storeDirectory(), '--where', selector, '--limit', '3', '--json'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-      assert.equal(top.status, 0, top.stderr);
-      const expected = JSON.parse(top.stdout) as { profileType: string; totalValue: number; functions: unknown[] };
+      const expected = icicleTopJson(api, selector, 3);
       assert.equal(answer.profileType, 'process_cpu:cpu:nanoseconds:cpu:nanoseconds');
       assert.equal(answer.totalValue, expected.totalValue);
       // sucrase was profiled on another machine: its files are not here, so no row links to one.
@@ -87,11 +50,19 @@ export function register(): void {
       const servers = mcpServerArguments(api.storeDirectory());
       assert.ok(servers.length > 0, 'no icicle mcp process on the agent’s store');
       for (const args of servers) assert.deepEqual(args, ['mcp', '--store', api.storeDirectory()]);
+      // The same tools, offered by the extension itself in Restricted Mode, are not implemented here: a model is offered
+      // each tool once. (Their declarations, listed to chats only while the workspace is untrusted, are in
+      // vscode.lm.tools anyway: VS Code 1.139 hands extensions every declared tool without evaluating its `when`.)
+      const ownCall = await lm.invokeTool(`${LANGUAGE_MODEL_TOOL_PREFIX}top_functions`, { input: { selector, limit: 3 }, toolInvocationToken: undefined }).then(
+        () => 'answered',
+        (error: unknown) => String(error),
+      );
+      assert.match(ownCall, /does not have an implementation registered/);
     });
 
     test('a place an answer cites opens in the editor at its line', async () => {
       const api = await icicleApi();
-      const lm = vscode.lm as unknown as LanguageModelTools;
+      const lm = languageModelTools();
       // A profile of the workspace's hot.js, as if recorded here: its files exist on this machine, so the answer links them.
       const hotJs = join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'hot.js');
       const script: SyntheticFrame = { name: '(anonymous)', file: hotJs, line: 1 };

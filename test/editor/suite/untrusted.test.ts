@@ -14,7 +14,9 @@ import * as vscode from 'vscode';
 import { labelNames } from '../handshake';
 import { ask, bridgeAvailable } from './e2eBridge';
 import { clearNotifications, notificationSaying } from './notifications';
+import { LANGUAGE_MODEL_TOOL_PREFIX } from '../../../common/languageModelTools';
 import { corpusDir, eventually, fixtureWorkspace, icicleApi, mcpServerArguments, repoRoot, type IcicleTestApi } from './icicle';
+import { icicleTopJson, invoked, invokedText, languageModelTools, openedSelector, type TopRow } from './languageModelTools';
 
 /** The start of Icicle's one message for every profiler it does not start here (extension/recording/debugProfiling.ts). */
 const untrustedMessage = 'Icicle does not profile in an untrusted workspace';
@@ -151,8 +153,63 @@ export function register(): void {
       );
       assert.match(outcome, /User interaction required: workspaceTrust/);
       const tools = (vscode.lm as unknown as { tools: readonly { name: string }[] }).tools.map(t => t.name);
-      assert.deepEqual(tools.filter(name => name.includes('icicle')), [], 'Icicle’s tools are listed in Restricted Mode');
-      assert.deepEqual(mcpServerArguments(api.storeDirectory()), [], 'icicle mcp runs in Restricted Mode');
+      assert.deepEqual(tools.filter(name => name.startsWith('mcp_')), [], 'MCP servers’ tools are listed in Restricted Mode');
+      // Icicle's own read-only tools (next test) start their icicle mcp only when first called.
+      assert.deepEqual(mcpServerArguments(api.storeDirectory()), [], 'icicle mcp runs before any tool was called');
+    });
+
+    test('its read-only tools are offered by Icicle itself instead, answering as icicle mcp does; record is not', async () => {
+      const api = await icicleApi();
+      const lm = languageModelTools();
+      const own = await eventually(() => {
+        const names = lm.tools.map(t => t.name).filter(name => name.startsWith(LANGUAGE_MODEL_TOOL_PREFIX));
+        assert.ok(names.length > 0, `no Icicle tool among the editor's tools: ${lm.tools.map(t => t.name).join(', ')}`);
+        return names;
+      });
+      assert.deepEqual(own, ['list_runs', 'top_functions', 'hot_lines', 'callers_callees', 'compare'].map(name => `${LANGUAGE_MODEL_TOOL_PREFIX}${name}`));
+      assert.deepEqual(lm.tools.map(t => t.name).filter(name => name.includes('record')), [], 'a record tool is offered in Restricted Mode');
+      assert.match(lm.tools.find(t => t.name === `${LANGUAGE_MODEL_TOOL_PREFIX}top_functions`)!.description, /not instructions/);
+      // sucrase.cpuprofile's own samples (opened by an earlier test; opening it again shows its panel).
+      const selector = await openedSelector(api, join(corpusDir, 'cpuprofile', 'sucrase.cpuprofile'), 'sucrase');
+      const answer = await invoked<{ profileType: string; totalValue: number; functions: TopRow[] }>(lm, `${LANGUAGE_MODEL_TOOL_PREFIX}top_functions`, { selector, limit: 3 });
+      const expected = icicleTopJson(api, selector, 3);
+      assert.equal(answer.profileType, 'process_cpu:cpu:nanoseconds:cpu:nanoseconds');
+      assert.equal(answer.totalValue, expected.totalValue);
+      assert.ok(answer.functions.length === 3, JSON.stringify(answer.functions));
+      assert.deepEqual(answer.functions.map(({ at: _at, ...f }) => f), expected.functions);
+      // A mistake is the server's one sentence, as its MCP tool answers it.
+      const [mistake, ...more] = await invokedText(lm, `${LANGUAGE_MODEL_TOOL_PREFIX}top_functions`, { selector: '{branch=' });
+      assert.deepEqual(more, []);
+      assert.match(mistake!, /is not a selector like/);
+      // The calls ran icicle mcp read-only on the agent's store: never with --allow-record.
+      const servers = mcpServerArguments(api.storeDirectory());
+      assert.ok(servers.length > 0, 'no icicle mcp process on the agent’s store');
+      for (const args of servers) assert.deepEqual(args, ['mcp', '--store', api.storeDirectory()]);
+      assert.deepEqual(api.recordings(), []);
+      assert.equal(vscode.workspace.isTrusted, false);
+    });
+
+    // Last: the folder is trusted from here on.
+    test('once the folder is trusted, Icicle unregisters its own tools and closes their icicle mcp: the MCP server’s take over', async () => {
+      const api = await icicleApi();
+      const lm = languageModelTools();
+      const own = () => lm.tools.map(t => t.name).filter(name => name.startsWith(LANGUAGE_MODEL_TOOL_PREFIX));
+      assert.equal(own().length, 5, `Icicle's tools are not listed before trust: ${lm.tools.map(t => t.name).join(', ')}`);
+      assert.ok(mcpServerArguments(api.storeDirectory()).length > 0, 'no icicle mcp of the earlier calls is running');
+      // As a person trusts the folder: the Workspace Trust editor's Trust button.
+      await vscode.commands.executeCommand('workbench.trust.manage');
+      await ask({ action: 'clickWorkbenchButton', name: 'Trust', timeoutMs: 20_000 });
+      await eventually(() => assert.equal(vscode.workspace.isTrusted, true, 'the folder is not trusted yet'));
+      // Their declarations stay in vscode.lm.tools (VS Code 1.139 hands extensions every declared tool, without
+      // evaluating its `when`; a chat's own list does evaluate it: `!isWorkspaceTrusted`), but nothing answers them.
+      await eventually(async () => {
+        const call = await lm.invokeTool(`${LANGUAGE_MODEL_TOOL_PREFIX}top_functions`, { input: {}, toolInvocationToken: undefined }).then(
+          () => 'answered',
+          (error: unknown) => String(error),
+        );
+        assert.match(call, /does not have an implementation registered/);
+      });
+      await eventually(() => assert.deepEqual(mcpServerArguments(api.storeDirectory()), [], 'the tools’ icicle mcp still runs'));
     });
   });
 }
