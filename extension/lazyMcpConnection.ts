@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import * as vscode from 'vscode';
+import { icicleMcpCommand } from './mcpServerDefinition';
 import type { connectMcpTools, McpToolClient } from './mcpToolClient';
 
 /** Where the read-only tools run: `icicle mcp` on the agent's store, started as the MCP server definition starts it. */
@@ -53,9 +54,8 @@ export class LazyMcpConnection {
     // The SDK is in its own bundle, loaded now rather than with the extension (esbuild.mjs).
     const load = createRequire(vscode.Uri.joinPath(out, 'extension', 'extension.js').fsPath);
     const connect = (load(vscode.Uri.joinPath(out, 'extension', 'mcpToolClient.js').fsPath) as { connectMcpTools: typeof connectMcpTools }).connectMcpTools;
-    const bin = vscode.Uri.joinPath(out, 'agent', 'icicle.js').fsPath;
-    // The editor's own runtime runs the bin as Node.js, as the MCP server definition and the agent run it.
-    const client = await connect(process.execPath, [bin, 'mcp', '--store', await this.server.store()], { ELECTRON_RUN_AS_NODE: '1' }, this.server.version);
+    const { command, args, env } = icicleMcpCommand(this.server.extensionUri, ['--store', await this.server.store()]);
+    const client = await connect(command, args, env, this.server.version);
     // Closed while it started: the process must not outlive the tools.
     if (this.closed) {
       await client.close();

@@ -25,11 +25,22 @@ export function registerMcpServer(extensionUri: vscode.Uri, store: () => Promise
   const api = vscode as unknown as Partial<McpApi> & { lm?: Partial<McpApi['lm']> };
   const Definition = api.McpStdioServerDefinition;
   if (typeof api.lm?.registerMcpServerDefinitionProvider !== 'function' || typeof Definition !== 'function') return new vscode.Disposable(() => undefined);
-  const bin = vscode.Uri.joinPath(extensionUri, 'out', 'agent', 'icicle.js').fsPath;
-  // The editor's own runtime runs the bin as Node.js (Electron as Node on the desktop), as the agent is run.
-  const definition = (args: string[]) => new Definition('Icicle', process.execPath, [bin, 'mcp', ...args], { ELECTRON_RUN_AS_NODE: '1' }, version);
+  const definition = (mcpArgs: string[]) => {
+    const { command, args, env } = icicleMcpCommand(extensionUri, mcpArgs);
+    return new Definition('Icicle', command, args, env, version);
+  };
   return api.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
     provideMcpServerDefinitions: () => [definition([])],
     resolveMcpServerDefinition: async () => definition(['--store', await store()]),
   });
+}
+
+/**
+ * How the editor runs `icicle mcp`: the MCP server it offers and the process behind its Restricted Mode tools
+ * (lazyMcpConnection.ts). Never with `--allow-record`: the editor's callers pass `--store` alone. The editor's own
+ * runtime runs the bin as Node.js (Electron as Node on the desktop), as the agent is run.
+ */
+export function icicleMcpCommand(extensionUri: vscode.Uri, mcpArgs: string[]): { command: string; args: string[]; env: Record<string, string> } {
+  const bin = vscode.Uri.joinPath(extensionUri, 'out', 'agent', 'icicle.js').fsPath;
+  return { command: process.execPath, args: [bin, 'mcp', ...mcpArgs], env: { ELECTRON_RUN_AS_NODE: '1' } };
 }
