@@ -16,7 +16,7 @@ import { bigCpuProfile } from './bigProfile';
  *   monorepo's build or a language server holding several TypeScript versions does). Each copy is a script of its
  *   own to V8, so its functions are call frames of their own and the recorded tree grows by one real tsc tree per
  *   copy (about 130,000 nodes and 30 MB each): the size comes from nodes, as in the big profiles users open, not
- *   from samples. Two recordings (RECORDINGS) are merged into one, since Node cannot write one that big.
+ *   from samples. Several recordings are merged into one (hugeCpuProfile), since Node cannot write one that big.
  * - `perf script` text of PERF_TARGET_MB: the corpus' real recording of xz (generated/xz.perf.txt.gz, 1.5 MB) played
  *   again and again as one longer time series: each copy's samples follow the previous copy's, times shifted, so the
  *   file reads as one long recording of the same program.
@@ -25,13 +25,18 @@ import { bigCpuProfile } from './bigProfile';
 const CACHE = join(homedir(), '.cache', 'icicle', 'bench');
 
 /**
- * The recordings merged into the huge profile: one of 8 copies of the compiler (245 MB, 1.07M nodes) and three of
- * tsc-big.cpuprofile (the `import` benchmark's recording of tsc, 58 MB each). One recording cannot be that big:
- * Node's --cpu-prof fails with "Failed to convert CPU profile message to V8 string" past V8's string limit (14
- * copies, about 430 MB, did; 6 copies failed too, as a recording's size varies with the machine's load), so real
- * recordings become one profile of a process that ran one workload after the other (MERGE).
+ * The huge profile's size, and how it is made: recordings of COPIES_PER_RECORDING copies of the compiler (about 30
+ * MB of profile per copy) while more than two of tsc-big.cpuprofile (the `import` benchmark's recording of tsc, 58
+ * MB) are missing, then tsc-big.cpuprofile until the size is reached. One recording cannot be that big: Node's
+ * --cpu-prof fails with "Failed to convert CPU profile message to V8 string" past V8's string limit, and where that
+ * happens varies with the machine (14 copies once passed; 6 and 8 copies have each failed, 8 on a quiet machine),
+ * so a recording that fails is made again with half the copies, and real recordings become one profile of a
+ * process that ran one workload after the other (MERGE).
  */
-const RECORDINGS: (number | 'big')[] = [8, 'big', 'big', 'big'];
+const HUGE_TARGET_BYTES = 425 * 2 ** 20;
+const COPIES_PER_RECORDING = 4;
+const BIG_RECORDING_BYTES = 58 * 2 ** 20;
+
 /** The perf script text's size: under the 400 MiB limit the in-memory path had, so that both paths can be timed. */
 const PERF_TARGET_MB = Number(process.env['ICICLE_HUGE_PERF_MB'] ?? 300);
 
@@ -60,15 +65,33 @@ for (let copy = 0; copy < ${copies}; copy++) {
 
 /** The path of the 420+ MB V8 profile (made on first use, which takes several minutes). */
 export function hugeCpuProfile(who: string): string {
-  const file = join(CACHE, `tsc-huge-${RECORDINGS.join('+')}.cpuprofile`);
+  const file = join(CACHE, `tsc-huge-${HUGE_TARGET_BYTES / 2 ** 20}mb.cpuprofile`);
   if (existsSync(file)) return file;
-  const recordings = RECORDINGS.map(copies => (copies === 'big' ? bigCpuProfile(who) : recordedProfile(who, copies)));
-  process.stderr.write(`[${who}] merging ${recordings.length} recordings into one profile\n`);
+  const recordings: string[] = [];
+  let bytes = 0;
+  for (let k = 0; bytes < HUGE_TARGET_BYTES; k++) {
+    const recording = HUGE_TARGET_BYTES - bytes > 2 * BIG_RECORDING_BYTES ? recordedProfileOf(who, k) : bigCpuProfile(who);
+    recordings.push(recording);
+    bytes += statSync(recording).size;
+  }
+  process.stderr.write(`[${who}] merging ${recordings.length} recordings (${Math.round(bytes / 2 ** 20)} MB) into one profile\n`);
   const partial = `${file}.partial`;
   const run = spawnSync(process.execPath, ['--max-old-space-size=8192', '-e', MERGE, partial, ...recordings], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (run.status !== 0) throw new Error(`could not merge the recordings (exit ${String(run.status ?? run.signal)})`);
   renameSync(partial, file);
   return file;
+}
+
+/** The k-th recording of the compiler's copies: COPIES_PER_RECORDING of them, or fewer when Node cannot write that many. */
+function recordedProfileOf(who: string, k: number): string {
+  for (let copies = COPIES_PER_RECORDING; ; copies = Math.floor(copies / 2)) {
+    try {
+      return recordedProfile(who, copies, k);
+    } catch (error) {
+      if (copies === 1) throw error;
+      process.stderr.write(`[${who}] ${(error as Error).message}; recording again with ${Math.floor(copies / 2)} copies\n`);
+    }
+  }
 }
 
 /**
@@ -127,9 +150,9 @@ write(',"samples":' + JSON.stringify(samples) + ',"timeDeltas":' + JSON.stringif
 closeSync(fd);
 `;
 
-/** One recording of tsc type-checking this repository with `copies` copies of the compiler (see workload). */
-function recordedProfile(who: string, copies: number): string {
-  const file = join(CACHE, `tsc-huge-${copies}.cpuprofile`);
+/** Recording `k` of tsc type-checking this repository with `copies` copies of the compiler (see workload). */
+function recordedProfile(who: string, copies: number, k: number): string {
+  const file = join(CACHE, `tsc-huge-${copies}-${k}.cpuprofile`);
   if (existsSync(file)) return file;
   mkdirSync(CACHE, { recursive: true });
   const out = mkdtempSync(join(tmpdir(), 'icicle-bench-huge-'));
