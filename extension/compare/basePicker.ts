@@ -61,9 +61,10 @@ export async function pickBase(agent: AgentConnection, head: string, typeSelecto
     }
     const keys = dataset.labels.map(l => l.key);
     const branches = datasetBranches(dataset);
+    // Named in the description, not the label: typing the dataset's name keeps its selectors first, this one last.
     items.push({
-      label: `Type a selector for dataset ${name}…`,
-      description: keys.length > 0 ? `its labels: ${keys.join(', ')}` : 'it has no labels',
+      label: 'Type a selector…',
+      description: `for the dataset ${name}${keys.length > 0 ? `; its labels: ${keys.join(', ')}` : ', which has no labels'}`,
       detail: dataset.folder,
       typed: { folder: dataset.folder, keys, value: branches.length > 0 ? selectorOf(branches[0]!) : '{}' },
     });
