@@ -77,7 +77,8 @@ export async function compareBranchesCommand(services: CompareServices): Promise
   }
   const current = (await gitLabels(folder.uri.fsPath).catch(() => ({}) as Record<string, string>))['branch'];
   const configured = await baseBranch(folder.uri.fsPath, current, branches);
-  const defaultBase = configured && configured !== current && branches.includes(configured) ? configured : branches.find(b => b !== current)!;
+  // Undefined with one branch: the base is then a dataset's.
+  const defaultBase: string | undefined = configured && configured !== current && branches.includes(configured) ? configured : branches.find(b => b !== current);
   const head = await pickBranch(branches, current ?? branches[0]!, 'The branch to measure (head)');
   if (!head) return;
   const others = branches.filter(b => b !== head);
