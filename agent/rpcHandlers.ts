@@ -22,6 +22,7 @@ import {
   SetScrapeTargetsRequest,
   SetSourcesRequest,
   SourceLabelValuesRequest,
+  SourceLabelsRequest,
   SamplesStoredNotification,
   ShutdownRequest,
   SourceCostsRequest,
@@ -229,6 +230,20 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
         } catch (error) {
           // One dataset that cannot be read leaves the others and the store usable; the user reads why.
           return { folder, values: [], truncated: false, problem: error instanceof UserFacingError ? error.message : describeError(error) };
+        }
+      }),
+    ),
+  }),
+
+  [SourceLabelsRequest.method]: async (params, { context }) => ({
+    sources: await Promise.all(
+      context.sources.list().map(async folder => {
+        try {
+          const labels = await context.sources.labelsOf(folder);
+          return { folder, labels: labels.map(({ key, values }) => ({ key, values: values.slice(0, params.limit), truncated: values.length > params.limit })) };
+        } catch (error) {
+          // As for one label's values: the other datasets still answer, and the user reads why this one cannot.
+          return { folder, labels: [], problem: error instanceof UserFacingError ? error.message : describeError(error) };
         }
       }),
     ),

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent, type AgentConnection } from '../../common/agentConnection';
-import { CompareSelectionsRequest, PingRequest, SetSourcesRequest, SourceLabelValuesRequest } from '../../common/protocol/agentProtocol';
+import { CompareSelectionsRequest, PingRequest, SetSourcesRequest, SourceLabelsRequest, SourceLabelValuesRequest } from '../../common/protocol/agentProtocol';
 import { toDisplayUnit } from '../../common/profileTypes';
 import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { icicle } from '../../test/support/icicleCli';
@@ -28,6 +28,8 @@ describe('comparing against a dataset (icicle.sources), the built agent', functi
   let dataset: string;
   let laptop: string;
   let diff: DiffJson;
+  /** CI's labels as its store lists them (`icicle labels`): what the dataset's label columns must give back. */
+  let ciLabels: { key: string; values: string[] }[];
   let agent: Awaited<ReturnType<typeof startBuiltAgent>>;
   let client: AgentConnection;
 
@@ -42,6 +44,8 @@ describe('comparing against a dataset (icicle.sources), the built agent', functi
     laptop = join(dir, 'laptop');
     dataset = join(dir, 'ci-dataset');
     await importRuns(ci, 'main', 100, 0);
+    const keys = JSON.parse((await icicle(['labels', '--store', ci, '--json'])).stdout) as string[];
+    ciLabels = await Promise.all(keys.map(async key => ({ key, values: JSON.parse((await icicle(['labels', key, '--store', ci, '--json'])).stdout) as string[] })));
     const exported = await icicle(['export', '--store', ci, '--format', 'parquet', '--out', dataset]);
     assert.equal(exported.code, 0, exported.stderr);
     await importRuns(laptop, 'feature', 200, 100);
@@ -96,6 +100,21 @@ describe('comparing against a dataset (icicle.sources), the built agent', functi
     assert.equal(sources[1]?.folder, missing);
     assert.deepEqual(sources[1]?.values, []);
     assert.equal(sources[1]?.problem, `There is no dataset in ${missing}: the folder does not exist.`);
+  });
+
+  it("lists each dataset's label keys with their values, as the store it was exported from lists them, and why one cannot be read", async () => {
+    const missing = join(dir, 'not-there');
+    await client.request(SetSourcesRequest, { folders: [dataset, missing] });
+    const { sources } = await client.request(SourceLabelsRequest, { limit: 100 });
+    assert.ok(ciLabels.some(l => l.key === 'branch') && ciLabels.some(l => l.values.length === 6), `the store lists ${JSON.stringify(ciLabels)}`);
+    assert.deepEqual(
+      sources[0],
+      { folder: dataset, labels: ciLabels.map(({ key, values }) => ({ key, values: [...values].sort(), truncated: false })).sort((a, b) => (a.key < b.key ? -1 : 1)) },
+    );
+    // The limit cuts each label's values and says so; the six runs' profile ids are six values.
+    const cut = (await client.request(SourceLabelsRequest, { limit: 2 })).sources[0]!.labels.find(l => l.key === 'profile_id')!;
+    assert.deepEqual([cut.values.length, cut.truncated], [2, true]);
+    assert.deepEqual(sources[1], { folder: missing, labels: [], problem: `There is no dataset in ${missing}: the folder does not exist.` });
   });
 
   it('refuses a missing, damaged or unlisted dataset in a sentence, and keeps serving the store', async () => {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { ScanSource, Selection } from '../../storage/query';
 import { DATASET_MARKER } from './datasetLayout';
-import { datasetLabelValues } from './datasetLabelValues';
+import { datasetLabels, datasetLabelValues, type DatasetLabel } from './datasetLabelValues';
 import { DatasetError, openDataset, type Dataset } from './openDataset';
 import { readDatasetSelection } from './readSelection';
 
@@ -26,11 +26,12 @@ export class DatasetSources {
   private folders: readonly string[] = [];
   private readonly reads = new Map<string, Kept<ScanSource>>();
   private readonly labels = new Map<string, Kept<string[]>>();
+  private readonly allLabels = new Map<string, Kept<DatasetLabel[]>>();
 
   /** Replaces the configured folders; reads of folders no longer listed are dropped. */
   set(folders: readonly string[]): void {
     this.folders = [...new Set(folders)];
-    for (const cache of [this.reads, this.labels]) {
+    for (const cache of [this.reads, this.labels, this.allLabels] as Map<string, unknown>[]) {
       for (const key of cache.keys()) if (!this.folders.includes(JSON.parse(key)[0] as string)) cache.delete(key);
     }
   }
@@ -47,6 +48,11 @@ export class DatasetSources {
   /** One label's values in a configured dataset, sorted. */
   async labelValues(folder: string, key: string): Promise<string[]> {
     return this.kept(this.labels, folder, key, dataset => datasetLabelValues(dataset, key));
+  }
+
+  /** Every label key of a configured dataset's samples with its values, by key (datasetLabels). */
+  async labelsOf(folder: string): Promise<DatasetLabel[]> {
+    return this.kept(this.allLabels, folder, '', datasetLabels);
   }
 
   private async kept<T>(cache: Map<string, Kept<T>>, folder: string, what: string, read: (dataset: Dataset) => Promise<T>): Promise<T> {

@@ -420,6 +420,41 @@ export namespace SourceLabelValuesRequest {
   export const type = new RequestType<Params, Result, void>(method);
 }
 
+/**
+ * Each configured dataset's labels: its label keys (its samples files' `labels.*` columns, the store's own `__` ones
+ * left out), sorted, each with its values, sorted, at most `limit` a key; a dataset that cannot be read says why, in a
+ * sentence, instead. What the base picker offers beside `branch`. Client → agent.
+ */
+export namespace SourceLabelsRequest {
+  export const method = 'icicle/sourceLabels';
+  export const paramsSchema = z.object({ limit: z.number().int().min(1).max(10_000) });
+  export type Params = z.infer<typeof paramsSchema>;
+  export interface SourceLabel {
+    key: string;
+    values: string[];
+    truncated: boolean;
+  }
+  export interface SourceLabels {
+    folder: string;
+    labels: SourceLabel[];
+    /** Why the dataset could not be read; its labels are then empty. */
+    problem?: string;
+  }
+  export interface Result {
+    sources: SourceLabels[];
+  }
+  export const resultSchema = z.object({
+    sources: z.array(
+      z.object({
+        folder: z.string(),
+        labels: z.array(z.object({ key: z.string(), values: z.array(z.string()), truncated: z.boolean() })),
+        problem: z.string().optional(),
+      }),
+    ),
+  }) satisfies AnswerSchema<Result>;
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
 /** A recorded run as the Profiles view lists it (agent/queries/runs/recordedRuns.ts). */
 export interface RunSummary {
   sessionId: string;
@@ -676,6 +711,7 @@ export const AGENT_REQUESTS = {
   [SetScrapeTargetsRequest.method]: SetScrapeTargetsRequest,
   [SetSourcesRequest.method]: SetSourcesRequest,
   [SourceLabelValuesRequest.method]: SourceLabelValuesRequest,
+  [SourceLabelsRequest.method]: SourceLabelsRequest,
   [DrainSpoolRequest.method]: DrainSpoolRequest,
   [ShutdownRequest.method]: ShutdownRequest,
 } as const;

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { LabelValuesRequest, SourceLabelValuesRequest } from '../../common/protocol/agentProtocol';
+import { LabelValuesRequest, SourceLabelsRequest } from '../../common/protocol/agentProtocol';
 import { quoteLabelValue } from '../../common/selector';
 import type { AgentConnection } from '../../common/agentConnection';
+import { BRANCH_KEY, offeredSelectors } from './offeredBaseLabels';
 
 /** A comparison's base: a selector, of the store's samples or of a dataset of `icicle.sources` (its folder). */
 export interface BaseChoice {
@@ -10,37 +11,72 @@ export interface BaseChoice {
   source?: string;
 }
 
-type Item = vscode.QuickPickItem & { choice?: BaseChoice; typed?: true };
+/** What a selector typed for a dataset is asked with: the dataset, its label keys, and a first value to edit. */
+export interface DatasetTyping {
+  folder: string;
+  keys: string[];
+  value: string;
+}
 
-/** The label whose values the picker offers: runs are told apart by branch ("my branch against CI's main"). */
-const OFFERED_KEY = 'branch';
+type Item = vscode.QuickPickItem & { choice?: BaseChoice; typed?: DatasetTyping | 'store' };
+
+/** Values listed per label: the store's and each dataset's branches, and enough of other labels to tell few from many. */
 const OFFERED_LIMIT = 200;
 
+/** The datasets of `icicle.sources` with their labels, as the agent reads them (one that cannot be read says why). */
+export async function datasetLabels(agent: AgentConnection): Promise<SourceLabelsRequest.SourceLabels[]> {
+  return (await agent.request(SourceLabelsRequest, { limit: OFFERED_LIMIT })).sources;
+}
+
+/** A dataset as pickers name it: its folder's name. */
+export function datasetName(folder: string): string {
+  return basename(folder);
+}
+
+/** A dataset's branches (its `branch` label's values). */
+export function datasetBranches(dataset: SourceLabelsRequest.SourceLabels): string[] {
+  return dataset.labels.find(l => l.key === BRANCH_KEY)?.values ?? [];
+}
+
 /**
- * Asks for the base of "Compare Selections…" when datasets are configured: the store's branches and each dataset's
- * (read from its samples files' label columns by the agent), or a selector typed for the store. A dataset that cannot
- * be read is listed with why, and cannot be chosen. Undefined when the user cancelled.
+ * Asks for the base of "Compare Selections…" when datasets are configured: the store's branches, then for each
+ * dataset its branches and its other run labels with a few values (offeredBaseLabels.ts), and a selector typed for
+ * that dataset; last a selector typed for the store. A dataset that cannot be read is listed with why, and cannot be
+ * chosen. Undefined when the user cancelled.
  */
-export async function pickBase(agent: AgentConnection, head: string, typeSelector: () => Thenable<string | undefined>): Promise<BaseChoice | undefined> {
-  const [store, datasets] = await Promise.all([agent.request(LabelValuesRequest, { key: OFFERED_KEY, selector: '', limit: OFFERED_LIMIT }), agent.request(SourceLabelValuesRequest, { key: OFFERED_KEY, limit: OFFERED_LIMIT })]);
-  const selectorOf = (value: string) => `{${OFFERED_KEY}=${quoteLabelValue(value)}}`;
+export async function pickBase(agent: AgentConnection, head: string, typeSelector: (dataset?: DatasetTyping) => Thenable<string | undefined>): Promise<BaseChoice | undefined> {
+  const [store, datasets] = await Promise.all([agent.request(LabelValuesRequest, { key: BRANCH_KEY, selector: '', limit: OFFERED_LIMIT }), datasetLabels(agent)]);
+  const selectorOf = (value: string) => `{${BRANCH_KEY}=${quoteLabelValue(value)}}`;
   const items: Item[] = [{ label: "This workspace's store", kind: vscode.QuickPickItemKind.Separator }];
   items.push(...store.values.map(value => ({ label: selectorOf(value), description: 'store', choice: { selector: selectorOf(value) } })));
-  for (const dataset of datasets.sources) {
-    items.push({ label: `Dataset ${basename(dataset.folder)}`, kind: vscode.QuickPickItemKind.Separator });
+  for (const dataset of datasets) {
+    const name = datasetName(dataset.folder);
+    items.push({ label: `Dataset ${name}`, kind: vscode.QuickPickItemKind.Separator });
     if (dataset.problem !== undefined) {
-      items.push({ label: `$(warning) ${basename(dataset.folder)}`, description: dataset.folder, detail: dataset.problem });
+      items.push({ label: `$(warning) ${name}`, description: dataset.folder, detail: dataset.problem });
       continue;
     }
-    items.push(...dataset.values.map(value => ({ label: selectorOf(value), description: `dataset ${basename(dataset.folder)}`, detail: dataset.folder, choice: { selector: selectorOf(value), source: dataset.folder } })));
+    for (const offered of offeredSelectors(dataset.labels)) {
+      items.push({ label: offered.selector, description: `dataset ${name}`, detail: dataset.folder, choice: { selector: offered.selector, source: dataset.folder } });
+    }
+    const keys = dataset.labels.map(l => l.key);
+    const branches = datasetBranches(dataset);
+    // Named in the description, not the label: typing the dataset's name keeps its selectors first, this one last.
+    items.push({
+      label: 'Type a selector…',
+      description: `for the dataset ${name}${keys.length > 0 ? `; its labels: ${keys.join(', ')}` : ', which has no labels'}`,
+      detail: dataset.folder,
+      typed: { folder: dataset.folder, keys, value: branches.length > 0 ? selectorOf(branches[0]!) : '{}' },
+    });
   }
-  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: 'Type a selector…', description: "of the store's samples", typed: true });
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: 'Type a selector…', description: "of the store's samples", typed: 'store' });
   for (;;) {
-    const picked = await vscode.window.showQuickPick(items, { title: `Compare ${head} against (base)`, placeHolder: 'A branch of the store or of a dataset of icicle.sources', matchOnDetail: true });
+    const picked = await vscode.window.showQuickPick(items, { title: `Compare ${head} against (base)`, placeHolder: 'A branch or label of the store or of a dataset of icicle.sources', matchOnDescription: true, matchOnDetail: true });
     if (picked === undefined) return undefined;
-    if (picked.typed) {
-      const selector = await typeSelector();
-      return selector === undefined ? undefined : { selector };
+    if (picked.typed !== undefined) {
+      const dataset = picked.typed === 'store' ? undefined : picked.typed;
+      const selector = await typeSelector(dataset);
+      return selector === undefined ? undefined : { selector, ...(dataset ? { source: dataset.folder } : {}) };
     }
     // A dataset that cannot be read says why in its item; choosing it asks again.
     if (picked.choice) return picked.choice;

@@ -92,6 +92,16 @@ describe('running two branches for a comparison', function () {
     assert.equal(git('worktree', 'list').trim().split('\n').length, 1);
   });
 
+  it("runs the head alone when the base is a dataset's runs: its runs only, and the progress counts them", async () => {
+    const totals = new Set<number>();
+    const result = await runBranches({ ...plan(), branches: ['feature'], repeat: 2, progress: (_m, _done, total) => totals.add(total) });
+    assert.deepEqual(result.runs.map(r => r.branch), ['feature', 'feature']);
+    assert.deepEqual([...totals], [2]);
+    const stored = await client.connection.sendRequest(CompareSelectionsRequest.type, { base: `{compare_id="${result.compareId}"}`, head: `{compare_id="${result.compareId}"}` });
+    assert.equal(stored.b.runs, 2, "the comparison's runs are the head's two");
+    assert.equal(git('worktree', 'list').trim().split('\n').length, 1);
+  });
+
   it('stops when cancelled and still removes the worktrees', async () => {
     const controller = new AbortController();
     await assert.rejects(runBranches({ ...plan(), signal: controller.signal, progress: (_m, done) => done >= 1 && controller.abort() }), /cancelled/);

@@ -12,8 +12,8 @@ const run = promisify(execFile);
 export interface BranchRunPlan {
   /** A folder inside the git repository (the workspace folder). */
   folder: string;
-  /** Base first, then head. */
-  branches: readonly [string, string];
+  /** The branches to run, in turn: base first, then head; or the head alone when the base is a dataset's runs. */
+  branches: readonly string[];
   /** The program and its arguments, run from the same place in each branch's checkout (`node app.js`, `npm run bench`). */
   command: { executable: string; args: readonly string[] };
   repeat: number;
@@ -52,7 +52,7 @@ export async function runBranches(plan: BranchRunPlan): Promise<BranchRunResult>
   const runs: BranchRun[] = [];
   try {
     for (const [i, branch] of plan.branches.entries()) {
-      plan.progress?.(`checking out ${branch}`, 0, plan.repeat * 2);
+      plan.progress?.(`checking out ${branch}`, 0, plan.repeat * plan.branches.length);
       const path = join(scratch, `side-${i}`);
       await git(root, 'worktree', 'add', '--detach', path, branch);
       checkouts.push({ branch, path, commit: (await git(path, 'rev-parse', 'HEAD')).trim() });
@@ -60,7 +60,7 @@ export async function runBranches(plan: BranchRunPlan): Promise<BranchRunResult>
     for (let round = 0; round < plan.repeat; round++) {
       for (const checkout of checkouts) {
         if (plan.signal?.aborted) throw new Error('the comparison was cancelled');
-        plan.progress?.(`run ${round + 1} of ${plan.repeat} on ${checkout.branch}`, runs.length, plan.repeat * 2);
+        plan.progress?.(`run ${round + 1} of ${plan.repeat} on ${checkout.branch}`, runs.length, plan.repeat * plan.branches.length);
         const sessionId = randomUUID().slice(0, 8);
         // source_root: the checkout's path, so a comparison can name files the same on both sides.
         const labels = { branch: checkout.branch, commit: checkout.commit, compare_id: compareId, session_id: sessionId, launcher: 'compare', source_root: checkout.path };

@@ -10,7 +10,8 @@ import type { AgentSupervisor } from '../agentSupervisor';
 import type { Log } from '../log';
 import type { ProbeTarget } from '../recording/probeEnvironment';
 import { errorText, showError, showInformation } from '../userMessages';
-import { pickBase, type BaseChoice } from './basePicker';
+import { datasetBranches, datasetLabels, datasetName, pickBase, type BaseChoice, type DatasetTyping } from './basePicker';
+import { datasetBaseText, withDatasetCaution } from './datasetBase';
 import { runBranches } from './branchRuns';
 import type { DatasetSourcesSetting } from './datasetSourcesSetting';
 import type { ComparePanel } from './comparePanel';
@@ -27,6 +28,15 @@ export interface CompareServices {
 
 type CommandChoice = vscode.QuickPickItem & { command: { executable: string; args: string[] } };
 
+/** The base of "Compare Branches…": a branch of the repository, run here, or a dataset's branch (its runs, not run). */
+interface BranchBase {
+  branch: string;
+  /** The dataset folder of `icicle.sources` whose runs of `branch` are the base. */
+  source?: string;
+}
+
+type DatasetLabels = Awaited<ReturnType<typeof datasetLabels>>;
+
 /**
  * Runs per branch unless the user asks otherwise, from README's power table: the fewest with which a +50% change of
  * a function of 5% of the run is flagged at least 90% of the time in the noise measured on a busy machine (1 s runs).
@@ -37,7 +47,9 @@ const DEFAULT_RUNS_PER_BRANCH = 8;
 /**
  * "Icicle: Compare Branches…": asks for two branches, what to run (a Node.js launch configuration or an npm script)
  * and how many times, runs both branches in temporary worktrees with profiling (branchRuns.ts), then shows the
- * comparison in the compare panel. Progress and cancel in a notification; nothing runs in an untrusted workspace.
+ * comparison in the compare panel. With datasets in `icicle.sources`, the base can also be a dataset's branch (CI's
+ * runs of main): only the head is run then, and compared with the dataset's runs. Progress and cancel in a
+ * notification; nothing runs in an untrusted workspace.
  */
 export async function compareBranchesCommand(services: CompareServices): Promise<void> {
   if (!vscode.workspace.isTrusted) {
@@ -50,16 +62,28 @@ export async function compareBranchesCommand(services: CompareServices): Promise
     return;
   }
   const branches = await localBranches(folder.uri.fsPath);
-  if (branches.length < 2) {
-    void showInformation(`Comparing needs a git repository with two branches; ${folder.name} has ${branches.length === 0 ? 'none' : 'one'}.`);
+  let datasets: DatasetLabels = [];
+  try {
+    // The datasets' branches are offered as bases: one branch of the repository is then enough to compare.
+    if ((await services.sources.send()).length > 0) datasets = await datasetLabels(await services.agent.connection());
+  } catch (error) {
+    await services.panel.show({ type: 'error', message: `Icicle could not list the branches of the datasets of icicle.sources: ${errorText(error)}` });
+    return;
+  }
+  const datasetBases = datasets.reduce((n, d) => n + datasetBranches(d).length, 0);
+  if (branches.length < 2 && !(branches.length === 1 && datasetBases > 0)) {
+    void showInformation(`Comparing needs a git repository with two branches, or one and a dataset of icicle.sources; ${folder.name} has ${branches.length === 0 ? 'none' : 'one'}.`);
     return;
   }
   const current = (await gitLabels(folder.uri.fsPath).catch(() => ({}) as Record<string, string>))['branch'];
   const configured = await baseBranch(folder.uri.fsPath, current, branches);
-  const defaultBase = configured && configured !== current && branches.includes(configured) ? configured : branches.find(b => b !== current)!;
+  // Undefined with one branch: the base is then a dataset's.
+  const defaultBase: string | undefined = configured && configured !== current && branches.includes(configured) ? configured : branches.find(b => b !== current);
   const head = await pickBranch(branches, current ?? branches[0]!, 'The branch to measure (head)');
   if (!head) return;
-  const base = await pickBranch(branches.filter(b => b !== head), defaultBase === head ? branches.find(b => b !== head)! : defaultBase, `Compare ${head} against (base)`);
+  const others = branches.filter(b => b !== head);
+  const preferred = defaultBase === head ? others[0] : defaultBase;
+  const base = await pickBranchBase(others, preferred, datasets, `Compare ${head} against (base)`);
   if (!base) return;
   const choice = await vscode.window.showQuickPick(await commandChoices(folder), { title: 'What should run on each branch?', placeHolder: 'A Node.js launch configuration or an npm script' });
   if (!choice) return;
@@ -70,25 +94,31 @@ export async function compareBranchesCommand(services: CompareServices): Promise
     validateInput: text => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 50 ? undefined : 'A whole number from 1 to 50'),
   });
   if (!repeat) return;
-  await compareBranches(services, { folder: folder.uri.fsPath, base, head, command: choice.command, repeat: Number(repeat) });
+  await compareBranches(services, { folder: folder.uri.fsPath, base: base.branch, head, command: choice.command, repeat: Number(repeat), ...(base.source ? { baseSource: base.source } : {}) });
 }
 
-/** Runs and shows a comparison; also what the editor tests call, without the pickers. */
+/**
+ * Runs and shows a comparison; also what the editor tests call, without the pickers. With `baseSource` (a dataset
+ * folder of `icicle.sources`), only the head is run, and the base is the dataset's runs of `base`.
+ */
 export async function compareBranches(
   services: CompareServices,
-  request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number },
+  request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number; baseSource?: string },
 ): Promise<void> {
+  const { baseSource } = request;
+  const baseText = baseSource === undefined ? request.base : datasetBaseText(request.base, baseSource);
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Icicle: comparing ${request.head} with ${request.base}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Icicle: comparing ${request.head} with ${baseText}`, cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
       try {
+        if (baseSource !== undefined) await services.sources.send();
         const agent = await services.agent.connection();
         let last = 0;
         const result = await runBranches({
           folder: request.folder,
-          branches: [request.base, request.head],
+          branches: baseSource === undefined ? [request.base, request.head] : [request.head],
           command: request.command,
           repeat: request.repeat,
           probe: services.probeTarget(),
@@ -97,24 +127,32 @@ export async function compareBranches(
           progress: (message, done, total) => {
             progress.report({ message, increment: total > 0 ? ((done - last) * 100) / total : 0 });
             last = done;
-            void services.panel.show({ type: 'progress', message, done, total });
+            // The panel says what the base is while the head runs: not run here, but a dataset's runs.
+            void services.panel.show({ type: 'progress', message: baseSource === undefined ? message : `${message}; the base is ${baseText}`, done, total });
           },
         });
         const failed = result.runs.filter(r => r.exitCode !== 0);
         if (failed.length > 0) services.log.warn(`${failed.length} comparison run(s) exited with an error: ${failed.map(r => `${r.branch} ${r.exitCode}`).join(', ')}`);
         const side = (branch: string) => `{compare_id=${quoteLabelValue(result.compareId)}, branch=${quoteLabelValue(branch)}}`;
-        const compare = async (profileType?: string): Promise<ToCompareView> => ({
-          type: 'comparison',
+        // A dataset's base is its runs of the branch, whichever comparison or commit recorded them.
+        const baseSelector = baseSource === undefined ? side(request.base) : `{branch=${quoteLabelValue(request.base)}}`;
+        const compare = async (profileType?: string): Promise<ToCompareView> => {
           // Asked again of the agent as it is then (it may have restarted since), for the page's type picker.
-          ...(await (await services.agent.connection()).request(CompareSelectionsRequest, { base: side(request.base), head: side(request.head), tree: { minShare: readMinShare() }, ...(profileType ? { profileType } : {}) })),
-          base: request.base,
-          head: request.head,
-        });
+          const answer = await (await services.agent.connection()).request(CompareSelectionsRequest, {
+            base: baseSelector,
+            head: side(request.head),
+            tree: { minShare: readMinShare() },
+            ...(baseSource === undefined ? {} : { baseSource }),
+            ...(profileType ? { profileType } : {}),
+          });
+          const shown = { type: 'comparison' as const, ...answer, base: baseText, head: request.head };
+          return baseSource === undefined ? shown : withDatasetCaution(shown, baseSource);
+        };
         await services.panel.show(await compare(), compare);
       } catch (error) {
         const message = errorText(error);
-        services.log.warn(`comparing ${request.head} with ${request.base} failed: ${message}`);
-        await services.panel.show({ type: 'error', message: `Comparing ${request.head} with ${request.base} stopped: ${message}` });
+        services.log.warn(`comparing ${request.head} with ${baseText} failed: ${message}`);
+        await services.panel.show({ type: 'error', message: `Comparing ${request.head} with ${baseText} stopped: ${message}` });
         if (!controller.signal.aborted) void showError(`Icicle could not compare the branches: ${message}`);
       }
     },
@@ -139,7 +177,15 @@ export async function compareSelectionsCommand(services: CompareServices): Promi
   };
   const head = await vscode.window.showInputBox({ title: 'Compare: the samples to measure (head)', value: current ? `{branch=${quoteLabelValue(current)}}` : '{}', validateInput: validate });
   if (head === undefined) return;
-  const typeBase = () => vscode.window.showInputBox({ title: `Compare ${head} against (base)`, value: base ? `{branch=${quoteLabelValue(base)}}` : '{}', validateInput: validate });
+  const typeBase = (dataset?: DatasetTyping) =>
+    dataset === undefined
+      ? vscode.window.showInputBox({ title: `Compare ${head} against (base)`, value: base ? `{branch=${quoteLabelValue(base)}}` : '{}', validateInput: validate })
+      : vscode.window.showInputBox({
+          title: `Compare ${head} against (base, from the dataset ${datasetName(dataset.folder)})`,
+          value: dataset.value,
+          prompt: dataset.keys.length > 0 ? `The dataset's labels: ${dataset.keys.join(', ')}` : 'The dataset has no labels: {} selects all its samples',
+          validateInput: validate,
+        });
   let chosen: BaseChoice | undefined;
   try {
     // With datasets configured, the base is picked among their branches and the store's; else typed, as before.
@@ -158,17 +204,45 @@ export async function compareSelectionsCommand(services: CompareServices): Promi
  */
 export async function compareSelections(services: CompareServices, request: { base: string; head: string; baseSource?: string }): Promise<void> {
   const { base, head, baseSource } = request;
-  const baseText = baseSource === undefined ? base : `${base} from the dataset ${baseSource}`;
+  const baseText = baseSource === undefined ? base : datasetBaseText(base, baseSource);
   try {
     if (baseSource !== undefined) await services.sources.send();
-    const compare = async (profileType?: string): Promise<ToCompareView> => ({
-      type: 'comparison',
-      ...(await (await services.agent.connection()).request(CompareSelectionsRequest, { base, head, tree: { minShare: readMinShare() }, ...(baseSource ? { baseSource } : {}), ...(profileType ? { profileType } : {}) })),
-      base: baseText,
-    });
+    const compare = async (profileType?: string): Promise<ToCompareView> => {
+      const answer = await (await services.agent.connection()).request(CompareSelectionsRequest, { base, head, tree: { minShare: readMinShare() }, ...(baseSource ? { baseSource } : {}), ...(profileType ? { profileType } : {}) });
+      const shown = { type: 'comparison' as const, ...answer, base: baseText };
+      return baseSource === undefined ? shown : withDatasetCaution(shown, baseSource);
+    };
     await services.panel.show(await compare(), compare);
   } catch (error) {
     await services.panel.show({ type: 'error', message: `Comparing ${head} with ${baseText} failed: ${errorText(error)}` });
+  }
+}
+
+/**
+ * The base of "Compare Branches…": the repository's other branches (run here) and, with datasets in `icicle.sources`,
+ * each dataset's branches (its runs, not run again; the head's own name too: "my main against CI's main"). A dataset
+ * that cannot be read is listed with why and cannot be chosen. Without datasets, the plain branch picker.
+ */
+async function pickBranchBase(branches: string[], preferred: string | undefined, datasets: DatasetLabels, title: string): Promise<BranchBase | undefined> {
+  if (datasets.length === 0) return pickBranch(branches, preferred ?? branches[0]!, title).then(branch => (branch === undefined ? undefined : { branch }));
+  type Item = vscode.QuickPickItem & { base?: BranchBase };
+  const ordered = preferred === undefined ? branches : [preferred, ...branches.filter(b => b !== preferred)];
+  const items: Item[] = [];
+  if (ordered.length > 0) items.push({ label: 'Branches of this repository, run here', kind: vscode.QuickPickItemKind.Separator }, ...ordered.map(branch => ({ label: branch, description: 'run here', base: { branch } })));
+  for (const dataset of datasets) {
+    const name = datasetName(dataset.folder);
+    items.push({ label: `Dataset ${name}: its runs, not run again`, kind: vscode.QuickPickItemKind.Separator });
+    if (dataset.problem !== undefined) {
+      items.push({ label: `$(warning) ${name}`, description: dataset.folder, detail: dataset.problem });
+      continue;
+    }
+    items.push(...datasetBranches(dataset).map(branch => ({ label: branch, description: `runs of the dataset ${name}`, detail: dataset.folder, base: { branch, source: dataset.folder } })));
+  }
+  for (;;) {
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'A branch to run here, or a dataset branch whose runs are the base', matchOnDescription: true });
+    if (picked === undefined) return undefined;
+    // A dataset that cannot be read says why in its item; choosing it asks again.
+    if (picked.base) return picked.base;
   }
 }
 

@@ -8,7 +8,7 @@
  * It runs the editor four times: the whole suite on the fixture workspace with workspace trust switched off (so the
  * folder is trusted); the short untrusted suite (suite/untrusted.test.ts) in a fresh code-server that enforces
  * workspace trust, on a temporary copy of the fixture workspace that the editor does not trust; and the demo README's
- * walk (suite/demoWalk.test.ts) on a fresh demo workspace built by scripts/demoWorkspace.mjs, the module `npm run demo`
+ * walk (suite/demoWalk.test.ts, then suite/compareBranchesDataset.test.ts) on a fresh demo workspace built by scripts/demoWorkspace.mjs, the module `npm run demo`
  * uses, with the demo's user settings; and the CPU-per-request walk (suite/cpuPerRequest.test.ts) on a fresh copy of
  * the traced server test/fixtures/otelServer. `--run trusted`, `--run untrusted`, `--run demo` or `--run requests` runs one of them
  * (ICICLE_EDITOR_GREP=<regular expression> in the environment: only the tests whose titles match it). Each run's suite writes its pass and fail counts to its own file (the driver
@@ -87,7 +87,8 @@ const runs: EditorRun[] = [
   // The live debug run (suite/liveDebugRun.test.ts) alone takes a minute or more.
   { suite: 'trusted', workspaceTrust: false, timeoutMs: 600_000 },
   { suite: 'untrusted', workspaceTrust: true, timeoutMs: 90_000 },
-  { suite: 'demo', workspaceTrust: false, timeoutMs: 150_000 },
+  // The demo walk, then Compare Branches against a dataset (three recorded runs of CI, three of the head).
+  { suite: 'demo', workspaceTrust: false, timeoutMs: 420_000 },
   // Recording a traced server with `icicle record` takes about half a minute, more on a loaded machine.
   { suite: 'requests', workspaceTrust: false, timeoutMs: 300_000 },
 ];

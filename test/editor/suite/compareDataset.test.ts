@@ -5,14 +5,13 @@
  * is gone is said in the panel in a sentence, and the store still compares.
  */
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { writeBranchRunProfiles } from '../../support/branchRunProfiles';
 import { ask, bridgeAvailable } from './e2eBridge';
-import { closeAllEditors, eventually, icicleApi, repoRoot, type IcicleTestApi } from './icicle';
+import { closeAllEditors, eventually, icicleApi, icicleCli, type IcicleTestApi } from './icicle';
 
 export function register(): void {
   suite('comparing against a dataset of icicle.sources', () => {
@@ -22,33 +21,21 @@ export function register(): void {
     let diff: { changes: { name: string; line: number; verdict: string }[]; a: { runs: number }; b: { runs: number } };
     const config = () => vscode.workspace.getConfiguration('icicle');
     const head = '{source=~"feature-.*"}';
+    const ciCommit = '0123abc';
 
     suiteSetup(async function () {
       this.timeout(180_000);
       api = await icicleApi();
       dir = mkdtempSync(join(tmpdir(), 'icicle-sources-e2e-'));
       dataset = join(dir, 'ci-main');
-      // The extension host's Node runs the command line (ELECTRON_RUN_AS_NODE makes desktop VS Code's Electron one Node).
-      process.env['ELECTRON_RUN_AS_NODE'] = '1';
-      // Asynchronously: a synchronous child would stall the extension host, which the editor then reports unresponsive.
-      const cli = (args: string[]) =>
-        new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
-          // The built command line from the repository (the bundle's own folder is not test/support's).
-          execFile(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), ...args], { encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) =>
-            resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-          ),
-        ).then(run => {
-          assert.ok(run.status === 0 || (args[0] === 'diff' && run.status === 1), `icicle ${args[0]} exited ${run.status}: ${run.stderr}`);
-          return run;
-        });
-      // CI: its runs of main, exported as a dataset.
-      await cli(['import', '--store', join(dir, 'ci'), '--label', 'branch=main', ...writeBranchRunProfiles(dir, 'main', 100, 0)]);
-      await cli(['export', '--store', join(dir, 'ci'), '--format', 'parquet', '--out', dataset]);
+      // CI: its runs of main at one commit, exported as a dataset.
+      await icicleCli(['import', '--store', join(dir, 'ci'), '--label', 'branch=main', '--label', `commit=${ciCommit}`, ...writeBranchRunProfiles(dir, 'main', 100, 0)]);
+      await icicleCli(['export', '--store', join(dir, 'ci'), '--format', 'parquet', '--out', dataset]);
       // This branch: `slow` twice as slow, its runs opened in the editor (in the workspace's store), and the same files
       // in a store of their own for the command line's diff.
       const feature = writeBranchRunProfiles(dir, 'feature', 200, 100);
-      await cli(['import', '--store', join(dir, 'laptop'), '--label', 'side=head', ...feature]);
-      diff = JSON.parse((await cli(['diff', '--store', join(dir, 'laptop'), '--base', 'branch=main', '--head', 'side=head', '--base-dataset', dataset, '--format', 'json'])).stdout) as typeof diff;
+      await icicleCli(['import', '--store', join(dir, 'laptop'), '--label', 'side=head', ...feature]);
+      diff = JSON.parse((await icicleCli(['diff', '--store', join(dir, 'laptop'), '--base', 'branch=main', '--head', 'side=head', '--base-dataset', dataset, '--format', 'json'])).stdout) as typeof diff;
       for (const file of feature) {
         await vscode.commands.executeCommand('icicle.openProfile', vscode.Uri.file(file));
         const name = file.slice(dir.length + 1);
@@ -114,6 +101,34 @@ export function register(): void {
         shown.changes!.map(c => [c.name, c.line, c.verdict]),
         diff.changes.map(c => [c.name, c.line, c.verdict]),
       );
+    });
+
+    test("Compare Selections… offers a dataset's commit beside its branches, and a selector typed for the dataset compares against that dataset", async function () {
+      this.timeout(120_000);
+      if (!bridgeAvailable()) this.skip();
+      await config().update('sources', [dataset], vscode.ConfigurationTarget.Workspace);
+      await ask({ action: 'runCommand', title: 'Icicle: Compare Selections', timeoutMs: 30_000 });
+      await ask({ action: 'inputBox', title: 'the samples to measure (head)', text: head, timeoutMs: 30_000 });
+      // The typed selector's row names the dataset in its description, with the dataset's label keys.
+      const { offered, chosen } = await ask({ action: 'quickPick', title: `Compare ${head} against`, choose: 'for the dataset ci-main', timeoutMs: 30_000 });
+      assert.ok(offered.some(row => row.includes(`{commit="${ciCommit}"}`) && row.includes('dataset ci-main')), `the commit is offered: ${JSON.stringify(offered)}`);
+      assert.ok(!offered.some(row => /\{(profile_id|source)=/.test(row)), `per-run labels are not offered: ${JSON.stringify(offered)}`);
+      assert.match(chosen, /Type a selector…, for the dataset ci-main; its labels: .*branch, commit/);
+      const typed = `{branch="main", commit="${ciCommit}"}`;
+      await ask({ action: 'inputBox', title: 'from the dataset ci-main', text: typed, timeoutMs: 30_000 });
+      const shown = await eventually(() => {
+        const now = api.comparison();
+        assert.match(now.base ?? '', /^\{branch="main", commit="0123abc"\} from the dataset .*ci-main$/, `the panel shows ${JSON.stringify(now).slice(0, 300)}`);
+        return now;
+      }, 60_000);
+      // All of CI's runs are of that commit: the verdicts are diff's against its branch.
+      assert.deepEqual([shown.a!.runs, shown.b!.runs], [diff.a.runs, diff.b.runs]);
+      assert.deepEqual(
+        shown.changes!.map(c => [c.name, c.line, c.verdict]),
+        diff.changes.map(c => [c.name, c.line, c.verdict]),
+      );
+      // The panel says, where the method is, that a dataset's runs were probably recorded on another machine.
+      assert.match(shown.method ?? '', /dataset ci-main and were probably recorded on another machine/);
     });
   });
 }

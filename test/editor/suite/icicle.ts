@@ -2,6 +2,7 @@
  * Shared helpers for the editor tests: where things are, and the extension under test with its test API.
  */
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
@@ -48,12 +49,14 @@ export interface IcicleTestApi {
   setLineHeat(on: boolean): void;
   lineHeat(uri: string): number[][] | undefined;
   /** Runs a branch comparison without the pickers, and what the compare panel shows now. */
-  compareBranches(request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number }): Promise<void>;
+  compareBranches(request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number; baseSource?: string }): Promise<void>;
   /** Compares two selectors without the pickers, the base maybe from a dataset of icicle.sources (its folder). */
   compareSelections(request: { base: string; head: string; baseSource?: string }): Promise<void>;
   comparison(): {
     type: string;
     base?: string;
+    head?: string;
+    method?: string;
     message?: string;
     a?: { runs: number };
     b?: { runs: number };
@@ -90,6 +93,24 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_
     throw lastError;
   });
   return result as T;
+}
+
+/**
+ * Runs the built command line (out/agent/icicle.js of the repository) with the extension host's Node, asynchronously:
+ * a synchronous child would stall the extension host, which the editor then reports unresponsive. Fails unless it
+ * exits 0, or 1 for `diff` (a regression found).
+ */
+export function icicleCli(args: string[], cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  // ELECTRON_RUN_AS_NODE makes desktop VS Code's Electron one Node; code-server's Node ignores it.
+  process.env['ELECTRON_RUN_AS_NODE'] = '1';
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
+    execFile(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), ...args], { encoding: 'utf8', timeout: 120_000, ...(cwd ? { cwd } : {}) }, (error, stdout, stderr) =>
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    ),
+  ).then(run => {
+    assert.ok(run.status === 0 || (args[0] === 'diff' && run.status === 1), `icicle ${args[0]} exited ${run.status}: ${run.stderr}`);
+    return run;
+  });
 }
 
 /** Closes every editor, so that each test starts with one visible webview at most. */

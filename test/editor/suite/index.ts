@@ -14,6 +14,7 @@ import { repoRoot } from './icicle';
 import * as activationTests from './activation.test';
 import * as allocationCostsTests from './allocationCosts.test';
 import * as compareTests from './compare.test';
+import * as compareBranchesDatasetTests from './compareBranchesDataset.test';
 import * as compareDatasetTests from './compareDataset.test';
 import * as cpuPerRequestTests from './cpuPerRequest.test';
 import * as demoWalkTests from './demoWalk.test';
@@ -35,10 +36,11 @@ const trustedModules = [workspaceTests, activationTests, flameGraphTests, source
 /**
  * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
  * only the untrusted suite then (the others need a trusted folder, and it needs an untrusted one); and a third time
- * on a fresh demo workspace with ICICLE_EDITOR_SUITE=demo, for the demo README's walk alone; and a fourth time on a
+ * on a fresh demo workspace with ICICLE_EDITOR_SUITE=demo, for the demo README's walk and then Compare Branches
+ * against a dataset (the one git workspace with branches and a launch configuration); and a fourth time on a
  * fresh copy of the traced server with ICICLE_EDITOR_SUITE=requests, for the CPU-per-request walk alone.
  */
-const bySuite: Record<string, { register(): void }[]> = { untrusted: [untrustedTests], demo: [demoWalkTests], requests: [cpuPerRequestTests] };
+const bySuite: Record<string, { register(): void }[]> = { untrusted: [untrustedTests], demo: [demoWalkTests, compareBranchesDatasetTests], requests: [cpuPerRequestTests] };
 const testModules = bySuite[process.env[suiteVariable] ?? ''] ?? trustedModules;
 
 export async function run(): Promise<void> {
