@@ -61,7 +61,7 @@ export interface IcicleApi {
   setLineHeat(on: boolean): void;
   lineHeat(uri: string): number[][] | undefined;
   /** Runs a branch comparison without the pickers, and what the compare panel shows now. */
-  compareBranches(request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number; baseSource?: string }): Promise<void>;
+  compareBranches(request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number; baseSource?: string; baseCommit?: string }): Promise<void>;
   /** Compares two selectors without the pickers, the base maybe from a dataset of icicle.sources (its folder). */
   compareSelections(request: { base: string; head: string; baseSource?: string }): Promise<void>;
   comparison(): { type: string; changes?: { name: string; verdict: string; deltaPercent: number | null }[] };

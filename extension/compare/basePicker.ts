@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { LabelValuesRequest, SourceLabelsRequest } from '../../common/protocol/agentProtocol';
+import { LabelValuesRequest, SourceLabelsRequest, SourceLabelValuesRequest } from '../../common/protocol/agentProtocol';
 import { quoteLabelValue } from '../../common/selector';
 import type { AgentConnection } from '../../common/agentConnection';
-import { BRANCH_KEY, offeredSelectors } from './offeredBaseLabels';
+import { mergeBaseCommits, shortCommit, type MergeBaseCommit } from './mergeBaseCommits';
+import { BRANCH_KEY, COMMIT_KEY, offeredSelectors } from './offeredBaseLabels';
 
 /** A comparison's base: a selector, of the store's samples or of a dataset of `icicle.sources` (its folder). */
 export interface BaseChoice {
@@ -38,14 +39,55 @@ export function datasetBranches(dataset: SourceLabelsRequest.SourceLabels): stri
   return dataset.labels.find(l => l.key === BRANCH_KEY)?.values ?? [];
 }
 
+/** At most this many of a dataset's commits are matched against the repository's history. */
+const COMMITS_LIMIT = 10_000;
+
+/**
+ * Each readable dataset's branches at the head's merge base (mergeBaseCommits.ts), by dataset folder: what both base
+ * pickers offer first. None without a repository. A dataset with more commits than the labels listed is asked for
+ * them all (the merge base may be among those cut); a dataset branch the repository lacks has no entry.
+ */
+export async function datasetMergeBases(agent: AgentConnection, datasets: readonly SourceLabelsRequest.SourceLabels[], repo: string | undefined, head = 'HEAD'): Promise<Map<string, MergeBaseCommit[]>> {
+  const found = new Map<string, MergeBaseCommit[]>();
+  if (repo === undefined) return found;
+  const commitsOf = (dataset: SourceLabelsRequest.SourceLabels) => dataset.labels.find(l => l.key === COMMIT_KEY);
+  const readable = datasets.filter(d => d.problem === undefined && datasetBranches(d).length > 0 && commitsOf(d) !== undefined);
+  const all = readable.some(d => commitsOf(d)!.truncated)
+    ? new Map((await agent.request(SourceLabelValuesRequest, { key: COMMIT_KEY, limit: COMMITS_LIMIT })).sources.map(s => [s.folder, s.values]))
+    : undefined;
+  await Promise.all(readable.map(async d => found.set(d.folder, await mergeBaseCommits(repo, datasetBranches(d), all?.get(d.folder) ?? commitsOf(d)!.values, head))));
+  return found;
+}
+
+/** The selector of a dataset branch at (or before) the merge base: its runs of that branch and commit. */
+export function mergeBaseSelector(base: Pick<MergeBaseCommit, 'branch' | 'commit'>): string {
+  return `{${BRANCH_KEY}=${quoteLabelValue(base.branch)}, ${COMMIT_KEY}=${quoteLabelValue(base.commit)}}`;
+}
+
+/**
+ * How a picker names a dataset branch at the merge base: the branch and where, then which commit (and, when the
+ * dataset has no runs of the merge base, that it has none and which commit before it is offered instead).
+ */
+export function mergeBaseItem(base: MergeBaseCommit, head: string, dataset: string): { label: string; description: string } {
+  const ref = base.ref.replace(/^refs\/(heads|remotes)\//, '');
+  return base.atMergeBase
+    ? { label: `${base.branch} at the merge base`, description: `commit ${shortCommit(base.commit)}, where ${head} forked from ${ref}; dataset ${dataset}` }
+    : {
+        label: `${base.branch} before the merge base`,
+        description: `the dataset has no runs of the merge base ${shortCommit(base.mergeBase)}; its newest commit of ${base.branch} before it: ${shortCommit(base.commit)}; dataset ${dataset}`,
+      };
+}
+
 /**
  * Asks for the base of "Compare Selections…" when datasets are configured: the store's branches, then for each
- * dataset its branches and its other run labels with a few values (offeredBaseLabels.ts), and a selector typed for
- * that dataset; last a selector typed for the store. A dataset that cannot be read is listed with why, and cannot be
+ * dataset its branches at the merge base of the repository's HEAD (`repo`, the workspace's), its branches and its
+ * other run labels with a few values (offeredBaseLabels.ts), and a selector typed for that dataset; last a selector
+ * typed for the store. A dataset that cannot be read is listed with why, and cannot be
  * chosen. Undefined when the user cancelled.
  */
-export async function pickBase(agent: AgentConnection, head: string, typeSelector: (dataset?: DatasetTyping) => Thenable<string | undefined>): Promise<BaseChoice | undefined> {
+export async function pickBase(agent: AgentConnection, head: string, repo: string | undefined, typeSelector: (dataset?: DatasetTyping) => Thenable<string | undefined>): Promise<BaseChoice | undefined> {
   const [store, datasets] = await Promise.all([agent.request(LabelValuesRequest, { key: BRANCH_KEY, selector: '', limit: OFFERED_LIMIT }), datasetLabels(agent)]);
+  const mergeBases = await datasetMergeBases(agent, datasets, repo);
   const selectorOf = (value: string) => `{${BRANCH_KEY}=${quoteLabelValue(value)}}`;
   const items: Item[] = [{ label: "This workspace's store", kind: vscode.QuickPickItemKind.Separator }];
   items.push(...store.values.map(value => ({ label: selectorOf(value), description: 'store', choice: { selector: selectorOf(value) } })));
@@ -55,6 +97,10 @@ export async function pickBase(agent: AgentConnection, head: string, typeSelecto
     if (dataset.problem !== undefined) {
       items.push({ label: `$(warning) ${name}`, description: dataset.folder, detail: dataset.problem });
       continue;
+    }
+    for (const base of mergeBases.get(dataset.folder) ?? []) {
+      const selector = mergeBaseSelector(base);
+      items.push({ ...mergeBaseItem(base, 'HEAD', name), detail: dataset.folder, choice: { selector, source: dataset.folder } });
     }
     for (const offered of offeredSelectors(dataset.labels)) {
       items.push({ label: offered.selector, description: `dataset ${name}`, detail: dataset.folder, choice: { selector: offered.selector, source: dataset.folder } });

@@ -10,7 +10,8 @@ import type { AgentSupervisor } from '../agentSupervisor';
 import type { Log } from '../log';
 import type { ProbeTarget } from '../recording/probeEnvironment';
 import { errorText, showError, showInformation } from '../userMessages';
-import { datasetBranches, datasetLabels, datasetName, pickBase, type BaseChoice, type DatasetTyping } from './basePicker';
+import { datasetBranches, datasetLabels, datasetMergeBases, datasetName, mergeBaseItem, mergeBaseSelector, pickBase, type BaseChoice, type DatasetTyping } from './basePicker';
+import type { MergeBaseCommit } from './mergeBaseCommits';
 import { datasetBaseText, withDatasetCaution } from './datasetBase';
 import { runBranches } from './branchRuns';
 import type { DatasetSourcesSetting } from './datasetSourcesSetting';
@@ -33,6 +34,8 @@ interface BranchBase {
   branch: string;
   /** The dataset folder of `icicle.sources` whose runs of `branch` are the base. */
   source?: string;
+  /** With `source`: only the dataset's runs of this commit (the head's merge base with `branch`, or the newest before it). */
+  commit?: string;
 }
 
 type DatasetLabels = Awaited<ReturnType<typeof datasetLabels>>;
@@ -83,7 +86,14 @@ export async function compareBranchesCommand(services: CompareServices): Promise
   if (!head) return;
   const others = branches.filter(b => b !== head);
   const preferred = defaultBase === head ? others[0] : defaultBase;
-  const base = await pickBranchBase(others, preferred, datasets, `Compare ${head} against (base)`);
+  let mergeBases = new Map<string, MergeBaseCommit[]>();
+  try {
+    if (datasets.length > 0) mergeBases = await datasetMergeBases(await services.agent.connection(), datasets, folder.uri.fsPath, `refs/heads/${head}`);
+  } catch (error) {
+    // Without them the datasets' plain branches are still offered.
+    services.log.warn(`the merge bases of ${head} with the datasets' branches could not be listed: ${errorText(error)}`);
+  }
+  const base = await pickBranchBase(others, preferred, datasets, mergeBases, head, `Compare ${head} against (base)`);
   if (!base) return;
   const choice = await vscode.window.showQuickPick(await commandChoices(folder), { title: 'What should run on each branch?', placeHolder: 'A Node.js launch configuration or an npm script' });
   if (!choice) return;
@@ -94,19 +104,31 @@ export async function compareBranchesCommand(services: CompareServices): Promise
     validateInput: text => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 50 ? undefined : 'A whole number from 1 to 50'),
   });
   if (!repeat) return;
-  await compareBranches(services, { folder: folder.uri.fsPath, base: base.branch, head, command: choice.command, repeat: Number(repeat), ...(base.source ? { baseSource: base.source } : {}) });
+  await compareBranches(services, {
+    folder: folder.uri.fsPath,
+    base: base.branch,
+    head,
+    command: choice.command,
+    repeat: Number(repeat),
+    ...(base.source ? { baseSource: base.source } : {}),
+    ...(base.commit ? { baseCommit: base.commit } : {}),
+  });
 }
 
 /**
  * Runs and shows a comparison; also what the editor tests call, without the pickers. With `baseSource` (a dataset
- * folder of `icicle.sources`), only the head is run, and the base is the dataset's runs of `base`.
+ * folder of `icicle.sources`), only the head is run, and the base is the dataset's runs of `base` (of `baseCommit`
+ * alone when given: the branch at the head's merge base).
  */
 export async function compareBranches(
   services: CompareServices,
-  request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number; baseSource?: string },
+  request: { folder: string; base: string; head: string; command: { executable: string; args: string[] }; repeat: number; baseSource?: string; baseCommit?: string },
 ): Promise<void> {
-  const { baseSource } = request;
-  const baseText = baseSource === undefined ? request.base : datasetBaseText(request.base, baseSource);
+  const { baseSource, baseCommit } = request;
+  // A dataset's base is its runs of the branch, whichever comparison recorded them, and of one commit when asked:
+  // the panel then shows the whole selector, so the reader sees which commit the base is.
+  const datasetSelector = baseCommit === undefined ? `{branch=${quoteLabelValue(request.base)}}` : mergeBaseSelector({ branch: request.base, commit: baseCommit });
+  const baseText = baseSource === undefined ? request.base : datasetBaseText(baseCommit === undefined ? request.base : datasetSelector, baseSource);
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Icicle: comparing ${request.head} with ${baseText}`, cancellable: true },
     async (progress, token) => {
@@ -134,8 +156,7 @@ export async function compareBranches(
         const failed = result.runs.filter(r => r.exitCode !== 0);
         if (failed.length > 0) services.log.warn(`${failed.length} comparison run(s) exited with an error: ${failed.map(r => `${r.branch} ${r.exitCode}`).join(', ')}`);
         const side = (branch: string) => `{compare_id=${quoteLabelValue(result.compareId)}, branch=${quoteLabelValue(branch)}}`;
-        // A dataset's base is its runs of the branch, whichever comparison or commit recorded them.
-        const baseSelector = baseSource === undefined ? side(request.base) : `{branch=${quoteLabelValue(request.base)}}`;
+        const baseSelector = baseSource === undefined ? side(request.base) : datasetSelector;
         const compare = async (profileType?: string): Promise<ToCompareView> => {
           // Asked again of the agent as it is then (it may have restarted since), for the page's type picker.
           const answer = await (await services.agent.connection()).request(CompareSelectionsRequest, {
@@ -189,7 +210,7 @@ export async function compareSelectionsCommand(services: CompareServices): Promi
   let chosen: BaseChoice | undefined;
   try {
     // With datasets configured, the base is picked among their branches and the store's; else typed, as before.
-    chosen = (await services.sources.send()).length > 0 ? await pickBase(await services.agent.connection(), head, typeBase) : await typeBase().then(selector => (selector === undefined ? undefined : { selector }));
+    chosen = (await services.sources.send()).length > 0 ? await pickBase(await services.agent.connection(), head, folder, typeBase) : await typeBase().then(selector => (selector === undefined ? undefined : { selector }));
   } catch (error) {
     await services.panel.show({ type: 'error', message: `Icicle could not list the bases to compare ${head} with: ${errorText(error)}` });
     return;
@@ -220,10 +241,18 @@ export async function compareSelections(services: CompareServices, request: { ba
 
 /**
  * The base of "Compare Branches…": the repository's other branches (run here) and, with datasets in `icicle.sources`,
- * each dataset's branches (its runs, not run again; the head's own name too: "my main against CI's main"). A dataset
- * that cannot be read is listed with why and cannot be chosen. Without datasets, the plain branch picker.
+ * each dataset's branches (its runs, not run again; the head's own name too: "my main against CI's main"), first those
+ * at the head's merge base (`mergeBases`, by dataset folder). A dataset that cannot be read is listed with why and
+ * cannot be chosen. Without datasets, the plain branch picker.
  */
-async function pickBranchBase(branches: string[], preferred: string | undefined, datasets: DatasetLabels, title: string): Promise<BranchBase | undefined> {
+async function pickBranchBase(
+  branches: string[],
+  preferred: string | undefined,
+  datasets: DatasetLabels,
+  mergeBases: ReadonlyMap<string, MergeBaseCommit[]>,
+  head: string,
+  title: string,
+): Promise<BranchBase | undefined> {
   if (datasets.length === 0) return pickBranch(branches, preferred ?? branches[0]!, title).then(branch => (branch === undefined ? undefined : { branch }));
   type Item = vscode.QuickPickItem & { base?: BranchBase };
   const ordered = preferred === undefined ? branches : [preferred, ...branches.filter(b => b !== preferred)];
@@ -236,6 +265,7 @@ async function pickBranchBase(branches: string[], preferred: string | undefined,
       items.push({ label: `$(warning) ${name}`, description: dataset.folder, detail: dataset.problem });
       continue;
     }
+    items.push(...(mergeBases.get(dataset.folder) ?? []).map(m => ({ ...mergeBaseItem(m, head, name), detail: dataset.folder, base: { branch: m.branch, source: dataset.folder, commit: m.commit } })));
     items.push(...datasetBranches(dataset).map(branch => ({ label: branch, description: `runs of the dataset ${name}`, detail: dataset.folder, base: { branch, source: dataset.folder } })));
   }
   for (;;) {

@@ -17,7 +17,9 @@ export interface OfferedSelector {
 
 /** Runs are told apart by branch first ("my branch against CI's main"); then by commit, then the other labels. */
 export const BRANCH_KEY = 'branch';
-const FIRST_KEYS = [BRANCH_KEY, 'commit'];
+/** The label Icicle puts a run's commit in (common/gitLabels.ts), a full hash; a CI job may label short ones. */
+export const COMMIT_KEY = 'commit';
+const FIRST_KEYS = [BRANCH_KEY, COMMIT_KEY];
 
 /**
  * Labels never offered: each value is one run, process or thread (a base of one run has no spread to test against),
