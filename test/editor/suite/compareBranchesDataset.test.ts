@@ -2,12 +2,14 @@
  * "Icicle: Compare Branches…" against a dataset's branch, in the demo workspace (a git repository with `main` and a
  * branch whose formatReport is slower, and the launch configuration "Run the demo"): CI's runs of main are recorded by
  * `icicle record` in the workspace and exported by `icicle export --format parquet` into a folder named in
- * `icicle.sources`. The user's steps, through the driver's page: the palette, the head branch, the dataset's `main` as
- * the base, the launch configuration, three runs. Only the head runs; the panel names the dataset as the base, warns
- * that its runs come from another machine, and shows the verdicts `icicle diff --base-dataset` gives on the same
+ * `icicle.sources`. The user's steps, through the driver's page: the palette, the head branch, the dataset's `main` at
+ * the commit the head forked from (the picker's first dataset item; the plain `main` is offered too) as the base, the
+ * launch configuration, three runs. Only the head runs; the panel names the dataset's branch and commit as the base,
+ * warns that its runs come from another machine, and shows the verdicts `icicle diff --base-dataset` gives on the same
  * stored runs (the head's read from the workspace's store by its compare_id).
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,8 @@ export function register(): void {
     let workspace: string;
     let dir: string;
     let dataset: string;
+    /** The commit the demo's slower branch forked from main: main's only commit, which CI's runs are of. */
+    let forkPoint: string;
     const config = () => vscode.workspace.getConfiguration('icicle');
     /** The comparisons of the workspace's store, by the compare_id label each one's runs carry. */
     const compareIds = async () => JSON.parse((await icicleCli(['labels', 'compare_id', '--store', api.storeDirectory(), '--json'])).stdout) as string[];
@@ -43,11 +47,13 @@ export function register(): void {
       workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
       dir = mkdtempSync(join(tmpdir(), 'icicle-branches-dataset-'));
       dataset = join(dir, 'ci-main');
+      forkPoint = execFileSync('git', ['rev-parse', `${demoBranches.slower}~1`], { cwd: workspace, encoding: 'utf8' }).trim();
       // CI: the demo program run on main (the workspace's checkout), recorded with the git labels record gives
       // (branch, commit, source_root), exported as a dataset.
       const ci = join(dir, 'ci-store');
       for (let run = 0; run < CI_RUNS; run++) await icicleCli(['record', '--store', ci, '--', process.execPath, join('src', 'main.js')], workspace);
       assert.deepEqual(JSON.parse((await icicleCli(['labels', 'branch', '--store', ci, '--json'])).stdout), [demoBranches.base], 'CI recorded main');
+      assert.deepEqual(JSON.parse((await icicleCli(['labels', 'commit', '--store', ci, '--json'])).stdout), [forkPoint], "CI's runs are of the fork point, by its full hash");
       await icicleCli(['export', '--store', ci, '--format', 'parquet', '--out', dataset]);
     });
     suiteTeardown(async () => {
@@ -64,11 +70,12 @@ export function register(): void {
       const earlier = api.comparison();
       await ask({ action: 'runCommand', title: 'Icicle: Compare Branches', timeoutMs: 30_000 });
       await ask({ action: 'quickPick', title: 'The branch to measure', choose: demoBranches.slower, timeoutMs: 30_000 });
-      // The base offers the repository's main (run here) and the dataset's (its runs): typing the dataset's name
-      // leaves the latter.
+      // The base offers the repository's main (run here) and the dataset's: first its runs at the commit the head
+      // forked from, then all its runs of main. Typing the dataset's name leaves the dataset's, the first chosen.
       const base = await ask({ action: 'quickPick', title: `Compare ${demoBranches.slower} against`, choose: 'ci-main', timeoutMs: 30_000 });
       assert.ok(base.offered.some(row => row.startsWith(`${demoBranches.base}, run here`)), `offered: ${JSON.stringify(base.offered)}`);
-      assert.match(base.chosen, new RegExp(`^${demoBranches.base}, runs of the dataset ci-main`));
+      assert.ok(base.offered.some(row => row.startsWith(`${demoBranches.base}, runs of the dataset ci-main`)), `offered: ${JSON.stringify(base.offered)}`);
+      assert.match(base.chosen, new RegExp(`^${demoBranches.base} at the merge base, commit ${forkPoint.slice(0, 7)}, where ${demoBranches.slower} forked from ${demoBranches.base}; dataset ci-main`));
       await ask({ action: 'quickPick', title: 'What should run on each branch?', choose: demoLaunchConfiguration, timeoutMs: 30_000 });
       await ask({ action: 'inputBox', title: 'How many runs per branch?', text: '3', timeoutMs: 30_000 });
       const shown = await eventually(() => {
@@ -77,7 +84,7 @@ export function register(): void {
         return now;
       }, 240_000);
       assert.equal(shown.type, 'comparison', `the comparison failed: ${JSON.stringify(shown).slice(0, 500)}`);
-      assert.match(shown.base!, new RegExp(`^${demoBranches.base} from the dataset .*ci-main$`));
+      assert.match(shown.base!, new RegExp(`^\\{branch="${demoBranches.base}", commit="${forkPoint}"\\} from the dataset .*ci-main$`));
       assert.equal(shown.head, demoBranches.slower);
       assert.match(shown.method!, /the base's runs come from the dataset ci-main and were probably recorded on another machine/);
 
@@ -85,7 +92,7 @@ export function register(): void {
       const added = (await compareIds()).filter(id => !before.has(id));
       assert.equal(added.length, 1, `new comparisons in the store: ${JSON.stringify(added)}`);
       // The comparison's runs, whatever their branch: three, so the base's branch did not run here.
-      const run = await icicleCli(['diff', '--store', api.storeDirectory(), '--base', `branch=${demoBranches.base}`, '--base-dataset', dataset, '--head', `compare_id=${added[0]}`, '--format', 'json']);
+      const run = await icicleCli(['diff', '--store', api.storeDirectory(), '--base', `branch=${demoBranches.base}`, '--base', `commit=${forkPoint}`, '--base-dataset', dataset, '--head', `compare_id=${added[0]}`, '--format', 'json']);
       const diff = JSON.parse(run.stdout) as DiffJson;
       assert.deepEqual([diff.a.runs, diff.b.runs], [CI_RUNS, 3]);
       assert.deepEqual([shown.a!.runs, shown.b!.runs], [diff.a.runs, diff.b.runs]);

@@ -37,10 +37,11 @@ const trustedModules = [workspaceTests, activationTests, flameGraphTests, source
  * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
  * only the untrusted suite then (the others need a trusted folder, and it needs an untrusted one); and a third time
  * on a fresh demo workspace with ICICLE_EDITOR_SUITE=demo, for the demo README's walk and then Compare Branches
- * against a dataset (the one git workspace with branches and a launch configuration); and a fourth time on a
+ * against a dataset, and a dataset at the merge base (the one git workspace with branches and a launch configuration,
+ * whose history a test may change and put back); and a fourth time on a
  * fresh copy of the traced server with ICICLE_EDITOR_SUITE=requests, for the CPU-per-request walk alone.
  */
-const bySuite: Record<string, { register(): void }[]> = { untrusted: [untrustedTests], demo: [demoWalkTests, compareBranchesDatasetTests], requests: [cpuPerRequestTests] };
+const bySuite: Record<string, { register(): void }[]> = { untrusted: [untrustedTests], demo: [demoWalkTests, compareBranchesDatasetTests, { register: compareDatasetTests.registerMergeBase }], requests: [cpuPerRequestTests] };
 const testModules = bySuite[process.env[suiteVariable] ?? ''] ?? trustedModules;
 
 export async function run(): Promise<void> {
