@@ -62,7 +62,7 @@ export function register(): void {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    test(`the dataset's main as the base: only ${demoBranches.slower} runs, and the panel shows diff --base-dataset's verdicts, the dataset named as the base`, async function () {
+    test(`the dataset's main at the merge base as the base: only ${demoBranches.slower} runs, and the panel shows diff --base-dataset's verdicts, the dataset's branch and commit named as the base`, async function () {
       this.timeout(300_000);
       await config().update('sources', [dataset], vscode.ConfigurationTarget.Workspace);
       const before = new Set(await compareIds());
