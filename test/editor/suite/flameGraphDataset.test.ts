@@ -1,0 +1,129 @@
+/**
+ * A flame graph of CI's runs in the editor: CI's store exported by `icicle export --format parquet` into a folder
+ * named in `icicle.sources`. "Icicle: Open Selection…" asks where from (the workspace's store or the dataset) and the
+ * selector; the flame graph then shows the dataset's `{branch="main"}`, named as the dataset's, with the numbers
+ * `icicle top` gives on CI's store. The selection bar's source picker switches between the store and the dataset; a
+ * dataset that is gone is said in the panel in a sentence.
+ */
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import * as vscode from 'vscode';
+import { formatMicros } from '../../../common/valueFormat';
+import { writeBranchRunProfiles } from '../../support/branchRunProfiles';
+import { ask, bridgeAvailable } from './e2eBridge';
+import { closeAllEditors, eventually, icicleApi, repoRoot, type IcicleTestApi } from './icicle';
+
+interface TopJson {
+  totalValue: number;
+  functions: { function: string; self: number; total: number }[];
+}
+
+/** A regular expression's source matching `text` literally. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function register(): void {
+  suite('a flame graph of a dataset of icicle.sources', () => {
+    let dir: string;
+    let dataset: string;
+    let api: IcicleTestApi;
+    let top: TopJson;
+    const config = () => vscode.workspace.getConfiguration('icicle');
+
+    suiteSetup(async function () {
+      this.timeout(180_000);
+      api = await icicleApi();
+      dir = mkdtempSync(join(tmpdir(), 'icicle-flame-dataset-e2e-'));
+      dataset = join(dir, 'ci-main');
+      // The extension host's Node runs the command line (ELECTRON_RUN_AS_NODE makes desktop VS Code's Electron one Node).
+      process.env['ELECTRON_RUN_AS_NODE'] = '1';
+      // Asynchronously: a synchronous child would stall the extension host, which the editor then reports unresponsive.
+      const cli = (args: string[]) =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
+          execFile(process.execPath, [join(repoRoot, 'out', 'agent', 'icicle.js'), ...args], { encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) =>
+            resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+          ),
+        ).then(run => {
+          assert.equal(run.status, 0, `icicle ${args[0]} exited ${run.status}: ${run.stderr}`);
+          return run;
+        });
+      // CI: its runs of main, and of another branch the selection must leave out, exported as a dataset.
+      const ci = join(dir, 'ci');
+      await cli(['import', '--store', ci, '--label', 'branch=main', ...writeBranchRunProfiles(dir, 'main', 100, 0)]);
+      await cli(['import', '--store', ci, '--label', 'branch=other', ...writeBranchRunProfiles(dir, 'other', 400, 100)]);
+      await cli(['export', '--store', ci, '--format', 'parquet', '--out', dataset]);
+      top = JSON.parse((await cli(['top', '--store', ci, '--where', 'branch=main', '--json'])).stdout) as TopJson;
+      assert.deepEqual(top.functions.map(f => f.function).sort(), ['fast', 'main', 'slow']);
+    });
+    suiteTeardown(async () => {
+      await closeAllEditors();
+      await config().update('sources', undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** The shown flame graph's numbers, read from the page: its header's total and each function's self in the table. */
+    const expectTopsNumbers = async () => {
+      await ask({ action: 'webviewText', selector: '.icicle-stats', expect: `^${literally(formatMicros(top.totalValue / 1000))} CPU time · ${literally('2,077')} samples`, timeoutMs: 60_000 });
+      await ask({ action: 'clickRole', role: 'tab', name: 'Table', timeoutMs: 30_000 });
+      for (const f of top.functions) {
+        // top's values are nanoseconds; the page's micros formatted as it formats them.
+        const { text } = await ask({ action: 'webviewText', selector: `.icicle-table-row[data-name="${f.function}"]`, expect: `^${literally(formatMicros(f.self / 1000))} · `, timeoutMs: 30_000 });
+        assert.ok(text.includes(`${formatMicros(f.total / 1000)} · `), `${f.function}'s total in ${JSON.stringify(text)}`);
+      }
+      await ask({ action: 'clickRole', role: 'tab', name: 'Graph', timeoutMs: 30_000 });
+    };
+
+    test("Open Selection… from the dataset shows CI's {branch=\"main\"} with icicle top's numbers, named as the dataset's", async function () {
+      this.timeout(180_000);
+      // The pickers are answered in the page, as a person does; without the driver's page there is no one to answer.
+      if (!bridgeAvailable()) this.skip();
+      await closeAllEditors();
+      // Named relative to the workspace folder, as a team's settings file would.
+      const workspaceFolder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+      await config().update('sources', [relative(workspaceFolder, dataset)], vscode.ConfigurationTarget.Workspace);
+      await ask({ action: 'runCommand', title: 'Icicle: Open Selection', timeoutMs: 30_000 });
+      const { offered } = await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: 'ci-main', timeoutMs: 30_000 });
+      assert.ok(offered.some(row => row.includes("This workspace's store")), `offered: ${JSON.stringify(offered)}`);
+      assert.ok(offered.some(row => row.includes('Dataset ci-main')), `offered: ${JSON.stringify(offered)}`);
+      await ask({ action: 'inputBox', title: 'The samples to show, from the dataset ci-main', text: '{branch="main"}', timeoutMs: 30_000 });
+      await ask({ action: 'webviewText', selector: '.icicle-title', expect: `^${literally('{branch="main"} from the dataset ci-main')}$`, timeoutMs: 60_000 });
+      await expectTopsNumbers();
+      const { labels } = await ask({ action: 'frameLabels', include: ['slow', 'fast'], timeoutMs: 30_000 });
+      assert.ok(labels.some(label => label.startsWith('slow')), `labels: ${JSON.stringify(labels.slice(0, 20))}`);
+      await ask({ action: 'screenshot', name: 'flame-graph-dataset', timeoutMs: 30_000 });
+    });
+
+    test("the selection bar's source picker switches to the workspace's store and back to the dataset", async function () {
+      this.timeout(180_000);
+      if (!bridgeAvailable()) this.skip();
+      // The view of the last test is open: the store's {branch="main"}, then the dataset's again.
+      const { offered } = await ask({ action: 'selectOption', name: 'Source', option: 'Workspace store', timeoutMs: 60_000 });
+      assert.deepEqual(offered, ['Workspace store', 'dataset ci-main']);
+      await ask({ action: 'webviewText', selector: '.icicle-title', expect: `^${literally('{branch="main"}')}$`, timeoutMs: 60_000 });
+      await ask({ action: 'selectOption', name: 'Source', option: 'dataset ci-main', timeoutMs: 60_000 });
+      await ask({ action: 'webviewText', selector: '.icicle-title', expect: 'from the dataset ci-main$', timeoutMs: 60_000 });
+      await expectTopsNumbers();
+    });
+
+    test('a dataset that is gone is said in the panel in a sentence, and the store still opens', async function () {
+      this.timeout(180_000);
+      if (!bridgeAvailable()) this.skip();
+      await closeAllEditors();
+      const gone = join(dir, 'gone');
+      await config().update('sources', [dataset, gone], vscode.ConfigurationTarget.Workspace);
+      await ask({ action: 'runCommand', title: 'Icicle: Open Selection', timeoutMs: 30_000 });
+      await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: 'gone', timeoutMs: 30_000 });
+      await ask({ action: 'inputBox', title: 'The samples to show, from the dataset gone', text: '{branch="main"}', timeoutMs: 30_000 });
+      const { text } = await ask({ action: 'webviewText', selector: '.icicle-error', expect: 'There is no dataset in .*gone: the folder does not exist\\.', timeoutMs: 60_000 });
+      assert.doesNotMatch(text, /\n\s+at |Error:/, 'no stack trace');
+      await closeAllEditors();
+      // The agent still serves: the store's samples open from the same command.
+      await ask({ action: 'runCommand', title: 'Icicle: Open Selection', timeoutMs: 30_000 });
+      await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: "This workspace's store", timeoutMs: 30_000 });
+      await ask({ action: 'inputBox', title: "The samples to show, from this workspace's store", text: '', timeoutMs: 30_000 });
+      await eventually(() => assert.ok(api.panels().some(p => p.title === 'All samples' && p.state === 'loaded'), `panels: ${JSON.stringify(api.panels())}`), 60_000);
+    });
+  });
+}
