@@ -96,7 +96,7 @@ describe('a flame graph of a dataset (icicle.sources), the built agent', functio
     assert.deepEqual(files(), untouched);
   });
 
-  it("answers a time range, a zoom and the By Label tab from the dataset's selection", async () => {
+  it("answers a time range, a zoom, the flame chart and the By Label tab from the dataset's selection", async () => {
     await client.request(SetSourcesRequest, { folders: [dataset] });
     const whole = await view(dataset);
     // The first half of the span: what the timeline's buckets before the middle hold, and less than the whole.
@@ -110,6 +110,10 @@ describe('a flame graph of a dataset (icicle.sources), the built agent', functio
     const zoomed = await view(dataset, { focus: [{ name: 'main', url: '/app/src/program.js' }] });
     assert.deepEqual(zoomed.query.focus, [{ name: 'main', url: '/app/src/program.js' }]);
     assert.equal(zoomed.tree.totalValue[0], whole.tree.totalValue[0]);
+    // The flame chart's samples in time order: every sample of the selection, each as long as it lasted.
+    const chart = await view(dataset, { timeOrder: true });
+    assert.equal(chart.timeOrder?.totalSamples, 2077);
+    assert.equal(chart.timeOrder?.node.length, 2077);
     const breakdown = await client.request(LabelBreakdownRequest, { selector: '{branch="main"}', key: 'branch', limit: 10, source: dataset });
     assert.deepEqual(
       breakdown.shares.map(s => [s.value, s.total]),
