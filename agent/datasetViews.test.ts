@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
 import type { PackedCallTree } from '../common/callTree';
-import { LabelBreakdownRequest, PingRequest, QuerySelectionRequest, SetSourcesRequest } from '../common/protocol/agentProtocol';
+import { LabelBreakdownRequest, PingRequest, QuerySelectionRequest, SetSourcesRequest, SourceCostsRequest } from '../common/protocol/agentProtocol';
 import { exited, startBuiltAgent } from '../test/support/agentProcess';
 import { icicle } from '../test/support/icicleCli';
 import { writeBranchRunProfiles } from '../test/support/branchRunProfiles';
@@ -121,6 +121,21 @@ describe('a flame graph of a dataset (icicle.sources), the built agent', functio
     );
     const storeBreakdown = await client.request(LabelBreakdownRequest, { selector: '{branch="main"}', key: 'branch', limit: 10 });
     assert.deepEqual(storeBreakdown.shares, [], "the store's By Label has no run of main");
+  });
+
+  it("gives the source's costs of the dataset's selection: icicle top's self per function, described as the dataset's", async () => {
+    await client.request(SetSourcesRequest, { folders: [dataset] });
+    const answer = await client.request(SourceCostsRequest, { selection: { kind: 'allRuns', selector: '{branch="main"}', source: dataset } });
+    assert.match(answer.description, /^branch="main", all runs from the dataset ci-dataset$/);
+    assert.equal(answer.runs, 6);
+    assert.equal(answer.total * 1000, top.totalValue);
+    assert.deepEqual(answer.files.map(f => f.file), ['/app/src/program.js']);
+    const file = answer.files[0]!;
+    // Five numbers a function: line, self, total, self samples, total samples.
+    const self = new Map(file.functionNames.map((name, i) => [name, file.functions[i * 5 + 1]!]));
+    for (const f of top.functions) assert.equal(self.get(f.function)! * 1000, f.self, `${f.function}'s self`);
+    const store = await client.request(SourceCostsRequest, { selection: { kind: 'allRuns', selector: '{branch="main"}' } });
+    assert.equal(store.files.length, 0, 'the store has no run of main: the dataset answered');
   });
 
   it('refuses a missing, damaged or unlisted dataset in a sentence, and keeps serving', async () => {

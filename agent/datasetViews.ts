@@ -1,9 +1,12 @@
+import { basename } from 'node:path';
 import type { LabelBreakdownQuery, LabelBreakdownResult } from '../common/labelBreakdown';
+import type { SourceCostsRequest } from '../common/protocol/agentProtocol';
 import type { ViewQuery, ViewResult } from '../common/viewQuery';
 import type { DatasetSources } from './dataset/datasetSources';
 import { log } from './log';
 import { labelBreakdownOf } from './queries/labels/labelBreakdown';
 import { parseMatchers } from './queries/parseMatchers';
+import { sourceCostsOf } from './queries/source/sourceCostQueries';
 import { queryViewOfSource } from './queries/view/viewQueries';
 
 /**
@@ -31,4 +34,14 @@ export async function queryDatasetView(sources: DatasetSources, folder: string, 
 export async function datasetLabelBreakdown(sources: DatasetSources, folder: string, query: LabelBreakdownQuery): Promise<LabelBreakdownResult> {
   const source = await sources.read(folder, { matchers: parseMatchers(query.selector) });
   return labelBreakdownOf(source, query);
+}
+
+/**
+ * The source's costs (hovers, lenses, line heat) of a dataset's selection: CI's runs of main in the editor. The same
+ * kept read as a view of that selector; the description says whose samples they are.
+ */
+export async function datasetSourceCosts(sources: DatasetSources, folder: string, params: SourceCostsRequest.Params): Promise<SourceCostsRequest.Result> {
+  const source = await sources.read(folder, { matchers: parseMatchers(params.selection.selector) });
+  const result = await sourceCostsOf(source, params);
+  return { ...result, description: `${result.description} from the dataset ${basename(folder)}` };
 }

@@ -42,7 +42,7 @@ import { viewWorkerOf } from './queries/view/viewWorkerClient';
 import { queryLabelBreakdown } from './queries/labels/labelBreakdown';
 import { querySourceCosts } from './queries/source/sourceCostQueries';
 import { compareSelections } from './compare/compareSelections';
-import { datasetLabelBreakdown, queryDatasetView } from './datasetViews';
+import { datasetLabelBreakdown, datasetSourceCosts, queryDatasetView } from './datasetViews';
 import type { DatasetSources } from './dataset/datasetSources';
 import type { Selection } from '../storage/query';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
@@ -163,7 +163,8 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
 
   [SourceCostsRequest.method]: async (params, { context }) => {
     const started = performance.now();
-    const result = await querySourceCosts(context.store, params);
+    const folder = params.selection.source;
+    const result = folder === undefined ? await querySourceCosts(context.store, params) : await datasetSourceCosts(context.sources, folder, params);
     log('debug', `source costs of ${result.selector}: ${result.files.length} files in ${(performance.now() - started).toFixed(0)} ms`);
     return result;
   },

@@ -4,5 +4,5 @@
  * message it cannot read. Bump a version whenever a message of that protocol changes shape.
  */
 export const AGENT_PROTOCOL_VERSION = 10;
-export const LANGUAGE_SERVER_PROTOCOL_VERSION = 1;
+export const LANGUAGE_SERVER_PROTOCOL_VERSION = 2;
 export const WEBVIEW_PROTOCOL_VERSION = 7;

@@ -40,7 +40,7 @@ type LoadState =
  */
 export class FlameGraphPanel implements vscode.Disposable {
   private static readonly all = new Set<FlameGraphPanel>();
-  private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string; profileType?: string }>();
+  private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string; profileType?: string; source?: string }>();
   /**
    * A view's samples are in front of the user: its panel became the active one, or the view last in front loaded
    * another selection or type (the type picker's "Allocated bytes"). The source's costs follow this
@@ -322,12 +322,10 @@ export class FlameGraphPanel implements vscode.Disposable {
   private announceInFront(): void {
     // A panel closed while its answer was posted throws on any read of `active`: closed views announce nothing.
     if (this.state.kind !== 'loaded' || !FlameGraphPanel.all.has(this)) return;
-    // The source's costs are the store's: a dataset's selector would name the store's samples, not those shown.
-    if (this.state.result.query.source !== undefined) return;
     if (this.panel.active) FlameGraphPanel.lastInFront = this;
     else if (FlameGraphPanel.lastInFront !== this) return;
-    const { selector, profileType } = this.state.result.query;
-    FlameGraphPanel.inFrontEmitter.fire({ selector, name: this.shownTitle(this.state.result), ...(profileType !== undefined ? { profileType } : {}) });
+    const { selector, profileType, source } = this.state.result.query;
+    FlameGraphPanel.inFrontEmitter.fire({ selector, name: this.shownTitle(this.state.result), ...(profileType !== undefined ? { profileType } : {}), ...(source !== undefined ? { source } : {}) });
   }
 
   /** Sends the page what the view shows; `refresh`: the same query answered again after samples landed. */
