@@ -42,6 +42,5 @@ export async function datasetLabelBreakdown(sources: DatasetSources, folder: str
  */
 export async function datasetSourceCosts(sources: DatasetSources, folder: string, params: SourceCostsRequest.Params): Promise<SourceCostsRequest.Result> {
   const source = await sources.read(folder, { matchers: parseMatchers(params.selection.selector) });
-  const result = await sourceCostsOf(source, params);
-  return { ...result, description: `${result.description} from the dataset ${basename(folder)}` };
+  return sourceCostsOf(source, params, Date.now(), ` from the dataset ${basename(folder)}`);
 }

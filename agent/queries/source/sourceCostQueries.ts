@@ -25,12 +25,17 @@ export async function querySourceCosts(store: Store, params: SourceCostsRequest.
   }
 }
 
-/** querySourceCosts's work on any source of rows: a store snapshot, or a selection read from a dataset. */
-export async function sourceCostsOf(source: ScanSource, params: SourceCostsRequest.Params, now = Date.now()): Promise<SourceCostsRequest.Result> {
+/**
+ * querySourceCosts's work on any source of rows: a store snapshot, or a selection read from a dataset (`whose` then
+ * says so after the selection's words: ` from the dataset ci-main`).
+ */
+export async function sourceCostsOf(source: ScanSource, params: SourceCostsRequest.Params, now = Date.now(), whose = ''): Promise<SourceCostsRequest.Result> {
   const matchers = parseMatchers(params.selection.selector);
   // The run first, then its profile type: a branch without runs falls back to another run, whose types are the ones
   // to choose from (choosing among the branch's none would sum every type's values, nanoseconds and bytes alike).
-  const { selection: resolved, description } = await resolve(source, params.selection, { matchers }, now);
+  const resolution = await resolve(source, params.selection, { matchers }, now);
+  const { selection: resolved } = resolution;
+  const description = resolution.description + whose;
   const types = await profileTypes(source, resolved);
   const profileType = params.profileType !== undefined && types.includes(params.profileType) ? params.profileType : preferredProfileType(types);
   // A type chosen for other samples (allocations, and a newer run recorded without them) is said to be missing.

@@ -7,18 +7,32 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { formatMicros } from '../../../common/valueFormat';
 import { writeBranchRunProfiles } from '../../support/branchRunProfiles';
+import { syntheticCpuProfile } from '../../support/syntheticCpuProfile';
 import { ask, bridgeAvailable } from './e2eBridge';
-import { closeAllEditors, eventually, icicleApi, repoRoot, type IcicleTestApi } from './icicle';
+import { closeAllEditors, eventually, fixtureWorkspace, icicleApi, repoRoot, type IcicleTestApi } from './icicle';
 
 interface TopJson {
   totalValue: number;
   functions: { function: string; self: number; total: number }[];
+}
+
+const hotJs = join(fixtureWorkspace, 'hot.js');
+
+/** The 0-based line of the first line of `file` starting with `start`. */
+function lineOf(file: string, start: string): number {
+  const line = readFileSync(file, 'utf8').split('\n').findIndex(text => text.startsWith(start));
+  assert.ok(line >= 0, `${file} has no line starting with ${start}`);
+  return line;
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
 }
 
 /** A regular expression's source matching `text` literally. */
@@ -30,6 +44,7 @@ export function register(): void {
     let dataset: string;
     let api: IcicleTestApi;
     let top: TopJson;
+    let hotTop: TopJson;
     const config = () => vscode.workspace.getConfiguration('icicle');
 
     suiteSetup(async function () {
@@ -53,11 +68,20 @@ export function register(): void {
       const ci = join(dir, 'ci');
       await cli(['import', '--store', ci, '--label', 'branch=main', ...writeBranchRunProfiles(dir, 'main', 100, 0)]);
       await cli(['import', '--store', ci, '--label', 'branch=other', ...writeBranchRunProfiles(dir, 'other', 400, 100)]);
+      // And runs of the workspace's hot.js (a known cost: hotLoop 300 samples, coldSetup 20, 1 ms each), for the
+      // source's costs from the dataset.
+      const frame = (name: string, start: string) => ({ name, file: hotJs, line: lineOf(hotJs, start) + 1 });
+      const hotProfile = join(dir, 'hot-release.cpuprofile');
+      writeFileSync(hotProfile, syntheticCpuProfile([{ frames: [frame('hotLoop', 'function hotLoop(')], samples: 300 }, { frames: [frame('coldSetup', 'function coldSetup(')], samples: 20 }], 5_000_000_000));
+      await cli(['import', '--store', ci, '--label', 'branch=release', hotProfile]);
       await cli(['export', '--store', ci, '--format', 'parquet', '--out', dataset]);
       top = JSON.parse((await cli(['top', '--store', ci, '--where', 'branch=main', '--json'])).stdout) as TopJson;
+      hotTop = JSON.parse((await cli(['top', '--store', ci, '--where', 'branch=release', '--json'])).stdout) as TopJson;
       assert.deepEqual(top.functions.map(f => f.function).sort(), ['fast', 'main', 'slow']);
     });
     suiteTeardown(async () => {
+      // Back to the default selection (the latest run of this branch), which the suites after this one rely on.
+      api?.setCostSelection(undefined);
       await closeAllEditors();
       await config().update('sources', undefined, vscode.ConfigurationTarget.Workspace);
       rmSync(dir, { recursive: true, force: true });
@@ -124,6 +148,39 @@ export function register(): void {
       await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: "This workspace's store", timeoutMs: 30_000 });
       await ask({ action: 'inputBox', title: "The samples to show, from this workspace's store", text: '', timeoutMs: 30_000 });
       await eventually(() => assert.ok(api.panels().some(p => p.title === 'All samples' && p.state === 'loaded'), `panels: ${JSON.stringify(api.panels())}`), 60_000);
+    });
+
+    test("the source shows a dataset's costs: chosen in the cost picker, hotLoop's hover has icicle top's self time, and Show in flame graph opens the dataset's", async function () {
+      this.timeout(180_000);
+      if (!bridgeAvailable()) this.skip();
+      await closeAllEditors();
+      await config().update('sources', [dataset], vscode.ConfigurationTarget.Workspace);
+      await ask({ action: 'runCommand', title: 'Icicle: Choose Which Samples the Source Shows', timeoutMs: 30_000 });
+      await ask({ action: 'quickPick', title: 'which samples should the source show', choose: 'Label selection from the dataset ci-main', timeoutMs: 30_000 });
+      await ask({ action: 'inputBox', title: 'a label selector of the dataset ci-main', text: '{branch="release"}', timeoutMs: 30_000 });
+      await eventually(() => assert.equal(api.costStatus(), '$(pinned) all runs · release · dataset ci-main'), 60_000);
+      const uri = vscode.Uri.file(hotJs);
+      await vscode.window.showTextDocument(uri);
+      const hotLine = lineOf(hotJs, 'function hotLoop(');
+      const hotLoop = hotTop.functions.find(f => f.function === 'hotLoop')!;
+      const text = await eventually(async () => {
+        const shown = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(hotLine, 10)));
+        assert.match(shown, /\*\*hotLoop\*\* — Icicle/);
+        return shown;
+      }, 60_000);
+      // top's nanoseconds as the hover words them; 300 samples of 1 ms.
+      assert.ok(text.includes(`(${formatMicros(hotLoop.self / 1000)}, 300 samples)`), `hotLoop's hover: ${text}`);
+      assert.equal(formatMicros(hotLoop.self / 1000), '300 ms');
+      assert.match(text, /From branch="release", all runs from the dataset ci-main · 1 run/);
+      // "Show in flame graph" (the lens) opens the dataset's samples, not the store's.
+      const lens = await eventually(async () => {
+        const found = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).find(l => l.range.start.line === hotLine && l.command);
+        assert.ok(found, 'no lens on hotLoop');
+        return found;
+      }, 60_000);
+      await vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
+      await ask({ action: 'webviewText', selector: '.icicle-title', expect: 'from the dataset ci-main$', timeoutMs: 60_000 });
+      await ask({ action: 'webviewText', selector: '.icicle-stats', expect: `^${literally(formatMicros(hotTop.totalValue / 1000))} CPU time · 320 samples`, timeoutMs: 60_000 });
     });
   });
 }
