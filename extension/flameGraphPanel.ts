@@ -300,10 +300,15 @@ export class FlameGraphPanel implements vscode.Disposable {
    * itself, so the header never names a file whose samples are not the ones shown.
    */
   private shownTitle(result: ViewResult): string {
-    this.openedSelector ??= result.query.selector;
-    const name = result.query.selector === this.openedSelector ? this.title : result.query.selector;
+    const name = this.viewName(result);
     // Whose samples these are, whenever they are not the store's: a dataset is CI's, not this workspace's.
     return result.query.source === undefined ? name : `${name} from the dataset ${path.basename(result.query.source)}`;
+  }
+
+  /** The view's name without whose samples they are (what the source's costs say in words of their own). */
+  private viewName(result: ViewResult): string {
+    this.openedSelector ??= result.query.selector;
+    return result.query.selector === this.openedSelector ? this.title : result.query.selector;
   }
 
   /** What reopens this view after a window reload: its source, and the query it shows (without the zoomed frame). */
@@ -325,7 +330,9 @@ export class FlameGraphPanel implements vscode.Disposable {
     if (this.panel.active) FlameGraphPanel.lastInFront = this;
     else if (FlameGraphPanel.lastInFront !== this) return;
     const { selector, profileType, source } = this.state.result.query;
-    FlameGraphPanel.inFrontEmitter.fire({ selector, name: this.shownTitle(this.state.result), ...(profileType !== undefined ? { profileType } : {}), ...(source !== undefined ? { source } : {}) });
+    // A dataset's name is said by the agent with the costs (`… from the dataset ci-main`), not twice.
+    const name = source === undefined ? this.shownTitle(this.state.result) : this.viewName(this.state.result);
+    FlameGraphPanel.inFrontEmitter.fire({ selector, name, ...(profileType !== undefined ? { profileType } : {}), ...(source !== undefined ? { source } : {}) });
   }
 
   /** Sends the page what the view shows; `refresh`: the same query answered again after samples landed. */

@@ -207,6 +207,8 @@ export class CostSelection implements vscode.Disposable {
   /** Unpins: the costs follow the flame graph in front again, starting with the one followed last. */
   async reset(): Promise<void> {
     this.pinned = undefined;
+    // A view announced while pinned was not followed: announced again (the same view, or one like it), it now is.
+    this.lastFollowed = undefined;
     await this.memento.update(PINNED_KEY, undefined);
     this.apply(await this.current());
   }

@@ -182,5 +182,28 @@ export function register(): void {
       await ask({ action: 'webviewText', selector: '.icicle-title', expect: 'from the dataset ci-main$', timeoutMs: 60_000 });
       await ask({ action: 'webviewText', selector: '.icicle-stats', expect: `^${literally(formatMicros(hotTop.totalValue / 1000))} CPU time · 320 samples`, timeoutMs: 60_000 });
     });
+
+    test("unpinned, the source's costs follow a dataset's flame graph in front, named as the dataset's", async function () {
+      this.timeout(180_000);
+      if (!bridgeAvailable()) this.skip();
+      await closeAllEditors();
+      await config().update('sources', [dataset], vscode.ConfigurationTarget.Workspace);
+      await ask({ action: 'runCommand', title: 'Icicle: Choose Which Samples the Source Shows', timeoutMs: 30_000 });
+      await ask({ action: 'quickPick', title: 'which samples should the source show', choose: 'Follow the flame graph in front', timeoutMs: 30_000 });
+      await ask({ action: 'runCommand', title: 'Icicle: Open Selection', timeoutMs: 30_000 });
+      await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: 'ci-main', timeoutMs: 30_000 });
+      await ask({ action: 'inputBox', title: 'The samples to show, from the dataset ci-main', text: '{branch="release"}', timeoutMs: 30_000 });
+      await ask({ action: 'webviewText', selector: '.icicle-title', expect: `^${literally('{branch="release"} from the dataset ci-main')}$`, timeoutMs: 60_000 });
+      await eventually(() => assert.equal(api.costStatus(), '$(flame) {branch="release"} · dataset ci-main'), 60_000);
+      const uri = vscode.Uri.file(hotJs);
+      await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside });
+      const hotLine = lineOf(hotJs, 'function hotLoop(');
+      const text = await eventually(async () => {
+        const shown = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(hotLine, 10)));
+        assert.match(shown, /From \{branch="release"\} from the dataset ci-main · 1 run/);
+        return shown;
+      }, 60_000);
+      assert.ok(text.includes('(300 ms, 300 samples)'), `hotLoop's hover: ${text}`);
+    });
   });
 }
