@@ -93,14 +93,9 @@ export class CostSelection implements vscode.Disposable {
       return;
     }
     const sameType = (type: string | undefined) => profile.profileType === undefined || type === profile.profileType;
-    // Costs shown are the store's unless a dataset's were followed: a dataset's view with the same selector is not them.
-    const sameSource = (source: string | undefined) => source === profile.source;
-    const shownSource = this.pinned === undefined ? this.followed?.source : undefined;
-    if (
-      (profile.selector === this.shownSelector && sameType(this.shownType) && sameSource(shownSource)) ||
-      (this.followed?.selector === profile.selector && sameType(this.followed.profileType) && sameSource(this.followed.source))
-    )
-      return;
+    // Unpinned, the costs shown are the followed profile's: a store's and a dataset's view of one selector differ.
+    const sameSource = this.followed?.source === profile.source;
+    if (sameSource && ((profile.selector === this.shownSelector && sameType(this.shownType)) || (this.followed?.selector === profile.selector && sameType(this.followed.profileType)))) return;
     this.log.info(`source costs follow ${what}`);
     this.followed = profile;
     void this.memento.update(FOLLOWED_KEY, profile);
