@@ -111,7 +111,9 @@ export function register(): void {
       const { offered } = await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: 'ci-main', timeoutMs: 30_000 });
       assert.ok(offered.some(row => row.includes("This workspace's store")), `offered: ${JSON.stringify(offered)}`);
       assert.ok(offered.some(row => row.includes('Dataset ci-main')), `offered: ${JSON.stringify(offered)}`);
-      await ask({ action: 'inputBox', title: 'The samples to show, from the dataset ci-main', text: '{branch="main"}', timeoutMs: 30_000 });
+      // The dataset's branches, read from its files, offered as selectors.
+      const branches = await ask({ action: 'quickPick', title: 'The samples to show, from the dataset ci-main', choose: '{branch="main"}', timeoutMs: 30_000 });
+      for (const row of ['{branch="main"}', '{branch="other"}', '{branch="release"}', 'Type a selector…']) assert.ok(branches.offered.some(offered => offered.includes(row)), `${row} not offered: ${JSON.stringify(branches.offered)}`);
       await ask({ action: 'webviewText', selector: '.icicle-title', expect: `^${literally('{branch="main"} from the dataset ci-main')}$`, timeoutMs: 60_000 });
       await expectTopsNumbers();
       const { labels } = await ask({ action: 'frameLabels', include: ['slow', 'fast'], timeoutMs: 30_000 });
@@ -139,6 +141,9 @@ export function register(): void {
       await config().update('sources', [dataset, gone], vscode.ConfigurationTarget.Workspace);
       await ask({ action: 'runCommand', title: 'Icicle: Open Selection', timeoutMs: 30_000 });
       await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: 'gone', timeoutMs: 30_000 });
+      // The list says why the dataset cannot be read; a selector typed for it opens a panel that says it again.
+      const list = await ask({ action: 'quickPick', title: 'The samples to show, from the dataset gone', choose: 'Type a selector', timeoutMs: 30_000 });
+      assert.ok(list.offered.some(row => /There is no dataset in .*gone: the folder does not exist\./.test(row)), `offered: ${JSON.stringify(list.offered)}`);
       await ask({ action: 'inputBox', title: 'The samples to show, from the dataset gone', text: '{branch="main"}', timeoutMs: 30_000 });
       const { text } = await ask({ action: 'webviewText', selector: '.icicle-error', expect: 'There is no dataset in .*gone: the folder does not exist\\.', timeoutMs: 60_000 });
       assert.doesNotMatch(text, /\n\s+at |Error:/, 'no stack trace');
@@ -146,6 +151,7 @@ export function register(): void {
       // The agent still serves: the store's samples open from the same command.
       await ask({ action: 'runCommand', title: 'Icicle: Open Selection', timeoutMs: 30_000 });
       await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: "This workspace's store", timeoutMs: 30_000 });
+      await ask({ action: 'quickPick', title: "The samples to show, from this workspace's store", choose: 'Type a selector', timeoutMs: 30_000 });
       await ask({ action: 'inputBox', title: "The samples to show, from this workspace's store", text: '', timeoutMs: 30_000 });
       await eventually(() => assert.ok(api.panels().some(p => p.title === 'All samples' && p.state === 'loaded'), `panels: ${JSON.stringify(api.panels())}`), 60_000);
     });
@@ -192,7 +198,7 @@ export function register(): void {
       await ask({ action: 'quickPick', title: 'which samples should the source show', choose: 'Follow the flame graph in front', timeoutMs: 30_000 });
       await ask({ action: 'runCommand', title: 'Icicle: Open Selection', timeoutMs: 30_000 });
       await ask({ action: 'quickPick', title: 'Open a flame graph of samples from', choose: 'ci-main', timeoutMs: 30_000 });
-      await ask({ action: 'inputBox', title: 'The samples to show, from the dataset ci-main', text: '{branch="release"}', timeoutMs: 30_000 });
+      await ask({ action: 'quickPick', title: 'The samples to show, from the dataset ci-main', choose: '{branch="release"}', timeoutMs: 30_000 });
       await ask({ action: 'webviewText', selector: '.icicle-title', expect: `^${literally('{branch="release"} from the dataset ci-main')}$`, timeoutMs: 60_000 });
       await eventually(() => assert.equal(api.costStatus(), '$(flame) {branch="release"} · dataset ci-main'), 60_000);
       const uri = vscode.Uri.file(hotJs);
