@@ -43,6 +43,7 @@ import { viewWorkerOf } from './queries/view/viewWorkerClient';
 import { queryLabelBreakdown } from './queries/labels/labelBreakdown';
 import { querySourceCosts } from './queries/source/sourceCostQueries';
 import { compareSelections } from './compare/compareSelections';
+import { datasetLabelBreakdown, datasetSourceCosts, queryDatasetView } from './datasetViews';
 import type { DatasetSources } from './dataset/datasetSources';
 import type { Selection } from '../storage/query';
 import { DEFAULT_PERF_OPTIONS, PerfCollector, processLabels } from './collectors/perfCollector';
@@ -157,11 +158,14 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
   },
 
   // Off the request thread: a big selection's flame graph takes seconds, which hovers and pings must not wait for.
-  [QuerySelectionRequest.method]: async ({ minShare, ...query }, { context }) => viewWorkerOf(context.store).query(query, minShare),
+  // A dataset's selection is answered beside its kept read instead, sliced (datasetViews.ts says why).
+  [QuerySelectionRequest.method]: async ({ minShare, source, ...query }, { context }) =>
+    source === undefined ? viewWorkerOf(context.store).query(query, minShare) : queryDatasetView(context.sources, source, query, minShare),
 
   [SourceCostsRequest.method]: async (params, { context }) => {
     const started = performance.now();
-    const result = await querySourceCosts(context.store, params);
+    const folder = params.selection.source;
+    const result = folder === undefined ? await querySourceCosts(context.store, params) : await datasetSourceCosts(context.sources, folder, params);
     log('debug', `source costs of ${result.selector}: ${result.files.length} files in ${(performance.now() - started).toFixed(0)} ms`);
     return result;
   },
@@ -176,7 +180,8 @@ const HANDLERS: { readonly [M in keyof AgentRequests]: Handler<AgentRequests[M]>
 
   [LabelValuesRequest.method]: async (params, { context }) => queryLabelValues(context.store, params.key, params.selector, params.limit, params.prefix),
 
-  [LabelBreakdownRequest.method]: async (params, { context }) => queryLabelBreakdown(context.store, params),
+  [LabelBreakdownRequest.method]: async ({ source, ...query }, { context }) =>
+    source === undefined ? queryLabelBreakdown(context.store, query) : datasetLabelBreakdown(context.sources, source, query),
 
   [ListRunsRequest.method]: async (params, { context }) => ({ runs: await listRuns(context.store, params.limit) }),
 

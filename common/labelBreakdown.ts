@@ -28,6 +28,8 @@ export const labelBreakdownQuerySchema = z.object({
   key: breakdownKeySchema.optional(),
   /** How many values to list, largest first; the rest are summed as others. */
   limit: z.number().int().min(1).max(MAX_BREAKDOWN_VALUES),
+  /** The view's dataset folder, as in ViewQuery; absent: the store. */
+  source: z.string().min(1).max(4096).optional(),
 });
 export type LabelBreakdownQuery = z.infer<typeof labelBreakdownQuerySchema>;
 

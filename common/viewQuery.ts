@@ -40,6 +40,11 @@ export const viewQuerySchema = z.object({
    * `throughMs`), a tail it appends. While a run records, each refresh then sends seconds of samples, not the run.
    */
   timeOrderAfterMs: z.number().finite().optional(),
+  /**
+   * The samples from this read-only dataset (a folder of the `icicle.sources` setting, as the agent was given it)
+   * instead of the workspace's store; absent: the store.
+   */
+  source: z.string().min(1).max(4096).optional(),
 });
 export type ViewQuery = z.infer<typeof viewQuerySchema>;
 
@@ -51,7 +56,7 @@ export type ViewQuery = z.infer<typeof viewQuerySchema>;
 export const restoreSchema = z.object({
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('file'), uri: z.string().max(8192) }),
-    z.object({ kind: z.literal('selection'), selector: z.string().max(10_000), title: z.string().max(1000) }),
+    z.object({ kind: z.literal('selection'), selector: z.string().max(10_000), title: z.string().max(1000), source: z.string().min(1).max(4096).optional() }),
   ]),
   query: viewQuerySchema.optional(),
 });
@@ -84,6 +89,8 @@ export interface ViewResult {
     profileType: string | undefined;
     timeRange: TimeRange | undefined;
     focus: FramePathStep[] | undefined;
+    /** The dataset folder the samples were read from; absent: the store. */
+    source?: string;
   };
   /** The unit of the tree's values (selfValue, totalValue). */
   unit: ProfileTypeChoice['unit'];
@@ -103,6 +110,7 @@ export const viewResultMetaSchema = z.object({
     profileType: z.string().max(500).optional(),
     timeRange: timeRangeSchema.optional(),
     focus: z.array(framePathStepSchema).max(10_000).optional(),
+    source: z.string().min(1).max(4096).optional(),
   }),
   unit: z.enum(['micros', 'bytes', 'count']),
   profileTypes: z.array(choiceSchema).max(1000),

@@ -7,6 +7,7 @@ import { LanguageServerSupervisor } from './languageServerSupervisor';
 import { createLog } from './log';
 import { registerFrameCommands } from './frameCommands';
 import { openProfileCommand, registerFlameGraphPanelSerializer } from './openProfileCommand';
+import { openSelectionCommand } from './openSelectionCommand';
 import { DebugProfiling } from './recording/debugProfiling';
 import { PartialProfiling, isPartialMode } from './recording/partialProfiling';
 import { PROFILING_MENU_COMMAND, ProfilingStatusBar } from './recording/profilingStatusBar';
@@ -121,7 +122,9 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
   stopServices = async () => {
     await Promise.all([agent.dispose(), languageServer.dispose()]);
   };
-  const services: FlameGraphPanelServices = { agent, log, extensionUri: context.extensionUri };
+  // The datasets of icicle.sources, which the flame graphs and the compare panel can show beside the store.
+  const datasetSources = new DatasetSourcesSetting(agent, log);
+  const services: FlameGraphPanelServices = { agent, log, extensionUri: context.extensionUri, sources: datasetSources };
 
   // Both processes start in the background; activation never waits for them. The language server starts once the
   // agent answers (or has failed to) and the profiles being opened have been shown: it reads its costs from the
@@ -179,7 +182,6 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     () => void vscode.commands.executeCommand('icicle.compareBranches'),
     () => void vscode.commands.executeCommand('icicle.compareSelections'),
   );
-  const datasetSources = new DatasetSourcesSetting(agent, log);
   const compareServices = { agent, log, panel: comparePanel, probeTarget, sources: datasetSources };
   context.subscriptions.push(
     comparePanel,
@@ -199,6 +201,7 @@ export function activate(context: vscode.ExtensionContext): IcicleApi {
     vscode.commands.registerCommand('icicle.profileProcess', (pid?: number) => processProfiling.profileProcessCommand(typeof pid === 'number' ? pid : undefined)),
     vscode.commands.registerCommand(PROFILING_MENU_COMMAND, () => debugProfiling.profilingMenu()),
     vscode.commands.registerCommand('icicle.openProfile', (uri?: vscode.Uri) => openProfileCommand(services, uri)),
+    vscode.commands.registerCommand('icicle.openSelection', () => openSelectionCommand(services)),
     vscode.commands.registerCommand(SHOW_FUNCTION_COMMAND, (args: unknown) => showFunction(services, args)),
     registerFlameGraphPanelSerializer(services),
     vscode.commands.registerCommand('icicle.showLog', () => log.show()),

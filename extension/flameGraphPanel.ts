@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabelBreakdownQuery } from '../common/labelBreakdown';
-import { LabelBreakdownRequest, LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, QuerySelectionRequest } from '../common/protocol/agentProtocol';
+import { LabelBreakdownRequest, LabelNamesRequest, LabelValuesRequest, OpenProfileRequest, QuerySelectionRequest, SourceLabelValuesRequest } from '../common/protocol/agentProtocol';
 import { selectorMayMatch } from '../common/selectorMatch';
 import type { Restore, ViewQuery, ViewResult } from '../common/viewQuery';
 import { fromWebviewMessageSchema, type FromWebviewMessage, type ToWebviewMessage } from '../common/protocol/webviewProtocol';
@@ -17,10 +17,15 @@ export interface FlameGraphPanelServices {
   readonly agent: AgentSupervisor;
   readonly log: Log;
   readonly extensionUri: vscode.Uri;
+  /** Gives the agent the datasets of `icicle.sources` now, so that a dataset's view is never asked with a stale list. */
+  readonly sources: { send(): Promise<string[]> };
 }
 
-/** What a view shows: a profile file, or a selection of the store's samples (e.g. one recorded run). */
-export type ProfileSource = { kind: 'file'; uri: vscode.Uri } | { kind: 'selection'; selector: string; title: string };
+/**
+ * What a view shows: a profile file, or a selection of the store's samples (e.g. one recorded run) or of a dataset of
+ * `icicle.sources` (`source`, its folder).
+ */
+export type ProfileSource = { kind: 'file'; uri: vscode.Uri } | { kind: 'selection'; selector: string; title: string; source?: string };
 
 type LoadState =
   | { kind: 'loading' }
@@ -35,7 +40,7 @@ type LoadState =
  */
 export class FlameGraphPanel implements vscode.Disposable {
   private static readonly all = new Set<FlameGraphPanel>();
-  private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string; profileType?: string }>();
+  private static readonly inFrontEmitter = new vscode.EventEmitter<{ selector: string; name: string; profileType?: string; source?: string }>();
   /**
    * A view's samples are in front of the user: its panel became the active one, or the view last in front loaded
    * another selection or type (the type picker's "Allocated bytes"). The source's costs follow this
@@ -97,7 +102,7 @@ export class FlameGraphPanel implements vscode.Disposable {
     // A view just opened is the one in front, also when the user clicks into the source before it has loaded (a view
     // restored behind another after a window reload is not).
     if (panel.active) FlameGraphPanel.lastInFront = this;
-    if (source.kind === 'selection') this.query = restored ?? { selector: source.selector };
+    if (source.kind === 'selection') this.query = restored ?? { selector: source.selector, ...(source.source !== undefined ? { source: source.source } : {}) };
     // A file is opened again (and imported again if the store lost it), in the type and time range it showed.
     else if (restored) this.reopenWith = { profileType: restored.profileType, timeRange: restored.timeRange };
     setUpFlameGraphWebview(panel.webview, services.extensionUri, this.title);
@@ -116,15 +121,16 @@ export class FlameGraphPanel implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration(event => {
         if (event.affectsConfiguration('icicle.flameGraph.pruneBelowPercent')) void this.load();
-        else if (event.affectsConfiguration('icicle.flameGraph')) void this.post({ type: 'settings', settings: readViewSettings() });
+        else if (event.affectsConfiguration('icicle.flameGraph') || event.affectsConfiguration('icicle.sources')) void this.post({ type: 'settings', settings: readViewSettings() });
       }),
       services.agent.onDidRestart(() => {
         if (this.state.kind === 'failed') void this.load();
       }),
       // A view follows the samples that land in what it shows (a run still recording, its last chunk): only samples
-      // its selector could select (by the labels they all carry) make it query again.
+      // its selector could select (by the labels they all carry) make it query again. A dataset's view shows no
+      // store samples: it changes only when the user asks again.
       services.agent.onDidStoreSamples(stored => {
-        if (this.query && this.state.kind !== 'loading' && selectorMayMatch(this.query.selector, stored.labels)) this.live.samplesLanded();
+        if (this.query && this.query.source === undefined && this.state.kind !== 'loading' && selectorMayMatch(this.query.selector, stored.labels)) this.live.samplesLanded();
       }),
     );
     void this.load();
@@ -178,6 +184,7 @@ export class FlameGraphPanel implements vscode.Disposable {
       this.live.queryStarted();
       const started = performance.now();
       const query = refresh ? refreshQuery(this.query, this.chart) : this.query;
+      if (query.source !== undefined) await this.services.sources.send();
       const result = await agent.request(QuerySelectionRequest, { ...query, minShare: readMinShare() });
       this.live.queryTook(performance.now() - started);
       return result;
@@ -238,12 +245,32 @@ export class FlameGraphPanel implements vscode.Disposable {
     let truncated = false;
     try {
       const agent = await this.services.agent.connection();
-      if (key === undefined) items = (await agent.request(LabelNamesRequest, { selector: '' })).names;
+      const source = this.query?.source;
+      if (source !== undefined) ({ items, truncated } = await this.datasetCompletions(source, key, prefix));
+      else if (key === undefined) items = (await agent.request(LabelNamesRequest, { selector: '' })).names;
       else ({ values: items, truncated } = await agent.request(LabelValuesRequest, { key, selector: '', limit: 1000, ...(prefix ? { prefix } : {}) }));
     } catch (error) {
       this.services.log.warn(`could not complete label ${key ?? 'names'}: ${errorText(error)}`);
     }
     await this.post({ type: 'completions', requestId, items, truncated });
+  }
+
+  /**
+   * A dataset view's completions, from the dataset: the label names of the selection shown (the By Label tab's keys),
+   * or one label's values over the dataset's samples files.
+   */
+  private async datasetCompletions(source: string, key: string | undefined, prefix: string | undefined): Promise<{ items: string[]; truncated: boolean }> {
+    const agent = await this.services.agent.connection();
+    await this.services.sources.send();
+    if (key === undefined) {
+      const { keys } = await agent.request(LabelBreakdownRequest, { selector: this.query?.selector ?? '', limit: 1, source });
+      return { items: keys, truncated: false };
+    }
+    const { sources } = await agent.request(SourceLabelValuesRequest, { key, limit: 10_000 });
+    const dataset = sources.find(entry => entry.folder === source);
+    if (dataset?.problem !== undefined) throw new Error(dataset.problem);
+    const values = (dataset?.values ?? []).filter(value => prefix === undefined || value.startsWith(prefix));
+    return { items: values.slice(0, 1000), truncated: values.length > 1000 || (dataset?.truncated ?? false) };
   }
 
   /** The view's selection by a label, for the page's By Label tab; a failure is answered as a sentence. */
@@ -273,6 +300,13 @@ export class FlameGraphPanel implements vscode.Disposable {
    * itself, so the header never names a file whose samples are not the ones shown.
    */
   private shownTitle(result: ViewResult): string {
+    const name = this.viewName(result);
+    // Whose samples these are, whenever they are not the store's: a dataset is CI's, not this workspace's.
+    return result.query.source === undefined ? name : `${name} from the dataset ${path.basename(result.query.source)}`;
+  }
+
+  /** The view's name without whose samples they are (what the source's costs say in words of their own). */
+  private viewName(result: ViewResult): string {
     this.openedSelector ??= result.query.selector;
     return result.query.selector === this.openedSelector ? this.title : result.query.selector;
   }
@@ -280,7 +314,9 @@ export class FlameGraphPanel implements vscode.Disposable {
   /** What reopens this view after a window reload: its source, and the query it shows (without the zoomed frame). */
   private restore(): Restore {
     const source: Restore['source'] =
-      this.source.kind === 'file' ? { kind: 'file', uri: this.source.uri.toString() } : { kind: 'selection', selector: this.source.selector, title: this.source.title };
+      this.source.kind === 'file'
+        ? { kind: 'file', uri: this.source.uri.toString() }
+        : { kind: 'selection', selector: this.source.selector, title: this.source.title, ...(this.source.source !== undefined ? { source: this.source.source } : {}) };
     if (!this.query) return { source };
     // A reopened page holds no samples yet: it asks for the whole run, not for those after a watermark.
     const { focus: _focus, timeOrderAfterMs: _after, ...query } = this.query;
@@ -293,8 +329,10 @@ export class FlameGraphPanel implements vscode.Disposable {
     if (this.state.kind !== 'loaded' || !FlameGraphPanel.all.has(this)) return;
     if (this.panel.active) FlameGraphPanel.lastInFront = this;
     else if (FlameGraphPanel.lastInFront !== this) return;
-    const { selector, profileType } = this.state.result.query;
-    FlameGraphPanel.inFrontEmitter.fire({ selector, name: this.shownTitle(this.state.result), ...(profileType !== undefined ? { profileType } : {}) });
+    const { selector, profileType, source } = this.state.result.query;
+    // A dataset's name is said by the agent with the costs (`… from the dataset ci-main`), not twice.
+    const name = source === undefined ? this.shownTitle(this.state.result) : this.viewName(this.state.result);
+    FlameGraphPanel.inFrontEmitter.fire({ selector, name, ...(profileType !== undefined ? { profileType } : {}), ...(source !== undefined ? { source } : {}) });
   }
 
   /** Sends the page what the view shows; `refresh`: the same query answered again after samples landed. */

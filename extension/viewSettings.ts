@@ -1,12 +1,16 @@
 import * as vscode from 'vscode';
 import type { ViewSettings } from '../common/protocol/webviewProtocol';
+import { readSourceFolders } from './compare/datasetSourcesSetting';
 
-/** The flame graph's settings as the webview wants them, read from `icicle.flameGraph.*`. */
+/**
+ * The flame graph's settings as the webview wants them, read from `icicle.flameGraph.*`, and the datasets of
+ * `icicle.sources` its selection bar offers as sources.
+ */
 export function readViewSettings(): ViewSettings {
   const config = vscode.workspace.getConfiguration('icicle.flameGraph');
   const orientation = config.get<string>('orientation') === 'flame' ? 'flame' : 'icicle';
   const minFramePixels = Math.min(10, Math.max(0, Number(config.get('minFramePixels', 1)) || 0));
-  return { orientation, minFramePixels };
+  return { orientation, minFramePixels, sources: readSourceFolders() };
 }
 
 /**

@@ -26,8 +26,12 @@ export class CostCache {
   /** Bumped at every new answer or mapping, so annotations made from older costs are recognised as such. */
   generation = 0;
 
-  set(answer: SourceCostsRequest.Result | undefined, mappings: readonly PathMapping[]): void {
+  /** The dataset the answer was read from (the selection's `source`), absent for the store's. */
+  private source: string | undefined;
+
+  set(answer: SourceCostsRequest.Result | undefined, mappings: readonly PathMapping[], source?: string): void {
     this.answer = answer;
+    this.source = source;
     this.byFile = new Map((answer?.files ?? []).map(f => [f.file, f]));
     this.remap(mappings);
   }
@@ -40,7 +44,17 @@ export class CostCache {
 
   get context(): CostContext | undefined {
     const a = this.answer;
-    return a && { total: a.total, unit: a.unit, description: a.description, runs: a.runs, selector: a.selector, ...(a.profileType !== undefined ? { profileType: a.profileType } : {}) };
+    return (
+      a && {
+        total: a.total,
+        unit: a.unit,
+        description: a.description,
+        runs: a.runs,
+        selector: a.selector,
+        ...(a.profileType !== undefined ? { profileType: a.profileType } : {}),
+        ...(this.source !== undefined ? { source: this.source } : {}),
+      }
+    );
   }
 
   get fileCount(): number {

@@ -16,6 +16,8 @@ export interface CostContext {
   selector: string;
   /** The profile type of the costs (absent: CPU time or unknown), for the sentences about memory. */
   profileType?: string;
+  /** The dataset of `icicle.sources` the costs were read from (absent: the store), for "Show in flame graph". */
+  source?: string;
 }
 
 
@@ -100,8 +102,14 @@ export function splitMarkdown(split: FunctionSplit, fnTotal: number, unit: Displ
  * What "Show in flame graph" (a lens, a hover's link) passes to the extension's command: the function, and the
  * samples and type the costs come from, so the view shows the bytes a hover spoke of, not CPU time.
  */
-export function showFunctionArguments(fn: FunctionAnnotation, file: string, context: CostContext): { name: string; file: string; selector: string; profileType?: string } {
-  return { name: fn.name, file, selector: context.selector, ...(context.profileType !== undefined ? { profileType: context.profileType } : {}) };
+export function showFunctionArguments(fn: FunctionAnnotation, file: string, context: CostContext): { name: string; file: string; selector: string; profileType?: string; source?: string } {
+  return {
+    name: fn.name,
+    file,
+    selector: context.selector,
+    ...(context.profileType !== undefined ? { profileType: context.profileType } : {}),
+    ...(context.source !== undefined ? { source: context.source } : {}),
+  };
 }
 
 /** The arguments "Show in flame graph" passes to the extension's command, in a command: link. */

@@ -5,6 +5,7 @@ import { ResponseError } from 'vscode-jsonrpc';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import { IcicleErrorCode } from '../common/errors';
 import { LanguageServerHandshakeRequest } from '../common/protocol/languageServerProtocol';
+import { LANGUAGE_SERVER_PROTOCOL_VERSION } from '../common/version';
 
 /** The language server as a real process over a real LSP connection (stdio here; the extension uses IPC). */
 describe('language server', function () {
@@ -33,10 +34,10 @@ describe('language server', function () {
   });
 
   it('answers the versioned handshake, and refuses another version in words', async () => {
-    const ok = await connection.sendRequest(LanguageServerHandshakeRequest.type, { protocolVersion: 1, clientVersion: 'test' });
+    const ok = await connection.sendRequest(LanguageServerHandshakeRequest.type, { protocolVersion: LANGUAGE_SERVER_PROTOCOL_VERSION, clientVersion: 'test' });
     assert.equal(ok.pid, server.pid);
     await assert.rejects(
-      connection.sendRequest(LanguageServerHandshakeRequest.type, { protocolVersion: 2, clientVersion: 'test' }),
+      connection.sendRequest(LanguageServerHandshakeRequest.type, { protocolVersion: LANGUAGE_SERVER_PROTOCOL_VERSION + 1, clientVersion: 'test' }),
       (error: ResponseError<unknown>) => error.code === IcicleErrorCode.ProtocolMismatch && /reload the window/.test(error.message),
     );
   });

@@ -220,9 +220,9 @@ async function refresh(): Promise<void> {
     const baseline = await side(settings.baseline?.selection);
     const head = await side(settings.baseline?.head?.selection);
     lastQueryMillis = performance.now() - started;
-    costs.set(answer, settings.pathMappings);
-    baselineCosts.set(baseline, settings.pathMappings);
-    headCosts.set(head, settings.pathMappings);
+    costs.set(answer, settings.pathMappings, selection.source);
+    baselineCosts.set(baseline, settings.pathMappings, settings.baseline?.selection.source);
+    headCosts.set(head, settings.pathMappings, settings.baseline?.head?.selection.source);
     connection.console.info(`source costs of ${answer.description}: ${answer.files.length} files in ${lastQueryMillis.toFixed(0)} ms`);
     void connection.sendNotification(CostsChangedNotification.type, {
       description: answer.description,

@@ -9,6 +9,7 @@ import { WEBVIEW_PROTOCOL_VERSION } from '../common/version';
 import { chooseValueUnit, frameName, valueColumns, type ValueUnit } from './callTreeHierarchy';
 import { formatValue } from '../common/valueFormat';
 import { QueryControls } from './queryControls';
+import { datasetName } from './selectionBar';
 import { FlameGraphView } from './flameGraphView';
 import { FlameChartView } from './flameChartView';
 import type { TimeOrderedSamples } from '../common/timeOrder';
@@ -79,7 +80,7 @@ const controls = new QueryControls(
   layout.selectionHost,
   layout.timelineHost,
   message => host.post(message),
-  () => layout.showStatus('Querying the store…'),
+  query => layout.showStatus(query.source === undefined ? 'Querying the store…' : `Querying the dataset ${datasetName(query.source)}…`),
   () => (shown && zoomed !== undefined && zoomed > 0 ? framePathOf(shown.tree, zoomed) : undefined),
   {
     wantsTimeOrder: () => currentTab === 'chart' && chartSamples.wanted,
@@ -187,6 +188,7 @@ function handle(message: ToWebviewMessage): void {
 
 function showProfile(message: ProfileMessage): void {
   const { title, summary, tree, settings } = message;
+  controls.showSources(settings.sources ?? []);
   const key = `${title}\u0000${summary.nodeCount}\u0000${tree.totalSamples[0] ?? 0}`;
   const orientation = effectiveOrientation(settings.orientation, state);
   // A refresh (samples landed) keeps the frame zoomed now, found again by its path, or none if the user zoomed out
@@ -215,6 +217,7 @@ function showProfile(message: ProfileMessage): void {
     timeRange: message.query.timeRange,
     profileTypes: message.profileTypes,
     timeline: message.timeline,
+    source: message.query.source,
   });
   layout.toolbar.setEnabled(true);
   layout.toolbar.setZoomed(false);
@@ -275,6 +278,7 @@ function showChart(): void {
 }
 
 function applySettings(settings: ViewSettings): void {
+  controls.showSources(settings.sources ?? []);
   if (!shown) return;
   // A changed orientation setting is a fresh decision by the user and overrides an earlier toolbar pick.
   if (settings.orientation !== shown.settings.orientation && state.orientationChoice) {
@@ -390,6 +394,7 @@ function askBreakdown(key: string | undefined): void {
     ...(current.profileType !== undefined ? { profileType: current.profileType } : {}),
     ...(current.timeRange !== undefined ? { timeRange: current.timeRange } : {}),
     ...(key !== undefined ? { key } : {}),
+    ...(current.source !== undefined ? { source: current.source } : {}),
     limit: BREAKDOWN_ROWS,
   };
   breakdownRequest++;

@@ -10,6 +10,8 @@ export interface ShownQuery {
   timeRange: TimeRange | undefined;
   profileTypes: ProfileTypeChoice[];
   timeline: TimelineData | undefined;
+  /** The dataset folder the samples were read from; undefined: the store. */
+  source: string | undefined;
 }
 
 /**
@@ -27,7 +29,8 @@ export class QueryControls {
     barHost: HTMLElement,
     timelineHost: HTMLElement,
     private readonly post: (message: FromWebviewMessage) => void,
-    private readonly querying: () => void,
+    /** A query is sent: the page says so until the answer. */
+    private readonly querying: (query: ViewQuery) => void,
     /** The path to the zoomed frame, if the graph is zoomed. */
     private readonly zoomPath: () => FramePathStep[] | undefined,
     private readonly chart: {
@@ -42,6 +45,7 @@ export class QueryControls {
     this.bar = new SelectionBar({
       apply: selector => this.send({ selector }),
       chooseType: profileType => this.send({ profileType }),
+      chooseSource: source => this.send({ source }),
       copy: selector => this.post({ type: 'copyText', text: selector }),
       complete: (key, prefix) => this.complete(key, prefix),
     });
@@ -57,7 +61,7 @@ export class QueryControls {
   show(query: ShownQuery): void {
     if (this.current && this.current.selector !== query.selector) this.bar.forgetCompletions();
     this.current = query;
-    this.bar.show(query.selector, query.profileType, query.profileTypes);
+    this.bar.show(query.selector, query.profileType, query.profileTypes, query.source);
     this.timeline.show(query.timeline, query.timeRange);
   }
 
@@ -66,23 +70,31 @@ export class QueryControls {
     return this.current;
   }
 
+  /** The datasets of `icicle.sources`, offered as sources beside the store. */
+  showSources(folders: readonly string[]): void {
+    this.bar.showSources(folders);
+  }
+
   /** Moves the timeline's brush to the flame chart's visible range, without a query. */
   showRange(range: TimeRange | undefined): void {
     this.timeline.showRange(range);
   }
 
   /**
-   * Asks for the current selection again with some parts changed. A new selector starts with the whole time span;
-   * the zoomed frame is always sent, so the answer keeps it in detail (and zoomed) when it still exists.
+   * Asks for the current selection again with some parts changed. A new selector or source starts with the whole time
+   * span (another source's samples have other times); the zoomed frame is always sent, so the answer keeps it in
+   * detail (and zoomed) when it still exists.
    */
-  send(change: { selector?: string; profileType?: string | undefined; timeRange?: TimeRange | undefined }): void {
+  send(change: { selector?: string; profileType?: string | undefined; timeRange?: TimeRange | undefined; source?: string | undefined }): void {
     const base = this.current;
+    const newRows = change.selector !== undefined || 'source' in change;
     const profileType = 'profileType' in change ? change.profileType : base?.profileType;
-    const timeRange = 'timeRange' in change ? change.timeRange : change.selector === undefined ? base?.timeRange : undefined;
+    const timeRange = 'timeRange' in change ? change.timeRange : newRows ? undefined : base?.timeRange;
+    const source = 'source' in change ? change.source : base?.source;
     const focus = this.zoomPath();
     const timeOrder = this.chart.wantsTimeOrder();
-    // Only the samples after those the chart holds, unless the selection or type changes (they are another run's).
-    const after = timeOrder && change.selector === undefined && !('profileType' in change) ? this.chart.timeOrderAfterMs() : undefined;
+    // Only the samples after those the chart holds, unless the selection, source or type changes (they are another run's).
+    const after = timeOrder && !newRows && !('profileType' in change) ? this.chart.timeOrderAfterMs() : undefined;
     const query: ViewQuery = {
       selector: change.selector ?? base?.selector ?? '',
       ...(profileType !== undefined ? { profileType } : {}),
@@ -90,8 +102,9 @@ export class QueryControls {
       ...(focus !== undefined ? { focus } : {}),
       ...(timeOrder ? { timeOrder: true } : {}),
       ...(after !== undefined ? { timeOrderAfterMs: after } : {}),
+      ...(source !== undefined ? { source } : {}),
     };
-    this.querying();
+    this.querying(query);
     this.post({ type: 'query', query });
   }
 

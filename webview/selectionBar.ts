@@ -5,6 +5,8 @@ export interface SelectionBarHandlers {
   /** Show this selector (text as typed; the agent parses it and says what is wrong with it). */
   apply(selector: string): void;
   chooseType(profileType: string): void;
+  /** Show the samples of this dataset folder (one of `icicle.sources`), or the workspace's store (undefined). */
+  chooseSource(source: string | undefined): void;
   copy(selector: string): void;
   /** The label keys (no key) or one key's values (only those starting with `prefix`, when given), for completion. */
   complete(key: string | undefined, prefix?: string): Promise<{ items: string[]; truncated: boolean }>;
@@ -25,6 +27,10 @@ export class SelectionBar {
   private readonly input: HTMLInputElement;
   private readonly list: HTMLUListElement;
   private readonly typePicker: HTMLSelectElement;
+  private readonly sourcePicker: HTMLSelectElement;
+  /** The datasets of `icicle.sources`, and the source shown (undefined: the store). */
+  private sources: readonly string[] = [];
+  private source: string | undefined;
   private readonly copyButton: HTMLButtonElement;
   private applied = '';
   private options: string[] = [];
@@ -39,6 +45,16 @@ export class SelectionBar {
   constructor(private readonly handlers: SelectionBarHandlers) {
     this.element = document.createElement('div');
     this.element.className = 'icicle-selection';
+    // Where the samples come from: shown only while datasets are configured (or a dataset's are shown).
+    this.sourcePicker = this.element.appendChild(document.createElement('select'));
+    this.sourcePicker.className = 'icicle-source-picker';
+    this.sourcePicker.setAttribute('aria-label', 'Source');
+    this.sourcePicker.title = "Where the samples come from: this workspace's store, or a dataset of icicle.sources (read only)";
+    this.sourcePicker.hidden = true;
+    this.sourcePicker.addEventListener('change', () => {
+      const index = this.sourcePicker.selectedIndex;
+      handlers.chooseSource(index <= 0 ? undefined : this.sourceChoices()[index - 1]);
+    });
     const label = this.element.appendChild(document.createElement('label'));
     label.className = 'icicle-selection-label';
     label.textContent = 'Selection';
@@ -83,8 +99,16 @@ export class SelectionBar {
     this.copyButton.addEventListener('click', () => handlers.copy(this.applied));
   }
 
+  /** The datasets of `icicle.sources` the source picker offers beside the store. */
+  showSources(folders: readonly string[]): void {
+    this.sources = folders;
+    this.drawSources();
+  }
+
   /** Shows what the views show now; text the user is still editing is kept unless it was applied. */
-  show(selector: string, profileType: string | undefined, types: readonly ProfileTypeChoice[]): void {
+  show(selector: string, profileType: string | undefined, types: readonly ProfileTypeChoice[], source?: string): void {
+    this.source = source;
+    this.drawSources();
     if (document.activeElement !== this.input || this.input.value === this.applied) this.input.value = selector;
     this.applied = selector;
     this.typePicker.replaceChildren(
@@ -98,6 +122,28 @@ export class SelectionBar {
     );
     if (profileType !== undefined) this.typePicker.value = profileType;
     this.typePicker.disabled = types.length < 2;
+  }
+
+  /** The configured datasets, and the one shown when it is no longer configured (it is still what the views show). */
+  private sourceChoices(): string[] {
+    return this.source === undefined || this.sources.includes(this.source) ? [...this.sources] : [...this.sources, this.source];
+  }
+
+  private drawSources(): void {
+    const choices = this.sourceChoices();
+    const option = (text: string, title: string) => {
+      const element = document.createElement('option');
+      // Folder names are the user's settings' text: text only, never markup.
+      element.textContent = text;
+      element.title = title;
+      return element;
+    };
+    this.sourcePicker.replaceChildren(
+      option('Workspace store', "This workspace's store"),
+      ...choices.map(folder => option(`dataset ${datasetName(folder)}${this.sources.includes(folder) ? '' : ' (no longer in icicle.sources)'}`, folder)),
+    );
+    this.sourcePicker.selectedIndex = this.source === undefined ? 0 : choices.indexOf(this.source) + 1;
+    this.sourcePicker.hidden = choices.length === 0;
   }
 
   /** The cached answers are dropped: new samples may bring new labels. */
@@ -229,4 +275,10 @@ export class SelectionBar {
     event.preventDefault();
     event.stopPropagation();
   }
+}
+
+/** A dataset's name as the source picker shows it: its folder's last part (the whole folder is the option's tooltip). */
+export function datasetName(folder: string): string {
+  const parts = folder.split(/[\\/]+/).filter(part => part !== '');
+  return parts[parts.length - 1] ?? folder;
 }

@@ -208,7 +208,9 @@ export namespace IngestProfileRequest {
 
 /**
  * A view of a selection of the store's samples, e.g. one recorded run (`{session_id="1a2b3c4d"}`), of one profile
- * type, in a time range: its call tree, the types it offers and its timeline (common/viewQuery.ts). Client → agent.
+ * type, in a time range: its call tree, the types it offers and its timeline (common/viewQuery.ts). With `source`
+ * (ViewQuery's), the samples are a dataset's, one of the folders SetSourcesRequest named; another folder is refused
+ * with a sentence, as CompareSelectionsRequest's baseSource. Client → agent.
  */
 export namespace QuerySelectionRequest {
   export const method = 'icicle/querySelection';

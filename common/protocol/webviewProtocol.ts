@@ -14,6 +14,8 @@ export const viewSettingsSchema = z.object({
   orientation: z.enum(['icicle', 'flame']),
   /** Frames narrower than this are not drawn. */
   minFramePixels: z.number().min(0).max(10),
+  /** The dataset folders of `icicle.sources`, which the selection bar offers as sources beside the store. */
+  sources: z.array(z.string().min(1).max(4096)).max(100).optional(),
 });
 export type ViewSettings = z.infer<typeof viewSettingsSchema>;
 

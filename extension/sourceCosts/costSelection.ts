@@ -1,5 +1,7 @@
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { gitLabels } from '../../common/gitLabels';
+import { readSourceFolders } from '../compare/datasetSourcesSetting';
 import type { Log } from '../log';
 import { CHOOSE_COST_SELECTION_COMMAND, type CostsChangedNotification } from '../../common/protocol/languageServerProtocol';
 import { describeProfileType } from '../../common/profileTypes';
@@ -20,6 +22,8 @@ export interface FollowedProfile {
   selector: string;
   name: string;
   profileType?: string;
+  /** The dataset of `icicle.sources` the samples are read from (a dataset's flame graph); absent: the store. */
+  source?: string;
 }
 
 /**
@@ -55,8 +59,8 @@ export class CostSelection implements vscode.Disposable {
     if (pinned.success) this.pinned = pinned.data;
     const followed = sourceSelectionSchema.safeParse({ kind: 'profile', ...(memento.get(FOLLOWED_KEY) as object | undefined) });
     if (followed.success && followed.data.kind === 'profile') {
-      const { selector, name, profileType } = followed.data;
-      this.followed = { selector, name, ...(profileType !== undefined ? { profileType } : {}) };
+      const { selector, name, profileType, source } = followed.data;
+      this.followed = { selector, name, ...(profileType !== undefined ? { profileType } : {}), ...(source !== undefined ? { source } : {}) };
     }
   }
 
@@ -79,17 +83,19 @@ export class CostSelection implements vscode.Disposable {
    * (a live run's view reloads twice a second) changes nothing, so a type chosen in the picker meanwhile stays.
    */
   follow(profile: FollowedProfile): void {
-    const key = `${profile.selector}\u0000${profile.profileType ?? ''}`;
+    const key = `${profile.selector}\u0000${profile.profileType ?? ''}\u0000${profile.source ?? ''}`;
     const repeated = key === this.lastFollowed;
     this.lastFollowed = key;
     if (repeated) return;
-    const what = `${profile.selector}${profile.profileType !== undefined ? ` (${profile.profileType})` : ''}`;
+    const what = `${profile.selector}${profile.profileType !== undefined ? ` (${profile.profileType})` : ''}${profile.source !== undefined ? ` from the dataset ${profile.source}` : ''}`;
     if (this.pinned) {
       this.log.debug(`source costs stay pinned; not following ${what}`);
       return;
     }
     const sameType = (type: string | undefined) => profile.profileType === undefined || type === profile.profileType;
-    if ((profile.selector === this.shownSelector && sameType(this.shownType)) || (this.followed?.selector === profile.selector && sameType(this.followed.profileType))) return;
+    // Unpinned, the costs shown are the followed profile's: a store's and a dataset's view of one selector differ.
+    const sameSource = this.followed?.source === profile.source;
+    if (sameSource && ((profile.selector === this.shownSelector && sameType(this.shownType)) || (this.followed?.selector === profile.selector && sameType(this.followed.profileType)))) return;
     this.log.info(`source costs follow ${what}`);
     this.followed = profile;
     void this.memento.update(FOLLOWED_KEY, profile);
@@ -113,7 +119,7 @@ export class CostSelection implements vscode.Disposable {
     const branch = await currentBranch();
     const onBranch = branch === undefined ? '{}' : `{branch=${quoteLabelValue(branch)}}`;
     const where = branch === undefined ? 'this workspace' : `branch ${branch}`;
-    type Item = vscode.QuickPickItem & { selection?: SourceSelection; ask?: true; follow?: true; profileType?: string };
+    type Item = vscode.QuickPickItem & { selection?: SourceSelection; ask?: true; follow?: true; profileType?: string; source?: string };
     // The types of the samples shown, when they hold several (CPU time and allocated bytes of a run).
     const types: Item[] =
       this.shownTypes.length < 2
@@ -142,6 +148,8 @@ export class CostSelection implements vscode.Disposable {
       { label: `Last day of ${where}`, selection: { kind: 'recent', selector: onBranch, minutes: 1440 } },
       { label: 'Latest run of anything', selection: { kind: 'latestRun', selector: '{}' } },
       { label: 'Label selection…', description: '{launch_config="…", runtime="node"}', ask: true },
+      // CI's runs (datasets of icicle.sources), read only: its main's costs in the source beside the branch's.
+      ...readSourceFolders().map(folder => ({ label: `Label selection from the dataset ${basename(folder)}…`, description: 'read only, from icicle.sources', detail: folder, ask: true as const, source: folder })),
     ];
     const picked = await vscode.window.showQuickPick(items, { title: 'Icicle: which samples should the source show?' });
     if (!picked) return;
@@ -149,9 +157,11 @@ export class CostSelection implements vscode.Disposable {
     if (picked.follow) return this.reset();
     let selection = picked.selection;
     if (picked.ask) {
+      const source = picked.source;
       const selector = await vscode.window.showInputBox({
-        title: 'Icicle: a label selector',
-        value: onBranch,
+        title: source === undefined ? 'Icicle: a label selector' : `Icicle: a label selector of the dataset ${basename(source)}`,
+        // A dataset is usually CI's, whose runs are of main rather than of this branch.
+        value: source === undefined ? onBranch : '{branch="main"}',
         prompt: 'All samples the selector picks, e.g. {branch="main", launch_config="Launch Program"}',
         validateInput: text => {
           try {
@@ -163,7 +173,7 @@ export class CostSelection implements vscode.Disposable {
         },
       });
       if (selector === undefined) return;
-      selection = { kind: 'allRuns', selector };
+      selection = { kind: 'allRuns', selector, ...(source !== undefined ? { source } : {}) };
     }
     if (selection) this.choose(selection);
   }
@@ -192,6 +202,8 @@ export class CostSelection implements vscode.Disposable {
   /** Unpins: the costs follow the flame graph in front again, starting with the one followed last. */
   async reset(): Promise<void> {
     this.pinned = undefined;
+    // A view announced while pinned was not followed: announced again (the same view, or one like it), it now is.
+    this.lastFollowed = undefined;
     await this.memento.update(PINNED_KEY, undefined);
     this.apply(await this.current());
   }

@@ -16,4 +16,12 @@ describe('the source costs in the status bar', () => {
     assert.equal(shortCostDescription(`${latest}; no Allocated bytes recorded, so CPU time`, CPU_TIME_PROFILE_TYPE), 'latest run · main');
     assert.equal(shortCostDescription('no costs: the agent is not running', undefined), 'no costs: the agent is not running');
   });
+
+  it("says when the costs are a dataset's (icicle.sources), not the store's", () => {
+    // As agent/datasetViews.ts words them: the dataset after the selection, before the type.
+    const ci = 'branch="main", all runs from the dataset ci-main';
+    assert.equal(shortCostDescription(ci, CPU_TIME_PROFILE_TYPE), 'all runs · main · dataset ci-main');
+    assert.equal(shortCostDescription(`${ci}, Allocated bytes`, ALLOCATED_BYTES_PROFILE_TYPE), 'all runs · main · dataset ci-main · Allocated bytes');
+    assert.equal(shortCostDescription(`${ci}; no Allocated bytes recorded, so CPU time`, CPU_TIME_PROFILE_TYPE), 'all runs · main · dataset ci-main');
+  });
 });

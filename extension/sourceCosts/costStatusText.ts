@@ -13,8 +13,15 @@ export function shortCostDescription(description: string, profileType: string | 
 }
 
 function shortSelection(description: string): string {
-  const what = /^(?:.*, )?(latest run|all runs|last [\w ]+)/.exec(description)?.[1];
-  if (what === undefined) return description.length > 40 ? `${description.slice(0, 39)}…` : description;
+  // CI's samples, not this workspace's: the status bar says so (the agent ends the words with it).
+  const dataset = / from the dataset ([^;,]+)/.exec(description)?.[1];
+  const own = dataset === undefined ? description : description.replace(` from the dataset ${dataset}`, '');
+  const what = /^(?:.*, )?(latest run|all runs|last [\w ]+)/.exec(own)?.[1];
+  const short = what === undefined ? (own.length > 40 ? `${own.slice(0, 39)}…` : own) : withBranch(what, own);
+  return dataset === undefined ? short : `${short} · dataset ${dataset}`;
+}
+
+function withBranch(what: string, description: string): string {
   const branch = /branch="([^"]*)"/.exec(description)?.[1];
   return branch ? `${what} · ${branch}` : what;
 }

@@ -3,6 +3,7 @@
 import { FRAME_KINDS, type FrameKind, type PackedCallTree, type ProfileSummary } from '../../common/callTree';
 import { CPU_TIME_PROFILE_TYPE } from '../../common/profileTypes';
 import type { ViewResult } from '../../common/viewQuery';
+import type { ViewSettings } from '../../common/protocol/webviewProtocol';
 
 export interface FrameSpec {
   name: string;
@@ -74,7 +75,7 @@ export function viewMeta(overrides: Partial<Omit<ViewResult, 'summary' | 'tree'>
 export function profileMessage(
   title: string,
   tree: PackedCallTree,
-  settings: { orientation: 'icicle' | 'flame'; minFramePixels: number } = { orientation: 'icicle', minFramePixels: 1 },
+  settings: ViewSettings = { orientation: 'icicle', minFramePixels: 1 },
   meta: Partial<Omit<ViewResult, 'summary' | 'tree'>> = {},
 ) {
   return { type: 'profile' as const, title, summary: summaryOf(tree), tree, settings, ...viewMeta(meta) };

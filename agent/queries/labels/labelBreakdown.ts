@@ -143,41 +143,46 @@ function siftDown(heap: LabelShare[], at: number): void {
  * none is given), converted to the type's display unit, all read from one snapshot.
  */
 export async function queryLabelBreakdown(store: Pick<Store, 'snapshot'>, query: LabelBreakdownQuery): Promise<LabelBreakdownResult> {
-  const matchers = parseMatchers(query.selector);
   const snapshot = store.snapshot();
   try {
-    const types = await profileTypes(snapshot, { matchers });
-    const profileType = query.profileType !== undefined && types.includes(query.profileType) ? query.profileType : preferredProfileType(types);
-    const selection: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}), ...(query.timeRange ? { timeRange: query.timeRange } : {}) };
-    const keys = await labelKeys(snapshot, selection);
-    const key = defaultBreakdownKey(keys, query.key);
-    const toDisplay = toDisplayUnit(profileType);
-    const answer = {
-      key,
-      keys,
-      selector: formatSelector(matchers),
-      profileType,
-      timeRange: query.timeRange,
-      unit: displayUnitOf(profileType),
-    };
-    if (key === undefined || profileType === undefined) return { ...answer, shares: [], others: { values: 0, total: 0, samples: 0 }, total: 0, samples: 0 };
-    const breakdown = await labelBreakdown(snapshot, key, selection, query.limit);
-    // CPU by a span's label: the spans' wall time beside it, from the same snapshot, selection and range.
-    const withWall = profileType === CPU_TIME_PROFILE_TYPE && WALL_BESIDE_KEYS.includes(key) && types.includes(SPAN_WALL_TIME_PROFILE_TYPE);
-    const wall = withWall ? await spanWallBeside(snapshot, key, { ...selection, profileType: SPAN_WALL_TIME_PROFILE_TYPE }, breakdown.shares) : undefined;
-    const wallToDisplay = toDisplayUnit(SPAN_WALL_TIME_PROFILE_TYPE);
-    return {
-      ...answer,
-      shares: breakdown.shares.map((share, i) => {
-        const shareWall = wall?.shares[i];
-        return { ...share, total: toDisplay(share.total), ...(shareWall !== undefined ? { wall: wallToDisplay(shareWall) } : {}) };
-      }),
-      others: { ...breakdown.others, total: toDisplay(breakdown.others.total) },
-      total: toDisplay(breakdown.total),
-      samples: breakdown.samples,
-      ...(wall ? { wall: { profileType: SPAN_WALL_TIME_PROFILE_TYPE, total: wallToDisplay(wall.total), others: wallToDisplay(wall.others) } } : {}),
-    };
+    return await labelBreakdownOf(snapshot, query);
   } finally {
     snapshot.release();
   }
+}
+
+/** queryLabelBreakdown's work on any source of rows: a store snapshot, or a selection read from a dataset. */
+export async function labelBreakdownOf(source: ScanSource, query: LabelBreakdownQuery): Promise<LabelBreakdownResult> {
+  const matchers = parseMatchers(query.selector);
+  const types = await profileTypes(source, { matchers });
+  const profileType = query.profileType !== undefined && types.includes(query.profileType) ? query.profileType : preferredProfileType(types);
+  const selection: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}), ...(query.timeRange ? { timeRange: query.timeRange } : {}) };
+  const keys = await labelKeys(source, selection);
+  const key = defaultBreakdownKey(keys, query.key);
+  const toDisplay = toDisplayUnit(profileType);
+  const answer = {
+    key,
+    keys,
+    selector: formatSelector(matchers),
+    profileType,
+    timeRange: query.timeRange,
+    unit: displayUnitOf(profileType),
+  };
+  if (key === undefined || profileType === undefined) return { ...answer, shares: [], others: { values: 0, total: 0, samples: 0 }, total: 0, samples: 0 };
+  const breakdown = await labelBreakdown(source, key, selection, query.limit);
+  // CPU by a span's label: the spans' wall time beside it, from the same source, selection and range.
+  const withWall = profileType === CPU_TIME_PROFILE_TYPE && WALL_BESIDE_KEYS.includes(key) && types.includes(SPAN_WALL_TIME_PROFILE_TYPE);
+  const wall = withWall ? await spanWallBeside(source, key, { ...selection, profileType: SPAN_WALL_TIME_PROFILE_TYPE }, breakdown.shares) : undefined;
+  const wallToDisplay = toDisplayUnit(SPAN_WALL_TIME_PROFILE_TYPE);
+  return {
+    ...answer,
+    shares: breakdown.shares.map((share, i) => {
+      const shareWall = wall?.shares[i];
+      return { ...share, total: toDisplay(share.total), ...(shareWall !== undefined ? { wall: wallToDisplay(shareWall) } : {}) };
+    }),
+    others: { ...breakdown.others, total: toDisplay(breakdown.others.total) },
+    total: toDisplay(breakdown.total),
+    samples: breakdown.samples,
+    ...(wall ? { wall: { profileType: SPAN_WALL_TIME_PROFILE_TYPE, total: wallToDisplay(wall.total), others: wallToDisplay(wall.others) } } : {}),
+  };
 }

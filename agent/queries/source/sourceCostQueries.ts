@@ -17,48 +17,58 @@ import { parseMatchers } from '../parseMatchers';
  * (the latest run found, a recent window computed from now), then every file's per-function and per-line cost.
  */
 export async function querySourceCosts(store: Store, params: SourceCostsRequest.Params, now = Date.now()): Promise<SourceCostsRequest.Result> {
-  const matchers = parseMatchers(params.selection.selector);
   const snapshot = store.snapshot();
   try {
-    // The run first, then its profile type: a branch without runs falls back to another run, whose types are the ones
-    // to choose from (choosing among the branch's none would sum every type's values, nanoseconds and bytes alike).
-    const { selection: resolved, description } = await resolve(snapshot, params.selection, { matchers }, now);
-    const types = await profileTypes(snapshot, resolved);
-    const profileType = params.profileType !== undefined && types.includes(params.profileType) ? params.profileType : preferredProfileType(types);
-    // A type chosen for other samples (allocations, and a newer run recorded without them) is said to be missing.
-    const missing = params.profileType !== undefined && profileType !== params.profileType && types.length > 0 ? `; no ${describeProfileType(params.profileType)} recorded, so ${describeProfileType(profileType!)}` : '';
-    const selection: Selection = { ...resolved, ...(profileType !== undefined ? { profileType } : {}) };
-    const runs = await countRuns(snapshot, selection);
-    const costs = await sourceCosts(snapshot, selection, params.splitBy ? { splitBy: params.splitBy } : {});
-    const fileRuns = params.runsPerFile ? await runsPerFile(snapshot, selection) : undefined;
-    const toDisplay = toDisplayUnit(profileType);
-    const splitValues = new SplitValues();
-    const files: PackedFileCosts[] = costs.files.map(f => {
-      const split = packSplit(f.functions, splitValues, toDisplay);
-      return {
-        file: f.file,
-        functionNames: f.functions.map(fn => fn.name),
-        functions: f.functions.flatMap(fn => [fn.line, toDisplay(fn.self), toDisplay(fn.total), fn.selfSamples, fn.totalSamples]),
-        lines: f.lines.flatMap(l => [l.line, toDisplay(l.self), toDisplay(l.total), l.selfSamples, l.totalSamples]),
-        ...(fileRuns ? { runs: fileRuns.get(f.file) ?? 0 } : {}),
-        ...(split.length > 0 ? { split } : {}),
-      };
-    });
-    return {
-      description: (profileType === undefined || profileType === CPU_TIME_PROFILE_TYPE ? description : `${description}, ${describeProfileType(profileType)}`) + missing,
-      selector: formatSelector(selection.matchers),
-      profileType,
-      profileTypes: types,
-      unit: displayUnitOf(profileType),
-      runs,
-      total: toDisplay(costs.total),
-      totalSamples: costs.totalSamples,
-      files,
-      ...(params.splitBy && splitValues.values.length > 0 ? { split: { key: params.splitBy.key, values: splitValues.values } } : {}),
-    };
+    return await sourceCostsOf(snapshot, params, now);
   } finally {
     snapshot.release();
   }
+}
+
+/**
+ * querySourceCosts's work on any source of rows: a store snapshot, or a selection read from a dataset (`whose` then
+ * says so after the selection's words: ` from the dataset ci-main`).
+ */
+export async function sourceCostsOf(source: ScanSource, params: SourceCostsRequest.Params, now = Date.now(), whose = ''): Promise<SourceCostsRequest.Result> {
+  const matchers = parseMatchers(params.selection.selector);
+  // The run first, then its profile type: a branch without runs falls back to another run, whose types are the ones
+  // to choose from (choosing among the branch's none would sum every type's values, nanoseconds and bytes alike).
+  const resolution = await resolve(source, params.selection, { matchers }, now);
+  const { selection: resolved } = resolution;
+  const description = resolution.description + whose;
+  const types = await profileTypes(source, resolved);
+  const profileType = params.profileType !== undefined && types.includes(params.profileType) ? params.profileType : preferredProfileType(types);
+  // A type chosen for other samples (allocations, and a newer run recorded without them) is said to be missing.
+  const missing = params.profileType !== undefined && profileType !== params.profileType && types.length > 0 ? `; no ${describeProfileType(params.profileType)} recorded, so ${describeProfileType(profileType!)}` : '';
+  const selection: Selection = { ...resolved, ...(profileType !== undefined ? { profileType } : {}) };
+  const runs = await countRuns(source, selection);
+  const costs = await sourceCosts(source, selection, params.splitBy ? { splitBy: params.splitBy } : {});
+  const fileRuns = params.runsPerFile ? await runsPerFile(source, selection) : undefined;
+  const toDisplay = toDisplayUnit(profileType);
+  const splitValues = new SplitValues();
+  const files: PackedFileCosts[] = costs.files.map(f => {
+    const split = packSplit(f.functions, splitValues, toDisplay);
+    return {
+      file: f.file,
+      functionNames: f.functions.map(fn => fn.name),
+      functions: f.functions.flatMap(fn => [fn.line, toDisplay(fn.self), toDisplay(fn.total), fn.selfSamples, fn.totalSamples]),
+      lines: f.lines.flatMap(l => [l.line, toDisplay(l.self), toDisplay(l.total), l.selfSamples, l.totalSamples]),
+      ...(fileRuns ? { runs: fileRuns.get(f.file) ?? 0 } : {}),
+      ...(split.length > 0 ? { split } : {}),
+    };
+  });
+  return {
+    description: (profileType === undefined || profileType === CPU_TIME_PROFILE_TYPE ? description : `${description}, ${describeProfileType(profileType)}`) + missing,
+    selector: formatSelector(selection.matchers),
+    profileType,
+    profileTypes: types,
+    unit: displayUnitOf(profileType),
+    runs,
+    total: toDisplay(costs.total),
+    totalSamples: costs.totalSamples,
+    files,
+    ...(params.splitBy && splitValues.values.length > 0 ? { split: { key: params.splitBy.key, values: splitValues.values } } : {}),
+  };
 }
 
 /** The label values the answer's splits name, each once, in the order first met. */

@@ -49,40 +49,51 @@ export interface ViewSource {
 
 /** queryView's work on a snapshot its caller took and releases (the agent's thread, or the view query worker). */
 export async function queryViewOf({ snapshot, version, cache }: ViewSource, query: ViewQuery, minShare = 0): Promise<ViewResult> {
+  return viewOf(snapshot, cache ? new CachedResults(cache, version, snapshot) : undefined, query, minShare);
+}
+
+/**
+ * A view of rows that are not the store's (a selection read from a dataset, agent/dataset/): the same queries, nothing
+ * kept here (the rows read are kept by their reader, and a tree is rebuilt from them in a few slices).
+ */
+export async function queryViewOfSource(source: ScanSource, query: ViewQuery, minShare = 0): Promise<ViewResult> {
+  return viewOf(source, undefined, query, minShare);
+}
+
+async function viewOf(source: ScanSource, kept: CachedResults | undefined, query: ViewQuery, minShare: number): Promise<ViewResult> {
   const matchers = parseMatchers(query.selector);
-  const kept = cache ? new CachedResults(cache, version, snapshot) : undefined;
   const keep = <T>(key: unknown[], compute: () => Promise<T>, bytesOf: (value: T) => number): Promise<T> =>
     kept === undefined ? compute() : kept.get(JSON.stringify(key), compute, bytesOf);
   const selector = formatSelector(matchers);
-  const { types, profileType, span, timeline } = await keep(['base', selector, query.profileType], () => selectionBase(snapshot, matchers, query.profileType), baseBytes);
+  const { types, profileType, span, timeline } = await keep(['base', selector, query.profileType], () => selectionBase(source, matchers, query.profileType), baseBytes);
   const base: Selection = { matchers, ...(profileType !== undefined ? { profileType } : {}) };
   const range = query.timeRange;
   const selection: Selection = { ...base, ...(range ? { timeRange: range } : {}) };
   const toDisplay = toDisplayUnit(profileType);
   const fromStore = async (): Promise<{ whole: CallTreeColumns; durationMicros: number }> => ({
-    whole: await callTreeForSelection(snapshot, selection, classifyStoredFrame),
-    durationMicros: await selectionDurationMicros(snapshot, selection, span),
+    whole: await callTreeForSelection(source, selection, classifyStoredFrame),
+    durationMicros: await selectionDurationMicros(source, selection, span),
   });
   const { whole, durationMicros } = await keep(
     ['tree', selector, profileType, range],
     async () => {
       if (kept === undefined) return fromStore();
       // The selection's whole tree, kept with the leaf of each stack, so that a time range is cut from it.
-      const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(snapshot, base, toDisplay), stackTreeBytes);
-      if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(snapshot, selection, span) };
+      const stackTree = await keep(['stacks', selector, profileType], () => wholeStackTree(source, base, toDisplay), stackTreeBytes);
+      if (range === undefined) return { whole: stackTree.tree, durationMicros: await selectionDurationMicros(source, selection, span) };
       // Another time range: its stacks merged (a scan of the rows in it) and its tree cut out of the whole one.
-      const merged = await mergeStacks(snapshot, selection);
+      const merged = await mergeStacks(source, selection);
       const sums = perStackOf(stackTree.stackIds, merged);
       // Both list stacks of the same rows; were one ever missing from the whole tree, the tree is built as before.
       if (sums === undefined) return fromStore();
-      return { whole: await runSliced(snapshot, cutStackTreeSteps(stackTree, sums.samples, sums.values, toDisplay)), durationMicros: await selectionDurationMicros(snapshot, selection, span) };
+      return { whole: await runSliced(source, cutStackTreeSteps(stackTree, sums.samples, sums.values, toDisplay)), durationMicros: await selectionDurationMicros(source, selection, span) };
     },
     ({ whole }) => callTreeBytes(whole),
   );
   const focus = query.focus && query.focus.length > 0 ? findFramePath(whole, query.focus) : undefined;
   return {
     summary: { format: 'cpuprofile', sampleCount: whole.totalSamples[0] ?? 0, durationMicros, nodeCount: whole.parent.length },
-    tree: await runSliced(snapshot, pruneCallTreeSteps(whole, minShare, focus)),
+    tree: await runSliced(source, pruneCallTreeSteps(whole, minShare, focus)),
     query: { selector, profileType, timeRange: range, focus: focus === undefined ? undefined : query.focus },
     unit: displayUnitOf(profileType),
     profileTypes: types.map(id => ({ id, label: describeProfileType(id), unit: displayUnitOf(id) })),
@@ -90,7 +101,7 @@ export async function queryViewOf({ snapshot, version, cache }: ViewSource, quer
     ...(query.timeOrder === true && profileType !== undefined
       ? {
           // The same whatever the time range (the chart zooms to it instead): kept while the chart is shown.
-          timeOrder: await keep(['timeOrder', selector, profileType, query.timeOrderAfterMs], () => timeOrderedSamples(snapshot, base, classifyStoredFrame, query.timeOrderAfterMs), timeOrder =>
+          timeOrder: await keep(['timeOrder', selector, profileType, query.timeOrderAfterMs], () => timeOrderedSamples(source, base, classifyStoredFrame, query.timeOrderAfterMs), timeOrder =>
             callTreeBytes(timeOrder.tree) + timeOrder.node.length * 24,
           ),
         }

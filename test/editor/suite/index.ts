@@ -22,6 +22,7 @@ import * as debugProfilingTests from './debugProfiling.test';
 import * as partialProfilingTests from './partialProfiling.test';
 import * as escapingPathsTests from './escapingPaths.test';
 import * as flameGraphTests from './flameGraph.test';
+import * as flameGraphDatasetTests from './flameGraphDataset.test';
 import * as liveDebugRunTests from './liveDebugRun.test';
 import * as mcpServerTests from './mcpServer.test';
 import * as recoveryTests from './recovery.test';
@@ -31,7 +32,7 @@ import * as untrustedTests from './untrusted.test';
 import * as workspaceTests from './workspace.test';
 
 /** In the order they run: the harness first, so that a broken setup is reported before anything else. */
-const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, liveDebugRunTests, partialProfilingTests, compareTests, compareDatasetTests, recoveryTests, allocationCostsTests, mcpServerTests];
+const trustedModules = [workspaceTests, activationTests, flameGraphTests, sourceNavigationTests, escapingPathsTests, sourceCostsTests, debugProfilingTests, liveDebugRunTests, partialProfilingTests, compareTests, compareDatasetTests, flameGraphDatasetTests, recoveryTests, allocationCostsTests, mcpServerTests];
 
 /**
  * The driver runs the editor a second time in a folder it does not trust, with ICICLE_EDITOR_SUITE=untrusted, and
