@@ -5,7 +5,7 @@ import { decodeBlock, encodeBlock } from './blockCodec';
 import { readFile } from 'node:fs/promises';
 import { writeFileDurably } from '../durableFiles';
 import { mergeAndSortRows } from './blockRows';
-import { fromTransferBatch } from './batchTransfer';
+import { fromTransferBatch, rowBuffersOf } from './batchTransfer';
 import { statsOfBatch } from './blockStats';
 import { ScratchBuffers } from './scratchBuffers';
 import { gather, makeBatch } from '../query/arrowBuild';
@@ -22,7 +22,7 @@ if (!port) throw new Error('blockWorker.ts runs only as a worker thread');
 
 port.on('message', (request: BlockWorkerRequest) => {
   void handle(request).then(
-    reply => port.postMessage(reply, reply.kind === 'read' ? [reply.ipc.buffer as ArrayBuffer] : []),
+    reply => port.postMessage(reply, reply.kind === 'read' ? [reply.ipc.buffer as ArrayBuffer] : reply.kind === 'written' ? (reply.returned ?? []) : []),
     (error: unknown) => port.postMessage({ kind: 'failed', id: request.id, message: messageOf(error), corrupt: isCorruption(error), missing: error instanceof CorruptBlockError && error.missing } satisfies BlockWorkerReply),
   );
 });
@@ -31,7 +31,10 @@ async function handle(request: BlockWorkerRequest): Promise<BlockWorkerReply> {
   switch (request.kind) {
     case 'write': {
       const batches = request.batches.flatMap(batch => (batch instanceof Uint8Array ? tableFromIPC(batch).batches : [fromTransferBatch(batch)]));
-      return writeBlock(batches, request.path, request.rowGroupRows, request.id);
+      const written = await writeBlock(batches, request.path, request.rowGroupRows, request.id);
+      // The batches were merged into the block's own arrays: their buffers go back to be filled with the next ones.
+      if (written.kind === 'written') written.returned = request.batches.flatMap(batch => (batch instanceof Uint8Array ? [] : rowBuffersOf(batch)));
+      return written;
     }
     case 'read': {
       const batches = await readBlock(request.path, request.crc32, request.columns);
