@@ -14,7 +14,7 @@ import { StoreLock } from './storeLock';
 import { DEFAULT_STORE_OPTIONS, type StoreOptions } from './storeOptions';
 import { StoreSnapshot, blockPartKey, type MemoryBatch } from './storeSnapshot';
 import { WalCorruptionError, WriteAheadLog } from './wal/writeAheadLog';
-import { decodeWalTransaction, encodeWalTransaction } from './write/walTransaction';
+import { decodeWalTransaction, walTransactionPieces } from './write/walTransaction';
 import { encodeWrite, type SampleWrite } from './write/sampleWrite';
 import { WriteKeys } from './writeKeys';
 
@@ -235,7 +235,7 @@ export class Store {
     // The first write of the record carries the metadata interned since the previous record; the others none.
     const noChanges = this.metadata.changesSince(this.metadata.frameCount, this.metadata.stackCount);
     const entries = encodedWrites.map((write, i) => ({ metadata: i === 0 ? this.metadata.changesSince(frames, stacks) : noChanges, write }));
-    const payload = encodeWalTransaction({ key, entries });
+    const payload = walTransactionPieces({ key, entries });
     // A transaction without writes (only a key) carries no metadata; it travels with the next record.
     if (entries.length > 0) {
       this.walFrames = this.metadata.frameCount;

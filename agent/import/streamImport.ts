@@ -84,11 +84,23 @@ export async function parseStreamedFile(
         for (let next = await inflating.next(); !next.done; next = await inflating.next()) pass(next.value);
         return;
       }
-      for (let position = 0; ; ) {
-        const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        pass(chunk.subarray(0, bytesRead));
+      // Two buffers: the next chunk is read while this one is parsed (a read of 4 MB left the parser idle ~5 ms a
+      // chunk, 0.4 s of a 300 MB import). A buffer is read into again only after the chunk in it was passed on, as
+      // with one buffer, so a reader still keeps nothing of a chunk past its push.
+      const buffers = [chunk, Buffer.allocUnsafe(chunk.length)];
+      let reading = handle.read(buffers[0]!, 0, chunk.length, 0);
+      try {
+        for (let position = 0, n = 0; ; n++) {
+          const { bytesRead } = await reading;
+          if (bytesRead === 0) break;
+          position += bytesRead;
+          const current = buffers[n % 2]!;
+          reading = handle.read(buffers[(n + 1) % 2]!, 0, chunk.length, position);
+          pass(current.subarray(0, bytesRead));
+        }
+      } finally {
+        // A parse error leaves one read in flight: let it finish (its own error is not the one to report).
+        await reading.catch(() => undefined);
       }
     };
     const { format } = streamable;

@@ -3,7 +3,13 @@ import type { RecordBatch } from 'apache-arrow';
 import { random } from '../../test/support/random';
 import { ActivePart } from '../part/activePart';
 import { encodeWrite, type SampleWrite } from '../write/sampleWrite';
-import { fromTransferBatch, toTransferBatch, transferablesOf, type TransferBatch } from './batchTransfer';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { fromTransferBatch, rowBuffersOf, toTransferBatch, transferablesOf, type TransferBatch } from './batchTransfer';
+import { BlockWorkerClient } from './blockWorkerClient';
+import { TransferPool } from './transferPool';
 
 type Row = Record<string, unknown>;
 
@@ -13,8 +19,8 @@ function rowsOf(batch: RecordBatch): Row[] {
 }
 
 /** A part of two label key sets (two batches), with nulls, non-ASCII and lone-surrogate label values. */
-function partBatches(): RecordBatch[] {
-  const next = random(11);
+function partBatches(seed = 11): RecordBatch[] {
+  const next = random(seed);
   const part = new ActivePart();
   const odd = ['naïve', '東京', '🙂', '\ud800', 'x\udc00y', ''];
   for (let w = 0; w < 6; w++) {
@@ -57,5 +63,42 @@ describe('batches handed to the block worker as typed arrays', () => {
   it('declines a batch whose columns are offset views (the caller sends Arrow IPC instead)', () => {
     const batch = partBatches()[0]!;
     assert.equal(toTransferBatch(batch.slice(10, 100)), undefined);
+  });
+
+  it('copies into buffers the pool holds, of the right size, and gives every row as sent', () => {
+    const batches = partBatches();
+    const pool = new TransferPool(64 * 2 ** 20, 60_000);
+    const first = batches.map(batch => toTransferBatch(batch, pool)!);
+    const given = first.flatMap(rowBuffersOf);
+    pool.give(given);
+    assert.equal(pool.heldBytes, given.reduce((sum, b) => sum + b.byteLength, 0));
+    // Another part with the same batch sizes: its copies land in the given buffers, over the first part's rows.
+    const again = batches.map(batch => toTransferBatch(batch, pool)!);
+    assert.ok(again.flatMap(rowBuffersOf).every(buffer => given.includes(buffer)), 'every row column reused a given buffer');
+    assert.equal(pool.heldBytes, 0);
+    again.forEach((batch, i) => assert.deepEqual(rowsOf(fromTransferBatch(batch)), rowsOf(batches[i]!)));
+    pool.give([new ArrayBuffer(60 * 2 ** 20), new ArrayBuffer(8 * 2 ** 20)]);
+    assert.equal(pool.heldBytes, 60 * 2 ** 20, 'buffers past the bound are let go');
+    pool.release();
+  });
+
+  it('through the block worker: the buffers come back after each write and the next blocks hold their own rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icicle-transfer-'));
+    const client = new BlockWorkerClient();
+    try {
+      for (const seed of [21, 22, 23]) {
+        const batches = partBatches(seed);
+        const path = join(dir, `${seed}.parquet`);
+        await client.writeBlock(path, batches, 1 << 20);
+        assert.ok(client.pooledBytes > 0, `seed ${seed}: the worker gave the batches' buffers back`);
+        const back = await client.readBlock(path, crc32(readFileSync(path)), undefined);
+        const key = (row: Row): string => JSON.stringify([row['timestamp'], row['value'], row['stack_id'], row['line'], row['labels.thread'], row['labels.request'], row['labels.host']]);
+        const expected = batches.flatMap(rowsOf).map(key).sort();
+        assert.deepEqual(back.flatMap(rowsOf).map(key).sort(), expected, `seed ${seed}`);
+      }
+    } finally {
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { DataType, Dictionary, Float64, Int32, Uint32, Utf8, makeData, makeVector, type Data, type RecordBatch } from 'apache-arrow';
 import { recordBatch } from '../part/columnBuilders';
 import { dictionaryPartIds, setDictionaryPartIds } from './dictionaryPartIds';
+import type { TransferPool } from './transferPool';
 
 /**
  * An in-memory batch as plain typed arrays, for the block worker: each buffer is copied once (the rows the batch
@@ -24,19 +25,25 @@ export type TransferColumn =
 
 /**
  * The batch as typed arrays, or undefined when a column is of a kind or layout this does not carry (an offset view,
- * a dictionary in several chunks); the caller then sends Arrow IPC. Batches of the active part always fit.
+ * a dictionary in several chunks); the caller then sends Arrow IPC. Batches of the active part always fit. The copies
+ * go into buffers from `pool` when it has some of the right size (ones the worker gave back), else into new ones.
  */
-export function toTransferBatch(batch: RecordBatch): TransferBatch | undefined {
+export function toTransferBatch(batch: RecordBatch, pool?: TransferPool): TransferBatch | undefined {
   const rows = batch.numRows;
+  const copy = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(source: T, make: new (buffer: ArrayBuffer) => T): T => {
+    const out = new make(pool ? pool.take(source.byteLength) : new ArrayBuffer(source.byteLength));
+    out.set(source as never);
+    return out;
+  };
   const columns: TransferColumn[] = [];
   for (const field of batch.schema.fields) {
     const chunks = batch.getChild(field.name)!.data;
     if (chunks.length !== 1 || chunks[0]!.offset !== 0) return undefined;
     const data = chunks[0]! as Data;
     if (DataType.isFloat(data.type) && data.type.precision === 2) {
-      columns.push({ name: field.name, kind: 'float64', values: new Float64Array((data.values as Float64Array).subarray(0, rows)) });
+      columns.push({ name: field.name, kind: 'float64', values: copy((data.values as Float64Array).subarray(0, rows), Float64Array) });
     } else if (DataType.isInt(data.type) && data.type.bitWidth === 32 && !data.type.isSigned) {
-      columns.push({ name: field.name, kind: 'uint32', values: new Uint32Array((data.values as Uint32Array).subarray(0, rows)) });
+      columns.push({ name: field.name, kind: 'uint32', values: copy((data.values as Uint32Array).subarray(0, rows), Uint32Array) });
     } else if (DataType.isDictionary(data.type) && DataType.isUtf8(data.type.dictionary) && data.type.indices.bitWidth === 32) {
       const dictionary = data.dictionary!.data;
       if (dictionary.length !== 1 || dictionary[0]!.offset !== 0) return undefined;
@@ -47,7 +54,7 @@ export function toTransferBatch(batch: RecordBatch): TransferBatch | undefined {
       columns.push({
         name: field.name,
         kind: 'strings',
-        codes: new Int32Array((data.values as Int32Array).subarray(0, rows)),
+        codes: copy((data.values as Int32Array).subarray(0, rows), Int32Array),
         validity: data.nullCount > 0 ? new Uint8Array(data.nullBitmap!.subarray(0, Math.ceil(rows / 8))) : undefined,
         nullCount: data.nullCount,
         offsets,
@@ -66,6 +73,11 @@ export function transferablesOf(batch: TransferBatch): ArrayBuffer[] {
   return batch.columns.flatMap(c =>
     (c.kind === 'strings' ? [c.codes, c.validity, c.offsets, c.bytes, c.ids] : [c.values]).flatMap(array => (array ? [array.buffer as ArrayBuffer] : [])),
   );
+}
+
+/** The buffers of a transfer batch's row columns (values, codes): the ones worth reusing for the next batches. */
+export function rowBuffersOf(batch: TransferBatch): ArrayBuffer[] {
+  return batch.columns.map(c => (c.kind === 'strings' ? c.codes.buffer : c.values.buffer) as ArrayBuffer);
 }
 
 /** The Arrow batch again, on the worker's side (zero-copy over the received arrays). */

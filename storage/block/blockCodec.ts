@@ -1,10 +1,11 @@
 import {
-  DataType, Dictionary, Field, Float64, Int32, Int64, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Uint32, Utf8,
-  makeData, tableFromIPC, tableToIPC, vectorFromArray, type Data,
+  AsyncByteQueue, DataType, Dictionary, Field, Float64, Int32, Int64, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Table,
+  TimestampMillisecond, Uint32, Utf8, makeData, tableFromIPC, vectorFromArray, type Data,
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { SAMPLE_COLUMNS, STATIC_COLUMNS, columnOrder, staticColumn } from '../schema';
 import { float64ToInt64, int64ToFloat64 } from './int64Columns';
+import type { ScratchBuffers } from './scratchBuffers';
 
 /**
  * Rows per batch when a block is read: the unit the scan skips by statistics. Blocks are sorted by their
@@ -20,10 +21,12 @@ const INT64_COLUMNS = new Set<string>(SAMPLE_COLUMNS.filter(c => c.type === 'flo
  * any batch becomes a column of the block, null where a batch lacked it. ZSTD throughout; each static column's
  * encoding is the schema's (SAMPLE_COLUMNS, with the measurements that chose it), dictionaries for labels. No
  * Parquet statistics: the store keeps its own in the manifest, and Parquet's cost a third of the write time
- * (546 → 379 ms). Other engines read the files just as well without them.
+ * (546 → 379 ms). Other engines read the files just as well without them. With `scratch` (the block worker's), the
+ * Int64 columns and the IPC stream handed to the Parquet writer are that thread's reused buffers, dead once this
+ * returns (the writer copies the stream into its own memory).
  */
-export function encodeBlock(batches: RecordBatch[], rowGroupRows: number): Uint8Array {
-  const table = toDiskTable(batches);
+export function encodeBlock(batches: RecordBatch[], rowGroupRows: number, scratch?: ScratchBuffers): Uint8Array {
+  const table = toDiskTable(batches, scratch);
   let props = new parquet.WriterPropertiesBuilder()
     .setCompression(parquet.Compression.ZSTD)
     .setDictionaryEnabled(true)
@@ -34,7 +37,35 @@ export function encodeBlock(batches: RecordBatch[], rowGroupRows: number): Uint8
     if ('encoding' in column.parquet) props = props.setColumnEncoding(column.name, parquet.Encoding[column.parquet.encoding]);
   }
   for (const name of plainLabelColumns(batches, rowGroupRows)) props = props.setColumnDictionaryEnabled(name, false);
-  return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), props.setMaxRowGroupSize(rowGroupRows).setCreatedBy('icicle').build());
+  return parquet.writeParquet(parquet.Table.fromIPCStream(ipcStream(table, scratch)), props.setMaxRowGroupSize(rowGroupRows).setCreatedBy('icicle').build());
+}
+
+/** An Arrow IPC writer's sink that keeps its chunks as they are, to be gathered into a reused buffer. */
+class ChunkSink extends AsyncByteQueue {
+  readonly chunks: Uint8Array[] = [];
+  override write(value: Parameters<AsyncByteQueue['write']>[0]): void {
+    if (!ArrayBuffer.isView(value)) throw new Error('the IPC writer wrote something other than bytes');
+    if (value.byteLength > 0) this.chunks.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  }
+}
+
+/**
+ * The table as an Arrow IPC stream (tableToIPC's bytes), gathered into `scratch`'s buffer when given (valid until the
+ * next block is encoded with it): tableToIPC joins its chunks into a new buffer each time, ~70 MB for a full part.
+ */
+export function ipcStream(table: Table, scratch?: ScratchBuffers): Uint8Array {
+  const sink = new ChunkSink();
+  const writer = new RecordBatchStreamWriter();
+  writer.reset(sink);
+  writer.writeAll(table);
+  const bytes = sink.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  const out = new Uint8Array(scratch ? scratch.take('ipc', bytes) : new ArrayBuffer(bytes), 0, bytes);
+  let at = 0;
+  for (const chunk of sink.chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }
 
 /** The Parquet writer's limit on a column chunk's dictionary page (parquet-rs' default), beyond which it goes plain. */
@@ -84,7 +115,8 @@ function emptyBatch(rows: number): RecordBatch {
   return new RecordBatch(new Schema([]), makeData({ type: new Struct([]), length: rows, nullCount: 0, children: [] }));
 }
 
-function toDiskTable(batches: RecordBatch[]): Table {
+function toDiskTable(batches: RecordBatch[], scratch: ScratchBuffers | undefined): Table {
+  let int64Columns = 0;
   const names = columnOrder(batches.flatMap(b => b.schema.fields.map(f => f.name)));
   const fields = names.map(name => new Field(name, diskType(name), !STATIC_COLUMNS.includes(name)));
   const schema = new Schema(fields);
@@ -95,7 +127,8 @@ function toDiskTable(batches: RecordBatch[]): Table {
       if (!column) return nullStrings(n);
       const data = column.data[0]!;
       if (INT64_COLUMNS.has(name)) {
-        const values = float64ToInt64(data.values as Float64Array, n);
+        // Each Int64 column of the block in its own reused buffer.
+        const values = float64ToInt64(data.values as Float64Array, n, scratch?.take(`int64:${int64Columns++}`, 8 * n));
         return staticColumn(name)?.disk === 'timestamp'
           ? makeData({ type: new TimestampMillisecond(), length: n, nullCount: 0, data: values })
           : makeData({ type: new Int64(), length: n, nullCount: 0, data: values });

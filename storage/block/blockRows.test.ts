@@ -4,6 +4,7 @@ import { random } from '../../test/support/random';
 import { ActivePart } from '../part/activePart';
 import { encodeWrite, type SampleWrite } from '../write/sampleWrite';
 import { mergeAndSortRows } from './blockRows';
+import { ScratchBuffers } from './scratchBuffers';
 
 type Row = Record<string, string | number | null>;
 
@@ -83,4 +84,28 @@ describe('mergeAndSortRows', () => {
       assert.deepEqual(rowsOf([merged], names), expected);
     });
   }
+
+  it('gives the same rows through reused buffers, merging part after part (bigger, then smaller, labels missing)', () => {
+    const scratch = new ScratchBuffers(60_000);
+    try {
+      // Parts of different sizes and label sets, so that each merge finds the last one's values in the buffers.
+      const parts: [number, number, Record<string, number>][] = [
+        [11, 14, { region: 4, service: 30, thread: 2000 }],
+        [12, 3, { region: 4 }],
+        [13, 9, { a: 1000, b: 1000, thread: 50 }],
+        [14, 2, { service: 3, u_thread: 20 }],
+      ];
+      for (const [seed, writes, labelValues] of parts) {
+        const batches = partBatches(seed, writes, labelValues);
+        const expected = mergeAndSortRows(batches);
+        const names = expected.schema.fields.map(f => f.name);
+        const reused = mergeAndSortRows(batches, scratch);
+        assert.deepEqual(reused.schema.fields.map(f => f.name), names);
+        assert.deepEqual(rowsOf([reused], names), rowsOf([expected], names), `seed ${seed}`);
+      }
+      assert.ok(scratch.heldBytes > 0);
+    } finally {
+      scratch.release();
+    }
+  });
 });

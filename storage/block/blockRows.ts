@@ -2,6 +2,7 @@ import { DataType, type Data, type RecordBatch, type Vector } from 'apache-arrow
 import { float64Data, recordBatch, StringColumn, uint32Data } from '../part/columnBuilders';
 import { columnOrder, staticColumn } from '../schema';
 import { ByteDictionaryColumn, concatByPartIds } from './mergeByPartIds';
+import { zeroedArray, type ScratchBuffers } from './scratchBuffers';
 
 /** A string column of the new block, merged by part-wide id (mergeByPartIds.ts) or by string. */
 type MergedStrings = StringColumn | ByteDictionaryColumn;
@@ -22,23 +23,26 @@ const SORT_CARDINALITY_LIMIT = 1024;
  * so each slice of the block the scan reads holds one or two values of such a label, and slices that cannot match
  * are skipped by their statistics. High-cardinality labels stay out of the key so that timestamps remain mostly
  * increasing within a block and keep compressing to about a byte.
+ *
+ * With `scratch` (the block worker's), the block's row-sized arrays are that thread's reused buffers: the batch is
+ * valid only until the next call with the same scratch, which is all a block write needs (statistics, encoding).
  */
-export function mergeAndSortRows(batches: RecordBatch[]): RecordBatch {
+export function mergeAndSortRows(batches: RecordBatch[], scratch?: ScratchBuffers): RecordBatch {
   const length = batches.reduce((sum, b) => sum + b.numRows, 0);
   const names = columnOrder(batches.flatMap(b => b.schema.fields.map(f => f.name)));
   const strings = new Map<string, MergedStrings>();
   for (const name of names) {
-    if ((staticColumn(name)?.type ?? 'string') === 'string') strings.set(name, concatByPartIds(batches, name, length) ?? concatStrings(batches, name, length));
+    if ((staticColumn(name)?.type ?? 'string') === 'string') strings.set(name, concatByPartIds(batches, name, length, scratch) ?? concatStrings(batches, name, length));
   }
   // Every string column (the profile type, the labels) may take part in the sort order.
-  const destination = sortDestinations(length, names.filter(n => strings.has(n)).map(n => strings.get(n)!));
+  const destination = sortDestinations(length, names.filter(n => strings.has(n)).map(n => strings.get(n)!), scratch);
   const columns: [string, Data][] = names.map(name => {
     // Label columns are strings; static ones are typed by the schema.
     const type = staticColumn(name)?.type ?? 'string';
-    if (type === 'uint32') return [name, uint32Data(scatterNumbers(batches, name, destination, new Uint32Array(length)), length)];
-    if (type === 'float64') return [name, float64Data(scatterNumbers(batches, name, destination, new Float64Array(length)), length)];
+    if (type === 'uint32') return [name, uint32Data(scatterNumbers(batches, name, destination, zeroedArray(scratch, `rows:${name}`, Uint32Array, length)), length)];
+    if (type === 'float64') return [name, float64Data(scatterNumbers(batches, name, destination, zeroedArray(scratch, `rows:${name}`, Float64Array, length)), length)];
     const column = strings.get(name)!;
-    return [name, permuteStrings(column, destination, length).toData(length)];
+    return [name, permuteStrings(column, destination, length, zeroedArray(scratch, `rows:${name}`, Int32Array, length)).toData(length)];
   });
   return recordBatch(columns, length);
 }
@@ -155,13 +159,13 @@ const COUNTING_SORT_KEYS = 1 << 20;
  * ranks (nulls first), stable so that arrival (time) order is kept within equal keys. Small key spaces use a counting
  * sort; larger ones put the row index in the low bits of a Float64 key and use the native numeric sort.
  */
-function sortDestinations(length: number, candidates: MergedStrings[]): Uint32Array {
+function sortDestinations(length: number, candidates: MergedStrings[], scratch: ScratchBuffers | undefined): Uint32Array {
   const indexBits = Math.max(1, Math.ceil(Math.log2(length + 1)));
   const keyLimit = 2 ** (52 - indexBits);
   const sortColumns = candidates
     .filter(c => sizeOf(c) <= SORT_CARDINALITY_LIMIT)
     .sort((a, b) => sizeOf(a) - sizeOf(b));
-  const keys = new Float64Array(length);
+  const keys = zeroedArray(scratch, 'sortKeys', Float64Array, length);
   let span = 1;
   for (const column of sortColumns) {
     const radix = sizeOf(column) + 1;
@@ -175,7 +179,7 @@ function sortDestinations(length: number, candidates: MergedStrings[]): Uint32Ar
     }
     span *= radix;
   }
-  const destination = new Uint32Array(length);
+  const destination = zeroedArray(scratch, 'destination', Uint32Array, length);
   if (span <= COUNTING_SORT_KEYS) {
     const starts = new Uint32Array(span + 1);
     for (let i = 0; i < length; i++) starts[keys[i]! + 1]!++;
@@ -197,8 +201,7 @@ function dictionaryRanks(dictionary: readonly string[]): Int32Array {
   return rank;
 }
 
-function scatterInt32(values: Int32Array, destination: Uint32Array, length: number): Int32Array {
-  const out = new Int32Array(length);
+function scatterInt32(values: Int32Array, destination: Uint32Array, length: number, out: Int32Array): Int32Array {
   const first = values[0]!;
   let constant = true;
   for (let i = 1; i < length && constant; i++) constant = values[i] === first;
@@ -207,9 +210,9 @@ function scatterInt32(values: Int32Array, destination: Uint32Array, length: numb
   return out;
 }
 
-function permuteStrings(column: MergedStrings, destination: Uint32Array, length: number): MergedStrings {
+function permuteStrings(column: MergedStrings, destination: Uint32Array, length: number, out: Int32Array): MergedStrings {
   const source = column.validity;
-  column.codes = scatterInt32(column.codes, destination, length);
+  column.codes = scatterInt32(column.codes, destination, length, out);
   if (source) {
     column.validity = new Uint8Array(Math.ceil(length / 8)).fill(0xff);
     for (let i = 0; i < length; i++) {

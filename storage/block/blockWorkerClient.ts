@@ -6,6 +6,7 @@ import type { BlockStats } from '../schema';
 import type { Predicate } from '../query/expression';
 import { toTransferBatch, transferablesOf } from './batchTransfer';
 import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorkerProtocol';
+import { TransferPool } from './transferPool';
 
 /**
  * A block file that cannot be decoded: the store reports it by name and keeps serving the other blocks. `missing` when
@@ -40,13 +41,21 @@ export class BlockWorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** The buffers the worker gave back after its last writes (at most ~two parts' worth; let go after 10 s idle). */
+  private readonly pool = new TransferPool(160 * 2 ** 20, 10_000);
 
   async writeBlock(path: string, batches: RecordBatch[], rowGroupRows: number): Promise<WrittenBlock> {
-    const sent = batches.map(batch => toTransferBatch(batch) ?? tableToIPC(new Table([batch]), 'stream'));
+    const sent = batches.map(batch => toTransferBatch(batch, this.pool) ?? tableToIPC(new Table([batch]), 'stream'));
     const transfer = sent.flatMap(batch => (batch instanceof Uint8Array ? [batch.buffer as ArrayBuffer] : transferablesOf(batch)));
     const reply = await this.request({ kind: 'write', path, batches: sent, rowGroupRows }, path, transfer);
     if (reply.kind !== 'written') throw new Error(`unexpected block worker reply ${reply.kind}`);
+    if (reply.returned) this.pool.give(reply.returned);
     return { bytes: reply.bytes, crc32: reply.crc32, stats: reply.stats };
+  }
+
+  /** Bytes of buffers the worker gave back, held for the next writes (for tests). */
+  get pooledBytes(): number {
+    return this.pool.heldBytes;
   }
 
   async compact(inputs: { path: string; crc32: number }[], path: string, rowGroupRows: number): Promise<WrittenBlock> {
@@ -103,6 +112,7 @@ export class BlockWorkerClient {
   }
 
   async close(): Promise<void> {
+    this.pool.release();
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();

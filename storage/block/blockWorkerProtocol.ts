@@ -20,7 +20,11 @@ export type BlockWorkerRequest =
   | { kind: 'rewrite'; id: number; input: { path: string; crc32: number }; remove: Predicate; path: string; rowGroupRows: number };
 
 export type BlockWorkerReply =
-  | { kind: 'written'; id: number; bytes: number; crc32: number; stats: BlockStats }
+  /**
+   * `returned`: the buffers of a write's typed-array batches, handed back once merged, for the client to copy its next
+   * batches into (TransferPool).
+   */
+  | { kind: 'written'; id: number; bytes: number; crc32: number; stats: BlockStats; returned?: ArrayBuffer[] }
   | { kind: 'read'; id: number; ipc: Uint8Array }
   /** A rewrite: how many rows it removed and kept, and the new block when rows were removed and some kept. */
   | { kind: 'rewritten'; id: number; removed: number; kept: number; written: { bytes: number; crc32: number; stats: BlockStats } | undefined }

@@ -3,8 +3,9 @@
  * Float64; converting through BigInt costs ~60 ns per value, this costs ~1 ns: each Int64 is written as its low
  * and high 32-bit words, exact for every integer of magnitude below 2^53.
  */
-export function float64ToInt64(values: Float64Array, length: number): BigInt64Array {
-  const out = new BigInt64Array(length);
+export function float64ToInt64(values: Float64Array, length: number, into?: ArrayBuffer): BigInt64Array {
+  // `into`: a buffer of at least 8 × length bytes to write into (a reused one, ScratchBuffers) instead of a new one.
+  const out = into ? new BigInt64Array(into, 0, length) : new BigInt64Array(length);
   const words = new Int32Array(out.buffer);
   for (let i = 0; i < length; i++) {
     const v = values[i]!;

@@ -1,6 +1,7 @@
 import { DataType, Dictionary, Int32, Utf8, makeData, makeVector, type Data, type RecordBatch } from 'apache-arrow';
 import { dictionaryColumnData } from '../part/columnBuilders';
 import { dictionaryPartIds } from './dictionaryPartIds';
+import { zeroedArray, type ScratchBuffers } from './scratchBuffers';
 
 /**
  * A string column of a new block whose dictionary stays UTF-8 bytes: entries are copied from the batches' own
@@ -42,7 +43,7 @@ export class ByteDictionaryColumn {
  * dictionary by the entries' part-wide ids (dictionaryPartIds.ts): the same entries in the same order as merging by
  * string, for a typed-array lookup each. Undefined when a batch's dictionary has no ids: it is merged by string.
  */
-export function concatByPartIds(batches: RecordBatch[], name: string, length: number): ByteDictionaryColumn | undefined {
+export function concatByPartIds(batches: RecordBatch[], name: string, length: number, scratch?: ScratchBuffers): ByteDictionaryColumn | undefined {
   const inputs: ({ data: Data; strings: Data; ids: Int32Array } | undefined)[] = [];
   let maxId = -1;
   let entries = 0;
@@ -66,7 +67,8 @@ export function concatByPartIds(batches: RecordBatch[], name: string, length: nu
   const fromCode = new Int32Array(entries);
   let size = 0;
   let totalBytes = 0;
-  const codes = new Int32Array(length);
+  // Reused (ScratchBuffers) when the caller gives one: the column lives as long as the block being written.
+  const codes = zeroedArray(scratch, `codes:${name}`, Int32Array, length);
   let validity: Uint8Array | undefined;
   const markNull = (row: number): void => {
     validity ??= new Uint8Array(Math.ceil(length / 8)).fill(0xff);

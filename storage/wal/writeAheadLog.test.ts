@@ -35,6 +35,22 @@ describe('write-ahead log', function () {
     await second.wal.close();
   });
 
+  it('writes a payload given in pieces as one record of their bytes, and counts the pieces against the limit', async () => {
+    const first = await WriteAheadLog.open(dir);
+    const views = new Float64Array([1.5, -2, 3e300]);
+    const pieces = [Buffer.from('head'), new Uint8Array(0), new Uint8Array(views.buffer, 8, 16), Buffer.from('tail')];
+    assert.equal(await first.wal.append(pieces), 1);
+    const half = Buffer.alloc(MAX_PAYLOAD_BYTES / 2 + 1);
+    await assert.rejects(first.wal.append([half, half]), /cannot take this in one write/);
+    assert.equal(await first.wal.append(Buffer.from('after')), 2);
+    await first.wal.close();
+    const second = await WriteAheadLog.open(dir);
+    const expected = Buffer.concat([Buffer.from('head'), Buffer.from(views.buffer, 8, 16), Buffer.from('tail')]);
+    assert.deepEqual(second.records.map(r => [r.txId, r.payload]), [[1, expected], [2, Buffer.from('after')]]);
+    assert.deepEqual(readFileSync(join(dir, segmentName(1))).subarray(0, HEADER_BYTES + expected.length), encodeRecord(1, expected));
+    await second.wal.close();
+  });
+
   it('refuses a write bigger than recovery reads, with a sentence, and goes on logging', async () => {
     // Recovery stops at a record over MAX_PAYLOAD_BYTES as damage: acknowledged, such a write would be lost.
     const first = await WriteAheadLog.open(dir);

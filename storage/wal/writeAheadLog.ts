@@ -33,7 +33,8 @@ export interface WalOpenResult {
 
 interface Pending {
   header: Buffer;
-  payload: Uint8Array;
+  /** The record's payload in pieces, written one after another (gathered, never concatenated into a copy). */
+  payload: readonly Uint8Array[];
   txId: number;
   resolve: (txId: number) => void;
   reject: (error: Error) => void;
@@ -185,18 +186,24 @@ export class WriteAheadLog {
     return { records: read.records, corruption: read.corruption, truncatedTailBytes: read.truncatedTailBytes };
   }
 
-  /** Appends a record; resolves with its tx id once it is durable, rejects if it could not be written. */
-  append(payload: Uint8Array): Promise<number> {
+  /**
+   * Appends a record; resolves with its tx id once it is durable, rejects if it could not be written. A payload in
+   * pieces is one record of their bytes one after another: a big transaction's columns are written from where they
+   * are, which saves a copy of tens of megabytes per transaction. The pieces must not change until it resolves.
+   */
+  append(payload: Uint8Array | readonly Uint8Array[]): Promise<number> {
     if (this.closed) return Promise.reject(new Error('the write-ahead log is closed'));
     if (this.failure) return Promise.reject(this.failure);
+    const pieces = payload instanceof Uint8Array ? [payload] : payload;
+    const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
     // Recovery takes a record this big for damage and stops there: written, it would be acknowledged and then lost.
-    if (payload.length > MAX_PAYLOAD_BYTES) {
+    if (length > MAX_PAYLOAD_BYTES) {
       const mib = (bytes: number): string => `${Math.ceil(bytes / 2 ** 20)} MiB`;
-      return Promise.reject(new Error(`the store cannot take this in one write: it holds ${mib(payload.length)}, and a write may hold at most ${mib(MAX_PAYLOAD_BYTES)}`));
+      return Promise.reject(new Error(`the store cannot take this in one write: it holds ${mib(length)}, and a write may hold at most ${mib(MAX_PAYLOAD_BYTES)}`));
     }
     const txId = this.nextTxId++;
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ header: encodeRecordHeader(txId, payload), payload, txId, resolve, reject });
+      this.queue.push({ header: encodeRecordHeader(txId, pieces), payload: pieces, txId, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -246,7 +253,7 @@ export class WriteAheadLog {
       }
       const batch = this.queue;
       this.queue = [];
-      const buffers = batch.flatMap(p => [p.header, p.payload]);
+      const buffers = batch.flatMap(p => [p.header, ...p.payload]);
       const length = buffers.reduce((sum, b) => sum + b.length, 0);
       const before = this.size;
       try {

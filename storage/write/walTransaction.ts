@@ -1,4 +1,4 @@
-import { decodeWalPayload, encodeWalPayload, type WalEntry } from './walPayload';
+import { decodeWalPayload, walPayloadPieces, type WalEntry } from './walPayload';
 
 /**
  * The payload of one write-ahead-log record that holds a transaction: several writes (an imported profile's value
@@ -25,17 +25,18 @@ interface TransactionHeader {
   lengths: number[];
 }
 
-export function encodeWalTransaction(transaction: WalTransaction): Buffer {
+/** A transaction's payload in pieces, its bytes one after another (walPayloadPieces: the columns as views). */
+export function walTransactionPieces(transaction: WalTransaction): Uint8Array[] {
   // A single write without a key keeps the older layout, which every reader reads.
-  if (transaction.key === undefined && transaction.entries.length === 1) return encodeWalPayload(transaction.entries[0]!);
-  const payloads = transaction.entries.map(encodeWalPayload);
-  const header: TransactionHeader = { v: 1, lengths: payloads.map(p => p.length) };
+  if (transaction.key === undefined && transaction.entries.length === 1) return walPayloadPieces(transaction.entries[0]!);
+  const payloads = transaction.entries.map(walPayloadPieces);
+  const header: TransactionHeader = { v: 1, lengths: payloads.map(p => p.reduce((sum, piece) => sum + piece.length, 0)) };
   if (transaction.key !== undefined) header.key = transaction.key;
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(8);
   prefix.writeUInt32LE(TRANSACTION_MARKER, 0);
   prefix.writeUInt32LE(headerBytes.length, 4);
-  return Buffer.concat([prefix, headerBytes, ...payloads]);
+  return [prefix, headerBytes, ...payloads.flat()];
 }
 
 export function decodeWalTransaction(payload: Buffer): WalTransaction {

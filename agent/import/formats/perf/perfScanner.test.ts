@@ -231,3 +231,28 @@ describe('StackTrie', () => {
     assert.equal(full.child(0, 7), 1);
   });
 });
+
+describe('perf script samples past one column chunk', () => {
+  it('keeps every sample of 600,000 (over two chunks of 262,144) in its place: time, period, stack, thread', () => {
+    const n = 600_000;
+    const leaves = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      // Sample i: thread i % 7, period 1000 + i % 11, time i µs after 100 s, leaf i % 5 under main.
+      const tid = 100 + (i % 7);
+      lines.push(`app ${tid} ${(100 + i / 1e6).toFixed(6)}: ${1000 + (i % 11)} cpu-clock:`, `\t1000 ${leaves[i % 5]}+0x1 (/bin/app)`, '\t2000 main+0x2 (/bin/app)', '');
+    }
+    const [profile] = parsePerfScript(lines.join('\n'), 'big.txt');
+    assert.ok(profile);
+    assert.equal(profile.sampleStacks.length, n);
+    const leafOf = (i: number): string => profile.frames[profile.stacks[profile.sampleStacks[i]!]![0]!]!.name;
+    const t0 = profile.sampleTimes![0]!;
+    for (const i of [0, 1, 262_143, 262_144, 262_145, 524_287, 524_288, 524_289, n - 1]) {
+      assert.equal(leafOf(i), leaves[i % 5], `stack of sample ${i}`);
+      assert.equal(profile.sampleLabels['tid']![i], String(100 + (i % 7)), `thread of sample ${i}`);
+      assert.equal(profile.sampleValues[1]![i], 1000 + (i % 11), `period of sample ${i}`);
+      assert.ok(Math.abs(profile.sampleTimes![i]! - t0 - i / 1000) < 1e-6, `time of sample ${i}`);
+    }
+    for (let i = 0; i < n; i++) if (leafOf(i) !== leaves[i % 5]) assert.fail(`stack of sample ${i}`);
+  });
+});

@@ -74,13 +74,13 @@ class PerfScriptScanner {
 
   // Per sample, typed until the end.
   private count = 0;
-  private sampleStacks: Int32Array = new Int32Array(1024);
-  private sampleThreads: Int32Array = new Int32Array(1024);
-  private sampleEvents: Int32Array = new Int32Array(1024);
-  private periods: Float64Array = new Float64Array(1024);
-  private times: Float64Array = new Float64Array(1024);
+  private readonly sampleStacks = new SampleColumn(Int32Array);
+  private readonly sampleThreads = new SampleColumn(Int32Array);
+  private readonly sampleEvents = new SampleColumn(Int32Array);
+  private readonly periods = new SampleColumn(Float64Array);
+  private readonly times = new SampleColumn(Float64Array);
   /** Per sample, its leaf's offset (nativeAddresses.leafOffsets) as an index into `offsets`, or -1. */
-  private sampleLeafOffsets: Int32Array = new Int32Array(1024);
+  private readonly sampleLeafOffsets = new SampleColumn(Int32Array);
   private readonly offsets: string[] = [];
   private readonly offsetOf = new Map<string, number>();
   /** Samples whose header had no time: they sit at the profile's start once the others are made relative. */
@@ -186,7 +186,6 @@ class PerfScriptScanner {
     if (!this.inSample) return;
     this.inSample = false;
     const index = this.count++;
-    if (index === this.sampleStacks.length) this.grow();
     const period = this.period;
     const hasPeriod = Number.isFinite(period);
     if (hasPeriod) this.periodSum += period;
@@ -196,10 +195,10 @@ class PerfScriptScanner {
       this.hasTimes = true;
       if (seconds < this.minSeconds) this.minSeconds = seconds;
       if (seconds > this.maxSeconds) this.maxSeconds = seconds;
-      this.times[index] = seconds * 1000;
+      this.times.set(index, seconds * 1000);
     } else {
       this.untimed.push(index);
-      this.times[index] = 0;
+      this.times.set(index, 0);
     }
     const node = this.node;
     let stack = node >= 0 ? this.stackTrie.stack(node) : -1;
@@ -207,11 +206,11 @@ class PerfScriptScanner {
       stack = this.builder.stack(this.frames.subarray(0, this.frameCount));
       if (node >= 0) this.stackTrie.setStack(node, stack);
     }
-    this.sampleStacks[index] = stack;
-    this.periods[index] = hasPeriod ? period : 0;
-    this.sampleThreads[index] = this.thread;
-    this.sampleEvents[index] = this.event;
-    this.sampleLeafOffsets[index] = this.frameCount > 0 ? this.leafOffset : -1;
+    this.sampleStacks.set(index, stack);
+    this.periods.set(index, hasPeriod ? period : 0);
+    this.sampleThreads.set(index, this.thread);
+    this.sampleEvents.set(index, this.event);
+    this.sampleLeafOffsets.set(index, this.frameCount > 0 ? this.leafOffset : -1);
     this.leafOffset = -1;
     this.frameCount = 0;
     this.node = 0;
@@ -222,16 +221,6 @@ class PerfScriptScanner {
     if (this.frameCount === this.frames.length) this.frames = grownInts(this.frames, this.frames.length * 2);
     this.frames[this.frameCount++] = id;
     if (this.node >= 0) this.node = this.stackTrie.child(this.node, id);
-  }
-
-  private grow(): void {
-    const length = this.sampleStacks.length * 2;
-    this.sampleStacks = grownInts(this.sampleStacks, length);
-    this.sampleThreads = grownInts(this.sampleThreads, length);
-    this.sampleEvents = grownInts(this.sampleEvents, length);
-    this.periods = grownFloats(this.periods, length);
-    this.times = grownFloats(this.times, length);
-    this.sampleLeafOffsets = grownInts(this.sampleLeafOffsets, length);
   }
 
   /** A frame read from text: its id and the offset it keeps as a sample's leaf (-1: none); undefined when it is no frame. */
@@ -459,7 +448,7 @@ class PerfScriptScanner {
     if (this.hasTimes) {
       const origin = minSeconds * 1000;
       sampleTimes = new Array<number>(count);
-      for (let i = 0; i < count; i++) sampleTimes[i] = this.times[i]! - origin;
+      for (let i = 0; i < count; i++) sampleTimes[i] = this.times.get(i) - origin;
       for (const i of this.untimed) sampleTimes[i] = 0;
     }
     const profile: ImportedProfile = {
@@ -467,19 +456,19 @@ class PerfScriptScanner {
       sampleStacks: numbers(this.sampleStacks, count),
       sampleValues: [new Array<number>(count).fill(1), numbers(this.periods, count)],
       sampleTimes,
-      sampleLabels: labelColumns(this.threads, this.sampleThreads.subarray(0, count)),
+      sampleLabels: labelColumns(this.threads, this.sampleThreads, count),
     };
     if (this.frameOffsets.length > 0) {
       const leafOffsets = new Array<string | null>(count);
       for (let i = 0; i < count; i++) {
-        const offset = this.sampleLeafOffsets[i]!;
+        const offset = this.sampleLeafOffsets.get(i);
         leafOffsets[i] = offset < 0 ? null : this.offsets[offset]!;
       }
       profile.nativeAddresses = { frameOffsets: Array.from(this.frameOffsets, offsets => offsets && [...offsets]), leafOffsets };
     }
     if (events.length > 1) {
       const column = new Array<string>(count);
-      for (let i = 0; i < count; i++) column[i] = events[this.sampleEvents[i]!]!;
+      for (let i = 0; i < count; i++) column[i] = events[this.sampleEvents.get(i)]!;
       profile.sampleLabels['event'] = column;
     }
     const [onlyEvent] = events;
@@ -494,10 +483,36 @@ class PerfScriptScanner {
 }
 
 /** A typed column's first `count` values as the number[] an ImportedProfile has. */
-function numbers(column: Int32Array | Float64Array, count: number): number[] {
+function numbers(column: SampleColumn, count: number): number[] {
   const values = new Array<number>(count);
-  for (let i = 0; i < count; i++) values[i] = column[i]!;
+  for (let i = 0; i < count; i++) values[i] = column.get(i);
   return values;
+}
+
+/** Values per chunk of a SampleColumn: 256 Ki (1 MB of Int32, 2 MB of Float64). */
+const CHUNK_SHIFT = 18;
+const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+
+/**
+ * A per-sample column appended to in order, in chunks that are never copied: growing one flat typed array by
+ * doubling copied each column again at every size and touched twice its final memory fresh (530 ms of a 300 MB
+ * import's parse, load 4–7; fresh memory page-faults expensively on this project's machines).
+ */
+class SampleColumn {
+  private readonly chunks: (Int32Array | Float64Array)[] = [];
+
+  constructor(private readonly make: new (length: number) => Int32Array | Float64Array) {}
+
+  /** Sets value `index`: the next one, or one already set. */
+  set(index: number, value: number): void {
+    const chunk = index >>> CHUNK_SHIFT;
+    if (chunk === this.chunks.length) this.chunks.push(new this.make(1 << CHUNK_SHIFT));
+    this.chunks[chunk]![index & CHUNK_MASK] = value;
+  }
+
+  get(index: number): number {
+    return this.chunks[index >>> CHUNK_SHIFT]![index & CHUNK_MASK]!;
+  }
 }
 
 function grownInts(array: Int32Array, length: number): Int32Array {
@@ -506,24 +521,18 @@ function grownInts(array: Int32Array, length: number): Int32Array {
   return copy;
 }
 
-function grownFloats(array: Float64Array, length: number): Float64Array {
-  const copy = new Float64Array(length);
-  copy.set(array);
-  return copy;
-}
 
 /**
  * The samples' `comm`, `pid` (when printed) and `tid` label columns, in the order ProfileBuilder.sample makes them:
  * each column where a sample first has it, and null for samples without it (a `pid` perf did not print).
  */
-function labelColumns(threads: Thread[], sampleThreads: Int32Array): Record<string, (string | null)[]> {
-  const count = sampleThreads.length;
+function labelColumns(threads: Thread[], sampleThreads: SampleColumn, count: number): Record<string, (string | null)[]> {
   const comm = new Array<string>(count);
   const tid = new Array<string>(count);
   const pid = new Array<string | null>(count);
   let firstPid = -1;
   for (let i = 0; i < count; i++) {
-    const thread = threads[sampleThreads[i]!]!;
+    const thread = threads[sampleThreads.get(i)]!;
     comm[i] = thread.comm;
     tid[i] = thread.tid;
     pid[i] = thread.pid ?? null;

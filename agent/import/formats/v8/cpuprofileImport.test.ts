@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { cpuProfileToImported } from './cpuprofileImport';
+import { cpuProfileToImported, linesFromPositionTicks } from './cpuprofileImport';
+import { random } from '../../../../test/support/random';
 import { scanV8Profile } from './v8ProfileScanner';
 
 /**
@@ -92,5 +93,58 @@ describe('V8 importer stacks', () => {
     // Leaf first; frame ids in the order a walk from each sampled node to the root first meets them.
     assert.deepEqual(imported.stacks, [[0, 1], [], [2, 1], [3], [1]]);
     assert.deepEqual(imported.sampleStacks, [0, 1, 2, 3, 4, 0]);
+  });
+});
+
+/**
+ * The line of each sample from positionTicks, the obvious way: per sample, its node's valid ticks sorted by line
+ * (stable), their running totals, and the first line whose total passes the sample's share of its node's ticks.
+ */
+function referenceLines(tickStart: Int32Array, tickLines: number[], tickCounts: number[], nodeCount: number, sampleNodes: number[]): number[] {
+  const samplesOfNode = new Array<number>(nodeCount).fill(0);
+  for (const node of sampleNodes) samplesOfNode[node]!++;
+  const seen = new Array<number>(nodeCount).fill(0);
+  return sampleNodes.map(node => {
+    const ticks: { line: number; ticks: number }[] = [];
+    for (let t = tickStart[node]!; t < tickStart[node + 1]!; t++) {
+      const line = tickLines[t]!;
+      const count = tickCounts[t]!;
+      if (Number.isInteger(line) && line > 0 && Number.isFinite(count) && count > 0) ticks.push({ line, ticks: count });
+    }
+    ticks.sort((a, b) => a.line - b.line);
+    if (ticks.length === 0) return 0;
+    let sum = 0;
+    const cumulative = ticks.map(t => (sum += t.ticks));
+    const position = ((seen[node]!++ + 0.5) / samplesOfNode[node]!) * sum;
+    const at = cumulative.findIndex(c => position < c);
+    return at < 0 ? 0 : ticks[at]!.line;
+  });
+}
+
+describe('lines from positionTicks', () => {
+  it('gives every sample the line the obvious computation gives, for nodes of few and of many ticked lines', () => {
+    const next = random(2026);
+    for (let round = 0; round < 40; round++) {
+      const nodeCount = 1 + Math.floor(next() * 60);
+      const tickStart = new Int32Array(nodeCount + 1);
+      const tickLines: number[] = [];
+      const tickCounts: number[] = [];
+      for (let node = 0; node < nodeCount; node++) {
+        // Some nodes have no ticks, most a few, some hundreds (past the in-place sort's limit); lines repeat.
+        const r = next();
+        const ticked = r < 0.2 ? 0 : r < 0.85 ? 1 + Math.floor(next() * 12) : 65 + Math.floor(next() * 300);
+        const lineRange = 1 + Math.floor(next() * ticked * 1.5);
+        for (let t = 0; t < ticked; t++) {
+          const bad = next();
+          tickLines.push(bad < 0.03 ? -1 : bad < 0.05 ? 2.5 : bad < 0.06 ? NaN : 1 + Math.floor(next() * lineRange));
+          tickCounts.push(bad > 0.97 ? 0 : bad > 0.96 ? Infinity : next() < 0.1 ? next() * 3 : 1 + Math.floor(next() * 40));
+        }
+        tickStart[node + 1] = tickLines.length;
+      }
+      const sampleNodes = Array.from({ length: Math.floor(next() * 3000) }, () => Math.floor(next() * nodeCount));
+      const columns = { nodeCount, tickStart, tickLines, tickCounts };
+      const expected = tickLines.length === 0 ? undefined : referenceLines(tickStart, tickLines, tickCounts, nodeCount, sampleNodes);
+      assert.deepEqual(linesFromPositionTicks(columns, sampleNodes), expected, `round ${round}`);
+    }
   });
 });
