@@ -288,10 +288,14 @@ export class Store {
     }, this.partResults);
   }
 
-  /** Flushes the active part to a block now (the store also does so by itself when the part is full). */
+  /**
+   * Flushes the active part to a block now (the store also does so by itself when the part is full). A writer calls
+   * it when done writing, so the buffers kept for the next block's encoding are let go then, not 10 s later.
+   */
   async flush(): Promise<void> {
     if (this.active.rows > 0) this.freeze();
     await this.enqueue(() => this.flushFrozen());
+    await this.worker.releaseBuffers();
   }
 
   private scheduleFlush(): Promise<void> {

@@ -96,6 +96,16 @@ describe('batches handed to the block worker as typed arrays', () => {
         const expected = batches.flatMap(rowsOf).map(key).sort();
         assert.deepEqual(back.flatMap(rowsOf).map(key).sort(), expected, `seed ${seed}`);
       }
+      // A writer that is done (Store.flush) lets go of both sides' buffers at once; the next write allocates afresh.
+      const pooled = client.pooledBytes;
+      const freed = await client.releaseBuffers();
+      assert.ok(freed > pooled, `the worker's reused encoding buffers were let go too (${freed} bytes, ${pooled} of them pooled)`);
+      assert.equal(client.pooledBytes, 0);
+      assert.equal(await client.releaseBuffers(), 0, 'nothing is held after a release');
+      const path = join(dir, 'after-release.parquet');
+      const batches = partBatches(24);
+      await client.writeBlock(path, batches, 1 << 20);
+      assert.equal((await client.readBlock(path, crc32(readFileSync(path)), undefined)).reduce((sum, b) => sum + b.numRows, 0), batches.reduce((sum, b) => sum + b.numRows, 0));
     } finally {
       await client.close();
       rmSync(dir, { recursive: true, force: true });

@@ -36,6 +36,11 @@ async function handle(request: BlockWorkerRequest): Promise<BlockWorkerReply> {
       if (written.kind === 'written') written.returned = request.batches.flatMap(batch => (batch instanceof Uint8Array ? [] : rowBuffersOf(batch)));
       return written;
     }
+    case 'release': {
+      const freed = scratch.heldBytes;
+      scratch.release();
+      return { kind: 'released', id: request.id, freed };
+    }
     case 'read': {
       const batches = await readBlock(request.path, request.crc32, request.columns);
       const ipc = tableToIPC(new Table(batches), 'stream');

@@ -17,7 +17,9 @@ export type BlockWorkerRequest =
    * Rewrite the block at `input` without the rows `remove` selects, durably to `path` (nothing is written when no
    * row is left, or none is removed).
    */
-  | { kind: 'rewrite'; id: number; input: { path: string; crc32: number }; remove: Predicate; path: string; rowGroupRows: number };
+  | { kind: 'rewrite'; id: number; input: { path: string; crc32: number }; remove: Predicate; path: string; rowGroupRows: number }
+  /** Let go of the buffers kept for the next block (the writer said it is done: Store.flush). */
+  | { kind: 'release'; id: number };
 
 export type BlockWorkerReply =
   /**
@@ -26,6 +28,8 @@ export type BlockWorkerReply =
    */
   | { kind: 'written'; id: number; bytes: number; crc32: number; stats: BlockStats; returned?: ArrayBuffer[] }
   | { kind: 'read'; id: number; ipc: Uint8Array }
+  /** `freed`: the bytes the worker let go. */
+  | { kind: 'released'; id: number; freed: number }
   /** A rewrite: how many rows it removed and kept, and the new block when rows were removed and some kept. */
   | { kind: 'rewritten'; id: number; removed: number; kept: number; written: { bytes: number; crc32: number; stats: BlockStats } | undefined }
   /** `missing`: the block's file does not exist (a reader beside the writer may find it compacted away). */
