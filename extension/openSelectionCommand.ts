@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LabelValuesRequest, SourceLabelValuesRequest } from '../common/protocol/agentProtocol';
+import { LabelValuesRequest } from '../common/protocol/agentProtocol';
 import { quoteLabelValue } from '../common/selector';
 import type { FlameGraphPanel, FlameGraphPanelServices } from './flameGraphPanel';
 import { openFlameGraphPanel } from './openProfileCommand';
 import { errorText } from './userMessages';
+import { datasetLabels } from './compare/basePicker';
+import { BRANCH_KEY, offeredSelectors } from './compare/offeredBaseLabels';
 
 type SourceItem = vscode.QuickPickItem & { folder: string | undefined };
 
@@ -36,30 +38,30 @@ export async function openSelectionCommand(services: FlameGraphPanelServices): P
 
 type SelectorItem = vscode.QuickPickItem & { selector?: string; typed?: true };
 
-/** The label whose values are offered: runs are told apart by branch ("CI's main"). */
-const OFFERED_KEY = 'branch';
+/** The store's branches listed at most: runs are told apart by branch ("CI's main"). */
 const OFFERED_LIMIT = 200;
 
 /**
- * The selector to show: one of the source's branches (the store's label values, or the dataset's, read from its
- * samples files' label columns), or one typed. A dataset that cannot be read says why in the list; a selector typed
- * for it then opens a panel that says it again. Undefined when the user cancelled.
+ * The selector to show: one of the store's branches, or of a dataset the selectors the compare panel's base picker
+ * offers for it (its branches, then its run labels with a few values: offeredBaseLabels.ts), or one typed. A dataset
+ * that cannot be read says why in the list; a selector typed for it then opens a panel that says it again.
+ * Undefined when the user cancelled.
  */
 async function pickSelector(services: FlameGraphPanelServices, folder: string | undefined, title: string): Promise<string | undefined> {
   const items: SelectorItem[] = [];
   try {
     const agent = await services.agent.connection();
     if (folder === undefined) {
-      const { values } = await agent.request(LabelValuesRequest, { key: OFFERED_KEY, selector: '', limit: OFFERED_LIMIT });
-      items.push(...values.map(value => branchItem(value)));
+      const { values } = await agent.request(LabelValuesRequest, { key: BRANCH_KEY, selector: '', limit: OFFERED_LIMIT });
+      items.push(...values.map(value => selectorItem(BRANCH_KEY, `{${BRANCH_KEY}=${quoteLabelValue(value)}}`)));
     } else {
-      const dataset = (await agent.request(SourceLabelValuesRequest, { key: OFFERED_KEY, limit: OFFERED_LIMIT })).sources.find(entry => entry.folder === folder);
+      const dataset = (await datasetLabels(agent)).find(entry => entry.folder === folder);
       if (dataset?.problem !== undefined) items.push({ label: `$(warning) ${path.basename(folder)}`, description: folder, detail: dataset.problem });
-      items.push(...(dataset?.values ?? []).map(value => branchItem(value)));
+      items.push(...offeredSelectors(dataset?.labels ?? []).map(offered => selectorItem(offered.key, offered.selector)));
     }
   } catch (error) {
     // Without the list the selector is typed, as before the agent answered lists.
-    services.log.warn(`could not list the branches to open: ${errorText(error)}`);
+    services.log.warn(`could not list the selections to open: ${errorText(error)}`);
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: 'Type a selector…', description: 'any label selector; empty shows all the samples', typed: true });
   for (;;) {
@@ -71,9 +73,8 @@ async function pickSelector(services: FlameGraphPanelServices, folder: string | 
   }
 }
 
-function branchItem(value: string): SelectorItem {
-  const selector = `{${OFFERED_KEY}=${quoteLabelValue(value)}}`;
-  return { label: selector, description: OFFERED_KEY, selector };
+function selectorItem(key: string, selector: string): SelectorItem {
+  return { label: selector, description: key, selector };
 }
 
 function typeSelector(title: string): Thenable<string | undefined> {
