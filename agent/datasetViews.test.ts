@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent, type AgentConnection } from '../common/agentConnection';
@@ -8,6 +8,7 @@ import { LabelBreakdownRequest, PingRequest, QuerySelectionRequest, SetSourcesRe
 import { exited, startBuiltAgent } from '../test/support/agentProcess';
 import { icicle } from '../test/support/icicleCli';
 import { writeBranchRunProfiles } from '../test/support/branchRunProfiles';
+import { assertRefused, datasetRefusals } from '../test/support/datasetRefusals';
 
 interface TopJson {
   profileType: string;
@@ -139,25 +140,9 @@ describe('a flame graph of a dataset (icicle.sources), the built agent', functio
   });
 
   it('refuses a missing, damaged or unlisted dataset in a sentence, and keeps serving', async () => {
-    const missing = join(dir, 'not-there');
-    const damaged = join(dir, 'damaged');
-    cpSync(dataset, damaged, { recursive: true });
-    const sample = readdirSync(join(damaged, 'samples'), { recursive: true }).map(String).find(f => f.endsWith('.parquet'))!;
-    writeFileSync(join(damaged, 'samples', sample), 'PAR1 this is not Parquet');
-    await client.request(SetSourcesRequest, { folders: [dataset, missing, damaged] });
-    const cases: [string, RegExp][] = [
-      [missing, /^There is no dataset in .*not-there: the folder does not exist\.$/],
-      [damaged, /^The dataset in .*damaged is damaged: samples\/.*\.parquet is not a readable Parquet file \(.*\)\.$/s],
-      [join(dir, 'elsewhere'), /^.*elsewhere is not one of the datasets of icicle\.sources\.$/],
-    ];
-    for (const [folder, message] of cases) {
-      const error = await view(folder).then(
-        () => assert.fail(`a view of ${folder} should fail`),
-        (e: Error) => e,
-      );
-      assert.match(error.message, message);
-      assert.doesNotMatch(error.message, /\n\s+at /, 'no stack trace');
-    }
+    const { listed, cases } = datasetRefusals(dir, dataset);
+    await client.request(SetSourcesRequest, { folders: listed });
+    await assertRefused(cases, folder => view(folder));
     await client.request(PingRequest);
     assert.equal(selfByName((await view(dataset)).tree).get('slow'), 617_000, 'the good dataset still answers');
     assert.ok((await view(undefined, { selector: '{branch="feature"}' })).summary.sampleCount > 0, 'the store still answers');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectToAgent, type AgentConnection } from '../../common/agentConnection';
@@ -8,6 +8,7 @@ import { toDisplayUnit } from '../../common/profileTypes';
 import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { icicle } from '../../test/support/icicleCli';
 import { writeBranchRunProfiles } from '../../test/support/branchRunProfiles';
+import { assertRefused, datasetRefusals } from '../../test/support/datasetRefusals';
 
 interface DiffJson {
   profileType: string;
@@ -118,25 +119,9 @@ describe('comparing against a dataset (icicle.sources), the built agent', functi
   });
 
   it('refuses a missing, damaged or unlisted dataset in a sentence, and keeps serving the store', async () => {
-    const missing = join(dir, 'not-there');
-    const damaged = join(dir, 'damaged');
-    cpSync(dataset, damaged, { recursive: true });
-    const sample = readdirSync(join(damaged, 'samples'), { recursive: true }).map(String).find(f => f.endsWith('.parquet'))!;
-    writeFileSync(join(damaged, 'samples', sample), 'PAR1 this is not Parquet');
-    await client.request(SetSourcesRequest, { folders: [dataset, missing, damaged] });
-    const cases: [string, RegExp][] = [
-      [missing, /^There is no dataset in .*not-there: the folder does not exist\.$/],
-      [damaged, /^The dataset in .*damaged is damaged: samples\/.*\.parquet is not a readable Parquet file \(.*\)\.$/s],
-      [join(dir, 'elsewhere'), /^.*elsewhere is not one of the datasets of icicle\.sources\.$/],
-    ];
-    for (const [folder, message] of cases) {
-      const error = await compare(folder).then(
-        () => assert.fail(`comparing against ${folder} should fail`),
-        (e: Error) => e,
-      );
-      assert.match(error.message, message);
-      assert.doesNotMatch(error.message, /\n\s+at /, 'no stack trace');
-    }
+    const { listed, cases } = datasetRefusals(dir, dataset);
+    await client.request(SetSourcesRequest, { folders: listed });
+    await assertRefused(cases, folder => compare(folder));
     await client.request(PingRequest);
     assert.equal((await compare(dataset)).changes.find(c => c.name === 'slow')?.verdict, 'regression', 'the good dataset still compares');
     assert.ok((await compare()).changes.length > 0, 'the store still compares');
