@@ -7,7 +7,7 @@ import type { PackedCallTree } from '../common/callTree';
 import { LabelBreakdownRequest, PingRequest, QuerySelectionRequest, SetSourcesRequest, SourceCostsRequest } from '../common/protocol/agentProtocol';
 import { exited, startBuiltAgent } from '../test/support/agentProcess';
 import { icicle } from '../test/support/icicleCli';
-import { writeBranchRunProfiles } from '../test/support/branchRunProfiles';
+import { importBranchRuns } from '../test/support/importBranchRuns';
 import { assertRefused, datasetRefusals } from '../test/support/datasetRefusals';
 
 interface TopJson {
@@ -39,10 +39,7 @@ describe('a flame graph of a dataset (icicle.sources), the built agent', functio
   let agent: Awaited<ReturnType<typeof startBuiltAgent>>;
   let client: AgentConnection;
 
-  const importRuns = async (store: string, branch: string, slow: number, offset: number) => {
-    const imported = await icicle(['import', '--store', store, '--label', `branch=${branch}`, ...writeBranchRunProfiles(dir, `${branch}-${offset}`, slow, offset)]);
-    assert.equal(imported.code, 0, imported.stderr);
-  };
+  const importRuns = (store: string, branch: string, slow: number, offset: number) => importBranchRuns(dir, store, branch, slow, offset);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'icicle-flame-dataset-'));

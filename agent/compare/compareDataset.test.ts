@@ -7,7 +7,7 @@ import { CompareSelectionsRequest, PingRequest, SetSourcesRequest, SourceLabelsR
 import { toDisplayUnit } from '../../common/profileTypes';
 import { exited, startBuiltAgent } from '../../test/support/agentProcess';
 import { icicle } from '../../test/support/icicleCli';
-import { writeBranchRunProfiles } from '../../test/support/branchRunProfiles';
+import { importBranchRuns } from '../../test/support/importBranchRuns';
 import { assertRefused, datasetRefusals } from '../../test/support/datasetRefusals';
 
 interface DiffJson {
@@ -34,10 +34,7 @@ describe('comparing against a dataset (icicle.sources), the built agent', functi
   let agent: Awaited<ReturnType<typeof startBuiltAgent>>;
   let client: AgentConnection;
 
-  const importRuns = async (store: string, branch: string, slow: number, offset: number) => {
-    const imported = await icicle(['import', '--store', store, '--label', `branch=${branch}`, ...writeBranchRunProfiles(dir, `${branch}-${offset}`, slow, offset)]);
-    assert.equal(imported.code, 0, imported.stderr);
-  };
+  const importRuns = (store: string, branch: string, slow: number, offset: number) => importBranchRuns(dir, store, branch, slow, offset);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'icicle-compare-dataset-'));
