@@ -16,7 +16,7 @@ const RUNS = 7;
 const MIN_SHARE = 0.002;
 
 /**
- * `npm run bench -- requery`: a view of tsc-big.cpuprofile (about 185,000 nodes) opened through the store, then
+ * `npm run bench -- requery`: a view of tsc-big.cpuprofile (the pinned input of bigProfile.ts, about 185,000 nodes) opened through the store, then
  * what a user does next: another time range, and a zoom into a frame of it (zoom detail re-queries). Each is timed
  * as the agent answers it (queryView: the call tree, its pruning, types, timeline) with the view cache and, as the
  * peer in the same run, computed from the store without it (`cache: false`, what every re-query cost before).
