@@ -4,10 +4,10 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ManifestCorruptionError } from './manifest';
+import { ManifestCorruptionError, readManifest } from './manifest';
 import { MetadataCorruptionError, MetadataLog } from './metadata/metadataLog';
 import { decodeRecord } from './wal/walRecord';
-import { Store } from './store';
+import { MANIFEST_FILE, Store } from './store';
 import { readRows, simpleWrite, stackOf, totalValue } from '../test/support/sampleData';
 
 describe('store recovery', () => {
@@ -21,8 +21,11 @@ describe('store recovery', () => {
     this.timeout(180_000);
     const acked = new Map<number, number>();
     let nextSeq = 1;
+    // Odd rounds write parts that two block workers encode in halves (storeCrashWriter.ts `split`).
+    let halvesSeen = 0;
     for (let round = 0; round < 10; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'storeCrashWriter.ts'), dir, String(nextSeq)], {
+      const mode = round % 2 === 1 ? ['split'] : [];
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'storeCrashWriter.ts'), dir, String(nextSeq), ...mode], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       const exited = new Promise(resolve => child.once('exit', resolve));
@@ -42,6 +45,9 @@ describe('store recovery', () => {
         child.once('exit', () => resolve());
       });
       await exited;
+      // Two blocks of one part share its tx range.
+      const ranges = ((await readManifest(join(dir, MANIFEST_FILE)))?.blocks ?? []).map(b => `${b.minTxId}-${b.maxTxId}`);
+      halvesSeen += ranges.length - new Set(ranges).size;
       const store = await Store.open(dir, { owner: 'crash test' });
       const rowsBySeq = new Map<number, number>();
       const snapshot = store.snapshot();
@@ -61,6 +67,7 @@ describe('store recovery', () => {
       await store.close({ flush: round % 2 === 0 });
     }
     assert.ok(acked.size > 50, `only ${acked.size} writes were acknowledged`);
+    assert.ok(halvesSeen > 0, 'no part was written in halves by the two block workers');
   });
 
   it('reports a damaged block by file name and keeps serving the other blocks', async () => {

@@ -35,7 +35,8 @@ type RequestBody = BlockWorkerRequest extends infer R ? (R extends { id: number 
 
 /**
  * The store's side of the block worker: one worker thread, requests matched to replies by id. If the worker
- * dies, its pending requests fail and the next request starts a new one.
+ * dies, its pending requests fail and the next request starts a new one. With `idleMs`, the worker ends once it has
+ * had no request for that long (its wasm heap, which never shrinks, goes with it) and the next request starts one.
  */
 export class BlockWorkerClient {
   private worker: Worker | undefined;
@@ -43,6 +44,14 @@ export class BlockWorkerClient {
   private readonly pending = new Map<number, Pending>();
   /** The buffers the worker gave back after its last writes (at most ~two parts' worth; let go after 10 s idle). */
   private readonly pool = new TransferPool(160 * 2 ** 20, 10_000);
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly options: { idleMs?: number } = {}) {}
+
+  /** Whether a worker thread is running (for tests). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
 
   async writeBlock(path: string, batches: RecordBatch[], rowGroupRows: number): Promise<WrittenBlock> {
     const sent = batches.map(batch => toTransferBatch(batch, this.pool) ?? tableToIPC(new Table([batch]), 'stream'));
@@ -94,6 +103,7 @@ export class BlockWorkerClient {
   private request(body: RequestBody, path: string, transfer: ArrayBuffer[]): Promise<BlockWorkerReply> {
     const id = this.nextId++;
     const worker = this.ensureWorker();
+    clearTimeout(this.idleTimer);
     return new Promise<BlockWorkerReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, path });
       // The worker keeps the process alive only while it has work, so an idle store never holds the agent open.
@@ -111,7 +121,10 @@ export class BlockWorkerClient {
     worker.on('message', (reply: BlockWorkerReply) => {
       const pending = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0) {
+        worker.unref();
+        this.endWhenIdle(worker);
+      }
       pending?.resolve(reply);
     });
     const fail = (error: Error): void => {
@@ -125,7 +138,25 @@ export class BlockWorkerClient {
     return worker;
   }
 
+  /** With `idleMs`, ends `worker` after that long without a request. */
+  private endWhenIdle(worker: Worker): void {
+    const idleMs = this.options.idleMs;
+    if (idleMs === undefined) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.worker !== worker || this.pending.size > 0) return;
+      this.worker = undefined;
+      this.pool.release();
+      // Its exit must not fail the requests of the worker that the next request starts meanwhile.
+      worker.removeAllListeners('exit');
+      worker.removeAllListeners('error');
+      void worker.terminate();
+    }, idleMs);
+    this.idleTimer.unref?.();
+  }
+
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     this.pool.release();
     const worker = this.worker;
     this.worker = undefined;
