@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toPackedCallTree } from '../../../common/callTree';
+import { toPackedCallTree, type CallTreeColumns } from '../../../common/callTree';
 import { preferredProfileType, toDisplayUnit } from '../../../common/profileTypes';
 import { Store } from '../../../storage/store';
 import { corpusDir } from '../../../test/support/corpus';
@@ -11,7 +11,7 @@ import { importProfileBytes } from '../../import/importFile';
 import { profileTypes } from '../selectionProfileTypes';
 import { mergeStacks } from '../stacks/mergeStacks';
 import { buildCallTree, buildCallTreeWithLeaves } from './callTree';
-import { cutStackTree, stackTreeOf } from './rangeTree';
+import { cutStackTree, cutStackTreeSteps, stackTreeOf } from './rangeTree';
 
 /** A seeded generator, so that a failure names subsets that can be looked at again. */
 function random(seed: number): () => number {
@@ -69,7 +69,7 @@ describe('cutting a range tree out of the whole one', function () {
             return [`stacks ${from} to ${to}`, s => s >= from && s <= to];
           }),
         ];
-        for (const [name, chosen] of subsets) {
+        const cases = subsets.map(([name, chosen]) => {
           // Each chosen stack with part of its samples, as a time range would leave it.
           const samples = new Float64Array(k);
           const values = new Float64Array(k);
@@ -80,8 +80,23 @@ describe('cutting a range tree out of the whole one', function () {
           }
           const kept = merged.stackIds.map((_, s) => s).filter(s => samples[s]! > 0);
           const subset = { stackIds: Uint32Array.from(kept, s => merged.stackIds[s]!), samples: Float64Array.from(kept, s => samples[s]!), values: Float64Array.from(kept, s => values[s]!) };
-          const built = buildCallTree(snapshot.metadata, subset, classifyStoredFrame, toDisplay);
-          assert.deepEqual(toPackedCallTree(cutStackTree(whole, samples, values, toDisplay)), built, `${file}, ${name}: ${kept.length} of ${k} stacks`);
+          return { samples, values, built: buildCallTree(snapshot.metadata, subset, classifyStoredFrame, toDisplay), what: `${file}, ${name}: ${kept.length} of ${k} stacks` };
+        });
+        // One after the other, each cut in the arrays the one before worked in.
+        for (const { samples, values, built, what } of cases) assert.deepEqual(toPackedCallTree(cutStackTree(whole, samples, values, toDisplay)), built, what);
+        // Two at a time, a step of each in turn, as the agent interleaves sliced queries: the second works in its own.
+        for (let c = 0; c + 1 < cases.length; c++) {
+          const pair = [cases[c]!, cases[c + 1]!];
+          const steps = pair.map(({ samples, values }) => cutStackTreeSteps(whole, samples, values, toDisplay));
+          const results: (CallTreeColumns | undefined)[] = [undefined, undefined];
+          while (results.some(r => r === undefined)) {
+            steps.forEach((step, i) => {
+              if (results[i] !== undefined) return;
+              const next = step.next();
+              if (next.done) results[i] = next.value;
+            });
+          }
+          results.forEach((result, i) => assert.deepEqual(toPackedCallTree(result!), pair[i]!.built, `interleaved: ${pair[i]!.what}`));
         }
       } finally {
         snapshot.release();

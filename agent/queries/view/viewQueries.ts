@@ -159,8 +159,8 @@ function baseBytes(base: SelectionBase): number {
 }
 
 /** The tree, each node's children and each stack's leaf. */
-function stackTreeBytes({ tree, leafOf }: StackTree): number {
-  return callTreeBytes(tree) + tree.parent.length * 8 + leafOf.length * 8;
+function stackTreeBytes({ tree, leafOf, scratch }: StackTree): number {
+  return callTreeBytes(tree) + tree.parent.length * 8 + leafOf.length * 8 + scratch.bytes;
 }
 
 /** About what a tree holds in memory: ten columns of numbers per node and the strings. */
