@@ -129,6 +129,11 @@ describe('icicle diff in CI, two checkouts', function () {
     const nobody = diff('base', 'nobody');
     assert.equal(nobody.status, 2);
     assert.match(nobody.stderr, /no runs match --head \{side="nobody"\}/);
+    assert.doesNotMatch(nobody.stderr, /repeat it/);
+    // Two labels joined by a comma are one label whose value holds the comma: the message says how to give both.
+    const joined = icicle(['diff', '--store', store, '--base', 'side=base', '--head', 'side=slower,commit=abc']);
+    assert.equal(joined.status, 2);
+    assert.match(joined.stderr, /no runs match --head \{side="slower,commit=abc"\}; --head takes one label: for several, repeat it \(--head side=slower --head commit=abc\)$/m);
     assert.equal(diff('base', 'slower', '--threshold', 'lots').status, 2);
     assert.equal(diff('base', 'slower', '--fdr', '0').status, 2);
   });

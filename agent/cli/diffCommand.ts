@@ -110,8 +110,19 @@ function selectionOf(flag: string, where: readonly string[]): Selection {
 
 async function sideRuns(source: ScanSource, selection: Selection, flag: string, where: string): Promise<RunCosts[]> {
   const runs = await runsOf(source, selection);
-  if (runs.length === 0) throw new UsageError(`no runs match ${flag} ${describe(selection)}${where}`, 'diff');
+  if (runs.length === 0) throw new UsageError(`no runs match ${flag} ${describe(selection)}${where}${commaHint(flag, selection)}`, 'diff');
   return runs;
+}
+
+/**
+ * A hint when a label's value reads as several labels joined by commas (`--base branch=main,commit=abc`, which
+ * is one label whose value holds the comma): each label takes a flag of its own.
+ */
+function commaHint(flag: string, selection: Selection): string {
+  const joined = selection.matchers.find(m => m.op === '=' && /,\s*[A-Za-z_][A-Za-z0-9_]*=/.test(m.value));
+  if (joined === undefined) return '';
+  const parts = `${joined.key}=${joined.value}`.split(/,\s*(?=[A-Za-z_][A-Za-z0-9_]*=)/);
+  return `; ${flag} takes one label: for several, repeat it (${parts.map(part => `${flag} ${part}`).join(' ')})`;
 }
 
 /** The base selection read from a dataset (of every profile type unless `--type` names one). */
