@@ -301,6 +301,11 @@ export class Store {
     }, this.partResults);
   }
 
+  /** Starts the block worker ahead of the first flush, for a writer about to write much (BlockWorkerClient.start). */
+  startBlockWorker(): void {
+    if (!this.closed) this.worker.start();
+  }
+
   /**
    * Flushes the active part to a block now (the store also does so by itself when the part is full). A writer calls
    * it when done writing, so the buffers kept for the next block's encoding are let go then, not 10 s later.

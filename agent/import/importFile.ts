@@ -10,7 +10,8 @@ import type { SampleWrite } from '../../storage/write/sampleWrite';
 import { plannedWrites, profileWrites } from './importToStore';
 import { PROFILE_ROWS_LABEL, storedWhole } from './storedProfile';
 import { fileAnchor, nowAnchor, type TimeAnchor } from './timeAnchor';
-import { parseStreamedFile } from './streamImport';
+import { STREAM_MIN_BYTES, parseStreamedFile } from './streamImport';
+import { stat } from 'node:fs/promises';
 import { MAX_BATCH_ROWS } from '../../storage/part/activePart';
 
 export interface FileImportResult {
@@ -44,6 +45,13 @@ export async function importProfileFile(
   /** `streamMinBytes`: from what size a line format's file is read as a stream (streamImport.ts; tests lower it). */
   options: { streamMinBytes?: number } = {},
 ): Promise<FileImportResult> {
+  // A big file will fill parts as soon as it is parsed: its first flush need not wait for the block worker to start.
+  // (A file that cannot be read is reported by the reading below.)
+  const size = await stat(path).then(
+    info => info.size,
+    () => 0,
+  );
+  if (size >= (options.streamMinBytes ?? STREAM_MIN_BYTES)) store.startBlockWorker();
   // A big file in a line format (perf script) is read as a stream, in bounded memory; any other is read whole.
   const streamed = await parseStreamedFile(path, displayName, { minBytes: options.streamMinBytes });
   if (streamed) {
