@@ -33,7 +33,7 @@ const contexts = [
   // icicleMain.js is the command line, which the bin below loads.
   {
     ...node,
-    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', viewWorker: 'agent/queries/view/viewWorker.ts', icicleMain: 'agent/cli/main.ts', parquetWorker: 'agent/dataset/parquetWorker.ts', nodeProbe: 'agent/probe/nodeProbe.ts' },
+    entryPoints: { main: 'agent/main.ts', blockWorker: 'storage/block/blockWorker.ts', viewWorker: 'agent/queries/view/viewWorker.ts', icicleMain: 'agent/cli/main.ts', parquetWorker: 'agent/dataset/parquetWorker.ts', nodeProbe: 'agent/probe/nodeProbe.ts', v8ScanWorker: 'agent/import/formats/v8/v8ScanWorker.ts' },
     outdir: 'out/agent',
   },
   // The package's `icicle` bin (the shebang): a small bundle, so that `icicle record` starts its program before

@@ -19,6 +19,11 @@ import { fileAnchor } from './timeAnchor';
  * profile (for a V8 profile, its nodes as columns; for a Chrome trace, what its reader keeps of each event).
  */
 export const STREAM_MIN_BYTES = 32 * 1024 * 1024;
+/**
+ * Files at least this big whose chunk reader can read a part of them on another thread (a V8 profile) are read by two
+ * threads at once: below it, starting the second thread costs about what it saves.
+ */
+export const PARALLEL_MIN_BYTES = 192 * 1024 * 1024;
 const CHUNK_BYTES = 4 * 1024 * 1024;
 /** A gzip is streamed from an eighth of STREAM_MIN_BYTES: what it is likely to inflate to decides. */
 const GZIP_RATIO_GUESS = 8;
@@ -46,7 +51,13 @@ export async function parseStreamedFile(
   displayName: string,
   /** `minBytes`: STREAM_MIN_BYTES unless given; `chunkBytes`: what one read takes (tests split lines and characters with tiny ones). */
   // `gzipLimitBytes`: past this a gzip must keep to MAX_GZIP_RATIO (tests lower it to meet the bound on small files).
-  { minBytes = STREAM_MIN_BYTES, chunkBytes = CHUNK_BYTES, gzipLimitBytes = MAX_PROFILE_BYTES }: { minBytes?: number | undefined; chunkBytes?: number; gzipLimitBytes?: number } = {},
+  // `parallelMinBytes`: PARALLEL_MIN_BYTES unless given (tests lower it to read small files in two parts).
+  {
+    minBytes = STREAM_MIN_BYTES,
+    chunkBytes = CHUNK_BYTES,
+    gzipLimitBytes = MAX_PROFILE_BYTES,
+    parallelMinBytes = PARALLEL_MIN_BYTES,
+  }: { minBytes?: number | undefined; chunkBytes?: number; gzipLimitBytes?: number; parallelMinBytes?: number } = {},
 ): Promise<StreamedFile | undefined> {
   const { handle, size, modifiedMs } = await openProfileFile(path, displayName);
   let inflating: AsyncIterator<Buffer> | undefined;
@@ -107,12 +118,13 @@ export async function parseStreamedFile(
     const notes: string[] = [];
     let profiles: ImportedProfile[] | undefined;
     if (streamable.chunks) {
-      const parser = streamable.chunks.parser(displayName, size, notes);
+      // A gzip's bytes are not the file's: no part of them can be read from the file by another thread.
+      const parser = streamable.chunks.parser(displayName, size, notes, gzipped ? undefined : { path, parallelMinBytes });
       await eachChunk(bytes => parser.push(bytes));
       // JSON whose whole-file detection would go to another reader (or be refused) is read whole, as it would be.
       const sniffed = parser.sniffedJson?.();
       if (sniffed?.json !== undefined && jsonFormat(sniffed.json) !== format) return undefined;
-      profiles = parser.finish();
+      profiles = await parser.finish();
       // Not laid out as the chunk reader reads it: the file is read whole, where detection says what it is.
       if (profiles === undefined) return undefined;
     } else {

@@ -73,7 +73,16 @@ export interface FormatReader {
    * lines (a V8 profile's JSON): `starts` says from the first 256 KB whether the file opens as the reader can stream
    * it; the parser's `finish` gives undefined when the file turned out otherwise, and it is then read whole.
    */
-  chunks?: { starts(head: Buffer): boolean; parser(displayName: string, fileBytes: number, notes: ImportNotes): ChunkParser };
+  chunks?: { starts(head: Buffer): boolean; parser(displayName: string, fileBytes: number, notes: ImportNotes, source?: ChunkSource): ChunkParser };
+}
+
+/**
+ * The file a chunk parser's bytes come from, when they are the file's own (not a gzip's inflated bytes): a parser may
+ * read part of it on another thread (a V8 profile of at least `parallelMinBytes`, v8ProfileStream.ts).
+ */
+export interface ChunkSource {
+  path: string;
+  parallelMinBytes: number;
 }
 
 /** A reader fed a file's bytes in order (FormatReader.chunks); `push` may keep no reference to a chunk. */
@@ -88,7 +97,7 @@ export interface ChunkParser {
    */
   sniffedJson?(): { json: unknown } | undefined;
   /** The file's profiles, or undefined when it is not laid out as this parser reads it (the file is read whole). */
-  finish(): ImportedProfile[] | undefined;
+  finish(): ImportedProfile[] | undefined | Promise<ImportedProfile[] | undefined>;
 }
 
 /** A format Icicle recognises only to refuse it, with a message that says what to do instead. */

@@ -486,6 +486,19 @@ export class V8ProfileScanner {
     }
   }
 
+  /**
+   * Reads from here on as the rest of `nodes`, from a node's opening brace: the second part of a file two scanners
+   * read at once (v8ParallelScan.ts). Called before the first window is read.
+   */
+  startInNodes(): void {
+    this.phase = Phase.nodes;
+  }
+
+  /** Whether everything read so far ended with a whole node and its comma: the next byte opens the next node. */
+  get betweenNodes(): boolean {
+    return this.phase === Phase.nodes && this.resume === this.n && this.b[this.n - 1] === COMMA;
+  }
+
   /** After a top-level member: the comma, or the closing brace which ends the profile. */
   private memberEnd(): void {
     this.phase = this.endOfMembers() ? Phase.done : Phase.members;

@@ -1,12 +1,9 @@
-import type { ChunkParser } from '../formatReader';
+import type { ImportedProfile } from '../../importedProfile';
+import type { ChunkParser, ChunkSource } from '../formatReader';
 import { cpuProfileToImported } from './cpuprofileImport';
-import { NOT_CANONICAL, V8ProfileScanner } from './v8ProfileScanner';
-
-/**
- * The most a streamed V8 profile's unit (one node, one number) may take: a window cut inside a unit carries it on
- * to the next, so a file whose unit never ends (damage, or another layout) would otherwise be held whole.
- */
-const MAX_UNIT_BYTES = 64 * 1024 * 1024;
+import { readRange } from './readRange';
+import { joinColumns, nodeBoundaryAfter, V8ParallelScan } from './v8ParallelScan';
+import { V8ProfileWindows } from './v8ProfileWindows';
 
 /** Whether a file's first bytes open a V8 profile as V8 writes it, `{"nodes":[`, which a stream can read. */
 export function startsAsV8Writes(head: Buffer): boolean {
@@ -20,59 +17,52 @@ export function startsAsV8Writes(head: Buffer): boolean {
   return head.toString('latin1', p, p + 8) === '"nodes":';
 }
 
+/** How far past the middle of a file a node boundary is looked for before it is read by one thread after all. */
+const BOUNDARY_SEARCH_BYTES = 16 * 1024 * 1024;
+
 /**
  * A V8 `.cpuprofile` read from its bytes as they come, chunk by chunk (agent/import/streamImport.ts), by the same
- * byte scanner that reads a whole file (v8ProfileScanner.ts), so that a profile of gigabytes is never held as a
- * buffer or a string: each chunk is scanned unit by unit (a node, a number of `samples`), and the unit a chunk cuts
- * is carried on to the next. Distinct call frames and URLs are kept by the scanner, not as positions in a chunk.
- * `finish` gives undefined for a file that is not laid out as V8 writes it (nodes first, strict JSON): it is then
- * read whole, where detection and the checked path say what is wrong with it.
+ * byte scanner that reads a whole file (v8ProfileScanner.ts, through V8ProfileWindows), so that a profile of
+ * gigabytes is never held as a buffer or a string. Distinct call frames and URLs are kept by the scanner, not as
+ * positions in a chunk. `finish` gives undefined for a file that is not laid out as V8 writes it (nodes first, strict
+ * JSON): it is then read whole, where detection and the checked path say what is wrong with it.
+ *
+ * A file of at least `source.parallelMinBytes` is read by two threads at once: from the first node boundary past its
+ * middle, a worker thread reads the rest from the file itself (V8ParallelScan) while this one reads the start, and
+ * the two parts' columns are joined. The chunks still all pass through here (the caller hashes them).
  */
-export function v8ProfileChunks(displayName: string, fileBytes: number): ChunkParser {
-  let scanner: V8ProfileScanner | undefined;
-  let carry = Buffer.alloc(0);
-  let declined = false;
-  let done = false;
-  /** The window a carry and the next chunk are joined in, reused: a fresh 4 MB buffer a chunk costs page faults and GC. */
-  let joined = Buffer.alloc(0);
-  const join = (chunk: Buffer): Buffer => {
-    const length = carry.length + chunk.length;
-    if (joined.length < length) joined = Buffer.allocUnsafe(Math.max(length, 2 * joined.length));
-    carry.copy(joined, 0);
-    chunk.copy(joined, carry.length);
-    return joined.subarray(0, length);
-  };
-  /** Scans what `window` holds; false when the file is not for this path. */
-  const scan = (window: Buffer, last: boolean): boolean => {
-    if (scanner === undefined) {
-      // The byte order mark's three bytes are needed whole to be skipped.
-      if (window.length < 3 && !last) {
-        carry = Buffer.from(window);
-        return true;
-      }
-      scanner = new V8ProfileScanner(window, fileBytes);
-    } else {
-      scanner.window(window, 0);
-    }
-    try {
-      done = scanner.streamUnits();
-    } catch (error) {
-      if (error !== NOT_CANONICAL && !(error instanceof RangeError)) throw error;
-      if (last) return false;
-      scanner.dropPartial();
-    }
-    // Copied: the chunk's buffer is read into again.
-    carry = Buffer.from(window.subarray(scanner.resume));
-    return carry.length <= MAX_UNIT_BYTES;
-  };
+export function v8ProfileChunks(displayName: string, fileBytes: number, _notes?: unknown, source?: ChunkSource): ChunkParser {
+  const first = new V8ProfileWindows(fileBytes);
+  /** Where the worker's part starts (a node boundary past the middle, found before the first byte is read), or -1. */
+  const split = source !== undefined && fileBytes >= source.parallelMinBytes ? nodeBoundaryAfter(source.path, Math.floor(fileBytes / 2), BOUNDARY_SEARCH_BYTES) : -1;
+  const second = split > 0 ? new V8ParallelScan(source!.path, split, fileBytes) : undefined;
+  /** Bytes pushed so far: this thread reads those before `split`. */
+  let at = 0;
   return {
     push(chunk) {
-      if (declined || chunk.length === 0) return;
-      declined = !scan(carry.length === 0 ? chunk : join(chunk), false);
+      const start = at;
+      at += chunk.length;
+      if (second === undefined || at <= split) first.push(chunk);
+      else if (start < split) first.push(chunk.subarray(0, split - start));
     },
     finish() {
-      if (declined || !scan(carry, true) || !done) return undefined;
-      return [cpuProfileToImported({ columns: scanner!.streamedProfile() }, displayName)];
+      // Read by this thread alone, the file's profiles are ready now (the caller need not wait a turn).
+      return second === undefined ? whole() : joinedParts(second);
     },
   };
+
+  function whole(): ImportedProfile[] | undefined {
+    return first.end() ? [cpuProfileToImported({ columns: first.scanner!.streamedProfile() }, displayName)] : undefined;
+  }
+
+  async function joinedParts(second: V8ParallelScan): Promise<ImportedProfile[] | undefined> {
+    const rest = await second.result(first.endedBetweenNodes);
+    if (rest === 'declined' || first.declined) return undefined;
+    // Not a node boundary after all (the first part did not end there): this thread reads the rest itself.
+    if (rest === 'notBoundary') {
+      await readRange(source!.path, split, fileBytes, chunk => first.push(chunk));
+      return whole();
+    }
+    return [cpuProfileToImported({ columns: joinColumns(first.scanner!, rest) }, displayName)];
+  }
 }
