@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { parseProfileBytes } from '../../agent/import/detectFormat';
-import { importProfileBytes, importProfileFile } from '../../agent/import/importFile';
+import { importProfileBytes, importProfileFile, profileIdOf } from '../../agent/import/importFile';
+import { parseStreamedFile } from '../../agent/import/streamImport';
+import { corpusDir } from './corpus';
 import { fileAnchor } from '../../agent/import/timeAnchor';
 import { Store } from '../../storage/store';
 
@@ -51,4 +54,30 @@ export function parseWhole(path: string, name: string, bytes: Buffer): ReturnTyp
   } catch (error) {
     return error as Error;
   }
+}
+
+/** Every V8 profile of the corpus (and the generated tsc-small profile), with its bytes. */
+export function v8Corpus(): { name: string; bytes: Buffer }[] {
+  const folder = join(corpusDir(), 'cpuprofile');
+  const files = readdirSync(folder)
+    .filter(name => name.endsWith('.cpuprofile'))
+    .sort()
+    .map(name => ({ name, bytes: readFileSync(join(folder, name)) }));
+  files.push({ name: 'tsc-small.cpuprofile', bytes: gunzipSync(readFileSync(join(corpusDir(), 'generated', 'tsc-small.cpuprofile.gz'))) });
+  return files;
+}
+
+/**
+ * Writes `bytes` as `dir/name` and checks that its streamed parse (parseStreamedFile with `options`) is the whole
+ * file's parse, with the same profile_id.
+ */
+export async function assertStreamedAsWhole(dir: string, name: string, bytes: Buffer, options: Parameters<typeof parseStreamedFile>[2]): Promise<void> {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  const expected = parseWhole(path, name, bytes);
+  assert.ok(!(expected instanceof Error), `${name}: ${(expected as Error).message}`);
+  const streamed = await parseStreamedFile(path, name, options);
+  assert.ok(streamed, `${name} was not streamed`);
+  assert.deepEqual(streamed.parsed, expected, `${name}, ${JSON.stringify(options)}`);
+  assert.equal(streamed.profileId, profileIdOf(bytes));
 }

@@ -1,12 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { corpusDir } from '../../../../test/support/corpus';
 import { random } from '../../../../test/support/random';
-import { parseWhole } from '../../../../test/support/streamedImport';
-import { profileIdOf } from '../../importFile';
+import { assertStreamedAsWhole, parseWhole, v8Corpus as allV8Profiles } from '../../../../test/support/streamedImport';
 import { parseStreamedFile } from '../../streamImport';
 import { nodeBoundaryAfter } from './v8ParallelScan';
 import { scanV8Profile } from './v8ProfileScanner';
@@ -18,15 +15,9 @@ import { scanV8Profile } from './v8ProfileScanner';
  * Every file here is read in two parts (parallelMinBytes 0) unless no boundary follows its middle.
  */
 
-const corpus = corpusDir();
-
+/** The corpus profiles the scanner reads (V8's own layout). */
 function v8Corpus(): { name: string; bytes: Buffer }[] {
-  const files = readdirSync(join(corpus, 'cpuprofile'))
-    .filter(name => name.endsWith('.cpuprofile'))
-    .sort()
-    .map(name => ({ name, bytes: readFileSync(join(corpus, 'cpuprofile', name)) }));
-  files.push({ name: 'tsc-small.cpuprofile', bytes: gunzipSync(readFileSync(join(corpus, 'generated', 'tsc-small.cpuprofile.gz'))) });
-  return files.filter(f => scanV8Profile(f.bytes) !== undefined);
+  return allV8Profiles().filter(f => scanV8Profile(f.bytes) !== undefined);
 }
 
 describe('a V8 profile read by two threads', function () {
@@ -37,17 +28,10 @@ describe('a V8 profile read by two threads', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Writes `bytes` and checks its two-part parse against the whole file's; returns where the second part started. */
+  /** Checks the two-part parse of `bytes` against the whole file's; returns where the second part started. */
   async function assertAsWhole(name: string, bytes: Buffer, chunkBytes: number): Promise<number> {
-    const path = join(dir, name);
-    writeFileSync(path, bytes);
-    const expected = parseWhole(path, name, bytes);
-    assert.ok(!(expected instanceof Error), `${name}: ${(expected as Error).message}`);
-    const streamed = await parseStreamedFile(path, name, { minBytes: 0, chunkBytes, parallelMinBytes: 0 });
-    assert.ok(streamed, `${name} was not streamed`);
-    assert.deepEqual(streamed.parsed, expected, `${name}, chunks of ${chunkBytes} bytes`);
-    assert.equal(streamed.profileId, profileIdOf(bytes));
-    return nodeBoundaryAfter(path, Math.floor(bytes.length / 2), 16 * 1024 * 1024);
+    await assertStreamedAsWhole(dir, name, bytes, { minBytes: 0, chunkBytes, parallelMinBytes: 0 });
+    return nodeBoundaryAfter(join(dir, name), Math.floor(bytes.length / 2), 16 * 1024 * 1024);
   }
 
   it('reads every corpus profile as the whole file reads it', async () => {

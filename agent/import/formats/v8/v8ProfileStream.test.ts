@@ -1,12 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { corpusDir } from '../../../../test/support/corpus';
 import { random } from '../../../../test/support/random';
-import { checkStreamedImport, parseWhole } from '../../../../test/support/streamedImport';
-import { importProfileBytes, importProfileFile, profileIdOf } from '../../importFile';
+import { assertStreamedAsWhole, checkStreamedImport, parseWhole, v8Corpus } from '../../../../test/support/streamedImport';
+import { importProfileBytes, importProfileFile } from '../../importFile';
 import { parseStreamedFile } from '../../streamImport';
 import { ProfileFile } from '../formatReader';
 import { cpuprofileReader } from './v8Reader';
@@ -20,17 +18,6 @@ import { v8ProfileChunks } from './v8ProfileStream';
  * corpus and for the same profiles written otherwise; and that a damaged or truncated copy, which the stream
  * declines, is read whole and gets the whole file's error.
  */
-
-const corpus = corpusDir();
-
-function v8Corpus(): { name: string; bytes: Buffer }[] {
-  const files = readdirSync(join(corpus, 'cpuprofile'))
-    .filter(name => name.endsWith('.cpuprofile'))
-    .sort()
-    .map(name => ({ name, bytes: readFileSync(join(corpus, 'cpuprofile', name)) }));
-  files.push({ name: 'tsc-small.cpuprofile', bytes: gunzipSync(readFileSync(join(corpus, 'generated', 'tsc-small.cpuprofile.gz'))) });
-  return files;
-}
 
 /** The chunk parser fed `bytes` in pieces of `size`, in memory (no file reads, so that one-byte pieces are cheap). */
 function chunked(bytes: Buffer, size: number, name = 'profile'): unknown {
@@ -47,18 +34,6 @@ describe('streamed import of V8 profiles', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** The streamed parse of `bytes` (written to a file) is the whole file's parse, with the same profile_id. */
-  async function assertStreamedAsWhole(name: string, bytes: Buffer, chunkBytes: number): Promise<void> {
-    const path = join(dir, name);
-    writeFileSync(path, bytes);
-    const expected = parseWhole(path, name, bytes);
-    assert.ok(!(expected instanceof Error), `${name}: ${(expected as Error).message}`);
-    const streamed = await parseStreamedFile(path, name, { minBytes: 0, chunkBytes });
-    assert.ok(streamed, `${name} was not streamed`);
-    assert.deepEqual(streamed.parsed, expected, `${name}, chunks of ${chunkBytes} bytes`);
-    assert.equal(streamed.profileId, profileIdOf(bytes));
-  }
-
   for (const { name, bytes } of v8Corpus()) {
     it(`reads ${name} as the whole file reads it, in chunks of any size`, async () => {
       if (scanV8Profile(bytes) === undefined) {
@@ -69,7 +44,7 @@ describe('streamed import of V8 profiles', function () {
         assert.equal(chunked(bytes, 7), undefined);
         return;
       }
-      for (const chunkBytes of [4093, 4 * 1024 * 1024]) await assertStreamedAsWhole(name, bytes, chunkBytes);
+      for (const chunkBytes of [4093, 4 * 1024 * 1024]) await assertStreamedAsWhole(dir, name, bytes, { minBytes: 0, chunkBytes });
       // One- and seven-byte pieces: every string, number and node is cut somewhere.
       const expected = cpuprofileReader.parse(new ProfileFile(bytes), name, []);
       for (const size of bytes.length > 2_000_000 ? [7] : [1, 7]) assert.deepEqual(chunked(bytes, size, name), expected, `${name} in pieces of ${size}`);
@@ -90,7 +65,7 @@ describe('streamed import of V8 profiles', function () {
     ];
     for (const [name, bytes] of variants) {
       assert.ok(scanV8Profile(bytes), `${name} is read by the scanner whole`);
-      for (const chunkBytes of [4093, 65536]) await assertStreamedAsWhole(name, bytes, chunkBytes);
+      for (const chunkBytes of [4093, 65536]) await assertStreamedAsWhole(dir, name, bytes, { minBytes: 0, chunkBytes });
       assert.deepEqual(chunked(bytes, 7, name), cpuprofileReader.parse(new ProfileFile(bytes), name, []), `${name} in pieces of 7`);
     }
     // Another key order is for the whole-file path (V8 writes `nodes` first).
