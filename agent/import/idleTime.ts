@@ -42,7 +42,7 @@ function subset(profile: ImportedProfile, indices: readonly number[], compact: b
       if (id === undefined) {
         id = stacks.length;
         stacks.push(
-          profile.stacks[s]!.map(f => {
+          Array.from(profile.stacks[s]!, f => {
             let frame = frameIds.get(f);
             if (frame === undefined) {
               frame = frames.length;

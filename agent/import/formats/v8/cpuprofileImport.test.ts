@@ -46,7 +46,7 @@ describe('V8 importer frames', () => {
         { name: 'main', file: 'file:///app.js', line: 0, column: 5, module: '', address: 0 },
       ]);
       // Nodes 2, 3 and 5 are one stack; 4 and 6 another below it.
-      assert.deepEqual(profile.stacks, [[0], [1, 0]]);
+      assert.deepEqual(profile.stacks.map(s => Array.from(s)), [[0], [1, 0]]);
       assert.deepEqual(profile.sampleStacks, [0, 0, 1, 0, 1, 1]);
     });
   }
@@ -91,7 +91,7 @@ describe('V8 importer stacks', () => {
       ['c', 'a', 'b', 'orphan'],
     );
     // Leaf first; frame ids in the order a walk from each sampled node to the root first meets them.
-    assert.deepEqual(imported.stacks, [[0, 1], [], [2, 1], [3], [1]]);
+    assert.deepEqual(imported.stacks.map(s => Array.from(s)), [[0, 1], [], [2, 1], [3], [1]]);
     assert.deepEqual(imported.sampleStacks, [0, 1, 2, 3, 4, 0]);
   });
 });

@@ -1,6 +1,7 @@
 import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame } from './cpuprofile';
 import { columnsOfV8Profile, type V8ProfileColumns } from './v8ProfileColumns';
 import { ProfileBuilder, type ImportedProfile } from '../../importedProfile';
+import { extendStackHash, STACK_HASH_SEED, stackHashKey } from '../../stackTable';
 
 import { CPU_TIME_PROFILE_TYPE } from '../../../../common/profileTypes';
 
@@ -63,8 +64,7 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
     idOfCallFrame[callIndex] = id;
     return id;
   };
-  // Per node, the depth of its stack (-1 not yet known), memoised so that a sampled node's frame ids are written
-  // straight into an array of the right length, which the builder keeps when the stack is new (no second copy).
+  // Per node, the depth of its stack (-1 not yet known), memoised so that each node is walked to its root once.
   const depthOf = new Int32Array(n).fill(-1);
   const pending: number[] = [];
   const depth = (i: number): number => {
@@ -81,18 +81,45 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
     }
     return above;
   };
+  // Per node, the hash of its frames from the root down (stackTable.ts), once known: a node's stack is its parent's
+  // plus its own frame, so each node is hashed once from its parent's hash rather than every stack over all its ids.
+  const prefixHash = new Int32Array(n);
+  const hashKnown = new Uint8Array(n);
+  // One scratch stack, leaf first, and the nodes it came from: the builder copies a stack only when it is new.
+  let ids = new Uint32Array(256);
+  let path = new Int32Array(256);
   const stack = (i: number): number => {
     const known = stackOf[i]!;
     if (known >= 0) return known;
     const length = depth(i);
-    const frameIds = new Array<number>(length);
-    // The walk stops after `length` frames: above them there is at most V8's root, which has no frame.
-    for (let at = i, d = 0; d < length; at = parent[at]!) {
-      const callIndex = nodeFrame[at]!;
-      const known = idOfCallFrame[callIndex]!;
-      frameIds[d++] = known >= 0 ? known : frameId(callIndex);
+    if (length > ids.length) {
+      ids = new Uint32Array(length * 2);
+      path = new Int32Array(length * 2);
     }
-    const id = builder.ownStack(frameIds);
+    // The walk stops after `length` frames (above them there is at most V8's root, which has no frame), or at an
+    // ancestor whose stack is already made, whose ids are copied whole (and whose hash is known).
+    let hashedFrom = length;
+    for (let at = i, d = 0; d < length; at = parent[at]!, d++) {
+      if (d > 0 && stackOf[at]! >= 0) {
+        ids.set(builder.stackFrames(stackOf[at]!), d);
+        path[d] = at;
+        if (hashedFrom === length) hashedFrom = d;
+        break;
+      }
+      const callIndex = nodeFrame[at]!;
+      const id = idOfCallFrame[callIndex]!;
+      ids[d] = id >= 0 ? id : frameId(callIndex);
+      path[d] = at;
+      if (hashedFrom === length && hashKnown[at] === 1) hashedFrom = d;
+    }
+    // The nodes below the nearest hashed one get their hashes, root first.
+    let hash = hashedFrom < length ? prefixHash[path[hashedFrom]!]! : STACK_HASH_SEED;
+    for (let d = hashedFrom - 1; d >= 0; d--) {
+      hash = extendStackHash(hash, ids[d]!);
+      prefixHash[path[d]!] = hash;
+      hashKnown[path[d]!] = 1;
+    }
+    const id = builder.hashedStack(ids, length, stackHashKey(hash, length));
     stackOf[i] = id;
     return id;
   };
