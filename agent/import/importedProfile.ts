@@ -1,6 +1,6 @@
 import { IcicleErrorCode, UserFacingError } from '../../common/errors';
 import { formatName, type ProfileFormat } from '../../common/profileFormats';
-import { StackTable } from './stackTable';
+import { StackTable } from '../../storage/metadata/stackTable';
 
 /** A frame as an importer found it. Equal frames are usually one frame here; the store merges any that are not. */
 export interface ImportedFrame {

@@ -1,7 +1,7 @@
 import { attributeSamples, invalid, normalise, readCpuProfileJson, type V8CallFrame } from './cpuprofile';
 import { columnsOfV8Profile, type V8ProfileColumns } from './v8ProfileColumns';
 import { ProfileBuilder, type ImportedProfile } from '../../importedProfile';
-import { extendStackHash, STACK_HASH_SEED, stackHashKey } from '../../stackTable';
+import { extendStackHash, STACK_HASH_SEED, stackHashKey } from '../../../../storage/metadata/stackTable';
 
 import { CPU_TIME_PROFILE_TYPE } from '../../../../common/profileTypes';
 
