@@ -145,6 +145,11 @@ export class ProfileBuilder {
     return this.stackTable.intern(frameIds, length, hashKey);
   }
 
+  /** The key of a stack made here (stackTable.ts), from which a child's key is computed. */
+  stackKey(id: number): number {
+    return this.stackTable.key(id);
+  }
+
   /** The frame ids of a stack made here, leaf first. */
   stackFrames(id: number): Uint32Array {
     return this.stackTable.stacks[id]!;

@@ -10,6 +10,8 @@
 export class StackTable {
   /** Per stack (in the order added, from 0), its frame ids, leaf first: views that are never written once made. */
   readonly stacks: Uint32Array[] = [];
+  /** Per stack, its key: an importer extends a stack's hash from its parent's (extendStackHash). */
+  private keys = new Int32Array(1024);
   private slab = new Uint32Array(FIRST_SLAB_IDS);
   private slabUsed = 0;
   /** Per slot, a stack's index plus one (0: empty), and that stack's key, so that most probes compare no ids. */
@@ -44,10 +46,21 @@ export class StackTable {
     this.slabUsed += length;
     const index = this.stacks.length;
     this.stacks.push(stored);
+    if (index === this.keys.length) {
+      const keys = new Int32Array(2 * index);
+      keys.set(this.keys);
+      this.keys = keys;
+    }
+    this.keys[index] = key;
     this.place(index + 1, key);
     // Kept at most half full, so that probe runs stay short.
     if (this.stacks.length * 2 > this.slots.length) this.rehash();
     return index;
+  }
+
+  /** The key a stack was added with: stackHashKey of its prefix hash and its length, so the prefix hash is `key ^ length`. */
+  key(index: number): number {
+    return this.keys[index]!;
   }
 
   /** The index of the stack, added when new. `key` is stackHash of the ids; a caller that computed it incrementally passes it. */

@@ -102,7 +102,8 @@ describe('V8 importer stacks', () => {
       const parentOf = [0];
       const nodes: { id: number; callFrame: Record<string, unknown>; children: number[] }[] = [{ id: 1, callFrame: root, children: [] }];
       for (let id = 2; id <= 3000; id++) {
-        const parent = 1 + Math.floor(next() * (id - 1) * (next() < 0.5 ? 1 : 0.1));
+        // The third tree starts with a chain deeper than the importer's first scratch stack.
+        const parent = seed === 3 && id <= 1500 ? id - 1 : 1 + Math.floor(next() * (id - 1) * (next() < 0.5 ? 1 : 0.1));
         const k = Math.floor(next() * 6);
         nodes.push({ id, callFrame: callFrame(`f${k}`, k), children: [] });
         nodes[parent - 1]!.children.push(id);

@@ -64,62 +64,37 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
     idOfCallFrame[callIndex] = id;
     return id;
   };
-  // Per node, the depth of its stack (-1 not yet known), memoised so that each node is walked to its root once.
-  const depthOf = new Int32Array(n).fill(-1);
-  const pending: number[] = [];
-  const depth = (i: number): number => {
-    let at = i;
-    for (let steps = 0; at >= 0 && depthOf[at]! < 0; at = parent[at]!, steps++) {
-      if (steps > n) throw invalid(displayName, 'its nodes form a cycle.');
-      pending.push(at);
-    }
-    let above = at >= 0 ? depthOf[at]! : 0;
-    while (pending.length > 0) {
-      const node = pending.pop()!;
-      if (!(parent[node]! < 0 && isRoot(node))) above++;
-      depthOf[node] = above;
-    }
-    return above;
-  };
-  // Per node, the hash of its frames from the root down (stackTable.ts), once known: a node's stack is its parent's
-  // plus its own frame, so each node is hashed once from its parent's hash rather than every stack over all its ids.
-  const prefixHash = new Int32Array(n);
-  const hashKnown = new Uint8Array(n);
-  // One scratch stack, leaf first, and the nodes it came from: the builder copies a stack only when it is new.
+  // One scratch stack, leaf first: the builder copies a stack only when it is new. No array per node beyond stackOf:
+  // on this machine a page of fresh memory costs about 10 µs to touch, and a huge profile has millions of nodes.
   let ids = new Uint32Array(256);
-  let path = new Int32Array(256);
   const stack = (i: number): number => {
     const known = stackOf[i]!;
     if (known >= 0) return known;
-    const length = depth(i);
-    if (length > ids.length) {
-      ids = new Uint32Array(length * 2);
-      path = new Int32Array(length * 2);
-    }
-    // The walk stops after `length` frames (above them there is at most V8's root, which has no frame), or at an
-    // ancestor whose stack is already made, whose ids are copied whole (and whose hash is known).
-    let hashedFrom = length;
-    for (let at = i, d = 0; d < length; at = parent[at]!, d++) {
+    // The walk goes up to V8's root, which has no frame, or to the nearest ancestor whose stack is already made: its
+    // ids are copied whole, and its key gives the hash of its frames from the root (stackTable.ts), so only the
+    // frames below it are hashed.
+    let d = 0;
+    let length = -1;
+    let prefix = STACK_HASH_SEED;
+    for (let at = i; at >= 0; at = parent[at]!) {
       if (d > 0 && stackOf[at]! >= 0) {
-        ids.set(builder.stackFrames(stackOf[at]!), d);
-        path[d] = at;
-        if (hashedFrom === length) hashedFrom = d;
+        const above = builder.stackFrames(stackOf[at]!);
+        length = d + above.length;
+        if (length > ids.length) ids = grown(ids, length);
+        ids.set(above, d);
+        prefix = builder.stackKey(stackOf[at]!) ^ above.length;
         break;
       }
+      if (parent[at]! < 0 && isRoot(at)) break;
+      if (d >= n) throw invalid(displayName, 'its nodes form a cycle.');
+      if (d === ids.length) ids = grown(ids, 2 * d);
       const callIndex = nodeFrame[at]!;
       const id = idOfCallFrame[callIndex]!;
-      ids[d] = id >= 0 ? id : frameId(callIndex);
-      path[d] = at;
-      if (hashedFrom === length && hashKnown[at] === 1) hashedFrom = d;
+      ids[d++] = id >= 0 ? id : frameId(callIndex);
     }
-    // The nodes below the nearest hashed one get their hashes, root first.
-    let hash = hashedFrom < length ? prefixHash[path[hashedFrom]!]! : STACK_HASH_SEED;
-    for (let d = hashedFrom - 1; d >= 0; d--) {
-      hash = extendStackHash(hash, ids[d]!);
-      prefixHash[path[d]!] = hash;
-      hashKnown[path[d]!] = 1;
-    }
-    const id = builder.hashedStack(ids, length, stackHashKey(hash, length));
+    if (length < 0) length = d;
+    for (let k = d - 1; k >= 0; k--) prefix = extendStackHash(prefix, ids[k]!);
+    const id = builder.hashedStack(ids, length, stackHashKey(prefix, length));
     stackOf[i] = id;
     return id;
   };
@@ -131,6 +106,13 @@ export function cpuProfileToImported(input: string | { json: unknown } | { colum
   const built = builder.build({ durationNs: Math.round(Math.max(0, profile.endTime - profile.startTime) * 1000) });
   const sampleLines = linesFromPositionTicks(profile, sampleNodes);
   return sampleLines ? { ...built, sampleLines } : built;
+}
+
+/** A copy of `ids` with room for `length` ids. */
+function grown(ids: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(Math.max(length, 2 * ids.length));
+  bigger.set(ids);
+  return bigger;
 }
 
 /**
