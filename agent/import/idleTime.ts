@@ -29,7 +29,7 @@ export function isIdleFrame(frame: ImportedFrame): boolean {
  * (a handful), so storing it interns nothing twice; the busy part keeps the profile's frames and stacks whole.
  */
 function subset(profile: ImportedProfile, indices: readonly number[], compact: boolean): ImportedProfile {
-  const pick = <T>(values: readonly T[]): T[] => indices.map(i => values[i]!);
+  const pick = <T>(values: readonly T[]): T[] => picked(values, indices);
   let { frames, stacks } = profile;
   let sampleStacks = pick(profile.sampleStacks);
   if (compact) {
@@ -42,7 +42,7 @@ function subset(profile: ImportedProfile, indices: readonly number[], compact: b
       if (id === undefined) {
         id = stacks.length;
         stacks.push(
-          profile.stacks[s]!.map(f => {
+          Array.from(profile.stacks[s]!, f => {
             let frame = frameIds.get(f);
             if (frame === undefined) {
               frame = frames.length;
@@ -75,4 +75,14 @@ function subset(profile: ImportedProfile, indices: readonly number[], compact: b
     else result.nativeAddresses = { frameOffsets: profile.nativeAddresses.frameOffsets, leafOffsets: pick(profile.nativeAddresses.leafOffsets) };
   }
   return result;
+}
+
+/**
+ * The values at `indices`, by a plain loop into an array of the final length: `indices.map` with a closure took 0.1 s
+ * over the columns of a 420,000-sample profile.
+ */
+function picked<T>(values: readonly T[], indices: readonly number[]): T[] {
+  const out = new Array<T>(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]!]!;
+  return out;
 }

@@ -88,7 +88,7 @@ describe('importToStore', function () {
           for (let i = 0; i < samples; i++) {
             if (types > 1 && profile.sampleValues[t]![i] === 0) continue;
             const labels = Object.entries(profile.sampleLabels).map(([key, column]) => `${key}=${column[i]}`);
-            const names = profile.stacks[profile.sampleStacks[i]!]!.map(f => profile.frames[f]!.name).join(';');
+            const names = Array.from(profile.stacks[profile.sampleStacks[i]!]!, f => profile.frames[f]!.name).join(';');
             expected.push([profile.sampleTimes![i], profile.sampleValues[t]![i], names, profile.sampleLines![i], ...labels].join(' '));
           }
           const actual: string[] = [];

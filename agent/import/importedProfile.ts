@@ -1,5 +1,6 @@
 import { IcicleErrorCode, UserFacingError } from '../../common/errors';
 import { formatName, type ProfileFormat } from '../../common/profileFormats';
+import { StackTable } from '../../storage/metadata/stackTable';
 
 /** A frame as an importer found it. Equal frames are usually one frame here; the store merges any that are not. */
 export interface ImportedFrame {
@@ -40,8 +41,11 @@ export interface ImportedProfile {
   format: ProfileFormat;
   valueTypes: ValueType[];
   frames: ImportedFrame[];
-  /** Frame ids (indices into `frames`), leaf first. */
-  stacks: number[][];
+  /**
+   * Frame ids (indices into `frames`), leaf first. Read-only: ProfileBuilder's are views into shared slabs
+   * (stackTable.ts), so a stack is rewritten by making a new one.
+   */
+  stacks: ArrayLike<number>[];
   /** Per sample: its stack (index into `stacks`). */
   sampleStacks: number[];
   /** Per value type, per sample. */
@@ -93,9 +97,7 @@ export class ProfileImportError extends UserFacingError {
 export class ProfileBuilder {
   private readonly frames: ImportedFrame[] = [];
   private readonly frameIds = new Map<string, number>();
-  private readonly stacks: number[][] = [];
-  /** Stack ids by a hash of their frame ids; collisions are resolved by comparing the arrays. */
-  private readonly stackIds = new Map<number, number | number[]>();
+  private readonly stackTable = new StackTable();
   private readonly sampleStacks: number[] = [];
   private readonly sampleValues: number[][];
   private readonly sampleTimes: number[] = [];
@@ -132,41 +134,25 @@ export class ProfileBuilder {
 
   /** A stack of frame ids, leaf first. */
   stack(frameIds: ArrayLike<number>): number {
-    return this.intern(frameIds, false);
+    return this.stackTable.intern(frameIds);
   }
 
   /**
-   * A stack of frame ids, leaf first, in an array the caller hands over: kept as the profile's own when the stack is
-   * new, so a caller that built the array for this call saves the copy.
+   * The stack of the first `length` ids of `frameIds`, whose key (stackTable.ts stackHashKey) the caller computed
+   * incrementally from its parent's; the ids are copied, so the caller may reuse the array.
    */
-  ownStack(frameIds: number[]): number {
-    return this.intern(frameIds, true);
+  hashedStack(frameIds: Uint32Array, length: number, hashKey: number): number {
+    return this.stackTable.intern(frameIds, length, hashKey);
   }
 
-  private intern(frameIds: ArrayLike<number>, own: boolean): number {
-    const length = frameIds.length;
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < length; i++) hash = Math.imul(hash ^ frameIds[i]!, 0x01000193);
-    // A signed 32-bit key stays a small integer in V8 (an unsigned one past 2^31 is a heap number, slower to look up).
-    hash = (hash ^ length) | 0;
-    const bucket = this.stackIds.get(hash);
-    if (bucket !== undefined) {
-      for (const candidate of typeof bucket === 'number' ? [bucket] : bucket) {
-        if (sameStack(this.stacks[candidate]!, frameIds)) return candidate;
-      }
-    }
-    const id = this.stacks.length;
-    let kept: number[];
-    if (own) kept = frameIds as number[];
-    else {
-      kept = new Array<number>(length);
-      for (let i = 0; i < length; i++) kept[i] = frameIds[i]!;
-    }
-    this.stacks.push(kept);
-    if (bucket === undefined) this.stackIds.set(hash, id);
-    else if (typeof bucket === 'number') this.stackIds.set(hash, [bucket, id]);
-    else bucket.push(id);
-    return id;
+  /** The key of a stack made here (stackTable.ts), from which a child's key is computed. */
+  stackKey(id: number): number {
+    return this.stackTable.key(id);
+  }
+
+  /** The frame ids of a stack made here, leaf first. */
+  stackFrames(id: number): Uint32Array {
+    return this.stackTable.stacks[id]!;
   }
 
   /** Adds a sample: one value per value type; labels absent from a sample read as null. */
@@ -196,7 +182,7 @@ export class ProfileBuilder {
       format: this.format,
       valueTypes: this.valueTypes,
       frames: this.frames,
-      stacks: this.stacks,
+      stacks: this.stackTable.stacks,
       sampleStacks: this.sampleStacks,
       sampleValues: this.sampleValues,
       sampleTimes: this.hasTimes ? this.sampleTimes : undefined,
@@ -207,12 +193,6 @@ export class ProfileBuilder {
       periodNs: profile.periodNs ?? 0,
     };
   }
-}
-
-function sameStack(stored: readonly number[], frameIds: ArrayLike<number>): boolean {
-  if (stored.length !== frameIds.length) return false;
-  for (let i = 0; i < stored.length; i++) if (stored[i] !== frameIds[i]) return false;
-  return true;
 }
 
 /** Label keys in the store match [A-Za-z_][A-Za-z0-9_]*; keys from files ("thread id", "span-id") are made to fit. */

@@ -7,6 +7,8 @@
  * `changesSince` gives what was added after a point, in a compact form the write-ahead log can carry, and
  * `apply` replays it, so metadata is exactly as durable as the samples that refer to it.
  */
+import { stackHash, StackTable } from './stackTable';
+
 export interface StoredFrame {
   functionName: string;
   file: string;
@@ -35,28 +37,18 @@ export interface MetadataChanges {
   stacks: ArrayLike<number>[];
 }
 
-/** Frame ids per slab: 256 KiB. */
-const SLAB_IDS = 65536;
-
 export class MetadataStore {
   private readonly frames: StoredFrame[] = [];
   private readonly frameIds = new Map<string, number>();
-  private readonly stacks: Uint32Array[] = [];
-  /**
-   * Stacks are views into slabs of SLAB_IDS ids rather than arrays of their own: an import adds tens of thousands
-   * of stacks, and a typed array with its own buffer costs far more to make than a view.
-   */
-  private slab = new Uint32Array(SLAB_IDS);
-  private slabUsed = 0;
-  /** Stack ids by a hash of their frame ids; collisions are resolved by comparing the arrays. */
-  private readonly stackIds = new Map<number, number | number[]>();
+  /** Stack id `i + 1` is the table's stack `i`: views into slabs, found by a hash (stackTable.ts). */
+  private readonly stacks = new StackTable();
 
   get frameCount(): number {
     return this.frames.length;
   }
 
   get stackCount(): number {
-    return this.stacks.length;
+    return this.stacks.size;
   }
 
   internFrame(frame: StoredFrame): number {
@@ -75,32 +67,16 @@ export class MetadataStore {
    * rather than a joined string: importing a profile interns tens of thousands of stacks a hundred frames deep.
    */
   internStack(frameIds: ArrayLike<number>): number {
-    const hash = hashIds(frameIds);
-    const bucket = this.stackIds.get(hash);
-    if (bucket !== undefined) {
-      for (const candidate of typeof bucket === 'number' ? [bucket] : bucket) {
-        if (sameIds(this.stacks[candidate - 1]!, frameIds)) return candidate;
-      }
-    }
     const length = frameIds.length;
+    const key = stackHash(frameIds, length);
+    const found = this.stacks.find(frameIds, length, key);
+    if (found >= 0) return found + 1;
     const frameCount = this.frames.length;
     for (let i = 0; i < length; i++) {
       const f = frameIds[i]!;
       if (!Number.isInteger(f) || f < 1 || f > frameCount) throw new RangeError(`stack refers to unknown frame ${f}`);
     }
-    if (this.slabUsed + length > this.slab.length) {
-      this.slab = new Uint32Array(Math.max(SLAB_IDS, length));
-      this.slabUsed = 0;
-    }
-    const stored = this.slab.subarray(this.slabUsed, this.slabUsed + length);
-    for (let i = 0; i < length; i++) stored[i] = frameIds[i]!;
-    this.slabUsed += length;
-    this.stacks.push(stored);
-    const id = this.stacks.length;
-    if (bucket === undefined) this.stackIds.set(hash, id);
-    else if (typeof bucket === 'number') this.stackIds.set(hash, [bucket, id]);
-    else bucket.push(id);
-    return id;
+    return this.stacks.add(frameIds, length, key) + 1;
   }
 
   frame(id: number): StoredFrame {
@@ -111,7 +87,7 @@ export class MetadataStore {
 
   /** The frame ids of a stack, leaf first. */
   stack(id: number): Uint32Array {
-    const stack = this.stacks[id - 1];
+    const stack = this.stacks.stacks[id - 1];
     if (!stack) throw new RangeError(`no stack ${id}`);
     return stack;
   }
@@ -123,20 +99,20 @@ export class MetadataStore {
       frames: this.frames.slice(frameCount),
       firstStackId: stackCount + 1,
       // The stored arrays themselves, not copies: they are never modified, and a big import has tens of thousands.
-      stacks: this.stacks.slice(stackCount),
+      stacks: this.stacks.stacks.slice(stackCount),
     };
   }
 
   /** Replays changes in order; changes already applied (ids below the current counts) are skipped. */
   apply(changes: MetadataChanges): void {
-    if (changes.firstFrameId > this.frames.length + 1 || changes.firstStackId > this.stacks.length + 1) {
+    if (changes.firstFrameId > this.frames.length + 1 || changes.firstStackId > this.stacks.size + 1) {
       throw new Error(`metadata changes start at frame ${changes.firstFrameId}, stack ${changes.firstStackId}, after a gap`);
     }
     changes.frames.forEach((frame, i) => {
       if (changes.firstFrameId + i > this.frames.length) this.internFrame(frame);
     });
     changes.stacks.forEach((stack, i) => {
-      if (changes.firstStackId + i > this.stacks.length) this.internStack(stack);
+      if (changes.firstStackId + i > this.stacks.size) this.internStack(stack);
     });
   }
 }
@@ -144,17 +120,4 @@ export class MetadataStore {
 function frameKey(f: StoredFrame): string {
   // Numbers go first and the two strings are separated by their length, so no text can forge another key.
   return `${f.line},${f.column},${f.address},${f.functionLine ?? -1},${f.functionName.length},${f.functionName}${f.file.length},${f.file}${f.module}`;
-}
-
-/** FNV-1a over the ids, as a 32-bit number. */
-function hashIds(ids: ArrayLike<number>): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < ids.length; i++) hash = Math.imul(hash ^ ids[i]!, 0x01000193);
-  return (hash ^ ids.length) >>> 0;
-}
-
-function sameIds(stored: Uint32Array, ids: ArrayLike<number>): boolean {
-  if (stored.length !== ids.length) return false;
-  for (let i = 0; i < stored.length; i++) if (stored[i] !== ids[i]) return false;
-  return true;
 }

@@ -14,7 +14,7 @@ export function summariseProfile(
   frameLines = true,
 ): { profileType: string; total: number; rows: Record<string, number> } {
   const rows = new Map<string, number>();
-  const stackText = profile.stacks.map(stack => stack.map(f => frameText(profile, f, frameLines)).join(' <- '));
+  const stackText = profile.stacks.map(stack => Array.from(stack, f => frameText(profile, f, frameLines)).join(' <- '));
   const sampleKeys = Object.keys(profile.sampleLabels).filter(k => !ignore.has(k));
   let total = 0;
   for (let s = 0; s < profile.sampleStacks.length; s++) {

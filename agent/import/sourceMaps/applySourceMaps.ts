@@ -46,7 +46,7 @@ export async function applySourceMaps(profile: ImportedProfile, resolver: Source
   const stackIds = new Map<string, number>();
   const newStackId = new Int32Array(profile.stacks.length);
   for (let s = 0; s < profile.stacks.length; s++) {
-    const stack = profile.stacks[s]!.map(f => newFrameId[f]!);
+    const stack = Array.from(profile.stacks[s]!, f => newFrameId[f]!);
     const key = stack.join(',');
     let id = stackIds.get(key);
     if (id === undefined) {

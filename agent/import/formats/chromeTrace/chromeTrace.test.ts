@@ -22,7 +22,7 @@ function selfByName(profile: ImportedProfile, type = 0): Record<string, number> 
 }
 
 function stackNames(profile: ImportedProfile, sample: number): string {
-  return profile.stacks[profile.sampleStacks[sample]!]!.map(f => profile.frames[f]!.name).reverse().join(';');
+  return Array.from(profile.stacks[profile.sampleStacks[sample]!]!, f => profile.frames[f]!.name).reverse().join(';');
 }
 
 const node = (id: number, name: string, parent?: number, extra: Record<string, unknown> = {}) => ({

@@ -4,7 +4,7 @@ import { ProfileImportError } from '../../importedProfile';
 import { looksLikeCollapsed, parseCollapsed } from './collapsed';
 
 function folded(profile: ImportedProfile): string[] {
-  return profile.sampleStacks.map((s, i) => `${profile.stacks[s]!.map(f => profile.frames[f]!.name).reverse().join(';')} ${profile.sampleValues[0]![i]}`);
+  return profile.sampleStacks.map((s, i) => `${Array.from(profile.stacks[s]!, f => profile.frames[f]!.name).reverse().join(';')} ${profile.sampleValues[0]![i]}`);
 }
 
 const TEXT = 'main;parse;lex 3\nmain;parse 2\nmain;éval 1\n';

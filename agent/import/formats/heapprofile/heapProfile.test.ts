@@ -29,7 +29,7 @@ function bytesByLeaf(profile: ImportedProfile): Map<string, number> {
 }
 
 function stacksAsNames(profile: ImportedProfile): string[] {
-  return profile.sampleStacks.map(stack => profile.stacks[stack]!.map(f => profile.frames[f]!.name).reverse().join(';'));
+  return profile.sampleStacks.map(stack => Array.from(profile.stacks[stack]!, f => profile.frames[f]!.name).reverse().join(';'));
 }
 
 describe('V8 sampling heap profiles (.heapprofile)', () => {

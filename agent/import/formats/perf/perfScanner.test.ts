@@ -140,7 +140,7 @@ describe('perf script byte scanner', () => {
     bytes[bytes.indexOf(0)] = 0xff;
     const [profile] = parse(bytes, false) as ImportedProfile[];
     assert.deepEqual(
-      profile!.stacks[0]!.map(f => [profile!.frames[f]!.name, profile!.frames[f]!.module]),
+      Array.from(profile!.stacks[0]!, f => [profile!.frames[f]!.name, profile!.frames[f]!.module]),
       [
         ['ƒünç😀', '/opt/名前.so'],
         ['<img src=x onerror=alert(1)>', '/bin/"quoted"'],

@@ -4,7 +4,7 @@ import { ProfileImportError } from '../../importedProfile';
 import { looksLikePerfScript, parsePerfScript } from './perfScript';
 
 function stack(profile: ImportedProfile, sample: number): string[] {
-  return profile.stacks[profile.sampleStacks[sample]!]!.map(f => {
+  return Array.from(profile.stacks[profile.sampleStacks[sample]!]!, f => {
     const frame = profile.frames[f]!;
     return frame.module === '' ? frame.name : `${frame.name} [${frame.module}]`;
   });

@@ -256,10 +256,7 @@ describe('pprof import', () => {
           { name: 'runtime.mallocgc', file: '/usr/lib/go/src/runtime/malloc.go', line: 900, column: 0, module: '/usr/bin/app', address: 0x402000, functionLine: 900 },
           { name: 'github.com/x/y.F', file: '/root/go/pkg/mod/github.com/x/y@v1.0.0/f.go', line: 7, column: 0, module: '/usr/bin/app', address: 0x403000, functionLine: 0 },
         ],
-        stacks: [
-          [3, 0, 1],
-          [2, 4, 0, 1],
-        ],
+        stacks: [Uint32Array.of(3, 0, 1), Uint32Array.of(2, 4, 0, 1)],
         sampleStacks: [0, 1, 0],
         sampleValues: [
           [2, -3, 1],

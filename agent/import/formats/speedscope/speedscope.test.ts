@@ -21,7 +21,7 @@ describe('speedscope importer', () => {
     ];
     const [profile] = parseSpeedscope(file([{ type: 'evented', name: 'main', unit: 'milliseconds', startValue: 0, endValue: 10, events }]), 'e.json');
     assert.equal(profile!.valueTypes[0]!.profileType, 'process_cpu:cpu:nanoseconds:cpu:nanoseconds');
-    const stacks = profile!.sampleStacks.map(s => profile!.stacks[s]!.map(f => profile!.frames[f]!.name).reverse().join(';'));
+    const stacks = profile!.sampleStacks.map(s => Array.from(profile!.stacks[s]!, f => profile!.frames[f]!.name).reverse().join(';'));
     assert.deepEqual(stacks, ['a', 'a;b', 'a;b;c', 'a;b', 'a']);
     assert.deepEqual(profile!.sampleValues[0], [1e6, 1e6, 2e6, 3e6, 3e6]);
     assert.deepEqual(profile!.sampleTimes, [0, 1, 2, 4, 7]);
@@ -57,7 +57,7 @@ describe('speedscope importer', () => {
     assert.deepEqual(profiles[0]!.sampleLabels['thread'], ['heap', 'heap', 'more heap']);
     assert.deepEqual(profiles[2]!.sampleValues[0], [5000]);
     // Root first in the file, leaf first imported.
-    assert.deepEqual(profiles[0]!.stacks[profiles[0]!.sampleStacks[0]!]!.map(f => profiles[0]!.frames[f]!.name), ['b', 'a']);
+    assert.deepEqual(Array.from(profiles[0]!.stacks[profiles[0]!.sampleStacks[0]!]!, f => profiles[0]!.frames[f]!.name), ['b', 'a']);
   });
 
   it('refuses files that break the schema, saying where', () => {

@@ -46,7 +46,7 @@ describe('V8 importer frames', () => {
         { name: 'main', file: 'file:///app.js', line: 0, column: 5, module: '', address: 0 },
       ]);
       // Nodes 2, 3 and 5 are one stack; 4 and 6 another below it.
-      assert.deepEqual(profile.stacks, [[0], [1, 0]]);
+      assert.deepEqual(profile.stacks.map(s => Array.from(s)), [[0], [1, 0]]);
       assert.deepEqual(profile.sampleStacks, [0, 0, 1, 0, 1, 1]);
     });
   }
@@ -91,8 +91,40 @@ describe('V8 importer stacks', () => {
       ['c', 'a', 'b', 'orphan'],
     );
     // Leaf first; frame ids in the order a walk from each sampled node to the root first meets them.
-    assert.deepEqual(imported.stacks, [[0, 1], [], [2, 1], [3], [1]]);
+    assert.deepEqual(imported.stacks.map(s => Array.from(s)), [[0, 1], [], [2, 1], [3], [1]]);
     assert.deepEqual(imported.sampleStacks, [0, 1, 2, 3, 4, 0]);
+  });
+
+  it('gives every sample its path to the root, and nodes with the same path one stack, whatever order they are sampled in', () => {
+    for (const seed of [1, 2, 3]) {
+      const next = random(seed);
+      // Few distinct frames, so that siblings and cousins often share a path; parents before children in id order.
+      const parentOf = [0];
+      const nodes: { id: number; callFrame: Record<string, unknown>; children: number[] }[] = [{ id: 1, callFrame: root, children: [] }];
+      for (let id = 2; id <= 3000; id++) {
+        // The third tree starts with a chain deeper than the importer's first scratch stack.
+        const parent = seed === 3 && id <= 1500 ? id - 1 : 1 + Math.floor(next() * (id - 1) * (next() < 0.5 ? 1 : 0.1));
+        const k = Math.floor(next() * 6);
+        nodes.push({ id, callFrame: callFrame(`f${k}`, k), children: [] });
+        nodes[parent - 1]!.children.push(id);
+        parentOf.push(parent);
+      }
+      const samples = Array.from({ length: 5000 }, () => 1 + Math.floor(next() * nodes.length));
+      const profile = { nodes, startTime: 0, endTime: samples.length * 1000, samples, timeDeltas: samples.map(() => 1000) };
+      const imported = cpuProfileToImported({ json: profile }, 'random.cpuprofile');
+      const path = (id: number): string => {
+        const names: unknown[] = [];
+        for (let at = id; at !== 1; at = parentOf[at - 1]!) names.push(nodes[at - 1]!.callFrame['functionName']);
+        return names.join(';');
+      };
+      const names = (stack: ArrayLike<number>): string => Array.from(stack, f => imported.frames[f]!.name).join(';');
+      assert.deepEqual(
+        imported.sampleStacks.map(s => names(imported.stacks[s]!)),
+        samples.map(path),
+      );
+      const distinct = new Set(imported.stacks.map(s => Array.from(s).join(',')));
+      assert.equal(distinct.size, imported.stacks.length, 'a path interned twice');
+    }
   });
 });
 
