@@ -318,8 +318,10 @@ export class Store {
     } finally {
       this.flushWaiters--;
     }
-    // The second worker ends now rather than when idle: its wasm heap never shrinks, and the writer is done.
-    await Promise.all([this.worker.releaseBuffers(), this.secondWorker.close()]);
+    // The second worker ends now rather than after its idle time: its wasm heap never shrinks, and the writer is done.
+    // Not when another writer's flush is using it meanwhile: that one would fail.
+    this.secondWorker.endIfIdle();
+    await this.worker.releaseBuffers();
   }
 
   private scheduleFlush(): Promise<void> {

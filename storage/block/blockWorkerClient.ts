@@ -151,16 +151,23 @@ export class BlockWorkerClient {
     const idleMs = this.options.idleMs;
     if (idleMs === undefined) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      if (this.worker !== worker || this.pending.size > 0) return;
-      this.worker = undefined;
-      this.pool.release();
-      // Its exit must not fail the requests of the worker that the next request starts meanwhile.
-      worker.removeAllListeners('exit');
-      worker.removeAllListeners('error');
-      void worker.terminate();
-    }, idleMs);
+    this.idleTimer = setTimeout(() => this.endIfIdle(worker), idleMs);
     this.idleTimer.unref?.();
+  }
+
+  /**
+   * Ends the worker now if it has no request in flight (a request made meanwhile keeps it), letting its memory go;
+   * the next request starts a new one.
+   */
+  endIfIdle(worker = this.worker): void {
+    if (worker === undefined || this.worker !== worker || this.pending.size > 0) return;
+    clearTimeout(this.idleTimer);
+    this.worker = undefined;
+    this.pool.release();
+    // Its exit must not fail the requests of the worker that the next request starts meanwhile.
+    worker.removeAllListeners('exit');
+    worker.removeAllListeners('error');
+    void worker.terminate();
   }
 
   async close(): Promise<void> {

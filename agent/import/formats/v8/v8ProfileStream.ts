@@ -56,8 +56,10 @@ export function v8ProfileChunks(displayName: string, fileBytes: number, _notes?:
   }
 
   async function joinedParts(second: V8ParallelScan): Promise<ImportedProfile[] | undefined> {
+    // The start is not as V8 writes it: the file is read whole, and the worker's reading is of no use.
+    if (first.declined) return second.result(false).then(() => undefined);
     const rest = await second.result(first.endedBetweenNodes);
-    if (rest === 'declined' || first.declined) return undefined;
+    if (rest === 'declined') return undefined;
     // Not a node boundary after all (the first part did not end there): this thread reads the rest itself.
     if (rest === 'notBoundary') {
       await readRange(source!.path, split, fileBytes, chunk => first.push(chunk));
